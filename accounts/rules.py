@@ -1,0 +1,30 @@
+"""Who may do what, for roles and accounts. Each app's rules.py builds on these predicates."""
+
+import rules
+
+
+@rules.predicate
+def is_city_officer(user):
+    return user.is_authenticated and user.city_memberships.exists()
+
+
+@rules.predicate
+def is_facilitator(user):
+    return user.is_authenticated and user.is_facilitator
+
+
+@rules.predicate
+def is_reviewer(user):
+    return user.is_authenticated and user.is_reviewer
+
+
+@rules.predicate
+def is_programme_admin(user):
+    return user.is_authenticated and (user.is_programme_admin or user.is_superuser)
+
+
+is_staff_member = is_facilitator | is_programme_admin
+
+# Inviting a city officer to a city.
+rules.add_perm("accounts.add_invitation", is_staff_member)
+rules.add_perm("accounts.view_invitation", is_staff_member)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("new/", views.invitation_create, name="invitation_create"),
+    path("<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

@@ -1,0 +1,69 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from rules.contrib.views import permission_required
+
+from accounts import services
+from accounts.forms import InvitationAcceptForm, InvitationForm
+from accounts.models import Invitation
+from portal.errors import ApplicationError
+
+
+@login_required
+@permission_required("accounts.add_invitation", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def invitation_create(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                email=form.cleaned_data["email"],
+                city=form.cleaned_data["city"],
+                invited_by=request.user,
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s for %(city)s.")
+                % {"email": invitation.email, "city": invitation.city.name},
+            )
+            return redirect("invitation_create")
+    return render(request, "accounts/invitation_create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    invitation = get_object_or_404(Invitation.objects.select_related("city"), token=token)
+    try:
+        services.invitation_check(invitation=invitation)
+    except ApplicationError as error:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"message": error.message, "reason": error.code},
+            status=410,
+        )
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Welcome! You now represent %(city)s.") % {"city": invitation.city.name}
+            )
+            return redirect("home")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

@@ -1,0 +1,18 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CityType(models.TextChoices):
+    MISSION_CITY = "mission", _("Mission City")
+    MISSION_MINDED = "mission_minded", _("Mission-minded city")
+    PILOT = "pilot", _("Pilot City")
+    TWIN = "twin", _("Twin City")
+
+
+class ContractStatus(models.TextChoices):
+    """Where a Mission City stands with its Climate City Contract."""
+
+    NOT_APPLICABLE = "", _("Not applicable")
+    IN_PREPARATION = "in_preparation", _("In preparation")
+    SUBMITTED = "submitted", _("Submitted")
+    MISSION_LABEL = "mission_label", _("Mission Label awarded")

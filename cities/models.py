@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cities.enums import CityType, ContractStatus
+
+
+class Country(models.Model):
+    iso_code = models.CharField(_("ISO 3166-1 alpha-2 code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class City(models.Model):
+    """A city taking part in a programme. A city can hold several types over time."""
+
+    name = models.CharField(_("name"), max_length=120)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="cities", verbose_name=_("country")
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    is_mission_city = models.BooleanField(_("Mission City"), default=False, db_index=True)
+    is_mission_minded = models.BooleanField(_("Mission-minded city"), default=False)
+    is_pilot_city = models.BooleanField(_("Pilot City"), default=False)
+    is_twin_city = models.BooleanField(_("Twin City"), default=False)
+    contract_status = models.CharField(
+        _("Climate City Contract"),
+        max_length=20,
+        choices=ContractStatus.choices,
+        blank=True,
+        default=ContractStatus.NOT_APPLICABLE,
+    )
+    thematic_interests = models.ManyToManyField(
+        "taxonomy.ThematicSector",
+        blank=True,
+        related_name="interested_cities",
+        verbose_name=_("thematic interests"),
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CityMembership",
+        related_name="cities",
+        verbose_name=_("city officers"),
+    )
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "country"], name="city_unique_name_per_country")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country.iso_code})" if self.country_id else self.name
+
+    @property
+    def types(self) -> list[CityType]:
+        flags = {
+            CityType.MISSION_CITY: self.is_mission_city,
+            CityType.MISSION_MINDED: self.is_mission_minded,
+            CityType.PILOT: self.is_pilot_city,
+            CityType.TWIN: self.is_twin_city,
+        }
+        return [city_type for city_type, held in flags.items() if held]
+
+
+class CityMembership(models.Model):
+    """A city officer's membership of a city: the rule that lets them see its data."""
+
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="city_memberships",
+        verbose_name=_("user"),
+    )
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("city membership")
+        verbose_name_plural = _("city memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "user"], name="membership_unique_city_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.city}"

@@ -1,0 +1,20 @@
+"""The Celery app. The beat schedule is defined here, in one place."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic work. Each entry calls a task that wraps a service, and the same services run from a
+# management command, so an install without a broker can use cron instead.
+app.conf.beat_schedule = {
+    "sweep-stuck-emails": {
+        "task": "notifications.sweep_stuck_emails",
+        "schedule": 300.0,
+    },
+}

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from portal import views
+
+admin.site.site_header = _("City peer-learning portal · administration")
+admin.site.site_title = _("City peer-learning portal")
+admin.site.index_title = _("Programme administration")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("portal.api.urls")),
+    path("health/", views.health, name="health"),
+]
+
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("errors/403/", views.permission_denied, {"exception": None}),
+        path("errors/404/", views.page_not_found, {"exception": None}),
+        path("errors/500/", views.server_error),
+    ]

@@ -1,0 +1,44 @@
+"""Cross-app pages: the home page of each role, health check and friendly error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from portal.selectors import home_sections_for
+
+
+@login_required
+def home(request):
+    """Show each role the part of the programme it works on; a person with several roles sees
+    one section per role."""
+    return render(request, "portal/home.html", {"sections": home_sections_for(user=request.user)})
+
+
+@never_cache
+def health(request):
+    """Answer load balancers and docker-compose: the database answers a query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    # No context processors that could fail again: the 500 page renders with the bare minimum.
+    from django.template import loader
+
+    template = loader.get_template("errors/500.html")
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(template.render({"request_path": request.path}))
