@@ -25,6 +25,9 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# Local runs are development runs unless the caller says otherwise (SECRET_KEY needs DEBUG).
+run demo: export DEBUG ?= true
+
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_reference

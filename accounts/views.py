@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,27 +27,42 @@ def invitation_create(request):
         except ApplicationError as error:
             form.add_error(error.field, error.message)
         else:
+            if invitation.is_accepted:
+                message = _(
+                    "%(email)s already had an account: they are now an officer of %(city)s "
+                    "and were told by email."
+                )
+            else:
+                message = _("Invitation sent to %(email)s for %(city)s.")
             messages.success(
-                request,
-                _("Invitation sent to %(email)s for %(city)s.")
-                % {"email": invitation.email, "city": invitation.city.name},
+                request, message % {"email": invitation.email, "city": invitation.city.name}
             )
             return redirect("invitation_create")
     return render(request, "accounts/invitation_create.html", {"form": form})
 
 
+def _invalid(request, error: ApplicationError):
+    # 410 Gone: the link existed but can no longer be used (accepted or expired).
+    return render(
+        request,
+        "accounts/invitation_invalid.html",
+        {"message": error.message, "reason": error.code},
+        status=410,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
+    """Let an invited city officer choose a password and sign in, from the emailed link."""
     invitation = get_object_or_404(Invitation.objects.select_related("city"), token=token)
     try:
         services.invitation_check(invitation=invitation)
     except ApplicationError as error:
-        return render(
-            request,
-            "accounts/invitation_invalid.html",
-            {"message": error.message, "reason": error.code},
-            status=410,
-        )
+        return _invalid(request, error)
+
+    if get_user_model().objects.filter(email=invitation.email).exists():
+        return _invitation_accept_existing_account(request, invitation)
+
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,8 +72,12 @@ def invitation_accept(request, token):
                 password=form.cleaned_data["password1"],
             )
         except ApplicationError as error:
+            if error.field is None:
+                return _invalid(request, error)
             form.add_error(error.field, error.message)
         else:
+            # The service verified the address, so the session can start without allauth's
+            # verification step.
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request, _("Welcome! You now represent %(city)s.") % {"city": invitation.city.name}
@@ -66,4 +85,30 @@ def invitation_accept(request, token):
             return redirect("home")
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _invitation_accept_existing_account(request, invitation):
+    """The address got an account after the invitation was sent: never set its password from
+    the link; the owner signs in and confirms instead."""
+    signed_in_as_invitee = (
+        request.user.is_authenticated and request.user.email.lower() == invitation.email
+    )
+    if request.method == "POST" and signed_in_as_invitee:
+        try:
+            services.invitation_accept_signed_in(invitation=invitation, user=request.user)
+        except ApplicationError as error:
+            return _invalid(request, error)
+        messages.success(
+            request, _("You now also represent %(city)s.") % {"city": invitation.city.name}
+        )
+        return redirect("home")
+    return render(
+        request,
+        "accounts/invitation_existing_account.html",
+        {
+            "invitation": invitation,
+            "signed_in_as_invitee": signed_in_as_invitee,
+            "redirect_field_name": REDIRECT_FIELD_NAME,
+        },
     )

@@ -32,6 +32,7 @@ class CitySerializer(serializers.ModelSerializer):
 class CityViewSet(viewsets.ReadOnlyModelViewSet):
     """Public city profiles, for every signed-in person."""
 
+    permission_required = "cities.view_city"
     serializer_class = CitySerializer
     filterset_class = CityFilter
     search_fields = ["name"]
@@ -43,6 +44,7 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CountryViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_required = "cities.view_country"
     serializer_class = CountrySerializer
     filterset_class = CountryFilter
     search_fields = ["name", "iso_code"]

@@ -29,7 +29,9 @@ def email_queue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
         key=key, defaults={"to": to, "subject": subject, "body": body}
     )
     if created:
-        transaction.on_commit(lambda email_id=email.pk: deliver_email.delay(email_id))
+        # robust: a broker that is down must not turn a committed request into an error page;
+        # the row stays "pending" and the sweeper queues it again.
+        transaction.on_commit(lambda email_id=email.pk: deliver_email.delay(email_id), robust=True)
     return email
 
 
@@ -62,18 +64,29 @@ def email_deliver(*, email_id: int) -> bool:
 
 
 def emails_sweep_stuck(*, now=None) -> int:
-    """Queue again the emails stuck in "sending" and the failed ones with attempts left."""
+    """Queue again what should have gone out by now; count the emails queued.
+
+    That is: emails stuck in "sending" (their worker died), failed ones with attempts left, and
+    "pending" ones older than STUCK_AFTER (their task was lost, e.g. the broker restarted).
+    An email stuck in "sending" with no attempts left is marked failed for a person to look at.
+    """
     from notifications.tasks import deliver_email
 
     now = now or timezone.now()
     stuck = list(
         OutboundEmail.objects.filter(
             Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STUCK_AFTER)
+            | Q(status=DeliveryStatus.PENDING, created_at__lt=now - STUCK_AFTER)
             | Q(status=DeliveryStatus.FAILED),
             attempts__lt=MAX_ATTEMPTS,
         ).values_list("pk", flat=True)
     )
+    OutboundEmail.objects.filter(
+        status=DeliveryStatus.SENDING,
+        claimed_at__lt=now - STUCK_AFTER,
+        attempts__gte=MAX_ATTEMPTS,
+    ).update(status=DeliveryStatus.FAILED, last_error="Gave up: stuck while sending.")
     OutboundEmail.objects.filter(pk__in=stuck).update(status=DeliveryStatus.PENDING)
     for email_id in stuck:
-        transaction.on_commit(lambda email_id=email_id: deliver_email.delay(email_id))
+        transaction.on_commit(lambda email_id=email_id: deliver_email.delay(email_id), robust=True)
     return len(stuck)

@@ -144,11 +144,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Accounts: our own user model (email, no username) and django-allauth.
 AUTH_USER_MODEL = "accounts.User"
+# Order matters twice. has_perm() asks the backends in order and stops at the first yes, so the
+# django-rules backend (no queries for role flags) goes before ModelBackend (two queries for
+# user and group permissions). The test client's force_login() takes the first backend that has
+# get_user(): that must be ModelBackend, not ProgrammeAdminBackend, whose get_user() inherited
+# from BaseBackend returns None (rules' backend has none).
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.ProgrammeAdminBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ProgrammeAdminBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,7 +191,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Internationalisation: English is complete; add a language by listing it here and running
-# `make messages` (README, "Adding a language").
+# `make messages` (docs/i18n.md).
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),
@@ -228,6 +233,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# Joining the browsers' HSTS preload list binds every subdomain of the install's domain and takes
+# months to undo, so it is the operator's choice (SECURE_HSTS_PRELOAD=true), not a default; the
+# deploy check's reminder about it (W021) is silenced so `check --deploy` can fail on anything else.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Django's own Content-Security-Policy: scripts only from our origin, never inline.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -243,13 +252,18 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Django REST framework: one error shape for every error (portal.api.exception_handler).
+# Django REST framework: one error shape for every error (portal.api.errors.exception_handler).
 REST_FRAMEWORK = {
+    # TokenAuthentication comes first on purpose: DRF takes the WWW-Authenticate header from the
+    # first class, and only a class that sends one turns "not signed in" into 401. So an
+    # anonymous call gets 401 (with `WWW-Authenticate: Token`) and a signed-in person without
+    # the permission gets 403. Browsers still sign in with the session cookie (then CSRF holds).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A signed-in person, plus the view's django-rules `permission_required` when it names one.
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.RulePermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -267,7 +281,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cities, cohorts, sessions, Reflection Roadmaps, feedback and study visits.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Schema and docs are public (the decision is written in portal/api/urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_PUBLIC": True,
+    # Swagger UI comes from the sidecar package (same origin, no CDN); its start-up script is a
+    # separate same-origin file (SpectacularSwaggerSplitView), so CSP needs no inline script.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No online validator badge: it would fetch an image from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",

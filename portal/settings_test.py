@@ -24,3 +24,7 @@ STORAGES = {
 # Tasks run in the test process so that each test sees their effect; the one test that proves
 # the broker and a real worker (tests/portal/test_celery_worker.py) turns this off for itself.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Serve static files through the finders, as runserver does; there is no collectstatic in tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -8,6 +9,11 @@ from portal import views
 admin.site.site_header = _("City peer-learning portal · administration")
 admin.site.site_title = _("City peer-learning portal")
 admin.site.index_title = _("Programme administration")
+# The admin has no sign-in form of its own: /admin/login/ sends anonymous people to allauth's
+# sign-in (its rate limits and email verification apply to admins too) and answers 403 to a
+# signed-in person who is not a programme admin. So /admin/ redirects everyone who is not a
+# programme admin to /admin/login/, which then redirects or refuses.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

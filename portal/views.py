@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from portal.api.errors import error_body
 from portal.selectors import home_sections_for
 
 
@@ -30,11 +32,24 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # The few /api/ paths that no API route catches (such as /api/ itself).
+        body = error_body(status_code=404, code="not_found", message=gettext("Not found."))
+        return JsonResponse(body, status=404)
     return render(request, "errors/404.html", status=404)
 
 
 @requires_csrf_token
 def server_error(request):
+    if request.path.startswith("/api/"):
+        # API clients parse JSON: give an unexpected failure the API's error shape too
+        # (portal/api/errors.py handles every expected error inside DRF).
+        body = error_body(
+            status_code=500,
+            code="server_error",
+            message=gettext("Something went wrong on our side. It has been logged."),
+        )
+        return JsonResponse(body, status=500)
     # No context processors that could fail again: the 500 page renders with the bare minimum.
     from django.template import loader
 

@@ -1,7 +1,19 @@
+"""The API under /api/: version 1 of the data endpoints, its OpenAPI schema and its docs.
+
+Who may call what:
+- /api/schema/ and /api/docs/ are public (drf-spectacular's SERVE_PERMISSIONS stays AllowAny and
+  SERVE_PUBLIC stays True): integrators read them before they hold an account, and the schema
+  describes the shape of the data, never the data itself.
+- /api/v1/auth/token/ is public: it is where a person exchanges email and password for a token.
+- Every other /api/v1/ endpoint needs a signed-in person (DEFAULT_PERMISSION_CLASSES), by session
+  cookie or by `Authorization: Token <key>`.
+"""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import TokenView
 from cities.api import CityViewSet, CountryViewSet
 from portal.api.views import MeView, not_found
 
@@ -11,8 +23,11 @@ router.register("countries", CountryViewSet, basename="country")
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),
+    path("v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves Swagger UI's start-up code as a separate same-origin script
+    # (?script), so the page needs no inline <script> under our CSP (script-src 'self').
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Unknown API paths answer in the API's error shape, not with the HTML 404 page.
     path("<path:rest>", not_found),

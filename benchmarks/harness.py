@@ -1,0 +1,248 @@
+"""The benchmark harness behind `make bench` (`python -m benchmarks`).
+
+A benchmark is a function, registered with `@benchmark("name")`, that prepares what it needs
+(users, a signed-in client) and returns the callable to time. Add one by writing
+`benchmarks/bench_<name>.py`; the harness imports every such module after Django is set up, so
+a module may import models at the top.
+
+The harness runs against its own database (`benchmarks/bench.sqlite3`, or DATABASE_URL when it is
+set), migrates it and generates the EU-scale data with `seed_scale` when it is missing. Each
+figure is also given as a ratio to a trivial page (GET /health/) timed in the same run, so
+figures from a fast laptop and a slow CI runner can be compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import os
+import pkgutil
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+DEFAULT_DATABASE = BENCH_DIR / "bench.sqlite3"
+RESULTS_DIR = BENCH_DIR / "results"
+BASELINE = "baseline: GET /health/"
+# force_login must name a backend that can load the user back from the session.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    setup: Callable[[], Callable[[], object]]
+
+
+REGISTRY: dict[str, Benchmark] = {}
+
+
+def benchmark(name: str):
+    """Register the decorated function: called once, it returns the callable to time."""
+
+    def register(setup: Callable[[], Callable[[], object]]):
+        if name in REGISTRY:
+            raise ValueError(f"A benchmark named {name!r} is already registered.")
+        REGISTRY[name] = Benchmark(name=name, setup=setup)
+        return setup
+
+    return register
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    samples_ms: tuple[float, ...]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.samples_ms, 0.95)
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    """The nearest-rank percentile: the smallest sample with `fraction` of samples at or below."""
+    if not samples:
+        raise ValueError("No samples.")
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def format_counts(counts: dict[str, int]) -> str:
+    width = max(len(name) for name in counts)
+    return "\n".join(f"{name:<{width}}  {count:>9,}" for name, count in counts.items())
+
+
+def format_table(results: Sequence[Result], *, baseline: str = BASELINE) -> str:
+    """A fixed-width table: name, median ms, p95 ms and median / the baseline's median."""
+    by_name = {result.name: result for result in results}
+    if baseline not in by_name:
+        raise ValueError(f"The baseline {baseline!r} was not measured.")
+    reference = by_name[baseline].median_ms
+    headers = ("benchmark", "median ms", "p95 ms", "x baseline")
+    rows = [
+        (
+            result.name,
+            f"{result.median_ms:.2f}",
+            f"{result.p95_ms:.2f}",
+            f"{result.median_ms / reference:.2f}" if reference > 0 else "n/a",
+        )
+        for result in results
+    ]
+    name_width = max(len(headers[0]), *(len(row[0]) for row in rows))
+    widths = [name_width] + [
+        max(len(header), *(len(row[column]) for row in rows))
+        for column, header in enumerate(headers[1:], start=1)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        first = f"{cells[0]:<{widths[0]}}"
+        rest = [f"{cell:>{width}}" for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest])
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def measure(setup: Callable[[], Callable[[], object]], *, name: str, repeat: int, warmup: int):
+    run = setup()
+    for _ in range(warmup):
+        run()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return Result(name=name, samples_ms=tuple(samples))
+
+
+# Helpers for benchmark modules.
+
+
+def new_client():
+    """A test client that names a host the settings allow (the default, testserver, is not)."""
+    from django.conf import settings
+    from django.test import Client
+
+    host = next((host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"), "localhost")
+    return Client(HTTP_HOST=host)
+
+
+def signed_in_client(user):
+    """A test client holding a session of `user`, as after signing in."""
+    client = new_client()
+    client.force_login(user, backend=MODEL_BACKEND)
+    return client
+
+
+def page(client, path: str) -> Callable[[], object]:
+    """A callable that GETs `path` and fails unless the page itself answers (no redirect)."""
+
+    def get():
+        # secure=True: production settings redirect plain HTTP to HTTPS.
+        response = client.get(path, secure=True)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {response.status_code}, not 200.")
+        return response
+
+    return get
+
+
+@benchmark(BASELINE)
+def health_page():
+    return page(new_client(), "/health/")
+
+
+# Running.
+
+
+def configure_django() -> str:
+    """Point Django at the benchmark database (never the dev one) and set it up."""
+    if not os.environ.get("SECRET_KEY"):
+        os.environ["DEBUG"] = "true"
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    return f"{connection.vendor} {connection.settings_dict['NAME']}"
+
+
+def prepare_database(*, reseed: bool, out) -> None:
+    from django.core.management import call_command
+
+    from portal.scale import scale_data_present
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if reseed or not scale_data_present():
+        out.write("Generating the scale data (seed_scale), once per benchmark database...\n")
+        call_command("seed_scale", flush=True, stdout=out)
+
+
+def discover() -> list[str]:
+    """Import every benchmarks/bench_*.py module, so that its benchmarks register."""
+    names = sorted(
+        module.name
+        for module in pkgutil.iter_modules([str(BENCH_DIR)])
+        if module.name.startswith("bench_")
+    )
+    for name in names:
+        importlib.import_module(f"benchmarks.{name}")
+    return names
+
+
+def main(argv: Sequence[str] | None = None, out=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--repeat", type=int, default=30, help="timed runs per benchmark")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed runs first")
+    parser.add_argument("--only", default="", help="run benchmarks whose name contains this")
+    parser.add_argument("--reseed", action="store_true", help="regenerate the scale data")
+    parser.add_argument(
+        "--save", action="store_true", help="also write the samples to benchmarks/results/"
+    )
+    args = parser.parse_args(argv)
+    out = out or sys.stdout
+
+    database = configure_django()
+    prepare_database(reseed=args.reseed, out=out)
+    discover()
+    from portal.scale import scale_row_counts
+
+    out.write(f"Database: {database}\n\nData sizes\n{format_counts(scale_row_counts())}\n\n")
+    # The baseline always runs, first, so every ratio has its reference.
+    chosen = [BASELINE] + [
+        name for name in REGISTRY if name != BASELINE and args.only.lower() in name.lower()
+    ]
+    results = [
+        measure(REGISTRY[name].setup, name=name, repeat=args.repeat, warmup=args.warmup)
+        for name in chosen
+    ]
+    out.write(f"{args.repeat} timed runs each after {args.warmup} warm-up runs\n")
+    out.write(format_table(results) + "\n")
+    if args.save:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        path = RESULTS_DIR / time.strftime("bench-%Y%m%d-%H%M%S.json", time.gmtime())
+        path.write_text(
+            json.dumps(
+                {
+                    "database": database,
+                    "data": scale_row_counts(),
+                    "results": {r.name: list(r.samples_ms) for r in results},
+                },
+                indent=2,
+            )
+        )
+        out.write(f"Samples written to {path}\n")
+    return 0

@@ -1,0 +1,418 @@
+"""Demo data from the core seed document (shared/seeds/000, D1.14): Online Discussion Groups
+cohort 1, its cities, sessions and facilitators. `manage.py seed_demo` loads it.
+
+Cities are `(name, ISO 3166-1 alpha-2 code)`. Populations are not given in the documents for any
+of these cities, so none is loaded (the field stays empty).
+
+Annex 1 as printed has 68 rows; after the merges below it has 67 cities:
+
+- "Gent" and "Ghent" (Belgium) are one city, loaded once as "Ghent" (the spelling 004 uses).
+- "Umea" (Annex 1) is the Mission City "Umeå" of §3.2, loaded once as "Umeå" with both flags.
+
+Other cells are corrected, not merged (see ANNEX_1_SPELLINGS): the country cell "Provence France"
+is the tail of the name "Aix-Marseille-Provence Metropolis" split into the wrong column; the
+diacritics the document dropped are restored (Bucuresti, Chisinau, Lorqui, Sanliurfa, Truseni,
+Uskudar, Usti nad Labem); "Saray Municipality /Tekirdağ" and "Uskudar, Istanbul" keep their
+province or city in brackets. Districts listed beside their city (Üsküdar and Istanbul, Nilüfer
+and Bursa, Karatay and Konya, Ermesinde and Valongo) are separate municipalities and stay
+separate rows. The document's names are otherwise kept, English or local as printed.
+"""
+
+import datetime
+
+# 000 §3.2: the eight labelled Mission Cities that presented in cohort 1.
+MISSION_CITIES = [
+    ("Guimarães", "PT"),
+    ("Mannheim", "DE"),
+    ("Valencia", "ES"),
+    ("Aachen", "DE"),
+    ("Umeå", "SE"),
+    ("Stockholm", "SE"),
+    ("Lahti", "FI"),
+    ("Leuven", "BE"),
+]
+
+# 000 Annex 1 after the merges and corrections in the module docstring, in the Annex's order.
+ANNEX_1_CITIES = [
+    ("Adana", "TR"),
+    ("Aix-Marseille-Provence Metropolis", "FR"),
+    ("Braga", "PT"),
+    ("Bratislava", "SK"),
+    ("Bruges", "BE"),
+    ("Brussels", "BE"),
+    ("Bursa", "TR"),
+    ("București", "RO"),
+    ("Chișinău", "MD"),
+    ("Čačak", "RS"),
+    ("Clermont-Ferrand", "FR"),
+    ("Coimbra", "PT"),
+    ("Debrecen", "HU"),
+    ("Denizli", "TR"),
+    ("Enschede", "NL"),
+    ("Ermesinde", "PT"),
+    ("Eskişehir", "TR"),
+    ("Essen", "DE"),
+    ("Erzurum", "TR"),
+    ("Gabrovo", "BG"),
+    ("Gaziantep", "TR"),
+    ("Ghent", "BE"),
+    ("Guimarães", "PT"),
+    ("Helsinki", "FI"),
+    ("Istanbul", "TR"),
+    ("Järfälla", "SE"),
+    ("Karaman", "TR"),
+    ("Karatay", "TR"),
+    ("Konya", "TR"),
+    ("Lahti", "FI"),
+    ("L'Aquila", "IT"),
+    ("Leuven", "BE"),
+    ("Liepāja", "LV"),
+    ("Limerick", "IE"),
+    ("Lisboa", "PT"),
+    ("Ljubljana", "SI"),
+    ("Lorquí", "ES"),
+    ("Lviv", "UA"),
+    ("Maia", "PT"),
+    ("Mannheim", "DE"),
+    ("Merzifon", "TR"),
+    ("Mersin", "TR"),
+    ("Munich", "DE"),
+    ("Nilüfer", "TR"),
+    ("Nuremberg", "DE"),
+    ("Pisa", "IT"),
+    ("Porto", "PT"),
+    ("Prague", "CZ"),
+    ("Şanlıurfa", "TR"),  # noqa: RUF001 - Turkish dotless i, the real spelling
+    ("Saray (Tekirdağ)", "TR"),
+    ("Sintra", "PT"),
+    ("Strasbourg", "FR"),
+    ("Sunderland", "GB"),
+    ("Torres Vedras", "PT"),
+    ("Trușeni", "MD"),
+    ("Umeå", "SE"),
+    ("União das Freguesias de A dos Cunhados e Maceira", "PT"),
+    ("Üsküdar (Istanbul)", "TR"),
+    ("Ústí nad Labem", "CZ"),
+    ("Vaasa", "FI"),
+    ("Valongo", "PT"),
+    ("Vantaa", "FI"),
+    ("Velenje", "SI"),
+    ("Viana do Castelo", "PT"),
+    ("Vienna", "AT"),
+    ("Vila Franca de Xira", "PT"),
+    ("Waterford", "IE"),
+]
+
+# The Annex's own spelling -> the name loaded, for every row whose name changed.
+ANNEX_1_SPELLINGS = {
+    "Gent": "Ghent",
+    "Umea": "Umeå",
+    "Aix-Marseille Metropolis": "Aix-Marseille-Provence Metropolis",
+    "Bucuresti": "București",
+    "Chisinau": "Chișinău",
+    "Lorqui": "Lorquí",
+    "Sanliurfa": "Şanlıurfa",  # noqa: RUF001 - Turkish dotless i, the real spelling
+    "Saray Municipality /Tekirdağ": "Saray (Tekirdağ)",
+    "Truseni": "Trușeni",
+    "Uskudar, Istanbul": "Üsküdar (Istanbul)",
+    "Usti nad Labem": "Ústí nad Labem",
+}
+
+COHORT = {
+    "programme": "odg",
+    "number": 1,
+    "name": "Online Discussion Groups cohort 1",
+    "starts_on": datetime.date(2024, 9, 1),
+    "ends_on": datetime.date(2025, 2, 28),
+}
+
+# The four phases of 000 §3, keyed by cohorts.enums.PhaseKind value, in order. The first three
+# take the months §3 gives. §3 puts Group Study Visit preparation in March-April 2025, but the
+# cohort ends on 28 February 2025 (its dates in the Conclusion and §4), and the technical phase
+# runs to that day (the last technical session is on 28 February). To keep every phase inside the
+# cohort, preparation opens on 15 February, alongside the last two weeks of technical support:
+# cities that have finished the thematic sessions can start their study visit applications while
+# the remaining technical sessions run.
+PHASES = [
+    ("onboarding", "Onboarding", datetime.date(2024, 9, 1), datetime.date(2024, 10, 31)),
+    (
+        "thematic",
+        "Thematic online discussions",
+        datetime.date(2024, 11, 1),
+        datetime.date(2024, 12, 31),
+    ),
+    ("technical", "Technical support", datetime.date(2025, 1, 1), datetime.date(2025, 2, 28)),
+    (
+        "study_visit",
+        "Group Study Visit preparation",
+        datetime.date(2025, 2, 15),
+        datetime.date(2025, 2, 28),
+    ),
+]
+
+# 000 Table 2: one facilitator per thematic group. Named after the group, never after the person
+# the document names; the organisation is the consortium member of Table 2.
+THEMATIC_GROUPS = [
+    {
+        "sector": "energy",
+        "facilitator": ("energy.facilitator@example.org", "Energy facilitator", "Eurocities"),
+    },
+    {
+        "sector": "buildings",
+        "facilitator": (
+            "buildings.facilitator@example.org",
+            "Built Environment facilitator",
+            "Eurocities",
+        ),
+    },
+    {
+        "sector": "sustainable-mobility",
+        "facilitator": (
+            "mobility.facilitator@example.org",
+            "Sustainable mobility facilitator",
+            "Demos Helsinki",
+        ),
+    },
+    {
+        "sector": "circular-economy",
+        "facilitator": (
+            "circular-economy.facilitator@example.org",
+            "Circular economy facilitator",
+            "Eurocities",
+        ),
+    },
+    {
+        "sector": "nature-based-solutions",
+        "facilitator": (
+            "nature-based-solutions.facilitator@example.org",
+            "Nature-based solutions facilitator",
+            "Demos Helsinki",
+        ),
+    },
+]
+
+# 000 §2.3 and §3.3: Tecnalia and CARTIF ran the technical sessions. The document does not say
+# which partner ran which session, so both facilitate every technical session.
+TECHNICAL_FACILITATORS = [
+    ("tecnalia.facilitator@example.org", "Technical facilitator, Tecnalia", "Tecnalia"),
+    ("cartif.facilitator@example.org", "Technical facilitator, CARTIF", "CARTIF"),
+]
+
+# The documents give session dates but no times. Every session is 90 minutes (the "1h30" format
+# of §4.1) from 10:00 Brussels time. Sessions never overlap (§1.2.1), so where two sessions share
+# a day (11 December 2024, 18 February 2025) the one listed second in its table starts at 14:00.
+SESSION_TIMEZONE = "Europe/Brussels"
+SESSION_DURATION = datetime.timedelta(minutes=90)
+MORNING = datetime.time(10, 0)
+AFTERNOON = datetime.time(14, 0)
+
+# 000 §3.1: one session in September and one in October 2024; the days are not given, so each
+# is on a Tuesday late in its month. No headcount is reported.
+ONBOARDING_SESSIONS = [
+    {
+        "title": "Onboarding: the programme and thematic breakout groups",
+        "date": datetime.date(2024, 9, 24),
+        "time": MORNING,
+        "summary": (
+            "The structure and objectives of the programme within the NetZeroCities Mission "
+            "Platform, its support framework, insights from the needs assessment survey and the "
+            "four-phase peer learning approach, then thematic breakout groups on each city's "
+            "focus areas, challenges and expectations."
+        ),
+    },
+    {
+        "title": "Onboarding: Mission Cities and the Climate Transition Map",
+        "date": datetime.date(2024, 10, 22),
+        "time": MORNING,
+        "summary": (
+            "The EU Cities Mission, NetZeroCities and the climate neutrality efforts of Mission "
+            "Cities; an introduction to the Climate Transition Map, the NZC Portal and its online "
+            "tools."
+        ),
+    },
+]
+
+# 000 Table 4 (December 2024) with the presenting Mission Cities and their topics (Table 2 and
+# Table 4). "Built Environment December 2024" has no day: it is the first row of a table whose
+# other rows run in date order, so it is put on Tuesday 3 December, before the Energy session and
+# on a day no other session uses.
+THEMATIC_SESSIONS = [
+    {
+        "sector": "buildings",
+        "title": "Thematic discussion: Built Environment",
+        "date": datetime.date(2024, 12, 3),
+        "time": MORNING,
+        "participants": 48,
+        "presentations": [
+            (
+                "Guimarães",
+                "PT",
+                "NZEB procurement for public buildings, heritage decarbonisation, modular "
+                "housing, energy communities",
+            ),
+        ],
+        "summary": (
+            "Guimarães presented its nearly-zero energy procurement for public buildings and the "
+            "challenge of integrating renewable energy into the historic buildings of a UNESCO "
+            "World Heritage site, with photovoltaic installations, Renewable Energy Communities "
+            "and modular construction for a students' residence."
+        ),
+    },
+    {
+        "sector": "energy",
+        "title": "Thematic discussion: Energy",
+        "date": datetime.date(2024, 12, 4),
+        "time": MORNING,
+        "participants": 41,
+        "presentations": [
+            (
+                "Mannheim",
+                "DE",
+                "Decarbonising the district heating network and installing heat pumps",
+            ),
+            ("Valencia", "ES", "One-stop-shops for energy communities"),
+        ],
+        "summary": (
+            "Mannheim, with 60% of its residents connected to district heating, presented its "
+            "Climate Neutral Heat Plan for 2040. Valencia shared how it deploys energy "
+            "communities and one-stop-shops to support the transition."
+        ),
+    },
+    {
+        "sector": "nature-based-solutions",
+        "title": "Thematic discussion: Nature-Based Solutions",
+        "date": datetime.date(2024, 12, 10),
+        "time": MORNING,
+        "participants": 67,
+        "presentations": [
+            (
+                "Lahti",
+                "FI",
+                "Urban carbon sinks: inventory of forests and restoration of city-owned peatlands",
+            ),
+            ("Leuven", "BE", "JUSTNature depavement case and the LIFE Pact project"),
+        ],
+        "summary": (
+            "Lahti showed how levers of change such as internal governance and capacity building "
+            "helped it inventory forests as carbon sinks and restore peatlands. Leuven presented "
+            "JUSTNature and LIFE Pact, which reintroduce nature into the city against stormwater "
+            "runoff and urban heat, with citizens involved throughout."
+        ),
+    },
+    {
+        "sector": "circular-economy",
+        "title": "Thematic discussion: Circular Economy",
+        "date": datetime.date(2024, 12, 11),
+        "time": MORNING,
+        "participants": 36,
+        "presentations": [
+            (
+                "Aachen",
+                "DE",
+                "Circular City Aachen and collaboration with local business (Urban Mining Hub)",
+            ),
+            ("Umeå", "SE", "Local marketplace for circular construction (Market Hub)"),
+        ],
+        "summary": (
+            "Aachen presented its network of local partners committed to circularity, including "
+            "the Urban Mining Hub. Umeå presented its Market Hub, a three-year pilot where the "
+            "construction sector upcycles waste."
+        ),
+    },
+    {
+        "sector": "sustainable-mobility",
+        "title": "Thematic discussion: Mobility",
+        "date": datetime.date(2024, 12, 11),
+        "time": AFTERNOON,
+        "participants": 60,
+        "presentations": [
+            (
+                "Stockholm",
+                "SE",
+                "Congestion charges and low-emission zones to improve air quality",
+            ),
+            ("Aachen", "DE", "Electromobility"),
+        ],
+        "summary": (
+            "Stockholm shared its experience with congestion charges, piloted in 2006 and "
+            "permanent since 2007, and its planned clean air zone. Aachen tackles traffic "
+            "emissions by promoting electric mobility."
+        ),
+    },
+]
+
+# 000 Table 5 (February 2025): one technical session per theme, on the sub-topic cities chose.
+TECHNICAL_SESSIONS = [
+    {
+        "sector": "buildings",
+        "title": (
+            "Built Environment: Dealing with the retrofitting of historical areas by integrating "
+            "renewable energy sources"
+        ),
+        "date": datetime.date(2025, 2, 6),
+        "time": MORNING,
+        "participants": 39,
+        "summary": (
+            "Strategies for integrating renewable energy such as solar and geothermal while "
+            "preserving architectural heritage, with the 3enCult, GEO4CIVHIC and FASUDIR cases."
+        ),
+    },
+    {
+        "sector": "energy",
+        "title": "Energy: Exploring energy poverty reduction at the city scale",
+        "date": datetime.date(2025, 2, 13),
+        "time": MORNING,
+        "participants": 35,
+        "summary": (
+            "Energy poverty, its causes and how to assess it, with the EPIU and CoolToRise "
+            "initiatives; participants mapped stakeholders and prioritised actions."
+        ),
+    },
+    {
+        "sector": "sustainable-mobility",
+        "title": "Mobility: Reducing private mobility by changing modal split",
+        "date": datetime.date(2025, 2, 18),
+        "time": MORNING,
+        "participants": 24,
+        "summary": (
+            "Reducing private vehicle use through public transport incentives, congestion "
+            "charges and multimodal mobility; participants co-created a portfolio of actions."
+        ),
+    },
+    {
+        "sector": "nature-based-solutions",
+        "title": (
+            "Nature-based solutions: Heat Island reduction through green and blue urban "
+            "infrastructure"
+        ),
+        "date": datetime.date(2025, 2, 18),
+        "time": AFTERNOON,
+        "participants": 26,
+        "summary": (
+            "How green and blue infrastructure reduces heat stress, cools urban areas and lowers "
+            "energy demand, with concrete examples of nature-based solutions."
+        ),
+    },
+    {
+        "sector": "circular-economy",
+        "title": "Circular economy: Extending the lifecycle of building materials",
+        "date": datetime.date(2025, 2, 28),
+        "time": MORNING,
+        "participants": 39,
+        "summary": (
+            "Extending the lifespan of building materials: waste reduction, material reuse, "
+            "adaptive design and urban mining, with examples from Portland and London."
+        ),
+    },
+]
+
+# The demo logins of accounts/demo.py. The officer represents one Mission-minded city of Annex 1
+# and holds no other role; the facilitator leads the cohort and facilitates one thematic group.
+DEMO_OFFICER_CITY = ("Braga", "PT")
+DEMO_FACILITATOR_SECTOR = "energy"
+DEMO_USERS = {
+    "officer@example.org": {"full_name": "Demo city officer", "organisation": "City of Braga"},
+    "facilitator@example.org": {"full_name": "Demo facilitator", "organisation": "Eurocities"},
+    "reviewer@example.org": {"full_name": "Demo reviewer", "organisation": "NetZeroCities"},
+    "admin@example.org": {"full_name": "Demo programme admin", "organisation": "NetZeroCities"},
+}

@@ -1,0 +1,21 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from portal.demo import demo_data_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the reference data, then Online Discussion Groups cohort 1 (cities, phases, "
+        "thematic groups, sessions, facilitators) and the demo logins. Safe to run again: a "
+        "second run creates and changes nothing."
+    )
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+        call_command("seed_reference", verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
+        report = demo_data_load()
+        if verbosity >= 1:
+            self.stdout.write(f"Demo data: {report.summary()}.")
+        if verbosity >= 2:
+            self.stdout.write("\n".join(report.lines()))

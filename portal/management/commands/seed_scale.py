@@ -1,0 +1,85 @@
+"""Generate EU-scale synthetic data for load tests and benchmarks (see portal/scale.py)."""
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.scale import (
+    EMAIL_DOMAIN,
+    SCALE_PASSWORD,
+    ScaleConfig,
+    StepReport,
+    scale_data_present,
+    scale_flush,
+    scale_generate,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate synthetic cities, users, cohorts and sessions at EU scale. Generated rows are "
+        "marked (cities 'Scaleville 00001', users @scale.example.org, cohorts from 1000) so the "
+        "demo data is never touched; --flush deletes earlier generated rows first."
+    )
+
+    def add_arguments(self, parser):
+        defaults = ScaleConfig()
+        parser.add_argument("--cities", type=int, default=defaults.cities)
+        parser.add_argument("--users", type=int, default=defaults.users)
+        parser.add_argument("--cohorts", type=int, default=defaults.cohorts)
+        parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument(
+            "--flush",
+            action="store_true",
+            help="Delete previously generated rows first (otherwise the command refuses).",
+        )
+        parser.add_argument(
+            "--skip-reference",
+            action="store_true",
+            help="Do not run seed_reference first (the reference data is already loaded).",
+        )
+
+    def handle(self, *args, **options):
+        config = ScaleConfig(
+            cities=options["cities"],
+            users=options["users"],
+            cohorts=options["cohorts"],
+            seed=options["seed"],
+        )
+        for name in ("cities", "users", "cohorts"):
+            if getattr(config, name) < 1 or getattr(config, name) > 99_999:
+                raise CommandError(f"--{name} must be between 1 and 99999.")
+        verbose = options["verbosity"] >= 1
+        started = time.perf_counter()
+        if not options["skip_reference"]:
+            call_command("seed_reference", verbosity=0)
+        if scale_data_present():
+            if not options["flush"]:
+                raise CommandError(
+                    "Generated data is already present; run again with --flush to replace it."
+                )
+            flush_started = time.perf_counter()
+            scale_flush()
+            if verbose:
+                self.stdout.write(
+                    f"flushed earlier generated rows in {time.perf_counter() - flush_started:.1f}s"
+                )
+
+        def report(step: StepReport) -> None:
+            if verbose:
+                self.stdout.write(f"{step.name:<12} {step.rows:>8} rows  {step.seconds:6.2f}s")
+
+        try:
+            reports = scale_generate(config=config, on_step=report)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if verbose:
+            total_rows = sum(step.rows for step in reports)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{total_rows} rows in {time.perf_counter() - started:.1f}s "
+                    f"(seed {config.seed}); every *@{EMAIL_DOMAIN} user signs in with "
+                    f"{SCALE_PASSWORD!r}."
+                )
+            )

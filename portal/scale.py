@@ -1,0 +1,610 @@
+"""Synthetic data at EU scale for load tests and benchmarks (`manage.py seed_scale`).
+
+The generator is an ordered list of steps (`SCALE_STEPS`); each step creates one kind of data
+with `bulk_create` and may register how to delete it again. A later issue adds a kind of data by
+writing one more function decorated with `@scale_step(...)`.
+
+Every generated row is recognisable, so the demo data and anything typed by hand stay untouched:
+cities are named "Scaleville 00042", users have addresses scale-user-00042@scale.example.org,
+cohorts of the Online Discussion Groups number from 1000 up. Countries are real reference data
+and are never deleted.
+
+Determinism: each step draws from its own `random.Random` seeded with the seed and the step's
+name, and every date derives from `BASE_DATE`, so one seed always gives the same rows, and adding
+a step later does not change the rows of the steps before it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from cities.enums import ContractStatus
+from cities.models import City, CityMembership, Country
+from cohorts.enums import PhaseKind, Programme
+from cohorts.models import Cohort, Phase, ThematicGroup
+from sessions.enums import SessionKind
+from sessions.models import Session, SessionPresentation
+from taxonomy.models import ThematicSector
+
+CITY_PREFIX = "Scaleville "
+EMAIL_PREFIX = "scale-user-"
+EMAIL_DOMAIN = "scale.example.org"
+FIRST_COHORT_NUMBER = 1000
+# The one password of every generated user (local load tests only). Hashing it once and
+# sharing the hash saves minutes: 50,000 PBKDF2 hashes take far longer than the whole seed.
+SCALE_PASSWORD = "scale-data-password"
+# Every date is an offset from this Monday, never from today.
+BASE_DATE = datetime.date(2023, 1, 2)
+SESSION_START = datetime.time(9, 0, tzinfo=datetime.UTC)
+SESSION_LENGTH = datetime.timedelta(minutes=90)
+# Rows per INSERT: large enough that small runs need one query per kind of row (the query-count
+# test relies on it), small enough for PostgreSQL's 65,535 parameters per query.
+BATCH_SIZE = 2000
+
+# The 27 member states (ISO 3166-1 alpha-2) with their population in millions, which weighs how
+# many generated cities each gets.
+EU_COUNTRIES = [
+    ("AT", "Austria", 9.1),
+    ("BE", "Belgium", 11.8),
+    ("BG", "Bulgaria", 6.4),
+    ("HR", "Croatia", 3.9),
+    ("CY", "Cyprus", 0.9),
+    ("CZ", "Czechia", 10.9),
+    ("DK", "Denmark", 5.9),
+    ("EE", "Estonia", 1.4),
+    ("FI", "Finland", 5.6),
+    ("FR", "France", 68.4),
+    ("DE", "Germany", 84.4),
+    ("GR", "Greece", 10.4),
+    ("HU", "Hungary", 9.6),
+    ("IE", "Ireland", 5.3),
+    ("IT", "Italy", 59.0),
+    ("LV", "Latvia", 1.9),
+    ("LT", "Lithuania", 2.9),
+    ("LU", "Luxembourg", 0.7),
+    ("MT", "Malta", 0.5),
+    ("NL", "Netherlands", 17.9),
+    ("PL", "Poland", 36.8),
+    ("PT", "Portugal", 10.6),
+    ("RO", "Romania", 19.1),
+    ("SK", "Slovakia", 5.4),
+    ("SI", "Slovenia", 2.1),
+    ("ES", "Spain", 48.1),
+    ("SE", "Sweden", 10.5),
+]
+
+FIRST_NAMES = [
+    "Ana", "Anna", "Andrei", "Beatriz", "Carlos", "Chiara", "Daan", "Elena", "Emma", "Eva",
+    "Filip", "Giulia", "Hanna", "Ines", "Jan", "Johanna", "Jonas", "Katarzyna", "Lars", "Laura",
+    "Lea", "Lucas", "Luca", "Maria", "Marta", "Matteo", "Mikkel", "Nikos", "Noah", "Olga",
+    "Pauline", "Pedro", "Petra", "Sara", "Sofia", "Tomas", "Ville", "Zofia",
+]  # fmt: skip
+LAST_NAMES = [
+    "Andersen", "Bauer", "Bernard", "Costa", "De Vries", "Dubois", "Fischer", "Garcia",
+    "Horvath", "Ionescu", "Jansen", "Kowalski", "Korhonen", "Lindqvist", "Martin", "Meyer",
+    "Moreau", "Murphy", "Nagy", "Novak", "Papadopoulos", "Peeters", "Petrov", "Rossi", "Ruiz",
+    "Santos", "Schmidt", "Silva", "Virtanen", "Wagner", "Weber", "Zielinski",
+]  # fmt: skip
+OFFICER_TITLES = [
+    "Climate officer", "Energy manager", "Head of sustainability", "Mobility planner",
+    "Urban planner", "EU funding officer", "Project manager", "Deputy mayor's adviser",
+]  # fmt: skip
+FACILITATOR_ORGANISATIONS = ["NetZeroCities", "ICLEI Europe", "Eurocities", "EIT Climate-KIC"]
+CLIMATE_ACTIONS = [
+    "Renewable energy community", "District heating from waste heat",
+    "Deep retrofit of social housing", "One-stop shop for renovation", "Low-emission zone",
+    "Cycling network", "Electric bus fleet", "Urban forest", "Green roofs programme",
+    "Circular public procurement", "Construction waste hub",
+    "Climate budgeting", "Citizen assembly on climate", "Solar rooftops on public buildings",
+    "Nature-based flood protection", "Sharing economy platform",
+]  # fmt: skip
+
+
+@dataclass
+class ScaleConfig:
+    cities: int = 10_000
+    users: int = 50_000
+    cohorts: int = 200
+    seed: int = 1
+
+
+@dataclass
+class ScaleContext:
+    """What the steps share: the configuration and the rows earlier steps created."""
+
+    config: ScaleConfig
+    countries: list[Country] = field(default_factory=list)
+    sectors: list[ThematicSector] = field(default_factory=list)
+    cities: list[City] = field(default_factory=list)
+    mission_cities: list[City] = field(default_factory=list)
+    users: list = field(default_factory=list)
+    officers: list = field(default_factory=list)
+    facilitators: list = field(default_factory=list)
+    cohorts: list[Cohort] = field(default_factory=list)
+    # cohort id -> its phases by kind, its thematic groups in sector order, its lead facilitators
+    phases: dict[int, dict[str, Phase]] = field(default_factory=dict)
+    groups: dict[int, list[ThematicGroup]] = field(default_factory=dict)
+    group_facilitators: dict[int, list[int]] = field(default_factory=dict)
+    cohort_facilitators: dict[int, list[int]] = field(default_factory=dict)
+    sessions: list[Session] = field(default_factory=list)
+
+    def rng(self, step_name: str) -> random.Random:
+        # A string seed is hashed with SHA-512 by `random`, so it is stable across processes
+        # (unlike hash()) and each step's stream is independent of the other steps.
+        return random.Random(f"{self.config.seed}:{step_name}")
+
+
+@dataclass(frozen=True)
+class ScaleStep:
+    name: str
+    generate: Callable[[ScaleContext], int]
+    flush: Callable[[], object] | None = None
+
+
+@dataclass(frozen=True)
+class StepReport:
+    name: str
+    rows: int
+    seconds: float
+
+
+SCALE_STEPS: list[ScaleStep] = []
+
+
+def scale_step(name: str, *, flush: Callable[[], object] | None = None):
+    """Register the decorated function as the next generation step; it returns rows created."""
+
+    def register(generate: Callable[[ScaleContext], int]):
+        if any(step.name == name for step in SCALE_STEPS):
+            raise ValueError(f"A scale step named {name!r} is already registered.")
+        SCALE_STEPS.append(ScaleStep(name=name, generate=generate, flush=flush))
+        return generate
+
+    return register
+
+
+# Which rows are generated ones.
+
+
+def scale_cities():
+    return City.objects.filter(name__startswith=CITY_PREFIX)
+
+
+def scale_users():
+    return get_user_model().objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+
+
+def scale_cohorts():
+    return Cohort.objects.filter(
+        programme=Programme.ONLINE_DISCUSSION_GROUPS, number__gte=FIRST_COHORT_NUMBER
+    )
+
+
+def scale_data_present() -> bool:
+    return scale_cities().exists() or scale_users().exists() or scale_cohorts().exists()
+
+
+def city_name(index: int) -> str:
+    return f"{CITY_PREFIX}{index:05d}"
+
+
+def user_email(index: int) -> str:
+    return f"{EMAIL_PREFIX}{index:05d}@{EMAIL_DOMAIN}"
+
+
+def _at(day_offset: int) -> datetime.date:
+    return BASE_DATE + datetime.timedelta(days=day_offset)
+
+
+def _bulk(model, rows: list) -> list:
+    return model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def _link(m2m_descriptor, pairs: Iterable[tuple[int, int]]) -> int:
+    """Insert many-to-many rows (source id, target id) straight into the through table."""
+    through = m2m_descriptor.through
+    source = m2m_descriptor.field.m2m_field_name()
+    target = m2m_descriptor.field.m2m_reverse_field_name()
+    rows = [through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in pairs]
+    through.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    return len(rows)
+
+
+def _pick(rng: random.Random, pool: list, count: int) -> list:
+    return rng.sample(pool, min(count, len(pool)))
+
+
+# The steps, in the order they run. Deleting runs the flush functions in reverse order.
+
+
+@scale_step("countries")
+def generate_countries(ctx: ScaleContext) -> int:
+    """Reuse the countries of the reference data and add any EU member state that is missing."""
+    existing = set(Country.objects.values_list("iso_code", flat=True))
+    missing = [
+        Country(iso_code=iso, name=name) for iso, name, _ in EU_COUNTRIES if iso not in existing
+    ]
+    _bulk(Country, missing)
+    by_iso = Country.objects.in_bulk([iso for iso, _, _ in EU_COUNTRIES], field_name="iso_code")
+    ctx.countries = [by_iso[iso] for iso, _, _ in EU_COUNTRIES]
+    return len(missing)
+
+
+def _flush_cities():
+    CityMembership.objects.filter(city__in=scale_cities()).delete()
+    scale_cities().delete()
+
+
+def _population(rng: random.Random, *, mission_city: bool) -> int:
+    # Log-normal: most European municipalities are small, a few are very large. Mission Cities
+    # are larger on average (the Mission asked for cities above 50,000 inhabitants).
+    median = 350_000 if mission_city else 45_000
+    value = rng.lognormvariate(math.log(median), 0.9)
+    return int(min(max(value, 50_000 if mission_city else 2_000), 4_000_000))
+
+
+@scale_step("cities", flush=_flush_cities)
+def generate_cities(ctx: ScaleContext) -> int:
+    """Cities spread over the EU by population: ~1% Mission Cities, ~70% mission-minded, ~5%
+    Pilot Cities, ~5% Twin Cities, each with one to three thematic interests."""
+    rng = ctx.rng("cities")
+    count = ctx.config.cities
+    ctx.sectors = list(ThematicSector.objects.order_by("position", "name"))
+    if not ctx.sectors:
+        raise ValueError("No thematic sectors: load the reference data (seed_reference) first.")
+    # Exact shares rather than a coin per city, so the types are the same size for every seed.
+    indexes = list(range(count))
+    rng.shuffle(indexes)
+    mission_count = max(1, round(count * 0.01)) if count else 0
+    mission = set(indexes[:mission_count])
+    others = indexes[mission_count:]
+    mission_minded = set(others[: round(count * 0.70)])
+    pilot = set(_pick(rng, others, round(count * 0.05)))
+    twin = set(_pick(rng, others, round(count * 0.05)))
+    weights = [population for _, _, population in EU_COUNTRIES]
+    contract_statuses = [
+        ContractStatus.IN_PREPARATION,
+        ContractStatus.SUBMITTED,
+        ContractStatus.MISSION_LABEL,
+    ]
+    cities = []
+    for index in range(count):
+        is_mission = index in mission
+        cities.append(
+            City(
+                name=city_name(index + 1),
+                country=rng.choices(ctx.countries, weights=weights)[0],
+                population=_population(rng, mission_city=is_mission),
+                is_mission_city=is_mission,
+                is_mission_minded=index in mission_minded,
+                is_pilot_city=index in pilot,
+                is_twin_city=index in twin,
+                contract_status=rng.choice(contract_statuses)
+                if is_mission
+                else ContractStatus.NOT_APPLICABLE,
+            )
+        )
+    ctx.cities = _bulk(City, cities)
+    ctx.mission_cities = [city for city in ctx.cities if city.is_mission_city]
+    interests = [
+        (city.pk, sector.pk)
+        for city in ctx.cities
+        for sector in rng.sample(ctx.sectors, rng.randint(1, min(3, len(ctx.sectors))))
+    ]
+    return len(ctx.cities) + _link(City.thematic_interests, interests)
+
+
+def _flush_users():
+    scale_users().delete()
+
+
+def _role_counts(total: int) -> tuple[int, int, int]:
+    """(programme admins, facilitators, reviewers); everyone else is a city officer."""
+    admins = min(total, max(1, total // 10_000))
+    facilitators = min(total - admins, max(1, round(total * 0.02)))
+    reviewers = min(total - admins - facilitators, max(1, round(total * 0.01)))
+    return admins, facilitators, reviewers
+
+
+@scale_step("users", flush=_flush_users)
+def generate_users(ctx: ScaleContext) -> int:
+    """A few programme admins, ~2% facilitators, ~1% reviewers, the rest city officers; each
+    with a verified primary email address so that they can sign in through allauth."""
+    rng = ctx.rng("users")
+    user_model = get_user_model()
+    # One fixed salt: the hash, like everything else, is the same for a given seed.
+    password = make_password(SCALE_PASSWORD, salt=f"scaleseed{ctx.config.seed}")
+    joined = datetime.datetime.combine(BASE_DATE, datetime.time(8, 0), tzinfo=datetime.UTC)
+    admins, facilitators, reviewers = _role_counts(ctx.config.users)
+    users = []
+    for index in range(ctx.config.users):
+        is_admin = index < admins
+        is_facilitator = admins <= index < admins + facilitators
+        is_reviewer = admins + facilitators <= index < admins + facilitators + reviewers
+        if is_admin:
+            organisation, title = "Programme management office", "Programme manager"
+        elif is_facilitator:
+            organisation, title = rng.choice(FACILITATOR_ORGANISATIONS), "Facilitator"
+        elif is_reviewer:
+            organisation, title = "Independent expert", "Reviewer"
+        else:
+            organisation, title = "", rng.choice(OFFICER_TITLES)
+        users.append(
+            user_model(
+                email=user_email(index + 1),
+                full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                organisation=organisation,
+                job_title=title,
+                password=password,
+                is_programme_admin=is_admin,
+                is_facilitator=is_facilitator,
+                is_reviewer=is_reviewer,
+                date_joined=joined + datetime.timedelta(minutes=index),
+            )
+        )
+    ctx.users = _bulk(user_model, users)
+    ctx.facilitators = [user for user in ctx.users if user.is_facilitator]
+    ctx.officers = [
+        user
+        for user in ctx.users
+        if not (user.is_programme_admin or user.is_facilitator or user.is_reviewer)
+    ]
+    addresses = [
+        EmailAddress(user_id=user.pk, email=user.email, verified=True, primary=True)
+        for user in ctx.users
+    ]
+    _bulk(EmailAddress, addresses)
+    return len(ctx.users) + len(addresses)
+
+
+@scale_step("memberships")
+def generate_memberships(ctx: ScaleContext) -> int:
+    """Each city officer represents one city, ~15% two. Officers are dealt round the cities in
+    a shuffled order, so every city has an officer when there are more officers than cities.
+    (Memberships go with their users and cities; the flush of those deletes them.)"""
+    rng = ctx.rng("memberships")
+    if not ctx.cities:
+        return 0
+    order = list(ctx.cities)
+    rng.shuffle(order)
+    joined = datetime.datetime.combine(_at(14), datetime.time(8, 0), tzinfo=datetime.UTC)
+    memberships = []
+    for position, officer in enumerate(ctx.officers):
+        first = order[position % len(order)]
+        memberships.append(CityMembership(city=first, user=officer, joined_at=joined))
+        if len(order) > 1 and rng.random() < 0.15:
+            second = rng.choice(order)
+            while second is first:
+                second = rng.choice(order)
+            memberships.append(CityMembership(city=second, user=officer, joined_at=joined))
+    return len(_bulk(CityMembership, memberships))
+
+
+def _flush_cohorts():
+    scale_cohorts().delete()
+
+
+# (kind, name, first day, last day) from the cohort's start: a cohort runs 26 weeks (000 §3).
+PHASE_PLAN = [
+    (PhaseKind.ONBOARDING, "Onboarding", 0, 27),
+    (PhaseKind.THEMATIC_DISCUSSIONS, "Thematic online discussions", 28, 97),
+    (PhaseKind.TECHNICAL_SUPPORT, "Technical support", 98, 153),
+    (PhaseKind.STUDY_VISIT_PREPARATION, "Group Study Visit preparation", 154, 181),
+]
+GROUPS_PER_COHORT = 5
+
+
+@scale_step("cohorts", flush=_flush_cohorts)
+def generate_cohorts(ctx: ScaleContext) -> int:
+    """Cohorts starting a week apart, each with the four phases, five thematic groups (the
+    sectors where groups run) with two facilitators each, and one or two lead facilitators."""
+    rng = ctx.rng("cohorts")
+    cohorts = []
+    for index in range(ctx.config.cohorts):
+        number = FIRST_COHORT_NUMBER + index
+        starts_on = _at(7 * index)
+        cohorts.append(
+            Cohort(
+                programme=Programme.ONLINE_DISCUSSION_GROUPS,
+                number=number,
+                name=f"Online Discussion Groups cohort {number}",
+                starts_on=starts_on,
+                ends_on=starts_on + datetime.timedelta(days=PHASE_PLAN[-1][3]),
+            )
+        )
+    ctx.cohorts = _bulk(Cohort, cohorts)
+
+    phases = []
+    for cohort in ctx.cohorts:
+        for position, (kind, name, first, last) in enumerate(PHASE_PLAN):
+            phases.append(
+                Phase(
+                    cohort=cohort,
+                    kind=kind,
+                    name=name,
+                    position=position,
+                    starts_on=cohort.starts_on + datetime.timedelta(days=first),
+                    ends_on=cohort.starts_on + datetime.timedelta(days=last),
+                )
+            )
+    for phase in _bulk(Phase, phases):
+        ctx.phases.setdefault(phase.cohort_id, {})[phase.kind] = phase
+
+    running = [sector for sector in ctx.sectors if not sector.offered_only] or ctx.sectors
+    group_sectors = running[:GROUPS_PER_COHORT]
+    groups = [
+        ThematicGroup(cohort=cohort, sector=sector)
+        for cohort in ctx.cohorts
+        for sector in group_sectors
+    ]
+    for group in _bulk(ThematicGroup, groups):
+        ctx.groups.setdefault(group.cohort_id, []).append(group)
+
+    facilitator_ids = [user.pk for user in ctx.facilitators]
+    group_links = []
+    cohort_links = []
+    for cohort in ctx.cohorts:
+        leads = _pick(rng, facilitator_ids, rng.randint(1, 2))
+        ctx.cohort_facilitators[cohort.pk] = leads
+        cohort_links += [(cohort.pk, user_id) for user_id in leads]
+        for group in ctx.groups.get(cohort.pk, []):
+            chosen = _pick(rng, facilitator_ids, 2)
+            ctx.group_facilitators[group.pk] = chosen
+            group_links += [(group.pk, user_id) for user_id in chosen]
+    linked = _link(Cohort.facilitators, cohort_links) + _link(
+        ThematicGroup.facilitators, group_links
+    )
+    return len(ctx.cohorts) + len(phases) + len(groups) + linked
+
+
+def _flush_sessions():
+    # Presentations protect their city: the sessions (and their presentations) go first.
+    Session.objects.filter(cohort__in=scale_cohorts()).delete()
+
+
+TECHNICAL_SESSIONS_PER_COHORT = 2
+
+
+@scale_step("sessions", flush=_flush_sessions)
+def generate_sessions(ctx: ScaleContext) -> int:
+    """Per cohort: two onboarding sessions, one thematic discussion per thematic group where one
+    to three Mission Cities present up to three climate actions, two technical-support sessions
+    on themes the cities chose, and a recap: ten sessions with five groups. Sessions of a cohort
+    are on different days, so they never overlap."""
+    rng = ctx.rng("sessions")
+    sessions = []
+    # Facilitators and presenters wait for the sessions' ids.
+    facilitators_of: list[list[int]] = []
+    presenters_of: list[list[City]] = []
+    for cohort in ctx.cohorts:
+        phases = ctx.phases[cohort.pk]
+        groups = ctx.groups.get(cohort.pk, [])
+        leads = ctx.cohort_facilitators.get(cohort.pk, [])
+        plan = [
+            (SessionKind.ONBOARDING, PhaseKind.ONBOARDING, None, "Onboarding: the programme", 2),
+            (
+                SessionKind.ONBOARDING,
+                PhaseKind.ONBOARDING,
+                None,
+                "Onboarding: NetZeroCities tools and thematic breakouts",
+                16,
+            ),
+        ]
+        plan += [
+            (
+                SessionKind.THEMATIC_DISCUSSION,
+                PhaseKind.THEMATIC_DISCUSSIONS,
+                group,
+                f"{group.sector.name}: thematic discussion",
+                30 + 14 * position,
+            )
+            for position, group in enumerate(groups)
+        ]
+        chosen = sorted(_pick(rng, groups, TECHNICAL_SESSIONS_PER_COHORT), key=groups.index)
+        plan += [
+            (
+                SessionKind.TECHNICAL_SUPPORT,
+                PhaseKind.TECHNICAL_SUPPORT,
+                group,
+                f"{group.sector.name}: technical support",
+                100 + 21 * position,
+            )
+            for position, group in enumerate(chosen)
+        ]
+        plan.append(
+            (SessionKind.RECAP, PhaseKind.STUDY_VISIT_PREPARATION, None, "Recap and feedback", 170)
+        )
+        for position, (kind, phase_kind, group, title, day) in enumerate(plan):
+            starts_at = datetime.datetime.combine(
+                cohort.starts_on + datetime.timedelta(days=day), SESSION_START
+            )
+            sessions.append(
+                Session(
+                    cohort=cohort,
+                    phase=phases[phase_kind],
+                    thematic_group=group,
+                    kind=kind,
+                    title=title,
+                    starts_at=starts_at,
+                    ends_at=starts_at + SESSION_LENGTH,
+                    meeting_url=f"https://meet.example.org/scale-{cohort.number}-{position + 1}",
+                )
+            )
+            facilitators_of.append(ctx.group_facilitators[group.pk] if group else leads)
+            presenting = kind == SessionKind.THEMATIC_DISCUSSION
+            presenters_of.append(
+                _pick(rng, ctx.mission_cities, rng.randint(1, 3)) if presenting else []
+            )
+    ctx.sessions = _bulk(Session, sessions)
+
+    links = [
+        (session.pk, user_id)
+        for session, user_ids in zip(ctx.sessions, facilitators_of, strict=True)
+        for user_id in user_ids
+    ]
+    presentations = [
+        SessionPresentation(
+            session=session,
+            city=city,
+            position=position,
+            topics="; ".join(rng.sample(CLIMATE_ACTIONS, rng.randint(1, 3))),
+        )
+        for session, cities in zip(ctx.sessions, presenters_of, strict=True)
+        for position, city in enumerate(cities)
+    ]
+    _bulk(SessionPresentation, presentations)
+    return len(ctx.sessions) + _link(Session.facilitators, links) + len(presentations)
+
+
+# Entry points used by the command, the benchmarks and the tests.
+
+
+def scale_flush() -> None:
+    """Delete every generated row, last kind first; the demo data and countries stay."""
+    with transaction.atomic():
+        for step in reversed(SCALE_STEPS):
+            if step.flush is not None:
+                step.flush()
+
+
+def scale_generate(
+    *, config: ScaleConfig, on_step: Callable[[StepReport], None] | None = None
+) -> list[StepReport]:
+    """Run every step in one transaction and report rows created and time taken per step."""
+    ctx = ScaleContext(config=config)
+    reports = []
+    with transaction.atomic():
+        for step in SCALE_STEPS:
+            started = time.perf_counter()
+            rows = step.generate(ctx)
+            report = StepReport(step.name, rows, time.perf_counter() - started)
+            reports.append(report)
+            if on_step is not None:
+                on_step(report)
+    return reports
+
+
+def scale_row_counts() -> dict[str, int]:
+    """Rows per table that the benchmarks care about (all rows, generated or not)."""
+    return {
+        "countries": Country.objects.count(),
+        "cities": City.objects.count(),
+        "mission cities": City.objects.filter(is_mission_city=True).count(),
+        "users": get_user_model().objects.count(),
+        "city memberships": CityMembership.objects.count(),
+        "cohorts": Cohort.objects.count(),
+        "phases": Phase.objects.count(),
+        "thematic groups": ThematicGroup.objects.count(),
+        "sessions": Session.objects.count(),
+        "presentations": SessionPresentation.objects.count(),
+    }

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from portal.demo import reference_data_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the thematic sectors, enabling factors, enabling themes and countries "
+        "(taxonomy/reference.py). Safe to run again: unchanged rows are left alone."
+    )
+
+    def handle(self, *args, **options):
+        report = reference_data_load()
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Reference data: {report.summary()}.")
+        if options["verbosity"] >= 2:
+            self.stdout.write("\n".join(report.lines()))

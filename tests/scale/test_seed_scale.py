@@ -1,0 +1,303 @@
+import hashlib
+from collections import Counter
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cities.models import City, CityMembership, Country
+from cohorts.models import Cohort, Phase, ThematicGroup
+from portal.scale import (
+    EU_COUNTRIES,
+    SCALE_PASSWORD,
+    SCALE_STEPS,
+    scale_cities,
+    scale_cohorts,
+    scale_flush,
+    scale_users,
+)
+from sessions.enums import SessionKind
+from sessions.models import Session, SessionPresentation
+from tests import factories
+
+SMALL = ["--cities", "200", "--users", "500", "--cohorts", "3"]
+
+
+def seed(*args: str) -> None:
+    call_command("seed_scale", *args, verbosity=0)
+
+
+def scale_digest() -> str:
+    """A hash of everything generated, by natural keys (ids may differ between runs)."""
+    rows = []
+    cities = (
+        scale_cities()
+        .select_related("country")
+        .prefetch_related("thematic_interests")
+        .order_by("name")
+    )
+    for city in cities:
+        rows.append(
+            (
+                city.name,
+                city.country.iso_code,
+                city.population,
+                city.types,
+                city.contract_status,
+                sorted(sector.slug for sector in city.thematic_interests.all()),
+            )
+        )
+    rows += (
+        scale_users()
+        .order_by("email")
+        .values_list(
+            "email",
+            "full_name",
+            "organisation",
+            "job_title",
+            "password",
+            "date_joined",
+            "is_facilitator",
+            "is_reviewer",
+            "is_programme_admin",
+        )
+    )
+    rows += (
+        CityMembership.objects.filter(user__in=scale_users())
+        .order_by("user__email", "city__name")
+        .values_list("user__email", "city__name", "joined_at")
+    )
+    rows += (
+        scale_cohorts()
+        .order_by("number")
+        .values_list("number", "name", "starts_on", "ends_on", "facilitators__email")
+    )
+    rows += (
+        ThematicGroup.objects.filter(cohort__in=scale_cohorts())
+        .order_by("cohort__number", "sector__slug", "facilitators__email")
+        .values_list("cohort__number", "sector__slug", "facilitators__email")
+    )
+    rows += (
+        Session.objects.filter(cohort__in=scale_cohorts())
+        .order_by("cohort__number", "starts_at", "facilitators__email")
+        .values_list(
+            "cohort__number",
+            "title",
+            "kind",
+            "phase__kind",
+            "thematic_group__sector__slug",
+            "starts_at",
+            "ends_at",
+            "meeting_url",
+            "facilitators__email",
+        )
+    )
+    rows += (
+        SessionPresentation.objects.filter(session__cohort__in=scale_cohorts())
+        .order_by("session__cohort__number", "session__starts_at", "position")
+        .values_list("session__cohort__number", "session__title", "city__name", "topics")
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_seed_scale_small_numbers_creates_exactly_those_rows():
+    seed(*SMALL)
+
+    assert scale_cities().count() == 200
+    assert scale_users().count() == 500
+    assert list(scale_cohorts().order_by("number").values_list("number", flat=True)) == [
+        1000,
+        1001,
+        1002,
+    ]
+    assert Phase.objects.filter(cohort__in=scale_cohorts()).count() == 3 * 4
+    assert ThematicGroup.objects.filter(cohort__in=scale_cohorts()).count() == 3 * 5
+    assert Session.objects.filter(cohort__in=scale_cohorts()).count() == 3 * 10
+    assert EmailAddress.objects.filter(user__in=scale_users(), verified=True).count() == 500
+    # Exact shares of city types: 1% Mission Cities, 70% mission-minded, 5% pilot, 5% twin.
+    assert scale_cities().filter(is_mission_city=True).count() == 2
+    assert scale_cities().filter(is_mission_minded=True).count() == 140
+    assert scale_cities().filter(is_pilot_city=True).count() == 10
+    assert scale_cities().filter(is_twin_city=True).count() == 10
+    assert scale_cities().filter(is_mission_city=True, is_mission_minded=True).count() == 0
+    # Roles: one programme admin per 10,000 users (at least one), 2% facilitators, 1% reviewers.
+    assert scale_users().filter(is_programme_admin=True).count() == 1
+    assert scale_users().filter(is_facilitator=True).count() == 10
+    assert scale_users().filter(is_reviewer=True).count() == 5
+
+
+@pytest.mark.django_db
+def test_seed_scale_small_numbers_gives_every_row_its_links():
+    seed(*SMALL)
+
+    eu_codes = sorted(iso for iso, _, _ in EU_COUNTRIES)
+    assert (
+        sorted(Country.objects.filter(iso_code__in=eu_codes).values_list("iso_code", flat=True))
+        == eu_codes
+    )
+    assert set(scale_cities().values_list("country__iso_code", flat=True)) <= set(eu_codes)
+    interests = Counter(
+        City.thematic_interests.through.objects.filter(city__in=scale_cities()).values_list(
+            "city_id", flat=True
+        )
+    )
+    assert len(interests) == 200
+    assert set(interests.values()) <= {1, 2, 3}
+    # Officers (users without another role) represent one or two cities; nobody else does.
+    per_user = Counter(
+        CityMembership.objects.filter(user__in=scale_users()).values_list("user__email", flat=True)
+    )
+    officers = scale_users().filter(
+        is_programme_admin=False, is_facilitator=False, is_reviewer=False
+    )
+    assert set(per_user) == set(officers.values_list("email", flat=True))
+    assert len(per_user) == 484
+    assert set(per_user.values()) == {1, 2}
+    # More officers than cities: every city has at least one officer.
+    assert scale_cities().filter(memberships__isnull=True).count() == 0
+    # Each thematic group and each session has facilitators, all of them facilitators.
+    for group in ThematicGroup.objects.filter(cohort__in=scale_cohorts()):
+        assert group.facilitators.count() == 2
+        assert all(user.is_facilitator for user in group.facilitators.all())
+    # Only thematic discussions have presentations: one to three Mission Cities each.
+    for session in Session.objects.filter(cohort__in=scale_cohorts()).prefetch_related(
+        "presentations__city"
+    ):
+        presenters = [p.city for p in session.presentations.all()]
+        if session.kind == SessionKind.THEMATIC_DISCUSSION:
+            assert 1 <= len(presenters) <= 2  # only two Mission Cities exist at this size
+            assert all(city.is_mission_city for city in presenters)
+        else:
+            assert presenters == []
+        assert session.facilitators.exists()
+    # Every generated user signs in with the one documented password.
+    user = scale_users().filter(is_facilitator=True).order_by("email").first()
+    assert authenticate(email=user.email, password=SCALE_PASSWORD) == user
+
+
+@pytest.mark.django_db
+def test_seed_scale_same_seed_gives_identical_data():
+    seed(*SMALL, "--seed", "7")
+    first = scale_digest()
+
+    seed(*SMALL, "--seed", "7", "--flush")
+
+    assert scale_digest() == first
+    assert scale_cities().count() == 200
+    assert scale_users().count() == 500
+
+
+@pytest.mark.django_db
+def test_seed_scale_other_seed_gives_other_data():
+    seed(*SMALL, "--seed", "1")
+    first = scale_digest()
+    populations = list(scale_cities().order_by("name").values_list("population", flat=True))
+
+    seed(*SMALL, "--seed", "2", "--flush")
+
+    assert scale_digest() != first
+    assert list(scale_cities().order_by("name").values_list("population", flat=True)) != populations
+
+
+@pytest.mark.django_db
+def test_seed_scale_leaves_other_rows_untouched():
+    officer = factories.city_officer(email="officer@example.org")
+    city = officer.cities.get()
+    cohort = factories.CohortFactory(number=1)
+    session = factories.SessionFactory(cohort=cohort, title="Energy communities")
+    SessionPresentation.objects.create(session=session, city=city, topics="Solar")
+    before = (
+        list(City.objects.values_list("pk", "name", "population")),
+        list(CityMembership.objects.values_list("pk", "city_id", "user_id")),
+        list(scale_users().model.objects.values_list("pk", "email", "password", "full_name")),
+        list(Session.objects.values_list("pk", "title", "starts_at")),
+        list(SessionPresentation.objects.values_list("pk", "city_id", "topics")),
+    )
+
+    seed(*SMALL)
+    seed(*SMALL, "--flush")
+    scale_flush()
+
+    after = (
+        list(City.objects.values_list("pk", "name", "population")),
+        list(CityMembership.objects.values_list("pk", "city_id", "user_id")),
+        list(scale_users().model.objects.values_list("pk", "email", "password", "full_name")),
+        list(Session.objects.values_list("pk", "title", "starts_at")),
+        list(SessionPresentation.objects.values_list("pk", "city_id", "topics")),
+    )
+    assert after == before
+
+
+def every_row() -> dict[str, list]:
+    """Every row of the tables the generator writes to (all fields), by table."""
+    models = [
+        Country,
+        City,
+        City.thematic_interests.through,
+        CityMembership,
+        scale_users().model,
+        EmailAddress,
+        Cohort,
+        Cohort.facilitators.through,
+        Phase,
+        ThematicGroup,
+        ThematicGroup.facilitators.through,
+        Session,
+        Session.facilitators.through,
+        SessionPresentation,
+    ]
+    return {model._meta.db_table: list(model.objects.order_by("pk").values()) for model in models}
+
+
+@pytest.mark.django_db
+def test_seed_scale_leaves_demo_data_untouched(reference_data):
+    call_command("seed_demo", verbosity=0)
+    before = every_row()
+    assert before["peer_sessions_session"]  # the demo has sessions to protect
+
+    seed(*SMALL)
+    seed(*SMALL, "--flush")
+    scale_flush()
+
+    assert every_row() == before
+
+
+@pytest.mark.django_db
+def test_seed_scale_present_data_without_flush_refuses():
+    seed(*SMALL)
+    digest = scale_digest()
+
+    with pytest.raises(CommandError, match="already present; run again with --flush"):
+        seed(*SMALL)
+
+    assert scale_digest() == digest
+
+
+@pytest.mark.django_db
+def test_seed_scale_zero_cities_refuses():
+    with pytest.raises(CommandError, match="--cities must be between 1 and 99999"):
+        seed("--cities", "0")
+
+    assert scale_cities().count() == 0
+
+
+def count_queries(*args: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        seed(*args)
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_seed_scale_query_count_does_not_grow_with_size(reference_data):
+    small = count_queries("--cities", "100", "--users", "100", "--cohorts", "2", "--skip-reference")
+    scale_flush()
+    large = count_queries("--cities", "400", "--users", "400", "--cohorts", "8", "--skip-reference")
+
+    assert large == small
+    # Generation is bulk: a few queries per kind of data, whatever the size.
+    assert small <= 6 * len(SCALE_STEPS)
