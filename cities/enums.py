@@ -16,3 +16,13 @@ class ContractStatus(models.TextChoices):
     IN_PREPARATION = "in_preparation", _("In preparation")
     SUBMITTED = "submitted", _("Submitted")
     MISSION_LABEL = "mission_label", _("Mission Label awarded")
+
+
+class ImplementationStage(models.TextChoices):
+    """How far a Mission City has taken a climate action (000 Table 3, "the action")."""
+
+    PLANNED = "planned", _("Planned")
+    PILOTING = "piloting", _("Piloting")
+    IMPLEMENTING = "implementing", _("Being implemented")
+    SCALING = "scaling", _("Scaling up")
+    COMPLETED = "completed", _("Completed")

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cities.enums import CityType, ContractStatus
+from cities.enums import CityType, ContractStatus, ImplementationStage
 
 
 class Country(models.Model):
@@ -96,3 +96,73 @@ class CityMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.city}"
+
+
+class ClimateAction(models.Model):
+    """A case study a Mission City presents to its peers (000 Table 3)."""
+
+    MAX_RECOMMENDATIONS = 5
+
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="climate_actions", verbose_name=_("city")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    sector = models.ForeignKey(
+        "taxonomy.ThematicSector",
+        on_delete=models.PROTECT,
+        related_name="climate_actions",
+        verbose_name=_("thematic sector"),
+    )
+    context = models.TextField(_("context"), blank=True)
+    description = models.TextField(_("the action"), blank=True)
+    implementation_stage = models.CharField(
+        _("implementation stage"),
+        max_length=20,
+        choices=ImplementationStage.choices,
+        default=ImplementationStage.IMPLEMENTING,
+    )
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+    # Up to MAX_RECOMMENDATIONS short texts for cities that want to replicate the action; the
+    # limit is enforced by cities.services (a list of strings keeps the order the city chose).
+    recommendations = models.JSONField(_("recommendations"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("climate action")
+        verbose_name_plural = _("climate actions")
+        ordering = ["city__name", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "title"], name="climate_action_unique_title")
+        ]
+
+    def __str__(self):
+        return f"{self.city.name}: {self.title}"
+
+
+class ClimateActionLever(models.Model):
+    """A lever of change (enabling factor) involved in a climate action, with drivers and
+    barriers."""
+
+    action = models.ForeignKey(
+        ClimateAction, on_delete=models.CASCADE, related_name="levers", verbose_name=_("action")
+    )
+    factor = models.ForeignKey(
+        "taxonomy.EnablingFactor",
+        on_delete=models.PROTECT,
+        related_name="climate_action_levers",
+        verbose_name=_("lever of change"),
+    )
+    key_drivers = models.TextField(_("key drivers"), blank=True)
+    key_barriers = models.TextField(_("key barriers"), blank=True)
+
+    class Meta:
+        verbose_name = _("lever of change")
+        verbose_name_plural = _("levers of change")
+        ordering = ["action", "factor__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "factor"], name="lever_unique_per_action")
+        ]
+
+    def __str__(self):
+        return f"{self.action} · {self.factor}"

@@ -15,3 +15,9 @@ class PhaseKind(models.TextChoices):
     THEMATIC_DISCUSSIONS = "thematic", _("Thematic online discussions")
     TECHNICAL_SUPPORT = "technical", _("Technical support")
     STUDY_VISIT_PREPARATION = "study_visit", _("Group Study Visit preparation")
+
+
+class EnrolmentStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Enrolled")
+    DECLINED = "declined", _("Declined")

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.enums import PhaseKind, Programme
+from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
 
 
 class Cohort(models.Model):
@@ -95,3 +96,83 @@ class ThematicGroup(models.Model):
 
     def __str__(self):
         return f"{self.cohort} · {self.sector}"
+
+
+class Enrolment(models.Model):
+    """A city's place in a cohort: asked for by an officer or made directly by a facilitator."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("cohort")
+    )
+    city = models.ForeignKey(
+        "cities.City", on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("city")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.REQUESTED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrolments_requested",
+        verbose_name=_("requested by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrolments_decided",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    thematic_groups = models.ManyToManyField(
+        ThematicGroup,
+        through="EnrolmentGroup",
+        related_name="enrolments",
+        verbose_name=_("thematic groups"),
+    )
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["cohort", "city__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "city"], name="enrolment_once_per_cohort")
+        ]
+
+    def __str__(self):
+        return f"{self.city} in {self.cohort} ({self.status})"
+
+
+class EnrolmentGroup(models.Model):
+    """A thematic group a city joins, with the city's needs for it (000 Table 1, question 2)."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="groups", verbose_name=_("enrolment")
+    )
+    thematic_group = models.ForeignKey(
+        ThematicGroup,
+        on_delete=models.CASCADE,
+        related_name="enrolment_groups",
+        verbose_name=_("thematic group"),
+    )
+    needs = models.TextField(_("the city's needs for this group"), blank=True)
+
+    class Meta:
+        verbose_name = _("joined thematic group")
+        verbose_name_plural = _("joined thematic groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "thematic_group"], name="enrolment_group_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.city} · {self.thematic_group.sector}"

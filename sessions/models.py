@@ -1,8 +1,11 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sessions.enums import SessionKind
+from sessions.enums import Attendance, SessionKind, SessionStatus
 
 
 class Session(models.Model):
@@ -34,9 +37,18 @@ class Session(models.Model):
     title = models.CharField(_("title"), max_length=250)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    # The zone the facilitator scheduled in; times are stored in UTC and shown in this zone.
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels")
+    status = models.CharField(
+        _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
     meeting_url = models.URLField(_("online meeting link"), blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
+    guiding_questions = models.TextField(_("guiding questions"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    key_takeaways = models.TextField(_("key takeaways"), blank=True)
+    # Sub-topics cities asked for after the session; they feed the technical sessions (000 §3.3).
+    requested_subtopics = models.TextField(_("sub-topics cities asked for"), blank=True)
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -79,6 +91,15 @@ class SessionPresentation(models.Model):
     )
     topics = models.CharField(_("topics"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # At most MAX_CLIMATE_ACTIONS, enforced by sessions.services.
+    climate_actions = models.ManyToManyField(
+        "cities.ClimateAction",
+        blank=True,
+        related_name="presentations",
+        verbose_name=_("climate actions presented"),
+    )
+
+    MAX_CLIMATE_ACTIONS = 3
 
     class Meta:
         verbose_name = _("presentation")
@@ -92,3 +113,76 @@ class SessionPresentation(models.Model):
 
     def __str__(self):
         return f"{self.city} in {self.session}"
+
+
+class Registration(models.Model):
+    """A person a city registered for a session, or a walk-in recorded afterwards.
+
+    Participant counts and attendance rates are derived from these rows, never typed.
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("session")
+    )
+    city = models.ForeignKey(
+        "cities.City",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="session_registrations",
+        verbose_name=_("city"),
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email address"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session_registrations_made",
+        verbose_name=_("registered by"),
+    )
+    is_walk_in = models.BooleanField(
+        _("walk-in"), default=False, help_text=_("Attended without registering beforehand.")
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=10, choices=Attendance.choices, blank=True, default=""
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["session", "full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "email"], name="registration_once_per_session"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} · {self.session}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar-feed address; resetting the token revokes the old address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
