@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from cities.models import City, CityMembership, Country
+from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
 
 
 @admin.register(Country)
@@ -49,3 +51,51 @@ class CityMembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "city__name"]
     list_select_related = ["user", "city__country"]
     autocomplete_fields = ["user", "city"]
+
+
+class ClimateActionLeverInline(admin.TabularInline):
+    model = ClimateActionLever
+    extra = 0
+
+
+class ClimateActionAdminForm(forms.ModelForm):
+    """Keep the recommendations a list of at most five texts, as cities.services does."""
+
+    class Meta:
+        model = ClimateAction
+        fields = [
+            "city",
+            "title",
+            "sector",
+            "context",
+            "description",
+            "implementation_stage",
+            "lessons_learned",
+            "recommendations",
+            "created_at",
+        ]
+
+    def clean_recommendations(self):
+        value = self.cleaned_data["recommendations"] or []
+        if not isinstance(value, list) or not all(isinstance(text, str) for text in value):
+            raise forms.ValidationError(_('Write the recommendations as a list: ["…", "…"].'))
+        if len(value) > ClimateAction.MAX_RECOMMENDATIONS:
+            raise forms.ValidationError(
+                _("A climate action has at most %(max)d recommendations.")
+                % {"max": ClimateAction.MAX_RECOMMENDATIONS}
+            )
+        return value
+
+
+@admin.register(ClimateAction)
+class ClimateActionAdmin(admin.ModelAdmin):
+    # The admin is for programme admins correcting data; the portal pages go through
+    # cities.services (which also holds the Mission City rule).
+    form = ClimateActionAdminForm
+    list_display = ["title", "city", "sector", "implementation_stage", "updated_at"]
+    list_filter = ["sector", "implementation_stage", "city__country"]
+    search_fields = ["title", "city__name", "description"]
+    list_select_related = ["city__country", "sector"]
+    autocomplete_fields = ["city", "sector"]
+    date_hierarchy = "created_at"
+    inlines = [ClimateActionLeverInline]

@@ -1,8 +1,18 @@
-from rest_framework import serializers, viewsets
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
-from cities.filters import CityFilter, CountryFilter
-from cities.models import City, Country
-from cities.selectors import cities_visible_to, countries_visible_to
+from cities import services
+from cities.filters import CityFilter, ClimateActionFilter, CountryFilter
+from cities.models import City, ClimateAction, Country
+from cities.selectors import (
+    cities_visible_to,
+    climate_actions_editable_by,
+    climate_actions_visible_to,
+    countries_visible_to,
+)
+from taxonomy.models import EnablingFactor, ThematicSector
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -52,3 +62,143 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return countries_visible_to(user=self.request.user).order_by("name")
+
+
+class ClimateActionLeverSerializer(serializers.Serializer):
+    factor = serializers.SlugRelatedField(slug_field="slug", queryset=EnablingFactor.objects.all())
+    key_drivers = serializers.CharField(required=False, allow_blank=True, default="")
+    key_barriers = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ClimateActionSerializer(serializers.ModelSerializer):
+    city = serializers.PrimaryKeyRelatedField(read_only=True)
+    city_name = serializers.CharField(source="city.name", read_only=True)
+    sector = serializers.SlugRelatedField(slug_field="slug", queryset=ThematicSector.objects.all())
+    levers = ClimateActionLeverSerializer(many=True, required=False)
+    # No length limit here: cities.services refuses more than five, with its own message.
+    recommendations = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=1000), required=False
+    )
+
+    class Meta:
+        model = ClimateAction
+        fields = [
+            "id",
+            "city",
+            "city_name",
+            "title",
+            "sector",
+            "implementation_stage",
+            "context",
+            "description",
+            "levers",
+            "lessons_learned",
+            "recommendations",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # The service checks that a title is free in its city and says so in its own words.
+        validators = []
+
+
+class ClimateActionCreateSerializer(ClimateActionSerializer):
+    city = serializers.PrimaryKeyRelatedField(queryset=City.objects.all())
+
+
+def _service_arguments(data: dict) -> dict:
+    return {
+        "title": data["title"],
+        "sector": data["sector"],
+        "implementation_stage": data["implementation_stage"],
+        "context": data["context"],
+        "description": data["description"],
+        "lessons_learned": data["lessons_learned"],
+        "recommendations": data["recommendations"],
+        "levers": [services.LeverInput(**lever) for lever in data["levers"]],
+    }
+
+
+class ClimateActionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Climate actions of Mission Cities: every signed-in person reads them; the city's officers,
+    facilitators and programme admins write them, through cities.services.
+
+    Creating for a city one may not write for answers 403 (cities are public); updating an
+    action one may not edit answers 404, like its edit page.
+    """
+
+    permission_required = "cities.view_climateaction"
+    filterset_class = ClimateActionFilter
+    search_fields = ["title", "city__name"]
+    ordering_fields = ["title", "updated_at"]
+
+    def get_queryset(self):
+        if self.action in ("update", "partial_update"):
+            return climate_actions_editable_by(user=self.request.user)
+        return climate_actions_visible_to(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ClimateActionCreateSerializer
+        return ClimateActionSerializer
+
+    def _answer(self, action: ClimateAction, *, status_code=status.HTTP_200_OK) -> Response:
+        # Read the action again through the selector: levers and names as a list shows them.
+        action = climate_actions_visible_to(user=self.request.user).get(pk=action.pk)
+        return Response(ClimateActionSerializer(action).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        city = serializer.validated_data["city"]
+        if not request.user.has_perm("cities.add_climateaction", city):
+            raise PermissionDenied(_("You may not write climate actions for this city."))
+        data = {
+            "implementation_stage": ClimateAction._meta.get_field("implementation_stage").default,
+            "context": "",
+            "description": "",
+            "lessons_learned": "",
+            "recommendations": [],
+            "levers": [],
+            **serializer.validated_data,
+        }
+        action = services.climate_action_create(city=city, **_service_arguments(data))
+        return self._answer(action, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        action = self.get_object()
+        serializer = self.get_serializer(action, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        # A PATCH keeps what it does not mention; a PUT replaces everything it may.
+        current = {
+            "title": action.title,
+            "sector": action.sector,
+            "implementation_stage": action.implementation_stage,
+            "context": action.context,
+            "description": action.description,
+            "lessons_learned": action.lessons_learned,
+            "recommendations": action.recommendations,
+            "levers": [
+                {
+                    "factor": lever.factor,
+                    "key_drivers": lever.key_drivers,
+                    "key_barriers": lever.key_barriers,
+                }
+                for lever in action.levers.all()
+            ],
+        }
+        if not partial:
+            current.update(
+                context="", description="", lessons_learned="", recommendations=[], levers=[]
+            )
+        action = services.climate_action_update(
+            action=action, **_service_arguments({**current, **serializer.validated_data})
+        )
+        return self._answer(action)

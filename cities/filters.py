@@ -1,7 +1,18 @@
+"""Filters of cities and climate actions, shared by the HTML pages and the API so both filter the
+same way."""
+
 import django_filters
+from django import forms
+from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cities.enums import CityType
-from cities.models import City, Country
+from cities.models import City, ClimateAction, Country
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Cohort
+from taxonomy.models import ThematicSector
 
 CITY_TYPE_FIELDS = {
     CityType.MISSION_CITY: "is_mission_city",
@@ -11,22 +22,81 @@ CITY_TYPE_FIELDS = {
 }
 
 
+class _QueriedChoices(BaseChoiceIterator):
+    """Choices read from the database on first use, then kept for that form.
+
+    The API validates these filters but never renders them, so it runs no query for them; a
+    page renders each list once (a plain callable would be queried again by the `required`
+    check of the select). Every form gets a fresh copy of its widgets, and so of this.
+    """
+
+    def __init__(self, empty_label, load):
+        self.empty_label = empty_label
+        self.load = load
+        self._choices = None
+
+    def __copy__(self):
+        return _QueriedChoices(self.empty_label, self.load)
+
+    def __iter__(self):
+        if self._choices is None:
+            self._choices = [("", self.empty_label), *self.load()]
+        yield from self._choices
+
+
+def _countries():
+    return Country.objects.values_list("iso_code", "name")
+
+
+def _thematic_sectors():
+    return ThematicSector.objects.values_list("slug", "name")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _CohortFilter(django_filters.ModelChoiceFilter):
+    """A cohort by id (the schema cannot guess the type of a filter with a method)."""
+
+
 class CityFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name contains"))
+    # Free-text ISO code for the API (`?country=pt` works), a list of countries in the page.
     country = django_filters.CharFilter(
-        field_name="country__iso_code", lookup_expr="iexact", label="Country (ISO code)"
+        field_name="country__iso_code",
+        lookup_expr="iexact",
+        label=_("Country"),
+        widget=forms.Select(choices=_QueriedChoices(_("Any country"), _countries)),
     )
-    type = django_filters.ChoiceFilter(choices=CityType.choices, method="filter_type", label="Type")
-    name = django_filters.CharFilter(lookup_expr="icontains")
+    type = django_filters.ChoiceFilter(
+        choices=CityType.choices,
+        method="filter_type",
+        label=_("City type"),
+        empty_label=_("Any type"),
+    )
     thematic_interest = django_filters.CharFilter(
-        field_name="thematic_interests__slug", label="Thematic interest (slug)"
+        field_name="thematic_interests__slug",
+        label=_("Thematic interest"),
+        widget=forms.Select(choices=_QueriedChoices(_("Any thematic interest"), _thematic_sectors)),
+    )
+    cohort = _CohortFilter(
+        queryset=Cohort.objects.order_by("-starts_on", "programme", "number"),
+        method="filter_cohort",
+        label=_("Took part in cohort"),
+        empty_label=_("Any cohort"),
     )
 
     class Meta:
         model = City
-        fields = ["country", "type", "name", "thematic_interest"]
+        fields = ["name", "country", "type", "thematic_interest", "cohort"]
 
     def filter_type(self, queryset, name, value):
         return queryset.filter(**{CITY_TYPE_FIELDS[value]: True})
+
+    def filter_cohort(self, queryset, name, value):
+        # One filter() call so both conditions apply to the same enrolment row; a city is
+        # enrolled at most once per cohort, so the join never repeats a city.
+        return queryset.filter(
+            enrolments__cohort=value, enrolments__status=EnrolmentStatus.ACCEPTED
+        )
 
 
 class CountryFilter(django_filters.FilterSet):
@@ -36,3 +106,12 @@ class CountryFilter(django_filters.FilterSet):
     class Meta:
         model = Country
         fields = ["name", "iso_code"]
+
+
+class ClimateActionFilter(django_filters.FilterSet):
+    city = django_filters.NumberFilter(field_name="city_id", label=_("City (id)"))
+    sector = django_filters.CharFilter(field_name="sector__slug", label=_("Thematic sector (slug)"))
+
+    class Meta:
+        model = ClimateAction
+        fields = ["city", "sector"]

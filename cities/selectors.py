@@ -1,8 +1,12 @@
 """Reads of cities. Every list a person sees comes from a `*_visible_to` selector."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from cities.models import City, Country
+from accounts.rules import is_staff_member
+from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Enrolment
+from sessions.models import Registration, Session, SessionPresentation
 
 
 def cities_visible_to(*, user) -> QuerySet[City]:
@@ -15,11 +19,66 @@ def cities_visible_to(*, user) -> QuerySet[City]:
     return City.objects.select_related("country").prefetch_related("thematic_interests")
 
 
+def city_directory(*, user) -> QuerySet[City]:
+    """The city directory: every visible city in a stable order, so pages never overlap."""
+    return cities_visible_to(user=user).order_by("name", "country__name", "pk")
+
+
 def cities_of_officer(*, user) -> QuerySet[City]:
     """The cities this person is an officer of."""
     if not user.is_authenticated:
         return City.objects.none()
     return City.objects.filter(memberships__user=user).select_related("country").order_by("name")
+
+
+def city_officers(*, city: City) -> QuerySet[CityMembership]:
+    """The officers of a city. Show them only to people with `cities.view_city_officers`."""
+    return city.memberships.select_related("user").order_by("user__full_name", "user__email")
+
+
+def city_cohort_enrolments(*, city: City) -> QuerySet[Enrolment]:
+    """The cohorts a city took part in: its accepted enrolments, newest cohort first."""
+    return (
+        Enrolment.objects.filter(city=city, status=EnrolmentStatus.ACCEPTED)
+        .select_related("cohort")
+        .order_by("-cohort__starts_on", "cohort__name")
+    )
+
+
+def city_sessions(*, city: City) -> QuerySet[Session]:
+    """Sessions the city presented in or registered people for, each marked with which."""
+    presented = SessionPresentation.objects.filter(session=OuterRef("pk"), city=city)
+    registered = Registration.objects.filter(session=OuterRef("pk"), city=city)
+    return (
+        Session.objects.annotate(presented=Exists(presented), registered=Exists(registered))
+        .filter(Q(presented=True) | Q(registered=True))
+        .select_related("cohort")
+        .order_by("starts_at")
+    )
+
+
+def _climate_actions_with_details() -> QuerySet[ClimateAction]:
+    return ClimateAction.objects.select_related("city__country", "sector").prefetch_related(
+        Prefetch("levers", queryset=ClimateActionLever.objects.select_related("factor"))
+    )
+
+
+def climate_actions_visible_to(*, user) -> QuerySet[ClimateAction]:
+    """Climate actions a signed-in person may read: all of them (they are shared case studies)."""
+    if not user.is_authenticated:
+        return ClimateAction.objects.none()
+    return _climate_actions_with_details().order_by("city__name", "title", "pk")
+
+
+def climate_actions_editable_by(*, user) -> QuerySet[ClimateAction]:
+    """Climate actions this person may edit: facilitators and admins all, officers their
+    cities' ones. The same rule as `cities.change_climateaction`, as a query."""
+    if not user.is_authenticated:
+        return ClimateAction.objects.none()
+    actions = _climate_actions_with_details().order_by("city__name", "title", "pk")
+    if is_staff_member(user):
+        return actions
+    return actions.filter(city__memberships__user=user)
 
 
 def countries_visible_to(*, user) -> QuerySet[Country]:

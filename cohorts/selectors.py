@@ -1,6 +1,33 @@
-from django.db.models import Q, QuerySet
+"""Reads of cohorts and enrolments. Every list a person sees comes from a `*_visible_to`
+selector; the pages and the API use the same ones."""
 
-from cohorts.models import Cohort
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cities.models import City, CityMembership
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Cohort, Enrolment, EnrolmentGroup, ThematicGroup
+from sessions.enums import Attendance
+from sessions.models import Registration
+
+
+def _is_admin(user) -> bool:
+    return user.is_programme_admin or user.is_superuser
 
 
 def cohorts_facilitated_by(*, user) -> QuerySet[Cohort]:
@@ -14,10 +41,183 @@ def cohorts_facilitated_by(*, user) -> QuerySet[Cohort]:
     )
 
 
-def cohorts_visible_to(*, user) -> QuerySet[Cohort]:
-    """Admins see every cohort; facilitators see the cohorts they facilitate."""
+def cohorts_visible_to(*, user, today=None) -> QuerySet[Cohort]:
+    """Admins see every cohort. Facilitators see the cohorts they facilitate. City officers see
+    the cohorts they may still ask to join (not ended yet) and those their cities are in.
+
+    The officer part is a condition on the membership table rather than a Python check, so
+    the queryset costs one query whatever roles the person holds.
+    """
     if not user.is_authenticated:
         return Cohort.objects.none()
-    if user.is_programme_admin or user.is_superuser:
+    if _is_admin(user):
         return Cohort.objects.all()
-    return cohorts_facilitated_by(user=user)
+    today = today or timezone.localdate()
+    is_officer = Exists(CityMembership.objects.filter(user=user))
+    return Cohort.objects.filter(
+        Q(pk__in=cohorts_facilitated_by(user=user).values("pk"))
+        | (Q(ends_on__gte=today) & is_officer)
+        | Q(pk__in=Enrolment.objects.filter(city__memberships__user=user).values("cohort"))
+    ).order_by("-starts_on", "programme", "number")
+
+
+def cohorts_run_by(*, user) -> QuerySet[Cohort]:
+    """The cohorts whose facilitator pages (cities, enrolments) this person may open: the ones
+    they facilitate, or all of them for an admin."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    if _is_admin(user):
+        return Cohort.objects.all()
+    return Cohort.objects.filter(pk__in=cohorts_facilitated_by(user=user).values("pk"))
+
+
+def cohort_for_page(*, user, pk: int) -> Cohort | None:
+    """A cohort of `cohorts_run_by` with its phases, lead facilitators and thematic groups
+    (with theirs); None when the person may not open its page."""
+    return (
+        cohorts_run_by(user=user)
+        .prefetch_related(
+            "phases",
+            "facilitators",
+            Prefetch(
+                "thematic_groups",
+                queryset=ThematicGroup.objects.select_related("sector").prefetch_related(
+                    "facilitators"
+                ),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _count_per_cohort(queryset: QuerySet) -> Coalesce:
+    """A correlated subquery counting `queryset`'s rows of the outer cohort (0 when none)."""
+    counted = (
+        queryset.filter(cohort=OuterRef("pk"))
+        .order_by()
+        .values("cohort")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+@dataclass
+class CityEnrolmentStatus:
+    """One of an officer's cities and its enrolment in a cohort (None: it has not asked)."""
+
+    city: City
+    enrolment: Enrolment | None
+
+
+def cohort_list_for(*, user, today=None) -> tuple[list[Cohort], list[City]]:
+    """The cohorts of the /cohorts/ page and the person's cities, in a fixed number of queries.
+
+    Each cohort carries `enrolled_count` and `requested_count`, and `city_statuses`: one
+    CityEnrolmentStatus per city the person is an officer of (empty for everyone else).
+    """
+    cities = list(
+        City.objects.filter(memberships__user=user).select_related("country").order_by("name")
+    )
+    cohorts = cohorts_visible_to(user=user, today=today).annotate(
+        enrolled_count=_count_per_cohort(Enrolment.objects.filter(status=EnrolmentStatus.ACCEPTED)),
+        requested_count=_count_per_cohort(
+            Enrolment.objects.filter(status=EnrolmentStatus.REQUESTED)
+        ),
+    )
+    if cities:
+        cohorts = cohorts.prefetch_related(
+            Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.filter(city__in=cities),
+                to_attr="officer_enrolments",
+            )
+        )
+    cohorts = list(cohorts)
+    for cohort in cohorts:
+        by_city = {e.city_id: e for e in getattr(cohort, "officer_enrolments", [])}
+        cohort.city_statuses = [CityEnrolmentStatus(city, by_city.get(city.pk)) for city in cities]
+    return cohorts, cities
+
+
+def _registrations_per_city(registrations: QuerySet) -> Coalesce:
+    """A correlated subquery counting the outer enrolment's city's registrations for sessions
+    of the outer enrolment's cohort."""
+    counted = (
+        registrations.filter(session__cohort=OuterRef("cohort"), city=OuterRef("city"))
+        .order_by()
+        .values("city")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def enrolled_cities_of_cohort(*, cohort: Cohort) -> QuerySet[Enrolment]:
+    """The cohort's accepted enrolments with the groups each city joined and its session counts.
+
+    `registered_count` counts the people a city registered beforehand (walk-ins excluded);
+    `attended_count` counts everyone recorded as attended, walk-ins included. Both are
+    subqueries so each row costs nothing more.
+    """
+    return (
+        Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.ACCEPTED)
+        .select_related("city__country")
+        .prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=EnrolmentGroup.objects.select_related("thematic_group__sector").order_by(
+                    "thematic_group__sector__position"
+                ),
+            )
+        )
+        .annotate(
+            registered_count=_registrations_per_city(Registration.objects.filter(is_walk_in=False)),
+            attended_count=_registrations_per_city(
+                Registration.objects.filter(attendance=Attendance.ATTENDED)
+            ),
+        )
+        .order_by("city__name")
+    )
+
+
+def enrolments_of_cohort(*, cohort: Cohort) -> QuerySet[Enrolment]:
+    """Every enrolment of the cohort, requests first, for its facilitators to decide."""
+    return (
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("city__country", "requested_by", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=EnrolmentGroup.objects.select_related("thematic_group__sector").order_by(
+                    "thematic_group__sector__position"
+                ),
+            )
+        )
+        .order_by(
+            Case(
+                When(status=EnrolmentStatus.REQUESTED, then=Value(0)),
+                When(status=EnrolmentStatus.ACCEPTED, then=Value(1)),
+                default=Value(2),
+            ),
+            "city__name",
+        )
+    )
+
+
+def enrolments_visible_to(*, user) -> QuerySet[Enrolment]:
+    """Admins see every enrolment; facilitators those of their cohorts; officers their cities'."""
+    if not user.is_authenticated:
+        return Enrolment.objects.none()
+    enrolments = Enrolment.objects.select_related(
+        "cohort", "city__country", "requested_by", "decided_by"
+    ).prefetch_related(
+        Prefetch("groups", queryset=EnrolmentGroup.objects.select_related("thematic_group__sector"))
+    )
+    if _is_admin(user):
+        return enrolments.order_by("cohort", "city__name")
+    return enrolments.filter(
+        Q(cohort__in=cohorts_facilitated_by(user=user).values("pk"))
+        | Q(city__in=CityMembership.objects.filter(user=user).values("city"))
+    ).order_by("cohort", "city__name")

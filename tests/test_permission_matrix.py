@@ -39,6 +39,15 @@ PAGES = {
     "/api/v1/countries/":         (401,         200,         200,         200,         200),
     "/api/schema/":               (200,         200,         200,         200,         200),
     "/api/docs/":                 (200,         200,         200,         200,         200),
+    "/cities/":                   (LOGIN,       200,         200,         200,         200),
+    "/cohorts/":                  (LOGIN,       200,         200,         200,         200),
+    "/cohorts/new/":              (LOGIN,       403,         200,         403,         200),
+    "/api/v1/climate-actions/":   (401,         200,         200,         200,         200),
+    "/api/v1/cohorts/":           (401,         200,         200,         200,         200),
+    "/api/v1/enrolments/":        (401,         200,         200,         200,         200),
+    "/sessions/calendar/":        (LOGIN,       200,         200,         200,         200),
+    "/api/v1/sessions/":          (401,         200,         200,         200,         200),
+    "/api/v1/registrations/":     (401,         200,         200,         200,         200),
 }
 # fmt: on
 
@@ -114,6 +123,9 @@ PERMISSIONS = {
     ("cities.change_city", None):           (False,   False,  False,      False,   True),
     ("cities.view_city_officers", "own"):   (False,   True,   True,       False,   True),
     ("cities.view_city_officers", "other"): (False,   False,  True,       False,   True),
+    ("cities.view_climateaction", None):    (False,   True,   True,       True,    True),
+    ("cities.add_climateaction", "own"):    (False,   True,   True,       False,   True),
+    ("cities.add_climateaction", "other"):  (False,   False,  True,       False,   True),
 }
 # fmt: on
 

@@ -14,12 +14,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenView
-from cities.api import CityViewSet, CountryViewSet
+from cities.api import CityViewSet, ClimateActionViewSet, CountryViewSet
+from cohorts.api import CohortViewSet, EnrolmentViewSet
 from portal.api.views import MeView, not_found
+from sessions.api import RegistrationViewSet, SessionViewSet
 
 router = DefaultRouter()
 router.register("cities", CityViewSet, basename="city")
 router.register("countries", CountryViewSet, basename="country")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("cohorts", CohortViewSet, basename="cohort")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("climate-actions", ClimateActionViewSet, basename="climate-action")
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),

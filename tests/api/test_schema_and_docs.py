@@ -42,9 +42,22 @@ def test_schema_is_public_openapi_3_yaml_with_our_endpoints(client, db):
         "/api/v1/auth/token/",
         "/api/v1/cities/",
         "/api/v1/cities/{id}/",
+        "/api/v1/climate-actions/",
+        "/api/v1/climate-actions/{id}/",
+        "/api/v1/cohorts/",
+        "/api/v1/cohorts/{id}/",
         "/api/v1/countries/",
         "/api/v1/countries/{id}/",
+        "/api/v1/enrolments/",
+        "/api/v1/enrolments/{id}/",
+        "/api/v1/enrolments/{id}/accept/",
+        "/api/v1/enrolments/{id}/decline/",
         "/api/v1/me/",
+        "/api/v1/registrations/",
+        "/api/v1/registrations/{id}/",
+        "/api/v1/sessions/",
+        "/api/v1/sessions/{id}/",
+        "/api/v1/sessions/{id}/attendance/",
     ]
     assert sorted(schema["components"]["securitySchemes"]) == ["cookieAuth", "tokenAuth"]
 
@@ -56,6 +69,7 @@ def test_schema_as_json_describes_the_city_filters(client, db):
     schema = json.loads(response.content)
     parameters = {p["name"] for p in schema["paths"]["/api/v1/cities/"]["get"]["parameters"]}
     assert parameters == {
+        "cohort",
         "country",
         "type",
         "name",

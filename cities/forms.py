@@ -1,0 +1,153 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cities.enums import ImplementationStage
+from cities.models import ClimateAction
+from cities.services import LeverInput
+from portal.errors import ApplicationError
+from taxonomy.models import EnablingFactor, ThematicSector
+
+
+def _text_area(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ClimateActionForm(forms.Form):
+    """A climate action as 000 Table 3 asks for it.
+
+    The levers of change are a fixed list, one row per enabling factor, with a box to tick and
+    the key drivers and barriers; recommendations are exactly MAX_RECOMMENDATIONS text inputs, so
+    a sixth cannot be typed at all (blank ones are dropped by the service).
+    """
+
+    title = forms.CharField(
+        label=_("Title"), max_length=ClimateAction._meta.get_field("title").max_length
+    )
+    sector = forms.ModelChoiceField(
+        label=_("Thematic sector"), queryset=ThematicSector.objects.order_by("position", "name")
+    )
+    implementation_stage = forms.ChoiceField(
+        label=_("Implementation stage"),
+        choices=ImplementationStage.choices,
+        initial=ImplementationStage.IMPLEMENTING,
+    )
+    context = forms.CharField(
+        label=_("Context"),
+        required=False,
+        widget=_text_area(),
+        help_text=_("The city's situation and the problem the action answers."),
+    )
+    description = forms.CharField(
+        label=_("The action"),
+        required=False,
+        widget=_text_area(6),
+        help_text=_("What the city does, with whom, and how far it has got."),
+    )
+    lessons_learned = forms.CharField(
+        label=_("Lessons learned"), required=False, widget=_text_area()
+    )
+
+    def __init__(self, *args, action: ClimateAction | None = None, **kwargs):
+        self.factors = list(EnablingFactor.objects.order_by("position", "name"))
+        if action is not None:
+            kwargs.setdefault("initial", self._initial_from(action))
+        super().__init__(*args, **kwargs)
+        for number in range(1, ClimateAction.MAX_RECOMMENDATIONS + 1):
+            self.fields[f"recommendation_{number}"] = forms.CharField(
+                label=_("Recommendation %(number)d") % {"number": number},
+                required=False,
+                max_length=1000,
+            )
+        for factor in self.factors:
+            self.fields[f"lever_{factor.pk}"] = forms.BooleanField(
+                label=_("Involved in this action"), required=False
+            )
+            self.fields[f"lever_{factor.pk}_drivers"] = forms.CharField(
+                label=_("Key drivers"), required=False, widget=_text_area(2)
+            )
+            self.fields[f"lever_{factor.pk}_barriers"] = forms.CharField(
+                label=_("Key barriers"), required=False, widget=_text_area(2)
+            )
+
+    def _initial_from(self, action: ClimateAction) -> dict:
+        initial = {
+            "title": action.title,
+            "sector": action.sector_id,
+            "implementation_stage": action.implementation_stage,
+            "context": action.context,
+            "description": action.description,
+            "lessons_learned": action.lessons_learned,
+        }
+        for number, text in enumerate(action.recommendations, start=1):
+            initial[f"recommendation_{number}"] = text
+        for lever in action.levers.all():
+            initial[f"lever_{lever.factor_id}"] = True
+            initial[f"lever_{lever.factor_id}_drivers"] = lever.key_drivers
+            initial[f"lever_{lever.factor_id}_barriers"] = lever.key_barriers
+        return initial
+
+    @property
+    def recommendation_fields(self):
+        return [
+            self[f"recommendation_{number}"]
+            for number in range(1, ClimateAction.MAX_RECOMMENDATIONS + 1)
+        ]
+
+    @property
+    def lever_rows(self):
+        return [
+            {
+                "factor": factor,
+                "involved": self[f"lever_{factor.pk}"],
+                "drivers": self[f"lever_{factor.pk}_drivers"],
+                "barriers": self[f"lever_{factor.pk}_barriers"],
+            }
+            for factor in self.factors
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for factor in self.factors:
+            typed = cleaned.get(f"lever_{factor.pk}_drivers") or cleaned.get(
+                f"lever_{factor.pk}_barriers"
+            )
+            # Never drop what someone typed without telling them.
+            if typed and not cleaned.get(f"lever_{factor.pk}"):
+                self.add_error(
+                    f"lever_{factor.pk}",
+                    _(
+                        "You wrote drivers or barriers for “%(factor)s”: tick it to keep them, "
+                        "or clear the text."
+                    )
+                    % {"factor": factor.name},
+                )
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        """The cleaned data as keyword arguments of climate_action_create/update."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "sector": data["sector"],
+            "implementation_stage": data["implementation_stage"],
+            "context": data["context"],
+            "description": data["description"],
+            "lessons_learned": data["lessons_learned"],
+            "recommendations": [
+                data[f"recommendation_{number}"]
+                for number in range(1, ClimateAction.MAX_RECOMMENDATIONS + 1)
+            ],
+            "levers": [
+                LeverInput(
+                    factor=factor,
+                    key_drivers=data[f"lever_{factor.pk}_drivers"],
+                    key_barriers=data[f"lever_{factor.pk}_barriers"],
+                )
+                for factor in self.factors
+                if data[f"lever_{factor.pk}"]
+            ],
+        }
+
+    def add_application_error(self, error: ApplicationError) -> None:
+        """Show a service's refusal next to the field it is about, else above the form."""
+        self.add_error(error.field if error.field in self.fields else None, error.message)

@@ -1,0 +1,165 @@
+"""/api/v1/cohorts/ and /api/v1/enrolments/: the same selectors and services as the pages."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from cities.selectors import cities_of_officer
+from cohorts import services
+from cohorts.filters import CohortFilter, EnrolmentFilter
+from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from cohorts.selectors import cohorts_visible_to, enrolments_visible_to
+
+
+class PhaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Phase
+        fields = ["kind", "name", "starts_on", "ends_on"]
+
+
+class FacilitatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="get_full_name")
+
+
+class ThematicGroupSerializer(serializers.ModelSerializer):
+    sector = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sector_name = serializers.CharField(source="sector.name", read_only=True)
+    facilitators = FacilitatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ThematicGroup
+        fields = ["id", "sector", "sector_name", "facilitators"]
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    phases = PhaseSerializer(many=True, read_only=True)
+    thematic_groups = ThematicGroupSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id",
+            "programme",
+            "number",
+            "name",
+            "starts_on",
+            "ends_on",
+            "phases",
+            "thematic_groups",
+        ]
+
+
+class CohortViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cohorts the caller may see: officers the open ones and their cities', facilitators
+    theirs, admins all."""
+
+    serializer_class = CohortSerializer
+    filterset_class = CohortFilter
+    search_fields = ["name"]
+    ordering_fields = ["starts_on", "number"]
+
+    def get_queryset(self):
+        return cohorts_visible_to(user=self.request.user).prefetch_related(
+            "phases",
+            Prefetch(
+                "thematic_groups",
+                queryset=ThematicGroup.objects.select_related("sector").prefetch_related(
+                    "facilitators"
+                ),
+            ),
+        )
+
+
+class EnrolmentGroupSerializer(serializers.ModelSerializer):
+    thematic_group = serializers.PrimaryKeyRelatedField(queryset=ThematicGroup.objects.all())
+    sector = serializers.SlugRelatedField(
+        source="thematic_group.sector", slug_field="slug", read_only=True
+    )
+    needs = serializers.CharField(allow_blank=True, required=False, max_length=2000)
+
+    class Meta:
+        model = EnrolmentGroup
+        fields = ["thematic_group", "sector", "needs"]
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    groups = EnrolmentGroupSerializer(many=True)
+    city_name = serializers.CharField(source="city.name", read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "cohort",
+            "city",
+            "city_name",
+            "status",
+            "groups",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = ["status", "requested_by", "decided_by", "decided_at", "created_at"]
+        # The service gives a clear message for a city that already asked; DRF's own unique
+        # check would answer first with a generic one.
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only cohorts the caller may see, for one of the caller's own cities.
+            self.fields["cohort"].queryset = cohorts_visible_to(user=request.user)
+            self.fields["city"].queryset = cities_of_officer(user=request.user)
+
+
+class EnrolmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Officers see their cities' enrolments and ask to join (create); facilitators see their
+    cohorts' enrolments and accept or decline them."""
+
+    serializer_class = EnrolmentSerializer
+    filterset_class = EnrolmentFilter
+    ordering_fields = ["created_at", "city__name"]
+
+    def get_queryset(self):
+        return enrolments_visible_to(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if not self.request.user.has_perm("cohorts.request_enrolment", data["city"]):
+            raise PermissionDenied
+        serializer.instance = services.enrolment_request(
+            cohort=data["cohort"],
+            city=data["city"],
+            requested_by=self.request.user,
+            groups=[(group["thematic_group"], group.get("needs", "")) for group in data["groups"]],
+        )
+
+    def _decide(self, service):
+        enrolment = self.get_object()
+        if not self.request.user.has_perm("cohorts.decide_enrolment", enrolment.cohort):
+            raise PermissionDenied
+        service(enrolment=enrolment, decided_by=self.request.user)
+        return Response(self.get_serializer(self.get_object()).data, status=status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept the request; the officer who asked is told by email."""
+        return self._decide(services.enrolment_accept)
+
+    @extend_schema(request=None, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline the request; the officer who asked is told by email."""
+        return self._decide(services.enrolment_decline)

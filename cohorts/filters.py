@@ -1,0 +1,23 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.enums import EnrolmentStatus, Programme
+from cohorts.models import Cohort, Enrolment
+
+
+class CohortFilter(django_filters.FilterSet):
+    programme = django_filters.ChoiceFilter(choices=Programme.choices, label=_("Programme"))
+
+    class Meta:
+        model = Cohort
+        fields = ["programme"]
+
+
+class EnrolmentFilter(django_filters.FilterSet):
+    cohort = django_filters.NumberFilter(field_name="cohort_id", label=_("Cohort (id)"))
+    city = django_filters.NumberFilter(field_name="city_id", label=_("City (id)"))
+    status = django_filters.ChoiceFilter(choices=EnrolmentStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = Enrolment
+        fields = ["cohort", "city", "status"]

@@ -1,0 +1,49 @@
+"""Who may do what with cohorts and enrolments.
+
+Programme admins hold every permission through accounts.backends.ProgrammeAdminBackend; they are
+named here as well so that this file alone says who may do what.
+"""
+
+import rules
+
+from accounts.rules import is_city_officer, is_facilitator, is_programme_admin
+from cities.rules import is_officer_of_city
+
+
+@rules.predicate
+def is_cohort_facilitator(user, cohort):
+    """Lead facilitator of the cohort, or facilitator of one of its thematic groups."""
+    if cohort is None or not user.is_authenticated:
+        return False
+    return (
+        cohort.facilitators.filter(pk=user.pk).exists()
+        or cohort.thematic_groups.filter(facilitators=user).exists()
+    )
+
+
+@rules.predicate
+def is_cohort_lead(user, cohort):
+    if cohort is None or not user.is_authenticated:
+        return False
+    return cohort.facilitators.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_officer_of(user, city):
+    """An officer of this city; without a city (a menu, a list), an officer of any city."""
+    if city is None:
+        return is_city_officer(user)
+    return is_officer_of_city(user, city)
+
+
+rules.add_perm("cohorts.add_cohort", is_facilitator | is_programme_admin)
+# Lead facilitators change the cohort's dates, phases and groups; a group facilitator runs a
+# group inside it but does not reshape the cohort.
+rules.add_perm("cohorts.change_cohort", is_programme_admin | is_cohort_lead)
+# The facilitator's cohort page (cities, registrations, attendance). The list of cohorts an
+# officer may join comes from cohorts.selectors.cohorts_visible_to instead.
+rules.add_perm("cohorts.view_cohort", is_programme_admin | is_cohort_facilitator)
+# The object is the cohort whose enrolments are decided (or where a city is enrolled directly).
+rules.add_perm("cohorts.decide_enrolment", is_programme_admin | is_cohort_facilitator)
+# The object is the city asking to join.
+rules.add_perm("cohorts.request_enrolment", is_officer_of)

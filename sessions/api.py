@@ -1,0 +1,254 @@
+"""Sessions, registrations and attendance under /api/v1/, from the same selectors and services
+as the pages.
+
+A session outside `sessions_visible_to` answers 404. Registering names a session and a city by
+id: a session the caller cannot see, or a city they are not an officer of, is refused as an
+invalid choice (400), without saying whether it exists.
+"""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from cities.models import City
+from cities.selectors import cities_of_officer
+from sessions import services
+from sessions.enums import Attendance, SessionKind, SessionStatus
+from sessions.models import Registration, Session
+from sessions.selectors import (
+    counts_of,
+    registrations_of_session,
+    registrations_visible_to,
+    session_with_programme,
+    sessions_visible_to,
+    sessions_with_counts,
+)
+
+
+class SessionFilter(django_filters.FilterSet):
+    cohort = django_filters.NumberFilter(field_name="cohort_id")
+    kind = django_filters.ChoiceFilter(choices=SessionKind.choices)
+    status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
+    thematic_group = django_filters.NumberFilter(field_name="thematic_group_id")
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = Session
+        fields = ["cohort", "kind", "status", "thematic_group", "starts_after", "starts_before"]
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    session = django_filters.NumberFilter(field_name="session_id")
+    city = django_filters.NumberFilter(field_name="city_id")
+
+    class Meta:
+        model = Registration
+        fields = ["session", "city"]
+
+
+class CountsSerializer(serializers.Serializer):
+    registered = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    walk_ins = serializers.IntegerField()
+    attendance_rate = serializers.FloatField(allow_null=True)
+    reported = serializers.IntegerField(allow_null=True)
+    is_reported = serializers.BooleanField()
+
+
+class PresentationSerializer(serializers.Serializer):
+    city = serializers.SerializerMethodField()
+    topics = serializers.CharField()
+    climate_actions = serializers.SerializerMethodField()
+
+    def get_city(self, presentation) -> dict:
+        return {"id": presentation.city_id, "name": presentation.city.name}
+
+    def get_climate_actions(self, presentation) -> list[dict]:
+        return [{"id": a.pk, "title": a.title} for a in presentation.climate_actions.all()]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    facilitators = serializers.SerializerMethodField()
+    presentations = PresentationSerializer(many=True, read_only=True)
+    counts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "cohort",
+            "phase",
+            "thematic_group",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "status",
+            "meeting_url",
+            "agenda",
+            "guiding_questions",
+            "key_takeaways",
+            "requested_subtopics",
+            "facilitators",
+            "presentations",
+            "counts",
+        ]
+
+    def get_facilitators(self, session) -> list[int]:
+        return [person.pk for person in session.facilitators.all()]
+
+    @extend_schema_field(CountsSerializer)
+    def get_counts(self, session) -> dict:
+        return _counts_data(counts_of(session))
+
+
+def _counts_data(counts) -> dict:
+    return {
+        "registered": counts.registered,
+        "attended": counts.attended,
+        "no_shows": counts.no_shows,
+        "walk_ins": counts.walk_ins,
+        "attendance_rate": counts.attendance_rate,
+        "reported": counts.reported,
+        "is_reported": counts.is_reported,
+    }
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    session = serializers.PrimaryKeyRelatedField(queryset=Session.objects.none())
+    city = serializers.PrimaryKeyRelatedField(queryset=City.objects.none())
+
+    class Meta:
+        model = Registration
+        fields = ["id", "session", "city", "full_name", "email", "is_walk_in", "attendance"]
+        read_only_fields = ["is_walk_in", "attendance"]
+        # The service checks duplicates and answers with its own message.
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["session"].queryset = sessions_visible_to(user=request.user)
+            fields["city"].queryset = cities_of_officer(user=request.user)
+        return fields
+
+
+class AttendanceMarkSerializer(serializers.Serializer):
+    registration = serializers.IntegerField()
+    attendance = serializers.ChoiceField(choices=Attendance.choices)
+
+
+class WalkInSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField()
+    city = serializers.PrimaryKeyRelatedField(
+        queryset=City.objects.all(), required=False, allow_null=True
+    )
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    marks = AttendanceMarkSerializer(many=True, required=False)
+    walk_ins = WalkInSerializer(many=True, required=False)
+
+
+class AttendanceRowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Registration
+        fields = ["id", "full_name", "email", "city", "is_walk_in", "attendance"]
+
+
+class AttendanceSerializer(serializers.Serializer):
+    counts = CountsSerializer()
+    registrations = AttendanceRowSerializer(many=True)
+
+
+class SessionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sessions the caller may see, with presenting cities and derived participation counts."""
+
+    permission_required = "peer_sessions.view_session"
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+    search_fields = ["title"]
+    ordering_fields = ["starts_at", "title"]
+    ordering = ["starts_at", "pk"]
+
+    def get_queryset(self):
+        queryset = sessions_visible_to(user=self.request.user)
+        return sessions_with_counts(session_with_programme(queryset)).order_by("starts_at", "pk")
+
+    def _attendance_payload(self, session) -> dict:
+        return {
+            "counts": _counts_data(counts_of(session)),
+            "registrations": AttendanceRowSerializer(
+                registrations_of_session(session=session), many=True
+            ).data,
+        }
+
+    @extend_schema(request=AttendanceInputSerializer, responses=AttendanceSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def attendance(self, request, pk=None):
+        """Read or record attendance: facilitators of the session's cohort and admins."""
+        session = self.get_object()
+        if not request.user.has_perm("peer_sessions.record_attendance", session):
+            raise PermissionDenied
+        if request.method == "POST":
+            data = AttendanceInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.attendance_record(
+                session=session,
+                marks={
+                    m["registration"]: m["attendance"] for m in data.validated_data.get("marks", [])
+                },
+                walk_ins=[
+                    (w["full_name"], w["email"], w.get("city"))
+                    for w in data.validated_data.get("walk_ins", [])
+                ],
+                recorded_by=request.user,
+            )
+            session = self.get_object()  # its annotated counts were read before the change
+        return Response(self._attendance_payload(session))
+
+
+class RegistrationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """People registered for sessions: facilitators see their sessions' lists, officers their
+    own cities' registrations. Officers register and remove people before the session."""
+
+    permission_required = "peer_sessions.view_registration"
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilter
+    ordering = ["session", "full_name"]
+
+    def get_queryset(self):
+        return (
+            registrations_visible_to(user=self.request.user)
+            .select_related("session", "city")
+            .order_by("session__starts_at", "full_name", "pk")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        registration = services.registration_create(
+            registered_by=request.user, **serializer.validated_data
+        )
+        return Response(self.get_serializer(registration).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        registration = self.get_object()
+        if not request.user.has_perm("peer_sessions.delete_registration", registration):
+            raise PermissionDenied
+        services.registration_delete(registration=registration, deleted_by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,181 @@
+import datetime
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City, ClimateAction
+from sessions.enums import Attendance, SessionKind
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+# The canonical IANA regions; leaves out legacy aliases such as "US/Eastern" or "Etc/GMT+1".
+ZONE_REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    names = sorted(n for n in zoneinfo.available_timezones() if n.startswith(ZONE_REGIONS))
+    return [(name, name) for name in names]
+
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as typed, without a zone: the session's own zone (another field of the
+    form) gives it meaning, not the viewer's zone. The service attaches the zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+
+    def to_python(self, value):
+        # Parse as if in UTC (which has no gaps or repeats), then drop the zone again.
+        with timezone.override(datetime.UTC):
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result is not None else None
+
+    def prepare_value(self, value):
+        return value  # already a wall-clock time in the session's zone
+
+
+class SessionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=250)
+    phase = forms.ModelChoiceField(label=_("Phase"), queryset=None, required=False)
+    thematic_group = forms.ModelChoiceField(
+        label=_("Thematic group"), queryset=None, required=False
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        initial="Europe/Brussels",
+        help_text=_("The start and end are in this time zone."),
+    )
+    starts_at = WallClockDateTimeField(label=_("Starts"))
+    ends_at = WallClockDateTimeField(label=_("Ends"))
+    # A plain text field: the service checks the link and explains what it needs (http/https).
+    meeting_url = forms.CharField(
+        label=_("Online meeting link"), required=False, max_length=200, widget=forms.URLInput
+    )
+    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea)
+    guiding_questions = forms.CharField(
+        label=_("Guiding questions"), required=False, widget=forms.Textarea
+    )
+    facilitators = forms.ModelMultipleChoiceField(
+        label=_("Facilitators"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].queryset = cohort.phases.order_by("position", "starts_on")
+        self.fields["thematic_group"].queryset = cohort.thematic_groups.select_related("sector")
+        self.fields["facilitators"].queryset = get_user_model().objects.filter(is_facilitator=True)
+
+
+class ClimateActionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.city.name}: {obj.title}"
+
+
+class PresentationForm(forms.Form):
+    city = forms.ModelChoiceField(
+        label=_("Presenting Mission City"),
+        queryset=City.objects.filter(is_mission_city=True).select_related("country"),
+        required=False,
+    )
+    climate_actions = ClimateActionChoiceField(
+        label=_("Climate actions presented (up to 3)"),
+        queryset=ClimateAction.objects.filter(city__is_mission_city=True).select_related("city"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-filter-by-city": ""}),
+    )
+    topics = forms.CharField(label=_("Topics"), required=False, max_length=300)
+
+
+PresentationFormSet = forms.formset_factory(PresentationForm, extra=3, max_num=3)
+
+
+class PersonForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email address"), required=False)
+
+    def is_filled(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return bool(data.get("full_name") or data.get("email"))
+
+
+PersonFormSet = forms.formset_factory(PersonForm, extra=3)
+
+
+class RegistrationForm(forms.Form):
+    city = forms.ModelChoiceField(label=_("City"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = cities
+
+
+class WalkInForm(PersonForm):
+    city = forms.ModelChoiceField(label=_("City (optional)"), queryset=None, required=False)
+
+    def __init__(self, *args, cities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = cities if cities is not None else City.objects.none()
+
+
+WalkInFormSet = forms.formset_factory(WalkInForm, extra=3)
+
+
+class AttendanceForm(forms.Form):
+    """One attended / no-show choice per registered person."""
+
+    CHOICES = [(Attendance.ATTENDED, Attendance.ATTENDED.label), (Attendance.NO_SHOW, _("No-show"))]
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrations = registrations
+        for registration in registrations:
+            self.fields[self.field_name(registration)] = forms.ChoiceField(
+                label=registration.full_name,
+                choices=self.CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=registration.attendance or None,
+            )
+
+    @staticmethod
+    def field_name(registration) -> str:
+        return f"attendance_{registration.pk}"
+
+    def rows(self):
+        return [(r, self[self.field_name(r)]) for r in self.registrations]
+
+    def marks(self) -> dict[int, str]:
+        """The choices made; a row left empty keeps what was recorded before."""
+        return {
+            r.pk: self.cleaned_data[self.field_name(r)]
+            for r in self.registrations
+            if self.cleaned_data.get(self.field_name(r))
+        }
+
+
+class OutcomeForm(forms.Form):
+    key_takeaways = forms.CharField(label=_("Key takeaways"), required=False, widget=forms.Textarea)
+    requested_subtopics = forms.CharField(
+        label=_("Sub-topics cities asked for"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("They feed the technical support sessions."),
+    )

@@ -1,0 +1,118 @@
+"""A small iCalendar (RFC 5545) writer for sessions: enough for VEVENTs, no extra package.
+
+Times are written in UTC ("Z" form), so no VTIMEZONE block is needed and every calendar shows
+the session at the right moment whatever the viewer's zone or daylight-saving rules.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sessions.enums import SessionStatus
+
+PRODID = "-//City peer-learning portal//Sessions//EN"
+MAX_LINE_OCTETS = 75
+CRLF = "\r\n"
+
+
+@dataclass(frozen=True)
+class Event:
+    uid: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    summary: str
+    url: str = ""
+    description: str = ""
+    cancelled: bool = False
+
+
+def escape_text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold_line(line: str) -> str:
+    """Fold a content line so that no physical line exceeds 75 octets (RFC 5545 §3.1).
+
+    Continuation lines start with one space, which counts in their 75 octets. A multi-byte
+    UTF-8 character is never split.
+    """
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    limit = MAX_LINE_OCTETS
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size = [], 0
+            limit = MAX_LINE_OCTETS - 1  # room for the leading space
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return (CRLF + " ").join(parts)
+
+
+def format_utc(value: datetime.datetime) -> str:
+    """A DATE-TIME in UTC form, e.g. 20250330T080000Z. The value must be aware."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("iCalendar times must be timezone-aware.")
+    return value.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def event_lines(event: Event, *, dtstamp: datetime.datetime) -> list[str]:
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{event.uid}",
+        f"DTSTAMP:{format_utc(dtstamp)}",
+        f"DTSTART:{format_utc(event.starts_at)}",
+        f"DTEND:{format_utc(event.ends_at)}",
+        f"SUMMARY:{escape_text(event.summary)}",
+    ]
+    if event.url:
+        # URL is a URI (not escaped); LOCATION is TEXT, so the same link is escaped there.
+        lines.append(f"URL:{event.url}")
+        lines.append(f"LOCATION:{escape_text(event.url)}")
+    if event.description:
+        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+    lines.append(f"STATUS:{'CANCELLED' if event.cancelled else 'CONFIRMED'}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def calendar(
+    events: Iterable[Event], *, dtstamp: datetime.datetime, name: str | None = None
+) -> str:
+    """A whole VCALENDAR: CRLF line ends, folded lines, ending with CRLF."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
+    if name:
+        lines.append(f"X-WR-CALNAME:{escape_text(name)}")
+    for event in events:
+        lines.extend(event_lines(event, dtstamp=dtstamp))
+    lines.append("END:VCALENDAR")
+    return "".join(fold_line(line) + CRLF for line in lines)
+
+
+def session_event(session, *, site_url: str, page_path: str) -> Event:
+    """The calendar event of a session. The UID stays the same when the session moves, so a
+    calendar updates the event instead of adding a second one."""
+    host = urlsplit(site_url).hostname or "localhost"
+    page_url = f"{site_url.rstrip('/')}{page_path}"
+    description = page_url if not session.agenda else f"{page_url}\n\n{session.agenda}"
+    return Event(
+        uid=f"session-{session.pk}@{host}",
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary=session.title,
+        url=session.meeting_url,
+        description=description,
+        cancelled=session.status == SessionStatus.CANCELLED,
+    )

@@ -1,0 +1,84 @@
+"""Who may do what with sessions, registrations and attendance.
+
+Which sessions a person sees at all is `sessions.selectors.sessions_visible_to`; a session
+outside it answers 404 before any of these rules is asked. These rules decide what a person may
+do with a session they can see.
+"""
+
+import rules
+from django.utils import timezone
+
+from accounts.rules import is_programme_admin
+from cohorts.enums import EnrolmentStatus
+from cohorts.selectors import cohorts_facilitated_by
+from sessions.enums import SessionStatus
+
+
+@rules.predicate
+def is_cohort_facilitator(user, cohort):
+    """A lead facilitator of the cohort or a facilitator of one of its thematic groups."""
+    if cohort is None or not user.is_authenticated:
+        return False
+    return cohorts_facilitated_by(user=user).filter(pk=cohort.pk).exists()
+
+
+@rules.predicate
+def is_session_facilitator(user, session):
+    """A facilitator of the session's cohort, or one named on the session itself."""
+    if session is None or not user.is_authenticated:
+        return False
+    if session.facilitators.filter(pk=user.pk).exists():
+        return True
+    return cohorts_facilitated_by(user=user).filter(pk=session.cohort_id).exists()
+
+
+@rules.predicate
+def is_officer_of_enrolled_city(user, session):
+    """An officer of a city whose enrolment in the session's cohort was accepted."""
+    if session is None or not user.is_authenticated:
+        return False
+    return user.city_memberships.filter(
+        city__enrolments__cohort_id=session.cohort_id,
+        city__enrolments__status=EnrolmentStatus.ACCEPTED,
+    ).exists()
+
+
+@rules.predicate
+def is_scheduled(user, session):
+    return session is not None and session.status == SessionStatus.SCHEDULED
+
+
+@rules.predicate
+def has_not_started(user, session):
+    return session is not None and session.starts_at > timezone.now()
+
+
+@rules.predicate
+def is_officer_of_registration_city(user, registration):
+    if registration is None or registration.city_id is None or not user.is_authenticated:
+        return False
+    return user.city_memberships.filter(city_id=registration.city_id).exists()
+
+
+@rules.predicate
+def facilitates_registration_session(user, registration):
+    return registration is not None and is_session_facilitator(user, registration.session)
+
+
+runs_session = is_programme_admin | is_session_facilitator
+
+# Lists: every signed-in person may ask; `sessions_visible_to` decides which rows they get.
+rules.add_perm("peer_sessions.view_session", rules.is_authenticated)
+rules.add_perm("peer_sessions.add_session", is_programme_admin | is_cohort_facilitator)
+rules.add_perm("peer_sessions.change_session", runs_session)
+rules.add_perm("peer_sessions.cancel_session", runs_session & is_scheduled)
+rules.add_perm("peer_sessions.record_attendance", runs_session)
+rules.add_perm(
+    "peer_sessions.add_registration",
+    is_officer_of_enrolled_city & is_scheduled & has_not_started,
+)
+rules.add_perm("peer_sessions.view_registration", rules.is_authenticated)
+rules.add_perm(
+    "peer_sessions.delete_registration",
+    is_officer_of_registration_city | is_programme_admin | facilitates_registration_session,
+)

@@ -1,0 +1,206 @@
+"""Reads of sessions, registrations and attendance. Every list a person sees comes from here."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from cities.models import City, ClimateAction
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Cohort, Enrolment
+from cohorts.selectors import cohorts_facilitated_by
+from sessions.enums import Attendance
+from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
+
+
+def _is_admin(user) -> bool:
+    return user.is_programme_admin or user.is_superuser
+
+
+def _facilitated_session_ids(user):
+    return Session.facilitators.through.objects.filter(user=user).values("session_id")
+
+
+def _enrolled_cohort_ids(user):
+    return Enrolment.objects.filter(
+        status=EnrolmentStatus.ACCEPTED, city__memberships__user=user
+    ).values("cohort_id")
+
+
+def sessions_of_user_cohorts(*, user) -> QuerySet[Session]:
+    """The sessions of a person's own cohorts: those they facilitate (or a session they
+    facilitate), and those their cities are enrolled in. This is what their calendar holds."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    facilitated = cohorts_facilitated_by(user=user).order_by().values("pk")
+    return Session.objects.filter(
+        Q(cohort__in=facilitated)
+        | Q(cohort__in=_enrolled_cohort_ids(user))
+        | Q(pk__in=_facilitated_session_ids(user))
+    )
+
+
+def sessions_visible_to(*, user) -> QuerySet[Session]:
+    """Admins see every session; others the sessions of their own cohorts."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    if _is_admin(user):
+        return Session.objects.all()
+    return sessions_of_user_cohorts(user=user)
+
+
+def sessions_facilitated_by(*, user) -> QuerySet[Session]:
+    """Sessions this person runs: all of them for admins."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    if _is_admin(user):
+        return Session.objects.all()
+    facilitated = cohorts_facilitated_by(user=user).order_by().values("pk")
+    return Session.objects.filter(
+        Q(cohort__in=facilitated) | Q(pk__in=_facilitated_session_ids(user))
+    )
+
+
+def cohorts_schedulable_by(*, user) -> QuerySet[Cohort]:
+    """Cohorts in which this person may schedule sessions."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    if _is_admin(user):
+        return Cohort.objects.all()
+    return cohorts_facilitated_by(user=user)
+
+
+def session_with_programme(queryset: QuerySet[Session]) -> QuerySet[Session]:
+    """Load what a session page and the API show with each session, in a fixed number of
+    queries: cohort, phase, group, facilitators, presenting cities and their actions."""
+    return queryset.select_related("cohort", "phase", "thematic_group__sector").prefetch_related(
+        "facilitators",
+        Prefetch(
+            "presentations",
+            queryset=SessionPresentation.objects.select_related("city__country").prefetch_related(
+                Prefetch("climate_actions", queryset=ClimateAction.objects.order_by("title"))
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    """Participation derived from registrations and attendance records, never typed."""
+
+    registered: int
+    attended: int
+    no_shows: int
+    walk_ins: int
+    reported: int | None = None
+
+    @property
+    def not_recorded(self) -> int:
+        return self.registered - self.attended - self.no_shows
+
+    @property
+    def participants(self) -> int:
+        return self.attended + self.walk_ins
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Registered people who attended, out of those registered (walk-ins do not count)."""
+        return self.attended / self.registered if self.registered else None
+
+    @property
+    def is_recorded(self) -> bool:
+        """Whether a facilitator has recorded anything yet (a rate before that means nothing)."""
+        return bool(self.attended or self.no_shows or self.walk_ins)
+
+    @property
+    def is_reported(self) -> bool:
+        """A past session imported with a headcount and no records: show the headcount."""
+        return self.reported is not None and not (self.registered or self.walk_ins)
+
+
+_COUNTS = {
+    "count_registered": Count("registrations", filter=Q(registrations__is_walk_in=False)),
+    "count_attended": Count(
+        "registrations",
+        filter=Q(registrations__is_walk_in=False, registrations__attendance=Attendance.ATTENDED),
+    ),
+    "count_no_shows": Count(
+        "registrations",
+        filter=Q(registrations__is_walk_in=False, registrations__attendance=Attendance.NO_SHOW),
+    ),
+    "count_walk_ins": Count("registrations", filter=Q(registrations__is_walk_in=True)),
+}
+
+
+def sessions_with_counts(queryset: QuerySet[Session]) -> QuerySet[Session]:
+    """Annotate each session with its counts; read them with `counts_of(session)`."""
+    return queryset.annotate(**_COUNTS)
+
+
+def counts_of(session: Session) -> SessionCounts:
+    """The counts of a session annotated by `sessions_with_counts`, or one query otherwise."""
+    if not hasattr(session, "count_registered"):
+        values = Session.objects.filter(pk=session.pk).aggregate(**_COUNTS)
+    else:
+        values = {name: getattr(session, name) for name in _COUNTS}
+    return SessionCounts(
+        registered=values["count_registered"],
+        attended=values["count_attended"],
+        no_shows=values["count_no_shows"],
+        walk_ins=values["count_walk_ins"],
+        reported=session.reported_participants,
+    )
+
+
+def registrations_of_session(*, session: Session) -> QuerySet[Registration]:
+    """Everyone registered or recorded as a walk-in, registered people first."""
+    return (
+        Registration.objects.filter(session=session)
+        .select_related("city")
+        .order_by("is_walk_in", "full_name", "email")
+    )
+
+
+def registrations_visible_to(*, user) -> QuerySet[Registration]:
+    """Admins see all; facilitators the registrations of the sessions they run; officers their
+    own cities' registrations for sessions they can see."""
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    if _is_admin(user):
+        return Registration.objects.all()
+    # Subqueries rather than joins, so that no row comes back twice and no DISTINCT is needed.
+    return Registration.objects.filter(
+        Q(session__in=sessions_facilitated_by(user=user).values("pk"))
+        | Q(
+            city__in=City.objects.filter(memberships__user=user).values("pk"),
+            session__in=sessions_visible_to(user=user).values("pk"),
+        )
+    )
+
+
+def cities_registrable_by(*, user, session: Session) -> QuerySet[City]:
+    """This officer's cities that are enrolled (accepted) in the session's cohort."""
+    if not user.is_authenticated:
+        return City.objects.none()
+    return (
+        City.objects.filter(
+            memberships__user=user,
+            enrolments__cohort_id=session.cohort_id,
+            enrolments__status=EnrolmentStatus.ACCEPTED,
+        )
+        .select_related("country")
+        .order_by("name")
+    )
+
+
+def cities_enrolled_in(*, cohort_id: int) -> QuerySet[City]:
+    return (
+        City.objects.filter(
+            enrolments__cohort_id=cohort_id, enrolments__status=EnrolmentStatus.ACCEPTED
+        )
+        .select_related("country")
+        .order_by("name")
+    )
+
+
+def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
+    return CalendarFeed.objects.select_related("user").filter(token=token).first()

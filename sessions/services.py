@@ -1,0 +1,555 @@
+"""Writes for sessions: scheduling, presenting cities, registration, attendance, calendar feeds.
+
+Each service is one transaction. Emails to registered people are rows queued inside it
+(notifications.services.email_queue), and are handed to Celery only once it commits.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+
+from cities.models import City, ClimateAction
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Cohort, Enrolment
+from notifications.services import email_queue
+from portal.errors import ApplicationError
+from sessions.enums import Attendance, SessionKind, SessionStatus
+from sessions.models import CalendarFeed, Registration, Session, SessionPresentation, new_feed_token
+
+# Fields a facilitator types on the session form; session_update accepts any of them.
+EDITABLE_FIELDS = frozenset(
+    {
+        "kind",
+        "title",
+        "starts_at",
+        "ends_at",
+        "time_zone",
+        "phase",
+        "thematic_group",
+        "meeting_url",
+        "agenda",
+        "guiding_questions",
+    }
+)
+
+_meeting_url_validator = URLValidator(schemes=["http", "https"])
+
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+
+def _zone(time_zone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ApplicationError(_("Choose a time zone from the list."), field="time_zone") from exc
+
+
+def _in_zone(value: datetime.datetime, zone: ZoneInfo, *, field: str) -> datetime.datetime:
+    """Read a wall-clock time typed in the session's zone; aware values are kept as they are."""
+    if timezone.is_aware(value):
+        return value
+    aware = value.replace(tzinfo=zone)
+    # A time skipped when the clocks go forward (e.g. 02:30 on the last Sunday of March in
+    # Brussels) does not survive the round trip through UTC.
+    if aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != value:
+        raise ApplicationError(
+            _("This time does not exist in %(zone)s: the clocks change then.") % {"zone": zone.key},
+            field=field,
+        )
+    return aware
+
+
+def session_slot_label(session: Session) -> str:
+    """The session's date and times in its own zone, e.g. "4 Dec 2024, 10:00-11:30"."""
+    zone = ZoneInfo(session.time_zone)
+    starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    day = dateformat.format(starts, "j M Y")
+    if starts.date() == ends.date():
+        return f"{day}, {starts:%H:%M}-{ends:%H:%M}"
+    return f"{day}, {starts:%H:%M}-{dateformat.format(ends, 'j M Y')}, {ends:%H:%M}"
+
+
+def _check_slot(*, cohort: Cohort, starts_at, ends_at, exclude_pk: int | None = None) -> None:
+    if ends_at <= starts_at:
+        raise ApplicationError(_("The session must end after it starts."), field="ends_at")
+    # Sessions of one cohort never overlap: cities join several groups and must be able to
+    # attend every session. Touching slots (one ends as the next starts) are fine.
+    clash = (
+        Session.objects.filter(
+            cohort=cohort,
+            status=SessionStatus.SCHEDULED,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("starts_at")
+        .first()
+    )
+    if clash is not None:
+        raise ApplicationError(
+            _("This slot overlaps '%(title)s' (%(when)s).")
+            % {"title": clash.title, "when": session_slot_label(clash)},
+            field="starts_at",
+            code="overlap",
+        )
+
+
+def _check_fields(*, cohort: Cohort, kind, title, meeting_url, phase, thematic_group) -> None:
+    if kind not in SessionKind.values:
+        raise ApplicationError(_("Choose the kind of session."), field="kind")
+    if not (title or "").strip():
+        raise ApplicationError(_("Give the session a title."), field="title")
+    if meeting_url:
+        try:
+            _meeting_url_validator(meeting_url)
+        except ValidationError as exc:
+            raise ApplicationError(
+                _("The meeting link must be a web address starting with http:// or https://."),
+                field="meeting_url",
+            ) from exc
+    if phase is not None and phase.cohort_id != cohort.pk:
+        raise ApplicationError(_("This phase belongs to another cohort."), field="phase")
+    if thematic_group is not None and thematic_group.cohort_id != cohort.pk:
+        raise ApplicationError(
+            _("This thematic group belongs to another cohort."), field="thematic_group"
+        )
+
+
+def _lock_cohort(cohort: Cohort) -> None:
+    # Two facilitators saving into the same slot at once: the second waits for the first and
+    # then sees its session in the overlap check (PostgreSQL; SQLite serialises writes anyway).
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+
+
+def session_create(
+    *,
+    cohort: Cohort,
+    kind: str,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    time_zone: str = "Europe/Brussels",
+    phase=None,
+    thematic_group=None,
+    meeting_url: str = "",
+    agenda: str = "",
+    guiding_questions: str = "",
+    facilitators: Iterable = (),
+    presentations: Sequence | None = None,
+    created_by=None,
+) -> Session:
+    """Schedule a session. Naive times are wall-clock times in `time_zone`."""
+    zone = _zone(time_zone)
+    starts_at = _in_zone(starts_at, zone, field="starts_at")
+    ends_at = _in_zone(ends_at, zone, field="ends_at")
+    _check_fields(
+        cohort=cohort,
+        kind=kind,
+        title=title,
+        meeting_url=meeting_url,
+        phase=phase,
+        thematic_group=thematic_group,
+    )
+    with transaction.atomic():
+        _lock_cohort(cohort)
+        _check_slot(cohort=cohort, starts_at=starts_at, ends_at=ends_at)
+        session = Session.objects.create(
+            cohort=cohort,
+            kind=kind,
+            title=title.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            time_zone=zone.key,
+            phase=phase,
+            thematic_group=thematic_group,
+            meeting_url=meeting_url,
+            agenda=agenda,
+            guiding_questions=guiding_questions,
+        )
+        session.facilitators.set(facilitators)
+        if presentations is not None:
+            session_set_presentations(session=session, presentations=presentations)
+    return session
+
+
+def session_update(
+    *,
+    session: Session,
+    facilitators: Iterable | None = None,
+    presentations: Sequence | None = None,
+    changed_by=None,
+    **fields,
+) -> Session:
+    """Change a scheduled session. Moving it (new start or end) emails everyone registered."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"session_update() got unexpected fields: {sorted(unknown)}")
+    if session.status == SessionStatus.CANCELLED:
+        raise ApplicationError(_("A cancelled session cannot be changed."))
+    values = {name: fields.get(name, getattr(session, name)) for name in EDITABLE_FIELDS}
+    zone = _zone(values["time_zone"])
+    values["time_zone"] = zone.key
+    values["starts_at"] = _in_zone(values["starts_at"], zone, field="starts_at")
+    values["ends_at"] = _in_zone(values["ends_at"], zone, field="ends_at")
+    values["title"] = (values["title"] or "").strip()
+    _check_fields(
+        cohort=session.cohort,
+        kind=values["kind"],
+        title=values["title"],
+        meeting_url=values["meeting_url"],
+        phase=values["phase"],
+        thematic_group=values["thematic_group"],
+    )
+    moved = values["starts_at"] != session.starts_at or values["ends_at"] != session.ends_at
+    with transaction.atomic():
+        _lock_cohort(session.cohort)
+        _check_slot(
+            cohort=session.cohort,
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            exclude_pk=session.pk,
+        )
+        for name, value in values.items():
+            setattr(session, name, value)
+        session.save()
+        if facilitators is not None:
+            session.facilitators.set(facilitators)
+        if presentations is not None:
+            session_set_presentations(session=session, presentations=presentations)
+        if moved:
+            starts = session.starts_at.astimezone(datetime.UTC).isoformat()
+            ends = session.ends_at.astimezone(datetime.UTC).isoformat()
+            session_notice_queue(
+                session=session, notice="moved", key=f"session:{session.pk}:moved:{starts}/{ends}"
+            )
+    return session
+
+
+def session_cancel(*, session: Session, cancelled_by=None) -> Session:
+    """Cancel a session and email everyone registered. It stays listed, marked cancelled."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status == SessionStatus.CANCELLED:
+            raise ApplicationError(_("This session is already cancelled."), code="cancelled")
+        session.status = SessionStatus.CANCELLED
+        session.save(update_fields=["status"])
+        session_notice_queue(
+            session=session, notice="cancelled", key=f"session:{session.pk}:cancelled"
+        )
+    return session
+
+
+def session_record_outcome(
+    *, session: Session, key_takeaways: str, requested_subtopics: str, recorded_by=None
+) -> Session:
+    """Keep what a session brought: its key takeaways and the sub-topics cities asked for
+    (they feed the technical support sessions)."""
+    session.key_takeaways = key_takeaways.strip()
+    session.requested_subtopics = requested_subtopics.strip()
+    session.save(update_fields=["key_takeaways", "requested_subtopics"])
+    return session
+
+
+# --- Presenting cities ------------------------------------------------------------------------
+
+
+def session_set_presentations(
+    *, session: Session, presentations: Sequence[tuple]
+) -> list[SessionPresentation]:
+    """Replace the presenting cities of a session, in the given order.
+
+    Each item is `(city, climate action ids)` or `(city, climate action ids, topics)`. Only
+    Mission Cities present, each only its own climate actions, at most 3 of them (000 §3.2).
+    Errors name the item: field "presentations.<index>.city" or "...climate_actions".
+    """
+    seen: set[int] = set()
+    rows = []
+    for index, item in enumerate(presentations):
+        city, action_ids = item[0], list(dict.fromkeys(int(pk) for pk in item[1]))
+        topics = item[2] if len(item) > 2 else ""
+        prefix = f"presentations.{index}"
+        if city.pk in seen:
+            raise ApplicationError(
+                _("%(city)s is listed twice.") % {"city": city.name}, field=f"{prefix}.city"
+            )
+        seen.add(city.pk)
+        if not city.is_mission_city:
+            raise ApplicationError(
+                _("Only Mission Cities present climate actions; %(city)s is not one.")
+                % {"city": city.name},
+                field=f"{prefix}.city",
+            )
+        if len(action_ids) > SessionPresentation.MAX_CLIMATE_ACTIONS:
+            raise ApplicationError(
+                _("A city can present at most %(max)d climate actions.")
+                % {"max": SessionPresentation.MAX_CLIMATE_ACTIONS},
+                field=f"{prefix}.climate_actions",
+            )
+        own = ClimateAction.objects.filter(city=city, pk__in=action_ids).count()
+        if own != len(action_ids):
+            raise ApplicationError(
+                _("Choose climate actions of %(city)s only.") % {"city": city.name},
+                field=f"{prefix}.climate_actions",
+            )
+        rows.append((city, action_ids, topics))
+    with transaction.atomic():
+        session.presentations.all().delete()
+        created = []
+        for position, (city, action_ids, topics) in enumerate(rows):
+            presentation = SessionPresentation.objects.create(
+                session=session, city=city, topics=topics, position=position
+            )
+            presentation.climate_actions.set(action_ids)
+            created.append(presentation)
+    return created
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+def _check_registration_open(*, session: Session, city: City) -> None:
+    if session.status == SessionStatus.CANCELLED:
+        raise ApplicationError(_("This session was cancelled."), code="cancelled")
+    if session.starts_at <= timezone.now():
+        raise ApplicationError(_("Registration is closed: the session has started."), code="closed")
+    enrolled = Enrolment.objects.filter(
+        cohort_id=session.cohort_id, city=city, status=EnrolmentStatus.ACCEPTED
+    ).exists()
+    if not enrolled:
+        raise ApplicationError(
+            _("%(city)s is not enrolled in this cohort.") % {"city": city.name},
+            field="city",
+            code="not_enrolled",
+        )
+
+
+def _clean_person(full_name: str, email: str, *, prefix: str) -> tuple[str, str]:
+    full_name = (full_name or "").strip()
+    email = (email or "").strip().lower()
+    if not full_name:
+        raise ApplicationError(_("Enter the person's name."), field=f"{prefix}full_name")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ApplicationError(_("Enter a valid email address."), field=f"{prefix}email") from exc
+    return full_name, email
+
+
+def _already_listed(email: str) -> str:
+    return _("%(email)s is already registered for this session.") % {"email": email}
+
+
+def _registration_add(*, session, city, full_name, email, registered_by, prefix, **extra):
+    if Registration.objects.filter(session=session, email=email).exists():
+        raise ApplicationError(_already_listed(email), field=f"{prefix}email", code="duplicate")
+    try:
+        with transaction.atomic():
+            return Registration.objects.create(
+                session=session,
+                city=city,
+                full_name=full_name,
+                email=email,
+                registered_by=registered_by,
+                **extra,
+            )
+    except IntegrityError as exc:  # registered by someone else a moment ago
+        raise ApplicationError(
+            _already_listed(email), field=f"{prefix}email", code="duplicate"
+        ) from exc
+
+
+def registration_create(
+    *, session: Session, city: City, full_name: str, email: str, registered_by
+) -> Registration:
+    """Register one person of an enrolled city for a session that has not started."""
+    _check_registration_open(session=session, city=city)
+    full_name, email = _clean_person(full_name, email, prefix="")
+    with transaction.atomic():
+        return _registration_add(
+            session=session,
+            city=city,
+            full_name=full_name,
+            email=email,
+            registered_by=registered_by,
+            prefix="",
+        )
+
+
+def registrations_create(
+    *, session: Session, city: City, people: Sequence[tuple[str, str]], registered_by
+) -> list[Registration]:
+    """Register several people at once: all of them or, on any error, none.
+
+    Errors name the person: field "people.<index>.full_name" or "people.<index>.email".
+    """
+    _check_registration_open(session=session, city=city)
+    cleaned = []
+    seen: set[str] = set()
+    for index, (full_name, email) in enumerate(people):
+        prefix = f"people.{index}."
+        full_name, email = _clean_person(full_name, email, prefix=prefix)
+        if email in seen:
+            raise ApplicationError(
+                _("%(email)s appears twice in the list.") % {"email": email},
+                field=f"{prefix}email",
+                code="duplicate",
+            )
+        seen.add(email)
+        cleaned.append((prefix, full_name, email))
+    if not cleaned:
+        raise ApplicationError(_("Enter at least one person."), field="people.0.full_name")
+    with transaction.atomic():
+        return [
+            _registration_add(
+                session=session,
+                city=city,
+                full_name=full_name,
+                email=email,
+                registered_by=registered_by,
+                prefix=prefix,
+            )
+            for prefix, full_name, email in cleaned
+        ]
+
+
+def registration_delete(*, registration: Registration, deleted_by=None) -> None:
+    """Remove a registration; only before the session starts (afterwards it is a record)."""
+    if registration.session.starts_at <= timezone.now():
+        raise ApplicationError(
+            _("A registration can only be removed before the session starts."), code="closed"
+        )
+    registration.delete()
+
+
+# --- Attendance --------------------------------------------------------------------------------
+
+
+def attendance_record(
+    *,
+    session: Session,
+    marks: Mapping[int, str],
+    walk_ins: Sequence[tuple[str, str, City | None]] = (),
+    recorded_by=None,
+) -> None:
+    """Record who attended and who did not show, and add the walk-ins.
+
+    `marks` maps registration ids of this session to an Attendance value ("" clears it).
+    Walk-in errors name the row: field "walk_ins.<index>.full_name" or "...email".
+    """
+    if session.status == SessionStatus.CANCELLED:
+        raise ApplicationError(_("This session was cancelled."), code="cancelled")
+    if session.starts_at > timezone.now():
+        raise ApplicationError(
+            _("Attendance can be recorded once the session has started."), code="not_started"
+        )
+    for value in marks.values():
+        if value not in Attendance.values:
+            raise ApplicationError(_("Choose attended or no-show."), field="attendance")
+    known = set(
+        Registration.objects.filter(session=session, pk__in=list(marks)).values_list(
+            "pk", flat=True
+        )
+    )
+    if known != set(marks):
+        raise ApplicationError(_("Some people are not on this session's list."))
+    cleaned = []
+    seen: set[str] = set()
+    for index, (full_name, email, city) in enumerate(walk_ins):
+        prefix = f"walk_ins.{index}."
+        full_name, email = _clean_person(full_name, email, prefix=prefix)
+        if email in seen:
+            raise ApplicationError(
+                _("%(email)s appears twice in the list.") % {"email": email},
+                field=f"{prefix}email",
+            )
+        seen.add(email)
+        cleaned.append((prefix, full_name, email, city))
+    with transaction.atomic():
+        by_value: dict[str, list[int]] = {}
+        for registration_id, value in marks.items():
+            by_value.setdefault(value, []).append(registration_id)
+        for value, ids in by_value.items():
+            Registration.objects.filter(session=session, pk__in=ids).update(attendance=value)
+        for prefix, full_name, email, city in cleaned:
+            _registration_add(
+                session=session,
+                city=city,
+                full_name=full_name,
+                email=email,
+                registered_by=recorded_by,
+                prefix=prefix,
+                is_walk_in=True,
+                attendance=Attendance.ATTENDED,
+            )
+
+
+# --- Emails to registered people ---------------------------------------------------------------
+
+
+def session_notice_build(*, session: Session, registration: Registration, notice: str):
+    """Return the subject and body of a notice about a session for one registered person.
+
+    `notice` names the templates sessions/email/<notice>_subject.txt and <notice>_body.txt:
+    "moved" and "cancelled" here; the reminders add their own.
+    """
+    page_path = reverse("session_detail", args=[session.pk])
+    context = {
+        "session": session,
+        "registration": registration,
+        "when": session_slot_label(session),
+        "page_url": f"{settings.SITE_URL}{page_path}",
+        "ics_url": f"{settings.SITE_URL}{reverse('session_ics', args=[session.pk])}",
+    }
+    subject = render_to_string(f"sessions/email/{notice}_subject.txt", context)
+    body = render_to_string(f"sessions/email/{notice}_body.txt", context)
+    # Template tags leave blank lines at the edges; the email starts and ends with text.
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def session_notice_queue(*, session: Session, notice: str, key: str) -> int:
+    """Queue one notice per registered person (walk-ins came afterwards and are not told).
+
+    Each email's key is `<key>:registration:<id>`, so the same notice never goes twice to one
+    person. The emails leave through Celery once the transaction commits. Return how many.
+    """
+    registrations = session.registrations.filter(is_walk_in=False).select_related("city")
+    count = 0
+    for registration in registrations.order_by("pk"):
+        subject, body = session_notice_build(
+            session=session, registration=registration, notice=notice
+        )
+        email_queue(
+            key=f"{key}:registration:{registration.pk}",
+            to=registration.email,
+            subject=subject,
+            body=body,
+        )
+        count += 1
+    return count
+
+
+# --- Calendar feed -----------------------------------------------------------------------------
+
+
+def calendar_feed_get_or_create(*, user) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_reset(*, user) -> CalendarFeed:
+    """Give the person a new secret feed address; the old one stops working at once."""
+    with transaction.atomic():
+        feed = calendar_feed_get_or_create(user=user)
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token"])
+    return feed

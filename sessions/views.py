@@ -1,0 +1,405 @@
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cities.selectors import cities_of_officer
+from portal.errors import ApplicationError
+from sessions import ics, services
+from sessions.forms import (
+    AttendanceForm,
+    OutcomeForm,
+    PersonFormSet,
+    PresentationFormSet,
+    RegistrationForm,
+    SessionForm,
+    WalkInFormSet,
+)
+from sessions.selectors import (
+    calendar_feed_by_token,
+    cities_enrolled_in,
+    cities_registrable_by,
+    cohorts_schedulable_by,
+    counts_of,
+    registrations_of_session,
+    registrations_visible_to,
+    session_with_programme,
+    sessions_of_user_cohorts,
+    sessions_visible_to,
+)
+
+
+def _session_or_404(request, pk, *, with_programme=False):
+    """The session if this person may see it; otherwise 404, whatever the reason."""
+    queryset = sessions_visible_to(user=request.user).select_related("cohort")
+    if with_programme:
+        queryset = session_with_programme(queryset)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _require(request, permission, obj):
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def _show_error(error: ApplicationError, form, formsets: dict) -> None:
+    """Put a domain error next to the field it names, so the person sees what to fix.
+
+    Fields of a formset row are named "<formset>.<index>.<field>"; `formsets` maps a name to
+    the formset and the list of the row indexes the service was given (blank rows are skipped).
+    """
+    if error.field and error.field.count(".") == 2:
+        name, index, field = error.field.split(".")
+        if name in formsets:
+            formset, rows = formsets[name]
+            row = formset.forms[rows[int(index)]]
+            row.add_error(field if field in row.fields else None, error.message)
+            return
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _wall_clock(session, value):
+    return timezone.localtime(value, ZoneInfo(session.time_zone)).replace(tzinfo=None)
+
+
+# --- Session pages -----------------------------------------------------------------------------
+
+
+@login_required
+def session_detail(request, pk):
+    session = _session_or_404(request, pk, with_programme=True)
+    user = request.user
+    own_registrations = registrations_of_session(session=session).filter(
+        city__in=cities_of_officer(user=user).values("pk")
+    )
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {
+            "session": session,
+            # Everyone who sees the session sees its headcount; the names stay with the
+            # facilitators (attendance page) and each city's officers (their own people).
+            "counts": counts_of(session),
+            "own_registrations": own_registrations,
+            "can_change": user.has_perm("peer_sessions.change_session", session),
+            "can_cancel": user.has_perm("peer_sessions.cancel_session", session),
+            "can_register": user.has_perm("peer_sessions.add_registration", session),
+            "is_past": session.starts_at <= timezone.now(),
+        },
+    )
+
+
+def _presentation_initial(session):
+    return [
+        {
+            "city": presentation.city,
+            "climate_actions": list(presentation.climate_actions.all()),
+            "topics": presentation.topics,
+        }
+        for presentation in session.presentations.all()
+    ]
+
+
+def _session_form_page(request, *, cohort, session=None):
+    """The create and edit pages: the session's fields and up to three presenting cities."""
+    initial = None
+    if session is not None:
+        initial = {
+            "kind": session.kind,
+            "title": session.title,
+            "phase": session.phase,
+            "thematic_group": session.thematic_group,
+            "time_zone": session.time_zone,
+            "starts_at": _wall_clock(session, session.starts_at),
+            "ends_at": _wall_clock(session, session.ends_at),
+            "meeting_url": session.meeting_url,
+            "agenda": session.agenda,
+            "guiding_questions": session.guiding_questions,
+            "facilitators": list(session.facilitators.all()),
+        }
+    data = request.POST if request.method == "POST" else None
+    form = SessionForm(data, cohort=cohort, initial=initial)
+    presentations = PresentationFormSet(
+        data,
+        prefix="presentations",
+        initial=_presentation_initial(session) if session is not None else None,
+    )
+    if data is not None and form.is_valid() and presentations.is_valid():
+        rows = [
+            index
+            for index, row in enumerate(presentations.forms)
+            if row.cleaned_data.get("city") or row.cleaned_data.get("climate_actions")
+        ]
+        items = []
+        for index in rows:
+            row = presentations.forms[index].cleaned_data
+            if row.get("city") is None:
+                presentations.forms[index].add_error("city", _("Choose the presenting city."))
+            items.append(
+                (row.get("city"), [a.pk for a in row["climate_actions"]], row.get("topics", ""))
+            )
+        if not any(presentations.forms[i].errors for i in rows):
+            fields = dict(form.cleaned_data)
+            facilitators = fields.pop("facilitators")
+            try:
+                if session is None:
+                    session = services.session_create(
+                        cohort=cohort,
+                        facilitators=facilitators,
+                        presentations=items,
+                        created_by=request.user,
+                        **fields,
+                    )
+                    messages.success(request, _("Session scheduled."))
+                else:
+                    services.session_update(
+                        session=session,
+                        facilitators=facilitators,
+                        presentations=items,
+                        changed_by=request.user,
+                        **fields,
+                    )
+                    messages.success(request, _("Session saved."))
+            except ApplicationError as error:
+                _show_error(error, form, {"presentations": (presentations, rows)})
+            else:
+                return redirect("session_detail", pk=session.pk)
+    return render(
+        request,
+        "sessions/session_form.html",
+        {"form": form, "presentations": presentations, "cohort": cohort, "session": session},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request):
+    try:
+        cohort_id = int(request.GET.get("cohort", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    cohort = get_object_or_404(cohorts_schedulable_by(user=request.user), pk=cohort_id)
+    _require(request, "peer_sessions.add_session", cohort)
+    return _session_form_page(request, cohort=cohort)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk):
+    session = _session_or_404(request, pk, with_programme=True)
+    _require(request, "peer_sessions.change_session", session)
+    return _session_form_page(request, cohort=session.cohort, session=session)
+
+
+@login_required
+@require_POST
+def session_cancel(request, pk):
+    session = _session_or_404(request, pk)
+    _require(request, "peer_sessions.cancel_session", session)
+    services.session_cancel(session=session, cancelled_by=request.user)
+    messages.success(request, _("Session cancelled. Everyone registered is told by email."))
+    return redirect("session_detail", pk=session.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_outcome(request, pk):
+    session = _session_or_404(request, pk)
+    _require(request, "peer_sessions.change_session", session)
+    form = OutcomeForm(
+        request.POST or None,
+        initial={
+            "key_takeaways": session.key_takeaways,
+            "requested_subtopics": session.requested_subtopics,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.session_record_outcome(
+            session=session, recorded_by=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Takeaways and requested sub-topics saved."))
+        return redirect("session_detail", pk=session.pk)
+    return render(request, "sessions/session_outcome.html", {"session": session, "form": form})
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_register(request, pk):
+    session = _session_or_404(request, pk)
+    cities = cities_registrable_by(user=request.user, session=session)
+    if not cities.exists():
+        raise PermissionDenied  # facilitators and admins see the session, but register no one
+    data = request.POST if request.method == "POST" else None
+    form = RegistrationForm(data, cities=cities)
+    people = PersonFormSet(data, prefix="people")
+    if data is not None and form.is_valid() and people.is_valid():
+        rows = [index for index, row in enumerate(people.forms) if row.is_filled()]
+        try:
+            created = services.registrations_create(
+                session=session,
+                city=form.cleaned_data["city"],
+                people=[
+                    (
+                        people.forms[i].cleaned_data["full_name"],
+                        people.forms[i].cleaned_data["email"],
+                    )
+                    for i in rows
+                ],
+                registered_by=request.user,
+            )
+        except ApplicationError as error:
+            _show_error(error, form, {"people": (people, rows or [0])})
+        else:
+            messages.success(
+                request,
+                _("Registered: %(names)s.") % {"names": ", ".join(r.full_name for r in created)},
+            )
+            return redirect("session_register", pk=session.pk)
+    registrations = registrations_of_session(session=session).filter(
+        city__in=cities_registrable_by(user=request.user, session=session).values("pk")
+    )
+    return render(
+        request,
+        "sessions/session_register.html",
+        {
+            "session": session,
+            "form": form,
+            "people": people,
+            "registrations": registrations,
+            "is_open": request.user.has_perm("peer_sessions.add_registration", session),
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_delete(request, pk, registration_pk):
+    registration = get_object_or_404(
+        registrations_visible_to(user=request.user).select_related("session"),
+        session_id=pk,
+        pk=registration_pk,
+    )
+    _require(request, "peer_sessions.delete_registration", registration)
+    try:
+        services.registration_delete(registration=registration, deleted_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(name)s is no longer registered.") % {"name": registration.full_name}
+        )
+    return redirect("session_register", pk=pk)
+
+
+# --- Attendance --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_attendance(request, pk):
+    session = _session_or_404(request, pk)
+    _require(request, "peer_sessions.record_attendance", session)
+    registrations = list(registrations_of_session(session=session))
+    registered = [r for r in registrations if not r.is_walk_in]
+    data = request.POST if request.method == "POST" else None
+    form = AttendanceForm(data, registrations=registered)
+    walk_ins = WalkInFormSet(
+        data,
+        prefix="walk_ins",
+        form_kwargs={"cities": cities_enrolled_in(cohort_id=session.cohort_id)},
+    )
+    if data is not None and form.is_valid() and walk_ins.is_valid():
+        rows = [index for index, row in enumerate(walk_ins.forms) if row.is_filled()]
+        try:
+            services.attendance_record(
+                session=session,
+                marks=form.marks(),
+                walk_ins=[
+                    (
+                        walk_ins.forms[i].cleaned_data["full_name"],
+                        walk_ins.forms[i].cleaned_data["email"],
+                        walk_ins.forms[i].cleaned_data["city"],
+                    )
+                    for i in rows
+                ],
+                recorded_by=request.user,
+            )
+        except ApplicationError as error:
+            _show_error(error, form, {"walk_ins": (walk_ins, rows)})
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect("session_attendance", pk=session.pk)
+    return render(
+        request,
+        "sessions/session_attendance.html",
+        {
+            "session": session,
+            "form": form,
+            "walk_ins": walk_ins,
+            "walk_in_rows": [r for r in registrations if r.is_walk_in],
+            "counts": counts_of(session),
+            "has_started": session.starts_at <= timezone.now(),
+        },
+    )
+
+
+# --- Calendar ----------------------------------------------------------------------------------
+
+
+def _calendar_response(sessions, *, name=None, filename=None) -> HttpResponse:
+    events = [
+        ics.session_event(
+            session,
+            site_url=settings.SITE_URL,
+            page_path=reverse("session_detail", args=[session.pk]),
+        )
+        for session in sessions
+    ]
+    body = ics.calendar(events, dtstamp=timezone.now(), name=name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def session_ics(request, pk):
+    session = _session_or_404(request, pk)
+    return _calendar_response([session], filename=f"session-{session.pk}.ics")
+
+
+@never_cache
+def calendar_feed(request, token):
+    """A person's calendar feed. The secret address is the credential: calendar apps fetch it
+    without signing in. A reset address answers 404."""
+    feed = calendar_feed_by_token(token=token)
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    sessions = sessions_of_user_cohorts(user=feed.user).order_by("starts_at", "pk")
+    return _calendar_response(sessions, name=_("City peer-learning sessions"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request):
+    if request.method == "POST":
+        services.calendar_feed_reset(user=request.user)
+        messages.success(
+            request, _("Your calendar feed has a new address. The old address no longer works.")
+        )
+        return redirect("calendar_settings")
+    feed = services.calendar_feed_get_or_create(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token]))
+    return render(request, "sessions/calendar_settings.html", {"feed_url": feed_url})

@@ -1,0 +1,598 @@
+"""The cohort pages: creating and editing a cohort, the list, the facilitator's cohort page,
+asking to join and deciding enrolments; who may open what; queries per page."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cohorts import services
+from cohorts.models import Cohort, Enrolment
+from notifications.models import OutboundEmail
+from sessions.models import Registration
+from tests import factories
+from tests.cohorts.helpers import TODAY, field_errors, group, table_rows, text
+from tests.portal_pages.helpers import sign_in
+
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2024, 10, 1, 12, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+def _cohort_form(**overrides):
+    data = {
+        "programme": "odg",
+        "number": "2",
+        "name": "Online Discussion Groups cohort 2",
+        "starts_on": "2025-09-01",
+        "ends_on": "2026-02-28",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- creating and editing -------------------------------------------------------------------
+
+
+def test_cohort_create_page_creates_cohort_with_default_phases_and_groups(
+    client, lead, sectors, group_facilitator
+):
+    sign_in(client, lead)
+
+    response = client.post(
+        "/cohorts/new/",
+        _cohort_form(
+            groups=[str(sectors["energy"].pk)],
+            **{f"facilitators_{sectors['energy'].pk}": [str(group_facilitator.pk)]},
+        ),
+    )
+
+    cohort = Cohort.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"/cohorts/{cohort.pk}/")
+    assert list(cohort.phases.values_list("kind", "starts_on", "ends_on")) == [
+        ("onboarding", D(2025, 9, 1), D(2025, 10, 15)),
+        ("thematic", D(2025, 10, 16), D(2025, 11, 29)),
+        ("technical", D(2025, 11, 30), D(2026, 1, 13)),
+        ("study_visit", D(2026, 1, 14), D(2026, 2, 28)),
+    ]
+    assert list(cohort.facilitators.all()) == [lead]
+    energy = group(cohort, "energy")
+    assert list(energy.facilitators.all()) == [group_facilitator]
+
+
+def test_cohort_create_page_end_before_start_shows_message_at_field_keeps_values(
+    client, lead, sectors
+):
+    sign_in(client, lead)
+
+    response = client.post(
+        "/cohorts/new/",
+        _cohort_form(ends_on="2025-08-01", phase_thematic_starts_on="2025-10-01"),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert field_errors(html, "ends_on") == [
+        "The cohort ends on Aug. 1, 2025, before it starts (Sept. 1, 2025)."
+    ]
+    assert 'name="name" value="Online Discussion Groups cohort 2"' in html
+    assert 'name="ends_on" value="2025-08-01"' in html
+    assert 'name="phase_thematic_starts_on" value="2025-10-01"' in html
+    assert Cohort.objects.count() == 0
+
+
+def test_cohort_create_page_phase_out_of_order_shows_message_at_phase(client, lead, sectors):
+    sign_in(client, lead)
+
+    response = client.post(
+        "/cohorts/new/",
+        _cohort_form(
+            phase_thematic_starts_on="2025-10-01",
+            phase_thematic_ends_on="2025-12-01",
+            phase_technical_starts_on="2025-09-15",
+            phase_technical_ends_on="2025-09-30",
+        ),
+    )
+
+    html = response.content.decode()
+    assert field_errors(html, "phase_technical_starts_on") == [
+        "Technical support starts before Thematic online discussions (Oct. 1, 2025): "
+        "phases run in order."
+    ]
+    assert 'name="phase_technical_starts_on" value="2025-09-15"' in html
+    assert Cohort.objects.count() == 0
+
+
+def test_cohort_create_page_is_refused_to_officers(client, lisbon_officer):
+    sign_in(client, lisbon_officer)
+
+    assert client.get("/cohorts/new/").status_code == 403
+    assert client.post("/cohorts/new/", _cohort_form()).status_code == 403
+    assert Cohort.objects.count() == 0
+
+
+def test_cohort_update_page_shows_current_values_and_saves(client, cohort, lead, sectors):
+    sign_in(client, lead)
+
+    html = client.get(f"/cohorts/{cohort.pk}/edit/").content.decode()
+
+    assert 'name="phase_onboarding_ends_on" value="2024-10-15"' in html
+    assert re.search(rf'name="groups" value="{sectors["energy"].pk}"[^>]*checked', html)
+
+    response = client.post(
+        f"/cohorts/{cohort.pk}/edit/",
+        _cohort_form(
+            number="1",
+            name="ODG cohort 1",
+            starts_on="2024-09-01",
+            ends_on="2025-02-28",
+            groups=[str(sectors["energy"].pk), str(sectors["mobility"].pk)],
+        ),
+    )
+
+    assert (response.status_code, response["Location"]) == (302, f"/cohorts/{cohort.pk}/")
+    cohort.refresh_from_db()
+    assert cohort.name == "ODG cohort 1"
+    # The energy group kept its group, but its facilitators are what the form sent: none.
+    assert list(group(cohort, "energy").facilitators.all()) == []
+
+
+def test_cohort_update_page_is_for_lead_facilitators(client, cohort, group_facilitator):
+    other = factories.UserFactory(is_facilitator=True)
+
+    sign_in(client, group_facilitator)
+    assert client.get(f"/cohorts/{cohort.pk}/edit/").status_code == 403
+    sign_in(client, other)
+    assert client.get(f"/cohorts/{cohort.pk}/edit/").status_code == 404
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_cohorts(db, cohort, lead):
+    """Cohort 1 (open, from the fixture), an ended cohort and another facilitator's open one."""
+    ended = factories.CohortFactory(
+        number=7,
+        name="Pilot sensemaking 7",
+        programme="pilot_sensemaking",
+        starts_on=D(2023, 1, 1),
+        ends_on=D(2023, 6, 30),
+    )
+    ended.facilitators.add(lead)
+    others = factories.CohortFactory(
+        number=3,
+        name="Twinning 3",
+        programme="twinning",
+        starts_on=D(2025, 1, 1),
+        ends_on=D(2025, 6, 30),
+    )
+    others.facilitators.add(factories.UserFactory(is_facilitator=True))
+    return {"open": cohort, "ended": ended, "others": others}
+
+
+def test_cohort_list_officer_sees_open_cohorts_and_their_cities_status(
+    client, three_cohorts, lisbon, lisbon_officer, lead
+):
+    porto = factories.CityFactory(name="Porto", country=lisbon.country)
+    factories.CityMembershipFactory(user=lisbon_officer, city=porto)
+    services.enrolment_request(
+        cohort=three_cohorts["open"],
+        city=lisbon,
+        requested_by=lisbon_officer,
+        groups=[(group(three_cohorts["open"], "energy"), "")],
+        today=TODAY,
+    )
+    sign_in(client, lisbon_officer)
+
+    html = client.get("/cohorts/").content.decode()
+
+    assert table_rows(html, "cohorts") == [
+        "Twinning 3 Twinning Jan. 1, 2025 to June 30, 2025 0 "
+        "Lisbon: Ask for Lisbon to join Porto: Ask for Porto to join",
+        "Online Discussion Groups cohort 1 Online Discussion Groups "
+        "Sept. 1, 2024 to Feb. 28, 2025 0 Lisbon: Requested Porto: Ask for Porto to join",
+    ]
+    assert f'href="/cohorts/{three_cohorts["open"].pk}/enrol/?city={porto.pk}"' in html
+    assert "New cohort" not in html
+
+
+def test_cohort_list_officer_sees_an_ended_cohort_their_city_was_in(
+    client, three_cohorts, lisbon, lisbon_officer, lead
+):
+    Enrolment.objects.create(cohort=three_cohorts["ended"], city=lisbon, status="accepted")
+    sign_in(client, lisbon_officer)
+
+    rows = table_rows(client.get("/cohorts/").content.decode(), "cohorts")
+
+    assert [(row.split(" ")[0], row.split(" Lisbon: ")[1]) for row in rows] == [
+        ("Twinning", "Ask for Lisbon to join"),
+        ("Online", "Ask for Lisbon to join"),
+        ("Pilot", "Enrolled"),
+    ]
+
+
+def test_cohort_list_facilitator_sees_only_cohorts_they_facilitate(
+    client, three_cohorts, group_facilitator, lead, lisbon, lisbon_officer
+):
+    services.enrolment_request(
+        cohort=three_cohorts["open"],
+        city=lisbon,
+        requested_by=lisbon_officer,
+        groups=[(group(three_cohorts["open"], "energy"), "")],
+        today=TODAY,
+    )
+
+    sign_in(client, lead)
+    html = client.get("/cohorts/").content.decode()
+    assert table_rows(html, "cohorts") == [
+        "Online Discussion Groups cohort 1 Online Discussion Groups "
+        "Sept. 1, 2024 to Feb. 28, 2025 0 1",
+        "Pilot sensemaking 7 Pilot City sensemaking Jan. 1, 2023 to June 30, 2023 0 0",
+    ]
+    assert 'href="/cohorts/new/"' in html
+
+    sign_in(client, group_facilitator)
+    rows = table_rows(client.get("/cohorts/").content.decode(), "cohorts")
+    assert [row.split(" Online")[0] for row in rows] == ["Online Discussion Groups cohort 1"]
+
+
+def test_cohort_list_admin_sees_every_cohort(client, three_cohorts, programme_admin):
+    sign_in(client, programme_admin)
+
+    rows = table_rows(client.get("/cohorts/").content.decode(), "cohorts")
+
+    assert [row.split(" ")[0] for row in rows] == ["Twinning", "Online", "Pilot"]
+
+
+def _list_queries(client, user) -> int:
+    sign_in(client, user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/cohorts/")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _open_cohorts(count, facilitator, city, first_number):
+    for number in range(first_number, first_number + count):
+        cohort = factories.CohortFactory(number=number, ends_on=D(2025, 6, 30))
+        cohort.facilitators.add(facilitator)
+        sector = factories.ThematicSectorFactory()
+        thematic_group = factories.ThematicGroupFactory(cohort=cohort, sector=sector)
+        enrolment = Enrolment.objects.create(cohort=cohort, city=city, status="requested")
+        enrolment.groups.create(thematic_group=thematic_group)
+
+
+def test_cohort_list_queries_do_not_grow_with_cohorts(client, lead, lisbon, lisbon_officer):
+    factories.CityMembershipFactory(user=lisbon_officer, city=factories.CityFactory())
+    _open_cohorts(1, lead, lisbon, first_number=100)
+    officer_one, lead_one = _list_queries(client, lisbon_officer), _list_queries(client, lead)
+
+    _open_cohorts(12, lead, lisbon, first_number=200)
+    officer_many, lead_many = _list_queries(client, lisbon_officer), _list_queries(client, lead)
+
+    assert (officer_many, lead_many) == (officer_one, lead_one)
+
+
+# --- the facilitator's cohort page ------------------------------------------------------------
+
+
+def _register(session, city, email, *, walk_in=False, attendance=""):
+    return Registration.objects.create(
+        session=session,
+        city=city,
+        full_name=email.split("@")[0],
+        email=email,
+        is_walk_in=walk_in,
+        attendance=attendance,
+    )
+
+
+def test_cohort_page_shows_phases_groups_and_each_city_counts(
+    client, cohort, lead, lisbon, sectors
+):
+    espoo = factories.CityFactory(name="Espoo", country=factories.CountryFactory(iso_code="FI"))
+    waiting = factories.CityFactory(name="Braga", country=lisbon.country)
+    energy, mobility = group(cohort, "energy"), group(cohort, "sustainable-mobility")
+    services.enrolment_create_direct(
+        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(energy, ""), (mobility, "")]
+    )
+    services.enrolment_create_direct(
+        cohort=cohort, city=espoo, enrolled_by=lead, groups=[(mobility, "")]
+    )
+    Enrolment.objects.create(cohort=cohort, city=waiting, status="requested")
+    first, second = factories.SessionFactory(cohort=cohort), factories.SessionFactory(cohort=cohort)
+    elsewhere = factories.SessionFactory(cohort=factories.CohortFactory(number=50))
+    _register(first, lisbon, "a@lisboa.pt", attendance="attended")
+    _register(first, lisbon, "b@lisboa.pt", attendance="no_show")
+    _register(second, lisbon, "a@lisboa.pt", attendance="attended")
+    _register(second, lisbon, "c@lisboa.pt", walk_in=True, attendance="attended")
+    _register(elsewhere, lisbon, "a@lisboa.pt", attendance="attended")  # another cohort
+    _register(first, espoo, "e@espoo.fi")
+    sign_in(client, lead)
+
+    html = client.get(f"/cohorts/{cohort.pk}/").content.decode()
+
+    assert "<h1>Online Discussion Groups cohort 1</h1>" in html
+    assert text(re.search(r'data-list="phases">(.*?)</ol>', html, re.S).group(1)) == (
+        "Onboarding: Sept. 1, 2024 to Oct. 15, 2024 "
+        "Thematic online discussions: Oct. 16, 2024 to Nov. 29, 2024 "
+        "Technical support: Nov. 30, 2024 to Jan. 13, 2025 "
+        "Group Study Visit preparation: Jan. 14, 2025 to Feb. 28, 2025"
+    )
+    assert text(re.search(r'data-list="groups">(.*?)</ul>', html, re.S).group(1)) == (
+        "Energy : Gus Group Sustainable mobility : no facilitator yet"
+    )
+    assert table_rows(html, "cities") == [
+        "Espoo (FI) Sustainable mobility 1 0 —",
+        "Lisbon (PT) Energy, Sustainable mobility 3 3 —",
+    ]
+    assert "Enrolments (1 request to decide)" in html
+    assert f'href="/cohorts/{cohort.pk}/edit/"' in html
+
+
+@pytest.mark.parametrize("who", ["other_facilitator", "officer_enrolled", "reviewer"])
+def test_cohort_page_is_404_for_people_who_do_not_facilitate_it(
+    client, cohort, lead, lisbon, lisbon_officer, who
+):
+    services.enrolment_create_direct(
+        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group(cohort, "energy"), "")]
+    )
+    user = {
+        "other_facilitator": factories.UserFactory(is_facilitator=True),
+        "officer_enrolled": lisbon_officer,
+        "reviewer": factories.UserFactory(is_reviewer=True),
+    }[who]
+    sign_in(client, user)
+
+    assert client.get(f"/cohorts/{cohort.pk}/").status_code == 404
+    assert client.get(f"/cohorts/{cohort.pk}/enrolments/").status_code == 404
+
+
+def test_cohort_page_opens_for_group_facilitators_and_admins(
+    client, cohort, group_facilitator, programme_admin
+):
+    for user in (group_facilitator, programme_admin):
+        sign_in(client, user)
+        response = client.get(f"/cohorts/{cohort.pk}/")
+        assert (response.status_code, response.context["cohort"]) == (200, cohort)
+    # Only leads (and admins) edit the cohort.
+    assert client.get(f"/cohorts/{cohort.pk}/").context["can_change"] is True
+    sign_in(client, group_facilitator)
+    assert client.get(f"/cohorts/{cohort.pk}/").context["can_change"] is False
+
+
+def _enrol_cities(cohort, count, lead):
+    energy = group(cohort, "energy")
+    for _ in range(count):
+        city = factories.CityFactory()
+        services.enrolment_create_direct(
+            cohort=cohort, city=city, enrolled_by=lead, groups=[(energy, "")]
+        )
+        session = factories.SessionFactory(cohort=cohort)
+        _register(session, city, f"{city.pk}@example.org", attendance="attended")
+
+
+def _page_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_cohort_page_queries_do_not_grow_with_cities(client, cohort, lead):
+    sign_in(client, lead)
+    _enrol_cities(cohort, 1, lead)
+    one = _page_queries(client, f"/cohorts/{cohort.pk}/")
+    assert len(client.get(f"/cohorts/{cohort.pk}/").context["enrolments"]) == 1
+
+    _enrol_cities(cohort, 15, lead)
+    many = _page_queries(client, f"/cohorts/{cohort.pk}/")
+
+    assert len(client.get(f"/cohorts/{cohort.pk}/").context["enrolments"]) == 16
+    assert many == one
+
+
+# --- asking to join and deciding ----------------------------------------------------------------
+
+
+def test_enrolment_request_page_officer_asks_with_groups_and_needs(
+    client, cohort, lisbon, lisbon_officer
+):
+    energy = group(cohort, "energy")
+    sign_in(client, lisbon_officer)
+
+    response = client.post(
+        f"/cohorts/{cohort.pk}/enrol/",
+        {"city": str(lisbon.pk), "groups": [str(energy.pk)], f"needs_{energy.pk}": "Heat pumps"},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, "/cohorts/")
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.city, enrolment.status, enrolment.requested_by) == (
+        lisbon,
+        "requested",
+        lisbon_officer,
+    )
+    assert list(enrolment.groups.values_list("thematic_group", "needs")) == [
+        (energy.pk, "Heat pumps")
+    ]
+
+
+def test_enrolment_request_page_twice_shows_message_at_city_keeps_needs(
+    client, cohort, lisbon, lisbon_officer
+):
+    energy = group(cohort, "energy")
+    services.enrolment_request(
+        cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=[(energy, "")], today=TODAY
+    )
+    sign_in(client, lisbon_officer)
+
+    response = client.post(
+        f"/cohorts/{cohort.pk}/enrol/",
+        {"city": str(lisbon.pk), "groups": [str(energy.pk)], f"needs_{energy.pk}": "Heat pumps"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert field_errors(html, "city") == [
+        "Lisbon has already asked to join Online Discussion Groups cohort 1."
+    ]
+    assert ">\nHeat pumps</textarea>" in html
+    assert Enrolment.objects.count() == 1
+
+
+def test_enrolment_request_page_without_a_group_says_pick_one(
+    client, cohort, lisbon, lisbon_officer
+):
+    sign_in(client, lisbon_officer)
+
+    response = client.post(f"/cohorts/{cohort.pk}/enrol/", {"city": str(lisbon.pk)})
+
+    assert field_errors(response.content.decode(), "groups") == [
+        "Pick at least one thematic group."
+    ]
+
+
+def test_enrolment_request_page_refuses_a_city_of_someone_else(client, cohort, lisbon_officer):
+    espoo = factories.CityFactory(name="Espoo")
+    sign_in(client, lisbon_officer)
+
+    response = client.post(
+        f"/cohorts/{cohort.pk}/enrol/",
+        {"city": str(espoo.pk), "groups": [str(group(cohort, "energy").pk)]},
+    )
+
+    assert field_errors(response.content.decode(), "city") == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert Enrolment.objects.count() == 0
+
+
+def test_enrolment_request_page_of_an_ended_cohort_is_404(client, lisbon_officer):
+    ended = factories.CohortFactory(number=9, starts_on=D(2023, 1, 1), ends_on=D(2023, 6, 30))
+    sign_in(client, lisbon_officer)
+
+    assert client.get(f"/cohorts/{ended.pk}/enrol/").status_code == 404
+
+
+@pytest.fixture
+def request_from_lisbon(cohort, lisbon, lisbon_officer):
+    return services.enrolment_request(
+        cohort=cohort,
+        city=lisbon,
+        requested_by=lisbon_officer,
+        groups=[(group(cohort, "energy"), "District heating")],
+        today=TODAY,
+    )
+
+
+def test_enrolment_list_shows_requests_with_buttons(client, cohort, lead, request_from_lisbon):
+    sign_in(client, lead)
+
+    html = client.get(f"/cohorts/{cohort.pk}/enrolments/").content.decode()
+
+    assert table_rows(html, "enrolments") == [
+        "Lisbon (PT) Requested Energy : District heating Ana Silva Accept Lisbon Decline Lisbon"
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("decision", "status"), [("accept", "accepted"), ("decline", "declined")])
+def test_enrolment_decision_page_records_and_emails_once(
+    client, cohort, group_facilitator, request_from_lisbon, decision, status
+):
+    sign_in(client, group_facilitator)
+    url = f"/cohorts/{cohort.pk}/enrolments/{request_from_lisbon.pk}/{decision}/"
+
+    response = client.post(url)
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/cohorts/{cohort.pk}/enrolments/",
+    )
+    request_from_lisbon.refresh_from_db()
+    assert (request_from_lisbon.status, request_from_lisbon.decided_by) == (
+        status,
+        group_facilitator,
+    )
+    assert list(OutboundEmail.objects.values_list("key", "to")) == [
+        (f"enrolment:{request_from_lisbon.pk}:{status}", "ana@lisboa.pt")
+    ]
+
+
+def test_enrolment_decision_page_refuses_get(client, cohort, lead, request_from_lisbon):
+    sign_in(client, lead)
+
+    response = client.get(f"/cohorts/{cohort.pk}/enrolments/{request_from_lisbon.pk}/accept/")
+
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("who", ["officer_who_asked", "officer_elsewhere", "other_facilitator"])
+def test_enrolment_decision_page_is_404_for_people_who_do_not_facilitate(
+    client, cohort, lisbon_officer, request_from_lisbon, who
+):
+    user = {
+        "officer_who_asked": lisbon_officer,
+        "officer_elsewhere": factories.city_officer(),
+        "other_facilitator": factories.UserFactory(is_facilitator=True),
+    }[who]
+    sign_in(client, user)
+
+    response = client.post(f"/cohorts/{cohort.pk}/enrolments/{request_from_lisbon.pk}/accept/")
+
+    assert response.status_code == 404
+    request_from_lisbon.refresh_from_db()
+    assert request_from_lisbon.status == "requested"
+    assert OutboundEmail.objects.count() == 0
+
+
+def test_enrolment_list_direct_enrolment_and_its_duplicate(
+    client, cohort, lead, lisbon, request_from_lisbon
+):
+    espoo = factories.CityFactory(name="Espoo")
+    mobility = group(cohort, "sustainable-mobility")
+    sign_in(client, lead)
+    url = f"/cohorts/{cohort.pk}/enrolments/"
+
+    response = client.post(url, {"city": str(espoo.pk), "groups": [str(mobility.pk)]})
+
+    assert (response.status_code, response["Location"]) == (302, url)
+    assert Enrolment.objects.get(city=espoo).status == "accepted"
+
+    response = client.post(url, {"city": str(lisbon.pk), "groups": [str(mobility.pk)]})
+
+    assert field_errors(response.content.decode(), "city") == [
+        "Lisbon has already asked to join Online Discussion Groups cohort 1."
+    ]
+
+
+def test_enrolment_list_queries_do_not_grow_with_enrolments(client, cohort, lead):
+    sign_in(client, lead)
+    energy = group(cohort, "energy")
+
+    def add(count):
+        for _ in range(count):
+            officer = factories.city_officer()
+            services.enrolment_request(
+                cohort=cohort,
+                city=officer.cities.get(),
+                requested_by=officer,
+                groups=[(energy, "needs")],
+                today=TODAY,
+            )
+
+    add(1)
+    one = _page_queries(client, f"/cohorts/{cohort.pk}/enrolments/")
+    add(10)
+    many = _page_queries(client, f"/cohorts/{cohort.pk}/enrolments/")
+
+    assert many == one

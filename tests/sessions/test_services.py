@@ -1,0 +1,476 @@
+"""sessions.services: scheduling rules, presenting cities, registration, attendance, notices."""
+
+import datetime
+
+import pytest
+from django.core import mail
+
+from cohorts.enums import EnrolmentStatus
+from notifications.models import OutboundEmail
+from portal.errors import ApplicationError
+from sessions import services
+from sessions.enums import Attendance, SessionKind, SessionStatus
+from sessions.models import Registration
+from sessions.selectors import SessionCounts, counts_of
+from tests import factories
+from tests.sessions.conftest import AFTER_HEATING, enrol, schedule
+
+UTC = datetime.UTC
+DEC4 = datetime.date(2024, 12, 4)
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, hour, minute)
+
+
+def outbox() -> list[tuple]:
+    return sorted((tuple(m.to), m.subject) for m in mail.outbox)
+
+
+def register(programme, *people):
+    return services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=list(people),
+        registered_by=programme.officer,
+    )
+
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+
+def test_session_create_stores_brussels_wall_clock_as_utc(programme):
+    session = programme.heating
+    session.refresh_from_db()
+
+    assert (session.starts_at, session.ends_at, session.time_zone) == (
+        datetime.datetime(2024, 12, 4, 9, 0, tzinfo=UTC),
+        datetime.datetime(2024, 12, 4, 10, 30, tzinfo=UTC),
+        "Europe/Brussels",
+    )
+    assert list(session.facilitators.all()) == [programme.lead]
+
+
+def test_session_create_in_summer_time_uses_the_summer_offset(programme):
+    session = schedule(
+        programme.cohort,
+        "Recap",
+        datetime.datetime(2025, 3, 30, 10, 0),
+        datetime.datetime(2025, 3, 30, 11, 30),
+        kind=SessionKind.RECAP,
+    )
+
+    assert session.starts_at == datetime.datetime(2025, 3, 30, 8, 0, tzinfo=UTC)
+
+
+def test_session_create_in_another_zone_converts_from_that_zone(programme):
+    session = schedule(
+        programme.cohort,
+        "Onboarding Lisbon time",
+        datetime.datetime(2024, 12, 5, 10, 0),
+        datetime.datetime(2024, 12, 5, 11, 0),
+        time_zone="Europe/Lisbon",
+    )
+
+    assert session.starts_at == datetime.datetime(2024, 12, 5, 10, 0, tzinfo=UTC)
+
+
+def test_session_create_at_a_time_skipped_by_the_clock_change_is_refused(programme):
+    with pytest.raises(ApplicationError) as error:
+        schedule(
+            programme.cohort,
+            "Night owls",
+            datetime.datetime(2025, 3, 30, 2, 30),
+            datetime.datetime(2025, 3, 30, 4, 0),
+        )
+
+    assert (error.value.field, error.value.message) == (
+        "starts_at",
+        "This time does not exist in Europe/Brussels: the clocks change then.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [((11, 0), (12, 0)), ((9, 0), (10, 1)), ((10, 30), (11, 0)), ((9, 0), (13, 0))],
+    ids=["starts-inside", "ends-inside", "within", "around"],
+)
+def test_session_create_overlapping_slot_is_refused_naming_the_session(programme, starts, ends):
+    with pytest.raises(ApplicationError) as error:
+        schedule(programme.cohort, "Mobility", at(DEC4, *starts), at(DEC4, *ends))
+
+    assert (error.value.field, error.value.code, error.value.message) == (
+        "starts_at",
+        "overlap",
+        "This slot overlaps 'Energy: district heating' (4 Dec 2024, 10:00-11:30).",
+    )
+    assert programme.cohort.sessions.count() == 1
+
+
+def test_session_create_back_to_back_slots_are_allowed(programme):
+    before = schedule(programme.cohort, "Before", at(DEC4, 8, 30), at(DEC4, 10, 0))
+    after = schedule(programme.cohort, "After", at(DEC4, 11, 30), at(DEC4, 13, 0))
+
+    assert [s.title for s in programme.cohort.sessions.order_by("starts_at")] == [
+        before.title,
+        "Energy: district heating",
+        after.title,
+    ]
+
+
+def test_session_create_same_slot_in_another_cohort_is_allowed(programme):
+    other = factories.CohortFactory(number=2)
+
+    session = schedule(other, "Other cohort", at(DEC4, 10, 0), at(DEC4, 11, 30))
+
+    assert session.cohort == other
+
+
+def test_session_create_over_a_cancelled_session_is_allowed(programme):
+    services.session_cancel(session=programme.heating)
+
+    session = schedule(programme.cohort, "Replacement", at(DEC4, 10, 0), at(DEC4, 11, 30))
+
+    assert session.status == SessionStatus.SCHEDULED
+
+
+@pytest.mark.parametrize("ends", [(10, 0), (9, 0)], ids=["equal", "before"])
+def test_session_create_ending_at_or_before_its_start_is_refused(programme, ends):
+    with pytest.raises(ApplicationError) as error:
+        schedule(programme.cohort, "Backwards", at(DEC4, 10, 0), at(DEC4, *ends))
+
+    assert (error.value.field, error.value.message) == (
+        "ends_at",
+        "The session must end after it starts.",
+    )
+
+
+@pytest.mark.parametrize(
+    "link", ["ftp://meet.example.org/x", "meet.example.org/x", "javascript:alert(1)"]
+)
+def test_session_create_with_a_meeting_link_that_is_not_http_is_refused(programme, link):
+    with pytest.raises(ApplicationError) as error:
+        schedule(programme.cohort, "Linked", at(DEC4, 14, 0), at(DEC4, 15, 0), meeting_url=link)
+
+    assert (error.value.field, error.value.message) == (
+        "meeting_url",
+        "The meeting link must be a web address starting with http:// or https://.",
+    )
+
+
+def test_session_update_moving_into_an_overlapping_slot_is_refused(programme):
+    mobility = schedule(programme.cohort, "Mobility", at(DEC4, 14, 0), at(DEC4, 15, 30))
+
+    with pytest.raises(ApplicationError) as error:
+        services.session_update(
+            session=mobility, starts_at=at(DEC4, 11, 0), ends_at=at(DEC4, 12, 30)
+        )
+
+    assert error.value.message == (
+        "This slot overlaps 'Energy: district heating' (4 Dec 2024, 10:00-11:30)."
+    )
+    mobility.refresh_from_db()
+    assert mobility.starts_at == datetime.datetime(2024, 12, 4, 13, 0, tzinfo=UTC)
+
+
+def test_session_update_keeping_its_own_slot_is_not_an_overlap(programme):
+    session = services.session_update(session=programme.heating, title="Energy: heat networks")
+
+    assert session.title == "Energy: heat networks"
+
+
+# --- Presenting cities ------------------------------------------------------------------------
+
+
+def test_session_set_presentations_three_actions_of_a_mission_city(programme):
+    coal, heating, pumps, _solar = programme.actions
+
+    services.session_set_presentations(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [coal.pk, heating.pk, pumps.pk], "Heat")],
+    )
+
+    presentation = programme.heating.presentations.get()
+    assert (presentation.city, presentation.topics, presentation.position) == (
+        programme.mission_city,
+        "Heat",
+        0,
+    )
+    assert sorted(a.title for a in presentation.climate_actions.all()) == [
+        "Coal exit",
+        "District heating",
+        "Heat pumps",
+    ]
+
+
+def test_session_set_presentations_fourth_action_is_refused(programme):
+    with pytest.raises(ApplicationError) as error:
+        services.session_set_presentations(
+            session=programme.heating,
+            presentations=[(programme.mission_city, [a.pk for a in programme.actions])],
+        )
+
+    assert (error.value.field, error.value.message) == (
+        "presentations.0.climate_actions",
+        "A city can present at most 3 climate actions.",
+    )
+    assert programme.heating.presentations.count() == 0
+
+
+def test_session_set_presentations_action_of_another_city_is_refused(programme):
+    espoo = factories.CityFactory(name="Espoo", is_mission_city=True)
+
+    with pytest.raises(ApplicationError) as error:
+        services.session_set_presentations(
+            session=programme.heating, presentations=[(espoo, [programme.actions[0].pk])]
+        )
+
+    assert (error.value.field, error.value.message) == (
+        "presentations.0.climate_actions",
+        "Choose climate actions of Espoo only.",
+    )
+
+
+def test_session_set_presentations_city_that_is_not_a_mission_city_is_refused(programme):
+    with pytest.raises(ApplicationError) as error:
+        services.session_set_presentations(
+            session=programme.heating, presentations=[(programme.city, [])]
+        )
+
+    assert (error.value.field, error.value.message) == (
+        "presentations.0.city",
+        "Only Mission Cities present climate actions; Lisbon is not one.",
+    )
+
+
+def test_session_set_presentations_replaces_the_previous_ones(programme):
+    services.session_set_presentations(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[0].pk])],
+    )
+    services.session_set_presentations(session=programme.heating, presentations=[])
+
+    assert programme.heating.presentations.count() == 0
+
+
+# --- Registration ------------------------------------------------------------------------------
+
+
+def test_registrations_create_registers_several_people(programme):
+    register(programme, ("Ana Silva", "Ana@Lisboa.pt"), ("Rui Costa", "rui@lisboa.pt"))
+
+    assert list(
+        Registration.objects.values_list("full_name", "email", "city__name", "registered_by")
+    ) == [
+        ("Ana Silva", "ana@lisboa.pt", "Lisbon", programme.officer.pk),
+        ("Rui Costa", "rui@lisboa.pt", "Lisbon", programme.officer.pk),
+    ]
+
+
+def test_registrations_create_same_email_twice_is_refused(programme):
+    register(programme, ("Ana Silva", "ana@lisboa.pt"))
+
+    with pytest.raises(ApplicationError) as error:
+        register(programme, ("Rui Costa", "rui@lisboa.pt"), ("Ana S.", "ANA@lisboa.pt"))
+
+    assert (error.value.field, error.value.message) == (
+        "people.1.email",
+        "ana@lisboa.pt is already registered for this session.",
+    )
+    # All or nothing: Rui was not registered either.
+    assert list(Registration.objects.values_list("email", flat=True)) == ["ana@lisboa.pt"]
+
+
+def test_registrations_create_same_email_twice_in_one_list_is_refused(programme):
+    with pytest.raises(ApplicationError) as error:
+        register(programme, ("Ana Silva", "ana@lisboa.pt"), ("Ana", "ana@lisboa.pt"))
+
+    assert (error.value.field, error.value.message) == (
+        "people.1.email",
+        "ana@lisboa.pt appears twice in the list.",
+    )
+
+
+@pytest.mark.parametrize("status", [None, EnrolmentStatus.REQUESTED, EnrolmentStatus.DECLINED])
+def test_registration_create_for_a_city_not_enrolled_is_refused(programme, status):
+    braga = factories.CityFactory(name="Braga")
+    if status:
+        enrol(programme.cohort, braga, status=status)
+
+    with pytest.raises(ApplicationError) as error:
+        services.registration_create(
+            session=programme.heating,
+            city=braga,
+            full_name="Bea",
+            email="bea@braga.pt",
+            registered_by=programme.officer,
+        )
+
+    assert (error.value.field, error.value.message) == (
+        "city",
+        "Braga is not enrolled in this cohort.",
+    )
+
+
+def test_registration_create_after_the_session_started_is_refused(programme, clock):
+    clock.move_to(datetime.datetime(2024, 12, 4, 9, 0, tzinfo=UTC))
+
+    with pytest.raises(ApplicationError) as error:
+        register(programme, ("Ana Silva", "ana@lisboa.pt"))
+
+    assert error.value.message == "Registration is closed: the session has started."
+
+
+def test_registration_delete_before_the_session(programme):
+    [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
+
+    services.registration_delete(registration=registration)
+
+    assert Registration.objects.count() == 0
+
+
+def test_registration_delete_after_the_session_started_is_refused(programme, clock):
+    [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(ApplicationError) as error:
+        services.registration_delete(registration=registration)
+
+    assert error.value.message == "A registration can only be removed before the session starts."
+    assert Registration.objects.count() == 1
+
+
+# --- Attendance and counts ---------------------------------------------------------------------
+
+
+def test_attendance_record_counts_are_derived_exactly(programme, clock):
+    ana, bea, rui, _zoe = register(
+        programme,
+        ("Ana Silva", "ana@lisboa.pt"),
+        ("Bea Reis", "bea@lisboa.pt"),
+        ("Rui Costa", "rui@lisboa.pt"),
+        ("Zoe Lima", "zoe@lisboa.pt"),
+    )
+    clock.move_to(AFTER_HEATING)
+
+    services.attendance_record(
+        session=programme.heating,
+        marks={ana.pk: Attendance.ATTENDED, bea.pk: Attendance.ATTENDED, rui.pk: "no_show"},
+        walk_ins=[("Walk In", "walk@in.eu", None), ("Mia Mann", "mia@mannheim.de", None)],
+        recorded_by=programme.lead,
+    )
+
+    counts = counts_of(programme.heating)
+    assert counts == SessionCounts(registered=4, attended=2, no_shows=1, walk_ins=2)
+    assert (counts.attendance_rate, counts.not_recorded, counts.participants) == (0.5, 1, 4)
+    assert list(
+        Registration.objects.filter(is_walk_in=True).values_list("email", "attendance")
+    ) == [("mia@mannheim.de", "attended"), ("walk@in.eu", "attended")]
+
+
+def test_attendance_record_before_the_session_is_refused(programme):
+    with pytest.raises(ApplicationError) as error:
+        services.attendance_record(session=programme.heating, marks={})
+
+    assert error.value.message == "Attendance can be recorded once the session has started."
+
+
+def test_attendance_record_walk_in_already_registered_is_refused(programme, clock):
+    register(programme, ("Ana Silva", "ana@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(ApplicationError) as error:
+        services.attendance_record(
+            session=programme.heating, marks={}, walk_ins=[("Ana", "ana@lisboa.pt", None)]
+        )
+
+    assert (error.value.field, error.value.message) == (
+        "walk_ins.0.email",
+        "ana@lisboa.pt is already registered for this session.",
+    )
+
+
+def test_counts_of_imported_session_with_headcount_is_reported(programme):
+    programme.heating.reported_participants = 48
+    programme.heating.save()
+
+    counts = counts_of(programme.heating)
+
+    assert (counts.is_reported, counts.reported, counts.attendance_rate) == (True, 48, None)
+
+
+# --- Notices to registered people --------------------------------------------------------------
+
+
+def test_session_cancel_emails_each_registered_person_once(
+    programme, clock, django_capture_on_commit_callbacks
+):
+    register(programme, ("Ana Silva", "ana@lisboa.pt"), ("Rui Costa", "rui@lisboa.pt"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+
+    assert outbox() == [
+        (("ana@lisboa.pt",), 'Cancelled: "Energy: district heating"'),
+        (("rui@lisboa.pt",), 'Cancelled: "Energy: district heating"'),
+    ]
+    ana = next(m for m in mail.outbox if m.to == ["ana@lisboa.pt"])
+    assert ana.body == (
+        "Dear Ana Silva,\n\n"
+        'The session "Energy: district heating" of Online Discussion Groups cohort 1, planned '
+        "for 4 Dec 2024, 10:00-11:30 (Europe/Brussels), is cancelled.\n\n"
+        f"Session page: http://127.0.0.1:8000/sessions/{programme.heating.pk}/\n\n"
+        "You receive this email because your city registered you for this session.\n"
+    )
+    with pytest.raises(ApplicationError), django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=programme.heating)
+    assert len(mail.outbox) == 2
+
+
+def test_session_update_moving_emails_each_registered_person_once_with_the_new_time(
+    programme, clock, django_capture_on_commit_callbacks
+):
+    register(programme, ("Ana Silva", "ana@lisboa.pt"), ("Rui Costa", "rui@lisboa.pt"))
+    pk = programme.heating.pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_update(
+            session=programme.heating, starts_at=at(DEC4, 14, 0), ends_at=at(DEC4, 15, 30)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_update(session=programme.heating, agenda="Same slot, new agenda")
+
+    assert outbox() == [
+        (("ana@lisboa.pt",), 'New time for "Energy: district heating"'),
+        (("rui@lisboa.pt",), 'New time for "Energy: district heating"'),
+    ]
+    rui = next(m for m in mail.outbox if m.to == ["rui@lisboa.pt"])
+    assert rui.body == (
+        "Dear Rui Costa,\n\n"
+        'The session "Energy: district heating" of Online Discussion Groups cohort 1 has '
+        "moved.\n\n"
+        "New time: 4 Dec 2024, 14:00-15:30 (Europe/Brussels)\n"
+        "Online meeting link: https://meet.example.org/heating\n\n"
+        f"Session page: http://127.0.0.1:8000/sessions/{pk}/\n"
+        f"Add it to your calendar: http://127.0.0.1:8000/sessions/{pk}/calendar.ics\n\n"
+        "You receive this email because your city registered you for this session.\n"
+    )
+    assert sorted(OutboundEmail.objects.values_list("key", flat=True)) == sorted(
+        f"session:{pk}:moved:2024-12-04T13:00:00+00:00/2024-12-04T14:30:00+00:00"
+        f":registration:{r.pk}"
+        for r in Registration.objects.all()
+    )
+
+
+def test_session_cancel_does_not_email_walk_ins(
+    programme, clock, django_capture_on_commit_callbacks
+):
+    clock.move_to(AFTER_HEATING)
+    services.attendance_record(
+        session=programme.heating, marks={}, walk_ins=[("Walk In", "walk@in.eu", None)]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=programme.heating)
+
+    assert mail.outbox == []
