@@ -416,3 +416,382 @@ DEMO_USERS = {
     "reviewer@example.org": {"full_name": "Demo reviewer", "organisation": "NetZeroCities"},
     "admin@example.org": {"full_name": "Demo programme admin", "organisation": "NetZeroCities"},
 }
+
+# --- Climate actions (000 Table 2 and Table 4) ---------------------------------------------
+
+# The success factors both cities of the Mobility session named (Table 4): the levers of
+# Stockholm's and Aachen's mobility actions.
+MOBILITY_LEVERS = [
+    ("internal-governance", "Strong political will and supportive governance.", ""),
+    ("stakeholder-engagement", "Stakeholder engagement.", ""),
+    ("citizen-engagement", "Communication that builds public support.", ""),
+    ("procurement-practices", "Procurement as a powerful tool for driving change.", ""),
+    ("funding-financing", "Effective financing schemes.", ""),
+]
+
+# One entry per climate action a Mission City presented in cohort 1: the title is Table 2's
+# wording, the context and description paraphrase Table 4, and the recommendations are the ones
+# Table 4 gives (Mannheim and Valencia list theirs; in the Circular Economy session both cities
+# made the same recommendations). Where Table 4 gives none, the list stays empty rather than
+# invented. `levers` are the levers of change (taxonomy enabling factor slugs) that Table 4 names
+# for the action or its session, each with the drivers or barriers the text gives. Each action
+# was presented in the cohort 1 session of its sector (Aachen presented in two).
+CLIMATE_ACTIONS = [
+    {
+        "city": ("Guimarães", "PT"),
+        "sector": "buildings",
+        "title": "NZEB procurement for public buildings",
+        "stage": "implementing",
+        "context": (
+            "A UNESCO World Heritage site whose energy consumption still relies heavily on "
+            "non-renewable sources; integrating renewable energy into historic buildings needs "
+            "careful planning to preserve their historical authenticity."
+        ),
+        "description": (
+            "Nearly-zero energy (NZEB) and zero-emission criteria in the procurement of public "
+            "buildings, with an emphasis on refurbishment. Related actions: photovoltaic "
+            "installations and Renewable Energy Communities, including in heritage areas, and "
+            "modular construction for the Guimarães Future Students Residence."
+        ),
+        "lessons_learned": (
+            "Implementation strategies: meeting funding criteria, pilot projects and phased "
+            "rollouts, and Life Cycle Assessment (LCA) as a weighting factor."
+        ),
+        "recommendations": [],
+        "levers": [
+            (
+                "procurement-practices",
+                "Life Cycle Assessment (LCA) used as a weighting factor in procurement.",
+                "",
+            ),
+            ("funding-financing", "Projects designed to meet funding criteria.", ""),
+        ],
+    },
+    {
+        "city": ("Mannheim", "DE"),
+        "sector": "energy",
+        "title": "Decarbonising the district heating network and installing heat pumps",
+        "stage": "implementing",
+        "context": (
+            "60% of Mannheim's residents are already connected to the district heating system."
+        ),
+        "description": (
+            "The Climate Neutral Heat Plan: a climate-neutral heat supply by 2040, by "
+            "decarbonising the district heating network and installing heat pumps."
+        ),
+        "lessons_learned": "",
+        "recommendations": [
+            "Collaborate closely with energy suppliers.",
+            "Communicate effectively with residents.",
+            "Plan the city's heating supply in detail, street by street.",
+            "Use funding programmes and advisory services.",
+            "Seek an enabling legal framework at the federal level to ensure citizen acceptance.",
+        ],
+        "levers": [
+            (
+                "internal-governance",
+                "An enabling legal framework at the federal level.",
+                "",
+            ),
+            ("stakeholder-engagement", "Close collaboration with energy suppliers.", ""),
+            ("citizen-engagement", "Effective communication with residents.", ""),
+            ("funding-financing", "Funding programmes and advisory services.", ""),
+        ],
+    },
+    {
+        "city": ("Valencia", "ES"),
+        "sector": "energy",
+        "title": "One-stop-shops for energy communities",
+        "stage": "implementing",
+        "context": "",
+        "description": (
+            "The deployment of energy communities, with one-stop-shops that support citizens "
+            "in the transition."
+        ),
+        "lessons_learned": "",
+        "recommendations": [
+            "Use the recent national and EU legal frameworks.",
+            "Secure financial resources.",
+            "Raise citizen awareness through targeted campaigns.",
+            "Dedicate local staff with technical expertise and the motivation to drive these "
+            "initiatives.",
+        ],
+        "levers": [
+            ("internal-governance", "Recent national and EU legal frameworks.", ""),
+            ("citizen-engagement", "Targeted campaigns that raise citizen awareness.", ""),
+            (
+                "knowledge-capacities",
+                "Dedicated local staff with technical expertise and motivation.",
+                "",
+            ),
+            ("funding-financing", "Secured financial resources.", ""),
+        ],
+    },
+    {
+        "city": ("Lahti", "FI"),
+        "sector": "nature-based-solutions",
+        "title": "Urban carbon sinks",
+        "stage": "implementing",
+        "context": "",
+        "description": (
+            "An inventory of the city's forests to understand their potential as carbon sinks, "
+            "and the restoration of city-owned peatlands."
+        ),
+        "lessons_learned": "",
+        "recommendations": [],
+        "levers": [
+            ("internal-governance", "Internal governance of the work on carbon sinks.", ""),
+            ("knowledge-capacities", "Capacity building.", ""),
+        ],
+    },
+    {
+        "city": ("Leuven", "BE"),
+        "sector": "nature-based-solutions",
+        "title": "JUSTNature depavement case",
+        "stage": "implementing",
+        "context": (
+            "Stormwater runoff and the urban heat island effect in the city; the related LIFE "
+            "Pact project takes the same integrated approach to climate change adaptation."
+        ),
+        "description": (
+            "JUSTNature reintroduces nature into urban areas by removing pavement, as an "
+            "integrated approach to climate change adaptation."
+        ),
+        "lessons_learned": (
+            "Engaging with citizens was crucial to the project's success: citizens were "
+            "involved in reintroducing nature to the city, despite the need to displace road "
+            "infrastructure. Reintroducing nature means managing different interests and "
+            "expectations."
+        ),
+        "recommendations": [],
+        "levers": [
+            (
+                "citizen-engagement",
+                "Citizens involved throughout the process of reintroducing nature.",
+                "Different interests and expectations; road infrastructure had to be displaced.",
+            ),
+        ],
+    },
+    {
+        "city": ("Aachen", "DE"),
+        "sector": "circular-economy",
+        "title": "Circular City Aachen and collaboration with local business",
+        "stage": "implementing",
+        "context": "",
+        "description": (
+            "An extensive network of local partners committed to the principles of circularity, "
+            "including the Urban Mining Hub, a centre that helps citizens and businesses "
+            "recycle urban waste."
+        ),
+        "lessons_learned": "",
+        "recommendations": [
+            "Engage with a diverse range of stakeholders.",
+            "Approach each conversation with strategic ambition and commitment.",
+        ],
+        "levers": [
+            ("stakeholder-engagement", "A diverse range of engaged stakeholders.", ""),
+        ],
+    },
+    {
+        "city": ("Umeå", "SE"),
+        "sector": "circular-economy",
+        "title": "Local marketplace for circular construction",
+        "stage": "piloting",
+        "context": "",
+        "description": (
+            "The Market Hub, a three-year pilot that serves as a hub for the construction "
+            "sector to upcycle waste; the medium-term goal is a sustainable business model for "
+            "the service after the pilot."
+        ),
+        "lessons_learned": "",
+        "recommendations": [
+            "Engage with a diverse range of stakeholders.",
+            "Approach each conversation with strategic ambition and commitment.",
+        ],
+        "levers": [
+            ("stakeholder-engagement", "A diverse range of engaged stakeholders.", ""),
+        ],
+    },
+    {
+        "city": ("Stockholm", "SE"),
+        "sector": "sustainable-mobility",
+        "title": "Congestion charges and low-emission zones to improve air quality",
+        "stage": "implementing",
+        "context": "",
+        "description": (
+            "Congestion charges, piloted in 2006 and permanent since 2007; the city is preparing "
+            "a clean air zone in the city centre."
+        ),
+        "lessons_learned": (
+            "Success factors: strong political will, stakeholder engagement, supportive "
+            "governance and effective financing schemes; procurement is a powerful tool for "
+            "change, and communication is critical to build public support."
+        ),
+        "recommendations": [],
+        "levers": MOBILITY_LEVERS,
+    },
+    {
+        "city": ("Aachen", "DE"),
+        "sector": "sustainable-mobility",
+        "title": "Electromobility",
+        "stage": "implementing",
+        "context": "",
+        "description": "Tackling traffic-related emissions by promoting electric mobility.",
+        "lessons_learned": (
+            "Success factors: strong political will, stakeholder engagement, supportive "
+            "governance and effective financing schemes; procurement is a powerful tool for "
+            "change, and communication is critical to build public support."
+        ),
+        "recommendations": [],
+        "levers": MOBILITY_LEVERS,
+    },
+]
+
+# --- Enrolments in cohort 1 ----------------------------------------------------------------
+#
+# Annex 1 lists the cities of cohort 1 but the documents do not say which city joined which
+# thematic group, nor when. The demo enrols the officer's city (Braga) in two groups with its
+# needs, and a deterministic selection of other Annex 1 cities: every third of those that are
+# not Mission Cities, sorted by name, the first 20; the i-th joins one or two groups by its
+# position (COHORT_1_GROUPS_OF). Enrolments are dated before the first onboarding session.
+DEMO_CITY_GROUPS = {
+    "buildings": (
+        "Renovating the heritage buildings of the historic centre towards nearly-zero energy "
+        "without losing their character, and criteria for procuring the renovation of public "
+        "buildings."
+    ),
+    "energy": (
+        "Solar energy and energy communities on public and historic buildings, and how to "
+        "finance them."
+    ),
+}
+COHORT_1_ENROLLED_ON = (datetime.date(2024, 9, 2), datetime.time(9, 0))
+SECTOR_ORDER = [
+    "energy",
+    "buildings",
+    "sustainable-mobility",
+    "circular-economy",
+    "nature-based-solutions",
+]
+
+
+def cohort_1_enrolled_cities() -> list[tuple[str, str]]:
+    """The Annex 1 cities the demo enrols in cohort 1 besides the officer's city."""
+    pool = sorted(
+        city for city in ANNEX_1_CITIES if city not in MISSION_CITIES and city != DEMO_OFFICER_CITY
+    )
+    return pool[::3][:20]
+
+
+def cohort_1_groups_of(index: int) -> list[str]:
+    """The sector slugs of the groups the `index`-th enrolled city joined: one for an odd
+    index, two for an even one, spread over the five groups."""
+    groups = [SECTOR_ORDER[index % 5]]
+    if index % 2 == 0:
+        groups.append(SECTOR_ORDER[(index + 2) % 5])
+    return groups
+
+
+# --- Braga's Reflection Roadmap in cohort 1 ------------------------------------------------
+#
+# An illustrative draft written for the demo (the documents hold no city's roadmap): the
+# representative, Phase 1 and Phase 2.1 filled in, the rest left for the officer. Phase 2.1
+# picks Guimarães' action (BRAGA_ROADMAP_ACTION), whose id is only known once it is loaded.
+BRAGA_ROADMAP = {
+    "representative.first_name": "Demo",
+    "representative.last_name": "Officer",
+    "representative.role": "Climate and energy officer, City of Braga",
+    "representative.email": "officer@example.org",
+    "phase1.overview": (
+        "Braga aims to become climate neutral, with planned actions in buildings (renovating "
+        "municipal and historic buildings), energy (solar photovoltaics and energy "
+        "communities) and mobility (public transport and cycling). The main levers are "
+        "internal governance, procurement practices and funding."
+    ),
+    "phase1.challenge": (
+        "Renovating the heritage buildings of the historic centre to cut their energy use "
+        "and emissions while preserving their character."
+    ),
+    "phase1.cause_1": "Old building envelopes with poor insulation and single glazing.",
+    "phase1.cause_2": "Heritage rules that limit changes to facades, roofs and windows.",
+    "phase1.cause_3": "High renovation costs and fragmented ownership of the buildings.",
+    "phase1.consequence_1": "High energy bills and energy poverty among residents.",
+    "phase1.consequence_2": "High emissions from heating and cooling old buildings.",
+    "phase1.consequence_3": "Buildings left empty and a historic centre losing residents.",
+    "phase2_1.desirability": "high",
+    "phase2_1.explanation": (
+        "Guimarães faces the same challenge in a UNESCO World Heritage centre: nearly-zero "
+        "energy criteria in the procurement of public building renovation would let Braga "
+        "start with its own historic buildings and show owners what is possible."
+    ),
+}
+BRAGA_ROADMAP_ACTION = (("Guimarães", "PT"), "NZEB procurement for public buildings")
+
+# --- Cohort 2 ------------------------------------------------------------------------------
+#
+# 000 says only that further cohorts are planned (a second one "will launch in summer 2025"),
+# with no dates, groups or cities. The demo's cohort 2 is illustrative and lies in the future
+# (February to July 2027), so that the officer's home page shows upcoming sessions and the
+# facilitator has enrolment requests to decide. It runs the five groups of cohort 1, its phases
+# take cohort 1's shape, and the same Mission Cities present the same actions.
+COHORT_2 = {
+    "programme": "odg",
+    "number": 2,
+    "name": "Online Discussion Groups cohort 2",
+    "starts_on": datetime.date(2027, 2, 1),
+    "ends_on": datetime.date(2027, 7, 31),
+}
+COHORT_2_PHASES = [
+    ("onboarding", "Onboarding", datetime.date(2027, 2, 1), datetime.date(2027, 3, 31)),
+    (
+        "thematic",
+        "Thematic online discussions",
+        datetime.date(2027, 4, 1),
+        datetime.date(2027, 5, 31),
+    ),
+    ("technical", "Technical support", datetime.date(2027, 6, 1), datetime.date(2027, 7, 31)),
+    (
+        "study_visit",
+        "Group Study Visit preparation",
+        datetime.date(2027, 7, 15),
+        datetime.date(2027, 7, 31),
+    ),
+]
+# The day of each group's thematic session in cohort 2 (10:00 Brussels, one a day), in the
+# order of cohort 1's sessions (THEMATIC_SESSIONS).
+COHORT_2_THEMATIC_DAYS = {
+    "buildings": datetime.date(2027, 4, 13),
+    "energy": datetime.date(2027, 4, 20),
+    "nature-based-solutions": datetime.date(2027, 4, 27),
+    "circular-economy": datetime.date(2027, 5, 4),
+    "sustainable-mobility": datetime.date(2027, 5, 11),
+}
+# Cities that asked to join cohort 2 and wait for the facilitator's decision, each with an
+# officer (a login without a password: it only names who asked).
+COHORT_2_REQUESTS = [
+    {
+        "city": ("Porto", "PT"),
+        "officer": ("porto.officer@example.org", "Porto city officer", "City of Porto"),
+        "groups": {
+            "energy": "Energy communities in social housing.",
+            "sustainable-mobility": "Reducing car traffic in the city centre.",
+        },
+    },
+    {
+        "city": ("Strasbourg", "FR"),
+        "officer": (
+            "strasbourg.officer@example.org",
+            "Strasbourg city officer",
+            "City of Strasbourg",
+        ),
+        "groups": {"nature-based-solutions": "Depaving school yards and squares."},
+    },
+    {
+        "city": ("Limerick", "IE"),
+        "officer": ("limerick.officer@example.org", "Limerick city officer", "City of Limerick"),
+        "groups": {
+            "circular-economy": "Reusing construction materials.",
+            "buildings": "Retrofitting Georgian terraces.",
+        },
+    },
+]

@@ -221,3 +221,26 @@ def enrolments_visible_to(*, user) -> QuerySet[Enrolment]:
         Q(cohort__in=cohorts_facilitated_by(user=user).values("pk"))
         | Q(city__in=CityMembership.objects.filter(user=user).values("city"))
     ).order_by("cohort", "city__name")
+
+
+def enrolments_of_officer_cities(*, user) -> QuerySet[Enrolment]:
+    """The enrolments of this person's cities that are accepted or still asked for (declined
+    ones are left out), with the groups joined, newest cohort first."""
+    if not user.is_authenticated:
+        return Enrolment.objects.none()
+    return (
+        Enrolment.objects.filter(
+            city__in=CityMembership.objects.filter(user=user).values("city"),
+            status__in=[EnrolmentStatus.ACCEPTED, EnrolmentStatus.REQUESTED],
+        )
+        .select_related("cohort", "city")
+        .prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=EnrolmentGroup.objects.select_related("thematic_group__sector").order_by(
+                    "thematic_group__sector__position"
+                ),
+            )
+        )
+        .order_by("-cohort__starts_on", "cohort__name", "city__name")
+    )

@@ -19,6 +19,7 @@ from cohorts.enums import EnrolmentStatus, PhaseKind
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from notifications.services import email_queue
 from portal.errors import ApplicationError
+from roadmaps.services import roadmap_open
 from taxonomy.models import ThematicSector
 
 # A phase's dates as typed: (starts_on, ends_on); (None, None) takes the default dates.
@@ -360,6 +361,7 @@ def enrolment_create_direct(
         status=EnrolmentStatus.ACCEPTED,
         decided_by=enrolled_by,
     )
+    roadmap_open(cohort=cohort, city=city)
     _enrolment_notify(enrolment=enrolment)
     return enrolment
 
@@ -396,10 +398,13 @@ def _enrolment_decide(*, enrolment: Enrolment, decided_by, status: str) -> Enrol
 
 @transaction.atomic
 def enrolment_accept(*, enrolment: Enrolment, decided_by) -> Enrolment:
-    """Accept a city's request to join a cohort and email the officer who asked."""
-    return _enrolment_decide(
+    """Accept a city's request to join a cohort, open its roadmap and email the officer who
+    asked."""
+    enrolment = _enrolment_decide(
         enrolment=enrolment, decided_by=decided_by, status=EnrolmentStatus.ACCEPTED
     )
+    roadmap_open(cohort=enrolment.cohort, city=enrolment.city)
+    return enrolment
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from cohorts.selectors import (
     enrolments_of_cohort,
 )
 from portal.errors import ApplicationError
+from roadmaps.selectors import roadmap_status_label, roadmaps_of_cohort
 
 
 @login_required
@@ -55,12 +56,20 @@ def cohort_detail(request, pk):
     cohort = cohort_for_page(user=request.user, pk=pk)
     if cohort is None:
         raise Http404
+    # Each city's Reflection Roadmap status, from one query over the cohort's roadmaps.
+    roadmaps = {roadmap.city_id: roadmap for roadmap in roadmaps_of_cohort(cohort=cohort)}
+    enrolments = list(enrolled_cities_of_cohort(cohort=cohort))
+    for enrolment in enrolments:
+        enrolment.roadmap = roadmaps.get(enrolment.city_id)
+        enrolment.roadmap_label = (
+            roadmap_status_label(enrolment.roadmap) if enrolment.roadmap else None
+        )
     return render(
         request,
         "cohorts/cohort_detail.html",
         {
             "cohort": cohort,
-            "enrolments": enrolled_cities_of_cohort(cohort=cohort),
+            "enrolments": enrolments,
             "requested_count": cohort.enrolments.filter(status=EnrolmentStatus.REQUESTED).count(),
             "can_change": request.user.has_perm("cohorts.change_cohort", cohort),
         },

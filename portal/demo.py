@@ -2,8 +2,13 @@
 
 Both loads are idempotent: every row is looked up by its natural key (slug, ISO code, email,
 name and country, programme and number, ...), created when missing, and saved only when a field
-differs from the data, so a second run writes nothing. Links (facilitators, city officers) are
-added when missing and never removed: a programme admin may have added more since.
+differs from the data, so a second run writes nothing. Links (facilitators, city officers,
+climate actions of a presentation) are added when missing and never removed: a programme admin
+may have added more since.
+
+What demo users do in the portal is kept: a roadmap field is written (through the roadmap
+service, as an officer would) only while it was never saved, and an enrolment request the
+demo facilitator has decided keeps its decision.
 """
 
 import datetime
@@ -20,8 +25,13 @@ from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from accounts.enums import Role
 from cities import demo_data
 from cities.enums import ContractStatus
-from cities.models import City, CityMembership, Country
-from cohorts.models import Cohort, Phase, ThematicGroup
+from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from roadmaps import reference as roadmap_reference
+from roadmaps.models import NetZeroCitiesService, Roadmap
+from roadmaps.selectors import roadmap_values
+from roadmaps.services import EDITABLE, roadmap_field_save, roadmap_open
 from sessions.enums import SessionKind
 from sessions.models import Session, SessionPresentation
 from taxonomy import reference
@@ -121,13 +131,23 @@ def _load_taxa(model, entries: list[dict], *, report: SeedReport) -> None:
 
 @transaction.atomic
 def reference_data_load() -> SeedReport:
-    """Load the thematic sectors, enabling factors, enabling themes and countries."""
+    """Load the thematic sectors, enabling factors, enabling themes, countries and the
+    NetZeroCities services of the roadmap's Phase 3."""
     report = SeedReport()
     _load_taxa(ThematicSector, reference.THEMATIC_SECTORS, report=report)
     _load_taxa(EnablingFactor, reference.ENABLING_FACTORS, report=report)
     _load_taxa(EnablingTheme, reference.ENABLING_THEMES, report=report)
     for iso_code, name in reference.COUNTRIES:
         _upsert(Country, report=report, lookup={"iso_code": iso_code}, values={"name": name})
+    # Positions start at 1 like the taxonomies'. The link and "offered" flag are the admins'
+    # to keep, so a reload leaves them alone.
+    for position, entry in enumerate(roadmap_reference.NETZEROCITIES_SERVICES, start=1):
+        _upsert(
+            NetZeroCitiesService,
+            report=report,
+            lookup={"name": entry["name"]},
+            values={"description": entry["description"], "position": position},
+        )
     return report
 
 
@@ -224,16 +244,10 @@ def _session_load(
     )
 
 
-@transaction.atomic
-def demo_data_load() -> SeedReport:
-    """Load Online Discussion Groups cohort 1 of 000 and the demo logins.
-
-    Needs the reference data (`reference_data_load`) to be loaded first.
-    """
-    report = SeedReport()
-    cities = _cities_load(report=report)
-
-    cohort_data = demo_data.COHORT
+def _cohort_load(
+    cohort_data: dict, phases_data: list, *, report: SeedReport
+) -> tuple[Cohort, dict[str, Phase]]:
+    """Load a cohort and its phases (kind, name, starts_on, ends_on), in order."""
     cohort = _upsert(
         Cohort,
         report=report,
@@ -241,7 +255,7 @@ def demo_data_load() -> SeedReport:
         values={key: cohort_data[key] for key in ("name", "starts_on", "ends_on")},
     )
     phases = {}
-    for position, (kind, name, starts_on, ends_on) in enumerate(demo_data.PHASES, start=1):
+    for position, (kind, name, starts_on, ends_on) in enumerate(phases_data, start=1):
         phases[kind] = _upsert(
             Phase,
             report=report,
@@ -253,6 +267,73 @@ def demo_data_load() -> SeedReport:
                 "ends_on": ends_on,
             },
         )
+    return cohort, phases
+
+
+def _groups_facilitators_link(
+    groups: dict[str, ThematicGroup], group_facilitators: dict[str, list], *, report: SeedReport
+) -> None:
+    for slug, group in groups.items():
+        _link(
+            group.facilitators,
+            group_facilitators[slug],
+            report=report,
+            label="cohorts.ThematicGroup.facilitators",
+        )
+
+
+# A presentation of the demo by the sector of its session and the presenting city's key.
+Presentations = dict[tuple[str, tuple[str, str]], SessionPresentation]
+
+
+def _thematic_sessions_load(
+    entries: list[dict],
+    *,
+    cohort: Cohort,
+    phase: Phase,
+    groups: dict[str, ThematicGroup],
+    group_facilitators: dict[str, list],
+    cities: dict,
+    report: SeedReport,
+) -> Presentations:
+    """Load thematic sessions with their facilitators and presenting Mission Cities."""
+    presentations = {}
+    for entry in entries:
+        slug = entry["sector"]
+        session = _session_load(
+            entry,
+            cohort=cohort,
+            phase=phase,
+            kind=SessionKind.THEMATIC_DISCUSSION,
+            group=groups[slug],
+            report=report,
+        )
+        _link(
+            session.facilitators,
+            group_facilitators[slug],
+            report=report,
+            label="peer_sessions.Session.facilitators",
+        )
+        for position, (name, iso_code, topics) in enumerate(entry["presentations"], start=1):
+            presentations[(slug, (name, iso_code))] = _upsert(
+                SessionPresentation,
+                report=report,
+                lookup={"session": session, "city": cities[(name, iso_code)]},
+                values={"topics": topics, "position": position},
+            )
+    return presentations
+
+
+@transaction.atomic
+def demo_data_load() -> SeedReport:
+    """Load Online Discussion Groups cohort 1 of 000 with its climate actions, enrolments and a
+    draft roadmap, an illustrative cohort 2 that is still to come, and the demo logins.
+
+    Needs the reference data (`reference_data_load`) to be loaded first.
+    """
+    report = SeedReport()
+    cities = _cities_load(report=report)
+    cohort, phases = _cohort_load(demo_data.COHORT, demo_data.PHASES, report=report)
 
     sectors = {sector.slug: sector for sector in ThematicSector.objects.all()}
     groups: dict[str, ThematicGroup] = {}
@@ -271,13 +352,7 @@ def demo_data_load() -> SeedReport:
     lead = demo_users[Role.FACILITATOR]
     _link(cohort.facilitators, [lead], report=report, label="cohorts.Cohort.facilitators")
     group_facilitators[demo_data.DEMO_FACILITATOR_SECTOR].append(lead)
-    for slug, group in groups.items():
-        _link(
-            group.facilitators,
-            group_facilitators[slug],
-            report=report,
-            label="cohorts.ThematicGroup.facilitators",
-        )
+    _groups_facilitators_link(groups, group_facilitators, report=report)
 
     for entry in demo_data.ONBOARDING_SESSIONS:
         session = _session_load(
@@ -292,29 +367,15 @@ def demo_data_load() -> SeedReport:
             session.facilitators, [lead], report=report, label="peer_sessions.Session.facilitators"
         )
 
-    for entry in demo_data.THEMATIC_SESSIONS:
-        slug = entry["sector"]
-        session = _session_load(
-            entry,
-            cohort=cohort,
-            phase=phases["thematic"],
-            kind=SessionKind.THEMATIC_DISCUSSION,
-            group=groups[slug],
-            report=report,
-        )
-        _link(
-            session.facilitators,
-            group_facilitators[slug],
-            report=report,
-            label="peer_sessions.Session.facilitators",
-        )
-        for position, (name, iso_code, topics) in enumerate(entry["presentations"], start=1):
-            _upsert(
-                SessionPresentation,
-                report=report,
-                lookup={"session": session, "city": cities[(name, iso_code)]},
-                values={"topics": topics, "position": position},
-            )
+    presentations = _thematic_sessions_load(
+        demo_data.THEMATIC_SESSIONS,
+        cohort=cohort,
+        phase=phases["thematic"],
+        groups=groups,
+        group_facilitators=group_facilitators,
+        cities=cities,
+        report=report,
+    )
 
     for entry in demo_data.TECHNICAL_SESSIONS:
         slug = entry["sector"]
@@ -332,7 +393,242 @@ def demo_data_load() -> SeedReport:
             report=report,
             label="peer_sessions.Session.facilitators",
         )
+
+    actions = _climate_actions_load(cities=cities, report=report)
+    _presentations_link(presentations, actions, report=report)
+    officer_city = cities[demo_data.DEMO_OFFICER_CITY]
+    _cohort_1_enrolments_load(cohort=cohort, groups=groups, cities=cities, lead=lead, report=report)
+    _roadmap_draft_load(
+        roadmap=Roadmap.objects.get(cohort=cohort, city=officer_city),
+        values={
+            **demo_data.BRAGA_ROADMAP,
+            "phase2_1.climate_action": str(actions[demo_data.BRAGA_ROADMAP_ACTION].pk),
+        },
+        user=demo_users[Role.CITY_OFFICER],
+        report=report,
+    )
+    _cohort_2_load(
+        cities=cities,
+        sectors=sectors,
+        group_facilitators=group_facilitators,
+        lead=lead,
+        actions=actions,
+        report=report,
+    )
     return report
+
+
+# A climate action of the demo by its city's key and its title.
+Actions = dict[tuple[tuple[str, str], str], ClimateAction]
+
+
+def _climate_actions_load(*, cities: dict, report: SeedReport) -> Actions:
+    """Load the climate actions of 000 Tables 2 and 4 with their levers of change."""
+    sectors = {sector.slug: sector for sector in ThematicSector.objects.all()}
+    factors = {factor.slug: factor for factor in EnablingFactor.objects.all()}
+    actions = {}
+    for entry in demo_data.CLIMATE_ACTIONS:
+        action = _upsert(
+            ClimateAction,
+            report=report,
+            lookup={"city": cities[entry["city"]], "title": entry["title"]},
+            values={
+                "sector": sectors[entry["sector"]],
+                "implementation_stage": entry["stage"],
+                "context": entry["context"],
+                "description": entry["description"],
+                "lessons_learned": entry["lessons_learned"],
+                "recommendations": entry["recommendations"],
+            },
+        )
+        for slug, drivers, barriers in entry["levers"]:
+            _upsert(
+                ClimateActionLever,
+                report=report,
+                lookup={"action": action, "factor": factors[slug]},
+                values={"key_drivers": drivers, "key_barriers": barriers},
+            )
+        actions[(entry["city"], entry["title"])] = action
+    return actions
+
+
+def _presentations_link(
+    presentations: Presentations, actions: Actions, *, report: SeedReport
+) -> None:
+    """Attach each climate action to its city's presentation in the session of its sector."""
+    for entry in demo_data.CLIMATE_ACTIONS:
+        action = actions[(entry["city"], entry["title"])]
+        _link(
+            presentations[(entry["sector"], entry["city"])].climate_actions,
+            [action],
+            report=report,
+            label="peer_sessions.SessionPresentation.climate_actions",
+        )
+
+
+def _enrolment_load(
+    *,
+    cohort: Cohort,
+    city: City,
+    groups: list[tuple[ThematicGroup, str]],
+    report: SeedReport,
+    values: dict | None = None,
+    on_create: Callable[[models.Model], None] | None = None,
+) -> Enrolment:
+    """Load a city's enrolment with the groups it joined and its needs for each."""
+    enrolment = _upsert(
+        Enrolment,
+        report=report,
+        lookup={"cohort": cohort, "city": city},
+        values=values,
+        on_create=on_create,
+    )
+    for group, needs in groups:
+        _upsert(
+            EnrolmentGroup,
+            report=report,
+            lookup={"enrolment": enrolment, "thematic_group": group},
+            values={"needs": needs},
+        )
+    return enrolment
+
+
+def _roadmap_open(*, cohort: Cohort, city: City, report: SeedReport) -> Roadmap:
+    """Open the city's roadmap through the service (as accepting an enrolment does)."""
+    opened = Roadmap.objects.filter(cohort=cohort, city=city).exists()
+    roadmap = roadmap_open(cohort=cohort, city=city)
+    report.add(Roadmap._meta.label, UNCHANGED if opened else CREATED)
+    return roadmap
+
+
+def _cohort_1_enrolments_load(
+    *, cohort: Cohort, groups: dict[str, ThematicGroup], cities: dict, lead, report: SeedReport
+) -> None:
+    """Enrol the officer's city and the demo's selection of Annex 1 cities in cohort 1, as the
+    lead facilitator, and open their roadmaps."""
+    enrolled_at = _aware(*demo_data.COHORT_1_ENROLLED_ON)
+    accepted = {
+        "status": EnrolmentStatus.ACCEPTED,
+        "requested_by": None,
+        "decided_by": lead,
+        "decided_at": enrolled_at,
+        "created_at": enrolled_at,
+    }
+    enrolments = [
+        (
+            demo_data.DEMO_OFFICER_CITY,
+            [(groups[slug], needs) for slug, needs in demo_data.DEMO_CITY_GROUPS.items()],
+        )
+    ]
+    enrolments += [
+        (key, [(groups[slug], "") for slug in demo_data.cohort_1_groups_of(index)])
+        for index, key in enumerate(demo_data.cohort_1_enrolled_cities())
+    ]
+    for key, joined in enrolments:
+        _enrolment_load(
+            cohort=cohort, city=cities[key], groups=joined, values=accepted, report=report
+        )
+        _roadmap_open(cohort=cohort, city=cities[key], report=report)
+
+
+def _roadmap_draft_load(
+    *, roadmap: Roadmap, values: dict[str, str], user, report: SeedReport
+) -> None:
+    """Write each field of `values` through the roadmap service as `user`, unless the field
+    was ever saved (a demo user may have changed or emptied it since) or the roadmap can no
+    longer be changed (it was submitted)."""
+    label = "roadmaps.RoadmapValue"
+    saved = roadmap_values(roadmap=roadmap)
+    for key, value in values.items():
+        if key in saved or roadmap.status not in EDITABLE:
+            report.add(label, UNCHANGED)
+            continue
+        roadmap_field_save(roadmap=roadmap, key=key, value=value, base_version=0, user=user)
+        report.add(label, CREATED)
+
+
+def _cohort_2_load(
+    *,
+    cities: dict,
+    sectors: dict,
+    group_facilitators: dict[str, list],
+    lead,
+    actions: Actions,
+    report: SeedReport,
+) -> None:
+    """Load the illustrative cohort 2: its phases and groups, the same Mission Cities
+    presenting in its thematic sessions, the officer's city enrolled and requests to decide."""
+    cohort, phases = _cohort_load(demo_data.COHORT_2, demo_data.COHORT_2_PHASES, report=report)
+    _link(cohort.facilitators, [lead], report=report, label="cohorts.Cohort.facilitators")
+    groups = {
+        entry["sector"]: _upsert(
+            ThematicGroup,
+            report=report,
+            lookup={"cohort": cohort, "sector": sectors[entry["sector"]]},
+        )
+        for entry in demo_data.THEMATIC_GROUPS
+    }
+    _groups_facilitators_link(groups, group_facilitators, report=report)
+
+    # Still to come: no summary and no headcount yet.
+    entries = [
+        {
+            **entry,
+            "date": demo_data.COHORT_2_THEMATIC_DAYS[entry["sector"]],
+            "time": demo_data.MORNING,
+            "summary": "",
+            "participants": None,
+        }
+        for entry in demo_data.THEMATIC_SESSIONS
+    ]
+    presentations = _thematic_sessions_load(
+        entries,
+        cohort=cohort,
+        phase=phases["thematic"],
+        groups=groups,
+        group_facilitators=group_facilitators,
+        cities=cities,
+        report=report,
+    )
+    _presentations_link(presentations, actions, report=report)
+
+    def decided_now(enrolment):
+        enrolment.decided_at = enrolment.created_at
+
+    _enrolment_load(
+        cohort=cohort,
+        city=cities[demo_data.DEMO_OFFICER_CITY],
+        groups=[(groups[slug], needs) for slug, needs in demo_data.DEMO_CITY_GROUPS.items()],
+        values={"status": EnrolmentStatus.ACCEPTED, "decided_by": lead},
+        on_create=decided_now,
+        report=report,
+    )
+    _roadmap_open(cohort=cohort, city=cities[demo_data.DEMO_OFFICER_CITY], report=report)
+
+    for entry in demo_data.COHORT_2_REQUESTS:
+        email, full_name, organisation = entry["officer"]
+        officer = _user_load(
+            email=email,
+            values={"full_name": full_name, "organisation": organisation},
+            report=report,
+            password=None,
+        )
+        city = cities[entry["city"]]
+        _upsert(CityMembership, report=report, lookup={"city": city, "user": officer})
+
+        def requested(enrolment, officer=officer):
+            # Only on creation: once the demo facilitator accepts or declines the request, a
+            # reload keeps the decision.
+            enrolment.status = EnrolmentStatus.REQUESTED
+            enrolment.requested_by = officer
+
+        _enrolment_load(
+            cohort=cohort,
+            city=city,
+            groups=[(groups[slug], needs) for slug, needs in entry["groups"].items()],
+            on_create=requested,
+            report=report,
+        )
 
 
 def _demo_logins_load(*, report: SeedReport, cities: dict) -> dict[str, models.Model]:

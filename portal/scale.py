@@ -28,13 +28,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from cities.enums import ContractStatus
-from cities.models import City, CityMembership, Country
-from cohorts.enums import PhaseKind, Programme
-from cohorts.models import Cohort, Phase, ThematicGroup
-from sessions.enums import SessionKind
-from sessions.models import Session, SessionPresentation
-from taxonomy.models import ThematicSector
+from cities.enums import ContractStatus, ImplementationStage
+from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
+from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
+from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from sessions.enums import Attendance, SessionKind
+from sessions.models import Registration, Session, SessionPresentation
+from taxonomy.models import EnablingFactor, ThematicSector
 
 CITY_PREFIX = "Scaleville "
 EMAIL_PREFIX = "scale-user-"
@@ -47,6 +47,10 @@ SCALE_PASSWORD = "scale-data-password"
 BASE_DATE = datetime.date(2023, 1, 2)
 SESSION_START = datetime.time(9, 0, tzinfo=datetime.UTC)
 SESSION_LENGTH = datetime.timedelta(minutes=90)
+# The moment the generated programme is "as of", fixed so that one seed always gives the same
+# rows: cohorts that started before it have registrations, and sessions that ended before it
+# have their attendance recorded. Later sessions look like ones still to be recorded or to come.
+AS_OF = datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
 # Rows per INSERT: large enough that small runs need one query per kind of row (the query-count
 # test relies on it), small enough for PostgreSQL's 65,535 parameters per query.
 BATCH_SIZE = 2000
@@ -137,6 +141,15 @@ class ScaleContext:
     group_facilitators: dict[int, list[int]] = field(default_factory=dict)
     cohort_facilitators: dict[int, list[int]] = field(default_factory=dict)
     sessions: list[Session] = field(default_factory=list)
+    # city id -> its officers (in membership order); session id -> its facilitators' ids
+    officers_of: dict[int, list] = field(default_factory=dict)
+    session_facilitators: dict[int, list[int]] = field(default_factory=dict)
+    presentations: list[SessionPresentation] = field(default_factory=list)
+    # city id -> its climate actions; cohort id -> its accepted enrolments
+    climate_actions_of: dict[int, list[ClimateAction]] = field(default_factory=dict)
+    accepted_enrolments: dict[int, list[Enrolment]] = field(default_factory=dict)
+    # enrolment id -> ids of the thematic groups it joined
+    joined_groups: dict[int, set[int]] = field(default_factory=dict)
 
     def rng(self, step_name: str) -> random.Random:
         # A string seed is hashed with SHA-512 by `random`, so it is stable across processes
@@ -387,6 +400,8 @@ def generate_memberships(ctx: ScaleContext) -> int:
             while second is first:
                 second = rng.choice(order)
             memberships.append(CityMembership(city=second, user=officer, joined_at=joined))
+    for membership in memberships:
+        ctx.officers_of.setdefault(membership.city.pk, []).append(membership.user)
     return len(_bulk(CityMembership, memberships))
 
 
@@ -546,6 +561,8 @@ def generate_sessions(ctx: ScaleContext) -> int:
                 _pick(rng, ctx.mission_cities, rng.randint(1, 3)) if presenting else []
             )
     ctx.sessions = _bulk(Session, sessions)
+    for session, user_ids in zip(ctx.sessions, facilitators_of, strict=True):
+        ctx.session_facilitators[session.pk] = user_ids
 
     links = [
         (session.pk, user_id)
@@ -562,8 +579,305 @@ def generate_sessions(ctx: ScaleContext) -> int:
         for session, cities in zip(ctx.sessions, presenters_of, strict=True)
         for position, city in enumerate(cities)
     ]
-    _bulk(SessionPresentation, presentations)
+    ctx.presentations = _bulk(SessionPresentation, presentations)
     return len(ctx.sessions) + _link(Session.facilitators, links) + len(presentations)
+
+
+# Texts of the climate actions, enrolments and registrations. CLIMATE_ACTIONS above is also drawn
+# from by the sessions step, so it stays as it is; this maps its titles to the sector where each
+# action belongs (None: a cross-cutting action, filed under a sector drawn at random).
+ACTION_SECTORS = {
+    "Renewable energy community": "energy",
+    "District heating from waste heat": "energy",
+    "Deep retrofit of social housing": "buildings",
+    "One-stop shop for renovation": "buildings",
+    "Low-emission zone": "sustainable-mobility",
+    "Cycling network": "sustainable-mobility",
+    "Electric bus fleet": "sustainable-mobility",
+    "Urban forest": "nature-based-solutions",
+    "Green roofs programme": "nature-based-solutions",
+    "Circular public procurement": "circular-economy",
+    "Construction waste hub": "circular-economy",
+    "Climate budgeting": None,
+    "Citizen assembly on climate": None,
+    "Solar rooftops on public buildings": "energy",
+    "Nature-based flood protection": "nature-based-solutions",
+    "Sharing economy platform": "circular-economy",
+}
+ACTION_CONTEXTS = [
+    "Emissions from this sector were a third of the city's total in the baseline inventory.",
+    "The Climate City Contract names this sector among the three with the largest gap.",
+    "Residents asked for it in the city's climate assembly.",
+    "An EU-funded pilot in one district showed the approach works locally.",
+]
+ACTION_LESSONS = [
+    "Early dialogue with residents avoided most of the objections raised elsewhere.",
+    "The procurement took twice as long as planned; start it in the first year.",
+    "A dedicated project manager across departments made the difference.",
+    "Open data on the results kept political support through the election.",
+]
+RECOMMENDATIONS = [
+    "Start with a pilot in one district before scaling up.",
+    "Involve residents from the design phase, not only at consultation.",
+    "Secure backing across political parties before the budget vote.",
+    "Map the funding sources early, EU programmes included.",
+    "Set up a working group across departments with a clear lead.",
+    "Measure a baseline before the action starts.",
+    "Use public procurement to create demand for the market.",
+    "Partner with the local energy agency or utility.",
+    "Publish the results as open data.",
+    "Budget for maintenance, not only for the investment.",
+]  # fmt: skip
+KEY_DRIVERS = [
+    "Strong political mandate", "Dedicated EU funding", "Engaged local businesses",
+    "Motivated staff in several departments", "Support from the national government",
+    "Active citizen groups",
+]  # fmt: skip
+KEY_BARRIERS = [
+    "Long procurement procedures", "Limited staff capacity", "Fragmented land ownership",
+    "Resistance from some residents", "Unclear national regulation", "High upfront costs",
+]  # fmt: skip
+NEEDS = [
+    "Examples of how peer cities financed {sector} projects.",
+    "How to engage citizens and businesses in {sector}.",
+    "Data and indicators to monitor {sector} actions.",
+    "Procurement models that worked for {sector}.",
+    "How to build the internal capacity to deliver {sector} plans.",
+]
+
+
+def _flush_climate_actions():
+    # Their levers and their links to presentations go with them.
+    ClimateAction.objects.filter(city__in=scale_cities()).delete()
+
+
+@scale_step("climate_actions", flush=_flush_climate_actions)
+def generate_climate_actions(ctx: ScaleContext) -> int:
+    """One to four climate actions per Mission City (000 Table 3), each with one to three
+    levers of change (their drivers and barriers) and one to five recommendations."""
+    rng = ctx.rng("climate_actions")
+    factors = list(EnablingFactor.objects.order_by("position", "name"))
+    if not factors:
+        raise ValueError("No enabling factors: load the reference data (seed_reference) first.")
+    sector_by_slug = {sector.slug: sector for sector in ctx.sectors}
+    running = [sector for sector in ctx.sectors if not sector.offered_only] or ctx.sectors
+    stages = list(ImplementationStage.values)
+    created = datetime.datetime.combine(_at(0), datetime.time(8, 0), tzinfo=datetime.UTC)
+    actions = []
+    for city in ctx.mission_cities:
+        # Distinct titles: a city's titles are unique (climate_action_unique_title).
+        for title in rng.sample(CLIMATE_ACTIONS, rng.randint(1, 4)):
+            sector = sector_by_slug.get(ACTION_SECTORS.get(title) or "") or rng.choice(running)
+            actions.append(
+                ClimateAction(
+                    city=city,
+                    title=title,
+                    sector=sector,
+                    context=rng.choice(ACTION_CONTEXTS),
+                    description=f"{title} in {city.name}: planned, funded and run by the city.",
+                    implementation_stage=rng.choice(stages),
+                    lessons_learned=rng.choice(ACTION_LESSONS),
+                    recommendations=rng.sample(RECOMMENDATIONS, rng.randint(1, 5)),
+                    created_at=created,
+                )
+            )
+    actions = _bulk(ClimateAction, actions)
+    for action in actions:
+        ctx.climate_actions_of.setdefault(action.city_id, []).append(action)
+    levers = [
+        ClimateActionLever(
+            action=action,
+            factor=factor,
+            key_drivers=rng.choice(KEY_DRIVERS),
+            key_barriers=rng.choice(KEY_BARRIERS),
+        )
+        for action in actions
+        for factor in rng.sample(factors, rng.randint(1, min(3, len(factors))))
+    ]
+    return len(actions) + len(_bulk(ClimateActionLever, levers))
+
+
+def _flush_enrolments():
+    # Their joined thematic groups go with them.
+    Enrolment.objects.filter(cohort__in=scale_cohorts()).delete()
+
+
+def _moment(day: datetime.date, hour: int) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=datetime.UTC)
+
+
+@scale_step("enrolments", flush=_flush_enrolments)
+def generate_enrolments(ctx: ScaleContext) -> int:
+    """Per cohort 40 to 60 accepted cities (about one in ten enrolled directly by a facilitator),
+    one to four requests still open and up to three declined; every enrolment joined one to
+    three of the cohort's thematic groups with the city's needs for each. Mission Cities present
+    rather than enrol, so the cities come from the others, each at most once per cohort."""
+    rng = ctx.rng("enrolments")
+    pool = [city for city in ctx.cities if not city.is_mission_city]
+    enrolments = []
+    for cohort in ctx.cohorts:
+        leads = ctx.cohort_facilitators.get(cohort.pk, [])
+        statuses = (
+            [EnrolmentStatus.ACCEPTED] * rng.randint(40, 60)
+            + [EnrolmentStatus.REQUESTED] * rng.randint(1, 4)
+            + [EnrolmentStatus.DECLINED] * rng.randint(0, 3)
+        )
+        # rng.sample draws distinct cities: the (cohort, city) pair is unique by construction.
+        # With fewer cities than places the accepted ones come first and the rest fall away.
+        for city, status in zip(_pick(rng, pool, len(statuses)), statuses, strict=False):
+            officers = ctx.officers_of.get(city.pk, [])
+            direct = status == EnrolmentStatus.ACCEPTED and (not officers or rng.random() < 0.1)
+            asked = _moment(cohort.starts_on - datetime.timedelta(days=rng.randint(10, 42)), 10)
+            decided = (
+                asked + datetime.timedelta(days=rng.randint(1, 7))
+                if status != EnrolmentStatus.REQUESTED
+                else None
+            )
+            enrolments.append(
+                Enrolment(
+                    cohort=cohort,
+                    city=city,
+                    status=status,
+                    requested_by=None if direct or not officers else rng.choice(officers),
+                    decided_by_id=rng.choice(leads) if decided and leads else None,
+                    decided_at=decided,
+                    created_at=asked,
+                )
+            )
+    enrolments = _bulk(Enrolment, enrolments)
+    groups_of = ctx.groups
+    joined = []
+    for enrolment in enrolments:
+        groups = groups_of.get(enrolment.cohort_id, [])
+        chosen = sorted(_pick(rng, groups, rng.randint(1, 3)), key=groups.index)
+        ctx.joined_groups[enrolment.pk] = {group.pk for group in chosen}
+        if enrolment.status == EnrolmentStatus.ACCEPTED:
+            ctx.accepted_enrolments.setdefault(enrolment.cohort_id, []).append(enrolment)
+        joined += [
+            EnrolmentGroup(
+                enrolment=enrolment,
+                thematic_group=group,
+                needs=rng.choice(NEEDS).format(sector=group.sector.name.lower()),
+            )
+            for group in chosen
+        ]
+    return len(enrolments) + len(_bulk(EnrolmentGroup, joined))
+
+
+def _flush_presentation_actions():
+    SessionPresentation.climate_actions.through.objects.filter(
+        sessionpresentation__session__cohort__in=scale_cohorts()
+    ).delete()
+
+
+@scale_step("presentation_actions", flush=_flush_presentation_actions)
+def generate_presentation_actions(ctx: ScaleContext) -> int:
+    """Each presenting Mission City shows one to three of its own climate actions, those of the
+    session's thematic sector first."""
+    rng = ctx.rng("presentation_actions")
+    sector_of_session = {
+        session.pk: session.thematic_group.sector_id if session.thematic_group else None
+        for session in ctx.sessions
+    }
+    pairs = []
+    for presentation in ctx.presentations:
+        own = ctx.climate_actions_of.get(presentation.city_id, [])
+        sector_id = sector_of_session[presentation.session_id]
+        shuffled = rng.sample(own, len(own))
+        ranked = sorted(shuffled, key=lambda action: action.sector_id != sector_id)
+        count = rng.randint(1, SessionPresentation.MAX_CLIMATE_ACTIONS)
+        pairs += [(presentation.pk, action.pk) for action in ranked[:count]]
+    return _link(SessionPresentation.climate_actions, pairs)
+
+
+def _flush_registrations():
+    Registration.objects.filter(session__cohort__in=scale_cohorts()).delete()
+
+
+ATTENDED_SHARE = 0.75
+WALK_IN_SHARE = 0.05
+COLLEAGUES_PER_CITY = 2
+
+
+@scale_step("registrations", flush=_flush_registrations)
+def generate_registrations(ctx: ScaleContext) -> int:
+    """For the sessions of cohorts that started before AS_OF: each enrolled city registers zero
+    to three people (its officers and two colleagues) per session open to it: the cohort-wide
+    ones and those of the groups it joined. For sessions that ended before AS_OF the attendance
+    is recorded: ~75% attended, the others did not show, and ~5% more came as walk-ins."""
+    rng = ctx.rng("registrations")
+    number_of = {city.pk: index for index, city in enumerate(ctx.cities, start=1)}
+    people_of: dict[int, list[tuple[str, str]]] = {}
+
+    def people(city_id: int) -> list[tuple[str, str]]:
+        # Made on first use, so a city's colleagues are the same people in every session.
+        if city_id not in people_of:
+            officers = [(user.full_name, user.email) for user in ctx.officers_of.get(city_id, [])]
+            colleagues = [
+                (
+                    f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    f"scale-colleague-{number_of[city_id]:05d}-{n}@{EMAIL_DOMAIN}",
+                )
+                for n in range(1, COLLEAGUES_PER_CITY + 1)
+            ]
+            people_of[city_id] = officers + colleagues
+        return people_of[city_id]
+
+    sessions_of: dict[int, list[Session]] = {}
+    for session in ctx.sessions:
+        sessions_of.setdefault(session.cohort_id, []).append(session)
+    registrations = []
+    walk_ins = 0
+    for cohort in ctx.cohorts:
+        if _moment(cohort.starts_on, 0) >= AS_OF:
+            continue
+        enrolments = ctx.accepted_enrolments.get(cohort.pk, [])
+        for session in sessions_of.get(cohort.pk, []):
+            past = session.ends_at <= AS_OF
+            # An officer of two cities may be put forward by both; one row per address.
+            taken: set[str] = set()
+            for enrolment in enrolments:
+                group_id = session.thematic_group_id
+                if group_id is not None and group_id not in ctx.joined_groups[enrolment.pk]:
+                    continue
+                officers = ctx.officers_of.get(enrolment.city_id, [])
+                pool = people(enrolment.city_id)
+                for full_name, email in _pick(rng, pool, rng.randint(0, 3)):
+                    attendance = Attendance.UNKNOWN
+                    if past:
+                        attended = rng.random() < ATTENDED_SHARE
+                        attendance = Attendance.ATTENDED if attended else Attendance.NO_SHOW
+                    if email in taken:
+                        continue
+                    taken.add(email)
+                    registrations.append(
+                        Registration(
+                            session_id=session.pk,
+                            city_id=enrolment.city_id,
+                            full_name=full_name,
+                            email=email,
+                            registered_by_id=officers[0].pk if officers else None,
+                            attendance=attendance,
+                            created_at=session.starts_at
+                            - datetime.timedelta(days=rng.randint(1, 21)),
+                        )
+                    )
+                    if past and rng.random() < WALK_IN_SHARE:
+                        walk_ins += 1
+                        facilitators = ctx.session_facilitators.get(session.pk, [])
+                        registrations.append(
+                            Registration(
+                                session_id=session.pk,
+                                city_id=enrolment.city_id,
+                                full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                                email=f"scale-walk-in-{walk_ins:06d}@{EMAIL_DOMAIN}",
+                                registered_by_id=facilitators[0] if facilitators else None,
+                                is_walk_in=True,
+                                attendance=Attendance.ATTENDED,
+                                created_at=session.ends_at + datetime.timedelta(days=1),
+                            )
+                        )
+    return len(_bulk(Registration, registrations))
 
 
 # Entry points used by the command, the benchmarks and the tests.
@@ -607,4 +921,13 @@ def scale_row_counts() -> dict[str, int]:
         "thematic groups": ThematicGroup.objects.count(),
         "sessions": Session.objects.count(),
         "presentations": SessionPresentation.objects.count(),
+        "presented climate actions": SessionPresentation.climate_actions.through.objects.count(),
+        "climate actions": ClimateAction.objects.count(),
+        "levers of climate actions": ClimateActionLever.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "accepted enrolments": Enrolment.objects.filter(status=EnrolmentStatus.ACCEPTED).count(),
+        "joined thematic groups": EnrolmentGroup.objects.count(),
+        "registrations": Registration.objects.count(),
+        "attended": Registration.objects.filter(attendance=Attendance.ATTENDED).count(),
+        "walk-ins": Registration.objects.filter(is_walk_in=True).count(),
     }

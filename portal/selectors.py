@@ -1,16 +1,54 @@
-"""Reads that span apps: what each role's home page holds."""
+"""Reads that span apps: what each role's home page holds.
 
+Each list of a home page costs a fixed number of queries, whatever the number of cities,
+cohorts, sessions or enrolments: counts are subqueries, and the officer's "what is due" is
+joined in Python from rows already loaded.
+"""
+
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.enums import Role
-from cities.models import City
+from cities.models import City, CityMembership
 from cities.selectors import cities_of_officer
-from cohorts.models import Cohort, ThematicGroup
-from cohorts.selectors import cohorts_facilitated_by
-from sessions.models import Session
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Cohort, Enrolment, ThematicGroup
+from cohorts.selectors import cohorts_facilitated_by, enrolments_of_officer_cities
+from roadmaps.models import Roadmap
+from sessions.enums import Attendance, SessionStatus
+from sessions.models import Registration, Session
+from sessions.selectors import (
+    sessions_of_enrolled_cities,
+    sessions_of_facilitator,
+    sessions_with_counts,
+)
+
+# How many sessions a home-page list shows; the rest are a click away (the session pages and
+# the calendar feed hold them all).
+HOME_LIST_LIMIT = 10
+# A session starting within this many days with nobody registered from a city is "due".
+DUE_WITHIN = datetime.timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class DueRegistration:
+    """A session coming soon for which one of the officer's enrolled cities registered nobody."""
+
+    session: Session
+    city: City
 
 
 @dataclass
@@ -21,6 +59,16 @@ class HomeSection:
     cities: list = field(default_factory=list)
     cohorts: list = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    # City officer: their cities' enrolments (accepted and requested), upcoming sessions of the
+    # cohorts they are enrolled in, and the registrations due.
+    enrolments: list = field(default_factory=list)
+    upcoming_sessions: list = field(default_factory=list)
+    more_upcoming: bool = False
+    due: list = field(default_factory=list)
+    # Facilitator: past sessions without attendance, and cities that registered for nothing.
+    sessions_to_record: list = field(default_factory=list)
+    more_to_record: bool = False
+    idle_enrolments: list = field(default_factory=list)
 
 
 def _count_per_cohort(queryset: QuerySet) -> Coalesce:
@@ -33,6 +81,12 @@ def _count_per_cohort(queryset: QuerySet) -> Coalesce:
         .values("total")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _first(queryset: QuerySet, limit: int = HOME_LIST_LIMIT) -> tuple[list, bool]:
+    """The first `limit` rows and whether there are more, in one query."""
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 def home_cohorts_of_facilitator(*, user) -> QuerySet[Cohort]:
@@ -52,6 +106,133 @@ def home_cohorts_of_facilitator(*, user) -> QuerySet[Cohort]:
     )
 
 
+def _officer_city_ids(user):
+    return CityMembership.objects.filter(user=user).values("city")
+
+
+def home_upcoming_sessions_of_officer(*, user, now: datetime.datetime) -> QuerySet[Session]:
+    """Scheduled sessions of the cohorts the officer's cities are in that have not ended yet
+    (one under way still shows its join link), next first. Each carries `own_registered`: the
+    people the officer's cities registered for it (walk-ins are recorded afterwards, so they
+    do not count)."""
+    own = (
+        Registration.objects.filter(
+            session=OuterRef("pk"), city__in=_officer_city_ids(user), is_walk_in=False
+        )
+        .order_by()
+        .values("session")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return (
+        sessions_of_enrolled_cities(user=user)
+        .filter(status=SessionStatus.SCHEDULED, ends_at__gt=now)
+        .select_related("cohort", "thematic_group__sector")
+        .annotate(own_registered=Coalesce(Subquery(own, output_field=IntegerField()), Value(0)))
+        .order_by("starts_at", "pk")
+    )
+
+
+def home_due_registrations(
+    *, user, enrolments: list[Enrolment], now: datetime.datetime
+) -> list[DueRegistration]:
+    """For each scheduled session starting within DUE_WITHIN, each of the officer's cities
+    enrolled (accepted) in its cohort that registered nobody for it; soonest first.
+
+    `enrolments` are the officer's enrolments, already loaded for the page. Two queries: the
+    sessions, and the (session, city) pairs that have a registration.
+    """
+    window = (
+        sessions_of_enrolled_cities(user=user)
+        .filter(status=SessionStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=now + DUE_WITHIN)
+        .select_related("cohort")
+        .order_by("starts_at", "pk")
+    )
+    registered = set(
+        Registration.objects.filter(
+            session__in=window.values("pk"),
+            city__in=_officer_city_ids(user),
+            is_walk_in=False,
+        )
+        .values_list("session_id", "city_id")
+        .distinct()
+    )
+    cities_by_cohort: dict[int, list[City]] = {}
+    for enrolment in enrolments:
+        if enrolment.status == EnrolmentStatus.ACCEPTED:
+            cities_by_cohort.setdefault(enrolment.cohort_id, []).append(enrolment.city)
+    return [
+        DueRegistration(session=session, city=city)
+        for session in window
+        for city in sorted(cities_by_cohort.get(session.cohort_id, []), key=lambda c: c.name)
+        if (session.pk, city.pk) not in registered
+    ]
+
+
+def home_upcoming_sessions_of_facilitator(*, user, now: datetime.datetime) -> QuerySet[Session]:
+    """Scheduled sessions of the facilitator's cohorts (or that they run) that have not ended,
+    next first, with their registration counts."""
+    return sessions_with_counts(
+        sessions_of_facilitator(user=user)
+        .filter(status=SessionStatus.SCHEDULED, ends_at__gt=now)
+        .select_related("cohort", "thematic_group__sector")
+    ).order_by("starts_at", "pk")
+
+
+def home_sessions_to_record(*, user, now: datetime.datetime) -> QuerySet[Session]:
+    """Ended sessions of the facilitator's cohorts whose attendance nobody recorded yet, the
+    most recent first.
+
+    "Not recorded" means: people registered, and not one of them (nor a walk-in, who is always
+    recorded as attended) has an attendance value. A session nobody registered for is left
+    out: there is no one to mark, so it could never leave the list. A cancelled session has
+    nothing to record, and an imported one keeps its reported headcount instead.
+    """
+    registrations = Registration.objects.filter(session=OuterRef("pk"))
+    return sessions_with_counts(
+        sessions_of_facilitator(user=user)
+        .filter(
+            status=SessionStatus.SCHEDULED,
+            ends_at__lte=now,
+            reported_participants__isnull=True,
+        )
+        .filter(Exists(registrations))
+        .exclude(Exists(registrations.exclude(attendance=Attendance.UNKNOWN)))
+        .select_related("cohort", "thematic_group__sector")
+    ).order_by("-starts_at", "pk")
+
+
+def home_idle_enrolments(*, user, today: datetime.date) -> QuerySet[Enrolment]:
+    """Cities enrolled (accepted) in the facilitator's running cohorts that registered nobody
+    for any session of that cohort.
+
+    Only cohorts that have not ended and have at least one scheduled session count: before the
+    first session there is nothing to register for, and after the end nothing to chase.
+    Walk-ins are not registrations: a city whose people only walked in is still listed.
+    """
+    return (
+        Enrolment.objects.filter(
+            cohort__in=cohorts_facilitated_by(user=user).values("pk"),
+            cohort__ends_on__gte=today,
+            status=EnrolmentStatus.ACCEPTED,
+        )
+        .filter(
+            Exists(
+                Session.objects.filter(cohort=OuterRef("cohort"), status=SessionStatus.SCHEDULED)
+            )
+        )
+        .exclude(
+            Exists(
+                Registration.objects.filter(
+                    session__cohort=OuterRef("cohort"), city=OuterRef("city"), is_walk_in=False
+                )
+            )
+        )
+        .select_related("cohort", "city__country")
+        .order_by("-cohort__starts_on", "cohort__name", "city__name")
+    )
+
+
 def home_programme_counts() -> dict[str, int]:
     """The programme admin's headline numbers, in one query per table."""
     cities = City.objects.aggregate(
@@ -65,18 +246,53 @@ def home_programme_counts() -> dict[str, int]:
     }
 
 
-def home_sections_for(*, user) -> list[HomeSection]:
+def _attach_roadmaps(enrolments: list) -> None:
+    """Give each enrolment its city's Reflection Roadmap (or None), in one query."""
+    roadmaps = {
+        (roadmap.cohort_id, roadmap.city_id): roadmap
+        for roadmap in Roadmap.objects.filter(
+            cohort_id__in={enrolment.cohort_id for enrolment in enrolments},
+            city_id__in={enrolment.city_id for enrolment in enrolments},
+        )
+    }
+    for enrolment in enrolments:
+        enrolment.roadmap = roadmaps.get((enrolment.cohort_id, enrolment.city_id))
+
+
+def _officer_section(section: HomeSection, *, user, now: datetime.datetime) -> None:
+    section.cities = list(cities_of_officer(user=user))
+    section.enrolments = list(enrolments_of_officer_cities(user=user))
+    _attach_roadmaps(section.enrolments)
+    section.upcoming_sessions, section.more_upcoming = _first(
+        home_upcoming_sessions_of_officer(user=user, now=now)
+    )
+    section.due = home_due_registrations(user=user, enrolments=section.enrolments, now=now)
+
+
+def _facilitator_section(section: HomeSection, *, user, now: datetime.datetime) -> None:
+    section.cohorts = list(home_cohorts_of_facilitator(user=user))
+    section.upcoming_sessions, section.more_upcoming = _first(
+        home_upcoming_sessions_of_facilitator(user=user, now=now)
+    )
+    section.sessions_to_record, section.more_to_record = _first(
+        home_sessions_to_record(user=user, now=now)
+    )
+    section.idle_enrolments = list(home_idle_enrolments(user=user, today=timezone.localdate(now)))
+
+
+def home_sections_for(*, user, now: datetime.datetime | None = None) -> list[HomeSection]:
     """One section per role the person holds, in the order of `Role`.
 
-    Each section costs a fixed number of queries, whatever the number of cities or cohorts.
+    Each section costs a fixed number of queries, whatever the number of rows it shows.
     """
+    now = now or timezone.now()
     sections = []
     for role in user.roles:
         section = HomeSection(role=role)
         if role == Role.CITY_OFFICER:
-            section.cities = list(cities_of_officer(user=user))
+            _officer_section(section, user=user, now=now)
         elif role == Role.FACILITATOR:
-            section.cohorts = list(home_cohorts_of_facilitator(user=user))
+            _facilitator_section(section, user=user, now=now)
         elif role == Role.PROGRAMME_ADMIN:
             section.counts = home_programme_counts()
         sections.append(section)

@@ -292,6 +292,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a `status` field with their own choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "EnrolmentStatusEnum": "cohorts.enums.EnrolmentStatus",
+        "SessionStatusEnum": "sessions.enums.SessionStatus",
+        "RoadmapStatusEnum": "roadmaps.enums.RoadmapStatus",
+        "ExportStatusEnum": "roadmaps.enums.ExportStatus",
+    },
 }
 
 LOGGING = {
@@ -299,5 +306,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint logs several INFO lines per PDF; keep only its warnings.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -23,6 +23,8 @@ urlpatterns = [
     path("cities/", include("cities.urls")),
     path("sessions/", include("sessions.urls")),
     path("calendar/", include("sessions.feed_urls")),
+    path("roadmaps/", include("roadmaps.urls")),
+    path("roadmaps/", include("roadmaps.urls_outputs")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api.urls")),

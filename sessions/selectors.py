@@ -204,3 +204,23 @@ def cities_enrolled_in(*, cohort_id: int) -> QuerySet[City]:
 
 def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
     return CalendarFeed.objects.select_related("user").filter(token=token).first()
+
+
+def sessions_of_enrolled_cities(*, user) -> QuerySet[Session]:
+    """The sessions of the cohorts in which one of this person's cities is enrolled (accepted):
+    what a city officer's home page lists, whatever other roles the person holds."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    return Session.objects.filter(cohort__in=_enrolled_cohort_ids(user))
+
+
+def sessions_of_facilitator(*, user) -> QuerySet[Session]:
+    """The sessions of the cohorts this person facilitates and the sessions they facilitate
+    themselves. Unlike `sessions_facilitated_by`, an admin gets only their own: this is what a
+    facilitator's home page lists."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    facilitated = cohorts_facilitated_by(user=user).order_by().values("pk")
+    return Session.objects.filter(
+        Q(cohort__in=facilitated) | Q(pk__in=_facilitated_session_ids(user))
+    )

@@ -48,6 +48,7 @@ PAGES = {
     "/sessions/calendar/":        (LOGIN,       200,         200,         200,         200),
     "/api/v1/sessions/":          (401,         200,         200,         200,         200),
     "/api/v1/registrations/":     (401,         200,         200,         200,         200),
+    "/api/v1/roadmaps/":          (401,         200,         200,         200,         200),
 }
 # fmt: on
 

@@ -17,6 +17,7 @@ from accounts.api import TokenView
 from cities.api import CityViewSet, ClimateActionViewSet, CountryViewSet
 from cohorts.api import CohortViewSet, EnrolmentViewSet
 from portal.api.views import MeView, not_found
+from roadmaps.api import RoadmapViewSet
 from sessions.api import RegistrationViewSet, SessionViewSet
 
 router = DefaultRouter()
@@ -27,6 +28,7 @@ router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("climate-actions", ClimateActionViewSet, basename="climate-action")
+router.register("roadmaps", RoadmapViewSet, basename="roadmap")
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),

@@ -91,3 +91,32 @@ def sign_in(page, role) -> None:
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(HOME_URL)
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open further pages, each in its own browser context: one per person signed in at the
+    same time (a facilitator and a city officer taking turns)."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_log = ConsoleLog()
+        page.on("console", lambda message: page.console_log.append(message.text))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in_as(page, user, password: str) -> None:
+    """Sign in through the real sign-in form as any user (not only the demo logins)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(HOME_URL)

@@ -331,8 +331,8 @@ def test_cohort_page_shows_phases_groups_and_each_city_counts(
         "Energy : Gus Group Sustainable mobility : no facilitator yet"
     )
     assert table_rows(html, "cities") == [
-        "Espoo (FI) Sustainable mobility 1 0 —",
-        "Lisbon (PT) Energy, Sustainable mobility 3 3 —",
+        "Espoo (FI) Sustainable mobility 1 0 Not started",
+        "Lisbon (PT) Energy, Sustainable mobility 3 3 Not started",
     ]
     assert "Enrolments (1 request to decide)" in html
     assert f'href="/cohorts/{cohort.pk}/edit/"' in html

@@ -6,7 +6,11 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from cohorts.enums import EnrolmentStatus
+from sessions.enums import Attendance
+from sessions.models import Registration
 from tests import factories
 from tests.portal_pages.helpers import sign_in
 
@@ -15,6 +19,13 @@ def _section(html: str, role: str) -> str:
     """The HTML of one role's section of the home page."""
     match = re.search(rf'<section[^>]*data-role="{role}"[^>]*>(.*?)</section>', html, re.S)
     assert match, f"no {role} section in the page"
+    return match.group(1)
+
+
+def _block(html: str, block: str) -> str:
+    """The HTML of one block (data-block) of the home page."""
+    match = re.search(rf'<section[^>]*data-block="{block}"[^>]*>(.*?)</section>', html, re.S)
+    assert match, f"no {block} block in the page"
     return match.group(1)
 
 
@@ -56,8 +67,7 @@ def test_home_officer_lists_their_cities_with_country(client):
     section = _section(html, "city_officer")
     assert _text(section) == (
         "Your cities Braga , Portugal Mission-minded city "
-        "Lisbon , Portugal Mission City Mission-minded city "
-        "Your cohorts, sessions and roadmaps will appear here."
+        "Lisbon , Portugal Mission City Mission-minded city"
     )
     assert 'data-role="facilitator"' not in html
 
@@ -153,6 +163,85 @@ def test_home_officer_query_count_does_not_grow_with_cities(client):
     assert _home_queries(client, one) == _home_queries(client, many)
 
 
+def _running_cohort():
+    today = timezone.localdate()
+    return factories.CohortFactory(
+        starts_on=today - datetime.timedelta(days=60), ends_on=today + datetime.timedelta(days=90)
+    )
+
+
+def _session_in(cohort, *, days: float, **fields):
+    starts_at = timezone.now() + datetime.timedelta(days=days)
+    return factories.SessionFactory(
+        cohort=cohort,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=90),
+        **fields,
+    )
+
+
+def _registration(session, city, n: int, **fields) -> Registration:
+    return Registration.objects.create(
+        session=session, city=city, full_name=f"Person {n}", email=f"p{n}@example.org", **fields
+    )
+
+
+def _officer_with(*, cities: int, cohorts: int, sessions: int):
+    """An officer of `cities` cities, each enrolled in `cohorts` running cohorts (the last one
+    only asked to join), with `sessions` sessions per cohort: upcoming, due and registered."""
+    officer = factories.UserFactory()
+    for city_index in range(cities):
+        city = factories.CityFactory()
+        factories.CityMembershipFactory(user=officer, city=city)
+        for cohort_index in range(cohorts):
+            cohort = _running_cohort()
+            group = factories.ThematicGroupFactory(cohort=cohort)
+            status = (
+                EnrolmentStatus.REQUESTED
+                if cohort_index == cohorts - 1 and cohorts > 1
+                else EnrolmentStatus.ACCEPTED
+            )
+            enrolment = cohort.enrolments.create(city=city, status=status)
+            enrolment.groups.create(thematic_group=group)
+            for session_index in range(sessions):
+                session = _session_in(cohort, days=1 + session_index, meeting_url="https://m.eu")
+                if session_index % 2:
+                    _registration(session, city, city_index * 1000 + session_index)
+    return officer
+
+
+@pytest.mark.django_db
+def test_home_officer_query_count_does_not_grow_with_cohorts_sessions_and_enrolments(client):
+    one = _officer_with(cities=1, cohorts=1, sessions=1)
+    many = _officer_with(cities=3, cohorts=3, sessions=6)
+
+    assert _home_queries(client, one) == _home_queries(client, many)
+
+
+def _facilitator_with(*, cohorts: int, sessions: int, cities: int):
+    """A facilitator of `cohorts` running cohorts (half of them as a group facilitator), each
+    with `cities` enrolled cities (one registered nobody), past sessions to record, recorded
+    past sessions and upcoming ones."""
+    facilitator = factories.UserFactory(is_facilitator=True)
+    for cohort_index in range(cohorts):
+        cohort = _running_cohort()
+        if cohort_index % 2:
+            factories.ThematicGroupFactory(cohort=cohort).facilitators.add(facilitator)
+        else:
+            cohort.facilitators.add(facilitator)
+        enrolled = [factories.CityFactory() for _ in range(cities)]
+        for city in enrolled:
+            cohort.enrolments.create(city=city, status=EnrolmentStatus.ACCEPTED)
+        for session_index in range(sessions):
+            upcoming = _session_in(cohort, days=1 + session_index)
+            _registration(upcoming, enrolled[0], session_index)
+            to_record = _session_in(cohort, days=-1 - session_index)
+            _registration(to_record, enrolled[0], session_index)
+            recorded = _session_in(cohort, days=-30 - session_index)
+            _registration(recorded, enrolled[0], session_index, attendance=Attendance.ATTENDED)
+    return facilitator
+
+
 @pytest.mark.django_db
 def test_home_facilitator_query_count_does_not_grow_with_cohorts(client):
     one = factories.UserFactory(is_facilitator=True)
@@ -165,3 +254,27 @@ def test_home_facilitator_query_count_does_not_grow_with_cohorts(client):
         factories.SessionFactory(cohort=cohort)
 
     assert _home_queries(client, one) == _home_queries(client, many)
+
+
+@pytest.mark.django_db
+def test_home_facilitator_query_count_does_not_grow_with_sessions_and_cities(client):
+    one = _facilitator_with(cohorts=1, sessions=1, cities=2)
+    many = _facilitator_with(cohorts=4, sessions=12, cities=5)
+
+    assert _home_queries(client, one) == _home_queries(client, many)
+
+
+@pytest.mark.django_db
+def test_home_query_count_fixtures_fill_every_block(client):
+    # The query-count tests above compare pages that show rows in every block, not empty ones.
+    officer = _officer_with(cities=1, cohorts=1, sessions=1)
+    facilitator = _facilitator_with(cohorts=1, sessions=1, cities=2)
+
+    sign_in(client, officer)
+    html = client.get("/").content.decode()
+    for block in ["officer-cohorts", "officer-upcoming", "officer-due"]:
+        assert '<p class="empty">' not in _block(html, block), block
+    sign_in(client, facilitator)
+    html = client.get("/").content.decode()
+    for block in ["facilitator-upcoming", "facilitator-to-record", "facilitator-idle"]:
+        assert '<p class="empty">' not in _block(html, block), block

@@ -1,9 +1,15 @@
+from collections import Counter
+
 import pytest
 from django.core.management import call_command
 
-from benchmarks import harness
+from benchmarks import bench_cities, bench_cohorts, harness
 from benchmarks.harness import BASELINE, Result, format_counts, format_table, measure, percentile
+from cities.models import City
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Enrolment
 from cohorts.selectors import cohorts_facilitated_by
+from portal.scale import scale_cities, scale_cohorts
 
 
 def test_percentile_nearest_rank():
@@ -67,11 +73,21 @@ def test_benchmark_same_name_twice_raises():
 def test_registered_benchmarks_run_on_scale_data():
     call_command("seed_scale", "--cities", "50", "--users", "300", "--cohorts", "3", verbosity=0)
 
-    assert harness.discover() == ["bench_home"]
+    assert harness.discover() == ["bench_cities", "bench_cohorts", "bench_home", "bench_roadmaps"]
     assert list(harness.REGISTRY) == [
         BASELINE,
+        "city directory: officer, no filter",
+        "city directory: officer, country + type + name",
+        "cohort page: lead facilitator, busiest cohort",
+        "API: GET /api/v1/cities/",
+        "API: GET /api/v1/sessions/?cohort=<busiest>",
         "home page: facilitator",
         "home page: programme admin",
+        "roadmap PDF: full roadmap (WeasyPrint)",
+        "roadmap autosave: roadmap_field_save service",
+        "roadmap autosave: POST /roadmaps/<id>/autosave/",
+        "roadmap PDF: GET /roadmaps/<id>/pdf/",
+        "roadmap overview: facilitator, GET /roadmaps/cohort/<id>/",
     ]
     assert harness.REGISTRY[BASELINE].setup()().json() == {"status": "ok"}
 
@@ -86,3 +102,51 @@ def test_registered_benchmarks_run_on_scale_data():
     admin_page = harness.REGISTRY["home page: programme admin"].setup()()
     assert admin_page.wsgi_request.user.email == "scale-user-00001@scale.example.org"
     assert 'data-role="programme_admin"' in admin_page.text
+
+
+@pytest.mark.django_db
+def test_city_and_cohort_benchmarks_measure_the_pages_they_name():
+    call_command("seed_scale", "--cities", "200", "--users", "500", "--cohorts", "3", verbosity=0)
+    harness.discover()
+
+    directory = harness.REGISTRY["city directory: officer, no filter"].setup()()
+    officer = directory.wsgi_request.user
+    assert officer.email == "scale-user-00017@scale.example.org"
+    assert officer.city_memberships.exists()
+    assert directory.context["page_obj"].paginator.count == 200
+
+    filtered = harness.REGISTRY["city directory: officer, country + type + name"].setup()()
+    country = bench_cities.busiest_country()
+    assert filtered.wsgi_request.GET.dict() == {
+        "country": country,
+        "type": "mission_minded",
+        "name": bench_cities.SEARCH_TERM,
+    }
+    expected = sorted(
+        scale_cities()
+        .filter(
+            country__iso_code=country,
+            is_mission_minded=True,
+            name__contains=bench_cities.SEARCH_TERM,
+        )
+        .values_list("name", flat=True)
+    )
+    assert expected  # the filters leave some cities to list
+    assert [city.name for city in filtered.context["cities"]] == expected
+
+    busiest = bench_cohorts.busiest_cohort()
+    accepted = Counter(
+        Enrolment.objects.filter(
+            cohort__in=scale_cohorts(), status=EnrolmentStatus.ACCEPTED
+        ).values_list("cohort__number", flat=True)
+    )
+    assert accepted[busiest.number] == max(accepted.values())
+    cohort_page = harness.REGISTRY["cohort page: lead facilitator, busiest cohort"].setup()()
+    assert cohort_page.wsgi_request.path == f"/cohorts/{busiest.pk}/"
+    assert cohort_page.wsgi_request.user in busiest.facilitators.all()
+    assert len(cohort_page.context["enrolments"]) == accepted[busiest.number]
+
+    api_cities = harness.REGISTRY["API: GET /api/v1/cities/"].setup()()
+    assert api_cities.json()["count"] == City.objects.count()
+    api_sessions = harness.REGISTRY["API: GET /api/v1/sessions/?cohort=<busiest>"].setup()()
+    assert api_sessions.json()["count"] == 10

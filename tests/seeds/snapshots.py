@@ -3,8 +3,9 @@
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
-from cities.models import City, CityMembership, Country
-from cohorts.models import Cohort, Phase, ThematicGroup
+from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
+from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapChange, RoadmapValue
 from sessions.models import Session, SessionPresentation
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
 
@@ -13,6 +14,7 @@ SEEDED_MODELS = [
     EnablingFactor,
     EnablingTheme,
     Country,
+    NetZeroCitiesService,
     City,
     Cohort,
     Cohort.facilitators.through,
@@ -25,12 +27,20 @@ SEEDED_MODELS = [
     Session,
     Session.facilitators.through,
     SessionPresentation,
+    ClimateAction,
+    ClimateActionLever,
+    SessionPresentation.climate_actions.through,
+    Enrolment,
+    EnrolmentGroup,
+    Roadmap,
+    RoadmapValue,
+    RoadmapChange,
 ]
 
 
 def snapshot() -> dict:
-    """Every field of every row of the seeded tables (the models have no `updated` stamps, so
-    the values themselves, password hashes included, are what must not move)."""
+    """Every field of every row of the seeded tables, time stamps (`updated_at` of climate
+    actions and roadmaps) and password hashes included: a second run must move none of them."""
     return {
         model._meta.label: list(model.objects.order_by("pk").values()) for model in SEEDED_MODELS
     }

@@ -4,6 +4,7 @@ import itertools
 import re
 import zoneinfo
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.db import connection
@@ -155,7 +156,7 @@ def test_seed_demo_nature_based_solutions_session_of_10_december(demo_data):
 
 
 def test_seed_demo_thematic_sessions_match_table_4(demo_data):
-    sessions = Session.objects.filter(kind="thematic").order_by("starts_at")
+    sessions = Session.objects.filter(cohort=cohort_1(), kind="thematic").order_by("starts_at")
 
     assert [
         (s.thematic_group.sector.slug, s.starts_at, s.reported_participants) for s in sessions
@@ -204,7 +205,8 @@ def test_seed_demo_onboarding_sessions_have_no_headcount(demo_data):
 def test_seed_demo_sessions_last_90_minutes_never_overlap_and_fit_their_phase(demo_data):
     sessions = list(Session.objects.select_related("phase").order_by("starts_at"))
 
-    assert len(sessions) == 12
+    # 12 of cohort 1 and the 5 thematic sessions of cohort 2.
+    assert len(sessions) == 17
     assert {s.ends_at - s.starts_at for s in sessions} == {datetime.timedelta(minutes=90)}
     assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(sessions))
     outside = [
@@ -216,20 +218,21 @@ def test_seed_demo_sessions_last_90_minutes_never_overlap_and_fit_their_phase(de
 
 
 def test_seed_demo_phases_fit_inside_the_cohort(demo_data):
-    cohort = cohort_1()
-
-    assert (
-        list(
-            Phase.objects.filter(cohort=cohort)
-            .exclude(starts_on__gte=cohort.starts_on, ends_on__lte=cohort.ends_on)
-            .values_list("kind", flat=True)
+    for cohort in Cohort.objects.all():
+        assert (
+            list(
+                Phase.objects.filter(cohort=cohort)
+                .exclude(starts_on__gte=cohort.starts_on, ends_on__lte=cohort.ends_on)
+                .values_list("kind", flat=True)
+            )
+            == []
         )
-        == []
-    )
+    assert Phase.objects.count() == 8
 
 
-def test_seed_demo_facilitates_each_group_and_its_sessions(demo_data):
-    groups = ThematicGroup.objects.filter(cohort=cohort_1()).select_related("sector")
+@pytest.mark.parametrize("number", [1, 2])
+def test_seed_demo_facilitates_each_group_and_its_sessions(demo_data, number):
+    groups = ThematicGroup.objects.filter(cohort__number=number).select_related("sector")
 
     facilitators = {
         group.sector.slug: sorted(group.facilitators.values_list("email", flat=True))
@@ -290,15 +293,24 @@ def test_seed_demo_officer_represents_one_mission_minded_city(demo_data):
     assert officer.facilitated_cohorts.count() == 0
 
 
-def test_seed_demo_facilitator_leads_cohort_1(demo_data):
+def test_seed_demo_facilitator_leads_cohorts_1_and_2(demo_data):
     facilitator = User.objects.get(email="facilitator@example.org")
 
-    assert list(facilitator.facilitated_cohorts.all()) == [cohort_1()]
-    assert list(facilitator.facilitated_groups.values_list("sector__slug", flat=True)) == ["energy"]
+    assert list(facilitator.facilitated_cohorts.values_list("name", flat=True)) == [
+        "Online Discussion Groups cohort 2",
+        "Online Discussion Groups cohort 1",
+    ]
+    assert list(
+        facilitator.facilitated_groups.order_by("cohort__number").values_list(
+            "cohort__number", "sector__slug"
+        )
+    ) == [(1, "energy"), (2, "energy")]
 
 
 def test_seed_demo_gives_every_account_a_verified_primary_email(demo_data):
-    assert User.objects.count() == 11
+    # 4 demo logins, 7 facilitators of cohort 1 and the officers of the 3 cities that asked to
+    # join cohort 2.
+    assert User.objects.count() == 14
     assert sorted(
         EmailAddress.objects.filter(verified=True, primary=True).values_list("email", flat=True)
     ) == sorted(User.objects.values_list("email", flat=True))
@@ -312,8 +324,8 @@ def test_seed_demo_sets_the_demo_password_and_no_other(demo_data):
 
 def test_seed_demo_first_run_output(db):
     assert seed_demo() == (
-        "Reference data: 57 created, 0 updated, 0 unchanged.\n"
-        "Demo data: 155 created, 0 updated, 0 unchanged.\n"
+        "Reference data: 67 created, 0 updated, 0 unchanged.\n"
+        "Demo data: 354 created, 0 updated, 0 unchanged.\n"
     )
 
 
@@ -324,8 +336,8 @@ def test_seed_demo_second_run_creates_and_changes_nothing(demo_data):
         output = seed_demo()
 
     assert output == (
-        "Reference data: 0 created, 0 updated, 57 unchanged.\n"
-        "Demo data: 0 created, 0 updated, 155 unchanged.\n"
+        "Reference data: 0 created, 0 updated, 67 unchanged.\n"
+        "Demo data: 0 created, 0 updated, 354 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cities.demo_data import ANNEX_1_CITIES, MISSION_CITIES
 from cities.models import Country
+from roadmaps.models import NetZeroCitiesService
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
 from tests.seeds.snapshots import snapshot
 
@@ -89,8 +90,49 @@ def test_seed_reference_has_a_country_for_every_city_of_the_core_document(db):
     assert cited <= set(Country.objects.values_list("iso_code", flat=True))
 
 
+def test_seed_reference_loads_the_netzerocities_services_in_order(db):
+    run("seed_reference")
+
+    assert list(NetZeroCitiesService.objects.values_list("position", "name", "is_active")) == [
+        (1, "Climate Transition Map", True),
+        (2, "NetZeroCities Portal knowledge repository", True),
+        (3, "Climate City Contract guidance", True),
+        (4, "City Support Groups", True),
+        (5, "City Advisors", True),
+        (6, "Capital Hub / financing advisory", True),
+        (7, "Pilot Cities Programme", True),
+        (8, "Twinning Learning Programme", True),
+        (9, "Peer Learning Online Discussion Groups", True),
+        (10, "Group Study Visits", True),
+    ]
+    assert NetZeroCitiesService.objects.get(name="Group Study Visits").description == (
+        "Two-day in-person visits to a Mission City ending with an action plan."
+    )
+    assert list(NetZeroCitiesService.objects.filter(description="")) == []
+
+
+def test_seed_reference_keeps_a_service_an_admin_retired_or_linked(db):
+    run("seed_reference")
+    NetZeroCitiesService.objects.filter(name="City Advisors").update(
+        is_active=False, url="https://netzerocities.eu/city-advisors"
+    )
+    NetZeroCitiesService.objects.filter(name="Group Study Visits").update(position=42)
+
+    output = run("seed_reference")
+
+    assert output == "Reference data: 0 created, 1 updated, 66 unchanged.\n"
+    assert list(
+        NetZeroCitiesService.objects.filter(position__in=[5, 10]).values_list(
+            "name", "is_active", "url"
+        )
+    ) == [
+        ("City Advisors", False, "https://netzerocities.eu/city-advisors"),
+        ("Group Study Visits", True, ""),
+    ]
+
+
 def test_seed_reference_first_run_reports_what_it_created(db):
-    assert run("seed_reference") == "Reference data: 57 created, 0 updated, 0 unchanged.\n"
+    assert run("seed_reference") == "Reference data: 67 created, 0 updated, 0 unchanged.\n"
 
 
 def test_seed_reference_second_run_writes_nothing(db):
@@ -100,7 +142,7 @@ def test_seed_reference_second_run_writes_nothing(db):
     with CaptureQueriesContext(connection) as queries:
         output = run("seed_reference")
 
-    assert output == "Reference data: 0 created, 0 updated, 57 unchanged.\n"
+    assert output == "Reference data: 0 created, 0 updated, 67 unchanged.\n"
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
@@ -112,6 +154,6 @@ def test_seed_reference_puts_back_an_edited_row_by_its_natural_key(db):
 
     output = run("seed_reference")
 
-    assert output == "Reference data: 0 created, 1 updated, 56 unchanged.\n"
+    assert output == "Reference data: 0 created, 1 updated, 66 unchanged.\n"
     assert Country.objects.get(iso_code="TR").name == "Türkiye"
     assert Country.objects.count() == 38

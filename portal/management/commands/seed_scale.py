@@ -18,7 +18,8 @@ from portal.scale import (
 
 class Command(BaseCommand):
     help = (
-        "Generate synthetic cities, users, cohorts and sessions at EU scale. Generated rows are "
+        "Generate synthetic cities, users, cohorts, sessions, climate actions, enrolments, "
+        "registrations and attendance at EU scale. Generated rows are "
         "marked (cities 'Scaleville 00001', users @scale.example.org, cohorts from 1000) so the "
         "demo data is never touched; --flush deletes earlier generated rows first."
     )
@@ -68,7 +69,7 @@ class Command(BaseCommand):
 
         def report(step: StepReport) -> None:
             if verbose:
-                self.stdout.write(f"{step.name:<12} {step.rows:>8} rows  {step.seconds:6.2f}s")
+                self.stdout.write(f"{step.name:<20} {step.rows:>8} rows  {step.seconds:6.2f}s")
 
         try:
             reports = scale_generate(config=config, on_step=report)

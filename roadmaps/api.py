@@ -1,0 +1,274 @@
+"""/api/v1/roadmaps/: the same selectors, rules and services as the roadmap pages.
+
+A roadmap outside `roadmaps_visible_to` answers 404. Writing a field takes the same JSON as the
+page's autosave and answers the same way: 200 with the new version, 409 with both versions when
+someone saved the field since `base_version`, 400 with the message at the field.
+"""
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.api.errors import error_body
+from roadmaps import selectors, services
+from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
+from roadmaps.services import RoadmapConflict, RoadmapIncomplete
+from roadmaps.template import FIELDS_BY_KEY, SECTIONS, fields_of_section
+
+
+def _person(user) -> str | None:
+    return user.get_full_name() if user is not None else None
+
+
+def saved_body(*, value: RoadmapValue, roadmap: Roadmap) -> dict:
+    """The 200 answer to a field save (the autosave contract)."""
+    saved_at = timezone.localtime(value.updated_at)
+    return {
+        "key": value.key,
+        "version": value.version,
+        "saved_at": saved_at.isoformat(),
+        "saved_at_display": date_format(saved_at, "H:i"),
+        "percent_complete": roadmap.percent_complete,
+    }
+
+
+def conflict_body(conflict: RoadmapConflict) -> dict:
+    """The 409 answer to a field save: the error, and both versions for the person to choose."""
+    theirs = conflict.theirs
+    return {
+        **error_body(status_code=409, code=conflict.code, message=conflict.message),
+        "conflict": {
+            "key": conflict.key,
+            "yours": conflict.yours,
+            "theirs": theirs.value,
+            "their_version": theirs.version,
+            "by": _person(theirs.updated_by),
+            "at": timezone.localtime(theirs.updated_at).isoformat() if theirs.pk else None,
+        },
+    }
+
+
+class RoadmapSerializer(serializers.ModelSerializer):
+    cohort_name = serializers.CharField(source="cohort.name", read_only=True)
+    city_name = serializers.CharField(source="city.name", read_only=True)
+    country = serializers.CharField(source="city.country.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Roadmap
+        fields = [
+            "id",
+            "cohort",
+            "cohort_name",
+            "city",
+            "city_name",
+            "country",
+            "status",
+            "status_label",
+            "percent_complete",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "accepted_at",
+        ]
+        read_only_fields = fields
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoadmapComment
+        fields = ["id", "section", "body", "author", "author_name", "created_at"]
+        read_only_fields = ["id", "author", "author_name", "created_at"]
+
+    def get_author_name(self, comment) -> str | None:
+        return _person(comment.author)
+
+
+class RoadmapDetailSerializer(RoadmapSerializer):
+    sections = serializers.SerializerMethodField()
+    comments = serializers.SerializerMethodField()
+
+    class Meta(RoadmapSerializer.Meta):
+        fields = [*RoadmapSerializer.Meta.fields, "sections", "comments"]
+        read_only_fields = fields
+
+    def get_sections(self, roadmap) -> list[dict]:
+        """Each section with its opening date (None: open) and its fields with their values."""
+        values = selectors.roadmap_values(roadmap=roadmap)
+        opens_on = selectors.section_opens_on(roadmap=roadmap)
+        sections = []
+        for section in SECTIONS:
+            fields = []
+            for field in fields_of_section(section.key):
+                saved = values.get(field.key)
+                fields.append(
+                    {
+                        "key": field.key,
+                        "label": str(field.label),
+                        "kind": field.kind,
+                        "required": field.required,
+                        "word_limit": field.word_limit,
+                        "value": saved.value if saved else "",
+                        "version": saved.version if saved else 0,
+                    }
+                )
+            sections.append(
+                {
+                    "key": section.key,
+                    "title": str(section.title),
+                    "opens_on": opens_on[section.key] and opens_on[section.key].isoformat(),
+                    "fields": fields,
+                }
+            )
+        return sections
+
+    def get_comments(self, roadmap) -> list[dict]:
+        return CommentSerializer(selectors.roadmap_comments(roadmap=roadmap), many=True).data
+
+
+class FieldSaveSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=80)
+    # Kept exactly as typed: spaces and line breaks are part of what the officer wrote.
+    value = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    base_version = serializers.IntegerField(min_value=0)
+
+
+class ChangeSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField()
+    changed_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoadmapChange
+        fields = [
+            "id",
+            "key",
+            "label",
+            "version",
+            "old_value",
+            "new_value",
+            "changed_by",
+            "changed_by_name",
+            "changed_at",
+        ]
+
+    def get_label(self, change) -> str:
+        field = FIELDS_BY_KEY.get(change.key)
+        return str(field.label) if field else change.key
+
+    def get_changed_by_name(self, change) -> str | None:
+        return _person(change.changed_by)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+
+
+class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
+    """Roadmaps the caller may see: their cities' (officers), their cohorts' (facilitators), all
+    (admins). Officers write fields and submit; the cohort's facilitators comment, return and
+    accept."""
+
+    ordering_fields = ["updated_at", "percent_complete", "city__name"]
+    search_fields = ["city__name"]
+    filterset_fields = ["cohort", "city", "status"]
+
+    def get_queryset(self):
+        return selectors.roadmaps_visible_to(user=self.request.user)
+
+    def get_serializer_class(self):
+        return RoadmapDetailSerializer if self.action != "list" else RoadmapSerializer
+
+    def _detail(self, roadmap: Roadmap, code=status.HTTP_200_OK) -> Response:
+        return Response(RoadmapDetailSerializer(roadmap).data, status=code)
+
+    @extend_schema(request=FieldSaveSerializer, responses={200: None, 400: None, 409: None})
+    @action(detail=True, methods=["post"])
+    def fields(self, request, pk=None):
+        """Save one field if nobody saved it since `base_version` (the autosave contract)."""
+        roadmap = self.get_object()
+        data = FieldSaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            value = services.roadmap_field_save(
+                roadmap=roadmap,
+                key=data.validated_data["key"],
+                value=data.validated_data["value"],
+                base_version=data.validated_data["base_version"],
+                user=request.user,
+            )
+        except RoadmapConflict as conflict:
+            return Response(conflict_body(conflict), status=status.HTTP_409_CONFLICT)
+        return Response(saved_body(value=value, roadmap=roadmap))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("key", str, description="Only this field's changes")],
+        responses=ChangeSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every saved change, newest first: who, when, which field, old and new value."""
+        roadmap = self.get_object()
+        changes = selectors.roadmap_history(roadmap=roadmap, key=request.query_params.get("key"))
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(ChangeSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=RoadmapDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit for review; 400 lists every required field still empty under `fields`."""
+        roadmap = self.get_object()
+        try:
+            services.roadmap_submit(roadmap=roadmap, user=request.user)
+        except RoadmapIncomplete as incomplete:
+            body = error_body(
+                status_code=400,
+                code=incomplete.code,
+                message=incomplete.message,
+                fields={field.key: [_("Required to submit.")] for field in incomplete.missing},
+            )
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return self._detail(roadmap)
+
+    def _review(self, request, service):
+        roadmap = self.get_object()
+        note = NoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        service(roadmap=roadmap, user=request.user, note=note.validated_data["note"])
+        return self._detail(roadmap)
+
+    @extend_schema(request=NoteSerializer, responses=RoadmapDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_to_city(self, request, pk=None):
+        """Return a submitted roadmap to the city with the comments (facilitators)."""
+        return self._review(request, services.roadmap_return)
+
+    @extend_schema(request=NoteSerializer, responses=RoadmapDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept a submitted roadmap: it is completed (facilitators)."""
+        return self._review(request, services.roadmap_accept)
+
+    @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["post"], request=CommentSerializer, responses=CommentSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        """The facilitators' comments by section; facilitators add one with POST."""
+        roadmap = self.get_object()
+        if request.method == "GET":
+            comments = selectors.roadmap_comments(roadmap=roadmap)
+            return Response(CommentSerializer(comments, many=True).data)
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.roadmap_comment_add(
+            roadmap=roadmap,
+            section=data.validated_data["section"],
+            body=data.validated_data["body"],
+            author=request.user,
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

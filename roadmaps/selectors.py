@@ -1,0 +1,128 @@
+"""Reads of Reflection Roadmaps. Every list a person sees comes from `roadmaps_visible_to`; the
+pages and the API use the same selectors."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cities.models import CityMembership, ClimateAction
+from cohorts.models import Cohort
+from cohorts.selectors import cohorts_facilitated_by
+from roadmaps.enums import RoadmapStatus
+from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
+from roadmaps.template import SECTIONS
+from sessions.enums import SessionStatus
+from sessions.models import SessionPresentation
+
+
+def _is_admin(user) -> bool:
+    return user.is_programme_admin or user.is_superuser
+
+
+def roadmaps_visible_to(*, user) -> QuerySet[Roadmap]:
+    """Admins see every roadmap; officers their cities'; facilitators those of their cohorts.
+
+    Reviewers of study visits and facilitators of other cohorts see none of them.
+    """
+    if not user.is_authenticated:
+        return Roadmap.objects.none()
+    roadmaps = Roadmap.objects.select_related("cohort", "city__country")
+    if _is_admin(user):
+        return roadmaps
+    return roadmaps.filter(
+        Q(city__in=CityMembership.objects.filter(user=user).values("city"))
+        | Q(cohort__in=cohorts_facilitated_by(user=user).values("pk"))
+    )
+
+
+def roadmap_for_user(*, user, pk: int) -> Roadmap | None:
+    """The roadmap `pk` if this person may see it, else None (the page answers 404)."""
+    return roadmaps_visible_to(user=user).filter(pk=pk).first()
+
+
+def roadmap_of_city(*, city, cohort: Cohort) -> Roadmap | None:
+    return Roadmap.objects.filter(city=city, cohort=cohort).first()
+
+
+def roadmap_values(*, roadmap: Roadmap) -> dict[str, RoadmapValue]:
+    """The saved fields of the roadmap by key (a field never saved is absent)."""
+    return {
+        value.key: value
+        for value in RoadmapValue.objects.filter(roadmap=roadmap).select_related("updated_by")
+    }
+
+
+def roadmap_history(*, roadmap: Roadmap, key: str | None = None) -> QuerySet[RoadmapChange]:
+    """Every saved change of the roadmap (of one field when `key` is given), newest first."""
+    changes = RoadmapChange.objects.filter(roadmap=roadmap).select_related("changed_by")
+    if key is not None:
+        changes = changes.filter(key=key)
+    return changes.order_by("-changed_at", "-pk")
+
+
+def roadmap_comments(*, roadmap: Roadmap) -> QuerySet[RoadmapComment]:
+    return (
+        RoadmapComment.objects.filter(roadmap=roadmap)
+        .select_related("author")
+        .order_by("section", "created_at", "pk")
+    )
+
+
+def section_opens_on(
+    *, roadmap: Roadmap, today: datetime.date | None = None
+) -> dict[str, datetime.date | None]:
+    """For each section, the date it opens for editing; None when it is open already.
+
+    A section opens on the first day of the cohort's phase it belongs to (Section.opens_with);
+    a section without a phase, or whose phase the cohort does not have, is always open.
+    """
+    today = today or timezone.localdate()
+    starts = dict(roadmap.cohort.phases.values_list("kind", "starts_on"))
+    opens = {}
+    for section in SECTIONS:
+        starts_on = starts.get(section.opens_with) if section.opens_with else None
+        opens[section.key] = starts_on if starts_on is not None and starts_on > today else None
+    return opens
+
+
+def climate_actions_for_roadmap(*, roadmap: Roadmap) -> QuerySet[ClimateAction]:
+    """The climate actions Mission Cities presented in this cohort's sessions (not cancelled
+    ones): the solutions a city may pick in Phase 2.1."""
+    presented = SessionPresentation.objects.filter(session__cohort=roadmap.cohort_id).exclude(
+        session__status=SessionStatus.CANCELLED
+    )
+    return (
+        ClimateAction.objects.filter(pk__in=presented.values("climate_actions"))
+        .select_related("city")
+        .order_by("city__name", "title")
+    )
+
+
+def roadmaps_of_cohort(*, cohort: Cohort) -> QuerySet[Roadmap]:
+    """The cohort's roadmaps, one per enrolled city, for the facilitator's overview.
+
+    One query: `is_started` says whether any field holds text, so the overview tells "not
+    started" from a draft without loading the fields.
+    """
+    started = RoadmapValue.objects.filter(roadmap=OuterRef("pk")).exclude(value="")
+    return (
+        Roadmap.objects.filter(cohort=cohort)
+        .select_related("city__country")
+        .annotate(is_started=Exists(started))
+        .order_by("city__name")
+    )
+
+
+def roadmap_status_label(roadmap: Roadmap) -> str:
+    """The status as the overview shows it: not started, draft with % complete, submitted,
+    returned, completed. Uses `is_started` from roadmaps_of_cohort when present."""
+    if roadmap.status == RoadmapStatus.DRAFT:
+        started = getattr(roadmap, "is_started", None)
+        if started is None:
+            started = roadmap.values.exclude(value="").exists()
+        if not started:
+            return _("Not started")
+        return _("Draft, %(percent)s%% complete") % {"percent": roadmap.percent_complete}
+    return str(roadmap.get_status_display())

@@ -1,0 +1,412 @@
+"""Writes for Reflection Roadmaps: opening one per enrolled city, saving one field at a time with
+a version check, submitting, commenting, returning and accepting.
+
+Every write takes the roadmap row's lock first. That serialises the writes of one roadmap (a
+handful of officers at most), so the status checked here is the status written (a save cannot
+slip past a submit), the version check of a field cannot race, and percent_complete is computed
+from the values as they are after this write.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cities.models import City
+from cohorts.models import Cohort
+from portal.errors import ApplicationError
+from roadmaps import rules as roadmap_rules
+from roadmaps import selectors
+from roadmaps.enums import Desirability, RoadmapStatus
+from roadmaps.models import (
+    NetZeroCitiesService,
+    Roadmap,
+    RoadmapChange,
+    RoadmapComment,
+    RoadmapTransition,
+    RoadmapValue,
+)
+from roadmaps.template import (
+    CLIMATE_ACTION,
+    DESIRABILITY,
+    EMAIL,
+    FIELDS,
+    FIELDS_BY_KEY,
+    LIMITED_TEXT,
+    REQUIRED_KEYS,
+    SCORE,
+    SECTIONS_BY_KEY,
+    SERVICES,
+    FieldSpec,
+    word_count,
+)
+
+# The short name of a section in "Phase 2.1 opens on 1 November 2024."
+SECTION_SHORT_NAMES = {
+    "representative": gettext_lazy("City representative"),
+    "phase1": gettext_lazy("Phase 1"),
+    "phase2_1": gettext_lazy("Phase 2.1"),
+    "phase2_2": gettext_lazy("Phase 2.2"),
+    "phase3": gettext_lazy("Phase 3"),
+    "phase4": gettext_lazy("Phase 4"),
+}
+SCORES = ["1", "2", "3", "4", "5"]
+EDITABLE = (RoadmapStatus.DRAFT, RoadmapStatus.RETURNED)
+
+
+class RoadmapConflict(ApplicationError):
+    """Someone saved the field since the caller loaded it: `theirs` is what is there now.
+
+    `theirs` is the current RoadmapValue (an unsaved one at version 0 when the field was never
+    saved but the caller sent a version above 0). Nothing was written.
+    """
+
+    def __init__(self, *, key: str, yours: str, theirs: RoadmapValue):
+        super().__init__(
+            _(
+                "Someone else saved this field while you were editing it. Keep one version "
+                "or merge them, then save again."
+            ),
+            field=key,
+            code="conflict",
+        )
+        self.key = key
+        self.yours = yours
+        self.theirs = theirs
+
+
+class RoadmapIncomplete(ApplicationError):
+    """Submit was refused: `missing` lists the required fields still empty, in template order."""
+
+    def __init__(self, *, missing: list[FieldSpec]):
+        labels = "; ".join(str(field.label) for field in missing)
+        super().__init__(
+            _("Complete these parts before you submit: %(fields)s.") % {"fields": labels},
+            code="incomplete",
+        )
+        self.missing = missing
+
+
+def _date(value: datetime.date) -> str:
+    return date_format(value, "j F Y")
+
+
+def _lock(roadmap: Roadmap) -> Roadmap:
+    """Lock the roadmap's row and reload the caller's instance, so that it shows the status the
+    write starts from and, once the service returns, the state it wrote."""
+    locked = Roadmap.objects.select_for_update().filter(pk=roadmap.pk).values_list("pk", flat=True)
+    if not list(locked):
+        raise Roadmap.DoesNotExist
+    roadmap.refresh_from_db()
+    return roadmap
+
+
+def _check(allowed: bool) -> None:
+    # Pages and the API check the same rules first and answer 404/403; this makes a service
+    # called from anywhere else just as safe.
+    if not allowed:
+        raise PermissionDenied
+
+
+def _is_filled(value: str) -> bool:
+    return bool(value.strip())
+
+
+def _percent_complete(*, roadmap: Roadmap) -> int:
+    filled = sum(
+        1
+        for value in RoadmapValue.objects.filter(
+            roadmap=roadmap, key__in=REQUIRED_KEYS
+        ).values_list("value", flat=True)
+        if _is_filled(value)
+    )
+    return filled * 100 // len(REQUIRED_KEYS)
+
+
+@transaction.atomic
+def roadmap_open(*, cohort: Cohort, city: City) -> Roadmap:
+    """Open the city's roadmap in the cohort, or return the one already open."""
+    roadmap, _created = Roadmap.objects.get_or_create(cohort=cohort, city=city)
+    return roadmap
+
+
+def _check_editable(roadmap: Roadmap, key: str) -> None:
+    if roadmap.status not in EDITABLE:
+        raise ApplicationError(
+            _("This roadmap has been submitted and can no longer be changed."),
+            field=key,
+            code="read_only",
+        )
+
+
+def _check_section_open(roadmap: Roadmap, field: FieldSpec) -> None:
+    opens_on = selectors.section_opens_on(roadmap=roadmap)[field.section]
+    if opens_on is not None:
+        raise ApplicationError(
+            _("%(section)s opens on %(date)s.")
+            % {"section": SECTION_SHORT_NAMES[field.section], "date": _date(opens_on)},
+            field=field.key,
+            code="not_open",
+        )
+
+
+def _clean(*, roadmap: Roadmap, field: FieldSpec, value: str) -> str:
+    """Check a value of the field's kind and return it as stored.
+
+    Text is stored exactly as typed (HTML included: the pages and the PDF escape it on output).
+    Choices are stored without the spaces around them. Empty is always allowed: a draft may be
+    incomplete, completeness is checked at submit.
+    """
+
+    def invalid(message: str):
+        return ApplicationError(message, field=field.key)
+
+    if field.kind in (SCORE, DESIRABILITY, CLIMATE_ACTION, SERVICES, EMAIL):
+        value = value.strip()
+    if value == "":
+        return value
+    if field.kind == SCORE and value not in SCORES:
+        raise invalid(_("Give a score from 1 (weak) to 5 (strong)."))
+    if field.kind == DESIRABILITY and value not in Desirability.values:
+        raise invalid(_("Choose High, Medium or Low."))
+    if field.kind == CLIMATE_ACTION:
+        presented = selectors.climate_actions_for_roadmap(roadmap=roadmap)
+        if not value.isdigit() or not presented.filter(pk=int(value)).exists():
+            raise invalid(_("Pick a climate action presented in this cohort."))
+        return str(int(value))
+    if field.kind == LIMITED_TEXT and word_count(value) > field.word_limit:
+        raise invalid(
+            _("Keep the reasoning to %(limit)s words or fewer (you have %(count)s).")
+            % {"limit": field.word_limit, "count": word_count(value)}
+        )
+    if field.kind == EMAIL:
+        try:
+            validate_email(value)
+        except Exception:
+            raise invalid(_("Enter a valid email address.")) from None
+    if field.kind == SERVICES:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise invalid(_("Pick services from the list."))
+        # Keep the city's order, once each.
+        ids = list(dict.fromkeys(int(part) for part in parts))
+        offered = set(
+            NetZeroCitiesService.objects.filter(pk__in=ids, is_active=True).values_list(
+                "pk", flat=True
+            )
+        )
+        if set(ids) - offered:
+            raise invalid(_("Pick services from the list."))
+        return ",".join(str(pk) for pk in ids)
+    return value
+
+
+@transaction.atomic
+def roadmap_field_save(
+    *, roadmap: Roadmap, key: str, value: str, base_version: int, user
+) -> RoadmapValue:
+    """Save one field of the roadmap as `user`, if nobody saved it since `base_version`.
+
+    Raise RoadmapConflict when the field's version is no longer `base_version`, and
+    ApplicationError (field=key) for an unknown field, a value of the wrong kind, a section not
+    open yet, or a roadmap that is submitted or accepted. Saving the value the field already
+    holds writes nothing and returns the current row, whatever `base_version` says: nothing
+    would be overwritten.
+    """
+    roadmap = _lock(roadmap)
+    _check(roadmap_rules.is_roadmap_editor(user, roadmap))
+    field = FIELDS_BY_KEY.get(key)
+    if field is None:
+        raise ApplicationError(
+            _("This roadmap has no field %(key)s.") % {"key": key}, field=key, code="unknown_field"
+        )
+    _check_editable(roadmap, key)
+    _check_section_open(roadmap, field)
+    value = _clean(roadmap=roadmap, field=field, value=value)
+
+    current = RoadmapValue.objects.select_for_update().filter(roadmap=roadmap, key=key).first()
+    if current is None and value == "":
+        # Emptying a field never saved: nothing changes (an unsaved row at version 0).
+        return RoadmapValue(roadmap=roadmap, key=key)
+    if current is not None and current.value == value:
+        return current
+    current_version = current.version if current is not None else 0
+    if base_version != current_version:
+        theirs = current if current is not None else RoadmapValue(roadmap=roadmap, key=key)
+        raise RoadmapConflict(key=key, yours=value, theirs=theirs)
+
+    now = timezone.now()
+    old_value = current.value if current is not None else ""
+    if current is None:
+        current = RoadmapValue(roadmap=roadmap, key=key)
+    current.value = value
+    current.version = current_version + 1
+    current.updated_by = user
+    current.updated_at = now
+    current.save()
+    RoadmapChange.objects.create(
+        roadmap=roadmap,
+        key=key,
+        old_value=old_value,
+        new_value=value,
+        version=current.version,
+        changed_by=user,
+        changed_at=now,
+    )
+    roadmap.updated_at = now
+    roadmap.percent_complete = _percent_complete(roadmap=roadmap)
+    roadmap.save(update_fields=["updated_at", "percent_complete"])
+    return current
+
+
+def roadmap_missing_fields(*, roadmap: Roadmap) -> list[FieldSpec]:
+    """The required fields still empty, in the template's order."""
+    values = selectors.roadmap_values(roadmap=roadmap)
+    return [
+        field
+        for field in FIELDS
+        if field.required and not (field.key in values and _is_filled(values[field.key].value))
+    ]
+
+
+def _officers_email(*, roadmap: Roadmap, transition: RoadmapTransition, subject: str, body: str):
+    """Queue the email of a transition to each officer of the city (sent after commit)."""
+    from notifications.services import email_queue
+
+    for officer in roadmap.city.officers.order_by("pk"):
+        email_queue(
+            key=f"roadmap:{roadmap.pk}:{transition.pk}:{officer.pk}",
+            to=officer.email,
+            subject=subject,
+            body=body,
+        )
+
+
+def _link(roadmap: Roadmap) -> str:
+    return f"{settings.SITE_URL}/roadmaps/{roadmap.pk}/"
+
+
+def _transition(*, roadmap: Roadmap, to_status: str, user, note: str) -> RoadmapTransition:
+    now = timezone.now()
+    transition = RoadmapTransition.objects.create(
+        roadmap=roadmap, from_status=roadmap.status, to_status=to_status, by=user, at=now, note=note
+    )
+    roadmap.status = to_status
+    roadmap.updated_at = now
+    if to_status == RoadmapStatus.SUBMITTED:
+        roadmap.submitted_at = now
+    if to_status == RoadmapStatus.ACCEPTED:
+        roadmap.accepted_at = now
+    roadmap.save(update_fields=["status", "updated_at", "submitted_at", "accepted_at"])
+    return transition
+
+
+def _names(roadmap: Roadmap) -> dict:
+    return {"city": roadmap.city.name, "cohort": roadmap.cohort.name}
+
+
+@transaction.atomic
+def roadmap_submit(*, roadmap: Roadmap, user) -> Roadmap:
+    """Submit the roadmap for review; refuse (RoadmapIncomplete) while required parts are empty.
+
+    From then on the roadmap is read-only for the city until a facilitator returns it.
+    """
+    roadmap = _lock(roadmap)
+    _check(roadmap_rules.is_roadmap_editor(user, roadmap))
+    if roadmap.status not in EDITABLE:
+        raise ApplicationError(
+            _("This roadmap has already been submitted."), code="already_submitted"
+        )
+    missing = roadmap_missing_fields(roadmap=roadmap)
+    if missing:
+        raise RoadmapIncomplete(missing=missing)
+    transition = _transition(roadmap=roadmap, to_status=RoadmapStatus.SUBMITTED, user=user, note="")
+    _officers_email(
+        roadmap=roadmap,
+        transition=transition,
+        subject=_("%(city)s's Reflection Roadmap was submitted for %(cohort)s") % _names(roadmap),
+        body=_(
+            "%(person)s submitted the Reflection Roadmap of %(city)s for %(cohort)s. "
+            "A facilitator of the cohort will review it; until then it cannot be changed.\n\n"
+            "%(link)s\n"
+        )
+        % {**_names(roadmap), "person": user.get_full_name(), "link": _link(roadmap)},
+    )
+    return roadmap
+
+
+@transaction.atomic
+def roadmap_comment_add(*, roadmap: Roadmap, section: str, body: str, author) -> RoadmapComment:
+    """Comment on one section of the roadmap, as a facilitator of its cohort."""
+    _check(roadmap_rules.is_roadmap_reviewer(author, roadmap))
+    if section not in SECTIONS_BY_KEY:
+        raise ApplicationError(_("Choose a section of the roadmap."), field="section")
+    if not body.strip():
+        raise ApplicationError(_("Write a comment."), field="body")
+    return RoadmapComment.objects.create(
+        roadmap=roadmap, section=section, body=body.strip(), author=author
+    )
+
+
+def _review(*, roadmap: Roadmap, user, note: str, to_status: str) -> Roadmap:
+    roadmap = _lock(roadmap)
+    _check(roadmap_rules.is_roadmap_reviewer(user, roadmap))
+    if roadmap.status != RoadmapStatus.SUBMITTED:
+        raise ApplicationError(
+            _("Only a submitted roadmap can be reviewed; this one is %(status)s.")
+            % {"status": roadmap.get_status_display().lower()},
+            code="not_submitted",
+        )
+    since = roadmap.submitted_at
+    transition = _transition(roadmap=roadmap, to_status=to_status, user=user, note=note.strip())
+    if to_status == RoadmapStatus.RETURNED:
+        subject = _("%(city)s's Reflection Roadmap was returned with comments") % _names(roadmap)
+        intro = _(
+            "%(person)s returned the Reflection Roadmap of %(city)s for %(cohort)s. You can "
+            "change it again and submit it once more."
+        )
+    else:
+        subject = _("%(city)s's Reflection Roadmap is completed") % _names(roadmap)
+        intro = _("%(person)s accepted the Reflection Roadmap of %(city)s for %(cohort)s.")
+    lines = [intro % {**_names(roadmap), "person": user.get_full_name()}, ""]
+    if transition.note:
+        lines += [transition.note, ""]
+    # The comments written during this review, section by section, so the city reads them
+    # without opening the page.
+    comments = roadmap.comments.filter(created_at__gte=since).order_by("created_at", "pk")
+    for section in SECTIONS_BY_KEY.values():
+        for comment in comments:
+            if comment.section == section.key:
+                lines += [f"{section.title}: {comment.body}", ""]
+    lines.append(_link(roadmap))
+    _officers_email(
+        roadmap=roadmap, transition=transition, subject=subject, body="\n".join(lines) + "\n"
+    )
+    return roadmap
+
+
+@transaction.atomic
+def roadmap_return(*, roadmap: Roadmap, user, note: str = "") -> Roadmap:
+    """Return a submitted roadmap to the city with the comments: it is editable again."""
+    return _review(roadmap=roadmap, user=user, note=note, to_status=RoadmapStatus.RETURNED)
+
+
+@transaction.atomic
+def roadmap_accept(*, roadmap: Roadmap, user, note: str = "") -> Roadmap:
+    """Accept a submitted roadmap: it is completed (the city's extra point for study visits)."""
+    return _review(roadmap=roadmap, user=user, note=note, to_status=RoadmapStatus.ACCEPTED)
+
+
+def roadmap_completed_since(*, city: City, cohort: Cohort) -> datetime.datetime | None:
+    """When the city's roadmap in the cohort was accepted; None when it is not completed."""
+    return (
+        Roadmap.objects.filter(city=city, cohort=cohort, status=RoadmapStatus.ACCEPTED)
+        .values_list("accepted_at", flat=True)
+        .first()
+    )

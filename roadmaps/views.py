@@ -1,0 +1,523 @@
+"""The Reflection Roadmap pages: edit (with autosave), history, submit and review.
+
+The edit page is an ordinary form that works without JavaScript; static/js/roadmap.js adds
+autosave on top of it through the JSON endpoint `roadmap_autosave`. Both go through the same
+service, `roadmap_field_save`, so the version check and the validation are the same.
+
+Decision on the representative prefill: when a representative field has never been saved, the
+edit page puts the signed-in officer's own details in it as a suggestion (marked
+`data-suggested`). A suggestion is not stored until the officer touches the field (types, or
+focuses and leaves it) or presses "Save" on the form: a roadmap never names someone as its
+representative just because they opened the page, and two officers opening it do not race to
+write their own names.
+"""
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.api.errors import error_body
+from portal.errors import ApplicationError
+from roadmaps import selectors, services, template
+from roadmaps.enums import Desirability, RoadmapStatus
+from roadmaps.forms import CommentForm, ReviewForm
+from roadmaps.models import NetZeroCitiesService, Roadmap
+
+CHANGE = "roadmaps.change_roadmap"
+REVIEW = "roadmaps.review_roadmap"
+SCORES = [
+    (1, gettext_lazy("1 (weak)")),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, gettext_lazy("5 (strong)")),
+]
+TEXT_KINDS = {template.TEXT, template.LONG_TEXT, template.LIMITED_TEXT, template.EMAIL}
+
+
+def _roadmap_or_404(request, pk) -> Roadmap:
+    """The roadmap if this person may see it; otherwise 404, whatever the reason."""
+    queryset = selectors.roadmaps_visible_to(user=request.user).select_related(
+        "cohort", "city__country"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _json_error(status: int, code: str, message: str, fields=None, **extra) -> JsonResponse:
+    body = error_body(status_code=status, code=code, message=message, fields=fields)
+    body.update(extra)
+    return JsonResponse(body, status=status)
+
+
+def _time_display(moment) -> str:
+    return date_format(timezone.localtime(moment), "H:i")
+
+
+def _person(user) -> str:
+    return user.get_full_name() if user is not None else _("someone")
+
+
+def _read_only_message(roadmap: Roadmap) -> str:
+    if roadmap.status in (RoadmapStatus.SUBMITTED, RoadmapStatus.ACCEPTED):
+        return _("This roadmap has been submitted and can no longer be changed.")
+    return _("You cannot change this roadmap.")
+
+
+def _editable(user, roadmap) -> bool:
+    # Programme admins hold every permission (accounts.backends), so the status is checked here
+    # too: nobody is offered a form for a submitted or accepted roadmap.
+    return user.has_perm(CHANGE, roadmap) and roadmap.status in (
+        RoadmapStatus.DRAFT,
+        RoadmapStatus.RETURNED,
+    )
+
+
+# --- The edit page -----------------------------------------------------------------------------
+
+
+@dataclass
+class PageField:
+    spec: template.FieldSpec
+    value: str
+    version: int
+    suggested: bool = False
+    errors: list[str] = field(default_factory=list)
+    # For choice kinds: (value, label) pairs; for services, the chosen ids as strings.
+    choices: list = field(default_factory=list)
+    chosen: list[str] = field(default_factory=list)
+    display: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def words(self) -> int:
+        return template.word_count(self.value)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.spec.word_limit is not None and self.words > self.spec.word_limit
+
+
+@dataclass
+class PageSection:
+    key: str
+    title: str
+    opens_on: object  # a date, or None when the section is open
+    fields: list[PageField]
+    comments: list
+
+    @property
+    def locked_message(self) -> str:
+        """ "Phase 2.1 opens on 1 November 2024." (the services refuse a save with the same)."""
+        if self.opens_on is None:
+            return ""
+        return _("%(section)s opens on %(date)s.") % {
+            "section": services.SECTION_SHORT_NAMES[self.key],
+            "date": date_format(self.opens_on, "j F Y"),
+        }
+
+
+def _representative_suggestions(user) -> dict[str, str]:
+    first, _space, last = (user.full_name or "").strip().partition(" ")
+    return {
+        "representative.first_name": first,
+        "representative.last_name": last.strip(),
+        "representative.role": user.job_title,
+        "representative.email": user.email,
+    }
+
+
+def _page_sections(*, roadmap, user, editable: bool, posted=None, errors=None) -> list:
+    """Every section of the template with its fields' values, versions and choices.
+
+    `posted` (the no-JS form's values) replaces the stored text so that a refused save keeps
+    what the person typed; `errors` maps a field key to its messages.
+    """
+    values = selectors.roadmap_values(roadmap=roadmap)
+    opens_on = selectors.section_opens_on(roadmap=roadmap)
+    actions = list(selectors.climate_actions_for_roadmap(roadmap=roadmap).select_related("city"))
+    action_choices = [(str(action.pk), f"{action.city.name}: {action.title}") for action in actions]
+    services_offered = list(NetZeroCitiesService.objects.filter(is_active=True))
+    service_choices = [(str(service.pk), service.name) for service in services_offered]
+    comments: dict[str, list] = {}
+    for comment in roadmap.comments.select_related("author").order_by("created_at", "pk"):
+        comments.setdefault(comment.section, []).append(comment)
+    suggestions = _representative_suggestions(user) if editable else {}
+    posted = posted or {}
+    errors = errors or {}
+
+    sections = []
+    for section in template.SECTIONS:
+        fields = []
+        for spec in template.fields_of_section(section.key):
+            stored = values.get(spec.key)
+            value = stored.value if stored else ""
+            version = stored.version if stored else 0
+            page_field = PageField(spec=spec, value=value, version=version)
+            if spec.key in posted:
+                page_field.value, page_field.version = posted[spec.key]
+            elif not value and suggestions.get(spec.key):
+                page_field.value = suggestions[spec.key]
+                page_field.suggested = True
+            page_field.errors = errors.get(spec.key, [])
+            _add_choices(page_field, action_choices, service_choices)
+            fields.append(page_field)
+        sections.append(
+            PageSection(
+                key=section.key,
+                title=section.title,
+                opens_on=opens_on.get(section.key),
+                fields=fields,
+                comments=comments.get(section.key, []),
+            )
+        )
+    return sections
+
+
+def _add_choices(page_field: PageField, action_choices, service_choices) -> None:
+    kind = page_field.spec.kind
+    if kind == template.CLIMATE_ACTION:
+        page_field.choices = action_choices
+    elif kind == template.DESIRABILITY:
+        page_field.choices = list(Desirability.choices)
+    elif kind == template.SCORE:
+        page_field.choices = [(str(number), label) for number, label in SCORES]
+    elif kind == template.SERVICES:
+        page_field.choices = service_choices
+        page_field.chosen = [item for item in page_field.value.split(",") if item]
+    labels = dict(page_field.choices)
+    if kind == template.SERVICES:
+        page_field.display = ", ".join(labels.get(item, item) for item in page_field.chosen)
+    elif page_field.choices:
+        page_field.display = labels.get(page_field.value, page_field.value)
+    else:
+        page_field.display = page_field.value
+
+
+def _posted_values(request) -> dict[str, tuple[str, int]]:
+    """The no-JS form's values: key -> (value, base version). Unknown keys are ignored."""
+    posted = {}
+    for spec in template.FIELDS:
+        version_text = request.POST.get(f"version.{spec.key}")
+        if version_text is None:
+            continue  # the field was not on the form (a locked section)
+        try:
+            version = int(version_text)
+        except ValueError:
+            continue
+        if spec.kind == template.SERVICES:
+            value = ",".join(request.POST.getlist(spec.key))
+        else:
+            value = request.POST.get(spec.key, "")
+        posted[spec.key] = (value, version)
+    return posted
+
+
+def _value_at(roadmap, key: str, version: int) -> str:
+    if version == 0:
+        return ""
+    change = selectors.roadmap_history(roadmap=roadmap, key=key).filter(version=version).first()
+    return change.new_value if change else ""
+
+
+def _save_posted(request, roadmap, posted) -> dict[str, list[str]]:
+    """Save every field the person changed; return the messages of the refused ones."""
+    stored = selectors.roadmap_values(roadmap=roadmap)
+    errors: dict[str, list[str]] = {}
+    for key, (value, base_version) in posted.items():
+        current = stored.get(key)
+        current_value = current.value if current else ""
+        current_version = current.version if current else 0
+        if value == current_value:
+            continue
+        if base_version != current_version and value == _value_at(roadmap, key, base_version):
+            # Untouched here, changed by someone else since the page was loaded: not a conflict.
+            continue
+        try:
+            services.roadmap_field_save(
+                roadmap=roadmap, key=key, value=value, base_version=base_version, user=request.user
+            )
+        except services.RoadmapConflict as conflict:
+            theirs = conflict.theirs
+            errors[key] = [
+                _(
+                    "%(name)s saved this field at %(time)s while you were editing. Their text: "
+                    "“%(theirs)s”. Your text is kept below: save again to replace theirs."
+                )
+                % {
+                    "name": _person(theirs.updated_by),
+                    "time": _time_display(theirs.updated_at),
+                    "theirs": theirs.value,
+                }
+            ]
+            # Saving again now means "keep mine": the base becomes their version.
+            posted[key] = (value, theirs.version)
+        except ApplicationError as error:
+            errors[key] = [error.message]
+    return errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roadmap_edit(request, pk):
+    roadmap = _roadmap_or_404(request, pk)
+    user = request.user
+    editable = _editable(user, roadmap)
+    posted = errors = None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        posted = _posted_values(request)
+        errors = _save_posted(request, roadmap, posted)
+        if not errors:
+            messages.success(request, _("Your roadmap is saved."))
+            return redirect("roadmap_edit", pk=roadmap.pk)
+        messages.error(request, _("Some fields were not saved: see the messages at the fields."))
+    roadmap.refresh_from_db()
+    return render(
+        request,
+        "roadmaps/roadmap_edit.html",
+        {
+            "roadmap": roadmap,
+            "sections": _page_sections(
+                roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
+            ),
+            "editable": editable,
+            "can_review": user.has_perm(REVIEW, roadmap),
+            "comment_form": CommentForm(),
+            "review_form": ReviewForm(),
+            "read_only_message": "" if editable else _read_only_message(roadmap),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- Autosave (JSON) ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_POST
+def roadmap_autosave(request, pk):
+    """Save one field. Answers JSON only, 401 (not a redirect) when the session has expired."""
+    if not request.user.is_authenticated:
+        return _json_error(
+            401,
+            "not_authenticated",
+            _("Your session has expired - sign in again; your text is kept in this browser."),
+        )
+    roadmap = (
+        selectors.roadmaps_visible_to(user=request.user).filter(pk=pk).select_related("cohort")
+    ).first()
+    if roadmap is None:
+        return _json_error(404, "not_found", _("There is no such roadmap."))
+    if not _editable(request.user, roadmap):
+        return _json_error(403, "permission_denied", _read_only_message(roadmap))
+    try:
+        payload = json.loads(request.body)
+        key, value, base_version = payload["key"], payload["value"], payload["base_version"]
+    except (ValueError, KeyError, TypeError):
+        return _json_error(
+            400, "invalid", _("The request is not valid JSON with key, value and base_version.")
+        )
+    if (
+        not isinstance(key, str)
+        or not isinstance(value, str)
+        or not isinstance(base_version, int)
+        or isinstance(base_version, bool)
+    ):
+        return _json_error(400, "invalid", _("key and value must be text, base_version a number."))
+    if key not in template.FIELDS_BY_KEY:
+        return _json_error(
+            400, "invalid", _("This roadmap has no such field."), fields={"key": [key]}
+        )
+    try:
+        saved = services.roadmap_field_save(
+            roadmap=roadmap, key=key, value=value, base_version=base_version, user=request.user
+        )
+    except services.RoadmapConflict as conflict:
+        theirs = conflict.theirs
+        return _json_error(
+            409,
+            "conflict",
+            _("Someone else saved this field while you were editing."),
+            conflict={
+                "key": key,
+                "yours": value,
+                "theirs": theirs.value,
+                "their_version": theirs.version,
+                "by": _person(theirs.updated_by),
+                "at": theirs.updated_at.isoformat(),
+                "at_display": _time_display(theirs.updated_at),
+            },
+        )
+    except ApplicationError as error:
+        return _json_error(400, error.code, error.message, fields={key: [error.message]})
+    roadmap.refresh_from_db(fields=["percent_complete"])
+    return JsonResponse(
+        {
+            "key": saved.key,
+            "version": saved.version,
+            "saved_at": saved.updated_at.isoformat(),
+            "saved_at_display": _time_display(saved.updated_at),
+            "percent_complete": roadmap.percent_complete,
+        }
+    )
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+TOKENS = re.compile(r"\s+|\S+")
+
+
+def diff_html(old: str, new: str) -> str:
+    """The words removed (<del>) and added (<ins>) between two texts, every part escaped."""
+    before, after = TOKENS.findall(old), TOKENS.findall(new)
+    parts = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = escape("".join(before[i1:i2])), escape("".join(after[j1:j2]))
+        if operation == "equal":
+            parts.append(removed)
+            continue
+        if removed:
+            parts.append(f"<del>{removed}</del>")
+        if added:
+            parts.append(f"<ins>{added}</ins>")
+    # Every piece of text was escaped above.
+    return mark_safe("".join(parts))
+
+
+def _int_or_none(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def roadmap_history(request, pk):
+    roadmap = _roadmap_or_404(request, pk)
+    changes = list(selectors.roadmap_history(roadmap=roadmap).select_related("changed_by"))
+    for change in changes:
+        spec = template.FIELDS_BY_KEY.get(change.key)
+        change.label = spec.label if spec else change.key
+    diff = None
+    key = request.GET.get("key")
+    if key in template.FIELDS_BY_KEY:
+        versions = {change.version: change.new_value for change in changes if change.key == key}
+        versions[0] = ""
+        old, new = _int_or_none(request.GET.get("from")), _int_or_none(request.GET.get("to"))
+        if old in versions and new in versions:
+            diff = {
+                "label": template.FIELDS_BY_KEY[key].label,
+                "old": old,
+                "new": new,
+                "html": diff_html(versions[old], versions[new]),
+            }
+        else:
+            messages.error(request, _("Choose two versions this field has had."))
+    return render(
+        request,
+        "roadmaps/roadmap_history.html",
+        {"roadmap": roadmap, "changes": changes, "diff": diff},
+    )
+
+
+# --- Submit and review -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roadmap_submit(request, pk):
+    roadmap = _roadmap_or_404(request, pk)
+    if not _editable(request.user, roadmap):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.roadmap_submit(roadmap=roadmap, user=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Your roadmap is submitted. The facilitators will review it.")
+            )
+            return redirect("roadmap_edit", pk=roadmap.pk)
+    return render(
+        request,
+        "roadmaps/roadmap_submit.html",
+        {"roadmap": roadmap, "missing": services.roadmap_missing_fields(roadmap=roadmap)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _edit_url(roadmap, section=None) -> str:
+    url = reverse("roadmap_edit", args=[roadmap.pk])
+    return f"{url}#section-{section}" if section else url
+
+
+@login_required
+@require_POST
+def roadmap_comment(request, pk):
+    roadmap = _roadmap_or_404(request, pk)
+    if not request.user.has_perm(REVIEW, roadmap):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a comment and choose its section."))
+        return redirect(_edit_url(roadmap))
+    try:
+        services.roadmap_comment_add(
+            roadmap=roadmap,
+            section=form.cleaned_data["section"],
+            body=form.cleaned_data["body"],
+            author=request.user,
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your comment is added."))
+    return redirect(_edit_url(roadmap, form.cleaned_data["section"]))
+
+
+@login_required
+@require_POST
+def roadmap_review(request, pk):
+    roadmap = _roadmap_or_404(request, pk)
+    if not request.user.has_perm(REVIEW, roadmap):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to accept the roadmap or to return it to the city."))
+        return redirect(_edit_url(roadmap))
+    decide = {"accept": services.roadmap_accept, "return": services.roadmap_return}
+    try:
+        decide[form.cleaned_data["decision"]](
+            roadmap=roadmap, user=request.user, note=form.cleaned_data["note"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if form.cleaned_data["decision"] == "accept":
+            messages.success(request, _("The roadmap is accepted: it is now completed."))
+        else:
+            messages.success(request, _("The roadmap is returned to the city."))
+    return redirect(_edit_url(roadmap))

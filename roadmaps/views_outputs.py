@@ -1,0 +1,187 @@
+"""The roadmap outputs: one roadmap as PDF, the facilitator's cohort overview with its summary
+(charts as inline SVG, downloadable as SVG and CSV) and the ZIP of all the cohort's PDFs.
+
+Whoever may not see a roadmap or run a cohort gets 404, as for every object they cannot see.
+"""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cohorts.selectors import cohorts_run_by
+from roadmaps.enums import ExportStatus
+from roadmaps.exports import export_filename, roadmap_export_start
+from roadmaps.models import RoadmapExport
+from roadmaps.pdf import roadmap_pdf, roadmap_pdf_filename
+from roadmaps.selectors import roadmaps_visible_to
+from roadmaps.summary import (
+    action_chart,
+    cohort_city_roadmaps,
+    cohort_summary,
+    factor_chart,
+    state_counts,
+    summary_table,
+)
+
+CHARTS = {"factors": factor_chart, "actions": action_chart}
+
+
+@login_required
+@require_GET
+def roadmap_pdf_download(request, pk):
+    roadmap = get_object_or_404(roadmaps_visible_to(user=request.user), pk=pk)
+    if not request.user.has_perm("roadmaps.view_roadmap", roadmap):
+        raise Http404
+    response = HttpResponse(roadmap_pdf(roadmap=roadmap), content_type="application/pdf")
+    filename = roadmap_pdf_filename(roadmap=roadmap)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _cohort_run_by(request, cohort_id):
+    """The cohort, if the person facilitates it or is an admin; 404 otherwise."""
+    return get_object_or_404(cohorts_run_by(user=request.user), pk=cohort_id)
+
+
+@login_required
+@require_GET
+def cohort_roadmap_overview(request, cohort_id):
+    cohort = _cohort_run_by(request, cohort_id)
+    rows = cohort_city_roadmaps(cohort=cohort)
+    summary = cohort_summary(cohort=cohort)
+    return render(
+        request,
+        "roadmaps/overview.html",
+        {
+            "cohort": cohort,
+            "rows": rows,
+            "state_counts": state_counts(rows),
+            "summary": summary,
+            "factor_chart": factor_chart(summary),
+            "action_chart": action_chart(summary),
+            "export": RoadmapExport.objects.filter(cohort=cohort).order_by("-created_at").first(),
+            "can_export": request.user.has_perm("roadmaps.export_cohort_roadmaps", cohort),
+        },
+    )
+
+
+def _chart_context(chart_name: str, summary, cohort) -> dict:
+    titles = {
+        "factors": (
+            _("Feasibility: scores of the enabling factors"),
+            _(
+                "For each enabling factor, how many roadmaps gave each score from 1 (weak) to "
+                "5 (strong), and the average score."
+            ),
+        ),
+        "actions": (
+            _("Desirability of the Mission City solutions"),
+            _("For each climate action chosen, how many roadmaps rated it High, Medium or Low."),
+        ),
+    }
+    title, description = titles[chart_name]
+    return {
+        "chart": CHARTS[chart_name](summary),
+        "chart_id": f"chart-{chart_name}",
+        "title": f"{title} · {cohort.name}",
+        "description": description,
+    }
+
+
+@login_required
+@require_GET
+def cohort_summary_svg(request, cohort_id, chart):
+    """A summary chart as an SVG file, the same drawing as on the page."""
+    if chart not in CHARTS:
+        raise Http404
+    cohort = _cohort_run_by(request, cohort_id)
+    svg = render_to_string(
+        "roadmaps/summary_chart.html",
+        _chart_context(chart, cohort_summary(cohort=cohort), cohort),
+        request=request,
+    )
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="roadmap-summary-{chart}-cohort-{cohort.number}.svg"'
+    )
+    return response
+
+
+def _cell(value) -> str | int:
+    """A CSV cell that a spreadsheet shows as typed: a leading = + - @ would start a formula."""
+    if isinstance(value, int):
+        return value
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+@login_required
+@require_GET
+def cohort_summary_csv(request, cohort_id, chart):
+    """The numbers of a summary chart as CSV, the same as the table on the page."""
+    if chart not in CHARTS:
+        raise Http404
+    cohort = _cohort_run_by(request, cohort_id)
+    summary = cohort_summary(cohort=cohort)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="roadmap-summary-{chart}-cohort-{cohort.number}.csv"'
+    )
+    # A byte order mark, so that spreadsheet programs read the city names as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    header, rows = summary_table(summary, chart)
+    writer.writerow(header)
+    writer.writerows([_cell(cell) for cell in row] for row in rows)
+    return response
+
+
+def _export_of(request, pk) -> RoadmapExport:
+    return get_object_or_404(
+        RoadmapExport.objects.select_related("cohort").filter(
+            cohort__in=cohorts_run_by(user=request.user)
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def roadmap_export_request(request, cohort_id):
+    cohort = _cohort_run_by(request, cohort_id)
+    if not request.user.has_perm("roadmaps.export_cohort_roadmaps", cohort):
+        raise PermissionDenied
+    export = roadmap_export_start(cohort=cohort, user=request.user)
+    if request.htmx:
+        export.refresh_from_db()
+        return render(request, "roadmaps/export_status.html", {"export": export})
+    return redirect("roadmap_cohort_overview", cohort_id=cohort.pk)
+
+
+@login_required
+@require_GET
+def roadmap_export_status(request, pk):
+    """The export's progress, as the fragment the overview polls."""
+    return render(request, "roadmaps/export_status.html", {"export": _export_of(request, pk)})
+
+
+@login_required
+@require_GET
+def roadmap_export_download(request, pk):
+    export = _export_of(request, pk)
+    if export.status != ExportStatus.READY or not export.file:
+        raise Http404
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export_filename(cohort=export.cohort),
+        content_type="application/zip",
+    )

@@ -1,0 +1,281 @@
+"""The ZIP of a cohort's roadmaps: built by the Celery task after commit (eager in tests), with
+progress, stored in MEDIA and downloaded only by the cohort's facilitators and admins."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts.enums import Programme
+from roadmaps import exports
+from roadmaps.enums import ExportStatus
+from roadmaps.exports import roadmap_export_build, roadmap_export_start
+from roadmaps.models import RoadmapExport
+from roadmaps.tasks import build_export
+from tests import factories
+from tests.roadmaps.outputs_factories import city_named, roadmap_with
+
+CHALLENGE = {"phase1.challenge": "Heating the historic centre"}
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def lead(db):
+    return factories.UserFactory(is_facilitator=True)
+
+
+@pytest.fixture
+def cohort(lead):
+    # Twinning: its numbers never meet those of the factory's Online Discussion Groups.
+    cohort = factories.CohortFactory(programme=Programme.TWINNING, number=4, name="Twinning 4")
+    cohort.facilitators.add(lead)
+    for name, iso_code, country in [
+        ("Liepāja", "LV", "Latvia"),
+        ("Čačak", "RS", "Serbia"),
+        ("Eskişehir", "TR", "Türkiye"),
+    ]:
+        roadmap_with(cohort=cohort, city=city_named(name, iso_code, country), values=CHALLENGE)
+    return cohort
+
+
+def zip_names(export: RoadmapExport) -> list[str]:
+    with export.file.open("rb") as stored, zipfile.ZipFile(stored) as archive:
+        return archive.namelist()
+
+
+def test_export_start_builds_one_pdf_per_roadmap_after_commit(
+    cohort, lead, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        export = roadmap_export_start(cohort=cohort, user=lead)
+        # Nothing is built before the transaction commits.
+        assert RoadmapExport.objects.get(pk=export.pk).status == ExportStatus.PENDING
+
+    assert len(callbacks) == 1
+    export.refresh_from_db()
+    assert (export.status, export.done, export.total, export.error) == (
+        ExportStatus.READY,
+        3,
+        3,
+        "",
+    )
+    assert export.requested_by == lead
+    assert export.finished_at is not None
+    assert export.file.name.startswith("roadmap-exports/")
+    assert export.file.name.endswith("-reflection-roadmaps-cohort-4.zip")
+    with export.file.open("rb") as stored, zipfile.ZipFile(stored) as archive:
+        assert archive.namelist() == [
+            "reflection-roadmap-cacak-4.pdf",
+            "reflection-roadmap-eskisehir-4.pdf",
+            "reflection-roadmap-liepaja-4.pdf",
+        ]
+        assert {archive.read(name)[:5] for name in archive.namelist()} == {b"%PDF-"}
+
+
+def test_export_same_city_name_in_two_countries_gets_two_files(cohort, lead):
+    roadmap_with(cohort=cohort, city=city_named("Valencia", "ES", "Spain"))
+    venezuela = city_named("Valencia", "VE", "Venezuela")
+    roadmap_with(cohort=cohort, city=venezuela)
+    export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
+
+    assert roadmap_export_build(export_id=export.pk) == ExportStatus.READY
+
+    export.refresh_from_db()
+    names = zip_names(export)
+    valencias = [name for name in names if "valencia" in name]
+    assert len(names) == 5
+    assert len(set(valencias)) == 2
+    assert f"reflection-roadmap-valencia-ve-{venezuela.pk}-4.pdf" in valencias
+
+
+def test_export_progress_is_committed_roadmap_by_roadmap(cohort, lead, monkeypatch):
+    export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
+    seen = []
+    real_pdf = exports.roadmap_pdf
+
+    def pdf_and_progress(*, roadmap):
+        # What a page polling the export reads while the task works on this roadmap.
+        row = RoadmapExport.objects.get(pk=export.pk)
+        seen.append((row.status, row.done, row.total))
+        return real_pdf(roadmap=roadmap)
+
+    monkeypatch.setattr(exports, "roadmap_pdf", pdf_and_progress)
+    roadmap_export_build(export_id=export.pk)
+
+    assert seen == [
+        (ExportStatus.RUNNING, 0, 3),
+        (ExportStatus.RUNNING, 1, 3),
+        (ExportStatus.RUNNING, 2, 3),
+    ]
+
+
+def test_export_task_twice_builds_once(cohort, lead):
+    export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
+    assert build_export.delay(export.pk).get() == "ready"
+    first_file = RoadmapExport.objects.get(pk=export.pk).file.name
+
+    assert build_export.delay(export.pk).get() == "skipped"
+    assert RoadmapExport.objects.get(pk=export.pk).file.name == first_file
+
+
+def test_export_task_of_a_deleted_export_does_nothing(cohort, lead):
+    export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
+    export_id = export.pk
+    export.delete()
+    assert build_export.delay(export_id).get() == "skipped"
+
+
+def test_export_start_while_one_is_running_returns_it(cohort, lead):
+    running = RoadmapExport.objects.create(
+        cohort=cohort, requested_by=lead, status=ExportStatus.RUNNING, total=3
+    )
+    assert roadmap_export_start(cohort=cohort, user=lead) == running
+    assert RoadmapExport.objects.count() == 1
+
+
+def test_export_start_after_a_stuck_export_starts_a_new_one(
+    cohort, lead, django_capture_on_commit_callbacks
+):
+    stuck = RoadmapExport.objects.create(
+        cohort=cohort,
+        requested_by=lead,
+        status=ExportStatus.RUNNING,
+        created_at=timezone.now() - datetime.timedelta(minutes=31),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        export = roadmap_export_start(cohort=cohort, user=lead)
+    assert export != stuck
+    export.refresh_from_db()
+    assert export.status == ExportStatus.READY
+
+
+def test_export_failure_is_recorded(cohort, lead, monkeypatch):
+    def broken_pdf(*, roadmap):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports, "roadmap_pdf", broken_pdf)
+    export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
+
+    assert roadmap_export_build(export_id=export.pk) == ExportStatus.FAILED
+
+    export.refresh_from_db()
+    assert (export.status, export.error, bool(export.file)) == (
+        ExportStatus.FAILED,
+        "OSError: disk full",
+        False,
+    )
+    assert export.finished_at is not None
+
+
+# The pages.
+
+
+def test_export_request_page_flow(client, cohort, lead, django_capture_on_commit_callbacks):
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("roadmap_export_request", args=[cohort.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("roadmap_cohort_overview", args=[cohort.pk])
+
+    export = RoadmapExport.objects.get()
+    html = client.get(response["Location"]).content.decode()
+    download = reverse("roadmap_export_download", args=[export.pk])
+    assert "The ZIP of 3 roadmaps is ready" in html
+    assert f'<a href="{download}" download>Download the ZIP</a>' in html
+
+    response = client.get(download)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="reflection-roadmaps-cohort-4.zip"'
+    )
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(archive.namelist()) == 3
+
+
+def test_export_request_with_htmx_answers_the_status_fragment(client, cohort, lead):
+    client.force_login(lead)
+    # Without capturing on-commit callbacks the task never runs: the export stays pending.
+    response = client.post(
+        reverse("roadmap_export_request", args=[cohort.pk]), headers={"HX-Request": "true"}
+    )
+    export = RoadmapExport.objects.get()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-export-status="pending"' in html
+    assert "Building the ZIP: 0 of 3 roadmaps" in html
+    assert f'hx-get="{reverse("roadmap_export_status", args=[export.pk])}"' in html
+
+
+def test_export_status_fragment_shows_progress_then_the_link(client, cohort, lead):
+    export = RoadmapExport.objects.create(
+        cohort=cohort, requested_by=lead, status=ExportStatus.RUNNING, done=12, total=40
+    )
+    client.force_login(lead)
+    url = reverse("roadmap_export_status", args=[export.pk])
+
+    running = client.get(url).content.decode()
+    assert "Building the ZIP: 12 of 40 roadmaps" in running
+    assert '<progress max="40" value="12">' in running
+    assert 'hx-trigger="load delay:2s"' in running
+
+    roadmap_export_build(export_id=RoadmapExport.objects.create(cohort=cohort).pk)
+    RoadmapExport.objects.filter(pk=export.pk).delete()
+    ready = RoadmapExport.objects.get()
+    html = client.get(reverse("roadmap_export_status", args=[ready.pk])).content.decode()
+    assert "The ZIP of 3 roadmaps is ready" in html
+    # Ready: the fragment no longer polls.
+    assert "hx-get" not in html
+
+
+def test_export_failed_fragment_says_so_without_the_error(client, cohort, lead):
+    export = RoadmapExport.objects.create(
+        cohort=cohort, status=ExportStatus.FAILED, error="OSError: disk full"
+    )
+    client.force_login(lead)
+    html = client.get(reverse("roadmap_export_status", args=[export.pk])).content.decode()
+    assert "The ZIP could not be built. Please try again" in html
+    assert "disk full" not in html
+
+
+def test_export_download_before_ready_is_404(client, cohort, lead):
+    export = RoadmapExport.objects.create(cohort=cohort, status=ExportStatus.RUNNING)
+    client.force_login(lead)
+    assert client.get(reverse("roadmap_export_download", args=[export.pk])).status_code == 404
+
+
+def test_export_admin_may_request_and_download(client, cohort, django_capture_on_commit_callbacks):
+    admin = factories.UserFactory(is_programme_admin=True)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roadmap_export_request", args=[cohort.pk]))
+    export = RoadmapExport.objects.get()
+    response = client.get(reverse("roadmap_export_download", args=[export.pk]))
+    assert (export.requested_by, response.status_code) == (admin, 200)
+
+
+def test_export_others_get_404(client, cohort, lead):
+    roadmap_export_build(export_id=RoadmapExport.objects.create(cohort=cohort).pk)
+    export = RoadmapExport.objects.get()
+    officer = factories.city_officer(city=cohort.roadmaps.first().city)
+    other_facilitator = factories.UserFactory(is_facilitator=True)
+    factories.CohortFactory().facilitators.add(other_facilitator)
+    reviewer = factories.UserFactory(is_reviewer=True)
+    statuses = set()
+    for user in (officer, other_facilitator, reviewer):
+        client.force_login(user)
+        statuses |= {
+            client.post(reverse("roadmap_export_request", args=[cohort.pk])).status_code,
+            client.get(reverse("roadmap_export_status", args=[export.pk])).status_code,
+            client.get(reverse("roadmap_export_download", args=[export.pk])).status_code,
+        }
+    assert statuses == {404}
+    assert RoadmapExport.objects.count() == 1

@@ -1,0 +1,674 @@
+"""The roadmap pages: edit (prefill, locked sections, read-only), autosave JSON, the no-JS form,
+history with its diff, submit and review. The cohort and roadmap come from conftest.py (time
+frozen on 15 Feb 2025, 10:00 in Brussels, every section open)."""
+
+import datetime
+import json
+import re
+
+import pytest
+
+from roadmaps import services
+from roadmaps.enums import RoadmapStatus
+from roadmaps.models import RoadmapChange, RoadmapComment, RoadmapValue
+from roadmaps.template import FIELDS, SECTIONS
+from tests import factories
+from tests.roadmaps.conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_url(roadmap) -> str:
+    return f"/roadmaps/{roadmap.pk}/"
+
+
+def autosave(client, roadmap, **payload):
+    return client.post(
+        f"/roadmaps/{roadmap.pk}/autosave/",
+        data=json.dumps(payload),
+        content_type="application/json",
+    )
+
+
+def text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def input_tag(html: str, key: str) -> str:
+    match = re.search(
+        rf'<(?:input|textarea|select|fieldset)[^>]*data-key="{re.escape(key)}"[^>]*>', html
+    )
+    assert match, f"no input for {key}"
+    return match.group(0)
+
+
+def attribute(tag: str, name: str) -> str | None:
+    match = re.search(rf'\s{name}="([^"]*)"', tag)
+    return match.group(1) if match else None
+
+
+def section_html(html: str, key: str) -> str:
+    match = re.search(rf'<section[^>]*id="section-{key}".*?</section>', html, re.S)
+    assert match, f"no section {key}"
+    return match.group(0)
+
+
+def stored(roadmap) -> dict[str, tuple[str, int]]:
+    return {
+        row.key: (row.value, row.version) for row in RoadmapValue.objects.filter(roadmap=roadmap)
+    }
+
+
+# --- The edit page -----------------------------------------------------------------------------
+
+
+def test_edit_page_shows_every_field_of_the_template_in_its_section(client, programme):
+    client.force_login(programme.ana)
+
+    response = client.get(edit_url(programme.roadmap))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    section_order = re.findall(r'<section[^>]*data-section="([^"]+)"', html)
+    assert section_order == [section.key for section in SECTIONS]
+    for section in SECTIONS:
+        keys = re.findall(r'data-key="([^"]+)"', section_html(html, section.key))
+        assert keys == [field.key for field in FIELDS if field.section == section.key]
+    # The city comes from its profile and cannot be typed in.
+    assert re.search(r"<dd data-city-name>Lisbon</dd>", html)
+    assert re.search(r"<dd data-city-country>Portugal</dd>", html)
+    assert "city_name" not in html and 'name="city' not in html
+
+
+def test_edit_page_offers_presented_actions_scores_and_active_services(client, programme):
+    programme.services[1].is_active = False
+    programme.services[1].save()
+    client.force_login(programme.ana)
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+
+    select = re.search(r'<select[^>]*data-key="phase2_1.climate_action".*?</select>', html, re.S)
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select.group(0)) == [
+        "Choose a solution",
+        "Guimarães: Renewable energy communities",
+    ]
+    score = section_html(html, "phase2_2")
+    assert re.findall(r'name="phase2_2.score.citizen-engagement" value="(\d)"', score) == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    ]
+    journey = section_html(html, "phase3")
+    assert re.findall(r'<input type="checkbox"[^>]*value="(\d+)"', journey) == [
+        str(programme.services[0].pk)
+    ]
+    assert "Apply to a Group Study Visit" in section_html(html, "phase4")
+    assert '<span aria-disabled="true">Apply to a Group Study Visit</span>' in html
+
+
+def test_edit_page_shows_the_word_count_of_each_reasoning(client, programme):
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase2_2.reasoning.citizen-engagement",
+        value=" ".join(["word"] * 37),
+        base_version=0,
+        user=programme.ana,
+    )
+    client.force_login(programme.ana)
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+
+    counts = re.findall(r'data-word-count-for="([^"]+)">([^<]*)<', html)
+    assert counts[:3] == [
+        ("phase2_2.reasoning.internal-governance", "0 / 100 words"),
+        ("phase2_2.reasoning.stakeholder-engagement", "0 / 100 words"),
+        ("phase2_2.reasoning.citizen-engagement", "37 / 100 words"),
+    ]
+    assert len(counts) == 8
+
+
+def test_edit_page_suggests_the_representative_from_the_signed_in_officer(client, programme):
+    programme.ana.job_title = "Head of climate unit"
+    programme.ana.save()
+    client.force_login(programme.ana)
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+
+    shown = {
+        key: (attribute(input_tag(html, key), "value"), "data-suggested" in input_tag(html, key))
+        for key in [
+            "representative.first_name",
+            "representative.last_name",
+            "representative.role",
+            "representative.email",
+        ]
+    }
+    assert shown == {
+        "representative.first_name": ("Ana", True),
+        "representative.last_name": ("Silva", True),
+        "representative.role": ("Head of climate unit", True),
+        "representative.email": ("ana@lisboa.pt", True),
+    }
+    # A suggestion is only shown: nothing is stored until the officer saves it.
+    assert stored(programme.roadmap) == {}
+
+
+def test_edit_page_shows_the_saved_representative_not_a_suggestion(client, programme):
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="representative.first_name",
+        value="Rui",
+        base_version=0,
+        user=programme.rui,
+    )
+    client.force_login(programme.ana)
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+
+    tag = input_tag(html, "representative.first_name")
+    assert (attribute(tag, "value"), attribute(tag, "data-version")) == ("Rui", "1")
+    assert "data-suggested" not in tag
+
+
+def test_edit_page_shows_when_a_locked_section_opens(client, programme, clock):
+    clock.move_to(datetime.datetime(2024, 10, 15, 9, 0, tzinfo=datetime.UTC))
+    client.force_login(programme.ana)
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+
+    locked = dict(re.findall(r'<p class="locked" data-locked="([^"]+)">([^<]*)</p>', html))
+    assert locked == {
+        "phase2_1": "Phase 2.1 opens on 1 November 2024.",
+        "phase2_2": "Phase 2.2 opens on 1 November 2024.",
+        "phase3": "Phase 3 opens on 1 January 2025.",
+        "phase4": "Phase 4 opens on 1 February 2025.",
+    }
+    assert "data-key=" not in section_html(html, "phase2_1")
+    assert 'data-key="phase1.overview"' in section_html(html, "phase1")
+
+
+def test_edit_page_is_read_only_for_the_city_after_submit(client, programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    client.force_login(programme.rui)
+
+    response = client.get(edit_url(programme.roadmap))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="roadmap-form"' not in html
+    assert "data-key=" not in html
+    assert re.search(
+        r"<p[^>]*data-read-only>This roadmap has been submitted and can no longer be changed.</p>",
+        html,
+    )
+    assert re.search(r'<dd data-value-for="phase1.cause_1">Text of phase1.cause_1</dd>', html)
+    assert re.search(
+        r'<dd data-value-for="phase2_1.climate_action">'
+        r"Guimarães: Renewable energy communities</dd>",
+        html,
+    )
+    assert client.post(edit_url(programme.roadmap), {}).status_code == 403
+
+
+def test_edit_page_is_not_found_for_another_city_and_another_cohort(client, programme):
+    other_officer = factories.city_officer()
+    other_facilitator = factories.UserFactory(is_facilitator=True)
+
+    client.force_login(other_officer)
+    officer_status = client.get(edit_url(programme.roadmap)).status_code
+    client.force_login(other_facilitator)
+    facilitator_status = client.get(edit_url(programme.roadmap)).status_code
+
+    assert (officer_status, facilitator_status) == (404, 404)
+
+
+def test_edit_page_escapes_html_typed_in_a_field(client, programme):
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.challenge",
+        value="<script>alert(1)</script>",
+        base_version=0,
+        user=programme.ana,
+    )
+    client.force_login(programme.ana)
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in html
+
+
+# --- Autosave ----------------------------------------------------------------------------------
+
+
+def test_autosave_saves_the_field_and_answers_its_version(client, programme):
+    client.force_login(programme.ana)
+
+    response = autosave(
+        client, programme.roadmap, key="phase1.cause_1", value="Old housing stock", base_version=0
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "key": "phase1.cause_1",
+        "version": 1,
+        "saved_at": "2025-02-15T09:00:00+00:00",
+        "saved_at_display": "10:00",
+        "percent_complete": 2,
+    }
+    assert stored(programme.roadmap) == {"phase1.cause_1": ("Old housing stock", 1)}
+
+
+def test_autosave_answers_401_json_when_signed_out(client, programme):
+    response = autosave(
+        client, programme.roadmap, key="phase1.cause_1", value="Kept?", base_version=0
+    )
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "error": {
+            "status": 401,
+            "code": "not_authenticated",
+            "message": (
+                "Your session has expired - sign in again; your text is kept in this browser."
+            ),
+        }
+    }
+    assert stored(programme.roadmap) == {}
+
+
+def test_autosave_answers_409_with_both_versions_on_a_conflict(client, programme, clock):
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.challenge",
+        value="Rui's text",
+        base_version=0,
+        user=programme.rui,
+    )
+    clock.shift(datetime.timedelta(minutes=5))
+    client.force_login(programme.ana)
+
+    response = autosave(
+        client, programme.roadmap, key="phase1.challenge", value="Ana's text", base_version=0
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": {
+            "status": 409,
+            "code": "conflict",
+            "message": "Someone else saved this field while you were editing.",
+        },
+        "conflict": {
+            "key": "phase1.challenge",
+            "yours": "Ana's text",
+            "theirs": "Rui's text",
+            "their_version": 1,
+            "by": "Rui Costa",
+            "at": "2025-02-15T09:00:00+00:00",
+            "at_display": "10:00",
+        },
+    }
+    assert stored(programme.roadmap) == {"phase1.challenge": ("Rui's text", 1)}
+
+
+def test_autosave_keep_mine_sends_their_version_as_base(client, programme):
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.challenge",
+        value="Rui's text",
+        base_version=0,
+        user=programme.rui,
+    )
+    client.force_login(programme.ana)
+
+    response = autosave(
+        client, programme.roadmap, key="phase1.challenge", value="Ana's text", base_version=1
+    )
+
+    assert (response.status_code, response.json()["version"]) == (200, 2)
+    assert stored(programme.roadmap) == {"phase1.challenge": ("Ana's text", 2)}
+
+
+def test_autosave_refuses_101_words_with_the_message_at_the_field(client, programme):
+    client.force_login(programme.ana)
+
+    response = autosave(
+        client,
+        programme.roadmap,
+        key="phase2_2.reasoning.citizen-engagement",
+        value=" ".join(["word"] * 101),
+        base_version=0,
+    )
+
+    message = "Keep the reasoning to 100 words or fewer (you have 101)."
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "status": 400,
+            "code": "invalid",
+            "message": message,
+            "fields": {"phase2_2.reasoning.citizen-engagement": [message]},
+        }
+    }
+
+
+def test_autosave_refuses_a_field_the_template_has_not(client, programme):
+    client.force_login(programme.ana)
+
+    response = autosave(client, programme.roadmap, key="phase1.cause_4", value="x", base_version=0)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"key": ["phase1.cause_4"]}
+
+
+def test_autosave_refuses_a_submitted_roadmap_with_403(client, programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    client.force_login(programme.rui)
+
+    response = autosave(
+        client, programme.roadmap, key="phase1.cause_1", value="Late change", base_version=1
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == (
+        "This roadmap has been submitted and can no longer be changed."
+    )
+
+
+def test_autosave_is_not_found_for_an_officer_of_another_city(client, programme):
+    client.force_login(factories.city_officer())
+
+    response = autosave(client, programme.roadmap, key="phase1.cause_1", value="x", base_version=0)
+
+    assert response.status_code == 404
+    assert stored(programme.roadmap) == {}
+
+
+def test_autosave_answers_only_post(client, programme):
+    client.force_login(programme.ana)
+
+    assert client.get(f"/roadmaps/{programme.roadmap.pk}/autosave/").status_code == 405
+
+
+# --- The form without JavaScript ---------------------------------------------------------------
+
+
+def form_data(html: str) -> dict:
+    """What the browser would post: every field's current text and its version."""
+    data = {}
+    for name, value in re.findall(
+        r'<input type="hidden" name="(version\.[^"]+)" value="(\d+)"', html
+    ):
+        data[name] = value
+    for tag in re.findall(r'<input type="(?:text|email)"[^>]*>', html):
+        data[attribute(tag, "name")] = attribute(tag, "value")
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        data[name] = body
+    return data
+
+
+def test_form_post_saves_the_changed_fields_and_the_accepted_suggestions(client, programme):
+    client.force_login(programme.ana)
+    data = form_data(client.get(edit_url(programme.roadmap)).content.decode())
+    data["phase1.cause_1"] = "Old housing stock"
+    data["phase2_1.desirability"] = "high"
+
+    response = client.post(edit_url(programme.roadmap), data)
+
+    assert (response.status_code, response["Location"]) == (302, edit_url(programme.roadmap))
+    assert stored(programme.roadmap) == {
+        "representative.first_name": ("Ana", 1),
+        "representative.last_name": ("Silva", 1),
+        "representative.email": ("ana@lisboa.pt", 1),
+        "phase1.cause_1": ("Old housing stock", 1),
+        "phase2_1.desirability": ("high", 1),
+    }
+
+
+def test_form_post_shows_a_conflict_at_the_field_and_keeps_the_text(client, programme):
+    client.force_login(programme.ana)
+    data = form_data(client.get(edit_url(programme.roadmap)).content.decode())
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.challenge",
+        value="Rui's text",
+        base_version=0,
+        user=programme.rui,
+    )
+    data["phase1.challenge"] = "Ana's text"
+
+    response = client.post(edit_url(programme.roadmap), data)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    errors = re.search(r'data-error-for="phase1.challenge">(.*?)</div>', html, re.S).group(1)
+    assert text(errors) == (
+        "Rui Costa saved this field at 10:00 while you were editing. Their text: “Rui&#x27;s "
+        "text”. Your text is kept below: save again to replace theirs."
+    )
+    assert "Ana&#x27;s text</textarea>" in html
+    # Saving again keeps Ana's text: the form now carries Rui's version as the base.
+    assert '<input type="hidden" name="version.phase1.challenge" value="1"' in html
+    assert stored(programme.roadmap)["phase1.challenge"] == ("Rui's text", 1)
+
+
+def test_form_post_leaves_a_field_changed_elsewhere_if_untouched_here(client, programme):
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.challenge",
+        value="First text",
+        base_version=0,
+        user=programme.ana,
+    )
+    client.force_login(programme.ana)
+    data = form_data(client.get(edit_url(programme.roadmap)).content.decode())
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.challenge",
+        value="Rui's newer text",
+        base_version=1,
+        user=programme.rui,
+    )
+    data["phase1.cause_1"] = "Old housing stock"
+
+    response = client.post(edit_url(programme.roadmap), data)
+
+    assert response.status_code == 302
+    assert stored(programme.roadmap)["phase1.challenge"] == ("Rui's newer text", 2)
+    assert stored(programme.roadmap)["phase1.cause_1"] == ("Old housing stock", 1)
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def test_history_lists_every_change_newest_first(client, programme, clock):
+    for version, value in enumerate(["First", "Second"]):
+        services.roadmap_field_save(
+            roadmap=programme.roadmap,
+            key="phase1.cause_1",
+            value=value,
+            base_version=version,
+            user=[programme.ana, programme.rui][version],
+        )
+        clock.shift(datetime.timedelta(minutes=1))
+    client.force_login(programme.lead)
+
+    response = client.get(f"/roadmaps/{programme.roadmap.pk}/history/")
+
+    html = response.content.decode()
+    rows = re.findall(r"<tr data-change[^>]*>(.*?)</tr>", html, re.S)
+    assert response.status_code == 200
+    shown = [text(re.sub(r'<span class="visually-hidden">.*?</span>', "", row)) for row in rows]
+    assert shown == [
+        "15 February 2025, 10:01 Rui Costa Main cause 1 version 2 First Second Show the difference",
+        "15 February 2025, 10:00 Ana Silva Main cause 1 version 1 (empty) First "
+        "Show the difference",
+    ]
+
+
+def test_history_diff_escapes_script_and_marks_words(client, programme):
+    key = "phase1.challenge"
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key=key,
+        value="Heat in summer",
+        base_version=0,
+        user=programme.ana,
+    )
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key=key,
+        value="Heat <script>alert(1)</script> in summer",
+        base_version=1,
+        user=programme.rui,
+    )
+    client.force_login(programme.ana)
+
+    response = client.get(f"/roadmaps/{programme.roadmap.pk}/history/?key={key}&from=1&to=2")
+
+    html = response.content.decode()
+    diff = re.search(r"<div class=\"diff\" data-diff-text>(.*?)</div>", html, re.S).group(1)
+    assert response.status_code == 200
+    assert diff == "Heat<ins> &lt;script&gt;alert(1)&lt;/script&gt;</ins> in summer"
+    assert "<script>alert" not in html
+
+
+def test_history_is_not_found_for_a_reviewer(client, programme, reviewer):
+    client.force_login(reviewer)
+
+    assert client.get(f"/roadmaps/{programme.roadmap.pk}/history/").status_code == 404
+
+
+# --- Submit and review -------------------------------------------------------------------------
+
+
+def test_submit_page_lists_what_is_missing_with_links(client, programme):
+    fill(programme, skip={"phase1.cause_3", "phase2_2.score.funding-financing", "phase3.services"})
+    client.force_login(programme.ana)
+
+    response = client.get(f"/roadmaps/{programme.roadmap.pk}/submit/")
+
+    html = response.content.decode()
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', html.split("data-missing")[1])
+    url = edit_url(programme.roadmap)
+    assert links == [
+        (f"{url}#field-phase1.cause_3", "Main cause 3"),
+        (
+            f"{url}#field-phase2_2.score.funding-financing",
+            "Funding and financing: score from 1 (weak) to 5 (strong)",
+        ),
+        (f"{url}#field-phase3.services", "NetZeroCities services for your spotlighted challenge"),
+    ]
+    assert "Submit the roadmap</button>" not in html
+
+
+def test_submit_post_submits_a_complete_roadmap(client, programme):
+    fill(programme)
+    client.force_login(programme.ana)
+
+    response = client.post(f"/roadmaps/{programme.roadmap.pk}/submit/")
+
+    programme.roadmap.refresh_from_db()
+    assert (response.status_code, response["Location"]) == (302, edit_url(programme.roadmap))
+    assert programme.roadmap.status == RoadmapStatus.SUBMITTED
+
+
+def test_submit_post_refuses_an_incomplete_roadmap(client, programme):
+    fill(programme, skip={"phase1.cause_3"})
+    client.force_login(programme.ana)
+
+    response = client.post(f"/roadmaps/{programme.roadmap.pk}/submit/")
+
+    programme.roadmap.refresh_from_db()
+    assert response.status_code == 400
+    assert programme.roadmap.status == RoadmapStatus.DRAFT
+    assert "Complete these parts before you submit: Main cause 3." in response.content.decode()
+
+
+def test_facilitator_comments_a_section_and_the_city_sees_it_there(client, programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    client.force_login(programme.lead)
+
+    response = client.post(
+        f"/roadmaps/{programme.roadmap.pk}/comments/",
+        {"section": "phase1", "body": "Name <b>one</b> challenge."},
+    )
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"{edit_url(programme.roadmap)}#section-phase1",
+    )
+    assert list(RoadmapComment.objects.values_list("section", "body")) == [
+        ("phase1", "Name <b>one</b> challenge.")
+    ]
+    client.force_login(programme.ana)
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+    assert re.findall(r'data-comments="([^"]+)"', html) == ["phase1"]
+    assert '<div class="comment-body">Name &lt;b&gt;one&lt;/b&gt; challenge.</div>' in section_html(
+        html, "phase1"
+    )
+
+
+def test_officer_cannot_comment_or_review(client, programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    client.force_login(programme.ana)
+
+    comment = client.post(
+        f"/roadmaps/{programme.roadmap.pk}/comments/", {"section": "phase1", "body": "Me"}
+    )
+    review = client.post(f"/roadmaps/{programme.roadmap.pk}/review/", {"decision": "accept"})
+
+    assert (comment.status_code, review.status_code) == (403, 403)
+    programme.roadmap.refresh_from_db()
+    assert programme.roadmap.status == RoadmapStatus.SUBMITTED
+
+
+def test_facilitator_returns_then_accepts_the_roadmap(client, programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    client.force_login(programme.lead)
+    review_page = client.get(edit_url(programme.roadmap)).content.decode()
+
+    returned = client.post(
+        f"/roadmaps/{programme.roadmap.pk}/review/", {"decision": "return", "note": "Add a cause."}
+    )
+    programme.roadmap.refresh_from_db()
+    status_after_return = programme.roadmap.status
+    client.force_login(programme.ana)
+    editable_again = 'id="roadmap-form"' in client.get(edit_url(programme.roadmap)).content.decode()
+    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    client.force_login(programme.lead)
+    accepted = client.post(f"/roadmaps/{programme.roadmap.pk}/review/", {"decision": "accept"})
+
+    programme.roadmap.refresh_from_db()
+    assert 'name="decision" value="accept"' in review_page
+    assert 'name="decision" value="return"' in review_page
+    assert (returned.status_code, accepted.status_code) == (302, 302)
+    assert (status_after_return, editable_again) == (RoadmapStatus.RETURNED, True)
+    assert programme.roadmap.status == RoadmapStatus.ACCEPTED
+    assert list(programme.roadmap.transitions.values_list("to_status", "note")) == [
+        ("submitted", ""),
+        ("returned", "Add a cause."),
+        ("submitted", ""),
+        ("accepted", ""),
+    ]
+
+
+def test_history_records_each_autosave(client, programme):
+    client.force_login(programme.ana)
+    autosave(client, programme.roadmap, key="phase1.cause_1", value="One", base_version=0)
+    autosave(client, programme.roadmap, key="phase1.cause_1", value="Two", base_version=1)
+
+    rows = list(
+        RoadmapChange.objects.order_by("version").values_list("old_value", "new_value", "version")
+    )
+
+    assert rows == [("", "One", 1), ("One", "Two", 2)]
