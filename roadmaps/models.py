@@ -164,8 +164,10 @@ class RoadmapTransition(models.Model):
     roadmap = models.ForeignKey(
         Roadmap, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("roadmap")
     )
-    from_status = models.CharField(_("from"), max_length=10, choices=RoadmapStatus.choices)
-    to_status = models.CharField(_("to"), max_length=10, choices=RoadmapStatus.choices)
+    from_status = models.CharField(
+        _("previous status"), max_length=10, choices=RoadmapStatus.choices
+    )
+    to_status = models.CharField(_("new status"), max_length=10, choices=RoadmapStatus.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
