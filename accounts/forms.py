@@ -1,14 +1,20 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import invitation_cities_for
 from cities.models import City
 
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address of the city officer"))
-    city = forms.ModelChoiceField(
-        label=_("City"), queryset=City.objects.select_related("country").order_by("name")
-    )
+    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the cities the person may invite to; the service checks the same rule.
+        self.fields["city"].queryset = (
+            invitation_cities_for(user=user).select_related("country").order_by("name")
+        )
 
 
 class InvitationAcceptForm(forms.Form):

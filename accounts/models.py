@@ -93,7 +93,8 @@ def new_invitation_token() -> str:
 
 
 class Invitation(models.Model):
-    """An invitation for a city officer to join a city; the link sets a password and signs in."""
+    """An invitation for a city officer to join a city. Its link sets a password for a new
+    address, or lets the owner of an existing account sign in and confirm."""
 
     email = models.EmailField(_("email address"))
     city = models.ForeignKey(

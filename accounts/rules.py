@@ -25,6 +25,7 @@ def is_programme_admin(user):
 
 is_staff_member = is_facilitator | is_programme_admin
 
-# Inviting a city officer to a city.
+# Inviting a city officer to a city. Which cities (a facilitator: only those of their cohorts)
+# is decided by accounts.services.invitation_cities_for, which needs the city, not only the user.
 rules.add_perm("accounts.add_invitation", is_staff_member)
 rules.add_perm("accounts.view_invitation", is_staff_member)

@@ -16,7 +16,7 @@ from portal.errors import ApplicationError
 @permission_required("accounts.add_invitation", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def invitation_create(request):
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -27,15 +27,10 @@ def invitation_create(request):
         except ApplicationError as error:
             form.add_error(error.field, error.message)
         else:
-            if invitation.is_accepted:
-                message = _(
-                    "%(email)s already had an account: they are now an officer of %(city)s "
-                    "and were told by email."
-                )
-            else:
-                message = _("Invitation sent to %(email)s for %(city)s.")
             messages.success(
-                request, message % {"email": invitation.email, "city": invitation.city.name}
+                request,
+                _("Invitation sent to %(email)s for %(city)s.")
+                % {"email": invitation.email, "city": invitation.city.name},
             )
             return redirect("invitation_create")
     return render(request, "accounts/invitation_create.html", {"form": form})
@@ -89,8 +84,9 @@ def invitation_accept(request, token):
 
 
 def _invitation_accept_existing_account(request, invitation):
-    """The address got an account after the invitation was sent: never set its password from
-    the link; the owner signs in and confirms instead."""
+    """The address has an account (it had one when invited, or got one since): never set its
+    password from the link, and never add the city on a GET; the owner signs in with that
+    address and confirms with the button (a POST)."""
     signed_in_as_invitee = (
         request.user.is_authenticated and request.user.email.lower() == invitation.email
     )

@@ -12,6 +12,8 @@ from cities.enums import CityType
 from cities.models import City, ClimateAction, Country
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort
+from cohorts.selectors import cohorts_visible_to
+from portal.api.filters import IdFilter
 from taxonomy.models import ThematicSector
 
 CITY_TYPE_FIELDS = {
@@ -52,12 +54,20 @@ def _thematic_sectors():
     return ThematicSector.objects.values_list("slug", "name")
 
 
+def _cohorts_of_request(request):
+    if request is None:
+        return Cohort.objects.none()
+    return cohorts_visible_to(user=request.user).order_by("-starts_on", "programme", "number")
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class _CohortFilter(django_filters.ModelChoiceFilter):
     """A cohort by id (the schema cannot guess the type of a filter with a method)."""
 
 
 class CityFilter(django_filters.FilterSet):
+    """Filters of the directory; pass `request`, whose user decides the cohorts offered."""
+
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name contains"))
     # Free-text ISO code for the API (`?country=pt` works), a list of countries in the page.
     country = django_filters.CharFilter(
@@ -77,8 +87,11 @@ class CityFilter(django_filters.FilterSet):
         label=_("Thematic interest"),
         widget=forms.Select(choices=_QueriedChoices(_("Any thematic interest"), _thematic_sectors)),
     )
+    # The choices, and so the ids accepted, are the cohorts the person may see: an id they may
+    # not see is refused like an unknown one, so the filter neither lists nor confirms other
+    # cohorts (their accepted cities still show on each city's public profile).
     cohort = _CohortFilter(
-        queryset=Cohort.objects.order_by("-starts_on", "programme", "number"),
+        queryset=_cohorts_of_request,
         method="filter_cohort",
         label=_("Took part in cohort"),
         empty_label=_("Any cohort"),
@@ -109,7 +122,7 @@ class CountryFilter(django_filters.FilterSet):
 
 
 class ClimateActionFilter(django_filters.FilterSet):
-    city = django_filters.NumberFilter(field_name="city_id", label=_("City (id)"))
+    city = IdFilter(field_name="city_id", label=_("City (id)"))
     sector = django_filters.CharFilter(field_name="sector__slug", label=_("Thematic sector (slug)"))
 
     class Meta:

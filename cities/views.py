@@ -35,7 +35,9 @@ def _action_url(action: ClimateAction) -> str:
 @require_GET
 def city_directory(request):
     """List the cities, filtered by country, type, thematic interest, cohort and name."""
-    filterset = CityFilter(request.GET, queryset=selectors.city_directory(user=request.user))
+    filterset = CityFilter(
+        request.GET, queryset=selectors.city_directory(user=request.user), request=request
+    )
     # A filter that does not validate (an unknown cohort, say) shows its message at the field and
     # no cities, rather than a list that silently ignores it.
     cities = filterset.qs if filterset.is_valid() else filterset.queryset.none()

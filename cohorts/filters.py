@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import EnrolmentStatus, Programme
 from cohorts.models import Cohort, Enrolment
+from portal.api.filters import IdFilter
 
 
 class CohortFilter(django_filters.FilterSet):
@@ -14,8 +15,8 @@ class CohortFilter(django_filters.FilterSet):
 
 
 class EnrolmentFilter(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="cohort_id", label=_("Cohort (id)"))
-    city = django_filters.NumberFilter(field_name="city_id", label=_("City (id)"))
+    cohort = IdFilter(field_name="cohort_id", label=_("Cohort (id)"))
+    city = IdFilter(field_name="city_id", label=_("City (id)"))
     status = django_filters.ChoiceFilter(choices=EnrolmentStatus.choices, label=_("Status"))
 
     class Meta:

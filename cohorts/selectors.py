@@ -3,6 +3,7 @@ selector; the pages and the API use the same ones."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -19,15 +20,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.selectors import is_admin
 from cities.models import City, CityMembership
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, ThematicGroup
 from sessions.enums import Attendance
 from sessions.models import Registration
-
-
-def _is_admin(user) -> bool:
-    return user.is_programme_admin or user.is_superuser
 
 
 def cohorts_facilitated_by(*, user) -> QuerySet[Cohort]:
@@ -50,7 +48,7 @@ def cohorts_visible_to(*, user, today=None) -> QuerySet[Cohort]:
     """
     if not user.is_authenticated:
         return Cohort.objects.none()
-    if _is_admin(user):
+    if is_admin(user):
         return Cohort.objects.all()
     today = today or timezone.localdate()
     is_officer = Exists(CityMembership.objects.filter(user=user))
@@ -66,7 +64,7 @@ def cohorts_run_by(*, user) -> QuerySet[Cohort]:
     they facilitate, or all of them for an admin."""
     if not user.is_authenticated:
         return Cohort.objects.none()
-    if _is_admin(user):
+    if is_admin(user):
         return Cohort.objects.all()
     return Cohort.objects.filter(pk__in=cohorts_facilitated_by(user=user).values("pk"))
 
@@ -91,8 +89,12 @@ def cohort_for_page(*, user, pk: int) -> Cohort | None:
     )
 
 
-def _count_per_cohort(queryset: QuerySet) -> Coalesce:
-    """A correlated subquery counting `queryset`'s rows of the outer cohort (0 when none)."""
+def count_per_cohort(queryset: QuerySet) -> Coalesce:
+    """A correlated subquery counting `queryset`'s rows of the outer cohort (0 when none).
+
+    Annotate cohorts with it (`count_per_cohort(Session.objects.all())`); `queryset` needs a
+    `cohort` foreign key. The home pages use it too.
+    """
     counted = (
         queryset.filter(cohort=OuterRef("pk"))
         .order_by()
@@ -121,8 +123,8 @@ def cohort_list_for(*, user, today=None) -> tuple[list[Cohort], list[City]]:
         City.objects.filter(memberships__user=user).select_related("country").order_by("name")
     )
     cohorts = cohorts_visible_to(user=user, today=today).annotate(
-        enrolled_count=_count_per_cohort(Enrolment.objects.filter(status=EnrolmentStatus.ACCEPTED)),
-        requested_count=_count_per_cohort(
+        enrolled_count=count_per_cohort(Enrolment.objects.filter(status=EnrolmentStatus.ACCEPTED)),
+        requested_count=count_per_cohort(
             Enrolment.objects.filter(status=EnrolmentStatus.REQUESTED)
         ),
     )
@@ -215,7 +217,7 @@ def enrolments_visible_to(*, user) -> QuerySet[Enrolment]:
     ).prefetch_related(
         Prefetch("groups", queryset=EnrolmentGroup.objects.select_related("thematic_group__sector"))
     )
-    if _is_admin(user):
+    if is_admin(user):
         return enrolments.order_by("cohort", "city__name")
     return enrolments.filter(
         Q(cohort__in=cohorts_facilitated_by(user=user).values("pk"))
@@ -243,4 +245,23 @@ def enrolments_of_officer_cities(*, user) -> QuerySet[Enrolment]:
             )
         )
         .order_by("-cohort__starts_on", "cohort__name", "city__name")
+    )
+
+
+def enrolment_request_recipients(*, enrolment: Enrolment) -> QuerySet:
+    """The people told of a city's request: the cohort's lead facilitators and the facilitators
+    of the thematic groups the city picked, each once, active accounts only.
+
+    Facilitators of the cohort's other groups may decide it too but are not emailed: the city
+    will not be in their groups, and the leads hear of every request.
+    """
+    groups = ThematicGroup.objects.filter(enrolment_groups__enrolment=enrolment)
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(facilitated_cohorts=enrolment.cohort_id) | Q(facilitated_groups__in=groups),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
     )

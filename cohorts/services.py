@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cities.models import City
 from cohorts.enums import EnrolmentStatus, PhaseKind
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from cohorts.selectors import enrolment_request_recipients
 from notifications.services import email_queue
+from portal.dates import long_date
 from portal.errors import ApplicationError
 from roadmaps.services import roadmap_open
 from taxonomy.models import ThematicSector
@@ -37,10 +39,6 @@ class GroupSpec:
 def phase_field(kind: str, end: str) -> str:
     """The form field a phase date error belongs to, e.g. "phase_onboarding_starts_on"."""
     return f"phase_{kind}_{end}"
-
-
-def _date(value: datetime.date) -> str:
-    return date_format(value, "DATE_FORMAT")
 
 
 def phases_default(
@@ -93,13 +91,13 @@ def _phases_resolve(
         if start < starts_on:
             raise ApplicationError(
                 _("%(phase)s starts on %(date)s, before the cohort starts (%(cohort)s).")
-                % {"phase": label, "date": _date(start), "cohort": _date(starts_on)},
+                % {"phase": label, "date": long_date(start), "cohort": long_date(starts_on)},
                 field=phase_field(kind, "starts_on"),
             )
         if end > ends_on:
             raise ApplicationError(
                 _("%(phase)s ends on %(date)s, after the cohort ends (%(cohort)s).")
-                % {"phase": label, "date": _date(end), "cohort": _date(ends_on)},
+                % {"phase": label, "date": long_date(end), "cohort": long_date(ends_on)},
                 field=phase_field(kind, "ends_on"),
             )
         if previous is not None and start < resolved[previous][0]:
@@ -108,7 +106,7 @@ def _phases_resolve(
                 % {
                     "phase": label,
                     "previous": PhaseKind(previous).label,
-                    "date": _date(resolved[previous][0]),
+                    "date": long_date(resolved[previous][0]),
                 },
                 field=phase_field(kind, "starts_on"),
             )
@@ -129,7 +127,7 @@ def _cohort_check(
     if ends_on < starts_on:
         raise ApplicationError(
             _("The cohort ends on %(end)s, before it starts (%(start)s).")
-            % {"end": _date(ends_on), "start": _date(starts_on)},
+            % {"end": long_date(ends_on), "start": long_date(starts_on)},
             field="ends_on",
         )
     same_number = Cohort.objects.filter(programme=programme, number=number)
@@ -332,21 +330,24 @@ def enrolment_request(
     today: datetime.date | None = None,
 ) -> Enrolment:
     """Record a city's request to join a cohort, with the groups it picks and its needs for
-    each; a facilitator of the cohort then accepts or declines it."""
+    each, and email it to the people who decide (`enrolment_request_recipients`); a facilitator
+    of the cohort then accepts or declines it."""
     today = today or timezone.localdate()
     if cohort.ends_on < today:
         raise ApplicationError(
             _("%(cohort)s ended on %(date)s: cities can no longer ask to join.")
-            % {"cohort": cohort.name, "date": _date(cohort.ends_on)},
+            % {"cohort": cohort.name, "date": long_date(cohort.ends_on)},
             code="ended",
         )
-    return _enrolment_create(
+    enrolment = _enrolment_create(
         cohort=cohort,
         city=city,
         groups=groups,
         status=EnrolmentStatus.REQUESTED,
         requested_by=requested_by,
     )
+    _enrolment_request_notify(enrolment=enrolment)
+    return enrolment
 
 
 @transaction.atomic
@@ -413,6 +414,37 @@ def enrolment_decline(*, enrolment: Enrolment, decided_by) -> Enrolment:
     return _enrolment_decide(
         enrolment=enrolment, decided_by=decided_by, status=EnrolmentStatus.DECLINED
     )
+
+
+def _enrolment_request_notify(*, enrolment: Enrolment) -> None:
+    """Email the request to the people who decide it (the email leaves after the commit)."""
+    enrolment = (
+        Enrolment.objects.select_related("cohort", "city__country", "requested_by")
+        .prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=EnrolmentGroup.objects.select_related("thematic_group__sector").order_by(
+                    "thematic_group__sector__position"
+                ),
+            )
+        )
+        .get(pk=enrolment.pk)
+    )
+    subject = _("%(city)s asks to join %(cohort)s") % {
+        "city": enrolment.city.name,
+        "cohort": enrolment.cohort.name,
+    }
+    link = settings.SITE_URL + reverse("enrolment_list", args=[enrolment.cohort_id])
+    for facilitator in enrolment_request_recipients(enrolment=enrolment):
+        email_queue(
+            key=f"enrolment:{enrolment.pk}:requested:{facilitator.pk}",
+            to=facilitator.email,
+            subject=subject,
+            body=render_to_string(
+                "cohorts/email/enrolment_requested.txt",
+                {"enrolment": enrolment, "facilitator": facilitator, "link": link},
+            ),
+        )
 
 
 def _enrolment_notify(*, enrolment: Enrolment) -> None:

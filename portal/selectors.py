@@ -26,13 +26,17 @@ from cities.models import City, CityMembership
 from cities.selectors import cities_of_officer
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
-from cohorts.selectors import cohorts_facilitated_by, enrolments_of_officer_cities
+from cohorts.selectors import (
+    cohorts_facilitated_by,
+    count_per_cohort,
+    enrolments_of_officer_cities,
+)
 from roadmaps.models import Roadmap
 from sessions.enums import Attendance, SessionStatus
 from sessions.models import Registration, Session
 from sessions.selectors import (
+    sessions_facilitated_by,
     sessions_of_enrolled_cities,
-    sessions_of_facilitator,
     sessions_with_counts,
 )
 
@@ -71,18 +75,6 @@ class HomeSection:
     idle_enrolments: list = field(default_factory=list)
 
 
-def _count_per_cohort(queryset: QuerySet) -> Coalesce:
-    """A correlated subquery counting `queryset`'s rows of the outer cohort (0 when none)."""
-    counted = (
-        queryset.filter(cohort=OuterRef("pk"))
-        .order_by()
-        .values("cohort")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def _first(queryset: QuerySet, limit: int = HOME_LIST_LIMIT) -> tuple[list, bool]:
     """The first `limit` rows and whether there are more, in one query."""
     rows = list(queryset[: limit + 1])
@@ -99,8 +91,8 @@ def home_cohorts_of_facilitator(*, user) -> QuerySet[Cohort]:
     return (
         Cohort.objects.filter(pk__in=cohorts_facilitated_by(user=user).values("pk"))
         .annotate(
-            group_count=_count_per_cohort(ThematicGroup.objects.all()),
-            session_count=_count_per_cohort(Session.objects.all()),
+            group_count=count_per_cohort(ThematicGroup.objects.all()),
+            session_count=count_per_cohort(Session.objects.all()),
         )
         .order_by("-starts_on", "name")
     )
@@ -173,7 +165,7 @@ def home_upcoming_sessions_of_facilitator(*, user, now: datetime.datetime) -> Qu
     """Scheduled sessions of the facilitator's cohorts (or that they run) that have not ended,
     next first, with their registration counts."""
     return sessions_with_counts(
-        sessions_of_facilitator(user=user)
+        sessions_facilitated_by(user=user, own_only=True)
         .filter(status=SessionStatus.SCHEDULED, ends_at__gt=now)
         .select_related("cohort", "thematic_group__sector")
     ).order_by("starts_at", "pk")
@@ -190,7 +182,7 @@ def home_sessions_to_record(*, user, now: datetime.datetime) -> QuerySet[Session
     """
     registrations = Registration.objects.filter(session=OuterRef("pk"))
     return sessions_with_counts(
-        sessions_of_facilitator(user=user)
+        sessions_facilitated_by(user=user, own_only=True)
         .filter(
             status=SessionStatus.SCHEDULED,
             ends_at__lte=now,

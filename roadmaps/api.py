@@ -20,8 +20,14 @@ from roadmaps.services import RoadmapConflict, RoadmapIncomplete
 from roadmaps.template import FIELDS_BY_KEY, SECTIONS, fields_of_section
 
 
-def _person(user) -> str | None:
+def person_name(user) -> str | None:
+    """The name shown for who saved, changed or wrote something; None when the account is gone
+    (or nobody saved the field yet)."""
     return user.get_full_name() if user is not None else None
+
+
+# The page's autosave (roadmaps.views.roadmap_autosave) answers with these two bodies too, so
+# the page script and an API client read the same JSON.
 
 
 def saved_body(*, value: RoadmapValue, roadmap: Roadmap) -> dict:
@@ -39,6 +45,8 @@ def saved_body(*, value: RoadmapValue, roadmap: Roadmap) -> dict:
 def conflict_body(conflict: RoadmapConflict) -> dict:
     """The 409 answer to a field save: the error, and both versions for the person to choose."""
     theirs = conflict.theirs
+    # A field never saved (the caller sent a version above 0) has no time of saving.
+    at = timezone.localtime(theirs.updated_at) if theirs.pk else None
     return {
         **error_body(status_code=409, code=conflict.code, message=conflict.message),
         "conflict": {
@@ -46,8 +54,9 @@ def conflict_body(conflict: RoadmapConflict) -> dict:
             "yours": conflict.yours,
             "theirs": theirs.value,
             "their_version": theirs.version,
-            "by": _person(theirs.updated_by),
-            "at": timezone.localtime(theirs.updated_at).isoformat() if theirs.pk else None,
+            "by": person_name(theirs.updated_by),
+            "at": at.isoformat() if at else None,
+            "at_display": date_format(at, "H:i") if at else None,
         },
     }
 
@@ -87,7 +96,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "author_name", "created_at"]
 
     def get_author_name(self, comment) -> str | None:
-        return _person(comment.author)
+        return person_name(comment.author)
 
 
 class RoadmapDetailSerializer(RoadmapSerializer):
@@ -162,7 +171,7 @@ class ChangeSerializer(serializers.ModelSerializer):
         return str(field.label) if field else change.key
 
     def get_changed_by_name(self, change) -> str | None:
-        return _person(change.changed_by)
+        return person_name(change.changed_by)
 
 
 class NoteSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import is_admin
 from cities.models import CityMembership, ClimateAction
 from cohorts.models import Cohort
 from cohorts.selectors import cohorts_facilitated_by
@@ -17,10 +18,6 @@ from sessions.enums import SessionStatus
 from sessions.models import SessionPresentation
 
 
-def _is_admin(user) -> bool:
-    return user.is_programme_admin or user.is_superuser
-
-
 def roadmaps_visible_to(*, user) -> QuerySet[Roadmap]:
     """Admins see every roadmap; officers their cities'; facilitators those of their cohorts.
 
@@ -29,7 +26,7 @@ def roadmaps_visible_to(*, user) -> QuerySet[Roadmap]:
     if not user.is_authenticated:
         return Roadmap.objects.none()
     roadmaps = Roadmap.objects.select_related("cohort", "city__country")
-    if _is_admin(user):
+    if is_admin(user):
         return roadmaps
     return roadmaps.filter(
         Q(city__in=CityMembership.objects.filter(user=user).values("city"))
@@ -40,10 +37,6 @@ def roadmaps_visible_to(*, user) -> QuerySet[Roadmap]:
 def roadmap_for_user(*, user, pk: int) -> Roadmap | None:
     """The roadmap `pk` if this person may see it, else None (the page answers 404)."""
     return roadmaps_visible_to(user=user).filter(pk=pk).first()
-
-
-def roadmap_of_city(*, city, cohort: Cohort) -> Roadmap | None:
-    return Roadmap.objects.filter(city=city, cohort=cohort).first()
 
 
 def roadmap_values(*, roadmap: Roadmap) -> dict[str, RoadmapValue]:

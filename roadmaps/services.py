@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cities.models import City
 from cohorts.models import Cohort
+from portal.dates import long_date
 from portal.errors import ApplicationError
 from roadmaps import rules as roadmap_rules
 from roadmaps import selectors
@@ -39,10 +40,12 @@ from roadmaps.template import (
     FIELDS,
     FIELDS_BY_KEY,
     LIMITED_TEXT,
+    LONG_TEXT,
     REQUIRED_KEYS,
     SCORE,
     SECTIONS_BY_KEY,
     SERVICES,
+    TEXT,
     FieldSpec,
     word_count,
 )
@@ -56,7 +59,13 @@ SECTION_SHORT_NAMES = {
     "phase3": gettext_lazy("Phase 3"),
     "phase4": gettext_lazy("Phase 4"),
 }
-SCORES = ["1", "2", "3", "4", "5"]
+# The scores of an enabling factor in Phase 2.2, from 1 (weak) to 5 (strong).
+SCORES = (1, 2, 3, 4, 5)
+# The most characters a field of each kind holds. Word limits say what the template asks for;
+# these stop a pasted book from filling the database, the history and the PDF.
+CHARACTER_LIMITS = {TEXT: 500, EMAIL: 500, LONG_TEXT: 10_000, LIMITED_TEXT: 2_000}
+# Ids are sent as digits; more digits than any primary key would overflow the database query.
+MAX_ID_DIGITS = 18
 EDITABLE = (RoadmapStatus.DRAFT, RoadmapStatus.RETURNED)
 
 
@@ -91,10 +100,6 @@ class RoadmapIncomplete(ApplicationError):
             code="incomplete",
         )
         self.missing = missing
-
-
-def _date(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
 
 
 def _lock(roadmap: Roadmap) -> Roadmap:
@@ -150,10 +155,15 @@ def _check_section_open(roadmap: Roadmap, field: FieldSpec) -> None:
     if opens_on is not None:
         raise ApplicationError(
             _("%(section)s opens on %(date)s.")
-            % {"section": SECTION_SHORT_NAMES[field.section], "date": _date(opens_on)},
+            % {"section": SECTION_SHORT_NAMES[field.section], "date": long_date(opens_on)},
             field=field.key,
             code="not_open",
         )
+
+
+def _is_id(text: str) -> bool:
+    # isascii: "²".isdigit() is true too, and int() refuses it.
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
 
 
 def _clean(*, roadmap: Roadmap, field: FieldSpec, value: str) -> str:
@@ -171,13 +181,22 @@ def _clean(*, roadmap: Roadmap, field: FieldSpec, value: str) -> str:
         value = value.strip()
     if value == "":
         return value
-    if field.kind == SCORE and value not in SCORES:
+    limit = CHARACTER_LIMITS.get(field.kind)
+    if limit is not None and len(value) > limit:
+        raise invalid(
+            _("Keep this under %(limit)s characters (you have %(count)s).")
+            % {
+                "limit": number_format(limit, force_grouping=True),
+                "count": number_format(len(value), force_grouping=True),
+            }
+        )
+    if field.kind == SCORE and value not in {str(score) for score in SCORES}:
         raise invalid(_("Give a score from 1 (weak) to 5 (strong)."))
     if field.kind == DESIRABILITY and value not in Desirability.values:
         raise invalid(_("Choose High, Medium or Low."))
     if field.kind == CLIMATE_ACTION:
         presented = selectors.climate_actions_for_roadmap(roadmap=roadmap)
-        if not value.isdigit() or not presented.filter(pk=int(value)).exists():
+        if not _is_id(value) or not presented.filter(pk=int(value)).exists():
             raise invalid(_("Pick a climate action presented in this cohort."))
         return str(int(value))
     if field.kind == LIMITED_TEXT and word_count(value) > field.word_limit:
@@ -192,7 +211,7 @@ def _clean(*, roadmap: Roadmap, field: FieldSpec, value: str) -> str:
             raise invalid(_("Enter a valid email address.")) from None
     if field.kind == SERVICES:
         parts = [part.strip() for part in value.split(",") if part.strip()]
-        if not all(part.isdigit() for part in parts):
+        if not all(_is_id(part) for part in parts):
             raise invalid(_("Pick services from the list."))
         # Keep the city's order, once each.
         ids = list(dict.fromkeys(int(part) for part in parts))
@@ -263,6 +282,49 @@ def roadmap_field_save(
     roadmap.percent_complete = _percent_complete(roadmap=roadmap)
     roadmap.save(update_fields=["updated_at", "percent_complete"])
     return current
+
+
+def _value_at(*, roadmap: Roadmap, key: str, version: int) -> str:
+    """The text the field held at `version` (0: never saved, empty)."""
+    if version == 0:
+        return ""
+    change = RoadmapChange.objects.filter(roadmap=roadmap, key=key, version=version).first()
+    return change.new_value if change else ""
+
+
+@transaction.atomic
+def roadmap_fields_save(
+    *, roadmap: Roadmap, values: dict[str, tuple[str, int]], user
+) -> dict[str, ApplicationError]:
+    """Save the fields of a whole form at once: `values` maps a key to (text, base version).
+
+    For the page without JavaScript, which posts every field with the version it was loaded at.
+    A field whose text is what is stored is skipped. So is a field whose text is still what it
+    was at its base version while someone saved a newer one since: this person did not touch
+    it, and posting the page back must not undo a colleague's save. Every other field goes
+    through `roadmap_field_save`; the fields it refuses are returned with their error (a
+    RoadmapConflict for a stale version), the others are saved.
+    """
+    roadmap = _lock(roadmap)
+    stored = selectors.roadmap_values(roadmap=roadmap)
+    errors: dict[str, ApplicationError] = {}
+    for key, (value, base_version) in values.items():
+        current = stored.get(key)
+        current_value = current.value if current else ""
+        current_version = current.version if current else 0
+        if value == current_value:
+            continue
+        if base_version != current_version and value == _value_at(
+            roadmap=roadmap, key=key, version=base_version
+        ):
+            continue
+        try:
+            roadmap_field_save(
+                roadmap=roadmap, key=key, value=value, base_version=base_version, user=user
+            )
+        except ApplicationError as error:
+            errors[key] = error
+    return errors
 
 
 def roadmap_missing_fields(*, roadmap: Roadmap) -> list[FieldSpec]:

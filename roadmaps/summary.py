@@ -25,11 +25,11 @@ from cohorts.models import Cohort, Enrolment
 from roadmaps.enums import Desirability, RoadmapStatus
 from roadmaps.models import Roadmap, RoadmapValue
 from roadmaps.selectors import roadmap_status_label, roadmaps_of_cohort
+from roadmaps.services import SCORES
 from sessions.enums import SessionStatus
 from sessions.models import SessionPresentation
 from taxonomy.reference import ENABLING_FACTORS
 
-SCORES = (1, 2, 3, 4, 5)
 SCORE_PREFIX = "phase2_2.score."
 ACTION_KEY = "phase2_1.climate_action"
 DESIRABILITY_KEY = "phase2_1.desirability"

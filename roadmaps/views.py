@@ -1,8 +1,10 @@
 """The Reflection Roadmap pages: edit (with autosave), history, submit and review.
 
 The edit page is an ordinary form that works without JavaScript; static/js/roadmap.js adds
-autosave on top of it through the JSON endpoint `roadmap_autosave`. Both go through the same
-service, `roadmap_field_save`, so the version check and the validation are the same.
+autosave on top of it through the JSON endpoint `roadmap_autosave`, which answers exactly as
+the API's field save (roadmaps.api builds both bodies). Both go through the same service,
+`roadmap_field_save` (the form through `roadmap_fields_save`), so the version check and the
+validation are the same.
 
 Decision on the representative prefill: when a representative field has never been saved, the
 edit page puts the signed-in officer's own details in it as a suggestion (marked
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,22 +36,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.api.errors import error_body
+from portal.dates import long_date
 from portal.errors import ApplicationError
 from roadmaps import selectors, services, template
+from roadmaps.api import conflict_body, person_name, saved_body
 from roadmaps.enums import Desirability, RoadmapStatus
 from roadmaps.forms import CommentForm, ReviewForm
 from roadmaps.models import NetZeroCitiesService, Roadmap
 
 CHANGE = "roadmaps.change_roadmap"
 REVIEW = "roadmaps.review_roadmap"
-SCORES = [
-    (1, gettext_lazy("1 (weak)")),
-    (2, "2"),
-    (3, "3"),
-    (4, "4"),
-    (5, gettext_lazy("5 (strong)")),
-]
-TEXT_KINDS = {template.TEXT, template.LONG_TEXT, template.LIMITED_TEXT, template.EMAIL}
+# The ends of the score scale say what they mean; the scores come from services.SCORES.
+SCORE_LABELS = {1: gettext_lazy("1 (weak)"), 5: gettext_lazy("5 (strong)")}
+HISTORY_PAGE_SIZE = 50
 
 
 def _roadmap_or_404(request, pk) -> Roadmap:
@@ -67,10 +67,6 @@ def _json_error(status: int, code: str, message: str, fields=None, **extra) -> J
 
 def _time_display(moment) -> str:
     return date_format(timezone.localtime(moment), "H:i")
-
-
-def _person(user) -> str:
-    return user.get_full_name() if user is not None else _("someone")
 
 
 def _read_only_message(roadmap: Roadmap) -> str:
@@ -131,7 +127,7 @@ class PageSection:
             return ""
         return _("%(section)s opens on %(date)s.") % {
             "section": services.SECTION_SHORT_NAMES[self.key],
-            "date": date_format(self.opens_on, "j F Y"),
+            "date": long_date(self.opens_on),
         }
 
 
@@ -199,7 +195,9 @@ def _add_choices(page_field: PageField, action_choices, service_choices) -> None
     elif kind == template.DESIRABILITY:
         page_field.choices = list(Desirability.choices)
     elif kind == template.SCORE:
-        page_field.choices = [(str(number), label) for number, label in SCORES]
+        page_field.choices = [
+            (str(score), SCORE_LABELS.get(score, str(score))) for score in services.SCORES
+        ]
     elif kind == template.SERVICES:
         page_field.choices = service_choices
         page_field.chosen = [item for item in page_field.value.split(",") if item]
@@ -231,48 +229,33 @@ def _posted_values(request) -> dict[str, tuple[str, int]]:
     return posted
 
 
-def _value_at(roadmap, key: str, version: int) -> str:
-    if version == 0:
-        return ""
-    change = selectors.roadmap_history(roadmap=roadmap, key=key).filter(version=version).first()
-    return change.new_value if change else ""
+def _conflict_message(conflict: services.RoadmapConflict) -> str:
+    theirs = conflict.theirs
+    return _(
+        "%(name)s saved this field at %(time)s while you were editing. Their text: "
+        "“%(theirs)s”. Your text is kept below: save again to replace theirs."
+    ) % {
+        "name": person_name(theirs.updated_by) or _("someone"),
+        "time": _time_display(theirs.updated_at) if theirs.pk else "",
+        "theirs": theirs.value,
+    }
 
 
 def _save_posted(request, roadmap, posted) -> dict[str, list[str]]:
-    """Save every field the person changed; return the messages of the refused ones."""
-    stored = selectors.roadmap_values(roadmap=roadmap)
-    errors: dict[str, list[str]] = {}
-    for key, (value, base_version) in posted.items():
-        current = stored.get(key)
-        current_value = current.value if current else ""
-        current_version = current.version if current else 0
-        if value == current_value:
-            continue
-        if base_version != current_version and value == _value_at(roadmap, key, base_version):
-            # Untouched here, changed by someone else since the page was loaded: not a conflict.
-            continue
-        try:
-            services.roadmap_field_save(
-                roadmap=roadmap, key=key, value=value, base_version=base_version, user=request.user
-            )
-        except services.RoadmapConflict as conflict:
-            theirs = conflict.theirs
-            errors[key] = [
-                _(
-                    "%(name)s saved this field at %(time)s while you were editing. Their text: "
-                    "“%(theirs)s”. Your text is kept below: save again to replace theirs."
-                )
-                % {
-                    "name": _person(theirs.updated_by),
-                    "time": _time_display(theirs.updated_at),
-                    "theirs": theirs.value,
-                }
-            ]
-            # Saving again now means "keep mine": the base becomes their version.
-            posted[key] = (value, theirs.version)
-        except ApplicationError as error:
-            errors[key] = [error.message]
-    return errors
+    """Save the form; return the messages of the refused fields.
+
+    A conflict rebases the field on their version in `posted`, so that saving the re-shown form
+    again means "keep mine".
+    """
+    errors = services.roadmap_fields_save(roadmap=roadmap, values=posted, user=request.user)
+    messages_by_key = {}
+    for key, error in errors.items():
+        if isinstance(error, services.RoadmapConflict):
+            messages_by_key[key] = [_conflict_message(error)]
+            posted[key] = (posted[key][0], error.theirs.version)
+        else:
+            messages_by_key[key] = [error.message]
+    return messages_by_key
 
 
 @login_required
@@ -344,42 +327,16 @@ def roadmap_autosave(request, pk):
         or isinstance(base_version, bool)
     ):
         return _json_error(400, "invalid", _("key and value must be text, base_version a number."))
-    if key not in template.FIELDS_BY_KEY:
-        return _json_error(
-            400, "invalid", _("This roadmap has no such field."), fields={"key": [key]}
-        )
     try:
         saved = services.roadmap_field_save(
             roadmap=roadmap, key=key, value=value, base_version=base_version, user=request.user
         )
     except services.RoadmapConflict as conflict:
-        theirs = conflict.theirs
-        return _json_error(
-            409,
-            "conflict",
-            _("Someone else saved this field while you were editing."),
-            conflict={
-                "key": key,
-                "yours": value,
-                "theirs": theirs.value,
-                "their_version": theirs.version,
-                "by": _person(theirs.updated_by),
-                "at": theirs.updated_at.isoformat(),
-                "at_display": _time_display(theirs.updated_at),
-            },
-        )
+        return JsonResponse(conflict_body(conflict), status=409)
     except ApplicationError as error:
         return _json_error(400, error.code, error.message, fields={key: [error.message]})
-    roadmap.refresh_from_db(fields=["percent_complete"])
-    return JsonResponse(
-        {
-            "key": saved.key,
-            "version": saved.version,
-            "saved_at": saved.updated_at.isoformat(),
-            "saved_at_display": _time_display(saved.updated_at),
-            "percent_complete": roadmap.percent_complete,
-        }
-    )
+    # The same answers as the API's POST /api/v1/roadmaps/<id>/fields/.
+    return JsonResponse(saved_body(value=saved, roadmap=roadmap))
 
 
 # --- History -----------------------------------------------------------------------------------
@@ -406,26 +363,37 @@ def diff_html(old: str, new: str) -> str:
     return mark_safe("".join(parts))
 
 
-def _int_or_none(text):
+def _version_or_none(text) -> int | None:
+    """A version number from the query string; None for anything else (also a number too large
+    for the database to compare)."""
     try:
-        return int(text)
+        version = int(text)
     except (TypeError, ValueError):
         return None
+    return version if 0 <= version < 2**31 else None
 
 
 @login_required
 def roadmap_history(request, pk):
     roadmap = _roadmap_or_404(request, pk)
-    changes = list(selectors.roadmap_history(roadmap=roadmap).select_related("changed_by"))
-    for change in changes:
+    page = Paginator(selectors.roadmap_history(roadmap=roadmap), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for change in page:
         spec = template.FIELDS_BY_KEY.get(change.key)
         change.label = spec.label if spec else change.key
     diff = None
     key = request.GET.get("key")
     if key in template.FIELDS_BY_KEY:
-        versions = {change.version: change.new_value for change in changes if change.key == key}
+        old = _version_or_none(request.GET.get("from"))
+        new = _version_or_none(request.GET.get("to"))
+        # The two versions are read on their own: they need not be on the page shown.
+        versions = dict(
+            selectors.roadmap_history(roadmap=roadmap, key=key)
+            .filter(version__in=[old, new])
+            .values_list("version", "new_value")
+        )
         versions[0] = ""
-        old, new = _int_or_none(request.GET.get("from")), _int_or_none(request.GET.get("to"))
         if old in versions and new in versions:
             diff = {
                 "label": template.FIELDS_BY_KEY[key].label,
@@ -438,7 +406,7 @@ def roadmap_history(request, pk):
     return render(
         request,
         "roadmaps/roadmap_history.html",
-        {"roadmap": roadmap, "changes": changes, "diff": diff},
+        {"roadmap": roadmap, "page_obj": page, "changes": page.object_list, "diff": diff},
     )
 
 

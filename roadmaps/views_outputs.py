@@ -36,8 +36,6 @@ CHARTS = {"factors": factor_chart, "actions": action_chart}
 @require_GET
 def roadmap_pdf_download(request, pk):
     roadmap = get_object_or_404(roadmaps_visible_to(user=request.user), pk=pk)
-    if not request.user.has_perm("roadmaps.view_roadmap", roadmap):
-        raise Http404
     response = HttpResponse(roadmap_pdf(roadmap=roadmap), content_type="application/pdf")
     filename = roadmap_pdf_filename(roadmap=roadmap)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,5 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.errors import ApplicationError
+from sessions import services
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
 
 
@@ -18,6 +23,47 @@ class SessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["facilitators"]
     inlines = [PresentationInline]
     date_hierarchy = "starts_at"
+    # Moving and cancelling go through the services: they check that sessions of a cohort never
+    # overlap and email everyone registered. The admin edits the rest (texts, headcounts).
+    readonly_fields = ["starts_at", "ends_at", "status"]
+    actions = ["cancel_sessions"]
+
+    def has_add_permission(self, request):
+        # Scheduling has the same overlap check: sessions are added from the cohort's pages.
+        return False
+
+    @admin.action(
+        description=gettext_lazy("Cancel selected sessions"),
+        permissions=["change"],
+    )
+    def cancel_sessions(self, request, queryset):
+        """Cancel each selected session through the service (one email per registered
+        person); a session that cannot be cancelled is named with the reason."""
+        cancelled = 0
+        for session in queryset.order_by("starts_at", "pk"):
+            try:
+                services.session_cancel(session=session, cancelled_by=request.user)
+            except ApplicationError as error:
+                self.message_user(
+                    request,
+                    _("%(title)s: %(reason)s") % {"title": session.title, "reason": error.message},
+                    messages.WARNING,
+                )
+            except PermissionDenied:
+                self.message_user(
+                    request,
+                    _("%(title)s: you may not cancel this session.") % {"title": session.title},
+                    messages.ERROR,
+                )
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(
+                request,
+                _("Sessions cancelled: %(count)d. Everyone registered is told by email.")
+                % {"count": cancelled},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(SessionPresentation)

@@ -15,10 +15,12 @@ from rest_framework.response import Response
 
 from cities.models import City
 from cities.selectors import cities_of_officer
+from portal.api.filters import MAX_ID, IdFilter
 from sessions import services
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import Registration, Session
 from sessions.selectors import (
+    cities_enrolled_in,
     counts_of,
     registrations_of_session,
     registrations_visible_to,
@@ -29,10 +31,10 @@ from sessions.selectors import (
 
 
 class SessionFilter(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="cohort_id")
+    cohort = IdFilter(field_name="cohort_id")
     kind = django_filters.ChoiceFilter(choices=SessionKind.choices)
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
-    thematic_group = django_filters.NumberFilter(field_name="thematic_group_id")
+    thematic_group = IdFilter(field_name="thematic_group_id")
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
@@ -42,8 +44,8 @@ class SessionFilter(django_filters.FilterSet):
 
 
 class RegistrationFilter(django_filters.FilterSet):
-    session = django_filters.NumberFilter(field_name="session_id")
-    city = django_filters.NumberFilter(field_name="city_id")
+    session = IdFilter(field_name="session_id")
+    city = IdFilter(field_name="city_id")
 
     class Meta:
         model = Registration
@@ -141,16 +143,25 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 
 class AttendanceMarkSerializer(serializers.Serializer):
-    registration = serializers.IntegerField()
+    registration = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     attendance = serializers.ChoiceField(choices=Attendance.choices)
 
 
 class WalkInSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
+    # Narrowed to the cities enrolled in the session's cohort (context "session"); the service
+    # checks the same, for callers other than this API.
     city = serializers.PrimaryKeyRelatedField(
-        queryset=City.objects.all(), required=False, allow_null=True
+        queryset=City.objects.none(), required=False, allow_null=True
     )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        session = self.context.get("session")
+        if session is not None:
+            fields["city"].queryset = cities_enrolled_in(cohort_id=session.cohort_id)
+        return fields
 
 
 class AttendanceInputSerializer(serializers.Serializer):
@@ -199,7 +210,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
         if not request.user.has_perm("peer_sessions.record_attendance", session):
             raise PermissionDenied
         if request.method == "POST":
-            data = AttendanceInputSerializer(data=request.data)
+            data = AttendanceInputSerializer(data=request.data, context={"session": session})
             data.is_valid(raise_exception=True)
             services.attendance_record(
                 session=session,

@@ -10,16 +10,9 @@ from django.utils import timezone
 
 from accounts.rules import is_programme_admin
 from cohorts.enums import EnrolmentStatus
+from cohorts.rules import is_cohort_facilitator
 from cohorts.selectors import cohorts_facilitated_by
 from sessions.enums import SessionStatus
-
-
-@rules.predicate
-def is_cohort_facilitator(user, cohort):
-    """A lead facilitator of the cohort or a facilitator of one of its thematic groups."""
-    if cohort is None or not user.is_authenticated:
-        return False
-    return cohorts_facilitated_by(user=user).filter(pk=cohort.pk).exists()
 
 
 @rules.predicate
@@ -71,7 +64,9 @@ runs_session = is_programme_admin | is_session_facilitator
 rules.add_perm("peer_sessions.view_session", rules.is_authenticated)
 rules.add_perm("peer_sessions.add_session", is_programme_admin | is_cohort_facilitator)
 rules.add_perm("peer_sessions.change_session", runs_session)
-rules.add_perm("peer_sessions.cancel_session", runs_session & is_scheduled)
+# Once a session has started it took place (or is taking place): it is a record, not a plan.
+# services.session_cancel checks the state again on the locked row and explains a refusal.
+rules.add_perm("peer_sessions.cancel_session", runs_session & is_scheduled & has_not_started)
 rules.add_perm("peer_sessions.record_attendance", runs_session)
 rules.add_perm(
     "peer_sessions.add_registration",

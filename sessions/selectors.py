@@ -4,16 +4,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.selectors import is_admin
 from cities.models import City, ClimateAction
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import cohorts_facilitated_by
 from sessions.enums import Attendance
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
-
-
-def _is_admin(user) -> bool:
-    return user.is_programme_admin or user.is_superuser
 
 
 def _facilitated_session_ids(user):
@@ -43,16 +40,18 @@ def sessions_visible_to(*, user) -> QuerySet[Session]:
     """Admins see every session; others the sessions of their own cohorts."""
     if not user.is_authenticated:
         return Session.objects.none()
-    if _is_admin(user):
+    if is_admin(user):
         return Session.objects.all()
     return sessions_of_user_cohorts(user=user)
 
 
-def sessions_facilitated_by(*, user) -> QuerySet[Session]:
-    """Sessions this person runs: all of them for admins."""
+def sessions_facilitated_by(*, user, own_only: bool = False) -> QuerySet[Session]:
+    """Sessions this person runs: those of the cohorts they facilitate and those they are
+    named on. An admin runs every session, unless `own_only`: a facilitator's home page lists
+    only the sessions that are really theirs, whatever other roles they hold."""
     if not user.is_authenticated:
         return Session.objects.none()
-    if _is_admin(user):
+    if is_admin(user) and not own_only:
         return Session.objects.all()
     facilitated = cohorts_facilitated_by(user=user).order_by().values("pk")
     return Session.objects.filter(
@@ -64,7 +63,7 @@ def cohorts_schedulable_by(*, user) -> QuerySet[Cohort]:
     """Cohorts in which this person may schedule sessions."""
     if not user.is_authenticated:
         return Cohort.objects.none()
-    if _is_admin(user):
+    if is_admin(user):
         return Cohort.objects.all()
     return cohorts_facilitated_by(user=user)
 
@@ -165,7 +164,7 @@ def registrations_visible_to(*, user) -> QuerySet[Registration]:
     own cities' registrations for sessions they can see."""
     if not user.is_authenticated:
         return Registration.objects.none()
-    if _is_admin(user):
+    if is_admin(user):
         return Registration.objects.all()
     # Subqueries rather than joins, so that no row comes back twice and no DISTINCT is needed.
     return Registration.objects.filter(
@@ -212,15 +211,3 @@ def sessions_of_enrolled_cities(*, user) -> QuerySet[Session]:
     if not user.is_authenticated:
         return Session.objects.none()
     return Session.objects.filter(cohort__in=_enrolled_cohort_ids(user))
-
-
-def sessions_of_facilitator(*, user) -> QuerySet[Session]:
-    """The sessions of the cohorts this person facilitates and the sessions they facilitate
-    themselves. Unlike `sessions_facilitated_by`, an admin gets only their own: this is what a
-    facilitator's home page lists."""
-    if not user.is_authenticated:
-        return Session.objects.none()
-    facilitated = cohorts_facilitated_by(user=user).order_by().values("pk")
-    return Session.objects.filter(
-        Q(cohort__in=facilitated) | Q(pk__in=_facilitated_session_ids(user))
-    )

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -125,6 +125,13 @@ def _check_fields(*, cohort: Cohort, kind, title, meeting_url, phase, thematic_g
         )
 
 
+def _check(user, permission: str, obj) -> None:
+    # Pages and the API check the same rules first and answer 404/403; checking again here
+    # makes a service called from anywhere else (the admin, a shell, a task) just as safe.
+    if user is None or not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
 def _lock_cohort(cohort: Cohort) -> None:
     # Two facilitators saving into the same slot at once: the second waits for the first and
     # then sees its session in the overlap check (PostgreSQL; SQLite serialises writes anyway).
@@ -187,10 +194,11 @@ def session_update(
     session: Session,
     facilitators: Iterable | None = None,
     presentations: Sequence | None = None,
-    changed_by=None,
+    changed_by,
     **fields,
 ) -> Session:
     """Change a scheduled session. Moving it (new start or end) emails everyone registered."""
+    _check(changed_by, "peer_sessions.change_session", session)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"session_update() got unexpected fields: {sorted(unknown)}")
@@ -235,12 +243,21 @@ def session_update(
     return session
 
 
-def session_cancel(*, session: Session, cancelled_by=None) -> Session:
-    """Cancel a session and email everyone registered. It stays listed, marked cancelled."""
+def session_cancel(*, session: Session, cancelled_by) -> Session:
+    """Cancel a session that has not started and email everyone registered. It stays listed,
+    marked cancelled."""
+    # Who may is a permission (403); whether the session can still be cancelled is read again
+    # from the locked row, because someone may have cancelled it a moment ago: that is a
+    # message for the person, not an error page.
+    _check(cancelled_by, "peer_sessions.change_session", session)
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.CANCELLED:
             raise ApplicationError(_("This session is already cancelled."), code="cancelled")
+        if session.starts_at <= timezone.now():
+            raise ApplicationError(
+                _("This session has started: it can no longer be cancelled."), code="started"
+            )
         session.status = SessionStatus.CANCELLED
         session.save(update_fields=["status"])
         session_notice_queue(
@@ -249,11 +266,13 @@ def session_cancel(*, session: Session, cancelled_by=None) -> Session:
     return session
 
 
+@transaction.atomic
 def session_record_outcome(
-    *, session: Session, key_takeaways: str, requested_subtopics: str, recorded_by=None
+    *, session: Session, key_takeaways: str, requested_subtopics: str, recorded_by
 ) -> Session:
     """Keep what a session brought: its key takeaways and the sub-topics cities asked for
     (they feed the technical support sessions)."""
+    _check(recorded_by, "peer_sessions.change_session", session)
     session.key_takeaways = key_takeaways.strip()
     session.requested_subtopics = requested_subtopics.strip()
     session.save(update_fields=["key_takeaways", "requested_subtopics"])
@@ -422,9 +441,19 @@ def registrations_create(
         ]
 
 
-def registration_delete(*, registration: Registration, deleted_by=None) -> None:
-    """Remove a registration; only before the session starts (afterwards it is a record)."""
-    if registration.session.starts_at <= timezone.now():
+@transaction.atomic
+def registration_delete(*, registration: Registration, deleted_by) -> None:
+    """Remove a registration of a scheduled session, before it starts. Afterwards, or once the
+    session is cancelled, the list is the record of who was expected and who was told."""
+    _check(deleted_by, "peer_sessions.delete_registration", registration)
+    # Locked so that a cancellation running at the same moment sees the list as it ends up.
+    session = Session.objects.select_for_update().get(pk=registration.session_id)
+    if session.status == SessionStatus.CANCELLED:
+        raise ApplicationError(
+            _("This session was cancelled: its list of registered people is kept."),
+            code="cancelled",
+        )
+    if session.starts_at <= timezone.now():
         raise ApplicationError(
             _("A registration can only be removed before the session starts."), code="closed"
         )
@@ -439,13 +468,15 @@ def attendance_record(
     session: Session,
     marks: Mapping[int, str],
     walk_ins: Sequence[tuple[str, str, City | None]] = (),
-    recorded_by=None,
+    recorded_by,
 ) -> None:
     """Record who attended and who did not show, and add the walk-ins.
 
-    `marks` maps registration ids of this session to an Attendance value ("" clears it).
-    Walk-in errors name the row: field "walk_ins.<index>.full_name" or "...email".
+    `marks` maps registration ids of this session to an Attendance value ("" clears it). A
+    walk-in's city, if given, must be enrolled (accepted) in the session's cohort. Walk-in
+    errors name the row: field "walk_ins.<index>.full_name", "...email" or "...city".
     """
+    _check(recorded_by, "peer_sessions.record_attendance", session)
     if session.status == SessionStatus.CANCELLED:
         raise ApplicationError(_("This session was cancelled."), code="cancelled")
     if session.starts_at > timezone.now():
@@ -462,11 +493,26 @@ def attendance_record(
     )
     if known != set(marks):
         raise ApplicationError(_("Some people are not on this session's list."))
+    enrolled = set(
+        Enrolment.objects.filter(
+            cohort_id=session.cohort_id, status=EnrolmentStatus.ACCEPTED
+        ).values_list("city_id", flat=True)
+    )
     cleaned = []
     seen: set[str] = set()
     for index, (full_name, email, city) in enumerate(walk_ins):
         prefix = f"walk_ins.{index}."
         full_name, email = _clean_person(full_name, email, prefix=prefix)
+        if city is not None and city.pk not in enrolled:
+            raise ApplicationError(
+                _(
+                    "%(city)s is not enrolled in this cohort: leave the city empty or choose one "
+                    "of the cohort's cities."
+                )
+                % {"city": city.name},
+                field=f"{prefix}city",
+                code="not_enrolled",
+            )
         if email in seen:
             raise ApplicationError(
                 _("%(email)s appears twice in the list.") % {"email": email},

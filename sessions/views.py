@@ -204,9 +204,16 @@ def session_edit(request, pk):
 @require_POST
 def session_cancel(request, pk):
     session = _session_or_404(request, pk)
-    _require(request, "peer_sessions.cancel_session", session)
-    services.session_cancel(session=session, cancelled_by=request.user)
-    messages.success(request, _("Session cancelled. Everyone registered is told by email."))
+    # Who may cancel is a 403; whether the session can still be cancelled (a second click, a
+    # colleague who cancelled it a moment ago, a session that has started) is the service's
+    # answer, shown as a message on the session page.
+    _require(request, "peer_sessions.change_session", session)
+    try:
+        services.session_cancel(session=session, cancelled_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Session cancelled. Everyone registered is told by email."))
     return redirect("session_detail", pk=session.pk)
 
 

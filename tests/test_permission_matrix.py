@@ -75,7 +75,7 @@ def test_page_access_by_role(client, db, page, role, expected):
         invitation = services.invitation_create(
             email="invitee@example.org",
             city=factories.CityFactory(),
-            invited_by=factories.UserFactory(is_facilitator=True),
+            invited_by=factories.UserFactory(is_programme_admin=True),
         )
         page = reverse("invitation_accept", args=[invitation.token])
     if user is not None:

@@ -2,9 +2,12 @@
 //
 // Every field ([data-key]) is saved on its own through POST <data-autosave-url> with the
 // version it was loaded at; the server refuses (409) a save over someone else's newer version.
-// Whatever has not reached the server is kept in localStorage under roadmap:<id>:<key>
-// ({value, base_version, at}) from the first keystroke, so a closed tab, a lost connection or an
-// expired session loses nothing: the text is put back and sent when the page is next open.
+// Whatever has not reached the server is kept in localStorage under
+// roadmap:<user>:<id>:<key> ({value, base_version, at}) from the first keystroke, so a closed
+// tab, a lost connection or an expired session loses nothing: the text is put back and sent
+// when the page is next open. The key names the signed-in person (the form's data-user) so
+// that on a shared computer one officer's unsent text is never sent under another's name;
+// signing out clears every roadmap: key (static/js/portal.js).
 // Without JavaScript the page is a plain form that the server saves field by field.
 (function () {
   "use strict";
@@ -15,7 +18,7 @@
   var PERIODIC_MS = 15000;
   var TEXT_KINDS = ["text", "long_text", "limited_text", "email"];
 
-  var form, url, roadmapId;
+  var form, url, roadmapId, userId;
   var messages = {};
   var fields = {};
   var retryDelay = RETRY_FIRST_MS;
@@ -98,7 +101,7 @@
   // --- The browser's copy of unsent text ------------------------------------------------------
 
   function storageKey(key) {
-    return "roadmap:" + roadmapId + ":" + key;
+    return "roadmap:" + userId + ":" + roadmapId + ":" + key;
   }
 
   function keepLocal(field) {
@@ -347,8 +350,12 @@
     mineText.setAttribute("data-version-of", "yours");
     mine.appendChild(mineText);
     var theirs = element("div", "conflict-version");
-    theirs.appendChild(element("p", "conflict-label",
-      msg("theirs", { name: conflict.by, time: conflict.at_display })));
+    // by is null when the account is gone; at_display is null when the field holds nothing
+    // saved yet (the page was sent a version the field never had).
+    var theirsLabel = conflict.at_display
+      ? msg("theirs", { name: conflict.by || msg("someone"), time: conflict.at_display })
+      : msg("theirs_unsaved");
+    theirs.appendChild(element("p", "conflict-label", theirsLabel));
     var theirsText = element("div", "conflict-text", displayValue(field, conflict.theirs));
     theirsText.setAttribute("data-version-of", "theirs");
     theirs.appendChild(theirsText);
@@ -490,6 +497,7 @@
     }
     url = form.getAttribute("data-autosave-url");
     roadmapId = form.getAttribute("data-roadmap");
+    userId = form.getAttribute("data-user");
     document.querySelectorAll("#roadmap-messages [data-msg]").forEach(function (el) {
       messages[el.getAttribute("data-msg")] = el.textContent;
     });

@@ -12,18 +12,64 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
+from accounts.forms import InvitationForm
 from accounts.models import Invitation, User
 from cities.models import CityMembership
+from cohorts import services as cohort_services
 from notifications.models import OutboundEmail
+from portal.errors import ApplicationError
 from tests import factories
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "a-long-pass-phrase-42"
 
 
+def enrol(city, cohort, status="requested"):
+    """Enrol `city` in `cohort` with the given status, through the services as people do."""
+    group = factories.ThematicGroupFactory(cohort=cohort)
+    enrolment = cohort_services.enrolment_request(
+        cohort=cohort,
+        city=city,
+        requested_by=None,
+        groups=[(group, "")],
+        today=cohort.starts_on,
+    )
+    if status == "accepted":
+        cohort_services.enrolment_accept(enrolment=enrolment, decided_by=None)
+    elif status == "declined":
+        cohort_services.enrolment_decline(enrolment=enrolment, decided_by=None)
+    return enrolment
+
+
 @pytest.fixture
-def lisbon(db):
-    return factories.CityFactory(name="Lisbon", country=factories.CountryFactory(iso_code="PT"))
+def facilitated_cohort(facilitator):
+    """A cohort led by the `facilitator` fixture."""
+    cohort = factories.CohortFactory(name="Cohort of A")
+    cohort.facilitators.add(facilitator)
+    return cohort
+
+
+@pytest.fixture
+def lisbon(db, facilitated_cohort):
+    """Lisbon, enrolled in the facilitator's cohort: a city they may invite officers to."""
+    city = factories.CityFactory(name="Lisbon", country=factories.CountryFactory(iso_code="PT"))
+    enrol(city, facilitated_cohort)
+    return city
+
+
+@pytest.fixture
+def other_facilitator(db):
+    return factories.UserFactory(is_facilitator=True, email="b.facilitator@example.org")
+
+
+@pytest.fixture
+def bergen(db, other_facilitator):
+    """A city enrolled only in a cohort that another facilitator (B) leads."""
+    cohort = factories.CohortFactory(name="Cohort of B")
+    cohort.facilitators.add(other_facilitator)
+    city = factories.CityFactory(name="Bergen", country=factories.CountryFactory(iso_code="SE"))
+    enrol(city, cohort, status="accepted")
+    return city
 
 
 def invite(client, inviter, city, email, capture):
@@ -58,7 +104,7 @@ def test_invitation_create_by_staff_sends_one_email_with_the_link(
     assert invitation.expires_at - invitation.created_at == datetime.timedelta(
         days=settings.INVITATION_VALID_DAYS
     )
-    outbound = OutboundEmail.objects.get()
+    outbound = OutboundEmail.objects.get(key__startswith="invitation:")
     assert (outbound.key, outbound.to, outbound.status) == (
         f"invitation:{invitation.pk}",
         "ana.silva@lisboa.example",
@@ -109,32 +155,266 @@ def test_invitation_create_for_existing_officer_of_the_city_is_refused_at_email(
     assert mail.outbox == []
 
 
-def test_invitation_create_for_existing_account_adds_the_city_at_once(
+def test_invitation_create_for_existing_account_adds_nothing_until_confirmed(
     client, facilitator, lisbon, django_capture_on_commit_callbacks
 ):
     porto_officer = factories.city_officer(email="ana@example.org")
+    porto = porto_officer.city_memberships.get().city
 
     response = invite(
         client, facilitator, lisbon, "ana@example.org", django_capture_on_commit_callbacks
     )
 
-    assert response.status_code == 302
-    assert sorted(
-        CityMembership.objects.filter(user=porto_officer).values_list("city__name", flat=True)
-    ) == sorted([porto_officer.city_memberships.first().city.name, "Lisbon"])
+    assert (response.status_code, response["Location"]) == (302, reverse("invitation_create"))
+    assert list(
+        CityMembership.objects.filter(user=porto_officer).values_list("city", flat=True)
+    ) == [porto.pk]
     invitation = Invitation.objects.get()
-    assert invitation.accepted_by == porto_officer
+    assert (invitation.accepted_at, invitation.accepted_by) == (None, None)
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].subject == "You now also represent Lisbon"
-    assert f"{settings.SITE_URL}/accounts/login/" in mail.outbox[0].body
-    assert invitation.token not in mail.outbox[0].body
+    sent = mail.outbox[0]
+    assert (sent.to, sent.subject) == (["ana@example.org"], "You are invited to represent Lisbon")
+    url = f"{settings.SITE_URL}/invitations/{invitation.token}/"
+    expiry = invitation.expires_at.strftime("%-d %B %Y")
+    assert sent.body == (
+        f"Hello,\n\n{facilitator.full_name} invites you to represent Lisbon on the city "
+        "peer-learning portal of the EU Cities Mission.\n\n"
+        "You already have an account with this email address. Open this link, sign in with "
+        "your usual password and confirm to add Lisbon to your account:\n"
+        f"{url}\n\n"
+        f"The link works once and until {expiry}. Nothing changes on your account until you "
+        "confirm.\n\n"
+    )
     porto_officer.refresh_from_db()
     assert porto_officer.check_password(PASSWORD)
     response = client.get(reverse("invitation_create"))
     assert [str(m) for m in response.context["messages"]] == [
-        "ana@example.org already had an account: they are now an officer of Lisbon and were "
-        "told by email."
+        "Invitation sent to ana@example.org for Lisbon."
     ]
+
+
+def test_invitation_existing_account_joins_only_after_signing_in_and_confirming(
+    client, facilitator, lisbon
+):
+    ana = factories.UserFactory(email="ana@example.org", full_name="Ana Silva")
+    invitation = services.invitation_create(
+        email="ana@example.org", city=lisbon, invited_by=facilitator
+    )
+    url = reverse("invitation_accept", args=[invitation.token])
+
+    # Anonymous: the page asks to sign in; a POST neither adds the city nor sets a password.
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["signed_in_as_invitee"] is False
+    assert f'href="/accounts/login/?next={url}"' in response.content.decode()
+    response = client.post(
+        url, {"full_name": "Eve", "password1": "eve-takes-over-9", "password2": "eve-takes-over-9"}
+    )
+    assert response.status_code == 200
+    ana.refresh_from_db()
+    assert (ana.full_name, ana.check_password(PASSWORD)) == ("Ana Silva", True)
+    assert CityMembership.objects.filter(user=ana).count() == 0
+
+    # Signed in as the invitee, opening the link only asks: the button does it.
+    client.force_login(ana)
+    response = client.get(url)
+    assert response.context["signed_in_as_invitee"] is True
+    assert (
+        "You are invited to represent Lisbon with your account ana@example.org. "
+        "Add Lisbon to your account?" in response.content.decode()
+    )
+    assert '<button type="submit">Represent Lisbon</button>' in response.content.decode()
+    assert CityMembership.objects.filter(user=ana).count() == 0
+
+    response = client.post(url)
+
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert list(CityMembership.objects.filter(user=ana).values_list("city__name", flat=True)) == [
+        "Lisbon"
+    ]
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == ana
+    home = client.get("/")
+    assert [str(m) for m in home.context["messages"]] == ["You now also represent Lisbon."]
+
+
+def test_invitation_existing_account_signed_in_as_other_person_is_told_to_switch(
+    client, facilitator, lisbon
+):
+    factories.UserFactory(email="ana@example.org")
+    invitation = services.invitation_create(
+        email="ana@example.org", city=lisbon, invited_by=facilitator
+    )
+    url = reverse("invitation_accept", args=[invitation.token])
+    client.force_login(facilitator)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert (
+        f"You are signed in as {facilitator.email}, but this invitation is for ana@example.org. "
+        "Sign out, then sign in with ana@example.org to accept it." in response.content.decode()
+    )
+    assert f'href="/accounts/logout/?next={url}"' in response.content.decode()
+
+
+# The probe of the security review: facilitator A must not become (or make a colleague) an
+# officer of a city that only facilitator B's cohort holds.
+@pytest.mark.parametrize("email", ["own", "colleague"])
+def test_invitation_create_for_city_of_another_facilitators_cohort_is_refused(
+    facilitator, other_facilitator, bergen, email, django_capture_on_commit_callbacks
+):
+    address = facilitator.email if email == "own" else other_facilitator.email
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ApplicationError) as raised,
+    ):
+        services.invitation_create(email=address, city=bergen, invited_by=facilitator)
+
+    assert (raised.value.field, raised.value.message) == (
+        "city",
+        "You can invite officers only for cities in the cohorts you facilitate.",
+    )
+    assert (Invitation.objects.count(), CityMembership.objects.count(), mail.outbox) == (0, 0, [])
+
+
+def test_invitation_create_page_refuses_city_of_another_facilitators_cohort(
+    client, facilitator, lisbon, bergen, django_capture_on_commit_callbacks
+):
+    response = invite(
+        client, facilitator, bergen, facilitator.email, django_capture_on_commit_callbacks
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "city": ["Select a valid choice. That choice is not one of the available choices."]
+    }
+    assert (Invitation.objects.count(), CityMembership.objects.count(), mail.outbox) == (0, 0, [])
+
+
+@pytest.mark.parametrize(
+    "address", ["{email}", "  {upper}  ", "second.address@example.org"], ids=str
+)
+def test_invitation_create_own_address_by_facilitator_is_refused_at_email(
+    facilitator, lisbon, address
+):
+    EmailAddress.objects.create(user=facilitator, email="second.address@example.org")
+    address = address.format(email=facilitator.email, upper=facilitator.email.upper())
+
+    with pytest.raises(ApplicationError) as raised:
+        services.invitation_create(email=address, city=lisbon, invited_by=facilitator)
+
+    assert (raised.value.field, raised.value.message) == (
+        "email",
+        "You cannot invite yourself. Ask a programme admin if you need to represent a city.",
+    )
+    assert (Invitation.objects.count(), CityMembership.objects.count()) == (0, 0)
+
+
+def test_invitation_create_page_refuses_own_address_at_email(
+    client, facilitator, lisbon, django_capture_on_commit_callbacks
+):
+    response = invite(
+        client, facilitator, lisbon, facilitator.email, django_capture_on_commit_callbacks
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "email": [
+            "You cannot invite yourself. Ask a programme admin if you need to represent a city."
+        ]
+    }
+    assert (Invitation.objects.count(), mail.outbox) == (0, [])
+
+
+def test_invitation_create_by_group_facilitator_for_a_city_of_their_cohort_is_pending(
+    client, other_facilitator, django_capture_on_commit_callbacks
+):
+    # A thematic-group facilitator (not a lead) of a cohort, and a city declined there: any
+    # enrolment status opens the city to invitations.
+    cohort = factories.CohortFactory()
+    factories.ThematicGroupFactory(cohort=cohort).facilitators.add(other_facilitator)
+    ghent = factories.CityFactory(name="Ghent")
+    enrol(ghent, cohort, status="declined")
+    colleague = factories.UserFactory(is_facilitator=True, email="c.facilitator@example.org")
+
+    response = invite(
+        client, other_facilitator, ghent, colleague.email, django_capture_on_commit_callbacks
+    )
+
+    assert (response.status_code, response["Location"]) == (302, reverse("invitation_create"))
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.city, invitation.accepted_at) == (
+        "c.facilitator@example.org",
+        ghent,
+        None,
+    )
+    assert CityMembership.objects.count() == 0
+
+
+def test_invitation_create_by_admin_for_any_city_and_own_address(
+    client, programme_admin, bergen, django_capture_on_commit_callbacks
+):
+    response = invite(
+        client, programme_admin, bergen, programme_admin.email, django_capture_on_commit_callbacks
+    )
+
+    assert (response.status_code, response["Location"]) == (302, reverse("invitation_create"))
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.city, invitation.accepted_at) == (
+        programme_admin.email,
+        bergen,
+        None,
+    )
+    assert CityMembership.objects.count() == 0
+    # Even an admin's own account joins the city only once they confirm.
+    response = client.post(reverse("invitation_accept", args=[invitation.token]))
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert list(CityMembership.objects.values_list("user", "city")) == [
+        (programme_admin.pk, bergen.pk)
+    ]
+
+
+def test_invitation_form_offers_a_facilitator_exactly_the_cities_of_their_cohorts(
+    facilitator, facilitated_cohort, lisbon, bergen
+):
+    # Lisbon (requested) in the cohort the facilitator leads; Aarhus (accepted) and Zagreb
+    # (declined) in a cohort where they facilitate a thematic group; Bergen in someone else's
+    # cohort; Oslo in no cohort.
+    group_cohort = factories.CohortFactory()
+    factories.ThematicGroupFactory(cohort=group_cohort).facilitators.add(facilitator)
+    aarhus = factories.CityFactory(name="Aarhus")
+    zagreb = factories.CityFactory(name="Zagreb")
+    enrol(aarhus, group_cohort, status="accepted")
+    enrol(zagreb, group_cohort, status="declined")
+    enrol(lisbon, group_cohort, status="accepted")
+    factories.CityFactory(name="Oslo")
+
+    form = InvitationForm(user=facilitator)
+
+    assert list(form.fields["city"].queryset) == [aarhus, lisbon, zagreb]
+
+
+def test_invitation_form_offers_an_admin_every_city(programme_admin, lisbon, bergen):
+    oslo = factories.CityFactory(name="Oslo")
+
+    form = InvitationForm(user=programme_admin)
+
+    assert list(form.fields["city"].queryset) == [bergen, lisbon, oslo]
+
+
+def test_invitation_create_page_without_cities_says_why(client, facilitator, bergen):
+    client.force_login(facilitator)
+
+    response = client.get(reverse("invitation_create"))
+
+    assert response.status_code == 200
+    assert list(response.context["form"].fields["city"].queryset) == []
+    assert (
+        "You can invite officers only for cities in the cohorts you facilitate, and none of "
+        "your cohorts has a city yet." in response.content.decode()
+    )
 
 
 def test_invitation_accept_sets_password_verifies_email_and_signs_in(
@@ -337,13 +617,14 @@ def test_invitation_accept_signed_in_as_someone_else_adds_nothing(client, facili
     assert invitation.accepted_at is None
 
 
-def test_invitation_create_page_lists_cities_for_staff(client, facilitator, lisbon):
+def test_invitation_create_page_lists_cities_for_staff(client, facilitator, lisbon, bergen):
     client.force_login(facilitator)
 
     response = client.get(reverse("invitation_create"))
 
     assert response.status_code == 200
     assert list(response.context["form"].fields["city"].queryset) == [lisbon]
+    assert "none of your cohorts has a city yet" not in response.content.decode()
 
 
 def test_invitation_accept_page_names_city_and_email(client, facilitator, lisbon):

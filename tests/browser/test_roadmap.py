@@ -1,5 +1,6 @@
 """The Reflection Roadmap in a real browser: autosave of every phase across reloads, typing while
-offline, an expired session, two officers editing the same field, and axe on the edit page.
+offline, an expired session, unsent text on a shared computer and at sign-out, two officers
+editing the same field, and axe on the edit page.
 
 The live server runs on the real clock, so the cohort's phases are placed in the past (every
 section open) relative to today."""
@@ -214,9 +215,8 @@ def test_text_typed_offline_is_kept_and_sent_when_back_online(page, lisbon):
         "You are offline - your text is kept in this browser and will be sent when the "
         "connection is back."
     )
-    kept = json.loads(
-        page.evaluate(f"window.localStorage.getItem('roadmap:{roadmap.pk}:phase1.challenge')")
-    )
+    storage_key = f"roadmap:{lisbon['ana'].pk}:{roadmap.pk}:phase1.challenge"
+    kept = json.loads(page.evaluate(f"window.localStorage.getItem('{storage_key}')"))
     assert (kept["value"], kept["base_version"]) == ("Heat waves in the old town", 0)
     assert saved_values(roadmap) == {}
 
@@ -245,6 +245,62 @@ def test_text_typed_after_the_session_expired_is_there_after_signing_in(page, li
     expect(by_id(page, "input-phase1.missing")).to_have_value("A heat action plan")
     wait_for_saved(roadmap, {"phase1.missing": "A heat action plan"})
     expect(page.locator("#save-status")).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"))
+
+
+def type_after_the_session_expired(page, roadmap, key: str, value: str) -> None:
+    """Type in a field once the session has expired: the text stays in the browser only."""
+    page.goto(f"/roadmaps/{roadmap.pk}/")
+    page.context.clear_cookies(name="sessionid")
+    by_id(page, f"input-{key}").fill(value)
+    expect(page.locator("#expired-note")).to_be_visible()
+
+
+def storage_keys(page) -> list[str]:
+    return sorted(page.evaluate("Object.keys(window.localStorage)"))
+
+
+def test_unsent_text_is_never_sent_under_the_next_officers_name(page, lisbon):
+    roadmap, ana, rui = lisbon["roadmap"], lisbon["ana"], lisbon["rui"]
+    sign_in_as(page, ana, factories.PASSWORD)
+    type_after_the_session_expired(page, roadmap, "phase1.missing", "Ana's heat plan")
+    assert storage_keys(page) == [f"roadmap:{ana.pk}:{roadmap.pk}:phase1.missing"]
+
+    # Rui signs in on the same computer: Ana's text is neither shown to him nor sent as his.
+    sign_in_as(page, rui, factories.PASSWORD)
+    page.goto(f"/roadmaps/{roadmap.pk}/")
+    expect(by_id(page, "input-phase1.missing")).to_have_value("")
+    by_id(page, "input-phase1.cause_1").fill("Rui's cause")
+    # One save at a time, oldest first: a restored text would have been sent before this one.
+    wait_for_saved(roadmap, {"phase1.cause_1": "Rui's cause"})
+    expect(page.locator("#save-status")).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"))
+    assert saved_values(roadmap) == {"phase1.cause_1": "Rui's cause"}
+    assert storage_keys(page) == [f"roadmap:{ana.pk}:{roadmap.pk}:phase1.missing"]
+
+    # Rui leaves without signing out (his session expires); back with Ana, her text is put
+    # back and saved under her name.
+    page.context.clear_cookies(name="sessionid")
+    sign_in_as(page, ana, factories.PASSWORD)
+    page.goto(f"/roadmaps/{roadmap.pk}/")
+    wait_for_saved(roadmap, {"phase1.missing": "Ana's heat plan"})
+    expect(page.locator("#save-status")).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"))
+    assert RoadmapValue.objects.get(roadmap=roadmap, key="phase1.missing").updated_by == ana
+    assert storage_keys(page) == []
+
+
+def test_signing_out_clears_the_roadmap_text_kept_in_the_browser(page, lisbon):
+    roadmap, ana = lisbon["roadmap"], lisbon["ana"]
+    sign_in_as(page, ana, factories.PASSWORD)
+    type_after_the_session_expired(page, roadmap, "phase1.missing", "Ana's heat plan")
+    page.evaluate("window.localStorage.setItem('other-feature', 'kept')")
+
+    page.get_by_role("button", name="Sign out").click()
+
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
+    assert storage_keys(page) == ["other-feature"]
+    sign_in_as(page, ana, factories.PASSWORD)
+    page.goto(f"/roadmaps/{roadmap.pk}/")
+    expect(by_id(page, "input-phase1.missing")).to_have_value("")
+    assert saved_values(roadmap) == {}
 
 
 def test_second_officer_on_the_same_field_sees_both_versions_and_keeps_mine(page, new_page, lisbon):

@@ -68,6 +68,14 @@ def cohort(places):
 
 
 @pytest.fixture
+def cohort_lead(cohort):
+    """A lead facilitator of the cohort: the cohort filter offers the cohorts a person may see."""
+    lead = factories.UserFactory(is_facilitator=True, full_name="Lea Lead")
+    cohort.facilitators.add(lead)
+    return lead
+
+
+@pytest.fixture
 def factors(reference_data):
     """The eight enabling factors, in their seeded order."""
     return list(EnablingFactor.objects.order_by("position"))

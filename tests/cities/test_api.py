@@ -97,6 +97,7 @@ def test_list_filters_by_city_and_sector(client, reviewer, solar_roofs, mission_
     assert titles({"sector": "energy"}) == ["Smart grid", "Heat network"]
     assert titles({"city": mannheim.pk, "sector": "energy"}) == ["Heat network"]
     assert titles({"city": mannheim.pk, "sector": "buildings"}) == []
+    assert titles({"city": 2**63 - 1}) == []
     energy_ids = [row["id"] for row in client.get(LIST, {"sector": "energy"}).json()["results"]]
     assert energy_ids == [grid.pk, heat.pk]
 
@@ -281,18 +282,47 @@ def test_delete_is_not_offered(client, facilitator, solar_roofs):
     assert client.delete(detail(solar_roofs)).status_code == 405
 
 
-def test_cities_api_cohort_filter_uses_accepted_enrolments(client, reviewer, cohort):
+def test_cities_api_cohort_filter_uses_accepted_enrolments(client, cohort_lead, cohort):
+    client.force_login(cohort_lead)
+
+    response = client.get("/api/v1/cities/", {"cohort": cohort.pk})
+
+    assert [city["name"] for city in response.json()["results"]] == ["Guimaraes", "Lisbon"]
+
+
+INVALID_COHORT = {
+    "error": {
+        "status": 400,
+        "code": "invalid",
+        "message": "Some of the data is not valid.",
+        "fields": {
+            "cohort": ["Select a valid choice. That choice is not one of the available choices."]
+        },
+    }
+}
+
+
+@pytest.mark.parametrize("cohort_id", ["999999", "99999999999999999999999", "-1"])
+def test_cities_api_unknown_cohort_is_400_at_the_field(client, cohort_lead, cohort, cohort_id):
+    client.force_login(cohort_lead)
+
+    response = client.get("/api/v1/cities/", {"cohort": cohort_id})
+
+    assert (response.status_code, response.json()) == (400, INVALID_COHORT)
+
+
+def test_cities_api_cohort_the_person_may_not_see_is_refused_like_an_unknown_one(
+    client, reviewer, cohort
+):
     client.force_login(reviewer)
 
     response = client.get("/api/v1/cities/", {"cohort": cohort.pk})
-    unknown = client.get("/api/v1/cities/", {"cohort": 999999})
 
-    assert [city["name"] for city in response.json()["results"]] == ["Guimaraes", "Lisbon"]
-    assert unknown.status_code == 400
+    assert (response.status_code, response.json()) == (400, INVALID_COHORT)
 
 
-def test_cities_api_query_count_does_not_grow_and_skips_the_form_lists(client, reviewer, cohort):
-    client.force_login(reviewer)
+def test_cities_api_query_count_does_not_grow_and_skips_the_form_lists(client, cohort_lead, cohort):
+    client.force_login(cohort_lead)
     with CaptureQueriesContext(connection) as one:
         client.get("/api/v1/cities/", {"cohort": cohort.pk})
     for number in range(10):
@@ -304,3 +334,32 @@ def test_cities_api_query_count_does_not_grow_and_skips_the_form_lists(client, r
     assert response.json()["count"] == 12
     # Session, user, the cohort check, count, page, interests: no country or sector list.
     assert len(one) == len(many) == 6
+
+
+@pytest.mark.parametrize(
+    ("city_id", "message"),
+    [
+        ("99999999999999999999999",
+         "Ensure this value is less than or equal to 9223372036854775807."),
+        ("0", "Ensure this value is greater than or equal to 1."),
+        ("Lisbon", "Enter a whole number."),
+    ],
+)  # fmt: skip
+def test_list_city_filter_out_of_range_is_400_at_the_field(
+    client, reviewer, solar_roofs, city_id, message
+):
+    client.force_login(reviewer)
+
+    response = client.get(LIST, {"city": city_id})
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "status": 400,
+                "code": "invalid",
+                "message": "Some of the data is not valid.",
+                "fields": {"city": [message]},
+            }
+        },
+    )

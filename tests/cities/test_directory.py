@@ -1,5 +1,9 @@
 """The city directory page /cities/: filters, search, pagination and its query count."""
 
+import datetime
+import re
+from html import unescape
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +21,13 @@ URL = "/cities/"
 def signed_in(client, reviewer):
     # A person with no city of their own, so the lists hold only the cities a test makes.
     sign_in(client, reviewer)
+    return client
+
+
+@pytest.fixture
+def lead_signed_in(client, cohort_lead):
+    # The cohort filter offers the cohorts a person may see: its lead facilitator sees it.
+    sign_in(client, cohort_lead)
     return client
 
 
@@ -58,20 +69,67 @@ def test_directory_type_mission_minded_gives_exact_cities(signed_in, places):
     assert directory_names(response) == ["Lisbon", "Valencia"]
 
 
-def test_directory_cohort_filter_lists_only_accepted_enrolments(signed_in, cohort):
+def test_directory_cohort_filter_lists_only_accepted_enrolments(
+    lead_signed_in, cohort, cohort_lead
+):
     other_cohort = factories.CohortFactory(number=2)
+    other_cohort.facilitators.add(cohort_lead)
     Enrolment.objects.create(
         cohort=other_cohort,
         city=cohort.enrolments.get(city__name="Mannheim").city,
         status=EnrolmentStatus.ACCEPTED,
     )
 
-    response = signed_in.get(URL, {"cohort": cohort.pk})
+    response = lead_signed_in.get(URL, {"cohort": cohort.pk})
 
     assert directory_names(response) == ["Guimaraes", "Lisbon"]
-    assert directory_names(signed_in.get(URL, {"cohort": other_cohort.pk})) == ["Mannheim"]
-    combined = signed_in.get(URL, {"cohort": cohort.pk, "thematic_interest": "energy"})
+    assert directory_names(lead_signed_in.get(URL, {"cohort": other_cohort.pk})) == ["Mannheim"]
+    combined = lead_signed_in.get(URL, {"cohort": cohort.pk, "thematic_interest": "energy"})
     assert directory_names(combined) == ["Guimaraes"]
+
+
+def _cohort_options(response) -> list[str]:
+    html = response.content.decode()
+    select = re.search(r'<select name="cohort"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [unescape(name) for name in re.findall(r"<option[^>]*>(.*?)</option>", select)]
+
+
+def test_directory_cohort_list_offers_only_the_cohorts_the_person_may_see(
+    client, places, cohort, cohort_lead, reviewer, programme_admin
+):
+    # Cohort 1 (ended in 2025) is led by cohort_lead; cohort 2 has not ended and is led by
+    # nobody here; cohort 3 ended, and Porto took part in it.
+    open_cohort = factories.CohortFactory(
+        number=2, name="Online Discussion Groups cohort 2",
+        starts_on=datetime.date(2099, 1, 1), ends_on=datetime.date(2099, 6, 30),
+    )  # fmt: skip
+    ended = factories.CohortFactory(
+        number=3, name="Online Discussion Groups cohort 3",
+        starts_on=datetime.date(2000, 1, 1), ends_on=datetime.date(2000, 6, 30),
+    )  # fmt: skip
+    porto = factories.CityFactory(name="Porto", country=places["Lisbon"].country)
+    Enrolment.objects.create(cohort=ended, city=porto, status="accepted")
+    porto_officer = factories.city_officer(city=porto)
+    expected = {
+        reviewer: ["Any cohort"],
+        cohort_lead: ["Any cohort", cohort.name],
+        # The cohorts not ended yet, and those of the officer's city.
+        porto_officer: ["Any cohort", open_cohort.name, ended.name],
+        programme_admin: ["Any cohort", open_cohort.name, cohort.name, ended.name],
+    }
+
+    for user, options in expected.items():
+        sign_in(client, user)
+        assert (user, _cohort_options(client.get(URL))) == (user, options)
+
+
+def test_directory_cohort_the_person_may_not_see_is_refused_like_an_unknown_one(signed_in, cohort):
+    response = signed_in.get(URL, {"cohort": cohort.pk})
+
+    assert directory_names(response) == []
+    assert response.context["filter_form"].errors == {
+        "cohort": ["Select a valid choice. That choice is not one of the available choices."]
+    }
 
 
 def test_directory_unknown_cohort_shows_the_error_at_the_field_and_no_city(signed_in, cohort):
@@ -84,8 +142,8 @@ def test_directory_unknown_cohort_shows_the_error_at_the_field_and_no_city(signe
     assert "0 cities found" in response.content.decode()
 
 
-def test_directory_filter_form_is_labelled_and_keeps_the_values(signed_in, cohort):
-    response = signed_in.get(
+def test_directory_filter_form_is_labelled_and_keeps_the_values(lead_signed_in, cohort):
+    response = lead_signed_in.get(
         URL, {"name": "gui", "country": "PT", "type": "mission", "cohort": cohort.pk}
     )
 
@@ -129,25 +187,25 @@ def _directory_queries(client, query) -> int:
     return len(queries)
 
 
-def test_directory_query_count_does_not_grow_with_the_cities(signed_in, cohort):
+def test_directory_query_count_does_not_grow_with_the_cities(lead_signed_in, cohort):
     energy = cohort.enrolments.get(city__name="Guimaraes").city.thematic_interests.get(
         slug="energy"
     )
     query = {"type": "mission_minded", "cohort": cohort.pk}
     # One matching city: Lisbon.
-    one = _directory_queries(signed_in, query)
+    one = _directory_queries(lead_signed_in, query)
     italy = factories.CountryFactory(iso_code="IT")
     for number in range(40):
         city = factories.CityFactory(name=f"Comune {number}", country=italy)
         city.thematic_interests.set([energy])
         Enrolment.objects.create(cohort=cohort, city=city, status=EnrolmentStatus.ACCEPTED)
 
-    many = _directory_queries(signed_in, query)
+    many = _directory_queries(lead_signed_in, query)
 
-    assert directory_names(signed_in.get(URL, query))[-1] == "Lisbon"
-    # Session, user, the cohort choice check, the count, the header's two permission reads, the
-    # filter form's three lists (countries, sectors, cohorts), the page and its interests.
-    assert one == many == 11
+    assert directory_names(lead_signed_in.get(URL, query))[-1] == "Lisbon"
+    # Session, user, the cohort choice check, the count, the filter form's three lists
+    # (countries, sectors, the lead's cohorts), the page and its interests.
+    assert one == many == 9
 
 
 def test_directory_needs_sign_in(client, db):

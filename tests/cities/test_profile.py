@@ -5,6 +5,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cities import services
@@ -202,3 +204,62 @@ def test_profile_needs_sign_in(client, places):
     response = client.get(url)
 
     assert (response.status_code, response["Location"]) == (302, f"/accounts/login/?next={url}")
+
+
+def _add_profile_rows(city, count, factors, sector, start):
+    """Add `count` of everything the profile lists for `city`: officers, cohorts it took part
+    in, sessions it presented in or registered for, climate actions with two levers each."""
+    for number in range(count):
+        factories.city_officer(city=city)
+        cohort = factories.CohortFactory()
+        cohort.enrolments.create(city=city, status="accepted")
+        session = factories.SessionFactory(
+            cohort=cohort, starts_at=start + datetime.timedelta(days=number)
+        )
+        if number % 2:
+            SessionPresentation.objects.create(session=session, city=city)
+        else:
+            Registration.objects.create(
+                session=session, city=city, full_name="Ana", email=f"{number}@example.org"
+            )
+        services.climate_action_create(
+            city=city,
+            title=f"{start:%Y%m%d} action {number}",
+            sector=sector,
+            levers=[services.LeverInput(factor=factor) for factor in factors[:2]],
+        )
+
+
+def _profile_queries(client, city) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/cities/{city.pk}/")
+    assert response.status_code == 200
+    shown = {
+        "officers": len(response.context["officers"]),
+        "cohorts": len(response.context["enrolments"]),
+        "sessions": len(response.context["sessions"]),
+        "climate_actions": len(response.context["climate_actions"]),
+        "edit_links": response.content.decode().count('href="/cities/actions/'),
+    }
+    return len(queries), shown
+
+
+def test_profile_queries_do_not_grow_with_the_rows(
+    client, mission_city, mission_officer, factors, buildings
+):
+    # The city's own officer sees every section, officers and edit links included.
+    sign_in(client, mission_officer)
+    start = timezone.make_aware(datetime.datetime(2024, 11, 5, 10, 0))
+    _add_profile_rows(mission_city, 1, factors, buildings, start)
+    one, shown_one = _profile_queries(client, mission_city)
+
+    _add_profile_rows(mission_city, 12, factors, buildings, start + datetime.timedelta(days=30))
+    many, shown_many = _profile_queries(client, mission_city)
+
+    assert shown_one == {
+        "officers": 2, "cohorts": 1, "sessions": 1, "climate_actions": 1, "edit_links": 1
+    }  # fmt: skip
+    assert shown_many == {
+        "officers": 14, "cohorts": 13, "sessions": 13, "climate_actions": 13, "edit_links": 13
+    }  # fmt: skip
+    assert many == one

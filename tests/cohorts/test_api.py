@@ -226,15 +226,21 @@ def test_enrolment_api_visibility_by_role(client, cohort, lisbon_request, lead, 
 
 @pytest.mark.django_db(transaction=True)
 def test_enrolment_api_facilitator_accepts_and_the_officer_is_emailed(
-    client, cohort, lisbon_request, group_facilitator
+    client, cohort, lisbon_request, lead, group_facilitator
 ):
     client.force_login(group_facilitator)
 
     response = client.post(f"/api/v1/enrolments/{lisbon_request.pk}/accept/")
 
     assert (response.status_code, response.json()["status"]) == (200, "accepted")
-    assert list(OutboundEmail.objects.values_list("key", "to")) == [
-        (f"enrolment:{lisbon_request.pk}:accepted", "ana@lisboa.pt")
+    # The request told the lead and the Energy group's facilitator; the decision, the officer.
+    assert list(OutboundEmail.objects.order_by("pk").values_list("key", "to")) == [
+        (f"enrolment:{lisbon_request.pk}:requested:{lead.pk}", lead.email),
+        (
+            f"enrolment:{lisbon_request.pk}:requested:{group_facilitator.pk}",
+            group_facilitator.email,
+        ),
+        (f"enrolment:{lisbon_request.pk}:accepted", "ana@lisboa.pt"),
     ]
     response = client.post(f"/api/v1/enrolments/{lisbon_request.pk}/decline/")
     assert (response.status_code, response.json()["error"]["message"]) == (
@@ -274,3 +280,42 @@ def test_enrolment_api_filters_and_queries_do_not_grow(client, cohort, lead):
     assert many == one
     assert len(client.get("/api/v1/enrolments/?status=requested").json()["results"]) == 1
     assert len(client.get(f"/api/v1/enrolments/?cohort={cohort.pk}").json()["results"]) == 11
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("city=99999999999999999999999", "city",
+         "Ensure this value is less than or equal to 9223372036854775807."),
+        ("cohort=9223372036854775808", "cohort",
+         "Ensure this value is less than or equal to 9223372036854775807."),
+        ("cohort=0", "cohort", "Ensure this value is greater than or equal to 1."),
+        ("city=1.5", "city", "Enter a whole number."),
+    ],
+)  # fmt: skip
+def test_enrolment_api_id_filter_out_of_range_is_400_at_the_field(
+    client, lisbon_request, lead, query, field, message
+):
+    client.force_login(lead)
+
+    response = client.get(f"/api/v1/enrolments/?{query}")
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "status": 400,
+                "code": "invalid",
+                "message": "Some of the data is not valid.",
+                "fields": {field: [message]},
+            }
+        },
+    )
+
+
+def test_enrolment_api_id_filter_at_the_largest_id_is_an_empty_list(client, lisbon_request, lead):
+    client.force_login(lead)
+
+    response = client.get("/api/v1/enrolments/?city=9223372036854775807")
+
+    assert (response.status_code, response.json()["results"]) == (200, [])

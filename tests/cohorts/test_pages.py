@@ -80,7 +80,7 @@ def test_cohort_create_page_end_before_start_shows_message_at_field_keeps_values
     html = response.content.decode()
     assert response.status_code == 200
     assert field_errors(html, "ends_on") == [
-        "The cohort ends on Aug. 1, 2025, before it starts (Sept. 1, 2025)."
+        "The cohort ends on 1 August 2025, before it starts (1 September 2025)."
     ]
     assert 'name="name" value="Online Discussion Groups cohort 2"' in html
     assert 'name="ends_on" value="2025-08-01"' in html
@@ -103,7 +103,7 @@ def test_cohort_create_page_phase_out_of_order_shows_message_at_phase(client, le
 
     html = response.content.decode()
     assert field_errors(html, "phase_technical_starts_on") == [
-        "Technical support starts before Thematic online discussions (Oct. 1, 2025): "
+        "Technical support starts before Thematic online discussions (1 October 2025): "
         "phases run in order."
     ]
     assert 'name="phase_technical_starts_on" value="2025-09-15"' in html
@@ -507,7 +507,7 @@ def test_enrolment_list_shows_requests_with_buttons(client, cohort, lead, reques
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("decision", "status"), [("accept", "accepted"), ("decline", "declined")])
 def test_enrolment_decision_page_records_and_emails_once(
-    client, cohort, group_facilitator, request_from_lisbon, decision, status
+    client, cohort, lead, group_facilitator, request_from_lisbon, decision, status
 ):
     sign_in(client, group_facilitator)
     url = f"/cohorts/{cohort.pk}/enrolments/{request_from_lisbon.pk}/{decision}/"
@@ -523,8 +523,11 @@ def test_enrolment_decision_page_records_and_emails_once(
         status,
         group_facilitator,
     )
-    assert list(OutboundEmail.objects.values_list("key", "to")) == [
-        (f"enrolment:{request_from_lisbon.pk}:{status}", "ana@lisboa.pt")
+    pk = request_from_lisbon.pk
+    assert list(OutboundEmail.objects.order_by("pk").values_list("key", "to")) == [
+        (f"enrolment:{pk}:requested:{lead.pk}", lead.email),
+        (f"enrolment:{pk}:requested:{group_facilitator.pk}", group_facilitator.email),
+        (f"enrolment:{pk}:{status}", "ana@lisboa.pt"),
     ]
 
 
@@ -538,7 +541,7 @@ def test_enrolment_decision_page_refuses_get(client, cohort, lead, request_from_
 
 @pytest.mark.parametrize("who", ["officer_who_asked", "officer_elsewhere", "other_facilitator"])
 def test_enrolment_decision_page_is_404_for_people_who_do_not_facilitate(
-    client, cohort, lisbon_officer, request_from_lisbon, who
+    client, cohort, lead, group_facilitator, lisbon_officer, request_from_lisbon, who
 ):
     user = {
         "officer_who_asked": lisbon_officer,
@@ -552,7 +555,11 @@ def test_enrolment_decision_page_is_404_for_people_who_do_not_facilitate(
     assert response.status_code == 404
     request_from_lisbon.refresh_from_db()
     assert request_from_lisbon.status == "requested"
-    assert OutboundEmail.objects.count() == 0
+    # Only the emails of the request itself, to the lead and the Energy group's facilitator.
+    assert list(OutboundEmail.objects.order_by("pk").values_list("key", flat=True)) == [
+        f"enrolment:{request_from_lisbon.pk}:requested:{lead.pk}",
+        f"enrolment:{request_from_lisbon.pk}:requested:{group_facilitator.pk}",
+    ]
 
 
 def test_enrolment_list_direct_enrolment_and_its_duplicate(
@@ -575,24 +582,43 @@ def test_enrolment_list_direct_enrolment_and_its_duplicate(
     ]
 
 
-def test_enrolment_list_queries_do_not_grow_with_enrolments(client, cohort, lead):
+def test_enrolment_list_queries_do_not_grow_with_enrolments(
+    client, cohort, lead, group_facilitator
+):
     sign_in(client, lead)
-    energy = group(cohort, "energy")
+    energy, mobility = group(cohort, "energy"), group(cohort, "sustainable-mobility")
 
     def add(count):
-        for _ in range(count):
+        # Requests, and decisions by two different people, each city in two groups: every
+        # column of the table (city, country, groups, who asked, who decided) has rows to read.
+        for number in range(count):
             officer = factories.city_officer()
-            services.enrolment_request(
+            enrolment = services.enrolment_request(
                 cohort=cohort,
                 city=officer.cities.get(),
                 requested_by=officer,
-                groups=[(energy, "needs")],
+                groups=[(energy, "needs"), (mobility, "")],
                 today=TODAY,
             )
+            if number % 3 == 1:
+                services.enrolment_accept(enrolment=enrolment, decided_by=lead)
+            elif number % 3 == 2:
+                services.enrolment_decline(enrolment=enrolment, decided_by=group_facilitator)
+
+    def rows():
+        html = client.get(f"/cohorts/{cohort.pk}/enrolments/").content.decode()
+        return table_rows(html, "enrolments")
 
     add(1)
     one = _page_queries(client, f"/cohorts/{cohort.pk}/enrolments/")
-    add(10)
+    assert len(rows()) == 1
+    add(12)
     many = _page_queries(client, f"/cohorts/{cohort.pk}/enrolments/")
 
+    statuses = [
+        next(status for status in ("Requested", "Enrolled", "Declined") if f" {status} " in row)
+        for row in rows()
+    ]
+    # Requests first, then the accepted, then the declined.
+    assert statuses == ["Requested"] * 5 + ["Enrolled"] * 4 + ["Declined"] * 4
     assert many == one

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from cohorts import services
@@ -100,18 +101,18 @@ def test_cohort_create_with_groups_and_their_facilitators(db, lead, sectors, gro
         (
             {"starts_on": D(2025, 9, 1), "ends_on": D(2025, 8, 31)},
             "ends_on",
-            "The cohort ends on Aug. 31, 2025, before it starts (Sept. 1, 2025).",
+            "The cohort ends on 31 August 2025, before it starts (1 September 2025).",
         ),
         (
             {"phases": {"onboarding": (D(2025, 8, 25), D(2025, 9, 30))}},
             "phase_onboarding_starts_on",
-            "Onboarding starts on Aug. 25, 2025, before the cohort starts (Sept. 1, 2025).",
+            "Onboarding starts on 25 August 2025, before the cohort starts (1 September 2025).",
         ),
         (
             {"phases": {"study_visit": (D(2026, 2, 1), D(2026, 3, 15))}},
             "phase_study_visit_ends_on",
-            "Group Study Visit preparation ends on March 15, 2026, after the cohort ends "
-            "(Feb. 28, 2026).",
+            "Group Study Visit preparation ends on 15 March 2026, after the cohort ends "
+            "(28 February 2026).",
         ),
         (
             {"phases": {"thematic": (D(2025, 10, 30), D(2025, 10, 1))}},
@@ -121,7 +122,7 @@ def test_cohort_create_with_groups_and_their_facilitators(db, lead, sectors, gro
         (
             {"phases": {"technical": (D(2025, 9, 2), D(2025, 10, 1))}},
             "phase_technical_starts_on",
-            "Technical support starts before Thematic online discussions (Oct. 16, 2025): "
+            "Technical support starts before Thematic online discussions (16 October 2025): "
             "phases run in order.",
         ),
         (
@@ -217,6 +218,57 @@ def test_enrolment_request_records_groups_and_needs(db, cohort, lisbon, lisbon_o
     assert list(enrolment.groups.values_list("thematic_group__sector__slug", "needs")) == [
         ("energy", "District heating for old quarters")
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enrolment_request_emails_the_leads_and_the_picked_groups_facilitators_once(
+    cohort, sectors, lisbon, lisbon_officer, lead, group_facilitator
+):
+    # Both leads and the facilitators of the two groups Lisbon picks. A lead who also runs a
+    # picked group gets one email; an inactive lead and the facilitator of a group Lisbon does
+    # not pick get none.
+    bea = factories.UserFactory(is_facilitator=True, email="bea@example.org")
+    mo = factories.UserFactory(is_facilitator=True, email="mo@example.org")
+    cohort.facilitators.add(bea, factories.UserFactory(is_active=False))
+    mobility = group(cohort, "sustainable-mobility")
+    mobility.facilitators.add(bea, mo)
+    buildings = factories.ThematicGroupFactory(cohort=cohort, sector=sectors["buildings"])
+    buildings.facilitators.add(factories.UserFactory(email="not-picked@example.org"))
+
+    enrolment = services.enrolment_request(
+        cohort=cohort,
+        city=lisbon,
+        requested_by=lisbon_officer,
+        groups=[(group(cohort, "energy"), "District heating"), (mobility, "")],
+        today=TODAY,
+    )
+
+    subject = "Lisbon asks to join Online Discussion Groups cohort 1"
+    recipients = [lead, group_facilitator, bea, mo]
+    assert list(
+        OutboundEmail.objects.order_by("pk").values_list("key", "to", "subject", "status")
+    ) == [
+        (f"enrolment:{enrolment.pk}:requested:{user.pk}", user.email, subject, "sent")
+        for user in recipients
+    ]
+    assert [m.to for m in mail.outbox] == [[user.email] for user in recipients]
+    assert mail.outbox[0].body == (
+        "Hello Lea,\n\n"
+        "Ana Silva asked for Lisbon (Portugal) to join Online Discussion Groups cohort 1.\n\n"
+        "Thematic groups picked, with the city's needs:\n"
+        "- Energy: District heating\n"
+        "- Sustainable mobility\n\n"
+        "Accept or decline the request on the cohort's enrolments page:\n"
+        f"{settings.SITE_URL}/cohorts/{cohort.pk}/enrolments/\n"
+    )
+
+
+def test_enrolment_request_refused_emails_nobody(db, cohort, lisbon, lisbon_officer):
+    with pytest.raises(ApplicationError):
+        services.enrolment_request(
+            cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=[], today=TODAY
+        )
+
     assert OutboundEmail.objects.count() == 0
 
 
@@ -282,7 +334,7 @@ def test_enrolment_request_to_an_ended_cohort_is_refused(db, cohort, lisbon, lis
 
     assert (caught.value.field, caught.value.message) == (
         None,
-        "Online Discussion Groups cohort 1 ended on Feb. 28, 2025: cities can no longer ask "
+        "Online Discussion Groups cohort 1 ended on 28 February 2025: cities can no longer ask "
         "to join.",
     )
 
@@ -297,7 +349,7 @@ def test_enrolment_request_to_an_ended_cohort_is_refused(db, cohort, lisbon, lis
     ],
 )  # fmt: skip
 def test_enrolment_decision_emails_the_officer_who_asked_once(
-    cohort, lisbon, lisbon_officer, lead, decision, status, subject
+    cohort, lisbon, lisbon_officer, lead, group_facilitator, decision, status, subject
 ):
     factories.city_officer(city=lisbon)  # another officer of the city: not emailed
     enrolment = services.enrolment_request(
@@ -308,13 +360,17 @@ def test_enrolment_decision_emails_the_officer_who_asked_once(
         today=TODAY,
     )
 
+    mail.outbox.clear()  # the request's own emails to the facilitators
+
     decided = getattr(services, f"enrolment_{decision}")(enrolment=enrolment, decided_by=lead)
 
     assert (decided.status, decided.decided_by) == (status, lead)
     assert decided.decided_at is not None
-    assert list(OutboundEmail.objects.values_list("key", "to", "subject", "status")) == [
-        (f"enrolment:{enrolment.pk}:{status}", "ana@lisboa.pt", subject, "sent")
-    ]
+    assert list(
+        OutboundEmail.objects.exclude(key__contains=":requested:").values_list(
+            "key", "to", "subject", "status"
+        )
+    ) == [(f"enrolment:{enrolment.pk}:{status}", "ana@lisboa.pt", subject, "sent")]
     assert [(m.to, m.subject) for m in mail.outbox] == [(["ana@lisboa.pt"], subject)]
     assert mail.outbox[0].body.startswith("Hello Ana,\n\n")
 
@@ -335,7 +391,11 @@ def test_enrolment_decided_twice_is_refused(db, cohort, lisbon, lisbon_officer, 
     assert caught.value.message == (
         "Lisbon's enrolment in Online Discussion Groups cohort 1 is already enrolled."
     )
-    assert OutboundEmail.objects.count() == 1
+    assert list(
+        OutboundEmail.objects.filter(key__startswith=f"enrolment:{enrolment.pk}:")
+        .exclude(key__contains=":requested:")
+        .values_list("key", flat=True)
+    ) == [f"enrolment:{enrolment.pk}:accepted"]
 
 
 def test_enrolment_declined_may_still_be_accepted(db, cohort, lisbon, lisbon_officer, lead):
@@ -352,7 +412,9 @@ def test_enrolment_declined_may_still_be_accepted(db, cohort, lisbon, lisbon_off
 
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACCEPTED
-    assert sorted(OutboundEmail.objects.values_list("key", flat=True)) == [
+    assert sorted(
+        OutboundEmail.objects.exclude(key__contains=":requested:").values_list("key", flat=True)
+    ) == [
         f"enrolment:{enrolment.pk}:accepted",
         f"enrolment:{enrolment.pk}:declined",
     ]

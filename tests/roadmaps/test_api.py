@@ -165,6 +165,7 @@ def test_roadmap_api_field_save_with_a_stale_version_is_409_with_both(client, pr
             "their_version": 1,
             "by": "Ana Silva",
             "at": "2025-02-15T10:00:00+01:00",
+            "at_display": "10:00",
         },
     }
 
@@ -317,3 +318,44 @@ def test_roadmap_api_list_query_count_does_not_grow(client, programme):
     assert (one, many) == (1, 5)
     assert queries_for_many == queries_for_one
     assert Roadmap.objects.count() == 5
+
+
+def test_roadmap_api_history_query_count_does_not_grow(client, programme):
+    client.force_login(programme.lead)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url(programme.roadmap, "history/"))
+        return len(response.json()["results"]), len(queries)
+
+    fill(programme, skip=[f.key for f in FIELDS if f.key != "phase1.cause_1"])
+    one, queries_for_one = count()
+    fill(programme, user=programme.rui, skip=["phase1.cause_1"])
+    many, queries_for_many = count()
+
+    assert (one, many) == (1, len(FIELDS))
+    assert queries_for_many == queries_for_one
+
+
+def test_roadmap_api_comments_query_count_does_not_grow(client, programme):
+    client.force_login(programme.ana)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url(programme.roadmap, "comments/"))
+        return [comment["author_name"] for comment in response.json()], len(queries)
+
+    def comment(author, section):
+        services.roadmap_comment_add(
+            roadmap=programme.roadmap, section=section, body="Be specific.", author=author
+        )
+
+    comment(programme.lead, "phase1")
+    one, queries_for_one = count()
+    for section in SECTIONS[1:]:
+        comment(programme.group_facilitator, section.key)
+    many, queries_for_many = count()
+
+    assert one == ["Lea Lead"]
+    assert sorted(many) == ["Gus Group"] * (len(SECTIONS) - 1) + ["Lea Lead"]
+    assert queries_for_many == queries_for_one

@@ -148,6 +148,9 @@ def test_overview_summary_table_and_charts(client, lead, cohort):
         "chart-actions",
     ]
     assert 'aria-labelledby="chart-factors-title chart-factors-desc"' in html
+    # Sized by static/css/roadmap.css: the CSP allows no style attribute.
+    assert " style=" not in html
+    assert re.search(r'<link rel="stylesheet" href="[^"]*/css/roadmap\.[^"]*css">', html)
     assert '<title id="chart-actions-title">Desirability of the Mission City solutions</title>' in (
         html
     )

@@ -7,11 +7,13 @@ import json
 import re
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from roadmaps import services
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import RoadmapChange, RoadmapComment, RoadmapValue
-from roadmaps.template import FIELDS, SECTIONS
+from roadmaps.template import FIELDS, REQUIRED_KEYS, SECTIONS
 from tests import factories
 from tests.roadmaps.conftest import fill
 
@@ -155,6 +157,19 @@ def test_edit_page_suggests_the_representative_from_the_signed_in_officer(client
     assert stored(programme.roadmap) == {}
 
 
+def test_edit_form_names_the_signed_in_officer_for_the_browser_copy(client, programme):
+    client.force_login(programme.rui)
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+
+    # static/js/roadmap.js keeps unsent text under roadmap:<user>:<roadmap>:<key>.
+    form = re.search(r'<form[^>]*id="roadmap-form"[^>]*>', html, re.S).group(0)
+    assert (attribute(form, "data-user"), attribute(form, "data-roadmap")) == (
+        str(programme.rui.pk),
+        str(programme.roadmap.pk),
+    )
+
+
 def test_edit_page_shows_the_saved_representative_not_a_suggestion(client, programme):
     services.roadmap_field_save(
         roadmap=programme.roadmap,
@@ -255,7 +270,7 @@ def test_autosave_saves_the_field_and_answers_its_version(client, programme):
     assert response.json() == {
         "key": "phase1.cause_1",
         "version": 1,
-        "saved_at": "2025-02-15T09:00:00+00:00",
+        "saved_at": "2025-02-15T10:00:00+01:00",
         "saved_at_display": "10:00",
         "percent_complete": 2,
     }
@@ -301,7 +316,10 @@ def test_autosave_answers_409_with_both_versions_on_a_conflict(client, programme
         "error": {
             "status": 409,
             "code": "conflict",
-            "message": "Someone else saved this field while you were editing.",
+            "message": (
+                "Someone else saved this field while you were editing it. Keep one version or "
+                "merge them, then save again."
+            ),
         },
         "conflict": {
             "key": "phase1.challenge",
@@ -309,10 +327,82 @@ def test_autosave_answers_409_with_both_versions_on_a_conflict(client, programme
             "theirs": "Rui's text",
             "their_version": 1,
             "by": "Rui Costa",
-            "at": "2025-02-15T09:00:00+00:00",
+            "at": "2025-02-15T10:00:00+01:00",
             "at_display": "10:00",
         },
     }
+    assert stored(programme.roadmap) == {"phase1.challenge": ("Rui's text", 1)}
+
+
+def same_save_twice(client, roadmap, **payload) -> list[tuple[int, dict]]:
+    """Send one save to the page's autosave and to the API, each from the same state: the
+    first is rolled back before the second is sent."""
+    answers = []
+    for url in (f"/roadmaps/{roadmap.pk}/autosave/", f"/api/v1/roadmaps/{roadmap.pk}/fields/"):
+        with transaction.atomic():
+            response = client.post(url, data=json.dumps(payload), content_type="application/json")
+            transaction.set_rollback(True)
+        answers.append((response.status_code, response.json()))
+    return answers
+
+
+def test_autosave_and_the_api_answer_a_save_and_a_conflict_identically(client, programme):
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.challenge",
+        value="Rui's text",
+        base_version=0,
+        user=programme.rui,
+    )
+    client.force_login(programme.ana)
+
+    saved = same_save_twice(
+        client, programme.roadmap, key="phase1.cause_1", value="Old boilers", base_version=0
+    )
+    conflict = same_save_twice(
+        client, programme.roadmap, key="phase1.challenge", value="Ana's text", base_version=0
+    )
+
+    assert (
+        saved[0]
+        == saved[1]
+        == (
+            200,
+            {
+                "key": "phase1.cause_1",
+                "version": 1,
+                "saved_at": "2025-02-15T10:00:00+01:00",
+                "saved_at_display": "10:00",
+                "percent_complete": 2 * 100 // len(REQUIRED_KEYS),
+            },
+        )
+    )
+    assert (
+        conflict[0]
+        == conflict[1]
+        == (
+            409,
+            {
+                "error": {
+                    "status": 409,
+                    "code": "conflict",
+                    "message": (
+                        "Someone else saved this field while you were editing it. Keep one version "
+                        "or merge them, then save again."
+                    ),
+                },
+                "conflict": {
+                    "key": "phase1.challenge",
+                    "yours": "Ana's text",
+                    "theirs": "Rui's text",
+                    "their_version": 1,
+                    "by": "Rui Costa",
+                    "at": "2025-02-15T10:00:00+01:00",
+                    "at_display": "10:00",
+                },
+            },
+        )
+    )
     assert stored(programme.roadmap) == {"phase1.challenge": ("Rui's text", 1)}
 
 
@@ -363,7 +453,15 @@ def test_autosave_refuses_a_field_the_template_has_not(client, programme):
     response = autosave(client, programme.roadmap, key="phase1.cause_4", value="x", base_version=0)
 
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"key": ["phase1.cause_4"]}
+    assert response.json() == {
+        "error": {
+            "status": 400,
+            "code": "unknown_field",
+            "message": "This roadmap has no field phase1.cause_4.",
+            "fields": {"phase1.cause_4": ["This roadmap has no field phase1.cause_4."]},
+        }
+    }
+    assert stored(programme.roadmap) == {}
 
 
 def test_autosave_refuses_a_submitted_roadmap_with_403(client, programme):
@@ -537,6 +635,77 @@ def test_history_diff_escapes_script_and_marks_words(client, programme):
     assert response.status_code == 200
     assert diff == "Heat<ins> &lt;script&gt;alert(1)&lt;/script&gt;</ins> in summer"
     assert "<script>alert" not in html
+
+
+def save_versions(programme, key: str, count: int, user=None) -> None:
+    """Save the field `count` times more ("Text 1", "Text 2", ...), as Ana unless told."""
+    start = RoadmapChange.objects.filter(roadmap=programme.roadmap, key=key).count()
+    for version in range(start, start + count):
+        services.roadmap_field_save(
+            roadmap=programme.roadmap,
+            key=key,
+            value=f"Text {version + 1}",
+            base_version=version,
+            user=user or programme.ana,
+        )
+
+
+def versions_listed(html: str) -> list[int]:
+    rows = re.findall(r"<tr data-change[^>]*>(.*?)</tr>", html, re.S)
+    version = re.compile(r'<span class="help">version (\d+)</span>')
+    return [int(version.search(row).group(1)) for row in rows]
+
+
+def test_history_shows_50_changes_a_page_and_paging_keeps_the_difference(client, programme):
+    save_versions(programme, "phase1.cause_1", 51)
+    client.force_login(programme.ana)
+    url = f"/roadmaps/{programme.roadmap.pk}/history/?key=phase1.cause_1&from=0&to=1"
+
+    first = client.get(url).content.decode()
+    second = client.get(url + "&page=2").content.decode()
+
+    assert versions_listed(first) == list(range(51, 1, -1))
+    assert versions_listed(second) == [1]
+    # The difference asked for (versions 0 to 1, on page 2) is shown on both pages.
+    for html in (first, second):
+        diff = re.search(r'<div class="diff" data-diff-text>(.*?)</div>', html, re.S).group(1)
+        assert diff == "<ins>Text 1</ins>"
+    query = "?key=phase1.cause_1&amp;from=0&amp;to=1"
+    assert f'<a href="{query}&amp;page=2" rel="next">Older changes</a>' in first
+    assert 'rel="prev"' not in first
+    assert f'<a href="{query}&amp;page=1" rel="prev">Newer changes</a>' in second
+    assert 'rel="next"' not in second
+    assert '<li aria-current="page">Page 2 of 2</li>' in second
+    # A row's own difference link keeps the page it is on.
+    assert '<a href="?key=phase1.cause_1&amp;from=0&amp;to=1&amp;page=2">' in second
+
+
+def test_history_of_one_page_has_no_page_links(client, programme):
+    save_versions(programme, "phase1.cause_1", 2)
+    client.force_login(programme.ana)
+
+    html = client.get(f"/roadmaps/{programme.roadmap.pk}/history/").content.decode()
+
+    assert versions_listed(html) == [2, 1]
+    assert 'class="pagination"' not in html
+
+
+def test_history_query_count_does_not_grow_with_changes(client, programme):
+    client.force_login(programme.ana)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/roadmaps/{programme.roadmap.pk}/history/")
+        return len(versions_listed(response.content.decode())), len(queries)
+
+    save_versions(programme, "phase1.cause_1", 1)
+    one, queries_for_one = count()
+    save_versions(programme, "phase1.cause_1", 30)
+    save_versions(programme, "phase1.cause_2", 30, user=programme.rui)
+    many, queries_for_many = count()
+
+    assert (one, many) == (1, 50)
+    assert queries_for_many == queries_for_one
 
 
 def test_history_is_not_found_for_a_reviewer(client, programme, reviewer):

@@ -12,7 +12,7 @@ from roadmaps.models import Roadmap
 from sessions.models import Session
 from sessions.services import session_cancel
 from tests import factories
-from tests.roadmaps.conftest import cohort_create, fill, present
+from tests.roadmaps.conftest import NOW, cohort_create, fill, present
 
 D = datetime.date
 
@@ -108,7 +108,7 @@ def test_section_opens_on_gives_the_dates_still_ahead(programme):
     assert on_first_day["phase4"] == D(2025, 2, 1)
 
 
-def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programme):
+def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programme, clock):
     energy = programme.cohort.thematic_groups.get().sector
     other = cohort_create(number=2, lead=programme.lead, sector=energy)
     mannheim = factories.CityFactory(name="Mannheim", is_mission_city=True)
@@ -118,7 +118,10 @@ def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programm
     present(
         cohort=programme.cohort, city=mannheim, actions=[cancelled_action], title="Cancelled", day=5
     )
-    session_cancel(session=Session.objects.get(title="Cancelled"))
+    # A session is cancelled before it starts, by the cohort's lead facilitator.
+    clock.move_to(datetime.datetime(2024, 12, 1, 9, 0, tzinfo=datetime.UTC))
+    session_cancel(session=Session.objects.get(title="Cancelled"), cancelled_by=programme.lead)
+    clock.move_to(NOW)
     climate_action_create(city=programme.mission_city, title="Never presented", sector=energy)
 
     actions = selectors.climate_actions_for_roadmap(roadmap=programme.roadmap)

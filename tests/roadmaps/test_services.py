@@ -334,6 +334,134 @@ def test_field_save_of_an_empty_value_in_a_field_never_saved_writes_nothing(prog
     assert history(programme.roadmap) == []
 
 
+@pytest.mark.parametrize(
+    ("key", "limit"),
+    [
+        ("phase1.cause_1", "500"),  # text
+        ("phase1.overview", "10,000"),  # long_text
+        (REASONING, "2,000"),  # limited_text: one very long "word" passes the word limit
+    ],
+)
+def test_field_save_over_the_character_limit_of_its_kind_is_refused(programme, key, limit):
+    cap = int(limit.replace(",", ""))
+
+    assert refused(programme, key, "x" * (cap + 1)) == (
+        key,
+        f"Keep this under {limit} characters (you have {cap + 1:,}).",
+    )
+    assert save(programme, key, "x" * cap).value == "x" * cap
+
+
+def test_field_save_of_an_email_over_500_characters_is_refused(programme):
+    email = "a" * 491 + "@lisboa.pt"
+
+    assert refused(programme, "representative.email", email) == (
+        "representative.email",
+        "Keep this under 500 characters (you have 501).",
+    )
+    assert stored(programme.roadmap) == {}
+
+
+def test_field_save_of_a_huge_text_names_both_numbers(programme):
+    assert refused(programme, "phase1.overview", "y" * 12_345) == (
+        "phase1.overview",
+        "Keep this under 10,000 characters (you have 12,345).",
+    )
+    assert stored(programme.roadmap) == {}
+
+
+def test_field_save_of_ids_that_are_not_plain_short_numbers_is_refused(programme):
+    # "²" counts as a digit for str.isdigit(), and 30 digits overflow any primary key.
+    for value in ("²", "1" * 30):
+        assert refused(programme, "phase2_1.climate_action", value) == (
+            "phase2_1.climate_action",
+            "Pick a climate action presented in this cohort.",
+        )
+        assert refused(programme, "phase3.services", f"{programme.services[0].pk},{value}") == (
+            "phase3.services",
+            "Pick services from the list.",
+        )
+    assert stored(programme.roadmap) == {}
+
+
+# --- Saving the whole form (the page without JavaScript) ---------------------------------------
+
+
+def fields_save(programme, values, user=None):
+    return services.roadmap_fields_save(
+        roadmap=programme.roadmap, values=values, user=user or programme.ana
+    )
+
+
+def test_fields_save_saves_the_changed_fields_and_skips_the_unchanged(programme):
+    save(programme, "phase1.challenge", "Heat")
+
+    errors = fields_save(
+        programme,
+        {
+            "phase1.challenge": ("Heat", 1),
+            "phase1.cause_1": ("Old housing stock", 0),
+            "phase1.cause_2": ("", 0),
+        },
+    )
+
+    assert errors == {}
+    assert history(programme.roadmap) == [
+        ("phase1.challenge", "", "Heat", 1, "ana@lisboa.pt"),
+        ("phase1.cause_1", "", "Old housing stock", 1, "ana@lisboa.pt"),
+    ]
+
+
+def test_fields_save_leaves_a_field_saved_elsewhere_that_was_not_touched_here(programme):
+    save(programme, "phase1.challenge", "Heat")
+    save(programme, "phase1.challenge", "Heat and floods", base_version=1, user=programme.rui)
+
+    # The form was loaded at version 1 and posts that text back unchanged.
+    errors = fields_save(programme, {"phase1.challenge": ("Heat", 1)})
+
+    assert errors == {}
+    assert stored(programme.roadmap) == {"phase1.challenge": "Heat and floods"}
+
+
+def test_fields_save_returns_conflicts_and_bad_values_and_saves_the_rest(programme):
+    save(programme, "phase1.challenge", "Rui's text", user=programme.rui)
+
+    errors = fields_save(
+        programme,
+        {
+            "phase1.challenge": ("Ana's text", 0),
+            SCORE: ("6", 0),
+            "phase1.cause_1": ("Old housing stock", 0),
+        },
+    )
+
+    assert sorted(errors) == ["phase1.challenge", SCORE]
+    conflict = errors["phase1.challenge"]
+    assert isinstance(conflict, RoadmapConflict)
+    assert (conflict.yours, conflict.theirs.value, conflict.theirs.version) == (
+        "Ana's text",
+        "Rui's text",
+        1,
+    )
+    assert errors[SCORE].message == "Give a score from 1 (weak) to 5 (strong)."
+    assert stored(programme.roadmap) == {
+        "phase1.challenge": "Rui's text",
+        "phase1.cause_1": "Old housing stock",
+    }
+
+
+def test_fields_save_of_a_submitted_roadmap_refuses_every_field(programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+
+    errors = fields_save(programme, {"phase1.cause_1": ("Late", 1)})
+
+    assert {key: error.message for key, error in errors.items()} == {
+        "phase1.cause_1": "This roadmap has been submitted and can no longer be changed."
+    }
+    assert stored(programme.roadmap)["phase1.cause_1"] == "Text of phase1.cause_1"
+
+
 # --- Phases ------------------------------------------------------------------------------------
 
 

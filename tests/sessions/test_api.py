@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cohorts.enums import EnrolmentStatus
 from sessions import services
 from sessions.enums import SessionKind
 from sessions.models import Registration
@@ -356,3 +357,197 @@ def test_attendance_action_by_an_officer_is_403(client, programme, clock, method
     )
 
     assert response.status_code == 403
+
+
+# --- Out-of-range ids and cities outside the cohort ---------------------------------------------
+
+HUGE_ID = "99999999999999999999999"
+
+
+def _invalid(field_errors: dict) -> dict:
+    return {
+        "error": {
+            "status": 400,
+            "code": "invalid",
+            "message": "Some of the data is not valid.",
+            "fields": field_errors,
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/sessions/", "cohort"),
+        ("/api/v1/sessions/", "thematic_group"),
+        ("/api/v1/registrations/", "session"),
+        ("/api/v1/registrations/", "city"),
+    ],
+)
+def test_list_filter_with_an_id_beyond_64_bits_is_400(client, programme, url, field):
+    client.force_login(factories.UserFactory(is_programme_admin=True))
+
+    response = client.get(url, {field: HUGE_ID})
+
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid({field: ["Ensure this value is less than or equal to 9223372036854775807."]}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "Ensure this value is greater than or equal to 1."), ("1.5", "Enter a whole number.")],
+)
+def test_list_filter_with_an_id_that_is_not_a_positive_whole_number_is_400(
+    client, programme, value, message
+):
+    client.force_login(programme.officer)
+
+    response = client.get("/api/v1/sessions/", {"cohort": value})
+
+    assert (response.status_code, response.json()) == (400, _invalid({"cohort": [message]}))
+
+
+def test_attendance_action_mark_with_an_id_beyond_64_bits_is_400(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    client.force_login(programme.lead)
+
+    response = client.post(
+        f"/api/v1/sessions/{programme.heating.pk}/attendance/",
+        {"marks": [{"registration": HUGE_ID, "attendance": "attended"}]},
+        content_type="application/json",
+    )
+
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid(
+            {
+                "marks": {
+                    "0": {
+                        "registration": [
+                            "Ensure this value is less than or equal to 9223372036854775807."
+                        ]
+                    }
+                }
+            }
+        ),
+    )
+
+
+def test_attendance_action_walk_in_from_a_city_not_enrolled_is_400(client, programme, clock):
+    braga = factories.CityFactory(name="Braga")
+    enrol(programme.cohort, braga, status=EnrolmentStatus.REQUESTED)
+    clock.move_to(AFTER_HEATING)
+    client.force_login(programme.lead)
+
+    response = client.post(
+        f"/api/v1/sessions/{programme.heating.pk}/attendance/",
+        {
+            "walk_ins": [
+                {"full_name": "Rui", "email": "rui@lisboa.pt", "city": programme.city.pk},
+                {"full_name": "Bruno", "email": "bruno@braga.pt", "city": braga.pk},
+            ]
+        },
+        content_type="application/json",
+    )
+
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid(
+            {"walk_ins": {"1": {"city": [f'Invalid pk "{braga.pk}" - object does not exist.']}}}
+        ),
+    )
+    assert Registration.objects.count() == 0
+
+
+def test_attendance_action_walk_in_from_an_enrolled_city(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    client.force_login(programme.lead)
+
+    response = client.post(
+        f"/api/v1/sessions/{programme.heating.pk}/attendance/",
+        {"walk_ins": [{"full_name": "Rui", "email": "rui@lisboa.pt", "city": programme.city.pk}]},
+        content_type="application/json",
+    )
+
+    walk_in = Registration.objects.get()
+    assert response.status_code == 200
+    assert response.json()["registrations"] == [
+        {
+            "id": walk_in.pk,
+            "full_name": "Rui",
+            "email": "rui@lisboa.pt",
+            "city": programme.city.pk,
+            "is_walk_in": True,
+            "attendance": "attended",
+        }
+    ]
+
+
+def test_registration_delete_of_a_cancelled_session_is_400(client, programme):
+    registration = services.registration_create(
+        session=programme.heating,
+        city=programme.city,
+        full_name="Ana",
+        email="ana@lisboa.pt",
+        registered_by=programme.officer,
+    )
+    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    client.force_login(programme.officer)
+
+    response = client.delete(f"/api/v1/registrations/{registration.pk}/")
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "status": 400,
+                "code": "cancelled",
+                "message": "This session was cancelled: its list of registered people is kept.",
+            }
+        },
+    )
+    assert Registration.objects.count() == 1
+
+
+# --- Query counts ------------------------------------------------------------------------------
+
+
+def _registration_list_queries(client, user) -> tuple[int, int]:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/registrations/")
+    assert response.status_code == 200
+    return len(queries), response.json()["count"]
+
+
+@pytest.mark.parametrize("viewer", ["officer", "lead"])
+def test_registration_list_query_count_does_not_grow(client, programme, viewer):
+    user = getattr(programme, viewer)
+    services.registration_create(
+        session=programme.heating,
+        city=programme.city,
+        full_name="Ana",
+        email="ana@lisboa.pt",
+        registered_by=programme.officer,
+    )
+    one, count_one = _registration_list_queries(client, user)
+
+    for day in range(5, 15):
+        session = schedule(
+            programme.cohort,
+            f"Session {day}",
+            datetime.datetime(2024, 12, day, 10, 0),
+            datetime.datetime(2024, 12, day, 11, 0),
+        )
+        services.registrations_create(
+            session=session,
+            city=programme.city,
+            people=[("Ana", f"ana{day}@lisboa.pt"), ("Rui", f"rui{day}@lisboa.pt")],
+            registered_by=programme.officer,
+        )
+    many, count_many = _registration_list_queries(client, user)
+
+    assert (count_one, count_many) == (1, 21)
+    assert many == one

@@ -660,3 +660,144 @@ def test_session_outcome_by_an_officer_is_403(client, programme):
 
     programme.heating.refresh_from_db()
     assert (response.status_code, programme.heating.key_takeaways) == (403, "")
+
+
+# --- Cancelling: a second click, and a session that has started --------------------------------
+
+
+def messages_of(page: str) -> list[str]:
+    return [text(m) for m in re.findall(r'<p class="message [^"]*">(.*?)</p>', page, re.S)]
+
+
+def test_session_cancel_a_second_time_shows_a_message_and_emails_no_one_again(
+    client, programme, django_capture_on_commit_callbacks
+):
+    services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=[("Ana Silva", "ana@lisboa.pt")],
+        registered_by=programme.officer,
+    )
+    sign_in(client, programme.lead)
+    url = f"/sessions/{programme.heating.pk}/cancel/"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, follow=True)
+        second = client.post(url, follow=True)
+
+    assert messages_of(first.content.decode()) == [
+        "Session cancelled. Everyone registered is told by email."
+    ]
+    assert (second.redirect_chain, messages_of(second.content.decode())) == (
+        [(f"/sessions/{programme.heating.pk}/", 302)],
+        ["This session is already cancelled."],
+    )
+    assert [m.to for m in mail.outbox] == [["ana@lisboa.pt"]]
+
+
+def test_session_cancel_once_it_has_started_shows_a_message_and_changes_nothing(
+    client, programme, clock
+):
+    clock.move_to(datetime.datetime(2024, 12, 4, 9, 30, tzinfo=UTC))  # 10:30 in Brussels
+    sign_in(client, programme.lead)
+
+    page = client.get(f"/sessions/{programme.heating.pk}/").content.decode()
+    response = client.post(f"/sessions/{programme.heating.pk}/cancel/", follow=True)
+
+    programme.heating.refresh_from_db()
+    assert "Cancel the session" not in page
+    assert messages_of(response.content.decode()) == [
+        "This session has started: it can no longer be cancelled."
+    ]
+    assert (programme.heating.status, mail.outbox) == (SessionStatus.SCHEDULED, [])
+
+
+# --- Query counts ------------------------------------------------------------------------------
+
+
+def _queries(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def _add_presenters_and_facilitators(programme, count):
+    """`count` presenting Mission Cities with three climate actions each, and `count` named
+    facilitators (sessions list at most three presenters; the page must not depend on it)."""
+    energy = programme.actions[0].sector
+    for index in range(count):
+        city = factories.CityFactory(name=f"Mission {index:02d}", is_mission_city=True)
+        actions = [
+            city.climate_actions.create(title=f"Action {n}", sector=energy) for n in range(3)
+        ]
+        presentation = programme.heating.presentations.create(city=city, position=index)
+        presentation.climate_actions.set(actions)
+        programme.heating.facilitators.add(factories.UserFactory(is_facilitator=True))
+
+
+def test_session_detail_query_count_does_not_grow(client, programme):
+    sign_in(client, programme.officer)
+    _register_many(programme, 1)
+    _add_presenters_and_facilitators(programme, 1)
+    url = f"/sessions/{programme.heating.pk}/"
+    one, page_one = _queries(client, url)
+
+    Registration.objects.all().delete()
+    programme.heating.presentations.all().delete()
+    _register_many(programme, 25)
+    _add_presenters_and_facilitators(programme, 10)
+    many, page_many = _queries(client, url)
+
+    rows = [
+        (page.count("<li data-registration="), page.count("<li data-presentation="))
+        for page in (page_one, page_many)
+    ]
+    assert rows == [(1, 1), (25, 10)]
+    assert many == one
+
+
+def test_session_register_page_query_count_does_not_grow(client, programme):
+    sign_in(client, programme.officer)
+    _register_many(programme, 1)
+    url = f"/sessions/{programme.heating.pk}/register/"
+    one, page_one = _queries(client, url)
+
+    Registration.objects.all().delete()
+    _register_many(programme, 25)
+    many, page_many = _queries(client, url)
+
+    assert (
+        page_one.count("<li data-registration="),
+        page_many.count("<li data-registration="),
+    ) == (
+        1,
+        25,
+    )
+    assert many == one
+
+
+def test_calendar_feed_query_count_does_not_grow(client, programme):
+    services.session_set_presentations(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[0].pk])],
+    )
+    feed = services.calendar_feed_get_or_create(user=programme.officer)
+    url = f"/calendar/{feed.token}.ics"
+    one, body_one = _queries(client, url)
+
+    for day in range(5, 25):
+        session = schedule(
+            programme.cohort,
+            f"Session {day}",
+            datetime.datetime(2024, 12, day, 10, 0),
+            datetime.datetime(2024, 12, day, 11, 0),
+            facilitators=[programme.lead],
+        )
+        services.session_set_presentations(
+            session=session,
+            presentations=[(programme.mission_city, [a.pk for a in programme.actions[:3]])],
+        )
+    many, body_many = _queries(client, url)
+
+    assert (body_one.count("BEGIN:VEVENT"), body_many.count("BEGIN:VEVENT")) == (1, 21)
+    assert many == one

@@ -4,13 +4,14 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 
 from cohorts.enums import EnrolmentStatus
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
 from sessions import services
 from sessions.enums import Attendance, SessionKind, SessionStatus
-from sessions.models import Registration
+from sessions.models import Registration, Session
 from sessions.selectors import SessionCounts, counts_of
 from tests import factories
 from tests.sessions.conftest import AFTER_HEATING, enrol, schedule
@@ -127,7 +128,7 @@ def test_session_create_same_slot_in_another_cohort_is_allowed(programme):
 
 
 def test_session_create_over_a_cancelled_session_is_allowed(programme):
-    services.session_cancel(session=programme.heating)
+    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
 
     session = schedule(programme.cohort, "Replacement", at(DEC4, 10, 0), at(DEC4, 11, 30))
 
@@ -163,7 +164,10 @@ def test_session_update_moving_into_an_overlapping_slot_is_refused(programme):
 
     with pytest.raises(ApplicationError) as error:
         services.session_update(
-            session=mobility, starts_at=at(DEC4, 11, 0), ends_at=at(DEC4, 12, 30)
+            session=mobility,
+            starts_at=at(DEC4, 11, 0),
+            ends_at=at(DEC4, 12, 30),
+            changed_by=programme.lead,
         )
 
     assert error.value.message == (
@@ -174,7 +178,9 @@ def test_session_update_moving_into_an_overlapping_slot_is_refused(programme):
 
 
 def test_session_update_keeping_its_own_slot_is_not_an_overlap(programme):
-    session = services.session_update(session=programme.heating, title="Energy: heat networks")
+    session = services.session_update(
+        session=programme.heating, title="Energy: heat networks", changed_by=programme.lead
+    )
 
     assert session.title == "Energy: heat networks"
 
@@ -324,7 +330,7 @@ def test_registration_create_after_the_session_started_is_refused(programme, clo
 def test_registration_delete_before_the_session(programme):
     [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
 
-    services.registration_delete(registration=registration)
+    services.registration_delete(registration=registration, deleted_by=programme.officer)
 
     assert Registration.objects.count() == 0
 
@@ -334,7 +340,7 @@ def test_registration_delete_after_the_session_started_is_refused(programme, clo
     clock.move_to(AFTER_HEATING)
 
     with pytest.raises(ApplicationError) as error:
-        services.registration_delete(registration=registration)
+        services.registration_delete(registration=registration, deleted_by=programme.officer)
 
     assert error.value.message == "A registration can only be removed before the session starts."
     assert Registration.objects.count() == 1
@@ -370,7 +376,7 @@ def test_attendance_record_counts_are_derived_exactly(programme, clock):
 
 def test_attendance_record_before_the_session_is_refused(programme):
     with pytest.raises(ApplicationError) as error:
-        services.attendance_record(session=programme.heating, marks={})
+        services.attendance_record(session=programme.heating, marks={}, recorded_by=programme.lead)
 
     assert error.value.message == "Attendance can be recorded once the session has started."
 
@@ -381,7 +387,10 @@ def test_attendance_record_walk_in_already_registered_is_refused(programme, cloc
 
     with pytest.raises(ApplicationError) as error:
         services.attendance_record(
-            session=programme.heating, marks={}, walk_ins=[("Ana", "ana@lisboa.pt", None)]
+            session=programme.heating,
+            marks={},
+            walk_ins=[("Ana", "ana@lisboa.pt", None)],
+            recorded_by=programme.lead,
         )
 
     assert (error.value.field, error.value.message) == (
@@ -422,8 +431,9 @@ def test_session_cancel_emails_each_registered_person_once(
         f"Session page: http://127.0.0.1:8000/sessions/{programme.heating.pk}/\n\n"
         "You receive this email because your city registered you for this session.\n"
     )
-    with pytest.raises(ApplicationError), django_capture_on_commit_callbacks(execute=True):
-        services.session_cancel(session=programme.heating)
+    with pytest.raises(ApplicationError) as error, django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    assert error.value.message == "This session is already cancelled."
     assert len(mail.outbox) == 2
 
 
@@ -435,10 +445,15 @@ def test_session_update_moving_emails_each_registered_person_once_with_the_new_t
 
     with django_capture_on_commit_callbacks(execute=True):
         services.session_update(
-            session=programme.heating, starts_at=at(DEC4, 14, 0), ends_at=at(DEC4, 15, 30)
+            session=programme.heating,
+            starts_at=at(DEC4, 14, 0),
+            ends_at=at(DEC4, 15, 30),
+            changed_by=programme.lead,
         )
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_update(session=programme.heating, agenda="Same slot, new agenda")
+        services.session_update(
+            session=programme.heating, agenda="Same slot, new agenda", changed_by=programme.lead
+        )
 
     assert outbox() == [
         (("ana@lisboa.pt",), 'New time for "Energy: district heating"'),
@@ -462,15 +477,215 @@ def test_session_update_moving_emails_each_registered_person_once_with_the_new_t
     )
 
 
-def test_session_cancel_does_not_email_walk_ins(
+def test_session_notice_queue_does_not_email_walk_ins(
     programme, clock, django_capture_on_commit_callbacks
 ):
+    # Walk-ins exist only once a session has started, when it can no longer be cancelled or
+    # moved; the reminders and any later notice still leave them out.
+    register(programme, ("Ana Silva", "ana@lisboa.pt"))
     clock.move_to(AFTER_HEATING)
     services.attendance_record(
-        session=programme.heating, marks={}, walk_ins=[("Walk In", "walk@in.eu", None)]
+        session=programme.heating,
+        marks={},
+        walk_ins=[("Walk In", "walk@in.eu", None)],
+        recorded_by=programme.lead,
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_cancel(session=programme.heating)
+        count = services.session_notice_queue(
+            session=programme.heating, notice="cancelled", key="test"
+        )
 
-    assert mail.outbox == []
+    assert (count, outbox()) == (1, [(("ana@lisboa.pt",), 'Cancelled: "Energy: district heating"')])
+
+
+# --- Walk-ins come from the cohort's cities ----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [None, EnrolmentStatus.REQUESTED, EnrolmentStatus.DECLINED])
+def test_attendance_record_walk_in_from_a_city_not_enrolled_is_refused(programme, clock, status):
+    braga = factories.CityFactory(name="Braga")
+    if status is not None:
+        enrol(programme.cohort, braga, status=status)
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(ApplicationError) as error:
+        services.attendance_record(
+            session=programme.heating,
+            marks={},
+            walk_ins=[("Walk In", "walk@in.eu", None), ("Bruno", "bruno@braga.pt", braga)],
+            recorded_by=programme.lead,
+        )
+
+    assert (error.value.field, error.value.code, error.value.message) == (
+        "walk_ins.1.city",
+        "not_enrolled",
+        "Braga is not enrolled in this cohort: leave the city empty or choose one of the "
+        "cohort's cities.",
+    )
+    assert Registration.objects.count() == 0
+
+
+def test_attendance_record_walk_in_from_an_enrolled_city_keeps_the_city(programme, clock):
+    clock.move_to(AFTER_HEATING)
+
+    services.attendance_record(
+        session=programme.heating,
+        marks={},
+        walk_ins=[("Rui Costa", "rui@lisboa.pt", programme.city)],
+        recorded_by=programme.lead,
+    )
+
+    assert list(Registration.objects.values_list("email", "city__name", "is_walk_in")) == [
+        ("rui@lisboa.pt", "Lisbon", True)
+    ]
+
+
+# --- Services check who may call them ----------------------------------------------------------
+
+
+def _stranger_facilitator():
+    person = factories.UserFactory(is_facilitator=True)
+    factories.CohortFactory(number=9).facilitators.add(person)
+    return person
+
+
+@pytest.mark.parametrize("who", ["officer", "facilitator of another cohort", "nobody"])
+def test_session_cancel_by_someone_who_does_not_run_it_is_refused(programme, who):
+    if who == "officer":
+        user = programme.officer
+    elif who == "nobody":
+        user = None
+    else:
+        user = _stranger_facilitator()
+
+    with pytest.raises(PermissionDenied):
+        services.session_cancel(session=programme.heating, cancelled_by=user)
+
+    programme.heating.refresh_from_db()
+    assert programme.heating.status == SessionStatus.SCHEDULED
+
+
+def test_session_cancel_by_a_session_facilitator_and_by_an_admin(programme):
+    mobility = schedule(programme.cohort, "Mobility", at(DEC4, 14, 0), at(DEC4, 15, 0))
+    named = factories.UserFactory(is_facilitator=True)
+    programme.heating.facilitators.add(named)
+
+    services.session_cancel(session=programme.heating, cancelled_by=named)
+    services.session_cancel(
+        session=mobility, cancelled_by=factories.UserFactory(is_programme_admin=True)
+    )
+
+    assert sorted(Session.objects.values_list("title", "status")) == [
+        ("Energy: district heating", "cancelled"),
+        ("Mobility", "cancelled"),
+    ]
+
+
+def test_session_update_by_an_officer_is_refused(programme):
+    with pytest.raises(PermissionDenied):
+        services.session_update(
+            session=programme.heating, title="Renamed", changed_by=programme.officer
+        )
+
+    programme.heating.refresh_from_db()
+    assert programme.heating.title == "Energy: district heating"
+
+
+def test_session_record_outcome_by_an_officer_is_refused(programme, clock):
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(PermissionDenied):
+        services.session_record_outcome(
+            session=programme.heating,
+            key_takeaways="Mine",
+            requested_subtopics="",
+            recorded_by=programme.officer,
+        )
+
+    programme.heating.refresh_from_db()
+    assert programme.heating.key_takeaways == ""
+
+
+def test_attendance_record_by_an_officer_is_refused(programme, clock):
+    [ana] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(PermissionDenied):
+        services.attendance_record(
+            session=programme.heating,
+            marks={ana.pk: Attendance.ATTENDED},
+            recorded_by=programme.officer,
+        )
+
+    assert list(Registration.objects.values_list("attendance", flat=True)) == [""]
+
+
+def test_registration_delete_by_an_officer_of_another_city_is_refused(programme):
+    [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
+    porto = factories.CityFactory(name="Porto")
+    enrol(programme.cohort, porto)
+
+    with pytest.raises(PermissionDenied):
+        services.registration_delete(
+            registration=registration, deleted_by=factories.city_officer(city=porto)
+        )
+
+    assert Registration.objects.count() == 1
+
+
+def test_registration_delete_by_the_sessions_facilitator(programme):
+    [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
+
+    services.registration_delete(registration=registration, deleted_by=programme.lead)
+
+    assert Registration.objects.count() == 0
+
+
+def test_registration_delete_of_a_cancelled_session_is_refused(programme):
+    [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
+    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+
+    with pytest.raises(ApplicationError) as error:
+        services.registration_delete(registration=registration, deleted_by=programme.officer)
+
+    assert (error.value.code, error.value.message) == (
+        "cancelled",
+        "This session was cancelled: its list of registered people is kept.",
+    )
+    assert Registration.objects.count() == 1
+
+
+# --- Cancelling ends when the session starts ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime.datetime(2024, 12, 4, 9, 0, tzinfo=UTC),  # 10:00 in Brussels: it starts
+        AFTER_HEATING,
+    ],
+)
+def test_session_cancel_once_it_has_started_is_refused(
+    programme, clock, django_capture_on_commit_callbacks, now
+):
+    register(programme, ("Ana Silva", "ana@lisboa.pt"))
+    clock.move_to(now)
+
+    with pytest.raises(ApplicationError) as error, django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+
+    programme.heating.refresh_from_db()
+    assert (error.value.code, error.value.message) == (
+        "started",
+        "This session has started: it can no longer be cancelled.",
+    )
+    assert (programme.heating.status, mail.outbox) == (SessionStatus.SCHEDULED, [])
+
+
+def test_cancel_session_rule_holds_until_the_session_starts(programme, clock):
+    before = programme.lead.has_perm("peer_sessions.cancel_session", programme.heating)
+    clock.move_to(datetime.datetime(2024, 12, 4, 9, 0, tzinfo=UTC))
+    at_start = programme.lead.has_perm("peer_sessions.cancel_session", programme.heating)
+
+    assert (before, at_start) == (True, False)

@@ -1,0 +1,83 @@
+"""The session admin: times and status are read-only, sessions are not added there, and the
+"Cancel selected sessions" action goes through session_cancel (its checks and its emails)."""
+
+import datetime
+import re
+
+from django.core import mail
+
+from sessions import services
+from sessions.enums import SessionStatus
+from sessions.models import Session
+from tests import factories
+from tests.portal_pages.helpers import sign_in
+from tests.sessions.conftest import schedule
+
+CHANGELIST = "/admin/peer_sessions/session/"
+
+
+def _messages(page: str) -> list[str]:
+    return [
+        " ".join(m.split())
+        for m in re.findall(r'<li class="(?:success|warning|error)">(.*?)</li>', page, re.S)
+    ]
+
+
+def test_session_admin_change_form_shows_times_and_status_read_only(client, programme):
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    page = client.get(f"{CHANGELIST}{programme.heating.pk}/change/").content.decode()
+
+    assert re.findall(r'name="(starts_at|ends_at|status)[^"]*"', page) == []
+    assert re.findall(r'<div class="readonly">(.*?)</div>', page)[:3] == [
+        "Dec. 4, 2024, 10 a.m.",
+        "Dec. 4, 2024, 11:30 a.m.",
+        "Scheduled",
+    ]
+
+
+def test_session_admin_has_no_add_page(client, programme):
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    assert client.get(f"{CHANGELIST}add/").status_code == 403
+
+
+def test_session_admin_cancel_action_cancels_through_the_service(
+    client, programme, django_capture_on_commit_callbacks
+):
+    services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=[("Ana Silva", "ana@lisboa.pt")],
+        registered_by=programme.officer,
+    )
+    mobility = schedule(
+        programme.cohort,
+        "Mobility",
+        datetime.datetime(2024, 12, 5, 10, 0),
+        datetime.datetime(2024, 12, 5, 11, 0),
+    )
+    services.session_cancel(session=mobility, cancelled_by=programme.lead)
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            CHANGELIST,
+            {
+                "action": "cancel_sessions",
+                "_selected_action": [programme.heating.pk, mobility.pk],
+            },
+            follow=True,
+        )
+
+    assert _messages(response.content.decode()) == [
+        "Mobility: This session is already cancelled.",
+        "Sessions cancelled: 1. Everyone registered is told by email.",
+    ]
+    assert list(Session.objects.order_by("starts_at").values_list("title", "status")) == [
+        ("Energy: district heating", SessionStatus.CANCELLED),
+        ("Mobility", SessionStatus.CANCELLED),
+    ]
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["ana@lisboa.pt"], 'Cancelled: "Energy: district heating"')
+    ]
