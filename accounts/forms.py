@@ -1,8 +1,28 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import facilitators_active, is_admin
 from accounts.services import invitation_cities_for
 from cities.models import City
+from portal.widgets import CITIES, FACILITATORS, SearchSelect, SearchSelectMultiple
+
+
+def facilitator_label(user) -> str:
+    """How a facilitator is named where one is chosen: "Name, organisation"."""
+    return f"{user}, {user.organisation}" if user.organisation else str(user)
+
+
+class FacilitatorsField(forms.ModelMultipleChoiceField):
+    """Facilitators chosen with the facilitator search (portal/widgets.py): the page lists
+    only those chosen, so its size does not grow with the number of facilitators."""
+
+    widget = SearchSelectMultiple(source=FACILITATORS)
+
+    def __init__(self, queryset=None, **kwargs):
+        super().__init__(facilitators_active() if queryset is None else queryset, **kwargs)
+
+    def label_from_instance(self, obj):
+        return facilitator_label(obj)
 
 
 class InvitationForm(forms.Form):
@@ -12,8 +32,12 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Offer only the cities the person may invite to; the service checks the same rule.
-        self.fields["city"].queryset = (
-            invitation_cities_for(user=user).select_related("country").order_by("name")
+        # An admin may invite to any of the 10,000 cities, too many to list, so they search;
+        # a facilitator keeps the short list of the cities of their cohorts.
+        self.fields["city"] = forms.ModelChoiceField(
+            label=self.fields["city"].label,
+            queryset=invitation_cities_for(user=user).select_related("country").order_by("name"),
+            widget=SearchSelect(source=CITIES) if is_admin(user) else None,
         )
 
 

@@ -1,6 +1,35 @@
 """Reads about people and their roles, shared by every app's selectors."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from accounts.rules import is_staff_member
+
 
 def is_admin(user) -> bool:
     """Programme admins (and superusers) see and may do everything."""
     return bool(user.is_authenticated and (user.is_programme_admin or user.is_superuser))
+
+
+def facilitators_active() -> QuerySet:
+    """Every active facilitator, by name: the people a cohort, group or session can be given."""
+    return (
+        get_user_model()
+        .objects.filter(is_facilitator=True, is_active=True)
+        .order_by("full_name", "email", "pk")
+    )
+
+
+def facilitators_visible_to(*, user) -> QuerySet:
+    """The facilitators this person may list: all active ones for facilitators and admins (who
+    give them cohorts, groups and sessions), none for anyone else."""
+    if not is_staff_member(user):
+        return get_user_model().objects.none()
+    return facilitators_active()
+
+
+def facilitators_matching(*, user, query: str) -> QuerySet:
+    """Visible facilitators whose name, email address or organisation contains `query`."""
+    return facilitators_visible_to(user=user).filter(
+        Q(full_name__icontains=query) | Q(email__icontains=query) | Q(organisation__icontains=query)
+    )

@@ -1,15 +1,35 @@
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
 
 from accounts import services
-from accounts.forms import InvitationAcceptForm, InvitationForm
+from accounts.forms import InvitationAcceptForm, InvitationForm, facilitator_label
 from accounts.models import Invitation
+from accounts.rules import is_staff_member
+from accounts.selectors import facilitators_matching
 from portal.errors import ApplicationError
+from portal.widgets import search_query, search_response
+
+
+@login_required
+@require_GET
+def facilitator_search(request):
+    """Facilitators whose name, email address or organisation contains ?q=, as JSON for the
+    facilitator search boxes (portal/widgets.py). Only facilitators and admins give people
+    cohorts, groups and sessions, so only they may list the facilitators: others get 403."""
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    query = search_query(request)
+    if query is None:
+        return search_response(get_user_model().objects.none())
+    return search_response(
+        facilitators_matching(user=request.user, query=query), label=facilitator_label
+    )
 
 
 @login_required

@@ -39,3 +39,17 @@ def api_cities():
 def api_sessions_of_cohort():
     cohort = busiest_cohort()
     return page(signed_in_client(lead_facilitator(cohort)), f"/api/v1/sessions/?cohort={cohort.pk}")
+
+
+# The two form pages whose selects used to list every city (10,000) or every facilitator
+# (1,000 per thematic group); the search-select widgets now render only what is chosen.
+@benchmark("enrolments page: lead facilitator, busiest cohort")
+def enrolments_page():
+    cohort = busiest_cohort()
+    return page(signed_in_client(lead_facilitator(cohort)), f"/cohorts/{cohort.pk}/enrolments/")
+
+
+@benchmark("new cohort form: lead facilitator")
+def cohort_form_page():
+    cohort = busiest_cohort()
+    return page(signed_in_client(lead_facilitator(cohort)), "/cohorts/new/")

@@ -1,6 +1,6 @@
 """Reads of cities. Every list a person sees comes from a `*_visible_to` selector."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from accounts.rules import is_staff_member
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
@@ -22,6 +22,23 @@ def cities_visible_to(*, user) -> QuerySet[City]:
 def city_directory(*, user) -> QuerySet[City]:
     """The city directory: every visible city in a stable order, so pages never overlap."""
     return cities_visible_to(user=user).order_by("name", "country__name", "pk")
+
+
+def cities_matching(*, user, query: str) -> QuerySet[City]:
+    """Visible cities whose name contains `query` (in any case), for the city search boxes.
+
+    Names that start with it come first (typing "Lis" should offer Lisbon before Bilisht), each
+    part ordered by name.
+    """
+    return (
+        cities_visible_to(user=user)
+        .prefetch_related(None)  # a label needs the name and country only
+        .filter(name__icontains=query)
+        .annotate(
+            starts_with_query=Case(When(name__istartswith=query, then=Value(0)), default=Value(1))
+        )
+        .order_by("starts_with_query", "name", "country__iso_code", "pk")
+    )
 
 
 def cities_of_officer(*, user) -> QuerySet[City]:

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cities import selectors, services
 from cities.filters import CityFilter
 from cities.forms import ClimateActionForm
-from cities.models import ClimateAction
+from cities.models import City, ClimateAction
 from portal.errors import ApplicationError
+from portal.widgets import search_query, search_response
 
 DIRECTORY_PAGE_SIZE = 50
 
@@ -47,6 +48,16 @@ def city_directory(request):
         "cities/city_directory.html",
         {"filter_form": filterset.form, "page_obj": page, "cities": page.object_list},
     )
+
+
+@login_required
+@require_GET
+def city_search(request):
+    """Cities whose name contains ?q=, as JSON for the city search boxes (portal/widgets.py)."""
+    query = search_query(request)
+    if query is None:
+        return search_response(City.objects.none())
+    return search_response(selectors.cities_matching(user=request.user, query=query))
 
 
 @login_required

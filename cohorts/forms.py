@@ -1,10 +1,11 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import FacilitatorsField
 from cohorts.enums import PhaseKind, Programme
 from cohorts.models import Cohort
 from cohorts.services import GroupSpec, phase_field
+from portal.widgets import CITIES, SearchSelect
 from taxonomy.models import ThematicSector
 
 
@@ -38,19 +39,12 @@ class CohortForm(forms.Form):
                 )
         self.sectors = list(ThematicSector.objects.order_by("position", "name"))
         self.fields["groups"].choices = [(str(s.pk), s.name) for s in self.sectors]
-        # Plain choices, loaded once: a ModelMultipleChoiceField per sector would query the
-        # facilitators again for each sector it renders.
-        self.facilitator_users = {
-            str(user.pk): user
-            for user in get_user_model().objects.filter(is_facilitator=True, is_active=True)
-        }
-        facilitator_choices = [(pk, str(user)) for pk, user in self.facilitator_users.items()]
+        # Facilitators are searched for, not listed (there are a thousand at EU scale): each
+        # field renders only its chosen facilitators, and validates what was sent in one query.
         for sector in self.sectors:
-            self.fields[f"facilitators_{sector.pk}"] = forms.MultipleChoiceField(
+            self.fields[f"facilitators_{sector.pk}"] = FacilitatorsField(
                 label=_("Facilitators of the %(sector)s group") % {"sector": sector.name},
-                choices=facilitator_choices,
                 required=False,
-                widget=forms.CheckboxSelectMultiple,
             )
         if cohort is not None and not self.is_bound:
             self._initial_from(cohort)
@@ -119,10 +113,7 @@ class CohortForm(forms.Form):
         return [
             GroupSpec(
                 sector=sector,
-                facilitators=[
-                    self.facilitator_users[pk]
-                    for pk in self.cleaned_data.get(f"facilitators_{sector.pk}", [])
-                ],
+                facilitators=list(self.cleaned_data.get(f"facilitators_{sector.pk}") or []),
             )
             for sector in self.sectors
             if str(sector.pk) in chosen
@@ -154,7 +145,16 @@ class EnrolmentForm(forms.Form):
 
     def __init__(self, *args, cohort: Cohort, cities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["city"].queryset = cities
+        # When every city is offered (a facilitator enrolling one directly: 10,000 at EU
+        # scale), the field searches, through the endpoint that searches every city, so each
+        # result is a valid choice. A person's own few cities (an officer asking to join) stay
+        # a plain select.
+        offers_every_city = not cities.query.has_filters()
+        self.fields["city"] = forms.ModelChoiceField(
+            label=self.fields["city"].label,
+            queryset=cities,
+            widget=SearchSelect(source=CITIES) if offers_every_city else None,
+        )
         self.thematic_groups = list(cohort.thematic_groups.select_related("sector"))
         self.fields["groups"].choices = [
             (str(group.pk), group.sector.name) for group in self.thematic_groups

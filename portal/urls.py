@@ -18,6 +18,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.people_urls")),
     path("invitations/", include("accounts.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("cities/", include("cities.urls")),

@@ -373,6 +373,36 @@ def _version_or_none(text) -> int | None:
     return version if 0 <= version < 2**31 else None
 
 
+def _compare_choices(roadmap, key: str | None) -> dict:
+    """What the "compare two versions" form offers: the fields saved at least once (in the
+    template's order) and, for the chosen field, each of its versions, oldest first."""
+    changed = set(
+        selectors.roadmap_history(roadmap=roadmap)
+        .order_by()
+        .values_list("key", flat=True)
+        .distinct()
+    )
+    fields = [spec for spec in template.FIELDS if spec.key in changed]
+    if key not in changed:
+        return {"fields": fields, "key": None, "versions": []}
+    # Who saved each version and when; the texts are read only for the two versions compared.
+    changes = selectors.roadmap_history(roadmap=roadmap, key=key).defer("old_value", "new_value")
+    saved = sorted(changes, key=lambda change: change.version)
+    versions = [
+        {"version": 0, "changed_at": None, "by": None},
+        *(
+            {"version": c.version, "changed_at": c.changed_at, "by": person_name(c.changed_by)}
+            for c in saved
+        ),
+    ]
+    return {
+        "fields": fields,
+        "key": key,
+        "label": template.FIELDS_BY_KEY[key].label,
+        "versions": versions,
+    }
+
+
 @login_required
 def roadmap_history(request, pk):
     roadmap = _roadmap_or_404(request, pk)
@@ -384,9 +414,12 @@ def roadmap_history(request, pk):
         change.label = spec.label if spec else change.key
     diff = None
     key = request.GET.get("key")
-    if key in template.FIELDS_BY_KEY:
-        old = _version_or_none(request.GET.get("from"))
-        new = _version_or_none(request.GET.get("to"))
+    key = key if key in template.FIELDS_BY_KEY else None
+    compare = _compare_choices(roadmap, key)
+    old = _version_or_none(request.GET.get("from"))
+    new = _version_or_none(request.GET.get("to"))
+    # Only a field chosen (the form's first step): its versions are offered, nothing compared.
+    if key is not None and ("from" in request.GET or "to" in request.GET):
         # The two versions are read on their own: they need not be on the page shown.
         versions = dict(
             selectors.roadmap_history(roadmap=roadmap, key=key)
@@ -403,10 +436,27 @@ def roadmap_history(request, pk):
             }
         else:
             messages.error(request, _("Choose two versions this field has had."))
+    if compare["versions"]:
+        # The form starts on the pair shown, or else on the field's latest change.
+        latest = compare["versions"][-1]["version"]
+        compare["selects"] = [
+            {
+                "name": "from",
+                "label": _("From version"),
+                "chosen": diff["old"] if diff else latest - 1,
+            },
+            {"name": "to", "label": _("To version"), "chosen": diff["new"] if diff else latest},
+        ]
     return render(
         request,
         "roadmaps/roadmap_history.html",
-        {"roadmap": roadmap, "page_obj": page, "changes": page.object_list, "diff": diff},
+        {
+            "roadmap": roadmap,
+            "page_obj": page,
+            "changes": page.object_list,
+            "diff": diff,
+            "compare": compare,
+        },
     )
 
 

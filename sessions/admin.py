@@ -24,12 +24,22 @@ class SessionAdmin(admin.ModelAdmin):
     inlines = [PresentationInline]
     date_hierarchy = "starts_at"
     # Moving and cancelling go through the services: they check that sessions of a cohort never
-    # overlap and email everyone registered. The admin edits the rest (texts, headcounts).
-    readonly_fields = ["starts_at", "ends_at", "status"]
+    # overlap and email everyone registered. The title and the meeting link are in people's
+    # calendars: changed on the session's page, through session_update, they raise the
+    # session's revision so that calendars replace the event. The admin edits the rest (texts,
+    # headcounts).
+    readonly_fields = ["starts_at", "ends_at", "status", "title", "meeting_url"]
     actions = ["cancel_sessions"]
 
     def has_add_permission(self, request):
         # Scheduling has the same overlap check: sessions are added from the cohort's pages.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would drop a session from everyone's calendar without a word, and with it the
+        # registrations and attendance it is the record of. Admins cancel instead (the action
+        # below): the session stays listed, marked cancelled, and everyone registered is told.
+        # Without the delete permission the admin also drops its "Delete selected" action.
         return False
 
     @admin.action(

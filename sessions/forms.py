@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import FacilitatorsField
 from cities.models import City, ClimateAction
 from sessions.enums import Attendance, SessionKind
 
@@ -70,17 +71,14 @@ class SessionForm(forms.Form):
     guiding_questions = forms.CharField(
         label=_("Guiding questions"), required=False, widget=forms.Textarea
     )
-    facilitators = forms.ModelMultipleChoiceField(
-        label=_("Facilitators"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    facilitators = FacilitatorsField(label=_("Facilitators"), required=False)
 
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phase"].queryset = cohort.phases.order_by("position", "starts_on")
         self.fields["thematic_group"].queryset = cohort.thematic_groups.select_related("sector")
+        # Inactive facilitators too: a session keeps the facilitators it had when one of them
+        # leaves, and saving it again must not drop them.
         self.fields["facilitators"].queryset = get_user_model().objects.filter(is_facilitator=True)
 
 

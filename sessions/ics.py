@@ -25,6 +25,8 @@ class Event:
     url: str = ""
     description: str = ""
     cancelled: bool = False
+    # SEQUENCE: a calendar replaces the event it holds with one whose number is higher.
+    sequence: int = 0
 
 
 def escape_text(value: str) -> str:
@@ -67,6 +69,7 @@ def event_lines(event: Event, *, dtstamp: datetime.datetime) -> list[str]:
         "BEGIN:VEVENT",
         f"UID:{event.uid}",
         f"DTSTAMP:{format_utc(dtstamp)}",
+        f"SEQUENCE:{event.sequence}",
         f"DTSTART:{format_utc(event.starts_at)}",
         f"DTEND:{format_utc(event.ends_at)}",
         f"SUMMARY:{escape_text(event.summary)}",
@@ -103,7 +106,8 @@ def calendar(
 
 def session_event(session, *, site_url: str, page_path: str) -> Event:
     """The calendar event of a session. The UID stays the same when the session moves, so a
-    calendar updates the event instead of adding a second one."""
+    calendar updates the event instead of adding a second one; the session's revision, raised
+    by every such change, tells the calendar that this version is the newer one."""
     host = urlsplit(site_url).hostname or "localhost"
     page_url = f"{site_url.rstrip('/')}{page_path}"
     description = page_url if not session.agenda else f"{page_url}\n\n{session.agenda}"
@@ -115,4 +119,5 @@ def session_event(session, *, site_url: str, page_path: str) -> Event:
         url=session.meeting_url,
         description=description,
         cancelled=session.status == SessionStatus.CANCELLED,
+        sequence=session.revision,
     )

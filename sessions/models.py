@@ -60,6 +60,10 @@ class Session(models.Model):
     reported_participants = models.PositiveIntegerField(
         _("reported participants"), null=True, blank=True
     )
+    # Raised by sessions.services each time a change reaches people's calendars (new times,
+    # title or meeting link; cancellation). It is the .ics SEQUENCE: a calendar that already
+    # holds the event replaces it only when the number grows (RFC 5545 §3.8.7.4).
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("session")

@@ -9,6 +9,7 @@ import rules
 from django.utils import timezone
 
 from accounts.rules import is_programme_admin
+from cities.rules import is_officer_of_city
 from cohorts.enums import EnrolmentStatus
 from cohorts.rules import is_cohort_facilitator
 from cohorts.selectors import cohorts_facilitated_by
@@ -72,6 +73,10 @@ rules.add_perm(
     "peer_sessions.add_registration",
     is_officer_of_enrolled_city & is_scheduled & has_not_started,
 )
+# The object is the city whose people are registered: its officers, or a programme admin.
+# services.registration_create also requires the city to be enrolled (accepted) in the
+# session's cohort, for admins too, and says so in a message rather than a refusal.
+rules.add_perm("peer_sessions.register_city", is_officer_of_city | is_programme_admin)
 rules.add_perm("peer_sessions.view_registration", rules.is_authenticated)
 rules.add_perm(
     "peer_sessions.delete_registration",

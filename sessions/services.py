@@ -41,6 +41,10 @@ EDITABLE_FIELDS = frozenset(
     }
 )
 
+# Besides the times, the fields a calendar event shows (sessions.ics): changing one raises the
+# session's revision, the event's SEQUENCE.
+CALENDAR_FIELDS = ("title", "meeting_url")
+
 _meeting_url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -153,9 +157,10 @@ def session_create(
     guiding_questions: str = "",
     facilitators: Iterable = (),
     presentations: Sequence | None = None,
-    created_by=None,
+    created_by,
 ) -> Session:
     """Schedule a session. Naive times are wall-clock times in `time_zone`."""
+    _check(created_by, "peer_sessions.add_session", cohort)
     zone = _zone(time_zone)
     starts_at = _in_zone(starts_at, zone, field="starts_at")
     ends_at = _in_zone(ends_at, zone, field="ends_at")
@@ -218,18 +223,28 @@ def session_update(
         phase=values["phase"],
         thematic_group=values["thematic_group"],
     )
-    moved = values["starts_at"] != session.starts_at or values["ends_at"] != session.ends_at
     with transaction.atomic():
         _lock_cohort(session.cohort)
+        # Compared with the row as stored now, not as the caller read it: a cancellation or
+        # another change made meanwhile is neither undone nor counted twice.
+        stored = Session.objects.select_for_update().get(pk=session.pk)
+        if stored.status == SessionStatus.CANCELLED:
+            raise ApplicationError(_("A cancelled session cannot be changed."))
         _check_slot(
             cohort=session.cohort,
             starts_at=values["starts_at"],
             ends_at=values["ends_at"],
             exclude_pk=session.pk,
         )
+        moved = values["starts_at"] != stored.starts_at or values["ends_at"] != stored.ends_at
+        seen_in_calendars = moved or any(
+            values[name] != getattr(stored, name) for name in CALENDAR_FIELDS
+        )
         for name, value in values.items():
             setattr(session, name, value)
-        session.save()
+        session.status = stored.status
+        session.revision = stored.revision + 1 if seen_in_calendars else stored.revision
+        session.save(update_fields=[*sorted(EDITABLE_FIELDS), "revision"])
         if facilitators is not None:
             session.facilitators.set(facilitators)
         if presentations is not None:
@@ -259,7 +274,8 @@ def session_cancel(*, session: Session, cancelled_by) -> Session:
                 _("This session has started: it can no longer be cancelled."), code="started"
             )
         session.status = SessionStatus.CANCELLED
-        session.save(update_fields=["status"])
+        session.revision += 1
+        session.save(update_fields=["status", "revision"])
         session_notice_queue(
             session=session, notice="cancelled", key=f"session:{session.pk}:cancelled"
         )
@@ -391,6 +407,7 @@ def registration_create(
     *, session: Session, city: City, full_name: str, email: str, registered_by
 ) -> Registration:
     """Register one person of an enrolled city for a session that has not started."""
+    _check(registered_by, "peer_sessions.register_city", city)
     _check_registration_open(session=session, city=city)
     full_name, email = _clean_person(full_name, email, prefix="")
     with transaction.atomic():
@@ -411,6 +428,7 @@ def registrations_create(
 
     Errors name the person: field "people.<index>.full_name" or "people.<index>.email".
     """
+    _check(registered_by, "peer_sessions.register_city", city)
     _check_registration_open(session=session, city=city)
     cleaned = []
     seen: set[str] = set()

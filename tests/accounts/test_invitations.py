@@ -639,3 +639,61 @@ def test_invitation_accept_page_names_city_and_email(client, facilitator, lisbon
     assert "<h1>Represent Lisbon</h1>" in content
     assert "Choose a password for ana@example.org." in content
     assert timezone.now() < invitation.expires_at
+
+
+def _city_options(html: str) -> list[tuple[str, str, bool]]:
+    select = re.search(r'<select name="city"[^>]*>(.*?)</select>', html, re.S)
+    assert select, "no city select in the page"
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1)
+        )
+    ]
+
+
+def test_invitation_create_page_has_an_admin_search_for_the_city(
+    client, programme_admin, lisbon, bergen
+):
+    client.force_login(programme_admin)
+
+    def page():
+        response = client.get(reverse("invitation_create"))
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    one = page()
+    factories.CityFactory.create_batch(40)
+    html = page()
+
+    # The same page however many cities there are: none is listed, the admin searches.
+    assert html == one
+    assert _city_options(html) == [("", "---------", True)]
+    assert 'data-search-url="/cities/search/"' in html
+    assert "Lisbon" not in html
+
+
+def test_invitation_create_page_refused_keeps_the_city_the_admin_chose(
+    client, programme_admin, lisbon
+):
+    client.force_login(programme_admin)
+
+    response = client.post(
+        reverse("invitation_create"), {"email": "not-an-address", "city": lisbon.pk}
+    )
+
+    assert _city_options(response.content.decode()) == [
+        ("", "---------", False),
+        (str(lisbon.pk), "Lisbon (PT)", True),
+    ]
+    assert Invitation.objects.count() == 0
+
+
+def test_invitation_create_page_lists_a_facilitators_cities_in_a_plain_select(
+    client, facilitator, lisbon, bergen
+):
+    client.force_login(facilitator)
+
+    html = client.get(reverse("invitation_create")).content.decode()
+
+    assert _city_options(html) == [("", "---------", True), (str(lisbon.pk), "Lisbon (PT)", False)]
+    assert "data-search-select" not in html

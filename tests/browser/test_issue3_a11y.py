@@ -105,6 +105,7 @@ def world(transactional_db) -> World:
         guiding_questions="What would you transfer to your city?",
         facilitators=[facilitator],
         presentations=[(mannheim, [action.pk], "Waste heat")],
+        created_by=facilitator,
     )
     registrations_create(
         session=upcoming,

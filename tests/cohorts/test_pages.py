@@ -622,3 +622,137 @@ def test_enrolment_list_queries_do_not_grow_with_enrolments(
     # Requests first, then the accepted, then the declined.
     assert statuses == ["Requested"] * 5 + ["Enrolled"] * 4 + ["Declined"] * 4
     assert many == one
+
+
+# --- searching instead of listing: facilitators and cities ---------------------------------
+
+
+def _options(html: str, name: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of each option of the <select name="<name>">."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no {name} select in the page"
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1)
+        )
+    ]
+
+
+def _page(client, url) -> tuple[str, int]:
+    """The page's HTML (its CSRF tokens, new on each request, blanked) and its query count."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return html, len(queries)
+
+
+def test_cohort_create_page_lists_no_facilitators_however_many_there_are(client, lead, sectors):
+    sign_in(client, lead)
+    factories.UserFactory(is_facilitator=True, full_name="Fay One")
+    one_html, one_queries = _page(client, "/cohorts/new/")
+    factories.UserFactory.create_batch(60, is_facilitator=True, full_name="Many Facilitators")
+
+    html, queries = _page(client, "/cohorts/new/")
+
+    # Same page, same queries: the facilitators are searched for, not listed.
+    assert (html, queries) == (one_html, one_queries)
+    assert "Fay One" not in html
+    assert [_options(html, f"facilitators_{sector.pk}") for sector in sectors.values()] == [
+        [],
+        [],
+        [],
+    ]
+    assert html.count('data-search-url="/accounts/facilitators/search/"') == 3
+
+
+def test_cohort_update_page_shows_each_groups_chosen_facilitators_only(
+    client, cohort, lead, sectors, group_facilitator
+):
+    sign_in(client, lead)
+
+    html = client.get(f"/cohorts/{cohort.pk}/edit/").content.decode()
+
+    assert _options(html, f"facilitators_{sectors['energy'].pk}") == [
+        (str(group_facilitator.pk), "Gus Group", True)
+    ]
+    assert _options(html, f"facilitators_{sectors['mobility'].pk}") == []
+    assert "Lea Lead" not in html.split('<form method="post"', 1)[1]
+
+
+def test_cohort_create_page_refuses_someone_who_is_not_a_facilitator_at_the_group(
+    client, lead, sectors, group_facilitator, lisbon_officer
+):
+    sign_in(client, lead)
+    energy = sectors["energy"].pk
+
+    response = client.post(
+        "/cohorts/new/",
+        _cohort_form(
+            groups=[str(energy)],
+            **{f"facilitators_{energy}": [str(group_facilitator.pk), str(lisbon_officer.pk)]},
+        ),
+    )
+
+    html = response.content.decode()
+    assert field_errors(html, f"facilitators_{energy}") == [
+        f"Select a valid choice. {lisbon_officer.pk} is not one of the available choices."
+    ]
+    # What was typed stays: the valid facilitator is still chosen.
+    assert _options(html, f"facilitators_{energy}") == [
+        (str(group_facilitator.pk), "Gus Group", True)
+    ]
+    assert Cohort.objects.count() == 0
+
+
+def test_enrolment_list_direct_enrolment_searches_cities_instead_of_listing_them(
+    client, cohort, lead
+):
+    sign_in(client, lead)
+    url = f"/cohorts/{cohort.pk}/enrolments/"
+    factories.CityFactory(name="Espoo")
+    one_html, one_queries = _page(client, url)
+    factories.CityFactory.create_batch(80)
+
+    html, queries = _page(client, url)
+
+    assert (html, queries) == (one_html, one_queries)
+    assert "Espoo" not in html
+    assert _options(html, "city") == [("", "---------", True)]
+    assert 'data-search-url="/cities/search/"' in html
+    assert '<script src="/static/js/search-select.js" defer></script>' in html
+
+
+def test_enrolment_list_direct_enrolment_refused_keeps_the_chosen_city(
+    client, cohort, lead, lisbon, request_from_lisbon
+):
+    sign_in(client, lead)
+    mobility = group(cohort, "sustainable-mobility")
+
+    response = client.post(
+        f"/cohorts/{cohort.pk}/enrolments/", {"city": str(lisbon.pk), "groups": [str(mobility.pk)]}
+    )
+
+    assert _options(response.content.decode(), "city") == [
+        ("", "---------", False),
+        (str(lisbon.pk), "Lisbon (PT)", True),
+    ]
+
+
+def test_enrolment_request_page_keeps_a_plain_select_of_the_officers_cities(
+    client, cohort, lisbon, lisbon_officer
+):
+    porto = factories.CityFactory(name="Porto", country=lisbon.country)
+    factories.CityMembershipFactory(city=porto, user=lisbon_officer)
+    factories.CityFactory(name="Espoo")
+    sign_in(client, lisbon_officer)
+
+    html = client.get(f"/cohorts/{cohort.pk}/enrol/").content.decode()
+
+    assert _options(html, "city") == [
+        ("", "---------", True),
+        (str(lisbon.pk), "Lisbon (PT)", False),
+        (str(porto.pk), "Porto (PT)", False),
+    ]
+    assert "data-search-select" not in html

@@ -109,7 +109,7 @@ def officer_world(db, clock):
     officer = factories.city_officer(city=lisbon, full_name="Ana Silva")
     factories.CityMembershipFactory(user=officer, city=porto)
     # Braga is another officer's city: its enrolment in cohort 5 is not Ana's business.
-    factories.city_officer(city=braga)
+    bia = factories.city_officer(city=braga)
 
     cohort_services.enrolment_create_direct(
         cohort=odg, city=lisbon, enrolled_by=lead, groups=[(odg_energy, ""), (odg_buildings, "")]
@@ -161,7 +161,7 @@ def officer_world(db, clock):
         session=sessions["renovation"],
         city=braga,
         people=[("Bia Braga", "bia@braga.pt")],
-        registered_by=None,
+        registered_by=bia,
     )
     return officer, sessions
 

@@ -72,8 +72,9 @@ def cohort_create(*, number: int, lead, sector, group_facilitators=()) -> Cohort
     )
 
 
-def present(*, cohort: Cohort, city: City, actions, title="Energy: district heating", day=4):
-    """Schedule a session of the cohort on `day` December 2024 where `city` presents `actions`."""
+def present(*, cohort: Cohort, city: City, actions, by, title="Energy: district heating", day=4):
+    """Have `by` schedule a session of the cohort on `day` December 2024 where `city` presents
+    `actions`."""
     starts = datetime.datetime(2024, 12, day, 14, 0, tzinfo=datetime.UTC)
     session_services.session_create(
         cohort=cohort,
@@ -82,6 +83,7 @@ def present(*, cohort: Cohort, city: City, actions, title="Energy: district heat
         starts_at=starts,
         ends_at=starts + datetime.timedelta(minutes=90),
         presentations=[(city, [action.pk for action in actions])],
+        created_by=by,
     )
 
 
@@ -103,7 +105,7 @@ def programme(db, clock) -> Programme:
     action = climate_action_create(
         city=mission_city, title="Renewable energy communities", sector=energy
     )
-    present(cohort=cohort, city=mission_city, actions=[action])
+    present(cohort=cohort, city=mission_city, actions=[action], by=lead)
     services = [
         NetZeroCitiesService.objects.create(name="Climate Transition Map", position=1),
         NetZeroCitiesService.objects.create(name="Capital Hub / financing advisory", position=2),

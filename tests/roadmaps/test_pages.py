@@ -714,6 +714,160 @@ def test_history_is_not_found_for_a_reviewer(client, programme, reviewer):
     assert client.get(f"/roadmaps/{programme.roadmap.pk}/history/").status_code == 404
 
 
+def compare_form(html: str, name: str) -> str:
+    match = re.search(rf"<form[^>]*data-compare-{name}>.*?</form>", html, re.S)
+    return match.group(0) if match else ""
+
+
+def options(form: str, name: str) -> list[tuple[str, str, bool]]:
+    """The options of the select `name`: (value, text, selected)."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', form, re.S).group(1)
+    return [
+        (value, " ".join(label.split()), bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>(.*?)</option>', select, re.S
+        )
+    ]
+
+
+def save_as(programme, clock, key: str, *values_and_people) -> None:
+    """Save `key` once per (value, person), a minute apart."""
+    for value, person in values_and_people:
+        current = RoadmapChange.objects.filter(roadmap=programme.roadmap, key=key).count()
+        services.roadmap_field_save(
+            roadmap=programme.roadmap, key=key, value=value, base_version=current, user=person
+        )
+        clock.shift(datetime.timedelta(minutes=1))
+
+
+def test_history_compare_form_offers_the_fields_saved_in_template_order(client, programme, clock):
+    ana = programme.ana
+    save_as(programme, clock, "phase1.cause_2", ("Low incomes", ana))
+    save_as(programme, clock, "phase1.challenge", ("Heat", ana))
+    save_as(programme, clock, "phase1.cause_1", ("Old housing", ana))
+    client.force_login(programme.lead)
+
+    html = client.get(f"/roadmaps/{programme.roadmap.pk}/history/").content.decode()
+
+    field_form = compare_form(html, "field")
+    assert f'action="/roadmaps/{programme.roadmap.pk}/history/"' in field_form
+    assert options(field_form, "key") == [
+        ("phase1.challenge", "What is your climate challenge about?", False),
+        ("phase1.cause_1", "Main cause 1", False),
+        ("phase1.cause_2", "Main cause 2", False),
+    ]
+    # No field chosen yet: no versions to pick, nothing compared.
+    assert compare_form(html, "versions") == ""
+    assert "data-diff" not in html
+
+
+def test_history_compare_form_without_any_change_is_not_shown(client, programme):
+    client.force_login(programme.ana)
+
+    html = client.get(f"/roadmaps/{programme.roadmap.pk}/history/").content.decode()
+
+    assert "data-compare" not in html
+
+
+def test_history_compare_form_offers_the_versions_of_the_chosen_field(client, programme, clock):
+    key = "phase1.cause_1"
+    save_as(programme, clock, "phase1.cause_2", ("Low incomes", programme.ana))
+    save_as(
+        programme,
+        clock,
+        key,
+        ("Old housing", programme.ana),
+        ("Old housing stock", programme.rui),
+        ("Old, badly insulated housing", programme.ana),
+    )
+    client.force_login(programme.ana)
+
+    html = client.get(f"/roadmaps/{programme.roadmap.pk}/history/?key={key}").content.decode()
+
+    assert options(compare_form(html, "field"), "key") == [
+        ("phase1.cause_1", "Main cause 1", True),
+        ("phase1.cause_2", "Main cause 2", False),
+    ]
+    versions_form = compare_form(html, "versions")
+    assert f'<input type="hidden" name="key" value="{key}">' in versions_form
+    assert "<legend>Versions of “Main cause 1”</legend>" in versions_form
+    # The form starts on the field's latest change: version 2 to version 3.
+    versions = [
+        ("0", "Version 0 · empty, before the first save"),
+        ("1", "Version 1 · 15 February 2025, 10:01 · Ana Silva"),
+        ("2", "Version 2 · 15 February 2025, 10:02 · Rui Costa"),
+        ("3", "Version 3 · 15 February 2025, 10:03 · Ana Silva"),
+    ]
+    assert options(versions_form, "from") == [(v, t, v == "2") for v, t in versions]
+    assert options(versions_form, "to") == [(v, t, v == "3") for v, t in versions]
+    # Choosing a field is not an error, and compares nothing yet.
+    assert "data-diff" not in html
+    assert "Choose two versions this field has had." not in html
+
+
+def test_history_compare_form_submitted_shows_the_difference_of_the_two_versions(
+    client, programme, clock
+):
+    key = "phase1.cause_1"
+    save_as(
+        programme,
+        clock,
+        key,
+        ("Old housing", programme.ana),
+        ("Old housing stock", programme.rui),
+        ("Old, badly insulated housing", programme.ana),
+    )
+    client.force_login(programme.ana)
+
+    response = client.get(
+        f"/roadmaps/{programme.roadmap.pk}/history/", {"key": key, "from": "1", "to": "3"}
+    )
+
+    html = response.content.decode()
+    diff = re.search(r'<div class="diff" data-diff-text>(.*?)</div>', html, re.S).group(1)
+    heading = re.search(r'<h2 id="diff-heading">(.*?)</h2>', html).group(1)
+    assert response.status_code == 200
+    assert heading == "Main cause 1: version 1 → version 3"
+    assert diff == "<del>Old</del><ins>Old, badly insulated</ins> housing"
+    # The form keeps the pair compared.
+    versions_form = compare_form(html, "versions")
+    assert [v for v, _text, chosen in options(versions_form, "from") if chosen] == ["1"]
+    assert [v for v, _text, chosen in options(versions_form, "to") if chosen] == ["3"]
+
+
+def test_history_compare_versions_the_field_never_had_is_an_error(client, programme, clock):
+    save_as(programme, clock, "phase1.cause_1", ("Old housing", programme.ana))
+    client.force_login(programme.ana)
+
+    html = client.get(
+        f"/roadmaps/{programme.roadmap.pk}/history/?key=phase1.cause_1&from=0&to=7"
+    ).content.decode()
+
+    assert "Choose two versions this field has had." in html
+    assert "data-diff" not in html
+    versions_form = compare_form(html, "versions")
+    assert [v for v, _text, chosen in options(versions_form, "to") if chosen] == ["1"]
+
+
+def test_history_compare_query_count_does_not_grow_with_versions(client, programme):
+    client.force_login(programme.ana)
+    url = f"/roadmaps/{programme.roadmap.pk}/history/?key=phase1.cause_1&from=0&to=1"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        versions = options(compare_form(response.content.decode(), "versions"), "to")
+        return len(versions), len(queries)
+
+    save_versions(programme, "phase1.cause_1", 1)
+    one, queries_for_one = count()
+    save_versions(programme, "phase1.cause_1", 30, user=programme.rui)
+    many, queries_for_many = count()
+
+    assert (one, many) == (2, 32)
+    assert queries_for_many == queries_for_one
+
+
 # --- Submit and review -------------------------------------------------------------------------
 
 

@@ -113,10 +113,15 @@ def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programm
     other = cohort_create(number=2, lead=programme.lead, sector=energy)
     mannheim = factories.CityFactory(name="Mannheim", is_mission_city=True)
     elsewhere = climate_action_create(city=mannheim, title="District heating", sector=energy)
-    present(cohort=other, city=mannheim, actions=[elsewhere])
+    present(cohort=other, city=mannheim, actions=[elsewhere], by=programme.lead)
     cancelled_action = climate_action_create(city=mannheim, title="Heat pumps", sector=energy)
     present(
-        cohort=programme.cohort, city=mannheim, actions=[cancelled_action], title="Cancelled", day=5
+        cohort=programme.cohort,
+        city=mannheim,
+        actions=[cancelled_action],
+        by=programme.lead,
+        title="Cancelled",
+        day=5,
     )
     # A session is cancelled before it starts, by the cohort's lead facilitator.
     clock.move_to(datetime.datetime(2024, 12, 1, 9, 0, tzinfo=datetime.UTC))

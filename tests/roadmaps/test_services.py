@@ -266,7 +266,7 @@ def test_field_save_of_a_climate_action_from_another_cohort_is_refused(programme
     from cities.services import climate_action_create
 
     other_action = climate_action_create(city=elsewhere, title="District heating", sector=energy)
-    present(cohort=other, city=elsewhere, actions=[other_action])
+    present(cohort=other, city=elsewhere, actions=[other_action], by=programme.lead)
     not_presented = climate_action_create(
         city=programme.mission_city, title="Bike lanes", sector=energy
     )

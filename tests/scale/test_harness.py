@@ -81,6 +81,8 @@ def test_registered_benchmarks_run_on_scale_data():
         "cohort page: lead facilitator, busiest cohort",
         "API: GET /api/v1/cities/",
         "API: GET /api/v1/sessions/?cohort=<busiest>",
+        "enrolments page: lead facilitator, busiest cohort",
+        "new cohort form: lead facilitator",
         "home page: facilitator",
         "home page: programme admin",
         "roadmap PDF: full roadmap (WeasyPrint)",

@@ -39,11 +39,17 @@ def enrol(cohort, city, status=EnrolmentStatus.ACCEPTED) -> Enrolment:
     return Enrolment.objects.create(cohort=cohort, city=city, status=status)
 
 
-def schedule(cohort, title, starts, ends, **fields) -> Session:
-    """A session typed in Brussels wall-clock time, through the service."""
+def schedule(cohort, title, starts, ends, *, by=None, **fields) -> Session:
+    """A session typed in Brussels wall-clock time, through the service, by `by` or else by a
+    programme admin (who may schedule in any cohort, also one without facilitators)."""
     fields.setdefault("kind", SessionKind.THEMATIC_DISCUSSION)
     return services.session_create(
-        cohort=cohort, title=title, starts_at=starts, ends_at=ends, **fields
+        cohort=cohort,
+        title=title,
+        starts_at=starts,
+        ends_at=ends,
+        created_by=by or factories.UserFactory(is_programme_admin=True),
+        **fields,
     )
 
 
@@ -79,5 +85,6 @@ def programme(db, clock) -> Programme:
         datetime.datetime(2024, 12, 4, 11, 30),
         meeting_url="https://meet.example.org/heating",
         facilitators=[lead],
+        by=lead,
     )
     return Programme(cohort, lead, mannheim, actions, lisbon, officer, heating)

@@ -1,5 +1,6 @@
-"""The session admin: times and status are read-only, sessions are not added there, and the
-"Cancel selected sessions" action goes through session_cancel (its checks and its emails)."""
+"""The session admin: times, status, title and meeting link are read-only, sessions are neither
+added nor deleted there, and the "Cancel selected sessions" action goes through session_cancel
+(its checks and its emails)."""
 
 import datetime
 import re
@@ -23,17 +24,58 @@ def _messages(page: str) -> list[str]:
     ]
 
 
-def test_session_admin_change_form_shows_times_and_status_read_only(client, programme):
+def test_session_admin_change_form_shows_times_status_title_and_link_read_only(client, programme):
     sign_in(client, factories.UserFactory(is_programme_admin=True))
 
     page = client.get(f"{CHANGELIST}{programme.heating.pk}/change/").content.decode()
 
-    assert re.findall(r'name="(starts_at|ends_at|status)[^"]*"', page) == []
-    assert re.findall(r'<div class="readonly">(.*?)</div>', page)[:3] == [
+    fields = r'name="(starts_at|ends_at|status|title|meeting_url|revision)[^"]*"'
+    assert re.findall(fields, page) == []
+    assert re.findall(r'<div class="readonly">(.*?)</div>', page)[:5] == [
         "Dec. 4, 2024, 10 a.m.",
         "Dec. 4, 2024, 11:30 a.m.",
         "Scheduled",
+        "Energy: district heating",
+        '<a href="https://meet.example.org/heating">https://meet.example.org/heating</a>',
     ]
+
+
+def test_session_admin_offers_no_delete_selected_action(client, programme):
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    page = client.get(CHANGELIST).content.decode()
+
+    assert re.findall(
+        r'<option value="([^"]*)"', page.split('name="action"')[1].split("</select>")[0]
+    ) == [
+        "",
+        "cancel_sessions",
+    ]
+
+
+def test_session_admin_delete_selected_posted_anyway_deletes_nothing(client, programme):
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    response = client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [programme.heating.pk], "post": "yes"},
+        follow=True,
+    )
+
+    assert "No action selected." in response.content.decode()
+    assert list(Session.objects.values_list("title", "status")) == [
+        ("Energy: district heating", SessionStatus.SCHEDULED)
+    ]
+
+
+def test_session_admin_delete_page_is_forbidden(client, programme):
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    get = client.get(f"{CHANGELIST}{programme.heating.pk}/delete/")
+    post = client.post(f"{CHANGELIST}{programme.heating.pk}/delete/", {"post": "yes"})
+
+    assert (get.status_code, post.status_code) == (403, 403)
+    assert Session.objects.filter(pk=programme.heating.pk).exists()
 
 
 def test_session_admin_has_no_add_page(client, programme):

@@ -71,6 +71,7 @@ def test_calendar_for_sessions_either_side_of_the_dst_change_is_exact():
         "Recap",
         datetime.datetime(2025, 3, 30, 10, 0, tzinfo=BRUSSELS),
         status=SessionStatus.CANCELLED,
+        revision=1,
     )
     events = [
         ics.session_event(s, site_url="https://portal.example.org", page_path=f"/sessions/{s.pk}/")
@@ -89,6 +90,7 @@ def test_calendar_for_sessions_either_side_of_the_dst_change_is_exact():
         "BEGIN:VEVENT\r\n"
         "UID:session-7@portal.example.org\r\n"
         "DTSTAMP:20250115T120000Z\r\n"
+        "SEQUENCE:0\r\n"
         "DTSTART:20250201T090000Z\r\n"
         "DTEND:20250201T103000Z\r\n"
         "SUMMARY:Energy: heat\\, power\\; storage\r\n"
@@ -101,6 +103,7 @@ def test_calendar_for_sessions_either_side_of_the_dst_change_is_exact():
         "BEGIN:VEVENT\r\n"
         "UID:session-8@portal.example.org\r\n"
         "DTSTAMP:20250115T120000Z\r\n"
+        "SEQUENCE:1\r\n"
         "DTSTART:20250330T080000Z\r\n"
         "DTEND:20250330T093000Z\r\n"
         "SUMMARY:Recap\r\n"

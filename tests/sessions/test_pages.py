@@ -556,6 +556,7 @@ def test_session_ics_download_is_exact(client, programme):
         "BEGIN:VEVENT\r\n"
         f"UID:session-{pk}@127.0.0.1\r\n"
         "DTSTAMP:20241101T090000Z\r\n"
+        "SEQUENCE:0\r\n"
         "DTSTART:20241204T090000Z\r\n"
         "DTEND:20241204T103000Z\r\n"
         "SUMMARY:Energy: district heating\r\n"
@@ -563,6 +564,36 @@ def test_session_ics_download_is_exact(client, programme):
         "LOCATION:https://meet.example.org/heating\r\n"
         f"DESCRIPTION:http://127.0.0.1:8000/sessions/{pk}/\r\n"
         "STATUS:CONFIRMED\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def test_session_ics_after_a_move_and_a_cancellation_is_a_newer_sequence(client, programme):
+    services.session_update(
+        session=programme.heating,
+        starts_at=datetime.datetime(2024, 12, 4, 14, 0),
+        ends_at=datetime.datetime(2024, 12, 4, 15, 30),
+        changed_by=programme.lead,
+    )
+    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    sign_in(client, programme.officer)
+
+    response = client.get(f"/sessions/{programme.heating.pk}/calendar.ics")
+
+    pk = programme.heating.pk
+    event = response.content.decode().split("BEGIN:VEVENT\r\n")[1]
+    # Same UID, higher SEQUENCE: calendars replace the event they hold with this one.
+    assert event == (
+        f"UID:session-{pk}@127.0.0.1\r\n"
+        "DTSTAMP:20241101T090000Z\r\n"
+        "SEQUENCE:2\r\n"
+        "DTSTART:20241204T130000Z\r\n"
+        "DTEND:20241204T143000Z\r\n"
+        "SUMMARY:Energy: district heating\r\n"
+        "URL:https://meet.example.org/heating\r\n"
+        "LOCATION:https://meet.example.org/heating\r\n"
+        f"DESCRIPTION:http://127.0.0.1:8000/sessions/{pk}/\r\n"
+        "STATUS:CANCELLED\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
 
@@ -801,3 +832,57 @@ def test_calendar_feed_query_count_does_not_grow(client, programme):
 
     assert (body_one.count("BEGIN:VEVENT"), body_many.count("BEGIN:VEVENT")) == (1, 21)
     assert many == one
+
+
+# --- Facilitators are searched for, not listed -------------------------------------------------
+
+
+def _facilitator_options(page: str) -> list[tuple[str, str, bool]]:
+    select = re.search(r'<select name="facilitators"[^>]*>(.*?)</select>', page, re.S)
+    assert select, "no facilitators select in the page"
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1)
+        )
+    ]
+
+
+def test_session_create_page_lists_no_facilitators_however_many_there_are(client, programme):
+    sign_in(client, programme.lead)
+    url = f"/sessions/new/?cohort={programme.cohort.pk}"
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).content.decode()
+        # The CSRF token is new on each request.
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body), len(queries)
+
+    one = page()
+    factories.UserFactory.create_batch(40, is_facilitator=True, full_name="Fay Facilitator")
+    many = page()
+
+    assert many == one
+    assert "Fay Facilitator" not in many[0]
+    assert _facilitator_options(many[0]) == []
+    assert 'data-search-url="/accounts/facilitators/search/"' in many[0]
+
+
+def test_session_edit_page_shows_only_the_sessions_facilitators(client, programme):
+    factories.UserFactory(is_facilitator=True, full_name="Fay Facilitator")
+    sign_in(client, programme.lead)
+
+    page = client.get(f"/sessions/{programme.heating.pk}/edit/").content.decode()
+
+    assert _facilitator_options(page) == [(str(programme.lead.pk), "Lea Lead", True)]
+
+
+def test_session_edit_keeps_a_facilitator_who_is_no_longer_active(client, programme):
+    programme.lead.is_active = False
+    programme.lead.save()
+    admin = factories.UserFactory(is_programme_admin=True)
+    sign_in(client, admin)
+
+    page = client.get(f"/sessions/{programme.heating.pk}/edit/").content.decode()
+
+    assert _facilitator_options(page) == [(str(programme.lead.pk), "Lea Lead", True)]

@@ -185,6 +185,67 @@ def test_session_update_keeping_its_own_slot_is_not_an_overlap(programme):
     assert session.title == "Energy: heat networks"
 
 
+def _revision(session) -> int:
+    return Session.objects.get(pk=session.pk).revision
+
+
+def test_session_revision_grows_with_each_change_calendars_show(programme):
+    heating, lead = programme.heating, programme.lead
+    revisions = [_revision(heating)]
+
+    for change in [
+        {"agenda": "Welcome, Mannheim, questions."},
+        {"guiding_questions": "What would you transfer?"},
+        {"title": "Energy: heat networks"},
+        {"title": "Energy: heat networks"},
+        {"meeting_url": "https://meet.example.org/heat-networks"},
+        {"starts_at": at(DEC4, 10, 30), "ends_at": at(DEC4, 12, 0)},
+        {"ends_at": at(DEC4, 12, 30)},
+    ]:
+        services.session_update(session=heating, changed_by=lead, **change)
+        revisions.append(_revision(heating))
+    services.session_cancel(session=heating, cancelled_by=lead)
+    revisions.append(_revision(heating))
+
+    # Agenda and guiding questions: no; a title saved unchanged: no; the rest: one each.
+    assert revisions == [0, 0, 0, 1, 1, 2, 3, 4, 5]
+
+
+def test_session_update_of_a_copy_read_before_a_cancellation_is_refused(programme):
+    read_earlier = Session.objects.get(pk=programme.heating.pk)
+    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+
+    with pytest.raises(ApplicationError) as error:
+        services.session_update(
+            session=read_earlier, title="Energy: heat networks", changed_by=programme.lead
+        )
+
+    assert error.value.message == "A cancelled session cannot be changed."
+    stored = Session.objects.get(pk=programme.heating.pk)
+    assert (stored.title, stored.status, stored.revision) == (
+        "Energy: district heating",
+        SessionStatus.CANCELLED,
+        1,
+    )
+
+
+def test_session_update_of_a_stale_copy_counts_from_the_stored_revision(programme):
+    read_earlier = Session.objects.get(pk=programme.heating.pk)
+    services.session_update(
+        session=programme.heating, title="Energy: heat networks", changed_by=programme.lead
+    )
+
+    services.session_update(
+        session=read_earlier,
+        title="Energy: heat networks",
+        meeting_url="https://meet.example.org/heat-networks",
+        changed_by=programme.lead,
+    )
+
+    # The copy still says revision 0: the new link is revision 2, after the stored 1.
+    assert _revision(programme.heating) == 2
+
+
 # --- Presenting cities ------------------------------------------------------------------------
 
 
@@ -309,7 +370,7 @@ def test_registration_create_for_a_city_not_enrolled_is_refused(programme, statu
             city=braga,
             full_name="Bea",
             email="bea@braga.pt",
-            registered_by=programme.officer,
+            registered_by=factories.city_officer(city=braga),
         )
 
     assert (error.value.field, error.value.message) == (
@@ -590,6 +651,108 @@ def test_session_update_by_an_officer_is_refused(programme):
 
     programme.heating.refresh_from_db()
     assert programme.heating.title == "Energy: district heating"
+
+
+def test_session_create_without_who_schedules_it_is_a_type_error(programme):
+    with pytest.raises(TypeError, match="created_by"):
+        services.session_create(
+            cohort=programme.cohort,
+            kind=SessionKind.RECAP,
+            title="Recap",
+            starts_at=at(DEC4, 14, 0),
+            ends_at=at(DEC4, 15, 0),
+        )
+
+
+@pytest.mark.parametrize("who", ["officer", "facilitator of another cohort", "nobody"])
+def test_session_create_by_someone_who_does_not_facilitate_the_cohort_is_refused(programme, who):
+    user = {"officer": programme.officer, "nobody": None}.get(who) or _stranger_facilitator()
+
+    with pytest.raises(PermissionDenied):
+        schedule(programme.cohort, "Mobility", at(DEC4, 14, 0), at(DEC4, 15, 0), by=user)
+
+    assert list(Session.objects.values_list("title", flat=True)) == ["Energy: district heating"]
+
+
+def test_session_create_by_a_group_facilitator_of_the_cohort(programme):
+    person = factories.UserFactory(is_facilitator=True)
+    factories.ThematicGroupFactory(cohort=programme.cohort).facilitators.add(person)
+
+    schedule(programme.cohort, "Mobility", at(DEC4, 14, 0), at(DEC4, 15, 0), by=person)
+
+    assert sorted(Session.objects.values_list("title", flat=True)) == [
+        "Energy: district heating",
+        "Mobility",
+    ]
+
+
+@pytest.mark.parametrize("who", ["officer of another city", "lead facilitator", "nobody"])
+def test_registration_create_by_someone_who_is_not_an_officer_of_the_city_is_refused(
+    programme, who
+):
+    porto = factories.CityFactory(name="Porto")
+    enrol(programme.cohort, porto)
+    user = {"officer of another city": factories.city_officer(city=porto)}.get(who)
+    if who == "lead facilitator":
+        user = programme.lead
+
+    with pytest.raises(PermissionDenied):
+        services.registration_create(
+            session=programme.heating,
+            city=programme.city,
+            full_name="Ana Silva",
+            email="ana@lisboa.pt",
+            registered_by=user,
+        )
+    with pytest.raises(PermissionDenied):
+        services.registrations_create(
+            session=programme.heating,
+            city=programme.city,
+            people=[("Ana Silva", "ana@lisboa.pt")],
+            registered_by=user,
+        )
+
+    assert Registration.objects.count() == 0
+
+
+def test_registration_create_by_an_admin_for_an_enrolled_city(programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+
+    services.registration_create(
+        session=programme.heating,
+        city=programme.city,
+        full_name="Ana Silva",
+        email="ana@lisboa.pt",
+        registered_by=admin,
+    )
+    services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=[("Rui Costa", "rui@lisboa.pt")],
+        registered_by=admin,
+    )
+
+    assert list(
+        Registration.objects.order_by("email").values_list("email", "city__name", "registered_by")
+    ) == [("ana@lisboa.pt", "Lisbon", admin.pk), ("rui@lisboa.pt", "Lisbon", admin.pk)]
+
+
+def test_registration_create_by_an_admin_for_a_city_not_enrolled_is_refused(programme):
+    braga = factories.CityFactory(name="Braga")
+
+    with pytest.raises(ApplicationError) as error:
+        services.registration_create(
+            session=programme.heating,
+            city=braga,
+            full_name="Bea",
+            email="bea@braga.pt",
+            registered_by=factories.UserFactory(is_programme_admin=True),
+        )
+
+    assert (error.value.code, error.value.message) == (
+        "not_enrolled",
+        "Braga is not enrolled in this cohort.",
+    )
 
 
 def test_session_record_outcome_by_an_officer_is_refused(programme, clock):
