@@ -1,0 +1,42 @@
+"""The periodic services also run without a broker, through one management command."""
+
+import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from notifications.enums import DeliveryStatus
+from notifications.models import OutboundEmail
+from portal.celery import app
+
+NOW = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=datetime.UTC)
+
+
+def test_beat_schedule_names_only_registered_tasks():
+    app.loader.import_default_modules()
+
+    assert {entry["task"] for entry in app.conf.beat_schedule.values()} <= set(app.tasks)
+
+
+@pytest.mark.django_db
+def test_run_periodic_tasks_runs_the_sweeper_and_sends_a_lost_email(
+    django_capture_on_commit_callbacks,
+):
+    OutboundEmail.objects.create(
+        key="lost",
+        to="officer@braga.example.org",
+        subject="Roadmap returned",
+        body="See the comments.",
+        created_at=NOW - datetime.timedelta(minutes=30),
+    )
+    out = StringIO()
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        call_command("run_periodic_tasks", stdout=out)
+
+    assert out.getvalue() == "sweep-stuck-emails: notifications.sweep_stuck_emails -> 1\n"
+    assert OutboundEmail.objects.get(key="lost").status == DeliveryStatus.SENT
+    assert [message.to for message in mail.outbox] == [["officer@braga.example.org"]]
