@@ -795,3 +795,30 @@ COHORT_2_REQUESTS = [
         },
     },
 ]
+
+
+# --- Thematic interests ----------------------------------------------------------------------
+
+
+def thematic_interests() -> dict[tuple[str, str], list[str]]:
+    """The sector slugs each demo city is interested in, in the order first met.
+
+    A city that enrols is interested in the sectors of the groups it picked, in cohort 1 or 2;
+    the cities still waiting in cohort 2 count too, since the officer chose those groups and a
+    facilitator's decision does not change what the city wants to learn about. A Mission City
+    is interested in the sectors of the climate actions it presents.
+    """
+    interests: dict[tuple[str, str], list[str]] = {}
+
+    def add(city: tuple[str, str], slugs) -> None:
+        known = interests.setdefault(city, [])
+        known.extend(slug for slug in slugs if slug not in known)
+
+    add(DEMO_OFFICER_CITY, DEMO_CITY_GROUPS)
+    for index, city in enumerate(cohort_1_enrolled_cities()):
+        add(city, cohort_1_groups_of(index))
+    for entry in COHORT_2_REQUESTS:
+        add(entry["city"], entry["groups"])
+    for entry in CLIMATE_ACTIONS:
+        add(entry["city"], [entry["sector"]])
+    return interests

@@ -3,8 +3,8 @@
 Both loads are idempotent: every row is looked up by its natural key (slug, ISO code, email,
 name and country, programme and number, ...), created when missing, and saved only when a field
 differs from the data, so a second run writes nothing. Links (facilitators, city officers,
-climate actions of a presentation) are added when missing and never removed: a programme admin
-may have added more since.
+climate actions of a presentation, thematic interests of a city) are added when missing and never
+removed: a programme admin may have added more since.
 
 What demo users do in the portal is kept: a roadmap field is written (through the roadmap
 service, as an officer would) only while it was never saved, and an enrolment request the
@@ -415,7 +415,20 @@ def demo_data_load() -> SeedReport:
         actions=actions,
         report=report,
     )
+    _thematic_interests_link(cities=cities, sectors=sectors, report=report)
     return report
+
+
+def _thematic_interests_link(*, cities: dict, sectors: dict, report: SeedReport) -> None:
+    """Give the enrolled cities and the presenting Mission Cities their thematic interests, so
+    the directory's thematic interest filter finds them."""
+    for key, slugs in demo_data.thematic_interests().items():
+        _link(
+            cities[key].thematic_interests,
+            [sectors[slug] for slug in slugs],
+            report=report,
+            label="cities.City.thematic_interests",
+        )
 
 
 # A climate action of the demo by its city's key and its title.

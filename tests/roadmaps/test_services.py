@@ -655,7 +655,9 @@ def test_roadmap_accept_completes_it_since_the_accept_time(programme, clock):
     )
     assert services.roadmap_completed_since(**completed) == roadmap.accepted_at
     assert list(
-        OutboundEmail.objects.filter(subject__contains="completed").values_list("to", flat=True)
+        OutboundEmail.objects.filter(subject__contains="completed")
+        .order_by("to")
+        .values_list("to", flat=True)
     ) == ["ana@lisboa.pt", "rui@lisboa.pt"]
     assert refused(programme, "phase1.cause_1", "Later") == (
         "phase1.cause_1",

@@ -16,6 +16,7 @@ SEEDED_MODELS = [
     Country,
     NetZeroCitiesService,
     City,
+    City.thematic_interests.through,
     Cohort,
     Cohort.facilitators.through,
     Phase,

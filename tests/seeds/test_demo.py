@@ -325,7 +325,7 @@ def test_seed_demo_sets_the_demo_password_and_no_other(demo_data):
 def test_seed_demo_first_run_output(db):
     assert seed_demo() == (
         "Reference data: 67 created, 0 updated, 0 unchanged.\n"
-        "Demo data: 354 created, 0 updated, 0 unchanged.\n"
+        "Demo data: 400 created, 0 updated, 0 unchanged.\n"
     )
 
 
@@ -337,7 +337,7 @@ def test_seed_demo_second_run_creates_and_changes_nothing(demo_data):
 
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
-        "Demo data: 0 created, 0 updated, 354 unchanged.\n"
+        "Demo data: 0 created, 0 updated, 400 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]

@@ -1,0 +1,125 @@
+"""seed_demo gives cities thematic interests: the enrolled cities the sectors of the groups they
+picked, the Mission Cities the sectors of the climate actions they present."""
+
+import io
+
+from django.core.management import call_command
+
+from accounts.models import User
+from cities.models import City
+from taxonomy.models import ThematicSector
+from tests.cities.conftest import directory_names
+from tests.portal_pages.helpers import sign_in
+from tests.seeds.snapshots import snapshot
+
+ENERGY = "energy"
+BUILDINGS = "buildings"
+MOBILITY = "sustainable-mobility"
+CIRCULAR = "circular-economy"
+NATURE = "nature-based-solutions"
+
+
+def seed_demo(verbosity: int = 1) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", verbosity=verbosity, stdout=out)
+    return out.getvalue()
+
+
+def interests() -> dict[str, list[str]]:
+    by_city = {}
+    for city, slug in City.thematic_interests.through.objects.values_list(
+        "city__name", "thematicsector__slug"
+    ):
+        by_city.setdefault(city, []).append(slug)
+    return {city: sorted(slugs) for city, slugs in by_city.items()}
+
+
+def test_seed_demo_gives_each_enrolled_and_presenting_city_its_thematic_interests(demo_data):
+    assert interests() == {
+        # Cohort 1: the i-th enrolled city by name joined group i mod 5, and i+2 mod 5 when i
+        # is even (energy, buildings, mobility, circular economy, nature-based solutions).
+        "Adana": sorted([ENERGY, MOBILITY]),
+        "Bruges": [BUILDINGS],
+        "Bursa": sorted([MOBILITY, NATURE]),
+        "Coimbra": [CIRCULAR],
+        "Enschede": sorted([NATURE, BUILDINGS]),
+        "Eskişehir": [ENERGY],
+        "Gaziantep": sorted([BUILDINGS, CIRCULAR]),
+        "Istanbul": [MOBILITY],
+        "Karatay": sorted([CIRCULAR, ENERGY]),
+        "Liepāja": [NATURE],
+        "Ljubljana": sorted([ENERGY, MOBILITY]),
+        "Maia": [BUILDINGS],
+        "Munich": sorted([MOBILITY, NATURE]),
+        "Pisa": [CIRCULAR],
+        "Saray (Tekirdağ)": sorted([NATURE, BUILDINGS]),
+        "Sunderland": [ENERGY],
+        "União das Freguesias de A dos Cunhados e Maceira": sorted([BUILDINGS, CIRCULAR]),
+        "Vantaa": [MOBILITY],
+        "Vienna": sorted([CIRCULAR, ENERGY]),
+        "Ústí nad Labem": [NATURE],
+        # The officer's city, in cohorts 1 and 2.
+        "Braga": sorted([BUILDINGS, ENERGY]),
+        # The requests still waiting in cohort 2.
+        "Porto": sorted([ENERGY, MOBILITY]),
+        "Strasbourg": [NATURE],
+        "Limerick": sorted([CIRCULAR, BUILDINGS]),
+        # The Mission Cities, by the sectors of the actions they present.
+        "Guimarães": [BUILDINGS],
+        "Mannheim": [ENERGY],
+        "Valencia": [ENERGY],
+        "Lahti": [NATURE],
+        "Leuven": [NATURE],
+        "Aachen": sorted([CIRCULAR, MOBILITY]),
+        "Umeå": [CIRCULAR],
+        "Stockholm": [MOBILITY],
+    }
+    # No group ran on industry, so no city is given it.
+    assert ThematicSector.objects.get(slug="industry").interested_cities.count() == 0
+
+
+def test_demo_directory_filtered_by_energy_lists_the_energy_cities(client, demo_data):
+    sign_in(client, User.objects.get(email="officer@example.org"))
+
+    response = client.get("/cities/", {"thematic_interest": "energy"})
+
+    assert response.status_code == 200
+    assert directory_names(response) == [
+        "Adana",
+        "Braga",
+        "Eskişehir",
+        "Karatay",
+        "Ljubljana",
+        "Mannheim",
+        "Porto",
+        "Sunderland",
+        "Valencia",
+        "Vienna",
+    ]
+    assert response.context["page_obj"].paginator.count == 10
+
+
+def test_seed_demo_counts_the_thematic_interest_links(db):
+    lines = seed_demo(verbosity=2).splitlines()
+
+    assert "  cities.City.thematic_interests: 46 created, 0 updated, 0 unchanged" in lines
+
+
+def test_seed_demo_keeps_an_interest_an_admin_added_and_restores_a_removed_one(demo_data):
+    braga = City.objects.get(name="Braga")
+    sectors = {sector.slug: sector for sector in ThematicSector.objects.all()}
+    braga.thematic_interests.add(sectors[CIRCULAR])
+    City.objects.get(name="Mannheim").thematic_interests.remove(sectors[ENERGY])
+
+    output = seed_demo()
+
+    # Mannheim's energy link is back, Braga keeps circular economy and nothing else moved.
+    assert output.splitlines()[1] == "Demo data: 1 created, 0 updated, 399 unchanged."
+    assert sorted(braga.thematic_interests.values_list("slug", flat=True)) == sorted(
+        [BUILDINGS, CIRCULAR, ENERGY]
+    )
+    assert interests()["Mannheim"] == [ENERGY]
+    before = snapshot()
+
+    assert seed_demo().splitlines()[1] == "Demo data: 0 created, 0 updated, 400 unchanged."
+    assert snapshot() == before
