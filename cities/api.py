@@ -47,7 +47,8 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CityFilter
     search_fields = ["name"]
     ordering_fields = ["name", "population"]
-    ordering = ["name"]
+    # Two cities in different countries can share a name: a total order keeps pages stable.
+    ordering = ["name", "country__name", "pk"]
 
     def get_queryset(self):
         return cities_visible_to(user=self.request.user).order_by("name")

@@ -159,7 +159,7 @@ class ClimateActionLever(models.Model):
     class Meta:
         verbose_name = _("lever of change")
         verbose_name_plural = _("levers of change")
-        ordering = ["action", "factor__position"]
+        ordering = ["action", "factor__position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["action", "factor"], name="lever_unique_per_action")
         ]

@@ -87,7 +87,7 @@ class ThematicGroup(models.Model):
     class Meta:
         verbose_name = _("thematic group")
         verbose_name_plural = _("thematic groups")
-        ordering = ["cohort", "sector__position"]
+        ordering = ["cohort", "sector__position", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "sector"], name="thematic_group_unique_sector_per_cohort"
@@ -166,6 +166,7 @@ class EnrolmentGroup(models.Model):
     needs = models.TextField(_("the city's needs for this group"), blank=True)
 
     class Meta:
+        ordering = ["enrolment", "thematic_group__sector__position", "pk"]
         verbose_name = _("joined thematic group")
         verbose_name_plural = _("joined thematic groups")
         constraints = [

@@ -31,7 +31,7 @@ class OutboundEmail(models.Model):
     class Meta:
         verbose_name = _("outbound email")
         verbose_name_plural = _("outbound emails")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.subject} → {self.to} ({self.status})"

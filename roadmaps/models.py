@@ -152,7 +152,7 @@ class RoadmapComment(models.Model):
     class Meta:
         verbose_name = _("roadmap comment")
         verbose_name_plural = _("roadmap comments")
-        ordering = ["roadmap", "section", "created_at"]
+        ordering = ["roadmap", "section", "created_at", "pk"]
 
     def __str__(self):
         return f"{self.roadmap} · {self.section}"
@@ -216,7 +216,7 @@ class RoadmapExport(models.Model):
     class Meta:
         verbose_name = _("roadmap export")
         verbose_name_plural = _("roadmap exports")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.cohort} · {self.created_at:%Y-%m-%d %H:%M} · {self.status}"

@@ -68,7 +68,7 @@ class Session(models.Model):
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
-        ordering = ["starts_at"]
+        ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
@@ -157,7 +157,7 @@ class Registration(models.Model):
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
-        ordering = ["session", "full_name"]
+        ordering = ["session", "full_name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "email"], name="registration_once_per_session"

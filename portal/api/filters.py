@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from rest_framework.filters import OrderingFilter
 
 # The largest value of a BigAutoField (and of a 64-bit integer column): a larger id matches no
 # row, and passing it to the database overflows (SQLite raises OverflowError, a 500).
@@ -23,3 +24,20 @@ class IdFilter(django_filters.Filter):
     """
 
     field_class = IdField
+
+
+class StableOrderingFilter(OrderingFilter):
+    """OrderingFilter that always ends with the primary key.
+
+    A client's `?ordering=starts_on` replaces the view's default order; rows that tie on it could
+    then come back in any order and repeat or go missing across pages. The pk breaks every tie.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        ordering = list(ordering)
+        if not any(field.lstrip("-") in {"pk", "id"} for field in ordering):
+            ordering.append("pk")
+        return ordering

@@ -77,8 +77,10 @@ def _recorded(session, city, name, **fields) -> Registration:
 
 @pytest.fixture
 def officer_world(db, clock):
-    energy = factories.ThematicSectorFactory(slug="energy", name="Energy")
-    buildings = factories.ThematicSectorFactory(slug="buildings", name="Buildings")
+    # Distinct positions, as in the reference data: the home page lists a city's groups by
+    # sector position, and equal positions would leave their order to the database.
+    energy = factories.ThematicSectorFactory(slug="energy", name="Energy", position=1)
+    buildings = factories.ThematicSectorFactory(slug="buildings", name="Buildings", position=2)
     lead = factories.UserFactory(is_facilitator=True)
     odg = factories.CohortFactory(
         number=5,
