@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import Invitation, User
+from accounts import services
+from accounts.models import ApiToken, Invitation, User
 from cities.models import CityMembership
 
 
@@ -30,6 +32,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     inlines = [CityMembershipInline]
     filter_horizontal = ["groups", "user_permissions"]
+    actions = ["revoke_api_tokens"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "organisation", "job_title"]}),
@@ -48,6 +51,53 @@ class UserAdmin(DjangoUserAdmin):
             },
         )
     ]
+
+    @admin.action(description=_("Revoke every API token of the selected people"))
+    def revoke_api_tokens(self, request, queryset):
+        count = sum(
+            services.api_tokens_revoke_all(user=user, acting_user=request.user) for user in queryset
+        )
+        _report_revoked(self, request, count)
+
+
+def _report_revoked(model_admin, request, count: int) -> None:
+    model_admin.message_user(
+        request,
+        ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", count)
+        % {"count": count},
+        messages.SUCCESS,
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Programme admins see every API token (never the token itself, which is not stored) and
+    revoke any of them. Only the owner makes a token, on their account page."""
+
+    list_display = ["name", "user", "created", "expiry"]
+    list_filter = ["created", "expiry"]
+    search_fields = ["name", "user__email", "user__full_name"]
+    list_select_related = ["user"]
+    fields = ["name", "user", "created", "expiry"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Revoking goes through the service (the "revoke" action), which records who did it.
+        return False
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["view"])
+    def revoke(self, request, queryset):
+        tokens = list(queryset)
+        for token in tokens:
+            services.api_token_revoke(token=token, acting_user=request.user)
+        _report_revoked(self, request, len(tokens))
 
 
 @admin.register(Invitation)

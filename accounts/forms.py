@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts.models import ApiToken
 from accounts.selectors import facilitators_active, is_admin
-from accounts.services import invitation_cities_for
+from accounts.services import API_TOKEN_LIFETIME_DAYS, invitation_cities_for
 from cities.models import City
 from portal.widgets import CITIES, FACILITATORS, SearchSelect, SearchSelectMultiple
 
@@ -59,3 +61,31 @@ class InvitationAcceptForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords are not the same."))
         return cleaned
+
+
+def _lifetime_choices() -> list[tuple[int, str]]:
+    # A callable, so the labels are translated for each request, not once at import.
+    return [
+        (
+            days,
+            _("1 year")
+            if days == 365
+            else ngettext("%(count)d day", "%(count)d days", days) % {"count": days},
+        )
+        for days in sorted(API_TOKEN_LIFETIME_DAYS)
+    ]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text=_("What the token is for, such as “Monthly report script”."),
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        choices=_lifetime_choices,
+        initial=API_TOKEN_LIFETIME_DAYS[0],
+        help_text=_("The token stops working after this time; you can revoke it sooner."),
+    )

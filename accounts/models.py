@@ -5,7 +5,10 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS as KNOX
 
+from accounts import signals
 from accounts.enums import Role
 
 
@@ -63,7 +66,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
+        # set_password() keeps the new raw password in _password until the row is saved. Every
+        # way of changing a password ends here (allauth's change and reset pages, the admin's
+        # form, `manage.py changepassword`), so this is where the change is announced; a new
+        # account has nothing to react to. A hash upgrade at sign-in (check_password) clears
+        # _password before saving: it is not a change.
+        password_changed = self._password is not None and not self._state.adding
         super().save(*args, **kwargs)
+        if password_changed:
+            signals.password_changed.send(sender=type(self), user=self)
 
     @property
     def is_staff(self) -> bool:
@@ -138,3 +149,35 @@ class Invitation(models.Model):
     @property
     def is_accepted(self) -> bool:
         return self.accepted_at is not None
+
+
+class ApiToken(AbstractAuthToken):
+    """A named API token of one person, valid until it expires or is revoked.
+
+    django-rest-knox stores only a SHA-512 hash of the token (`digest`) and its first 15
+    characters (`token_key`, to find the row); the token itself is shown once, when it is made
+    (accounts.services.api_token_create). `KNOX_TOKEN_MODEL` makes knox use this model.
+
+    Decision: knox's model uses `digest` as its primary key, which would put a hash of the
+    secret in every revoke link and admin address; here `digest` is only unique and the rows
+    get the usual numeric id. Every token expires: `expiry` is required.
+    """
+
+    digest = models.CharField(max_length=KNOX.DIGEST_LENGTH, unique=True, editable=False)
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, to recognise it later.")
+    )
+    created = models.DateTimeField(_("created at"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expiry

@@ -33,3 +33,13 @@ def facilitators_matching(*, user, query: str) -> QuerySet:
     return facilitators_visible_to(user=user).filter(
         Q(full_name__icontains=query) | Q(email__icontains=query) | Q(organisation__icontains=query)
     )
+
+
+def api_tokens_of(*, user) -> QuerySet:
+    """The API tokens of this person, newest first: the only tokens their account page shows
+    or lets them revoke (anyone else's answers 404)."""
+    from accounts.models import ApiToken
+
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by("-created", "-pk")

@@ -1,5 +1,6 @@
-"""Writes for accounts: inviting city officers, accepting invitations, issuing API tokens."""
+"""Writes for accounts: inviting city officers, accepting invitations, API tokens."""
 
+import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -12,9 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Invitation
+from accounts.models import ApiToken, Invitation
 from accounts.selectors import is_admin
 from cities.models import City, CityMembership
 from cohorts.models import Enrolment
@@ -23,6 +23,12 @@ from notifications.services import email_queue
 from portal.errors import ApplicationError
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
+
+# How long a new API token may be valid: the choices offered, in days (the first is the default
+# of the token endpoint), and the most active tokens one person may hold.
+API_TOKEN_LIFETIME_DAYS = (30, 7, 90, 365)
+API_TOKENS_PER_PERSON = 20
 
 
 def invitation_cities_for(*, user) -> QuerySet[City]:
@@ -174,7 +180,78 @@ def invitation_accept_signed_in(*, invitation: Invitation, user) -> None:
     _membership_add(invitation=invitation, user=user)
 
 
-def api_token_issue(*, user) -> Token:
-    """Return the person's API token, creating it on first use (one token per person)."""
-    token, _created = Token.objects.get_or_create(user=user)
-    return token
+@transaction.atomic
+def api_token_create(*, user, name: str, lifetime_days: int, acting_user) -> tuple[ApiToken, str]:
+    """Make a named API token for `user`, valid for `lifetime_days`; return it and its secret.
+
+    The secret is returned only here: the database keeps a hash (django-rest-knox), so it can
+    be shown once and never again. A person holds at most API_TOKENS_PER_PERSON tokens that
+    have not expired, so a script asking for a new token on every run is told to keep one.
+    """
+    if acting_user.pk != user.pk:
+        # Nobody makes a token that acts as someone else, admins included.
+        raise ApplicationError(_("You can make API tokens only for yourself."), code="forbidden")
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Give the token a name."), field="name", code="required")
+    max_length = ApiToken._meta.get_field("name").max_length
+    if len(name) > max_length:
+        raise ApplicationError(
+            _("Use at most %(count)d characters.") % {"count": max_length}, field="name"
+        )
+    if lifetime_days not in API_TOKEN_LIFETIME_DAYS:
+        raise ApplicationError(
+            _("Choose one of %(choices)s days.")
+            % {"choices": ", ".join(str(days) for days in sorted(API_TOKEN_LIFETIME_DAYS))},
+            field="lifetime_days",
+        )
+    # The row lock on the person serialises two requests that would each pass the cap.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expiry__lte=now).delete()
+    if ApiToken.objects.filter(user=user).count() >= API_TOKENS_PER_PERSON:
+        raise ApplicationError(
+            _(
+                "You already have %(count)d API tokens, the most one person may hold. Revoke "
+                "one you no longer use on your account page, then try again."
+            )
+            % {"count": API_TOKENS_PER_PERSON},
+            code="too_many_tokens",
+        )
+    token, secret = ApiToken.objects.create(
+        user=user, expiry=timedelta(days=lifetime_days), name=name
+    )
+    logger.info("API token %s of user %s created", token.pk, user.pk)
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, acting_user) -> None:
+    """Revoke one API token: its owner's own, or anyone's for a programme admin."""
+    if token.user_id != acting_user.pk and not is_admin(acting_user):
+        raise ApplicationError(_("You can revoke only your own API tokens."), code="forbidden")
+    ApiToken.objects.filter(pk=token.pk).delete()
+    logger.info(
+        "API token %s of user %s revoked by user %s", token.pk, token.user_id, acting_user.pk
+    )
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user, acting_user=None) -> int:
+    """Revoke every API token of `user`; return how many there were.
+
+    Called when the password changes (accounts.receivers), so a token obtained with the old
+    password, or copied by someone who knew it, stops working with it. `acting_user` is the
+    programme admin who asked, or None when the password change did.
+    """
+    if acting_user is not None and acting_user.pk != user.pk and not is_admin(acting_user):
+        raise ApplicationError(_("You can revoke only your own API tokens."), code="forbidden")
+    count, _by_model = ApiToken.objects.filter(user=user).delete()
+    if count:
+        logger.info(
+            "%s API tokens of user %s revoked by %s",
+            count,
+            user.pk,
+            f"user {acting_user.pk}" if acting_user else "a password change",
+        )
+    return count

@@ -4,14 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from accounts import services
-from accounts.forms import InvitationAcceptForm, InvitationForm, facilitator_label
+from accounts.forms import ApiTokenForm, InvitationAcceptForm, InvitationForm, facilitator_label
 from accounts.models import Invitation
 from accounts.rules import is_staff_member
-from accounts.selectors import facilitators_matching
+from accounts.selectors import api_tokens_of, facilitators_matching
 from portal.errors import ApplicationError
 from portal.widgets import search_query, search_response
 
@@ -128,3 +129,47 @@ def _invitation_accept_existing_account(request, invitation):
             "redirect_field_name": REDIRECT_FIELD_NAME,
         },
     )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def api_token_list(request):
+    """The person's API tokens, a form to make one, and the new token's secret once.
+
+    The secret is shown in the answer to the POST itself, never stored or put in a message
+    that a later page could show again; never_cache keeps the browser from keeping the page.
+    """
+    form = ApiTokenForm(request.POST or None)
+    created = secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, secret = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                lifetime_days=form.cleaned_data["lifetime_days"],
+                acting_user=request.user,
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "tokens": api_tokens_of(user=request.user),
+            "created": created,
+            "secret": secret,
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    token = get_object_or_404(api_tokens_of(user=request.user), pk=pk)
+    services.api_token_revoke(token=token, acting_user=request.user)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("api_token_list")

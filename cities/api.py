@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from cities import services
 from cities.filters import CityFilter, ClimateActionFilter, CountryFilter
-from cities.models import City, ClimateAction, Country
+from cities.models import City, ClimateAction, ClimateActionLever, Country
 from cities.selectors import (
     cities_visible_to,
     climate_actions_editable_by,
@@ -67,8 +67,18 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ClimateActionLeverSerializer(serializers.Serializer):
     factor = serializers.SlugRelatedField(slug_field="slug", queryset=EnablingFactor.objects.all())
-    key_drivers = serializers.CharField(required=False, allow_blank=True, default="")
-    key_barriers = serializers.CharField(required=False, allow_blank=True, default="")
+    key_drivers = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=ClimateActionLever._meta.get_field("key_drivers").max_length,
+    )
+    key_barriers = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=ClimateActionLever._meta.get_field("key_barriers").max_length,
+    )
 
 
 class ClimateActionSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cities.enums import ImplementationStage
-from cities.models import ClimateAction
+from cities.models import ClimateAction, ClimateActionLever
 from cities.services import LeverInput
 from portal.errors import ApplicationError
 from taxonomy.models import EnablingFactor, ThematicSector
@@ -34,17 +34,22 @@ class ClimateActionForm(forms.Form):
     context = forms.CharField(
         label=_("Context"),
         required=False,
+        max_length=ClimateAction._meta.get_field("context").max_length,
         widget=_text_area(),
         help_text=_("The city's situation and the problem the action answers."),
     )
     description = forms.CharField(
         label=_("The action"),
         required=False,
+        max_length=ClimateAction._meta.get_field("description").max_length,
         widget=_text_area(6),
         help_text=_("What the city does, with whom, and how far it has got."),
     )
     lessons_learned = forms.CharField(
-        label=_("Lessons learned"), required=False, widget=_text_area()
+        label=_("Lessons learned"),
+        required=False,
+        max_length=ClimateAction._meta.get_field("lessons_learned").max_length,
+        widget=_text_area(),
     )
 
     def __init__(self, *args, action: ClimateAction | None = None, **kwargs):
@@ -63,10 +68,16 @@ class ClimateActionForm(forms.Form):
                 label=_("Involved in this action"), required=False
             )
             self.fields[f"lever_{factor.pk}_drivers"] = forms.CharField(
-                label=_("Key drivers"), required=False, widget=_text_area(2)
+                label=_("Key drivers"),
+                required=False,
+                max_length=ClimateActionLever._meta.get_field("key_drivers").max_length,
+                widget=_text_area(2),
             )
             self.fields[f"lever_{factor.pk}_barriers"] = forms.CharField(
-                label=_("Key barriers"), required=False, widget=_text_area(2)
+                label=_("Key barriers"),
+                required=False,
+                max_length=ClimateActionLever._meta.get_field("key_barriers").max_length,
+                widget=_text_area(2),
             )
 
     def _initial_from(self, action: ClimateAction) -> dict:

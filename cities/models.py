@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.enums import CityType, ContractStatus, ImplementationStage
+from portal.text import LONG_TEXT_MAX, PARAGRAPH_MAX
 
 
 class Country(models.Model):
@@ -113,15 +114,15 @@ class ClimateAction(models.Model):
         related_name="climate_actions",
         verbose_name=_("thematic sector"),
     )
-    context = models.TextField(_("context"), blank=True)
-    description = models.TextField(_("the action"), blank=True)
+    context = models.TextField(_("context"), max_length=LONG_TEXT_MAX, blank=True)
+    description = models.TextField(_("the action"), max_length=LONG_TEXT_MAX, blank=True)
     implementation_stage = models.CharField(
         _("implementation stage"),
         max_length=20,
         choices=ImplementationStage.choices,
         default=ImplementationStage.IMPLEMENTING,
     )
-    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), max_length=LONG_TEXT_MAX, blank=True)
     # Up to MAX_RECOMMENDATIONS short texts for cities that want to replicate the action; the
     # limit is enforced by cities.services (a list of strings keeps the order the city chose).
     recommendations = models.JSONField(_("recommendations"), default=list, blank=True)
@@ -153,8 +154,8 @@ class ClimateActionLever(models.Model):
         related_name="climate_action_levers",
         verbose_name=_("lever of change"),
     )
-    key_drivers = models.TextField(_("key drivers"), blank=True)
-    key_barriers = models.TextField(_("key barriers"), blank=True)
+    key_drivers = models.TextField(_("key drivers"), max_length=PARAGRAPH_MAX, blank=True)
+    key_barriers = models.TextField(_("key barriers"), max_length=PARAGRAPH_MAX, blank=True)
 
     class Meta:
         verbose_name = _("lever of change")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import FacilitatorsField
 from cohorts.enums import PhaseKind, Programme
-from cohorts.models import Cohort
+from cohorts.models import Cohort, EnrolmentGroup
 from cohorts.services import GroupSpec, phase_field
 from portal.widgets import CITIES, SearchSelect
 from taxonomy.models import ThematicSector
@@ -164,7 +164,7 @@ class EnrolmentForm(forms.Form):
                 label=_("What does the city need from the %(sector)s group?")
                 % {"sector": group.sector.name},
                 required=False,
-                max_length=2000,
+                max_length=EnrolmentGroup._meta.get_field("needs").max_length,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 

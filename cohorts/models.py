@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
+from portal.text import PARAGRAPH_MAX
 
 
 class Cohort(models.Model):
@@ -163,7 +164,9 @@ class EnrolmentGroup(models.Model):
         related_name="enrolment_groups",
         verbose_name=_("thematic group"),
     )
-    needs = models.TextField(_("the city's needs for this group"), blank=True)
+    needs = models.TextField(
+        _("the city's needs for this group"), max_length=PARAGRAPH_MAX, blank=True
+    )
 
     class Meta:
         ordering = ["enrolment", "thematic_group__sector__position", "pk"]

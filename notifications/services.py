@@ -1,11 +1,19 @@
-"""Queue and deliver emails exactly once, through Celery after the transaction commits."""
+"""Queue and deliver emails through Celery after the transaction commits, retrying what failed.
+
+What is guaranteed (README, "Background work"): an email is handed to the mail server again only
+when a delivery was claimed, the server accepted the message, and the row was not marked sent
+(the process died, or the server's reply was lost). Every other path claims the row first, and
+a row is claimed by one delivery at a time.
+"""
 
 import logging
-from datetime import timedelta
+import smtplib
+from datetime import datetime, timedelta
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.enums import DeliveryStatus
@@ -15,7 +23,16 @@ logger = logging.getLogger(__name__)
 
 # A row left in "sending" this long was claimed by a worker that died; the sweeper frees it.
 STUCK_AFTER = timedelta(minutes=15)
-MAX_ATTEMPTS = 5
+# Celery kills a delivery that runs longer (notifications.tasks), well before STUCK_AFTER, so the
+# sweeper never frees a row whose delivery is still running.
+DELIVERY_TIME_LIMIT = timedelta(minutes=5)
+# Seconds the SMTP connection waits for each answer of the server, unless EMAIL_TIMEOUT is set.
+SEND_TIMEOUT_SECONDS = 60
+MAX_ATTEMPTS = 8
+# After a temporary failure: 5 minutes, then twice as long after each further failure, at most
+# 2 hours, so 8 attempts span about 6.5 hours (the sweeper runs every 5 minutes).
+RETRY_FIRST_DELAY = timedelta(minutes=5)
+RETRY_MAX_DELAY = timedelta(hours=2)
 
 
 def email_queue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
@@ -35,58 +52,150 @@ def email_queue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
     return email
 
 
-def email_deliver(*, email_id: int) -> bool:
-    """Claim a pending email, send it and mark it sent. Return whether this call sent it."""
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th attempt failed for a temporary reason."""
+    return min(RETRY_FIRST_DELAY * 2 ** (attempts - 1), RETRY_MAX_DELAY)
+
+
+def is_permanent_refusal(error: Exception) -> bool:
+    """Whether the mail server (or Django) refused this very message for good.
+
+    Decision: only refusals of the recipient or of the message are permanent (every recipient
+    refused with a 5xx code, such as 550 unknown mailbox, or the message refused with 5xx after
+    DATA), and an address Django cannot write (ValueError). A 5xx to the sender or to the login
+    is a configuration problem that an admin can fix, so it is retried like a 4xx answer or a
+    server that cannot be reached, within MAX_ATTEMPTS.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return isinstance(error, ValueError)
+
+
+def _text(message) -> str:
+    return message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+
+
+def describe_error(error: Exception) -> str:
+    """The mail server's answer as an admin reads it, e.g. "550 5.1.1 unknown mailbox"."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address}: {code} {_text(message)}"
+            for address, (code, message) in error.recipients.items()
+        )
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_text(error.smtp_error)}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _due(now: datetime) -> Q:
+    """Rows a delivery may claim: waiting, or waiting to retry and due."""
+    return Q(status=DeliveryStatus.PENDING) | Q(
+        status=DeliveryStatus.RETRY, next_attempt_at__lte=now
+    )
+
+
+def _claim(email_id: int, now: datetime) -> OutboundEmail | None:
+    """Mark the email "sending" for this delivery alone, or return None."""
     with transaction.atomic():
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+            .filter(_due(now), pk=email_id)
             .first()
         )
         if email is None:
-            return False  # gone, sent already, or being sent by another worker
-        email.status = DeliveryStatus.SENDING
-        email.claimed_at = timezone.now()
-        email.attempts += 1
-        email.save(update_fields=["status", "claimed_at", "attempts"])
-    try:
-        send_mail(email.subject, email.body, None, [email.to])
-    except Exception as exc:  # the mail server said no: keep the row, the sweeper retries it
-        logger.warning("Sending email %s failed: %s", email.pk, exc)
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            status=DeliveryStatus.FAILED, last_error=str(exc)[:2000]
+            return None  # gone, sent, not due yet, or being sent by another worker
+        # The update checks the status again: SQLite has no row locks, so two deliveries may
+        # both have read the row; only one of them changes it.
+        claimed = (
+            OutboundEmail.objects.filter(_due(now), pk=email_id).update(
+                status=DeliveryStatus.SENDING,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+                next_attempt_at=None,
+            )
+            == 1
         )
+    if not claimed:
+        return None
+    email.refresh_from_db()
+    return email
+
+
+def _record_failure(email: OutboundEmail, error: Exception) -> None:
+    """Schedule a retry after a temporary failure; give up on a refusal or the last attempt."""
+    reason = describe_error(error)[:2000]
+    if is_permanent_refusal(error):
+        changes = {"status": DeliveryStatus.FAILED, "last_error": f"Refused for good: {reason}"}
+    elif email.attempts >= MAX_ATTEMPTS:
+        changes = {
+            "status": DeliveryStatus.FAILED,
+            "last_error": f"Gave up after {email.attempts} attempts: {reason}",
+        }
+    else:
+        changes = {
+            "status": DeliveryStatus.RETRY,
+            "last_error": reason,
+            "next_attempt_at": timezone.now() + retry_delay(email.attempts),
+        }
+    logger.warning("Sending email %s failed (%s): %s", email.pk, changes["status"], reason)
+    # Only while this delivery's claim holds: never overwrite what a later delivery wrote.
+    OutboundEmail.objects.filter(
+        pk=email.pk, status=DeliveryStatus.SENDING, claimed_at=email.claimed_at
+    ).update(**changes)
+
+
+def email_deliver(*, email_id: int) -> bool:
+    """Claim a due email, send it and mark it sent. Return whether this call sent it."""
+    email = _claim(email_id, timezone.now())
+    if email is None:
         return False
+    try:
+        connection = get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT_SECONDS)
+        send_mail(email.subject, email.body, None, [email.to], connection=connection)
+    except Exception as error:  # whatever went wrong, the row records it and decides the retry
+        _record_failure(email, error)
+        return False
+    # Whoever holds the row now: the server has the message, so it must not be sent again.
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
     )
     return True
 
 
-def emails_sweep_stuck(*, now=None) -> int:
+def emails_sweep_stuck(*, now: datetime | None = None) -> int:
     """Queue again what should have gone out by now; count the emails queued.
 
-    That is: emails stuck in "sending" (their worker died), failed ones with attempts left, and
-    "pending" ones older than STUCK_AFTER (their task was lost, e.g. the broker restarted).
-    An email stuck in "sending" with no attempts left is marked failed for a person to look at.
+    That is: emails stuck in "sending" (their worker died), "pending" ones older than
+    STUCK_AFTER (their task was lost, e.g. the broker was down at commit) and those waiting to
+    retry whose next_attempt_at has come. An email stuck in "sending" with no attempts left is
+    marked failed for a person to look at.
     """
     from notifications.tasks import deliver_email
 
     now = now or timezone.now()
-    stuck = list(
-        OutboundEmail.objects.filter(
-            Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STUCK_AFTER)
-            | Q(status=DeliveryStatus.PENDING, created_at__lt=now - STUCK_AFTER)
-            | Q(status=DeliveryStatus.FAILED),
-            attempts__lt=MAX_ATTEMPTS,
-        ).values_list("pk", flat=True)
+    stuck_sending = Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    OutboundEmail.objects.filter(stuck_sending, attempts__gte=MAX_ATTEMPTS).update(
+        status=DeliveryStatus.FAILED,
+        last_error=f"Gave up after {MAX_ATTEMPTS} attempts: stuck while sending.",
     )
-    OutboundEmail.objects.filter(
-        status=DeliveryStatus.SENDING,
-        claimed_at__lt=now - STUCK_AFTER,
-        attempts__gte=MAX_ATTEMPTS,
-    ).update(status=DeliveryStatus.FAILED, last_error="Gave up: stuck while sending.")
-    OutboundEmail.objects.filter(pk__in=stuck).update(status=DeliveryStatus.PENDING)
-    for email_id in stuck:
+    # A delivery that died after the mail server accepted the message: sending it again is the
+    # one way an email can go out twice (see the module docstring).
+    OutboundEmail.objects.filter(stuck_sending, attempts__lt=MAX_ATTEMPTS).update(
+        status=DeliveryStatus.PENDING
+    )
+    due = list(
+        OutboundEmail.objects.filter(
+            Q(status=DeliveryStatus.PENDING, created_at__lt=now - STUCK_AFTER)
+            # Freed from "sending" just above, or by an earlier sweep whose task was lost too.
+            | Q(status=DeliveryStatus.PENDING, claimed_at__lt=now - STUCK_AFTER)
+            | Q(status=DeliveryStatus.RETRY, next_attempt_at__lte=now)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for email_id in due:
         transaction.on_commit(lambda email_id=email_id: deliver_email.delay(email_id), robust=True)
-    return len(stuck)
+    return len(due)

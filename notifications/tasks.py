@@ -3,7 +3,12 @@ from celery import shared_task
 from notifications import services
 
 
-@shared_task(name="notifications.deliver_email")
+# The hard time limit kills a delivery stuck on a silent mail server long before the sweeper
+# would free its row (STUCK_AFTER), so no row is ever sent by two deliveries at once.
+@shared_task(
+    name="notifications.deliver_email",
+    time_limit=services.DELIVERY_TIME_LIMIT.total_seconds(),
+)
 def deliver_email(email_id: int) -> bool:
     return services.email_deliver(email_id=email_id)
 

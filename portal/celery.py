@@ -17,4 +17,10 @@ app.conf.beat_schedule = {
         "task": "notifications.sweep_stuck_emails",
         "schedule": 300.0,
     },
+    # Exports whose task was lost or whose worker died; the page of one stops polling after
+    # roadmaps.exports.GIVE_UP_AFTER even if this never runs.
+    "sweep-stuck-exports": {
+        "task": "roadmaps.sweep_stuck_exports",
+        "schedule": 300.0,
+    },
 }

@@ -51,7 +51,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
-    "rest_framework.authtoken",
+    # django-rest-knox: hashed, expiring API tokens. Its own token model is swapped for
+    # accounts.ApiToken (KNOX_TOKEN_MODEL below); the app stays installed because knox.auth
+    # imports knox.models.
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sessions, locale, auth and messages: its 400 page is a page like the others.
+    "portal.form_guard.FormCharacterGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,6 +121,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if False:  # TEMP-race-check
+    # Two people saving at once must wait their turn, not get "database is locked" (500).
+    # IMMEDIATE: every atomic block takes the write lock at BEGIN, so no transaction has to
+    # upgrade a read lock (SQLite refuses that at once, whatever the timeout) and the version
+    # check of a roadmap field reads what the previous writer committed (the second one gets
+    # 409). timeout: how long a writer waits for the lock. WAL: pages are read while someone
+    # writes. synchronous stays FULL: a save answered 200 survives a power cut.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis when REDIS_URL is set, local memory and eager tasks otherwise.
@@ -176,7 +191,18 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[City peer learning] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
-# allauth's defaults already limit failed logins per IP and per account; we keep them.
+# allauth's defaults limit failed sign-ins per client address (10 a minute) and per account
+# (5 in 5 minutes). Behind the TLS proxy (README) every request comes from the proxy's address,
+# so the per-address limit would count everyone's failures together: ten made-up sign-ins a
+# minute would lock every person out. TRUSTED_PROXY_COUNT is the number of proxies in front of
+# the portal that append the client's address to X-Forwarded-For; allauth then reads the
+# address that many entries from the end (the one the outermost trusted proxy saw). Default 0:
+# without a proxy the header is whatever the client wrote, so it is ignored. A proxy that puts
+# the client's address in a header of its own instead (X-Real-IP, CF-Connecting-IP) is named
+# by TRUSTED_CLIENT_IP_HEADER; it must then set that header on every request.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "") or None
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 
 # Email: SMTP when EMAIL_URL-style variables are set, the console otherwise.
@@ -256,18 +282,19 @@ SECURE_CSP = {
 
 # Django REST framework: one error shape for every error (portal.api.errors.exception_handler).
 REST_FRAMEWORK = {
-    # TokenAuthentication comes first on purpose: DRF takes the WWW-Authenticate header from the
-    # first class, and only a class that sends one turns "not signed in" into 401. So an
-    # anonymous call gets 401 (with `WWW-Authenticate: Token`) and a signed-in person without
-    # the permission gets 403. Browsers still sign in with the session cookie (then CSRF holds).
+    # The API token class (knox's, accounts/authentication.py) comes first on purpose: DRF takes
+    # the WWW-Authenticate header from the first class, and only a class that sends one turns
+    # "not signed in" into 401. So an anonymous call gets 401 (with `WWW-Authenticate: Token`)
+    # and a signed-in person without the permission gets 403. Browsers still sign in with the
+    # session cookie (then CSRF holds).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # A signed-in person, plus the view's django-rules `permission_required` when it names one.
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.RulePermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "portal.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "portal.api.filters.StableOrderingFilter",
     ],
@@ -276,13 +303,31 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies only (portal/api/parsers.py): one request body type per operation in the schema.
     "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error responses of every operation (portal/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
+    # Any DRF throttle keys on the same client address as allauth's sign-in limits.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# API tokens (django-rest-knox): only a SHA-512 hash of each token is stored, with its first 15
+# characters to find it; each is named and expires (accounts/services.py sets the expiry). The
+# header stays `Authorization: Token <token>`, as with the tokens used before.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "City peer-learning portal API",
-    "DESCRIPTION": "Cities, cohorts, sessions, Reflection Roadmaps, feedback and study visits.",
+    "DESCRIPTION": (
+        "Cities, cohorts, sessions, Reflection Roadmaps, feedback and study visits.\n\n"
+        "**Signing in.** Send an API token with every request as "
+        "`Authorization: Token <token>`. Make one on your account page (`/accounts/tokens/`) "
+        "or with `POST /api/v1/auth/token/` (your email and password, a `name` and "
+        "`lifetime_days`). A token is shown only once, when it is made: the portal keeps only "
+        "a hash of it. It works until it expires or is revoked: on the account page, by a "
+        "programme admin, or by any change of your password. A missing, wrong, expired or "
+        "revoked token answers 401 with `WWW-Authenticate: Token`. In a browser the session "
+        "of the website works too (with its CSRF token for writes)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Schema and docs are public (the decision is written in portal/api/urls.py).
@@ -296,6 +341,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Request and response bodies are separate components (`RoadmapCommentRequest` and
+    # `RoadmapComment`): a request model does not ask for read-only fields such as `id`.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status` field with their own choices: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "EnrolmentStatusEnum": "cohorts.enums.EnrolmentStatus",

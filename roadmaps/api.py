@@ -14,8 +14,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.api.errors import error_body
+from portal.api.schema import ErrorSerializer
 from roadmaps import selectors, services
-from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
+from roadmaps.models import (
+    Roadmap,
+    RoadmapChange,
+    RoadmapComment,
+    RoadmapTransition,
+    RoadmapValue,
+)
 from roadmaps.services import RoadmapConflict, RoadmapIncomplete
 from roadmaps.template import FIELDS_BY_KEY, SECTIONS, fields_of_section
 
@@ -148,6 +155,32 @@ class FieldSaveSerializer(serializers.Serializer):
     base_version = serializers.IntegerField(min_value=0)
 
 
+class FieldSavedSerializer(serializers.Serializer):
+    """The 200 answer to a field save (saved_body)."""
+
+    key = serializers.CharField()
+    version = serializers.IntegerField()
+    saved_at = serializers.DateTimeField()
+    saved_at_display = serializers.CharField(help_text="The time of saving as the page shows it.")
+    percent_complete = serializers.IntegerField()
+
+
+class FieldConflictDetailSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    yours = serializers.CharField(help_text="The value you sent.")
+    theirs = serializers.CharField(help_text="The value saved in the meantime.")
+    their_version = serializers.IntegerField()
+    by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField(allow_null=True)
+    at_display = serializers.CharField(allow_null=True)
+
+
+class FieldConflictSerializer(ErrorSerializer):
+    """The 409 answer to a field save (conflict_body): the error and both versions."""
+
+    conflict = FieldConflictDetailSerializer()
+
+
 class ChangeSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
     changed_by_name = serializers.SerializerMethodField()
@@ -175,7 +208,12 @@ class ChangeSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+    note = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=RoadmapTransition._meta.get_field("note").max_length,
+    )
 
 
 class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
@@ -196,7 +234,10 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
     def _detail(self, roadmap: Roadmap, code=status.HTTP_200_OK) -> Response:
         return Response(RoadmapDetailSerializer(roadmap).data, status=code)
 
-    @extend_schema(request=FieldSaveSerializer, responses={200: None, 400: None, 409: None})
+    @extend_schema(
+        request=FieldSaveSerializer,
+        responses={200: FieldSavedSerializer, 409: FieldConflictSerializer},
+    )
     @action(detail=True, methods=["post"])
     def fields(self, request, pk=None):
         """Save one field if nobody saved it since `base_version` (the autosave contract)."""
@@ -264,8 +305,10 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
         return self._review(request, services.roadmap_accept)
 
     @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
-    @extend_schema(methods=["post"], request=CommentSerializer, responses=CommentSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["post"], request=CommentSerializer, responses={201: CommentSerializer})
+    # Decision: a plain list, not pages. A roadmap has a few comments per section, and the
+    # roadmap itself (GET /roadmaps/{id}/) already embeds all of them as a list.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request, pk=None):
         """The facilitators' comments by section; facilitators add one with POST."""
         roadmap = self.get_object()

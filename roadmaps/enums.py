@@ -22,3 +22,11 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Being built")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+class ExportFailure(models.TextChoices):
+    """Why an export failed, in words for the facilitator (the technical error is kept apart)."""
+
+    BUILD_ERROR = "build_error", _("An error stopped the build.")
+    WORKER_STOPPED = "worker_stopped", _("The background worker stopped while building it.")
+    NOT_STARTED = "not_started", _("No background worker picked up the request.")

@@ -3,6 +3,13 @@
 The export is a row with a status and a progress count (done of total): the page polls it and
 offers the file when it is ready. The file is stored in MEDIA under a name nobody can guess and
 is only served by the download view, which checks who is asking.
+
+It is queued like the emails (notifications.services): the task is sent after commit and a
+broker that is down leaves the row "pending"; a build claims the row (one build at a time, each
+with its attempt number) and writes only while its claim holds; the sweeper, run by beat and by
+`manage.py run_periodic_tasks`, sends lost tasks again, re-queues a build whose worker died
+(MAX_ATTEMPTS builds at most) and fails an export nobody picked up, so the page stops polling
+and offers to build it again.
 """
 
 import datetime
@@ -11,59 +18,174 @@ import secrets
 import tempfile
 import zipfile
 
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
-from roadmaps.enums import ExportStatus
+from portal.errors import ApplicationError
+from roadmaps.enums import ExportFailure, ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
 from roadmaps.pdf import roadmap_pdf, roadmap_pdf_filename
 from roadmaps.summary import alphabetical
 
 logger = logging.getLogger(__name__)
 
-# An export still waiting or running after this long was lost (a worker stopped mid-way): a new
-# request starts a fresh one instead of waiting for it forever.
-STALE_AFTER = datetime.timedelta(minutes=30)
 IN_PROGRESS = (ExportStatus.PENDING, ExportStatus.RUNNING)
+# A pending export whose task has not started this long after it was queued: the task was lost
+# (the broker was down at commit, or restarted), so the sweeper sends it again. Sending it twice
+# is harmless: the second task finds the export claimed and does nothing.
+QUEUE_LOST_AFTER = datetime.timedelta(minutes=5)
+# A build adds a PDF every second or so; none for this long means its worker died.
+STALLED_AFTER = datetime.timedelta(minutes=10)
+# No sign of life this long (never started, or no progress): the sweeper fails a pending export
+# ("no worker picked it up"), and the page stops polling even where no sweeper runs.
+GIVE_UP_AFTER = datetime.timedelta(minutes=30)
+MAX_ATTEMPTS = 3
 
 
 def export_filename(*, cohort: Cohort) -> str:
     return f"reflection-roadmaps-cohort-{cohort.number}.zip"
 
 
-def roadmap_export_start(*, cohort: Cohort, user) -> RoadmapExport:
+def _queue_build(export_id: int) -> None:
+    from roadmaps.tasks import build_export
+
+    # robust: a broker that is down must not turn the committed request into an error page;
+    # the export stays "pending" and the sweeper sends its task again.
+    transaction.on_commit(lambda: build_export.delay(export_id), robust=True)
+
+
+def _last_sign_of_life_before(moment: datetime.datetime) -> Q:
+    """Exports in progress whose last progress (or, before any, their queuing) is older."""
+    return Q(progressed_at__lt=moment) | Q(progressed_at__isnull=True, queued_at__lt=moment)
+
+
+def _stuck(now: datetime.datetime) -> Q:
+    """In progress with no sign of life for GIVE_UP_AFTER: what the sweeper would have failed or
+    queued again by now, had it run."""
+    return Q(status__in=IN_PROGRESS) & _last_sign_of_life_before(now - GIVE_UP_AFTER)
+
+
+def export_is_stuck(export: RoadmapExport, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the page should stop polling an export in progress and offer to build it again."""
+    now = now or timezone.now()
+    return RoadmapExport.objects.filter(_stuck(now), pk=export.pk).exists()
+
+
+def _sweep(exports: QuerySet[RoadmapExport], now: datetime.datetime) -> int:
+    """Queue again or fail what was lost among `exports`; return how many were queued again.
+
+    Each update repeats its condition, so a build that moves meanwhile is left alone.
+    """
+    stalled = Q(status=ExportStatus.RUNNING) & _last_sign_of_life_before(now - STALLED_AFTER)
+    exports.filter(stalled, attempts__gte=MAX_ATTEMPTS).update(
+        status=ExportStatus.FAILED,
+        failure=ExportFailure.WORKER_STOPPED,
+        error=f"The worker stopped during each of {MAX_ATTEMPTS} builds.",
+        finished_at=now,
+    )
+    restarted = list(
+        exports.filter(stalled, attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)
+    )
+    exports.filter(stalled, attempts__lt=MAX_ATTEMPTS, pk__in=restarted).update(
+        status=ExportStatus.PENDING, done=0, queued_at=now, progressed_at=None
+    )
+    never_started = Q(status=ExportStatus.PENDING, queued_at__lt=now - GIVE_UP_AFTER)
+    exports.filter(never_started).update(
+        status=ExportStatus.FAILED,
+        failure=ExportFailure.NOT_STARTED,
+        error=f"Not started within {GIVE_UP_AFTER.total_seconds() // 60:.0f} minutes.",
+        finished_at=now,
+    )
+    lost = list(
+        exports.filter(status=ExportStatus.PENDING, queued_at__lt=now - QUEUE_LOST_AFTER)
+        .exclude(pk__in=restarted)
+        .values_list("pk", flat=True)
+    )
+    for export_id in sorted([*restarted, *lost]):
+        _queue_build(export_id)
+    if restarted or lost:
+        logger.warning(
+            "Roadmap exports queued again: %s lost worker, %s lost task", restarted, lost
+        )
+    return len(restarted) + len(lost)
+
+
+def roadmap_exports_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Recover the exports whose task or worker was lost; return how many were queued again."""
+    return _sweep(RoadmapExport.objects.all(), now or timezone.now())
+
+
+def roadmap_export_start(*, cohort: Cohort, acting_user) -> RoadmapExport:
     """Ask for a ZIP of the cohort's roadmaps; the task starts once this transaction commits.
 
     A second click while an export of the cohort is under way returns that export rather than
-    building the same ZIP twice.
+    building the same ZIP twice; if that export's task or worker was lost it is recovered first.
     """
+    if not acting_user.has_perm("roadmaps.export_cohort_roadmaps", cohort):
+        raise PermissionDenied
     with transaction.atomic():
         # Lock the cohort row so two simultaneous requests cannot both start an export.
         Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
-        running = (
-            RoadmapExport.objects.filter(
-                cohort=cohort,
-                status__in=IN_PROGRESS,
-                created_at__gte=timezone.now() - STALE_AFTER,
-            )
-            .order_by("-created_at")
-            .first()
-        )
+        current = RoadmapExport.objects.filter(cohort=cohort, status__in=IN_PROGRESS)
+        _sweep(current, timezone.now())
+        running = current.order_by("-created_at", "-pk").first()
         if running is not None:
             return running
         export = RoadmapExport.objects.create(
             cohort=cohort,
-            requested_by=user,
+            requested_by=acting_user,
             status=ExportStatus.PENDING,
             total=Roadmap.objects.filter(cohort=cohort).count(),
         )
+        _queue_build(export.pk)
+    return export
 
-        from roadmaps.tasks import build_export
 
-        transaction.on_commit(lambda export_id=export.pk: build_export.delay(export_id))
+def roadmap_export_restart(*, export: RoadmapExport, acting_user) -> RoadmapExport:
+    """Build a failed (or stuck) export again, as a fresh request by `acting_user`.
+
+    Refused for an export that is ready or still moving, and for one that a newer export of the
+    cohort has replaced (the page shows only the newest).
+    """
+    if not acting_user.has_perm("roadmaps.export_cohort_roadmaps", export.cohort):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        Cohort.objects.select_for_update().filter(pk=export.cohort_id).first()
+        newest = (
+            RoadmapExport.objects.filter(cohort_id=export.cohort_id)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        restartable = RoadmapExport.objects.filter(
+            Q(status=ExportStatus.FAILED) | _stuck(now), pk=export.pk
+        )
+        if newest != export.pk or not restartable.update(
+            status=ExportStatus.PENDING,
+            requested_by=acting_user,
+            attempts=0,
+            done=0,
+            total=Roadmap.objects.filter(cohort_id=export.cohort_id).count(),
+            error="",
+            failure="",
+            queued_at=now,
+            claimed_at=None,
+            progressed_at=None,
+            finished_at=None,
+        ):
+            raise ApplicationError(
+                _("Only the latest ZIP, once it has failed, can be built again."),
+                code="conflict",
+            )
+        _queue_build(export.pk)
+    export.refresh_from_db()
     return export
 
 
@@ -84,18 +206,53 @@ def _unique_names(roadmaps: list[Roadmap]) -> dict[int, str]:
     return names
 
 
+class _Superseded(Exception):
+    """This build's claim no longer holds: the sweeper gave the export to another build."""
+
+
+def _claim(export_id: int) -> Q | None:
+    """Mark a pending export running for this build alone; return the condition under which
+    the row is still this build's (its attempt number and claim time), or None.
+
+    Both, because a restart counts attempts from 0 again: a build that was given up on and
+    wakes up later must not take the row from a new build with the same attempt number.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        export = (
+            RoadmapExport.objects.select_for_update(skip_locked=True)
+            .filter(pk=export_id, status=ExportStatus.PENDING)
+            .first()
+        )
+        if export is None:
+            return None  # deleted, or another task (a duplicated or re-sent one) took it
+        attempt = export.attempts + 1
+        # The update checks again: SQLite has no row locks, two builds may have read the row.
+        claimed = RoadmapExport.objects.filter(
+            pk=export_id, status=ExportStatus.PENDING, attempts=export.attempts
+        ).update(
+            status=ExportStatus.RUNNING,
+            attempts=attempt,
+            done=0,
+            claimed_at=now,
+            progressed_at=now,
+        )
+    if not claimed:
+        return None
+    return Q(pk=export_id, status=ExportStatus.RUNNING, attempts=attempt, claimed_at=now)
+
+
 def roadmap_export_build(*, export_id: int) -> str:
-    """Build the ZIP of an export and return its status; a no-op when already claimed or gone.
+    """Build the ZIP of an export and return its status; "skipped" when claimed or gone.
 
     Runs outside any transaction: each progress update is committed at once so that the page
-    polling the export sees it move.
+    polling the export sees it move (and the sweeper sees that the worker is alive).
     """
-    claimed = RoadmapExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(
-        status=ExportStatus.RUNNING
-    )
-    if not claimed:
-        # Deleted, or a duplicated task already took it.
+    claim = _claim(export_id)
+    if claim is None:
         return "skipped"
+    # Every write of this build holds only while its claim does.
+    mine = RoadmapExport.objects.filter(claim)
     export = RoadmapExport.objects.select_related("cohort").get(pk=export_id)
     roadmaps = sorted(
         Roadmap.objects.filter(cohort=export.cohort)
@@ -103,30 +260,36 @@ def roadmap_export_build(*, export_id: int) -> str:
         .prefetch_related("values"),
         key=lambda roadmap: (alphabetical(roadmap.city.name), roadmap.pk),
     )
-    RoadmapExport.objects.filter(pk=export_id).update(total=len(roadmaps), done=0)
+    mine.update(total=len(roadmaps), done=0)
     names = _unique_names(roadmaps)
     try:
         with tempfile.TemporaryFile() as scratch:
             with zipfile.ZipFile(scratch, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for done, roadmap in enumerate(roadmaps, start=1):
                     archive.writestr(names[roadmap.pk], roadmap_pdf(roadmap=roadmap))
-                    RoadmapExport.objects.filter(pk=export_id).update(done=done)
+                    if not mine.update(done=done, progressed_at=timezone.now()):
+                        raise _Superseded
             scratch.seek(0)
-            export.refresh_from_db()
             # A random part in the stored name: MEDIA may be served by a web server one day,
             # and the name must not be guessable from the cohort number.
             stored_name = f"{secrets.token_hex(8)}-{export_filename(cohort=export.cohort)}"
             export.file.save(stored_name, File(scratch), save=False)
+    except _Superseded:
+        logger.warning("Roadmap export %s: this build gave way to a newer one", export_id)
+        return "skipped"
     except Exception as error:
         logger.exception("Roadmap export %s failed", export_id)
-        RoadmapExport.objects.filter(pk=export_id).update(
+        mine.update(
             status=ExportStatus.FAILED,
-            # For the admin; the page shows a plain "could not be built" to the facilitator.
+            failure=ExportFailure.BUILD_ERROR,
+            # For the admin; the page shows the failure's plain words to the facilitator.
             error=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now(),
         )
         return ExportStatus.FAILED
-    export.status = ExportStatus.READY
-    export.finished_at = timezone.now()
-    export.save(update_fields=["file", "status", "finished_at"])
+    if not mine.update(
+        file=export.file.name, status=ExportStatus.READY, finished_at=timezone.now()
+    ):
+        export.file.delete(save=False)  # a newer build owns the export: keep no orphan file
+        return "skipped"
     return ExportStatus.READY

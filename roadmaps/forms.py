@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from roadmaps.models import RoadmapComment, RoadmapTransition
 from roadmaps.template import SECTIONS
 
 
@@ -10,7 +11,11 @@ class CommentForm(forms.Form):
     section = forms.ChoiceField(
         label=_("Section"), choices=[(section.key, section.title) for section in SECTIONS]
     )
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=RoadmapComment._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ReviewForm(forms.Form):
@@ -23,5 +28,6 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Note for the city"),
         required=False,
+        max_length=RoadmapTransition._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

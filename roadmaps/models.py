@@ -11,14 +11,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from roadmaps.enums import ExportStatus, RoadmapStatus
+from portal.text import LONG_TEXT_MAX, PARAGRAPH_MAX
+from roadmaps.enums import ExportFailure, ExportStatus, RoadmapStatus
 
 
 class NetZeroCitiesService(models.Model):
     """A NetZeroCities service a city can pick for its journey (Phase 3), kept by admins."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=PARAGRAPH_MAX, blank=True)
     url = models.URLField(_("link"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("offered"), default=True)
@@ -78,7 +79,8 @@ class RoadmapValue(models.Model):
         Roadmap, on_delete=models.CASCADE, related_name="values", verbose_name=_("roadmap")
     )
     key = models.CharField(_("field"), max_length=80)
-    value = models.TextField(_("value"), blank=True)
+    # roadmaps.services caps each kind of field; LONG_TEXT_MAX is the largest of those caps.
+    value = models.TextField(_("value"), max_length=LONG_TEXT_MAX, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,8 +111,8 @@ class RoadmapChange(models.Model):
         Roadmap, on_delete=models.CASCADE, related_name="changes", verbose_name=_("roadmap")
     )
     key = models.CharField(_("field"), max_length=80)
-    old_value = models.TextField(_("old value"), blank=True)
-    new_value = models.TextField(_("new value"), blank=True)
+    old_value = models.TextField(_("old value"), max_length=LONG_TEXT_MAX, blank=True)
+    new_value = models.TextField(_("new value"), max_length=LONG_TEXT_MAX, blank=True)
     version = models.PositiveIntegerField(_("version"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -139,7 +141,7 @@ class RoadmapComment(models.Model):
         Roadmap, on_delete=models.CASCADE, related_name="comments", verbose_name=_("roadmap")
     )
     section = models.CharField(_("section"), max_length=40)
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), max_length=LONG_TEXT_MAX)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -176,7 +178,7 @@ class RoadmapTransition(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), max_length=LONG_TEXT_MAX, blank=True)
 
     class Meta:
         verbose_name = _("roadmap status change")
@@ -210,7 +212,18 @@ class RoadmapExport(models.Model):
     total = models.PositiveIntegerField(_("roadmaps in all"), default=0)
     file = models.FileField(_("file"), upload_to="roadmap-exports/", blank=True)
     error = models.TextField(_("error"), blank=True)
+    failure = models.CharField(
+        _("why it failed"), max_length=20, choices=ExportFailure.choices, blank=True
+    )
+    # Builds started (claimed by a worker): bounded, so a cohort that kills its worker every
+    # time (out of memory, say) fails for a person to look at instead of looping.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    # When the build now awaited was queued (at the request, a restart or a sweep).
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Moved with each PDF added: a running build with no progress for a while lost its worker.
+    progressed_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -28,6 +28,11 @@ urlpatterns = [
     ),
     path("exports/<int:pk>/", views_outputs.roadmap_export_status, name="roadmap_export_status"),
     path(
+        "exports/<int:pk>/restart/",
+        views_outputs.roadmap_export_restart_view,
+        name="roadmap_export_restart",
+    ),
+    path(
         "exports/<int:pk>/download/",
         views_outputs.roadmap_export_download,
         name="roadmap_export_download",

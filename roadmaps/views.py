@@ -15,13 +15,12 @@ write their own names.
 """
 
 import difflib
-import json
 import re
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +35,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.api.errors import error_body
+from portal.api.parsers import BadJSONBody, parse_json_body, too_large_error
 from portal.dates import long_date
 from portal.errors import ApplicationError
 from roadmaps import selectors, services, template
@@ -313,12 +313,21 @@ def roadmap_autosave(request, pk):
         return _json_error(404, "not_found", _("There is no such roadmap."))
     if not _editable(request.user, roadmap):
         return _json_error(403, "permission_denied", _read_only_message(roadmap))
+    if request.content_type != "application/json":
+        # Checked before the body is read: a multipart body has been consumed by request.POST.
+        return _json_error(415, "unsupported_media_type", _("Send the field as JSON."))
     try:
-        payload = json.loads(request.body)
+        payload = parse_json_body(request.body)
+    except RequestDataTooBig:
+        # Django's own limit, checked before the body is read: the same answer as the guard's.
+        return _json_error(400, "too_large", too_large_error().message)
+    except BadJSONBody as error:
+        return _json_error(400, error.get_codes(), error.message)
+    try:
         key, value, base_version = payload["key"], payload["value"], payload["base_version"]
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return _json_error(
-            400, "invalid", _("The request is not valid JSON with key, value and base_version.")
+            400, "invalid", _("The request is not a JSON object with key, value and base_version.")
         )
     if (
         not isinstance(key, str)
@@ -487,6 +496,16 @@ def roadmap_submit(request, pk):
     )
 
 
+def _form_error(form, missing: str) -> str:
+    """The message for a refused comment or review form: `missing` when a field is empty or
+    unknown, else the field's own message (a text over its length cap says by how much)."""
+    for errors in form.errors.as_data().values():
+        for error in errors:
+            if error.code not in ("required", "invalid_choice"):
+                return " ".join(error.messages)
+    return missing
+
+
 def _edit_url(roadmap, section=None) -> str:
     url = reverse("roadmap_edit", args=[roadmap.pk])
     return f"{url}#section-{section}" if section else url
@@ -500,7 +519,7 @@ def roadmap_comment(request, pk):
         raise PermissionDenied
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Write a comment and choose its section."))
+        messages.error(request, _form_error(form, _("Write a comment and choose its section.")))
         return redirect(_edit_url(roadmap))
     try:
         services.roadmap_comment_add(
@@ -524,7 +543,10 @@ def roadmap_review(request, pk):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose to accept the roadmap or to return it to the city."))
+        messages.error(
+            request,
+            _form_error(form, _("Choose to accept the roadmap or to return it to the city.")),
+        )
         return redirect(_edit_url(roadmap))
     decide = {"accept": services.roadmap_accept, "return": services.roadmap_return}
     try:

@@ -6,6 +6,7 @@ Whoever may not see a roadmap or run a cohort gets 404, as for every object they
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -15,8 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cohorts.selectors import cohorts_run_by
+from portal.errors import ApplicationError
 from roadmaps.enums import ExportStatus
-from roadmaps.exports import export_filename, roadmap_export_start
+from roadmaps.exports import (
+    GIVE_UP_AFTER,
+    export_filename,
+    export_is_stuck,
+    roadmap_export_restart,
+    roadmap_export_start,
+)
 from roadmaps.models import RoadmapExport
 from roadmaps.pdf import roadmap_pdf, roadmap_pdf_filename
 from roadmaps.selectors import roadmaps_visible_to
@@ -63,8 +71,11 @@ def cohort_roadmap_overview(request, cohort_id):
             "summary": summary,
             "factor_chart": factor_chart(summary),
             "action_chart": action_chart(summary),
-            "export": RoadmapExport.objects.filter(cohort=cohort).order_by("-created_at").first(),
-            "can_export": request.user.has_perm("roadmaps.export_cohort_roadmaps", cohort),
+            **_export_status_context(
+                request,
+                cohort,
+                RoadmapExport.objects.filter(cohort=cohort).order_by("-created_at", "-pk").first(),
+            ),
         },
     )
 
@@ -151,24 +162,59 @@ def _export_of(request, pk) -> RoadmapExport:
     )
 
 
+def _export_status_context(request, cohort, export: RoadmapExport | None) -> dict:
+    """What roadmaps/export_status.html needs: a stuck export is shown as final (no polling)."""
+    return {
+        "export": export,
+        "export_stuck": export is not None and export_is_stuck(export),
+        "export_give_up_minutes": int(GIVE_UP_AFTER.total_seconds() // 60),
+        "can_export": request.user.has_perm("roadmaps.export_cohort_roadmaps", cohort),
+    }
+
+
+def _export_status(request, export: RoadmapExport, *, refusal: str = ""):
+    export.refresh_from_db()
+    context = _export_status_context(request, export.cohort, export)
+    return render(request, "roadmaps/export_status.html", {**context, "refusal": refusal})
+
+
 @login_required
 @require_POST
 def roadmap_export_request(request, cohort_id):
     cohort = _cohort_run_by(request, cohort_id)
     if not request.user.has_perm("roadmaps.export_cohort_roadmaps", cohort):
         raise PermissionDenied
-    export = roadmap_export_start(cohort=cohort, user=request.user)
+    export = roadmap_export_start(cohort=cohort, acting_user=request.user)
     if request.htmx:
-        export.refresh_from_db()
-        return render(request, "roadmaps/export_status.html", {"export": export})
+        return _export_status(request, export)
     return redirect("roadmap_cohort_overview", cohort_id=cohort.pk)
+
+
+@login_required
+@require_POST
+def roadmap_export_restart_view(request, pk):
+    """Build a failed or stuck export again (the button on its final status fragment)."""
+    export = _export_of(request, pk)
+    if not request.user.has_perm("roadmaps.export_cohort_roadmaps", export.cohort):
+        raise PermissionDenied
+    try:
+        roadmap_export_restart(export=export, acting_user=request.user)
+    except ApplicationError as error:
+        if request.htmx:
+            # The export's current state with the reason, answered 200 because htmx swaps no
+            # 4xx answer: someone else may have restarted it, and the page then shows that.
+            return _export_status(request, export, refusal=error.message)
+        messages.error(request, error.message)
+    if request.htmx:
+        return _export_status(request, export)
+    return redirect("roadmap_cohort_overview", cohort_id=export.cohort_id)
 
 
 @login_required
 @require_GET
 def roadmap_export_status(request, pk):
     """The export's progress, as the fragment the overview polls."""
-    return render(request, "roadmaps/export_status.html", {"export": _export_of(request, pk)})
+    return _export_status(request, _export_of(request, pk))
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import FacilitatorsField
 from cities.models import City, ClimateAction
 from sessions.enums import Attendance, SessionKind
+from sessions.models import Session
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -65,9 +66,17 @@ class SessionForm(forms.Form):
     meeting_url = forms.CharField(
         label=_("Online meeting link"), required=False, max_length=200, widget=forms.URLInput
     )
-    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea)
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        required=False,
+        max_length=Session._meta.get_field("agenda").max_length,
+        widget=forms.Textarea,
+    )
     guiding_questions = forms.CharField(
-        label=_("Guiding questions"), required=False, widget=forms.Textarea
+        label=_("Guiding questions"),
+        required=False,
+        max_length=Session._meta.get_field("guiding_questions").max_length,
+        widget=forms.Textarea,
     )
     facilitators = FacilitatorsField(label=_("Facilitators"), required=False)
 
@@ -168,10 +177,16 @@ class AttendanceForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    key_takeaways = forms.CharField(label=_("Key takeaways"), required=False, widget=forms.Textarea)
+    key_takeaways = forms.CharField(
+        label=_("Key takeaways"),
+        required=False,
+        max_length=Session._meta.get_field("key_takeaways").max_length,
+        widget=forms.Textarea,
+    )
     requested_subtopics = forms.CharField(
         label=_("Sub-topics cities asked for"),
         required=False,
+        max_length=Session._meta.get_field("requested_subtopics").max_length,
         widget=forms.Textarea,
         help_text=_("They feed the technical support sessions."),
     )

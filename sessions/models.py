@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import LONG_TEXT_MAX
 from sessions.enums import Attendance, SessionKind, SessionStatus
 
 
@@ -43,12 +44,16 @@ class Session(models.Model):
         _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
     meeting_url = models.URLField(_("online meeting link"), blank=True)
-    agenda = models.TextField(_("agenda"), blank=True)
-    guiding_questions = models.TextField(_("guiding questions"), blank=True)
-    summary = models.TextField(_("summary"), blank=True)
-    key_takeaways = models.TextField(_("key takeaways"), blank=True)
+    agenda = models.TextField(_("agenda"), max_length=LONG_TEXT_MAX, blank=True)
+    guiding_questions = models.TextField(
+        _("guiding questions"), max_length=LONG_TEXT_MAX, blank=True
+    )
+    summary = models.TextField(_("summary"), max_length=LONG_TEXT_MAX, blank=True)
+    key_takeaways = models.TextField(_("key takeaways"), max_length=LONG_TEXT_MAX, blank=True)
     # Sub-topics cities asked for after the session; they feed the technical sessions (000 §3.3).
-    requested_subtopics = models.TextField(_("sub-topics cities asked for"), blank=True)
+    requested_subtopics = models.TextField(
+        _("sub-topics cities asked for"), max_length=LONG_TEXT_MAX, blank=True
+    )
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

@@ -5,13 +5,14 @@
 `fields` is present only for validation errors and maps a field name to its messages.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.api.parsers import too_large_error
 from portal.errors import ApplicationError
 
 
@@ -39,6 +40,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before the JSON parser reads
+        # it; answer as the parser does for a body over its own, smaller limit.
+        exc = too_large_error()
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -2,6 +2,9 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 # The largest value of a BigAutoField (and of a 64-bit integer column): a larger id matches no
@@ -24,6 +27,43 @@ class IdFilter(django_filters.Filter):
     """
 
     field_class = IdField
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, strict about enum values.
+
+    django-filter reads `?kind=` (an empty value) as "no filter", which suits a page's "any"
+    option but lets an API client's mistake list everything. In the API an enum filter given
+    without a value, or with a value that is not one of its choices, answers 400 with the
+    choices named. The pages keep their "any" option: they do not use this backend.
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            errors = {}
+            for name, choice_filter in filterset.filters.items():
+                # A ModelChoiceFilter is a ChoiceFilter too, of rows by id: not an enum.
+                if isinstance(choice_filter, django_filters.ChoiceFilter) and not isinstance(
+                    choice_filter, django_filters.ModelChoiceFilter
+                ):
+                    message = _refused_choice(choice_filter, request.query_params.getlist(name))
+                    if message:
+                        errors[name] = [message]
+            if errors:
+                raise ValidationError(errors)
+        return filterset
+
+
+def _refused_choice(choice_filter, values: list[str]) -> str | None:
+    choices = [str(value) for value, _label in choice_filter.field.choices if value != ""]
+    for value in values:
+        if value not in choices:
+            return _("“%(value)s” is not one of the choices: %(choices)s.") % {
+                "value": value,
+                "choices": ", ".join(choices),
+            }
+    return None
 
 
 class StableOrderingFilter(OrderingFilter):

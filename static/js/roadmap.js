@@ -277,13 +277,6 @@
       return true;
     }
     var error = body && body.error ? body.error : null;
-    if (status === 400 && error) {
-      field.invalid = true;
-      var fieldMessages = error.fields && error.fields[field.key];
-      showFieldError(field, fieldMessages ? fieldMessages[0] : error.message);
-      setStatus(msg("invalid"));
-      return true;
-    }
     if (status === 401) {
       showNote("expired-note", true);
       setStatus(msg("not_saved"));
@@ -296,7 +289,22 @@
       setStatus(error.message + " " + msg("not_saved"));
       return false;
     }
-    setStatus(msg("retrying"));
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      // A refusal: the same text would be refused again, so it is not sent again until the
+      // person changes it. It stays in this browser's copy (keepLocal at each edit).
+      field.invalid = true;
+      var fieldMessages = error && error.fields && error.fields[field.key];
+      var reason = fieldMessages ? fieldMessages[0] : error ? error.message : "";
+      showFieldError(field, reason || msg("refused", { status: status }));
+      setStatus(msg("invalid"));
+      return true;
+    }
+    // A server error, a timeout or too many requests: try again later, each time waiting
+    // longer, and say so.
+    var seconds = Math.round(retryDelay / 1000);
+    setStatus(status >= 500
+      ? msg("server_error", { status: status, seconds: seconds })
+      : msg("retrying", { seconds: seconds }));
     scheduleRetry();
     return false;
   }
@@ -526,7 +534,12 @@
     window.addEventListener("offline", function () {
       showNote("offline-note", true);
     });
-    window.setInterval(flushAll, PERIODIC_MS);
+    window.setInterval(function () {
+      // A retry already waiting keeps its growing delay: the periodic send does not cut it.
+      if (retryTimer === null) {
+        flushAll();
+      }
+    }, PERIODIC_MS);
     flushAll();
   });
 })();

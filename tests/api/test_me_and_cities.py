@@ -1,8 +1,10 @@
 """GET /api/v1/me/, /api/v1/cities/ and /api/v1/countries/: exact payloads, filters, pagination."""
 
-import pytest
-from rest_framework.authtoken.models import Token
+from datetime import timedelta
 
+import pytest
+
+from accounts.models import ApiToken
 from cities.models import Country
 from tests import factories
 
@@ -89,9 +91,9 @@ def test_me_for_facilitator_and_reviewer_lists_both_roles_and_no_city(client, db
 
 
 def test_me_with_token_authentication(client, officer):
-    token = Token.objects.create(user=officer)
+    _token, secret = ApiToken.objects.create(user=officer, expiry=timedelta(days=1), name="me")
 
-    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {secret}")
 
     assert response.status_code == 200
     assert response.json()["email"] == officer.email

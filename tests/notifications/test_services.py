@@ -11,20 +11,12 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 
 from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
 from notifications.services import email_deliver, email_queue, emails_sweep_stuck
 
 NOW = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=datetime.UTC)
-
-
-class RefusingBackend(BaseEmailBackend):
-    """A mail server that answers every message with a temporary failure."""
-
-    def send_messages(self, email_messages):
-        raise smtplib.SMTPException("451 Temporary local problem, try again later")
 
 
 def outbox() -> list[tuple]:
@@ -99,8 +91,8 @@ def test_email_deliver_missing_row_returns_false():
 
 
 @pytest.mark.django_db
-def test_email_deliver_failing_mail_server_marks_row_failed_with_error(settings):
-    settings.EMAIL_BACKEND = "tests.notifications.test_services.RefusingBackend"
+def test_email_deliver_temporary_failure_waits_to_retry_with_the_servers_answer(mail_server):
+    mail_server.answers = [smtplib.SMTPSenderRefused(451, b"4.3.0 Temporary local problem", "")]
     email = OutboundEmail.objects.create(
         key="survey:3", to="officer@guimaraes.pt", subject="Survey", body="Two minutes."
     )
@@ -111,24 +103,28 @@ def test_email_deliver_failing_mail_server_marks_row_failed_with_error(settings)
     email.refresh_from_db()
     assert delivered is False
     assert (email.status, email.attempts, email.claimed_at, email.sent_at) == (
-        DeliveryStatus.FAILED,
+        DeliveryStatus.RETRY,
         1,
         NOW,
         None,
     )
-    assert email.last_error == "451 Temporary local problem, try again later"
+    assert email.next_attempt_at == NOW + datetime.timedelta(minutes=5)
+    assert email.last_error == "451 4.3.0 Temporary local problem"
+    # The SMTP connection is opened with a timeout, so a silent server cannot hold the row.
+    assert mail_server.timeouts == [60]
 
 
 @pytest.mark.django_db
-def test_email_deliver_failed_row_is_sent_on_retry_and_error_cleared(settings):
+def test_email_deliver_due_retry_is_sent_and_error_cleared(settings):
     email = OutboundEmail.objects.create(
         key="survey:4",
         to="officer@bucuresti.ro",
         subject="Survey",
         body="Two minutes.",
-        status=DeliveryStatus.FAILED,
+        status=DeliveryStatus.RETRY,
         attempts=1,
-        last_error="451 Temporary local problem, try again later",
+        next_attempt_at=NOW,
+        last_error="451 4.3.0 Temporary local problem",
     )
 
     with time_machine.travel(NOW, tick=False):
@@ -142,16 +138,17 @@ def test_email_deliver_failed_row_is_sent_on_retry_and_error_cleared(settings):
         NOW,
         "",
     )
+    assert email.next_attempt_at is None
     assert outbox() == [
         (["officer@bucuresti.ro"], "Survey", "Two minutes.", settings.DEFAULT_FROM_EMAIL)
     ]
 
 
 @pytest.mark.django_db
-def test_emails_sweep_stuck_requeues_stale_sending_stale_pending_and_retryable_failed(
+def test_emails_sweep_stuck_requeues_stale_sending_stale_pending_and_due_retries(
     django_capture_on_commit_callbacks,
 ):
-    def row(key, status, *, claimed_minutes_ago=None, attempts=1, created_minutes_ago=0):
+    def row(key, status, *, claimed_minutes_ago=None, attempts=1, created_minutes_ago=0, due=None):
         claimed_at = (
             None
             if claimed_minutes_ago is None
@@ -166,15 +163,17 @@ def test_emails_sweep_stuck_requeues_stale_sending_stale_pending_and_retryable_f
             attempts=attempts,
             claimed_at=claimed_at,
             created_at=NOW - datetime.timedelta(minutes=created_minutes_ago),
+            next_attempt_at=None if due is None else NOW + datetime.timedelta(minutes=due),
         )
 
-    row("sending-16-min", DeliveryStatus.SENDING, claimed_minutes_ago=16)
+    row("sending-16-min", DeliveryStatus.SENDING, claimed_minutes_ago=16, created_minutes_ago=16)
     row("sending-15-min", DeliveryStatus.SENDING, claimed_minutes_ago=15)
     row("sending-5-min", DeliveryStatus.SENDING, claimed_minutes_ago=5)
-    row("sending-out-of-attempts", DeliveryStatus.SENDING, claimed_minutes_ago=60, attempts=5)
-    row("failed-once", DeliveryStatus.FAILED, claimed_minutes_ago=60, attempts=1)
-    row("failed-out-of-attempts", DeliveryStatus.FAILED, claimed_minutes_ago=60, attempts=5)
-    row("pending", DeliveryStatus.PENDING, created_minutes_ago=5)
+    row("sending-out-of-attempts", DeliveryStatus.SENDING, claimed_minutes_ago=60, attempts=8)
+    row("retry-due", DeliveryStatus.RETRY, claimed_minutes_ago=60, due=0)
+    row("retry-later", DeliveryStatus.RETRY, claimed_minutes_ago=60, due=1)
+    row("failed", DeliveryStatus.FAILED, claimed_minutes_ago=60, attempts=1)
+    row("pending", DeliveryStatus.PENDING, created_minutes_ago=5, attempts=0)
     row("pending-lost", DeliveryStatus.PENDING, created_minutes_ago=16, attempts=0)
     row("sent", DeliveryStatus.SENT, claimed_minutes_ago=60)
 
@@ -191,22 +190,26 @@ def test_emails_sweep_stuck_requeues_stale_sending_stale_pending_and_retryable_f
         "sending-15-min": DeliveryStatus.SENDING,
         "sending-5-min": DeliveryStatus.SENDING,
         "sending-out-of-attempts": DeliveryStatus.FAILED,
-        "failed-once": DeliveryStatus.PENDING,
-        "failed-out-of-attempts": DeliveryStatus.FAILED,
+        "retry-due": DeliveryStatus.RETRY,
+        "retry-later": DeliveryStatus.RETRY,
+        "failed": DeliveryStatus.FAILED,
         "pending": DeliveryStatus.PENDING,
         "pending-lost": DeliveryStatus.PENDING,
         "sent": DeliveryStatus.SENT,
     }
+    assert OutboundEmail.objects.get(key="sending-out-of-attempts").last_error == (
+        "Gave up after 8 attempts: stuck while sending."
+    )
     assert sorted(m.to[0] for m in mail.outbox) == [
-        "failed-once@example.org",
         "pending-lost@example.org",
+        "retry-due@example.org",
         "sending-16-min@example.org",
     ]
     assert dict(
         OutboundEmail.objects.filter(status=DeliveryStatus.SENT).values_list("key", "attempts")
     ) == {
         "sending-16-min": 2,
-        "failed-once": 2,
+        "retry-due": 2,
         "pending-lost": 1,
         "sent": 1,
     }

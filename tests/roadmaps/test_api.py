@@ -258,7 +258,10 @@ def test_roadmap_api_review_comment_return_and_accept(client, programme):
     fill(programme)
     services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
     client.force_login(programme.ana)
-    assert client.post(url(programme.roadmap, "return/")).status_code == 403
+    assert (
+        client.post(url(programme.roadmap, "return/"), content_type="application/json").status_code
+        == 403
+    )
     denied = client.post(
         url(programme.roadmap, "comments/"),
         {"section": "phase1", "body": "Mine"},

@@ -1,0 +1,60 @@
+"""One guard for every HTML form post: characters that no field can store are refused with 400.
+
+Django's forms.CharField refuses NUL (ProhibitNullCharactersValidator), but a view that reads
+request.POST itself does not: the roadmap's no-JavaScript form takes every field of the template
+from request.POST and hands the text to roadmaps.services, and a NUL there reached PostgreSQL
+("cannot contain NUL"), a 500. A lone surrogate cannot come from a UTF-8 form (Django decodes
+invalid bytes to U+FFFD), but a form may declare another charset (UTF-7 encodes a lone
+surrogate), and then it reached the database driver, which cannot encode it: a 500 again.
+
+Decision: check the whole decoded form once, here, rather than field by field in each form and
+view: a new view cannot forget it. Such a character is never typed by a person, so the answer is
+a plain 400 page saying what was refused. The API is left to its own guard
+(portal.api.parsers), which reads JSON only and answers in the API's error shape.
+"""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from portal.api.errors import error_body
+from portal.text import forbidden_character_message
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def form_problem(request) -> str | None:
+    """The reason the posted form cannot be saved, or None when every name and value can."""
+    if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
+        return None
+    for name, values in request.POST.lists():
+        for text in (name, *values):
+            message = forbidden_character_message(text)
+            if message:
+                return message
+    for name, files in request.FILES.lists():
+        for text in (name, *(upload.name or "" for upload in files)):
+            message = forbidden_character_message(text)
+            if message:
+                return message
+    return None
+
+
+class FormCharacterGuardMiddleware:
+    """Answer 400 to a form post holding a NUL character or a lone surrogate anywhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            message = form_problem(request)
+            if message:
+                return self.refuse(request, message)
+        return self.get_response(request)
+
+    def refuse(self, request, message: str):
+        if "application/json" in request.headers.get("Accept", ""):
+            # A script posting a form (never the portal's own: the autosave sends JSON).
+            body = error_body(status_code=400, code="invalid_character", message=message)
+            return JsonResponse(body, status=400)
+        return render(request, "errors/400_form.html", {"message": message}, status=400)
