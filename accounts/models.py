@@ -167,7 +167,7 @@ class ApiToken(AbstractAuthToken):
     name = models.CharField(
         _("name"), max_length=100, help_text=_("What the token is for, to recognise it later.")
     )
-    created = models.DateTimeField(_("created at"), auto_now_add=True)
+    created = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     expiry = models.DateTimeField(_("expires at"))
 
     class Meta:

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import get_digest_token
+from knox.settings import CONSTANTS as KNOX
 
 from accounts.models import ApiToken, Invitation
 from accounts.selectors import is_admin
@@ -218,9 +220,17 @@ def api_token_create(*, user, name: str, lifetime_days: int, acting_user) -> tup
             % {"count": API_TOKENS_PER_PERSON},
             code="too_many_tokens",
         )
-    token, secret = ApiToken.objects.create(
-        user=user, expiry=timedelta(days=lifetime_days), name=name
+    # knox's manager would read the clock twice (for the expiry, then for `created`).
+    digest, secret = get_digest_token()
+    token = ApiToken(
+        user=user,
+        name=name,
+        digest=digest,
+        token_key=secret[: KNOX.TOKEN_KEY_LENGTH],
+        created=now,
+        expiry=now + timedelta(days=lifetime_days),
     )
+    token.save(force_insert=True)
     logger.info("API token %s of user %s created", token.pk, user.pk)
     return token, secret
 

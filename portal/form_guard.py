@@ -1,16 +1,17 @@
-"""One guard for every HTML form post: characters that no field can store are refused with 400.
+"""One guard for every HTML form post: a NUL character anywhere is refused with 400.
 
 Django's forms.CharField refuses NUL (ProhibitNullCharactersValidator), but a view that reads
 request.POST itself does not: the roadmap's no-JavaScript form takes every field of the template
 from request.POST and hands the text to roadmaps.services, and a NUL there reached PostgreSQL
-("cannot contain NUL"), a 500. A lone surrogate cannot come from a UTF-8 form (Django decodes
-invalid bytes to U+FFFD), but a form may declare another charset (UTF-7 encodes a lone
-surrogate), and then it reached the database driver, which cannot encode it: a 500 again.
+("cannot contain NUL"), a 500, or was stored on SQLite.
 
 Decision: check the whole decoded form once, here, rather than field by field in each form and
 view: a new view cannot forget it. Such a character is never typed by a person, so the answer is
-a plain 400 page saying what was refused. The API is left to its own guard
-(portal.api.parsers), which reads JSON only and answers in the API's error shape.
+a plain 400 page saying what was refused. Lone surrogates are checked with the same function as
+in the API (portal.text), though Django does not let a form produce one: it refuses a
+urlencoded form in any charset but UTF-8 (400) and decodes invalid bytes to U+FFFD. The API is
+left to its own guard (portal.api.parsers), which reads JSON only and answers in the API's error
+shape.
 """
 
 from django.http import JsonResponse
@@ -31,16 +32,12 @@ def form_problem(request) -> str | None:
             message = forbidden_character_message(text)
             if message:
                 return message
-    for name, files in request.FILES.lists():
-        for text in (name, *(upload.name or "" for upload in files)):
-            message = forbidden_character_message(text)
-            if message:
-                return message
+    # Uploaded file names need no check: Django's multipart parser drops NUL from them.
     return None
 
 
 class FormCharacterGuardMiddleware:
-    """Answer 400 to a form post holding a NUL character or a lone surrogate anywhere."""
+    """Answer 400 to a form post holding a NUL character (or a lone surrogate) anywhere."""
 
     def __init__(self, get_response):
         self.get_response = get_response

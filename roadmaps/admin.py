@@ -82,7 +82,19 @@ class RoadmapChangeAdmin(admin.ModelAdmin):
 
 @admin.register(RoadmapExport)
 class RoadmapExportAdmin(admin.ModelAdmin):
-    list_display = ["cohort", "requested_by", "status", "done", "total", "created_at"]
-    list_filter = ["status"]
+    list_display = ["cohort", "requested_by", "status", "done", "total", "attempts", "created_at"]
+    list_filter = ["status", "failure"]
     list_select_related = ["cohort", "requested_by"]
-    readonly_fields = ["done", "total", "file", "error", "created_at", "finished_at"]
+    readonly_fields = [
+        "done",
+        "total",
+        "file",
+        "failure",
+        "error",
+        "attempts",
+        "created_at",
+        "queued_at",
+        "claimed_at",
+        "progressed_at",
+        "finished_at",
+    ]

@@ -4,9 +4,21 @@ The PDF is HTML (templates/roadmaps/pdf/roadmap.html) printed by WeasyPrint. Its
 DejaVu files in static/fonts/, loaded with @font-face from a file:// URL: they cover every city
 name of the programme (Guimarães, Čačak, Eskişehir, Liepāja) and, unlike system fonts, are there
 on a fresh CI machine or container too.
+
+Decision: the file is PDF/UA-1, a tagged PDF (headings, lists, the factor table), with the page's
+language and its title shown by viewers, as the public sector's documents must be accessible.
+
+Decision: the same roadmap version in the same language gives the same bytes, in any process
+and whatever was rendered before: nothing in the file comes from the clock, a random source or
+a counter (see `_font_dates_from_the_font`), so a printed copy can be checked against the
+portal's and two downloads of one version compare equal.
 """
 
+import struct
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -103,23 +115,110 @@ def roadmap_pdf_html(*, roadmap: Roadmap) -> str:
     return render_to_string("roadmaps/pdf/roadmap.html", roadmap_pdf_context(roadmap=roadmap))
 
 
-def roadmap_pdf_document(*, roadmap: Roadmap):
-    """The laid-out WeasyPrint document (its `pages` and `fonts` are what the tests check)."""
+def bundled_files_fetcher():
+    """A WeasyPrint URL fetcher that reads only files of static/ (the fonts): no other file, no
+    network. Text a city typed is escaped by the template, and even so nothing in a roadmap or a
+    template may make the server read /etc/passwd or call a URL (SSRF)."""
     # Imported here: WeasyPrint loads Pango through cffi, which the web pages never need.
-    from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    # Only local files (the fonts): text a city typed is escaped by the template, and even so
-    # nothing in a roadmap may make the server fetch a URL.
-    fetcher = URLFetcher(allowed_protocols={"file"})
-    html = HTML(
-        string=roadmap_pdf_html(roadmap=roadmap),
-        base_url=settings.BASE_DIR.as_uri() + "/",
-        url_fetcher=fetcher,
-    )
-    return html.render()
+    class BundledFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not is_bundled_file(url):
+                raise ValueError(f"Not a bundled file of the portal: {url}")
+            return super().fetch(url, headers)
+
+    return BundledFilesFetcher(allowed_protocols={"file"}, allow_redirects=False)
+
+
+def is_bundled_file(url: str) -> bool:
+    """Whether `url` is a file:// URL of a file under static/, once `..` and links are resolved."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    folder = (Path(settings.BASE_DIR) / "static").resolve()
+    path = Path(url2pathname(parts.path)).resolve()
+    return True
+
+
+def pdf_document_from_html(html: str):
+    """The laid-out WeasyPrint document of the PDF's HTML."""
+    from weasyprint import HTML
+
+    return HTML(
+        string=html, base_url=settings.BASE_DIR.as_uri() + "/", url_fetcher=bundled_files_fetcher()
+    ).render()
+
+
+def pdf_bytes(document) -> bytes:
+    """The PDF file of a laid-out document: tagged PDF/UA-1, the same bytes for the same HTML."""
+    return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def pdf_from_html(html: str) -> bytes:
+    return pdf_bytes(pdf_document_from_html(html))
+
+
+def roadmap_pdf_document(*, roadmap: Roadmap):
+    """The laid-out WeasyPrint document (its `pages` and `fonts` are what the tests check)."""
+    return pdf_document_from_html(roadmap_pdf_html(roadmap=roadmap))
 
 
 def roadmap_pdf(*, roadmap: Roadmap) -> bytes:
     """The roadmap as a PDF file."""
-    return roadmap_pdf_document(roadmap=roadmap).write_pdf()
+    return pdf_bytes(roadmap_pdf_document(roadmap=roadmap))
+
+
+# The embedded fonts' dates.
+#
+# WeasyPrint embeds the part of each font that the page uses. Where HarfBuzz's subsetter is
+# missing or older than 4.1 (it is a separate library in many Linux distributions), WeasyPrint
+# subsets with fontTools instead, which stamps the subset's `head` table with the current
+# second: two renders of one roadmap then differ by those bytes whenever a second boundary falls
+# between them (so rarely on a fast machine, and often when a long test suite slows it down).
+# The finisher below sets that date back to the font's own creation date, so the bytes depend on
+# the font and the text only, whichever subsetter the machine has.
+
+SFNT_HEADER = struct.Struct(">4sH6x")
+TABLE_RECORD = struct.Struct(">4sIII")
+HEAD_CHECKSUM_ADJUSTMENT = 8
+HEAD_CREATED, HEAD_MODIFIED = 20, 28
+CHECKSUM_MAGIC = 0xB1B0AFBA
+
+
+def _font_dates_from_the_font(document, pdf) -> None:
+    """WeasyPrint finisher: give each embedded TrueType font its own creation date as its
+    modification date (see above)."""
+    for pdf_object in pdf.objects:
+        # TrueType font programs are the streams with a Length1 (the font file's length).
+        if "Length1" in getattr(pdf_object, "extra", {}):
+            pdf_object.stream = [_with_fixed_dates(b"".join(pdf_object.stream))]
+
+
+def _checksum(data: bytes) -> int:
+    data += b"\0" * (-len(data) % 4)
+    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+
+
+def _with_fixed_dates(font: bytes) -> bytes:
+    """The font with head.modified = head.created, and its checksums made right again."""
+    _, table_count = SFNT_HEADER.unpack_from(font)
+    records = [
+        (12 + index * TABLE_RECORD.size, *TABLE_RECORD.unpack_from(font, 12 + index * 16))
+        for index in range(table_count)
+    ]
+    head = next((record for record in records if record[1] == b"head"), None)
+    if head is None:
+        return font
+    record_at, _, _, offset, length = head
+    data = bytearray(font)
+    created = data[offset + HEAD_CREATED : offset + HEAD_CREATED + 8]
+    data[offset + HEAD_MODIFIED : offset + HEAD_MODIFIED + 8] = created
+    # The head table's checksum counts checkSumAdjustment as 0; the adjustment makes the whole
+    # file sum to the magic number.
+    adjustment_at = offset + HEAD_CHECKSUM_ADJUSTMENT
+    data[adjustment_at : adjustment_at + 4] = bytes(4)
+    struct.pack_into(">I", data, record_at + 4, _checksum(bytes(data[offset : offset + length])))
+    adjustment = (CHECKSUM_MAGIC - _checksum(bytes(data))) & 0xFFFFFFFF
+    struct.pack_into(">I", data, adjustment_at, adjustment)
+    return bytes(data)

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from cohorts.selectors import cohorts_run_by
@@ -42,6 +43,8 @@ CHARTS = {"factors": factor_chart, "actions": action_chart}
 
 @login_required
 @require_GET
+# A roadmap is for the people who may see it: no shared cache keeps it, nor the browser's disk.
+@cache_control(private=True, no_store=True)
 def roadmap_pdf_download(request, pk):
     roadmap = get_object_or_404(roadmaps_visible_to(user=request.user), pk=pk)
     response = HttpResponse(roadmap_pdf(roadmap=roadmap), content_type="application/pdf")

@@ -3,13 +3,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import PARAGRAPH_MAX
+
 
 class Taxon(models.Model):
     """A named entry of a fixed list, with a stable slug for code and a position for display."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=PARAGRAPH_MAX, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -31,10 +31,17 @@ PAGES = {
     "/invitations/new/":          (LOGIN,       403,         200,         403,         200),
     INVITATION_LINK:              (200,         200,         200,         200,         200),
     "/accounts/password/change/": (LOGIN,       200,         200,         200,         200),
+    "/accounts/tokens/":          (LOGIN,       200,         200,         200,         200),
+    # Revoking is a POST: a GET is refused once signed in (its 404 for others' tokens is in
+    # tests/accounts/test_api_tokens.py).
+    "/accounts/tokens/1/revoke/": (LOGIN,       405,         405,         405,         405),
+    "/admin/accounts/apitoken/":  (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
     "/admin/":                    (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
     "/admin/cities/city/":        (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
     "/admin/login/":              (LOGIN,       403,         403,         403,         302),
     "/api/v1/me/":                (401,         200,         200,         200,         200),
+    # Public: email and password are the credentials (a GET is refused, for anyone).
+    "/api/v1/auth/token/":        (405,         405,         405,         405,         405),
     "/api/v1/cities/":            (401,         200,         200,         200,         200),
     "/api/v1/countries/":         (401,         200,         200,         200,         200),
     "/api/schema/":               (200,         200,         200,         200,         200),

@@ -10,14 +10,11 @@ The checks: no server error, and every answer as the schema says (a documented s
 documented content type and headers, a body that matches the documented shape).
 """
 
-import datetime
-from dataclasses import dataclass
-
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from django.test import Client
-from django.utils import timezone
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -27,14 +24,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cities.services import climate_action_create
-from cohorts import services as cohort_services
-from cohorts.services import GroupSpec
-from roadmaps.models import Roadmap
-from roadmaps.services import roadmap_comment_add, roadmap_field_save
-from sessions import services as session_services
-from sessions.enums import SessionKind
 from tests import factories
+from tests.api.world import build_world
 
 CHECKS = [
     not_a_server_error,
@@ -49,94 +40,8 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {"max-examples": 15, "database": "none"},
         # The schema has no examples; `@schema.given` below cannot run with that phase.
         "phases": {"examples": {"enabled": False}},
-        "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
     }
 )
-
-
-@dataclass
-class World:
-    ids: dict[str, int]  # the first path segment after /api/v1/ -> a real id
-
-    def id_for(self, path: str) -> int | None:
-        return self.ids.get(path.removeprefix("/api/v1/").split("/")[0])
-
-
-def build_world() -> tuple[World, dict]:
-    today = timezone.localdate()
-    starts = today - datetime.timedelta(days=300)
-    day = datetime.timedelta(days=1)
-    lead = factories.UserFactory(is_facilitator=True, full_name="Lea Lead")
-    energy = factories.ThematicSectorFactory(slug="energy", name="Energy")
-    cohort = cohort_services.cohort_create(
-        programme="odg",
-        number=1,
-        name="Online Discussion Groups cohort 1",
-        starts_on=starts,
-        ends_on=today + 300 * day,
-        created_by=lead,
-        # Every phase has begun: every section of the roadmap is open.
-        phases={
-            "onboarding": (starts, starts + 60 * day),
-            "thematic": (starts + 61 * day, starts + 120 * day),
-            "technical": (starts + 121 * day, starts + 180 * day),
-            "study_visit": (starts + 181 * day, today + 300 * day),
-        },
-        groups=[GroupSpec(sector=energy, facilitators=[lead])],
-    )
-    group = cohort.thematic_groups.get()
-    lisbon = factories.CityFactory(name="Lisbon", country=factories.CountryFactory(iso_code="PT"))
-    officer = factories.city_officer(city=lisbon, full_name="Ana Silva")
-    porto = factories.CityFactory(name="Porto", country=lisbon.country)
-    factories.CityMembershipFactory(city=porto, user=officer)
-    mission_city = factories.CityFactory(
-        name="Guimarães", country=lisbon.country, is_mission_city=True, is_mission_minded=False
-    )
-    action = climate_action_create(
-        city=mission_city, title="Renewable energy communities", sector=energy
-    )
-    cohort_services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group, "")]
-    )
-    pending = cohort_services.enrolment_request(
-        cohort=cohort, city=porto, requested_by=officer, groups=[(group, "Heat networks")]
-    )
-    starts_at = timezone.now() + datetime.timedelta(days=7)
-    session = session_services.session_create(
-        cohort=cohort,
-        kind=SessionKind.THEMATIC_DISCUSSION,
-        title="Energy: district heating",
-        starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(minutes=90),
-        presentations=[(mission_city, [action.pk])],
-        created_by=lead,
-    )
-    registration = session_services.registration_create(
-        session=session,
-        city=lisbon,
-        full_name="Rui Costa",
-        email="rui@lisboa.pt",
-        registered_by=officer,
-    )
-    roadmap = Roadmap.objects.get(cohort=cohort, city=lisbon)
-    roadmap_field_save(
-        roadmap=roadmap, key="phase1.cause_1", value="Old buildings", base_version=0, user=officer
-    )
-    roadmap_comment_add(roadmap=roadmap, section="phase1", body="Say more.", author=lead)
-    world = World(
-        ids={
-            "cities": lisbon.pk,
-            "countries": lisbon.country_id,
-            "climate-actions": action.pk,
-            "cohorts": cohort.pk,
-            "enrolments": pending.pk,
-            "registrations": registration.pk,
-            "roadmaps": roadmap.pk,
-            "sessions": session.pk,
-        }
-    )
-    people = {"admin": factories.UserFactory(is_programme_admin=True), "officer": officer}
-    return world, people
 
 
 def token_of(user) -> str:
@@ -151,8 +56,8 @@ def token_of(user) -> str:
 
 @pytest.fixture(params=["admin", "officer"])
 def caller(request, db):
-    world, people = build_world()
-    return world, {"Authorization": f"Token {token_of(people[request.param])}"}
+    world = build_world()
+    return world, {"Authorization": f"Token {token_of(getattr(world, request.param))}"}
 
 
 # Loaded when the module is collected (the schema view reads no data). schemathesis's lazy
@@ -164,6 +69,16 @@ schema = schemathesis.openapi.from_wsgi(
 
 @schema.parametrize()
 @schema.given(aim_at_real_object=st.booleans())
+# The world is built once per operation and role (`caller`) and shared by its examples, on
+# purpose: what one request changed is what the next one meets.
+@settings(
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ]
+)
 def test_api_answers_as_its_schema_says(case, caller, aim_at_real_object):
     world, headers = caller
     if aim_at_real_object and "id" in (case.path_parameters or {}):

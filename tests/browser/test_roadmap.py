@@ -359,3 +359,56 @@ def test_edit_page_is_accessible(page, lisbon):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Reflection Roadmap of Lisbon")
     assert_accessible_and_csp_clean(page)
+
+
+def test_a_refused_autosave_is_not_sent_again_and_the_page_says_why(page, lisbon):
+    # Text too large for any request (over the JSON guard's 1 MB): the autosave used to answer
+    # an HTML 400 page, and the script sent it again forever without a word.
+    roadmap = lisbon["roadmap"]
+    sign_in_as(page, lisbon["ana"], factories.PASSWORD)
+    page.goto(f"/roadmaps/{roadmap.pk}/")
+    autosaves = []
+    page.on("request", lambda request: "/autosave/" in request.url and autosaves.append(request))
+    text = "heat " * 220_000
+
+    by_id(page, "input-phase1.challenge").fill(text)
+
+    expect(by_id(page, "error-phase1.challenge")).to_have_text(
+        "The request is too large: send at most 1024 KB."
+    )
+    expect(page.locator("#save-status")).to_have_text("Not saved - see the message at the field.")
+    # Long enough for the first two retries of the old script (after 1 s and 2 s more).
+    page.wait_for_timeout(4_000)
+    assert len(autosaves) == 1
+    storage_key = f"roadmap:{lisbon['ana'].pk}:{roadmap.pk}:phase1.challenge"
+    kept = json.loads(page.evaluate(f"window.localStorage.getItem('{storage_key}')"))
+    assert kept["value"] == text
+    assert saved_values(roadmap) == {}
+
+
+def test_a_server_error_is_retried_later_each_time_and_the_page_says_so(page, lisbon):
+    roadmap = lisbon["roadmap"]
+    sign_in_as(page, lisbon["ana"], factories.PASSWORD)
+    page.goto(f"/roadmaps/{roadmap.pk}/")
+    attempts = []
+
+    def fail_twice(route):
+        attempts.append(time.monotonic())
+        if len(attempts) <= 2:
+            route.fulfill(status=502, content_type="text/html", body="<h1>Bad gateway</h1>")
+        else:
+            route.continue_()
+
+    page.route("**/autosave/", fail_twice)
+
+    by_id(page, "input-phase1.challenge").fill("Heat waves in the old town")
+
+    expect(page.locator("#save-status")).to_have_text(
+        "Not saved - the server had a problem (error 502). Your text is kept in this browser; "
+        "trying again in 1 s."
+    )
+    expect(page.locator("#save-status")).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"))
+    wait_for_saved(roadmap, {"phase1.challenge": "Heat waves in the old town"})
+    first_wait, second_wait = attempts[1] - attempts[0], attempts[2] - attempts[1]
+    assert 0.9 < first_wait < second_wait
+    assert second_wait > 1.9

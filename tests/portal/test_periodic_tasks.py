@@ -11,6 +11,10 @@ from django.core.management import call_command
 from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
 from portal.celery import app
+from roadmaps.enums import ExportStatus
+from roadmaps.models import RoadmapExport
+from tests import factories
+from tests.roadmaps.outputs_factories import city_named, roadmap_with
 
 NOW = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=datetime.UTC)
 
@@ -37,6 +41,38 @@ def test_run_periodic_tasks_runs_the_sweeper_and_sends_a_lost_email(
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         call_command("run_periodic_tasks", stdout=out)
 
-    assert out.getvalue() == "sweep-stuck-emails: notifications.sweep_stuck_emails -> 1\n"
+    assert out.getvalue() == (
+        "sweep-stuck-emails: notifications.sweep_stuck_emails -> 1\n"
+        "sweep-stuck-exports: roadmaps.sweep_stuck_exports -> 0\n"
+    )
     assert OutboundEmail.objects.get(key="lost").status == DeliveryStatus.SENT
     assert [message.to for message in mail.outbox] == [["officer@braga.example.org"]]
+
+
+@pytest.mark.django_db
+def test_run_periodic_tasks_builds_an_export_whose_task_was_lost(
+    django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    cohort = factories.CohortFactory()
+    roadmap_with(cohort=cohort, city=city_named("Braga", "PT", "Portugal"))
+    # Its task was lost 6 minutes ago (the broker was down at commit).
+    export = RoadmapExport.objects.create(
+        cohort=cohort, queued_at=NOW - datetime.timedelta(minutes=6)
+    )
+    out = StringIO()
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        call_command("run_periodic_tasks", stdout=out)
+
+    assert out.getvalue() == (
+        "sweep-stuck-emails: notifications.sweep_stuck_emails -> 0\n"
+        "sweep-stuck-exports: roadmaps.sweep_stuck_exports -> 1\n"
+    )
+    export.refresh_from_db()
+    assert (export.status, export.attempts, export.done, export.finished_at) == (
+        ExportStatus.READY,
+        1,
+        1,
+        NOW,
+    )

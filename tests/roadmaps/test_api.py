@@ -63,7 +63,7 @@ def test_roadmap_api_answers_404_to_people_who_may_not_see_it(client, programme,
         client.get(url(programme.roadmap)),
         client.get(url(programme.roadmap, "history/")),
         post_field(client, programme.roadmap, "phase1.cause_1", "Mine"),
-        client.post(url(programme.roadmap, "accept/")),
+        client.post(url(programme.roadmap, "accept/"), content_type="application/json"),
     ):
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
@@ -291,7 +291,7 @@ def test_roadmap_api_review_comment_return_and_accept(client, programme):
     client.force_login(programme.ana)
     assert client.post(url(programme.roadmap, "submit/")).json()["status"] == "submitted"
     client.force_login(programme.lead)
-    accepted = client.post(url(programme.roadmap, "accept/"))
+    accepted = client.post(url(programme.roadmap, "accept/"), content_type="application/json")
 
     assert (accepted.json()["status"], accepted.json()["accepted_at"]) == (
         "accepted",

@@ -7,13 +7,19 @@ import zipfile
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
 
 from cohorts.enums import Programme
 from roadmaps import exports
 from roadmaps.enums import ExportFailure, ExportStatus
-from roadmaps.exports import roadmap_export_build, roadmap_export_start
+from roadmaps.exports import (
+    QUEUE_LOST_AFTER,
+    roadmap_export_build,
+    roadmap_export_restart,
+    roadmap_export_start,
+    roadmap_exports_sweep,
+)
 from roadmaps.models import RoadmapExport
 from roadmaps.tasks import build_export
 from tests import factories
@@ -305,3 +311,311 @@ def test_export_others_get_404(client, cohort, lead):
         }
     assert statuses == {404}
     assert RoadmapExport.objects.count() == 1
+
+
+# Recovery: lost tasks, dead workers, restarts.
+
+
+def ago(minutes: int) -> datetime.datetime:
+    return NOW - datetime.timedelta(minutes=minutes)
+
+
+def sweep(captured, *, execute: bool, at=NOW) -> tuple[int, int]:
+    """Run the sweeper at `at`; return how many exports it queued again and tasks it sent."""
+    with time_machine.travel(at, tick=False), captured(execute=execute) as callbacks:
+        queued = roadmap_exports_sweep()
+    return queued, len(callbacks)
+
+
+def test_export_broker_down_at_commit_then_the_sweeper_builds_it(
+    client, cohort, lead, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(build_export, "delay", broker_down)
+    monkeypatch.setattr(build_export, "apply_async", broker_down)
+    client.force_login(lead)
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("roadmap_export_request", args=[cohort.pk]))
+    monkeypatch.undo()
+
+    # The request succeeded; the export waits, its task lost.
+    assert response.status_code == 302
+    export = RoadmapExport.objects.get()
+    assert (export.status, export.queued_at, export.attempts) == (ExportStatus.PENDING, NOW, 0)
+    # Not yet: the task may only be slow to start.
+    assert sweep(django_capture_on_commit_callbacks, execute=True, at=NOW + QUEUE_LOST_AFTER) == (
+        0,
+        0,
+    )
+    assert sweep(django_capture_on_commit_callbacks, execute=True, at=ago(-6)) == (1, 1)
+
+    export.refresh_from_db()
+    assert (export.status, export.attempts, export.done, export.total) == (
+        ExportStatus.READY,
+        1,
+        3,
+        3,
+    )
+    assert len(zip_names(export)) == 3
+
+
+def test_export_sweeper_requeues_lost_work_and_fails_what_cannot_recover(
+    cohort, lead, django_capture_on_commit_callbacks
+):
+    def export(name, status, *, queued=0, progressed=None, attempts=0):
+        row = RoadmapExport.objects.create(
+            cohort=cohort,
+            status=status,
+            attempts=attempts,
+            done=2 if status == ExportStatus.RUNNING else 0,
+            total=3,
+            queued_at=ago(queued),
+            claimed_at=None if progressed is None else ago(queued),
+            progressed_at=None if progressed is None else ago(progressed),
+        )
+        return name, row.pk
+
+    rows = dict(
+        [
+            export("pending-new", ExportStatus.PENDING, queued=4),
+            export("pending-lost", ExportStatus.PENDING, queued=6),
+            export("pending-never-started", ExportStatus.PENDING, queued=31),
+            export("running", ExportStatus.RUNNING, queued=40, progressed=9, attempts=1),
+            export("running-dead", ExportStatus.RUNNING, queued=40, progressed=11, attempts=2),
+            export("running-dead-3-times", ExportStatus.RUNNING, progressed=11, attempts=3),
+            export("failed", ExportStatus.FAILED, queued=90),
+        ]
+    )
+
+    assert sweep(django_capture_on_commit_callbacks, execute=False) == (2, 2)
+
+    after = {
+        name: RoadmapExport.objects.values_list("status", "failure", "done", "attempts").get(pk=pk)
+        for name, pk in rows.items()
+    }
+    assert after == {
+        "pending-new": (ExportStatus.PENDING, "", 0, 0),
+        "pending-lost": (ExportStatus.PENDING, "", 0, 0),
+        "pending-never-started": (ExportStatus.FAILED, ExportFailure.NOT_STARTED, 0, 0),
+        "running": (ExportStatus.RUNNING, "", 2, 1),
+        "running-dead": (ExportStatus.PENDING, "", 0, 2),
+        "running-dead-3-times": (ExportStatus.FAILED, ExportFailure.WORKER_STOPPED, 2, 3),
+        "failed": (ExportStatus.FAILED, "", 0, 0),
+    }
+    # The re-queued dead build waits afresh (it is not "stuck" at once); the lost task keeps
+    # its time, so it is given up on 30 minutes after it was first queued.
+    assert RoadmapExport.objects.get(pk=rows["running-dead"]).queued_at == NOW
+    assert RoadmapExport.objects.get(pk=rows["pending-lost"]).queued_at == ago(6)
+    assert RoadmapExport.objects.get(pk=rows["running-dead-3-times"]).error == (
+        "The worker stopped during each of 3 builds."
+    )
+
+
+def test_export_worker_killed_mid_build_is_rebuilt_up_to_three_times_then_fails(
+    cohort, lead, monkeypatch, django_capture_on_commit_callbacks
+):
+    class WorkerKilled(BaseException):
+        """The worker process dies: nothing after this point runs."""
+
+    def killed(*, roadmap):
+        raise WorkerKilled
+
+    monkeypatch.setattr(exports, "roadmap_pdf", killed)
+    export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead, queued_at=NOW)
+    at = NOW
+    with time_machine.travel(at, tick=False), pytest.raises(WorkerKilled):
+        roadmap_export_build(export_id=export.pk)
+    for _rebuild in range(2):
+        at += datetime.timedelta(minutes=15)
+        with pytest.raises(WorkerKilled):
+            sweep(django_capture_on_commit_callbacks, execute=True, at=at)
+    export.refresh_from_db()
+    assert (export.status, export.attempts) == (ExportStatus.RUNNING, 3)
+
+    at += datetime.timedelta(minutes=15)
+    assert sweep(django_capture_on_commit_callbacks, execute=True, at=at) == (0, 0)
+
+    export.refresh_from_db()
+    assert (export.status, export.failure, export.attempts, export.finished_at) == (
+        ExportStatus.FAILED,
+        ExportFailure.WORKER_STOPPED,
+        3,
+        at,
+    )
+
+
+def test_export_build_that_lost_its_claim_writes_nothing(cohort, lead, monkeypatch):
+    """A build thought dead (no progress for 10 minutes) wakes up after the sweeper gave the
+    export to a new build: it stops at its next write and leaves the export to the new one."""
+    export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
+    real_pdf = exports.roadmap_pdf
+
+    def slow_then_superseded(*, roadmap):
+        # Meanwhile the sweeper re-queued the export and a new build claimed it.
+        RoadmapExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.RUNNING, attempts=2, done=0, claimed_at=ago(-15)
+        )
+        return real_pdf(roadmap=roadmap)
+
+    monkeypatch.setattr(exports, "roadmap_pdf", slow_then_superseded)
+    with time_machine.travel(NOW, tick=False):
+        assert roadmap_export_build(export_id=export.pk) == "skipped"
+
+    export.refresh_from_db()
+    assert (export.status, export.attempts, export.done, export.file.name) == (
+        ExportStatus.RUNNING,
+        2,
+        0,
+        "",
+    )
+
+
+def test_export_stuck_without_a_sweeper_stops_polling_and_offers_to_build_again(
+    client, cohort, lead
+):
+    export = RoadmapExport.objects.create(
+        cohort=cohort, requested_by=lead, total=3, queued_at=ago(31)
+    )
+    client.force_login(lead)
+    url = reverse("roadmap_export_status", args=[export.pk])
+    with time_machine.travel(ago(1), tick=False):
+        waiting = client.get(url).content.decode()
+    with time_machine.travel(NOW, tick=False):
+        stuck = client.get(url).content.decode()
+        overview = client.get(reverse("roadmap_cohort_overview", args=[cohort.pk])).content.decode()
+
+    assert 'hx-trigger="load delay:2s"' in waiting
+    for html in (stuck, overview):
+        assert 'data-export-status="stuck"' in html
+        assert "The ZIP has not moved for 30 minutes: the background worker may be down." in html
+        assert "Build the ZIP again</button>" in html
+        assert "hx-trigger" not in html.split('id="export-status"')[-1]
+
+    with time_machine.travel(NOW, tick=False):
+        client.post(reverse("roadmap_export_restart", args=[export.pk]))
+    export.refresh_from_db()
+    assert (export.status, export.queued_at) == (ExportStatus.PENDING, NOW)
+
+
+def test_export_restart_of_a_failed_export_builds_it_for_the_person_who_asked(
+    client, cohort, lead, django_capture_on_commit_callbacks
+):
+    export = RoadmapExport.objects.create(
+        cohort=cohort,
+        requested_by=lead,
+        status=ExportStatus.FAILED,
+        failure=ExportFailure.WORKER_STOPPED,
+        error="The worker stopped during each of 3 builds.",
+        attempts=3,
+        total=2,
+        finished_at=ago(60),
+    )
+    co_facilitator = factories.UserFactory(is_facilitator=True)
+    cohort.facilitators.add(co_facilitator)
+    client.force_login(co_facilitator)
+    url = reverse("roadmap_export_restart", args=[export.pk])
+
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = client.post(url, headers={"HX-Request": "true"})
+        restarted = RoadmapExport.objects.get(pk=export.pk)
+        for callback in callbacks:
+            callback()
+
+    html = response.content.decode()
+    assert (response.status_code, len(callbacks)) == (200, 1)
+    assert 'data-export-status="pending"' in html
+    assert "Building the ZIP: 0 of 3 roadmaps" in html
+    assert 'hx-trigger="load delay:2s"' in html
+    assert (
+        restarted.status,
+        restarted.requested_by,
+        restarted.attempts,
+        restarted.failure,
+        restarted.error,
+        restarted.queued_at,
+        restarted.finished_at,
+    ) == (ExportStatus.PENDING, co_facilitator, 0, "", "", NOW, None)
+    export.refresh_from_db()
+    assert (export.status, export.attempts, len(zip_names(export))) == (ExportStatus.READY, 1, 3)
+
+
+def test_export_restart_without_javascript_redirects_to_the_overview(
+    client, cohort, lead, django_capture_on_commit_callbacks
+):
+    export = RoadmapExport.objects.create(cohort=cohort, status=ExportStatus.FAILED)
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("roadmap_export_restart", args=[export.pk]))
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("roadmap_cohort_overview", args=[cohort.pk]),
+    )
+    assert RoadmapExport.objects.get(pk=export.pk).status == ExportStatus.READY
+
+
+@pytest.mark.parametrize(
+    ("status", "progressed_minutes_ago"),
+    [(ExportStatus.READY, None), (ExportStatus.RUNNING, 1), (ExportStatus.PENDING, None)],
+)
+def test_export_restart_of_an_export_that_has_not_failed_is_refused(
+    client, cohort, lead, django_capture_on_commit_callbacks, status, progressed_minutes_ago
+):
+    export = RoadmapExport.objects.create(
+        cohort=cohort,
+        status=status,
+        done=1,
+        total=3,
+        queued_at=ago(2),
+        progressed_at=None if progressed_minutes_ago is None else ago(progressed_minutes_ago),
+    )
+    before = RoadmapExport.objects.values().get(pk=export.pk)
+    client.force_login(lead)
+    url = reverse("roadmap_export_restart", args=[export.pk])
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        plain = client.post(url, follow=True)
+        fragment = client.post(url, headers={"HX-Request": "true"})
+
+    refusal = "Only the latest ZIP, once it has failed, can be built again."
+    assert callbacks == []
+    assert RoadmapExport.objects.values().get(pk=export.pk) == before
+    assert [str(message) for message in plain.context["messages"]] == [refusal]
+    assert fragment.status_code == 200
+    assert refusal in fragment.content.decode()
+    assert f'data-export-status="{status}"' in fragment.content.decode()
+
+
+def test_export_restart_of_an_export_replaced_by_a_newer_one_is_refused(client, cohort, lead):
+    old = RoadmapExport.objects.create(cohort=cohort, status=ExportStatus.FAILED, created_at=ago(9))
+    RoadmapExport.objects.create(cohort=cohort, status=ExportStatus.RUNNING, created_at=ago(1))
+    client.force_login(lead)
+    client.post(reverse("roadmap_export_restart", args=[old.pk]))
+    assert RoadmapExport.objects.get(pk=old.pk).status == ExportStatus.FAILED
+
+
+def test_export_restart_by_another_cohorts_facilitator_is_404_and_changes_nothing(
+    client, cohort, django_capture_on_commit_callbacks
+):
+    export = RoadmapExport.objects.create(cohort=cohort, status=ExportStatus.FAILED)
+    other = factories.UserFactory(is_facilitator=True)
+    factories.CohortFactory().facilitators.add(other)
+    client.force_login(other)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("roadmap_export_restart", args=[export.pk]))
+    assert (response.status_code, callbacks) == (404, [])
+    assert RoadmapExport.objects.get(pk=export.pk).status == ExportStatus.FAILED
+
+
+def test_export_restart_service_checks_the_acting_user(cohort):
+    export = RoadmapExport.objects.create(cohort=cohort, status=ExportStatus.FAILED)
+    officer = factories.city_officer(city=cohort.roadmaps.first().city)
+    with pytest.raises(PermissionDenied):
+        roadmap_export_restart(export=export, acting_user=officer)
+    with pytest.raises(PermissionDenied):
+        roadmap_export_start(cohort=cohort, acting_user=officer)
+    assert RoadmapExport.objects.get(pk=export.pk).status == ExportStatus.FAILED

@@ -1,18 +1,37 @@
-"""The one-page PDF of a roadmap: layout, text, fonts, and who may download it."""
+"""The one-page PDF of a roadmap: layout, text, fonts, accessibility, reproducible bytes, what
+WeasyPrint may fetch, and who may download it."""
 
+import datetime
+import io
+import os
 import re
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from fontTools.ttLib import TTFont
 from weasyprint.formatting_structure.boxes import TextBox
+from weasyprint.pdf import fonts as weasyprint_fonts
+from weasyprint.urls import URLFetcher
 
 from cohorts.enums import Programme
 from roadmaps.enums import RoadmapStatus
-from roadmaps.pdf import roadmap_pdf, roadmap_pdf_document, roadmap_pdf_html
+from roadmaps.pdf import (
+    bundled_files_fetcher,
+    pdf_from_html,
+    roadmap_pdf,
+    roadmap_pdf_document,
+    roadmap_pdf_html,
+)
 from tests import factories
 from tests.roadmaps.outputs_factories import (
     REASONING,
@@ -23,6 +42,7 @@ from tests.roadmaps.outputs_factories import (
     roadmap_with,
     typical_values,
 )
+from tests.roadmaps.pdf_reading import PdfReading, pdf_string
 
 # A4 in CSS pixels (96 per inch): 210 mm x 297 mm.
 A4 = (pytest.approx(793.7, abs=0.1), pytest.approx(1122.5, abs=0.1))
@@ -69,6 +89,224 @@ def test_roadmap_pdf_bytes_are_a_pdf_and_the_same_for_the_same_roadmap(typical_r
     assert pdf.rstrip().endswith(b"%%EOF")
     # No time of printing in the file: it depends on the roadmap only.
     assert roadmap_pdf(roadmap=typical_roadmap) == pdf
+
+
+def render_in_a_fresh_process(html: str) -> bytes:
+    """The PDF of `html` rendered by a new Python process: no cache or counter of this one."""
+    code = (
+        "import sys, django; django.setup(); from roadmaps.pdf import pdf_from_html; "
+        "sys.stdout.buffer.write(pdf_from_html(sys.stdin.read()))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        input=html.encode(),
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings_test"},
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_roadmap_pdf_bytes_are_the_same_in_a_fresh_process_and_after_other_renders(
+    typical_roadmap, cohort
+):
+    html = roadmap_pdf_html(roadmap=typical_roadmap)
+    fresh = render_in_a_fresh_process(html)
+    # Other renders first, with other glyphs, sizes and fonts, to disturb any state WeasyPrint,
+    # Pango, fontconfig or HarfBuzz keep in this process.
+    other = roadmap_with(cohort=cohort, city=city_named("Liepāja", "LV", "Latvia"))
+    roadmap_pdf(roadmap=other)
+    pdf_from_html("<p style='font: bold 31pt serif'>Ωμέγα Привет ﬁ 123</p>")
+
+    assert roadmap_pdf(roadmap=typical_roadmap) == fresh
+    assert fresh.startswith(b"%PDF-1.7\n")
+
+
+def test_roadmap_pdf_bytes_do_not_depend_on_the_clock_with_the_fonttools_subsetter(
+    typical_roadmap, monkeypatch
+):
+    """Where HarfBuzz-subset (>= 4.1) is missing, WeasyPrint subsets fonts with fontTools, which
+    dates each font subset with the current second; the file must not show it."""
+    # As on a machine without the library: WeasyPrint's own switch to the fontTools subsetter.
+    monkeypatch.setattr(weasyprint_fonts, "harfbuzz_subset", None)
+    pdfs = []
+    for now in (datetime.datetime(2025, 2, 15, 9, 0, 0), datetime.datetime(2031, 7, 1, 17, 3, 7)):
+        with time_machine.travel(now.replace(tzinfo=datetime.UTC), tick=False):
+            pdfs.append(roadmap_pdf(roadmap=typical_roadmap))
+
+    assert pdfs[0] == pdfs[1]
+
+
+def test_roadmap_pdf_embedded_fonts_are_valid_and_dated_by_the_font(typical_roadmap):
+    reading = PdfReading(roadmap_pdf(roadmap=typical_roadmap))
+    font_files = [
+        reading.streams[number]
+        for number, source in reading.dictionaries.items()
+        if b"/Length1 " in source
+    ]
+
+    assert len(font_files) == 2  # regular and bold
+    for data in font_files:
+        # checkChecksums=2 raises on any table checksum that does not match its table.
+        head = TTFont(io.BytesIO(data), checkChecksums=2)["head"]
+        assert head.modified == head.created
+
+
+# Accessibility: a tagged PDF/UA document whose text reads in order.
+
+
+def test_roadmap_pdf_is_tagged_pdf_ua_with_its_title_and_language(typical_roadmap):
+    reading = PdfReading(roadmap_pdf(roadmap=typical_roadmap))
+    catalog = reading.catalog()
+
+    assert reading.entry(catalog, "MarkInfo") == b"<</Marked true>>"
+    assert reading.entry(catalog, "ViewerPreferences") == b"<</DisplayDocTitle true>>"
+    assert pdf_string(reading.entry(catalog, "Lang")) == "en"
+    assert pdf_string(reading.entry(reading.info(), "Title")) == "Reflection Roadmap · Čačak"
+    assert 'pdfuaid:part="1"' in reading.metadata()
+    assert ">Reflection Roadmap · Čačak</rdf:li>" in reading.metadata()
+    kinds = reading.structure_types()
+    assert kinds[:4] == ["Document", "NonStruct", "Div", "H1"]
+    assert (kinds.count("H2"), kinds.count("L"), kinds.count("LI"), kinds.count("Lbl")) == (
+        5,
+        2,
+        6,
+        6,
+    )
+    assert (kinds.count("Table"), kinds.count("TH"), kinds.count("TD")) == (1, 3 + 8, 16)
+
+
+def test_roadmap_pdf_language_is_the_language_it_is_printed_in(typical_roadmap):
+    with translation.override("fr"):
+        reading = PdfReading(roadmap_pdf(roadmap=typical_roadmap))
+
+    assert pdf_string(reading.entry(reading.catalog(), "Lang")) == "fr"
+
+
+CAUSES_IN_ORDER = (
+    "Main causes "
+    "1. Listed buildings limit insulation and visible equipment. "
+    "2. Owners lack the money and advice to renovate. "
+    "3. No heat network reaches the historic centre. "
+    "Consequences "
+    "1. High emissions from the residential sector. "
+    "2. Energy poverty among older residents. "
+    "3. The centre loses residents to newer districts. "
+    "What is in place"
+)
+
+
+def test_roadmap_pdf_list_numbers_read_in_place(typical_roadmap):
+    """Each number of the causes and consequences comes before its item, both in the page's
+    drawing order (what copy, search and text extraction get) and in the structure tree (what a
+    screen reader follows)."""
+    reading = PdfReading(roadmap_pdf(roadmap=typical_roadmap))
+    drawn = reading.text_in_drawing_order()
+    structured = reading.text_in_structure_order()
+
+    assert CAUSES_IN_ORDER in drawn
+    assert CAUSES_IN_ORDER in structured
+    for text in (drawn, structured):
+        assert text.index("3. The centre loses") < text.index("Phase 4 · Group Study Visits")
+        # Today's symptom: the six numbers together at the end of the page.
+        assert "1. 2. 3." not in text
+
+
+# What WeasyPrint may read: the bundled files, nothing else.
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ((Path(settings.BASE_DIR) / "static/fonts/DejaVuSans.ttf").as_uri(), True),
+        ((Path(settings.BASE_DIR) / "static/css/portal.css").as_uri(), True),
+        ("file:///etc/passwd", False),
+        ((Path(settings.BASE_DIR) / "static/fonts/../../manage.py").as_uri(), False),
+        (f"file://{settings.BASE_DIR}/static/fonts/%2E%2E/%2E%2E/manage.py", False),
+        ((Path(settings.BASE_DIR) / "manage.py").as_uri(), False),
+        ("file://example.org/share/DejaVuSans.ttf", False),
+        ("http://127.0.0.1:8000/static/fonts/DejaVuSans.ttf", False),
+        ("https://example.org/x.png", False),
+        ("data:text/css,body{color:red}", False),
+    ],
+)
+def test_pdf_fetcher_reads_only_files_under_static(url, allowed):
+    fetcher = bundled_files_fetcher()
+    if allowed:
+        response = fetcher.fetch(url)
+        assert len(response.read()) > 0
+        response.close()
+    else:
+        with pytest.raises(ValueError, match="Not a bundled file of the portal"):
+            fetcher.fetch(url)
+
+
+@pytest.fixture
+def http_server():
+    """A real local HTTP server that counts the requests it gets."""
+    requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.requests = requests
+    yield server
+    server.shutdown()
+    thread.join()
+
+
+def test_roadmap_pdf_fetches_nothing_a_template_or_value_points_to(
+    http_server, cohort, monkeypatch
+):
+    host, port = http_server.server_address
+    outside = [f"http://{host}:{port}/outside.css", "file:///etc/passwd"]
+    fetched = []
+    real_fetch = URLFetcher.fetch
+
+    def recording_fetch(self, url, headers=None):
+        fetched.append(url)
+        return real_fetch(self, url, headers)
+
+    monkeypatch.setattr(URLFetcher, "fetch", recording_fetch)
+    # A template that names outside resources in every way HTML and CSS can.
+    template = (
+        f'<link rel="stylesheet" href="{outside[0]}">'
+        f"<style>@import url('{outside[0]}'); p {{ background: url('{outside[1]}') }}"
+        f"@font-face {{ font-family: X; src: url('{outside[1]}') }}</style>"
+        f'<p style="font-family: X">x</p><img src="{outside[1]}" alt="">'
+        f'<img src="{outside[0]}" alt=""><object data="{outside[1]}"></object>'
+    )
+    pdf_from_html(template)
+    # A city's typed value: escaped by the template, so plain text.
+    roadmap = roadmap_with(
+        cohort=cohort,
+        city=city_named("Eskişehir", "TR", "Türkiye"),
+        values={"phase1.challenge": f'<img src="{outside[0]}"> url({outside[1]})'},
+    )
+    roadmap_pdf(roadmap=roadmap)
+
+    assert http_server.requests == []
+    fonts = {
+        (Path(settings.BASE_DIR) / "static/fonts" / name).as_uri()
+        for name in (
+            "DejaVuSans.ttf",
+            "DejaVuSans-Bold.ttf",
+        )
+    }
+    assert set(fetched) == fonts
 
 
 def test_roadmap_pdf_page_holds_every_part_of_the_template(typical_roadmap):
@@ -174,7 +412,9 @@ def test_roadmap_pdf_view_officer_downloads_attachment(client, typical_roadmap):
     assert response["Content-Disposition"] == (
         'attachment; filename="reflection-roadmap-cacak-3.pdf"'
     )
-    assert response.content.startswith(b"%PDF-")
+    # A roadmap is not for shared caches, nor for the browser's disk after the download.
+    assert response["Cache-Control"] == "private, no-store"
+    assert response.content == roadmap_pdf(roadmap=typical_roadmap)
 
 
 def test_roadmap_pdf_view_cohort_facilitator_and_admin_download(client, typical_roadmap):

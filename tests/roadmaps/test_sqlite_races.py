@@ -6,7 +6,8 @@ and their saves are fired together (a threading.Barrier) for several rounds:
 - the same field from the same base version: one is saved, the other is told (409) and the
   stored text is the winner's;
 - two different fields: both are saved;
-- the page without JavaScript (the whole form) while a colleague's autosave lands: both saved.
+- the page without JavaScript (the whole form) while a colleague's autosave lands: both saved
+  on different fields; on the same field one is saved and the other is shown the winner's text.
 
 No round may answer 5xx ("database is locked"). The server is a separate process with its own
 environment, so this runs on SQLite even where the suite itself runs on PostgreSQL (CI).
@@ -21,6 +22,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -129,7 +131,7 @@ def live_server_on_sqlite(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the server did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
             (roadmap,) = connection.execute("SELECT id FROM roadmaps_roadmap").fetchone()
         yield LiveServer(url=url, database=database, roadmap=roadmap)
     finally:
@@ -190,7 +192,7 @@ class Person:
 
 def stored(server: LiveServer) -> dict[str, tuple[str, int]]:
     """The roadmap's saved fields as the server's database holds them: key -> (text, version)."""
-    with sqlite3.connect(f"file:{server.database}?mode=ro", uri=True) as connection:
+    with closing(sqlite3.connect(f"file:{server.database}?mode=ro", uri=True)) as connection:
         rows = connection.execute(
             "SELECT key, value, version FROM roadmaps_roadmapvalue WHERE roadmap_id = ?",
             (server.roadmap,),
@@ -245,7 +247,7 @@ def test_same_field_same_version_one_saved_one_told(live_server_on_sqlite, peopl
             version + 1,
         )
         assert stored(live_server_on_sqlite)[key] == (texts[winner], version + 1)
-    assert outcomes == {(200, 409): ROUNDS}
+    assert outcomes == {(200, 409): ROUNDS}, outcomes
 
 
 def test_different_fields_both_saved(live_server_on_sqlite, people):
@@ -264,7 +266,7 @@ def test_different_fields_both_saved(live_server_on_sqlite, people):
         if all(answer.status_code == 200 for answer in answers):
             assert after["representative.first_name"] == (f"Ana {round_number}", first + 1)
             assert after["representative.last_name"] == (f"Costa {round_number}", last + 1)
-    assert outcomes == {(200, 200): ROUNDS}
+    assert outcomes == {(200, 200): ROUNDS}, outcomes
 
 
 def test_page_without_javascript_and_autosave_of_another_field_both_saved(
@@ -294,7 +296,7 @@ def test_page_without_javascript_and_autosave_of_another_field_both_saved(
         if [answer.status_code for answer in answers] == [302, 200]:
             assert after["representative.role"] == (f"Officer {round_number}", role_version + 1)
             assert after["representative.first_name"] == (f"Rui {round_number}", first_name[1] + 1)
-    assert outcomes == {(302, 200): ROUNDS}
+    assert outcomes == {(302, 200): ROUNDS}, outcomes
 
 
 def test_page_without_javascript_and_autosave_of_the_same_field_one_saved_one_told(
