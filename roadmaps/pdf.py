@@ -138,7 +138,7 @@ def is_bundled_file(url: str) -> bool:
         return False
     folder = (Path(settings.BASE_DIR) / "static").resolve()
     path = Path(url2pathname(parts.path)).resolve()
-    return True
+    return path.is_relative_to(folder) and path.is_file()
 
 
 def pdf_document_from_html(html: str):
@@ -152,7 +152,7 @@ def pdf_document_from_html(html: str):
 
 def pdf_bytes(document) -> bytes:
     """The PDF file of a laid-out document: tagged PDF/UA-1, the same bytes for the same HTML."""
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    return document.write_pdf(pdf_variant="pdf/ua-1", finisher=_font_dates_from_the_font)
 
 
 def pdf_from_html(html: str) -> bytes:

@@ -133,3 +133,125 @@ def test_docs_start_up_script_points_at_our_schema(client, db):
     body = response.content.decode()
     assert 'url: "/api/schema/"' in body
     assert '"validatorUrl": null' in body
+
+
+@pytest.fixture
+def schema(client, db):
+    return json.loads(client.get("/api/schema/", {"format": "json"}).content)
+
+
+def operations_of(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield path, method.upper(), operation
+
+
+def test_every_operation_documents_its_errors_in_the_one_error_shape(schema):
+    error = {"$ref": "#/components/schemas/Error"}
+    documented = {}
+    for path, method, operation in operations_of(schema):
+        for status, response in operation["responses"].items():
+            if status.startswith("4") and status != "409":
+                assert response["content"] == {"application/json": {"schema": error}}, (
+                    method,
+                    path,
+                    status,
+                )
+        documented[f"{method} {path}"] = sorted(operation["responses"])
+
+    assert documented["GET /api/v1/cities/"] == ["200", "400", "401", "403", "404"]
+    assert documented["GET /api/v1/cities/{id}/"] == ["200", "401", "403", "404"]
+    assert documented["GET /api/v1/me/"] == ["200", "401"]
+    assert documented["GET /api/v1/cohorts/{id}/"] == ["200", "401", "404"]
+    assert documented["POST /api/v1/roadmaps/{id}/fields/"] == [
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+    ]
+    assert documented["POST /api/v1/roadmaps/{id}/comments/"] == [
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+    ]
+    assert documented["DELETE /api/v1/registrations/{id}/"] == [
+        "204",
+        "400",
+        "401",
+        "403",
+        "404",
+    ]
+    assert "429" in documented["POST /api/v1/auth/token/"]
+    assert schema["components"]["schemas"]["Error"] == {
+        "type": "object",
+        "description": "The body of every refusal.",
+        "properties": {"error": {"$ref": "#/components/schemas/ErrorDetail"}},
+        "required": ["error"],
+    }
+
+
+def test_a_field_save_documents_its_saved_and_conflict_bodies(schema):
+    responses = schema["paths"]["/api/v1/roadmaps/{id}/fields/"]["post"]["responses"]
+
+    def ref(status):
+        return responses[status]["content"]["application/json"]["schema"]["$ref"]
+
+    assert ref("200") == "#/components/schemas/FieldSaved"
+    assert ref("409") == "#/components/schemas/FieldConflict"
+    assert sorted(schema["components"]["schemas"]["FieldSaved"]["properties"]) == [
+        "key",
+        "percent_complete",
+        "saved_at",
+        "saved_at_display",
+        "version",
+    ]
+    assert sorted(schema["components"]["schemas"]["FieldConflict"]["properties"]) == [
+        "conflict",
+        "error",
+    ]
+
+
+def test_roadmap_comments_are_documented_as_the_plain_list_they_are(schema):
+    operation = schema["paths"]["/api/v1/roadmaps/{id}/comments/"]["get"]
+
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Comment"},
+    }
+    assert [p["name"] for p in operation["parameters"]] == ["id"]
+
+
+def test_sub_resources_do_not_list_the_collections_filters(schema):
+    parameters = {
+        f"{method} {path}": sorted(p["name"] for p in operation.get("parameters", []))
+        for path, method, operation in operations_of(schema)
+        if path.count("/") > 5  # /api/v1/<collection>/{id}/<sub-resource>/
+    }
+
+    assert parameters == {
+        "POST /api/v1/enrolments/{id}/accept/": ["id"],
+        "POST /api/v1/enrolments/{id}/decline/": ["id"],
+        "POST /api/v1/roadmaps/{id}/accept/": ["id"],
+        "GET /api/v1/roadmaps/{id}/comments/": ["id"],
+        "POST /api/v1/roadmaps/{id}/comments/": ["id"],
+        "POST /api/v1/roadmaps/{id}/fields/": ["id"],
+        "GET /api/v1/roadmaps/{id}/history/": ["id", "key", "page", "page_size"],
+        "POST /api/v1/roadmaps/{id}/return/": ["id"],
+        "POST /api/v1/roadmaps/{id}/submit/": ["id"],
+        "GET /api/v1/sessions/{id}/attendance/": ["id"],
+        "POST /api/v1/sessions/{id}/attendance/": ["id"],
+    }
+
+
+def test_request_bodies_are_json_only_and_do_not_ask_for_read_only_fields(schema):
+    for path, _method, operation in operations_of(schema):
+        if "requestBody" in operation:
+            assert list(operation["requestBody"]["content"]) == ["application/json"], path
+
+    comment_request = schema["components"]["schemas"]["CommentRequest"]
+    assert sorted(comment_request["properties"]) == ["body", "section"]
+    assert sorted(comment_request["required"]) == ["body", "section"]

@@ -1,10 +1,8 @@
 """Schemathesis against the API's own OpenAPI schema, as a programme admin and as a city officer.
 
-Every operation gets a bounded number of generated requests (valid and invalid ones) against a
-small world built through the services: a cohort with its phases and a thematic group, an
-enrolled city with its roadmap (a saved field, a comment), a Mission City with a climate action
-presented in an upcoming session, a registration and a pending enrolment request. Half the
-requests aim at those real objects instead of a made-up id, so the fuzzer reaches past 404.
+Every operation gets a bounded number of generated requests (valid and invalid ones) against the
+small world of tests/api/world.py, built afresh for each operation and role. Half the requests
+aim at its real objects instead of a made-up id, so the fuzzer reaches past 404.
 
 The checks: no server error, and every answer as the schema says (a documented status code, the
 documented content type and headers, a body that matches the documented shape).

@@ -10,6 +10,7 @@ import sys
 import pytest
 from django.urls import reverse
 
+from tests import factories
 from tests.portal.deployment import ROOT, env_example
 
 TEMPLATE_FILES = sorted(
@@ -116,6 +117,46 @@ def test_page_sends_the_security_headers(client, db):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     # Browsers ignore HSTS over plain HTTP, so Django sends it on secure requests only.
     assert "Strict-Transport-Security" not in response
+
+
+# Features the portal never uses; each is off ("()": no origin may use it).
+DENIED_FEATURES = ["camera", "microphone", "geolocation", "payment", "usb", "display-capture"]
+
+
+def permissions_policy(header: str) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in header.split(", "))
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/", "/api/v1/", "/api/docs/", "/no-such-page/", "/admin/"]
+)
+def test_every_response_sends_the_permissions_policy(client, db, path):
+    response = client.get(path)
+
+    policy = permissions_policy(response["Permissions-Policy"])
+    assert {feature: policy[feature] for feature in DENIED_FEATURES} == dict.fromkeys(
+        DENIED_FEATURES, "()"
+    )
+    # Deny-all: the portal lets no origin, not even its own, use any feature it names.
+    assert set(policy.values()) == {"()"}
+
+
+def test_signed_in_page_and_static_file_send_the_permissions_policy(client, db):
+    client.force_login(factories.UserFactory(is_programme_admin=True))
+
+    responses = [client.get("/cities/"), client.get("/static/css/portal.css")]
+
+    assert [response.status_code for response in responses] == [200, 200]
+    policies = [permissions_policy(response["Permissions-Policy"]) for response in responses]
+    assert [policy["camera"] for policy in policies] == ["()", "()"]
+
+
+def test_permissions_policy_comes_from_the_setting(client, db, settings):
+    settings.PERMISSIONS_POLICY = {"camera": [], "fullscreen": ["self", '"https://x.example"']}
+
+    response = client.get(reverse("account_login"))
+
+    assert response["Permissions-Policy"] == 'camera=(), fullscreen=(self "https://x.example")'
 
 
 def test_secure_page_sends_hsts(client, db):

@@ -283,6 +283,7 @@ def test_roadmap_pdf_fetches_nothing_a_template_or_value_points_to(
     monkeypatch.setattr(URLFetcher, "fetch", recording_fetch)
     # A template that names outside resources in every way HTML and CSS can.
     template = (
+        '<html lang="en"><title>Outside</title>'
         f'<link rel="stylesheet" href="{outside[0]}">'
         f"<style>@import url('{outside[0]}'); p {{ background: url('{outside[1]}') }}"
         f"@font-face {{ font-family: X; src: url('{outside[1]}') }}</style>"
