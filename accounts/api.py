@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import get_adapter
 from allauth.account.utils import has_verified_email
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,12 @@ from accounts import services
 from accounts.models import ApiToken
 from portal.api.schema import ErrorSerializer
 from portal.errors import ApplicationError
+
+NO_CLIENT_ADDRESS = gettext_lazy(
+    "The portal cannot tell which address this request comes from, so it cannot limit failed "
+    "sign-ins and refuses them. The header named by TRUSTED_CLIENT_IP_HEADER is probably "
+    "missing: ask the portal's administrator."
+)
 
 
 class TokenCreateSerializer(serializers.Serializer):
@@ -75,6 +82,11 @@ class TokenView(APIView):
                 "Wrong email or password (in `fields.non_field_errors`), an unverified email "
                 "address, a field that is not valid, or too many tokens.",
             ),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                "The request has no client address the portal can read (a misconfigured "
+                "proxy), so failed sign-ins could not be limited.",
+            ),
             429: OpenApiResponse(
                 ErrorSerializer,
                 "Too many failed sign-ins from this client or for this account: wait and try "
@@ -108,6 +120,9 @@ class TokenView(APIView):
         except DjangoValidationError as error:
             # allauth refuses with a ValidationError once the failed-attempt limit is reached.
             raise exceptions.Throttled(detail=" ".join(error.messages)) from error
+        except PermissionDenied as error:
+            # allauth refuses to count attempts it cannot tie to a client address.
+            raise exceptions.PermissionDenied(detail=NO_CLIENT_ADDRESS) from error
         if user is None:
             raise exceptions.ValidationError(
                 {"non_field_errors": [adapter.error_messages["email_password_mismatch"]]}

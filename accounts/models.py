@@ -56,6 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
+    # Set by set_unusable_password() until the next save(): see save().
+    _password_removed = False
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -71,10 +74,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         # form, `manage.py changepassword`), so this is where the change is announced; a new
         # account has nothing to react to. A hash upgrade at sign-in (check_password) clears
         # _password before saving: it is not a change.
-        password_changed = self._password is not None and not self._state.adding
+        password_changed = (
+            self._password is not None or self._password_removed
+        ) and not self._state.adding
         super().save(*args, **kwargs)
+        self._password_removed = False
         if password_changed:
             signals.password_changed.send(sender=type(self), user=self)
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        # Taking the password away (the admin's "password-based authentication: disabled") is
+        # a change too; set_unusable_password() leaves _password alone, so save() is told here.
+        self._password_removed = True
 
     @property
     def is_staff(self) -> bool:

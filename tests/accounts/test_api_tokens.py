@@ -314,3 +314,12 @@ def test_account_pages_link_to_each_other(client, officer):
     assert f'<a href="{LIST_URL}">API tokens</a>' in password_page
     assert '<a href="/accounts/password/change/">Password</a>' in tokens_page
     assert f'<a href="{LIST_URL}" aria-current="page">API tokens</a>' in tokens_page
+
+
+def test_taking_the_password_away_revokes_every_token(client, officer):
+    _token, secret = make_token(officer)
+
+    officer.set_unusable_password()
+    officer.save()
+
+    assert me_status(client, secret) == 401

@@ -166,3 +166,27 @@ def test_a_proxys_own_client_address_header_can_be_trusted_instead(
 
     assert page_errors(refused) == [RATE_LIMIT_MESSAGE]
     assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_token_without_the_trusted_client_address_header_is_403_with_the_reason(
+    client, officer, settings
+):
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"email": officer.email, "password": PASSWORD},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": {
+            "status": 403,
+            "code": "permission_denied",
+            "message": "The portal cannot tell which address this request comes from, so it "
+            "cannot limit failed sign-ins and refuses them. The header named by "
+            "TRUSTED_CLIENT_IP_HEADER is probably missing: ask the portal's administrator.",
+        }
+    }
+    assert ApiToken.objects.count() == 0

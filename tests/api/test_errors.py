@@ -83,7 +83,7 @@ def test_invalid_filter_is_400_with_fields(client, officer):
             "code": "invalid",
             "message": "Some of the data is not valid.",
             "fields": {
-                "type": ["Select a valid choice. bogus is not one of the available choices."]
+                "type": ["“bogus” is not one of the choices: mission, mission_minded, pilot, twin."]
             },
         }
     }

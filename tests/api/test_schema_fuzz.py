@@ -35,7 +35,7 @@ CHECKS = [
 # A few seconds per operation and role: the whole run stays well within two minutes.
 CONFIG = schemathesis.Config.from_dict(
     {
-        "generation": {"max-examples": 15, "database": "none"},
+        "generation": {"max-examples": 10, "database": "none"},
         # The schema has no examples; `@schema.given` below cannot run with that phase.
         "phases": {"examples": {"enabled": False}},
     }

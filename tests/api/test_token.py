@@ -267,11 +267,11 @@ def test_schema_documents_the_token_endpoint_and_the_token_header(client, db):
         ["email", "password"],
     )
     responses = operation["responses"]
-    assert sorted(responses) == ["200", "400", "429"]
+    assert sorted(responses) == ["200", "400", "403", "429"]
     assert responses["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/TokenResponse"
     }
-    for status in ["400", "429"]:
+    for status in ["400", "403", "429"]:
         assert responses[status]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"
         }

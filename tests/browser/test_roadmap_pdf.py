@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from accounts.enums import Role
 from cities.models import City, Country
@@ -18,6 +19,7 @@ from roadmaps.pdf import roadmap_pdf, roadmap_pdf_document, roadmap_pdf_filename
 from tests.browser.conftest import sign_in
 from tests.browser.test_pages import assert_accessible_and_csp_clean
 from tests.roadmaps.outputs_factories import SPOTLIGHT, typical_values
+from tests.roadmaps.pdf_reading import PdfReading, pdf_string
 from tests.roadmaps.test_pdf import page_text
 
 pytestmark = pytest.mark.browser
@@ -44,20 +46,31 @@ def test_facilitator_downloads_a_roadmap_pdf(page, roadmap):
     sign_in(page, Role.FACILITATOR)
     page.goto(f"/roadmaps/cohort/{roadmap.cohort_id}/")
     assert_accessible_and_csp_clean(page)
+    # Chromium logs an error for any feature name of the Permissions-Policy it does not know.
+    assert [text for text in page.console_log if "Permissions-Policy" in text] == []
 
-    with page.expect_download() as download_info:
+    with (
+        page.expect_response(f"**/roadmaps/{roadmap.pk}/pdf/") as response_info,
+        page.expect_download() as download_info,
+    ):
         page.get_by_role("link", name="PDF Čačak").click()
     download = download_info.value
     content = Path(download.path()).read_bytes()
 
+    assert response_info.value.headers["cache-control"] == "private, no-store"
     assert download.suggested_filename == roadmap_pdf_filename(roadmap=roadmap)
     assert content.startswith(b"%PDF-")
     assert len(content) > 5_000
-    # The file is the roadmap's PDF (the same roadmap always gives the same bytes), whose one
-    # page holds the spotlight challenge.
-    assert content == roadmap_pdf(roadmap=roadmap)
-    [pdf_page] = roadmap_pdf_document(roadmap=roadmap).pages
+    # The file is the roadmap's PDF (the same roadmap version always gives the same bytes), in
+    # the language the browser asks for (its locale is en-GB), whose one page holds the
+    # spotlight challenge and whose causes read in order.
+    with translation.override("en"):
+        assert content == roadmap_pdf(roadmap=roadmap)
+        [pdf_page] = roadmap_pdf_document(roadmap=roadmap).pages
     assert SPOTLIGHT in page_text(pdf_page)
+    reading = PdfReading(content)
+    assert pdf_string(reading.entry(reading.catalog(), "Lang")) == "en"
+    assert "Main causes 1. Listed buildings limit insulation" in reading.text_in_drawing_order()
 
 
 def test_facilitator_downloads_the_cohort_zip(page, roadmap, settings, tmp_path):

@@ -48,6 +48,15 @@ from tests.roadmaps.pdf_reading import PdfReading, pdf_string
 A4 = (pytest.approx(793.7, abs=0.1), pytest.approx(1122.5, abs=0.1))
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Print in the default language whatever a test before left active in this thread: Django's
+    LocaleMiddleware activates each request's language and never deactivates it, so a test
+    client's French request leaks into the next test."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def cohort(db):
     # Twinning: its numbers never meet those of the factory's Online Discussion Groups.
