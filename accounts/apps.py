@@ -8,3 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts import receivers  # noqa: F401  (connects the receivers)
+
+        # Registers the token scheme's schema extension even when nothing has imported the
+        # authentication classes yet (`manage.py spectacular` would otherwise omit tokenAuth).
+        from accounts import authentication  # noqa: F401

@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cities', '0003_total_ordering'),
+        ("cities", "0003_total_ordering"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='climateaction',
-            name='context',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='context'),
+            model_name="climateaction",
+            name="context",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="context"),
         ),
         migrations.AlterField(
-            model_name='climateaction',
-            name='description',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='the action'),
+            model_name="climateaction",
+            name="description",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="the action"),
         ),
         migrations.AlterField(
-            model_name='climateaction',
-            name='lessons_learned',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='lessons learned'),
+            model_name="climateaction",
+            name="lessons_learned",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="lessons learned"),
         ),
         migrations.AlterField(
-            model_name='climateactionlever',
-            name='key_barriers',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='key barriers'),
+            model_name="climateactionlever",
+            name="key_barriers",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="key barriers"),
         ),
         migrations.AlterField(
-            model_name='climateactionlever',
-            name='key_drivers',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='key drivers'),
+            model_name="climateactionlever",
+            name="key_drivers",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="key drivers"),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cohorts', '0003_total_ordering'),
+        ("cohorts", "0003_total_ordering"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enrolmentgroup',
-            name='needs',
-            field=models.TextField(blank=True, max_length=2000, verbose_name="the city's needs for this group"),
+            model_name="enrolmentgroup",
+            name="needs",
+            field=models.TextField(
+                blank=True, max_length=2000, verbose_name="the city's needs for this group"
+            ),
         ),
     ]

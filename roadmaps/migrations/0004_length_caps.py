@@ -4,40 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('roadmaps', '0003_total_ordering'),
+        ("roadmaps", "0003_total_ordering"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='netzerocitiesservice',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='description'),
+            model_name="netzerocitiesservice",
+            name="description",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="description"),
         ),
         migrations.AlterField(
-            model_name='roadmapchange',
-            name='new_value',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='new value'),
+            model_name="roadmapchange",
+            name="new_value",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="new value"),
         ),
         migrations.AlterField(
-            model_name='roadmapchange',
-            name='old_value',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='old value'),
+            model_name="roadmapchange",
+            name="old_value",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="old value"),
         ),
         migrations.AlterField(
-            model_name='roadmapcomment',
-            name='body',
-            field=models.TextField(max_length=10000, verbose_name='comment'),
+            model_name="roadmapcomment",
+            name="body",
+            field=models.TextField(max_length=10000, verbose_name="comment"),
         ),
         migrations.AlterField(
-            model_name='roadmaptransition',
-            name='note',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='note'),
+            model_name="roadmaptransition",
+            name="note",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="note"),
         ),
         migrations.AlterField(
-            model_name='roadmapvalue',
-            name='value',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='value'),
+            model_name="roadmapvalue",
+            name="value",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="value"),
         ),
     ]

@@ -4,35 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('peer_sessions', '0004_total_ordering'),
+        ("peer_sessions", "0004_total_ordering"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='session',
-            name='agenda',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='agenda'),
+            model_name="session",
+            name="agenda",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="agenda"),
         ),
         migrations.AlterField(
-            model_name='session',
-            name='guiding_questions',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='guiding questions'),
+            model_name="session",
+            name="guiding_questions",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="guiding questions"),
         ),
         migrations.AlterField(
-            model_name='session',
-            name='key_takeaways',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='key takeaways'),
+            model_name="session",
+            name="key_takeaways",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="key takeaways"),
         ),
         migrations.AlterField(
-            model_name='session',
-            name='requested_subtopics',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='sub-topics cities asked for'),
+            model_name="session",
+            name="requested_subtopics",
+            field=models.TextField(
+                blank=True, max_length=10000, verbose_name="sub-topics cities asked for"
+            ),
         ),
         migrations.AlterField(
-            model_name='session',
-            name='summary',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='summary'),
+            model_name="session",
+            name="summary",
+            field=models.TextField(blank=True, max_length=10000, verbose_name="summary"),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('taxonomy', '0001_initial'),
+        ("taxonomy", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enablingfactor',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='description'),
+            model_name="enablingfactor",
+            name="description",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="description"),
         ),
         migrations.AlterField(
-            model_name='enablingtheme',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='description'),
+            model_name="enablingtheme",
+            name="description",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="description"),
         ),
         migrations.AlterField(
-            model_name='thematicsector',
-            name='description',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='description'),
+            model_name="thematicsector",
+            name="description",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="description"),
         ),
     ]
