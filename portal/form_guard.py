@@ -1,4 +1,4 @@
-"""One guard for every HTML form post: a NUL character anywhere is refused with 400.
+"""One guard for every HTML form post and every query string: a NUL character is refused (400).
 
 Django's forms.CharField refuses NUL (ProhibitNullCharactersValidator), but a view that reads
 request.POST itself does not: the roadmap's no-JavaScript form takes every field of the template
@@ -23,17 +23,28 @@ from portal.text import forbidden_character_message
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def form_problem(request) -> str | None:
-    """The reason the posted form cannot be saved, or None when every name and value can."""
-    if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
-        return None
-    for name, values in request.POST.lists():
+def _first_problem(query_dict) -> str | None:
+    for name, values in query_dict.lists():
         for text in (name, *values):
             message = forbidden_character_message(text)
             if message:
                 return message
-    # Uploaded file names need no check: Django's multipart parser drops NUL from them.
     return None
+
+
+def query_problem(request) -> str | None:
+    """The reason the query string cannot be used, or None. A NUL in a filter or search term
+    (`?search=%00`) would reach PostgreSQL in a WHERE clause: a 500 there, on any page or API list.
+    """
+    return _first_problem(request.GET)
+
+
+def form_problem(request) -> str | None:
+    """The reason the posted form cannot be saved, or None when every name and value can."""
+    if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
+        return None
+    # Uploaded file names need no check: Django's multipart parser drops NUL from them.
+    return _first_problem(request.POST)
 
 
 class FormCharacterGuardMiddleware:
@@ -43,14 +54,14 @@ class FormCharacterGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/api/"):
-            message = form_problem(request)
-            if message:
-                return self.refuse(request, message)
+        is_api = request.path.startswith("/api/")
+        message = query_problem(request) or (None if is_api else form_problem(request))
+        if message:
+            return self.refuse(request, message, is_api=is_api)
         return self.get_response(request)
 
-    def refuse(self, request, message: str):
-        if "application/json" in request.headers.get("Accept", ""):
+    def refuse(self, request, message: str, *, is_api: bool = False):
+        if is_api or "application/json" in request.headers.get("Accept", ""):
             # A script posting a form (never the portal's own: the autosave sends JSON).
             body = error_body(status_code=400, code="invalid_character", message=message)
             return JsonResponse(body, status=400)

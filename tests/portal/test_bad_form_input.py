@@ -277,3 +277,20 @@ def test_a_1000000_character_climate_action_context_is_refused_by_the_form_and_t
     }
     action.refresh_from_db()
     assert action.context == ""
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/cities/?q=x%00y", "/api/v1/cities/?search=x%00y", "/api/v1/cities/?x%00y=1"],
+)
+def test_a_nul_character_in_a_query_string_is_refused(admin_client, path):
+    # On PostgreSQL the search term reached a WHERE clause and answered 500.
+    response = admin_client.get(path)
+
+    assert response.status_code == 400
+    if path.startswith("/api/"):
+        assert response.json() == {
+            "error": {"status": 400, "code": "invalid_character", "message": NUL_MESSAGE}
+        }
+    else:
+        assert NUL_MESSAGE in response.content.decode()
