@@ -58,6 +58,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # Set by set_unusable_password() until the next save(): see save().
     _password_removed = False
+    # is_active as last read from or written to the database (None: not known): see save().
+    _stored_is_active = None
 
     class Meta:
         verbose_name = _("user")
@@ -66,6 +68,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.full_name or self.email
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        # A deferred is_active is not in __dict__; reading the attribute would query for it.
+        user._stored_is_active = user.__dict__.get("is_active")
+        return user
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "is_active" in fields:
+            self._stored_is_active = self.__dict__.get("is_active")
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
@@ -77,10 +91,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         password_changed = (
             self._password is not None or self._password_removed
         ) and not self._state.adding
+        # Deactivating (the admin's "active" box, or any save of is_active=False) is announced
+        # the same way. A row whose earlier state is not known counts as active: announcing
+        # once too often revokes tokens that no inactive person may use anyway.
+        update_fields = kwargs.get("update_fields")
+        # A deferred is_active (not in __dict__) is not saved either.
+        is_active_saved = "is_active" in self.__dict__ and (
+            update_fields is None or "is_active" in update_fields
+        )
+        deactivated = (
+            is_active_saved
+            and not self._state.adding
+            and not self.is_active
+            and self._stored_is_active is not False
+        )
         super().save(*args, **kwargs)
         self._password_removed = False
+        if is_active_saved:
+            self._stored_is_active = self.is_active
         if password_changed:
             signals.password_changed.send(sender=type(self), user=self)
+        if deactivated:
+            signals.deactivated.send(sender=type(self), user=self)
 
     def set_unusable_password(self):
         super().set_unusable_password()

@@ -8,4 +8,11 @@ from accounts import services, signals
 @receiver(signals.password_changed, dispatch_uid="accounts.revoke_api_tokens_on_password_change")
 def revoke_api_tokens_on_password_change(sender, user, **kwargs):
     # A token got with the old password, or by someone who knew it, must not outlive it.
-    services.api_tokens_revoke_all(user=user)
+    services.api_tokens_revoke_all(user=user, cause="a password change")
+
+
+@receiver(signals.deactivated, dispatch_uid="accounts.revoke_api_tokens_on_deactivation")
+def revoke_api_tokens_on_deactivation(sender, user, **kwargs):
+    # knox refuses an inactive person's tokens, but the rows would stay: reactivating the
+    # account would bring back every token, a leaked one included.
+    services.api_tokens_revoke_all(user=user, cause="deactivation")

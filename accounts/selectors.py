@@ -37,7 +37,7 @@ def facilitators_matching(*, user, query: str) -> QuerySet:
 
 def api_tokens_of(*, user) -> QuerySet:
     """The API tokens of this person, newest first: the only tokens their account page shows
-    or lets them revoke (anyone else's answers 404)."""
+    or lets them revoke (anyone else's is answered as already revoked)."""
     from accounts.models import ApiToken
 
     if not user.is_authenticated:

@@ -247,12 +247,13 @@ def api_token_revoke(*, token: ApiToken, acting_user) -> None:
 
 
 @transaction.atomic
-def api_tokens_revoke_all(*, user, acting_user=None) -> int:
+def api_tokens_revoke_all(*, user, acting_user=None, cause: str = "") -> int:
     """Revoke every API token of `user`; return how many there were.
 
-    Called when the password changes (accounts.receivers), so a token obtained with the old
-    password, or copied by someone who knew it, stops working with it. `acting_user` is the
-    programme admin who asked, or None when the password change did.
+    Called when the password changes or the account is deactivated (accounts.receivers), so
+    a token obtained with the old password, or copied by someone who knew it, stops working
+    with it, and reactivating an account brings none back. `acting_user` is the programme
+    admin who asked, or None when such a change did; `cause` names the change, for the log.
     """
     if acting_user is not None and acting_user.pk != user.pk and not is_admin(acting_user):
         raise ApplicationError(_("You can revoke only your own API tokens."), code="forbidden")
@@ -262,6 +263,6 @@ def api_tokens_revoke_all(*, user, acting_user=None) -> int:
             "%s API tokens of user %s revoked by %s",
             count,
             user.pk,
-            f"user {acting_user.pk}" if acting_user else "a password change",
+            f"user {acting_user.pk}" if acting_user else cause,
         )
     return count

@@ -169,7 +169,12 @@ def api_token_list(request):
 @login_required
 @require_POST
 def api_token_revoke(request, pk):
-    token = get_object_or_404(api_tokens_of(user=request.user), pk=pk)
+    token = api_tokens_of(user=request.user).filter(pk=pk).first()
+    if token is None:
+        # A second click on "Revoke", or a token revoked in another tab or by an admin. Someone
+        # else's token gets the same answer, so its id tells nothing about it.
+        messages.info(request, _("This token was already revoked."))
+        return redirect("api_token_list")
     services.api_token_revoke(token=token, acting_user=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api_token_list")

@@ -9,12 +9,16 @@ a row is claimed by one delivery at a time.
 import logging
 import smtplib
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
+from email.headerregistry import AddressHeader
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.encoding import punycode
 
 from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
@@ -52,26 +56,85 @@ def email_queue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
     return email
 
 
+def _queue_delivery(email_id: int) -> None:
+    from notifications.tasks import deliver_email
+
+    # robust: a broker that is down must not turn a committed request into an error page;
+    # the row stays "pending" and the sweeper queues it again.
+    transaction.on_commit(lambda: deliver_email.delay(email_id), robust=True)
+
+
+def emails_send_again(*, email_ids: list[int], acting_user) -> int:
+    """Give failed emails a fresh set of attempts (an admin fixed the address or the mail
+    settings); return how many were queued. Emails that have not failed are left alone: a
+    sent one would go out twice, one in progress already has its delivery."""
+    if not acting_user.has_perm("notifications.change_outboundemail"):
+        raise PermissionDenied
+    with transaction.atomic():
+        failed = list(
+            OutboundEmail.objects.select_for_update()
+            .filter(pk__in=email_ids, status=DeliveryStatus.FAILED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        # The status is checked again in the update: SQLite has no row locks.
+        OutboundEmail.objects.filter(pk__in=failed, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None
+        )
+        for email_id in failed:
+            _queue_delivery(email_id)
+    logger.info("Emails %s queued again by user %s", failed, acting_user.pk)
+    return len(failed)
+
+
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th attempt failed for a temporary reason."""
     return min(RETRY_FIRST_DELAY * 2 ** (attempts - 1), RETRY_MAX_DELAY)
 
 
+def recipient_address_error(address: str) -> ValueError | None:
+    """Why Django's SMTP backend cannot write this recipient address, or None if it can.
+
+    The checks of Django 6's smtp.EmailBackend.prep_address, which the send applies later:
+    django.core.mail.message.sanitize_address is deprecated since Django 6.0 and no longer what
+    the backend uses (it lets "officer@braga\\n.org" and a non-ASCII local part through, which
+    the backend refuses, so they would be retried for hours instead of failed at once).
+    """
+    try:
+        parsed = AddressHeader.value_parser(address)
+        # Django allows local mailboxes such as "webmaster" (#15042).
+        defects = {str(defect) for defect in parsed.all_defects} - {
+            "addr-spec local part with no domain"
+        }
+        if defects:
+            return ValueError(f"Invalid address {address!r}: {'; '.join(sorted(defects))}")
+        if len(parsed.all_mailboxes) != 1:
+            return ValueError(f"Invalid address {address!r}: must be a single address")
+        domain = parsed.all_mailboxes[0].domain
+        if domain and not domain.isascii():
+            punycode(domain)  # the backend sends the domain IDNA-encoded
+    except (HeaderParseError, ValueError) as error:  # UnicodeError is a ValueError
+        return ValueError(f"Invalid address {address!r}: {error}")
+    return None
+
+
 def is_permanent_refusal(error: Exception) -> bool:
-    """Whether the mail server (or Django) refused this very message for good.
+    """Whether the mail server refused this very message for good.
 
     Decision: only refusals of the recipient or of the message are permanent (every recipient
     refused with a 5xx code, such as 550 unknown mailbox, or the message refused with 5xx after
-    DATA), and an address Django cannot write (ValueError). A 5xx to the sender or to the login
-    is a configuration problem that an admin can fix, so it is retried like a 4xx answer or a
-    server that cannot be reached, within MAX_ATTEMPTS.
+    DATA); an address Django cannot write is found before connecting (recipient_address_error).
+    Any other error, a ValueError included (an IDNA or empty EMAIL_HOST, say), may come from
+    the portal's configuration, which fails every email alike and which an admin can fix: it is
+    retried like a 4xx answer, a 5xx to the sender or the login, or a server that cannot be
+    reached, within MAX_ATTEMPTS.
     """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _message in error.recipients.values()]
         return bool(codes) and all(code >= 500 for code in codes)
     if isinstance(error, smtplib.SMTPDataError):
         return error.smtp_code >= 500
-    return isinstance(error, ValueError)
+    return False
 
 
 def _text(message) -> str:
@@ -124,10 +187,10 @@ def _claim(email_id: int, now: datetime) -> OutboundEmail | None:
     return email
 
 
-def _record_failure(email: OutboundEmail, error: Exception) -> None:
+def _record_failure(email: OutboundEmail, error: Exception, *, permanent: bool) -> None:
     """Schedule a retry after a temporary failure; give up on a refusal or the last attempt."""
     reason = describe_error(error)[:2000]
-    if is_permanent_refusal(error):
+    if permanent:
         changes = {"status": DeliveryStatus.FAILED, "last_error": f"Refused for good: {reason}"}
     elif email.attempts >= MAX_ATTEMPTS:
         changes = {
@@ -152,11 +215,17 @@ def email_deliver(*, email_id: int) -> bool:
     email = _claim(email_id, timezone.now())
     if email is None:
         return False
+    # The one error that is this email's own for good, told apart from the configuration's
+    # errors before anything is connected.
+    address_error = recipient_address_error(email.to)
+    if address_error is not None:
+        _record_failure(email, address_error, permanent=True)
+        return False
     try:
         connection = get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT_SECONDS)
         send_mail(email.subject, email.body, None, [email.to], connection=connection)
     except Exception as error:  # whatever went wrong, the row records it and decides the retry
-        _record_failure(email, error)
+        _record_failure(email, error, permanent=is_permanent_refusal(error))
         return False
     # Whoever holds the row now: the server has the message, so it must not be sent again.
     OutboundEmail.objects.filter(pk=email.pk).update(

@@ -29,4 +29,6 @@ class ExportFailure(models.TextChoices):
 
     BUILD_ERROR = "build_error", _("An error stopped the build.")
     WORKER_STOPPED = "worker_stopped", _("The background worker stopped while building it.")
-    NOT_STARTED = "not_started", _("No background worker picked up the request.")
+    # Still queued, perhaps only behind other work: say what is known, not that it was lost.
+    # The minutes are roadmaps.exports.GIVE_UP_AFTER.
+    NOT_STARTED = "not_started", _("No background worker started it within 30 minutes.")

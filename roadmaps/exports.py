@@ -8,8 +8,8 @@ It is queued like the emails (notifications.services): the task is sent after co
 broker that is down leaves the row "pending"; a build claims the row (one build at a time, each
 with its attempt number) and writes only while its claim holds; the sweeper, run by beat and by
 `manage.py run_periodic_tasks`, sends lost tasks again, re-queues a build whose worker died
-(MAX_ATTEMPTS builds at most) and fails an export nobody picked up, so the page stops polling
-and offers to build it again.
+(MAX_ATTEMPTS builds at most) and fails an export no worker started in time, so the page stops
+polling and offers to build it again.
 """
 
 import datetime
@@ -43,7 +43,9 @@ QUEUE_LOST_AFTER = datetime.timedelta(minutes=5)
 # A build adds a PDF every second or so; none for this long means its worker died.
 STALLED_AFTER = datetime.timedelta(minutes=10)
 # No sign of life this long (never started, or no progress): the sweeper fails a pending export
-# ("no worker picked it up"), and the page stops polling even where no sweeper runs.
+# (ExportFailure.NOT_STARTED, whose label states these minutes), and the page stops polling even
+# where no sweeper runs. A pending export may only be queued behind other work; it shares the
+# default queue with the emails (see the README on why it has no queue of its own).
 GIVE_UP_AFTER = datetime.timedelta(minutes=30)
 MAX_ATTEMPTS = 3
 
@@ -147,27 +149,37 @@ def roadmap_export_start(*, cohort: Cohort, acting_user) -> RoadmapExport:
     return export
 
 
+def cohort_latest_export(*, cohort_id: int) -> RoadmapExport | None:
+    """The cohort's newest export: the only one its page shows."""
+    return (
+        RoadmapExport.objects.select_related("cohort")
+        .filter(cohort_id=cohort_id)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def roadmap_export_restart(*, export: RoadmapExport, acting_user) -> RoadmapExport:
     """Build a failed (or stuck) export again, as a fresh request by `acting_user`.
 
-    Refused for an export that is ready or still moving, and for one that a newer export of the
-    cohort has replaced (the page shows only the newest).
+    Refused for an export that is ready or still moving (code "conflict"), and for one that a
+    newer export of the cohort has replaced (code "superseded": the page then shows the newest).
     """
     if not acting_user.has_perm("roadmaps.export_cohort_roadmaps", export.cohort):
         raise PermissionDenied
     now = timezone.now()
     with transaction.atomic():
         Cohort.objects.select_for_update().filter(pk=export.cohort_id).first()
-        newest = (
-            RoadmapExport.objects.filter(cohort_id=export.cohort_id)
-            .order_by("-created_at", "-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        newest = cohort_latest_export(cohort_id=export.cohort_id)
+        if newest is not None and newest.pk != export.pk:
+            raise ApplicationError(
+                _("A newer ZIP has been requested since; its progress is shown below."),
+                code="superseded",
+            )
         restartable = RoadmapExport.objects.filter(
             Q(status=ExportStatus.FAILED) | _stuck(now), pk=export.pk
         )
-        if newest != export.pk or not restartable.update(
+        if not restartable.update(
             status=ExportStatus.PENDING,
             requested_by=acting_user,
             attempts=0,

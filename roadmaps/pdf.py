@@ -203,10 +203,8 @@ def _checksum(data: bytes) -> int:
 def _with_fixed_dates(font: bytes) -> bytes:
     """The font with head.modified = head.created, and its checksums made right again."""
     _, table_count = SFNT_HEADER.unpack_from(font)
-    records = [
-        (12 + index * TABLE_RECORD.size, *TABLE_RECORD.unpack_from(font, 12 + index * 16))
-        for index in range(table_count)
-    ]
+    record_offsets = [SFNT_HEADER.size + i * TABLE_RECORD.size for i in range(table_count)]
+    records = [(at, *TABLE_RECORD.unpack_from(font, at)) for at in record_offsets]
     head = next((record for record in records if record[1] == b"head"), None)
     if head is None:
         return font

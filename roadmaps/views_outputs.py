@@ -21,6 +21,7 @@ from portal.errors import ApplicationError
 from roadmaps.enums import ExportStatus
 from roadmaps.exports import (
     GIVE_UP_AFTER,
+    cohort_latest_export,
     export_filename,
     export_is_stuck,
     roadmap_export_restart,
@@ -74,11 +75,7 @@ def cohort_roadmap_overview(request, cohort_id):
             "summary": summary,
             "factor_chart": factor_chart(summary),
             "action_chart": action_chart(summary),
-            **_export_status_context(
-                request,
-                cohort,
-                RoadmapExport.objects.filter(cohort=cohort).order_by("-created_at", "-pk").first(),
-            ),
+            **_export_status_context(request, cohort, cohort_latest_export(cohort_id=cohort.pk)),
         },
     )
 
@@ -204,6 +201,10 @@ def roadmap_export_restart_view(request, pk):
         roadmap_export_restart(export=export, acting_user=request.user)
     except ApplicationError as error:
         if request.htmx:
+            if error.code == "superseded":
+                # A stale tab: show the newer export (polled while it runs), not this one with
+                # the same button that can only be refused again.
+                export = cohort_latest_export(cohort_id=export.cohort_id)
             # The export's current state with the reason, answered 200 because htmx swaps no
             # 4xx answer: someone else may have restarted it, and the page then shows that.
             return _export_status(request, export, refusal=error.message)
@@ -222,6 +223,7 @@ def roadmap_export_status(request, pk):
 
 @login_required
 @require_GET
+@cache_control(private=True, no_store=True)  # the cities' roadmaps: never in a shared cache
 def roadmap_export_download(request, pk):
     export = _export_of(request, pk)
     if export.status != ExportStatus.READY or not export.file:

@@ -8,7 +8,9 @@ so CI can never go green by skipping the real thing.
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests import factories
 
@@ -24,6 +26,16 @@ def require(condition: bool, reason: str) -> None:
     if in_ci():
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates each request's language in the thread and never deactivates
+    # it, so a test that asked for a French page would leave French behind for the next test
+    # (in random order, any test that checks English words or renders a PDF).
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -32,8 +32,8 @@ PAGES = {
     INVITATION_LINK:              (200,         200,         200,         200,         200),
     "/accounts/password/change/": (LOGIN,       200,         200,         200,         200),
     "/accounts/tokens/":          (LOGIN,       200,         200,         200,         200),
-    # Revoking is a POST: a GET is refused once signed in (its 404 for others' tokens is in
-    # tests/accounts/test_api_tokens.py).
+    # Revoking is a POST: a GET is refused once signed in (a POST for someone else's token is
+    # answered as for a revoked one: tests/accounts/test_api_tokens.py).
     "/accounts/tokens/1/revoke/": (LOGIN,       405,         405,         405,         405),
     "/admin/accounts/apitoken/":  (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
     "/admin/":                    (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),

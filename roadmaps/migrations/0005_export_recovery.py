@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='roadmapexport',
             name='failure',
-            field=models.CharField(blank=True, choices=[('build_error', 'An error stopped the build.'), ('worker_stopped', 'The background worker stopped while building it.'), ('not_started', 'No background worker picked up the request.')], max_length=20, verbose_name='why it failed'),
+            field=models.CharField(blank=True, choices=[('build_error', 'An error stopped the build.'), ('worker_stopped', 'The background worker stopped while building it.'), ('not_started', 'No background worker started it within 30 minutes.')], max_length=20, verbose_name='why it failed'),
         ),
         migrations.AddField(
             model_name='roadmapexport',

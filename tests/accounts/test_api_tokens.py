@@ -140,13 +140,35 @@ def test_token_page_revokes_the_persons_token(client, officer):
     assert (me_status(client, secret), me_status(client, kept_secret)) == (401, 200)
 
 
-def test_token_of_another_person_cannot_be_revoked_404(client, officer, facilitator):
+def test_token_revoked_twice_says_it_was_already_revoked(client, officer):
+    token, _secret = make_token(officer, name="old laptop")
+    client.force_login(officer)
+    client.post(revoke_url(token))
+
+    response = client.post(revoke_url(token), follow=True)
+
+    assert response.redirect_chain == [(LIST_URL, 302)]
+    assert [str(message) for message in response.context["messages"]] == [
+        "This token was already revoked."
+    ]
+    assert listed_names(response) == []
+
+
+def test_token_of_another_person_is_answered_as_already_revoked(client, officer, facilitator):
     token, secret = make_token(facilitator)
+    revoked, _secret = make_token(officer)
+    services.api_token_revoke(token=revoked, acting_user=officer)
     client.force_login(officer)
 
-    response = client.post(revoke_url(token))
+    others = client.post(revoke_url(token), follow=True)
+    gone = client.post(revoke_url(revoked), follow=True)
 
-    assert response.status_code == 404
+    # Nothing tells another person's token from a revoked one.
+    assert others.redirect_chain == gone.redirect_chain == [(LIST_URL, 302)]
+    assert [str(message) for message in others.context["messages"]] == [
+        "This token was already revoked."
+    ]
+    assert others.content.decode() == gone.content.decode()
     assert ApiToken.objects.filter(pk=token.pk).exists()
     assert me_status(client, secret) == 200
 
@@ -323,3 +345,70 @@ def test_taking_the_password_away_revokes_every_token(client, officer):
     officer.save()
 
     assert me_status(client, secret) == 401
+
+
+def assert_refused_as_invalid(client, secret) -> None:
+    # "Invalid token.": the token is gone, not merely refused for an inactive person.
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {secret}")
+    assert (response.status_code, response.json()["error"]["message"]) == (401, "Invalid token.")
+
+
+def test_deactivating_a_person_revokes_their_tokens_for_good(client, officer):
+    secrets = [make_token(officer, name=name)[1] for name in ["laptop", "server"]]
+    _other_token, other_secret = make_token(factories.city_officer())
+    person = get_user_model().objects.get(pk=officer.pk)
+
+    person.is_active = False
+    person.save()
+
+    for secret in secrets:
+        assert_refused_as_invalid(client, secret)
+    person.is_active = True
+    person.save()
+    assert [me_status(client, secret) for secret in secrets] == [401, 401]
+    assert ApiToken.objects.filter(user=officer).count() == 0
+    assert me_status(client, other_secret) == 200
+
+
+def test_deactivating_with_update_fields_revokes_the_tokens(client, officer):
+    _token, secret = make_token(officer)
+    person = get_user_model().objects.get(pk=officer.pk)
+
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+
+    assert_refused_as_invalid(client, secret)
+
+
+def test_deactivating_in_the_admin_revokes_the_tokens(client, officer, programme_admin):
+    _token, secret = make_token(officer)
+    client.force_login(programme_admin)
+    url = reverse("admin:accounts_user_change", args=[officer.pk])
+    form = client.get(url).context["adminform"].form
+    # The form as shown, with "active" unticked (an unticked box is not sent).
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and not form.fields[name].disabled and value not in (None, False)
+    }
+    del data["is_active"]
+    data.update({"city_memberships-TOTAL_FORMS": "0", "city_memberships-INITIAL_FORMS": "0"})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert get_user_model().objects.get(pk=officer.pk).is_active is False
+    assert_refused_as_invalid(client, secret)
+
+
+def test_saving_a_person_already_inactive_announces_nothing_again(officer):
+    person = get_user_model().objects.get(pk=officer.pk)
+    person.is_active = False
+    person.save()
+    make_token(person)  # not offered to an inactive person; here to see it survive
+
+    get_user_model().objects.get(pk=officer.pk).save()
+    person.full_name = "Still Inactive"
+    person.save()
+
+    assert ApiToken.objects.filter(user=officer).count() == 1

@@ -81,6 +81,18 @@ TEMPORARY = [
         "550 5.7.1 Sender not allowed",
         id="sender-5xx",
     ),
+    # A ValueError that is not about the recipient: a misconfigured EMAIL_HOST fails every
+    # email alike, and each must go out once an admin has fixed it.
+    pytest.param(
+        ValueError("server_hostname cannot be an empty string or start with a leading dot."),
+        "ValueError: server_hostname cannot be an empty string or start with a leading dot.",
+        id="ssl-empty-host",
+    ),
+    pytest.param(
+        UnicodeError("encoding with 'idna' codec failed (UnicodeError: label empty or too long)"),
+        "UnicodeError: encoding with 'idna' codec failed (UnicodeError: label empty or too long)",
+        id="idna-host",
+    ),
 ]
 
 PERMANENT = [
@@ -93,11 +105,6 @@ PERMANENT = [
         smtplib.SMTPDataError(554, b"5.6.0 Message rejected as spam"),
         "554 5.6.0 Message rejected as spam",
         id="message-rejected",
-    ),
-    pytest.param(
-        ValueError("Invalid address 'officer@braga\\n.org'"),
-        "ValueError: Invalid address 'officer@braga\\n.org'",
-        id="address-django-cannot-write",
     ),
 ]
 
@@ -148,6 +155,65 @@ def test_email_permanent_refusal_fails_at_once_and_is_never_retried(
         # Even a stray task for it (a duplicate message in the broker) sends nothing.
         assert email_deliver(email_id=email.pk) is False
     assert (state(email)[:2], mail.outbox) == ((DeliveryStatus.FAILED, 1), [])
+
+
+# A label of 65 characters, one of them not ASCII: no IDNA encoding exists for it.
+LONG_LABEL = "b" * 64 + "ü"
+
+
+def idna_error(domain: str) -> str:
+    """The IDNA codec's own words (they differ between Python versions)."""
+    try:
+        domain.encode("idna")
+    except UnicodeError as error:
+        return str(error)
+    raise AssertionError(f"{domain} has an IDNA encoding")
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        pytest.param(
+            "officer@braga\n.org",
+            "ValueError: Invalid address 'officer@braga\\n.org': the following ASCII "
+            "non-printables found in header: ['\\n']",
+            id="newline",
+        ),
+        pytest.param(
+            "officer@braga.org, boss@braga.org",
+            "ValueError: Invalid address 'officer@braga.org, boss@braga.org': "
+            "must be a single address",
+            id="two-addresses",
+        ),
+        # Django's SMTP backend writes no non-ASCII local part (it does not use SMTPUTF8).
+        pytest.param(
+            "jörg@braga.example.org",
+            "ValueError: Invalid address 'jörg@braga.example.org': "
+            "local-part contains non-ASCII characters)",
+            id="non-ascii-local-part",
+        ),
+        pytest.param(
+            f"officer@{LONG_LABEL}.org",
+            f"ValueError: Invalid address 'officer@{LONG_LABEL}.org': {idna_error(LONG_LABEL)}",
+            id="domain-not-idna",
+        ),
+    ],
+)
+def test_email_address_django_cannot_write_fails_for_good_without_connecting(
+    mail_server, django_capture_on_commit_callbacks, address, reason
+):
+    email = OutboundEmail.objects.create(
+        key="roadmap:7:returned", to=address, subject="Roadmap returned", body="See them."
+    )
+    with time_machine.travel(NOW, tick=False):
+        assert email_deliver(email_id=email.pk) is False
+
+    assert state(email) == (DeliveryStatus.FAILED, 1, None, f"Refused for good: {reason}")
+    # Checked before connecting: no connection was opened for it.
+    assert (mail_server.timeouts, mail.outbox) == ([], [])
+    assert (
+        sweep_and_deliver(django_capture_on_commit_callbacks, NOW + datetime.timedelta(days=1)) == 0
+    )
 
 
 def test_email_refused_for_only_some_recipients_codes_is_temporary(mail_server):

@@ -290,7 +290,11 @@ def test_export_admin_may_request_and_download(client, cohort, django_capture_on
         client.post(reverse("roadmap_export_request", args=[cohort.pk]))
     export = RoadmapExport.objects.get()
     response = client.get(reverse("roadmap_export_download", args=[export.pk]))
-    assert (export.requested_by, response.status_code) == (admin, 200)
+    assert (export.requested_by, response.status_code, response["Cache-Control"]) == (
+        admin,
+        200,
+        "private, no-store",
+    )
 
 
 def test_export_others_get_404(client, cohort, lead):
@@ -413,6 +417,30 @@ def test_export_sweeper_requeues_lost_work_and_fails_what_cannot_recover(
     )
 
 
+def test_export_never_started_says_no_worker_started_it_in_time(
+    client, cohort, lead, django_capture_on_commit_callbacks
+):
+    """Still queued (perhaps behind other work) after 30 minutes: failed with words that do not
+    claim the request was lost, and the facilitator may build it again."""
+    export = RoadmapExport.objects.create(cohort=cohort, total=3, queued_at=ago(31))
+    assert sweep(django_capture_on_commit_callbacks, execute=False) == (0, 0)
+    client.force_login(lead)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("roadmap_export_status", args=[export.pk])).content.decode()
+
+    minutes = int(exports.GIVE_UP_AFTER.total_seconds() // 60)
+    export.refresh_from_db()
+    assert (export.status, export.failure, export.error) == (
+        ExportStatus.FAILED,
+        ExportFailure.NOT_STARTED,
+        f"Not started within {minutes} minutes.",
+    )
+    assert (
+        f"The ZIP could not be built. No background worker started it within {minutes} minutes.</p>"
+    ) in html
+    assert "Build the ZIP again</button>" in html
+
+
 def test_export_worker_killed_mid_build_is_rebuilt_up_to_three_times_then_fails(
     cohort, lead, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -446,16 +474,26 @@ def test_export_worker_killed_mid_build_is_rebuilt_up_to_three_times_then_fails(
     )
 
 
-def test_export_build_that_lost_its_claim_writes_nothing(cohort, lead, monkeypatch):
-    """A build thought dead (no progress for 10 minutes) wakes up after the sweeper gave the
-    export to a new build: it stops at its next write and leaves the export to the new one."""
+@pytest.mark.parametrize(
+    "new_attempt",
+    [
+        pytest.param(2, id="sweeper-requeued-it"),
+        # A restart counts attempts from 0 again: the new build is attempt 1 like the old one,
+        # and only its claim time tells them apart.
+        pytest.param(1, id="restarted-same-attempt-number"),
+    ],
+)
+def test_export_build_that_lost_its_claim_writes_nothing(cohort, lead, monkeypatch, new_attempt):
+    """A build thought dead (no progress for 10 minutes) wakes up after the export was given to
+    a new build: it stops at its next write and leaves the export to the new one."""
     export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
     real_pdf = exports.roadmap_pdf
 
     def slow_then_superseded(*, roadmap):
-        # Meanwhile the sweeper re-queued the export and a new build claimed it.
+        # Meanwhile the sweeper re-queued the export (or a person restarted it after it was
+        # failed) and a new build claimed it.
         RoadmapExport.objects.filter(pk=export.pk).update(
-            status=ExportStatus.RUNNING, attempts=2, done=0, claimed_at=ago(-15)
+            status=ExportStatus.RUNNING, attempts=new_attempt, done=0, claimed_at=ago(-15)
         )
         return real_pdf(roadmap=roadmap)
 
@@ -464,12 +502,13 @@ def test_export_build_that_lost_its_claim_writes_nothing(cohort, lead, monkeypat
         assert roadmap_export_build(export_id=export.pk) == "skipped"
 
     export.refresh_from_db()
-    assert (export.status, export.attempts, export.done, export.file.name) == (
-        ExportStatus.RUNNING,
-        2,
-        0,
-        "",
-    )
+    assert (
+        export.status,
+        export.attempts,
+        export.claimed_at,
+        export.done,
+        export.file.name,
+    ) == (ExportStatus.RUNNING, new_attempt, ago(-15), 0, "")
 
 
 def test_export_stuck_without_a_sweeper_stops_polling_and_offers_to_build_again(
@@ -590,12 +629,54 @@ def test_export_restart_of_an_export_that_has_not_failed_is_refused(
     assert f'data-export-status="{status}"' in fragment.content.decode()
 
 
-def test_export_restart_of_an_export_replaced_by_a_newer_one_is_refused(client, cohort, lead):
-    old = RoadmapExport.objects.create(cohort=cohort, status=ExportStatus.FAILED, created_at=ago(9))
-    RoadmapExport.objects.create(cohort=cohort, status=ExportStatus.RUNNING, created_at=ago(1))
+def test_export_restart_of_an_export_replaced_by_a_newer_one_is_refused(
+    client, cohort, lead, django_capture_on_commit_callbacks
+):
+    """A stale tab: a colleague started a newer export since this one failed. The answer shows
+    the newer export (polled while it runs), not the old one with the same button again."""
+    old = RoadmapExport.objects.create(
+        cohort=cohort,
+        status=ExportStatus.FAILED,
+        failure=ExportFailure.BUILD_ERROR,
+        created_at=ago(9),
+        queued_at=ago(9),
+        finished_at=ago(8),
+    )
+    newer = RoadmapExport.objects.create(
+        cohort=cohort,
+        status=ExportStatus.RUNNING,
+        attempts=1,
+        done=1,
+        total=3,
+        created_at=ago(2),
+        queued_at=ago(2),
+        claimed_at=ago(2),
+        progressed_at=ago(1),
+    )
+    before = list(RoadmapExport.objects.order_by("pk").values())
     client.force_login(lead)
-    client.post(reverse("roadmap_export_restart", args=[old.pk]))
-    assert RoadmapExport.objects.get(pk=old.pk).status == ExportStatus.FAILED
+    url = reverse("roadmap_export_restart", args=[old.pk])
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        fragment = client.post(url, headers={"HX-Request": "true"})
+        plain = client.post(url, follow=True)
+
+    refusal = "A newer ZIP has been requested since; its progress is shown below."
+    html = fragment.content.decode()
+    assert (callbacks, list(RoadmapExport.objects.order_by("pk").values())) == ([], before)
+    assert fragment.status_code == 200
+    assert refusal in html
+    assert 'data-export-status="running"' in html
+    assert "Building the ZIP: 1 of 3 roadmaps" in html
+    assert f'hx-get="{reverse("roadmap_export_status", args=[newer.pk])}"' in html
+    assert 'hx-trigger="load delay:2s"' in html
+    assert "Build the ZIP again" not in html
+    assert "/restart" not in html
+    # Without JavaScript: the same words above the overview, which shows the newest export.
+    assert [str(message) for message in plain.context["messages"]] == [refusal]
+    assert plain.context["export"] == newer
 
 
 def test_export_restart_by_another_cohorts_facilitator_is_404_and_changes_nothing(
