@@ -4,7 +4,8 @@ from notifications import services
 
 
 # The hard time limit kills a delivery stuck on a silent mail server long before the sweeper
-# would free its row (STUCK_AFTER), so no row is ever sent by two deliveries at once.
+# would free its row (STUCK_AFTER), so no row is ever sent by two deliveries at once. Only the
+# prefork pool (Celery's default, the one docker-compose.yml runs) enforces hard time limits.
 @shared_task(
     name="notifications.deliver_email",
     time_limit=services.DELIVERY_TIME_LIMIT.total_seconds(),

@@ -118,7 +118,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE") or "60"),
         conn_health_checks=True,
     )
 }
@@ -200,16 +200,17 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 # address that many entries from the end (the one the outermost trusted proxy saw). Default 0:
 # without a proxy the header is whatever the client wrote, so it is ignored. A proxy that puts
 # the client's address in a header of its own instead (X-Real-IP, CF-Connecting-IP) is named
-# by TRUSTED_CLIENT_IP_HEADER; it must then set that header on every request.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# by TRUSTED_CLIENT_IP_HEADER; it must then set that header on every request. An empty
+# variable (`TRUSTED_PROXY_COUNT=` in an env file) means the default, as for the numbers below.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or "0")
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "") or None
-INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS") or "14")
 
 # Email: SMTP when EMAIL_URL-style variables are set, the console otherwise.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
@@ -258,7 +259,7 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS") or "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 # Joining the browsers' HSTS preload list binds every subdomain of the install's domain and takes
@@ -336,7 +337,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
-    # Any DRF throttle keys on the same client address as allauth's sign-in limits.
+    # DRF throttles (none is configured) read the client address from X-Forwarded-For with
+    # the same proxy count as allauth's sign-in limits. DRF never reads
+    # TRUSTED_CLIENT_IP_HEADER: behind a proxy that uses such a header, a DRF throttle would key
+    # on the proxy's address (REMOTE_ADDR) unless its get_ident() reads the header.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # API tokens (django-rest-knox): only a SHA-512 hash of each token is stored, with its first 15

@@ -44,8 +44,9 @@ QUEUE_LOST_AFTER = datetime.timedelta(minutes=5)
 STALLED_AFTER = datetime.timedelta(minutes=10)
 # No sign of life this long (never started, or no progress): the sweeper fails a pending export
 # (ExportFailure.NOT_STARTED, whose label states these minutes), and the page stops polling even
-# where no sweeper runs. A pending export may only be queued behind other work; it shares the
-# default queue with the emails (see the README on why it has no queue of its own).
+# where no sweeper runs. A pending export may only be queued behind other work: it shares the
+# worker's one queue with the emails. A queue of its own would shorten that wait only with a
+# worker process of its own (the same two processes serving two queues are just as busy).
 GIVE_UP_AFTER = datetime.timedelta(minutes=30)
 MAX_ATTEMPTS = 3
 

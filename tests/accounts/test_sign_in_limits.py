@@ -93,6 +93,29 @@ def test_proxy_trust_comes_from_the_environment(monkeypatch):
     assert trust(by_header) == (0, "X-Real-IP", 0)
 
 
+def test_empty_number_variables_take_their_defaults(monkeypatch):
+    # `TRUSTED_PROXY_COUNT=` in an env file stopped the portal at start-up (int("")).
+    monkeypatch.setenv("DEBUG", "false")
+    monkeypatch.setenv("SECRET_KEY", "a-key-for-this-test")
+    names = [
+        "TRUSTED_PROXY_COUNT",
+        "INVITATION_VALID_DAYS",
+        "EMAIL_PORT",
+        "CONN_MAX_AGE",
+        "SECURE_HSTS_SECONDS",
+    ]
+    configured = settings_from_environment(monkeypatch, **dict.fromkeys(names, ""))
+
+    assert (
+        configured["ALLAUTH_TRUSTED_PROXY_COUNT"],
+        configured["REST_FRAMEWORK"]["NUM_PROXIES"],
+        configured["INVITATION_VALID_DAYS"],
+        configured["EMAIL_PORT"],
+        configured["DATABASES"]["default"]["CONN_MAX_AGE"],
+        configured["SECURE_HSTS_SECONDS"],
+    ) == (0, 0, 14, 25, 60, 31536000)
+
+
 def test_one_clients_failures_do_not_lock_out_another_behind_the_proxy(
     client, officer, behind_one_proxy
 ):

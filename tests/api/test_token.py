@@ -255,12 +255,11 @@ def test_token_request_reads_only_the_candidate_token_whatever_else_has_expired(
             services.api_token_create(
                 user=officer, name=f"old {number}", lifetime_days=7, acting_user=officer
             )
-    with time_machine.travel(NOW, tick=False):
-        # The token with its person (one query), then the person's roles and cities
-        # (MeSerializer). knox's cleanup added a read of all the person's tokens, and a DELETE
-        # and a user lookup for each expired one.
-        with django_assert_num_queries(3):
-            response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {secret}")
+    # The token with its person (one query), then the person's roles and cities
+    # (MeSerializer). knox's cleanup added a read of all the person's tokens, and a DELETE and
+    # a user lookup for each expired one.
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(3):
+        response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {secret}")
 
     assert (response.status_code, response.json()["email"]) == (200, officer.email)
     assert ApiToken.objects.filter(user=officer).count() == 4

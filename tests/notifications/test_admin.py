@@ -54,17 +54,18 @@ def test_admin_send_again_queues_failed_emails_after_commit_and_leaves_the_other
     )
     client.force_login(programme_admin)
 
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_capture_on_commit_callbacks(execute=False) as callbacks,
-    ):
-        response = client.post(
-            CHANGELIST,
-            {"action": "send_again", "_selected_action": [failed.pk, sent.pk, waiting.pk]},
-        )
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = client.post(
+                CHANGELIST,
+                {"action": "send_again", "_selected_action": [failed.pk, sent.pk, waiting.pk]},
+            )
         # Reset at once, sent only once the request's transaction has committed.
-        assert (row(failed), mail.outbox) == ((DeliveryStatus.PENDING, 0, None, None), [])
-        assert len(callbacks) == 1
+        assert (row(failed), mail.outbox, len(callbacks)) == (
+            (DeliveryStatus.PENDING, 0, None, None),
+            [],
+            1,
+        )
         callbacks[0]()
 
     assert response.status_code == 302
@@ -83,7 +84,9 @@ def test_email_send_again_by_someone_who_may_not_change_emails_is_refused(
 ):
     failed = an_email("invitation:4", DeliveryStatus.FAILED, attempts=8)
     facilitator = factories.UserFactory(is_facilitator=True)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(PermissionDenied):
-            emails_send_again(email_ids=[failed.pk], acting_user=facilitator)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(PermissionDenied),
+    ):
+        emails_send_again(email_ids=[failed.pk], acting_user=facilitator)
     assert (row(failed), callbacks) == ((DeliveryStatus.FAILED, 8, None, None), [])

@@ -4,14 +4,18 @@ and an email goes out twice only when the server accepted it but the portal did 
 
 import datetime
 import smtplib
+from pathlib import Path
 
 import pytest
 import time_machine
+import yaml
+from django.conf import settings
 from django.core import mail
 
 from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
-from notifications.services import email_deliver, email_queue, emails_sweep_stuck
+from notifications.services import STUCK_AFTER, email_deliver, email_queue, emails_sweep_stuck
+from notifications.tasks import deliver_email
 from tests.notifications.mail_server import AcceptedThen
 
 NOW = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=datetime.UTC)
@@ -301,6 +305,18 @@ def test_email_broker_down_at_commit_is_sent_by_the_sweeper(
 
 
 # The guarantee: what can send an email twice, and what cannot.
+
+
+def test_email_delivery_is_killed_before_the_sweeper_may_free_its_row():
+    """The "never sent by two deliveries at once" promise: Celery's hard time limit ends a
+    delivery before STUCK_AFTER, when the sweeper would hand its row to another delivery.
+    Hard time limits are enforced only by the prefork pool, the one the worker runs."""
+    assert deliver_email.time_limit is not None
+    assert datetime.timedelta(seconds=deliver_email.time_limit) < STUCK_AFTER
+    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    worker = compose["services"]["worker"]["command"]
+    pool = [arg for arg in worker if arg.startswith(("--pool", "-P"))]
+    assert pool in ([], ["--pool=prefork"]), worker
 
 
 def test_email_worker_dies_after_the_server_accepted_repeats_it_once(
