@@ -7,8 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from accounts import receivers  # noqa: F401  (connects the receivers)
-
-        # Registers the token scheme's schema extension even when nothing has imported the
-        # authentication classes yet (`manage.py spectacular` would otherwise omit tokenAuth).
-        from accounts import authentication  # noqa: F401
+        # receivers: connects them. authentication: registers the token scheme's schema
+        # extension even when nothing has imported the authentication classes yet
+        # (`manage.py spectacular` would otherwise omit tokenAuth).
+        from accounts import authentication, receivers  # noqa: F401
