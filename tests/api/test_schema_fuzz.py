@@ -10,7 +10,9 @@ documented content type and headers, a body that matches the documented shape).
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -55,7 +57,17 @@ def token_of(user) -> str:
 @pytest.fixture(params=["admin", "officer"])
 def caller(request, db):
     world = build_world()
-    return world, {"Authorization": f"Token {token_of(getattr(world, request.param))}"}
+    headers = {"Authorization": f"Token {token_of(getattr(world, request.param))}"}
+    # schemathesis calls the WSGI application itself, not through Django's test client, so
+    # Django's request signals run close_old_connections, which closes a connection that is
+    # inside a transaction: the test's own, on PostgreSQL ("connection already closed", a 500).
+    # Django's test client disconnects it the same way for each of its requests (and connects
+    # it again after them, so this comes after token_of).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield world, headers
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 # Loaded when the module is collected (the schema view reads no data). schemathesis's lazy
