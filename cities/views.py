@@ -68,9 +68,7 @@ def city_detail(request, pk):
     can_see_officers = request.user.has_perm("cities.view_city_officers", city)
     # The cohorts and sessions parts come from those apps, which answer the hook.
     parts = {}
-    for _receiver, response in signals.city_profile.send(
-        sender=City, city=city, user=request.user
-    ):
+    for _receiver, response in signals.city_profile.send(sender=City, city=city, user=request.user):
         parts.update(response)
     return render(
         request,

@@ -245,9 +245,7 @@ def enrolment_session_counts() -> dict:
     subqueries so each row costs nothing more.
     """
     return {
-        "registered_count": _registrations_per_city(
-            Registration.objects.filter(is_walk_in=False)
-        ),
+        "registered_count": _registrations_per_city(Registration.objects.filter(is_walk_in=False)),
         "attended_count": _registrations_per_city(
             Registration.objects.filter(attendance=Attendance.ATTENDED)
         ),
