@@ -5,14 +5,9 @@ import django_filters
 from django import forms
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from cities.enums import CityType
 from cities.models import City, ClimateAction, Country
-from cohorts.enums import EnrolmentStatus
-from cohorts.models import Cohort
-from cohorts.selectors import cohorts_visible_to
 from portal.api.filters import IdFilter
 from taxonomy.models import ThematicSector
 
@@ -54,19 +49,12 @@ def _thematic_sectors():
     return ThematicSector.objects.values_list("slug", "name")
 
 
-def _cohorts_of_request(request):
-    if request is None:
-        return Cohort.objects.none()
-    return cohorts_visible_to(user=request.user).order_by("-starts_on", "programme", "number")
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class _CohortFilter(django_filters.ModelChoiceFilter):
-    """A cohort by id (the schema cannot guess the type of a filter with a method)."""
-
-
 class CityFilter(django_filters.FilterSet):
-    """Filters of the directory; pass `request`, whose user decides the cohorts offered."""
+    """Filters of the directory; pass `request`, whose user decides the cohorts offered.
+
+    The apps above add their own filters with `city_filter_add` (cohorts: "Took part in
+    cohort", after these).
+    """
 
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name contains"))
     # Free-text ISO code for the API (`?country=pt` works), a list of countries in the page.
@@ -87,29 +75,22 @@ class CityFilter(django_filters.FilterSet):
         label=_("Thematic interest"),
         widget=forms.Select(choices=_QueriedChoices(_("Any thematic interest"), _thematic_sectors)),
     )
-    # The choices, and so the ids accepted, are the cohorts the person may see: an id they may
-    # not see is refused like an unknown one, so the filter neither lists nor confirms other
-    # cohorts (their accepted cities still show on each city's public profile).
-    cohort = _CohortFilter(
-        queryset=_cohorts_of_request,
-        method="filter_cohort",
-        label=_("Took part in cohort"),
-        empty_label=_("Any cohort"),
-    )
 
     class Meta:
         model = City
-        fields = ["name", "country", "type", "thematic_interest", "cohort"]
+        fields = ["name", "country", "type", "thematic_interest"]
 
     def filter_type(self, queryset, name, value):
         return queryset.filter(**{CITY_TYPE_FIELDS[value]: True})
 
-    def filter_cohort(self, queryset, name, value):
-        # One filter() call so both conditions apply to the same enrolment row; a city is
-        # enrolled at most once per cohort, so the join never repeats a city.
-        return queryset.filter(
-            enrolments__cohort=value, enrolments__status=EnrolmentStatus.ACCEPTED
-        )
+
+def city_filter_add(name: str, filter_: django_filters.Filter) -> None:
+    """Add a filter to the city directory, the page and the API alike, after the others.
+
+    For an app above cities, from its AppConfig.ready (cohorts.apps): cities may not import
+    it (ARCHITECTURE.md), so the app brings its filter here.
+    """
+    CityFilter.base_filters[name] = filter_
 
 
 class CountryFilter(django_filters.FilterSet):

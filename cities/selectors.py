@@ -1,12 +1,9 @@
 """Reads of cities. Every list a person sees comes from a `*_visible_to` selector."""
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 
 from accounts.rules import is_staff_member
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
-from cohorts.enums import EnrolmentStatus
-from cohorts.models import Enrolment
-from sessions.models import Registration, Session, SessionPresentation
 
 
 def cities_visible_to(*, user) -> QuerySet[City]:
@@ -51,27 +48,6 @@ def cities_of_officer(*, user) -> QuerySet[City]:
 def city_officers(*, city: City) -> QuerySet[CityMembership]:
     """The officers of a city. Show them only to people with `cities.view_city_officers`."""
     return city.memberships.select_related("user").order_by("user__full_name", "user__email")
-
-
-def city_cohort_enrolments(*, city: City) -> QuerySet[Enrolment]:
-    """The cohorts a city took part in: its accepted enrolments, newest cohort first."""
-    return (
-        Enrolment.objects.filter(city=city, status=EnrolmentStatus.ACCEPTED)
-        .select_related("cohort")
-        .order_by("-cohort__starts_on", "cohort__name")
-    )
-
-
-def city_sessions(*, city: City) -> QuerySet[Session]:
-    """Sessions the city presented in or registered people for, each marked with which."""
-    presented = SessionPresentation.objects.filter(session=OuterRef("pk"), city=city)
-    registered = Registration.objects.filter(session=OuterRef("pk"), city=city)
-    return (
-        Session.objects.annotate(presented=Exists(presented), registered=Exists(registered))
-        .filter(Q(presented=True) | Q(registered=True))
-        .select_related("cohort")
-        .order_by("starts_at")
-    )
 
 
 def _climate_actions_with_details() -> QuerySet[ClimateAction]:

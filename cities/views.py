@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cities import selectors, services
+from cities import selectors, services, signals
 from cities.filters import CityFilter
 from cities.forms import ClimateActionForm
 from cities.models import City, ClimateAction
@@ -66,14 +66,17 @@ def city_detail(request, pk):
     """Show a city's profile, its cohorts and sessions, and its climate actions."""
     city = get_object_or_404(selectors.cities_visible_to(user=request.user), pk=pk)
     can_see_officers = request.user.has_perm("cities.view_city_officers", city)
+    # The cohorts and sessions parts come from those apps, which answer the hook.
+    parts = {}
+    for _receiver, response in signals.city_profile.send(sender=City, city=city, user=request.user):
+        parts.update(response)
     return render(
         request,
         "cities/city_detail.html",
         {
+            **parts,
             "city": city,
             "officers": selectors.city_officers(city=city) if can_see_officers else None,
-            "enrolments": selectors.city_cohort_enrolments(city=city),
-            "sessions": selectors.city_sessions(city=city),
             "climate_actions": selectors.climate_actions_visible_to(user=request.user).filter(
                 city=city
             ),

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CohortsConfig(AppConfig):
     name = "cohorts"
     verbose_name = _("Cohorts")
+
+    def ready(self):
+        from cities.filters import city_filter_add
+        from cohorts import receivers  # noqa: F401  (connects the receivers)
+        from cohorts.filters import city_cohort_filter
+
+        # cities may not import cohorts, so cohorts brings the directory its cohort filter.
+        city_filter_add("cohort", city_cohort_filter())

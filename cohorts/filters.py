@@ -1,8 +1,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cohorts.enums import EnrolmentStatus, Programme
 from cohorts.models import Cohort, Enrolment
+from cohorts.selectors import cohorts_visible_to
 from portal.api.filters import IdFilter
 
 
@@ -22,3 +25,35 @@ class EnrolmentFilter(django_filters.FilterSet):
     class Meta:
         model = Enrolment
         fields = ["cohort", "city", "status"]
+
+
+def _cohorts_of_request(request):
+    if request is None:
+        return Cohort.objects.none()
+    return cohorts_visible_to(user=request.user).order_by("-starts_on", "programme", "number")
+
+
+def _cities_in_cohort(queryset, name, value):
+    # One filter() call so both conditions apply to the same enrolment row; a city is
+    # enrolled at most once per cohort, so the join never repeats a city.
+    return queryset.filter(enrolments__cohort=value, enrolments__status=EnrolmentStatus.ACCEPTED)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _CohortFilter(django_filters.ModelChoiceFilter):
+    """A cohort by id (the schema cannot guess the type of a filter with a method)."""
+
+
+def city_cohort_filter() -> django_filters.Filter:
+    """The city directory's "Took part in cohort" filter (added by CohortsConfig.ready).
+
+    The choices, and so the ids accepted, are the cohorts the person may see: an id they may
+    not see is refused like an unknown one, so the filter neither lists nor confirms other
+    cohorts (their accepted cities still show on each city's public profile).
+    """
+    return _CohortFilter(
+        queryset=_cohorts_of_request,
+        method=_cities_in_cohort,
+        label=_("Took part in cohort"),
+        empty_label=_("Any cohort"),
+    )

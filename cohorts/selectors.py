@@ -22,10 +22,9 @@ from django.utils import timezone
 
 from accounts.selectors import is_admin
 from cities.models import City, CityMembership
+from cohorts import signals
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, ThematicGroup
-from sessions.enums import Attendance
-from sessions.models import Registration
 
 
 def cohorts_facilitated_by(*, user) -> QuerySet[Cohort]:
@@ -143,26 +142,15 @@ def cohort_list_for(*, user, today=None) -> tuple[list[Cohort], list[City]]:
     return cohorts, cities
 
 
-def _registrations_per_city(registrations: QuerySet) -> Coalesce:
-    """A correlated subquery counting the outer enrolment's city's registrations for sessions
-    of the outer enrolment's cohort."""
-    counted = (
-        registrations.filter(session__cohort=OuterRef("cohort"), city=OuterRef("city"))
-        .order_by()
-        .values("city")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def enrolled_cities_of_cohort(*, cohort: Cohort) -> QuerySet[Enrolment]:
-    """The cohort's accepted enrolments with the groups each city joined and its session counts.
-
-    `registered_count` counts the people a city registered beforehand (walk-ins excluded);
-    `attended_count` counts everyone recorded as attended, walk-ins included. Both are
-    subqueries so each row costs nothing more.
-    """
+    """The cohort's accepted enrolments with the groups each city joined, and what the apps
+    above add to each row in the same query (`signals.enrolled_city_annotations`: the session
+    counts of sessions.receivers)."""
+    annotations = {}
+    for _receiver, response in signals.enrolled_city_annotations.send(
+        sender=Enrolment, cohort=cohort
+    ):
+        annotations.update(response)
     return (
         Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.ACCEPTED)
         .select_related("city__country")
@@ -174,12 +162,7 @@ def enrolled_cities_of_cohort(*, cohort: Cohort) -> QuerySet[Enrolment]:
                 ),
             )
         )
-        .annotate(
-            registered_count=_registrations_per_city(Registration.objects.filter(is_walk_in=False)),
-            attended_count=_registrations_per_city(
-                Registration.objects.filter(attendance=Attendance.ATTENDED)
-            ),
-        )
+        .annotate(**annotations)
         .order_by("city__name")
     )
 
@@ -264,4 +247,13 @@ def enrolment_request_recipients(*, enrolment: Enrolment) -> QuerySet:
         )
         .distinct()
         .order_by("pk")
+    )
+
+
+def cohort_enrolments_of_city(*, city: City) -> QuerySet[Enrolment]:
+    """The cohorts a city took part in: its accepted enrolments, newest cohort first."""
+    return (
+        Enrolment.objects.filter(city=city, status=EnrolmentStatus.ACCEPTED)
+        .select_related("cohort")
+        .order_by("-cohort__starts_on", "cohort__name")
     )

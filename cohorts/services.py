@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cities.models import City
+from cohorts import signals
 from cohorts.enums import EnrolmentStatus, PhaseKind
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from cohorts.selectors import enrolment_request_recipients
 from notifications.services import email_queue
 from portal.dates import long_date
 from portal.errors import ApplicationError
-from roadmaps.services import roadmap_open
 from taxonomy.models import ThematicSector
 
 # A phase's dates as typed: (starts_on, ends_on); (None, None) takes the default dates.
@@ -354,7 +354,10 @@ def enrolment_request(
 def enrolment_create_direct(
     *, cohort: Cohort, city: City, enrolled_by, groups: Sequence[tuple[ThematicGroup, str]]
 ) -> Enrolment:
-    """Enrol a city in a cohort at once, as a facilitator, and tell the city's officers."""
+    """Enrol a city in a cohort at once, as a facilitator, and tell the city's officers.
+
+    `signals.enrolment_accepted` lets the apps above react (roadmaps opens the city's
+    roadmap) in this transaction."""
     enrolment = _enrolment_create(
         cohort=cohort,
         city=city,
@@ -362,7 +365,7 @@ def enrolment_create_direct(
         status=EnrolmentStatus.ACCEPTED,
         decided_by=enrolled_by,
     )
-    roadmap_open(cohort=cohort, city=city)
+    signals.enrolment_accepted.send(sender=Enrolment, enrolment=enrolment)
     _enrolment_notify(enrolment=enrolment)
     return enrolment
 
@@ -400,11 +403,12 @@ def _enrolment_decide(*, enrolment: Enrolment, decided_by, status: str) -> Enrol
 @transaction.atomic
 def enrolment_accept(*, enrolment: Enrolment, decided_by) -> Enrolment:
     """Accept a city's request to join a cohort, open its roadmap and email the officer who
-    asked."""
+    asked. The roadmap is opened by roadmaps.receivers, told by `signals.enrolment_accepted`
+    in this transaction."""
     enrolment = _enrolment_decide(
         enrolment=enrolment, decided_by=decided_by, status=EnrolmentStatus.ACCEPTED
     )
-    roadmap_open(cohort=enrolment.cohort, city=enrolment.city)
+    signals.enrolment_accepted.send(sender=Enrolment, enrolment=enrolment)
     return enrolment
 
 

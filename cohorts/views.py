@@ -11,7 +11,7 @@ from rules.contrib.views import permission_required
 from accounts.selectors import is_admin
 from cities.models import City
 from cities.selectors import cities_of_officer
-from cohorts import services
+from cohorts import services, signals
 from cohorts.enums import EnrolmentStatus
 from cohorts.forms import CohortForm, EnrolmentForm
 from cohorts.models import Enrolment
@@ -25,7 +25,6 @@ from cohorts.selectors import (
     enrolments_of_cohort,
 )
 from portal.errors import ApplicationError
-from roadmaps.selectors import roadmap_status_label, roadmaps_of_cohort
 
 
 @login_required
@@ -57,14 +56,9 @@ def cohort_detail(request, pk):
     cohort = cohort_for_page(user=request.user, pk=pk)
     if cohort is None:
         raise Http404
-    # Each city's Reflection Roadmap status, from one query over the cohort's roadmaps.
-    roadmaps = {roadmap.city_id: roadmap for roadmap in roadmaps_of_cohort(cohort=cohort)}
     enrolments = list(enrolled_cities_of_cohort(cohort=cohort))
-    for enrolment in enrolments:
-        enrolment.roadmap = roadmaps.get(enrolment.city_id)
-        enrolment.roadmap_label = (
-            roadmap_status_label(enrolment.roadmap) if enrolment.roadmap else None
-        )
+    # The apps above add their columns (roadmaps: each city's Reflection Roadmap status).
+    signals.enrolled_cities_listed.send(sender=Enrolment, cohort=cohort, enrolments=enrolments)
     return render(
         request,
         "cohorts/cohort_detail.html",

@@ -60,16 +60,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
-    # Project apps, in dependency order.
-    "accounts",
+    # Project apps, lowest layer first (ARCHITECTURE.md; the import contract in pyproject.toml
+    # holds the same order, tests/test_architecture.py compares them). `portal` is both the
+    # foundation and the top until it is split; it comes last, as the top.
+    "notifications",
     "taxonomy",
+    "accounts",
     "cities",
     "cohorts",
     "sessions.apps.PeerSessionsConfig",
     "roadmaps",
     "feedback",
     "visits",
-    "notifications",
     "portal",
 ]
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RoadmapsConfig(AppConfig):
     name = "roadmaps"
     verbose_name = _("Reflection Roadmaps")
+
+    def ready(self):
+        from roadmaps import receivers  # noqa: F401  (connects the receivers)

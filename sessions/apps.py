@@ -13,3 +13,6 @@ class PeerSessionsConfig(AppConfig):
     name = "sessions"
     label = "peer_sessions"
     verbose_name = _("Sessions")
+
+    def ready(self):
+        from sessions import receivers  # noqa: F401  (connects the receivers)

@@ -2,7 +2,18 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from accounts.selectors import is_admin
 from cities.models import City, ClimateAction
@@ -211,3 +222,43 @@ def sessions_of_enrolled_cities(*, user) -> QuerySet[Session]:
     if not user.is_authenticated:
         return Session.objects.none()
     return Session.objects.filter(cohort__in=_enrolled_cohort_ids(user))
+
+
+def _registrations_per_city(registrations: QuerySet) -> Coalesce:
+    """A correlated subquery counting the outer enrolment's city's registrations for sessions
+    of the outer enrolment's cohort."""
+    counted = (
+        registrations.filter(session__cohort=OuterRef("cohort"), city=OuterRef("city"))
+        .order_by()
+        .values("city")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def enrolment_session_counts() -> dict:
+    """Annotations over Enrolment for the cohort page's registration and attendance columns.
+
+    `registered_count` counts the people a city registered beforehand (walk-ins excluded);
+    `attended_count` counts everyone recorded as attended, walk-ins included. Both are
+    subqueries so each row costs nothing more.
+    """
+    return {
+        "registered_count": _registrations_per_city(Registration.objects.filter(is_walk_in=False)),
+        "attended_count": _registrations_per_city(
+            Registration.objects.filter(attendance=Attendance.ATTENDED)
+        ),
+    }
+
+
+def sessions_of_city(*, city: City) -> QuerySet[Session]:
+    """Sessions the city presented in or registered people for, each marked with which."""
+    presented = SessionPresentation.objects.filter(session=OuterRef("pk"), city=city)
+    registered = Registration.objects.filter(session=OuterRef("pk"), city=city)
+    return (
+        Session.objects.annotate(presented=Exists(presented), registered=Exists(registered))
+        .filter(Q(presented=True) | Q(registered=True))
+        .select_related("cohort")
+        .order_by("starts_at")
+    )

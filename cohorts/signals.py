@@ -1,0 +1,25 @@
+"""What happens to cohorts, announced for the apps above (ARCHITECTURE.md, "Telling a higher app").
+
+cohorts never imports roadmaps or sessions: an app that must react connects a receiver in its
+own `receivers.py` (from its AppConfig.ready), and an app that adds to a cohort's pages answers
+one of the hooks below.
+"""
+
+from django.dispatch import Signal
+
+# A city was enrolled in a cohort: a request was accepted, or a facilitator enrolled it
+# directly. Sent with `enrolment` (status accepted, `cohort` and `city` loaded) inside the
+# service's transaction, so whatever a receiver writes commits or rolls back with the
+# enrolment (roadmaps.receivers opens the city's Reflection Roadmap).
+enrolment_accepted = Signal()
+
+# Hook: the facilitator's page of a cohort lists its enrolled cities (selectors.
+# enrolled_cities_of_cohort). Sent with `cohort`; each receiver returns a dict of
+# annotations (name -> expression over Enrolment, evaluated in the same query) the rows gain
+# (sessions.receivers: registered_count, attended_count).
+enrolled_city_annotations = Signal()
+
+# Hook: the same page after its rows are read. Sent with `cohort` and `enrolments` (the list
+# of rows); a receiver sets on each row the attributes the page shows for its app
+# (roadmaps.receivers: `roadmap` and `roadmap_label`).
+enrolled_cities_listed = Signal()

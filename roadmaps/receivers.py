@@ -1,0 +1,29 @@
+"""How roadmaps reacts to what happens in the lower apps (connected in RoadmapsConfig.ready).
+
+cohorts never imports roadmaps (ARCHITECTURE.md): it announces an enrolment, and the roadmap
+is opened here, in the same transaction.
+"""
+
+from django.dispatch import receiver
+
+from cohorts import signals as cohort_signals
+from roadmaps import selectors, services
+
+
+@receiver(cohort_signals.enrolment_accepted, dispatch_uid="roadmaps.open_roadmap_on_enrolment")
+def open_roadmap_on_enrolment(sender, enrolment, **kwargs):
+    # Every enrolled city has its Reflection Roadmap from the moment it is enrolled.
+    services.roadmap_open(cohort=enrolment.cohort, city=enrolment.city)
+
+
+@receiver(
+    cohort_signals.enrolled_cities_listed, dispatch_uid="roadmaps.roadmap_status_per_enrolment"
+)
+def roadmap_status_per_enrolment(sender, cohort, enrolments, **kwargs):
+    # The cohort page's "Roadmap / survey" column, from one query over the cohort's roadmaps.
+    roadmaps = {roadmap.city_id: roadmap for roadmap in selectors.roadmaps_of_cohort(cohort=cohort)}
+    for enrolment in enrolments:
+        enrolment.roadmap = roadmaps.get(enrolment.city_id)
+        enrolment.roadmap_label = (
+            selectors.roadmap_status_label(enrolment.roadmap) if enrolment.roadmap else None
+        )

@@ -1,0 +1,25 @@
+"""How sessions answers the lower apps' signals and hooks (connected in PeerSessionsConfig.ready).
+
+cities and cohorts never import sessions (ARCHITECTURE.md): their pages ask, and these answer.
+"""
+
+from django.dispatch import receiver
+
+from cities import signals as city_signals
+from cohorts import signals as cohort_signals
+from sessions import selectors
+
+
+@receiver(
+    cohort_signals.enrolled_city_annotations,
+    dispatch_uid="sessions.enrolment_session_counts",
+)
+def enrolment_session_counts(sender, cohort, **kwargs):
+    # The cohort page's "Registered" and "Attended" columns, computed in its own query.
+    return selectors.enrolment_session_counts()
+
+
+@receiver(city_signals.city_profile, dispatch_uid="sessions.city_profile_sessions")
+def city_profile_sessions(sender, city, user, **kwargs):
+    # The "Sessions" part of the city profile.
+    return {"sessions": selectors.sessions_of_city(city=city)}
