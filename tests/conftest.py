@@ -52,11 +52,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     Decision: every test starts without reference data, and a test that needs it asks for
     `reference_data`. pytest-django flushes every table after a transactional test (live server,
-    `transaction=True`), which deletes migration-made rows; a baseline with the rows would then
-    hold or not depending on the random order. An empty baseline is the same in every order, and
-    each test's own sectors, countries and services are the only ones it sees. That the
-    migrations load the data is proved on a database migrated from zero
-    (tests/seeds/test_reference_migrations.py).
+    `transaction=True`), which deletes migration-made rows; it runs those tests after the others,
+    in random order among themselves, so a baseline with the rows would hold for one and not for
+    the next. An empty baseline is the same in every order, and each test's own sectors,
+    countries and services are the only ones it sees. That the migrations load the data is
+    proved on databases migrated from zero (tests/seeds/test_reference_migrations.py).
     """
     from cities.models import Country
     from roadmaps.models import NetZeroCitiesService
