@@ -28,9 +28,10 @@ install: $(VENV)/.installed
 # Local runs are development runs unless the caller says otherwise (SECRET_KEY needs DEBUG).
 run demo: export DEBUG ?= true
 
+# migrate loads the reference data (data migrations), as in a Docker install; seed_demo re-applies
+# it before the demo data.
 demo: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_reference
 	$(BIN)/python manage.py seed_demo
 
 run: demo

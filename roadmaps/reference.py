@@ -1,6 +1,7 @@
 """The NetZeroCities services a city can pick for its suitable journey (Reflection Roadmap,
-Phase 3), as reference data; the reference seeding loads them into NetZeroCitiesService, by name,
-in this order (which becomes `position`). Admins keep the list up to date afterwards.
+Phase 3), as reference data; a data migration (roadmaps 0006, from a frozen copy) and
+`manage.py seed_reference` load them into NetZeroCitiesService, by name, in this order (which
+becomes `position`). Admins keep the list up to date afterwards.
 
 Sources are the seed documents in shared/seeds/: 000 (the Online Discussion Groups: Climate
 Transition Map and its Discovery Tour, the NZC Portal group, Group Study Visits, the Twinning

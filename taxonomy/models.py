@@ -1,4 +1,4 @@
-"""The programme's taxonomies (DOMAIN.md, "Taxonomies"), seeded by `manage.py seed_reference`."""
+"""The programme's taxonomies (DOMAIN.md, "Taxonomies"), loaded by a data migration."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,8 @@
-"""The programme's reference data, as plain constants; `manage.py seed_reference` loads them.
+"""The programme's reference data, as plain constants.
+
+Data migrations load it (taxonomy 0003, cities 0005), each from a frozen copy, so `migrate` alone
+gives a working install; `manage.py seed_reference` applies this module again. A change here needs
+a new data migration too: tests/seeds/test_reference_migrations.py fails until there is one.
 
 Sources are the seed documents in shared/seeds/: 000 (D1.14, Online Discussion Groups cohort 1)
 for the sectors (§1.2) and the enabling factors (the Reflection Roadmap, Figure 4); 004 (D1.1,

@@ -46,9 +46,34 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Migrate the test database, then empty the reference tables the data migrations filled.
+
+    Decision: every test starts without reference data, and a test that needs it asks for
+    `reference_data`. pytest-django flushes every table after a transactional test (live server,
+    `transaction=True`), which deletes migration-made rows; it runs those tests after the others,
+    in random order among themselves, so a baseline with the rows would hold for one and not for
+    the next. An empty baseline is the same in every order, and each test's own sectors,
+    countries and services are the only ones it sees. That the migrations load the data is
+    proved on databases migrated from zero (tests/seeds/test_reference_migrations.py).
+    """
+    from cities.models import Country
+    from roadmaps.models import NetZeroCitiesService
+    from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
+
+    with django_db_blocker.unblock():
+        for model in (NetZeroCitiesService, Country, EnablingTheme, EnablingFactor, ThematicSector):
+            model.objects.all().delete()
+
+
 @pytest.fixture
 def reference_data(db):
-    """The taxonomies and countries, as `make run` loads them."""
+    """The taxonomies, countries and services, as the data migrations load them.
+
+    Loaded again for each test that asks, because a transactional test that ran before has
+    flushed them (see django_db_setup).
+    """
     from django.core.management import call_command
 
     call_command("seed_reference", verbosity=0)

@@ -5,8 +5,10 @@ from portal.demo import reference_data_load
 
 class Command(BaseCommand):
     help = (
-        "Load the thematic sectors, enabling factors, enabling themes and countries "
-        "(taxonomy/reference.py). Safe to run again: unchanged rows are left alone."
+        "Apply the reference data of taxonomy/reference.py and roadmaps/reference.py again "
+        "(thematic sectors, enabling factors, enabling themes, countries, NetZeroCities "
+        "services); `migrate` loads it already. Puts back rows changed since; unchanged rows "
+        "are left alone."
     )
 
     def handle(self, *args, **options):
