@@ -1,6 +1,6 @@
 """The Reflection Roadmap pages: edit (with autosave), history, submit and review.
 
-The edit page is an ordinary form that works without JavaScript; static/js/roadmap.js adds
+The edit page is an ordinary form that works without JavaScript; static/js/roadmap/ adds
 autosave on top of it through the JSON endpoint `roadmap_autosave`, which answers exactly as
 the API's field save (roadmaps.api builds both bodies). Both go through the same service,
 `roadmap_field_save` (the form through `roadmap_fields_save`), so the version check and the

@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   // Signing out forgets what pages kept in this browser for the person (the roadmap's unsent
-  // text, static/js/roadmap.js): on a shared computer the next person must not find it.
+  // text, static/js/roadmap/): on a shared computer the next person must not find it.
   // data-clear-storage holds the prefix of the localStorage keys to remove.
   for (const form of document.querySelectorAll("form[data-clear-storage]")) {
     form.addEventListener("submit", () => {

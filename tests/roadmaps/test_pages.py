@@ -162,7 +162,7 @@ def test_edit_form_names_the_signed_in_officer_for_the_browser_copy(client, prog
 
     html = client.get(edit_url(programme.roadmap)).content.decode()
 
-    # static/js/roadmap.js keeps unsent text under roadmap:<user>:<roadmap>:<key>.
+    # static/js/roadmap/drafts.js keeps unsent text under roadmap:<user>:<roadmap>:<key>.
     form = re.search(r'<form[^>]*id="roadmap-form"[^>]*>', html, re.S).group(0)
     assert (attribute(form, "data-user"), attribute(form, "data-roadmap")) == (
         str(programme.rui.pk),
