@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +16,13 @@ from knox.models import get_digest_token
 from knox.settings import CONSTANTS as KNOX
 
 from accounts.models import ApiToken, Invitation
-from accounts.selectors import is_admin
+from accounts.selectors import is_admin, recipients_for
 from cities.models import City, CityMembership
 from cohorts.models import Enrolment
 from cohorts.selectors import cohorts_facilitated_by
-from notifications.services import email_queue
+from notifications.services import Recipient, notify
 from portal.errors import ApplicationError
+from portal.links import site_url
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -99,18 +99,19 @@ def invitation_create(*, email: str, city: City, invited_by) -> Invitation:
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
-    if User.objects.filter(email=email).exists():
-        template = "accounts/email/invitation_existing_account.txt"
-    else:
-        template = "accounts/email/invitation.txt"
-    link = settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
-    email_queue(
+    recipient = recipients_for(emails=[email])[email]
+    # An address with an account is told to sign in with it; the email is in that account's
+    # language and time zone.
+    template = "invitation" if isinstance(recipient, Recipient) else "invitation_existing_account"
+    notify(
+        recipient=recipient,
+        template=template,
+        context={
+            "invitation": invitation,
+            "link": site_url(reverse("invitation_accept", args=[invitation.token])),
+            "inviter": invited_by,
+        },
         key=f"invitation:{invitation.pk}",
-        to=email,
-        subject=_("You are invited to represent %(city)s") % {"city": city.name},
-        body=render_to_string(
-            template, {"invitation": invitation, "link": link, "inviter": invited_by}
-        ),
     )
     return invitation
 

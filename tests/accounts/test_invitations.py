@@ -183,7 +183,7 @@ def test_invitation_create_for_existing_account_adds_nothing_until_confirmed(
         "your usual password and confirm to add Lisbon to your account:\n"
         f"{url}\n\n"
         f"The link works once and until {expiry}. Nothing changes on your account until you "
-        "confirm.\n\n"
+        "confirm.\n"
     )
     porto_officer.refresh_from_db()
     assert porto_officer.check_password(PASSWORD)
