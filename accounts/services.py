@@ -21,8 +21,10 @@ from cities.models import City, CityMembership
 from cohorts.models import Enrolment
 from cohorts.selectors import cohorts_facilitated_by
 from notifications.services import Recipient, notify
+from portal.dates import time_zone_choices
 from portal.errors import ApplicationError
 from portal.links import site_url
+from portal.text import SHORT_TEXT_MAX
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -267,3 +269,39 @@ def api_tokens_revoke_all(*, user, acting_user=None, cause: str = "") -> int:
             f"user {acting_user.pk}" if acting_user else cause,
         )
     return count
+
+
+@transaction.atomic
+def user_profile_update(*, user, full_name: str, language: str, time_zone: str, acting_user):
+    """Save the name, language and time zone a person gives on their account page.
+
+    Emails to them are written in that language with times in that zone
+    (notifications.services.notify); the pages follow the language from their next sign-in,
+    or at once when they save it here (accounts.middleware).
+    """
+    if acting_user.pk != user.pk:
+        # Each person edits their own; programme admins have the Django admin.
+        raise ApplicationError(_("You can change only your own account."), code="forbidden")
+    full_name = full_name.strip()
+    if not full_name:
+        raise ApplicationError(_("Write your name."), field="full_name")
+    if len(full_name) > SHORT_TEXT_MAX:
+        raise ApplicationError(
+            _("Write at most %(count)d characters.") % {"count": SHORT_TEXT_MAX},
+            field="full_name",
+        )
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(
+            _("Choose one of the portal's languages."), field="language", code="unknown_language"
+        )
+    if time_zone not in dict(time_zone_choices()):
+        raise ApplicationError(
+            _("“%(value)s” is not a time zone the portal offers: choose one from the list.")
+            % {"value": time_zone},
+            field="time_zone",
+            code="unknown_time_zone",
+        )
+    user.full_name, user.language, user.time_zone = full_name, language, time_zone
+    user.save(update_fields=["full_name", "language", "time_zone"])
+    logger.info("User %s changed their name, language or time zone", user.pk)
+    return user
