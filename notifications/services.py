@@ -68,21 +68,23 @@ def notify(*, recipient: EmailRecipient, template: str, context: dict, key: str)
     body.html, in the recipient's language and with times in the recipient's time zone, and
     queue the email (sent once the current transaction commits; the same key goes out once).
 
-    The templates get `context` plus `recipient`. Links in them are absolute: build them with
+    The templates get `context` plus `recipient`, and the bodies `subject`. Links in them are absolute: build them with
     portal.links.site_url(reverse(...)), never from a request.
     """
     language = recipient.language or settings.LANGUAGE_CODE
     zone = recipient.time_zone or settings.TIME_ZONE
     context = {**context, "recipient": recipient}
     with translation.override(language), timezone.override(zone):
-        subject = render_to_string(f"emails/{template}/subject.txt", context)
+        # Template tags leave line breaks and blank lines at the edges; a subject is one line.
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
+        # The HTML part's <title> (emails/base.html) is the subject.
+        context["subject"] = subject
         body = render_to_string(f"emails/{template}/body.txt", context)
         html_body = render_to_string(f"emails/{template}/body.html", context)
-    # Template tags leave line breaks and blank lines at the edges; a subject is one line.
     return email_queue(
         key=key,
         to=recipient.email,
-        subject=" ".join(subject.split()),
+        subject=subject,
         body=body.strip() + "\n",
         html_body=html_body.strip() + "\n",
     )
