@@ -106,13 +106,13 @@ class ProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     language = forms.ChoiceField(
-        label=_("Language"),
+        label=_("Your language"),
         choices=_language_choices,
         help_text=_("Emails from the portal are written in this language, and so are its pages."),
         error_messages={"invalid_choice": _("Choose one of the portal's languages.")},
     )
     time_zone = forms.ChoiceField(
-        label=_("Time zone"),
+        label=_("Your time zone"),
         choices=time_zone_choices,
         help_text=_("Emails from the portal give times in this time zone."),
         error_messages={

@@ -101,9 +101,7 @@ def test_login_unverified_email_goes_to_verification_sent_page(
     )
 
 
-def test_email_verification_link_then_sign_in_works(
-    client, db, django_capture_on_commit_callbacks
-):
+def test_email_verification_link_then_sign_in_works(client, db, django_capture_on_commit_callbacks):
     user = factories.UserFactory(email="new.officer@example.org")
     EmailAddress.objects.filter(user=user).update(verified=False)
     with django_capture_on_commit_callbacks(execute=True):

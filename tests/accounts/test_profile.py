@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from accounts import services
 from portal.errors import ApplicationError
@@ -34,9 +35,7 @@ def test_profile_url_is_the_headers_account_link(client, officer):
     assert '<li><a href="/accounts/profile/">Account</a></li>' in page
 
 
-def test_profile_page_shows_the_persons_values_and_links_to_the_other_account_pages(
-    client, db
-):
+def test_profile_page_shows_the_persons_values_and_links_to_the_other_account_pages(client, db):
     ana = factories.city_officer(full_name="Ana Silva", language="fr", time_zone="Europe/Lisbon")
     client.force_login(ana)
     # The language cookie, as the header's switcher sets it, decides the pages' language.
@@ -52,8 +51,8 @@ def test_profile_page_shows_the_persons_values_and_links_to_the_other_account_pa
         "time_zone": "Europe/Lisbon",
     }
     assert '<label for="id_full_name">Your full name:</label>' in page
-    assert '<label for="id_language">Language:</label>' in page
-    assert '<label for="id_time_zone">Time zone:</label>' in page
+    assert '<label for="id_language">Your language:</label>' in page
+    assert '<label for="id_time_zone">Your time zone:</label>' in page
     assert '<option value="fr" selected>français</option>' in page
     assert '<option value="Europe/Lisbon" selected>Europe/Lisbon</option>' in page
     assert (
@@ -117,9 +116,7 @@ def test_profile_save_refuses_bad_values_and_saves_nothing(client, db, fields, f
     assert list(errors) == [field]
     if message is not None:
         assert errors[field] == [message]
-        assert message.replace("’", "&#x27;").replace("'", "&#x27;") in (
-            response.content.decode()
-        )
+        assert escape(message) in response.content.decode()
     assert COOKIE not in response.cookies
     ana.refresh_from_db()
     assert (ana.full_name, ana.language, ana.time_zone) == ("Ana Silva", "en", "Europe/Brussels")

@@ -129,9 +129,7 @@ def test_message_id_is_on_the_site_domain_and_the_same_when_sent_again(
     assert email_deliver(email_id=email.pk) is True
 
     first, again = mail.outbox
-    assert email.message_id.startswith("<") and email.message_id.endswith(
-        "@portal.example.eu>"
-    )
+    assert email.message_id.startswith("<") and email.message_id.endswith("@portal.example.eu>")
     assert (
         first.message()["Message-ID"],
         again.message()["Message-ID"],

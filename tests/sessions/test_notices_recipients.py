@@ -12,6 +12,7 @@ from django.utils import translation
 
 from sessions import services
 from tests import factories
+from tests.portal_pages.helpers import sign_in
 
 SITE = "https://portal.example.eu:8443"
 
@@ -30,7 +31,10 @@ def html_part(message) -> str:
 def readers(programme):
     """Marie reads French in Brussels, João English in Lisbon; both registered by Ana."""
     marie = factories.UserFactory(
-        email="marie@lisboa.pt", full_name="Marie Dupont", language="fr", time_zone="Europe/Brussels"
+        email="marie@lisboa.pt",
+        full_name="Marie Dupont",
+        language="fr",
+        time_zone="Europe/Brussels",
     )
     joao = factories.UserFactory(
         email="joao@lisboa.pt", full_name="João Costa", language="en", time_zone="Europe/Lisbon"
@@ -86,8 +90,10 @@ def test_session_moved_by_an_english_speaker_reaches_each_reader_in_their_langua
     ids = [message.extra_headers["Message-ID"] for message in (marie, joao)]
     assert all(re.fullmatch(r"<[^@<>]+@portal\.example\.eu>", value) for value in ids), ids
     assert ids[0] != ids[1]
-    assert all(message.message()["Message-ID"] == message.extra_headers["Message-ID"]
-               for message in (marie, joao))
+    assert all(
+        message.message()["Message-ID"] == message.extra_headers["Message-ID"]
+        for message in (marie, joao)
+    )
 
 
 def test_session_cancelled_escapes_the_title_in_html_only(
@@ -111,4 +117,26 @@ def test_session_cancelled_escapes_the_title_in_html_only(
         '<p>The session "Heat &amp; &lt;b&gt;&quot;power&quot;&lt;/b&gt;" of Online Discussion '
         "Groups cohort 1, planned for 4 Dec 2024, 09:00-10:30 (Europe/Lisbon), is cancelled.</p>"
     ) in html
-    assert "<title>Cancelled: &quot;Heat &amp; &lt;b&gt;&quot;power&quot;&lt;/b&gt;&quot;</title>" in html
+    assert (
+        "<title>Cancelled: &quot;Heat &amp; &lt;b&gt;&quot;power&quot;&lt;/b&gt;&quot;</title>"
+        in html
+    )
+
+
+# --- Calendar events link to SITE_URL too ------------------------------------------------------
+
+
+@override_settings(SITE_URL="http://127.0.0.1:8803")
+def test_session_ics_and_feed_link_to_site_url_not_to_the_request(client, programme):
+    # `make run PORT=8803` sets SITE_URL (bin/serve): calendar events lead to that port.
+    sign_in(client, programme.officer)
+    pk = programme.heating.pk
+    feed = services.calendar_feed_get_or_create(user=programme.officer)
+
+    download = client.get(f"/sessions/{pk}/calendar.ics").content.decode()
+    subscribed = client.get(f"/calendar/{feed.token}.ics").content.decode()
+
+    for body in (download, subscribed):
+        assert f"UID:session-{pk}@127.0.0.1\r\n" in body
+        assert f"DESCRIPTION:http://127.0.0.1:8803/sessions/{pk}/\r\n" in body
+        assert "testserver" not in body
