@@ -21,8 +21,17 @@ STAND_IN = """#!/bin/sh
 exec {python} - "$0" "$@" <<'PY'
 import os, sys
 sys.path.insert(0, {root!r})
+import time
 from portal import settings_test as settings
 command = [os.path.basename(sys.argv[1]), *sys.argv[2:]]
+# bin/serve stops the worker and beat when the server exits: the server waits until they have
+# written their line (the real server runs until Ctrl-C).
+if command[0] == "python" and os.environ.get("REDIS_URL"):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+        not os.path.exists({log!r}) or len(open({log!r}).read().splitlines()) < 2
+    ):
+        time.sleep(0.1)
 with open({log!r}, "a") as log:
     log.write(" ".join(command) + " -> " + settings.SITE_URL + "\\n")
 PY
