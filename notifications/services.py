@@ -68,8 +68,8 @@ def notify(*, recipient: EmailRecipient, template: str, context: dict, key: str)
     body.html, in the recipient's language and with times in the recipient's time zone, and
     queue the email (sent once the current transaction commits; the same key goes out once).
 
-    The templates get `context` plus `recipient`, and the bodies `subject`. Links in them are absolute: build them with
-    portal.links.site_url(reverse(...)), never from a request.
+    The templates get `context` plus `recipient`, and the bodies `subject`. Links in them are
+    absolute: build them with portal.links.site_url(reverse(...)), never from a request.
     """
     language = recipient.language or settings.LANGUAGE_CODE
     zone = recipient.time_zone or settings.TIME_ZONE

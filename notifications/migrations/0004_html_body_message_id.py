@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_email_retries'),
+        ("notifications", "0003_email_retries"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='html_body',
-            field=models.TextField(blank=True, verbose_name='HTML body'),
+            model_name="outboundemail",
+            name="html_body",
+            field=models.TextField(blank=True, verbose_name="HTML body"),
         ),
         migrations.AddField(
-            model_name='outboundemail',
-            name='message_id',
-            field=models.CharField(blank=True, max_length=250, verbose_name='Message-ID'),
+            model_name="outboundemail",
+            name="message_id",
+            field=models.CharField(blank=True, max_length=250, verbose_name="Message-ID"),
         ),
     ]
