@@ -35,7 +35,10 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["revoke_api_tokens"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "organisation", "job_title"]}),
+        (
+            _("Person"),
+            {"fields": ["full_name", "organisation", "job_title", "language", "time_zone"]},
+        ),
         (
             _("Roles"),
             {"fields": ["is_facilitator", "is_reviewer", "is_programme_admin", "is_active"]},

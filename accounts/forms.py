@@ -1,11 +1,14 @@
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.models import ApiToken
 from accounts.selectors import facilitators_active, is_admin
 from accounts.services import API_TOKEN_LIFETIME_DAYS, invitation_cities_for
 from cities.models import City
+from portal.dates import time_zone_choices
+from portal.text import SHORT_TEXT_MAX
 from portal.widgets import CITIES, FACILITATORS, SearchSelect, SearchSelectMultiple
 
 
@@ -88,4 +91,33 @@ class ApiTokenForm(forms.Form):
         choices=_lifetime_choices,
         initial=API_TOKEN_LIFETIME_DAYS[0],
         help_text=_("The token stops working after this time; you can revoke it sooner."),
+    )
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    # Each language in its own words ("Français"), as the header's language switcher shows it.
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Your language"),
+        choices=_language_choices,
+        help_text=_("Emails from the portal are written in this language, and so are its pages."),
+        error_messages={"invalid_choice": _("Choose one of the portal's languages.")},
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        choices=time_zone_choices,
+        help_text=_("Emails from the portal give times in this time zone."),
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not a time zone the portal offers: choose one from the list."
+            )
+        },
     )

@@ -10,6 +10,25 @@ from knox.settings import CONSTANTS as KNOX
 
 from accounts import signals
 from accounts.enums import Role
+from portal.dates import time_zone_choices
+
+
+# Callables, so the choices and defaults follow the settings (a language added to LANGUAGES needs
+# no migration) and no setting is read at import time. Migrations name them: keep them here.
+def language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+def user_time_zone_choices() -> list[tuple[str, str]]:
+    return time_zone_choices()
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class UserManager(BaseUserManager):
@@ -40,6 +59,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     job_title = models.CharField(_("role in the organisation"), max_length=200, blank=True)
+    # What the portal writes to the person (notifications.services.notify) is in this language
+    # with times in this zone; the pages follow the language from sign-in on (README).
+    language = models.CharField(
+        _("language"), max_length=10, choices=language_choices, default=default_language
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=user_time_zone_choices, default=default_time_zone
+    )
     is_facilitator = models.BooleanField(_("facilitator"), default=False)
     is_reviewer = models.BooleanField(_("reviewer"), default=False)
     is_programme_admin = models.BooleanField(

@@ -1,5 +1,6 @@
 """Reactions to what happens to accounts (connected in AccountsConfig.ready)."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from accounts import services, signals
@@ -16,3 +17,12 @@ def revoke_api_tokens_on_deactivation(sender, user, **kwargs):
     # knox refuses an inactive person's tokens, but the rows would stay: reactivating the
     # account would bring back every token, a leaked one included.
     services.api_tokens_revoke_all(user=user, cause="deactivation")
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.use_the_account_language_on_sign_in")
+def use_the_account_language_on_sign_in(sender, request, user, **kwargs):
+    # The response sets the language cookie (accounts.middleware): the pages follow the
+    # account's language from this sign-in on. A sign-in without a request (tests, scripts)
+    # has no browser to tell.
+    if request is not None:
+        request.signed_in_language = user.language

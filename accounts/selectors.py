@@ -43,3 +43,18 @@ def api_tokens_of(*, user) -> QuerySet:
     if not user.is_authenticated:
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user).order_by("-created", "-pk")
+
+
+def recipients_for(*, emails: list[str], time_zone: str = "") -> dict:
+    """Whom to write to at each address, for notifications.services.notify: the account with
+    that address (its language and time zone), or, for an address without one, a Recipient in
+    the portal's language with times in `time_zone` (the portal's zone when empty). Keys are
+    the addresses as given."""
+    from notifications.services import Recipient
+
+    users = get_user_model().objects.filter(email__in={email.lower() for email in emails})
+    by_email = {user.email: user for user in users}
+    return {
+        email: by_email.get(email.lower()) or Recipient(email=email, time_zone=time_zone)
+        for email in emails
+    }

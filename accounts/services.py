@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +16,15 @@ from knox.models import get_digest_token
 from knox.settings import CONSTANTS as KNOX
 
 from accounts.models import ApiToken, Invitation
-from accounts.selectors import is_admin
+from accounts.selectors import is_admin, recipients_for
 from cities.models import City, CityMembership
 from cohorts.models import Enrolment
 from cohorts.selectors import cohorts_facilitated_by
-from notifications.services import email_queue
+from notifications.services import Recipient, notify
+from portal.dates import time_zone_choices
 from portal.errors import ApplicationError
+from portal.links import site_url
+from portal.text import SHORT_TEXT_MAX
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -99,18 +101,19 @@ def invitation_create(*, email: str, city: City, invited_by) -> Invitation:
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
-    if User.objects.filter(email=email).exists():
-        template = "accounts/email/invitation_existing_account.txt"
-    else:
-        template = "accounts/email/invitation.txt"
-    link = settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
-    email_queue(
+    recipient = recipients_for(emails=[email])[email]
+    # An address with an account is told to sign in with it; the email is in that account's
+    # language and time zone.
+    template = "invitation" if isinstance(recipient, Recipient) else "invitation_existing_account"
+    notify(
+        recipient=recipient,
+        template=template,
+        context={
+            "invitation": invitation,
+            "link": site_url(reverse("invitation_accept", args=[invitation.token])),
+            "inviter": invited_by,
+        },
         key=f"invitation:{invitation.pk}",
-        to=email,
-        subject=_("You are invited to represent %(city)s") % {"city": city.name},
-        body=render_to_string(
-            template, {"invitation": invitation, "link": link, "inviter": invited_by}
-        ),
     )
     return invitation
 
@@ -266,3 +269,39 @@ def api_tokens_revoke_all(*, user, acting_user=None, cause: str = "") -> int:
             f"user {acting_user.pk}" if acting_user else cause,
         )
     return count
+
+
+@transaction.atomic
+def user_profile_update(*, user, full_name: str, language: str, time_zone: str, acting_user):
+    """Save the name, language and time zone a person gives on their account page.
+
+    Emails to them are written in that language with times in that zone
+    (notifications.services.notify); the pages follow the language from their next sign-in,
+    or at once when they save it here (accounts.middleware).
+    """
+    if acting_user.pk != user.pk:
+        # Each person edits their own; programme admins have the Django admin.
+        raise ApplicationError(_("You can change only your own account."), code="forbidden")
+    full_name = full_name.strip()
+    if not full_name:
+        raise ApplicationError(_("Write your name."), field="full_name")
+    if len(full_name) > SHORT_TEXT_MAX:
+        raise ApplicationError(
+            _("Write at most %(count)d characters.") % {"count": SHORT_TEXT_MAX},
+            field="full_name",
+        )
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(
+            _("Choose one of the portal's languages."), field="language", code="unknown_language"
+        )
+    if time_zone not in dict(time_zone_choices()):
+        raise ApplicationError(
+            _("“%(value)s” is not a time zone the portal offers: choose one from the list.")
+            % {"value": time_zone},
+            field="time_zone",
+            code="unknown_time_zone",
+        )
+    user.full_name, user.language, user.time_zone = full_name, language, time_zone
+    user.save(update_fields=["full_name", "language", "time_zone"])
+    logger.info("User %s changed their name, language or time zone", user.pk)
+    return user

@@ -3,13 +3,21 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from accounts import services
-from accounts.forms import ApiTokenForm, InvitationAcceptForm, InvitationForm, facilitator_label
+from accounts.forms import (
+    ApiTokenForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    ProfileForm,
+    facilitator_label,
+)
+from accounts.middleware import set_language_cookie
 from accounts.models import Invitation
 from accounts.rules import is_staff_member
 from accounts.selectors import api_tokens_of, facilitators_matching
@@ -178,3 +186,25 @@ def api_token_revoke(request, pk):
     services.api_token_revoke(token=token, acting_user=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api_token_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    """The person's name, language and time zone (the header's "Account" link opens this page)."""
+    user = request.user
+    initial = {"full_name": user.full_name, "language": user.language, "time_zone": user.time_zone}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(user=user, acting_user=user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            # The pages follow the language just chosen, from this message on.
+            with translation.override(user.language):
+                messages.success(request, _("Your account is saved."))
+            response = redirect("profile_edit")
+            set_language_cookie(response, user.language)
+            return response
+    return render(request, "accounts/profile.html", {"form": form})

@@ -6,10 +6,8 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +17,10 @@ from cohorts import signals
 from cohorts.enums import EnrolmentStatus, PhaseKind
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from cohorts.selectors import enrolment_request_recipients
-from notifications.services import email_queue
+from notifications.services import notify
 from portal.dates import long_date
 from portal.errors import ApplicationError
+from portal.links import site_url
 from taxonomy.models import ThematicSector
 
 # A phase's dates as typed: (starts_on, ends_on); (None, None) takes the default dates.
@@ -434,20 +433,13 @@ def _enrolment_request_notify(*, enrolment: Enrolment) -> None:
         )
         .get(pk=enrolment.pk)
     )
-    subject = _("%(city)s asks to join %(cohort)s") % {
-        "city": enrolment.city.name,
-        "cohort": enrolment.cohort.name,
-    }
-    link = settings.SITE_URL + reverse("enrolment_list", args=[enrolment.cohort_id])
+    link = site_url(reverse("enrolment_list", args=[enrolment.cohort_id]))
     for facilitator in enrolment_request_recipients(enrolment=enrolment):
-        email_queue(
+        notify(
+            recipient=facilitator,
+            template="enrolment_requested",
+            context={"enrolment": enrolment, "link": link},
             key=f"enrolment:{enrolment.pk}:requested:{facilitator.pk}",
-            to=facilitator.email,
-            subject=subject,
-            body=render_to_string(
-                "cohorts/email/enrolment_requested.txt",
-                {"enrolment": enrolment, "facilitator": facilitator, "link": link},
-            ),
         )
 
 
@@ -462,19 +454,14 @@ def _enrolment_notify(*, enrolment: Enrolment) -> None:
             for officer in enrolment.city.officers.order_by("pk")
         }
     if enrolment.status == EnrolmentStatus.ACCEPTED:
-        subject = _("%(city)s is enrolled in %(cohort)s")
-        template = "cohorts/email/enrolment_accepted.txt"
+        template = "enrolment_accepted"
     else:
-        subject = _("%(city)s's request to join %(cohort)s was declined")
-        template = "cohorts/email/enrolment_declined.txt"
-    subject = subject % {"city": enrolment.city.name, "cohort": enrolment.cohort.name}
-    link = settings.SITE_URL + reverse("cohort_list")
+        template = "enrolment_declined"
+    link = site_url(reverse("cohort_list"))
     for key, officer in recipients.items():
-        email_queue(
+        notify(
+            recipient=officer,
+            template=template,
+            context={"enrolment": enrolment, "link": link},
             key=key,
-            to=officer.email,
-            subject=subject,
-            body=render_to_string(
-                template, {"enrolment": enrolment, "officer": officer, "link": link}
-            ),
         )

@@ -21,6 +21,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     search_fields = ["to", "subject", "key"]
     readonly_fields = [
         "key",
+        "message_id",
         "created_at",
         "claimed_at",
         "sent_at",

@@ -15,6 +15,12 @@ class OutboundEmail(models.Model):
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=250)
     body = models.TextField(_("body"))
+    # The HTML part, sent beside the plain text; empty for an email written as plain text only.
+    html_body = models.TextField(_("HTML body"), blank=True)
+    # Chosen when the email is queued, on the site's domain, so that a message sent again (the
+    # server accepted it but its reply was lost) carries the same Message-ID and mail clients
+    # can tell it is the same message. Empty on rows queued before this column existed.
+    message_id = models.CharField(_("Message-ID"), max_length=250, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -8,20 +8,25 @@ a row is claimed by one delivery at a time.
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import AddressHeader
+from email.utils import make_msgid
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.encoding import punycode
 
 from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
+from portal.links import site_domain
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +44,76 @@ RETRY_FIRST_DELAY = timedelta(minutes=5)
 RETRY_MAX_DELAY = timedelta(hours=2)
 
 
-def email_queue(*, key: str, to: str, subject: str, body: str) -> OutboundEmail:
+class EmailRecipient(Protocol):
+    """Whom notify() writes to: a user (accounts.User has these fields) or a Recipient."""
+
+    email: str
+    language: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone written to by address alone (an invited person, a registered participant), with
+    no account whose language and time zone could be read. accounts.selectors.recipients_for
+    gives the account instead where the address has one."""
+
+    email: str
+    language: str = ""  # "" is settings.LANGUAGE_CODE
+    time_zone: str = ""  # "" is settings.TIME_ZONE
+
+
+def notify(*, recipient: EmailRecipient, template: str, context: dict, key: str) -> OutboundEmail:
+    """Write to one person with the templates emails/<template>/subject.txt, body.txt and
+    body.html, in the recipient's language and with times in the recipient's time zone, and
+    queue the email (sent once the current transaction commits; the same key goes out once).
+
+    The templates get `context` plus `recipient`, and the bodies `subject`. Links in them are
+    absolute: build them with portal.links.site_url(reverse(...)), never from a request.
+    """
+    language = recipient.language or settings.LANGUAGE_CODE
+    zone = recipient.time_zone or settings.TIME_ZONE
+    context = {**context, "recipient": recipient}
+    with translation.override(language), timezone.override(zone):
+        # Template tags leave line breaks and blank lines at the edges; a subject is one line.
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
+        # The HTML part's <title> (emails/base.html) is the subject.
+        context["subject"] = subject
+        body = render_to_string(f"emails/{template}/body.txt", context)
+        html_body = render_to_string(f"emails/{template}/body.html", context)
+    return email_queue(
+        key=key,
+        to=recipient.email,
+        subject=subject,
+        body=body.strip() + "\n",
+        html_body=html_body.strip() + "\n",
+    )
+
+
+def new_message_id() -> str:
+    """A Message-ID on the site's domain, not on the sending machine's name ("@localhost")."""
+    return make_msgid(domain=site_domain())
+
+
+def email_queue(
+    *, key: str, to: str, subject: str, body: str, html_body: str = ""
+) -> OutboundEmail:
     """Record an email and send it once the current transaction commits.
 
-    Queuing the same key twice returns the first row and sends nothing more.
+    Queuing the same key twice returns the first row and sends nothing more. Emails to people
+    are written with notify(); this is the outbox underneath it.
     """
     from notifications.tasks import deliver_email
 
     email, created = OutboundEmail.objects.get_or_create(
-        key=key, defaults={"to": to, "subject": subject, "body": body}
+        key=key,
+        defaults={
+            "to": to,
+            "subject": subject,
+            "body": body,
+            "html_body": html_body,
+            "message_id": new_message_id(),
+        },
     )
     if created:
         # robust: a broker that is down must not turn a committed request into an error page;
@@ -223,7 +289,16 @@ def email_deliver(*, email_id: int) -> bool:
         return False
     try:
         connection = get_connection(timeout=settings.EMAIL_TIMEOUT or SEND_TIMEOUT_SECONDS)
-        send_mail(email.subject, email.body, None, [email.to], connection=connection)
+        message = EmailMultiAlternatives(
+            email.subject,
+            email.body,
+            to=[email.to],
+            connection=connection,
+            headers={"Message-ID": email.message_id or new_message_id()},
+        )
+        if email.html_body:
+            message.attach_alternative(email.html_body, "text/html")
+        message.send()
     except Exception as error:  # whatever went wrong, the row records it and decides the retry
         _record_failure(email, error, permanent=is_permanent_refusal(error))
         return False

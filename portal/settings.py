@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After locale and auth: a signed-in person's pages follow their account's language.
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After sessions, locale, auth and messages: its 400 page is a page like the others.
     "portal.form_guard.FormCharacterGuardMiddleware",

@@ -9,10 +9,10 @@ from the values as they are after this write.
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from cities.models import City
 from cohorts.models import Cohort
 from portal.dates import long_date
 from portal.errors import ApplicationError
+from portal.links import site_url
 from roadmaps import rules as roadmap_rules
 from roadmaps import selectors
 from roadmaps.enums import Desirability, RoadmapStatus
@@ -337,21 +338,24 @@ def roadmap_missing_fields(*, roadmap: Roadmap) -> list[FieldSpec]:
     ]
 
 
-def _officers_email(*, roadmap: Roadmap, transition: RoadmapTransition, subject: str, body: str):
-    """Queue the email of a transition to each officer of the city (sent after commit)."""
-    from notifications.services import email_queue
+def _officers_notify(*, roadmap: Roadmap, transition: RoadmapTransition, context: dict) -> None:
+    """Email the transition to each officer of the city (sent after commit), in each officer's
+    language, with the templates emails/roadmap_<new status>/."""
+    from notifications.services import notify
 
+    context = {
+        "roadmap": roadmap,
+        "person": transition.by.get_full_name(),
+        "link": site_url(reverse("roadmap_edit", args=[roadmap.pk])),
+        **context,
+    }
     for officer in roadmap.city.officers.order_by("pk"):
-        email_queue(
+        notify(
+            recipient=officer,
+            template=f"roadmap_{transition.to_status}",
+            context=context,
             key=f"roadmap:{roadmap.pk}:{transition.pk}:{officer.pk}",
-            to=officer.email,
-            subject=subject,
-            body=body,
         )
-
-
-def _link(roadmap: Roadmap) -> str:
-    return f"{settings.SITE_URL}/roadmaps/{roadmap.pk}/"
 
 
 def _transition(*, roadmap: Roadmap, to_status: str, user, note: str) -> RoadmapTransition:
@@ -367,10 +371,6 @@ def _transition(*, roadmap: Roadmap, to_status: str, user, note: str) -> Roadmap
         roadmap.accepted_at = now
     roadmap.save(update_fields=["status", "updated_at", "submitted_at", "accepted_at"])
     return transition
-
-
-def _names(roadmap: Roadmap) -> dict:
-    return {"city": roadmap.city.name, "cohort": roadmap.cohort.name}
 
 
 @transaction.atomic
@@ -389,17 +389,7 @@ def roadmap_submit(*, roadmap: Roadmap, user) -> Roadmap:
     if missing:
         raise RoadmapIncomplete(missing=missing)
     transition = _transition(roadmap=roadmap, to_status=RoadmapStatus.SUBMITTED, user=user, note="")
-    _officers_email(
-        roadmap=roadmap,
-        transition=transition,
-        subject=_("%(city)s's Reflection Roadmap was submitted for %(cohort)s") % _names(roadmap),
-        body=_(
-            "%(person)s submitted the Reflection Roadmap of %(city)s for %(cohort)s. "
-            "A facilitator of the cohort will review it; until then it cannot be changed.\n\n"
-            "%(link)s\n"
-        )
-        % {**_names(roadmap), "person": user.get_full_name(), "link": _link(roadmap)},
-    )
+    _officers_notify(roadmap=roadmap, transition=transition, context={})
     return roadmap
 
 
@@ -427,28 +417,19 @@ def _review(*, roadmap: Roadmap, user, note: str, to_status: str) -> Roadmap:
         )
     since = roadmap.submitted_at
     transition = _transition(roadmap=roadmap, to_status=to_status, user=user, note=note.strip())
-    if to_status == RoadmapStatus.RETURNED:
-        subject = _("%(city)s's Reflection Roadmap was returned with comments") % _names(roadmap)
-        intro = _(
-            "%(person)s returned the Reflection Roadmap of %(city)s for %(cohort)s. You can "
-            "change it again and submit it once more."
-        )
-    else:
-        subject = _("%(city)s's Reflection Roadmap is completed") % _names(roadmap)
-        intro = _("%(person)s accepted the Reflection Roadmap of %(city)s for %(cohort)s.")
-    lines = [intro % {**_names(roadmap), "person": user.get_full_name()}, ""]
-    if transition.note:
-        lines += [transition.note, ""]
     # The comments written during this review, section by section, so the city reads them
     # without opening the page.
     comments = roadmap.comments.filter(created_at__gte=since).order_by("created_at", "pk")
-    for section in SECTIONS_BY_KEY.values():
-        for comment in comments:
-            if comment.section == section.key:
-                lines += [f"{section.title}: {comment.body}", ""]
-    lines.append(_link(roadmap))
-    _officers_email(
-        roadmap=roadmap, transition=transition, subject=subject, body="\n".join(lines) + "\n"
+    by_section = [
+        (section.title, comment.body)
+        for section in SECTIONS_BY_KEY.values()
+        for comment in comments
+        if comment.section == section.key
+    ]
+    _officers_notify(
+        roadmap=roadmap,
+        transition=transition,
+        context={"note": transition.note, "comments": by_section},
     )
     return roadmap
 

@@ -1,5 +1,4 @@
 import datetime
-import zoneinfo
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -8,27 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import FacilitatorsField
 from cities.models import City, ClimateAction
+from portal.dates import time_zone_choices
 from sessions.enums import Attendance, SessionKind
 from sessions.models import Session
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-# The canonical IANA regions; leaves out legacy aliases such as "US/Eastern" or "Etc/GMT+1".
-# The programme's cities are in Europe and its neighbours, so the list offers Europe's zones, the
-# Atlantic islands of EU countries and Iceland, and UTC: about 70 choices instead of ~490.
-EXTRA_ZONES = (
-    "Atlantic/Azores",
-    "Atlantic/Canary",
-    "Atlantic/Madeira",
-    "Atlantic/Reykjavik",
-    "UTC",
-)
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    names = sorted(n for n in zoneinfo.available_timezones() if n.startswith("Europe/"))
-    return [(name, name) for name in [*names, *EXTRA_ZONES]]
 
 
 class WallClockDateTimeField(forms.DateTimeField):

@@ -1,27 +1,28 @@
 """Writes for sessions: scheduling, presenting cities, registration, attendance, calendar feeds.
 
 Each service is one transaction. Emails to registered people are rows queued inside it
-(notifications.services.email_queue), and are handed to Celery only once it commits.
+(notifications.services.notify), and are handed to Celery only once it commits.
 """
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import recipients_for
 from cities.models import City, ClimateAction
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment
-from notifications.services import email_queue
+from notifications.services import notify
 from portal.errors import ApplicationError
+from portal.links import site_url
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation, new_feed_token
 
@@ -73,9 +74,10 @@ def _in_zone(value: datetime.datetime, zone: ZoneInfo, *, field: str) -> datetim
     return aware
 
 
-def session_slot_label(session: Session) -> str:
-    """The session's date and times in its own zone, e.g. "4 Dec 2024, 10:00-11:30"."""
-    zone = ZoneInfo(session.time_zone)
+def session_slot_label(session: Session, *, zone: tzinfo | None = None) -> str:
+    """The session's date and times in its own zone (or in `zone`), e.g. "4 Dec 2024,
+    10:00-11:30"."""
+    zone = ZoneInfo(session.time_zone) if zone is None else zone
     starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
     day = dateformat.format(starts, "j M Y")
     if starts.date() == ends.date():
@@ -560,46 +562,35 @@ def attendance_record(
 # --- Emails to registered people ---------------------------------------------------------------
 
 
-def session_notice_build(*, session: Session, registration: Registration, notice: str):
-    """Return the subject and body of a notice about a session for one registered person.
-
-    `notice` names the templates sessions/email/<notice>_subject.txt and <notice>_body.txt:
-    "moved" and "cancelled" here; the reminders add their own.
-    """
-    page_path = reverse("session_detail", args=[session.pk])
-    context = {
-        "session": session,
-        "registration": registration,
-        "when": session_slot_label(session),
-        "page_url": f"{settings.SITE_URL}{page_path}",
-        "ics_url": f"{settings.SITE_URL}{reverse('session_ics', args=[session.pk])}",
-    }
-    subject = render_to_string(f"sessions/email/{notice}_subject.txt", context)
-    body = render_to_string(f"sessions/email/{notice}_body.txt", context)
-    # Template tags leave blank lines at the edges; the email starts and ends with text.
-    return " ".join(subject.split()), body.strip() + "\n"
-
-
 def session_notice_queue(*, session: Session, notice: str, key: str) -> int:
     """Queue one notice per registered person (walk-ins came afterwards and are not told).
 
-    Each email's key is `<key>:registration:<id>`, so the same notice never goes twice to one
-    person. The emails leave through Celery once the transaction commits. Return how many.
+    `notice` names the templates emails/session_<notice>/: "moved" and "cancelled" here; the
+    reminders add their own. Each person reads it in their account's language and time zone;
+    someone registered without an account reads the portal's language and the session's own
+    zone. Each email's key is `<key>:registration:<id>`, so the same notice never goes twice to
+    one person. The emails leave through Celery once the transaction commits. Return how many.
     """
-    registrations = session.registrations.filter(is_walk_in=False).select_related("city")
-    count = 0
-    for registration in registrations.order_by("pk"):
-        subject, body = session_notice_build(
-            session=session, registration=registration, notice=notice
-        )
-        email_queue(
+    registrations = list(
+        session.registrations.filter(is_walk_in=False).select_related("city").order_by("pk")
+    )
+    recipients = recipients_for(
+        emails=[registration.email for registration in registrations],
+        time_zone=session.time_zone,
+    )
+    context = {
+        "session": session,
+        "page_url": site_url(reverse("session_detail", args=[session.pk])),
+        "ics_url": site_url(reverse("session_ics", args=[session.pk])),
+    }
+    for registration in registrations:
+        notify(
+            recipient=recipients[registration.email],
+            template=f"session_{notice}",
+            context={**context, "registration": registration},
             key=f"{key}:registration:{registration.pk}",
-            to=registration.email,
-            subject=subject,
-            body=body,
         )
-        count += 1
-    return count
+    return len(registrations)
 
 
 # --- Calendar feed -----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ PAGES = {
     "/":                          (LOGIN,       200,         200,         200,         200),
     "/invitations/new/":          (LOGIN,       403,         200,         403,         200),
     INVITATION_LINK:              (200,         200,         200,         200,         200),
+    "/accounts/profile/":         (LOGIN,       200,         200,         200,         200),
     "/accounts/password/change/": (LOGIN,       200,         200,         200,         200),
     "/accounts/tokens/":          (LOGIN,       200,         200,         200,         200),
     # Revoking is a POST: a GET is refused once signed in (a POST for someone else's token is

@@ -230,9 +230,10 @@ def test_password_change_revokes_every_token(client, officer):
     assert me_status(client, other_secret) == 200
 
 
-def test_password_reset_revokes_every_token(client, officer):
+def test_password_reset_revokes_every_token(client, officer, django_capture_on_commit_callbacks):
     _token, secret = make_token(officer)
-    client.post(reverse("account_reset_password"), {"email": officer.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": officer.email})
     link = re.search(r"https?://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
     form_url = client.get(link.group(1))["Location"]
 

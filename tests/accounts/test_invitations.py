@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services
 from accounts.forms import InvitationForm
@@ -183,7 +183,7 @@ def test_invitation_create_for_existing_account_adds_nothing_until_confirmed(
         "your usual password and confirm to add Lisbon to your account:\n"
         f"{url}\n\n"
         f"The link works once and until {expiry}. Nothing changes on your account until you "
-        "confirm.\n\n"
+        "confirm.\n"
     )
     porto_officer.refresh_from_db()
     assert porto_officer.check_password(PASSWORD)
@@ -697,3 +697,32 @@ def test_invitation_create_page_lists_a_facilitators_cities_in_a_plain_select(
 
     assert _city_options(html) == [("", "---------", True), (str(lisbon.pk), "Lisbon (PT)", False)]
     assert "data-search-select" not in html
+
+
+def test_invitation_email_to_a_french_account_is_in_french_with_its_link_on_site_url(
+    facilitator, lisbon, settings, django_capture_on_commit_callbacks
+):
+    # Served by `make run PORT=8803`: the link must lead there, not to port 8000.
+    settings.SITE_URL = "http://127.0.0.1:8803"
+    factories.UserFactory(email="marie@lisboa.pt", language="fr")
+    facilitator.full_name = "Lea Lead"
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            email="marie@lisboa.pt", city=lisbon, invited_by=facilitator
+        )
+
+    [sent] = mail.outbox
+    url = f"http://127.0.0.1:8803/invitations/{invitation.token}/"
+    assert sent.subject == "Vous êtes invité à représenter Lisbon"
+    assert sent.body.startswith(
+        "Bonjour,\n\nLea Lead vous invite à représenter Lisbon sur le portail d'apprentissage "
+        "entre villes de la Mission européenne pour les villes.\n\n"
+        "Vous avez déjà un compte avec cette adresse e-mail. Ouvrez ce lien, connectez-vous "
+        "avec votre mot de passe habituel et confirmez pour ajouter Lisbon à votre compte :\n"
+        f"{url}\n\n"
+    )
+    html = sent.alternatives[0].content
+    assert f'<p><a href="{url}">{url}</a></p>' in html
+    assert "<p>Bonjour,</p>\n\n<p>Lea Lead vous invite à représenter Lisbon" in html
+    assert sent.message()["Message-ID"].endswith("@127.0.0.1>")

@@ -79,11 +79,15 @@ def test_login_successes_do_not_use_up_the_failed_attempt_limit(client, officer)
         client.post(reverse("account_logout"))
 
 
-def test_login_unverified_email_goes_to_verification_sent_page(client, db):
+def test_login_unverified_email_goes_to_verification_sent_page(
+    client, db, django_capture_on_commit_callbacks
+):
     user = factories.UserFactory(email="new.officer@example.org")
     EmailAddress.objects.filter(user=user).update(verified=False)
 
-    response = sign_in(client, "new.officer@example.org", PASSWORD)
+    # allauth's emails leave through the outbox once the request's work commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_in(client, "new.officer@example.org", PASSWORD)
 
     assert (response.status_code, response["Location"]) == (
         302,
@@ -97,10 +101,11 @@ def test_login_unverified_email_goes_to_verification_sent_page(client, db):
     )
 
 
-def test_email_verification_link_then_sign_in_works(client, db):
+def test_email_verification_link_then_sign_in_works(client, db, django_capture_on_commit_callbacks):
     user = factories.UserFactory(email="new.officer@example.org")
     EmailAddress.objects.filter(user=user).update(verified=False)
-    sign_in(client, "new.officer@example.org", PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in(client, "new.officer@example.org", PASSWORD)
     link = re.search(r"https?://testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body)
     assert link is not None, mail.outbox[0].body
 
@@ -130,8 +135,11 @@ def test_signup_is_closed(client, db):
     assert not factories.User.objects.filter(email="stranger@example.org").exists()
 
 
-def test_password_reset_sends_one_email_whose_link_sets_a_new_password(client, officer):
-    response = client.post(reverse("account_reset_password"), {"email": officer.email})
+def test_password_reset_sends_one_email_whose_link_sets_a_new_password(
+    client, officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": officer.email})
 
     assert (response.status_code, response["Location"]) == (
         302,

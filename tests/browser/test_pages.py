@@ -10,7 +10,9 @@ from cities.selectors import cities_of_officer
 from cohorts.models import Cohort
 from cohorts.selectors import cohorts_facilitated_by
 from sessions.models import Session
-from tests.browser.conftest import ConsoleLog, sign_in
+from tests import factories
+from tests.browser.conftest import ConsoleLog, sign_in, sign_in_as
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +119,34 @@ def test_password_reset_page_is_accessible(page, transactional_db):
     page.goto("/accounts/password/reset/")
 
     assert page.get_by_role("heading", level=1).count() == 1
+    assert_accessible_and_csp_clean(page)
+
+
+def test_account_page_is_accessible_and_saves_language_and_time_zone(page, transactional_db):
+    officer = factories.city_officer(full_name="Ana Silva")
+    sign_in_as(page, officer, PASSWORD)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
+    page.wait_for_url("**/accounts/profile/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    assert page.get_by_label("Your full name").input_value() == "Ana Silva"
+    assert_accessible_and_csp_clean(page)
+
+    page.get_by_label("Your full name").fill("Ana Maria Silva")
+    page.get_by_label("Your language").select_option("fr")
+    page.get_by_label("Your time zone").select_option("Europe/Lisbon")
+    page.get_by_role("button", name="Save").click()
+
+    page.wait_for_url("**/accounts/profile/")
+    officer.refresh_from_db()
+    assert (officer.full_name, officer.language, officer.time_zone) == (
+        "Ana Maria Silva",
+        "fr",
+        "Europe/Lisbon",
+    )
+    # The pages follow the language just chosen.
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("status").count() == 1
     assert_accessible_and_csp_clean(page)
 
 

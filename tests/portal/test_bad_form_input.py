@@ -204,6 +204,7 @@ def test_a_roadmap_form_with_ordinary_text_is_still_saved(admin_client, programm
 # Text the portal writes itself, never a person: no cap is needed to protect it.
 WRITTEN_BY_THE_PORTAL = {
     "notifications.OutboundEmail.body",
+    "notifications.OutboundEmail.html_body",
     "notifications.OutboundEmail.last_error",
     "roadmaps.RoadmapExport.error",
 }
