@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from cities.models import City
 from cities.selectors import cities_of_officer
-from portal.api.filters import MAX_ID, IdFilter
+from portal.api.filters import MAX_ID, IdFilter, MomentFilter
 from sessions import services
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import Registration, Session
@@ -35,8 +35,8 @@ class SessionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=SessionKind.choices)
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
     thematic_group = IdFilter(field_name="thematic_group_id")
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = MomentFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = MomentFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Session

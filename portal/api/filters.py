@@ -1,5 +1,7 @@
 """Filters shared by the API's filter sets."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext as _
@@ -27,6 +29,39 @@ class IdFilter(django_filters.Filter):
     """
 
     field_class = IdField
+
+
+class MomentField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time whose offset is a real one and whose moment can be stored.
+
+    Python accepts offsets up to +-23:59, PostgreSQL only up to +-15:59 (a larger one was a
+    DataError, a 500); SQLite stores UTC, and a moment in year 1 moved to UTC can fall before
+    year 1 (OverflowError, a 500). Real offsets run from -12:00 to +14:00.
+    """
+
+    MAX_OFFSET = datetime.timedelta(hours=14)
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        if abs(moment.utcoffset()) > self.MAX_OFFSET:
+            raise forms.ValidationError(
+                _("The time zone offset must be between -12:00 and +14:00."), code="invalid"
+            )
+        try:
+            moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                _("Give a date and time between the years 1 and 9999."), code="invalid"
+            ) from None
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """IsoDateTimeFilter that answers 400, not 500, to an offset or moment no database takes."""
+
+    field_class = MomentField
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -111,3 +111,27 @@ def test_the_schema_states_the_page_and_page_size_ranges(client, db):
     }
     assert parameters["page"] == {"type": "integer", "minimum": 1}
     assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 200}
+
+
+@pytest.mark.parametrize(
+    ("moment", "message"),
+    [
+        # Found by the schema fuzzer on PostgreSQL: "time zone displacement out of range", a 500.
+        ("1131-04-11T11:35:33+22:55", "The time zone offset must be between -12:00 and +14:00."),
+        ("2025-01-01T10:00:00-14:30", "The time zone offset must be between -12:00 and +14:00."),
+        # Before year 1 once moved to UTC: OverflowError on SQLite, a 500.
+        ("0001-01-01T00:30:00+01:00", "Give a date and time between the years 1 and 9999."),
+    ],
+)
+def test_a_session_time_filter_no_database_can_take_answers_400(admin_client, moment, message):
+    response = admin_client.get("/api/v1/sessions/", {"starts_after": moment})
+
+    assert (response.status_code, response.json()["error"]["fields"]) == (
+        400,
+        {"starts_after": [message]},
+    )
+
+
+@pytest.mark.parametrize("moment", ["2025-01-01T10:00:00+14:00", "2025-01-01T10:00:00-12:00"])
+def test_a_session_time_filter_with_a_real_offset_is_used(admin_client, moment):
+    assert admin_client.get("/api/v1/sessions/", {"starts_before": moment}).status_code == 200

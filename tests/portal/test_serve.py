@@ -92,8 +92,9 @@ def test_serve_gives_the_worker_and_beat_the_same_site_url(serve):
 
 
 def test_make_run_passes_its_port_to_serve():
+    # Under `make test` this is a sub-make, which would print "Entering/Leaving directory".
     dry_run = subprocess.run(
-        ["make", "-n", "run", "PORT=8803"],
+        ["make", "--no-print-directory", "-n", "run", "PORT=8803"],
         cwd=ROOT,
         capture_output=True,
         text=True,
