@@ -19,10 +19,6 @@ def language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
 
 
-def default_language() -> str:
-    return settings.LANGUAGE_CODE
-
-
 def user_time_zone_choices() -> list[tuple[str, str]]:
     return time_zone_choices()
 
@@ -61,8 +57,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     job_title = models.CharField(_("role in the organisation"), max_length=200, blank=True)
     # What the portal writes to the person (notifications.services.notify) is in this language
     # with times in this zone; the pages follow the language from sign-in on (README).
+    # Empty until known: then emails use the portal's language and the pages the browser's.
     language = models.CharField(
-        _("language"), max_length=10, choices=language_choices, default=default_language
+        _("language"), max_length=10, choices=language_choices, default="", blank=True
     )
     time_zone = models.CharField(
         _("time zone"), max_length=64, choices=user_time_zone_choices, default=default_time_zone

@@ -193,7 +193,11 @@ def api_token_revoke(request, pk):
 def profile_edit(request):
     """The person's name, language and time zone (the header's "Account" link opens this page)."""
     user = request.user
-    initial = {"full_name": user.full_name, "language": user.language, "time_zone": user.time_zone}
+    initial = {
+        "full_name": user.full_name,
+        "language": user.language or translation.get_language(),
+        "time_zone": user.time_zone,
+    }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,8 +15,9 @@ class Migration(migrations.Migration):
             model_name="user",
             name="language",
             field=models.CharField(
+                blank=True,
                 choices=accounts.models.language_choices,
-                default=accounts.models.default_language,
+                default="",
                 max_length=10,
                 verbose_name="language",
             ),

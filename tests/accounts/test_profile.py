@@ -202,6 +202,38 @@ def test_sign_in_sets_the_pages_language_to_the_accounts(client, db):
     assert '<html lang="fr">' in client.get("/").content.decode()
 
 
+def test_first_sign_in_without_a_chosen_language_keeps_the_pages_language(client, db):
+    # Accounts made before languages were stored, or by an invitation, have none: signing in
+    # from French pages must not switch the person to English; the account takes French.
+    jeanne = factories.city_officer(language="")
+    client.cookies[COOKIE] = "fr"
+
+    response = sign_in(client, jeanne)
+
+    assert response.status_code == 302
+    assert COOKIE not in response.cookies
+    assert '<html lang="fr">' in client.get("/").content.decode()
+    jeanne.refresh_from_db()
+    assert jeanne.language == "fr"
+
+
+def test_an_invitation_accepted_on_french_pages_gives_a_french_account(client, db):
+    facilitator = factories.UserFactory(is_programme_admin=True)
+    invitation = services.invitation_create(
+        email="jeanne@example.org", city=factories.CityFactory(), invited_by=facilitator
+    )
+    client.cookies[COOKIE] = "fr"
+
+    response = client.post(
+        reverse("invitation_accept", args=[invitation.token]),
+        {"full_name": "Jeanne Martin", "password1": "jeanne-lit-9", "password2": "jeanne-lit-9"},
+    )
+
+    assert response.status_code == 302
+    assert COOKIE not in response.cookies
+    assert factories.User.objects.get(email="jeanne@example.org").language == "fr"
+
+
 def test_language_switcher_still_wins_after_sign_in(client, db):
     marie = factories.city_officer(language="fr")
     sign_in(client, marie)
