@@ -73,24 +73,35 @@ def test_benchmark_same_name_twice_raises():
 def test_registered_benchmarks_run_on_scale_data():
     call_command("seed_scale", "--cities", "50", "--users", "300", "--cohorts", "3", verbosity=0)
 
-    assert harness.discover() == ["bench_cities", "bench_cohorts", "bench_home", "bench_roadmaps"]
-    assert list(harness.REGISTRY) == [
-        BASELINE,
-        "city directory: officer, no filter",
-        "city directory: officer, country + type + name",
-        "cohort page: lead facilitator, busiest cohort",
-        "API: GET /api/v1/cities/",
-        "API: GET /api/v1/sessions/?cohort=<busiest>",
-        "enrolments page: lead facilitator, busiest cohort",
-        "new cohort form: lead facilitator",
-        "home page: facilitator",
-        "home page: programme admin",
-        "roadmap PDF: full roadmap (WeasyPrint)",
-        "roadmap autosave: roadmap_field_save service",
-        "roadmap autosave: POST /roadmaps/<id>/autosave/",
-        "roadmap PDF: GET /roadmaps/<id>/pdf/",
-        "roadmap overview: facilitator, GET /roadmaps/cohort/<id>/",
+    assert harness.discover() == [
+        "bench_accounts",
+        "bench_cities",
+        "bench_cohorts",
+        "bench_home",
+        "bench_roadmaps",
     ]
+    # Sorted: the registry's order is the order the modules were first imported in.
+    assert sorted(harness.REGISTRY) == sorted(
+        [
+            BASELINE,
+            "account page: officer",
+            "API tokens page: officer with 5 tokens",
+            "city directory: officer, no filter",
+            "city directory: officer, country + type + name",
+            "cohort page: lead facilitator, busiest cohort",
+            "API: GET /api/v1/cities/",
+            "API: GET /api/v1/sessions/?cohort=<busiest>",
+            "enrolments page: lead facilitator, busiest cohort",
+            "new cohort form: lead facilitator",
+            "home page: facilitator",
+            "home page: programme admin",
+            "roadmap PDF: full roadmap (WeasyPrint)",
+            "roadmap autosave: roadmap_field_save service",
+            "roadmap autosave: POST /roadmaps/<id>/autosave/",
+            "roadmap PDF: GET /roadmaps/<id>/pdf/",
+            "roadmap overview: facilitator, GET /roadmaps/cohort/<id>/",
+        ]
+    )
     assert harness.REGISTRY[BASELINE].setup()().json() == {"status": "ok"}
 
     facilitator_page = harness.REGISTRY["home page: facilitator"].setup()()
@@ -104,6 +115,12 @@ def test_registered_benchmarks_run_on_scale_data():
     admin_page = harness.REGISTRY["home page: programme admin"].setup()()
     assert admin_page.wsgi_request.user.email == "scale-user-00001@scale.example.org"
     assert 'data-role="programme_admin"' in admin_page.text
+
+    tokens_page = harness.REGISTRY["API tokens page: officer with 5 tokens"].setup()()
+    officer = tokens_page.wsgi_request.user
+    assert officer.city_memberships.exists()
+    assert tokens_page.text.count("Revoke “bench") == 5
+    assert harness.REGISTRY["account page: officer"].setup()().wsgi_request.user == officer
 
 
 @pytest.mark.django_db
