@@ -3,7 +3,7 @@
 from accounts.models import ApiToken
 from accounts.services import api_token_create
 from benchmarks.harness import benchmark, page, signed_in_client
-from portal.scale import scale_users
+from devdata.scale import scale_users
 
 
 def _officer():

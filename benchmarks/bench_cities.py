@@ -4,7 +4,7 @@ from django.db.models import Count
 
 from benchmarks.harness import benchmark, page, signed_in_client
 from cities.enums import CityType
-from portal.scale import scale_cities, scale_users
+from devdata.scale import scale_cities, scale_users
 
 # A search term as typed into the name box: it matches about one generated name in twenty.
 SEARCH_TERM = "42"

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 
 from benchmarks.harness import benchmark, page, signed_in_client
 from cohorts.enums import EnrolmentStatus
-from portal.scale import scale_cohorts
+from devdata.scale import scale_cohorts
 
 
 def busiest_cohort():

@@ -4,7 +4,7 @@ from django.db.models import Count
 
 from accounts.models import User
 from benchmarks.harness import benchmark, page, signed_in_client
-from portal.scale import scale_users
+from devdata.scale import scale_users
 
 
 @benchmark("home page: facilitator")

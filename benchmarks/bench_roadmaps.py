@@ -6,7 +6,7 @@ roadmap (roadmaps.services.roadmap_open, idempotent) for the first accepted city
 officer, and fills every field of the template once; later runs reuse it.
 
 The page benchmarks need roadmaps.urls and roadmaps.urls_outputs included under /roadmaps/ in
-portal/urls.py: while a URL is missing, its benchmark is left out (with a note) rather than
+config/urls.py: while a URL is missing, its benchmark is left out (with a note) rather than
 failing the whole run; the PDF service and roadmap_field_save are timed directly either way.
 """
 
@@ -20,7 +20,7 @@ from benchmarks.harness import benchmark, page, signed_in_client
 from cities.models import CityMembership
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Enrolment
-from portal.scale import scale_cohorts
+from devdata.scale import scale_cohorts
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapValue
 from roadmaps.pdf import roadmap_pdf
@@ -147,7 +147,7 @@ def _url(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         sys.stderr.write(
-            f"bench_roadmaps: URL {name!r} is not wired into portal/urls.py; "
+            f"bench_roadmaps: URL {name!r} is not wired into config/urls.py; "
             "its page benchmark is left out.\n"
         )
         return None

@@ -171,7 +171,8 @@ def configure_django() -> str:
     if not os.environ.get("SECRET_KEY"):
         os.environ["DEBUG"] = "true"
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    os.environ["DEVELOPMENT_DATA"] = "true"  # seed_scale lives in the development-data app
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
     django.setup()
@@ -183,7 +184,7 @@ def configure_django() -> str:
 def prepare_database(*, reseed: bool, out) -> None:
     from django.core.management import call_command
 
-    from portal.scale import scale_data_present
+    from devdata.scale import scale_data_present
 
     call_command("migrate", interactive=False, verbosity=0)
     if reseed or not scale_data_present():
@@ -218,7 +219,7 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
     database = configure_django()
     prepare_database(reseed=args.reseed, out=out)
     discover()
-    from portal.scale import scale_row_counts
+    from devdata.scale import scale_row_counts
 
     out.write(f"Database: {database}\n\nData sizes\n{format_counts(scale_row_counts())}\n\n")
     # The baseline always runs, first, so every ratio has its reference.

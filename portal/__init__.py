@@ -1,5 +1,2 @@
-"""The portal project: settings, root URLs, the Celery app and cross-app pages."""
-
-from portal.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The shared foundation every app may import: errors, dates, text checks, widgets, the API base
+classes, middleware and shared template tags (ARCHITECTURE.md)."""

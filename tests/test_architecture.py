@@ -2,10 +2,13 @@
 
 The contract itself is `[tool.importlinter]` in pyproject.toml (import-linter); `make test` runs
 `lint-imports`, and these tests check the same contract inside pytest, prove that it catches an
-upward import, and keep it complete: every project app and every module of `portal` has its
-layer, so a new one cannot slip past it.
+upward import, and keep it complete: every project app has its layer, in the order of
+INSTALLED_APPS, so a new one cannot slip past it.
 """
 
+import os
+import subprocess
+import sys
 from copy import deepcopy
 from pathlib import Path
 
@@ -69,17 +72,30 @@ def test_layers_contract_breaks_on_an_upward_import(layers):
     assert _upward_imports(check) == ["cohorts -> roadmaps"]
 
 
-def test_layers_contract_breaks_on_an_app_importing_the_top_of_portal(layers):
+def test_layers_contract_breaks_on_an_app_importing_the_home_pages(layers):
     contract, graph, _roots = layers
     graph = deepcopy(graph)
     graph.add_import(
         importer="cities.views",
-        imported="portal.selectors",
+        imported="home.selectors",
         line_number=1,
-        line_contents="from portal.selectors import home_sections_for",
+        line_contents="from home.selectors import home_sections_for",
     )
     check = contract.check(graph, verbose=False)
-    assert _upward_imports(check) == ["cities -> portal.selectors"]
+    assert _upward_imports(check) == ["cities -> home"]
+
+
+def test_layers_contract_breaks_on_the_foundation_importing_an_app(layers):
+    contract, graph, _roots = layers
+    graph = deepcopy(graph)
+    graph.add_import(
+        importer="portal.errors",
+        imported="cities.models",
+        line_number=1,
+        line_contents="from cities.models import City",
+    )
+    check = contract.check(graph, verbose=False)
+    assert _upward_imports(check) == ["portal -> cities"]
 
 
 def test_every_project_app_is_a_layer_in_the_order_of_installed_apps(layers):
@@ -89,32 +105,45 @@ def test_every_project_app_is_a_layer_in_the_order_of_installed_apps(layers):
         for config in apps.get_app_configs()
         if Path(config.path).resolve().parent == ROOT
     ]
-    assert sorted(project_apps) == sorted(roots)
-    # INSTALLED_APPS lists the project apps lowest first; portal holds the foundation (the
-    # lowest layer) and the top, so it is installed last, as the top.
+    # `config` (settings, root URLs, Celery, WSGI/ASGI) is a package, not an app.
+    assert sorted(project_apps) == sorted(set(roots) - {"config"})
+    # INSTALLED_APPS lists the project apps lowest first: the foundation (`portal`) first, the
+    # top (`home`, then `devdata` where installed) last.
     layer_of = {}
     for position, modules in enumerate(reversed(_layer_modules(contract))):
         for module in modules:
             layer_of.setdefault(module.split(".")[0], position)
-    assert [app for app in project_apps if app != "portal"] == sorted(
-        (app for app in project_apps if app != "portal"), key=layer_of.__getitem__
-    )
-    assert project_apps[-1] == "portal"
+    assert project_apps == sorted(project_apps, key=layer_of.__getitem__)
+    assert project_apps[0] == "portal"
+    assert project_apps[-2:] == ["home", "devdata"]
 
 
-def test_every_module_of_portal_has_a_layer(layers):
-    contract, graph, _roots = layers
-    named = {module for modules in _layer_modules(contract) for module in modules}
-
-    def has_layer(module: str) -> bool:
-        return any(module == name or module.startswith(name + ".") for name in named)
-
-    # The packages themselves: portal/__init__.py only loads the Celery app (top), and
-    # portal/api/__init__.py is empty.
-    packages = {"portal", "portal.api"}
-    unplaced = sorted(
-        module
-        for module in graph.find_descendants("portal")
-        if module not in packages and not has_layer(module)
-    )
-    assert unplaced == []
+def test_a_production_install_has_no_development_data():
+    """Without DEBUG or DEVELOPMENT_DATA the seed commands and demo generators are absent."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "x" * 50,
+        "DEBUG": "false",
+    }
+    env.pop("DEVELOPMENT_DATA", None)
+    listing = subprocess.run(
+        [sys.executable, "manage.py", "help", "--commands"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "run_periodic_tasks" in listing
+    assert {"seed_demo", "seed_scale", "demo_logins", "seed_reference"} & set(listing) == set()
+    env["DEVELOPMENT_DATA"] = "true"
+    listing = subprocess.run(
+        [sys.executable, "manage.py", "help", "--commands"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert {"seed_demo", "seed_scale", "demo_logins", "seed_reference"} <= set(listing)

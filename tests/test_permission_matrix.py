@@ -7,7 +7,7 @@ Decisions the tables hold:
 - The OpenAPI schema and the docs are public (portal/api/urls.py says why).
 - /admin/ is for programme admins. Everyone else is redirected to /admin/login/, which sends
   anonymous people on to allauth's sign-in and answers 403 to a signed-in non-admin
-  (secure_admin_login, portal/urls.py): the admin has no sign-in form of its own.
+  (secure_admin_login, config/urls.py): the admin has no sign-in form of its own.
 - An invitation link opens for anyone who holds it: the link is the credential.
 """
 

@@ -21,7 +21,7 @@ RATE_LIMIT_MESSAGE = "Too many failed login attempts. Try again later."
 WRONG_PASSWORD_MESSAGE = "The email address and/or password you specified are not correct."
 ATTACKER = "203.0.113.7"
 PERSON = "198.51.100.20"
-SETTINGS_FILE = django_settings.BASE_DIR / "portal" / "settings.py"
+SETTINGS_FILE = django_settings.BASE_DIR / "config" / "settings.py"
 
 
 def limit(per: str) -> int:
@@ -31,7 +31,7 @@ def limit(per: str) -> int:
 
 
 def settings_from_environment(monkeypatch, **variables) -> dict:
-    """The settings portal/settings.py makes from these environment variables."""
+    """The settings config/settings.py makes from these environment variables."""
     for name in ["TRUSTED_PROXY_COUNT", "TRUSTED_CLIENT_IP_HEADER"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in variables.items():

@@ -3,8 +3,8 @@
 from django.urls import path
 from rest_framework.decorators import api_view
 
-from portal.urls import handler403, handler404, handler500
-from portal.urls import urlpatterns as portal_urlpatterns
+from config.urls import handler403, handler404, handler500
+from config.urls import urlpatterns as portal_urlpatterns
 
 __all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
 

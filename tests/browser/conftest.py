@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
+from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
 from tests.conftest import require
 
 # Playwright's sync API runs an asyncio loop in this thread; Django refuses ORM calls from a

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = ROOT / ".env.example"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-SETTINGS_FILE = ROOT / "portal" / "settings.py"
+SETTINGS_FILE = ROOT / "config" / "settings.py"
 
 _ENV_LINE = re.compile(r"^(?P<key>[A-Z][A-Z0-9_]*)=(?P<value>.*)$")
 
@@ -38,7 +38,7 @@ def env_example() -> dict[str, str]:
 
 
 def settings_variables() -> set[str]:
-    """Return the names of the environment variables that portal/settings.py reads."""
+    """Return the names of the environment variables that config/settings.py reads."""
     names = set()
     for node in ast.walk(ast.parse(SETTINGS_FILE.read_text())):
         if isinstance(node, ast.Call):
@@ -142,7 +142,7 @@ def _celery_problems(args: list[str]) -> list[str]:
     from celery.bin.celery import celery as celery_cli
     from celery.worker.control import Panel
 
-    from portal.celery import app as portal_app
+    from config.celery import app as portal_app
 
     try:
         context = celery_cli.make_context("celery", list(args))
@@ -154,7 +154,7 @@ def _celery_problems(args: list[str]) -> list[str]:
         except Exception as exc:  # find_app raises whatever importing the name raises
             return [f"celery -A {app_name}: {exc}"]
         if app is not portal_app:
-            return [f"celery -A {app_name}: finds {app!r}, not portal.celery.app"]
+            return [f"celery -A {app_name}: finds {app!r}, not config.celery.app"]
         context.obj = CLIContext(app=app, no_color=True, workdir=None, quiet=True)
         with warnings.catch_warnings():
             # click 8.2 deprecates protected_args; it still holds the subcommand's name.

@@ -15,11 +15,11 @@ from celery.signals import task_postrun
 from django.core import mail
 from django.db import connection, connections, transaction
 
+from config.celery import app
 from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
 from notifications.services import email_queue
 from notifications.tasks import deliver_email
-from portal.celery import app
 from tests.conftest import require
 
 WAIT_SECONDS = 30

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from portal.celery import app
+from config.celery import app
 from tests.conftest import require
 
 

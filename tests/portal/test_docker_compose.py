@@ -56,11 +56,11 @@ def test_compose_commands_run_the_expected_programs():
     services = compose()["services"]
 
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
-    assert services["web"]["command"][:2] == ["gunicorn", "portal.wsgi:application"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
-    assert services["beat"]["command"][:4] == ["celery", "-A", "portal", "beat"]
-    assert (ROOT / "portal" / "wsgi.py").is_file()
-    assert (ROOT / "portal" / "celery.py").is_file()
+    assert services["web"]["command"][:2] == ["gunicorn", "config.wsgi:application"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+    assert (ROOT / "config" / "wsgi.py").is_file()
+    assert (ROOT / "config" / "celery.py").is_file()
 
 
 @pytest.mark.parametrize(
@@ -75,17 +75,17 @@ def test_compose_commands_run_the_expected_programs():
             "gunicorn portal.no_such_module:application",
             "portal.no_such_module:application: No module named 'portal.no_such_module'",
         ),
-        ("gunicorn portal.wsgi:app", "portal.wsgi:app: module portal.wsgi has no app"),
-        ("celery -A portal no_such_subcommand", "celery: no subcommand 'no_such_subcommand'"),
+        ("gunicorn config.wsgi:app", "config.wsgi:app: module config.wsgi has no app"),
+        ("celery -A config no_such_subcommand", "celery: no subcommand 'no_such_subcommand'"),
         (
-            "celery -A portal inspect no_such_action",
+            "celery -A config inspect no_such_action",
             "celery inspect: no inspect action 'no_such_action'",
         ),
         (
-            "celery -A portal worker --no-such-option",
-            "celery -A portal worker --no-such-option: No such option '--no-such-option'.",
+            "celery -A config worker --no-such-option",
+            "celery -A config worker --no-such-option: No such option '--no-such-option'.",
         ),
-        ("uwsgi --module portal.wsgi", "uwsgi: not a program this project's image provides"),
+        ("uwsgi --module config.wsgi", "uwsgi: not a program this project's image provides"),
         (
             "sh -c 'python manage.py migrate && python manage.py nope'",
             "manage.py nope: no such command",

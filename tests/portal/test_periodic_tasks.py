@@ -8,9 +8,9 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from config.celery import app
 from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
-from portal.celery import app
 from roadmaps.enums import ExportStatus
 from roadmaps.models import RoadmapExport
 from tests import factories

@@ -33,7 +33,7 @@ def run_python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProc
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -71,7 +71,7 @@ def test_deploy_check_refuses_the_placeholder_secret_key(tmp_path):
 
 
 def test_settings_import_without_secret_key_and_debug_fails():
-    result = run_python(["-c", "import portal.settings"], {})
+    result = run_python(["-c", "import config.settings"], {})
 
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (
@@ -88,7 +88,7 @@ def test_settings_import_without_secret_key_and_debug_fails():
     ],
 )
 def test_settings_import_needs_only_one_of_secret_key_or_debug(env, expected):
-    code = "import portal.settings as s; print(s.DEBUG, s.SECRET_KEY)"
+    code = "import config.settings as s; print(s.DEBUG, s.SECRET_KEY)"
 
     result = run_python(["-c", code], env)
 

@@ -22,7 +22,7 @@ exec {python} - "$0" "$@" <<'PY'
 import os, sys
 sys.path.insert(0, {root!r})
 import time
-from portal import settings_test as settings
+from config import settings_test as settings
 command = [os.path.basename(sys.argv[1]), *sys.argv[2:]]
 # bin/serve stops the worker and beat when the server exits: the server waits until they have
 # written their line (the real server runs until Ctrl-C).
@@ -85,8 +85,8 @@ def test_serve_keeps_a_site_url_the_caller_set(serve):
 def test_serve_gives_the_worker_and_beat_the_same_site_url(serve):
     # Emails written by periodic work (the reminders of later issues) are rendered in the worker.
     assert serve("8803", REDIS_URL="redis://127.0.0.1:6379/15") == [
-        "celery -A portal beat --loglevel=INFO -> http://127.0.0.1:8803",
-        "celery -A portal worker --loglevel=INFO --concurrency=2 -> http://127.0.0.1:8803",
+        "celery -A config beat --loglevel=INFO -> http://127.0.0.1:8803",
+        "celery -A config worker --loglevel=INFO --concurrency=2 -> http://127.0.0.1:8803",
         "python manage.py runserver 127.0.0.1:8803 -> http://127.0.0.1:8803",
     ]
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from portal.views import server_error
+from home.views import server_error
 from tests.portal_pages.helpers import sign_in
 
 

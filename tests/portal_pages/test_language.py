@@ -38,7 +38,7 @@ def test_language_french_500_page_needs_no_database():
     from django.test import RequestFactory
     from django.utils import translation
 
-    from portal.views import server_error
+    from home.views import server_error
 
     with translation.override("fr"):
         html = server_error(RequestFactory().get("/")).content.decode()

@@ -18,7 +18,7 @@ from tests.roadmaps.conftest import cohort_create, fill
 # first, so these tests run whether or not the project's router has it yet.
 router = DefaultRouter()
 router.register("roadmaps", RoadmapViewSet, basename="roadmap")
-urlpatterns = [path("api/v1/", include(router.urls)), path("", include("portal.urls"))]
+urlpatterns = [path("api/v1/", include(router.urls)), path("", include("config.urls"))]
 pytestmark = pytest.mark.urls(__name__)
 
 SCORE = "phase2_2.score.funding-financing"

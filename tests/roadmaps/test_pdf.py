@@ -110,7 +110,7 @@ def render_in_a_fresh_process(html: str) -> bytes:
         [sys.executable, "-c", code],
         input=html.encode(),
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings_test"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
         capture_output=True,
         timeout=300,
         check=True,

@@ -41,7 +41,7 @@ RUI = "rui@lisboa.example"
 # (every section is open) with Lisbon's two officers, then what bin/serve runs for `make run`
 # (runserver, without the autoreloader's second process). Decision: the tables are created from
 # the models (migrate --run-syncdb with migrations off, as pytest-django's --nomigrations does)
-# because replaying every migration costs 10 s of CPU; the server itself runs portal.settings.
+# because replaying every migration costs 10 s of CPU; the server itself runs config.settings.
 SERVE = f"""
 import datetime, sys
 import django
@@ -97,7 +97,7 @@ def _server_env(database: Path) -> dict[str, str]:
     }
     env.update(
         DATABASE_URL=f"sqlite:///{database}",
-        DJANGO_SETTINGS_MODULE="portal.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="true",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         PYTHONUNBUFFERED="1",

@@ -9,7 +9,7 @@ from cities.models import City
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Enrolment
 from cohorts.selectors import cohorts_facilitated_by
-from portal.scale import scale_cities, scale_cohorts
+from devdata.scale import scale_cities, scale_cohorts
 
 
 def test_percentile_nearest_rank():

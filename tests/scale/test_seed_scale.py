@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
-from portal import scale
-from portal.scale import (
+from devdata import scale
+from devdata.scale import (
     BATCH_SIZE,
     EU_COUNTRIES,
     SCALE_PASSWORD,

@@ -11,8 +11,8 @@ from django.db.models import Count
 from cities.models import CityMembership, ClimateAction, ClimateActionLever
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Enrolment, EnrolmentGroup
-from portal import scale
-from portal.scale import ACTION_SECTORS, RECOMMENDATIONS, scale_cities, scale_cohorts
+from devdata import scale
+from devdata.scale import ACTION_SECTORS, RECOMMENDATIONS, scale_cities, scale_cohorts
 from sessions.enums import Attendance
 from sessions.models import Registration, SessionPresentation
 

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from accounts.models import User
-from cities.demo_data import ANNEX_1_CITIES
 from cities.models import City
 from cohorts.models import Cohort, Phase, ThematicGroup
+from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
+from devdata.demo_cities import ANNEX_1_CITIES
 from sessions.models import Session
 from tests.seeds.snapshots import snapshot
 

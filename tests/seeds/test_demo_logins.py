@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.demo import DEMO_PASSWORD
+from devdata.demo_accounts import DEMO_PASSWORD
 
 
 def test_demo_logins_prints_a_header_then_email_password_role(db):
@@ -21,7 +21,7 @@ def test_demo_logins_prints_a_header_then_email_password_role(db):
     )
 
 
-# The section heading each role sees on the home page (templates/portal/home.html), and a piece
+# The section heading each role sees on the home page (templates/home/home.html), and a piece
 # of seeded data the section shows.
 HEADINGS = {
     "city_officer": "Your cities",

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cities.demo_data import ANNEX_1_CITIES, MISSION_CITIES
 from cities.models import Country
+from devdata.demo_cities import ANNEX_1_CITIES, MISSION_CITIES
 from roadmaps.models import NetZeroCitiesService
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
 from tests.seeds.snapshots import snapshot

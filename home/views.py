@@ -8,15 +8,15 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from home.selectors import home_sections_for
 from portal.api.errors import error_body
-from portal.selectors import home_sections_for
 
 
 @login_required
 def home(request):
     """Show each role the part of the programme it works on; a person with several roles sees
     one section per role."""
-    return render(request, "portal/home.html", {"sections": home_sections_for(user=request.user)})
+    return render(request, "home/home.html", {"sections": home_sections_for(user=request.user)})
 
 
 @never_cache

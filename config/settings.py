@@ -61,8 +61,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     # Project apps, lowest layer first (ARCHITECTURE.md; the import contract in pyproject.toml
-    # holds the same order, tests/test_architecture.py compares them). `portal` is both the
-    # foundation and the top until it is split; it comes last, as the top.
+    # holds the same order, tests/test_architecture.py compares them).
+    "portal",
     "notifications",
     "taxonomy",
     "accounts",
@@ -72,8 +72,13 @@ INSTALLED_APPS = [
     "roadmaps",
     "feedback",
     "visits",
-    "portal",
+    "home",
 ]
+# The demo and scale generators and their commands (seed_demo, demo_logins, seed_scale,
+# seed_reference): in development and tests, not in a production install.
+DEVELOPMENT_DATA = env_bool("DEVELOPMENT_DATA", default=DEBUG)
+if DEVELOPMENT_DATA:
+    INSTALLED_APPS.append("devdata")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -96,9 +101,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
-ASGI_APPLICATION = "portal.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {

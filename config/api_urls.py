@@ -16,7 +16,8 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenView
 from cities.api import CityViewSet, ClimateActionViewSet, CountryViewSet
 from cohorts.api import CohortViewSet, EnrolmentViewSet
-from portal.api.views import MeView, not_found
+from home.api import MeView
+from portal.api.views import not_found
 from roadmaps.api import RoadmapViewSet
 from sessions.api import RegistrationViewSet, SessionViewSet
 

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from portal.demo import demo_data_load
+from devdata.demo import demo_data_load
 
 
 class Command(BaseCommand):

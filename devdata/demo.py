@@ -21,13 +21,13 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
 from accounts.enums import Role
-from cities import demo_data
 from cities.enums import ContractStatus
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from devdata import demo_cities as demo_data
+from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
 from roadmaps import reference as roadmap_reference
 from roadmaps.models import NetZeroCitiesService, Roadmap
 from roadmaps.selectors import roadmap_values
@@ -645,7 +645,7 @@ def _cohort_2_load(
 
 
 def _demo_logins_load(*, report: SeedReport, cities: dict) -> dict[str, models.Model]:
-    """Create the demo logins of accounts/demo.py, one role each; return them by role."""
+    """Create the demo logins of devdata/demo_accounts.py, one role each; return them by role."""
     role_flags = {
         Role.CITY_OFFICER: {},
         Role.FACILITATOR: {"is_facilitator": True},

@@ -7,8 +7,9 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
 # needs plain-HTTP cookies; test_security checks the production values with `check --deploy`.
 os.environ["DEBUG"] = "false"
 os.environ["SECURE_SSL_REDIRECT"] = "false"
+os.environ["DEVELOPMENT_DATA"] = "true"  # the seed commands and the demo data
 
-from portal.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

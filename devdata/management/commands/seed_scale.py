@@ -1,11 +1,11 @@
-"""Generate EU-scale synthetic data for load tests and benchmarks (see portal/scale.py)."""
+"""Generate EU-scale synthetic data for load tests and benchmarks (see devdata/scale.py)."""
 
 import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.scale import (
+from devdata.scale import (
     EMAIL_DOMAIN,
     SCALE_PASSWORD,
     ScaleConfig,

@@ -4,9 +4,11 @@ For an install without a broker (or a cron job instead of beat): `manage.py run_
 does what beat would have done, with the same tasks and therefore the same services.
 """
 
+from celery import current_app as app
 from django.core.management.base import BaseCommand
 
-from portal.celery import app
+# The project's Celery app (config/celery.py), made the current app when Django loads
+# config.settings; reached through Celery so the top app does not import the configuration.
 
 
 class Command(BaseCommand):

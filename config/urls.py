@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from portal import views
+from home import views
 
 admin.site.site_header = _("City peer-learning portal · administration")
 admin.site.site_title = _("City peer-learning portal")
@@ -28,13 +28,13 @@ urlpatterns = [
     path("roadmaps/", include("roadmaps.urls_outputs")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", include("portal.api.urls")),
+    path("api/", include("config.api_urls")),
     path("health/", views.health, name="health"),
 ]
 
-handler403 = "portal.views.permission_denied"
-handler404 = "portal.views.page_not_found"
-handler500 = "portal.views.server_error"
+handler403 = "home.views.permission_denied"
+handler404 = "home.views.page_not_found"
+handler500 = "home.views.server_error"
 
 if settings.DEBUG:
     urlpatterns += [

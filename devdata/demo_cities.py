@@ -406,8 +406,9 @@ TECHNICAL_SESSIONS = [
     },
 ]
 
-# The demo logins of accounts/demo.py. The officer represents one Mission-minded city of Annex 1
-# and holds no other role; the facilitator leads the cohort and facilitates one thematic group.
+# The demo logins of devdata/demo_accounts.py. The officer represents one Mission-minded city of
+# Annex 1 and holds no other role; the facilitator leads the cohort and facilitates one
+# thematic group.
 DEMO_OFFICER_CITY = ("Braga", "PT")
 DEMO_FACILITATOR_SECTOR = "energy"
 DEMO_USERS = {

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_LOGINS, DEMO_PASSWORD
+from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.demo import reference_data_load
+from devdata.demo import reference_data_load
 
 
 class Command(BaseCommand):
