@@ -4,7 +4,8 @@ from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken
-from accounts.selectors import facilitators_active, is_admin
+from accounts.rules import is_programme_admin
+from accounts.selectors import facilitators_active
 from accounts.services import API_TOKEN_LIFETIME_DAYS, invitation_cities_for
 from cities.models import City
 from portal.dates import time_zone_choices
@@ -42,7 +43,7 @@ class InvitationForm(forms.Form):
         self.fields["city"] = forms.ModelChoiceField(
             label=self.fields["city"].label,
             queryset=invitation_cities_for(user=user).select_related("country").order_by("name"),
-            widget=SearchSelect(source=CITIES) if is_admin(user) else None,
+            widget=SearchSelect(source=CITIES) if is_programme_admin(user) else None,
         )
 
 

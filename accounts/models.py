@@ -1,7 +1,13 @@
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+    _user_has_module_perms,
+    _user_has_perm,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -145,9 +151,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         self._password_removed = True
 
     @property
+    def has_admin_role(self) -> bool:
+        """The one definition of "is a programme admin": the flag, or a superuser (made by
+        `createsuperuser`). Rules ask it through `accounts.rules.is_programme_admin`."""
+        return self.is_programme_admin or self.is_superuser
+
+    @property
     def is_staff(self) -> bool:
         """Let programme admins (and superusers) into the Django admin."""
-        return self.is_active and (self.is_programme_admin or self.is_superuser)
+        return self.is_active and self.has_admin_role
+
+    def has_perm(self, perm, obj=None):
+        """Ask the backends for everyone, superusers included.
+
+        Decision: Django answers True to every question for an active superuser before asking
+        the backends; here a superuser is a programme admin like any other, so the rules and
+        their states (a started session, a submitted roadmap) hold for them too. The Django
+        admin's model permissions come from accounts.backends.ProgrammeAdminBackend.
+        """
+        return self.is_active and _user_has_perm(self, perm, obj=obj)
+
+    def has_module_perms(self, app_label):
+        return self.is_active and _user_has_module_perms(self, app_label)
 
     def get_full_name(self):
         return self.full_name or self.email
@@ -162,7 +187,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             Role.CITY_OFFICER: self.city_memberships.exists() if self.pk else False,
             Role.FACILITATOR: self.is_facilitator,
             Role.REVIEWER: self.is_reviewer,
-            Role.PROGRAMME_ADMIN: self.is_programme_admin or self.is_superuser,
+            Role.PROGRAMME_ADMIN: self.has_admin_role,
         }
         return [role.value for role in Role if held[role]]
 

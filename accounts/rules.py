@@ -20,7 +20,8 @@ def is_reviewer(user):
 
 @rules.predicate
 def is_programme_admin(user):
-    return user.is_authenticated and (user.is_programme_admin or user.is_superuser)
+    """The one "is an admin" question of the portal (rules, selectors, services, views)."""
+    return bool(user is not None and user.is_authenticated and user.has_admin_role)
 
 
 is_staff_member = is_facilitator | is_programme_admin

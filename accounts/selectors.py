@@ -6,11 +6,6 @@ from django.db.models import Q, QuerySet
 from accounts.rules import is_staff_member
 
 
-def is_admin(user) -> bool:
-    """Programme admins (and superusers) see and may do everything."""
-    return bool(user.is_authenticated and (user.is_programme_admin or user.is_superuser))
-
-
 def facilitators_active() -> QuerySet:
     """Every active facilitator, by name: the people a cohort, group or session can be given."""
     return (

@@ -16,7 +16,8 @@ from knox.models import get_digest_token
 from knox.settings import CONSTANTS as KNOX
 
 from accounts.models import ApiToken, Invitation
-from accounts.selectors import is_admin, recipients_for
+from accounts.rules import is_programme_admin
+from accounts.selectors import recipients_for
 from cities.models import City, CityMembership
 from cohorts.models import Enrolment
 from cohorts.selectors import cohorts_facilitated_by
@@ -43,7 +44,7 @@ def invitation_cities_for(*, user) -> QuerySet[City]:
     A facilitator already sees and works with these cities in their cohorts; any other city
     would give them (through the invitee's account) a way into cohorts run by someone else.
     """
-    if is_admin(user):
+    if is_programme_admin(user):
         return City.objects.all()
     if not (user.is_authenticated and user.is_facilitator):
         return City.objects.none()
@@ -82,7 +83,7 @@ def invitation_create(*, email: str, city: City, invited_by) -> Invitation:
             field="city",
             code="forbidden_city",
         )
-    if not is_admin(invited_by) and _is_own_address(user=invited_by, email=email):
+    if not is_programme_admin(invited_by) and _is_own_address(user=invited_by, email=email):
         raise ApplicationError(
             _("You cannot invite yourself. Ask a programme admin if you need to represent a city."),
             field="email",
@@ -241,7 +242,7 @@ def api_token_create(*, user, name: str, lifetime_days: int, acting_user) -> tup
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, acting_user) -> None:
     """Revoke one API token: its owner's own, or anyone's for a programme admin."""
-    if token.user_id != acting_user.pk and not is_admin(acting_user):
+    if token.user_id != acting_user.pk and not is_programme_admin(acting_user):
         raise ApplicationError(_("You can revoke only your own API tokens."), code="forbidden")
     ApiToken.objects.filter(pk=token.pk).delete()
     logger.info(
@@ -258,7 +259,11 @@ def api_tokens_revoke_all(*, user, acting_user=None, cause: str = "") -> int:
     with it, and reactivating an account brings none back. `acting_user` is the programme
     admin who asked, or None when such a change did; `cause` names the change, for the log.
     """
-    if acting_user is not None and acting_user.pk != user.pk and not is_admin(acting_user):
+    if (
+        acting_user is not None
+        and acting_user.pk != user.pk
+        and not is_programme_admin(acting_user)
+    ):
         raise ApplicationError(_("You can revoke only your own API tokens."), code="forbidden")
     count, _by_model = ApiToken.objects.filter(user=user).delete()
     if count:

@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.selectors import is_admin
+from accounts.rules import is_programme_admin
 from cities.models import City, CityMembership
 from cohorts import signals
 from cohorts.enums import EnrolmentStatus
@@ -47,7 +47,7 @@ def cohorts_visible_to(*, user, today=None) -> QuerySet[Cohort]:
     """
     if not user.is_authenticated:
         return Cohort.objects.none()
-    if is_admin(user):
+    if is_programme_admin(user):
         return Cohort.objects.all()
     today = today or timezone.localdate()
     is_officer = Exists(CityMembership.objects.filter(user=user))
@@ -63,7 +63,7 @@ def cohorts_run_by(*, user) -> QuerySet[Cohort]:
     they facilitate, or all of them for an admin."""
     if not user.is_authenticated:
         return Cohort.objects.none()
-    if is_admin(user):
+    if is_programme_admin(user):
         return Cohort.objects.all()
     return Cohort.objects.filter(pk__in=cohorts_facilitated_by(user=user).values("pk"))
 
@@ -200,7 +200,7 @@ def enrolments_visible_to(*, user) -> QuerySet[Enrolment]:
     ).prefetch_related(
         Prefetch("groups", queryset=EnrolmentGroup.objects.select_related("thematic_group__sector"))
     )
-    if is_admin(user):
+    if is_programme_admin(user):
         return enrolments.order_by("cohort", "city__name")
     return enrolments.filter(
         Q(cohort__in=cohorts_facilitated_by(user=user).values("pk"))

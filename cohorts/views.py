@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from accounts.selectors import is_admin
+from accounts.rules import is_programme_admin
 from cities.models import City
 from cities.selectors import cities_of_officer
 from cohorts import services, signals
@@ -33,7 +33,7 @@ def cohort_list(request):
     Facilitators: the cohorts they facilitate. Admins: every cohort."""
     user = request.user
     cohorts, cities = cohort_list_for(user=user)
-    if is_admin(user):
+    if is_programme_admin(user):
         run_ids = {cohort.pk for cohort in cohorts}
     else:
         run_ids = set(cohorts_facilitated_by(user=user).values_list("pk", flat=True))

@@ -12,7 +12,6 @@
 import rules
 
 from accounts.rules import is_programme_admin
-from accounts.selectors import is_admin
 from cohorts.rules import is_cohort_facilitator
 from roadmaps.enums import RoadmapStatus
 
@@ -39,12 +38,12 @@ def is_roadmap_open(user, roadmap):
 
 def is_roadmap_editor(user, roadmap) -> bool:
     """May write the roadmap's content and submit it (its status is checked by the services)."""
-    return (user is not None and is_admin(user)) or is_roadmap_officer(user, roadmap)
+    return (user is not None and is_programme_admin(user)) or is_roadmap_officer(user, roadmap)
 
 
 def is_roadmap_reviewer(user, roadmap) -> bool:
     """May comment on, return and accept the roadmap."""
-    return (user is not None and is_admin(user)) or is_roadmap_facilitator(user, roadmap)
+    return (user is not None and is_programme_admin(user)) or is_roadmap_facilitator(user, roadmap)
 
 
 rules.add_perm(

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import is_admin
+from accounts.rules import is_programme_admin
 from cities.models import CityMembership, ClimateAction
 from cohorts.models import Cohort
 from cohorts.selectors import cohorts_facilitated_by
@@ -26,7 +26,7 @@ def roadmaps_visible_to(*, user) -> QuerySet[Roadmap]:
     if not user.is_authenticated:
         return Roadmap.objects.none()
     roadmaps = Roadmap.objects.select_related("cohort", "city__country")
-    if is_admin(user):
+    if is_programme_admin(user):
         return roadmaps
     return roadmaps.filter(
         Q(city__in=CityMembership.objects.filter(user=user).values("city"))

@@ -15,7 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts.selectors import is_admin
+from accounts.rules import is_programme_admin
 from cities.models import City, ClimateAction
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment
@@ -51,7 +51,7 @@ def sessions_visible_to(*, user) -> QuerySet[Session]:
     """Admins see every session; others the sessions of their own cohorts."""
     if not user.is_authenticated:
         return Session.objects.none()
-    if is_admin(user):
+    if is_programme_admin(user):
         return Session.objects.all()
     return sessions_of_user_cohorts(user=user)
 
@@ -62,7 +62,7 @@ def sessions_facilitated_by(*, user, own_only: bool = False) -> QuerySet[Session
     only the sessions that are really theirs, whatever other roles they hold."""
     if not user.is_authenticated:
         return Session.objects.none()
-    if is_admin(user) and not own_only:
+    if is_programme_admin(user) and not own_only:
         return Session.objects.all()
     facilitated = cohorts_facilitated_by(user=user).order_by().values("pk")
     return Session.objects.filter(
@@ -74,7 +74,7 @@ def cohorts_schedulable_by(*, user) -> QuerySet[Cohort]:
     """Cohorts in which this person may schedule sessions."""
     if not user.is_authenticated:
         return Cohort.objects.none()
-    if is_admin(user):
+    if is_programme_admin(user):
         return Cohort.objects.all()
     return cohorts_facilitated_by(user=user)
 
@@ -175,7 +175,7 @@ def registrations_visible_to(*, user) -> QuerySet[Registration]:
     own cities' registrations for sessions they can see."""
     if not user.is_authenticated:
         return Registration.objects.none()
-    if is_admin(user):
+    if is_programme_admin(user):
         return Registration.objects.all()
     # Subqueries rather than joins, so that no row comes back twice and no DISTINCT is needed.
     return Registration.objects.filter(
