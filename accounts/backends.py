@@ -1,5 +1,37 @@
+from allauth.account.auth_backends import AuthenticationBackend
 from django.apps import apps
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
+
+
+class NoTablePermissionsMixin:
+    """Decision: the portal's permissions are django-rules predicates (each app's rules.py) and
+    the admins' Django-admin permissions (ProgrammeAdminBackend); nobody is given permissions
+    through Django's permission and group tables. So the sign-in backends answer no permission
+    questions: Django's ModelBackend would spend two queries per request (the person's and their
+    groups' permissions) on every page whose header asks a rule that says no."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return False
+
+    def has_module_perms(self, user_obj, app_label):
+        return False
+
+
+class UserBackend(NoTablePermissionsMixin, ModelBackend):
+    """Signs people in by email and password (USERNAME_FIELD) and loads them from the session."""
+
+
+class AllauthBackend(NoTablePermissionsMixin, AuthenticationBackend):
+    """allauth's sign-in (email address, rate limits), without table permissions."""
 
 
 def _is_admin_model_permission(perm: str) -> bool:

@@ -102,7 +102,7 @@ def invitation_accept(request, token):
         else:
             # The service verified the address, so the session can start without allauth's
             # verification step.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.UserBackend")
             messages.success(
                 request, _("Welcome! You now represent %(city)s.") % {"city": invitation.city.name}
             )

@@ -155,6 +155,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions where they are cheapest and still shared by every process: with Redis, read from the
+# cache and written through to the database (a Redis restart signs nobody out); without it, the
+# database only, since a local-memory cache is per process and would keep a session that
+# another process ended (sign-out, password change) alive.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None  # results that matter are written to the database by services
@@ -170,15 +179,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Accounts: our own user model (email, no username) and django-allauth.
 AUTH_USER_MODEL = "accounts.User"
-# Order matters twice. has_perm() asks the backends in order and stops at the first yes, so the
-# django-rules backend (no queries for role flags) goes before ModelBackend (two queries for
-# user and group permissions). The test client's force_login() takes the first backend that has
-# get_user(): that must be ModelBackend, not ProgrammeAdminBackend, whose get_user() inherited
-# from BaseBackend returns None (rules' backend has none).
+# Permissions come from django-rules (each app's rules.py) and, for the Django admin only, from
+# ProgrammeAdminBackend; the two sign-in backends answer no permission question, so a page's
+# header costs no permission queries (accounts/backends.py). The test client's force_login()
+# takes the first backend that has get_user(): UserBackend (rules' backend has none).
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.UserBackend",
+    "accounts.backends.AllauthBackend",
     "accounts.backends.ProgrammeAdminBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

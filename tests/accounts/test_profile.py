@@ -173,14 +173,11 @@ def test_profile_page_queries(client, officer):
         response = client.get(URL)
 
     assert response.status_code == 200
-    # The session, the signed-in person, then the header's "Invite an officer" check
-    # (ModelBackend: the person's permissions and their groups'); the form's choices are
-    # settings and zoneinfo, not rows.
+    # The session and the signed-in person; the header's "Invite an officer" check asks a
+    # rule (no query: accounts/backends.py), and the form's choices are settings and zoneinfo.
     assert [query["sql"].split(" FROM ")[1].split()[0] for query in queries] == [
         '"django_session"',
         '"accounts_user"',
-        '"auth_permission"',
-        '"auth_permission"',
     ]
 
 

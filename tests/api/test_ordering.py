@@ -15,7 +15,7 @@ def test_api_ordering_by_a_tied_field_ends_with_the_pk(client):
         factories.CohortFactory(starts_on=same_day, ends_on=datetime.date(2026, 2, 28))
         for _ in range(3)
     ]
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin, backend="accounts.backends.UserBackend")
 
     ascending = client.get("/api/v1/cohorts/", {"ordering": "starts_on"}).json()
     descending = client.get("/api/v1/cohorts/", {"ordering": "-starts_on"}).json()

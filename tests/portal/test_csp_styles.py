@@ -24,7 +24,7 @@ def test_csp_our_pages_allow_no_inline_style(client):
 def test_csp_admin_and_api_docs_allow_inline_style_but_no_inline_script(client, path):
     client.force_login(
         factories.UserFactory(is_programme_admin=True),
-        backend="django.contrib.auth.backends.ModelBackend",
+        backend="accounts.backends.UserBackend",
     )
 
     response = client.get(path)

@@ -4,7 +4,15 @@ import pytest
 from django.core.management import call_command
 
 from benchmarks import bench_cities, bench_cohorts, harness
-from benchmarks.harness import BASELINE, Result, format_counts, format_table, measure, percentile
+from benchmarks.harness import (
+    FLOOR,
+    HEALTH,
+    Result,
+    format_counts,
+    format_table,
+    measure,
+    percentile,
+)
 from cities.models import City
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Enrolment
@@ -24,23 +32,27 @@ def test_percentile_no_samples_raises():
         percentile([], 0.95)
 
 
-def test_format_table_gives_median_p95_and_ratio_to_baseline():
+def test_format_table_gives_median_p95_and_ratios_to_floor_and_health():
     results = [
-        Result(BASELINE, (1.0, 2.0, 3.0)),
+        Result(HEALTH, (0.5, 0.5, 1.0)),
+        Result(FLOOR, (1.0, 2.0, 3.0)),
         Result("home page: programme admin", (10.0, 12.0, 30.0, 11.0)),
     ]
 
     assert format_table(results) == (
-        "benchmark                   median ms  p95 ms  x baseline\n"
-        "--------------------------  ---------  ------  ----------\n"
-        "baseline: GET /health/           2.00    3.00        1.00\n"
-        "home page: programme admin      11.50   30.00        5.75"
+        "benchmark                                       median ms  p95 ms  x floor  x /health/\n"
+        "----------------------------------------------  ---------  ------  -------  ----------\n"
+        "health: GET /health/                                 0.50    1.00     0.25        1.00\n"
+        "floor: signed-in officer, base layout, no data       2.00    3.00     1.00        4.00\n"
+        "home page: programme admin                          11.50   30.00     5.75       23.00"
     )
 
 
-def test_format_table_without_baseline_raises():
+@pytest.mark.parametrize("missing", [FLOOR, HEALTH])
+def test_format_table_without_a_reference_raises(missing):
+    results = [Result(name, (1.0,)) for name in (FLOOR, HEALTH) if name != missing]
     with pytest.raises(ValueError, match="was not measured"):
-        format_table([Result("home page: facilitator", (1.0,))])
+        format_table([*results, Result("home page: facilitator", (1.0,))])
 
 
 def test_format_counts_aligns_names_and_groups_thousands():
@@ -66,11 +78,12 @@ def test_measure_times_repeat_runs_after_warmup():
 
 def test_benchmark_same_name_twice_raises():
     with pytest.raises(ValueError, match="already registered"):
-        harness.benchmark(BASELINE)(lambda: lambda: None)
+        harness.benchmark(FLOOR)(lambda: lambda: None)
 
 
 @pytest.mark.django_db
-def test_registered_benchmarks_run_on_scale_data():
+def test_registered_benchmarks_run_on_scale_data(settings):
+    settings.ROOT_URLCONF = "benchmarks.urls"  # as harness.configure_django() sets it
     call_command("seed_scale", "--cities", "50", "--users", "300", "--cohorts", "3", verbosity=0)
 
     assert harness.discover() == [
@@ -83,7 +96,8 @@ def test_registered_benchmarks_run_on_scale_data():
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
         [
-            BASELINE,
+            HEALTH,
+            FLOOR,
             "account page: officer",
             "API tokens page: officer with 5 tokens",
             "city directory: officer, no filter",
@@ -102,7 +116,10 @@ def test_registered_benchmarks_run_on_scale_data():
             "roadmap overview: facilitator, GET /roadmaps/cohort/<id>/",
         ]
     )
-    assert harness.REGISTRY[BASELINE].setup()().json() == {"status": "ok"}
+    assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
+    floor_page = harness.REGISTRY[FLOOR].setup()()
+    assert floor_page.wsgi_request.user.city_memberships.exists()
+    assert b'class="site-header"' in floor_page.content
 
     facilitator_page = harness.REGISTRY["home page: facilitator"].setup()()
     facilitator = facilitator_page.wsgi_request.user
