@@ -133,9 +133,13 @@ def build_world() -> World:
     )
     roadmap = Roadmap.objects.get(cohort=cohort, city=lisbon)
     roadmap_field_save(
-        roadmap=roadmap, key="phase1.cause_1", value="Old buildings", base_version=0, user=officer
+        roadmap=roadmap,
+        key="phase1.cause_1",
+        value="Old buildings",
+        base_version=0,
+        acting_user=officer,
     )
-    roadmap_comment_add(roadmap=roadmap, section="phase1", body="Say more.", author=lead)
+    roadmap_comment_add(roadmap=roadmap, section="phase1", body="Say more.", acting_user=lead)
     service = NetZeroCitiesService.objects.create(name="Climate Transition Map", position=1)
     return World(
         admin=admin,

@@ -152,5 +152,5 @@ def fill(programme: Programme, *, user=None, skip=()) -> None:
             key=field.key,
             value=valid_value(field, programme),
             base_version=0,
-            user=user or programme.ana,
+            acting_user=user or programme.ana,
         )

@@ -60,21 +60,21 @@ def test_roadmap_values_and_history_by_field_newest_first(programme):
         key="phase1.cause_1",
         value="A",
         base_version=0,
-        user=programme.ana,
+        acting_user=programme.ana,
     )
     services.roadmap_field_save(
         roadmap=programme.roadmap,
         key="phase1.cause_2",
         value="B",
         base_version=0,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     services.roadmap_field_save(
         roadmap=programme.roadmap,
         key="phase1.cause_1",
         value="AA",
         base_version=1,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
 
     values = selectors.roadmap_values(roadmap=programme.roadmap)
@@ -157,11 +157,11 @@ def test_roadmaps_of_cohort_with_status_labels_in_one_query(programme, django_as
         enrol(programme.cohort, city, programme.lead)
         factories.city_officer(city=city)
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     braga = Roadmap.objects.get(city=cities["Braga"])
     officer = braga.city.officers.get()
     services.roadmap_field_save(
-        roadmap=braga, key="phase1.cause_1", value="Cars", base_version=0, user=officer
+        roadmap=braga, key="phase1.cause_1", value="Cars", base_version=0, acting_user=officer
     )
     faro = Roadmap.objects.get(city=cities["Faro"])
     services.roadmap_field_save(
@@ -169,7 +169,7 @@ def test_roadmaps_of_cohort_with_status_labels_in_one_query(programme, django_as
         key="phase3.note",
         value="Optional",
         base_version=0,
-        user=faro.city.officers.get(),
+        acting_user=faro.city.officers.get(),
     )
 
     assert overview() == [
@@ -183,10 +183,10 @@ def test_roadmaps_of_cohort_with_status_labels_in_one_query(programme, django_as
 
 def test_roadmap_status_label_of_returned_and_completed(programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
-    returned = services.roadmap_return(roadmap=programme.roadmap, user=programme.lead)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    returned = services.roadmap_return(roadmap=programme.roadmap, acting_user=programme.lead)
     assert selectors.roadmap_status_label(returned) == "Returned to the city"
 
-    services.roadmap_submit(roadmap=returned, user=programme.ana)
-    accepted = services.roadmap_accept(roadmap=returned, user=programme.lead)
+    services.roadmap_submit(roadmap=returned, acting_user=programme.ana)
+    accepted = services.roadmap_accept(roadmap=returned, acting_user=programme.lead)
     assert selectors.roadmap_status_label(accepted) == "Completed"

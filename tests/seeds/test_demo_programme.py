@@ -522,11 +522,15 @@ def test_seed_demo_second_run_keeps_what_the_officer_wrote_in_the_roadmap(demo_d
         key="phase1.challenge",
         value="Flooding in the lower town.",
         base_version=challenge.version,
-        user=officer,
+        acting_user=officer,
     )
     cause = roadmap.values.get(key="phase1.cause_3")
     roadmap_field_save(
-        roadmap=roadmap, key="phase1.cause_3", value="", base_version=cause.version, user=officer
+        roadmap=roadmap,
+        key="phase1.cause_3",
+        value="",
+        base_version=cause.version,
+        acting_user=officer,
     )
     before = snapshot()
 
