@@ -2,7 +2,8 @@
 a version check, submitting, commenting, returning and accepting.
 
 Each service that acts for a person takes `acting_user` and asks roadmaps.rules for its
-permission (portal.permissions.permission_check) before anything else is read or written.
+permission (portal.permissions.permission_check) before it reads or writes anything else; only
+the roadmap's status, which refuses everyone alike, is asked before it (the Decision below).
 
 Every write then takes the roadmap row's lock. That serialises the writes of one roadmap (a
 handful of officers at most), so the status checked on the locked row is the status written (a
@@ -10,12 +11,13 @@ save cannot slip past a submit), the version check of a field cannot race, and p
 is computed from the values as they are after this write.
 
 Decision: a roadmap that is not open (submitted or accepted) is refused to everyone, admins too,
-with the state's own message (RoadmapReadOnly, a domain error: 400 at the field in the API), asked
-before the permission and asked again on the locked row by the one helper `_check_open`. The
-status may change in between (a colleague submits meanwhile); either way the person is told the
-same thing. The permission (roadmaps.change_roadmap, roadmaps.submit_roadmap, whose state part
-then holds) decides who. The pages answer a RoadmapReadOnly with 403, as they did for anyone they
-offer no form (roadmaps.views).
+with the state's own message (RoadmapReadOnly, a domain error: 400 at the field in the API),
+before the permission is asked and once more on the locked row, by the one helper `_check_open`.
+The status may change in between (a colleague submits meanwhile) and the person is told the same
+thing either way, which a refusal from the state part of the permission could not do. The
+permission (roadmaps.change_roadmap, roadmaps.submit_roadmap: open, and an officer of the city or
+an admin) then decides who. The pages answer a RoadmapReadOnly with 403, as they did when they
+checked the state themselves (roadmaps.views).
 """
 
 import datetime
@@ -77,7 +79,7 @@ SCORES = (1, 2, 3, 4, 5)
 CHARACTER_LIMITS = {TEXT: 500, EMAIL: 500, LONG_TEXT: 10_000, LIMITED_TEXT: 2_000}
 # Ids are sent as digits; more digits than any primary key would overflow the database query.
 MAX_ID_DIGITS = 18
-EDITABLE = OPEN_STATUSES
+EDITABLE = OPEN_STATUSES  # the name the demo data reads (devdata.demo)
 # The permissions the services ask (roadmaps.rules).
 CHANGE = "roadmaps.change_roadmap"
 SUBMIT = "roadmaps.submit_roadmap"
