@@ -37,18 +37,20 @@ Decisions the tables hold:
 - Revoking an API token that is not one's own answers as for a token already revoked (a redirect
   with a message), so a token's id tells nothing (tests/accounts/test_api_tokens.py).
 
-Each cell is the status code, or LOGIN / ADMIN_LOGIN for the redirect to a sign-in page with
-?next= back to the page. Unsafe requests send a body that gets past validation where the
+Each cell is the status code, or L / A for the redirect to allauth's / the admin's sign-in page
+with ?next= back to the page. Unsafe requests send a body that gets past validation where the
 permission is checked after it, and run in a transaction that is rolled back, so each role meets
 the same objects.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import rules
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import override_settings
@@ -155,6 +157,7 @@ ROWS = [
     row("POST",   "/cohorts/{cohort}/edit/",                       L, 404, 404, 200, 404, 404, 200),
     # Officers see the cohorts they may join; only an officer asks, for one of their own cities.
     row("GET",    "/cohorts/{cohort}/enrol/",                      L, 200, 200, 403, 404, 404, 403),
+    # The officer of the cohort's city asks for a city not theirs: the form refuses it (200).
     row("POST",   "/cohorts/{cohort}/enrol/",                      L, 200, 302, 403, 404, 404, 403,
         data={"city": "{other_city}", "groups": "{group}"}),
     row("GET",    "/cohorts/{cohort}/enrolments/",                 L, 404, 404, 200, 404, 404, 200),
@@ -191,6 +194,7 @@ ROWS = [
     row("GET",    "/sessions/{session}/register/",                 L, 200, 404, 403, 404, 404, 403),
     row("POST",   "/sessions/{session}/register/",                 L, 302, 404, 403, 404, 404, 403,
         data=REGISTER_PEOPLE),
+    # Started: the officer's page says registration has closed and the form refuses (200).
     row("GET",    "/sessions/{session}/register/",                 L, 200, 404, 403, 404, 404, 403,
         state=STARTED),
     row("POST",   "/sessions/{session}/register/",                 L, 200, 404, 403, 404, 404, 403,
@@ -263,6 +267,7 @@ ROWS = [
     # Officers see the cohorts open to them (this one runs until after today) and their own.
     row("GET",    "/api/v1/cohorts/{cohort}/",                   401, 200, 200, 200, 404, 404, 200),
     row("GET",    "/api/v1/enrolments/",                         401, 200, 200, 200, 200, 200, 200),
+    # A city the caller is not an officer of is an invalid choice (400), for anyone.
     row("POST",   "/api/v1/enrolments/",                         401, 400, 201, 400, 400, 400, 400,
         data=ENROL_OTHER_CITY),
     row("GET",    "/api/v1/enrolments/{enrolment}/",             401, 200, 404, 200, 404, 404, 200),
@@ -274,6 +279,7 @@ ROWS = [
     row("POST",   "/api/v1/sessions/{session}/attendance/",      401, 403, 404, 200, 404, 404, 200,
         data=ATTENDED, state=STARTED),
     row("GET",    "/api/v1/registrations/",                      401, 200, 200, 200, 200, 200, 200),
+    # Only the officer's own city is a valid choice; the other officer cannot see the session.
     row("POST",   "/api/v1/registrations/",                      401, 201, 400, 400, 400, 400, 400,
         data=REGISTER_BEA),
     row("GET",    "/api/v1/registrations/{registration}/",       401, 200, 404, 200, 404, 404, 200),
@@ -408,8 +414,9 @@ def test_every_api_operation_has_a_row(schema):
         if method in {"get", "put", "patch", "post", "delete"}
     }
     rows = {_operation_of(r) for r in ROWS}
+    missing = sorted(operations - rows)
 
-    assert sorted(operations - rows) == [], "API operations without a row in ROWS"
+    assert missing == [], f"API operations without a row in ROWS: {missing}"
 
 
 def test_rows_are_unique():
@@ -449,8 +456,8 @@ def _set_state(world, state):
     now = timezone.now()
     if state == STARTED:
         type(world.session).objects.filter(pk=world.session.pk).update(
-            starts_at=now - timezone.timedelta(minutes=30),
-            ends_at=now + timezone.timedelta(minutes=60),
+            starts_at=now - datetime.timedelta(minutes=30),
+            ends_at=now + datetime.timedelta(minutes=60),
         )
     elif state == SUBMITTED:
         type(world.roadmap).objects.filter(pk=world.roadmap.pk).update(
@@ -461,12 +468,10 @@ def _set_state(world, state):
 def _request(world, role, row: Row):
     client = world.client(role)
     path = row.path.format_map(world.ids)
-    data = _fill(row.data, world.ids)
+    data = _fill(row.data or {}, world.ids)
     kwargs = {"content_type": "application/json"} if row.is_json else {}
     with transaction.atomic():
-        response = getattr(client, row.method.lower())(
-            path, data if data is not None or row.method == "GET" else {}, **kwargs
-        )
+        response = getattr(client, row.method.lower())(path, data, **kwargs)
         transaction.set_rollback(True)
     return path, response
 
@@ -678,7 +683,10 @@ RULE_OBJECTS = {
 
 
 def test_every_rule_has_a_row():
-    assert sorted(set(rules.permissions.permissions) - {r[0] for r in RULES}) == []
+    registered, rows = set(rules.permissions.permissions), {r[0] for r in RULES}
+
+    assert sorted(registered - rows) == [], "django-rules permissions without a row in RULES"
+    assert sorted(rows - registered) == [], "rows in RULES for permissions no app defines"
 
 
 @pytest.mark.parametrize(
@@ -687,8 +695,6 @@ def test_every_rule_has_a_row():
     ids=[f"{rule} {obj or ''} {state or ''}".strip() for rule, obj, state, _ in RULES],
 )
 def test_rule(world, db, rule, obj, state, expected):
-    from django.apps import apps
-
     _set_state(world, state)
     instance = None
     if obj is not None:
