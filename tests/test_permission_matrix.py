@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from accounts import services
+from cities import services
 from tests import factories
 
 ROLES = ["anonymous", "city_officer", "facilitator", "reviewer", "programme_admin"]
@@ -81,9 +81,9 @@ def test_page_access_by_role(client, db, page, role, expected):
     user = make_user(role)
     if page == INVITATION_LINK:
         invitation = services.invitation_create(
+            acting_user=factories.UserFactory(is_programme_admin=True),
             email="invitee@example.org",
             city=factories.CityFactory(),
-            invited_by=factories.UserFactory(is_programme_admin=True),
         )
         page = reverse("invitation_accept", args=[invitation.token])
     if user is not None:
@@ -125,8 +125,8 @@ def test_admin_for_signed_in_facilitator_ends_in_403(client, facilitator):
 # fmt: off
 PERMISSIONS = {
     #                                       anonymous officer facilitator reviewer admin
-    ("accounts.add_invitation", None):      (False,   False,  True,       False,   True),
-    ("accounts.view_invitation", None):     (False,   False,  True,       False,   True),
+    ("cities.add_invitation", None):        (False,   False,  True,       False,   True),
+    ("cities.view_invitation", None):       (False,   False,  True,       False,   True),
     ("cities.view_city", None):             (False,   True,   True,       True,    True),
     ("cities.view_country", None):          (False,   True,   True,       True,    True),
     ("cities.change_city", None):           (False,   False,  False,      False,   True),

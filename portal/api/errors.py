@@ -39,7 +39,8 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A service's refusal (portal.permissions.PermissionRefused) says why in its message.
+        exc = exceptions.PermissionDenied(getattr(exc, "message", None))
     elif isinstance(exc, RequestDataTooBig):
         # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before the JSON parser reads
         # it; answer as the parser does for a body over its own, smaller limit.

@@ -32,9 +32,10 @@ def test_create_stores_the_action_dropping_blank_recommendations(solar_roofs, mi
     ]
 
 
-def test_create_refuses_a_sixth_recommendation(mission_city, buildings):
+def test_create_refuses_a_sixth_recommendation(author, mission_city, buildings):
     with pytest.raises(ApplicationError) as raised:
         services.climate_action_create(
+            acting_user=author,
             city=mission_city,
             title="Heat pumps",
             sector=buildings,
@@ -46,8 +47,9 @@ def test_create_refuses_a_sixth_recommendation(mission_city, buildings):
     assert not ClimateAction.objects.exists()
 
 
-def test_create_accepts_five_recommendations_among_blanks(mission_city, buildings):
+def test_create_accepts_five_recommendations_among_blanks(author, mission_city, buildings):
     action = services.climate_action_create(
+        acting_user=author,
         city=mission_city,
         title="Heat pumps",
         sector=buildings,
@@ -57,10 +59,13 @@ def test_create_accepts_five_recommendations_among_blanks(mission_city, building
     assert action.recommendations == ["one", "two", "three", "four", "five"]
 
 
-def test_create_refuses_a_title_the_city_already_uses(solar_roofs, mission_city, buildings):
+def test_create_refuses_a_title_the_city_already_uses(author, solar_roofs, mission_city, buildings):
     with pytest.raises(ApplicationError) as raised:
         services.climate_action_create(
-            city=mission_city, title="  solar ROOFS on schools ", sector=buildings
+            acting_user=author,
+            city=mission_city,
+            title="  solar ROOFS on schools ",
+            sector=buildings,
         )
 
     assert raised.value.field == "title"
@@ -70,19 +75,21 @@ def test_create_refuses_a_title_the_city_already_uses(solar_roofs, mission_city,
     assert ClimateAction.objects.count() == 1
 
 
-def test_create_allows_the_same_title_in_another_city(solar_roofs, buildings):
+def test_create_allows_the_same_title_in_another_city(author, solar_roofs, buildings):
     mannheim = factories.CityFactory(name="Mannheim", is_mission_city=True)
 
     action = services.climate_action_create(
-        city=mannheim, title="Solar roofs on schools", sector=buildings
+        acting_user=author, city=mannheim, title="Solar roofs on schools", sector=buildings
     )
 
     assert action.city == mannheim
 
 
-def test_create_refuses_a_blank_title(mission_city, buildings):
+def test_create_refuses_a_blank_title(author, mission_city, buildings):
     with pytest.raises(ApplicationError) as raised:
-        services.climate_action_create(city=mission_city, title="   ", sector=buildings)
+        services.climate_action_create(
+            acting_user=author, city=mission_city, title="   ", sector=buildings
+        )
 
     assert (raised.value.field, raised.value.message) == (
         "title",
@@ -90,11 +97,13 @@ def test_create_refuses_a_blank_title(mission_city, buildings):
     )
 
 
-def test_create_refuses_a_city_that_is_not_a_mission_city(buildings):
+def test_create_refuses_a_city_that_is_not_a_mission_city(author, buildings):
     lisbon = factories.CityFactory(name="Lisbon", is_mission_city=False)
 
     with pytest.raises(ApplicationError) as raised:
-        services.climate_action_create(city=lisbon, title="Bike lanes", sector=buildings)
+        services.climate_action_create(
+            acting_user=author, city=lisbon, title="Bike lanes", sector=buildings
+        )
 
     assert (raised.value.field, raised.value.code, raised.value.message) == (
         "city",
@@ -104,13 +113,20 @@ def test_create_refuses_a_city_that_is_not_a_mission_city(buildings):
     assert not ClimateAction.objects.exists()
 
 
-def test_create_refuses_an_unknown_stage_and_a_repeated_lever(mission_city, buildings, factors):
+def test_create_refuses_an_unknown_stage_and_a_repeated_lever(
+    author, mission_city, buildings, factors
+):
     with pytest.raises(ApplicationError) as stage:
         services.climate_action_create(
-            city=mission_city, title="A", sector=buildings, implementation_stage="dreaming"
+            acting_user=author,
+            city=mission_city,
+            title="A",
+            sector=buildings,
+            implementation_stage="dreaming",
         )
     with pytest.raises(ApplicationError) as lever:
         services.climate_action_create(
+            acting_user=author,
             city=mission_city,
             title="B",
             sector=buildings,
@@ -125,10 +141,11 @@ def test_create_refuses_an_unknown_stage_and_a_repeated_lever(mission_city, buil
     assert not ClimateAction.objects.exists()
 
 
-def test_update_replaces_fields_and_levers(solar_roofs, factors, reference_data):
+def test_update_replaces_fields_and_levers(author, solar_roofs, factors, reference_data):
     energy = ThematicSector.objects.get(slug="energy")
 
     services.climate_action_update(
+        acting_user=author,
         action=solar_roofs,
         title="Solar roofs on schools",
         sector=energy,
@@ -151,12 +168,15 @@ def test_update_replaces_fields_and_levers(solar_roofs, factors, reference_data)
 
 
 def test_update_refuses_another_actions_title_and_changes_nothing(
-    solar_roofs, mission_city, buildings
+    author, solar_roofs, mission_city, buildings
 ):
-    heat = services.climate_action_create(city=mission_city, title="Heat pumps", sector=buildings)
+    heat = services.climate_action_create(
+        acting_user=author, city=mission_city, title="Heat pumps", sector=buildings
+    )
 
     with pytest.raises(ApplicationError) as raised:
         services.climate_action_update(
+            acting_user=author,
             action=heat,
             title="Solar roofs on schools",
             sector=buildings,
@@ -173,9 +193,10 @@ def test_update_refuses_another_actions_title_and_changes_nothing(
     assert ClimateAction.objects.get(pk=heat.pk).description == ""
 
 
-def test_update_refuses_a_sixth_recommendation(solar_roofs, buildings):
+def test_update_refuses_a_sixth_recommendation(author, solar_roofs, buildings):
     with pytest.raises(ApplicationError) as raised:
         services.climate_action_update(
+            acting_user=author,
             action=solar_roofs,
             title=solar_roofs.title,
             sector=buildings,

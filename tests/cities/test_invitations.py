@@ -11,10 +11,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts import services
-from accounts.forms import InvitationForm
-from accounts.models import Invitation, User
-from cities.models import CityMembership
+from accounts.models import User
+from cities import services
+from cities.forms import InvitationForm
+from cities.models import CityMembership, Invitation
 from cohorts import services as cohort_services
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
@@ -198,7 +198,7 @@ def test_invitation_existing_account_joins_only_after_signing_in_and_confirming(
 ):
     ana = factories.UserFactory(email="ana@example.org", full_name="Ana Silva")
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     url = reverse("invitation_accept", args=[invitation.token])
 
@@ -243,7 +243,7 @@ def test_invitation_existing_account_signed_in_as_other_person_is_told_to_switch
 ):
     factories.UserFactory(email="ana@example.org")
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     url = reverse("invitation_accept", args=[invitation.token])
     client.force_login(facilitator)
@@ -270,7 +270,7 @@ def test_invitation_create_for_city_of_another_facilitators_cohort_is_refused(
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(ApplicationError) as raised,
     ):
-        services.invitation_create(email=address, city=bergen, invited_by=facilitator)
+        services.invitation_create(email=address, city=bergen, acting_user=facilitator)
 
     assert (raised.value.field, raised.value.message) == (
         "city",
@@ -303,7 +303,7 @@ def test_invitation_create_own_address_by_facilitator_is_refused_at_email(
     address = address.format(email=facilitator.email, upper=facilitator.email.upper())
 
     with pytest.raises(ApplicationError) as raised:
-        services.invitation_create(email=address, city=lisbon, invited_by=facilitator)
+        services.invitation_create(email=address, city=lisbon, acting_user=facilitator)
 
     assert (raised.value.field, raised.value.message) == (
         "email",
@@ -421,7 +421,7 @@ def test_invitation_accept_sets_password_verifies_email_and_signs_in(
     client, facilitator, lisbon, django_capture_on_commit_callbacks
 ):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
 
     response = client.post(
@@ -456,7 +456,7 @@ def test_invitation_accept_sets_password_verifies_email_and_signs_in(
 
 def test_invitation_accept_then_sign_in_with_the_new_password(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     client.post(
         reverse("invitation_accept", args=[invitation.token]),
@@ -473,7 +473,7 @@ def test_invitation_accept_then_sign_in_with_the_new_password(client, facilitato
 
 def test_invitation_accept_reused_link_says_already_used(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     url = reverse("invitation_accept", args=[invitation.token])
     client.post(url, {"full_name": "Ana", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
@@ -491,7 +491,7 @@ def test_invitation_accept_reused_link_says_already_used(client, facilitator, li
 
 def test_invitation_accept_post_on_used_link_changes_nothing(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     url = reverse("invitation_accept", args=[invitation.token])
     client.post(url, {"full_name": "Ana", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
@@ -509,7 +509,7 @@ def test_invitation_accept_post_on_used_link_changes_nothing(client, facilitator
 def test_invitation_accept_expired_link_says_expired(client, facilitator, lisbon):
     with time_machine.travel(datetime.datetime(2025, 3, 1, 9, 0, tzinfo=datetime.UTC)):
         invitation = services.invitation_create(
-            email="ana@example.org", city=lisbon, invited_by=facilitator
+            email="ana@example.org", city=lisbon, acting_user=facilitator
         )
     url = reverse("invitation_accept", args=[invitation.token])
     last_valid = invitation.expires_at - datetime.timedelta(seconds=1)
@@ -536,7 +536,7 @@ def test_invitation_accept_unknown_token_is_404(client, db):
 
 def test_invitation_accept_mismatched_passwords_keep_the_name(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
 
     response = client.post(
@@ -554,7 +554,7 @@ def test_invitation_accept_mismatched_passwords_keep_the_name(client, facilitato
 
 def test_invitation_accept_too_short_password_is_refused_at_the_field(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
 
     response = client.post(
@@ -577,7 +577,7 @@ def test_invitation_accept_too_short_password_is_refused_at_the_field(client, fa
 
 def test_invitation_accept_when_account_appeared_later_needs_sign_in(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     ana = factories.UserFactory(email="ana@example.org")
     url = reverse("invitation_accept", args=[invitation.token])
@@ -603,7 +603,7 @@ def test_invitation_accept_when_account_appeared_later_needs_sign_in(client, fac
 
 def test_invitation_accept_signed_in_as_someone_else_adds_nothing(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     factories.UserFactory(email="ana@example.org")
     client.force_login(facilitator)
@@ -629,7 +629,7 @@ def test_invitation_create_page_lists_cities_for_staff(client, facilitator, lisb
 
 def test_invitation_accept_page_names_city_and_email(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
 
     response = client.get(reverse("invitation_accept", args=[invitation.token]))
@@ -709,7 +709,7 @@ def test_invitation_email_to_a_french_account_is_in_french_with_its_link_on_site
 
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         invitation = services.invitation_create(
-            email="marie@lisboa.pt", city=lisbon, invited_by=facilitator
+            email="marie@lisboa.pt", city=lisbon, acting_user=facilitator
         )
 
     [sent] = mail.outbox
