@@ -13,6 +13,8 @@ Decisions:
   admins too.
 - Officers are invited to a city by programme admins (any city) and facilitators (the cities of
   the cohorts they facilitate, which cohorts tells through the `facilitated_cities` hook).
+  An invitation is accepted by a signed-in account only when it was sent to that account's
+  address; a new address accepts through the link alone (the link is the credential).
 """
 
 import rules

@@ -173,6 +173,7 @@ def test_create_by_allowed_people(client, mission_officer, mission_city, buildin
     action = ClimateAction.objects.get()
     assert response.json() == payload(action)
     assert (action.title, action.recommendations) == ("Cycle streets", ["Start near schools"])
+    assert (action.created_by, action.updated_by) == (user, user)
     assert response.json()["levers"] == [
         {"factor": "citizen-engagement", "key_drivers": "", "key_barriers": "Parking fights"}
     ]
@@ -244,6 +245,7 @@ def test_patch_by_the_city_officer_keeps_what_it_does_not_mention(
         solar_roofs.city_id,
         "Solar roofs on schools",
     )
+    assert (action.created_by, action.updated_by) == (solar_roofs.created_by, mission_officer)
     assert action.recommendations == ["Map the roofs first", "Involve the pupils"]
     assert action.levers.count() == 2
 

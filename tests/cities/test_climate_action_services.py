@@ -5,6 +5,7 @@ import pytest
 from cities import services
 from cities.models import ClimateAction
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
 from taxonomy.models import ThematicSector
 from tests import factories
 
@@ -213,3 +214,95 @@ def test_update_refuses_a_sixth_recommendation(author, solar_roofs, buildings):
         "Map the roofs first",
         "Involve the pupils",
     ]
+
+
+def someone(role):
+    """A person who may not write the climate actions of the `mission_city` fixture."""
+    return {
+        "nobody": lambda: None,
+        "other_officer": lambda: factories.city_officer(
+            city=factories.CityFactory(is_mission_city=True)
+        ),
+        "reviewer": lambda: factories.UserFactory(is_reviewer=True),
+        "inactive_facilitator": lambda: factories.UserFactory(is_facilitator=True, is_active=False),
+    }[role]()
+
+
+@pytest.mark.parametrize("role", ["nobody", "other_officer", "reviewer", "inactive_facilitator"])
+def test_create_without_permission_is_refused_and_stores_nothing(mission_city, buildings, role):
+    with pytest.raises(PermissionRefused) as raised:
+        services.climate_action_create(
+            acting_user=someone(role), city=mission_city, title="Heat pumps", sector=buildings
+        )
+
+    assert raised.value.message == "You may not write climate actions for this city."
+    assert not ClimateAction.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["nobody", "other_officer", "reviewer", "inactive_facilitator"])
+def test_update_without_permission_is_refused_and_changes_nothing(
+    author, solar_roofs, buildings, role
+):
+    with pytest.raises(PermissionRefused) as raised:
+        services.climate_action_update(
+            acting_user=someone(role),
+            action=solar_roofs,
+            title="Hijacked",
+            sector=buildings,
+            context="",
+            description="",
+            implementation_stage="planned",
+            lessons_learned="",
+            recommendations=[],
+            levers=[],
+        )
+
+    assert raised.value.message == "You do not have permission to do this."
+    assert solar_roofs.title == "Solar roofs on schools"
+    stored = ClimateAction.objects.get(pk=solar_roofs.pk)
+    assert (stored.title, stored.updated_by, stored.levers.count()) == (
+        "Solar roofs on schools",
+        author,
+        2,
+    )
+
+
+def test_create_records_the_author_and_update_the_editor(
+    mission_officer, facilitator, mission_city, buildings
+):
+    action = services.climate_action_create(
+        acting_user=mission_officer, city=mission_city, title="Heat pumps", sector=buildings
+    )
+    created = ClimateAction.objects.get(pk=action.pk)
+
+    services.climate_action_update(
+        acting_user=facilitator,
+        action=action,
+        title="Heat pumps in schools",
+        sector=buildings,
+        context="",
+        description="",
+        implementation_stage="planned",
+        lessons_learned="",
+        recommendations=[],
+        levers=[],
+    )
+
+    updated = ClimateAction.objects.get(pk=action.pk)
+    assert (created.created_by, created.updated_by) == (mission_officer, mission_officer)
+    assert (updated.created_by, updated.updated_by) == (mission_officer, facilitator)
+
+
+def test_an_admin_writes_no_action_for_a_city_that_is_not_a_mission_city(
+    programme_admin, buildings
+):
+    # The Mission City rule is a state of the city: it holds for programme admins too.
+    lisbon = factories.CityFactory(name="Lisbon", is_mission_city=False)
+
+    with pytest.raises(ApplicationError) as raised:
+        services.climate_action_create(
+            acting_user=programme_admin, city=lisbon, title="Bike lanes", sector=buildings
+        )
+
+    assert (raised.value.field, raised.value.code) == ("city", "not_mission_city")
+    assert not ClimateAction.objects.exists()

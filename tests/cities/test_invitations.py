@@ -12,12 +12,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from cities import services
+from cities import selectors, services
+from cities import signals as city_signals
 from cities.forms import InvitationForm
 from cities.models import CityMembership, Invitation
+from cohorts import receivers as cohort_receivers
 from cohorts import services as cohort_services
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -726,3 +729,92 @@ def test_invitation_email_to_a_french_account_is_in_french_with_its_link_on_site
     assert f'<p><a href="{url}">{url}</a></p>' in html
     assert "<p>Bonjour,</p>\n\n<p>Lea Lead vous invite à représenter Lisbon" in html
     assert sent.message()["Message-ID"].endswith("@127.0.0.1>")
+
+
+@pytest.mark.parametrize("role", ["nobody", "officer", "reviewer"])
+def test_invitation_create_without_permission_is_refused_and_sends_nothing(
+    request, lisbon, role, django_capture_on_commit_callbacks
+):
+    person = None if role == "nobody" else request.getfixturevalue(role)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(PermissionRefused) as raised,
+    ):
+        services.invitation_create(acting_user=person, email="ana@example.org", city=lisbon)
+
+    assert raised.value.message == "You do not have permission to do this."
+    assert (Invitation.objects.count(), mail.outbox) == (0, [])
+
+
+@pytest.mark.parametrize("role", ["facilitator", "programme_admin"])
+def test_invitation_accept_signed_in_for_someone_else_is_refused(request, lisbon, role):
+    # Nobody accepts an invitation for another account, programme admins included.
+    person = request.getfixturevalue(role)
+    invitation = services.invitation_create(
+        acting_user=factories.UserFactory(is_programme_admin=True),
+        email="ana@example.org",
+        city=lisbon,
+    )
+    factories.UserFactory(email="ana@example.org")
+
+    with pytest.raises(PermissionRefused) as raised:
+        services.invitation_accept_signed_in(acting_user=person, invitation=invitation)
+
+    assert raised.value.message == (
+        "This invitation was sent to ana@example.org. Sign in with that address to accept it."
+    )
+    invitation.refresh_from_db()
+    assert (invitation.accepted_at, CityMembership.objects.count()) == (None, 0)
+
+
+# fmt: off
+INVITATION_RULES = {
+    #                                         officer reviewer facilitator admin
+    ("cities.add_invitation", None):          (False, False,   True,       True),
+    ("cities.add_invitation", "lisbon"):      (False, False,   True,       True),
+    ("cities.add_invitation", "bergen"):      (False, False,   False,      True),
+    ("cities.view_invitation", None):         (False, False,   True,       True),
+    ("cities.accept_invitation", "to_them"):  (True,  True,    True,       True),
+    ("cities.accept_invitation", "to_ana"):   (False, False,   False,      False),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("permission", "obj", "role", "expected"),
+    [
+        pytest.param(permission, obj, role, expected, id=f"{permission} {obj} {role}")
+        for (permission, obj), row in INVITATION_RULES.items()
+        for role, expected in zip(
+            ["officer", "reviewer", "facilitator", "programme_admin"], row, strict=True
+        )
+    ],
+)
+def test_invitation_rule_by_role(request, lisbon, bergen, permission, obj, role, expected):
+    # lisbon is in the cohort the `facilitator` fixture leads, bergen only in another one.
+    person = request.getfixturevalue(role)
+    objects = {
+        None: lambda: None,
+        "lisbon": lambda: lisbon,
+        "bergen": lambda: bergen,
+        "to_them": lambda: Invitation(email=person.email, city=lisbon),
+        "to_ana": lambda: Invitation(email="ana@example.org", city=lisbon),
+    }
+
+    assert person.has_perm(permission, objects[obj]()) is expected
+
+
+def test_a_facilitators_cities_come_from_the_apps_answering_the_hook(facilitator, lisbon):
+    # cities does not know cohorts: without cohorts' answer, a facilitator has no city.
+    assert list(selectors.cities_facilitated_by(user=facilitator)) == [lisbon]
+    assert city_signals.facilitated_cities.disconnect(dispatch_uid="cohorts.facilitated_cities")
+    try:
+        assert list(selectors.cities_facilitated_by(user=facilitator)) == []
+        assert list(selectors.invitation_cities_for(user=facilitator)) == []
+        assert facilitator.has_perm("cities.add_invitation", lisbon) is False
+    finally:
+        city_signals.facilitated_cities.connect(
+            cohort_receivers.facilitated_cities, dispatch_uid="cohorts.facilitated_cities"
+        )
+    assert list(selectors.cities_facilitated_by(user=facilitator)) == [lisbon]
