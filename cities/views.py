@@ -13,7 +13,7 @@ Who gets what when refused:
 
 A permission is checked once per call path: a page that saves through a service lets the
 service check (its PermissionRefused is the 403), and checks the same permission itself only
-on the path that shows the form instead (a GET, or a POST that did not validate).
+on the path that shows the form without calling it (a GET, or a POST the form refused).
 """
 
 from django.contrib import messages
@@ -117,13 +117,14 @@ def climate_action_create(request, city_pk):
                 request, _("Climate action “%(title)s” saved.") % {"title": action.title}
             )
             return redirect(_action_url(action))
-    # Showing the form (its first view, or its errors) is as refused as saving it.
-    permission_check(
-        request.user,
-        "cities.add_climateaction",
-        city,
-        message=_("You may not write climate actions for this city."),
-    )
+    else:
+        # The form is shown without reaching the service: the page asks its permission.
+        permission_check(
+            request.user,
+            "cities.add_climateaction",
+            city,
+            message=_("You may not write climate actions for this city."),
+        )
     return render(
         request, "cities/climate_action_form.html", {"form": form, "city": city, "action": None}
     )
@@ -176,8 +177,9 @@ def invitation_create(request):
                 % {"email": invitation.email, "city": invitation.city.name},
             )
             return redirect("invitation_create")
-    # Showing the form (its first view, or its errors) is as refused as sending it.
-    permission_check(request.user, "cities.add_invitation")
+    else:
+        # The form is shown without reaching the service: the page asks its permission.
+        permission_check(request.user, "cities.add_invitation")
     return render(request, "cities/invitation_create.html", {"form": form})
 
 

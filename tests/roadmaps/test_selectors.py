@@ -131,7 +131,12 @@ def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programm
     clock.move_to(datetime.datetime(2024, 12, 1, 9, 0, tzinfo=datetime.UTC))
     session_cancel(session=Session.objects.get(title="Cancelled"), cancelled_by=programme.lead)
     clock.move_to(NOW)
-    climate_action_create(city=programme.mission_city, title="Never presented", sector=energy)
+    climate_action_create(
+        acting_user=programme.lead,
+        city=programme.mission_city,
+        title="Never presented",
+        sector=energy,
+    )
 
     actions = selectors.climate_actions_for_roadmap(roadmap=programme.roadmap)
 
