@@ -633,8 +633,8 @@ T, F = True, False
 # fmt: off
 RULES = [
     #   rule                              object          state       an  of  of2 fa  fa2 rv  ad
-    ("accounts.add_invitation",           None,           None,      (F,  F,  F,  T,  T,  F,  T)),
-    ("accounts.view_invitation",          None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("cities.add_invitation",             None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("cities.view_invitation",            None,           None,      (F,  F,  F,  T,  T,  F,  T)),
     ("cities.view_city",                  None,           None,      (F,  T,  T,  T,  T,  T,  T)),
     ("cities.view_city",                  "city",         None,      (F,  T,  T,  T,  T,  T,  T)),
     ("cities.view_country",               None,           None,      (F,  T,  T,  T,  T,  T,  T)),

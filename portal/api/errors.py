@@ -43,7 +43,8 @@ def exception_handler(exc, context):
         # A service's refusal says what was refused, in the person's words.
         exc = exceptions.PermissionDenied(detail=exc.message)
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A service's refusal (portal.permissions.PermissionRefused) says why in its message.
+        exc = exceptions.PermissionDenied(getattr(exc, "message", None))
     elif isinstance(exc, RequestDataTooBig):
         # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before the JSON parser reads
         # it; answer as the parser does for a body over its own, smaller limit.

@@ -93,7 +93,7 @@ def build_world() -> World:
         name="Guimarães", country=portugal, is_mission_city=True, is_mission_minded=False
     )
     action = climate_action_create(
-        city=mission_city, title="Renewable energy communities", sector=energy
+        acting_user=lead, city=mission_city, title="Renewable energy communities", sector=energy
     )
     cohort_services.enrolment_create_direct(
         cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group, "")]

@@ -70,6 +70,7 @@ def world(transactional_db) -> World:
     )
     factories.city_officer(city=mannheim, full_name="Max Mannheim")
     action = climate_action_create(
+        acting_user=facilitator,
         city=mannheim,
         title="District heating from industrial waste heat",
         sector=energy,

@@ -63,7 +63,7 @@ def lisbon(transactional_db):
         name="Guimarães", country=portugal, is_mission_city=True, is_mission_minded=False
     )
     action = climate_action_create(
-        city=guimaraes, title="Renewable energy communities", sector=energy
+        acting_user=lead, city=guimaraes, title="Renewable energy communities", sector=energy
     )
     starts = timezone.now() - 100 * day
     session_services.session_create(

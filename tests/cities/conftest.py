@@ -105,8 +105,15 @@ def mission_officer(mission_city):
 
 
 @pytest.fixture
-def solar_roofs(mission_city, buildings, factors):
+def author(db):
+    """A facilitator who writes the climate actions the tests start from."""
+    return factories.UserFactory(is_facilitator=True, full_name="Carla Author")
+
+
+@pytest.fixture
+def solar_roofs(author, mission_city, buildings, factors):
     return services.climate_action_create(
+        acting_user=author,
         city=mission_city,
         title="Solar roofs on schools",
         sector=buildings,

@@ -24,8 +24,8 @@ from django.utils import timezone
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS as KNOX
 
-from accounts.models import ApiToken, Invitation, User
-from cities.models import City, ClimateAction
+from accounts.models import ApiToken, User
+from cities.models import City, ClimateAction, Invitation
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
 from roadmaps.enums import ExportStatus

@@ -103,7 +103,7 @@ def programme(db, clock) -> Programme:
         name="Guimarães", country=portugal, is_mission_city=True, is_mission_minded=False
     )
     action = climate_action_create(
-        city=mission_city, title="Renewable energy communities", sector=energy
+        acting_user=lead, city=mission_city, title="Renewable energy communities", sector=energy
     )
     present(cohort=cohort, city=mission_city, actions=[action], by=lead)
     services = [

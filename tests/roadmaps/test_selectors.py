@@ -112,9 +112,13 @@ def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programm
     energy = programme.cohort.thematic_groups.get().sector
     other = cohort_create(number=2, lead=programme.lead, sector=energy)
     mannheim = factories.CityFactory(name="Mannheim", is_mission_city=True)
-    elsewhere = climate_action_create(city=mannheim, title="District heating", sector=energy)
+    elsewhere = climate_action_create(
+        acting_user=programme.lead, city=mannheim, title="District heating", sector=energy
+    )
     present(cohort=other, city=mannheim, actions=[elsewhere], by=programme.lead)
-    cancelled_action = climate_action_create(city=mannheim, title="Heat pumps", sector=energy)
+    cancelled_action = climate_action_create(
+        acting_user=programme.lead, city=mannheim, title="Heat pumps", sector=energy
+    )
     present(
         cohort=programme.cohort,
         city=mannheim,
@@ -127,7 +131,12 @@ def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programm
     clock.move_to(datetime.datetime(2024, 12, 1, 9, 0, tzinfo=datetime.UTC))
     session_cancel(session=Session.objects.get(title="Cancelled"), cancelled_by=programme.lead)
     clock.move_to(NOW)
-    climate_action_create(city=programme.mission_city, title="Never presented", sector=energy)
+    climate_action_create(
+        acting_user=programme.lead,
+        city=programme.mission_city,
+        title="Never presented",
+        sector=energy,
+    )
 
     actions = selectors.climate_actions_for_roadmap(roadmap=programme.roadmap)
 

@@ -273,10 +273,12 @@ def test_field_save_of_a_climate_action_from_another_cohort_is_refused(programme
     elsewhere = factories.CityFactory(name="Mannheim", is_mission_city=True)
     from cities.services import climate_action_create
 
-    other_action = climate_action_create(city=elsewhere, title="District heating", sector=energy)
+    other_action = climate_action_create(
+        acting_user=programme.lead, city=elsewhere, title="District heating", sector=energy
+    )
     present(cohort=other, city=elsewhere, actions=[other_action], by=programme.lead)
     not_presented = climate_action_create(
-        city=programme.mission_city, title="Bike lanes", sector=energy
+        acting_user=programme.lead, city=programme.mission_city, title="Bike lanes", sector=energy
     )
 
     message = "Pick a climate action presented in this cohort."
