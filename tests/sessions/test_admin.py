@@ -91,7 +91,7 @@ def test_session_admin_cancel_action_cancels_through_the_service(
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     mobility = schedule(
         programme.cohort,
@@ -99,7 +99,7 @@ def test_session_admin_cancel_action_cancels_through_the_service(
         datetime.datetime(2024, 12, 5, 10, 0),
         datetime.datetime(2024, 12, 5, 11, 0),
     )
-    services.session_cancel(session=mobility, cancelled_by=programme.lead)
+    services.session_cancel(session=mobility, acting_user=programme.lead)
     sign_in(client, factories.UserFactory(is_programme_admin=True))
 
     with django_capture_on_commit_callbacks(execute=True):

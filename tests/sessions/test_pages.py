@@ -126,6 +126,7 @@ def test_session_detail_shows_time_in_the_session_zone_and_presenters(client, pr
     services.session_set_presentations(
         session=programme.heating,
         presentations=[(programme.mission_city, [programme.actions[1].pk], "Heat networks")],
+        acting_user=programme.lead,
     )
     sign_in(client, programme.officer)
 
@@ -265,7 +266,7 @@ def test_session_edit_moving_emails_the_registered_people(
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt"), ("Rui Costa", "rui@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.lead)
     data = session_data(
@@ -310,7 +311,7 @@ def test_session_cancel_emails_each_registered_person_once(
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt"), ("Rui Costa", "rui@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.lead)
 
@@ -369,7 +370,7 @@ def test_session_register_same_email_twice_shows_the_message_in_its_row(client, 
         city=programme.city,
         full_name="Ana Silva",
         email="ana@lisboa.pt",
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.officer)
 
@@ -425,7 +426,7 @@ def test_registration_delete_by_the_officer_before_the_session(client, programme
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.officer)
 
@@ -442,7 +443,7 @@ def test_registration_delete_by_an_officer_of_another_city_is_404(client, progra
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     other_city = factories.CityFactory(name="Porto")
     enrol(programme.cohort, other_city)
@@ -464,7 +465,7 @@ def _register_many(programme, count):
         session=programme.heating,
         city=programme.city,
         people=[(f"Person {i:02d}", f"person{i}@lisboa.pt") for i in range(count)],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
 
 
@@ -473,7 +474,7 @@ def test_session_attendance_records_marks_and_walk_ins_and_shows_counts(client, 
         session=programme.heating,
         city=programme.city,
         people=[("Ana", "ana@lisboa.pt"), ("Bea", "bea@lisboa.pt"), ("Rui", "rui@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     clock.move_to(AFTER_HEATING)
     sign_in(client, programme.lead)
@@ -573,9 +574,9 @@ def test_session_ics_after_a_move_and_a_cancellation_is_a_newer_sequence(client,
         session=programme.heating,
         starts_at=datetime.datetime(2024, 12, 4, 14, 0),
         ends_at=datetime.datetime(2024, 12, 4, 15, 30),
-        changed_by=programme.lead,
+        acting_user=programme.lead,
     )
-    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    services.session_cancel(session=programme.heating, acting_user=programme.lead)
     sign_in(client, programme.officer)
 
     response = client.get(f"/sessions/{programme.heating.pk}/calendar.ics")
@@ -707,7 +708,7 @@ def test_session_cancel_a_second_time_shows_a_message_and_emails_no_one_again(
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.lead)
     url = f"/sessions/{programme.heating.pk}/cancel/"
@@ -811,6 +812,7 @@ def test_calendar_feed_query_count_does_not_grow(client, programme):
     services.session_set_presentations(
         session=programme.heating,
         presentations=[(programme.mission_city, [programme.actions[0].pk])],
+        acting_user=programme.lead,
     )
     feed = services.calendar_feed_get_or_create(user=programme.officer)
     url = f"/calendar/{feed.token}.ics"
@@ -827,6 +829,7 @@ def test_calendar_feed_query_count_does_not_grow(client, programme):
         services.session_set_presentations(
             session=session,
             presentations=[(programme.mission_city, [a.pk for a in programme.actions[:3]])],
+            acting_user=programme.lead,
         )
     many, body_many = _queries(client, url)
 
