@@ -5,6 +5,7 @@ added nor deleted there, and the "Cancel selected sessions" action goes through 
 import datetime
 import re
 
+from django.contrib.admin import site
 from django.core import mail
 
 from sessions import services
@@ -38,6 +39,32 @@ def test_session_admin_change_form_shows_times_status_title_and_link_read_only(c
         "Energy: district heating",
         '<a href="https://meet.example.org/heating">https://meet.example.org/heating</a>',
     ]
+
+
+def test_session_admin_change_form_shows_who_scheduled_and_changed_it_read_only(client, programme):
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    page = client.get(f"{CHANGELIST}{programme.heating.pk}/change/").content.decode()
+
+    assert re.findall(r'name="(created_by|updated_by)"', page) == []
+    lead = f'<a href="/admin/accounts/user/{programme.lead.pk}/change/">Lea Lead</a>'
+    assert re.findall(r'<div class="readonly">(.*?)</div>', page)[5:] == [lead, lead]
+
+
+def test_session_admin_save_records_the_admin_as_last_editor(rf, programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+    request = rf.post(CHANGELIST)
+    request.user = admin
+    programme.heating.summary = "Two cities compared their heat networks."
+
+    site._registry[Session].save_model(request, programme.heating, form=None, change=True)
+
+    programme.heating.refresh_from_db()
+    assert (
+        programme.heating.summary,
+        programme.heating.created_by,
+        programme.heating.updated_by,
+    ) == ("Two cities compared their heat networks.", programme.lead, admin)
 
 
 def test_session_admin_offers_no_delete_selected_action(client, programme):

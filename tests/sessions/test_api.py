@@ -362,6 +362,23 @@ def test_attendance_action_by_an_officer_is_403(client, programme, clock, method
     assert response.status_code == 403
 
 
+def test_attendance_action_posted_with_errors_by_an_officer_is_403_not_400(
+    client, programme, clock
+):
+    """Invalid data never reaches the service: who may record attendance is asked before the
+    caller is told what is wrong with it."""
+    clock.move_to(AFTER_HEATING)
+    client.force_login(programme.officer)
+
+    response = client.post(
+        f"/api/v1/sessions/{programme.heating.pk}/attendance/",
+        {"walk_ins": [{"full_name": "Rui Costa", "email": "not an address"}]},
+        content_type="application/json",
+    )
+
+    assert (response.status_code, Registration.objects.count()) == (403, 0)
+
+
 # --- Out-of-range ids and cities outside the cohort ---------------------------------------------
 
 HUGE_ID = "99999999999999999999999"

@@ -11,7 +11,7 @@ from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused
 from sessions import services
 from sessions.enums import Attendance, SessionKind, SessionStatus
-from sessions.models import Registration, Session
+from sessions.models import CalendarFeed, Registration, Session
 from sessions.selectors import SessionCounts, counts_of
 from tests import factories
 from tests.sessions.conftest import AFTER_HEATING, enrol, schedule
@@ -861,3 +861,260 @@ def test_cancel_session_rule_holds_until_the_session_starts(programme, clock):
     at_start = programme.lead.has_perm("peer_sessions.cancel_session", programme.heating)
 
     assert (before, at_start) == (True, False)
+
+
+# --- Programme admins: states hold for them too -------------------------------------------------
+
+
+def test_session_rules_for_an_admin_hold_until_the_session_starts(programme, clock):
+    """Admins are named in rules.py (the admin backend grants nothing there): they may cancel
+    until the session starts, like its facilitators, and are never offered a registration."""
+    admin = factories.UserFactory(is_programme_admin=True)
+    perms = [
+        "peer_sessions.change_session",
+        "peer_sessions.cancel_session",
+        "peer_sessions.record_attendance",
+        "peer_sessions.add_registration",
+    ]
+
+    before = [admin.has_perm(perm, programme.heating) for perm in perms]
+    clock.move_to(datetime.datetime(2024, 12, 4, 9, 0, tzinfo=UTC))
+    at_start = [admin.has_perm(perm, programme.heating) for perm in perms]
+
+    assert (before, at_start) == ([True, True, True, False], [True, False, True, False])
+
+
+def test_cancel_session_rule_for_an_admin_of_a_cancelled_session(programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+    services.session_cancel(session=programme.heating, acting_user=admin)
+    programme.heating.refresh_from_db()
+
+    assert admin.has_perm("peer_sessions.cancel_session", programme.heating) is False
+
+
+def test_session_cancel_by_an_admin_once_it_has_started_is_refused_with_the_message(
+    programme, clock
+):
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(ApplicationError) as error:
+        services.session_cancel(
+            session=programme.heating, acting_user=factories.UserFactory(is_programme_admin=True)
+        )
+
+    programme.heating.refresh_from_db()
+    assert (error.value.code, programme.heating.status) == ("started", SessionStatus.SCHEDULED)
+
+
+def test_registration_create_by_an_admin_once_the_session_started_is_refused(programme, clock):
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(ApplicationError) as error:
+        services.registration_create(
+            session=programme.heating,
+            city=programme.city,
+            full_name="Ana Silva",
+            email="ana@lisboa.pt",
+            acting_user=factories.UserFactory(is_programme_admin=True),
+        )
+
+    assert (error.value.code, Registration.objects.count()) == ("closed", 0)
+
+
+# --- Every service acting for a person asks the rules itself -----------------------------------
+
+
+def _acting_services(programme) -> dict:
+    """Each service that acts for a person, called with `acting_user` on the programme."""
+    registration = Registration.objects.create(
+        session=programme.heating, city=programme.city, full_name="Ana", email="ana@lisboa.pt"
+    )
+    return {
+        "session_create": lambda user: services.session_create(
+            cohort=programme.cohort,
+            kind=SessionKind.RECAP,
+            title="Recap",
+            starts_at=at(DEC4, 14, 0),
+            ends_at=at(DEC4, 15, 0),
+            acting_user=user,
+        ),
+        "session_update": lambda user: services.session_update(
+            session=programme.heating, title="Renamed", acting_user=user
+        ),
+        "session_cancel": lambda user: services.session_cancel(
+            session=programme.heating, acting_user=user
+        ),
+        "session_record_outcome": lambda user: services.session_record_outcome(
+            session=programme.heating,
+            key_takeaways="Mine",
+            requested_subtopics="",
+            acting_user=user,
+        ),
+        "session_set_presentations": lambda user: services.session_set_presentations(
+            session=programme.heating,
+            presentations=[(programme.mission_city, [programme.actions[0].pk])],
+            acting_user=user,
+        ),
+        "registration_create": lambda user: services.registration_create(
+            session=programme.heating,
+            city=programme.city,
+            full_name="Rui Costa",
+            email="rui@lisboa.pt",
+            acting_user=user,
+        ),
+        "registrations_create": lambda user: services.registrations_create(
+            session=programme.heating,
+            city=programme.city,
+            people=[("Rui Costa", "rui@lisboa.pt")],
+            acting_user=user,
+        ),
+        "registration_delete": lambda user: services.registration_delete(
+            registration=registration, acting_user=user
+        ),
+        "attendance_record": lambda user: services.attendance_record(
+            session=programme.heating,
+            marks={registration.pk: Attendance.ATTENDED},
+            acting_user=user,
+        ),
+        "calendar_feed_reset": lambda user: services.calendar_feed_reset(acting_user=user),
+    }
+
+
+ACTING_SERVICES = [
+    "session_create",
+    "session_update",
+    "session_cancel",
+    "session_record_outcome",
+    "session_set_presentations",
+    "registration_create",
+    "registrations_create",
+    "registration_delete",
+    "attendance_record",
+    "calendar_feed_reset",
+]
+
+
+def _stored(programme) -> tuple:
+    return (
+        list(Session.objects.order_by("pk").values_list("title", "status", "key_takeaways")),
+        list(programme.heating.presentations.values_list("city__name", flat=True)),
+        list(Registration.objects.order_by("pk").values_list("email", "attendance")),
+        list(CalendarFeed.objects.values_list("user_id", "token")),
+    )
+
+
+@pytest.mark.parametrize("service", ACTING_SERVICES)
+@pytest.mark.parametrize("who", ["nobody", "an admin whose account is deactivated"])
+def test_acting_service_without_permission_is_refused_and_changes_nothing(
+    programme, clock, service, who
+):
+    call = _acting_services(programme)[service]
+    user = None
+    if who != "nobody":
+        user = factories.UserFactory(is_programme_admin=True, is_active=False)
+        services.calendar_feed_get_or_create(user=user)
+    if service in {"attendance_record", "session_record_outcome"}:
+        clock.move_to(AFTER_HEATING)  # past the service's own state checks
+    before = _stored(programme)
+
+    with pytest.raises(PermissionRefused):
+        call(user)
+
+    assert _stored(programme) == before
+
+
+def test_acting_services_cover_every_service_with_acting_user():
+    """The table above lists every public service of sessions that takes `acting_user`."""
+    import inspect
+
+    taking = sorted(
+        name
+        for name, function in inspect.getmembers(services, inspect.isfunction)
+        if function.__module__ == services.__name__
+        and not name.startswith("_")
+        and "acting_user" in inspect.signature(function).parameters
+    )
+
+    assert taking == sorted(ACTING_SERVICES)
+
+
+def test_session_set_presentations_by_an_officer_is_refused(programme):
+    with pytest.raises(PermissionRefused):
+        services.session_set_presentations(
+            session=programme.heating,
+            presentations=[(programme.mission_city, [programme.actions[0].pk])],
+            acting_user=programme.officer,
+        )
+
+    assert programme.heating.presentations.count() == 0
+
+
+def test_calendar_feed_reset_gives_the_acting_person_a_new_address(programme):
+    feed = services.calendar_feed_get_or_create(user=programme.officer)
+    other = services.calendar_feed_get_or_create(user=programme.lead)
+
+    reset = services.calendar_feed_reset(acting_user=programme.officer)
+
+    other.refresh_from_db()
+    assert (reset.pk, reset.user, reset.token != feed.token) == (feed.pk, programme.officer, True)
+    assert other.token == services.calendar_feed_get_or_create(user=programme.lead).token
+
+
+# --- Sessions record who scheduled and who last changed them -----------------------------------
+
+
+def _who(session) -> tuple:
+    session.refresh_from_db()
+    return (session.created_by, session.updated_by)
+
+
+def test_session_create_records_the_acting_person_as_creator_and_editor(programme):
+    assert _who(programme.heating) == (programme.lead, programme.lead)
+
+
+def test_session_services_record_who_last_changed_the_session(programme, clock):
+    admin = factories.UserFactory(is_programme_admin=True)
+    named = factories.UserFactory(is_facilitator=True)
+    programme.heating.facilitators.add(named)
+    seen = []
+
+    services.session_update(session=programme.heating, title="Renamed", acting_user=admin)
+    seen.append(_who(programme.heating))
+    services.session_set_presentations(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[0].pk])],
+        acting_user=named,
+    )
+    seen.append(_who(programme.heating))
+    services.session_cancel(session=programme.heating, acting_user=admin)
+    seen.append(_who(programme.heating))
+    clock.move_to(AFTER_HEATING)
+    services.session_record_outcome(
+        session=programme.heating, key_takeaways="Kept", requested_subtopics="", acting_user=named
+    )
+    seen.append(_who(programme.heating))
+
+    assert seen == [
+        (programme.lead, admin),
+        (programme.lead, named),
+        (programme.lead, admin),
+        (programme.lead, named),
+    ]
+
+
+def test_session_update_refused_records_no_editor(programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+    with pytest.raises(ApplicationError):
+        services.session_update(session=programme.heating, title="  ", acting_user=admin)
+    with pytest.raises(PermissionRefused):
+        services.session_update(
+            session=programme.heating, title="Mine", acting_user=programme.officer
+        )
+
+    assert _who(programme.heating) == (programme.lead, programme.lead)
+
+
+def test_session_creator_and_editor_are_kept_empty_when_their_accounts_are_deleted(programme):
+    programme.lead.delete()
+
+    assert _who(programme.heating) == (None, None)
