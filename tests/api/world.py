@@ -109,14 +109,14 @@ def build_world() -> World:
         starts_at=next_week,
         ends_at=next_week + datetime.timedelta(minutes=90),
         presentations=[(mission_city, [action.pk])],
-        created_by=lead,
+        acting_user=lead,
     )
     registration = session_services.registration_create(
         session=upcoming,
         city=lisbon,
         full_name="Rui Costa",
         email="rui@lisboa.pt",
-        registered_by=officer,
+        acting_user=officer,
     )
     # Sessions are scheduled and people registered before they start: yesterday's session and
     # its registration are written as an import of past sessions would.

@@ -106,13 +106,13 @@ def world(transactional_db) -> World:
         guiding_questions="What would you transfer to your city?",
         facilitators=[facilitator],
         presentations=[(mannheim, [action.pk], "Waste heat")],
-        created_by=facilitator,
+        acting_user=facilitator,
     )
     registrations_create(
         session=upcoming,
         city=lisbon,
         people=[("Rui Costa", "rui@lisboa.pt")],
-        registered_by=officer,
+        acting_user=officer,
     )
     now = timezone.now()
     past = factories.SessionFactory(

@@ -73,7 +73,7 @@ def lisbon(transactional_db):
         starts_at=starts,
         ends_at=starts + datetime.timedelta(minutes=90),
         presentations=[(guimaraes, [action.pk])],
-        created_by=lead,
+        acting_user=lead,
     )
     # The reference seeding may already hold them (roadmaps/reference.py).
     services = [

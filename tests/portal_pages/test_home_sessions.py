@@ -156,14 +156,14 @@ def officer_world(db, clock):
         session=sessions["heat_pumps"],
         city=lisbon,
         people=[("Rui Costa", "rui@lisboa.pt"), ("Eva Lopes", "eva@lisboa.pt")],
-        registered_by=officer,
+        acting_user=officer,
     )
     # Braga's registration does not count as Ana's cities' registration.
     session_services.registrations_create(
         session=sessions["renovation"],
         city=braga,
         people=[("Bia Braga", "bia@braga.pt")],
-        registered_by=bia,
+        acting_user=bia,
     )
     return officer, sessions
 
@@ -237,7 +237,7 @@ def test_home_officer_with_everything_registered_has_nothing_due(client, officer
         (sessions["renovation"], porto, "p2@porto.pt"),
     ]:
         session_services.registration_create(
-            session=session, city=city, full_name="Someone", email=email, registered_by=officer
+            session=session, city=city, full_name="Someone", email=email, acting_user=officer
         )
     sign_in(client, officer)
 
@@ -410,7 +410,7 @@ def test_home_facilitator_session_leaves_the_list_once_recorded(client, facilita
     session = sessions["to_record"]
     first = session.registrations.order_by("full_name").first()
     session_services.attendance_record(
-        session=session, marks={first.pk: Attendance.NO_SHOW}, recorded_by=facilitator
+        session=session, marks={first.pk: Attendance.NO_SHOW}, acting_user=facilitator
     )
     sign_in(client, facilitator)
 

@@ -83,7 +83,7 @@ def present(*, cohort: Cohort, city: City, actions, by, title="Energy: district 
         starts_at=starts,
         ends_at=starts + datetime.timedelta(minutes=90),
         presentations=[(city, [action.pk for action in actions])],
-        created_by=by,
+        acting_user=by,
     )
 
 

@@ -129,7 +129,7 @@ def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programm
     )
     # A session is cancelled before it starts, by the cohort's lead facilitator.
     clock.move_to(datetime.datetime(2024, 12, 1, 9, 0, tzinfo=datetime.UTC))
-    session_cancel(session=Session.objects.get(title="Cancelled"), cancelled_by=programme.lead)
+    session_cancel(session=Session.objects.get(title="Cancelled"), acting_user=programme.lead)
     clock.move_to(NOW)
     climate_action_create(
         acting_user=programme.lead,
