@@ -43,8 +43,7 @@ def exception_handler(exc, context):
         # A service's refusal says what was refused, in the person's words.
         exc = exceptions.PermissionDenied(detail=exc.message)
     elif isinstance(exc, PermissionDenied):
-        # A service's refusal (portal.permissions.PermissionRefused) says why in its message.
-        exc = exceptions.PermissionDenied(getattr(exc, "message", None))
+        exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before the JSON parser reads
         # it; answer as the parser does for a body over its own, smaller limit.
