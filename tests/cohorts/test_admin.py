@@ -23,7 +23,7 @@ def _request(cohort, city, officer):
     return services.enrolment_request(
         cohort=cohort,
         city=city,
-        requested_by=officer,
+        acting_user=officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
@@ -77,7 +77,7 @@ def test_admin_accept_action_accepts_opens_roadmaps_and_emails(
 
 def test_admin_decline_action_reports_the_ones_already_decided(admin_client, lead, requests):
     lisbon, porto = requests
-    services.enrolment_accept(enrolment=lisbon, decided_by=lead)
+    services.enrolment_accept(enrolment=lisbon, acting_user=lead)
 
     response = admin_client.post(
         CHANGELIST,

@@ -157,7 +157,7 @@ def test_enrolment_api_asking_twice_is_400_with_message_at_city(
 ):
     energy = group(cohort, "energy")
     services.enrolment_request(
-        cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=[(energy, "")], today=TODAY
+        cohort=cohort, city=lisbon, acting_user=lisbon_officer, groups=[(energy, "")], today=TODAY
     )
     client.force_login(lisbon_officer)
 
@@ -197,7 +197,7 @@ def lisbon_request(cohort, lisbon, lisbon_officer):
     return services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )

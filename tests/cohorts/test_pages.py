@@ -186,7 +186,7 @@ def test_cohort_list_officer_sees_open_cohorts_and_their_cities_status(
     services.enrolment_request(
         cohort=three_cohorts["open"],
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(three_cohorts["open"], "energy"), "")],
         today=TODAY,
     )
@@ -225,7 +225,7 @@ def test_cohort_list_facilitator_sees_only_cohorts_they_facilitate(
     services.enrolment_request(
         cohort=three_cohorts["open"],
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(three_cohorts["open"], "energy"), "")],
         today=TODAY,
     )
@@ -302,10 +302,10 @@ def test_cohort_page_shows_phases_groups_and_each_city_counts(
     waiting = factories.CityFactory(name="Braga", country=lisbon.country)
     energy, mobility = group(cohort, "energy"), group(cohort, "sustainable-mobility")
     services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(energy, ""), (mobility, "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(energy, ""), (mobility, "")]
     )
     services.enrolment_create_direct(
-        cohort=cohort, city=espoo, enrolled_by=lead, groups=[(mobility, "")]
+        cohort=cohort, city=espoo, acting_user=lead, groups=[(mobility, "")]
     )
     Enrolment.objects.create(cohort=cohort, city=waiting, status="requested")
     first, second = factories.SessionFactory(cohort=cohort), factories.SessionFactory(cohort=cohort)
@@ -343,7 +343,7 @@ def test_cohort_page_is_404_for_people_who_do_not_facilitate_it(
     client, cohort, lead, lisbon, lisbon_officer, who
 ):
     services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group(cohort, "energy"), "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(group(cohort, "energy"), "")]
     )
     user = {
         "other_facilitator": factories.UserFactory(is_facilitator=True),
@@ -374,7 +374,7 @@ def _enrol_cities(cohort, count, lead):
     for _ in range(count):
         city = factories.CityFactory()
         services.enrolment_create_direct(
-            cohort=cohort, city=city, enrolled_by=lead, groups=[(energy, "")]
+            cohort=cohort, city=city, acting_user=lead, groups=[(energy, "")]
         )
         session = factories.SessionFactory(cohort=cohort)
         _register(session, city, f"{city.pk}@example.org", attendance="attended")
@@ -431,7 +431,7 @@ def test_enrolment_request_page_twice_shows_message_at_city_keeps_needs(
 ):
     energy = group(cohort, "energy")
     services.enrolment_request(
-        cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=[(energy, "")], today=TODAY
+        cohort=cohort, city=lisbon, acting_user=lisbon_officer, groups=[(energy, "")], today=TODAY
     )
     sign_in(client, lisbon_officer)
 
@@ -488,7 +488,7 @@ def request_from_lisbon(cohort, lisbon, lisbon_officer):
     return services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "District heating")],
         today=TODAY,
     )
@@ -596,14 +596,14 @@ def test_enrolment_list_queries_do_not_grow_with_enrolments(
             enrolment = services.enrolment_request(
                 cohort=cohort,
                 city=officer.cities.get(),
-                requested_by=officer,
+                acting_user=officer,
                 groups=[(energy, "needs"), (mobility, "")],
                 today=TODAY,
             )
             if number % 3 == 1:
-                services.enrolment_accept(enrolment=enrolment, decided_by=lead)
+                services.enrolment_accept(enrolment=enrolment, acting_user=lead)
             elif number % 3 == 2:
-                services.enrolment_decline(enrolment=enrolment, decided_by=group_facilitator)
+                services.enrolment_decline(enrolment=enrolment, acting_user=group_facilitator)
 
     def rows():
         html = client.get(f"/cohorts/{cohort.pk}/enrolments/").content.decode()

@@ -25,7 +25,7 @@ def _create(lead, **overrides):
         "name": "Online Discussion Groups cohort 2",
         "starts_on": D(2025, 9, 1),
         "ends_on": D(2026, 2, 28),
-        "created_by": lead,
+        "acting_user": lead,
     }
     kwargs.update(overrides)
     return services.cohort_create(**kwargs)
@@ -158,6 +158,7 @@ def test_cohort_create_refuses_a_number_the_programme_already_has(db, lead, coho
 def test_cohort_update_changes_dates_phases_and_groups(db, cohort, sectors, lead):
     services.cohort_update(
         cohort=cohort,
+        acting_user=lead,
         programme="odg",
         number=1,
         name="ODG cohort 1",
@@ -180,12 +181,13 @@ def test_cohort_update_changes_dates_phases_and_groups(db, cohort, sectors, lead
 
 def test_cohort_update_refuses_to_drop_a_group_cities_joined(db, cohort, sectors, lisbon, lead):
     services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group(cohort, "energy"), "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(group(cohort, "energy"), "")]
     )
 
     with pytest.raises(ApplicationError) as caught:
         services.cohort_update(
             cohort=cohort,
+            acting_user=lead,
             programme="odg",
             number=1,
             name=cohort.name,
@@ -205,7 +207,7 @@ def test_enrolment_request_records_groups_and_needs(db, cohort, lisbon, lisbon_o
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "  District heating for old quarters  ")],
         today=TODAY,
     )
@@ -238,7 +240,7 @@ def test_enrolment_request_emails_the_leads_and_the_picked_groups_facilitators_o
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "District heating"), (mobility, "")],
         today=TODAY,
     )
@@ -266,7 +268,7 @@ def test_enrolment_request_emails_the_leads_and_the_picked_groups_facilitators_o
 def test_enrolment_request_refused_emails_nobody(db, cohort, lisbon, lisbon_officer):
     with pytest.raises(ApplicationError):
         services.enrolment_request(
-            cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=[], today=TODAY
+            cohort=cohort, city=lisbon, acting_user=lisbon_officer, groups=[], today=TODAY
         )
 
     assert OutboundEmail.objects.count() == 0
@@ -287,19 +289,19 @@ def test_enrolment_request_twice_is_refused_with_the_city_and_cohort(
     first = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
     if decide:
-        getattr(services, f"enrolment_{decide}")(enrolment=first, decided_by=lead)
+        getattr(services, f"enrolment_{decide}")(enrolment=first, acting_user=lead)
     second_officer = factories.city_officer(city=lisbon)
 
     with pytest.raises(ApplicationError) as caught:
         services.enrolment_request(
             cohort=cohort,
             city=lisbon,
-            requested_by=second_officer,
+            acting_user=second_officer,
             groups=[(group(cohort, "sustainable-mobility"), "")],
             today=TODAY,
         )
@@ -316,7 +318,7 @@ def test_enrolment_request_needs_a_group_of_this_cohort(db, cohort, lisbon, lisb
     ]:
         with pytest.raises(ApplicationError) as caught:
             services.enrolment_request(
-                cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=groups, today=TODAY
+                cohort=cohort, city=lisbon, acting_user=lisbon_officer, groups=groups, today=TODAY
             )
         assert (caught.value.field, caught.value.message) == ("groups", message)
     assert Enrolment.objects.count() == 0
@@ -327,7 +329,7 @@ def test_enrolment_request_to_an_ended_cohort_is_refused(db, cohort, lisbon, lis
         services.enrolment_request(
             cohort=cohort,
             city=lisbon,
-            requested_by=lisbon_officer,
+            acting_user=lisbon_officer,
             groups=[(group(cohort, "energy"), "")],
             today=D(2025, 3, 1),
         )
@@ -355,14 +357,14 @@ def test_enrolment_decision_emails_the_officer_who_asked_once(
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
 
     mail.outbox.clear()  # the request's own emails to the facilitators
 
-    decided = getattr(services, f"enrolment_{decision}")(enrolment=enrolment, decided_by=lead)
+    decided = getattr(services, f"enrolment_{decision}")(enrolment=enrolment, acting_user=lead)
 
     assert (decided.status, decided.decided_by) == (status, lead)
     assert decided.decided_at is not None
@@ -379,14 +381,14 @@ def test_enrolment_decided_twice_is_refused(db, cohort, lisbon, lisbon_officer, 
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
-    services.enrolment_accept(enrolment=enrolment, decided_by=lead)
+    services.enrolment_accept(enrolment=enrolment, acting_user=lead)
 
     with pytest.raises(ApplicationError) as caught:
-        services.enrolment_decline(enrolment=enrolment, decided_by=lead)
+        services.enrolment_decline(enrolment=enrolment, acting_user=lead)
 
     assert caught.value.message == (
         "Lisbon's enrolment in Online Discussion Groups cohort 1 is already enrolled."
@@ -402,13 +404,13 @@ def test_enrolment_declined_may_still_be_accepted(db, cohort, lisbon, lisbon_off
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
-    services.enrolment_decline(enrolment=enrolment, decided_by=lead)
+    services.enrolment_decline(enrolment=enrolment, acting_user=lead)
 
-    services.enrolment_accept(enrolment=enrolment, decided_by=lead)
+    services.enrolment_accept(enrolment=enrolment, acting_user=lead)
 
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACCEPTED
@@ -427,7 +429,7 @@ def test_enrolment_create_direct_enrols_and_tells_each_officer(db, cohort, lisbo
     enrolment = services.enrolment_create_direct(
         cohort=cohort,
         city=lisbon,
-        enrolled_by=lead,
+        acting_user=lead,
         groups=[(group(cohort, "energy"), ""), (group(cohort, "sustainable-mobility"), "Bikes")],
     )
 
