@@ -5,7 +5,6 @@ from django.utils.translation import ngettext
 from cohorts import services
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from portal.errors import ApplicationError
-from portal.permissions import PermissionRefused
 
 
 class PhaseInline(admin.TabularInline):
@@ -62,13 +61,14 @@ class EnrolmentGroupInline(admin.TabularInline):
 
 def _decide(modeladmin, request, queryset, service) -> int:
     """Run a decision service on each selected enrolment and return how many it decided. Each
-    is its own transaction, so one that cannot be decided (already accepted, or not by this
-    person: the service checks `cohorts.decide_enrolment`) is reported and the others still go."""
+    is its own transaction, so one that cannot be decided (already accepted, say) is reported
+    and the others still go. The service checks `cohorts.decide_enrolment`, which every
+    programme admin holds."""
     decided = 0
     for enrolment in queryset.select_related("city", "cohort").order_by("pk"):
         try:
             service(enrolment=enrolment, acting_user=request.user)
-        except (ApplicationError, PermissionRefused) as error:
+        except ApplicationError as error:
             modeladmin.message_user(request, error.message, messages.ERROR)
         else:
             decided += 1

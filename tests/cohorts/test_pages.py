@@ -756,3 +756,103 @@ def test_enrolment_request_page_keeps_a_plain_select_of_the_officers_cities(
         (str(porto.pk), "Porto (PT)", False),
     ]
     assert "data-search-select" not in html
+
+
+# --- who may act: the services check, the pages answer 403 or 404 as before -------------------
+
+
+def test_cohort_create_page_records_who_created_the_cohort(client, lead):
+    sign_in(client, lead)
+
+    response = client.post("/cohorts/new/", _cohort_form())
+
+    cohort = Cohort.objects.get()
+    assert (response.status_code, cohort.created_by, cohort.updated_by) == (302, lead, lead)
+
+
+def test_cohort_create_page_refuses_a_reviewer_also_with_a_form_that_is_not_valid(client, db):
+    sign_in(client, factories.UserFactory(is_reviewer=True))
+
+    assert client.post("/cohorts/new/", _cohort_form()).status_code == 403
+    assert client.post("/cohorts/new/", _cohort_form(number="")).status_code == 403
+    assert Cohort.objects.count() == 0
+
+
+def test_cohort_update_page_records_who_changed_the_cohort(client, cohort, lead, programme_admin):
+    sign_in(client, programme_admin)
+
+    response = client.post(
+        f"/cohorts/{cohort.pk}/edit/",
+        _cohort_form(number="1", name="ODG cohort 1", starts_on="2024-09-01", ends_on="2025-02-28"),
+    )
+
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.created_by, cohort.updated_by) == (
+        "ODG cohort 1",
+        lead,
+        programme_admin,
+    )
+
+
+@pytest.mark.parametrize(("who", "status"), [("group_facilitator", 403), ("other", 404)])
+def test_cohort_update_page_sent_by_someone_who_may_not_is_refused_and_changes_nothing(
+    client, cohort, lead, group_facilitator, who, status
+):
+    user = {
+        "group_facilitator": group_facilitator,
+        "other": factories.UserFactory(is_facilitator=True),
+    }[who]
+    sign_in(client, user)
+    url = f"/cohorts/{cohort.pk}/edit/"
+
+    valid = _cohort_form(number="1", starts_on="2024-09-01", ends_on="2025-02-28")
+    assert client.post(url, valid).status_code == status
+    assert client.post(url, _cohort_form(number="")).status_code == status
+
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.updated_by) == ("Online Discussion Groups cohort 1", lead)
+
+
+def test_enrolment_request_page_is_403_to_a_facilitator_and_404_outside_their_cohorts(
+    client, cohort, lead, lisbon
+):
+    url = f"/cohorts/{cohort.pk}/enrol/"
+    energy = group(cohort, "energy")
+    sign_in(client, lead)
+
+    sent = {"city": str(lisbon.pk), "groups": [str(energy.pk)]}
+    assert (client.get(url).status_code, client.post(url, sent).status_code) == (403, 403)
+    sign_in(client, factories.UserFactory(is_facilitator=True))
+    assert client.get(url).status_code == 404
+    assert Enrolment.objects.count() == 0
+
+
+@pytest.mark.parametrize(("decision", "status"), [("accept", "accepted"), ("decline", "declined")])
+def test_enrolment_decision_page_programme_admin_decides_a_cohort_they_do_not_facilitate(
+    client, cohort, programme_admin, request_from_lisbon, decision, status
+):
+    sign_in(client, programme_admin)
+
+    response = client.post(f"/cohorts/{cohort.pk}/enrolments/{request_from_lisbon.pk}/{decision}/")
+
+    assert response.status_code == 302
+    request_from_lisbon.refresh_from_db()
+    assert (request_from_lisbon.status, request_from_lisbon.decided_by) == (
+        status,
+        programme_admin,
+    )
+
+
+def test_enrolment_decision_page_is_404_for_an_enrolment_of_another_cohort(
+    client, cohort, lead, request_from_lisbon
+):
+    other = factories.CohortFactory(number=8)
+    other.facilitators.add(lead)
+    sign_in(client, lead)
+
+    response = client.post(f"/cohorts/{other.pk}/enrolments/{request_from_lisbon.pk}/accept/")
+
+    assert response.status_code == 404
+    request_from_lisbon.refresh_from_db()
+    assert request_from_lisbon.status == "requested"
