@@ -72,7 +72,7 @@ def build_world() -> World:
         name="Online Discussion Groups cohort 1",
         starts_on=starts,
         ends_on=today + 300 * day,
-        created_by=lead,
+        acting_user=lead,
         phases={
             "onboarding": (starts, starts + 60 * day),
             "thematic": (starts + 61 * day, starts + 120 * day),
@@ -96,10 +96,10 @@ def build_world() -> World:
         acting_user=lead, city=mission_city, title="Renewable energy communities", sector=energy
     )
     cohort_services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group, "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(group, "")]
     )
     pending = cohort_services.enrolment_request(
-        cohort=cohort, city=porto, requested_by=officer, groups=[(group, "Heat networks")]
+        cohort=cohort, city=porto, acting_user=officer, groups=[(group, "Heat networks")]
     )
     next_week = timezone.now() + 7 * day
     upcoming = session_services.session_create(

@@ -82,14 +82,14 @@ def world(transactional_db) -> World:
     lisbon = factories.CityFactory(name="Lisbon", country=factories.CountryFactory(iso_code="PT"))
     officer = factories.city_officer(city=lisbon, full_name="Ana Silva")
     enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=facilitator, groups=[(energy_group, "Financing")]
+        cohort=cohort, city=lisbon, acting_user=facilitator, groups=[(energy_group, "Financing")]
     )
     porto = factories.CityFactory(name="Porto", country=factories.CountryFactory(iso_code="PT"))
-    factories.city_officer(city=porto)
+    porto_officer = factories.city_officer(city=porto)
     enrolment_request(
         cohort=cohort,
         city=porto,
-        requested_by=None,
+        acting_user=porto_officer,
         groups=[(energy_group, "Heat planning")],
     )
 

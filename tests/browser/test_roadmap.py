@@ -46,7 +46,7 @@ def lisbon(transactional_db):
         name="Online Discussion Groups cohort 1",
         starts_on=today - 150 * day,
         ends_on=today + 30 * day,
-        created_by=lead,
+        acting_user=lead,
         phases={
             "onboarding": (today - 150 * day, today - 121 * day),
             "thematic": (today - 120 * day, today - 61 * day),
@@ -81,7 +81,7 @@ def lisbon(transactional_db):
         for name in ["Climate Transition Map", "Capital Hub / financing advisory"]
     ]
     cohort_services.enrolment_create_direct(
-        cohort=cohort, city=city, enrolled_by=lead, groups=[(cohort.thematic_groups.get(), "")]
+        cohort=cohort, city=city, acting_user=lead, groups=[(cohort.thematic_groups.get(), "")]
     )
     return {
         "roadmap": Roadmap.objects.get(cohort=cohort, city=city),

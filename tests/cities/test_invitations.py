@@ -28,19 +28,21 @@ NEW_PASSWORD = "a-long-pass-phrase-42"
 
 
 def enrol(city, cohort, status="requested"):
-    """Enrol `city` in `cohort` with the given status, through the services as people do."""
+    """Enrol `city` in `cohort` with the given status, through the services as people do (a
+    programme admin asks and decides)."""
+    admin = factories.UserFactory(is_programme_admin=True)
     group = factories.ThematicGroupFactory(cohort=cohort)
     enrolment = cohort_services.enrolment_request(
         cohort=cohort,
         city=city,
-        requested_by=None,
+        acting_user=admin,
         groups=[(group, "")],
         today=cohort.starts_on,
     )
     if status == "accepted":
-        cohort_services.enrolment_accept(enrolment=enrolment, decided_by=None)
+        cohort_services.enrolment_accept(enrolment=enrolment, acting_user=admin)
     elif status == "declined":
-        cohort_services.enrolment_decline(enrolment=enrolment, decided_by=None)
+        cohort_services.enrolment_decline(enrolment=enrolment, acting_user=admin)
     return enrolment
 
 

@@ -112,23 +112,26 @@ def officer_world(db, clock):
     factories.CityMembershipFactory(user=officer, city=porto)
     # Braga is another officer's city: its enrolment in cohort 5 is not Ana's business.
     bia = factories.city_officer(city=braga)
+    # The services check who decides: the lead facilitator of the cohorts.
+    odg.facilitators.add(lead)
+    declined.facilitators.add(lead)
 
     cohort_services.enrolment_create_direct(
-        cohort=odg, city=lisbon, enrolled_by=lead, groups=[(odg_energy, ""), (odg_buildings, "")]
+        cohort=odg, city=lisbon, acting_user=lead, groups=[(odg_energy, ""), (odg_buildings, "")]
     )
     cohort_services.enrolment_create_direct(
-        cohort=odg, city=porto, enrolled_by=lead, groups=[(odg_buildings, "")]
+        cohort=odg, city=porto, acting_user=lead, groups=[(odg_buildings, "")]
     )
     cohort_services.enrolment_create_direct(
-        cohort=odg, city=braga, enrolled_by=lead, groups=[(odg_energy, "")]
+        cohort=odg, city=braga, acting_user=lead, groups=[(odg_energy, "")]
     )
     cohort_services.enrolment_request(
-        cohort=later, city=lisbon, requested_by=officer, groups=[(later_energy, "Heat planning")]
+        cohort=later, city=lisbon, acting_user=officer, groups=[(later_energy, "Heat planning")]
     )
     refused = cohort_services.enrolment_request(
-        cohort=declined, city=porto, requested_by=officer, groups=[(declined_energy, "")]
+        cohort=declined, city=porto, acting_user=officer, groups=[(declined_energy, "")]
     )
-    cohort_services.enrolment_decline(enrolment=refused, decided_by=lead)
+    cohort_services.enrolment_decline(enrolment=refused, acting_user=lead)
 
     sessions = {
         "under_way": _session(odg, "Onboarding", at(10, 8, 30)),

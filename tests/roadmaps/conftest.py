@@ -66,7 +66,7 @@ def cohort_create(*, number: int, lead, sector, group_facilitators=()) -> Cohort
         name=f"Online Discussion Groups cohort {number}",
         starts_on=D(2024, 9, 1),
         ends_on=D(2025, 2, 28),
-        created_by=lead,
+        acting_user=lead,
         phases=PHASES,
         groups=[GroupSpec(sector=sector, facilitators=list(group_facilitators))],
     )
@@ -111,7 +111,7 @@ def programme(db, clock) -> Programme:
         NetZeroCitiesService.objects.create(name="Capital Hub / financing advisory", position=2),
     ]
     cohort_services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(cohort.thematic_groups.get(), "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(cohort.thematic_groups.get(), "")]
     )
     return Programme(
         cohort=cohort,

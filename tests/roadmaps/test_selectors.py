@@ -25,7 +25,7 @@ def visible(user):
 
 def enrol(cohort, city, lead):
     cohort_services.enrolment_create_direct(
-        cohort=cohort, city=city, enrolled_by=lead, groups=[(cohort.thematic_groups.get(), "")]
+        cohort=cohort, city=city, acting_user=lead, groups=[(cohort.thematic_groups.get(), "")]
     )
     return Roadmap.objects.get(cohort=cohort, city=city)
 

@@ -90,15 +90,15 @@ def test_roadmap_open_when_a_request_is_accepted_not_when_declined(programme):
         cohort_services.enrolment_request(
             cohort=programme.cohort,
             city=city,
-            requested_by=factories.city_officer(city=city),
+            acting_user=factories.city_officer(city=city),
             groups=[(programme.cohort.thematic_groups.get(), "")],
         )
         for city in (porto, braga)
     ]
     assert not Roadmap.objects.filter(city__in=[porto, braga]).exists()
 
-    cohort_services.enrolment_accept(enrolment=asked[0], decided_by=programme.lead)
-    cohort_services.enrolment_decline(enrolment=asked[1], decided_by=programme.lead)
+    cohort_services.enrolment_accept(enrolment=asked[0], acting_user=programme.lead)
+    cohort_services.enrolment_decline(enrolment=asked[1], acting_user=programme.lead)
 
     assert list(
         Roadmap.objects.filter(cohort=programme.cohort).values_list("city__name", "status")

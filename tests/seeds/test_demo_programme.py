@@ -563,7 +563,7 @@ def test_seed_demo_fills_a_field_of_braga_still_missing(demo_data):
 
 def test_seed_demo_second_run_keeps_a_decided_request(demo_data):
     porto = Enrolment.objects.get(cohort=cohort(2), city__name="Porto")
-    enrolment_accept(enrolment=porto, decided_by=User.objects.get(email=FACILITATOR))
+    enrolment_accept(enrolment=porto, acting_user=User.objects.get(email=FACILITATOR))
     before = snapshot()
 
     output = seed_demo()
