@@ -47,5 +47,7 @@ rules.add_perm("cohorts.change_cohort", is_programme_admin | is_cohort_lead)
 rules.add_perm("cohorts.view_cohort", is_programme_admin | is_cohort_facilitator)
 # The object is the cohort whose enrolments are decided (or where a city is enrolled directly).
 rules.add_perm("cohorts.decide_enrolment", is_programme_admin | is_cohort_facilitator)
-# The object is the city asking to join. Admins may ask for any city.
-rules.add_perm("cohorts.request_enrolment", is_programme_admin | is_officer_of)
+# The object is the city asking to join. Asking is the city's own act, so only its officers
+# ask; programme admins (and the cohort's facilitators) enrol a city directly instead
+# (decide_enrolment), so the request page, which offers the person's own cities, is not theirs.
+rules.add_perm("cohorts.request_enrolment", is_officer_of)

@@ -155,7 +155,8 @@ ROWS = [
     row("GET",    "/cohorts/{cohort}/",                            L, 404, 404, 200, 404, 404, 200),
     row("GET",    "/cohorts/{cohort}/edit/",                       L, 404, 404, 200, 404, 404, 200),
     row("POST",   "/cohorts/{cohort}/edit/",                       L, 404, 404, 200, 404, 404, 200),
-    # Officers see the cohorts they may join; only an officer asks, for one of their own cities.
+    # Officers see the cohorts they may join; only an officer asks, for one of their own cities
+    # (admins and facilitators enrol a city directly, on the enrolments page).
     row("GET",    "/cohorts/{cohort}/enrol/",                      L, 200, 200, 403, 404, 404, 403),
     # The officer of the cohort's city asks for a city not theirs: the form refuses it (200).
     row("POST",   "/cohorts/{cohort}/enrol/",                      L, 200, 302, 403, 404, 404, 403,
@@ -288,13 +289,15 @@ ROWS = [
     row("GET",    "/api/v1/roadmaps/{roadmap}/",                 401, 200, 404, 200, 404, 404, 200),
     row("POST",   "/api/v1/roadmaps/{roadmap}/fields/",          401, 200, 404, 403, 404, 404, 200,
         data=FIELD),
-    row("POST",   "/api/v1/roadmaps/{roadmap}/fields/",          401, 400, 404, 403, 404, 404, 400,
+    # Submitted: the service refuses every visible caller for the state first (400, read-only),
+    # before asking who they are (roadmaps/services.py, "Decision").
+    row("POST",   "/api/v1/roadmaps/{roadmap}/fields/",          401, 400, 404, 400, 404, 404, 400,
         data=FIELD, state=SUBMITTED),
     row("GET",    "/api/v1/roadmaps/{roadmap}/history/",         401, 200, 404, 200, 404, 404, 200),
     row("POST",   "/api/v1/roadmaps/{roadmap}/submit/",          401, 400, 404, 403, 404, 404, 400,
         data={}),
-    # Submitted: the service says so (400), to the editors only.
-    row("POST",   "/api/v1/roadmaps/{roadmap}/submit/",          401, 400, 404, 403, 404, 404, 400,
+    # Submitted: the service says so (400), to every caller who can see the roadmap.
+    row("POST",   "/api/v1/roadmaps/{roadmap}/submit/",          401, 400, 404, 400, 404, 404, 400,
         data={}, state=SUBMITTED),
     row("GET",    "/api/v1/roadmaps/{roadmap}/comments/",        401, 200, 404, 200, 404, 404, 200),
     row("POST",   "/api/v1/roadmaps/{roadmap}/comments/",        401, 403, 404, 201, 404, 404, 201,
@@ -633,7 +636,16 @@ T, F = True, False
 # fmt: off
 RULES = [
     #   rule                              object          state       an  of  of2 fa  fa2 rv  ad
+    ("accounts.list_facilitators",        None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("accounts.create_api_token",         "officer",      None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("accounts.revoke_api_token",         "api_token",    None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("accounts.revoke_api_tokens_of",     "officer",      None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("accounts.change_own_account",       "officer",      None,      (F,  T,  F,  F,  F,  F,  F)),
     ("cities.add_invitation",             None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("cities.add_invitation",             "city",         None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("cities.add_invitation",             "other_city",   None,      (F,  F,  F,  F,  T,  F,  T)),
+    # Sent to an address none of these people has: nobody accepts it for its invitee.
+    ("cities.accept_invitation",          "invitation",   None,      (F,  F,  F,  F,  F,  F,  F)),
     ("cities.view_invitation",            None,           None,      (F,  F,  F,  T,  T,  F,  T)),
     ("cities.view_city",                  None,           None,      (F,  T,  T,  T,  T,  T,  T)),
     ("cities.view_city",                  "city",         None,      (F,  T,  T,  T,  T,  T,  T)),
@@ -662,10 +674,14 @@ RULES = [
     ("peer_sessions.add_registration",    "session",      STARTED,   (F,  F,  F,  F,  F,  F,  F)),
     ("peer_sessions.register_city",       "city",         None,      (F,  T,  F,  F,  F,  F,  T)),
     ("peer_sessions.view_registration",   None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    ("peer_sessions.reset_calendar_feed", None,           None,      (F,  T,  T,  T,  T,  T,  T)),
     ("peer_sessions.delete_registration", "registration", None,      (F,  T,  F,  T,  F,  F,  T)),
     ("roadmaps.view_roadmap",             "roadmap",      None,      (F,  T,  F,  T,  F,  F,  T)),
     ("roadmaps.change_roadmap",           "roadmap",      None,      (F,  T,  F,  F,  F,  F,  T)),
     ("roadmaps.change_roadmap",           "roadmap",      SUBMITTED, (F,  F,  F,  F,  F,  F,  F)),
+    ("roadmaps.submit_roadmap",           "roadmap",      None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("roadmaps.submit_roadmap",           "roadmap",      SUBMITTED, (F,  F,  F,  F,  F,  F,  F)),
+    ("roadmaps.comment_roadmap",          "roadmap",      None,      (F,  F,  F,  T,  F,  F,  T)),
     ("roadmaps.review_roadmap",           "roadmap",      None,      (F,  F,  F,  T,  F,  F,  T)),
     ("roadmaps.export_cohort_roadmaps",   "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
 ]
@@ -673,6 +689,9 @@ RULES = [
 
 RULE_OBJECTS = {
     "action": ("cities", "ClimateAction"),
+    "api_token": ("accounts", "ApiToken"),
+    "invitation": ("cities", "Invitation"),
+    "officer": ("accounts", "User"),
     "city": ("cities", "City"),
     "cohort": ("cohorts", "Cohort"),
     "other_city": ("cities", "City"),
@@ -699,7 +718,7 @@ def test_rule(world, db, rule, obj, state, expected):
     instance = None
     if obj is not None:
         # Read again: the state was written to the row.
-        instance = apps.get_model(*RULE_OBJECTS[obj]).objects.get(pk=world.ids[obj])
+        instance = apps.get_model(*RULE_OBJECTS[obj]).objects.get(pk=world.rule_object_ids[obj])
     answers = {
         role: (person or AnonymousUser()).has_perm(rule, instance)
         for role, person in world.people.items()

@@ -55,6 +55,9 @@ class World:
     session: Session
     roadmap: Roadmap
     ids: dict[str, object] = field(default_factory=dict)
+    # Primary keys of the objects the rules table asks about (an invitation's URL names its
+    # token, the rules its row).
+    rule_object_ids: dict[str, int] = field(default_factory=dict)
 
     def client(self, role: str) -> Client:
         """The role's client with its sign-in cookie and nothing else (no cookie that an
@@ -184,6 +187,18 @@ def build_world() -> World:
             "requested": requested.pk,
             "roadmap": roadmap.pk,
             "sector": sector.slug,
+            "session": session.pk,
+        },
+        rule_object_ids={
+            "action": action.pk,
+            "api_token": api_token.pk,
+            "city": city.pk,
+            "cohort": cohort.pk,
+            "invitation": invitation.pk,
+            "officer": officer.pk,
+            "other_city": other_city.pk,
+            "registration": registration.pk,
+            "roadmap": roadmap.pk,
             "session": session.pk,
         },
     )
