@@ -18,6 +18,7 @@ from cities.forms import InvitationForm
 from cities.models import CityMembership, Invitation
 from cohorts import receivers as cohort_receivers
 from cohorts import services as cohort_services
+from cohorts.models import Enrolment, EnrolmentGroup
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused
@@ -28,20 +29,19 @@ NEW_PASSWORD = "a-long-pass-phrase-42"
 
 
 def enrol(city, cohort, status="requested"):
-    """Enrol `city` in `cohort` with the given status, through the services as people do (a
-    programme admin asks and decides)."""
+    """Enrol `city` in `cohort` with the given status. An accepted one goes through the service
+    as an admin enrols a city directly; a request is the city officers' act, so it is written
+    as a row (the city needs no officer here), and a declined one is that request declined by
+    the service."""
     admin = factories.UserFactory(is_programme_admin=True)
     group = factories.ThematicGroupFactory(cohort=cohort)
-    enrolment = cohort_services.enrolment_request(
-        cohort=cohort,
-        city=city,
-        acting_user=admin,
-        groups=[(group, "")],
-        today=cohort.starts_on,
-    )
     if status == "accepted":
-        cohort_services.enrolment_accept(enrolment=enrolment, acting_user=admin)
-    elif status == "declined":
+        return cohort_services.enrolment_create_direct(
+            cohort=cohort, city=city, acting_user=admin, groups=[(group, "")]
+        )
+    enrolment = Enrolment.objects.create(cohort=cohort, city=city, status="requested")
+    EnrolmentGroup.objects.create(enrolment=enrolment, thematic_group=group)
+    if status == "declined":
         cohort_services.enrolment_decline(enrolment=enrolment, acting_user=admin)
     return enrolment
 

@@ -338,7 +338,7 @@ def test_enrolment_api_decision_refused_by_the_service_is_403_in_the_error_shape
             "error": {
                 "status": 403,
                 "code": "permission_denied",
-                "message": "You do not have permission to perform this action.",
+                "message": "You do not have permission to do this.",
             }
         },
     )
