@@ -7,7 +7,6 @@ import pytest
 
 from cities import services
 from cohorts.enums import EnrolmentStatus
-from cohorts.models import Enrolment
 from taxonomy.models import EnablingFactor, ThematicSector
 from tests import factories
 
@@ -63,7 +62,7 @@ def cohort(places):
         ("Valencia", EnrolmentStatus.REQUESTED),
         ("Mannheim", EnrolmentStatus.DECLINED),
     ]:
-        Enrolment.objects.create(cohort=cohort, city=places[name], status=status)
+        factories.EnrolmentFactory(cohort=cohort, city=places[name], status=status)
     return cohort
 
 

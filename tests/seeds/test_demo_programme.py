@@ -2,12 +2,10 @@
 cohort 1 with Braga's draft roadmap, and the illustrative cohort 2 still to come."""
 
 import datetime
-import io
 import re
 import zoneinfo
 
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,17 +18,11 @@ from roadmaps.selectors import climate_actions_for_roadmap
 from roadmaps.services import roadmap_field_save
 from sessions.models import Session, SessionPresentation
 from tests.portal_pages.helpers import sign_in
-from tests.seeds.snapshots import snapshot
+from tests.seeds.snapshots import seed_demo, snapshot
 
 BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
 OFFICER = "officer@example.org"
 FACILITATOR = "facilitator@example.org"
-
-
-def seed_demo() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
 
 
 def cohort(number: int) -> Cohort:

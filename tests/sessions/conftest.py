@@ -36,7 +36,7 @@ class Programme:
 
 
 def enrol(cohort, city, status=EnrolmentStatus.ACCEPTED) -> Enrolment:
-    return Enrolment.objects.create(cohort=cohort, city=city, status=status)
+    return factories.EnrolmentFactory(cohort=cohort, city=city, status=status)
 
 
 def schedule(cohort, title, starts, ends, *, by=None, **fields) -> Session:
