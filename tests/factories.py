@@ -15,8 +15,15 @@ from django.utils import timezone
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS as KNOX
 
-from accounts.models import ApiToken, Invitation, User
-from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
+from accounts.models import ApiToken, User
+from cities.models import (
+    City,
+    CityMembership,
+    ClimateAction,
+    ClimateActionLever,
+    Country,
+    Invitation,
+)
 from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from notifications.models import OutboundEmail
@@ -429,6 +436,6 @@ def enrolment_accepted(
     return cohort_services.enrolment_create_direct(
         cohort=cohort,
         city=city or CityFactory(),
-        enrolled_by=by or UserFactory(is_programme_admin=True),
+        acting_user=by or UserFactory(is_programme_admin=True),
         groups=[(group, "")],
     )
