@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 	if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	command -v "$$p"; break; fi; done)
 
-.PHONY: run test bench lint format install demo messages clean
+.PHONY: run test test-fast bench lint format install demo messages clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed; none was found." >&2; exit 1; }
@@ -44,6 +44,15 @@ test: install
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# The quick subset while working: the same checks, without the tests marked slow (browser,
+# PDF and ZIP builds, subprocesses and servers, schema fuzzing, scale data; see tests/conftest.py).
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: install
 	$(BIN)/python -m benchmarks

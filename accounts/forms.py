@@ -4,13 +4,11 @@ from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken
-from accounts.rules import is_programme_admin
 from accounts.selectors import facilitators_active
-from accounts.services import API_TOKEN_LIFETIME_DAYS, invitation_cities_for
-from cities.models import City
+from accounts.services import API_TOKEN_LIFETIME_DAYS
 from portal.dates import time_zone_choices
 from portal.text import SHORT_TEXT_MAX
-from portal.widgets import CITIES, FACILITATORS, SearchSelect, SearchSelectMultiple
+from portal.widgets import FACILITATORS, SearchSelectMultiple
 
 
 def facilitator_label(user) -> str:
@@ -29,42 +27,6 @@ class FacilitatorsField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return facilitator_label(obj)
-
-
-class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address of the city officer"))
-    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.none())
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Offer only the cities the person may invite to; the service checks the same rule.
-        # An admin may invite to any of the 10,000 cities, too many to list, so they search;
-        # a facilitator keeps the short list of the cities of their cohorts.
-        self.fields["city"] = forms.ModelChoiceField(
-            label=self.fields["city"].label,
-            queryset=invitation_cities_for(user=user).select_related("country").order_by("name"),
-            widget=SearchSelect(source=CITIES) if is_programme_admin(user) else None,
-        )
-
-
-class InvitationAcceptForm(forms.Form):
-    full_name = forms.CharField(label=_("Your full name"), max_length=200)
-    password1 = forms.CharField(
-        label=_("Choose a password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-    )
-    password2 = forms.CharField(
-        label=_("Type the password again"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False,
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", _("The two passwords are not the same."))
-        return cleaned
 
 
 def _lifetime_choices() -> list[tuple[int, str]]:

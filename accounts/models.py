@@ -1,5 +1,3 @@
-import secrets
-
 from django.conf import settings
 from django.contrib.auth.models import (
     AbstractBaseUser,
@@ -190,58 +188,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             Role.PROGRAMME_ADMIN: self.has_admin_role,
         }
         return [role.value for role in Role if held[role]]
-
-
-def new_invitation_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-class Invitation(models.Model):
-    """An invitation for a city officer to join a city. Its link sets a password for a new
-    address, or lets the owner of an existing account sign in and confirm."""
-
-    email = models.EmailField(_("email address"))
-    city = models.ForeignKey(
-        "cities.City", on_delete=models.CASCADE, related_name="invitations", verbose_name=_("city")
-    )
-    token = models.CharField(
-        max_length=64, unique=True, default=new_invitation_token, editable=False
-    )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="invitations_sent",
-        verbose_name=_("invited by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires at"))
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="invitations_accepted",
-        verbose_name=_("accepted by"),
-    )
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["email"])]
-
-    def __str__(self):
-        return f"{self.email} → {self.city}"
-
-    @property
-    def is_expired(self) -> bool:
-        return timezone.now() >= self.expires_at
-
-    @property
-    def is_accepted(self) -> bool:
-        return self.accepted_at is not None
 
 
 class ApiToken(AbstractAuthToken):

@@ -1,4 +1,8 @@
-"""Who may do what, for roles and accounts. Each app's rules.py builds on these predicates."""
+"""Who may do what, for roles and accounts. Each app's rules.py builds on these predicates.
+
+Programme admins are named in each rule: the admins' backend grants them only the Django
+admin's model permissions (accounts/backends.py).
+"""
 
 import rules
 
@@ -26,7 +30,27 @@ def is_programme_admin(user):
 
 is_staff_member = is_facilitator | is_programme_admin
 
-# Inviting a city officer to a city. Which cities (a facilitator: only those of their cohorts)
-# is decided by accounts.services.invitation_cities_for, which needs the city, not only the user.
-rules.add_perm("accounts.add_invitation", is_staff_member)
-rules.add_perm("accounts.view_invitation", is_staff_member)
+
+@rules.predicate
+def is_self(user, person):
+    return person is not None and user.is_authenticated and person.pk == user.pk
+
+
+@rules.predicate
+def is_token_owner(user, token):
+    return token is not None and user.is_authenticated and token.user_id == user.pk
+
+
+# Listing the facilitators (the search boxes that give people cohorts, groups and sessions).
+rules.add_perm("accounts.list_facilitators", is_facilitator | is_programme_admin)
+# The object is the person the token would act as: nobody makes a token that acts as someone
+# else, programme admins included.
+rules.add_perm("accounts.create_api_token", is_self)
+# The object is the token: its owner's, or anyone's for a programme admin (a leaked token, a
+# person who left).
+rules.add_perm("accounts.revoke_api_token", is_token_owner | is_programme_admin)
+# The object is the person whose tokens all go.
+rules.add_perm("accounts.revoke_api_tokens_of", is_self | is_programme_admin)
+# The object is the person: each edits their own name, language and time zone on the account
+# page; programme admins edit other people in the Django admin, not there.
+rules.add_perm("accounts.change_own_account", is_self)

@@ -134,7 +134,7 @@ def autosave_service():
             key=AUTOSAVE_KEY,
             value=text,
             base_version=version["current"],
-            user=officer,
+            acting_user=officer,
         )
         version["current"] = saved.version
         return saved

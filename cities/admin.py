@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
+from accounts.admin import user_inline_add
+from cities.models import (
+    City,
+    CityMembership,
+    ClimateAction,
+    ClimateActionLever,
+    Country,
+    Invitation,
+)
 
 
 @admin.register(Country)
@@ -15,6 +23,17 @@ class CityMembershipInline(admin.TabularInline):
     model = CityMembership
     extra = 0
     autocomplete_fields = ["user"]
+
+
+class UserCityMembershipInline(admin.TabularInline):
+    """The cities a person is an officer of, on their page in the accounts admin."""
+
+    model = CityMembership
+    extra = 0
+    autocomplete_fields = ["city"]
+
+
+user_inline_add(UserCityMembershipInline)
 
 
 @admin.register(City)
@@ -92,10 +111,28 @@ class ClimateActionAdmin(admin.ModelAdmin):
     # The admin is for programme admins correcting data; the portal pages go through
     # cities.services (which also holds the Mission City rule).
     form = ClimateActionAdminForm
-    list_display = ["title", "city", "sector", "implementation_stage", "updated_at"]
+    list_display = ["title", "city", "sector", "implementation_stage", "updated_at", "updated_by"]
     list_filter = ["sector", "implementation_stage", "city__country"]
     search_fields = ["title", "city__name", "description"]
-    list_select_related = ["city__country", "sector"]
+    list_select_related = ["city__country", "sector", "updated_by"]
     autocomplete_fields = ["city", "sector"]
+    readonly_fields = ["created_by", "updated_by"]
     date_hierarchy = "created_at"
     inlines = [ClimateActionLeverInline]
+
+    def save_model(self, request, obj, form, change):
+        # A correction in the admin is recorded like a change on the pages.
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "city", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["created_at", "accepted_at"]
+    search_fields = ["email", "city__name"]
+    autocomplete_fields = ["city", "invited_by", "accepted_by"]
+    readonly_fields = ["token", "created_at", "accepted_at", "accepted_by"]
+    date_hierarchy = "created_at"

@@ -1,6 +1,4 @@
-from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cities import services
@@ -140,8 +138,8 @@ class ClimateActionViewSet(
     """Climate actions of Mission Cities: every signed-in person reads them; the city's officers,
     facilitators and programme admins write them, through cities.services.
 
-    Creating for a city one may not write for answers 403 (cities are public); updating an
-    action one may not edit answers 404, like its edit page.
+    Creating for a city one may not write for answers 403 (cities are public: the service's
+    refusal); updating an action one may not edit answers 404, like its edit page.
     """
 
     permission_required = "cities.view_climateaction"
@@ -167,9 +165,6 @@ class ClimateActionViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        city = serializer.validated_data["city"]
-        if not request.user.has_perm("cities.add_climateaction", city):
-            raise PermissionDenied(_("You may not write climate actions for this city."))
         data = {
             "implementation_stage": ClimateAction._meta.get_field("implementation_stage").default,
             "context": "",
@@ -179,7 +174,9 @@ class ClimateActionViewSet(
             "levers": [],
             **serializer.validated_data,
         }
-        action = services.climate_action_create(city=city, **_service_arguments(data))
+        action = services.climate_action_create(
+            acting_user=request.user, city=data["city"], **_service_arguments(data)
+        )
         return self._answer(action, status_code=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -210,6 +207,8 @@ class ClimateActionViewSet(
                 context="", description="", lessons_learned="", recommendations=[], levers=[]
             )
         action = services.climate_action_update(
-            action=action, **_service_arguments({**current, **serializer.validated_data})
+            acting_user=request.user,
+            action=action,
+            **_service_arguments({**current, **serializer.validated_data}),
         )
         return self._answer(action)

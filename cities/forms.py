@@ -1,10 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_programme_admin
 from cities.enums import ImplementationStage
-from cities.models import ClimateAction, ClimateActionLever
+from cities.models import City, ClimateAction, ClimateActionLever
+from cities.selectors import invitation_cities_for
 from cities.services import LeverInput
 from portal.errors import ApplicationError
+from portal.widgets import CITIES, SearchSelect
 from taxonomy.models import EnablingFactor, ThematicSector
 
 
@@ -162,3 +165,39 @@ class ClimateActionForm(forms.Form):
     def add_application_error(self, error: ApplicationError) -> None:
         """Show a service's refusal next to the field it is about, else above the form."""
         self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of the city officer"))
+    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the cities the person may invite to; the service checks the same rule.
+        # An admin may invite to any of the 10,000 cities, too many to list, so they search;
+        # a facilitator keeps the short list of the cities of their cohorts.
+        self.fields["city"] = forms.ModelChoiceField(
+            label=self.fields["city"].label,
+            queryset=invitation_cities_for(user=user).select_related("country").order_by("name"),
+            widget=SearchSelect(source=CITIES) if is_programme_admin(user) else None,
+        )
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords are not the same."))
+        return cleaned

@@ -1,8 +1,9 @@
 """Reads of cities. Every list a person sees comes from a `*_visible_to` selector."""
 
-from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
-from accounts.rules import is_staff_member
+from accounts.rules import is_programme_admin, is_staff_member
+from cities import signals
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
 
 
@@ -43,6 +44,40 @@ def cities_of_officer(*, user) -> QuerySet[City]:
     if not user.is_authenticated:
         return City.objects.none()
     return City.objects.filter(memberships__user=user).select_related("country").order_by("name")
+
+
+def cities_facilitated_by(*, user) -> QuerySet[City]:
+    """The cities this person works with as a facilitator, as the apps above answer the
+    `facilitated_cities` hook (cohorts: cities enrolled in the cohorts they facilitate); none
+    when no app answers. Whether the person is a facilitator is the caller's question."""
+    if not user.is_authenticated:
+        return City.objects.none()
+    answers = [
+        Q(pk__in=city_ids)
+        for _receiver, city_ids in signals.facilitated_cities.send(sender=City, user=user)
+    ]
+    if not answers:
+        return City.objects.none()
+    condition = answers[0]
+    for answer in answers[1:]:
+        condition |= answer
+    return City.objects.filter(condition)
+
+
+def invitation_cities_for(*, user) -> QuerySet[City]:
+    """The cities this person may invite officers to: every city for an admin; for a
+    facilitator, the cities with an enrolment (of any status) in a cohort they lead or where
+    they facilitate a thematic group; none for anyone else. The same rule as
+    `cities.add_invitation` asked about a city, as a query.
+
+    A facilitator already sees and works with these cities in their cohorts; any other city
+    would give them (through the invitee's account) a way into cohorts run by someone else.
+    """
+    if is_programme_admin(user):
+        return City.objects.all()
+    if not (user.is_authenticated and user.is_facilitator):
+        return City.objects.none()
+    return cities_facilitated_by(user=user)
 
 
 def city_officers(*, city: City) -> QuerySet[CityMembership]:

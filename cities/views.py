@@ -1,4 +1,5 @@
-"""The city directory, city profiles and the pages where climate actions are written.
+"""The city directory, city profiles, the pages where climate actions are written, and the
+invitations of city officers.
 
 Who gets what when refused:
 - Every signed-in person sees every city and every climate action (cities/rules.py).
@@ -7,22 +8,29 @@ Who gets what when refused:
   not exist (404): only Mission Cities have climate actions.
 - The edit page of an action answers 404 to everyone who may not edit it: the action is looked up
   in `climate_actions_editable_by`, like any single object a person may not change.
+- The invitation page answers 403 to people who do not invite officers; an invitation link
+  opens for anyone who holds it (the link is the credential), 404 for an unknown token.
+
+A permission is checked once per call path: a page that saves through a service lets the
+service check (its PermissionRefused is the 403), and checks the same permission itself only
+on the path that shows the form without calling it (a GET, or a POST the form refused).
 """
 
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cities import selectors, services, signals
 from cities.filters import CityFilter
-from cities.forms import ClimateActionForm
-from cities.models import City, ClimateAction
+from cities.forms import ClimateActionForm, InvitationAcceptForm, InvitationForm
+from cities.models import City, ClimateAction, Invitation
 from portal.errors import ApplicationError
+from portal.permissions import object_for, permission_check
 from portal.widgets import search_query, search_response
 
 DIRECTORY_PAGE_SIZE = 50
@@ -64,7 +72,7 @@ def city_search(request):
 @require_GET
 def city_detail(request, pk):
     """Show a city's profile, its cohorts and sessions, and its climate actions."""
-    city = get_object_or_404(selectors.cities_visible_to(user=request.user), pk=pk)
+    city = object_for(request.user, selectors.cities_visible_to(user=request.user), pk=pk)
     can_see_officers = request.user.has_perm("cities.view_city_officers", city)
     # The cohorts and sessions parts come from those apps, which answer the hook.
     parts = {}
@@ -90,15 +98,18 @@ def city_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def climate_action_create(request, city_pk):
-    city = get_object_or_404(
-        selectors.cities_visible_to(user=request.user), pk=city_pk, is_mission_city=True
+    city = object_for(
+        request.user,
+        selectors.cities_visible_to(user=request.user),
+        pk=city_pk,
+        is_mission_city=True,
     )
-    if not request.user.has_perm("cities.add_climateaction", city):
-        raise PermissionDenied
     form = ClimateActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.climate_action_create(city=city, **form.service_arguments())
+            action = services.climate_action_create(
+                acting_user=request.user, city=city, **form.service_arguments()
+            )
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -106,6 +117,14 @@ def climate_action_create(request, city_pk):
                 request, _("Climate action “%(title)s” saved.") % {"title": action.title}
             )
             return redirect(_action_url(action))
+    else:
+        # The form is shown without reaching the service: the page asks its permission.
+        permission_check(
+            request.user,
+            "cities.add_climateaction",
+            city,
+            message=_("You may not write climate actions for this city."),
+        )
     return render(
         request, "cities/climate_action_form.html", {"form": form, "city": city, "action": None}
     )
@@ -114,11 +133,16 @@ def climate_action_create(request, city_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def climate_action_edit(request, pk):
-    action = get_object_or_404(selectors.climate_actions_editable_by(user=request.user), pk=pk)
+    # Outside what the person may edit, the action is a 404 (cities/rules.py says who may).
+    action = object_for(
+        request.user, selectors.climate_actions_editable_by(user=request.user), pk=pk
+    )
     form = ClimateActionForm(request.POST or None, action=action)
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.climate_action_update(action=action, **form.service_arguments())
+            action = services.climate_action_update(
+                acting_user=request.user, action=action, **form.service_arguments()
+            )
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -130,4 +154,103 @@ def climate_action_edit(request, pk):
         request,
         "cities/climate_action_form.html",
         {"form": form, "city": action.city, "action": action},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_create(request):
+    form = InvitationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                acting_user=request.user,
+                email=form.cleaned_data["email"],
+                city=form.cleaned_data["city"],
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s for %(city)s.")
+                % {"email": invitation.email, "city": invitation.city.name},
+            )
+            return redirect("invitation_create")
+    else:
+        # The form is shown without reaching the service: the page asks its permission.
+        permission_check(request.user, "cities.add_invitation")
+    return render(request, "cities/invitation_create.html", {"form": form})
+
+
+def _invalid(request, error: ApplicationError):
+    # 410 Gone: the link existed but can no longer be used (accepted or expired).
+    return render(
+        request,
+        "cities/invitation_invalid.html",
+        {"message": error.message, "reason": error.code},
+        status=410,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """Let an invited city officer choose a password and sign in, from the emailed link."""
+    # The token is the credential: whoever holds the link sees the invitation.
+    invitation = object_for(request.user, Invitation.objects.select_related("city"), token=token)
+    try:
+        services.invitation_check(invitation=invitation)
+    except ApplicationError as error:
+        return _invalid(request, error)
+
+    if get_user_model().objects.filter(email=invitation.email).exists():
+        return _invitation_accept_existing_account(request, invitation)
+
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ApplicationError as error:
+            if error.field is None:
+                return _invalid(request, error)
+            form.add_error(error.field, error.message)
+        else:
+            # The service verified the address, so the session can start without allauth's
+            # verification step.
+            login(request, user, backend="accounts.backends.UserBackend")
+            messages.success(
+                request, _("Welcome! You now represent %(city)s.") % {"city": invitation.city.name}
+            )
+            return redirect("home")
+    return render(
+        request, "cities/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _invitation_accept_existing_account(request, invitation):
+    """The address has an account (it had one when invited, or got one since): never set its
+    password from the link, and never add the city on a GET; the owner signs in with that
+    address and confirms with the button (a POST)."""
+    signed_in_as_invitee = request.user.has_perm("cities.accept_invitation", invitation)
+    if request.method == "POST" and signed_in_as_invitee:
+        try:
+            services.invitation_accept_signed_in(acting_user=request.user, invitation=invitation)
+        except ApplicationError as error:
+            return _invalid(request, error)
+        messages.success(
+            request, _("You now also represent %(city)s.") % {"city": invitation.city.name}
+        )
+        return redirect("home")
+    return render(
+        request,
+        "cities/invitation_existing_account.html",
+        {
+            "invitation": invitation,
+            "signed_in_as_invitee": signed_in_as_invitee,
+            "redirect_field_name": REDIRECT_FIELD_NAME,
+        },
     )

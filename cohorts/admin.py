@@ -24,8 +24,16 @@ class CohortAdmin(admin.ModelAdmin):
     list_filter = ["programme", "starts_on"]
     search_fields = ["name"]
     autocomplete_fields = ["facilitators"]
+    readonly_fields = ["created_by", "updated_by"]
     inlines = [PhaseInline, ThematicGroupInline]
     date_hierarchy = "starts_on"
+
+    def save_model(self, request, obj, form, change):
+        # Who created and last changed the cohort, recorded as cohorts.services records it.
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Phase)
@@ -54,11 +62,12 @@ class EnrolmentGroupInline(admin.TabularInline):
 def _decide(modeladmin, request, queryset, service) -> int:
     """Run a decision service on each selected enrolment and return how many it decided. Each
     is its own transaction, so one that cannot be decided (already accepted, say) is reported
-    and the others still go."""
+    and the others still go. The service checks `cohorts.decide_enrolment`, which every
+    programme admin holds."""
     decided = 0
     for enrolment in queryset.select_related("city", "cohort").order_by("pk"):
         try:
-            service(enrolment=enrolment, decided_by=request.user)
+            service(enrolment=enrolment, acting_user=request.user)
         except ApplicationError as error:
             modeladmin.message_user(request, error.message, messages.ERROR)
         else:

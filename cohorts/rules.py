@@ -1,7 +1,9 @@
 """Who may do what with cohorts and enrolments.
 
-Programme admins hold every permission through accounts.backends.ProgrammeAdminBackend; they are
-named here as well so that this file alone says who may do what.
+This file alone says it, programme admins included: each rule names them
+(`accounts.rules.is_programme_admin`), since accounts.backends.ProgrammeAdminBackend grants them
+only the Django admin's model permissions. What a cohort's state forbids (asking to join a cohort
+that has ended, deciding an enrolment twice) is refused by cohorts.services, to admins as well.
 """
 
 import rules
@@ -45,5 +47,7 @@ rules.add_perm("cohorts.change_cohort", is_programme_admin | is_cohort_lead)
 rules.add_perm("cohorts.view_cohort", is_programme_admin | is_cohort_facilitator)
 # The object is the cohort whose enrolments are decided (or where a city is enrolled directly).
 rules.add_perm("cohorts.decide_enrolment", is_programme_admin | is_cohort_facilitator)
-# The object is the city asking to join.
+# The object is the city asking to join. Asking is the city's own act, so only its officers
+# ask; programme admins (and the cohort's facilitators) enrol a city directly instead
+# (decide_enrolment), so the request page, which offers the person's own cities, is not theirs.
 rules.add_perm("cohorts.request_enrolment", is_officer_of)

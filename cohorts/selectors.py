@@ -68,23 +68,26 @@ def cohorts_run_by(*, user) -> QuerySet[Cohort]:
     return Cohort.objects.filter(pk__in=cohorts_facilitated_by(user=user).values("pk"))
 
 
-def cohort_for_page(*, user, pk: int) -> Cohort | None:
-    """A cohort of `cohorts_run_by` with its phases, lead facilitators and thematic groups
-    (with theirs); None when the person may not open its page."""
-    return (
-        cohorts_run_by(user=user)
-        .prefetch_related(
-            "phases",
-            "facilitators",
-            Prefetch(
-                "thematic_groups",
-                queryset=ThematicGroup.objects.select_related("sector").prefetch_related(
-                    "facilitators"
-                ),
+def cohorts_for_page(*, user) -> QuerySet[Cohort]:
+    """The cohorts of `cohorts_run_by`, each with its phases, lead facilitators and thematic
+    groups (with theirs): what a cohort's page and its edit form show."""
+    return cohorts_run_by(user=user).prefetch_related(
+        "phases",
+        "facilitators",
+        Prefetch(
+            "thematic_groups",
+            queryset=ThematicGroup.objects.select_related("sector").prefetch_related(
+                "facilitators"
             ),
-        )
-        .filter(pk=pk)
-        .first()
+        ),
+    )
+
+
+def enrolments_run_by(*, user) -> QuerySet[Enrolment]:
+    """The enrolments of the cohorts this person runs (`cohorts_run_by`): the ones whose
+    decision buttons they may reach, with their city and cohort."""
+    return Enrolment.objects.filter(cohort__in=cohorts_run_by(user=user)).select_related(
+        "city", "cohort"
     )
 
 

@@ -1,6 +1,11 @@
 """Writes for cohorts: creating and changing a cohort with its phases and thematic groups,
 and enrolling cities (a request an officer makes and a facilitator decides, or a direct
-enrolment by a facilitator)."""
+enrolment by a facilitator).
+
+Each service that acts for a person takes `acting_user` and checks its permission first
+(`permission_check`, cohorts/rules.py): a refusal is a `PermissionRefused`, before any
+validation. What a state forbids (an ended cohort, a decision already taken) is an
+`ApplicationError` for everyone, admins included."""
 
 import datetime
 from collections.abc import Mapping, Sequence
@@ -21,6 +26,7 @@ from notifications.services import notify
 from portal.dates import long_date
 from portal.errors import ApplicationError
 from portal.links import site_url
+from portal.permissions import permission_check
 from taxonomy.models import ThematicSector
 
 # A phase's dates as typed: (starts_on, ends_on); (None, None) takes the default dates.
@@ -188,15 +194,17 @@ def cohort_create(
     name: str,
     starts_on: datetime.date,
     ends_on: datetime.date,
-    created_by,
+    acting_user,
     phases: Mapping[str, PhaseDates] | None = None,
     groups: Sequence[GroupSpec] = (),
 ) -> Cohort:
     """Create a cohort with its four phases and its thematic groups.
 
     Phases left out (or given as (None, None)) are spread evenly over the cohort's dates.
-    The person who creates the cohort becomes one of its lead facilitators.
+    The person who creates the cohort becomes one of its lead facilitators, and is recorded as
+    its creator and last editor.
     """
+    permission_check(acting_user, "cohorts.add_cohort")
     _cohort_check(
         programme=programme, number=number, starts_on=starts_on, ends_on=ends_on, groups=groups
     )
@@ -209,6 +217,8 @@ def cohort_create(
                 name=name.strip(),
                 starts_on=starts_on,
                 ends_on=ends_on,
+                created_by=acting_user,
+                updated_by=acting_user,
             )
     except IntegrityError as error:
         # Another request took the number between the check and the insert.
@@ -216,7 +226,7 @@ def cohort_create(
             _("This programme already has a cohort number %(number)s.") % {"number": number},
             field="number",
         ) from error
-    cohort.facilitators.add(created_by)
+    cohort.facilitators.add(acting_user)
     _phases_save(cohort=cohort, phases=resolved)
     _groups_save(cohort=cohort, groups=groups)
     return cohort
@@ -226,6 +236,7 @@ def cohort_create(
 def cohort_update(
     *,
     cohort: Cohort,
+    acting_user,
     programme: str,
     number: int,
     name: str,
@@ -234,7 +245,9 @@ def cohort_update(
     phases: Mapping[str, PhaseDates] | None = None,
     groups: Sequence[GroupSpec] = (),
 ) -> Cohort:
-    """Change a cohort's details, phase dates and thematic groups (same rules as creating)."""
+    """Change a cohort's details, phase dates and thematic groups (same rules as creating), and
+    record who changed it last."""
+    permission_check(acting_user, "cohorts.change_cohort", cohort)
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     _cohort_check(
         programme=programme,
@@ -250,6 +263,7 @@ def cohort_update(
     cohort.name = name.strip()
     cohort.starts_on = starts_on
     cohort.ends_on = ends_on
+    cohort.updated_by = acting_user
     try:
         with transaction.atomic():
             cohort.save()
@@ -324,13 +338,14 @@ def enrolment_request(
     *,
     cohort: Cohort,
     city: City,
-    requested_by,
+    acting_user,
     groups: Sequence[tuple[ThematicGroup, str]],
     today: datetime.date | None = None,
 ) -> Enrolment:
-    """Record a city's request to join a cohort, with the groups it picks and its needs for
-    each, and email it to the people who decide (`enrolment_request_recipients`); a facilitator
-    of the cohort then accepts or declines it."""
+    """Record a city's request to join a cohort, asked by `acting_user` (an officer of the city),
+    with the groups it picks and its needs for each, and email it to the people who decide
+    (`enrolment_request_recipients`); a facilitator of the cohort then accepts or declines it."""
+    permission_check(acting_user, "cohorts.request_enrolment", city)
     today = today or timezone.localdate()
     if cohort.ends_on < today:
         raise ApplicationError(
@@ -343,7 +358,7 @@ def enrolment_request(
         city=city,
         groups=groups,
         status=EnrolmentStatus.REQUESTED,
-        requested_by=requested_by,
+        requested_by=acting_user,
     )
     _enrolment_request_notify(enrolment=enrolment)
     return enrolment
@@ -351,25 +366,28 @@ def enrolment_request(
 
 @transaction.atomic
 def enrolment_create_direct(
-    *, cohort: Cohort, city: City, enrolled_by, groups: Sequence[tuple[ThematicGroup, str]]
+    *, cohort: Cohort, city: City, acting_user, groups: Sequence[tuple[ThematicGroup, str]]
 ) -> Enrolment:
-    """Enrol a city in a cohort at once, as a facilitator, and tell the city's officers.
+    """Enrol a city in a cohort at once, as a facilitator (recorded as the one who decided),
+    and tell the city's officers.
 
     `signals.enrolment_accepted` lets the apps above react (roadmaps opens the city's
     roadmap) in this transaction."""
+    permission_check(acting_user, "cohorts.decide_enrolment", cohort)
     enrolment = _enrolment_create(
         cohort=cohort,
         city=city,
         groups=groups,
         status=EnrolmentStatus.ACCEPTED,
-        decided_by=enrolled_by,
+        decided_by=acting_user,
     )
     signals.enrolment_accepted.send(sender=Enrolment, enrolment=enrolment)
     _enrolment_notify(enrolment=enrolment)
     return enrolment
 
 
-def _enrolment_decide(*, enrolment: Enrolment, decided_by, status: str) -> Enrolment:
+def _enrolment_decide(*, enrolment: Enrolment, acting_user, status: str) -> Enrolment:
+    permission_check(acting_user, "cohorts.decide_enrolment", enrolment.cohort)
     enrolment = (
         Enrolment.objects.select_for_update(of=("self",))
         .select_related("cohort", "city", "requested_by")
@@ -392,7 +410,7 @@ def _enrolment_decide(*, enrolment: Enrolment, decided_by, status: str) -> Enrol
             code="already_decided",
         )
     enrolment.status = status
-    enrolment.decided_by = decided_by
+    enrolment.decided_by = acting_user
     enrolment.decided_at = timezone.now()
     enrolment.save(update_fields=["status", "decided_by", "decided_at"])
     _enrolment_notify(enrolment=enrolment)
@@ -400,22 +418,22 @@ def _enrolment_decide(*, enrolment: Enrolment, decided_by, status: str) -> Enrol
 
 
 @transaction.atomic
-def enrolment_accept(*, enrolment: Enrolment, decided_by) -> Enrolment:
+def enrolment_accept(*, enrolment: Enrolment, acting_user) -> Enrolment:
     """Accept a city's request to join a cohort, open its roadmap and email the officer who
     asked. The roadmap is opened by roadmaps.receivers, told by `signals.enrolment_accepted`
     in this transaction."""
     enrolment = _enrolment_decide(
-        enrolment=enrolment, decided_by=decided_by, status=EnrolmentStatus.ACCEPTED
+        enrolment=enrolment, acting_user=acting_user, status=EnrolmentStatus.ACCEPTED
     )
     signals.enrolment_accepted.send(sender=Enrolment, enrolment=enrolment)
     return enrolment
 
 
 @transaction.atomic
-def enrolment_decline(*, enrolment: Enrolment, decided_by) -> Enrolment:
+def enrolment_decline(*, enrolment: Enrolment, acting_user) -> Enrolment:
     """Decline a city's request to join a cohort and email the officer who asked."""
     return _enrolment_decide(
-        enrolment=enrolment, decided_by=decided_by, status=EnrolmentStatus.DECLINED
+        enrolment=enrolment, acting_user=acting_user, status=EnrolmentStatus.DECLINED
     )
 
 

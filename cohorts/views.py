@@ -1,12 +1,14 @@
+"""The cohort pages. Each fetches the object it works on with `object_for` (404 when the person
+may not see it). A page that calls a service leaves the permission to the service (its
+`PermissionRefused` is the 403); a form page checks it itself only to show the form, on the
+paths where no service is called."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from rules.contrib.views import permission_required
 
 from accounts.rules import is_programme_admin
 from cities.models import City
@@ -16,15 +18,17 @@ from cohorts.enums import EnrolmentStatus
 from cohorts.forms import CohortForm, EnrolmentForm
 from cohorts.models import Enrolment
 from cohorts.selectors import (
-    cohort_for_page,
     cohort_list_for,
     cohorts_facilitated_by,
+    cohorts_for_page,
     cohorts_run_by,
     cohorts_visible_to,
     enrolled_cities_of_cohort,
     enrolments_of_cohort,
+    enrolments_run_by,
 )
 from portal.errors import ApplicationError
+from portal.permissions import object_for, permission_check
 
 
 @login_required
@@ -53,9 +57,9 @@ def cohort_list(request):
 def cohort_detail(request, pk):
     """The facilitator's page of a cohort: phases, groups and, per enrolled city, the groups
     it joined and its session registrations and attendance."""
-    cohort = cohort_for_page(user=request.user, pk=pk)
-    if cohort is None:
-        raise Http404
+    cohort = object_for(
+        request.user, cohorts_for_page(user=request.user), perm="cohorts.view_cohort", pk=pk
+    )
     enrolments = list(enrolled_cities_of_cohort(cohort=cohort))
     # The apps above add their columns (roadmaps: each city's Reflection Roadmap status).
     signals.enrolled_cities_listed.send(sender=Enrolment, cohort=cohort, enrolments=enrolments)
@@ -72,33 +76,31 @@ def cohort_detail(request, pk):
 
 
 @login_required
-@permission_required("cohorts.add_cohort", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def cohort_create(request):
     form = CohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cohort = services.cohort_create(created_by=request.user, **form.service_kwargs())
+            cohort = services.cohort_create(acting_user=request.user, **form.service_kwargs())
         except ApplicationError as error:
             form.add_error(error.field, error.message)
         else:
             messages.success(request, _("%(cohort)s was created.") % {"cohort": cohort.name})
             return redirect("cohort_detail", pk=cohort.pk)
+    else:
+        # The form is shown only to people who may send it; a sent one, the service checks.
+        permission_check(request.user, "cohorts.add_cohort")
     return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": None})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def cohort_update(request, pk):
-    cohort = cohort_for_page(user=request.user, pk=pk)
-    if cohort is None:
-        raise Http404
-    if not request.user.has_perm("cohorts.change_cohort", cohort):
-        raise PermissionDenied
+    cohort = object_for(request.user, cohorts_for_page(user=request.user), pk=pk)
     form = CohortForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cohort_update(cohort=cohort, **form.service_kwargs())
+            services.cohort_update(cohort=cohort, acting_user=request.user, **form.service_kwargs())
         except ApplicationError as error:
             form.add_error(error.field, error.message)
         else:
@@ -106,6 +108,8 @@ def cohort_update(request, pk):
                 request, _("%(cohort)s was saved.") % {"cohort": form.cleaned_data["name"]}
             )
             return redirect("cohort_detail", pk=cohort.pk)
+    else:
+        permission_check(request.user, "cohorts.change_cohort", cohort)
     return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": cohort})
 
 
@@ -113,9 +117,7 @@ def cohort_update(request, pk):
 @require_http_methods(["GET", "POST"])
 def enrolment_request(request, pk):
     """A city officer asks for one of their cities to join a cohort."""
-    cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=pk)
-    if not request.user.has_perm("cohorts.request_enrolment"):
-        raise PermissionDenied
+    cohort = object_for(request.user, cohorts_visible_to(user=request.user), pk=pk)
     form = EnrolmentForm(
         request.POST or None,
         cohort=cohort,
@@ -128,7 +130,7 @@ def enrolment_request(request, pk):
             services.enrolment_request(
                 cohort=cohort,
                 city=city,
-                requested_by=request.user,
+                acting_user=request.user,
                 groups=form.selected_groups(),
             )
         except ApplicationError as error:
@@ -140,14 +142,10 @@ def enrolment_request(request, pk):
                 % {"city": city.name, "cohort": cohort.name},
             )
             return redirect("cohort_list")
+    else:
+        # Without a city: an officer of any city (the form offers only theirs).
+        permission_check(request.user, "cohorts.request_enrolment")
     return render(request, "cohorts/enrolment_request.html", {"form": form, "cohort": cohort})
-
-
-def _cohort_to_decide(request, pk):
-    cohort = get_object_or_404(cohorts_run_by(user=request.user), pk=pk)
-    if not request.user.has_perm("cohorts.decide_enrolment", cohort):
-        raise PermissionDenied
-    return cohort
 
 
 @login_required
@@ -155,7 +153,7 @@ def _cohort_to_decide(request, pk):
 def enrolment_list(request, pk):
     """The cohort's requests and enrolments, with buttons to decide and a form to enrol a city
     directly (POST)."""
-    cohort = _cohort_to_decide(request, pk)
+    cohort = object_for(request.user, cohorts_run_by(user=request.user), pk=pk)
     form = EnrolmentForm(
         request.POST or None,
         cohort=cohort,
@@ -165,7 +163,7 @@ def enrolment_list(request, pk):
         city = form.cleaned_data["city"]
         try:
             services.enrolment_create_direct(
-                cohort=cohort, city=city, enrolled_by=request.user, groups=form.selected_groups()
+                cohort=cohort, city=city, acting_user=request.user, groups=form.selected_groups()
             )
         except ApplicationError as error:
             form.add_error(error.field, error.message)
@@ -175,6 +173,8 @@ def enrolment_list(request, pk):
                 _("%(city)s is enrolled in %(cohort)s.") % {"city": city.name, "cohort": cohort},
             )
             return redirect("enrolment_list", pk=cohort.pk)
+    else:
+        permission_check(request.user, "cohorts.decide_enrolment", cohort)
     return render(
         request,
         "cohorts/enrolment_list.html",
@@ -183,17 +183,18 @@ def enrolment_list(request, pk):
 
 
 def _decide(request, pk, enrolment_pk, service, message):
-    cohort = _cohort_to_decide(request, pk)
-    enrolment = get_object_or_404(
-        Enrolment.objects.select_related("city"), cohort=cohort, pk=enrolment_pk
+    enrolment = object_for(
+        request.user, enrolments_run_by(user=request.user), pk=enrolment_pk, cohort_id=pk
     )
     try:
-        service(enrolment=enrolment, decided_by=request.user)
+        service(enrolment=enrolment, acting_user=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, message % {"city": enrolment.city.name, "cohort": cohort.name})
-    return redirect("enrolment_list", pk=cohort.pk)
+        messages.success(
+            request, message % {"city": enrolment.city.name, "cohort": enrolment.cohort.name}
+        )
+    return redirect("enrolment_list", pk=pk)
 
 
 @login_required

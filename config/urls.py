@@ -19,7 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.people_urls")),
-    path("invitations/", include("accounts.urls")),
+    path("invitations/", include("cities.invitation_urls")),
     path("cohorts/", include("cohorts.urls")),
     path("cities/", include("cities.urls")),
     path("sessions/", include("sessions.urls")),

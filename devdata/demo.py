@@ -556,7 +556,7 @@ def _roadmap_draft_load(
         if key in saved or roadmap.status not in EDITABLE:
             report.add(label, UNCHANGED)
             continue
-        roadmap_field_save(roadmap=roadmap, key=key, value=value, base_version=0, user=user)
+        roadmap_field_save(roadmap=roadmap, key=key, value=value, base_version=0, acting_user=user)
         report.add(label, CREATED)
 
 

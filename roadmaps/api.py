@@ -1,8 +1,10 @@
 """/api/v1/roadmaps/: the same selectors, rules and services as the roadmap pages.
 
-A roadmap outside `roadmaps_visible_to` answers 404. Writing a field takes the same JSON as the
-page's autosave and answers the same way: 200 with the new version, 409 with both versions when
-someone saved the field since `base_version`, 400 with the message at the field.
+A roadmap outside `roadmaps_visible_to` answers 404; an action the services refuse the caller
+(portal.permissions.PermissionRefused) answers 403, a domain error 400. Writing a field takes
+the same JSON as the page's autosave and answers the same way: 200 with the new version, 409
+with both versions when someone saved the field since `base_version`, 400 with the message at
+the field (a submitted roadmap too: the page's autosave answers that one with 403).
 """
 
 from django.utils import timezone
@@ -250,7 +252,7 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
                 key=data.validated_data["key"],
                 value=data.validated_data["value"],
                 base_version=data.validated_data["base_version"],
-                user=request.user,
+                acting_user=request.user,
             )
         except RoadmapConflict as conflict:
             return Response(conflict_body(conflict), status=status.HTTP_409_CONFLICT)
@@ -274,7 +276,7 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
         """Submit for review; 400 lists every required field still empty under `fields`."""
         roadmap = self.get_object()
         try:
-            services.roadmap_submit(roadmap=roadmap, user=request.user)
+            services.roadmap_submit(roadmap=roadmap, acting_user=request.user)
         except RoadmapIncomplete as incomplete:
             body = error_body(
                 status_code=400,
@@ -289,7 +291,7 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
         roadmap = self.get_object()
         note = NoteSerializer(data=request.data)
         note.is_valid(raise_exception=True)
-        service(roadmap=roadmap, user=request.user, note=note.validated_data["note"])
+        service(roadmap=roadmap, acting_user=request.user, note=note.validated_data["note"])
         return self._detail(roadmap)
 
     @extend_schema(request=NoteSerializer, responses=RoadmapDetailSerializer)
@@ -321,6 +323,6 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
             roadmap=roadmap,
             section=data.validated_data["section"],
             body=data.validated_data["body"],
-            author=request.user,
+            acting_user=request.user,
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

@@ -32,3 +32,8 @@ class ExportFailure(models.TextChoices):
     # Still queued, perhaps only behind other work: say what is known, not that it was lost.
     # The minutes are roadmaps.exports.GIVE_UP_AFTER.
     NOT_STARTED = "not_started", _("No background worker started it within 30 minutes.")
+
+
+# The states in which a roadmap changes (its fields are saved, it is submitted): a draft, or
+# returned to the city. Submitted and accepted roadmaps change for nobody (roadmaps.rules).
+OPEN_STATUSES = (RoadmapStatus.DRAFT, RoadmapStatus.RETURNED)

@@ -18,7 +18,6 @@ import secrets
 import tempfile
 import zipfile
 
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
 from portal.errors import ApplicationError
+from portal.permissions import permission_check
 from roadmaps.enums import ExportFailure, ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
 from roadmaps.pdf import roadmap_pdf, roadmap_pdf_filename
@@ -49,6 +49,8 @@ STALLED_AFTER = datetime.timedelta(minutes=10)
 # worker process of its own (the same two processes serving two queues are just as busy).
 GIVE_UP_AFTER = datetime.timedelta(minutes=30)
 MAX_ATTEMPTS = 3
+# The permission the export services ask (roadmaps.rules); the object is the cohort.
+EXPORT = "roadmaps.export_cohort_roadmaps"
 
 
 def export_filename(*, cohort: Cohort) -> str:
@@ -129,9 +131,9 @@ def roadmap_export_start(*, cohort: Cohort, acting_user) -> RoadmapExport:
 
     A second click while an export of the cohort is under way returns that export rather than
     building the same ZIP twice; if that export's task or worker was lost it is recovered first.
+    Raise PermissionRefused unless `acting_user` may export the cohort's roadmaps.
     """
-    if not acting_user.has_perm("roadmaps.export_cohort_roadmaps", cohort):
-        raise PermissionDenied
+    permission_check(acting_user, EXPORT, cohort)
     with transaction.atomic():
         # Lock the cohort row so two simultaneous requests cannot both start an export.
         Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
@@ -165,9 +167,9 @@ def roadmap_export_restart(*, export: RoadmapExport, acting_user) -> RoadmapExpo
 
     Refused for an export that is ready or still moving (code "conflict"), and for one that a
     newer export of the cohort has replaced (code "superseded": the page then shows the newest).
+    Raise PermissionRefused unless `acting_user` may export the cohort's roadmaps.
     """
-    if not acting_user.has_perm("roadmaps.export_cohort_roadmaps", export.cohort):
-        raise PermissionDenied
+    permission_check(acting_user, EXPORT, export.cohort)
     now = timezone.now()
     with transaction.atomic():
         Cohort.objects.select_for_update().filter(pk=export.cohort_id).first()

@@ -1,19 +1,24 @@
-"""Who may do what with Reflection Roadmaps.
+"""Who may do what with Reflection Roadmaps: the one place that says it, programme admins
+included (accounts.backends grants them nothing here).
 
 - A roadmap is seen by the officers of its city, the facilitators of its cohort (lead or
   thematic group) and programme admins; nobody else (reviewers of study visits, facilitators of
   other cohorts, officers of other cities) - the pages and the API answer 404.
-- The city's officers write it while it is a draft or returned; nobody changes a submitted or
-  accepted roadmap (roadmaps.services refuses it whatever the permission says, since programme
-  admins hold every permission through accounts.backends.ProgrammeAdminBackend).
-- The cohort's facilitators and admins comment, return and accept.
+- The city's officers and programme admins write it and submit it while it is open (a draft, or
+  returned to the city); once submitted or accepted nobody changes it, admins neither.
+- The cohort's facilitators and admins comment on it, and return or accept it (only a submitted
+  roadmap is returned or accepted: roadmaps.services says so, with its own message).
+- The cohort's facilitators and admins export the cohort's roadmaps.
+
+The services ask these permissions (portal.permissions.permission_check); the pages read them
+with `user.has_perm` to show only what the services will allow.
 """
 
 import rules
 
 from accounts.rules import is_programme_admin
 from cohorts.rules import is_cohort_facilitator
-from roadmaps.enums import RoadmapStatus
+from roadmaps.enums import OPEN_STATUSES
 
 
 @rules.predicate
@@ -33,17 +38,8 @@ def is_roadmap_facilitator(user, roadmap):
 
 @rules.predicate
 def is_roadmap_open(user, roadmap):
-    return roadmap is not None and roadmap.status in (RoadmapStatus.DRAFT, RoadmapStatus.RETURNED)
-
-
-def is_roadmap_editor(user, roadmap) -> bool:
-    """May write the roadmap's content and submit it (its status is checked by the services)."""
-    return (user is not None and is_programme_admin(user)) or is_roadmap_officer(user, roadmap)
-
-
-def is_roadmap_reviewer(user, roadmap) -> bool:
-    """May comment on, return and accept the roadmap."""
-    return (user is not None and is_programme_admin(user)) or is_roadmap_facilitator(user, roadmap)
+    """A draft or returned to the city: the only states in which a roadmap changes."""
+    return roadmap is not None and roadmap.status in OPEN_STATUSES
 
 
 rules.add_perm(
@@ -52,6 +48,12 @@ rules.add_perm(
 rules.add_perm(
     "roadmaps.change_roadmap", (is_programme_admin | is_roadmap_officer) & is_roadmap_open
 )
+rules.add_perm(
+    "roadmaps.submit_roadmap", (is_programme_admin | is_roadmap_officer) & is_roadmap_open
+)
+rules.add_perm("roadmaps.comment_roadmap", is_programme_admin | is_roadmap_facilitator)
+# Return or accept. A rule of people only: the page offers the decision on a submitted roadmap,
+# and roadmaps.services refuses any other with "Only a submitted roadmap can be reviewed".
 rules.add_perm("roadmaps.review_roadmap", is_programme_admin | is_roadmap_facilitator)
 # The object is the cohort whose roadmaps are exported.
 rules.add_perm("roadmaps.export_cohort_roadmaps", is_programme_admin | is_cohort_facilitator)

@@ -1,15 +1,27 @@
 """Writes for Reflection Roadmaps: opening one per enrolled city, saving one field at a time with
 a version check, submitting, commenting, returning and accepting.
 
-Every write takes the roadmap row's lock first. That serialises the writes of one roadmap (a
-handful of officers at most), so the status checked here is the status written (a save cannot
-slip past a submit), the version check of a field cannot race, and percent_complete is computed
-from the values as they are after this write.
+Each service that acts for a person takes `acting_user` and asks roadmaps.rules for its
+permission (portal.permissions.permission_check) before it reads or writes anything else; only
+the roadmap's status, which refuses everyone alike, is asked before it (the Decision below).
+
+Every write then takes the roadmap row's lock. That serialises the writes of one roadmap (a
+handful of officers at most), so the status checked on the locked row is the status written (a
+save cannot slip past a submit), the version check of a field cannot race, and percent_complete
+is computed from the values as they are after this write.
+
+Decision: a roadmap that is not open (submitted or accepted) is refused to everyone, admins too,
+with the state's own message (RoadmapReadOnly, a domain error: 400 at the field in the API),
+before the permission is asked and once more on the locked row, by the one helper `_check_open`.
+The status may change in between (a colleague submits meanwhile) and the person is told the same
+thing either way, which a refusal from the state part of the permission could not do. The
+permission (roadmaps.change_roadmap, roadmaps.submit_roadmap: open, and an officer of the city or
+an admin) then decides who. The pages answer a RoadmapReadOnly with 403, as they did when they
+checked the state themselves (roadmaps.views).
 """
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -23,9 +35,9 @@ from cohorts.models import Cohort
 from portal.dates import long_date
 from portal.errors import ApplicationError
 from portal.links import site_url
-from roadmaps import rules as roadmap_rules
+from portal.permissions import permission_check
 from roadmaps import selectors
-from roadmaps.enums import Desirability, RoadmapStatus
+from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
 from roadmaps.models import (
     NetZeroCitiesService,
     Roadmap,
@@ -67,7 +79,15 @@ SCORES = (1, 2, 3, 4, 5)
 CHARACTER_LIMITS = {TEXT: 500, EMAIL: 500, LONG_TEXT: 10_000, LIMITED_TEXT: 2_000}
 # Ids are sent as digits; more digits than any primary key would overflow the database query.
 MAX_ID_DIGITS = 18
-EDITABLE = (RoadmapStatus.DRAFT, RoadmapStatus.RETURNED)
+EDITABLE = OPEN_STATUSES  # the name the demo data reads (devdata.demo)
+# The permissions the services ask (roadmaps.rules).
+CHANGE = "roadmaps.change_roadmap"
+SUBMIT = "roadmaps.submit_roadmap"
+COMMENT = "roadmaps.comment_roadmap"
+REVIEW = "roadmaps.review_roadmap"
+# Said to someone who may see the roadmap but not write it (a facilitator, say), as it stands
+# open: the autosave answers it, and the page shows it above a roadmap it offers no form for.
+CANNOT_CHANGE = gettext_lazy("You cannot change this roadmap.")
 
 
 class RoadmapConflict(ApplicationError):
@@ -89,6 +109,26 @@ class RoadmapConflict(ApplicationError):
         self.key = key
         self.yours = yours
         self.theirs = theirs
+
+
+class RoadmapReadOnly(ApplicationError):
+    """The roadmap is submitted or accepted: nobody changes it until a facilitator returns it.
+
+    `field` is the field whose save was refused (None: the roadmap as a whole).
+    """
+
+    default_message = gettext_lazy("This roadmap has been submitted and can no longer be changed.")
+    default_code = "read_only"
+
+    def __init__(self, *, field: str | None = None):
+        super().__init__(str(self.default_message), field=field, code=self.default_code)
+
+
+class RoadmapAlreadySubmitted(RoadmapReadOnly):
+    """Submit was refused: the roadmap is submitted or accepted already."""
+
+    default_message = gettext_lazy("This roadmap has already been submitted.")
+    default_code = "already_submitted"
 
 
 class RoadmapIncomplete(ApplicationError):
@@ -113,11 +153,14 @@ def _lock(roadmap: Roadmap) -> Roadmap:
     return roadmap
 
 
-def _check(allowed: bool) -> None:
-    # Pages and the API check the same rules first and answer 404/403; this makes a service
-    # called from anywhere else just as safe.
-    if not allowed:
-        raise PermissionDenied
+def _check_open(
+    roadmap: Roadmap, refusal: type[RoadmapReadOnly] = RoadmapReadOnly, *, field: str | None = None
+) -> None:
+    """Refuse (`refusal`) a write to a roadmap that is not open, whoever asks: the state part
+    of roadmaps.change_roadmap and roadmaps.submit_roadmap, asked before the permission and again
+    on the locked row (the module's Decision)."""
+    if roadmap.status not in OPEN_STATUSES:
+        raise refusal(field=field)
 
 
 def _is_filled(value: str) -> bool:
@@ -140,15 +183,6 @@ def roadmap_open(*, cohort: Cohort, city: City) -> Roadmap:
     """Open the city's roadmap in the cohort, or return the one already open."""
     roadmap, _created = Roadmap.objects.get_or_create(cohort=cohort, city=city)
     return roadmap
-
-
-def _check_editable(roadmap: Roadmap, key: str) -> None:
-    if roadmap.status not in EDITABLE:
-        raise ApplicationError(
-            _("This roadmap has been submitted and can no longer be changed."),
-            field=key,
-            code="read_only",
-        )
 
 
 def _check_section_open(roadmap: Roadmap, field: FieldSpec) -> None:
@@ -229,24 +263,35 @@ def _clean(*, roadmap: Roadmap, field: FieldSpec, value: str) -> str:
 
 @transaction.atomic
 def roadmap_field_save(
-    *, roadmap: Roadmap, key: str, value: str, base_version: int, user
+    *, roadmap: Roadmap, key: str, value: str, base_version: int, acting_user
 ) -> RoadmapValue:
-    """Save one field of the roadmap as `user`, if nobody saved it since `base_version`.
+    """Save one field of the roadmap as `acting_user`, if nobody saved it since `base_version`.
 
-    Raise RoadmapConflict when the field's version is no longer `base_version`, and
-    ApplicationError (field=key) for an unknown field, a value of the wrong kind, a section not
-    open yet, or a roadmap that is submitted or accepted. Saving the value the field already
-    holds writes nothing and returns the current row, whatever `base_version` says: nothing
-    would be overwritten.
+    Raise PermissionRefused unless they may change it (roadmaps.change_roadmap),
+    RoadmapReadOnly (field=key) for a roadmap that is submitted or accepted, RoadmapConflict
+    when the field's version is no longer `base_version`, and ApplicationError (field=key) for
+    an unknown field, a value of the wrong kind or a section not open yet. Saving the value the
+    field already holds writes nothing and returns the current row, whatever `base_version`
+    says: nothing would be overwritten.
     """
+    _check_open(roadmap, field=key)
+    permission_check(acting_user, CHANGE, roadmap, message=CANNOT_CHANGE)
     roadmap = _lock(roadmap)
-    _check(roadmap_rules.is_roadmap_editor(user, roadmap))
+    return _field_write(
+        roadmap=roadmap, key=key, value=value, base_version=base_version, acting_user=acting_user
+    )
+
+
+def _field_write(
+    *, roadmap: Roadmap, key: str, value: str, base_version: int, acting_user
+) -> RoadmapValue:
+    """Save one field of the locked `roadmap`, whose permission the caller has checked."""
     field = FIELDS_BY_KEY.get(key)
     if field is None:
         raise ApplicationError(
             _("This roadmap has no field %(key)s.") % {"key": key}, field=key, code="unknown_field"
         )
-    _check_editable(roadmap, key)
+    _check_open(roadmap, field=key)
     _check_section_open(roadmap, field)
     value = _clean(roadmap=roadmap, field=field, value=value)
 
@@ -267,7 +312,7 @@ def roadmap_field_save(
         current = RoadmapValue(roadmap=roadmap, key=key)
     current.value = value
     current.version = current_version + 1
-    current.updated_by = user
+    current.updated_by = acting_user
     current.updated_at = now
     current.save()
     RoadmapChange.objects.create(
@@ -276,7 +321,7 @@ def roadmap_field_save(
         old_value=old_value,
         new_value=value,
         version=current.version,
-        changed_by=user,
+        changed_by=acting_user,
         changed_at=now,
     )
     roadmap.updated_at = now
@@ -295,17 +340,22 @@ def _value_at(*, roadmap: Roadmap, key: str, version: int) -> str:
 
 @transaction.atomic
 def roadmap_fields_save(
-    *, roadmap: Roadmap, values: dict[str, tuple[str, int]], user
+    *, roadmap: Roadmap, values: dict[str, tuple[str, int]], acting_user
 ) -> dict[str, ApplicationError]:
     """Save the fields of a whole form at once: `values` maps a key to (text, base version).
 
     For the page without JavaScript, which posts every field with the version it was loaded at.
     A field whose text is what is stored is skipped. So is a field whose text is still what it
     was at its base version while someone saved a newer one since: this person did not touch
-    it, and posting the page back must not undo a colleague's save. Every other field goes
-    through `roadmap_field_save`; the fields it refuses are returned with their error (a
-    RoadmapConflict for a stale version), the others are saved.
+    it, and posting the page back must not undo a colleague's save. Every other field is saved
+    as `roadmap_field_save` saves it; the fields refused are returned with their error (a
+    RoadmapConflict for a stale version; RoadmapReadOnly for each when the roadmap was
+    submitted after the permission was checked), the others are saved.
+
+    Before any field, raise PermissionRefused or RoadmapReadOnly as `roadmap_field_save` does.
     """
+    _check_open(roadmap)
+    permission_check(acting_user, CHANGE, roadmap, message=CANNOT_CHANGE)
     roadmap = _lock(roadmap)
     stored = selectors.roadmap_values(roadmap=roadmap)
     errors: dict[str, ApplicationError] = {}
@@ -320,9 +370,15 @@ def roadmap_fields_save(
         ):
             continue
         try:
-            roadmap_field_save(
-                roadmap=roadmap, key=key, value=value, base_version=base_version, user=user
-            )
+            # A savepoint each: a field refused leaves the others saved.
+            with transaction.atomic():
+                _field_write(
+                    roadmap=roadmap,
+                    key=key,
+                    value=value,
+                    base_version=base_version,
+                    acting_user=acting_user,
+                )
         except ApplicationError as error:
             errors[key] = error
     return errors
@@ -358,10 +414,15 @@ def _officers_notify(*, roadmap: Roadmap, transition: RoadmapTransition, context
         )
 
 
-def _transition(*, roadmap: Roadmap, to_status: str, user, note: str) -> RoadmapTransition:
+def _transition(*, roadmap: Roadmap, to_status: str, acting_user, note: str) -> RoadmapTransition:
     now = timezone.now()
     transition = RoadmapTransition.objects.create(
-        roadmap=roadmap, from_status=roadmap.status, to_status=to_status, by=user, at=now, note=note
+        roadmap=roadmap,
+        from_status=roadmap.status,
+        to_status=to_status,
+        by=acting_user,
+        at=now,
+        note=note,
     )
     roadmap.status = to_status
     roadmap.updated_at = now
@@ -374,41 +435,46 @@ def _transition(*, roadmap: Roadmap, to_status: str, user, note: str) -> Roadmap
 
 
 @transaction.atomic
-def roadmap_submit(*, roadmap: Roadmap, user) -> Roadmap:
-    """Submit the roadmap for review; refuse (RoadmapIncomplete) while required parts are empty.
+def roadmap_submit(*, roadmap: Roadmap, acting_user) -> Roadmap:
+    """Submit the roadmap for review as `acting_user`.
 
-    From then on the roadmap is read-only for the city until a facilitator returns it.
+    Raise PermissionRefused unless they may (roadmaps.submit_roadmap), RoadmapAlreadySubmitted
+    for a roadmap submitted or accepted, and RoadmapIncomplete while required parts are empty.
+    From then on the roadmap is read-only for everyone until a facilitator returns it.
     """
+    _check_open(roadmap, RoadmapAlreadySubmitted)
+    permission_check(acting_user, SUBMIT, roadmap)
     roadmap = _lock(roadmap)
-    _check(roadmap_rules.is_roadmap_editor(user, roadmap))
-    if roadmap.status not in EDITABLE:
-        raise ApplicationError(
-            _("This roadmap has already been submitted."), code="already_submitted"
-        )
+    _check_open(roadmap, RoadmapAlreadySubmitted)
     missing = roadmap_missing_fields(roadmap=roadmap)
     if missing:
         raise RoadmapIncomplete(missing=missing)
-    transition = _transition(roadmap=roadmap, to_status=RoadmapStatus.SUBMITTED, user=user, note="")
+    transition = _transition(
+        roadmap=roadmap, to_status=RoadmapStatus.SUBMITTED, acting_user=acting_user, note=""
+    )
     _officers_notify(roadmap=roadmap, transition=transition, context={})
     return roadmap
 
 
 @transaction.atomic
-def roadmap_comment_add(*, roadmap: Roadmap, section: str, body: str, author) -> RoadmapComment:
-    """Comment on one section of the roadmap, as a facilitator of its cohort."""
-    _check(roadmap_rules.is_roadmap_reviewer(author, roadmap))
+def roadmap_comment_add(
+    *, roadmap: Roadmap, section: str, body: str, acting_user
+) -> RoadmapComment:
+    """Comment on one section of the roadmap as `acting_user`, its author: a facilitator of its
+    cohort or an admin (roadmaps.comment_roadmap, else PermissionRefused)."""
+    permission_check(acting_user, COMMENT, roadmap)
     if section not in SECTIONS_BY_KEY:
         raise ApplicationError(_("Choose a section of the roadmap."), field="section")
     if not body.strip():
         raise ApplicationError(_("Write a comment."), field="body")
     return RoadmapComment.objects.create(
-        roadmap=roadmap, section=section, body=body.strip(), author=author
+        roadmap=roadmap, section=section, body=body.strip(), author=acting_user
     )
 
 
-def _review(*, roadmap: Roadmap, user, note: str, to_status: str) -> Roadmap:
+def _review(*, roadmap: Roadmap, acting_user, note: str, to_status: str) -> Roadmap:
+    permission_check(acting_user, REVIEW, roadmap)
     roadmap = _lock(roadmap)
-    _check(roadmap_rules.is_roadmap_reviewer(user, roadmap))
     if roadmap.status != RoadmapStatus.SUBMITTED:
         raise ApplicationError(
             _("Only a submitted roadmap can be reviewed; this one is %(status)s.")
@@ -416,7 +482,9 @@ def _review(*, roadmap: Roadmap, user, note: str, to_status: str) -> Roadmap:
             code="not_submitted",
         )
     since = roadmap.submitted_at
-    transition = _transition(roadmap=roadmap, to_status=to_status, user=user, note=note.strip())
+    transition = _transition(
+        roadmap=roadmap, to_status=to_status, acting_user=acting_user, note=note.strip()
+    )
     # The comments written during this review, section by section, so the city reads them
     # without opening the page.
     comments = roadmap.comments.filter(created_at__gte=since).order_by("created_at", "pk")
@@ -435,15 +503,26 @@ def _review(*, roadmap: Roadmap, user, note: str, to_status: str) -> Roadmap:
 
 
 @transaction.atomic
-def roadmap_return(*, roadmap: Roadmap, user, note: str = "") -> Roadmap:
-    """Return a submitted roadmap to the city with the comments: it is editable again."""
-    return _review(roadmap=roadmap, user=user, note=note, to_status=RoadmapStatus.RETURNED)
+def roadmap_return(*, roadmap: Roadmap, acting_user, note: str = "") -> Roadmap:
+    """Return a submitted roadmap to the city with the comments: it is editable again.
+
+    Raise PermissionRefused unless `acting_user` may review it (roadmaps.review_roadmap), and
+    ApplicationError (code "not_submitted") for a roadmap that is not submitted.
+    """
+    return _review(
+        roadmap=roadmap, acting_user=acting_user, note=note, to_status=RoadmapStatus.RETURNED
+    )
 
 
 @transaction.atomic
-def roadmap_accept(*, roadmap: Roadmap, user, note: str = "") -> Roadmap:
-    """Accept a submitted roadmap: it is completed (the city's extra point for study visits)."""
-    return _review(roadmap=roadmap, user=user, note=note, to_status=RoadmapStatus.ACCEPTED)
+def roadmap_accept(*, roadmap: Roadmap, acting_user, note: str = "") -> Roadmap:
+    """Accept a submitted roadmap: it is completed (the city's extra point for study visits).
+
+    Refused as `roadmap_return` is.
+    """
+    return _review(
+        roadmap=roadmap, acting_user=acting_user, note=note, to_status=RoadmapStatus.ACCEPTED
+    )
 
 
 def roadmap_completed_since(*, city: City, cohort: Cohort) -> datetime.datetime | None:

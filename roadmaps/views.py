@@ -6,6 +6,10 @@ the API's field save (roadmaps.api builds both bodies). Both go through the same
 `roadmap_field_save` (the form through `roadmap_fields_save`), so the version check and the
 validation are the same.
 
+Who may do what is asked of roadmaps.rules by the services these views call: a view fetches the
+roadmap among those the person may see (404 otherwise) and lets the service's PermissionRefused
+answer 403. It reads the rules itself (`user.has_perm`) only to choose what the page offers.
+
 Decision on the representative prefill: when a representative field has never been saved, the
 edit page puts the signed-in officer's own details in it as a suggestion (marked
 `data-suggested`). A suggestion is not stored until the officer touches the field (types, or
@@ -20,10 +24,10 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -38,25 +42,25 @@ from portal.api.errors import error_body
 from portal.api.parsers import BadJSONBody, parse_json_body, too_large_error
 from portal.dates import long_date
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused, object_for
 from roadmaps import selectors, services, template
 from roadmaps.api import conflict_body, person_name, saved_body
-from roadmaps.enums import Desirability, RoadmapStatus
+from roadmaps.enums import OPEN_STATUSES, Desirability
 from roadmaps.forms import CommentForm, ReviewForm
 from roadmaps.models import NetZeroCitiesService, Roadmap
 
-CHANGE = "roadmaps.change_roadmap"
-REVIEW = "roadmaps.review_roadmap"
 # The ends of the score scale say what they mean; the scores come from services.SCORES.
 SCORE_LABELS = {1: gettext_lazy("1 (weak)"), 5: gettext_lazy("5 (strong)")}
 HISTORY_PAGE_SIZE = 50
 
 
-def _roadmap_or_404(request, pk) -> Roadmap:
-    """The roadmap if this person may see it; otherwise 404, whatever the reason."""
+def _roadmap_or_404(request, pk, perm: str | None = None) -> Roadmap:
+    """The roadmap if this person may see it, otherwise 404 whatever the reason; 403 when
+    `perm` is given and they do not hold it."""
     queryset = selectors.roadmaps_visible_to(user=request.user).select_related(
         "cohort", "city__country"
     )
-    return get_object_or_404(queryset, pk=pk)
+    return object_for(request.user, queryset, perm, pk=pk)
 
 
 def _json_error(status: int, code: str, message: str, fields=None, **extra) -> JsonResponse:
@@ -70,18 +74,16 @@ def _time_display(moment) -> str:
 
 
 def _read_only_message(roadmap: Roadmap) -> str:
-    if roadmap.status in (RoadmapStatus.SUBMITTED, RoadmapStatus.ACCEPTED):
-        return _("This roadmap has been submitted and can no longer be changed.")
-    return _("You cannot change this roadmap.")
+    """Why the page offers no form: what the services would refuse a save with."""
+    if roadmap.status not in OPEN_STATUSES:
+        return str(services.RoadmapReadOnly.default_message)
+    return str(services.CANNOT_CHANGE)
 
 
-def _editable(user, roadmap) -> bool:
-    # Programme admins hold every permission (accounts.backends), so the status is checked here
-    # too: nobody is offered a form for a submitted or accepted roadmap.
-    return user.has_perm(CHANGE, roadmap) and roadmap.status in (
-        RoadmapStatus.DRAFT,
-        RoadmapStatus.RETURNED,
-    )
+def _forbidden(error: services.RoadmapReadOnly) -> PermissionRefused:
+    """A page offers a submitted roadmap's form to nobody: a post to it (a page left open while
+    the roadmap was submitted) is refused as one without the permission is, with 403."""
+    return PermissionRefused(error.message)
 
 
 # --- The edit page -----------------------------------------------------------------------------
@@ -247,7 +249,7 @@ def _save_posted(request, roadmap, posted) -> dict[str, list[str]]:
     A conflict rebases the field on their version in `posted`, so that saving the re-shown form
     again means "keep mine".
     """
-    errors = services.roadmap_fields_save(roadmap=roadmap, values=posted, user=request.user)
+    errors = services.roadmap_fields_save(roadmap=roadmap, values=posted, acting_user=request.user)
     messages_by_key = {}
     for key, error in errors.items():
         if isinstance(error, services.RoadmapConflict):
@@ -263,13 +265,14 @@ def _save_posted(request, roadmap, posted) -> dict[str, list[str]]:
 def roadmap_edit(request, pk):
     roadmap = _roadmap_or_404(request, pk)
     user = request.user
-    editable = _editable(user, roadmap)
+    editable = user.has_perm(services.CHANGE, roadmap)
     posted = errors = None
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
         posted = _posted_values(request)
-        errors = _save_posted(request, roadmap, posted)
+        try:
+            errors = _save_posted(request, roadmap, posted)
+        except services.RoadmapReadOnly as error:
+            raise _forbidden(error) from error
         if not errors:
             messages.success(request, _("Your roadmap is saved."))
             return redirect("roadmap_edit", pk=roadmap.pk)
@@ -284,7 +287,8 @@ def roadmap_edit(request, pk):
                 roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
             ),
             "editable": editable,
-            "can_review": user.has_perm(REVIEW, roadmap),
+            "can_comment": user.has_perm(services.COMMENT, roadmap),
+            "can_review": user.has_perm(services.REVIEW, roadmap),
             "comment_form": CommentForm(),
             "review_form": ReviewForm(),
             "read_only_message": "" if editable else _read_only_message(roadmap),
@@ -299,20 +303,19 @@ def roadmap_edit(request, pk):
 @never_cache
 @require_POST
 def roadmap_autosave(request, pk):
-    """Save one field. Answers JSON only, 401 (not a redirect) when the session has expired."""
+    """Save one field. Answers JSON only: 401 (not a redirect) when the session has expired, 404
+    for a roadmap the person may not see, 403 when the service refuses them or the roadmap is
+    submitted (the page script then stops saving)."""
     if not request.user.is_authenticated:
         return _json_error(
             401,
             "not_authenticated",
             _("Your session has expired - sign in again; your text is kept in this browser."),
         )
-    roadmap = (
-        selectors.roadmaps_visible_to(user=request.user).filter(pk=pk).select_related("cohort")
-    ).first()
-    if roadmap is None:
+    try:
+        roadmap = object_for(request.user, selectors.roadmaps_visible_to(user=request.user), pk=pk)
+    except Http404:
         return _json_error(404, "not_found", _("There is no such roadmap."))
-    if not _editable(request.user, roadmap):
-        return _json_error(403, "permission_denied", _read_only_message(roadmap))
     if request.content_type != "application/json":
         # Checked before the body is read: a multipart body has been consumed by request.POST.
         return _json_error(415, "unsupported_media_type", _("Send the field as JSON."))
@@ -338,8 +341,14 @@ def roadmap_autosave(request, pk):
         return _json_error(400, "invalid", _("key and value must be text, base_version a number."))
     try:
         saved = services.roadmap_field_save(
-            roadmap=roadmap, key=key, value=value, base_version=base_version, user=request.user
+            roadmap=roadmap,
+            key=key,
+            value=value,
+            base_version=base_version,
+            acting_user=request.user,
         )
+    except (PermissionRefused, services.RoadmapReadOnly) as refusal:
+        return _json_error(403, "permission_denied", refusal.message)
     except services.RoadmapConflict as conflict:
         return JsonResponse(conflict_body(conflict), status=409)
     except ApplicationError as error:
@@ -475,12 +484,14 @@ def roadmap_history(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def roadmap_submit(request, pk):
-    roadmap = _roadmap_or_404(request, pk)
-    if not _editable(request.user, roadmap):
-        raise PermissionDenied
+    # The page is shown to whoever may submit; a post is asked of the service.
+    perm = services.SUBMIT if request.method == "GET" else None
+    roadmap = _roadmap_or_404(request, pk, perm)
     if request.method == "POST":
         try:
-            services.roadmap_submit(roadmap=roadmap, user=request.user)
+            services.roadmap_submit(roadmap=roadmap, acting_user=request.user)
+        except services.RoadmapReadOnly as error:
+            raise _forbidden(error) from error
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -515,8 +526,6 @@ def _edit_url(roadmap, section=None) -> str:
 @require_POST
 def roadmap_comment(request, pk):
     roadmap = _roadmap_or_404(request, pk)
-    if not request.user.has_perm(REVIEW, roadmap):
-        raise PermissionDenied
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_error(form, _("Write a comment and choose its section.")))
@@ -526,7 +535,7 @@ def roadmap_comment(request, pk):
             roadmap=roadmap,
             section=form.cleaned_data["section"],
             body=form.cleaned_data["body"],
-            author=request.user,
+            acting_user=request.user,
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -539,8 +548,6 @@ def roadmap_comment(request, pk):
 @require_POST
 def roadmap_review(request, pk):
     roadmap = _roadmap_or_404(request, pk)
-    if not request.user.has_perm(REVIEW, roadmap):
-        raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -551,7 +558,7 @@ def roadmap_review(request, pk):
     decide = {"accept": services.roadmap_accept, "return": services.roadmap_return}
     try:
         decide[form.cleaned_data["decision"]](
-            roadmap=roadmap, user=request.user, note=form.cleaned_data["note"]
+            roadmap=roadmap, acting_user=request.user, note=form.cleaned_data["note"]
         )
     except ApplicationError as error:
         messages.error(request, error.message)

@@ -1,16 +1,16 @@
 """The roadmap outputs: one roadmap as PDF, the facilitator's cohort overview with its summary
 (charts as inline SVG, downloadable as SVG and CSV) and the ZIP of all the cohort's PDFs.
 
-Whoever may not see a roadmap or run a cohort gets 404, as for every object they cannot see.
+Whoever may not see a roadmap or run a cohort gets 404, as for every object they cannot see;
+the export services ask roadmaps.export_cohort_roadmaps themselves (403).
 """
 
 import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -18,8 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cohorts.selectors import cohorts_run_by
 from portal.errors import ApplicationError
+from portal.permissions import object_for
 from roadmaps.enums import ExportStatus
 from roadmaps.exports import (
+    EXPORT,
     GIVE_UP_AFTER,
     cohort_latest_export,
     export_filename,
@@ -47,7 +49,7 @@ CHARTS = {"factors": factor_chart, "actions": action_chart}
 # A roadmap is for the people who may see it: no shared cache keeps it, nor the browser's disk.
 @cache_control(private=True, no_store=True)
 def roadmap_pdf_download(request, pk):
-    roadmap = get_object_or_404(roadmaps_visible_to(user=request.user), pk=pk)
+    roadmap = object_for(request.user, roadmaps_visible_to(user=request.user), pk=pk)
     response = HttpResponse(roadmap_pdf(roadmap=roadmap), content_type="application/pdf")
     filename = roadmap_pdf_filename(roadmap=roadmap)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -56,7 +58,7 @@ def roadmap_pdf_download(request, pk):
 
 def _cohort_run_by(request, cohort_id):
     """The cohort, if the person facilitates it or is an admin; 404 otherwise."""
-    return get_object_or_404(cohorts_run_by(user=request.user), pk=cohort_id)
+    return object_for(request.user, cohorts_run_by(user=request.user), pk=cohort_id)
 
 
 @login_required
@@ -154,7 +156,8 @@ def cohort_summary_csv(request, cohort_id, chart):
 
 
 def _export_of(request, pk) -> RoadmapExport:
-    return get_object_or_404(
+    return object_for(
+        request.user,
         RoadmapExport.objects.select_related("cohort").filter(
             cohort__in=cohorts_run_by(user=request.user)
         ),
@@ -168,7 +171,7 @@ def _export_status_context(request, cohort, export: RoadmapExport | None) -> dic
         "export": export,
         "export_stuck": export is not None and export_is_stuck(export),
         "export_give_up_minutes": int(GIVE_UP_AFTER.total_seconds() // 60),
-        "can_export": request.user.has_perm("roadmaps.export_cohort_roadmaps", cohort),
+        "can_export": request.user.has_perm(EXPORT, cohort),
     }
 
 
@@ -182,8 +185,6 @@ def _export_status(request, export: RoadmapExport, *, refusal: str = ""):
 @require_POST
 def roadmap_export_request(request, cohort_id):
     cohort = _cohort_run_by(request, cohort_id)
-    if not request.user.has_perm("roadmaps.export_cohort_roadmaps", cohort):
-        raise PermissionDenied
     export = roadmap_export_start(cohort=cohort, acting_user=request.user)
     if request.htmx:
         return _export_status(request, export)
@@ -195,8 +196,6 @@ def roadmap_export_request(request, cohort_id):
 def roadmap_export_restart_view(request, pk):
     """Build a failed or stuck export again (the button on its final status fragment)."""
     export = _export_of(request, pk)
-    if not request.user.has_perm("roadmaps.export_cohort_roadmaps", export.cohort):
-        raise PermissionDenied
     try:
         roadmap_export_restart(export=export, acting_user=request.user)
     except ApplicationError as error:

@@ -28,8 +28,21 @@ class SessionAdmin(admin.ModelAdmin):
     # calendars: changed on the session's page, through session_update, they raise the
     # session's revision so that calendars replace the event. The admin edits the rest (texts,
     # headcounts).
-    readonly_fields = ["starts_at", "ends_at", "status", "title", "meeting_url"]
+    # Who scheduled and who last changed the session are recorded, never typed.
+    readonly_fields = [
+        "starts_at",
+        "ends_at",
+        "status",
+        "title",
+        "meeting_url",
+        "created_by",
+        "updated_by",
+    ]
     actions = ["cancel_sessions"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request):
         # Scheduling has the same overlap check: sessions are added from the cohort's pages.
@@ -52,7 +65,7 @@ class SessionAdmin(admin.ModelAdmin):
         cancelled = 0
         for session in queryset.order_by("starts_at", "pk"):
             try:
-                services.session_cancel(session=session, cancelled_by=request.user)
+                services.session_cancel(session=session, acting_user=request.user)
             except ApplicationError as error:
                 self.message_user(
                     request,

@@ -4,18 +4,22 @@ as the pages.
 A session outside `sessions_visible_to` answers 404. Registering names a session and a city by
 id: a session the caller cannot see, or a city they are not an officer of, is refused as an
 invalid choice (400), without saying whether it exists.
+
+What the caller may do is asked once per request: by the service an action reaches (its
+PermissionRefused is the 403), or here only where no service is called (reading attendance,
+or attendance data refused before the service for being invalid).
 """
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cities.models import City
 from cities.selectors import cities_of_officer
 from portal.api.filters import MAX_ID, IdFilter, MomentFilter
+from portal.permissions import permission_check
 from sessions import services
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import Registration, Session
@@ -207,11 +211,12 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     def attendance(self, request, pk=None):
         """Read or record attendance: facilitators of the session's cohort and admins."""
         session = self.get_object()
-        if not request.user.has_perm("peer_sessions.record_attendance", session):
-            raise PermissionDenied
         if request.method == "POST":
             data = AttendanceInputSerializer(data=request.data, context={"session": session})
-            data.is_valid(raise_exception=True)
+            if not data.is_valid():
+                # Only someone who may record attendance is told what is wrong with the data.
+                permission_check(request.user, "peer_sessions.record_attendance", session)
+                raise serializers.ValidationError(data.errors)
             services.attendance_record(
                 session=session,
                 marks={
@@ -221,9 +226,11 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
                     (w["full_name"], w["email"], w.get("city"))
                     for w in data.validated_data.get("walk_ins", [])
                 ],
-                recorded_by=request.user,
+                acting_user=request.user,
             )
             session = self.get_object()  # its annotated counts were read before the change
+        else:
+            permission_check(request.user, "peer_sessions.record_attendance", session)
         return Response(self._attendance_payload(session))
 
 
@@ -253,13 +260,11 @@ class RegistrationViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         registration = services.registration_create(
-            registered_by=request.user, **serializer.validated_data
+            acting_user=request.user, **serializer.validated_data
         )
         return Response(self.get_serializer(registration).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
         registration = self.get_object()
-        if not request.user.has_perm("peer_sessions.delete_registration", registration):
-            raise PermissionDenied
-        services.registration_delete(registration=registration, deleted_by=request.user)
+        services.registration_delete(registration=registration, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -69,6 +69,25 @@ class Session(models.Model):
     # title or meeting link; cancellation). It is the .ics SEQUENCE: a calendar that already
     # holds the event replaces it only when the number grows (RFC 5545 §3.8.7.4).
     revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    # Who scheduled the session, and who last changed it (its fields, presenting cities or
+    # outcome, or cancelled it), through sessions.services. Empty for imported past sessions
+    # and once the person's account is deleted.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
 
     class Meta:
         verbose_name = _("session")

@@ -1,8 +1,14 @@
-"""Who may do what with sessions, registrations and attendance.
+"""Who may do what with sessions, registrations and attendance: programme admins included.
 
 Which sessions a person sees at all is `sessions.selectors.sessions_visible_to`; a session
 outside it answers 404 before any of these rules is asked. These rules decide what a person may
-do with a session they can see.
+do with a session they can see. Admins are named in each rule that grants them something
+(`accounts.backends.ProgrammeAdminBackend` grants nothing here), so a state (scheduled, not
+started) holds for them as for everyone: an admin is not offered "Cancel" on a session that
+has started, and the service refuses it.
+
+The services ask these rules themselves (`portal.permissions.permission_check`); pages ask them
+with `user.has_perm` only to decide which buttons to show.
 """
 
 import rules
@@ -61,24 +67,39 @@ def facilitates_registration_session(user, registration):
 
 runs_session = is_programme_admin | is_session_facilitator
 
-# Lists: every signed-in person may ask; `sessions_visible_to` decides which rows they get.
+# Lists: every signed-in person may ask (admins too); `sessions_visible_to` decides which rows
+# they get.
 rules.add_perm("peer_sessions.view_session", rules.is_authenticated)
+# The object is the cohort. services.session_create.
 rules.add_perm("peer_sessions.add_session", is_programme_admin | is_cohort_facilitator)
+# Changing the session's fields, presenting cities and outcome, and cancelling it (services
+# session_update, session_set_presentations, session_record_outcome, session_cancel). Whether
+# the session can still be changed or cancelled is the services' answer, read on the locked
+# row, with a message that says why (a cancelled session, a session that has started).
 rules.add_perm("peer_sessions.change_session", runs_session)
-# Once a session has started it took place (or is taking place): it is a record, not a plan.
-# services.session_cancel checks the state again on the locked row and explains a refusal.
+# Whether to offer "Cancel the session": once a session has started it took place (or is
+# taking place): it is a record, not a plan, for admins too. services.session_cancel checks the
+# same state again on the locked row and explains a refusal.
 rules.add_perm("peer_sessions.cancel_session", runs_session & is_scheduled & has_not_started)
 rules.add_perm("peer_sessions.record_attendance", runs_session)
+# Whether to offer "Register people" for this session: the registration page registers people
+# of one's own cities (sessions.selectors.cities_registrable_by), so officers of a city enrolled
+# in the cohort, while the session is scheduled and has not started. Admins are not granted it
+# as admins: they are no city's officer, and the page would have no city to offer them (they
+# register a city's people through the service: register_city below).
 rules.add_perm(
     "peer_sessions.add_registration",
     is_officer_of_enrolled_city & is_scheduled & has_not_started,
 )
 # The object is the city whose people are registered: its officers, or a programme admin.
 # services.registration_create also requires the city to be enrolled (accepted) in the
-# session's cohort, for admins too, and says so in a message rather than a refusal.
+# session's cohort and the session to be open, for admins too, and says so in a message rather
+# than a refusal.
 rules.add_perm("peer_sessions.register_city", is_officer_of_city | is_programme_admin)
 rules.add_perm("peer_sessions.view_registration", rules.is_authenticated)
 rules.add_perm(
     "peer_sessions.delete_registration",
     is_officer_of_registration_city | is_programme_admin | facilitates_registration_session,
 )
+# A person's own calendar feed (services.calendar_feed_reset acts only on the acting person's).
+rules.add_perm("peer_sessions.reset_calendar_feed", rules.is_authenticated)

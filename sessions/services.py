@@ -1,5 +1,11 @@
 """Writes for sessions: scheduling, presenting cities, registration, attendance, calendar feeds.
 
+Each service that acts for a person takes `acting_user=` and asks sessions/rules.py first
+(`portal.permissions.permission_check`: a refusal is `PermissionRefused`, a 403 on pages and in
+the API); what depends on the session's state as stored now (cancelled, started) is read again
+inside the transaction and refused with a message (`ApplicationError`). Sessions record who
+scheduled them (`created_by`) and who last changed them (`updated_by`).
+
 Each service is one transaction. Emails to registered people are rows queued inside it
 (notifications.services.notify), and are handed to Celery only once it commits.
 """
@@ -9,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,6 +29,7 @@ from cohorts.models import Cohort, Enrolment
 from notifications.services import notify
 from portal.errors import ApplicationError
 from portal.links import site_url
+from portal.permissions import permission_check
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation, new_feed_token
 
@@ -131,13 +138,6 @@ def _check_fields(*, cohort: Cohort, kind, title, meeting_url, phase, thematic_g
         )
 
 
-def _check(user, permission: str, obj) -> None:
-    # Pages and the API check the same rules first and answer 404/403; checking again here
-    # makes a service called from anywhere else (the admin, a shell, a task) just as safe.
-    if user is None or not user.has_perm(permission, obj):
-        raise PermissionDenied
-
-
 def _lock_cohort(cohort: Cohort) -> None:
     # Two facilitators saving into the same slot at once: the second waits for the first and
     # then sees its session in the overlap check (PostgreSQL; SQLite serialises writes anyway).
@@ -159,10 +159,10 @@ def session_create(
     guiding_questions: str = "",
     facilitators: Iterable = (),
     presentations: Sequence | None = None,
-    created_by,
+    acting_user,
 ) -> Session:
     """Schedule a session. Naive times are wall-clock times in `time_zone`."""
-    _check(created_by, "peer_sessions.add_session", cohort)
+    permission_check(acting_user, "peer_sessions.add_session", cohort)
     zone = _zone(time_zone)
     starts_at = _in_zone(starts_at, zone, field="starts_at")
     ends_at = _in_zone(ends_at, zone, field="ends_at")
@@ -189,10 +189,12 @@ def session_create(
             meeting_url=meeting_url,
             agenda=agenda,
             guiding_questions=guiding_questions,
+            created_by=acting_user,
+            updated_by=acting_user,
         )
         session.facilitators.set(facilitators)
         if presentations is not None:
-            session_set_presentations(session=session, presentations=presentations)
+            _presentations_replace(session=session, presentations=presentations)
     return session
 
 
@@ -201,11 +203,11 @@ def session_update(
     session: Session,
     facilitators: Iterable | None = None,
     presentations: Sequence | None = None,
-    changed_by,
+    acting_user,
     **fields,
 ) -> Session:
     """Change a scheduled session. Moving it (new start or end) emails everyone registered."""
-    _check(changed_by, "peer_sessions.change_session", session)
+    permission_check(acting_user, "peer_sessions.change_session", session)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"session_update() got unexpected fields: {sorted(unknown)}")
@@ -246,11 +248,12 @@ def session_update(
             setattr(session, name, value)
         session.status = stored.status
         session.revision = stored.revision + 1 if seen_in_calendars else stored.revision
-        session.save(update_fields=[*sorted(EDITABLE_FIELDS), "revision"])
+        session.updated_by = acting_user
+        session.save(update_fields=[*sorted(EDITABLE_FIELDS), "revision", "updated_by"])
         if facilitators is not None:
             session.facilitators.set(facilitators)
         if presentations is not None:
-            session_set_presentations(session=session, presentations=presentations)
+            _presentations_replace(session=session, presentations=presentations)
         if moved:
             starts = session.starts_at.astimezone(datetime.UTC).isoformat()
             ends = session.ends_at.astimezone(datetime.UTC).isoformat()
@@ -260,13 +263,14 @@ def session_update(
     return session
 
 
-def session_cancel(*, session: Session, cancelled_by) -> Session:
+def session_cancel(*, session: Session, acting_user) -> Session:
     """Cancel a session that has not started and email everyone registered. It stays listed,
     marked cancelled."""
     # Who may is a permission (403); whether the session can still be cancelled is read again
     # from the locked row, because someone may have cancelled it a moment ago: that is a
-    # message for the person, not an error page.
-    _check(cancelled_by, "peer_sessions.change_session", session)
+    # message for the person, not an error page. (`peer_sessions.cancel_session`, who and
+    # state together, only decides whether the page offers the button.)
+    permission_check(acting_user, "peer_sessions.change_session", session)
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.CANCELLED:
@@ -277,7 +281,8 @@ def session_cancel(*, session: Session, cancelled_by) -> Session:
             )
         session.status = SessionStatus.CANCELLED
         session.revision += 1
-        session.save(update_fields=["status", "revision"])
+        session.updated_by = acting_user
+        session.save(update_fields=["status", "revision", "updated_by"])
         session_notice_queue(
             session=session, notice="cancelled", key=f"session:{session.pk}:cancelled"
         )
@@ -286,14 +291,15 @@ def session_cancel(*, session: Session, cancelled_by) -> Session:
 
 @transaction.atomic
 def session_record_outcome(
-    *, session: Session, key_takeaways: str, requested_subtopics: str, recorded_by
+    *, session: Session, key_takeaways: str, requested_subtopics: str, acting_user
 ) -> Session:
     """Keep what a session brought: its key takeaways and the sub-topics cities asked for
     (they feed the technical support sessions)."""
-    _check(recorded_by, "peer_sessions.change_session", session)
+    permission_check(acting_user, "peer_sessions.change_session", session)
     session.key_takeaways = key_takeaways.strip()
     session.requested_subtopics = requested_subtopics.strip()
-    session.save(update_fields=["key_takeaways", "requested_subtopics"])
+    session.updated_by = acting_user
+    session.save(update_fields=["key_takeaways", "requested_subtopics", "updated_by"])
     return session
 
 
@@ -301,7 +307,7 @@ def session_record_outcome(
 
 
 def session_set_presentations(
-    *, session: Session, presentations: Sequence[tuple]
+    *, session: Session, presentations: Sequence[tuple], acting_user
 ) -> list[SessionPresentation]:
     """Replace the presenting cities of a session, in the given order.
 
@@ -309,6 +315,17 @@ def session_set_presentations(
     Mission Cities present, each only its own climate actions, at most 3 of them (000 §3.2).
     Errors name the item: field "presentations.<index>.city" or "...climate_actions".
     """
+    permission_check(acting_user, "peer_sessions.change_session", session)
+    with transaction.atomic():
+        created = _presentations_replace(session=session, presentations=presentations)
+        session.updated_by = acting_user
+        session.save(update_fields=["updated_by"])
+    return created
+
+
+def _presentations_replace(*, session: Session, presentations: Sequence[tuple]):
+    """session_set_presentations without the permission: a step of the services that checked
+    it (session_create, session_update)."""
     seen: set[int] = set()
     rows = []
     for index, item in enumerate(presentations):
@@ -386,7 +403,7 @@ def _already_listed(email: str) -> str:
     return _("%(email)s is already registered for this session.") % {"email": email}
 
 
-def _registration_add(*, session, city, full_name, email, registered_by, prefix, **extra):
+def _registration_add(*, session, city, full_name, email, acting_user, prefix, **extra):
     if Registration.objects.filter(session=session, email=email).exists():
         raise ApplicationError(_already_listed(email), field=f"{prefix}email", code="duplicate")
     try:
@@ -396,7 +413,7 @@ def _registration_add(*, session, city, full_name, email, registered_by, prefix,
                 city=city,
                 full_name=full_name,
                 email=email,
-                registered_by=registered_by,
+                registered_by=acting_user,
                 **extra,
             )
     except IntegrityError as exc:  # registered by someone else a moment ago
@@ -406,10 +423,10 @@ def _registration_add(*, session, city, full_name, email, registered_by, prefix,
 
 
 def registration_create(
-    *, session: Session, city: City, full_name: str, email: str, registered_by
+    *, session: Session, city: City, full_name: str, email: str, acting_user
 ) -> Registration:
     """Register one person of an enrolled city for a session that has not started."""
-    _check(registered_by, "peer_sessions.register_city", city)
+    permission_check(acting_user, "peer_sessions.register_city", city)
     _check_registration_open(session=session, city=city)
     full_name, email = _clean_person(full_name, email, prefix="")
     with transaction.atomic():
@@ -418,19 +435,19 @@ def registration_create(
             city=city,
             full_name=full_name,
             email=email,
-            registered_by=registered_by,
+            acting_user=acting_user,
             prefix="",
         )
 
 
 def registrations_create(
-    *, session: Session, city: City, people: Sequence[tuple[str, str]], registered_by
+    *, session: Session, city: City, people: Sequence[tuple[str, str]], acting_user
 ) -> list[Registration]:
     """Register several people at once: all of them or, on any error, none.
 
     Errors name the person: field "people.<index>.full_name" or "people.<index>.email".
     """
-    _check(registered_by, "peer_sessions.register_city", city)
+    permission_check(acting_user, "peer_sessions.register_city", city)
     _check_registration_open(session=session, city=city)
     cleaned = []
     seen: set[str] = set()
@@ -454,7 +471,7 @@ def registrations_create(
                 city=city,
                 full_name=full_name,
                 email=email,
-                registered_by=registered_by,
+                acting_user=acting_user,
                 prefix=prefix,
             )
             for prefix, full_name, email in cleaned
@@ -462,10 +479,10 @@ def registrations_create(
 
 
 @transaction.atomic
-def registration_delete(*, registration: Registration, deleted_by) -> None:
+def registration_delete(*, registration: Registration, acting_user) -> None:
     """Remove a registration of a scheduled session, before it starts. Afterwards, or once the
     session is cancelled, the list is the record of who was expected and who was told."""
-    _check(deleted_by, "peer_sessions.delete_registration", registration)
+    permission_check(acting_user, "peer_sessions.delete_registration", registration)
     # Locked so that a cancellation running at the same moment sees the list as it ends up.
     session = Session.objects.select_for_update().get(pk=registration.session_id)
     if session.status == SessionStatus.CANCELLED:
@@ -488,7 +505,7 @@ def attendance_record(
     session: Session,
     marks: Mapping[int, str],
     walk_ins: Sequence[tuple[str, str, City | None]] = (),
-    recorded_by,
+    acting_user,
 ) -> None:
     """Record who attended and who did not show, and add the walk-ins.
 
@@ -496,7 +513,7 @@ def attendance_record(
     walk-in's city, if given, must be enrolled (accepted) in the session's cohort. Walk-in
     errors name the row: field "walk_ins.<index>.full_name", "...email" or "...city".
     """
-    _check(recorded_by, "peer_sessions.record_attendance", session)
+    permission_check(acting_user, "peer_sessions.record_attendance", session)
     if session.status == SessionStatus.CANCELLED:
         raise ApplicationError(_("This session was cancelled."), code="cancelled")
     if session.starts_at > timezone.now():
@@ -552,7 +569,7 @@ def attendance_record(
                 city=city,
                 full_name=full_name,
                 email=email,
-                registered_by=recorded_by,
+                acting_user=acting_user,
                 prefix=prefix,
                 is_walk_in=True,
                 attendance=Attendance.ATTENDED,
@@ -597,14 +614,16 @@ def session_notice_queue(*, session: Session, notice: str, key: str) -> int:
 
 
 def calendar_feed_get_or_create(*, user) -> CalendarFeed:
+    """The person's calendar feed, made on first use (their settings page, or a test)."""
     feed, _created = CalendarFeed.objects.get_or_create(user=user)
     return feed
 
 
-def calendar_feed_reset(*, user) -> CalendarFeed:
-    """Give the person a new secret feed address; the old one stops working at once."""
+def calendar_feed_reset(*, acting_user) -> CalendarFeed:
+    """Give the acting person's feed a new secret address; the old one stops working at once."""
+    permission_check(acting_user, "peer_sessions.reset_calendar_feed")
     with transaction.atomic():
-        feed = calendar_feed_get_or_create(user=user)
+        feed = calendar_feed_get_or_create(user=acting_user)
         feed.token = new_feed_token()
         feed.save(update_fields=["token"])
     return feed

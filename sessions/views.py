@@ -3,9 +3,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cities.selectors import cities_of_officer
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
 from sessions.forms import (
     AttendanceForm,
@@ -38,17 +38,24 @@ from sessions.selectors import (
 )
 
 
-def _session_or_404(request, pk, *, with_programme=False):
-    """The session if this person may see it; otherwise 404, whatever the reason."""
+def _session(request, pk, *, with_programme=False):
+    """The session if this person may see it; otherwise 404, whatever the reason.
+
+    What they may do with it is asked once per request: by the service a POST reaches (its
+    PermissionRefused is the 403), or by the page itself when it only shows a form
+    (`_may_show_form`).
+    """
     queryset = sessions_visible_to(user=request.user).select_related("cohort")
     if with_programme:
         queryset = session_with_programme(queryset)
-    return get_object_or_404(queryset, pk=pk)
+    return object_for(request.user, queryset, pk=pk)
 
 
-def _require(request, permission, obj):
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
+def _may_show_form(request, permission, obj) -> None:
+    """403 unless this person holds `permission`: asked by a form page before it shows the form
+    (a GET, or a POST stopped before the service by invalid input, shown again with its errors).
+    A POST that reaches the service is asked there, not here as well."""
+    permission_check(request.user, permission, obj)
 
 
 def _show_error(error: ApplicationError, form, formsets: dict) -> None:
@@ -76,7 +83,7 @@ def _wall_clock(session, value):
 
 @login_required
 def session_detail(request, pk):
-    session = _session_or_404(request, pk, with_programme=True)
+    session = _session(request, pk, with_programme=True)
     user = request.user
     own_registrations = registrations_of_session(session=session).filter(
         city__in=cities_of_officer(user=user).values("pk")
@@ -110,7 +117,11 @@ def _presentation_initial(session):
 
 
 def _session_form_page(request, *, cohort, session=None):
-    """The create and edit pages: the session's fields and up to three presenting cities."""
+    """The create and edit pages: the session's fields and up to three presenting cities.
+
+    Scheduling needs `peer_sessions.add_session` on the cohort, editing
+    `peer_sessions.change_session` on the session: asked by the service on a valid POST, by
+    this page when it shows the form."""
     initial = None
     if session is not None:
         initial = {
@@ -127,6 +138,7 @@ def _session_form_page(request, *, cohort, session=None):
             "facilitators": list(session.facilitators.all()),
         }
     data = request.POST if request.method == "POST" else None
+    asked_by_service = False
     form = SessionForm(data, cohort=cohort, initial=initial)
     presentations = PresentationFormSet(
         data,
@@ -150,13 +162,14 @@ def _session_form_page(request, *, cohort, session=None):
         if not any(presentations.forms[i].errors for i in rows):
             fields = dict(form.cleaned_data)
             facilitators = fields.pop("facilitators")
+            asked_by_service = True
             try:
                 if session is None:
                     session = services.session_create(
                         cohort=cohort,
                         facilitators=facilitators,
                         presentations=items,
-                        created_by=request.user,
+                        acting_user=request.user,
                         **fields,
                     )
                     messages.success(request, _("Session scheduled."))
@@ -165,7 +178,7 @@ def _session_form_page(request, *, cohort, session=None):
                         session=session,
                         facilitators=facilitators,
                         presentations=items,
-                        changed_by=request.user,
+                        acting_user=request.user,
                         **fields,
                     )
                     messages.success(request, _("Session saved."))
@@ -173,6 +186,11 @@ def _session_form_page(request, *, cohort, session=None):
                 _show_error(error, form, {"presentations": (presentations, rows)})
             else:
                 return redirect("session_detail", pk=session.pk)
+    if not asked_by_service:
+        if session is None:
+            _may_show_form(request, "peer_sessions.add_session", cohort)
+        else:
+            _may_show_form(request, "peer_sessions.change_session", session)
     return render(
         request,
         "sessions/session_form.html",
@@ -187,29 +205,26 @@ def session_create(request):
         cohort_id = int(request.GET.get("cohort", ""))
     except ValueError as exc:
         raise Http404 from exc
-    cohort = get_object_or_404(cohorts_schedulable_by(user=request.user), pk=cohort_id)
-    _require(request, "peer_sessions.add_session", cohort)
+    cohort = object_for(request.user, cohorts_schedulable_by(user=request.user), pk=cohort_id)
     return _session_form_page(request, cohort=cohort)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_edit(request, pk):
-    session = _session_or_404(request, pk, with_programme=True)
-    _require(request, "peer_sessions.change_session", session)
+    session = _session(request, pk, with_programme=True)
     return _session_form_page(request, cohort=session.cohort, session=session)
 
 
 @login_required
 @require_POST
 def session_cancel(request, pk):
-    session = _session_or_404(request, pk)
-    # Who may cancel is a 403; whether the session can still be cancelled (a second click, a
-    # colleague who cancelled it a moment ago, a session that has started) is the service's
-    # answer, shown as a message on the session page.
-    _require(request, "peer_sessions.change_session", session)
+    session = _session(request, pk)
+    # Who may cancel is the service's 403; whether the session can still be cancelled (a second
+    # click, a colleague who cancelled it a moment ago, a session that has started) is the
+    # service's answer too, shown as a message on the session page.
     try:
-        services.session_cancel(session=session, cancelled_by=request.user)
+        services.session_cancel(session=session, acting_user=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -220,8 +235,7 @@ def session_cancel(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_outcome(request, pk):
-    session = _session_or_404(request, pk)
-    _require(request, "peer_sessions.change_session", session)
+    session = _session(request, pk)
     form = OutcomeForm(
         request.POST or None,
         initial={
@@ -231,10 +245,11 @@ def session_outcome(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         services.session_record_outcome(
-            session=session, recorded_by=request.user, **form.cleaned_data
+            session=session, acting_user=request.user, **form.cleaned_data
         )
         messages.success(request, _("Takeaways and requested sub-topics saved."))
         return redirect("session_detail", pk=session.pk)
+    _may_show_form(request, "peer_sessions.change_session", session)
     return render(request, "sessions/session_outcome.html", {"session": session, "form": form})
 
 
@@ -244,10 +259,13 @@ def session_outcome(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_register(request, pk):
-    session = _session_or_404(request, pk)
+    session = _session(request, pk)
     cities = cities_registrable_by(user=request.user, session=session)
     if not cities.exists():
-        raise PermissionDenied  # facilitators and admins see the session, but register no one
+        # Facilitators and admins see the session, but are no officer of a city to register.
+        # Which city may be registered, and whether the session is still open, is the service's
+        # question (peer_sessions.register_city, then a message).
+        raise PermissionRefused
     data = request.POST if request.method == "POST" else None
     form = RegistrationForm(data, cities=cities)
     people = PersonFormSet(data, prefix="people")
@@ -264,7 +282,7 @@ def session_register(request, pk):
                     )
                     for i in rows
                 ],
-                registered_by=request.user,
+                acting_user=request.user,
             )
         except ApplicationError as error:
             _show_error(error, form, {"people": (people, rows or [0])})
@@ -293,14 +311,14 @@ def session_register(request, pk):
 @login_required
 @require_POST
 def registration_delete(request, pk, registration_pk):
-    registration = get_object_or_404(
+    registration = object_for(
+        request.user,
         registrations_visible_to(user=request.user).select_related("session"),
         session_id=pk,
         pk=registration_pk,
     )
-    _require(request, "peer_sessions.delete_registration", registration)
     try:
-        services.registration_delete(registration=registration, deleted_by=request.user)
+        services.registration_delete(registration=registration, acting_user=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -316,8 +334,7 @@ def registration_delete(request, pk, registration_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_attendance(request, pk):
-    session = _session_or_404(request, pk)
-    _require(request, "peer_sessions.record_attendance", session)
+    session = _session(request, pk)
     registrations = list(registrations_of_session(session=session))
     registered = [r for r in registrations if not r.is_walk_in]
     data = request.POST if request.method == "POST" else None
@@ -327,8 +344,10 @@ def session_attendance(request, pk):
         prefix="walk_ins",
         form_kwargs={"cities": cities_enrolled_in(cohort_id=session.cohort_id)},
     )
+    asked_by_service = False
     if data is not None and form.is_valid() and walk_ins.is_valid():
         rows = [index for index, row in enumerate(walk_ins.forms) if row.is_filled()]
+        asked_by_service = True
         try:
             services.attendance_record(
                 session=session,
@@ -341,13 +360,15 @@ def session_attendance(request, pk):
                     )
                     for i in rows
                 ],
-                recorded_by=request.user,
+                acting_user=request.user,
             )
         except ApplicationError as error:
             _show_error(error, form, {"walk_ins": (walk_ins, rows)})
         else:
             messages.success(request, _("Attendance saved."))
             return redirect("session_attendance", pk=session.pk)
+    if not asked_by_service:
+        _may_show_form(request, "peer_sessions.record_attendance", session)
     return render(
         request,
         "sessions/session_attendance.html",
@@ -383,7 +404,7 @@ def _calendar_response(sessions, *, name=None, filename=None) -> HttpResponse:
 
 @login_required
 def session_ics(request, pk):
-    session = _session_or_404(request, pk)
+    session = _session(request, pk)
     return _calendar_response([session], filename=f"session-{session.pk}.ics")
 
 
@@ -402,7 +423,7 @@ def calendar_feed(request, token):
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request):
     if request.method == "POST":
-        services.calendar_feed_reset(user=request.user)
+        services.calendar_feed_reset(acting_user=request.user)
         messages.success(
             request, _("Your calendar feed has a new address. The old address no longer works.")
         )

@@ -1,20 +1,97 @@
-"""factory_boy factories. Build state through services where a service exists."""
+"""factory_boy factories: one per model of the project's apps (tests/test_factories.py checks it).
+
+Each factory writes a valid row with the fewest related rows it needs, through the ORM. State
+that a service makes together with its side effects (an accepted enrolment opens the city's
+roadmap through a signal) comes from the functions at the end of this module, each the one place
+that calls its service, so that a change of the service's signature touches one line here.
+"""
 
 import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.utils import timezone
+from knox.models import get_digest_token
+from knox.settings import CONSTANTS as KNOX
 
-from accounts.models import User
-from cities.models import City, CityMembership, Country
-from cohorts.enums import PhaseKind, Programme
-from cohorts.models import Cohort, Phase, ThematicGroup
+from accounts.models import ApiToken, User
+from cities.models import (
+    City,
+    CityMembership,
+    ClimateAction,
+    ClimateActionLever,
+    Country,
+    Invitation,
+)
+from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
+from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from notifications.models import OutboundEmail
+from roadmaps.enums import RoadmapStatus
+from roadmaps.models import (
+    NetZeroCitiesService,
+    Roadmap,
+    RoadmapChange,
+    RoadmapComment,
+    RoadmapExport,
+    RoadmapTransition,
+    RoadmapValue,
+)
 from sessions.enums import SessionKind
-from sessions.models import Session
-from taxonomy.models import ThematicSector
+from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
+from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+# --- taxonomy --------------------------------------------------------------------------------
+
+
+class ThematicSectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ThematicSector
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"sector-{n}")
+    name = factory.Sequence(lambda n: f"Sector {n}")
+
+
+class EnablingFactorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnablingFactor
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"factor-{n}")
+    name = factory.Sequence(lambda n: f"Enabling factor {n}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class EnablingThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnablingTheme
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+    name = factory.Sequence(lambda n: f"Enabling theme {n}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    """An email waiting in the outbox (status pending)."""
+
+    class Meta:
+        model = OutboundEmail
+
+    key = factory.Sequence(lambda n: f"test:{n}")
+    to = factory.Sequence(lambda n: f"recipient{n}@example.org")
+    subject = "Invitation"
+    body = "Join us."
+
+
+# --- accounts --------------------------------------------------------------------------------
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,6 +110,48 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.get_or_create(
                 user=self, email=self.email, defaults={"verified": True, "primary": True}
             )
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation to be an officer of a city, sent by a programme admin (who may invite
+    to any city)."""
+
+    class Meta:
+        model = Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    city = factory.SubFactory("tests.factories.CityFactory")
+    invited_by = factory.SubFactory(UserFactory, is_programme_admin=True)
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(
+        lambda o: o.created_at + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+    )
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """An API token valid for 30 days; its secret (kept only as a hash) is on `token.secret`."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = "script"
+    created = factory.LazyFunction(timezone.now)
+    expiry = factory.LazyAttribute(lambda o: o.created + datetime.timedelta(days=30))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # knox's manager would make its own secret and expiry: save the row directly.
+        digest, secret = get_digest_token()
+        token = model_class(
+            *args, digest=digest, token_key=secret[: KNOX.TOKEN_KEY_LENGTH], **kwargs
+        )
+        token.save(force_insert=True)
+        token.secret = secret
+        return token
+
+
+# --- cities ----------------------------------------------------------------------------------
 
 
 class CountryFactory(factory.django.DjangoModelFactory):
@@ -80,13 +199,26 @@ def city_officer(city: City | None = None, **user_fields) -> User:
     return user
 
 
-class ThematicSectorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ThematicSector
-        django_get_or_create = ["slug"]
+class ClimateActionFactory(factory.django.DjangoModelFactory):
+    """A climate action of a Mission City (the cities that present their actions)."""
 
-    slug = factory.Sequence(lambda n: f"sector-{n}")
-    name = factory.Sequence(lambda n: f"Sector {n}")
+    class Meta:
+        model = ClimateAction
+
+    city = factory.SubFactory(CityFactory, is_mission_city=True, is_mission_minded=False)
+    title = factory.Sequence(lambda n: f"Climate action {n}")
+    sector = factory.SubFactory(ThematicSectorFactory)
+
+
+class ClimateActionLeverFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClimateActionLever
+
+    action = factory.SubFactory(ClimateActionFactory)
+    factor = factory.SubFactory(EnablingFactorFactory)
+
+
+# --- cohorts ---------------------------------------------------------------------------------
 
 
 class CohortFactory(factory.django.DjangoModelFactory):
@@ -119,6 +251,36 @@ class ThematicGroupFactory(factory.django.DjangoModelFactory):
     sector = factory.SubFactory(ThematicSectorFactory)
 
 
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """A city's enrolment row, by default a request still to decide.
+
+    Written as a row: nothing reacts (no roadmap is opened, nobody is told). For an accepted
+    enrolment with what follows from it, use `enrolment_accepted` below.
+    """
+
+    class Meta:
+        model = Enrolment
+
+    cohort = factory.SubFactory(CohortFactory)
+    city = factory.SubFactory(CityFactory)
+    status = EnrolmentStatus.REQUESTED
+
+
+class EnrolmentGroupFactory(factory.django.DjangoModelFactory):
+    """A thematic group an enrolled city joins: a group of the enrolment's cohort."""
+
+    class Meta:
+        model = EnrolmentGroup
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    thematic_group = factory.SubFactory(
+        ThematicGroupFactory, cohort=factory.SelfAttribute("..enrolment.cohort")
+    )
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
 class SessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Session
@@ -128,3 +290,152 @@ class SessionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Session {n}")
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(minutes=90))
+
+
+class SessionPresentationFactory(factory.django.DjangoModelFactory):
+    """A Mission City presenting in a session (add its actions with `climate_actions=[...]`)."""
+
+    class Meta:
+        model = SessionPresentation
+        skip_postgeneration_save = True
+
+    session = factory.SubFactory(SessionFactory)
+    city = factory.SubFactory(CityFactory, is_mission_city=True, is_mission_minded=False)
+
+    @factory.post_generation
+    def climate_actions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.climate_actions.add(*extracted)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A person a city registered for a session."""
+
+    class Meta:
+        model = Registration
+
+    session = factory.SubFactory(SessionFactory)
+    city = factory.SubFactory(CityFactory)
+    full_name = factory.Sequence(lambda n: f"Participant {n}")
+    email = factory.Sequence(lambda n: f"participant{n}@example.org")
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory(UserFactory)
+
+
+# --- roadmaps --------------------------------------------------------------------------------
+
+
+class NetZeroCitiesServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NetZeroCitiesService
+
+    name = factory.Sequence(lambda n: f"NetZeroCities service {n}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class RoadmapFactory(factory.django.DjangoModelFactory):
+    """A roadmap as a row, holding `values` (field key -> text, each at version 1).
+
+    Nothing about the cohort's phases or the city's enrolment is checked: for a roadmap opened
+    as the portal opens it, use `enrolment_accepted` below.
+    """
+
+    class Meta:
+        model = Roadmap
+        skip_postgeneration_save = True
+
+    cohort = factory.SubFactory(CohortFactory)
+    city = factory.SubFactory(CityFactory)
+    status = RoadmapStatus.DRAFT
+
+    @factory.post_generation
+    def values(self, create, extracted, **kwargs):
+        if create and extracted:
+            RoadmapValue.objects.bulk_create(
+                RoadmapValue(roadmap=self, key=key, value=value, version=1)
+                for key, value in extracted.items()
+            )
+
+
+class RoadmapValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoadmapValue
+
+    roadmap = factory.SubFactory(RoadmapFactory)
+    key = "phase1.overview"
+    value = "Climate neutrality by 2030."
+    version = 1
+
+
+class RoadmapChangeFactory(factory.django.DjangoModelFactory):
+    """The first saved version of a field, by an officer of the roadmap's city."""
+
+    class Meta:
+        model = RoadmapChange
+
+    roadmap = factory.SubFactory(RoadmapFactory)
+    key = "phase1.overview"
+    old_value = ""
+    new_value = "Climate neutrality by 2030."
+    version = 1
+    changed_by = factory.LazyAttribute(lambda o: city_officer(city=o.roadmap.city))
+
+
+class RoadmapCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoadmapComment
+
+    roadmap = factory.SubFactory(RoadmapFactory)
+    section = "phase1"
+    body = "Say more about the causes."
+    author = factory.SubFactory(UserFactory, is_facilitator=True)
+
+
+class RoadmapTransitionFactory(factory.django.DjangoModelFactory):
+    """A roadmap's submission, by an officer of its city."""
+
+    class Meta:
+        model = RoadmapTransition
+
+    roadmap = factory.SubFactory(RoadmapFactory, status=RoadmapStatus.SUBMITTED)
+    from_status = RoadmapStatus.DRAFT
+    to_status = RoadmapStatus.SUBMITTED
+    by = factory.LazyAttribute(lambda o: city_officer(city=o.roadmap.city))
+
+
+class RoadmapExportFactory(factory.django.DjangoModelFactory):
+    """A ZIP of a cohort's roadmaps, asked for and waiting for a worker."""
+
+    class Meta:
+        model = RoadmapExport
+
+    cohort = factory.SubFactory(CohortFactory)
+    requested_by = factory.SubFactory(UserFactory, is_facilitator=True)
+
+
+# --- state made by services ------------------------------------------------------------------
+
+
+def enrolment_accepted(
+    *, cohort: Cohort | None = None, city: City | None = None, by: User | None = None
+) -> Enrolment:
+    """`city` enrolled in `cohort` by `by` (a programme admin when not given), through the
+    cohorts service: the enrolment is accepted and the city's roadmap is opened.
+
+    The cohort gets a thematic group when it has none: a direct enrolment joins one.
+    """
+    from cohorts import services as cohort_services
+
+    cohort = cohort or CohortFactory()
+    group = cohort.thematic_groups.first() or ThematicGroupFactory(cohort=cohort)
+    return cohort_services.enrolment_create_direct(
+        cohort=cohort,
+        city=city or CityFactory(),
+        acting_user=by or UserFactory(is_programme_admin=True),
+        groups=[(group, "")],
+    )

@@ -1,106 +1,506 @@
-"""Who may open what: one table of pages by role, and one of django-rules permissions by role.
+"""Who may open and do what: every route and every API operation, by role, in one matrix.
+
+The matrix is checked against the URL configuration and the OpenAPI schema: a route or an
+operation without a row fails `test_every_route_has_a_row` or `test_every_api_operation_has_a_row`,
+so a new page or endpoint is added here together with who may use it. The people and objects are
+in tests/permissions/world.py: the officer of the object's city, an officer of another city, the
+facilitator of the object's cohort, a facilitator of another cohort, a reviewer, a programme
+admin, and nobody signed in. A second table does the same for the django-rules permissions.
 
 Decisions the tables hold:
 - Pages need sign-in: anonymous people are redirected to allauth's sign-in with ?next=.
 - API data endpoints answer 401 to anonymous calls (with `WWW-Authenticate: Token`) and 403 to a
   signed-in person without the permission (REST_FRAMEWORK authentication order, settings.py).
-- The OpenAPI schema and the docs are public (portal/api/urls.py says why).
+- The OpenAPI schema and the docs are public (config/api_urls.py says why); so is the token
+  endpoint, where email and password are the credentials.
+- A single object a person may not see answers 404 (its existence is not revealed); one they
+  may see but not act on answers 403 (portal.permissions.object_for). Cities and climate actions
+  are seen by every signed-in person, so refusing to write them is a 403; an action one may not
+  edit is looked up among the editable ones and answers 404, page and API alike.
+- Sessions, roadmaps and cohort pages are seen only by their cohort's people (its facilitators,
+  the officers of its enrolled cities) and by admins: everyone else gets 404.
+- Nobody registers people for a city they are not an officer of, admins included: the register
+  page is 403 for facilitators and admins, and the API refuses such a city as an invalid choice
+  (400), as it does a session the caller cannot see.
+- A request to join a cohort is made by an officer for one of their cities; a facilitator or
+  admin who opens the page is refused (403), and the API refuses a city that is not the caller's
+  as an invalid choice (400).
+- States hold for admins too: nobody cancels a session that has started (the service answers
+  with a message on the session page, and the page offers no button), nobody registers people for
+  it, nobody writes a submitted roadmap (403 on the page and autosave, the read-only message on
+  the API's field save).
 - /admin/ is for programme admins. Everyone else is redirected to /admin/login/, which sends
   anonymous people on to allauth's sign-in and answers 403 to a signed-in non-admin
   (secure_admin_login, config/urls.py): the admin has no sign-in form of its own.
-- An invitation link opens for anyone who holds it: the link is the credential.
+- An invitation link and a calendar feed address open for anyone who holds them: the secret in
+  the address is the credential.
+- Revoking an API token that is not one's own answers as for a token already revoked (a redirect
+  with a message), so a token's id tells nothing (tests/accounts/test_api_tokens.py).
+
+Each cell is the status code, or L / A for the redirect to allauth's / the admin's sign-in page
+with ?next= back to the page. Unsafe requests send a body that gets past validation where the
+permission is checked after it, and run in a transaction that is rolled back, so each role meets
+the same objects.
 """
 
+import datetime
+import re
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.urls import reverse
+import rules
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
-from accounts import services
-from tests import factories
+from roadmaps.enums import RoadmapStatus
+from roadmaps.models import RoadmapValue
+from sessions.enums import SessionStatus
+from tests.factories import PASSWORD
+from tests.permissions.world import ROLES, build_world
 
-ROLES = ["anonymous", "city_officer", "facilitator", "reviewer", "programme_admin"]
 LOGIN = "302 to sign-in"
 ADMIN_LOGIN = "302 to admin sign-in"
-INVITATION_LINK = "<invitation accept link>"
+STARTED = "started"  # the session began half an hour ago
+SUBMITTED = "submitted"  # the roadmap is submitted
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # {name} is an object of the world (World.ids)
+    expected: tuple
+    data: dict | None = None
+    state: str | None = None
+
+    @property
+    def is_json(self) -> bool:
+        return self.path.startswith("/api/") or self.path.endswith("/autosave/")
+
+    def __str__(self):
+        return f"{self.method} {self.path}" + (f" ({self.state})" if self.state else "")
+
+
+def row(method, path, *expected, data=None, state=None) -> Row:
+    assert len(expected) == len(ROLES), path
+    return Row(method, path, expected, data, state)
+
+
+REGISTER_PEOPLE = {
+    "city": "{city}",
+    "people-TOTAL_FORMS": "1",
+    "people-INITIAL_FORMS": "0",
+    "people-0-full_name": "Bea Santos",
+    "people-0-email": "bea@lisboa.pt",
+}
+FIELD = {"key": "phase1.cause_1", "value": "Tourism", "base_version": 0}
+NEW_ACTION = {"city": "{city}", "title": "Solar schools", "sector": "{sector}"}
+ENROL_OTHER_CITY = {
+    "cohort": "{cohort}",
+    "city": "{other_city}",
+    "groups": [{"thematic_group": "{group}"}],
+}
+REGISTER_BEA = {
+    "session": "{session}",
+    "city": "{city}",
+    "full_name": "Bea Santos",
+    "email": "bea@lisboa.pt",
+}
+ATTENDED = {"marks": [{"registration": "{registration}", "attendance": "attended"}]}
+
+# Columns: anonymous (an), officer of the object's city (of), officer of another city (of2),
+# facilitator of the object's cohort (fa), facilitator of another cohort (fa2), reviewer (rv),
+# programme admin (ad). L: redirected to sign-in; A: redirected to the admin's sign-in.
+L, A = LOGIN, ADMIN_LOGIN
 
 # fmt: off
-PAGES = {
-    #                              anonymous    officer      facilitator  reviewer     admin
-    "/":                          (LOGIN,       200,         200,         200,         200),
-    "/invitations/new/":          (LOGIN,       403,         200,         403,         200),
-    INVITATION_LINK:              (200,         200,         200,         200,         200),
-    "/accounts/profile/":         (LOGIN,       200,         200,         200,         200),
-    "/accounts/password/change/": (LOGIN,       200,         200,         200,         200),
-    "/accounts/tokens/":          (LOGIN,       200,         200,         200,         200),
-    # Revoking is a POST: a GET is refused once signed in (a POST for someone else's token is
-    # answered as for a revoked one: tests/accounts/test_api_tokens.py).
-    "/accounts/tokens/1/revoke/": (LOGIN,       405,         405,         405,         405),
-    "/admin/accounts/apitoken/":  (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
-    "/admin/":                    (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
-    "/admin/cities/city/":        (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),
-    "/admin/login/":              (LOGIN,       403,         403,         403,         302),
-    "/api/v1/me/":                (401,         200,         200,         200,         200),
+ROWS = [
+    #   method    path                                            an   of  of2   fa  fa2   rv   ad
+    # --- Home, health, language ---------------------------------------------------------------
+    row("GET",    "/",                                             L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/health/",                                    200, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/i18n/setlang/",                              302, 302, 302, 302, 302, 302, 302,
+        data={"language": "fr", "next": "/"}),
+    # --- Accounts (allauth's pages beyond these are excluded, see EXCLUDED) ---------------------
+    row("GET",    "/accounts/login/",                            200, 302, 302, 302, 302, 302, 302),
+    row("POST",   "/accounts/logout/",                           302, 302, 302, 302, 302, 302, 302),
+    row("GET",    "/accounts/signup/",                           200, 302, 302, 302, 302, 302, 302),
+    row("GET",    "/accounts/password/change/",                    L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/accounts/profile/",                            L, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/accounts/profile/",                            L, 302, 302, 302, 302, 302, 302,
+        data={"full_name": "New Name", "language": "en", "time_zone": "Europe/Lisbon"}),
+    row("GET",    "/accounts/tokens/",                             L, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/accounts/tokens/",                             L, 200, 200, 200, 200, 200, 200,
+        data={"name": "Script", "lifetime_days": "30"}),
+    # Revoking is a POST: a GET is refused once signed in.
+    row("GET",    "/accounts/tokens/{api_token}/revoke/",          L, 405, 405, 405, 405, 405, 405),
+    row("POST",   "/accounts/tokens/{api_token}/revoke/",          L, 302, 302, 302, 302, 302, 302),
+    row("GET",    "/accounts/facilitators/search/?q=Fay",          L, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/invitations/new/",                             L, 403, 403, 200, 200, 403, 200),
+    # A facilitator invites only to the cities of their cohorts: the form refuses the city (200).
+    row("POST",   "/invitations/new/",                             L, 403, 403, 302, 200, 403, 302,
+        data={"email": "new.officer@example.org", "city": "{city}"}),
+    row("GET",    "/invitations/{invitation}/",                  200, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/invitations/{invitation}/",                  302, 302, 302, 302, 302, 302, 302,
+        data={"full_name": "Ivo Invited", "password1": PASSWORD, "password2": PASSWORD}),
+    # --- Cohorts and enrolments -------------------------------------------------------------------
+    row("GET",    "/cohorts/",                                     L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/cohorts/new/",                                 L, 403, 403, 200, 200, 403, 200),
+    row("POST",   "/cohorts/new/",                                 L, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/cohorts/{cohort}/",                            L, 404, 404, 200, 404, 404, 200),
+    row("GET",    "/cohorts/{cohort}/edit/",                       L, 404, 404, 200, 404, 404, 200),
+    row("POST",   "/cohorts/{cohort}/edit/",                       L, 404, 404, 200, 404, 404, 200),
+    # Officers see the cohorts they may join; only an officer asks, for one of their own cities
+    # (admins and facilitators enrol a city directly, on the enrolments page).
+    row("GET",    "/cohorts/{cohort}/enrol/",                      L, 200, 200, 403, 404, 404, 403),
+    # The officer of the cohort's city asks for a city not theirs: the form refuses it (200).
+    row("POST",   "/cohorts/{cohort}/enrol/",                      L, 200, 302, 403, 404, 404, 403,
+        data={"city": "{other_city}", "groups": "{group}"}),
+    row("GET",    "/cohorts/{cohort}/enrolments/",                 L, 404, 404, 200, 404, 404, 200),
+    row("POST",   "/cohorts/{cohort}/enrolments/",                 L, 404, 404, 200, 404, 404, 200),
+    row("POST", "/cohorts/{cohort}/enrolments/{requested}/accept/",
+                                                                   L, 404, 404, 302, 404, 404, 302),
+    row("POST", "/cohorts/{cohort}/enrolments/{requested}/decline/",
+                                                                   L, 404, 404, 302, 404, 404, 302),
+    # --- Cities and climate actions -----------------------------------------------------------
+    row("GET",    "/cities/",                                      L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/cities/search/?q=Lis",                         L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/cities/{city}/",                               L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/cities/{city}/actions/new/",                   L, 200, 403, 200, 200, 403, 200),
+    row("POST",   "/cities/{city}/actions/new/",                   L, 200, 403, 200, 200, 403, 200),
+    row("GET",    "/cities/actions/{action}/edit/",                L, 200, 404, 200, 200, 404, 200),
+    row("POST",   "/cities/actions/{action}/edit/",                L, 200, 404, 200, 200, 404, 200),
+    # --- Sessions -----------------------------------------------------------------------------
+    row("GET",    "/sessions/new/?cohort={cohort}",                L, 404, 404, 200, 404, 404, 200),
+    row("POST",   "/sessions/new/?cohort={cohort}",                L, 404, 404, 200, 404, 404, 200),
+    row("GET",    "/sessions/calendar/",                           L, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/sessions/calendar/",                           L, 302, 302, 302, 302, 302, 302),
+    row("GET",    "/sessions/{session}/",                          L, 200, 404, 200, 404, 404, 200),
+    row("GET",    "/sessions/{session}/",                          L, 200, 404, 200, 404, 404, 200,
+        state=STARTED),
+    row("GET",    "/sessions/{session}/edit/",                     L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/sessions/{session}/edit/",                     L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/sessions/{session}/cancel/",                   L, 403, 404, 302, 404, 404, 302),
+    # Started: refused by the service with a message on the session page (test below).
+    row("POST",   "/sessions/{session}/cancel/",                   L, 403, 404, 302, 404, 404, 302,
+        state=STARTED),
+    row("GET",    "/sessions/{session}/outcome/",                  L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/sessions/{session}/outcome/",                  L, 403, 404, 302, 404, 404, 302,
+        data={"key_takeaways": "Heat networks pay off.", "requested_subtopics": ""}),
+    row("GET",    "/sessions/{session}/register/",                 L, 200, 404, 403, 404, 404, 403),
+    row("POST",   "/sessions/{session}/register/",                 L, 302, 404, 403, 404, 404, 403,
+        data=REGISTER_PEOPLE),
+    # Started: the officer's page says registration has closed and the form refuses (200).
+    row("GET",    "/sessions/{session}/register/",                 L, 200, 404, 403, 404, 404, 403,
+        state=STARTED),
+    row("POST",   "/sessions/{session}/register/",                 L, 200, 404, 403, 404, 404, 403,
+        data=REGISTER_PEOPLE, state=STARTED),
+    row("POST", "/sessions/{session}/registrations/{registration}/delete/",
+                                                                   L, 302, 404, 302, 404, 404, 302),
+    row("GET",    "/sessions/{session}/attendance/",               L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/sessions/{session}/attendance/",               L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/sessions/{session}/calendar.ics",              L, 200, 404, 200, 404, 404, 200),
+    row("GET",    "/calendar/{feed}.ics",                        200, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/calendar/not-a-feed.ics",                    404, 404, 404, 404, 404, 404, 404),
+    # --- Roadmaps -----------------------------------------------------------------------------
+    row("GET",    "/roadmaps/{roadmap}/",                          L, 200, 404, 200, 404, 404, 200),
+    row("POST",   "/roadmaps/{roadmap}/",                          L, 302, 404, 403, 404, 404, 302,
+        data={"phase1.cause_1": "Tourism", "version.phase1.cause_1": "0"}),
+    row("POST",   "/roadmaps/{roadmap}/",                          L, 403, 404, 403, 404, 404, 403,
+        data={"phase1.cause_1": "Tourism", "version.phase1.cause_1": "0"}, state=SUBMITTED),
+    row("POST",   "/roadmaps/{roadmap}/autosave/",               401, 200, 404, 403, 404, 404, 200,
+        data=FIELD),
+    row("POST",   "/roadmaps/{roadmap}/autosave/",               401, 403, 404, 403, 404, 404, 403,
+        data=FIELD, state=SUBMITTED),
+    row("GET",    "/roadmaps/{roadmap}/history/",                  L, 200, 404, 200, 404, 404, 200),
+    row("GET",    "/roadmaps/{roadmap}/submit/",                   L, 200, 404, 403, 404, 404, 200),
+    # Empty required fields: the service refuses with the list (400), to the editors only.
+    row("POST",   "/roadmaps/{roadmap}/submit/",                   L, 400, 404, 403, 404, 404, 400),
+    row("POST",   "/roadmaps/{roadmap}/submit/",                   L, 403, 404, 403, 404, 404, 403,
+        state=SUBMITTED),
+    row("POST",   "/roadmaps/{roadmap}/comments/",                 L, 403, 404, 302, 404, 404, 302,
+        data={"section": "phase1", "body": "Name the second cause."}),
+    row("POST",   "/roadmaps/{roadmap}/review/",                   L, 403, 404, 302, 404, 404, 302,
+        data={"decision": "return", "note": ""}, state=SUBMITTED),
+    row("GET",    "/roadmaps/{roadmap}/pdf/",                      L, 200, 404, 200, 404, 404, 200),
+    row("GET",    "/roadmaps/cohort/{cohort}/",                    L, 404, 404, 200, 404, 404, 200),
+    row("GET", "/roadmaps/cohort/{cohort}/summary/factors.svg",
+                                                                   L, 404, 404, 200, 404, 404, 200),
+    row("GET", "/roadmaps/cohort/{cohort}/summary/actions.csv",
+                                                                   L, 404, 404, 200, 404, 404, 200),
+    row("POST",   "/roadmaps/cohort/{cohort}/export/",             L, 404, 404, 302, 404, 404, 302),
+    row("GET",    "/roadmaps/exports/{export}/",                   L, 404, 404, 200, 404, 404, 200),
+    row("POST",   "/roadmaps/exports/{export}/restart/",           L, 404, 404, 302, 404, 404, 302),
+    row("GET",    "/roadmaps/exports/{export}/download/",          L, 404, 404, 200, 404, 404, 200),
+    # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
+    row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
+    row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
+    row("GET",    "/admin/cities/city/",                           A,   A,   A,   A,   A,   A, 200),
+    row("GET",    "/admin/accounts/apitoken/",                     A,   A,   A,   A,   A,   A, 200),
+    # --- The API ----------------------------------------------------------------------------------
+    row("GET",    "/api/schema/",                                200, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/docs/",                                  200, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/",                                    401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/no-such-endpoint/",                   404, 404, 404, 404, 404, 404, 404),
+    row("GET",    "/api/v1/me/",                                 401, 200, 200, 200, 200, 200, 200),
     # Public: email and password are the credentials (a GET is refused, for anyone).
-    "/api/v1/auth/token/":        (405,         405,         405,         405,         405),
-    "/api/v1/cities/":            (401,         200,         200,         200,         200),
-    "/api/v1/countries/":         (401,         200,         200,         200,         200),
-    "/api/schema/":               (200,         200,         200,         200,         200),
-    "/api/docs/":                 (200,         200,         200,         200,         200),
-    "/cities/":                   (LOGIN,       200,         200,         200,         200),
-    "/cohorts/":                  (LOGIN,       200,         200,         200,         200),
-    "/cohorts/new/":              (LOGIN,       403,         200,         403,         200),
-    "/api/v1/climate-actions/":   (401,         200,         200,         200,         200),
-    "/api/v1/cohorts/":           (401,         200,         200,         200,         200),
-    "/api/v1/enrolments/":        (401,         200,         200,         200,         200),
-    "/sessions/calendar/":        (LOGIN,       200,         200,         200,         200),
-    "/api/v1/sessions/":          (401,         200,         200,         200,         200),
-    "/api/v1/registrations/":     (401,         200,         200,         200,         200),
-    "/api/v1/roadmaps/":          (401,         200,         200,         200,         200),
-}
+    row("GET",    "/api/v1/auth/token/",                         405, 405, 405, 405, 405, 405, 405),
+    row("POST",   "/api/v1/auth/token/",                         200, 200, 200, 200, 200, 200, 200,
+        data={"email": "{officer_email}", "password": PASSWORD}),
+    row("GET",    "/api/v1/countries/",                          401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/countries/{country}/",                401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/cities/",                             401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/cities/{city}/",                      401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/climate-actions/",                    401, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/api/v1/climate-actions/",                    401, 201, 403, 201, 201, 403, 201,
+        data=NEW_ACTION),
+    row("GET",    "/api/v1/climate-actions/{action}/",           401, 200, 200, 200, 200, 200, 200),
+    row("PUT",    "/api/v1/climate-actions/{action}/",           401, 200, 404, 200, 200, 404, 200,
+        data={"title": "Energy communities", "sector": "{sector}"}),
+    row("PATCH",  "/api/v1/climate-actions/{action}/",           401, 200, 404, 200, 200, 404, 200,
+        data={"title": "Energy communities"}),
+    row("GET",    "/api/v1/cohorts/",                            401, 200, 200, 200, 200, 200, 200),
+    # Officers see the cohorts open to them (this one runs until after today) and their own.
+    row("GET",    "/api/v1/cohorts/{cohort}/",                   401, 200, 200, 200, 404, 404, 200),
+    row("GET",    "/api/v1/enrolments/",                         401, 200, 200, 200, 200, 200, 200),
+    # A city the caller is not an officer of is an invalid choice (400), for anyone.
+    row("POST",   "/api/v1/enrolments/",                         401, 400, 201, 400, 400, 400, 400,
+        data=ENROL_OTHER_CITY),
+    row("GET",    "/api/v1/enrolments/{enrolment}/",             401, 200, 404, 200, 404, 404, 200),
+    row("POST",   "/api/v1/enrolments/{requested}/accept/",      401, 404, 404, 200, 404, 404, 200),
+    row("POST",   "/api/v1/enrolments/{requested}/decline/",     401, 404, 404, 200, 404, 404, 200),
+    row("GET",    "/api/v1/sessions/",                           401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/sessions/{session}/",                 401, 200, 404, 200, 404, 404, 200),
+    row("GET",    "/api/v1/sessions/{session}/attendance/",      401, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/api/v1/sessions/{session}/attendance/",      401, 403, 404, 200, 404, 404, 200,
+        data=ATTENDED, state=STARTED),
+    row("GET",    "/api/v1/registrations/",                      401, 200, 200, 200, 200, 200, 200),
+    # Only the officer's own city is a valid choice; the other officer cannot see the session.
+    row("POST",   "/api/v1/registrations/",                      401, 201, 400, 400, 400, 400, 400,
+        data=REGISTER_BEA),
+    row("GET",    "/api/v1/registrations/{registration}/",       401, 200, 404, 200, 404, 404, 200),
+    row("DELETE", "/api/v1/registrations/{registration}/",       401, 204, 404, 204, 404, 404, 204),
+    row("GET",    "/api/v1/roadmaps/",                           401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/roadmaps/{roadmap}/",                 401, 200, 404, 200, 404, 404, 200),
+    row("POST",   "/api/v1/roadmaps/{roadmap}/fields/",          401, 200, 404, 403, 404, 404, 200,
+        data=FIELD),
+    # Submitted: the service refuses every visible caller for the state first (400, read-only),
+    # before asking who they are (roadmaps/services.py, "Decision").
+    row("POST",   "/api/v1/roadmaps/{roadmap}/fields/",          401, 400, 404, 400, 404, 404, 400,
+        data=FIELD, state=SUBMITTED),
+    row("GET",    "/api/v1/roadmaps/{roadmap}/history/",         401, 200, 404, 200, 404, 404, 200),
+    row("POST",   "/api/v1/roadmaps/{roadmap}/submit/",          401, 400, 404, 403, 404, 404, 400,
+        data={}),
+    # Submitted: the service says so (400), to every caller who can see the roadmap.
+    row("POST",   "/api/v1/roadmaps/{roadmap}/submit/",          401, 400, 404, 400, 404, 404, 400,
+        data={}, state=SUBMITTED),
+    row("GET",    "/api/v1/roadmaps/{roadmap}/comments/",        401, 200, 404, 200, 404, 404, 200),
+    row("POST",   "/api/v1/roadmaps/{roadmap}/comments/",        401, 403, 404, 201, 404, 404, 201,
+        data={"section": "phase1", "body": "Name the second cause."}),
+    row("POST",   "/api/v1/roadmaps/{roadmap}/return/",          401, 403, 404, 200, 404, 404, 200,
+        data={"note": ""}, state=SUBMITTED),
+    row("POST",   "/api/v1/roadmaps/{roadmap}/accept/",          401, 403, 404, 200, 404, 404, 200,
+        data={"note": ""}, state=SUBMITTED),
+]
 # fmt: on
 
 
-def make_user(role: str):
-    if role == "anonymous":
-        return None
-    if role == "city_officer":
-        return factories.city_officer()
-    return factories.UserFactory(**{f"is_{role}": True})
+@dataclass(frozen=True)
+class Exclusion:
+    name: str
+    reason: str
+    pattern: str  # a regular expression over the route (or, with `module`, the view's module)
+    module: bool = False
+
+    def matches(self, route: str, module: str) -> bool:
+        return re.search(self.pattern, module if self.module else route) is not None
 
 
-@pytest.mark.parametrize(
-    ("page", "role", "expected"),
-    [
-        pytest.param(page, role, expected, id=f"{page} {role}")
-        for page, row in PAGES.items()
-        for role, expected in zip(ROLES, row, strict=True)
-    ],
-)
-def test_page_access_by_role(client, db, page, role, expected):
-    user = make_user(role)
-    if page == INVITATION_LINK:
-        invitation = services.invitation_create(
-            email="invitee@example.org",
-            city=factories.CityFactory(),
-            invited_by=factories.UserFactory(is_programme_admin=True),
+EXCLUDED = [
+    Exclusion(
+        "the Django admin's pages",
+        "every page of admin.site is wrapped in AdminSite.admin_view (programme admins only); "
+        "the rows for /admin/, /admin/login/ and two change lists show that guard",
+        r"^admin/",
+    ),
+    Exclusion(
+        "allauth's sign-in flows",
+        "allauth's own pages for signing in, confirming an address and resetting a password, "
+        "made for people not signed in; the rows for sign-in, sign-out, sign-up and password "
+        "change show how the portal uses them",
+        r"^allauth\.",
+        module=True,
+    ),
+    Exclusion(
+        "the API's format suffixes",
+        "the router repeats each API route with .<format> (and the root with <format>): the same "
+        "view and permission as the route's row",
+        r"(\(\?P<format>|<drf_format_suffix:format>)",
+    ),
+]
+
+
+# --- Coverage: every route and every operation has a row --------------------------------------
+
+
+def _join_route(prefix: str, route: str) -> str:
+    # As django.urls.resolvers does for ResolverMatch.route: the inner "^" is dropped.
+    return prefix + route.removeprefix("^") if prefix else route
+
+
+def url_routes(patterns=None, prefix="") -> dict[str, str]:
+    """Every route of the URL configuration (as ResolverMatch.route) -> its view's module."""
+    routes = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = _join_route(prefix, str(pattern.pattern))
+        if isinstance(pattern, URLResolver):
+            routes.update(url_routes(pattern.url_patterns, route))
+        elif isinstance(pattern, URLPattern):
+            callback = pattern.callback
+            routes[route] = getattr(callback, "__module__", "") or ""
+    return routes
+
+
+def _placeholders_filled(path: str) -> str:
+    return re.sub(r"\{\w+\}", "1", path)
+
+
+def _route_of(row: Row) -> str:
+    return resolve(urlsplit(_placeholders_filled(row.path)).path).route
+
+
+def _operation_of(row: Row) -> tuple[str, str]:
+    return row.method, re.sub(r"\{\w+\}", "{id}", urlsplit(row.path).path)
+
+
+def test_every_route_has_a_row():
+    routes = url_routes()
+    covered = {_route_of(r) for r in ROWS}
+
+    assert covered - routes.keys() == set()  # each row resolves to a route found by the walk
+    missing = sorted(
+        route
+        for route, module in routes.items()
+        if route not in covered and not any(e.matches(route, module) for e in EXCLUDED)
+    )
+    assert missing == [], f"routes without a row in ROWS: {missing}"
+
+
+@pytest.mark.parametrize("exclusion", EXCLUDED, ids=lambda e: e.name)
+def test_each_exclusion_still_matches_a_route(exclusion):
+    covered = {_route_of(r) for r in ROWS}
+
+    matched = [
+        route
+        for route, module in url_routes().items()
+        if route not in covered and exclusion.matches(route, module)
+    ]
+
+    assert matched != [], f"{exclusion.name}: no route matches {exclusion.pattern!r} any more"
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_every_api_operation_has_a_row(schema):
+    operations = {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"get", "put", "patch", "post", "delete"}
+    }
+    rows = {_operation_of(r) for r in ROWS}
+    missing = sorted(operations - rows)
+
+    assert missing == [], f"API operations without a row in ROWS: {missing}"
+
+
+def test_rows_are_unique():
+    seen = [(r.method, r.path, r.state) for r in ROWS]
+
+    assert len(seen) == len(set(seen))
+
+
+# --- The matrix -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The people and objects, made once for the module inside a transaction rolled back at its
+    end; each test runs in a savepoint of it (pytest-django's `db`), and each request in one
+    more, so every role meets the objects as they were built."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        transaction.atomic(),
+    ):
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        return value.format_map(ids)
+    if isinstance(value, dict):
+        return {key: _fill(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, ids) for item in value]
+    return value
+
+
+def _set_state(world, state):
+    now = timezone.now()
+    if state == STARTED:
+        type(world.session).objects.filter(pk=world.session.pk).update(
+            starts_at=now - datetime.timedelta(minutes=30),
+            ends_at=now + datetime.timedelta(minutes=60),
         )
-        page = reverse("invitation_accept", args=[invitation.token])
-    if user is not None:
-        client.force_login(user)
+    elif state == SUBMITTED:
+        type(world.roadmap).objects.filter(pk=world.roadmap.pk).update(
+            status=RoadmapStatus.SUBMITTED, submitted_at=now
+        )
 
-    response = client.get(page)
 
-    if expected in (LOGIN, ADMIN_LOGIN):
-        login_url = reverse("account_login" if expected == LOGIN else "admin:login")
+def _request(world, role, row: Row):
+    client = world.client(role)
+    path = row.path.format_map(world.ids)
+    data = _fill(row.data or {}, world.ids)
+    kwargs = {"content_type": "application/json"} if row.is_json else {}
+    with transaction.atomic():
+        response = getattr(client, row.method.lower())(path, data, **kwargs)
+        transaction.set_rollback(True)
+    return path, response
+
+
+def _outcome(path, response):
+    if response.status_code == 302:
         location = urlsplit(response["Location"])
-        assert response.status_code == 302
-        assert (location.path, parse_qs(location.query)) == (login_url, {"next": [page]})
-    else:
-        assert response.status_code == expected
-    if page.startswith("/api/v1/") and expected == 401:
-        assert response["WWW-Authenticate"] == "Token"
-        assert response.json()["error"]["code"] == "not_authenticated"
+        query = parse_qs(location.query)
+        for outcome, name in ((LOGIN, "account_login"), (ADMIN_LOGIN, "admin:login")):
+            if location.path == reverse(name) and query.get("next") == [path]:
+                return outcome
+    return response.status_code
+
+
+@pytest.mark.parametrize("matrix_row", ROWS, ids=str)
+def test_matrix(world, db, matrix_row):
+    _set_state(world, matrix_row.state)
+    observed = {}
+    for role in ROLES:
+        path, response = _request(world, role, matrix_row)
+        observed[role] = _outcome(path, response)
+        if path.startswith("/api/v1/") and response.status_code == 401:
+            assert response["WWW-Authenticate"] == "Token"
+            assert response.json()["error"]["code"] == "not_authenticated"
+
+    assert observed == dict(zip(ROLES, matrix_row.expected, strict=True))
 
 
 def test_admin_login_sends_anonymous_people_to_allauth_sign_in(client, db):
@@ -122,37 +522,206 @@ def test_admin_for_signed_in_facilitator_ends_in_403(client, facilitator):
     assert response.status_code == 403
 
 
+# --- Admins and states: a started session, a submitted roadmap ---------------------------------
+
+
+def _messages(page: str) -> list[str]:
+    return [
+        " ".join(message.split())
+        for message in re.findall(r'<p class="message [^"]*">(.*?)</p>', page, re.S)
+    ]
+
+
+def test_admin_is_offered_cancel_before_a_session_starts_and_nothing_once_it_has(world, db):
+    session = world.session
+    cancel = f'action="/sessions/{session.pk}/cancel/"'
+    register = f'href="/sessions/{session.pk}/register/"'
+    admin, officer = world.client("admin"), world.client("officer")
+
+    before = admin.get(f"/sessions/{session.pk}/").content.decode()
+    before_officer = officer.get(f"/sessions/{session.pk}/").content.decode()
+    _set_state(world, STARTED)
+    after = admin.get(f"/sessions/{session.pk}/").content.decode()
+    after_officer = officer.get(f"/sessions/{session.pk}/").content.decode()
+
+    assert (cancel in before, register in before, register in before_officer) == (
+        True,
+        False,
+        True,
+    )
+    assert (cancel in after, register in after, register in after_officer) == (False, False, False)
+
+
+def test_admin_cannot_cancel_a_started_session(world, db):
+    _set_state(world, STARTED)
+    session = world.session
+
+    response = world.client("admin").post(f"/sessions/{session.pk}/cancel/", follow=True)
+
+    session.refresh_from_db()
+    assert response.redirect_chain == [(f"/sessions/{session.pk}/", 302)]
+    assert _messages(response.content.decode()) == [
+        "This session has started: it can no longer be cancelled."
+    ]
+    assert session.status == SessionStatus.SCHEDULED
+
+
+def test_admin_cannot_register_people_for_a_started_session(world, db):
+    _set_state(world, STARTED)
+    session = world.session
+    admin = world.client("admin")
+    data = _fill(REGISTER_PEOPLE, world.ids)
+
+    page = admin.get(f"/sessions/{session.pk}/register/")
+    posted = admin.post(f"/sessions/{session.pk}/register/", data)
+
+    assert (page.status_code, posted.status_code) == (403, 403)
+    assert list(session.registrations.values_list("full_name", flat=True)) == ["Rui Costa"]
+
+
+def test_admin_cannot_write_a_submitted_roadmap(world, db):
+    _set_state(world, SUBMITTED)
+    roadmap = world.roadmap
+    admin = world.client("admin")
+    read_only = "This roadmap has been submitted and can no longer be changed."
+
+    page = admin.get(f"/roadmaps/{roadmap.pk}/")
+    form = admin.post(
+        f"/roadmaps/{roadmap.pk}/", {"phase1.cause_1": "Tourism", "version.phase1.cause_1": "0"}
+    )
+    autosave = admin.post(
+        f"/roadmaps/{roadmap.pk}/autosave/", FIELD, content_type="application/json"
+    )
+    api = admin.post(
+        f"/api/v1/roadmaps/{roadmap.pk}/fields/", FIELD, content_type="application/json"
+    )
+    submit = admin.post(f"/api/v1/roadmaps/{roadmap.pk}/submit/", content_type="application/json")
+
+    assert page.status_code == 200
+    assert f'<p class="message message-warning" data-read-only>{read_only}</p>' in (
+        page.content.decode()
+    )
+    assert 'name="version.phase1.cause_1"' not in page.content.decode()
+    assert form.status_code == 403
+    assert (autosave.status_code, autosave.json()["error"]["message"]) == (403, read_only)
+    assert (api.status_code, api.json()["error"]["message"]) == (400, read_only)
+    assert (submit.status_code, submit.json()["error"]["message"]) == (
+        400,
+        "This roadmap has already been submitted.",
+    )
+    assert not RoadmapValue.objects.filter(roadmap=roadmap).exists()
+
+
+def test_admin_writes_a_draft_roadmap(world, db):
+    """The counterpart of the test above: the same requests on a draft are saved."""
+    roadmap = world.roadmap
+    admin = world.client("admin")
+
+    page = admin.get(f"/roadmaps/{roadmap.pk}/")
+    autosave = admin.post(
+        f"/roadmaps/{roadmap.pk}/autosave/", FIELD, content_type="application/json"
+    )
+
+    assert 'name="version.phase1.cause_1"' in page.content.decode()
+    assert (autosave.status_code, autosave.json()["version"]) == (200, 1)
+    assert list(RoadmapValue.objects.filter(roadmap=roadmap).values_list("key", "value")) == [
+        ("phase1.cause_1", "Tourism")
+    ]
+
+
+# --- The rules --------------------------------------------------------------------------------
+
+T, F = True, False
+
 # fmt: off
-PERMISSIONS = {
-    #                                       anonymous officer facilitator reviewer admin
-    ("accounts.add_invitation", None):      (False,   False,  True,       False,   True),
-    ("accounts.view_invitation", None):     (False,   False,  True,       False,   True),
-    ("cities.view_city", None):             (False,   True,   True,       True,    True),
-    ("cities.view_country", None):          (False,   True,   True,       True,    True),
-    ("cities.change_city", None):           (False,   False,  False,      False,   True),
-    ("cities.view_city_officers", "own"):   (False,   True,   True,       False,   True),
-    ("cities.view_city_officers", "other"): (False,   False,  True,       False,   True),
-    ("cities.view_climateaction", None):    (False,   True,   True,       True,    True),
-    ("cities.add_climateaction", "own"):    (False,   True,   True,       False,   True),
-    ("cities.add_climateaction", "other"):  (False,   False,  True,       False,   True),
-}
+RULES = [
+    #   rule                              object          state       an  of  of2 fa  fa2 rv  ad
+    ("accounts.list_facilitators",        None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("accounts.create_api_token",         "officer",      None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("accounts.revoke_api_token",         "api_token",    None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("accounts.revoke_api_tokens_of",     "officer",      None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("accounts.change_own_account",       "officer",      None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("cities.add_invitation",             None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("cities.add_invitation",             "city",         None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("cities.add_invitation",             "other_city",   None,      (F,  F,  F,  F,  T,  F,  T)),
+    # Sent to an address none of these people has: nobody accepts it for its invitee.
+    ("cities.accept_invitation",          "invitation",   None,      (F,  F,  F,  F,  F,  F,  F)),
+    ("cities.view_invitation",            None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("cities.view_city",                  None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    ("cities.view_city",                  "city",         None,      (F,  T,  T,  T,  T,  T,  T)),
+    ("cities.view_country",               None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    ("cities.change_city",                None,           None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("cities.change_city",                "city",         None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("cities.view_city_officers",         "city",         None,      (F,  T,  F,  T,  T,  F,  T)),
+    ("cities.view_city_officers",         "other_city",   None,      (F,  F,  T,  T,  T,  F,  T)),
+    ("cities.view_climateaction",         None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    ("cities.add_climateaction",          "city",         None,      (F,  T,  F,  T,  T,  F,  T)),
+    ("cities.add_climateaction",          "other_city",   None,      (F,  F,  T,  T,  T,  F,  T)),
+    ("cities.change_climateaction",       "action",       None,      (F,  T,  F,  T,  T,  F,  T)),
+    ("cohorts.add_cohort",                None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("cohorts.change_cohort",             "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("cohorts.view_cohort",               "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("cohorts.decide_enrolment",          "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("cohorts.request_enrolment",         None,           None,      (F,  T,  T,  F,  F,  F,  F)),
+    ("cohorts.request_enrolment",         "city",         None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("peer_sessions.view_session",        None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    ("peer_sessions.add_session",         "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("peer_sessions.change_session",      "session",      None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("peer_sessions.cancel_session",      "session",      None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("peer_sessions.cancel_session",      "session",      STARTED,   (F,  F,  F,  F,  F,  F,  F)),
+    ("peer_sessions.record_attendance",   "session",      None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("peer_sessions.add_registration",    "session",      None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("peer_sessions.add_registration",    "session",      STARTED,   (F,  F,  F,  F,  F,  F,  F)),
+    ("peer_sessions.register_city",       "city",         None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("peer_sessions.view_registration",   None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    ("peer_sessions.reset_calendar_feed", None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    ("peer_sessions.delete_registration", "registration", None,      (F,  T,  F,  T,  F,  F,  T)),
+    ("roadmaps.view_roadmap",             "roadmap",      None,      (F,  T,  F,  T,  F,  F,  T)),
+    ("roadmaps.change_roadmap",           "roadmap",      None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("roadmaps.change_roadmap",           "roadmap",      SUBMITTED, (F,  F,  F,  F,  F,  F,  F)),
+    ("roadmaps.submit_roadmap",           "roadmap",      None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("roadmaps.submit_roadmap",           "roadmap",      SUBMITTED, (F,  F,  F,  F,  F,  F,  F)),
+    ("roadmaps.comment_roadmap",          "roadmap",      None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("roadmaps.review_roadmap",           "roadmap",      None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("roadmaps.export_cohort_roadmaps",   "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
+]
 # fmt: on
+
+RULE_OBJECTS = {
+    "action": ("cities", "ClimateAction"),
+    "api_token": ("accounts", "ApiToken"),
+    "invitation": ("cities", "Invitation"),
+    "officer": ("accounts", "User"),
+    "city": ("cities", "City"),
+    "cohort": ("cohorts", "Cohort"),
+    "other_city": ("cities", "City"),
+    "registration": ("peer_sessions", "Registration"),
+    "roadmap": ("roadmaps", "Roadmap"),
+    "session": ("peer_sessions", "Session"),
+}
+
+
+def test_every_rule_has_a_row():
+    registered, rows = set(rules.permissions.permissions), {r[0] for r in RULES}
+
+    assert sorted(registered - rows) == [], "django-rules permissions without a row in RULES"
+    assert sorted(rows - registered) == [], "rows in RULES for permissions no app defines"
 
 
 @pytest.mark.parametrize(
-    ("permission", "city", "role", "expected"),
-    [
-        pytest.param(permission, city, role, expected, id=f"{permission} {city} {role}")
-        for (permission, city), row in PERMISSIONS.items()
-        for role, expected in zip(ROLES, row, strict=True)
-    ],
+    ("rule", "obj", "state", "expected"),
+    RULES,
+    ids=[f"{rule} {obj or ''} {state or ''}".strip() for rule, obj, state, _ in RULES],
 )
-def test_rule_by_role(db, permission, city, role, expected):
-    from django.contrib.auth.models import AnonymousUser
+def test_rule(world, db, rule, obj, state, expected):
+    _set_state(world, state)
+    instance = None
+    if obj is not None:
+        # Read again: the state was written to the row.
+        instance = apps.get_model(*RULE_OBJECTS[obj]).objects.get(pk=world.rule_object_ids[obj])
+    answers = {
+        role: (person or AnonymousUser()).has_perm(rule, instance)
+        for role, person in world.people.items()
+    }
 
-    own_city = factories.CityFactory()
-    user = make_user(role) if role != "city_officer" else factories.city_officer(city=own_city)
-    user = user or AnonymousUser()
-    obj = {None: None, "own": own_city, "other": factories.CityFactory()}[city]
-
-    assert user.has_perm(permission, obj) is expected
+    assert answers == dict(zip(ROLES, expected, strict=True))

@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.api.parsers import too_large_error
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
 
 
 def _flatten(detail):
@@ -38,6 +39,9 @@ def exception_handler(exc, context):
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionRefused):
+        # A service's refusal says what was refused, in the person's words.
+        exc = exceptions.PermissionDenied(detail=exc.message)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):

@@ -39,7 +39,7 @@ def _header_key(request, user) -> tuple:
         get_script_prefix(),
         match.url_name if match else None,
         is_authenticated,
-        is_authenticated and user.has_perm("accounts.add_invitation"),
+        is_authenticated and user.has_perm("cities.add_invitation"),
         is_authenticated and user.is_staff,
     )
 

@@ -11,13 +11,11 @@ import json
 
 import pytest
 from django.apps import apps
-from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from cohorts.models import Enrolment
 from portal.api.parsers import MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH, parse_json_body
 from roadmaps.models import Roadmap, RoadmapComment, RoadmapValue
-from tests import factories
 from tests.roadmaps import conftest as roadmap_fixtures
 
 # The programme of the roadmap tests (a cohort, Lisbon's roadmap, a climate action, a session).
@@ -106,13 +104,6 @@ def endpoints(programme):
     autosave_schema = {"properties": {"key": {}, "value": {}, "base_version": {"type": "integer"}}}
     found.append(("post", f"/roadmaps/{programme.roadmap.pk}/autosave/", autosave_schema))
     return found
-
-
-@pytest.fixture
-def admin_client(db):
-    client = Client()
-    client.force_login(factories.UserFactory(is_programme_admin=True))
-    return client
 
 
 def send(client, method: str, url: str, body: bytes):

@@ -1,7 +1,10 @@
 """Every API error has one JSON shape: {"error": {"status", "code", "message", ["fields"]}}."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from portal.api.errors import exception_handler
+from portal.permissions import PermissionRefused
 from tests import factories
 
 
@@ -133,3 +136,25 @@ def test_server_error_elsewhere_is_the_html_page(client, officer, settings):
 
     assert response.status_code == 500
     assert response["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_a_services_refusal_is_403_with_its_message():
+    response = exception_handler(PermissionRefused("You cannot cancel this session."), {})
+
+    assert response.status_code == 403
+    assert response.data == {
+        "error": {
+            "status": 403,
+            "code": "permission_denied",
+            "message": "You cannot cancel this session.",
+        }
+    }
+
+
+def test_a_refusal_without_a_message_says_so_in_general_words():
+    response = exception_handler(PermissionDenied(), {})
+
+    assert response.status_code == 403
+    assert response.data["error"]["message"] == (
+        "You do not have permission to perform this action."
+    )

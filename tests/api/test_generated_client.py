@@ -96,7 +96,7 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
                 key=field.key,
                 value=roadmap_value(world, field),
                 base_version=0,
-                user=world.officer,
+                acting_user=world.officer,
             )
     ops = operations(generated)
     models = importlib.import_module(f"{PACKAGE}.models")

@@ -9,12 +9,6 @@ import pytest
 from tests import factories
 
 
-@pytest.fixture
-def admin_client(client, db):
-    client.force_login(factories.UserFactory(is_programme_admin=True))
-    return client
-
-
 @functools.cache
 def enum_filters() -> list[tuple[str, str, list[str]]]:
     """Every (path, parameter, choices) of a list operation whose parameter is an enum."""

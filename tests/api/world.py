@@ -72,7 +72,7 @@ def build_world() -> World:
         name="Online Discussion Groups cohort 1",
         starts_on=starts,
         ends_on=today + 300 * day,
-        created_by=lead,
+        acting_user=lead,
         phases={
             "onboarding": (starts, starts + 60 * day),
             "thematic": (starts + 61 * day, starts + 120 * day),
@@ -93,13 +93,13 @@ def build_world() -> World:
         name="Guimarães", country=portugal, is_mission_city=True, is_mission_minded=False
     )
     action = climate_action_create(
-        city=mission_city, title="Renewable energy communities", sector=energy
+        acting_user=lead, city=mission_city, title="Renewable energy communities", sector=energy
     )
     cohort_services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group, "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(group, "")]
     )
     pending = cohort_services.enrolment_request(
-        cohort=cohort, city=porto, requested_by=officer, groups=[(group, "Heat networks")]
+        cohort=cohort, city=porto, acting_user=officer, groups=[(group, "Heat networks")]
     )
     next_week = timezone.now() + 7 * day
     upcoming = session_services.session_create(
@@ -109,14 +109,14 @@ def build_world() -> World:
         starts_at=next_week,
         ends_at=next_week + datetime.timedelta(minutes=90),
         presentations=[(mission_city, [action.pk])],
-        created_by=lead,
+        acting_user=lead,
     )
     registration = session_services.registration_create(
         session=upcoming,
         city=lisbon,
         full_name="Rui Costa",
         email="rui@lisboa.pt",
-        registered_by=officer,
+        acting_user=officer,
     )
     # Sessions are scheduled and people registered before they start: yesterday's session and
     # its registration are written as an import of past sessions would.
@@ -133,9 +133,13 @@ def build_world() -> World:
     )
     roadmap = Roadmap.objects.get(cohort=cohort, city=lisbon)
     roadmap_field_save(
-        roadmap=roadmap, key="phase1.cause_1", value="Old buildings", base_version=0, user=officer
+        roadmap=roadmap,
+        key="phase1.cause_1",
+        value="Old buildings",
+        base_version=0,
+        acting_user=officer,
     )
-    roadmap_comment_add(roadmap=roadmap, section="phase1", body="Say more.", author=lead)
+    roadmap_comment_add(roadmap=roadmap, section="phase1", body="Say more.", acting_user=lead)
     service = NetZeroCitiesService.objects.create(name="Climate Transition Map", position=1)
     return World(
         admin=admin,

@@ -41,6 +41,7 @@ def people(transactional_db):
         is_mission_minded=False,
     )
     climate_action_create(
+        acting_user=facilitator,
         city=mannheim,
         title="District heating from industrial waste heat",
         sector=ThematicSector.objects.get(slug="energy"),

@@ -70,6 +70,7 @@ def world(transactional_db) -> World:
     )
     factories.city_officer(city=mannheim, full_name="Max Mannheim")
     action = climate_action_create(
+        acting_user=facilitator,
         city=mannheim,
         title="District heating from industrial waste heat",
         sector=energy,
@@ -81,14 +82,14 @@ def world(transactional_db) -> World:
     lisbon = factories.CityFactory(name="Lisbon", country=factories.CountryFactory(iso_code="PT"))
     officer = factories.city_officer(city=lisbon, full_name="Ana Silva")
     enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=facilitator, groups=[(energy_group, "Financing")]
+        cohort=cohort, city=lisbon, acting_user=facilitator, groups=[(energy_group, "Financing")]
     )
     porto = factories.CityFactory(name="Porto", country=factories.CountryFactory(iso_code="PT"))
-    factories.city_officer(city=porto)
+    porto_officer = factories.city_officer(city=porto)
     enrolment_request(
         cohort=cohort,
         city=porto,
-        requested_by=None,
+        acting_user=porto_officer,
         groups=[(energy_group, "Heat planning")],
     )
 
@@ -105,13 +106,13 @@ def world(transactional_db) -> World:
         guiding_questions="What would you transfer to your city?",
         facilitators=[facilitator],
         presentations=[(mannheim, [action.pk], "Waste heat")],
-        created_by=facilitator,
+        acting_user=facilitator,
     )
     registrations_create(
         session=upcoming,
         city=lisbon,
         people=[("Rui Costa", "rui@lisboa.pt")],
-        registered_by=officer,
+        acting_user=officer,
     )
     now = timezone.now()
     past = factories.SessionFactory(

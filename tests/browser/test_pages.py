@@ -4,9 +4,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from accounts.enums import Role
-from accounts.services import invitation_cities_for, invitation_create
 from cities.models import City
-from cities.selectors import cities_of_officer
+from cities.selectors import cities_of_officer, invitation_cities_for
+from cities.services import invitation_create
 from cohorts.models import Cohort
 from cohorts.selectors import cohorts_facilitated_by
 from sessions.models import Session
@@ -161,9 +161,9 @@ def test_invitation_form_is_accessible(page, demo):
 
 def test_invitation_accept_page_is_accessible(page, demo):
     invitation = invitation_create(
+        acting_user=demo[Role.FACILITATOR],
         email="new.officer@example.org",
         city=invitation_cities_for(user=demo[Role.FACILITATOR]).order_by("name").first(),
-        invited_by=demo[Role.FACILITATOR],
     )
 
     page.goto(f"/invitations/{invitation.token}/")

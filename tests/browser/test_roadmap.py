@@ -46,7 +46,7 @@ def lisbon(transactional_db):
         name="Online Discussion Groups cohort 1",
         starts_on=today - 150 * day,
         ends_on=today + 30 * day,
-        created_by=lead,
+        acting_user=lead,
         phases={
             "onboarding": (today - 150 * day, today - 121 * day),
             "thematic": (today - 120 * day, today - 61 * day),
@@ -63,7 +63,7 @@ def lisbon(transactional_db):
         name="Guimarães", country=portugal, is_mission_city=True, is_mission_minded=False
     )
     action = climate_action_create(
-        city=guimaraes, title="Renewable energy communities", sector=energy
+        acting_user=lead, city=guimaraes, title="Renewable energy communities", sector=energy
     )
     starts = timezone.now() - 100 * day
     session_services.session_create(
@@ -73,7 +73,7 @@ def lisbon(transactional_db):
         starts_at=starts,
         ends_at=starts + datetime.timedelta(minutes=90),
         presentations=[(guimaraes, [action.pk])],
-        created_by=lead,
+        acting_user=lead,
     )
     # The reference seeding may already hold them (roadmaps/reference.py).
     services = [
@@ -81,7 +81,7 @@ def lisbon(transactional_db):
         for name in ["Climate Transition Map", "Capital Hub / financing advisory"]
     ]
     cohort_services.enrolment_create_direct(
-        cohort=cohort, city=city, enrolled_by=lead, groups=[(cohort.thematic_groups.get(), "")]
+        cohort=cohort, city=city, acting_user=lead, groups=[(cohort.thematic_groups.get(), "")]
     )
     return {
         "roadmap": Roadmap.objects.get(cohort=cohort, city=city),

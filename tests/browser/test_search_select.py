@@ -33,7 +33,7 @@ def world(transactional_db):
         name="Online Discussion Groups cohort 5",
         starts_on=today - datetime.timedelta(days=10),
         ends_on=today + datetime.timedelta(days=170),
-        created_by=lead,
+        acting_user=lead,
         groups=[GroupSpec(sector=energy)],
     )
     finland = factories.CountryFactory(iso_code="FI")

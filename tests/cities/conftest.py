@@ -7,7 +7,6 @@ import pytest
 
 from cities import services
 from cohorts.enums import EnrolmentStatus
-from cohorts.models import Enrolment
 from taxonomy.models import EnablingFactor, ThematicSector
 from tests import factories
 
@@ -63,7 +62,7 @@ def cohort(places):
         ("Valencia", EnrolmentStatus.REQUESTED),
         ("Mannheim", EnrolmentStatus.DECLINED),
     ]:
-        Enrolment.objects.create(cohort=cohort, city=places[name], status=status)
+        factories.EnrolmentFactory(cohort=cohort, city=places[name], status=status)
     return cohort
 
 
@@ -105,8 +104,15 @@ def mission_officer(mission_city):
 
 
 @pytest.fixture
-def solar_roofs(mission_city, buildings, factors):
+def author(db):
+    """A facilitator who writes the climate actions the tests start from."""
+    return factories.UserFactory(is_facilitator=True, full_name="Carla Author")
+
+
+@pytest.fixture
+def solar_roofs(author, mission_city, buildings, factors):
     return services.climate_action_create(
+        acting_user=author,
         city=mission_city,
         title="Solar roofs on schools",
         sector=buildings,

@@ -81,11 +81,17 @@ def test_list_is_exact(client, reviewer, solar_roofs, mission_city):
     }
 
 
-def test_list_filters_by_city_and_sector(client, reviewer, solar_roofs, mission_city, buildings):
+def test_list_filters_by_city_and_sector(
+    client, reviewer, author, solar_roofs, mission_city, buildings
+):
     energy = ThematicSector.objects.get(slug="energy")
     mannheim = factories.CityFactory(name="Mannheim", is_mission_city=True)
-    heat = services.climate_action_create(city=mannheim, title="Heat network", sector=energy)
-    grid = services.climate_action_create(city=mission_city, title="Smart grid", sector=energy)
+    heat = services.climate_action_create(
+        acting_user=author, city=mannheim, title="Heat network", sector=energy
+    )
+    grid = services.climate_action_create(
+        acting_user=author, city=mission_city, title="Smart grid", sector=energy
+    )
     client.force_login(reviewer)
 
     def titles(query):
@@ -108,11 +114,14 @@ def _list_queries(client) -> tuple[int, int]:
     return len(queries), response.json()["count"]
 
 
-def test_list_query_count_does_not_grow(client, reviewer, solar_roofs, mission_city, factors):
+def test_list_query_count_does_not_grow(
+    client, reviewer, author, solar_roofs, mission_city, factors
+):
     client.force_login(reviewer)
     one, count_one = _list_queries(client)
     for number in range(12):
         services.climate_action_create(
+            acting_user=author,
             city=factories.CityFactory(is_mission_city=True),
             title=f"Action {number}",
             sector=solar_roofs.sector,
@@ -164,6 +173,7 @@ def test_create_by_allowed_people(client, mission_officer, mission_city, buildin
     action = ClimateAction.objects.get()
     assert response.json() == payload(action)
     assert (action.title, action.recommendations) == ("Cycle streets", ["Start near schools"])
+    assert (action.created_by, action.updated_by) == (user, user)
     assert response.json()["levers"] == [
         {"factor": "citizen-engagement", "key_drivers": "", "key_barriers": "Parking fights"}
     ]
@@ -235,6 +245,7 @@ def test_patch_by_the_city_officer_keeps_what_it_does_not_mention(
         solar_roofs.city_id,
         "Solar roofs on schools",
     )
+    assert (action.created_by, action.updated_by) == (solar_roofs.created_by, mission_officer)
     assert action.recommendations == ["Map the roofs first", "Involve the pupils"]
     assert action.levers.count() == 2
 

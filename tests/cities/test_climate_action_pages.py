@@ -78,6 +78,7 @@ def test_allowed_people_create_an_action(
     assert [(lv.factor.slug, lv.key_drivers, lv.key_barriers) for lv in action.levers.all()] == [
         ("knowledge-capacities", "Trained installers", "Few engineers")
     ]
+    assert (action.created_by, action.updated_by) == (user, user)
 
 
 def test_a_sixth_recommendation_posted_anyway_is_ignored(
@@ -201,6 +202,8 @@ def test_allowed_people_edit_an_action(client, mission_officer, solar_roofs, dat
     assert (action.title, action.implementation_stage) == ("Solar roofs on all schools", "piloting")
     assert action.recommendations == ["Start with one block", "Measure the bills"]
     assert [lever.factor.slug for lever in action.levers.all()] == ["knowledge-capacities"]
+    # The author stays; the editor is whoever saved last.
+    assert (action.created_by, action.updated_by) == (solar_roofs.created_by, user)
 
 
 @pytest.mark.parametrize("role", ["other_city_officer", "reviewer"])

@@ -5,6 +5,7 @@ import pytest
 from cities import services
 from cities.models import ClimateAction
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
 from taxonomy.models import ThematicSector
 from tests import factories
 
@@ -32,9 +33,10 @@ def test_create_stores_the_action_dropping_blank_recommendations(solar_roofs, mi
     ]
 
 
-def test_create_refuses_a_sixth_recommendation(mission_city, buildings):
+def test_create_refuses_a_sixth_recommendation(author, mission_city, buildings):
     with pytest.raises(ApplicationError) as raised:
         services.climate_action_create(
+            acting_user=author,
             city=mission_city,
             title="Heat pumps",
             sector=buildings,
@@ -46,8 +48,9 @@ def test_create_refuses_a_sixth_recommendation(mission_city, buildings):
     assert not ClimateAction.objects.exists()
 
 
-def test_create_accepts_five_recommendations_among_blanks(mission_city, buildings):
+def test_create_accepts_five_recommendations_among_blanks(author, mission_city, buildings):
     action = services.climate_action_create(
+        acting_user=author,
         city=mission_city,
         title="Heat pumps",
         sector=buildings,
@@ -57,10 +60,13 @@ def test_create_accepts_five_recommendations_among_blanks(mission_city, building
     assert action.recommendations == ["one", "two", "three", "four", "five"]
 
 
-def test_create_refuses_a_title_the_city_already_uses(solar_roofs, mission_city, buildings):
+def test_create_refuses_a_title_the_city_already_uses(author, solar_roofs, mission_city, buildings):
     with pytest.raises(ApplicationError) as raised:
         services.climate_action_create(
-            city=mission_city, title="  solar ROOFS on schools ", sector=buildings
+            acting_user=author,
+            city=mission_city,
+            title="  solar ROOFS on schools ",
+            sector=buildings,
         )
 
     assert raised.value.field == "title"
@@ -70,19 +76,21 @@ def test_create_refuses_a_title_the_city_already_uses(solar_roofs, mission_city,
     assert ClimateAction.objects.count() == 1
 
 
-def test_create_allows_the_same_title_in_another_city(solar_roofs, buildings):
+def test_create_allows_the_same_title_in_another_city(author, solar_roofs, buildings):
     mannheim = factories.CityFactory(name="Mannheim", is_mission_city=True)
 
     action = services.climate_action_create(
-        city=mannheim, title="Solar roofs on schools", sector=buildings
+        acting_user=author, city=mannheim, title="Solar roofs on schools", sector=buildings
     )
 
     assert action.city == mannheim
 
 
-def test_create_refuses_a_blank_title(mission_city, buildings):
+def test_create_refuses_a_blank_title(author, mission_city, buildings):
     with pytest.raises(ApplicationError) as raised:
-        services.climate_action_create(city=mission_city, title="   ", sector=buildings)
+        services.climate_action_create(
+            acting_user=author, city=mission_city, title="   ", sector=buildings
+        )
 
     assert (raised.value.field, raised.value.message) == (
         "title",
@@ -90,11 +98,13 @@ def test_create_refuses_a_blank_title(mission_city, buildings):
     )
 
 
-def test_create_refuses_a_city_that_is_not_a_mission_city(buildings):
+def test_create_refuses_a_city_that_is_not_a_mission_city(author, buildings):
     lisbon = factories.CityFactory(name="Lisbon", is_mission_city=False)
 
     with pytest.raises(ApplicationError) as raised:
-        services.climate_action_create(city=lisbon, title="Bike lanes", sector=buildings)
+        services.climate_action_create(
+            acting_user=author, city=lisbon, title="Bike lanes", sector=buildings
+        )
 
     assert (raised.value.field, raised.value.code, raised.value.message) == (
         "city",
@@ -104,13 +114,20 @@ def test_create_refuses_a_city_that_is_not_a_mission_city(buildings):
     assert not ClimateAction.objects.exists()
 
 
-def test_create_refuses_an_unknown_stage_and_a_repeated_lever(mission_city, buildings, factors):
+def test_create_refuses_an_unknown_stage_and_a_repeated_lever(
+    author, mission_city, buildings, factors
+):
     with pytest.raises(ApplicationError) as stage:
         services.climate_action_create(
-            city=mission_city, title="A", sector=buildings, implementation_stage="dreaming"
+            acting_user=author,
+            city=mission_city,
+            title="A",
+            sector=buildings,
+            implementation_stage="dreaming",
         )
     with pytest.raises(ApplicationError) as lever:
         services.climate_action_create(
+            acting_user=author,
             city=mission_city,
             title="B",
             sector=buildings,
@@ -125,10 +142,11 @@ def test_create_refuses_an_unknown_stage_and_a_repeated_lever(mission_city, buil
     assert not ClimateAction.objects.exists()
 
 
-def test_update_replaces_fields_and_levers(solar_roofs, factors, reference_data):
+def test_update_replaces_fields_and_levers(author, solar_roofs, factors, reference_data):
     energy = ThematicSector.objects.get(slug="energy")
 
     services.climate_action_update(
+        acting_user=author,
         action=solar_roofs,
         title="Solar roofs on schools",
         sector=energy,
@@ -151,12 +169,15 @@ def test_update_replaces_fields_and_levers(solar_roofs, factors, reference_data)
 
 
 def test_update_refuses_another_actions_title_and_changes_nothing(
-    solar_roofs, mission_city, buildings
+    author, solar_roofs, mission_city, buildings
 ):
-    heat = services.climate_action_create(city=mission_city, title="Heat pumps", sector=buildings)
+    heat = services.climate_action_create(
+        acting_user=author, city=mission_city, title="Heat pumps", sector=buildings
+    )
 
     with pytest.raises(ApplicationError) as raised:
         services.climate_action_update(
+            acting_user=author,
             action=heat,
             title="Solar roofs on schools",
             sector=buildings,
@@ -173,9 +194,10 @@ def test_update_refuses_another_actions_title_and_changes_nothing(
     assert ClimateAction.objects.get(pk=heat.pk).description == ""
 
 
-def test_update_refuses_a_sixth_recommendation(solar_roofs, buildings):
+def test_update_refuses_a_sixth_recommendation(author, solar_roofs, buildings):
     with pytest.raises(ApplicationError) as raised:
         services.climate_action_update(
+            acting_user=author,
             action=solar_roofs,
             title=solar_roofs.title,
             sector=buildings,
@@ -192,3 +214,95 @@ def test_update_refuses_a_sixth_recommendation(solar_roofs, buildings):
         "Map the roofs first",
         "Involve the pupils",
     ]
+
+
+def someone(role):
+    """A person who may not write the climate actions of the `mission_city` fixture."""
+    return {
+        "nobody": lambda: None,
+        "other_officer": lambda: factories.city_officer(
+            city=factories.CityFactory(is_mission_city=True)
+        ),
+        "reviewer": lambda: factories.UserFactory(is_reviewer=True),
+        "inactive_facilitator": lambda: factories.UserFactory(is_facilitator=True, is_active=False),
+    }[role]()
+
+
+@pytest.mark.parametrize("role", ["nobody", "other_officer", "reviewer", "inactive_facilitator"])
+def test_create_without_permission_is_refused_and_stores_nothing(mission_city, buildings, role):
+    with pytest.raises(PermissionRefused) as raised:
+        services.climate_action_create(
+            acting_user=someone(role), city=mission_city, title="Heat pumps", sector=buildings
+        )
+
+    assert raised.value.message == "You may not write climate actions for this city."
+    assert not ClimateAction.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["nobody", "other_officer", "reviewer", "inactive_facilitator"])
+def test_update_without_permission_is_refused_and_changes_nothing(
+    author, solar_roofs, buildings, role
+):
+    with pytest.raises(PermissionRefused) as raised:
+        services.climate_action_update(
+            acting_user=someone(role),
+            action=solar_roofs,
+            title="Hijacked",
+            sector=buildings,
+            context="",
+            description="",
+            implementation_stage="planned",
+            lessons_learned="",
+            recommendations=[],
+            levers=[],
+        )
+
+    assert raised.value.message == "You do not have permission to do this."
+    assert solar_roofs.title == "Solar roofs on schools"
+    stored = ClimateAction.objects.get(pk=solar_roofs.pk)
+    assert (stored.title, stored.updated_by, stored.levers.count()) == (
+        "Solar roofs on schools",
+        author,
+        2,
+    )
+
+
+def test_create_records_the_author_and_update_the_editor(
+    mission_officer, facilitator, mission_city, buildings
+):
+    action = services.climate_action_create(
+        acting_user=mission_officer, city=mission_city, title="Heat pumps", sector=buildings
+    )
+    created = ClimateAction.objects.get(pk=action.pk)
+
+    services.climate_action_update(
+        acting_user=facilitator,
+        action=action,
+        title="Heat pumps in schools",
+        sector=buildings,
+        context="",
+        description="",
+        implementation_stage="planned",
+        lessons_learned="",
+        recommendations=[],
+        levers=[],
+    )
+
+    updated = ClimateAction.objects.get(pk=action.pk)
+    assert (created.created_by, created.updated_by) == (mission_officer, mission_officer)
+    assert (updated.created_by, updated.updated_by) == (mission_officer, facilitator)
+
+
+def test_an_admin_writes_no_action_for_a_city_that_is_not_a_mission_city(
+    programme_admin, buildings
+):
+    # The Mission City rule is a state of the city: it holds for programme admins too.
+    lisbon = factories.CityFactory(name="Lisbon", is_mission_city=False)
+
+    with pytest.raises(ApplicationError) as raised:
+        services.climate_action_create(
+            acting_user=programme_admin, city=lisbon, title="Bike lanes", sector=buildings
+        )
+
+    assert (raised.value.field, raised.value.code) == ("city", "not_mission_city")
+    assert not ClimateAction.objects.exists()

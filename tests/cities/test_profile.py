@@ -174,8 +174,11 @@ def test_profile_offers_writing_actions_to_the_city_officer(client, mission_offi
     assert f'<a href="/cities/actions/{solar_roofs.pk}/edit/">Edit “Solar roofs on schools”' in html
 
 
-def test_profile_escapes_html_typed_into_an_action(client, reviewer, mission_city, buildings):
+def test_profile_escapes_html_typed_into_an_action(
+    client, reviewer, author, mission_city, buildings
+):
     services.climate_action_create(
+        acting_user=author,
         city=mission_city,
         title="<script>alert('x')</script>",
         sector=buildings,
@@ -209,6 +212,7 @@ def test_profile_needs_sign_in(client, places):
 def _add_profile_rows(city, count, factors, sector, start):
     """Add `count` of everything the profile lists for `city`: officers, cohorts it took part
     in, sessions it presented in or registered for, climate actions with two levers each."""
+    author = factories.UserFactory(is_facilitator=True)
     for number in range(count):
         factories.city_officer(city=city)
         cohort = factories.CohortFactory()
@@ -223,6 +227,7 @@ def _add_profile_rows(city, count, factors, sector, start):
                 session=session, city=city, full_name="Ana", email=f"{number}@example.org"
             )
         services.climate_action_create(
+            acting_user=author,
             city=city,
             title=f"{start:%Y%m%d} action {number}",
             sector=sector,

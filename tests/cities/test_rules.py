@@ -39,7 +39,12 @@ def person(role, city):
     ],
 )
 def test_climate_action_rule_by_role(mission_city, buildings, permission, role, expected):
-    action = services.climate_action_create(city=mission_city, title="Trees", sector=buildings)
+    action = services.climate_action_create(
+        acting_user=factories.UserFactory(is_programme_admin=True),
+        city=mission_city,
+        title="Trees",
+        sector=buildings,
+    )
     user = person(role, mission_city)
     # add_* and view_city_officers are asked about the city, change_* about the action.
     obj = action if permission == "cities.change_climateaction" else mission_city

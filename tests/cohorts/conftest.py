@@ -39,7 +39,7 @@ def cohort(db, sectors, lead, group_facilitator):
         name="Online Discussion Groups cohort 1",
         starts_on=datetime.date(2024, 9, 1),
         ends_on=datetime.date(2025, 2, 28),
-        created_by=lead,
+        acting_user=lead,
         groups=[
             GroupSpec(sector=sectors["energy"], facilitators=[group_facilitator]),
             GroupSpec(sector=sectors["mobility"], facilitators=[]),

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from cohorts import services
-from cohorts.models import Enrolment
+from cohorts.models import Cohort, Enrolment
 from notifications.models import OutboundEmail
 from roadmaps.models import Roadmap
 from tests import factories
@@ -23,7 +23,7 @@ def _request(cohort, city, officer):
     return services.enrolment_request(
         cohort=cohort,
         city=city,
-        requested_by=officer,
+        acting_user=officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
@@ -77,7 +77,7 @@ def test_admin_accept_action_accepts_opens_roadmaps_and_emails(
 
 def test_admin_decline_action_reports_the_ones_already_decided(admin_client, lead, requests):
     lisbon, porto = requests
-    services.enrolment_accept(enrolment=lisbon, decided_by=lead)
+    services.enrolment_accept(enrolment=lisbon, acting_user=lead)
 
     response = admin_client.post(
         CHANGELIST,
@@ -133,3 +133,48 @@ def test_admin_change_form_cannot_set_the_decision(admin_client, cohort, lisbon,
     )
     assert Roadmap.objects.count() == 0
     assert _decision_emails() == []
+
+
+def _inlines(*prefixes):
+    data = {}
+    for prefix in prefixes:
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    return data
+
+
+def test_admin_cohort_form_records_who_created_and_last_changed_the_cohort(
+    admin_client, programme_admin
+):
+    fields = {
+        "programme": "twinning",
+        "number": "3",
+        "name": "Twinning 3",
+        "starts_on": "2025-01-01",
+        "ends_on": "2025-06-30",
+        **_inlines("phases", "thematic_groups"),
+    }
+    html = admin_client.get("/admin/cohorts/cohort/add/").content.decode()
+    assert admin_client.post("/admin/cohorts/cohort/add/", fields).status_code == 302
+    cohort = Cohort.objects.get(number=3)
+    other_admin = factories.UserFactory(is_programme_admin=True)
+    admin_client.force_login(other_admin)
+
+    response = admin_client.post(
+        f"/admin/cohorts/cohort/{cohort.pk}/change/", {**fields, "name": "Twinning three"}
+    )
+
+    assert 'name="created_by"' not in html
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.created_by, cohort.updated_by) == (
+        "Twinning three",
+        programme_admin,
+        other_admin,
+    )

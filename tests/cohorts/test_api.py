@@ -157,7 +157,7 @@ def test_enrolment_api_asking_twice_is_400_with_message_at_city(
 ):
     energy = group(cohort, "energy")
     services.enrolment_request(
-        cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=[(energy, "")], today=TODAY
+        cohort=cohort, city=lisbon, acting_user=lisbon_officer, groups=[(energy, "")], today=TODAY
     )
     client.force_login(lisbon_officer)
 
@@ -197,7 +197,7 @@ def lisbon_request(cohort, lisbon, lisbon_officer):
     return services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
@@ -319,3 +319,42 @@ def test_enrolment_api_id_filter_at_the_largest_id_is_an_empty_list(client, lisb
     response = client.get("/api/v1/enrolments/?city=9223372036854775807")
 
     assert (response.status_code, response.json()["results"]) == (200, [])
+
+
+# --- who may act: the services check, the API answers 403 or 404 as before ---------------------
+
+
+@pytest.mark.parametrize("decision", ["accept", "decline"])
+def test_enrolment_api_decision_refused_by_the_service_is_403_in_the_error_shape(
+    client, lisbon_request, lisbon_officer, decision
+):
+    client.force_login(lisbon_officer)
+
+    response = client.post(f"/api/v1/enrolments/{lisbon_request.pk}/{decision}/")
+
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "error": {
+                "status": 403,
+                "code": "permission_denied",
+                "message": "You do not have permission to do this.",
+            }
+        },
+    )
+    lisbon_request.refresh_from_db()
+    assert (lisbon_request.status, lisbon_request.decided_by) == ("requested", None)
+
+
+def test_enrolment_api_programme_admin_decides_a_cohort_they_do_not_facilitate(
+    client, lisbon_request, programme_admin
+):
+    client.force_login(programme_admin)
+
+    response = client.post(f"/api/v1/enrolments/{lisbon_request.pk}/decline/")
+
+    assert (response.status_code, response.json()["status"], response.json()["decided_by"]) == (
+        200,
+        "declined",
+        programme_admin.pk,
+    )

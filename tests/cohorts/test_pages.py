@@ -186,7 +186,7 @@ def test_cohort_list_officer_sees_open_cohorts_and_their_cities_status(
     services.enrolment_request(
         cohort=three_cohorts["open"],
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(three_cohorts["open"], "energy"), "")],
         today=TODAY,
     )
@@ -225,7 +225,7 @@ def test_cohort_list_facilitator_sees_only_cohorts_they_facilitate(
     services.enrolment_request(
         cohort=three_cohorts["open"],
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(three_cohorts["open"], "energy"), "")],
         today=TODAY,
     )
@@ -302,10 +302,10 @@ def test_cohort_page_shows_phases_groups_and_each_city_counts(
     waiting = factories.CityFactory(name="Braga", country=lisbon.country)
     energy, mobility = group(cohort, "energy"), group(cohort, "sustainable-mobility")
     services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(energy, ""), (mobility, "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(energy, ""), (mobility, "")]
     )
     services.enrolment_create_direct(
-        cohort=cohort, city=espoo, enrolled_by=lead, groups=[(mobility, "")]
+        cohort=cohort, city=espoo, acting_user=lead, groups=[(mobility, "")]
     )
     Enrolment.objects.create(cohort=cohort, city=waiting, status="requested")
     first, second = factories.SessionFactory(cohort=cohort), factories.SessionFactory(cohort=cohort)
@@ -343,7 +343,7 @@ def test_cohort_page_is_404_for_people_who_do_not_facilitate_it(
     client, cohort, lead, lisbon, lisbon_officer, who
 ):
     services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group(cohort, "energy"), "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(group(cohort, "energy"), "")]
     )
     user = {
         "other_facilitator": factories.UserFactory(is_facilitator=True),
@@ -374,7 +374,7 @@ def _enrol_cities(cohort, count, lead):
     for _ in range(count):
         city = factories.CityFactory()
         services.enrolment_create_direct(
-            cohort=cohort, city=city, enrolled_by=lead, groups=[(energy, "")]
+            cohort=cohort, city=city, acting_user=lead, groups=[(energy, "")]
         )
         session = factories.SessionFactory(cohort=cohort)
         _register(session, city, f"{city.pk}@example.org", attendance="attended")
@@ -431,7 +431,7 @@ def test_enrolment_request_page_twice_shows_message_at_city_keeps_needs(
 ):
     energy = group(cohort, "energy")
     services.enrolment_request(
-        cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=[(energy, "")], today=TODAY
+        cohort=cohort, city=lisbon, acting_user=lisbon_officer, groups=[(energy, "")], today=TODAY
     )
     sign_in(client, lisbon_officer)
 
@@ -488,7 +488,7 @@ def request_from_lisbon(cohort, lisbon, lisbon_officer):
     return services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "District heating")],
         today=TODAY,
     )
@@ -596,14 +596,14 @@ def test_enrolment_list_queries_do_not_grow_with_enrolments(
             enrolment = services.enrolment_request(
                 cohort=cohort,
                 city=officer.cities.get(),
-                requested_by=officer,
+                acting_user=officer,
                 groups=[(energy, "needs"), (mobility, "")],
                 today=TODAY,
             )
             if number % 3 == 1:
-                services.enrolment_accept(enrolment=enrolment, decided_by=lead)
+                services.enrolment_accept(enrolment=enrolment, acting_user=lead)
             elif number % 3 == 2:
-                services.enrolment_decline(enrolment=enrolment, decided_by=group_facilitator)
+                services.enrolment_decline(enrolment=enrolment, acting_user=group_facilitator)
 
     def rows():
         html = client.get(f"/cohorts/{cohort.pk}/enrolments/").content.decode()
@@ -756,3 +756,103 @@ def test_enrolment_request_page_keeps_a_plain_select_of_the_officers_cities(
         (str(porto.pk), "Porto (PT)", False),
     ]
     assert "data-search-select" not in html
+
+
+# --- who may act: the services check, the pages answer 403 or 404 as before -------------------
+
+
+def test_cohort_create_page_records_who_created_the_cohort(client, lead):
+    sign_in(client, lead)
+
+    response = client.post("/cohorts/new/", _cohort_form())
+
+    cohort = Cohort.objects.get()
+    assert (response.status_code, cohort.created_by, cohort.updated_by) == (302, lead, lead)
+
+
+def test_cohort_create_page_refuses_a_reviewer_also_with_a_form_that_is_not_valid(client, db):
+    sign_in(client, factories.UserFactory(is_reviewer=True))
+
+    assert client.post("/cohorts/new/", _cohort_form()).status_code == 403
+    assert client.post("/cohorts/new/", _cohort_form(number="")).status_code == 403
+    assert Cohort.objects.count() == 0
+
+
+def test_cohort_update_page_records_who_changed_the_cohort(client, cohort, lead, programme_admin):
+    sign_in(client, programme_admin)
+
+    response = client.post(
+        f"/cohorts/{cohort.pk}/edit/",
+        _cohort_form(number="1", name="ODG cohort 1", starts_on="2024-09-01", ends_on="2025-02-28"),
+    )
+
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.created_by, cohort.updated_by) == (
+        "ODG cohort 1",
+        lead,
+        programme_admin,
+    )
+
+
+@pytest.mark.parametrize(("who", "status"), [("group_facilitator", 403), ("other", 404)])
+def test_cohort_update_page_sent_by_someone_who_may_not_is_refused_and_changes_nothing(
+    client, cohort, lead, group_facilitator, who, status
+):
+    user = {
+        "group_facilitator": group_facilitator,
+        "other": factories.UserFactory(is_facilitator=True),
+    }[who]
+    sign_in(client, user)
+    url = f"/cohorts/{cohort.pk}/edit/"
+
+    valid = _cohort_form(number="1", starts_on="2024-09-01", ends_on="2025-02-28")
+    assert client.post(url, valid).status_code == status
+    assert client.post(url, _cohort_form(number="")).status_code == status
+
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.updated_by) == ("Online Discussion Groups cohort 1", lead)
+
+
+def test_enrolment_request_page_is_403_to_a_facilitator_and_404_outside_their_cohorts(
+    client, cohort, lead, lisbon
+):
+    url = f"/cohorts/{cohort.pk}/enrol/"
+    energy = group(cohort, "energy")
+    sign_in(client, lead)
+
+    sent = {"city": str(lisbon.pk), "groups": [str(energy.pk)]}
+    assert (client.get(url).status_code, client.post(url, sent).status_code) == (403, 403)
+    sign_in(client, factories.UserFactory(is_facilitator=True))
+    assert client.get(url).status_code == 404
+    assert Enrolment.objects.count() == 0
+
+
+@pytest.mark.parametrize(("decision", "status"), [("accept", "accepted"), ("decline", "declined")])
+def test_enrolment_decision_page_programme_admin_decides_a_cohort_they_do_not_facilitate(
+    client, cohort, programme_admin, request_from_lisbon, decision, status
+):
+    sign_in(client, programme_admin)
+
+    response = client.post(f"/cohorts/{cohort.pk}/enrolments/{request_from_lisbon.pk}/{decision}/")
+
+    assert response.status_code == 302
+    request_from_lisbon.refresh_from_db()
+    assert (request_from_lisbon.status, request_from_lisbon.decided_by) == (
+        status,
+        programme_admin,
+    )
+
+
+def test_enrolment_decision_page_is_404_for_an_enrolment_of_another_cohort(
+    client, cohort, lead, request_from_lisbon
+):
+    other = factories.CohortFactory(number=8)
+    other.facilitators.add(lead)
+    sign_in(client, lead)
+
+    response = client.post(f"/cohorts/{other.pk}/enrolments/{request_from_lisbon.pk}/accept/")
+
+    assert response.status_code == 404
+    request_from_lisbon.refresh_from_db()
+    assert request_from_lisbon.status == "requested"

@@ -12,6 +12,8 @@ from cohorts.models import Cohort, Enrolment
 from cohorts.services import GroupSpec
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
+from roadmaps.models import Roadmap
 from tests import factories
 from tests.cohorts.helpers import TODAY, group
 
@@ -25,7 +27,7 @@ def _create(lead, **overrides):
         "name": "Online Discussion Groups cohort 2",
         "starts_on": D(2025, 9, 1),
         "ends_on": D(2026, 2, 28),
-        "created_by": lead,
+        "acting_user": lead,
     }
     kwargs.update(overrides)
     return services.cohort_create(**kwargs)
@@ -158,6 +160,7 @@ def test_cohort_create_refuses_a_number_the_programme_already_has(db, lead, coho
 def test_cohort_update_changes_dates_phases_and_groups(db, cohort, sectors, lead):
     services.cohort_update(
         cohort=cohort,
+        acting_user=lead,
         programme="odg",
         number=1,
         name="ODG cohort 1",
@@ -180,12 +183,13 @@ def test_cohort_update_changes_dates_phases_and_groups(db, cohort, sectors, lead
 
 def test_cohort_update_refuses_to_drop_a_group_cities_joined(db, cohort, sectors, lisbon, lead):
     services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group(cohort, "energy"), "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(group(cohort, "energy"), "")]
     )
 
     with pytest.raises(ApplicationError) as caught:
         services.cohort_update(
             cohort=cohort,
+            acting_user=lead,
             programme="odg",
             number=1,
             name=cohort.name,
@@ -205,7 +209,7 @@ def test_enrolment_request_records_groups_and_needs(db, cohort, lisbon, lisbon_o
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "  District heating for old quarters  ")],
         today=TODAY,
     )
@@ -238,7 +242,7 @@ def test_enrolment_request_emails_the_leads_and_the_picked_groups_facilitators_o
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "District heating"), (mobility, "")],
         today=TODAY,
     )
@@ -266,7 +270,7 @@ def test_enrolment_request_emails_the_leads_and_the_picked_groups_facilitators_o
 def test_enrolment_request_refused_emails_nobody(db, cohort, lisbon, lisbon_officer):
     with pytest.raises(ApplicationError):
         services.enrolment_request(
-            cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=[], today=TODAY
+            cohort=cohort, city=lisbon, acting_user=lisbon_officer, groups=[], today=TODAY
         )
 
     assert OutboundEmail.objects.count() == 0
@@ -287,19 +291,19 @@ def test_enrolment_request_twice_is_refused_with_the_city_and_cohort(
     first = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
     if decide:
-        getattr(services, f"enrolment_{decide}")(enrolment=first, decided_by=lead)
+        getattr(services, f"enrolment_{decide}")(enrolment=first, acting_user=lead)
     second_officer = factories.city_officer(city=lisbon)
 
     with pytest.raises(ApplicationError) as caught:
         services.enrolment_request(
             cohort=cohort,
             city=lisbon,
-            requested_by=second_officer,
+            acting_user=second_officer,
             groups=[(group(cohort, "sustainable-mobility"), "")],
             today=TODAY,
         )
@@ -316,7 +320,7 @@ def test_enrolment_request_needs_a_group_of_this_cohort(db, cohort, lisbon, lisb
     ]:
         with pytest.raises(ApplicationError) as caught:
             services.enrolment_request(
-                cohort=cohort, city=lisbon, requested_by=lisbon_officer, groups=groups, today=TODAY
+                cohort=cohort, city=lisbon, acting_user=lisbon_officer, groups=groups, today=TODAY
             )
         assert (caught.value.field, caught.value.message) == ("groups", message)
     assert Enrolment.objects.count() == 0
@@ -327,7 +331,7 @@ def test_enrolment_request_to_an_ended_cohort_is_refused(db, cohort, lisbon, lis
         services.enrolment_request(
             cohort=cohort,
             city=lisbon,
-            requested_by=lisbon_officer,
+            acting_user=lisbon_officer,
             groups=[(group(cohort, "energy"), "")],
             today=D(2025, 3, 1),
         )
@@ -355,14 +359,14 @@ def test_enrolment_decision_emails_the_officer_who_asked_once(
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
 
     mail.outbox.clear()  # the request's own emails to the facilitators
 
-    decided = getattr(services, f"enrolment_{decision}")(enrolment=enrolment, decided_by=lead)
+    decided = getattr(services, f"enrolment_{decision}")(enrolment=enrolment, acting_user=lead)
 
     assert (decided.status, decided.decided_by) == (status, lead)
     assert decided.decided_at is not None
@@ -379,14 +383,14 @@ def test_enrolment_decided_twice_is_refused(db, cohort, lisbon, lisbon_officer, 
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
-    services.enrolment_accept(enrolment=enrolment, decided_by=lead)
+    services.enrolment_accept(enrolment=enrolment, acting_user=lead)
 
     with pytest.raises(ApplicationError) as caught:
-        services.enrolment_decline(enrolment=enrolment, decided_by=lead)
+        services.enrolment_decline(enrolment=enrolment, acting_user=lead)
 
     assert caught.value.message == (
         "Lisbon's enrolment in Online Discussion Groups cohort 1 is already enrolled."
@@ -402,13 +406,13 @@ def test_enrolment_declined_may_still_be_accepted(db, cohort, lisbon, lisbon_off
     enrolment = services.enrolment_request(
         cohort=cohort,
         city=lisbon,
-        requested_by=lisbon_officer,
+        acting_user=lisbon_officer,
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
-    services.enrolment_decline(enrolment=enrolment, decided_by=lead)
+    services.enrolment_decline(enrolment=enrolment, acting_user=lead)
 
-    services.enrolment_accept(enrolment=enrolment, decided_by=lead)
+    services.enrolment_accept(enrolment=enrolment, acting_user=lead)
 
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACCEPTED
@@ -427,7 +431,7 @@ def test_enrolment_create_direct_enrols_and_tells_each_officer(db, cohort, lisbo
     enrolment = services.enrolment_create_direct(
         cohort=cohort,
         city=lisbon,
-        enrolled_by=lead,
+        acting_user=lead,
         groups=[(group(cohort, "energy"), ""), (group(cohort, "sustainable-mobility"), "Bikes")],
     )
 
@@ -441,3 +445,219 @@ def test_enrolment_create_direct_enrols_and_tells_each_officer(db, cohort, lisbo
         (f"enrolment:{enrolment.pk}:accepted:{ana.pk}", "ana@lisboa.pt"),
         (f"enrolment:{enrolment.pk}:accepted:{rui.pk}", "rui@lisboa.pt"),
     ]
+
+
+# --- who may act: each service checks its permission first (cohorts/rules.py) ---------------
+
+
+def _enrolment_emails():
+    return list(OutboundEmail.objects.values_list("key", flat=True))
+
+
+def test_cohort_create_records_the_creator_as_creator_and_last_editor(db, lead):
+    cohort = _create(lead)
+
+    cohort.refresh_from_db()
+    assert (cohort.created_by, cohort.updated_by) == (lead, lead)
+
+
+def test_cohort_update_records_the_last_editor_and_keeps_the_creator(
+    db, cohort, lead, programme_admin
+):
+    services.cohort_update(
+        cohort=cohort,
+        acting_user=programme_admin,
+        programme="odg",
+        number=1,
+        name="ODG cohort 1",
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+    )
+
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.created_by, cohort.updated_by) == (
+        "ODG cohort 1",
+        lead,
+        programme_admin,
+    )
+
+
+@pytest.mark.parametrize("who", ["officer", "reviewer", "nobody"])
+def test_cohort_create_is_refused_to_people_who_are_not_facilitators(db, lisbon_officer, who):
+    user = {
+        "officer": lisbon_officer,
+        "reviewer": factories.UserFactory(is_reviewer=True),
+        "nobody": None,
+    }[who]
+
+    with pytest.raises(PermissionRefused) as caught:
+        # Dates that would be refused too: the permission is checked first.
+        _create(user, starts_on=D(2025, 9, 1), ends_on=D(2025, 1, 1))
+
+    assert caught.value.message == "You do not have permission to do this."
+    assert Cohort.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["group_facilitator", "other_facilitator", "officer"])
+def test_cohort_update_is_refused_to_people_who_do_not_lead_the_cohort(
+    db, cohort, lead, group_facilitator, lisbon_officer, who
+):
+    user = {
+        "group_facilitator": group_facilitator,
+        "other_facilitator": factories.UserFactory(is_facilitator=True),
+        "officer": lisbon_officer,
+    }[who]
+
+    with pytest.raises(PermissionRefused):
+        services.cohort_update(
+            cohort=cohort,
+            acting_user=user,
+            programme="odg",
+            number=1,
+            name="ODG cohort 1",
+            starts_on=cohort.starts_on,
+            ends_on=cohort.ends_on,
+        )
+
+    cohort.refresh_from_db()
+    assert (cohort.name, cohort.updated_by, cohort.thematic_groups.count()) == (
+        "Online Discussion Groups cohort 1",
+        lead,
+        2,
+    )
+
+
+@pytest.mark.parametrize("who", ["officer_of_another_city", "lead", "nobody"])
+def test_enrolment_request_is_refused_to_people_who_are_not_officers_of_the_city(
+    db, cohort, lisbon, lead, who
+):
+    user = {
+        "officer_of_another_city": factories.city_officer(),
+        "lead": lead,
+        "nobody": None,
+    }[who]
+
+    for today in (TODAY, D(2025, 3, 1)):  # an ended cohort too: the permission comes first
+        with pytest.raises(PermissionRefused):
+            services.enrolment_request(
+                cohort=cohort,
+                city=lisbon,
+                acting_user=user,
+                groups=[(group(cohort, "energy"), "")],
+                today=today,
+            )
+
+    assert (Enrolment.objects.count(), _enrolment_emails()) == (0, [])
+
+
+@pytest.mark.parametrize("who", ["other_facilitator", "officer_of_the_city"])
+def test_enrolment_create_direct_is_refused_to_people_who_do_not_facilitate_the_cohort(
+    db, cohort, lisbon, lisbon_officer, who
+):
+    user = {
+        "other_facilitator": factories.UserFactory(is_facilitator=True),
+        "officer_of_the_city": lisbon_officer,
+    }[who]
+
+    with pytest.raises(PermissionRefused):
+        services.enrolment_create_direct(
+            cohort=cohort, city=lisbon, acting_user=user, groups=[(group(cohort, "energy"), "")]
+        )
+
+    assert (Enrolment.objects.count(), Roadmap.objects.count(), _enrolment_emails()) == (
+        0,
+        0,
+        [],
+    )
+
+
+@pytest.mark.parametrize("decision", ["accept", "decline"])
+@pytest.mark.parametrize("who", ["officer_who_asked", "other_facilitator", "nobody"])
+def test_enrolment_decisions_are_refused_to_people_who_do_not_facilitate_the_cohort(
+    db, cohort, lisbon, lisbon_officer, who, decision
+):
+    enrolment = services.enrolment_request(
+        cohort=cohort,
+        city=lisbon,
+        acting_user=lisbon_officer,
+        groups=[(group(cohort, "energy"), "")],
+        today=TODAY,
+    )
+    user = {
+        "officer_who_asked": lisbon_officer,
+        "other_facilitator": factories.UserFactory(is_facilitator=True),
+        "nobody": None,
+    }[who]
+
+    with pytest.raises(PermissionRefused):
+        getattr(services, f"enrolment_{decision}")(enrolment=enrolment, acting_user=user)
+
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.decided_by, enrolment.decided_at) == (
+        "requested",
+        None,
+        None,
+    )
+    assert Roadmap.objects.count() == 0
+    assert not OutboundEmail.objects.exclude(key__contains=":requested:").exists()
+
+
+def test_programme_admins_act_on_cohorts_they_do_not_facilitate(
+    db, cohort, lisbon, lisbon_officer, programme_admin
+):
+    """The rules name admins themselves (the admin backend no longer grants them these)."""
+    created = _create(programme_admin)
+    espoo = factories.CityFactory(name="Espoo")
+    asked = services.enrolment_request(
+        cohort=cohort,
+        city=lisbon,
+        acting_user=lisbon_officer,
+        groups=[(group(cohort, "energy"), "")],
+        today=TODAY,
+    )
+    services.enrolment_accept(enrolment=asked, acting_user=programme_admin)
+    direct = services.enrolment_create_direct(
+        cohort=cohort,
+        city=espoo,
+        acting_user=programme_admin,
+        groups=[(group(cohort, "energy"), "")],
+    )
+
+    assert (created.created_by, list(created.facilitators.all())) == (
+        programme_admin,
+        [programme_admin],
+    )
+    asked.refresh_from_db()
+    assert (asked.status, asked.requested_by, asked.decided_by) == (
+        "accepted",
+        lisbon_officer,
+        programme_admin,
+    )
+    assert (direct.status, direct.decided_by) == ("accepted", programme_admin)
+
+
+def test_states_hold_for_programme_admins(db, cohort, lisbon, lisbon_officer, programme_admin):
+    """A decision is taken once, whoever decides (an admin too); an ended cohort takes no
+    request (asking is the officers' act: admins enrol directly)."""
+    with pytest.raises(ApplicationError) as ended:
+        services.enrolment_request(
+            cohort=cohort,
+            city=lisbon,
+            acting_user=lisbon_officer,
+            groups=[(group(cohort, "energy"), "")],
+            today=D(2025, 3, 1),
+        )
+    enrolment = services.enrolment_request(
+        cohort=cohort,
+        city=lisbon,
+        acting_user=lisbon_officer,
+        groups=[(group(cohort, "energy"), "")],
+        today=TODAY,
+    )
+    services.enrolment_accept(enrolment=enrolment, acting_user=programme_admin)
+    with pytest.raises(ApplicationError) as decided:
+        services.enrolment_decline(enrolment=enrolment, acting_user=programme_admin)
+
+    assert (ended.value.code, decided.value.code) == ("ended", "already_decided")
+    enrolment.refresh_from_db()
+    assert enrolment.status == "accepted"

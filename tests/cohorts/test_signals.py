@@ -28,7 +28,7 @@ def _request(cohort, city):
     return services.enrolment_request(
         cohort=cohort,
         city=city,
-        requested_by=factories.city_officer(city=city),
+        acting_user=factories.city_officer(city=city),
         groups=[(group(cohort, "energy"), "")],
         today=TODAY,
     )
@@ -43,10 +43,10 @@ def test_enrolment_accepted_is_sent_on_accept_and_direct_enrolment_not_on_reques
     declined = _request(cohort, porto)
     assert announced == []
 
-    services.enrolment_decline(enrolment=declined, decided_by=lead)
-    services.enrolment_accept(enrolment=accepted, decided_by=lead)
+    services.enrolment_decline(enrolment=declined, acting_user=lead)
+    services.enrolment_accept(enrolment=accepted, acting_user=lead)
     direct = services.enrolment_create_direct(
-        cohort=cohort, city=braga, enrolled_by=lead, groups=[(group(cohort, "energy"), "")]
+        cohort=cohort, city=braga, acting_user=lead, groups=[(group(cohort, "energy"), "")]
     )
 
     assert announced == [
@@ -66,7 +66,7 @@ def test_enrolment_is_undone_when_a_receiver_fails(db, cohort, lisbon, lead):
     try:
         with pytest.raises(RuntimeError, match="receiver failed"):
             services.enrolment_create_direct(
-                cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(group(cohort, "energy"), "")]
+                cohort=cohort, city=lisbon, acting_user=lead, groups=[(group(cohort, "energy"), "")]
             )
     finally:
         signals.enrolment_accepted.disconnect(dispatch_uid="tests.fail_enrolment_accepted")

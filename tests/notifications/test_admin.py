@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def an_email(key: str, status: str, **fields) -> OutboundEmail:
-    return OutboundEmail.objects.create(
+    return factories.OutboundEmailFactory(
         key=key,
         to=f"{key.replace(':', '-')}@braga.example.org",
         subject="Invitation",

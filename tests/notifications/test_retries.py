@@ -16,6 +16,7 @@ from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
 from notifications.services import STUCK_AFTER, email_deliver, email_queue, emails_sweep_stuck
 from notifications.tasks import deliver_email
+from tests import factories
 from tests.notifications.mail_server import AcceptedThen
 
 NOW = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=datetime.UTC)
@@ -29,7 +30,7 @@ class ProcessKilled(BaseException):
 
 
 def an_email(**fields) -> OutboundEmail:
-    return OutboundEmail.objects.create(
+    return factories.OutboundEmailFactory(
         key="roadmap:7:returned",
         to=TO,
         subject="Roadmap returned",

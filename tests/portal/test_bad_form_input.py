@@ -13,14 +13,12 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.db import models
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cities.models import ClimateAction
 from cohorts.models import Enrolment
 from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
 from roadmaps.template import FIELDS
-from tests import factories
 from tests.roadmaps import conftest as roadmap_fixtures
 
 # The programme of the roadmap tests (a cohort, Lisbon's roadmap, a climate action, a session).
@@ -75,13 +73,6 @@ def snapshot() -> dict:
         "enrolments": list(Enrolment.objects.order_by("pk").values_list("pk", "status")),
         "actions": list(ClimateAction.objects.order_by("pk").values_list("pk", "updated_at")),
     }
-
-
-@pytest.fixture
-def admin_client(db):
-    client = Client()
-    client.force_login(factories.UserFactory(is_programme_admin=True))
-    return client
 
 
 @pytest.fixture

@@ -112,23 +112,26 @@ def officer_world(db, clock):
     factories.CityMembershipFactory(user=officer, city=porto)
     # Braga is another officer's city: its enrolment in cohort 5 is not Ana's business.
     bia = factories.city_officer(city=braga)
+    # The services check who decides: the lead facilitator of the cohorts.
+    odg.facilitators.add(lead)
+    declined.facilitators.add(lead)
 
     cohort_services.enrolment_create_direct(
-        cohort=odg, city=lisbon, enrolled_by=lead, groups=[(odg_energy, ""), (odg_buildings, "")]
+        cohort=odg, city=lisbon, acting_user=lead, groups=[(odg_energy, ""), (odg_buildings, "")]
     )
     cohort_services.enrolment_create_direct(
-        cohort=odg, city=porto, enrolled_by=lead, groups=[(odg_buildings, "")]
+        cohort=odg, city=porto, acting_user=lead, groups=[(odg_buildings, "")]
     )
     cohort_services.enrolment_create_direct(
-        cohort=odg, city=braga, enrolled_by=lead, groups=[(odg_energy, "")]
+        cohort=odg, city=braga, acting_user=lead, groups=[(odg_energy, "")]
     )
     cohort_services.enrolment_request(
-        cohort=later, city=lisbon, requested_by=officer, groups=[(later_energy, "Heat planning")]
+        cohort=later, city=lisbon, acting_user=officer, groups=[(later_energy, "Heat planning")]
     )
     refused = cohort_services.enrolment_request(
-        cohort=declined, city=porto, requested_by=officer, groups=[(declined_energy, "")]
+        cohort=declined, city=porto, acting_user=officer, groups=[(declined_energy, "")]
     )
-    cohort_services.enrolment_decline(enrolment=refused, decided_by=lead)
+    cohort_services.enrolment_decline(enrolment=refused, acting_user=lead)
 
     sessions = {
         "under_way": _session(odg, "Onboarding", at(10, 8, 30)),
@@ -156,14 +159,14 @@ def officer_world(db, clock):
         session=sessions["heat_pumps"],
         city=lisbon,
         people=[("Rui Costa", "rui@lisboa.pt"), ("Eva Lopes", "eva@lisboa.pt")],
-        registered_by=officer,
+        acting_user=officer,
     )
     # Braga's registration does not count as Ana's cities' registration.
     session_services.registrations_create(
         session=sessions["renovation"],
         city=braga,
         people=[("Bia Braga", "bia@braga.pt")],
-        registered_by=bia,
+        acting_user=bia,
     )
     return officer, sessions
 
@@ -237,7 +240,7 @@ def test_home_officer_with_everything_registered_has_nothing_due(client, officer
         (sessions["renovation"], porto, "p2@porto.pt"),
     ]:
         session_services.registration_create(
-            session=session, city=city, full_name="Someone", email=email, registered_by=officer
+            session=session, city=city, full_name="Someone", email=email, acting_user=officer
         )
     sign_in(client, officer)
 
@@ -410,7 +413,7 @@ def test_home_facilitator_session_leaves_the_list_once_recorded(client, facilita
     session = sessions["to_record"]
     first = session.registrations.order_by("full_name").first()
     session_services.attendance_record(
-        session=session, marks={first.pk: Attendance.NO_SHOW}, recorded_by=facilitator
+        session=session, marks={first.pk: Attendance.NO_SHOW}, acting_user=facilitator
     )
     sign_in(client, facilitator)
 

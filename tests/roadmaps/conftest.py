@@ -66,7 +66,7 @@ def cohort_create(*, number: int, lead, sector, group_facilitators=()) -> Cohort
         name=f"Online Discussion Groups cohort {number}",
         starts_on=D(2024, 9, 1),
         ends_on=D(2025, 2, 28),
-        created_by=lead,
+        acting_user=lead,
         phases=PHASES,
         groups=[GroupSpec(sector=sector, facilitators=list(group_facilitators))],
     )
@@ -83,7 +83,7 @@ def present(*, cohort: Cohort, city: City, actions, by, title="Energy: district 
         starts_at=starts,
         ends_at=starts + datetime.timedelta(minutes=90),
         presentations=[(city, [action.pk for action in actions])],
-        created_by=by,
+        acting_user=by,
     )
 
 
@@ -103,7 +103,7 @@ def programme(db, clock) -> Programme:
         name="Guimarães", country=portugal, is_mission_city=True, is_mission_minded=False
     )
     action = climate_action_create(
-        city=mission_city, title="Renewable energy communities", sector=energy
+        acting_user=lead, city=mission_city, title="Renewable energy communities", sector=energy
     )
     present(cohort=cohort, city=mission_city, actions=[action], by=lead)
     services = [
@@ -111,7 +111,7 @@ def programme(db, clock) -> Programme:
         NetZeroCitiesService.objects.create(name="Capital Hub / financing advisory", position=2),
     ]
     cohort_services.enrolment_create_direct(
-        cohort=cohort, city=lisbon, enrolled_by=lead, groups=[(cohort.thematic_groups.get(), "")]
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(cohort.thematic_groups.get(), "")]
     )
     return Programme(
         cohort=cohort,
@@ -152,5 +152,5 @@ def fill(programme: Programme, *, user=None, skip=()) -> None:
             key=field.key,
             value=valid_value(field, programme),
             base_version=0,
-            user=user or programme.ana,
+            acting_user=user or programme.ana,
         )

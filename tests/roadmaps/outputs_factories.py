@@ -1,13 +1,11 @@
 """Roadmap data for the tests of the outputs (PDF, ZIP, cohort overview and summary).
 
-Roadmaps are built as rows here (not through roadmap_field_save) so that these tests describe
-only what the outputs do with saved fields, whatever the phase dates of the cohort.
+Roadmaps are built as rows here (tests/factories.py's RoadmapFactory, not roadmap_field_save)
+so that these tests describe only what the outputs do with saved fields, whatever the phase
+dates of the cohort.
 """
 
-from cities.models import ClimateAction, Country
 from roadmaps.enums import RoadmapStatus
-from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapValue
-from sessions.models import SessionPresentation
 from taxonomy.reference import ENABLING_FACTORS
 from tests import factories
 
@@ -60,23 +58,25 @@ REASONING = (
 
 def climate_action(*, cohort, title="Renewable energy communities", city_name="Guimarães"):
     """A climate action of a Mission City, presented in a session of `cohort`."""
-    portugal, _ = Country.objects.get_or_create(iso_code="PT", defaults={"name": "Portugal"})
     city = factories.CityFactory(
-        name=city_name, country=portugal, is_mission_city=True, is_mission_minded=False
+        name=city_name,
+        country=factories.CountryFactory(iso_code="PT"),
+        is_mission_city=True,
+        is_mission_minded=False,
     )
-    action = ClimateAction.objects.create(
+    action = factories.ClimateActionFactory(
         city=city, title=title, sector=factories.ThematicSectorFactory(slug="energy")
     )
-    session = factories.SessionFactory(cohort=cohort)
-    presentation = SessionPresentation.objects.create(session=session, city=city)
-    presentation.climate_actions.add(action)
+    factories.SessionPresentationFactory(
+        session=factories.SessionFactory(cohort=cohort), city=city, climate_actions=[action]
+    )
     return action
 
 
 def netzerocities_services():
     return [
-        NetZeroCitiesService.objects.create(name="Climate Transition Map", position=1),
-        NetZeroCitiesService.objects.create(name="Heat planning guidance", position=2),
+        factories.NetZeroCitiesServiceFactory(name="Climate Transition Map", position=1),
+        factories.NetZeroCitiesServiceFactory(name="Heat planning guidance", position=2),
     ]
 
 
@@ -93,16 +93,11 @@ def typical_values(*, action=None, services=(), score=3) -> dict[str, str]:
 
 def roadmap_with(*, cohort, city, values=None, status=RoadmapStatus.DRAFT, percent=0):
     """A roadmap of `city` in `cohort` holding `values` (field key -> text)."""
-    roadmap = Roadmap.objects.create(
-        cohort=cohort, city=city, status=status, percent_complete=percent
+    return factories.RoadmapFactory(
+        cohort=cohort, city=city, status=status, percent_complete=percent, values=values
     )
-    RoadmapValue.objects.bulk_create(
-        RoadmapValue(roadmap=roadmap, key=key, value=value, version=1)
-        for key, value in (values or {}).items()
-    )
-    return roadmap
 
 
 def city_named(name: str, iso_code: str, country_name: str):
-    country, _ = Country.objects.get_or_create(iso_code=iso_code, defaults={"name": country_name})
+    country = factories.CountryFactory(iso_code=iso_code, name=country_name)
     return factories.CityFactory(name=name, country=country)

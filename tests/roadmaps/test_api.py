@@ -99,7 +99,7 @@ def test_roadmap_api_detail_has_every_section_and_field_with_values(client, prog
         key="phase1.challenge",
         value="<b>Heat</b>",
         base_version=0,
-        user=programme.ana,
+        acting_user=programme.ana,
     )
     client.force_login(programme.lead)
 
@@ -254,9 +254,52 @@ def test_roadmap_api_submit_lists_missing_fields_then_submits(client, programme)
     )
 
 
+def test_roadmap_api_admin_cannot_change_or_submit_a_submitted_roadmap(client, programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    client.force_login(factories.UserFactory(is_programme_admin=True))
+    read_only = "This roadmap has been submitted and can no longer be changed."
+
+    locked = post_field(client, programme.roadmap, "phase1.cause_1", "Admin", base_version=1)
+    again = client.post(url(programme.roadmap, "submit/"))
+
+    assert (locked.status_code, locked.json()["error"]) == (
+        400,
+        {
+            "status": 400,
+            "code": "read_only",
+            "message": read_only,
+            "fields": {"phase1.cause_1": [read_only]},
+        },
+    )
+    assert (again.status_code, again.json()["error"]) == (
+        400,
+        {
+            "status": 400,
+            "code": "already_submitted",
+            "message": "This roadmap has already been submitted.",
+        },
+    )
+    assert programme.roadmap.values.get(key="phase1.cause_1").value == "Text of phase1.cause_1"
+    assert programme.roadmap.transitions.count() == 1
+
+
+def test_roadmap_api_admin_writes_a_draft_and_reviews_a_submitted_roadmap(client, programme):
+    fill(programme, skip={"phase1.cause_1"})
+    client.force_login(factories.UserFactory(is_programme_admin=True))
+
+    saved = post_field(client, programme.roadmap, "phase1.cause_1", "By the admin")
+    submitted = client.post(url(programme.roadmap, "submit/"))
+    accepted = client.post(url(programme.roadmap, "accept/"), content_type="application/json")
+
+    assert (saved.status_code, saved.json()["version"]) == (200, 1)
+    assert (submitted.status_code, accepted.status_code) == (200, 200)
+    assert accepted.json()["status"] == "accepted"
+
+
 def test_roadmap_api_review_comment_return_and_accept(client, programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     client.force_login(programme.ana)
     assert (
         client.post(url(programme.roadmap, "return/"), content_type="application/json").status_code
@@ -350,7 +393,7 @@ def test_roadmap_api_comments_query_count_does_not_grow(client, programme):
 
     def comment(author, section):
         services.roadmap_comment_add(
-            roadmap=programme.roadmap, section=section, body="Be specific.", author=author
+            roadmap=programme.roadmap, section=section, body="Be specific.", acting_user=author
         )
 
     comment(programme.lead, "phase1")

@@ -35,7 +35,7 @@ def cohort(lead):
 
 
 def enrol(cohort, city):
-    Enrolment.objects.create(cohort=cohort, city=city, status=EnrolmentStatus.ACCEPTED)
+    factories.EnrolmentFactory(cohort=cohort, city=city, status=EnrolmentStatus.ACCEPTED)
     return city
 
 

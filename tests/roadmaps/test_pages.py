@@ -116,7 +116,7 @@ def test_edit_page_shows_the_word_count_of_each_reasoning(client, programme):
         key="phase2_2.reasoning.citizen-engagement",
         value=" ".join(["word"] * 37),
         base_version=0,
-        user=programme.ana,
+        acting_user=programme.ana,
     )
     client.force_login(programme.ana)
 
@@ -176,7 +176,7 @@ def test_edit_page_shows_the_saved_representative_not_a_suggestion(client, progr
         key="representative.first_name",
         value="Rui",
         base_version=0,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     client.force_login(programme.ana)
 
@@ -206,7 +206,7 @@ def test_edit_page_shows_when_a_locked_section_opens(client, programme, clock):
 
 def test_edit_page_is_read_only_for_the_city_after_submit(client, programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     client.force_login(programme.rui)
 
     response = client.get(edit_url(programme.roadmap))
@@ -228,6 +228,82 @@ def test_edit_page_is_read_only_for_the_city_after_submit(client, programme):
     assert client.post(edit_url(programme.roadmap), {}).status_code == 403
 
 
+READ_ONLY = "This roadmap has been submitted and can no longer be changed."
+
+
+def test_edit_page_autosave_and_submit_refuse_a_submitted_roadmap_to_an_admin_too(
+    client, programme
+):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    client.force_login(factories.UserFactory(is_programme_admin=True))
+    submit_url = f"/roadmaps/{programme.roadmap.pk}/submit/"
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+    posted = client.post(
+        edit_url(programme.roadmap), {"phase1.cause_1": "Admin", "version.phase1.cause_1": "1"}
+    )
+    saved = autosave(client, programme.roadmap, key="phase1.cause_1", value="Admin", base_version=1)
+
+    assert 'id="roadmap-form"' not in html
+    assert "data-key=" not in html
+    assert re.search(rf"<p[^>]*data-read-only>{READ_ONLY}</p>", html)
+    # The admin reviews it instead, as the cohort's facilitators do.
+    assert 'name="decision" value="accept"' in html
+    assert posted.status_code == 403
+    assert (saved.status_code, saved.json()["error"]) == (
+        403,
+        {"status": 403, "code": "permission_denied", "message": READ_ONLY},
+    )
+    assert (client.get(submit_url).status_code, client.post(submit_url).status_code) == (403, 403)
+    assert stored(programme.roadmap)["phase1.cause_1"] == ("Text of phase1.cause_1", 1)
+    assert programme.roadmap.transitions.count() == 1
+
+
+def test_edit_page_and_autosave_of_a_draft_for_an_admin(client, programme):
+    client.force_login(factories.UserFactory(is_programme_admin=True, full_name="Ada Admin"))
+
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+    saved = autosave(
+        client, programme.roadmap, key="phase1.cause_1", value="By the admin", base_version=0
+    )
+
+    assert 'id="roadmap-form"' in html
+    assert "data-read-only" not in html
+    assert (saved.status_code, saved.json()["version"]) == (200, 1)
+    assert stored(programme.roadmap) == {"phase1.cause_1": ("By the admin", 1)}
+
+
+def test_autosave_by_a_facilitator_is_refused_with_403_json(client, programme):
+    client.force_login(programme.lead)
+
+    response = autosave(client, programme.roadmap, key="phase1.cause_1", value="x", base_version=0)
+    html = client.get(edit_url(programme.roadmap)).content.decode()
+
+    assert (response.status_code, response.json()["error"]) == (
+        403,
+        {"status": 403, "code": "permission_denied", "message": "You cannot change this roadmap."},
+    )
+    assert re.search(r"<p[^>]*data-read-only>You cannot change this roadmap.</p>", html)
+    assert stored(programme.roadmap) == {}
+
+
+def test_form_post_and_submit_by_a_facilitator_are_forbidden(client, programme):
+    fill(programme)
+    client.force_login(programme.lead)
+    submit_url = f"/roadmaps/{programme.roadmap.pk}/submit/"
+
+    posted = client.post(
+        edit_url(programme.roadmap), {"phase1.cause_1": "Lead", "version.phase1.cause_1": "1"}
+    )
+
+    assert posted.status_code == 403
+    assert (client.get(submit_url).status_code, client.post(submit_url).status_code) == (403, 403)
+    programme.roadmap.refresh_from_db()
+    assert programme.roadmap.status == RoadmapStatus.DRAFT
+    assert stored(programme.roadmap)["phase1.cause_1"] == ("Text of phase1.cause_1", 1)
+
+
 def test_edit_page_is_not_found_for_another_city_and_another_cohort(client, programme):
     other_officer = factories.city_officer()
     other_facilitator = factories.UserFactory(is_facilitator=True)
@@ -246,7 +322,7 @@ def test_edit_page_escapes_html_typed_in_a_field(client, programme):
         key="phase1.challenge",
         value="<script>alert(1)</script>",
         base_version=0,
-        user=programme.ana,
+        acting_user=programme.ana,
     )
     client.force_login(programme.ana)
 
@@ -302,7 +378,7 @@ def test_autosave_answers_409_with_both_versions_on_a_conflict(client, programme
         key="phase1.challenge",
         value="Rui's text",
         base_version=0,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     clock.shift(datetime.timedelta(minutes=5))
     client.force_login(programme.ana)
@@ -352,7 +428,7 @@ def test_autosave_and_the_api_answer_a_save_and_a_conflict_identically(client, p
         key="phase1.challenge",
         value="Rui's text",
         base_version=0,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     client.force_login(programme.ana)
 
@@ -412,7 +488,7 @@ def test_autosave_keep_mine_sends_their_version_as_base(client, programme):
         key="phase1.challenge",
         value="Rui's text",
         base_version=0,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     client.force_login(programme.ana)
 
@@ -466,7 +542,7 @@ def test_autosave_refuses_a_field_the_template_has_not(client, programme):
 
 def test_autosave_refuses_a_submitted_roadmap_with_403(client, programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     client.force_login(programme.rui)
 
     response = autosave(
@@ -537,7 +613,7 @@ def test_form_post_shows_a_conflict_at_the_field_and_keeps_the_text(client, prog
         key="phase1.challenge",
         value="Rui's text",
         base_version=0,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     data["phase1.challenge"] = "Ana's text"
 
@@ -562,7 +638,7 @@ def test_form_post_leaves_a_field_changed_elsewhere_if_untouched_here(client, pr
         key="phase1.challenge",
         value="First text",
         base_version=0,
-        user=programme.ana,
+        acting_user=programme.ana,
     )
     client.force_login(programme.ana)
     data = form_data(client.get(edit_url(programme.roadmap)).content.decode())
@@ -571,7 +647,7 @@ def test_form_post_leaves_a_field_changed_elsewhere_if_untouched_here(client, pr
         key="phase1.challenge",
         value="Rui's newer text",
         base_version=1,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     data["phase1.cause_1"] = "Old housing stock"
 
@@ -592,7 +668,7 @@ def test_history_lists_every_change_newest_first(client, programme, clock):
             key="phase1.cause_1",
             value=value,
             base_version=version,
-            user=[programme.ana, programme.rui][version],
+            acting_user=[programme.ana, programme.rui][version],
         )
         clock.shift(datetime.timedelta(minutes=1))
     client.force_login(programme.lead)
@@ -617,14 +693,14 @@ def test_history_diff_escapes_script_and_marks_words(client, programme):
         key=key,
         value="Heat in summer",
         base_version=0,
-        user=programme.ana,
+        acting_user=programme.ana,
     )
     services.roadmap_field_save(
         roadmap=programme.roadmap,
         key=key,
         value="Heat <script>alert(1)</script> in summer",
         base_version=1,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     client.force_login(programme.ana)
 
@@ -646,7 +722,7 @@ def save_versions(programme, key: str, count: int, user=None) -> None:
             key=key,
             value=f"Text {version + 1}",
             base_version=version,
-            user=user or programme.ana,
+            acting_user=user or programme.ana,
         )
 
 
@@ -735,7 +811,11 @@ def save_as(programme, clock, key: str, *values_and_people) -> None:
     for value, person in values_and_people:
         current = RoadmapChange.objects.filter(roadmap=programme.roadmap, key=key).count()
         services.roadmap_field_save(
-            roadmap=programme.roadmap, key=key, value=value, base_version=current, user=person
+            roadmap=programme.roadmap,
+            key=key,
+            value=value,
+            base_version=current,
+            acting_user=person,
         )
         clock.shift(datetime.timedelta(minutes=1))
 
@@ -916,7 +996,7 @@ def test_submit_post_refuses_an_incomplete_roadmap(client, programme):
 
 def test_facilitator_comments_a_section_and_the_city_sees_it_there(client, programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     client.force_login(programme.lead)
 
     response = client.post(
@@ -941,7 +1021,7 @@ def test_facilitator_comments_a_section_and_the_city_sees_it_there(client, progr
 
 def test_officer_cannot_comment_or_review(client, programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     client.force_login(programme.ana)
 
     comment = client.post(
@@ -956,7 +1036,7 @@ def test_officer_cannot_comment_or_review(client, programme):
 
 def test_facilitator_returns_then_accepts_the_roadmap(client, programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     client.force_login(programme.lead)
     review_page = client.get(edit_url(programme.roadmap)).content.decode()
 
@@ -967,7 +1047,7 @@ def test_facilitator_returns_then_accepts_the_roadmap(client, programme):
     status_after_return = programme.roadmap.status
     client.force_login(programme.ana)
     editable_again = 'id="roadmap-form"' in client.get(edit_url(programme.roadmap)).content.decode()
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     client.force_login(programme.lead)
     accepted = client.post(f"/roadmaps/{programme.roadmap.pk}/review/", {"decision": "accept"})
 

@@ -3,6 +3,7 @@ WeasyPrint may fetch, and who may download it."""
 
 import datetime
 import io
+import logging
 import os
 import re
 import subprocess
@@ -455,3 +456,15 @@ def test_roadmap_pdf_view_anonymous_is_sent_to_sign_in(client, typical_roadmap):
     response = client.get(pdf_url(typical_roadmap))
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('account_login')}?next={pdf_url(typical_roadmap)}"
+
+
+def test_roadmap_pdf_is_dated_by_the_roadmaps_last_change(typical_roadmap, caplog):
+    """The file's modification date is the roadmap's last change, written in the W3C form
+    WeasyPrint reads (it warns "Invalid date" and leaves the date out otherwise)."""
+    html = roadmap_pdf_html(roadmap=typical_roadmap)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf_from_html(html)
+
+    when = typical_roadmap.updated_at.astimezone(datetime.UTC)
+    assert f'<meta name="dcterms.modified" content="{when:%Y-%m-%dT%H:%M:%S}Z">' in html
+    assert [r.getMessage() for r in caplog.records if "date" in r.getMessage().lower()] == []

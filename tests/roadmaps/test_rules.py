@@ -40,20 +40,19 @@ def test_roadmap_permissions_of_a_draft(programme):
 
 def test_roadmap_permissions_of_a_submitted_roadmap_no_change_for_the_city(programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
 
     permissions = matrix(programme, programme.roadmap, PERMISSIONS)
 
     assert permissions["officer"] == ["roadmaps.view_roadmap"]
-    # Admins hold every permission (accounts.backends); roadmaps.services still refuses to
-    # change a submitted roadmap, which test_services checks.
-    assert permissions["programme admin"] == PERMISSIONS
+    # The state holds for admins too: they review a submitted roadmap, nobody changes it.
+    assert permissions["programme admin"] == ["roadmaps.view_roadmap", "roadmaps.review_roadmap"]
 
 
 def test_roadmap_permissions_of_a_returned_roadmap_the_city_edits_again(programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
-    services.roadmap_return(roadmap=programme.roadmap, user=programme.lead)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    services.roadmap_return(roadmap=programme.roadmap, acting_user=programme.lead)
 
     permissions = matrix(programme, programme.roadmap, PERMISSIONS)
 
@@ -72,3 +71,46 @@ def test_export_cohort_roadmaps_by_its_facilitators_and_admins(programme):
         "facilitator of another cohort": [],
         "programme admin": export,
     }
+
+
+ACTIONS = ["roadmaps.submit_roadmap", "roadmaps.comment_roadmap"]
+
+
+def test_submit_and_comment_permissions_of_a_draft(programme):
+    assert matrix(programme, programme.roadmap, ACTIONS) == {
+        "officer": ["roadmaps.submit_roadmap"],
+        "officer of another city": [],
+        "reviewer": [],
+        "lead facilitator": ["roadmaps.comment_roadmap"],
+        "group facilitator": ["roadmaps.comment_roadmap"],
+        "facilitator of another cohort": [],
+        "programme admin": ACTIONS,
+    }
+
+
+def test_submit_and_comment_permissions_of_a_submitted_roadmap_nobody_submits_it(programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+
+    assert matrix(programme, programme.roadmap, ACTIONS) == {
+        "officer": [],
+        "officer of another city": [],
+        "reviewer": [],
+        "lead facilitator": ["roadmaps.comment_roadmap"],
+        "group facilitator": ["roadmaps.comment_roadmap"],
+        "facilitator of another cohort": [],
+        "programme admin": ["roadmaps.comment_roadmap"],
+    }
+
+
+def test_roadmap_permissions_of_an_accepted_roadmap_no_change_for_anyone(programme):
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    services.roadmap_accept(roadmap=programme.roadmap, acting_user=programme.lead)
+
+    permissions = matrix(programme, programme.roadmap, [*PERMISSIONS, *ACTIONS])
+
+    assert (permissions["officer"], permissions["programme admin"]) == (
+        ["roadmaps.view_roadmap"],
+        ["roadmaps.view_roadmap", "roadmaps.review_roadmap", "roadmaps.comment_roadmap"],
+    )

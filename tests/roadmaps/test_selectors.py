@@ -25,7 +25,7 @@ def visible(user):
 
 def enrol(cohort, city, lead):
     cohort_services.enrolment_create_direct(
-        cohort=cohort, city=city, enrolled_by=lead, groups=[(cohort.thematic_groups.get(), "")]
+        cohort=cohort, city=city, acting_user=lead, groups=[(cohort.thematic_groups.get(), "")]
     )
     return Roadmap.objects.get(cohort=cohort, city=city)
 
@@ -60,21 +60,21 @@ def test_roadmap_values_and_history_by_field_newest_first(programme):
         key="phase1.cause_1",
         value="A",
         base_version=0,
-        user=programme.ana,
+        acting_user=programme.ana,
     )
     services.roadmap_field_save(
         roadmap=programme.roadmap,
         key="phase1.cause_2",
         value="B",
         base_version=0,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
     services.roadmap_field_save(
         roadmap=programme.roadmap,
         key="phase1.cause_1",
         value="AA",
         base_version=1,
-        user=programme.rui,
+        acting_user=programme.rui,
     )
 
     values = selectors.roadmap_values(roadmap=programme.roadmap)
@@ -112,9 +112,13 @@ def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programm
     energy = programme.cohort.thematic_groups.get().sector
     other = cohort_create(number=2, lead=programme.lead, sector=energy)
     mannheim = factories.CityFactory(name="Mannheim", is_mission_city=True)
-    elsewhere = climate_action_create(city=mannheim, title="District heating", sector=energy)
+    elsewhere = climate_action_create(
+        acting_user=programme.lead, city=mannheim, title="District heating", sector=energy
+    )
     present(cohort=other, city=mannheim, actions=[elsewhere], by=programme.lead)
-    cancelled_action = climate_action_create(city=mannheim, title="Heat pumps", sector=energy)
+    cancelled_action = climate_action_create(
+        acting_user=programme.lead, city=mannheim, title="Heat pumps", sector=energy
+    )
     present(
         cohort=programme.cohort,
         city=mannheim,
@@ -125,9 +129,14 @@ def test_climate_actions_for_roadmap_only_those_presented_in_the_cohort(programm
     )
     # A session is cancelled before it starts, by the cohort's lead facilitator.
     clock.move_to(datetime.datetime(2024, 12, 1, 9, 0, tzinfo=datetime.UTC))
-    session_cancel(session=Session.objects.get(title="Cancelled"), cancelled_by=programme.lead)
+    session_cancel(session=Session.objects.get(title="Cancelled"), acting_user=programme.lead)
     clock.move_to(NOW)
-    climate_action_create(city=programme.mission_city, title="Never presented", sector=energy)
+    climate_action_create(
+        acting_user=programme.lead,
+        city=programme.mission_city,
+        title="Never presented",
+        sector=energy,
+    )
 
     actions = selectors.climate_actions_for_roadmap(roadmap=programme.roadmap)
 
@@ -157,11 +166,11 @@ def test_roadmaps_of_cohort_with_status_labels_in_one_query(programme, django_as
         enrol(programme.cohort, city, programme.lead)
         factories.city_officer(city=city)
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     braga = Roadmap.objects.get(city=cities["Braga"])
     officer = braga.city.officers.get()
     services.roadmap_field_save(
-        roadmap=braga, key="phase1.cause_1", value="Cars", base_version=0, user=officer
+        roadmap=braga, key="phase1.cause_1", value="Cars", base_version=0, acting_user=officer
     )
     faro = Roadmap.objects.get(city=cities["Faro"])
     services.roadmap_field_save(
@@ -169,7 +178,7 @@ def test_roadmaps_of_cohort_with_status_labels_in_one_query(programme, django_as
         key="phase3.note",
         value="Optional",
         base_version=0,
-        user=faro.city.officers.get(),
+        acting_user=faro.city.officers.get(),
     )
 
     assert overview() == [
@@ -183,10 +192,10 @@ def test_roadmaps_of_cohort_with_status_labels_in_one_query(programme, django_as
 
 def test_roadmap_status_label_of_returned_and_completed(programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
-    returned = services.roadmap_return(roadmap=programme.roadmap, user=programme.lead)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    returned = services.roadmap_return(roadmap=programme.roadmap, acting_user=programme.lead)
     assert selectors.roadmap_status_label(returned) == "Returned to the city"
 
-    services.roadmap_submit(roadmap=returned, user=programme.ana)
-    accepted = services.roadmap_accept(roadmap=returned, user=programme.lead)
+    services.roadmap_submit(roadmap=returned, acting_user=programme.ana)
+    accepted = services.roadmap_accept(roadmap=returned, acting_user=programme.lead)
     assert selectors.roadmap_status_label(accepted) == "Completed"

@@ -12,9 +12,17 @@ from django.db import connection
 from cohorts import services as cohort_services
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
 from roadmaps import services
-from roadmaps.enums import RoadmapStatus
-from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapChange, RoadmapValue
+from roadmaps.enums import ExportStatus, RoadmapStatus
+from roadmaps.exports import roadmap_export_restart, roadmap_export_start
+from roadmaps.models import (
+    NetZeroCitiesService,
+    Roadmap,
+    RoadmapChange,
+    RoadmapExport,
+    RoadmapValue,
+)
 from roadmaps.services import RoadmapConflict, RoadmapIncomplete
 from roadmaps.template import FIELDS_BY_KEY, REQUIRED_KEYS
 from tests import factories
@@ -31,7 +39,7 @@ def save(programme, key, value, base_version=0, user=None):
         key=key,
         value=value,
         base_version=base_version,
-        user=user or programme.ana,
+        acting_user=user or programme.ana,
     )
 
 
@@ -82,15 +90,15 @@ def test_roadmap_open_when_a_request_is_accepted_not_when_declined(programme):
         cohort_services.enrolment_request(
             cohort=programme.cohort,
             city=city,
-            requested_by=factories.city_officer(city=city),
+            acting_user=factories.city_officer(city=city),
             groups=[(programme.cohort.thematic_groups.get(), "")],
         )
         for city in (porto, braga)
     ]
     assert not Roadmap.objects.filter(city__in=[porto, braga]).exists()
 
-    cohort_services.enrolment_accept(enrolment=asked[0], decided_by=programme.lead)
-    cohort_services.enrolment_decline(enrolment=asked[1], decided_by=programme.lead)
+    cohort_services.enrolment_accept(enrolment=asked[0], acting_user=programme.lead)
+    cohort_services.enrolment_decline(enrolment=asked[1], acting_user=programme.lead)
 
     assert list(
         Roadmap.objects.filter(cohort=programme.cohort).values_list("city__name", "status")
@@ -265,10 +273,12 @@ def test_field_save_of_a_climate_action_from_another_cohort_is_refused(programme
     elsewhere = factories.CityFactory(name="Mannheim", is_mission_city=True)
     from cities.services import climate_action_create
 
-    other_action = climate_action_create(city=elsewhere, title="District heating", sector=energy)
+    other_action = climate_action_create(
+        acting_user=programme.lead, city=elsewhere, title="District heating", sector=energy
+    )
     present(cohort=other, city=elsewhere, actions=[other_action], by=programme.lead)
     not_presented = climate_action_create(
-        city=programme.mission_city, title="Bike lanes", sector=energy
+        acting_user=programme.lead, city=programme.mission_city, title="Bike lanes", sector=energy
     )
 
     message = "Pick a climate action presented in this cohort."
@@ -389,7 +399,7 @@ def test_field_save_of_ids_that_are_not_plain_short_numbers_is_refused(programme
 
 def fields_save(programme, values, user=None):
     return services.roadmap_fields_save(
-        roadmap=programme.roadmap, values=values, user=user or programme.ana
+        roadmap=programme.roadmap, values=values, acting_user=user or programme.ana
     )
 
 
@@ -450,11 +460,16 @@ def test_fields_save_returns_conflicts_and_bad_values_and_saves_the_rest(program
     }
 
 
-def test_fields_save_of_a_submitted_roadmap_refuses_every_field(programme):
+def test_fields_save_of_a_roadmap_submitted_after_the_check_refuses_every_field(programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    # The form was loaded, and the permission checked, while the roadmap was a draft; it is
+    # submitted before the save takes the roadmap's lock.
+    loaded = Roadmap.objects.get(pk=programme.roadmap.pk)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
 
-    errors = fields_save(programme, {"phase1.cause_1": ("Late", 1)})
+    errors = services.roadmap_fields_save(
+        roadmap=loaded, values={"phase1.cause_1": ("Late", 1)}, acting_user=programme.ana
+    )
 
     assert {key: error.message for key, error in errors.items()} == {
         "phase1.cause_1": "This roadmap has been submitted and can no longer be changed."
@@ -505,19 +520,217 @@ def test_field_save_by_someone_who_is_not_an_officer_of_the_city_is_denied(progr
 
 def test_review_by_an_officer_or_a_facilitator_of_another_cohort_is_denied(programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     outsider = factories.UserFactory(is_facilitator=True)
     cohort_create(number=2, lead=outsider, sector=programme.cohort.thematic_groups.get().sector)
 
     for user in (programme.ana, outsider):
         with pytest.raises(PermissionDenied):
-            services.roadmap_accept(roadmap=programme.roadmap, user=user)
+            services.roadmap_accept(roadmap=programme.roadmap, acting_user=user)
         with pytest.raises(PermissionDenied):
             services.roadmap_comment_add(
-                roadmap=programme.roadmap, section="phase1", body="Fine", author=user
+                roadmap=programme.roadmap, section="phase1", body="Fine", acting_user=user
             )
     programme.roadmap.refresh_from_db()
     assert programme.roadmap.status == RoadmapStatus.SUBMITTED
+
+
+def people(programme) -> dict:
+    """Who is asked for in the permission tests, by the name the rules give them."""
+    outsider = factories.UserFactory(is_facilitator=True, full_name="Facilitator elsewhere")
+    cohort_create(number=2, lead=outsider, sector=programme.cohort.thematic_groups.get().sector)
+    return {
+        "officer": programme.ana,
+        "officer of another city": factories.city_officer(email="someone@porto.pt"),
+        "reviewer": factories.UserFactory(is_reviewer=True),
+        "lead facilitator": programme.lead,
+        "group facilitator": programme.group_facilitator,
+        "facilitator of another cohort": outsider,
+        "programme admin": factories.UserFactory(is_programme_admin=True, full_name="Ada Admin"),
+    }
+
+
+def written(programme) -> tuple:
+    """Everything the acting services write, to compare before and after a refusal."""
+    roadmap = Roadmap.objects.get(pk=programme.roadmap.pk)
+    return (
+        roadmap.status,
+        history(roadmap),
+        list(roadmap.transitions.values_list("from_status", "to_status")),
+        list(roadmap.comments.values_list("section", "body")),
+        list(RoadmapExport.objects.order_by("pk").values_list("pk", "status", "requested_by")),
+        OutboundEmail.objects.count(),
+    )
+
+
+ACTING_SERVICES = {
+    "roadmap_field_save": lambda programme, export, person: services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.cause_1",
+        value="Mine",
+        base_version=1,
+        acting_user=person,
+    ),
+    "roadmap_fields_save": lambda programme, export, person: services.roadmap_fields_save(
+        roadmap=programme.roadmap, values={"phase1.cause_1": ("Mine", 1)}, acting_user=person
+    ),
+    "roadmap_submit": lambda programme, export, person: services.roadmap_submit(
+        roadmap=programme.roadmap, acting_user=person
+    ),
+    "roadmap_comment_add": lambda programme, export, person: services.roadmap_comment_add(
+        roadmap=programme.roadmap, section="phase1", body="Fine", acting_user=person
+    ),
+    "roadmap_return": lambda programme, export, person: services.roadmap_return(
+        roadmap=programme.roadmap, acting_user=person, note="Mine"
+    ),
+    "roadmap_accept": lambda programme, export, person: services.roadmap_accept(
+        roadmap=programme.roadmap, acting_user=person
+    ),
+    "roadmap_export_start": lambda programme, export, person: roadmap_export_start(
+        cohort=programme.cohort, acting_user=person
+    ),
+    "roadmap_export_restart": lambda programme, export, person: roadmap_export_restart(
+        export=export, acting_user=person
+    ),
+}
+CANNOT_CHANGE = "You cannot change this roadmap."
+NO_PERMISSION = "You do not have permission to do this."
+
+
+@pytest.mark.parametrize(
+    ("service", "who", "message"),
+    [
+        ("roadmap_field_save", "lead facilitator", CANNOT_CHANGE),
+        ("roadmap_field_save", "officer of another city", CANNOT_CHANGE),
+        ("roadmap_fields_save", "group facilitator", CANNOT_CHANGE),
+        ("roadmap_fields_save", "reviewer", CANNOT_CHANGE),
+        ("roadmap_submit", "lead facilitator", NO_PERMISSION),
+        ("roadmap_submit", "officer of another city", NO_PERMISSION),
+        ("roadmap_comment_add", "officer", NO_PERMISSION),
+        ("roadmap_comment_add", "facilitator of another cohort", NO_PERMISSION),
+        ("roadmap_return", "officer", NO_PERMISSION),
+        ("roadmap_return", "reviewer", NO_PERMISSION),
+        ("roadmap_accept", "officer", NO_PERMISSION),
+        ("roadmap_accept", "facilitator of another cohort", NO_PERMISSION),
+        ("roadmap_export_start", "officer", NO_PERMISSION),
+        ("roadmap_export_start", "facilitator of another cohort", NO_PERMISSION),
+        ("roadmap_export_restart", "officer", NO_PERMISSION),
+        ("roadmap_export_restart", "reviewer", NO_PERMISSION),
+    ],
+)
+def test_each_acting_service_refuses_a_person_without_its_permission(
+    programme, service, who, message, django_capture_on_commit_callbacks
+):
+    fill(programme)
+    if service in ("roadmap_return", "roadmap_accept"):
+        services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    export = RoadmapExport.objects.create(cohort=programme.cohort, status=ExportStatus.FAILED)
+    person = people(programme)[who]
+    before = written(programme)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(PermissionRefused) as refusal,
+    ):
+        ACTING_SERVICES[service](programme, export, person)
+
+    assert refusal.value.message == message
+    assert (written(programme), callbacks) == (before, [])
+
+
+def test_each_acting_service_refuses_without_a_person(programme):
+    export = RoadmapExport.objects.create(cohort=programme.cohort, status=ExportStatus.FAILED)
+    before = written(programme)
+
+    refused = []
+    for service, call in ACTING_SERVICES.items():
+        try:
+            call(programme, export, None)
+        except PermissionRefused:
+            refused.append(service)
+
+    assert refused == list(ACTING_SERVICES)
+    assert written(programme) == before
+
+
+def test_admin_writes_and_submits_an_open_roadmap_then_cannot_change_it(programme):
+    admin = people(programme)["programme admin"]
+    saved = save(programme, "phase1.cause_1", "The admin's text", user=admin)
+    fill(programme, skip={"phase1.cause_1"})
+
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=admin)
+    with pytest.raises(services.RoadmapReadOnly) as field:
+        save(programme, "phase1.cause_1", "Later", base_version=1, user=admin)
+    with pytest.raises(services.RoadmapReadOnly) as form:
+        services.roadmap_fields_save(
+            roadmap=programme.roadmap, values={"phase1.cause_1": ("Later", 1)}, acting_user=admin
+        )
+    with pytest.raises(services.RoadmapAlreadySubmitted) as again:
+        services.roadmap_submit(roadmap=programme.roadmap, acting_user=admin)
+
+    assert (saved.version, saved.updated_by) == (1, admin)
+    assert (field.value.field, field.value.code, field.value.message) == (
+        "phase1.cause_1",
+        "read_only",
+        "This roadmap has been submitted and can no longer be changed.",
+    )
+    assert (form.value.field, form.value.code, form.value.message) == (
+        None,
+        "read_only",
+        "This roadmap has been submitted and can no longer be changed.",
+    )
+    assert (again.value.code, again.value.message) == (
+        "already_submitted",
+        "This roadmap has already been submitted.",
+    )
+    assert stored(programme.roadmap)["phase1.cause_1"] == "The admin's text"
+    assert list(
+        programme.roadmap.transitions.values_list("from_status", "to_status", "by__email")
+    ) == [("draft", "submitted", admin.email)]
+
+
+def test_admin_reviews_a_submitted_roadmap_and_cannot_change_the_accepted_one(programme):
+    admin = people(programme)["programme admin"]
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+
+    comment = services.roadmap_comment_add(
+        roadmap=programme.roadmap, section="phase1", body="Well argued.", acting_user=admin
+    )
+    accepted = services.roadmap_accept(roadmap=programme.roadmap, acting_user=admin)
+    with pytest.raises(services.RoadmapReadOnly) as field:
+        save(programme, "phase1.cause_1", "Later", base_version=1, user=admin)
+
+    assert (comment.author, accepted.status) == (admin, RoadmapStatus.ACCEPTED)
+    assert field.value.message == "This roadmap has been submitted and can no longer be changed."
+    assert stored(programme.roadmap)["phase1.cause_1"] == "Text of phase1.cause_1"
+
+
+def test_field_save_and_submit_check_the_status_again_on_the_locked_row(programme):
+    fill(programme)
+    # Loaded, and the permission checked, while a draft; submitted before the lock is taken.
+    loaded_for_save = Roadmap.objects.get(pk=programme.roadmap.pk)
+    loaded_for_submit = Roadmap.objects.get(pk=programme.roadmap.pk)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+
+    with pytest.raises(services.RoadmapReadOnly) as field:
+        services.roadmap_field_save(
+            roadmap=loaded_for_save,
+            key="phase1.cause_1",
+            value="Late",
+            base_version=1,
+            acting_user=programme.rui,
+        )
+    with pytest.raises(services.RoadmapAlreadySubmitted) as again:
+        services.roadmap_submit(roadmap=loaded_for_submit, acting_user=programme.rui)
+
+    assert (field.value.field, field.value.message) == (
+        "phase1.cause_1",
+        "This roadmap has been submitted and can no longer be changed.",
+    )
+    assert again.value.message == "This roadmap has already been submitted."
+    assert stored(programme.roadmap)["phase1.cause_1"] == "Text of phase1.cause_1"
+    assert programme.roadmap.transitions.count() == 1
 
 
 # --- Submit and review -------------------------------------------------------------------------
@@ -531,7 +744,7 @@ def test_roadmap_submit_lists_what_is_missing_and_stays_a_draft(programme):
         SCORE,
     ]
     with pytest.raises(RoadmapIncomplete) as error:
-        services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+        services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
 
     assert error.value.message == (
         "Complete these parts before you submit: Main cause 3; "
@@ -550,7 +763,7 @@ def test_roadmap_submit_makes_it_read_only_and_emails_every_officer(
     before = history(programme.roadmap)
 
     with django_capture_on_commit_callbacks(execute=True):
-        roadmap = services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+        roadmap = services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
 
     assert (roadmap.status, roadmap.submitted_at, roadmap.percent_complete) == (
         "submitted",
@@ -582,30 +795,30 @@ def test_roadmap_submit_makes_it_read_only_and_emails_every_officer(
         "This roadmap has been submitted and can no longer be changed.",
     )
     with pytest.raises(ApplicationError) as again:
-        services.roadmap_submit(roadmap=roadmap, user=programme.rui)
+        services.roadmap_submit(roadmap=roadmap, acting_user=programme.rui)
     assert again.value.message == "This roadmap has already been submitted."
     assert history(programme.roadmap) == before
 
 
 def test_roadmap_return_with_comments_then_edit_and_resubmit(programme, clock):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     clock.shift(datetime.timedelta(hours=1))
     services.roadmap_comment_add(
         roadmap=programme.roadmap,
         section="phase1",
         body="  Name the listed buildings.  ",
-        author=programme.group_facilitator,
+        acting_user=programme.group_facilitator,
     )
     services.roadmap_comment_add(
         roadmap=programme.roadmap,
         section="phase3",
         body="Add the Capital Hub.",
-        author=programme.lead,
+        acting_user=programme.lead,
     )
 
     roadmap = services.roadmap_return(
-        roadmap=programme.roadmap, user=programme.lead, note="Nearly there."
+        roadmap=programme.roadmap, acting_user=programme.lead, note="Nearly there."
     )
 
     assert roadmap.status == "returned"
@@ -628,7 +841,7 @@ def test_roadmap_return_with_comments_then_edit_and_resubmit(programme, clock):
 
     saved = save(programme, "phase1.cause_1", "Listed buildings in the centre", base_version=1)
     assert saved.version == 2
-    services.roadmap_submit(roadmap=roadmap, user=programme.rui)
+    services.roadmap_submit(roadmap=roadmap, acting_user=programme.rui)
 
     assert list(
         roadmap.transitions.values_list("from_status", "to_status", "by__email", "note")
@@ -643,11 +856,13 @@ def test_roadmap_return_with_comments_then_edit_and_resubmit(programme, clock):
 def test_roadmap_accept_completes_it_since_the_accept_time(programme, clock):
     completed = {"city": programme.lisbon, "cohort": programme.cohort}
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     assert services.roadmap_completed_since(**completed) is None
 
     clock.move_to(datetime.datetime(2025, 2, 20, 15, 0, tzinfo=datetime.UTC))
-    roadmap = services.roadmap_accept(roadmap=programme.roadmap, user=programme.group_facilitator)
+    roadmap = services.roadmap_accept(
+        roadmap=programme.roadmap, acting_user=programme.group_facilitator
+    )
 
     assert (roadmap.status, roadmap.accepted_at) == (
         "accepted",
@@ -664,14 +879,14 @@ def test_roadmap_accept_completes_it_since_the_accept_time(programme, clock):
         "This roadmap has been submitted and can no longer be changed.",
     )
     with pytest.raises(ApplicationError) as again:
-        services.roadmap_return(roadmap=roadmap, user=programme.lead)
+        services.roadmap_return(roadmap=roadmap, acting_user=programme.lead)
     assert again.value.message == "Only a submitted roadmap can be reviewed; this one is completed."
 
 
 def test_roadmap_completed_since_is_none_for_a_returned_roadmap_or_another_cohort(programme):
     fill(programme)
-    services.roadmap_submit(roadmap=programme.roadmap, user=programme.ana)
-    services.roadmap_return(roadmap=programme.roadmap, user=programme.lead)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    services.roadmap_return(roadmap=programme.roadmap, acting_user=programme.lead)
     other = cohort_create(
         number=2, lead=programme.lead, sector=programme.cohort.thematic_groups.get().sector
     )
@@ -682,7 +897,7 @@ def test_roadmap_completed_since_is_none_for_a_returned_roadmap_or_another_cohor
 
 def test_roadmap_review_of_a_draft_is_refused(programme):
     with pytest.raises(ApplicationError) as error:
-        services.roadmap_accept(roadmap=programme.roadmap, user=programme.lead)
+        services.roadmap_accept(roadmap=programme.roadmap, acting_user=programme.lead)
 
     assert error.value.message == "Only a submitted roadmap can be reviewed; this one is draft."
 
@@ -690,11 +905,11 @@ def test_roadmap_review_of_a_draft_is_refused(programme):
 def test_roadmap_comment_needs_a_section_and_text(programme):
     with pytest.raises(ApplicationError) as no_section:
         services.roadmap_comment_add(
-            roadmap=programme.roadmap, section="phase9", body="Hm", author=programme.lead
+            roadmap=programme.roadmap, section="phase9", body="Hm", acting_user=programme.lead
         )
     with pytest.raises(ApplicationError) as no_body:
         services.roadmap_comment_add(
-            roadmap=programme.roadmap, section="phase1", body="   ", author=programme.lead
+            roadmap=programme.roadmap, section="phase1", body="   ", acting_user=programme.lead
         )
 
     assert (no_section.value.field, no_section.value.message) == (

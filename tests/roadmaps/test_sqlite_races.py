@@ -64,7 +64,7 @@ today = timezone.localdate()
 cohort = cohort_create(
     programme="odg", number=1, name="Online Discussion Groups cohort 1",
     starts_on=today - datetime.timedelta(days=120), ends_on=today + datetime.timedelta(days=30),
-    created_by=User.objects.create(email="lea@example.org", is_facilitator=True),
+    acting_user=User.objects.create(email="lea@example.org", is_facilitator=True),
 )
 lisbon = factories.CityFactory(name="Lisbon")
 factories.city_officer(city=lisbon, email={ANA!r}, full_name="Ana Silva")

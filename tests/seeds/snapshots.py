@@ -1,6 +1,9 @@
-"""A snapshot of every row the seed commands touch."""
+"""What seed_demo prints, and a snapshot of every row the seed commands touch."""
+
+import io
 
 from allauth.account.models import EmailAddress
+from django.core.management import call_command
 
 from accounts.models import User
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
@@ -45,3 +48,10 @@ def snapshot() -> dict:
     return {
         model._meta.label: list(model.objects.order_by("pk").values()) for model in SEEDED_MODELS
     }
+
+
+def seed_demo(verbosity: int = 1) -> str:
+    """Run `manage.py seed_demo` in the test database; what it printed."""
+    out = io.StringIO()
+    call_command("seed_demo", verbosity=verbosity, stdout=out)
+    return out.getvalue()

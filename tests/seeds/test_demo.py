@@ -1,12 +1,10 @@
 import datetime
-import io
 import itertools
 import re
 import zoneinfo
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,7 +14,7 @@ from cohorts.models import Cohort, Phase, ThematicGroup
 from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
 from devdata.demo_cities import ANNEX_1_CITIES
 from sessions.models import Session
-from tests.seeds.snapshots import snapshot
+from tests.seeds.snapshots import seed_demo, snapshot
 
 BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
 
@@ -36,12 +34,6 @@ TABLE_2_PEOPLE = {
     "lina",
     "forsman",
 }
-
-
-def seed_demo() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
 
 
 def brussels(*args) -> datetime.datetime:

@@ -1,28 +1,18 @@
 """seed_demo gives cities thematic interests: the enrolled cities the sectors of the groups they
 picked, the Mission Cities the sectors of the climate actions they present."""
 
-import io
-
-from django.core.management import call_command
-
 from accounts.models import User
 from cities.models import City
 from taxonomy.models import ThematicSector
 from tests.cities.conftest import directory_names
 from tests.portal_pages.helpers import sign_in
-from tests.seeds.snapshots import snapshot
+from tests.seeds.snapshots import seed_demo, snapshot
 
 ENERGY = "energy"
 BUILDINGS = "buildings"
 MOBILITY = "sustainable-mobility"
 CIRCULAR = "circular-economy"
 NATURE = "nature-based-solutions"
-
-
-def seed_demo(verbosity: int = 1) -> str:
-    out = io.StringIO()
-    call_command("seed_demo", verbosity=verbosity, stdout=out)
-    return out.getvalue()
 
 
 def interests() -> dict[str, list[str]]:

@@ -2,12 +2,10 @@
 cohort 1 with Braga's draft roadmap, and the illustrative cohort 2 still to come."""
 
 import datetime
-import io
 import re
 import zoneinfo
 
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,17 +18,11 @@ from roadmaps.selectors import climate_actions_for_roadmap
 from roadmaps.services import roadmap_field_save
 from sessions.models import Session, SessionPresentation
 from tests.portal_pages.helpers import sign_in
-from tests.seeds.snapshots import snapshot
+from tests.seeds.snapshots import seed_demo, snapshot
 
 BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
 OFFICER = "officer@example.org"
 FACILITATOR = "facilitator@example.org"
-
-
-def seed_demo() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
 
 
 def cohort(number: int) -> Cohort:
@@ -522,11 +514,15 @@ def test_seed_demo_second_run_keeps_what_the_officer_wrote_in_the_roadmap(demo_d
         key="phase1.challenge",
         value="Flooding in the lower town.",
         base_version=challenge.version,
-        user=officer,
+        acting_user=officer,
     )
     cause = roadmap.values.get(key="phase1.cause_3")
     roadmap_field_save(
-        roadmap=roadmap, key="phase1.cause_3", value="", base_version=cause.version, user=officer
+        roadmap=roadmap,
+        key="phase1.cause_3",
+        value="",
+        base_version=cause.version,
+        acting_user=officer,
     )
     before = snapshot()
 
@@ -559,7 +555,7 @@ def test_seed_demo_fills_a_field_of_braga_still_missing(demo_data):
 
 def test_seed_demo_second_run_keeps_a_decided_request(demo_data):
     porto = Enrolment.objects.get(cohort=cohort(2), city__name="Porto")
-    enrolment_accept(enrolment=porto, decided_by=User.objects.get(email=FACILITATOR))
+    enrolment_accept(enrolment=porto, acting_user=User.objects.get(email=FACILITATOR))
     before = snapshot()
 
     output = seed_demo()

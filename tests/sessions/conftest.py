@@ -36,7 +36,7 @@ class Programme:
 
 
 def enrol(cohort, city, status=EnrolmentStatus.ACCEPTED) -> Enrolment:
-    return Enrolment.objects.create(cohort=cohort, city=city, status=status)
+    return factories.EnrolmentFactory(cohort=cohort, city=city, status=status)
 
 
 def schedule(cohort, title, starts, ends, *, by=None, **fields) -> Session:
@@ -48,7 +48,7 @@ def schedule(cohort, title, starts, ends, *, by=None, **fields) -> Session:
         title=title,
         starts_at=starts,
         ends_at=ends,
-        created_by=by or factories.UserFactory(is_programme_admin=True),
+        acting_user=by or factories.UserFactory(is_programme_admin=True),
         **fields,
     )
 

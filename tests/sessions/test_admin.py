@@ -5,6 +5,7 @@ added nor deleted there, and the "Cancel selected sessions" action goes through 
 import datetime
 import re
 
+from django.contrib.admin import site
 from django.core import mail
 
 from sessions import services
@@ -38,6 +39,32 @@ def test_session_admin_change_form_shows_times_status_title_and_link_read_only(c
         "Energy: district heating",
         '<a href="https://meet.example.org/heating">https://meet.example.org/heating</a>',
     ]
+
+
+def test_session_admin_change_form_shows_who_scheduled_and_changed_it_read_only(client, programme):
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    page = client.get(f"{CHANGELIST}{programme.heating.pk}/change/").content.decode()
+
+    assert re.findall(r'name="(created_by|updated_by)"', page) == []
+    lead = f'<a href="/admin/accounts/user/{programme.lead.pk}/change/">Lea Lead</a>'
+    assert re.findall(r'<div class="readonly">(.*?)</div>', page)[5:] == [lead, lead]
+
+
+def test_session_admin_save_records_the_admin_as_last_editor(rf, programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+    request = rf.post(CHANGELIST)
+    request.user = admin
+    programme.heating.summary = "Two cities compared their heat networks."
+
+    site._registry[Session].save_model(request, programme.heating, form=None, change=True)
+
+    programme.heating.refresh_from_db()
+    assert (
+        programme.heating.summary,
+        programme.heating.created_by,
+        programme.heating.updated_by,
+    ) == ("Two cities compared their heat networks.", programme.lead, admin)
 
 
 def test_session_admin_offers_no_delete_selected_action(client, programme):
@@ -91,7 +118,7 @@ def test_session_admin_cancel_action_cancels_through_the_service(
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     mobility = schedule(
         programme.cohort,
@@ -99,7 +126,7 @@ def test_session_admin_cancel_action_cancels_through_the_service(
         datetime.datetime(2024, 12, 5, 10, 0),
         datetime.datetime(2024, 12, 5, 11, 0),
     )
-    services.session_cancel(session=mobility, cancelled_by=programme.lead)
+    services.session_cancel(session=mobility, acting_user=programme.lead)
     sign_in(client, factories.UserFactory(is_programme_admin=True))
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -49,6 +49,7 @@ def test_session_detail_payload_is_exact(client, programme):
     services.session_set_presentations(
         session=programme.heating,
         presentations=[(programme.mission_city, [programme.actions[1].pk], "Heat")],
+        acting_user=programme.lead,
     )
     client.force_login(programme.officer)
 
@@ -132,6 +133,7 @@ def test_session_list_query_count_does_not_grow(client, programme):
     services.session_set_presentations(
         session=programme.heating,
         presentations=[(programme.mission_city, [programme.actions[0].pk])],
+        acting_user=programme.lead,
     )
     one, count_one = _list_queries(client, programme.officer)
 
@@ -146,13 +148,14 @@ def test_session_list_query_count_does_not_grow(client, programme):
         services.session_set_presentations(
             session=session,
             presentations=[(programme.mission_city, [a.pk for a in programme.actions[:3]])],
+            acting_user=programme.lead,
         )
         services.registration_create(
             session=session,
             city=programme.city,
             full_name="Ana",
             email=f"ana{day}@lisboa.pt",
-            registered_by=programme.officer,
+            acting_user=programme.officer,
         )
     many, count_many = _list_queries(client, programme.officer)
 
@@ -243,7 +246,7 @@ def test_registration_list_officer_sees_own_city_facilitator_sees_all(client, pr
         city=programme.city,
         full_name="Ana",
         email="ana@lisboa.pt",
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     porto = factories.CityFactory(name="Porto")
     enrol(programme.cohort, porto)
@@ -253,7 +256,7 @@ def test_registration_list_officer_sees_own_city_facilitator_sees_all(client, pr
         city=porto,
         full_name="Pia",
         email="pia@porto.pt",
-        registered_by=porto_officer,
+        acting_user=porto_officer,
     )
 
     client.force_login(programme.officer)
@@ -271,7 +274,7 @@ def test_registration_delete_by_the_officer(client, programme):
         city=programme.city,
         full_name="Ana",
         email="ana@lisboa.pt",
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     client.force_login(programme.officer)
 
@@ -289,7 +292,7 @@ def test_attendance_action_records_and_answers_the_counts(client, programme, clo
         session=programme.heating,
         city=programme.city,
         people=[("Ana", "ana@lisboa.pt"), ("Rui", "rui@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     clock.move_to(AFTER_HEATING)
     client.force_login(programme.lead)
@@ -357,6 +360,23 @@ def test_attendance_action_by_an_officer_is_403(client, programme, clock, method
     )
 
     assert response.status_code == 403
+
+
+def test_attendance_action_posted_with_errors_by_an_officer_is_403_not_400(
+    client, programme, clock
+):
+    """Invalid data never reaches the service: who may record attendance is asked before the
+    caller is told what is wrong with it."""
+    clock.move_to(AFTER_HEATING)
+    client.force_login(programme.officer)
+
+    response = client.post(
+        f"/api/v1/sessions/{programme.heating.pk}/attendance/",
+        {"walk_ins": [{"full_name": "Rui Costa", "email": "not an address"}]},
+        content_type="application/json",
+    )
+
+    assert (response.status_code, Registration.objects.count()) == (403, 0)
 
 
 # --- Out-of-range ids and cities outside the cohort ---------------------------------------------
@@ -491,9 +511,9 @@ def test_registration_delete_of_a_cancelled_session_is_400(client, programme):
         city=programme.city,
         full_name="Ana",
         email="ana@lisboa.pt",
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
-    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    services.session_cancel(session=programme.heating, acting_user=programme.lead)
     client.force_login(programme.officer)
 
     response = client.delete(f"/api/v1/registrations/{registration.pk}/")
@@ -530,7 +550,7 @@ def test_registration_list_query_count_does_not_grow(client, programme, viewer):
         city=programme.city,
         full_name="Ana",
         email="ana@lisboa.pt",
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     one, count_one = _registration_list_queries(client, user)
 
@@ -545,7 +565,7 @@ def test_registration_list_query_count_does_not_grow(client, programme, viewer):
             session=session,
             city=programme.city,
             people=[("Ana", f"ana{day}@lisboa.pt"), ("Rui", f"rui{day}@lisboa.pt")],
-            registered_by=programme.officer,
+            acting_user=programme.officer,
         )
     many, count_many = _registration_list_queries(client, user)
 

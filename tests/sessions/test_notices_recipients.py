@@ -43,7 +43,7 @@ def readers(programme):
         session=programme.heating,
         city=programme.city,
         people=[("Marie Dupont", "marie@lisboa.pt"), ("João Costa", "joao@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     return marie, joao
 
@@ -59,7 +59,7 @@ def test_session_moved_by_an_english_speaker_reaches_each_reader_in_their_langua
             session=programme.heating,
             starts_at=at(5, 10),
             ends_at=at(5, 11, 30),
-            changed_by=programme.lead,
+            acting_user=programme.lead,
         )
 
     by_address = {message.to[0]: message for message in mail.outbox}
@@ -100,11 +100,11 @@ def test_session_cancelled_escapes_the_title_in_html_only(
     programme, readers, django_capture_on_commit_callbacks
 ):
     services.session_update(
-        session=programme.heating, title='Heat & <b>"power"</b>', changed_by=programme.lead
+        session=programme.heating, title='Heat & <b>"power"</b>', acting_user=programme.lead
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+        services.session_cancel(session=programme.heating, acting_user=programme.lead)
 
     joao = next(message for message in mail.outbox if message.to == ["joao@lisboa.pt"])
     assert joao.subject == 'Cancelled: "Heat & <b>"power"</b>"'

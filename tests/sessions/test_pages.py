@@ -126,6 +126,7 @@ def test_session_detail_shows_time_in_the_session_zone_and_presenters(client, pr
     services.session_set_presentations(
         session=programme.heating,
         presentations=[(programme.mission_city, [programme.actions[1].pk], "Heat networks")],
+        acting_user=programme.lead,
     )
     sign_in(client, programme.officer)
 
@@ -265,7 +266,7 @@ def test_session_edit_moving_emails_the_registered_people(
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt"), ("Rui Costa", "rui@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.lead)
     data = session_data(
@@ -310,7 +311,7 @@ def test_session_cancel_emails_each_registered_person_once(
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt"), ("Rui Costa", "rui@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.lead)
 
@@ -369,7 +370,7 @@ def test_session_register_same_email_twice_shows_the_message_in_its_row(client, 
         city=programme.city,
         full_name="Ana Silva",
         email="ana@lisboa.pt",
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.officer)
 
@@ -425,7 +426,7 @@ def test_registration_delete_by_the_officer_before_the_session(client, programme
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.officer)
 
@@ -442,7 +443,7 @@ def test_registration_delete_by_an_officer_of_another_city_is_404(client, progra
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     other_city = factories.CityFactory(name="Porto")
     enrol(programme.cohort, other_city)
@@ -464,7 +465,7 @@ def _register_many(programme, count):
         session=programme.heating,
         city=programme.city,
         people=[(f"Person {i:02d}", f"person{i}@lisboa.pt") for i in range(count)],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
 
 
@@ -473,7 +474,7 @@ def test_session_attendance_records_marks_and_walk_ins_and_shows_counts(client, 
         session=programme.heating,
         city=programme.city,
         people=[("Ana", "ana@lisboa.pt"), ("Bea", "bea@lisboa.pt"), ("Rui", "rui@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     clock.move_to(AFTER_HEATING)
     sign_in(client, programme.lead)
@@ -573,9 +574,9 @@ def test_session_ics_after_a_move_and_a_cancellation_is_a_newer_sequence(client,
         session=programme.heating,
         starts_at=datetime.datetime(2024, 12, 4, 14, 0),
         ends_at=datetime.datetime(2024, 12, 4, 15, 30),
-        changed_by=programme.lead,
+        acting_user=programme.lead,
     )
-    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    services.session_cancel(session=programme.heating, acting_user=programme.lead)
     sign_in(client, programme.officer)
 
     response = client.get(f"/sessions/{programme.heating.pk}/calendar.ics")
@@ -707,7 +708,7 @@ def test_session_cancel_a_second_time_shows_a_message_and_emails_no_one_again(
         session=programme.heating,
         city=programme.city,
         people=[("Ana Silva", "ana@lisboa.pt")],
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
     sign_in(client, programme.lead)
     url = f"/sessions/{programme.heating.pk}/cancel/"
@@ -740,6 +741,171 @@ def test_session_cancel_once_it_has_started_shows_a_message_and_changes_nothing(
         "This session has started: it can no longer be cancelled."
     ]
     assert (programme.heating.status, mail.outbox) == (SessionStatus.SCHEDULED, [])
+
+
+# --- Programme admins: states hold for them too -------------------------------------------------
+
+
+def offered(page: str) -> list[str]:
+    """The actions a session page offers: its buttons and button-styled links."""
+    found = re.findall(
+        r'<a class="button" href="[^"]*">(.*?)</a>|<button type="submit" class="secondary">(.*?)'
+        r"</button>",
+        page,
+        re.S,
+    )
+    return [text(link or button) for link, button in found]
+
+
+def _admin(programme, kind):
+    if kind == "admin":
+        return factories.UserFactory(is_programme_admin=True)
+    # An admin who is also an officer of the enrolled city: offered "Register people" as an
+    # officer, until the session starts.
+    return factories.city_officer(city=programme.city, is_programme_admin=True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "before_the_session"),
+    [
+        ("admin", ["Edit or move", "Cancel the session"]),
+        ("admin and officer", ["Register people", "Edit or move", "Cancel the session"]),
+    ],
+)
+def test_session_detail_admin_is_offered_cancel_and_registration_only_before_the_start(
+    client, programme, clock, kind, before_the_session
+):
+    admin = _admin(programme, kind)
+    url = f"/sessions/{programme.heating.pk}/"
+
+    sign_in(client, admin)
+    before = offered(client.get(url).content.decode())
+    clock.move_to(datetime.datetime(2024, 12, 4, 9, 30, tzinfo=UTC))  # 10:30 in Brussels
+    sign_in(client, admin)  # a month later: signed in again
+    started = offered(client.get(url).content.decode())
+
+    assert before == before_the_session
+    assert started == ["Edit or move", "Record attendance", "Takeaways and sub-topics"]
+
+
+def test_session_cancel_by_an_admin_once_it_has_started_shows_the_services_message(
+    client, programme, clock
+):
+    clock.move_to(datetime.datetime(2024, 12, 4, 9, 30, tzinfo=UTC))  # 10:30 in Brussels
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+
+    response = client.post(f"/sessions/{programme.heating.pk}/cancel/", follow=True)
+
+    programme.heating.refresh_from_db()
+    assert messages_of(response.content.decode()) == [
+        "This session has started: it can no longer be cancelled."
+    ]
+    assert (programme.heating.status, programme.heating.updated_by) == (
+        SessionStatus.SCHEDULED,
+        programme.lead,
+    )
+
+
+def test_session_register_by_an_admin_is_403(client, programme):
+    """An admin is no city's officer: the page has no city to offer them."""
+    sign_in(client, factories.UserFactory(is_programme_admin=True))
+    url = f"/sessions/{programme.heating.pk}/register/"
+
+    responses = [
+        client.get(url).status_code,
+        client.post(url, people_data(programme.city, ("Ana", "ana@lisboa.pt"))).status_code,
+    ]
+
+    assert (responses, Registration.objects.count()) == ([403, 403], 0)
+
+
+def test_session_register_by_an_admin_officer_once_it_has_started_registers_no_one(
+    client, programme, clock
+):
+    clock.move_to(datetime.datetime(2024, 12, 4, 9, 30, tzinfo=UTC))  # 10:30 in Brussels
+    sign_in(client, _admin(programme, "admin and officer"))
+
+    response = client.post(
+        f"/sessions/{programme.heating.pk}/register/",
+        people_data(programme.city, ("Ana Silva", "ana@lisboa.pt")),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="people-0-email"' not in page
+    assert "Registration is closed for this session." in page
+    assert Registration.objects.count() == 0
+
+
+# --- A permission is asked once: by the service, or by the page when it only shows a form ------
+
+
+def test_session_edit_posted_with_errors_by_an_officer_is_403(client, programme):
+    """Invalid input never reaches the service: the page asks who may before showing the form
+    again with its errors."""
+    sign_in(client, programme.officer)
+
+    response = client.post(f"/sessions/{programme.heating.pk}/edit/", session_data(title=""))
+
+    programme.heating.refresh_from_db()
+    assert (response.status_code, programme.heating.title) == (403, "Energy: district heating")
+
+
+def test_session_create_posted_with_errors_by_an_officer_is_404(client, programme):
+    sign_in(client, programme.officer)
+
+    response = client.post(f"/sessions/new/?cohort={programme.cohort.pk}", session_data(title=""))
+
+    assert (response.status_code, Session.objects.count()) == (404, 1)
+
+
+def test_session_outcome_posted_with_errors_by_an_officer_is_403(client, programme):
+    sign_in(client, programme.officer)
+
+    response = client.post(
+        f"/sessions/{programme.heating.pk}/outcome/",
+        {"key_takeaways": "x" * 10_001, "requested_subtopics": ""},
+    )
+
+    assert response.status_code == 403
+
+
+def test_session_attendance_posted_with_errors_by_an_officer_is_403(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.officer)
+
+    response = client.post(
+        f"/sessions/{programme.heating.pk}/attendance/",
+        {
+            "walk_ins-TOTAL_FORMS": "1",
+            "walk_ins-INITIAL_FORMS": "0",
+            "walk_ins-0-full_name": "Rui Costa",
+            "walk_ins-0-email": "not an address",
+        },
+    )
+
+    assert (response.status_code, Registration.objects.count()) == (403, 0)
+
+
+def test_session_pages_record_who_scheduled_and_who_changed_the_session(client, programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+    sign_in(client, admin)
+
+    created = client.post(
+        f"/sessions/new/?cohort={programme.cohort.pk}",
+        session_data(starts_at="2024-12-05T11:00", ends_at="2024-12-05T12:30"),
+    )
+    sign_in(client, programme.lead)
+    session = Session.objects.get(title="Mobility: low-emission zones")
+    cancelled = client.post(f"/sessions/{session.pk}/cancel/")
+
+    session.refresh_from_db()
+    assert (created.status_code, cancelled.status_code) == (302, 302)
+    assert (session.status, session.created_by, session.updated_by) == (
+        SessionStatus.CANCELLED,
+        admin,
+        programme.lead,
+    )
 
 
 # --- Query counts ------------------------------------------------------------------------------
@@ -811,6 +977,7 @@ def test_calendar_feed_query_count_does_not_grow(client, programme):
     services.session_set_presentations(
         session=programme.heating,
         presentations=[(programme.mission_city, [programme.actions[0].pk])],
+        acting_user=programme.lead,
     )
     feed = services.calendar_feed_get_or_create(user=programme.officer)
     url = f"/calendar/{feed.token}.ics"
@@ -827,6 +994,7 @@ def test_calendar_feed_query_count_does_not_grow(client, programme):
         services.session_set_presentations(
             session=session,
             presentations=[(programme.mission_city, [a.pk for a in programme.actions[:3]])],
+            acting_user=programme.lead,
         )
     many, body_many = _queries(client, url)
 

@@ -4,14 +4,14 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
 
 from cohorts.enums import EnrolmentStatus
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
 from sessions import services
 from sessions.enums import Attendance, SessionKind, SessionStatus
-from sessions.models import Registration, Session
+from sessions.models import CalendarFeed, Registration, Session
 from sessions.selectors import SessionCounts, counts_of
 from tests import factories
 from tests.sessions.conftest import AFTER_HEATING, enrol, schedule
@@ -33,7 +33,7 @@ def register(programme, *people):
         session=programme.heating,
         city=programme.city,
         people=list(people),
-        registered_by=programme.officer,
+        acting_user=programme.officer,
     )
 
 
@@ -128,7 +128,7 @@ def test_session_create_same_slot_in_another_cohort_is_allowed(programme):
 
 
 def test_session_create_over_a_cancelled_session_is_allowed(programme):
-    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    services.session_cancel(session=programme.heating, acting_user=programme.lead)
 
     session = schedule(programme.cohort, "Replacement", at(DEC4, 10, 0), at(DEC4, 11, 30))
 
@@ -167,7 +167,7 @@ def test_session_update_moving_into_an_overlapping_slot_is_refused(programme):
             session=mobility,
             starts_at=at(DEC4, 11, 0),
             ends_at=at(DEC4, 12, 30),
-            changed_by=programme.lead,
+            acting_user=programme.lead,
         )
 
     assert error.value.message == (
@@ -179,7 +179,7 @@ def test_session_update_moving_into_an_overlapping_slot_is_refused(programme):
 
 def test_session_update_keeping_its_own_slot_is_not_an_overlap(programme):
     session = services.session_update(
-        session=programme.heating, title="Energy: heat networks", changed_by=programme.lead
+        session=programme.heating, title="Energy: heat networks", acting_user=programme.lead
     )
 
     assert session.title == "Energy: heat networks"
@@ -202,9 +202,9 @@ def test_session_revision_grows_with_each_change_calendars_show(programme):
         {"starts_at": at(DEC4, 10, 30), "ends_at": at(DEC4, 12, 0)},
         {"ends_at": at(DEC4, 12, 30)},
     ]:
-        services.session_update(session=heating, changed_by=lead, **change)
+        services.session_update(session=heating, acting_user=lead, **change)
         revisions.append(_revision(heating))
-    services.session_cancel(session=heating, cancelled_by=lead)
+    services.session_cancel(session=heating, acting_user=lead)
     revisions.append(_revision(heating))
 
     # Agenda and guiding questions: no; a title saved unchanged: no; the rest: one each.
@@ -213,11 +213,11 @@ def test_session_revision_grows_with_each_change_calendars_show(programme):
 
 def test_session_update_of_a_copy_read_before_a_cancellation_is_refused(programme):
     read_earlier = Session.objects.get(pk=programme.heating.pk)
-    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    services.session_cancel(session=programme.heating, acting_user=programme.lead)
 
     with pytest.raises(ApplicationError) as error:
         services.session_update(
-            session=read_earlier, title="Energy: heat networks", changed_by=programme.lead
+            session=read_earlier, title="Energy: heat networks", acting_user=programme.lead
         )
 
     assert error.value.message == "A cancelled session cannot be changed."
@@ -232,14 +232,14 @@ def test_session_update_of_a_copy_read_before_a_cancellation_is_refused(programm
 def test_session_update_of_a_stale_copy_counts_from_the_stored_revision(programme):
     read_earlier = Session.objects.get(pk=programme.heating.pk)
     services.session_update(
-        session=programme.heating, title="Energy: heat networks", changed_by=programme.lead
+        session=programme.heating, title="Energy: heat networks", acting_user=programme.lead
     )
 
     services.session_update(
         session=read_earlier,
         title="Energy: heat networks",
         meeting_url="https://meet.example.org/heat-networks",
-        changed_by=programme.lead,
+        acting_user=programme.lead,
     )
 
     # The copy still says revision 0: the new link is revision 2, after the stored 1.
@@ -255,6 +255,7 @@ def test_session_set_presentations_three_actions_of_a_mission_city(programme):
     services.session_set_presentations(
         session=programme.heating,
         presentations=[(programme.mission_city, [coal.pk, heating.pk, pumps.pk], "Heat")],
+        acting_user=programme.lead,
     )
 
     presentation = programme.heating.presentations.get()
@@ -275,6 +276,7 @@ def test_session_set_presentations_fourth_action_is_refused(programme):
         services.session_set_presentations(
             session=programme.heating,
             presentations=[(programme.mission_city, [a.pk for a in programme.actions])],
+            acting_user=programme.lead,
         )
 
     assert (error.value.field, error.value.message) == (
@@ -289,7 +291,9 @@ def test_session_set_presentations_action_of_another_city_is_refused(programme):
 
     with pytest.raises(ApplicationError) as error:
         services.session_set_presentations(
-            session=programme.heating, presentations=[(espoo, [programme.actions[0].pk])]
+            session=programme.heating,
+            presentations=[(espoo, [programme.actions[0].pk])],
+            acting_user=programme.lead,
         )
 
     assert (error.value.field, error.value.message) == (
@@ -301,7 +305,9 @@ def test_session_set_presentations_action_of_another_city_is_refused(programme):
 def test_session_set_presentations_city_that_is_not_a_mission_city_is_refused(programme):
     with pytest.raises(ApplicationError) as error:
         services.session_set_presentations(
-            session=programme.heating, presentations=[(programme.city, [])]
+            session=programme.heating,
+            presentations=[(programme.city, [])],
+            acting_user=programme.lead,
         )
 
     assert (error.value.field, error.value.message) == (
@@ -314,8 +320,11 @@ def test_session_set_presentations_replaces_the_previous_ones(programme):
     services.session_set_presentations(
         session=programme.heating,
         presentations=[(programme.mission_city, [programme.actions[0].pk])],
+        acting_user=programme.lead,
     )
-    services.session_set_presentations(session=programme.heating, presentations=[])
+    services.session_set_presentations(
+        session=programme.heating, presentations=[], acting_user=programme.lead
+    )
 
     assert programme.heating.presentations.count() == 0
 
@@ -370,7 +379,7 @@ def test_registration_create_for_a_city_not_enrolled_is_refused(programme, statu
             city=braga,
             full_name="Bea",
             email="bea@braga.pt",
-            registered_by=factories.city_officer(city=braga),
+            acting_user=factories.city_officer(city=braga),
         )
 
     assert (error.value.field, error.value.message) == (
@@ -391,7 +400,7 @@ def test_registration_create_after_the_session_started_is_refused(programme, clo
 def test_registration_delete_before_the_session(programme):
     [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
 
-    services.registration_delete(registration=registration, deleted_by=programme.officer)
+    services.registration_delete(registration=registration, acting_user=programme.officer)
 
     assert Registration.objects.count() == 0
 
@@ -401,7 +410,7 @@ def test_registration_delete_after_the_session_started_is_refused(programme, clo
     clock.move_to(AFTER_HEATING)
 
     with pytest.raises(ApplicationError) as error:
-        services.registration_delete(registration=registration, deleted_by=programme.officer)
+        services.registration_delete(registration=registration, acting_user=programme.officer)
 
     assert error.value.message == "A registration can only be removed before the session starts."
     assert Registration.objects.count() == 1
@@ -424,7 +433,7 @@ def test_attendance_record_counts_are_derived_exactly(programme, clock):
         session=programme.heating,
         marks={ana.pk: Attendance.ATTENDED, bea.pk: Attendance.ATTENDED, rui.pk: "no_show"},
         walk_ins=[("Walk In", "walk@in.eu", None), ("Mia Mann", "mia@mannheim.de", None)],
-        recorded_by=programme.lead,
+        acting_user=programme.lead,
     )
 
     counts = counts_of(programme.heating)
@@ -437,7 +446,7 @@ def test_attendance_record_counts_are_derived_exactly(programme, clock):
 
 def test_attendance_record_before_the_session_is_refused(programme):
     with pytest.raises(ApplicationError) as error:
-        services.attendance_record(session=programme.heating, marks={}, recorded_by=programme.lead)
+        services.attendance_record(session=programme.heating, marks={}, acting_user=programme.lead)
 
     assert error.value.message == "Attendance can be recorded once the session has started."
 
@@ -451,7 +460,7 @@ def test_attendance_record_walk_in_already_registered_is_refused(programme, cloc
             session=programme.heating,
             marks={},
             walk_ins=[("Ana", "ana@lisboa.pt", None)],
-            recorded_by=programme.lead,
+            acting_user=programme.lead,
         )
 
     assert (error.value.field, error.value.message) == (
@@ -478,7 +487,7 @@ def test_session_cancel_emails_each_registered_person_once(
     register(programme, ("Ana Silva", "ana@lisboa.pt"), ("Rui Costa", "rui@lisboa.pt"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+        services.session_cancel(session=programme.heating, acting_user=programme.lead)
 
     assert outbox() == [
         (("ana@lisboa.pt",), 'Cancelled: "Energy: district heating"'),
@@ -493,7 +502,7 @@ def test_session_cancel_emails_each_registered_person_once(
         "You receive this email because your city registered you for this session.\n"
     )
     with pytest.raises(ApplicationError) as error, django_capture_on_commit_callbacks(execute=True):
-        services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+        services.session_cancel(session=programme.heating, acting_user=programme.lead)
     assert error.value.message == "This session is already cancelled."
     assert len(mail.outbox) == 2
 
@@ -509,11 +518,11 @@ def test_session_update_moving_emails_each_registered_person_once_with_the_new_t
             session=programme.heating,
             starts_at=at(DEC4, 14, 0),
             ends_at=at(DEC4, 15, 30),
-            changed_by=programme.lead,
+            acting_user=programme.lead,
         )
     with django_capture_on_commit_callbacks(execute=True):
         services.session_update(
-            session=programme.heating, agenda="Same slot, new agenda", changed_by=programme.lead
+            session=programme.heating, agenda="Same slot, new agenda", acting_user=programme.lead
         )
 
     assert outbox() == [
@@ -549,7 +558,7 @@ def test_session_notice_queue_does_not_email_walk_ins(
         session=programme.heating,
         marks={},
         walk_ins=[("Walk In", "walk@in.eu", None)],
-        recorded_by=programme.lead,
+        acting_user=programme.lead,
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -575,7 +584,7 @@ def test_attendance_record_walk_in_from_a_city_not_enrolled_is_refused(programme
             session=programme.heating,
             marks={},
             walk_ins=[("Walk In", "walk@in.eu", None), ("Bruno", "bruno@braga.pt", braga)],
-            recorded_by=programme.lead,
+            acting_user=programme.lead,
         )
 
     assert (error.value.field, error.value.code, error.value.message) == (
@@ -594,7 +603,7 @@ def test_attendance_record_walk_in_from_an_enrolled_city_keeps_the_city(programm
         session=programme.heating,
         marks={},
         walk_ins=[("Rui Costa", "rui@lisboa.pt", programme.city)],
-        recorded_by=programme.lead,
+        acting_user=programme.lead,
     )
 
     assert list(Registration.objects.values_list("email", "city__name", "is_walk_in")) == [
@@ -620,8 +629,8 @@ def test_session_cancel_by_someone_who_does_not_run_it_is_refused(programme, who
     else:
         user = _stranger_facilitator()
 
-    with pytest.raises(PermissionDenied):
-        services.session_cancel(session=programme.heating, cancelled_by=user)
+    with pytest.raises(PermissionRefused):
+        services.session_cancel(session=programme.heating, acting_user=user)
 
     programme.heating.refresh_from_db()
     assert programme.heating.status == SessionStatus.SCHEDULED
@@ -632,9 +641,9 @@ def test_session_cancel_by_a_session_facilitator_and_by_an_admin(programme):
     named = factories.UserFactory(is_facilitator=True)
     programme.heating.facilitators.add(named)
 
-    services.session_cancel(session=programme.heating, cancelled_by=named)
+    services.session_cancel(session=programme.heating, acting_user=named)
     services.session_cancel(
-        session=mobility, cancelled_by=factories.UserFactory(is_programme_admin=True)
+        session=mobility, acting_user=factories.UserFactory(is_programme_admin=True)
     )
 
     assert sorted(Session.objects.values_list("title", "status")) == [
@@ -644,9 +653,9 @@ def test_session_cancel_by_a_session_facilitator_and_by_an_admin(programme):
 
 
 def test_session_update_by_an_officer_is_refused(programme):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.session_update(
-            session=programme.heating, title="Renamed", changed_by=programme.officer
+            session=programme.heating, title="Renamed", acting_user=programme.officer
         )
 
     programme.heating.refresh_from_db()
@@ -654,7 +663,7 @@ def test_session_update_by_an_officer_is_refused(programme):
 
 
 def test_session_create_without_who_schedules_it_is_a_type_error(programme):
-    with pytest.raises(TypeError, match="created_by"):
+    with pytest.raises(TypeError, match="acting_user"):
         services.session_create(
             cohort=programme.cohort,
             kind=SessionKind.RECAP,
@@ -668,7 +677,7 @@ def test_session_create_without_who_schedules_it_is_a_type_error(programme):
 def test_session_create_by_someone_who_does_not_facilitate_the_cohort_is_refused(programme, who):
     user = {"officer": programme.officer, "nobody": None}.get(who) or _stranger_facilitator()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         schedule(programme.cohort, "Mobility", at(DEC4, 14, 0), at(DEC4, 15, 0), by=user)
 
     assert list(Session.objects.values_list("title", flat=True)) == ["Energy: district heating"]
@@ -696,20 +705,20 @@ def test_registration_create_by_someone_who_is_not_an_officer_of_the_city_is_ref
     if who == "lead facilitator":
         user = programme.lead
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.registration_create(
             session=programme.heating,
             city=programme.city,
             full_name="Ana Silva",
             email="ana@lisboa.pt",
-            registered_by=user,
+            acting_user=user,
         )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.registrations_create(
             session=programme.heating,
             city=programme.city,
             people=[("Ana Silva", "ana@lisboa.pt")],
-            registered_by=user,
+            acting_user=user,
         )
 
     assert Registration.objects.count() == 0
@@ -723,13 +732,13 @@ def test_registration_create_by_an_admin_for_an_enrolled_city(programme):
         city=programme.city,
         full_name="Ana Silva",
         email="ana@lisboa.pt",
-        registered_by=admin,
+        acting_user=admin,
     )
     services.registrations_create(
         session=programme.heating,
         city=programme.city,
         people=[("Rui Costa", "rui@lisboa.pt")],
-        registered_by=admin,
+        acting_user=admin,
     )
 
     assert list(
@@ -746,7 +755,7 @@ def test_registration_create_by_an_admin_for_a_city_not_enrolled_is_refused(prog
             city=braga,
             full_name="Bea",
             email="bea@braga.pt",
-            registered_by=factories.UserFactory(is_programme_admin=True),
+            acting_user=factories.UserFactory(is_programme_admin=True),
         )
 
     assert (error.value.code, error.value.message) == (
@@ -758,12 +767,12 @@ def test_registration_create_by_an_admin_for_a_city_not_enrolled_is_refused(prog
 def test_session_record_outcome_by_an_officer_is_refused(programme, clock):
     clock.move_to(AFTER_HEATING)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.session_record_outcome(
             session=programme.heating,
             key_takeaways="Mine",
             requested_subtopics="",
-            recorded_by=programme.officer,
+            acting_user=programme.officer,
         )
 
     programme.heating.refresh_from_db()
@@ -774,11 +783,11 @@ def test_attendance_record_by_an_officer_is_refused(programme, clock):
     [ana] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
     clock.move_to(AFTER_HEATING)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.attendance_record(
             session=programme.heating,
             marks={ana.pk: Attendance.ATTENDED},
-            recorded_by=programme.officer,
+            acting_user=programme.officer,
         )
 
     assert list(Registration.objects.values_list("attendance", flat=True)) == [""]
@@ -789,9 +798,9 @@ def test_registration_delete_by_an_officer_of_another_city_is_refused(programme)
     porto = factories.CityFactory(name="Porto")
     enrol(programme.cohort, porto)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.registration_delete(
-            registration=registration, deleted_by=factories.city_officer(city=porto)
+            registration=registration, acting_user=factories.city_officer(city=porto)
         )
 
     assert Registration.objects.count() == 1
@@ -800,17 +809,17 @@ def test_registration_delete_by_an_officer_of_another_city_is_refused(programme)
 def test_registration_delete_by_the_sessions_facilitator(programme):
     [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
 
-    services.registration_delete(registration=registration, deleted_by=programme.lead)
+    services.registration_delete(registration=registration, acting_user=programme.lead)
 
     assert Registration.objects.count() == 0
 
 
 def test_registration_delete_of_a_cancelled_session_is_refused(programme):
     [registration] = register(programme, ("Ana Silva", "ana@lisboa.pt"))
-    services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+    services.session_cancel(session=programme.heating, acting_user=programme.lead)
 
     with pytest.raises(ApplicationError) as error:
-        services.registration_delete(registration=registration, deleted_by=programme.officer)
+        services.registration_delete(registration=registration, acting_user=programme.officer)
 
     assert (error.value.code, error.value.message) == (
         "cancelled",
@@ -836,7 +845,7 @@ def test_session_cancel_once_it_has_started_is_refused(
     clock.move_to(now)
 
     with pytest.raises(ApplicationError) as error, django_capture_on_commit_callbacks(execute=True):
-        services.session_cancel(session=programme.heating, cancelled_by=programme.lead)
+        services.session_cancel(session=programme.heating, acting_user=programme.lead)
 
     programme.heating.refresh_from_db()
     assert (error.value.code, error.value.message) == (
@@ -852,3 +861,260 @@ def test_cancel_session_rule_holds_until_the_session_starts(programme, clock):
     at_start = programme.lead.has_perm("peer_sessions.cancel_session", programme.heating)
 
     assert (before, at_start) == (True, False)
+
+
+# --- Programme admins: states hold for them too -------------------------------------------------
+
+
+def test_session_rules_for_an_admin_hold_until_the_session_starts(programme, clock):
+    """Admins are named in rules.py (the admin backend grants nothing there): they may cancel
+    until the session starts, like its facilitators, and are never offered a registration."""
+    admin = factories.UserFactory(is_programme_admin=True)
+    perms = [
+        "peer_sessions.change_session",
+        "peer_sessions.cancel_session",
+        "peer_sessions.record_attendance",
+        "peer_sessions.add_registration",
+    ]
+
+    before = [admin.has_perm(perm, programme.heating) for perm in perms]
+    clock.move_to(datetime.datetime(2024, 12, 4, 9, 0, tzinfo=UTC))
+    at_start = [admin.has_perm(perm, programme.heating) for perm in perms]
+
+    assert (before, at_start) == ([True, True, True, False], [True, False, True, False])
+
+
+def test_cancel_session_rule_for_an_admin_of_a_cancelled_session(programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+    services.session_cancel(session=programme.heating, acting_user=admin)
+    programme.heating.refresh_from_db()
+
+    assert admin.has_perm("peer_sessions.cancel_session", programme.heating) is False
+
+
+def test_session_cancel_by_an_admin_once_it_has_started_is_refused_with_the_message(
+    programme, clock
+):
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(ApplicationError) as error:
+        services.session_cancel(
+            session=programme.heating, acting_user=factories.UserFactory(is_programme_admin=True)
+        )
+
+    programme.heating.refresh_from_db()
+    assert (error.value.code, programme.heating.status) == ("started", SessionStatus.SCHEDULED)
+
+
+def test_registration_create_by_an_admin_once_the_session_started_is_refused(programme, clock):
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(ApplicationError) as error:
+        services.registration_create(
+            session=programme.heating,
+            city=programme.city,
+            full_name="Ana Silva",
+            email="ana@lisboa.pt",
+            acting_user=factories.UserFactory(is_programme_admin=True),
+        )
+
+    assert (error.value.code, Registration.objects.count()) == ("closed", 0)
+
+
+# --- Every service acting for a person asks the rules itself -----------------------------------
+
+
+def _acting_services(programme) -> dict:
+    """Each service that acts for a person, called with `acting_user` on the programme."""
+    registration = Registration.objects.create(
+        session=programme.heating, city=programme.city, full_name="Ana", email="ana@lisboa.pt"
+    )
+    return {
+        "session_create": lambda user: services.session_create(
+            cohort=programme.cohort,
+            kind=SessionKind.RECAP,
+            title="Recap",
+            starts_at=at(DEC4, 14, 0),
+            ends_at=at(DEC4, 15, 0),
+            acting_user=user,
+        ),
+        "session_update": lambda user: services.session_update(
+            session=programme.heating, title="Renamed", acting_user=user
+        ),
+        "session_cancel": lambda user: services.session_cancel(
+            session=programme.heating, acting_user=user
+        ),
+        "session_record_outcome": lambda user: services.session_record_outcome(
+            session=programme.heating,
+            key_takeaways="Mine",
+            requested_subtopics="",
+            acting_user=user,
+        ),
+        "session_set_presentations": lambda user: services.session_set_presentations(
+            session=programme.heating,
+            presentations=[(programme.mission_city, [programme.actions[0].pk])],
+            acting_user=user,
+        ),
+        "registration_create": lambda user: services.registration_create(
+            session=programme.heating,
+            city=programme.city,
+            full_name="Rui Costa",
+            email="rui@lisboa.pt",
+            acting_user=user,
+        ),
+        "registrations_create": lambda user: services.registrations_create(
+            session=programme.heating,
+            city=programme.city,
+            people=[("Rui Costa", "rui@lisboa.pt")],
+            acting_user=user,
+        ),
+        "registration_delete": lambda user: services.registration_delete(
+            registration=registration, acting_user=user
+        ),
+        "attendance_record": lambda user: services.attendance_record(
+            session=programme.heating,
+            marks={registration.pk: Attendance.ATTENDED},
+            acting_user=user,
+        ),
+        "calendar_feed_reset": lambda user: services.calendar_feed_reset(acting_user=user),
+    }
+
+
+ACTING_SERVICES = [
+    "session_create",
+    "session_update",
+    "session_cancel",
+    "session_record_outcome",
+    "session_set_presentations",
+    "registration_create",
+    "registrations_create",
+    "registration_delete",
+    "attendance_record",
+    "calendar_feed_reset",
+]
+
+
+def _stored(programme) -> tuple:
+    return (
+        list(Session.objects.order_by("pk").values_list("title", "status", "key_takeaways")),
+        list(programme.heating.presentations.values_list("city__name", flat=True)),
+        list(Registration.objects.order_by("pk").values_list("email", "attendance")),
+        list(CalendarFeed.objects.values_list("user_id", "token")),
+    )
+
+
+@pytest.mark.parametrize("service", ACTING_SERVICES)
+@pytest.mark.parametrize("who", ["nobody", "an admin whose account is deactivated"])
+def test_acting_service_without_permission_is_refused_and_changes_nothing(
+    programme, clock, service, who
+):
+    call = _acting_services(programme)[service]
+    user = None
+    if who != "nobody":
+        user = factories.UserFactory(is_programme_admin=True, is_active=False)
+        services.calendar_feed_get_or_create(user=user)
+    if service in {"attendance_record", "session_record_outcome"}:
+        clock.move_to(AFTER_HEATING)  # past the service's own state checks
+    before = _stored(programme)
+
+    with pytest.raises(PermissionRefused):
+        call(user)
+
+    assert _stored(programme) == before
+
+
+def test_acting_services_cover_every_service_with_acting_user():
+    """The table above lists every public service of sessions that takes `acting_user`."""
+    import inspect
+
+    taking = sorted(
+        name
+        for name, function in inspect.getmembers(services, inspect.isfunction)
+        if function.__module__ == services.__name__
+        and not name.startswith("_")
+        and "acting_user" in inspect.signature(function).parameters
+    )
+
+    assert taking == sorted(ACTING_SERVICES)
+
+
+def test_session_set_presentations_by_an_officer_is_refused(programme):
+    with pytest.raises(PermissionRefused):
+        services.session_set_presentations(
+            session=programme.heating,
+            presentations=[(programme.mission_city, [programme.actions[0].pk])],
+            acting_user=programme.officer,
+        )
+
+    assert programme.heating.presentations.count() == 0
+
+
+def test_calendar_feed_reset_gives_the_acting_person_a_new_address(programme):
+    feed = services.calendar_feed_get_or_create(user=programme.officer)
+    other = services.calendar_feed_get_or_create(user=programme.lead)
+
+    reset = services.calendar_feed_reset(acting_user=programme.officer)
+
+    other.refresh_from_db()
+    assert (reset.pk, reset.user, reset.token != feed.token) == (feed.pk, programme.officer, True)
+    assert other.token == services.calendar_feed_get_or_create(user=programme.lead).token
+
+
+# --- Sessions record who scheduled and who last changed them -----------------------------------
+
+
+def _who(session) -> tuple:
+    session.refresh_from_db()
+    return (session.created_by, session.updated_by)
+
+
+def test_session_create_records_the_acting_person_as_creator_and_editor(programme):
+    assert _who(programme.heating) == (programme.lead, programme.lead)
+
+
+def test_session_services_record_who_last_changed_the_session(programme, clock):
+    admin = factories.UserFactory(is_programme_admin=True)
+    named = factories.UserFactory(is_facilitator=True)
+    programme.heating.facilitators.add(named)
+    seen = []
+
+    services.session_update(session=programme.heating, title="Renamed", acting_user=admin)
+    seen.append(_who(programme.heating))
+    services.session_set_presentations(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[0].pk])],
+        acting_user=named,
+    )
+    seen.append(_who(programme.heating))
+    services.session_cancel(session=programme.heating, acting_user=admin)
+    seen.append(_who(programme.heating))
+    clock.move_to(AFTER_HEATING)
+    services.session_record_outcome(
+        session=programme.heating, key_takeaways="Kept", requested_subtopics="", acting_user=named
+    )
+    seen.append(_who(programme.heating))
+
+    assert seen == [
+        (programme.lead, admin),
+        (programme.lead, named),
+        (programme.lead, admin),
+        (programme.lead, named),
+    ]
+
+
+def test_session_update_refused_records_no_editor(programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+    with pytest.raises(ApplicationError):
+        services.session_update(session=programme.heating, title="  ", acting_user=admin)
+    with pytest.raises(PermissionRefused):
+        services.session_update(
+            session=programme.heating, title="Mine", acting_user=programme.officer
+        )
+
+    assert _who(programme.heating) == (programme.lead, programme.lead)
+
+
+def test_session_creator_and_editor_are_kept_empty_when_their_accounts_are_deleted(programme):
+    programme.lead.delete()
+
+    assert _who(programme.heating) == (None, None)

@@ -11,13 +11,17 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts import services
-from accounts.forms import InvitationForm
-from accounts.models import Invitation, User
-from cities.models import CityMembership
+from accounts.models import User
+from cities import selectors, services
+from cities import signals as city_signals
+from cities.forms import InvitationForm
+from cities.models import CityMembership, Invitation
+from cohorts import receivers as cohort_receivers
 from cohorts import services as cohort_services
+from cohorts.models import Enrolment, EnrolmentGroup
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -25,19 +29,20 @@ NEW_PASSWORD = "a-long-pass-phrase-42"
 
 
 def enrol(city, cohort, status="requested"):
-    """Enrol `city` in `cohort` with the given status, through the services as people do."""
+    """Enrol `city` in `cohort` with the given status. An accepted one goes through the service
+    as an admin enrols a city directly; a request is the city officers' act, so it is written
+    as a row (the city needs no officer here), and a declined one is that request declined by
+    the service."""
+    admin = factories.UserFactory(is_programme_admin=True)
     group = factories.ThematicGroupFactory(cohort=cohort)
-    enrolment = cohort_services.enrolment_request(
-        cohort=cohort,
-        city=city,
-        requested_by=None,
-        groups=[(group, "")],
-        today=cohort.starts_on,
-    )
     if status == "accepted":
-        cohort_services.enrolment_accept(enrolment=enrolment, decided_by=None)
-    elif status == "declined":
-        cohort_services.enrolment_decline(enrolment=enrolment, decided_by=None)
+        return cohort_services.enrolment_create_direct(
+            cohort=cohort, city=city, acting_user=admin, groups=[(group, "")]
+        )
+    enrolment = Enrolment.objects.create(cohort=cohort, city=city, status="requested")
+    EnrolmentGroup.objects.create(enrolment=enrolment, thematic_group=group)
+    if status == "declined":
+        cohort_services.enrolment_decline(enrolment=enrolment, acting_user=admin)
     return enrolment
 
 
@@ -198,7 +203,7 @@ def test_invitation_existing_account_joins_only_after_signing_in_and_confirming(
 ):
     ana = factories.UserFactory(email="ana@example.org", full_name="Ana Silva")
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     url = reverse("invitation_accept", args=[invitation.token])
 
@@ -243,7 +248,7 @@ def test_invitation_existing_account_signed_in_as_other_person_is_told_to_switch
 ):
     factories.UserFactory(email="ana@example.org")
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     url = reverse("invitation_accept", args=[invitation.token])
     client.force_login(facilitator)
@@ -270,7 +275,7 @@ def test_invitation_create_for_city_of_another_facilitators_cohort_is_refused(
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(ApplicationError) as raised,
     ):
-        services.invitation_create(email=address, city=bergen, invited_by=facilitator)
+        services.invitation_create(email=address, city=bergen, acting_user=facilitator)
 
     assert (raised.value.field, raised.value.message) == (
         "city",
@@ -303,7 +308,7 @@ def test_invitation_create_own_address_by_facilitator_is_refused_at_email(
     address = address.format(email=facilitator.email, upper=facilitator.email.upper())
 
     with pytest.raises(ApplicationError) as raised:
-        services.invitation_create(email=address, city=lisbon, invited_by=facilitator)
+        services.invitation_create(email=address, city=lisbon, acting_user=facilitator)
 
     assert (raised.value.field, raised.value.message) == (
         "email",
@@ -421,7 +426,7 @@ def test_invitation_accept_sets_password_verifies_email_and_signs_in(
     client, facilitator, lisbon, django_capture_on_commit_callbacks
 ):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
 
     response = client.post(
@@ -456,7 +461,7 @@ def test_invitation_accept_sets_password_verifies_email_and_signs_in(
 
 def test_invitation_accept_then_sign_in_with_the_new_password(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     client.post(
         reverse("invitation_accept", args=[invitation.token]),
@@ -473,7 +478,7 @@ def test_invitation_accept_then_sign_in_with_the_new_password(client, facilitato
 
 def test_invitation_accept_reused_link_says_already_used(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     url = reverse("invitation_accept", args=[invitation.token])
     client.post(url, {"full_name": "Ana", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
@@ -491,7 +496,7 @@ def test_invitation_accept_reused_link_says_already_used(client, facilitator, li
 
 def test_invitation_accept_post_on_used_link_changes_nothing(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     url = reverse("invitation_accept", args=[invitation.token])
     client.post(url, {"full_name": "Ana", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
@@ -509,7 +514,7 @@ def test_invitation_accept_post_on_used_link_changes_nothing(client, facilitator
 def test_invitation_accept_expired_link_says_expired(client, facilitator, lisbon):
     with time_machine.travel(datetime.datetime(2025, 3, 1, 9, 0, tzinfo=datetime.UTC)):
         invitation = services.invitation_create(
-            email="ana@example.org", city=lisbon, invited_by=facilitator
+            email="ana@example.org", city=lisbon, acting_user=facilitator
         )
     url = reverse("invitation_accept", args=[invitation.token])
     last_valid = invitation.expires_at - datetime.timedelta(seconds=1)
@@ -536,7 +541,7 @@ def test_invitation_accept_unknown_token_is_404(client, db):
 
 def test_invitation_accept_mismatched_passwords_keep_the_name(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
 
     response = client.post(
@@ -554,7 +559,7 @@ def test_invitation_accept_mismatched_passwords_keep_the_name(client, facilitato
 
 def test_invitation_accept_too_short_password_is_refused_at_the_field(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
 
     response = client.post(
@@ -577,7 +582,7 @@ def test_invitation_accept_too_short_password_is_refused_at_the_field(client, fa
 
 def test_invitation_accept_when_account_appeared_later_needs_sign_in(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     ana = factories.UserFactory(email="ana@example.org")
     url = reverse("invitation_accept", args=[invitation.token])
@@ -603,7 +608,7 @@ def test_invitation_accept_when_account_appeared_later_needs_sign_in(client, fac
 
 def test_invitation_accept_signed_in_as_someone_else_adds_nothing(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
     factories.UserFactory(email="ana@example.org")
     client.force_login(facilitator)
@@ -629,7 +634,7 @@ def test_invitation_create_page_lists_cities_for_staff(client, facilitator, lisb
 
 def test_invitation_accept_page_names_city_and_email(client, facilitator, lisbon):
     invitation = services.invitation_create(
-        email="ana@example.org", city=lisbon, invited_by=facilitator
+        email="ana@example.org", city=lisbon, acting_user=facilitator
     )
 
     response = client.get(reverse("invitation_accept", args=[invitation.token]))
@@ -709,7 +714,7 @@ def test_invitation_email_to_a_french_account_is_in_french_with_its_link_on_site
 
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         invitation = services.invitation_create(
-            email="marie@lisboa.pt", city=lisbon, invited_by=facilitator
+            email="marie@lisboa.pt", city=lisbon, acting_user=facilitator
         )
 
     [sent] = mail.outbox
@@ -726,3 +731,92 @@ def test_invitation_email_to_a_french_account_is_in_french_with_its_link_on_site
     assert f'<p><a href="{url}">{url}</a></p>' in html
     assert "<p>Bonjour,</p>\n\n<p>Lea Lead vous invite à représenter Lisbon" in html
     assert sent.message()["Message-ID"].endswith("@127.0.0.1>")
+
+
+@pytest.mark.parametrize("role", ["nobody", "officer", "reviewer"])
+def test_invitation_create_without_permission_is_refused_and_sends_nothing(
+    request, lisbon, role, django_capture_on_commit_callbacks
+):
+    person = None if role == "nobody" else request.getfixturevalue(role)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(PermissionRefused) as raised,
+    ):
+        services.invitation_create(acting_user=person, email="ana@example.org", city=lisbon)
+
+    assert raised.value.message == "You do not have permission to do this."
+    assert (Invitation.objects.count(), mail.outbox) == (0, [])
+
+
+@pytest.mark.parametrize("role", ["facilitator", "programme_admin"])
+def test_invitation_accept_signed_in_for_someone_else_is_refused(request, lisbon, role):
+    # Nobody accepts an invitation for another account, programme admins included.
+    person = request.getfixturevalue(role)
+    invitation = services.invitation_create(
+        acting_user=factories.UserFactory(is_programme_admin=True),
+        email="ana@example.org",
+        city=lisbon,
+    )
+    factories.UserFactory(email="ana@example.org")
+
+    with pytest.raises(PermissionRefused) as raised:
+        services.invitation_accept_signed_in(acting_user=person, invitation=invitation)
+
+    assert raised.value.message == (
+        "This invitation was sent to ana@example.org. Sign in with that address to accept it."
+    )
+    invitation.refresh_from_db()
+    assert (invitation.accepted_at, CityMembership.objects.count()) == (None, 0)
+
+
+# fmt: off
+INVITATION_RULES = {
+    #                                         officer reviewer facilitator admin
+    ("cities.add_invitation", None):          (False, False,   True,       True),
+    ("cities.add_invitation", "lisbon"):      (False, False,   True,       True),
+    ("cities.add_invitation", "bergen"):      (False, False,   False,      True),
+    ("cities.view_invitation", None):         (False, False,   True,       True),
+    ("cities.accept_invitation", "to_them"):  (True,  True,    True,       True),
+    ("cities.accept_invitation", "to_ana"):   (False, False,   False,      False),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("permission", "obj", "role", "expected"),
+    [
+        pytest.param(permission, obj, role, expected, id=f"{permission} {obj} {role}")
+        for (permission, obj), row in INVITATION_RULES.items()
+        for role, expected in zip(
+            ["officer", "reviewer", "facilitator", "programme_admin"], row, strict=True
+        )
+    ],
+)
+def test_invitation_rule_by_role(request, lisbon, bergen, permission, obj, role, expected):
+    # lisbon is in the cohort the `facilitator` fixture leads, bergen only in another one.
+    person = request.getfixturevalue(role)
+    objects = {
+        None: lambda: None,
+        "lisbon": lambda: lisbon,
+        "bergen": lambda: bergen,
+        "to_them": lambda: Invitation(email=person.email, city=lisbon),
+        "to_ana": lambda: Invitation(email="ana@example.org", city=lisbon),
+    }
+
+    assert person.has_perm(permission, objects[obj]()) is expected
+
+
+def test_a_facilitators_cities_come_from_the_apps_answering_the_hook(facilitator, lisbon):
+    # cities does not know cohorts: without cohorts' answer, a facilitator has no city.
+    assert list(selectors.cities_facilitated_by(user=facilitator)) == [lisbon]
+    assert city_signals.facilitated_cities.disconnect(dispatch_uid="cohorts.facilitated_cities")
+    try:
+        assert list(selectors.cities_facilitated_by(user=facilitator)) == []
+        assert list(selectors.invitation_cities_for(user=facilitator)) == []
+        assert facilitator.has_perm("cities.add_invitation", lisbon) is False
+    finally:
+        city_signals.facilitated_cities.connect(
+            cohort_receivers.facilitated_cities, dispatch_uid="cohorts.facilitated_cities"
+        )
+    assert list(selectors.cities_facilitated_by(user=facilitator)) == [lisbon]

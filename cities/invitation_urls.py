@@ -1,6 +1,8 @@
+"""The invitations of city officers, under /invitations/ (config/urls.py)."""
+
 from django.urls import path
 
-from accounts import views
+from cities import views
 
 urlpatterns = [
     path("new/", views.invitation_create, name="invitation_create"),

@@ -1,0 +1,204 @@
+"""The objects and the people of the permission matrix (tests/test_permission_matrix.py).
+
+Written with the ORM and tests/factories.py rather than the services, so that the matrix
+depends only on models, URLs and rule names. Each person stands in one relation to the objects:
+
+- `officer`: an officer of `city`, which is enrolled (accepted) in `cohort` and owns the
+  roadmap, the climate action, the registration for `session`, the API token and the calendar
+  feed; `officer_elsewhere`: an officer of `other_city`, enrolled in `other_cohort`.
+- `facilitator`: the lead facilitator of `cohort`; `facilitator_elsewhere`: of `other_cohort`.
+- `reviewer`: a reviewer of study visits; `admin`: a programme admin; `anonymous`: nobody.
+
+`cohort` runs today (it began 100 days ago and ends in 200 days) and has no phases, so every
+roadmap section is open. `session` is a scheduled session of `cohort` next week. `applicant`
+(no officer among the roles) has asked to join `cohort`: `requested` is that enrolment.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.utils import timezone
+from knox.models import get_digest_token
+from knox.settings import CONSTANTS as KNOX
+
+from accounts.models import ApiToken, User
+from cities.models import City, ClimateAction, Invitation
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import Cohort, Enrolment, ThematicGroup
+from roadmaps.enums import ExportStatus
+from roadmaps.models import Roadmap, RoadmapExport
+from sessions.models import CalendarFeed, Registration, Session
+from tests import factories
+
+ROLES = (
+    "anonymous",
+    "officer",
+    "officer_elsewhere",
+    "facilitator",
+    "facilitator_elsewhere",
+    "reviewer",
+    "admin",
+)
+
+
+@dataclass
+class World:
+    people: dict[str, User | None]
+    clients: dict[str, Client]
+    session_keys: dict[str, str]
+    city: City
+    other_city: City
+    cohort: Cohort
+    session: Session
+    roadmap: Roadmap
+    ids: dict[str, object] = field(default_factory=dict)
+    # Primary keys of the objects the rules table asks about (an invitation's URL names its
+    # token, the rules its row).
+    rule_object_ids: dict[str, int] = field(default_factory=dict)
+
+    def client(self, role: str) -> Client:
+        """The role's client with its sign-in cookie and nothing else (no cookie that an
+        earlier answer set: a message, a language, another sign-in)."""
+        client = self.clients[role]
+        client.cookies.clear()
+        if role in self.session_keys:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.session_keys[role]
+        return client
+
+
+def _cohort(number: int, lead: User, today: datetime.date) -> Cohort:
+    cohort = factories.CohortFactory(
+        number=number,
+        starts_on=today - datetime.timedelta(days=100),
+        ends_on=today + datetime.timedelta(days=200),
+    )
+    cohort.facilitators.add(lead)
+    return cohort
+
+
+def build_world() -> World:
+    now = timezone.now()
+    today = timezone.localdate()
+    country = factories.CountryFactory(iso_code="PT")
+    sector = factories.ThematicSectorFactory(slug="energy", name="Energy")
+
+    city = factories.CityFactory(name="Lisbon", country=country, is_mission_city=True)
+    other_city = factories.CityFactory(name="Porto", country=country)
+    applicant = factories.CityFactory(name="Braga", country=country)
+    people = {
+        "anonymous": None,
+        "officer": factories.city_officer(city=city, full_name="Ana Officer"),
+        "officer_elsewhere": factories.city_officer(city=other_city, full_name="Oto Elsewhere"),
+        "facilitator": factories.UserFactory(is_facilitator=True, full_name="Fay Lead"),
+        "facilitator_elsewhere": factories.UserFactory(is_facilitator=True, full_name="Fred Away"),
+        "reviewer": factories.UserFactory(is_reviewer=True, full_name="Rita Reviewer"),
+        "admin": factories.UserFactory(is_programme_admin=True, full_name="Ada Admin"),
+    }
+    officer, facilitator = people["officer"], people["facilitator"]
+
+    cohort = _cohort(1, facilitator, today)
+    other_cohort = _cohort(2, people["facilitator_elsewhere"], today)
+    group = ThematicGroup.objects.create(cohort=cohort, sector=sector)
+    enrolment = Enrolment.objects.create(
+        cohort=cohort, city=city, status=EnrolmentStatus.ACCEPTED, decided_by=facilitator
+    )
+    Enrolment.objects.create(cohort=other_cohort, city=other_city, status=EnrolmentStatus.ACCEPTED)
+    requested = Enrolment.objects.create(
+        cohort=cohort, city=applicant, status=EnrolmentStatus.REQUESTED
+    )
+
+    session = factories.SessionFactory(
+        cohort=cohort,
+        title="Energy: district heating",
+        starts_at=now + datetime.timedelta(days=7),
+        ends_at=now + datetime.timedelta(days=7, minutes=90),
+    )
+    registration = Registration.objects.create(
+        session=session,
+        city=city,
+        full_name="Rui Costa",
+        email="rui@lisboa.pt",
+        registered_by=officer,
+    )
+    action = ClimateAction.objects.create(
+        city=city, title="Renewable energy communities", sector=sector
+    )
+    roadmap = Roadmap.objects.create(cohort=cohort, city=city)
+    export = RoadmapExport.objects.create(
+        cohort=cohort,
+        requested_by=facilitator,
+        status=ExportStatus.READY,
+        done=1,
+        total=1,
+        finished_at=now,
+    )
+    export.file.save("cohort-1.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=True)
+
+    invitation = Invitation.objects.create(
+        email="invitee@example.org",
+        city=city,
+        invited_by=people["admin"],
+        expires_at=now + datetime.timedelta(days=14),
+    )
+    digest, secret = get_digest_token()
+    api_token = ApiToken(
+        user=officer,
+        name="Monthly report",
+        digest=digest,
+        token_key=secret[: KNOX.TOKEN_KEY_LENGTH],
+        expiry=now + datetime.timedelta(days=30),
+    )
+    api_token.save(force_insert=True)  # knox's manager would make its own digest
+    feed = CalendarFeed.objects.create(user=officer)
+
+    clients, session_keys = {}, {}
+    for role, person in people.items():
+        clients[role] = Client()
+        if person is not None:
+            clients[role].force_login(person)
+            session_keys[role] = clients[role].cookies[settings.SESSION_COOKIE_NAME].value
+
+    return World(
+        people=people,
+        clients=clients,
+        session_keys=session_keys,
+        city=city,
+        other_city=other_city,
+        cohort=cohort,
+        session=session,
+        roadmap=roadmap,
+        ids={
+            "action": action.pk,
+            "api_token": api_token.pk,
+            "city": city.pk,
+            "cohort": cohort.pk,
+            "country": country.pk,
+            "enrolment": enrolment.pk,
+            "export": export.pk,
+            "feed": feed.token,
+            "group": group.pk,
+            "invitation": invitation.token,
+            "officer_email": officer.email,
+            "other_city": other_city.pk,
+            "registration": registration.pk,
+            "requested": requested.pk,
+            "roadmap": roadmap.pk,
+            "sector": sector.slug,
+            "session": session.pk,
+        },
+        rule_object_ids={
+            "action": action.pk,
+            "api_token": api_token.pk,
+            "city": city.pk,
+            "cohort": cohort.pk,
+            "invitation": invitation.pk,
+            "officer": officer.pk,
+            "other_city": other_city.pk,
+            "registration": registration.pk,
+            "roadmap": roadmap.pk,
+            "session": session.pk,
+        },
+    )
