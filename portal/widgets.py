@@ -4,7 +4,7 @@
 (10,000 cities, 1,000 facilitators at EU scale): no one can use such a list, and building it
 cost most of the page's time and size. They render only the options currently chosen, so their
 cost does not depend on how many rows the field's queryset holds, plus a search box that asks a
-JSON endpoint (static/js/search-select.js) for matching rows to choose from.
+JSON endpoint (the ES modules in static/js/search-select/) for matching rows to choose from.
 
 Validation stays the field's job: a ModelChoiceField with the full queryset checks the posted
 values in one query, whatever the widget showed.
@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-# Shared by the widgets, static/js/search-select.js (through data attributes) and the search
+# Shared by the widgets, static/js/search-select/ (through data attributes) and the search
 # endpoints, so the three agree.
 MIN_QUERY_LENGTH = 2
 SEARCH_LIMIT = 20
@@ -97,7 +97,9 @@ class SearchSelectMixin:
 
     class Media:
         css = {"all": ["css/search-select.css"]}
-        js = [forms.Script("js/search-select.js", defer=True)]
+        # A module (deferred by nature) that imports the others by their hashed names in
+        # production (portal.staticfiles).
+        js = [forms.Script("js/search-select/main.js", type="module")]
 
     def __init__(self, attrs=None, *, source: SearchSource, search_query: str = ""):
         """`search_query` (a query string the endpoint understands) is added to its URL."""

@@ -721,7 +721,7 @@ def test_enrolment_list_direct_enrolment_searches_cities_instead_of_listing_them
     assert "Espoo" not in html
     assert _options(html, "city") == [("", "---------", True)]
     assert 'data-search-url="/cities/search/"' in html
-    assert '<script src="/static/js/search-select.js" defer></script>' in html
+    assert '<script src="/static/js/search-select/main.js" type="module"></script>' in html
 
 
 def test_enrolment_list_direct_enrolment_refused_keeps_the_chosen_city(

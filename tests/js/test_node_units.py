@@ -1,4 +1,5 @@
-"""The unit tests of the page scripts (static/js/roadmap/), run with Node's own test runner.
+"""The unit tests of the page scripts (the ES modules in static/js/roadmap/, static/js/sessions/
+and static/js/search-select/), run with Node's own test runner.
 
 Decision: they run inside pytest rather than as a separate `make test` line, so that there is
 one run, one report and one rule for a missing tool: without `node` the test is skipped

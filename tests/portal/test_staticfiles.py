@@ -16,6 +16,14 @@ ROADMAP_MODULES = [
     "js/roadmap/messages.js",
     "js/roadmap/save-queue.js",
 ]
+SEARCH_SELECT_MODULES = [
+    "js/search-select/choices.js",
+    "js/search-select/format.js",
+    "js/search-select/keys.js",
+    "js/search-select/main.js",
+    "js/search-select/search.js",
+    "js/search-select/widget.js",
+]
 # A third-party script whose comments mention `import("../htmx")`, not a file of ours.
 THIRD_PARTY = "django_htmx/ext/hx-sse-2.js"
 
@@ -49,6 +57,31 @@ def test_roadmap_modules_import_one_another_by_their_hashed_names(tmp_path):
     ]
     assert all(re.fullmatch(r"[a-z-]+\.[0-9a-f]{12}\.js", name) for name in imported)
     assert all((tmp_path / "js/roadmap" / name).is_file() for name in imported)
+
+
+def test_search_select_modules_import_one_another_by_their_hashed_names(tmp_path):
+    storage, problems = collect(SEARCH_SELECT_MODULES, tmp_path)
+
+    def imported_by(path):
+        stored = (tmp_path / storage.stored_name(path)).read_text()
+        return re.findall(r'^import .* from "\./([^"]+)";$', stored, re.M)
+
+    def hashed(path):
+        return Path(storage.stored_name(path)).name
+
+    assert problems == []
+    assert imported_by("js/search-select/main.js") == [hashed("js/search-select/widget.js")]
+    assert imported_by("js/search-select/widget.js") == [
+        hashed(path)
+        for path in SEARCH_SELECT_MODULES
+        if path not in ("js/search-select/main.js", "js/search-select/widget.js")
+    ]
+    # The pure modules import nothing, and every name imported is a file collectstatic wrote.
+    pure = ["choices.js", "format.js", "keys.js", "search.js"]
+    assert [imported_by(f"js/search-select/{name}") for name in pure] == [[], [], [], []]
+    imported = imported_by("js/search-select/main.js") + imported_by("js/search-select/widget.js")
+    assert all(re.fullmatch(r"[a-z]+\.[0-9a-f]{12}\.js", name) for name in imported)
+    assert all((tmp_path / "js/search-select" / name).is_file() for name in imported)
 
 
 def test_third_party_scripts_are_stored_unchanged(tmp_path):

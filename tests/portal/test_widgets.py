@@ -118,7 +118,7 @@ def test_search_select_with_an_error_points_the_search_box_at_it(db):
 def test_search_select_media_loads_its_script_deferred_and_its_stylesheet():
     assert str(CityForm().media).splitlines() == [
         '<link href="/static/css/search-select.css" media="all" rel="stylesheet">',
-        '<script src="/static/js/search-select.js" defer></script>',
+        '<script src="/static/js/search-select/main.js" type="module"></script>',
     ]
 
 
