@@ -18,6 +18,7 @@ from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused
 from tests import factories
 from tests.factories import PASSWORD
+from tests.queries import session_tables
 
 URL = "/accounts/profile/"
 COOKIE = settings.LANGUAGE_COOKIE_NAME
@@ -175,7 +176,7 @@ def test_profile_page_queries(client, officer):
     # The session and the signed-in person; the header's "Invite an officer" check asks a
     # rule (no query: accounts/backends.py), and the form's choices are settings and zoneinfo.
     assert [query["sql"].split(" FROM ")[1].split()[0] for query in queries] == [
-        '"django_session"',
+        *session_tables(),
         '"accounts_user"',
     ]
 
