@@ -1,6 +1,7 @@
 """How dates are written in messages to people, in one place so every message agrees."""
 
 import datetime
+import functools
 import zoneinfo
 
 from django.utils.formats import date_format
@@ -19,8 +20,15 @@ EXTRA_ZONES = (
 
 def time_zone_choices() -> list[tuple[str, str]]:
     """The time zones a session or a person may choose (the session form, the account page)."""
+    return list(_time_zone_choices())
+
+
+# Once per process: available_timezones() walks the whole tz database on disk (a few ms), and
+# the zones installed do not change while the process runs.
+@functools.cache
+def _time_zone_choices() -> tuple[tuple[str, str], ...]:
     names = sorted(n for n in zoneinfo.available_timezones() if n.startswith("Europe/"))
-    return [(name, name) for name in [*names, *EXTRA_ZONES]]
+    return tuple((name, name) for name in [*names, *EXTRA_ZONES])
 
 
 def long_date(value: datetime.date) -> str:

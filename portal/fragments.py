@@ -1,0 +1,84 @@
+"""Cached page fragments, keyed by what they show and invalidated by the changes to it.
+
+A slow part of a page (a list, a table) is wrapped in `{% fragment "name" key1 key2 %}` ...
+`{% endfragment %}` (`{% load portal_fragments %}`). The rendered markup is kept in the default
+cache (Redis when configured) under a key made of the name, the language, the script prefix,
+the page's full path and the keys given. The keys must name everything the fragment shows:
+
+- a data version from `versions(...)` for every kind of data it reads; the code that changes
+  that data calls `bump(...)` for the same scope, in the same transaction, so the next request
+  renders afresh (usually from a post_save/post_delete receiver, so the Django admin and every
+  service path are covered, see `bump_on_change`);
+- whatever about the person changes what they see (their id for a personal page, or the facts
+  the template tests, such as "may accept enrolments").
+
+CSRF tokens inside a fragment are stored as a slot and filled in on every request, so a cached
+form posts with the reader's own token. The view should hand the template callables or lazy
+querysets, so that a cache hit skips the queries as well as the rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+
+from portal.models import DataVersion
+
+# A unique string that cannot occur in rendered markup: it contains NUL, which the form guard
+# refuses in any request, so no URL or text of a page holds it.
+CSRF_SLOT = "\x00fragment-csrf\x00"
+# Stale entries are never read again (their key names old versions); the timeout only returns
+# their memory, and bounds the life of an entry whose data changed outside the portal's code.
+TIMEOUT_SECONDS = 6 * 60 * 60
+
+
+def versions(*scopes: str) -> str:
+    """The current versions of `scopes`, as one string for a fragment key (one query)."""
+    found = dict(DataVersion.objects.filter(scope__in=scopes).values_list("scope", "version"))
+    return ".".join(str(found.get(scope, 0)) for scope in scopes)
+
+
+def bump(*scopes: str) -> None:
+    """Raise the versions of `scopes` inside the current transaction, so that readers see the
+    new version exactly when they see the new data. Scopes are taken in sorted order, one
+    statement each, so two transactions bumping the same scopes lock them in the same order."""
+    for scope in sorted(set(scopes)):
+        with transaction.atomic(savepoint=False):
+            if not DataVersion.objects.filter(scope=scope).update(version=F("version") + 1):
+                DataVersion.objects.bulk_create(
+                    [DataVersion(scope=scope, version=0)], ignore_conflicts=True
+                )
+                DataVersion.objects.filter(scope=scope).update(version=F("version") + 1)
+
+
+def bump_on_change(model, scopes_of):
+    """Bump `scopes_of(instance)` whenever an instance of `model` is saved or deleted.
+
+    Called from an app's `ready()`. Bulk updates (`QuerySet.update`, `bulk_create`) send no
+    signal: code that uses them calls `bump` itself. Returns a function that disconnects it.
+    """
+
+    def receiver(sender, instance, **kwargs):
+        if kwargs.get("raw"):  # loaddata: the fixture's rows, not a change made by someone
+            return
+        scopes = tuple(scopes_of(instance))
+        if scopes:
+            bump(*scopes)
+
+    uid = f"portal.fragments:{model._meta.label}:{scopes_of.__module__}.{scopes_of.__qualname__}"
+    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
+    post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
+
+    def disconnect():
+        post_save.disconnect(sender=model, dispatch_uid=uid)
+        post_delete.disconnect(sender=model, dispatch_uid=uid)
+
+    return disconnect
+
+
+def cache_key(name: str, parts) -> str:
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    return f"fragment:{name}:{digest}"
