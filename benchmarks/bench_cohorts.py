@@ -1,10 +1,11 @@
-"""The facilitator's cohort page and the API lists of cities and of a cohort's sessions."""
+"""The cohort pages (list, page, forms, enrolments) and the API lists of cities, cohorts,
+enrolments and a cohort's sessions."""
 
 from django.db.models import Count, Q
 
 from benchmarks.harness import benchmark, page, signed_in_client
 from cohorts.enums import EnrolmentStatus
-from devdata.scale import scale_cohorts
+from devdata.scale import scale_cohorts, scale_users
 
 
 def busiest_cohort():
@@ -53,3 +54,53 @@ def enrolments_page():
 def cohort_form_page():
     cohort = busiest_cohort()
     return page(signed_in_client(lead_facilitator(cohort)), "/cohorts/new/")
+
+
+def open_cohort():
+    """The generated cohort that ends last: one an officer may still ask to join."""
+    return scale_cohorts().order_by("-ends_on", "number").first()
+
+
+def busiest_officer():
+    """The generated officer whose cities have the most enrolments."""
+    return (
+        scale_users()
+        .filter(is_facilitator=False, is_reviewer=False, is_programme_admin=False)
+        .annotate(enrolment_count=Count("city_memberships__city__enrolments"))
+        .order_by("-enrolment_count", "email")
+        .first()
+    )
+
+
+@benchmark("cohort list: lead facilitator")
+def cohort_list_facilitator():
+    cohort = busiest_cohort()
+    return page(signed_in_client(lead_facilitator(cohort)), "/cohorts/")
+
+
+@benchmark("cohort list: officer with the most enrolments")
+def cohort_list_officer():
+    return page(signed_in_client(busiest_officer()), "/cohorts/")
+
+
+@benchmark("cohort edit form: lead facilitator, busiest cohort")
+def cohort_edit_form_page():
+    cohort = busiest_cohort()
+    return page(signed_in_client(lead_facilitator(cohort)), f"/cohorts/{cohort.pk}/edit/")
+
+
+@benchmark("enrolment request page: officer, open cohort")
+def enrolment_request_page():
+    return page(signed_in_client(busiest_officer()), f"/cohorts/{open_cohort().pk}/enrol/")
+
+
+@benchmark("API: GET /api/v1/cohorts/")
+def api_cohorts():
+    cohort = busiest_cohort()
+    return page(signed_in_client(lead_facilitator(cohort)), "/api/v1/cohorts/")
+
+
+@benchmark("API: GET /api/v1/enrolments/")
+def api_enrolments():
+    cohort = busiest_cohort()
+    return page(signed_in_client(lead_facilitator(cohort)), "/api/v1/enrolments/")

@@ -24,3 +24,16 @@ def home_facilitator():
 def home_programme_admin():
     user: User = scale_users().filter(is_programme_admin=True).order_by("email").first()
     return page(signed_in_client(user), "/")
+
+
+@benchmark("home page: officer with the most enrolments")
+def home_officer():
+    from benchmarks.bench_cohorts import busiest_officer
+
+    return page(signed_in_client(busiest_officer()), "/")
+
+
+@benchmark("home page: reviewer")
+def home_reviewer():
+    user: User = scale_users().filter(is_reviewer=True).order_by("email").first()
+    return page(signed_in_client(user), "/")
