@@ -168,6 +168,12 @@ class EnrolmentForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 
+    @staticmethod
+    def every_city_media() -> forms.Media:
+        """The form's `media` when it offers every city (its search-select), without building
+        the form."""
+        return SearchSelect(source=CITIES).media
+
     def group_rows(self):
         """(thematic group, its checkbox, its needs field) for each group of the cohort."""
         return [

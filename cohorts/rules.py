@@ -10,6 +10,14 @@ import rules
 
 from accounts.rules import is_city_officer, is_facilitator, is_programme_admin
 from cities.rules import is_officer_of_city
+from cohorts.models import Cohort, ThematicGroup
+
+# The predicates read the facilitator tables directly: `cohort.facilitators` builds a related
+# manager class on every access, which cost more than the query itself on every cohort page.
+
+
+def _leads(user, cohort) -> bool:
+    return Cohort.facilitators.through.objects.filter(cohort_id=cohort.pk, user_id=user.pk).exists()
 
 
 @rules.predicate
@@ -18,8 +26,8 @@ def is_cohort_facilitator(user, cohort):
     if cohort is None or not user.is_authenticated:
         return False
     return (
-        cohort.facilitators.filter(pk=user.pk).exists()
-        or cohort.thematic_groups.filter(facilitators=user).exists()
+        _leads(user, cohort)
+        or ThematicGroup.objects.filter(cohort_id=cohort.pk, facilitators=user.pk).exists()
     )
 
 
@@ -27,7 +35,7 @@ def is_cohort_facilitator(user, cohort):
 def is_cohort_lead(user, cohort):
     if cohort is None or not user.is_authenticated:
         return False
-    return cohort.facilitators.filter(pk=user.pk).exists()
+    return _leads(user, cohort)
 
 
 @rules.predicate

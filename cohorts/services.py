@@ -326,6 +326,8 @@ def _enrolment_create(
         raise ApplicationError(
             _already_enrolled_message(existing), field="city", code="duplicate"
         ) from error
+    # bulk_create sends no signal; the enrolment's save above raised the cohort's version
+    # (cohorts/versions.py) in this same transaction, so the groups appear with it.
     EnrolmentGroup.objects.bulk_create(
         EnrolmentGroup(enrolment=enrolment, thematic_group=group, needs=needs.strip())
         for group, needs in groups

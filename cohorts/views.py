@@ -5,8 +5,10 @@ paths where no service is called."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,6 +21,7 @@ from cohorts.forms import CohortForm, EnrolmentForm
 from cohorts.models import Enrolment
 from cohorts.selectors import (
     cohort_list_for,
+    cohort_page_prefetch,
     cohorts_facilitated_by,
     cohorts_for_page,
     cohorts_run_by,
@@ -27,7 +30,10 @@ from cohorts.selectors import (
     enrolments_of_cohort,
     enrolments_run_by,
 )
+from cohorts.versions import CITIES, PEOPLE_NAMES, SECTORS, cohort_scope
 from portal.errors import ApplicationError
+from portal.fragments import versions
+from portal.lazy_rows import LazyRows
 from portal.permissions import object_for, permission_check
 
 
@@ -56,21 +62,46 @@ def cohort_list(request):
 @login_required
 def cohort_detail(request, pk):
     """The facilitator's page of a cohort: phases, groups and, per enrolled city, the groups
-    it joined and its session registrations and attendance."""
-    cohort = object_for(
-        request.user, cohorts_for_page(user=request.user), perm="cohorts.view_cohort", pk=pk
-    )
-    enrolments = list(enrolled_cities_of_cohort(cohort=cohort))
-    # The apps above add their columns (roadmaps: each city's Reflection Roadmap status).
-    signals.enrolled_cities_listed.send(sender=Enrolment, cohort=cohort, enrolments=enrolments)
+    it joined and its session registrations and attendance.
+
+    The page below the header is a cached fragment, keyed by the versions of the cohort's data
+    and of the names it shows, and by whether the reader may edit the cohort (the one thing
+    on it that differs between the people who may open it); on a hit, none of its rows is read.
+    """
+    # `cohorts_run_by` holds exactly the cohorts whose `cohorts.view_cohort` the person has
+    # (programme admins: all; facilitators: the ones they lead or facilitate a group of), so
+    # the selector is the check: outside it is a 404, and asking the rule again would only
+    # repeat its queries.
+    cohort = object_for(request.user, cohorts_run_by(user=request.user), pk=pk)
+
+    def details():
+        # What the fragment shows of the cohort itself, read only when it is rendered.
+        prefetch_related_objects([cohort], *cohort_page_prefetch())
+        return cohort
+
+    def enrolled():
+        enrolments = list(enrolled_cities_of_cohort(cohort=cohort))
+        for enrolment in enrolments:
+            # Joined here rather than by an include per row.
+            enrolment.group_names = ", ".join(
+                joined.thematic_group.sector.name for joined in enrolment.groups.all()
+            )
+        # The apps above add their columns (roadmaps: each city's Reflection Roadmap status).
+        signals.enrolled_cities_listed.send(sender=Enrolment, cohort=cohort, enrolments=enrolments)
+        return enrolments
+
     return render(
         request,
         "cohorts/cohort_detail.html",
         {
             "cohort": cohort,
-            "enrolments": enrolments,
-            "requested_count": cohort.enrolments.filter(status=EnrolmentStatus.REQUESTED).count(),
+            "cohort_details": details,
+            "enrolments": LazyRows(enrolled),
+            "requested_count": lambda: cohort.enrolments.filter(
+                status=EnrolmentStatus.REQUESTED
+            ).count(),
             "can_change": request.user.has_perm("cohorts.change_cohort", cohort),
+            "data_versions": versions(cohort_scope(cohort.pk), CITIES, SECTORS, PEOPLE_NAMES),
         },
     )
 
@@ -154,12 +185,16 @@ def enrolment_list(request, pk):
     """The cohort's requests and enrolments, with buttons to decide and a form to enrol a city
     directly (POST)."""
     cohort = object_for(request.user, cohorts_run_by(user=request.user), pk=pk)
-    form = EnrolmentForm(
-        request.POST or None,
-        cohort=cohort,
-        cities=City.objects.select_related("country").order_by("name"),
-    )
-    if request.method == "POST" and form.is_valid():
+
+    def direct_form(data=None):
+        return EnrolmentForm(
+            data, cohort=cohort, cities=City.objects.select_related("country").order_by("name")
+        )
+
+    sent = request.method == "POST" and bool(request.POST)
+    # The empty form is built only when its cached markup is rendered afresh.
+    form = direct_form(request.POST) if sent else SimpleLazyObject(direct_form)
+    if sent and form.is_valid():
         city = form.cleaned_data["city"]
         try:
             services.enrolment_create_direct(
@@ -178,7 +213,17 @@ def enrolment_list(request, pk):
     return render(
         request,
         "cohorts/enrolment_list.html",
-        {"cohort": cohort, "enrolments": enrolments_of_cohort(cohort=cohort), "form": form},
+        {
+            "cohort": cohort,
+            # A lazy queryset: read only when the cached table is rendered afresh.
+            "enrolments": enrolments_of_cohort(cohort=cohort),
+            "form": form,
+            "form_sent": sent,
+            "form_media": EnrolmentForm.every_city_media(),
+            # The table and the empty form are the same for everyone who may open the page:
+            # keyed by the cohort's data (its enrolments and groups) and the names shown.
+            "data_versions": versions(cohort_scope(cohort.pk), CITIES, SECTORS, PEOPLE_NAMES),
+        },
     )
 
 

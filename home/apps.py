@@ -7,3 +7,9 @@ class HomeConfig(AppConfig):
 
     name = "home"
     verbose_name = "Home"
+
+    def ready(self):
+        from home import page_versions
+
+        # Changes of sessions and roadmaps raise the versions of the cohort pages that show them.
+        page_versions.connect()

@@ -26,8 +26,10 @@ from accounts.selectors import recipients_for
 from cities.models import City, ClimateAction
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment
+from cohorts.versions import cohort_scopes
 from notifications.services import notify
 from portal.errors import ApplicationError
+from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
 from sessions.enums import Attendance, SessionKind, SessionStatus
@@ -563,6 +565,10 @@ def attendance_record(
             by_value.setdefault(value, []).append(registration_id)
         for value, ids in by_value.items():
             Registration.objects.filter(session=session, pk__in=ids).update(attendance=value)
+        if by_value:
+            # QuerySet.update sends no signal: raise the versions of the pages that count
+            # attendance (cohorts/versions.py) in this transaction.
+            bump(*cohort_scopes(session.cohort_id))
         for prefix, full_name, email, city in cleaned:
             _registration_add(
                 session=session,
