@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -31,6 +32,8 @@ from cohorts.selectors import (
     count_per_cohort,
     enrolments_of_officer_cities,
 )
+from cohorts.versions import CITIES, COHORTS
+from portal.fragments import versions
 from roadmaps.models import Roadmap
 from sessions.enums import Attendance, SessionStatus
 from sessions.models import Registration, Session
@@ -272,14 +275,17 @@ def _facilitator_section(section: HomeSection, *, user, now: datetime.datetime) 
     section.idle_enrolments = list(home_idle_enrolments(user=user, today=timezone.localdate(now)))
 
 
-def home_sections_for(*, user, now: datetime.datetime | None = None) -> list[HomeSection]:
-    """One section per role the person holds, in the order of `Role`.
+def home_sections_for(
+    *, user, now: datetime.datetime | None = None, roles: list[str] | None = None
+) -> list[HomeSection]:
+    """One section per role the person holds (`roles`, read from the person when not given),
+    in the order of `Role`.
 
     Each section costs a fixed number of queries, whatever the number of rows it shows.
     """
     now = now or timezone.now()
     sections = []
-    for role in user.roles:
+    for role in user.roles if roles is None else roles:
         section = HomeSection(role=role)
         if role == Role.CITY_OFFICER:
             _officer_section(section, user=user, now=now)
@@ -289,3 +295,26 @@ def home_sections_for(*, user, now: datetime.datetime | None = None) -> list[Hom
             section.counts = home_programme_counts()
         sections.append(section)
     return sections
+
+
+def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
+    """What the cached part of a person's home page depends on, as a fragment key.
+
+    The sections are the person's own (their cities, their cohorts): their id and roles. The
+    data: the versions of cohorts (with their enrolments, sessions, registrations and roadmap
+    statuses: cohorts/versions.py and home/page_versions.py) and of cities; the
+    programme admin's counts read the same tables. And time: the officer's and the
+    facilitator's lists hold sessions by whether they have started or ended, or start within
+    DUE_WITHIN, and cities by whether their cohort has ended, so the key names the day and the
+    next moment one of those lists changes (the next end, start, or start entering the due
+    window, of any session): until then, the lists are what they were.
+    """
+    parts = [user.pk, ",".join(roles), versions(COHORTS, CITIES), timezone.localdate(now)]
+    if Role.CITY_OFFICER in roles or Role.FACILITATOR in roles:
+        moments = Session.objects.aggregate(
+            next_end=Min("ends_at", filter=Q(ends_at__gt=now)),
+            next_start=Min("starts_at", filter=Q(starts_at__gt=now)),
+            next_due=Min("starts_at", filter=Q(starts_at__gt=now + DUE_WITHIN)),
+        )
+        parts += [moments["next_end"], moments["next_start"], moments["next_due"]]
+    return "|".join(str(part) for part in parts)

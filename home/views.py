@@ -4,19 +4,33 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from home.selectors import home_sections_for
+from home.selectors import home_page_key, home_sections_for
 from portal.api.errors import error_body
+from portal.lazy_rows import LazyRows
 
 
 @login_required
 def home(request):
     """Show each role the part of the programme it works on; a person with several roles sees
     one section per role."""
-    return render(request, "home/home.html", {"sections": home_sections_for(user=request.user)})
+    user = request.user
+    now = timezone.now()
+    roles = user.roles
+    return render(
+        request,
+        "home/home.html",
+        {
+            # Read only when the cached sections are rendered afresh (home_page_key).
+            "sections": LazyRows(lambda: home_sections_for(user=user, now=now, roles=roles)),
+            "has_roles": bool(roles),
+            "home_key": home_page_key(user=user, roles=roles, now=now),
+        },
+    )
 
 
 @never_cache
