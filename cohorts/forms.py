@@ -17,6 +17,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def form_sectors() -> list[ThematicSector]:
+    """The sectors a cohort may have a thematic group of, in the form's order."""
+    return list(ThematicSector.objects.order_by("position", "name"))
+
+
 class CohortForm(forms.Form):
     """A cohort with its four phases (dates optional: blank takes the default dates) and its
     thematic groups, each with its facilitators."""
@@ -30,14 +35,15 @@ class CohortForm(forms.Form):
         label=_("Thematic groups"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, cohort: Cohort | None = None, **kwargs):
+    def __init__(self, *args, cohort: Cohort | None = None, sectors=None, **kwargs):
+        """`sectors`: the thematic sectors (`form_sectors()`), when the caller read them."""
         super().__init__(*args, **kwargs)
         for kind in PhaseKind:
             for end, label in (("starts_on", _("starts on")), ("ends_on", _("ends on"))):
                 self.fields[phase_field(kind.value, end)] = forms.DateField(
                     label=f"{kind.label}: {label}", required=False, widget=DateInput()
                 )
-        self.sectors = list(ThematicSector.objects.order_by("position", "name"))
+        self.sectors = form_sectors() if sectors is None else sectors
         self.fields["groups"].choices = [(str(s.pk), s.name) for s in self.sectors]
         # Facilitators are searched for, not listed (there are a thousand at EU scale): each
         # field renders only its chosen facilitators, and validates what was sent in one query.
@@ -66,6 +72,12 @@ class CohortForm(forms.Form):
             self.initial[f"facilitators_{group.sector_id}"] = [
                 str(user.pk) for user in group.facilitators.all()
             ]
+
+    @staticmethod
+    def media_for(sectors) -> forms.Media:
+        """The form's `media` with these sectors, without building the form: the facilitator
+        search of each sector's group, none without sectors."""
+        return FacilitatorsField().widget.media if sectors else forms.Media()
 
     def clean(self):
         cleaned = super().clean()

@@ -72,7 +72,8 @@ def cohorts_run_by(*, user) -> QuerySet[Cohort]:
 
 def cohort_page_prefetch() -> tuple:
     """What a cohort's page and its edit form show of it: its phases, lead facilitators and
-    thematic groups (with theirs), as lookups for `prefetch_related(_objects)`."""
+    thematic groups (with theirs), as lookups for `prefetch_related(_objects)` (the pages
+    read them only when their cached fragment is rendered afresh)."""
     return (
         "phases",
         "facilitators",
@@ -83,12 +84,6 @@ def cohort_page_prefetch() -> tuple:
             ),
         ),
     )
-
-
-def cohorts_for_page(*, user) -> QuerySet[Cohort]:
-    """The cohorts of `cohorts_run_by`, each with its phases, lead facilitators and thematic
-    groups (with theirs): what a cohort's page and its edit form show."""
-    return cohorts_run_by(user=user).prefetch_related(*cohort_page_prefetch())
 
 
 def enrolments_run_by(*, user) -> QuerySet[Enrolment]:

@@ -9,7 +9,8 @@ Scopes:
   the API lists), raised with each `cohort:<id>`.
 - `cities`: cities' names and countries, and who is an officer of which city.
 - `taxonomy:sectors`: the thematic sectors' names (a group is shown by its sector).
-- `accounts:names`: people's names and email addresses (a facilitator, who asked, who decided).
+- `accounts:names`: people's names and email addresses (a facilitator, who asked, who decided),
+  and whether they are active facilitators (the facilitators a form may show as chosen).
 
 Each scope is raised in the transaction that changes its rows, by a post_save/post_delete or
 m2m_changed receiver connected in `connect()` (CohortsConfig.ready), so the services, the Django
@@ -29,9 +30,9 @@ COHORTS = "cohorts"
 CITIES = "cities"
 SECTORS = "taxonomy:sectors"
 PEOPLE_NAMES = "accounts:names"
-# A person's save that changes none of these leaves their name as it was (signing in saves
-# `last_login` only).
-NAME_FIELDS = frozenset({"full_name", "email"})
+# A person's save that changes none of these leaves what the pages show of them as it was
+# (signing in saves `last_login` only).
+NAME_FIELDS = frozenset({"full_name", "email", "is_active", "is_facilitator"})
 
 
 def cohort_scope(cohort_id) -> str:

@@ -3,6 +3,8 @@ may not see it). A page that calls a service leaves the permission to the servic
 `PermissionRefused` is the 403); a form page checks it itself only to show the form, on the
 paths where no service is called."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
@@ -17,20 +19,19 @@ from cities.models import City
 from cities.selectors import cities_of_officer
 from cohorts import services, signals
 from cohorts.enums import EnrolmentStatus
-from cohorts.forms import CohortForm, EnrolmentForm
+from cohorts.forms import CohortForm, EnrolmentForm, form_sectors
 from cohorts.models import Enrolment
 from cohorts.selectors import (
     cohort_list_for,
     cohort_page_prefetch,
     cohorts_facilitated_by,
-    cohorts_for_page,
     cohorts_run_by,
     cohorts_visible_to,
     enrolled_cities_of_cohort,
     enrolments_of_cohort,
     enrolments_run_by,
 )
-from cohorts.versions import CITIES, PEOPLE_NAMES, SECTORS, cohort_scope
+from cohorts.versions import CITIES, COHORTS, PEOPLE_NAMES, SECTORS, cohort_scope
 from portal.errors import ApplicationError
 from portal.fragments import versions
 from portal.lazy_rows import LazyRows
@@ -40,21 +41,37 @@ from portal.permissions import object_for, permission_check
 @login_required
 def cohort_list(request):
     """Officers: the cohorts their cities may join or are in, with each city's status.
-    Facilitators: the cohorts they facilitate. Admins: every cohort."""
+    Facilitators: the cohorts they facilitate. Admins: every cohort.
+
+    The list is a cached fragment, the person's own (their cities, the cohorts they run),
+    keyed by them, their roles, the day (which cohorts are still open) and the versions of
+    cohorts and cities; it is read only when rendered afresh.
+    """
     user = request.user
-    cohorts, cities = cohort_list_for(user=user)
-    if is_programme_admin(user):
-        run_ids = {cohort.pk for cohort in cohorts}
-    else:
-        run_ids = set(cohorts_facilitated_by(user=user).values_list("pk", flat=True))
+    today = timezone.localdate()
+
+    @functools.cache
+    def listing():
+        cohorts, cities = cohort_list_for(user=user, today=today)
+        if is_programme_admin(user):
+            run_ids = {cohort.pk for cohort in cohorts}
+        else:
+            run_ids = set(cohorts_facilitated_by(user=user).values_list("pk", flat=True))
+        return cohorts, run_ids, bool(cities)
+
     return render(
         request,
         "cohorts/cohort_list.html",
         {
-            "cohorts": cohorts,
-            "run_ids": run_ids,
-            "is_officer": bool(cities),
-            "today": timezone.localdate(),
+            "cohorts": LazyRows(lambda: listing()[0]),
+            # Callables: the template calls them (each time; `listing` reads once).
+            "run_ids": lambda: listing()[1],
+            "is_officer": lambda: listing()[2],
+            "today": today,
+            "list_key": "|".join(
+                str(part)
+                for part in (user.pk, ",".join(user.roles), versions(COHORTS, CITIES), today)
+            ),
         },
     )
 
@@ -109,8 +126,16 @@ def cohort_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def cohort_create(request):
-    form = CohortForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    sent = request.method == "POST" and bool(request.POST)
+    sectors = form_sectors()
+    form = (
+        CohortForm(request.POST, sectors=sectors)
+        if sent
+        # The empty form is the same for everyone who may create a cohort: built only when
+        # its cached markup is rendered afresh.
+        else SimpleLazyObject(lambda: CohortForm(sectors=sectors))
+    )
+    if sent and form.is_valid():
         try:
             cohort = services.cohort_create(acting_user=request.user, **form.service_kwargs())
         except ApplicationError as error:
@@ -121,15 +146,33 @@ def cohort_create(request):
     else:
         # The form is shown only to people who may send it; a sent one, the service checks.
         permission_check(request.user, "cohorts.add_cohort")
-    return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": None})
+    return render(
+        request,
+        "cohorts/cohort_form.html",
+        {
+            "form": form,
+            "form_sent": sent,
+            "form_media": CohortForm.media_for(sectors),
+            "form_key": versions(SECTORS),
+            "cohort": None,
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def cohort_update(request, pk):
-    cohort = object_for(request.user, cohorts_for_page(user=request.user), pk=pk)
-    form = CohortForm(request.POST or None, cohort=cohort)
-    if request.method == "POST" and form.is_valid():
+    cohort = object_for(request.user, cohorts_run_by(user=request.user), pk=pk)
+    sent = request.method == "POST" and bool(request.POST)
+    sectors = form_sectors()
+
+    def current_form():
+        # The cohort's phases, groups and facilitators, read only to render the form afresh.
+        prefetch_related_objects([cohort], *cohort_page_prefetch())
+        return CohortForm(cohort=cohort, sectors=sectors)
+
+    form = CohortForm(request.POST, cohort=cohort, sectors=sectors) if sent else None
+    if sent and form.is_valid():
         try:
             services.cohort_update(cohort=cohort, acting_user=request.user, **form.service_kwargs())
         except ApplicationError as error:
@@ -141,7 +184,19 @@ def cohort_update(request, pk):
             return redirect("cohort_detail", pk=cohort.pk)
     else:
         permission_check(request.user, "cohorts.change_cohort", cohort)
-    return render(request, "cohorts/cohort_form.html", {"form": form, "cohort": cohort})
+    return render(
+        request,
+        "cohorts/cohort_form.html",
+        {
+            "form": form if sent else SimpleLazyObject(current_form),
+            "form_sent": sent,
+            "form_media": CohortForm.media_for(sectors),
+            # The same for everyone who may edit the cohort: its values, and the names of
+            # its chosen facilitators.
+            "form_key": versions(cohort_scope(cohort.pk), SECTORS, PEOPLE_NAMES),
+            "cohort": cohort,
+        },
+    )
 
 
 @login_required
@@ -149,13 +204,19 @@ def cohort_update(request, pk):
 def enrolment_request(request, pk):
     """A city officer asks for one of their cities to join a cohort."""
     cohort = object_for(request.user, cohorts_visible_to(user=request.user), pk=pk)
-    form = EnrolmentForm(
-        request.POST or None,
-        cohort=cohort,
-        cities=cities_of_officer(user=request.user),
-        initial={"city": request.GET.get("city")},
-    )
-    if request.method == "POST" and form.is_valid():
+
+    def request_form(data=None):
+        return EnrolmentForm(
+            data,
+            cohort=cohort,
+            cities=cities_of_officer(user=request.user),
+            initial={"city": request.GET.get("city")},
+        )
+
+    sent = request.method == "POST" and bool(request.POST)
+    # The empty form is built only when its cached markup is rendered afresh.
+    form = request_form(request.POST) if sent else SimpleLazyObject(request_form)
+    if sent and form.is_valid():
         city = form.cleaned_data["city"]
         try:
             services.enrolment_request(
@@ -176,7 +237,20 @@ def enrolment_request(request, pk):
     else:
         # Without a city: an officer of any city (the form offers only theirs).
         permission_check(request.user, "cohorts.request_enrolment")
-    return render(request, "cohorts/enrolment_request.html", {"form": form, "cohort": cohort})
+    return render(
+        request,
+        "cohorts/enrolment_request.html",
+        {
+            "form": form,
+            "form_sent": sent,
+            # The empty form offers the person's own cities (the city asked for in the query
+            # string, which is part of every fragment's key, chosen) and the cohort's groups.
+            "form_key": "|".join(
+                (str(request.user.pk), versions(cohort_scope(cohort.pk), CITIES, SECTORS))
+            ),
+            "cohort": cohort,
+        },
+    )
 
 
 @login_required
