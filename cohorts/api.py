@@ -3,7 +3,10 @@
 What a caller may see comes from the selectors (404 outside them); what they may do, from the
 services, which check it (a `PermissionRefused` is a 403 in the API's error shape)."""
 
+from django.core.cache import cache
 from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +17,8 @@ from cohorts import services
 from cohorts.filters import CohortFilter, EnrolmentFilter
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from cohorts.selectors import cohorts_visible_to, enrolments_visible_to
+from cohorts.versions import CITIES, COHORTS, PEOPLE_NAMES, SECTORS
+from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 
 
 class PhaseSerializer(serializers.ModelSerializer):
@@ -55,7 +60,40 @@ class CohortSerializer(serializers.ModelSerializer):
         ]
 
 
-class CohortViewSet(viewsets.ReadOnlyModelViewSet):
+class CachedListMixin:
+    """A list answered from the cache while what it shows is unchanged.
+
+    The key names the language, the absolute URL (host, filters, search, ordering, page: the
+    pagination links are absolute) and `list_key_parts()`: who asks and the data versions
+    (cohorts/versions.py). Only successful answers are kept; the data is cached, and rendered
+    for each request.
+    """
+
+    def list_key_parts(self) -> list:
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        key = cache_key(
+            f"api:{self.basename}",
+            [get_language(), request.build_absolute_uri(), *self.list_key_parts()],
+        )
+        data = cache.get(key)
+        if data is not None:
+            return Response(data)
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            cache.set(key, response.data, TIMEOUT_SECONDS)
+        return response
+
+
+def _person_parts(user) -> list:
+    # Each person's list is their own: what `*_visible_to` gives them depends on who they are,
+    # their role flags and, for an officer (whose cities are in the `cities` version), on the
+    # day: the cohorts still open.
+    return [user.pk, user.is_facilitator, user.has_admin_role, timezone.localdate()]
+
+
+class CohortViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     """Cohorts the caller may see: officers the open ones and their cities', facilitators
     theirs, admins all."""
 
@@ -63,6 +101,10 @@ class CohortViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CohortFilter
     search_fields = ["name"]
     ordering_fields = ["starts_on", "number"]
+
+    def list_key_parts(self) -> list:
+        versions_shown = versions(COHORTS, CITIES, SECTORS, PEOPLE_NAMES)
+        return [*_person_parts(self.request.user), versions_shown]
 
     def get_queryset(self):
         return cohorts_visible_to(user=self.request.user).prefetch_related(
@@ -114,13 +156,16 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        # Only when input is validated (a request to join): a list or a decision only shows
+        # rows, and building the two querysets cost more than a cached list.
+        if request is not None and "data" in kwargs:
             # Only cohorts the caller may see, for one of the caller's own cities.
             self.fields["cohort"].queryset = cohorts_visible_to(user=request.user)
             self.fields["city"].queryset = cities_of_officer(user=request.user)
 
 
 class EnrolmentViewSet(
+    CachedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -132,6 +177,9 @@ class EnrolmentViewSet(
     serializer_class = EnrolmentSerializer
     filterset_class = EnrolmentFilter
     ordering_fields = ["created_at", "city__name"]
+
+    def list_key_parts(self) -> list:
+        return [*_person_parts(self.request.user), versions(COHORTS, CITIES, SECTORS)]
 
     def get_queryset(self):
         return enrolments_visible_to(user=self.request.user)
