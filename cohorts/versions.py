@@ -7,7 +7,7 @@ Scopes:
   sessions, registrations, roadmaps).
 - `cohorts`: the same for every cohort at once, for the lists (the cohort list, the home pages,
   the API lists), raised with each `cohort:<id>`.
-- `cities`: cities' names and countries, and who is an officer of which city.
+- `cities:rows`: cities (their names), their countries, and who is an officer of which city.
 - `taxonomy:sectors`: the thematic sectors' names (a group is shown by its sector).
 - `accounts:names`: people's names and email addresses (a facilitator, who asked, who decided),
   and whether they are active facilitators (the facilitators a form may show as chosen).
@@ -27,7 +27,7 @@ from portal.fragments import bump, bump_on_change
 from taxonomy.models import ThematicSector
 
 COHORTS = "cohorts"
-CITIES = "cities"
+CITIES = "cities:rows"
 SECTORS = "taxonomy:sectors"
 PEOPLE_NAMES = "accounts:names"
 # A person's save that changes none of these leaves what the pages show of them as it was
@@ -85,8 +85,10 @@ def _on_group_facilitators_changed(sender, instance, action, reverse, pk_set, **
         bump(*cohort_scopes(*groups.values_list("cohort", flat=True)))
 
 
-def _on_person_saved(sender, instance, update_fields=None, raw=False, **kwargs):
-    if raw:
+def _on_person_saved(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
+    # A new person is on no page yet: they appear through a row that names them (a
+    # facilitator added, a request made), whose own change raises its cohort's version.
+    if raw or created:
         return
     if update_fields is None or NAME_FIELDS & set(update_fields):
         bump(PEOPLE_NAMES)
