@@ -282,15 +282,16 @@ def enrolment_list(request, pk):
                 _("%(city)s is enrolled in %(cohort)s.") % {"city": city.name, "cohort": cohort},
             )
             return redirect("enrolment_list", pk=cohort.pk)
-    else:
-        permission_check(request.user, "cohorts.decide_enrolment", cohort)
+    # Not sent, or not valid: no service is called, and the page is shown. `cohorts_run_by`
+    # holds exactly the cohorts whose `cohorts.decide_enrolment` the person has (admins: all;
+    # facilitators: theirs), so the selector above was the check.
     return render(
         request,
         "cohorts/enrolment_list.html",
         {
             "cohort": cohort,
-            # A lazy queryset: read only when the cached table is rendered afresh.
-            "enrolments": enrolments_of_cohort(cohort=cohort),
+            # Read only when the cached table is rendered afresh.
+            "enrolments": LazyRows(lambda: enrolments_of_cohort(cohort=cohort)),
             "form": form,
             "form_sent": sent,
             "form_media": EnrolmentForm.every_city_media(),

@@ -8,6 +8,7 @@ joined in Python from rows already loaded.
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -33,7 +34,7 @@ from cohorts.selectors import (
     enrolments_of_officer_cities,
 )
 from cohorts.versions import CITIES, COHORTS
-from portal.fragments import versions
+from portal.fragments import TIMEOUT_SECONDS, versions
 from roadmaps.models import Roadmap
 from sessions.enums import Attendance, SessionStatus
 from sessions.models import Registration, Session
@@ -306,15 +307,43 @@ def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
     programme admin's counts read the same tables. And time: the officer's and the
     facilitator's lists hold sessions by whether they have started or ended, or start within
     DUE_WITHIN, and cities by whether their cohort has ended, so the key names the day and the
-    next moment one of those lists changes (the next end, start, or start entering the due
-    window, of any session): until then, the lists are what they were.
+    next moments one of those lists changes (`next_session_moments`): until then, the lists
+    are what they were.
     """
-    parts = [user.pk, ",".join(roles), versions(COHORTS, CITIES), timezone.localdate(now)]
+    data_versions = versions(COHORTS, CITIES)
+    parts = [user.pk, ",".join(roles), data_versions, timezone.localdate(now)]
     if Role.CITY_OFFICER in roles or Role.FACILITATOR in roles:
-        moments = Session.objects.aggregate(
-            next_end=Min("ends_at", filter=Q(ends_at__gt=now)),
-            next_start=Min("starts_at", filter=Q(starts_at__gt=now)),
-            next_due=Min("starts_at", filter=Q(starts_at__gt=now + DUE_WITHIN)),
-        )
-        parts += [moments["next_end"], moments["next_start"], moments["next_due"]]
+        parts += next_session_moments(now=now, data_versions=data_versions)
     return "|".join(str(part) for part in parts)
+
+
+def next_session_moments(*, now: datetime.datetime, data_versions: str) -> tuple:
+    """The next end of any session, its next start, and the next start beyond DUE_WITHIN
+    (which enters the due window DUE_WITHIN before it): None when there is none.
+
+    The same for everyone, so kept in the cache under the data versions (a session changed,
+    added or removed raises them) and read again only once one of the moments has passed:
+    until then no session has ended or started, so the minimums are the same ones. This
+    saves a scan of every session on each home page.
+    """
+    key = f"home:next-session-moments:{data_versions}"
+    moments = cache.get(key)
+    if moments is not None and _all_ahead(moments, now):
+        return moments
+    found = Session.objects.aggregate(
+        next_end=Min("ends_at", filter=Q(ends_at__gt=now)),
+        next_start=Min("starts_at", filter=Q(starts_at__gt=now)),
+        next_due=Min("starts_at", filter=Q(starts_at__gt=now + DUE_WITHIN)),
+    )
+    moments = (found["next_end"], found["next_start"], found["next_due"])
+    cache.set(key, moments, TIMEOUT_SECONDS)
+    return moments
+
+
+def _all_ahead(moments: tuple, now: datetime.datetime) -> bool:
+    next_end, next_start, next_due = moments
+    return (
+        (next_end is None or now < next_end)
+        and (next_start is None or now < next_start)
+        and (next_due is None or now + DUE_WITHIN < next_due)
+    )
