@@ -90,7 +90,14 @@ def _person_parts(user) -> list:
     # Each person's list is their own: what `*_visible_to` gives them depends on who they are,
     # their role flags and, for an officer (whose cities are in the `cities` version), on the
     # day: the cohorts still open.
-    return [user.pk, user.is_facilitator, user.has_admin_role, timezone.localdate()]
+    return [
+        user.pk,
+        user.is_facilitator,
+        user.has_admin_role,
+        timezone.localdate(),
+        # Dates and times are written in the current time zone.
+        timezone.get_current_timezone_name(),
+    ]
 
 
 class CohortViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):

@@ -296,8 +296,14 @@ def enrolment_list(request, pk):
             "form_sent": sent,
             "form_media": EnrolmentForm.every_city_media(),
             # The table and the empty form are the same for everyone who may open the page:
-            # keyed by the cohort's data (its enrolments and groups) and the names shown.
-            "data_versions": versions(cohort_scope(cohort.pk), CITIES, SECTORS, PEOPLE_NAMES),
+            # keyed by the cohort's data (its enrolments and groups), the names shown, and
+            # the time zone its decision dates are shown in.
+            "data_versions": "|".join(
+                (
+                    versions(cohort_scope(cohort.pk), CITIES, SECTORS, PEOPLE_NAMES),
+                    timezone.get_current_timezone_name(),
+                )
+            ),
         },
     )
 
