@@ -22,14 +22,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cities import selectors, services, signals
-from cities.filters import CityFilter
+from cities import scopes, selectors, services, signals
+from cities.filters import (
+    CityFilter,
+    city_filters_added_choices,
+    city_filters_added_in_use,
+)
 from cities.forms import ClimateActionForm, InvitationAcceptForm, InvitationForm
 from cities.models import City, ClimateAction, Invitation
 from portal.errors import ApplicationError
+from portal.fragments import versions
 from portal.permissions import object_for, permission_check
 from portal.widgets import search_query, search_response
 
@@ -43,18 +49,37 @@ def _action_url(action: ClimateAction) -> str:
 @login_required
 @require_GET
 def city_directory(request):
-    """List the cities, filtered by country, type, thematic interest, cohort and name."""
+    """List the cities, filtered by country, type, thematic interest, cohort and name.
+
+    The filter form and the list are cached fragments (templates/cities/city_directory.html):
+    every signed-in person sees every city (cities/rules.py), so the list for a query is the
+    same for all, keyed by the cities' data version; the form is keyed by the same version and
+    by the choices the apps above offer this person (the cohorts they may see). A query that
+    uses such a filter lists afresh: what it selects is that app's data. The page and its
+    cities are lazy, so a cached list runs no query for them.
+    """
     filterset = CityFilter(
         request.GET, queryset=selectors.city_directory(user=request.user), request=request
     )
-    # A filter that does not validate (an unknown cohort, say) shows its message at the field and
-    # no cities, rather than a list that silently ignores it.
-    cities = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(cities, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def page():
+        # A filter that does not validate (an unknown cohort, say) shows its message at the
+        # field and no cities, rather than a list that silently ignores it.
+        cities = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        return Paginator(cities, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    page_obj = SimpleLazyObject(page)
     return render(
         request,
         "cities/city_directory.html",
-        {"filter_form": filterset.form, "page_obj": page, "cities": page.object_list},
+        {
+            "filter_form": filterset.form,
+            "page_obj": page_obj,
+            "cities": SimpleLazyObject(lambda: page_obj.object_list),
+            "data_version": versions(scopes.DIRECTORY),
+            "filter_choices": city_filters_added_choices(filterset),
+            "cache_results": not city_filters_added_in_use(request.GET),
+        },
     )
 
 
