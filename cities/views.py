@@ -96,8 +96,19 @@ def city_search(request):
 @login_required
 @require_GET
 def city_detail(request, pk):
-    """Show a city's profile, its cohorts and sessions, and its climate actions."""
-    city = object_for(request.user, selectors.cities_visible_to(user=request.user), pk=pk)
+    """Show a city's profile, its cohorts and sessions, and its climate actions.
+
+    The profile and the climate actions are the same for every signed-in person but for the
+    edit links: they are cached fragments keyed by the cities' and actions' data versions
+    (cities/scopes.py), the city (in the path) and whether the person may write its actions.
+    The actions are a lazy queryset, read only when that part is drawn afresh. The officers,
+    cohorts and sessions parts are drawn on every request (they are short, and show other
+    apps' data)."""
+    # Without the prefetch of thematic interests: only the cached profile shows them, and reads
+    # them when it is drawn afresh.
+    city = object_for(
+        request.user, selectors.cities_visible_to(user=request.user).prefetch_related(None), pk=pk
+    )
     can_see_officers = request.user.has_perm("cities.view_city_officers", city)
     # The cohorts and sessions parts come from those apps, which answer the hook.
     parts = {}
@@ -116,6 +127,28 @@ def city_detail(request, pk):
             # Writing a city's actions and editing each of them follow the same rule
             # (cities/rules.py), so one check serves every edit link on the page.
             "can_write_actions": request.user.has_perm("cities.add_climateaction", city),
+            "data_version": versions(scopes.DIRECTORY, scopes.CLIMATE_ACTIONS),
+        },
+    )
+
+
+def _climate_action_page(request, *, form, city, action):
+    """The climate action form page. A form the person has not posted is cached, keyed by the
+    versions of what it shows (the city's name, the action, the sectors and the enabling
+    factors) and, through the path, by the city or action: it is the same for everyone who may
+    open the page (the view decided that), so it is built only when it is rendered."""
+    return render(
+        request,
+        "cities/climate_action_form.html",
+        {
+            "form": form,
+            "city": city,
+            "action": action,
+            "form_version": (
+                versions(scopes.DIRECTORY, scopes.CLIMATE_ACTIONS)
+                if request.method == "GET"
+                else ""
+            ),
         },
     )
 
@@ -129,7 +162,12 @@ def climate_action_create(request, city_pk):
         pk=city_pk,
         is_mission_city=True,
     )
-    form = ClimateActionForm(request.POST or None)
+    # A GET's form is built only if the cached page does not hold it.
+    form = (
+        ClimateActionForm(request.POST or None)
+        if request.method == "POST"
+        else SimpleLazyObject(ClimateActionForm)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             action = services.climate_action_create(
@@ -150,9 +188,7 @@ def climate_action_create(request, city_pk):
             city,
             message=_("You may not write climate actions for this city."),
         )
-    return render(
-        request, "cities/climate_action_form.html", {"form": form, "city": city, "action": None}
-    )
+    return _climate_action_page(request, form=form, city=city, action=None)
 
 
 @login_required
@@ -162,7 +198,11 @@ def climate_action_edit(request, pk):
     action = object_for(
         request.user, selectors.climate_actions_editable_by(user=request.user), pk=pk
     )
-    form = ClimateActionForm(request.POST or None, action=action)
+    form = (
+        ClimateActionForm(request.POST or None, action=action)
+        if request.method == "POST"
+        else SimpleLazyObject(lambda: ClimateActionForm(action=action))
+    )
     if request.method == "POST" and form.is_valid():
         try:
             action = services.climate_action_update(
@@ -175,11 +215,7 @@ def climate_action_edit(request, pk):
                 request, _("Climate action “%(title)s” saved.") % {"title": action.title}
             )
             return redirect(_action_url(action))
-    return render(
-        request,
-        "cities/climate_action_form.html",
-        {"form": form, "city": action.city, "action": action},
-    )
+    return _climate_action_page(request, form=form, city=action.city, action=action)
 
 
 @login_required
@@ -205,7 +241,9 @@ def invitation_create(request):
     else:
         # The form is shown without reaching the service: the page asks its permission.
         permission_check(request.user, "cities.add_invitation")
-    return render(request, "cities/invitation_create.html", {"form": form})
+    # An empty form is the same for everyone offered the same cities.
+    form_key = form.cities_key() if not form.is_bound else ""
+    return render(request, "cities/invitation_create.html", {"form": form, "form_key": form_key})
 
 
 def _invalid(request, error: ApplicationError):
