@@ -158,7 +158,7 @@ def _climate_action_page(request, *, form, city, action):
 def climate_action_create(request, city_pk):
     city = object_for(
         request.user,
-        selectors.cities_visible_to(user=request.user),
+        selectors.cities_visible_to(user=request.user).prefetch_related(None),
         pk=city_pk,
         is_mission_city=True,
     )
