@@ -4,7 +4,6 @@ same URL one after the other each get their own page."""
 
 import re
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +13,6 @@ from cohorts.models import Enrolment
 from taxonomy.models import EnablingFactor
 from tests import factories
 from tests.cities.conftest import directory_names
-from tests.cities.test_invitations import bergen, facilitated_cohort, lisbon, other_facilitator  # noqa: F401
 from tests.cities.test_profile import text_of
 from tests.portal_pages.helpers import sign_in
 from tests.queries import session_queries
@@ -51,9 +49,9 @@ def test_directory_shows_a_city_renamed_by_a_model_save(client, reviewer, places
         "Valencia",
     ]
 
-    lisbon = places["Lisbon"]
-    lisbon.name = "Lisboa"
-    lisbon.save()
+    renamed = places["Lisbon"]
+    renamed.name = "Lisboa"
+    renamed.save()
 
     assert directory_names(client.get(DIRECTORY)) == [
         "Guimaraes",
@@ -316,60 +314,14 @@ def test_new_action_form_query_count(client, mission_officer, mission_city):
     sign_in(client, mission_officer)
     url = f"/cities/{mission_city.pk}/actions/new/"
 
-    cold, first = queries_of(client, url)
-    warm, second = queries_of(client, url)
+    cold, _ = queries_of(client, url)
+    warm, _ = queries_of(client, url)
 
     # Cold: (session,) user, the city, the membership (may they write), the data versions,
     # the enabling factors, the sectors.
     assert cold == session_queries() + 6
     # Kept: the form is neither built nor drawn.
     assert warm == session_queries() + 4
-
-
-# The invitation form.
-
-
-def test_invitation_form_two_facilitators_each_see_their_cities(
-    client, facilitator, lisbon, other_facilitator, bergen
-):
-    sign_in(client, facilitator)
-    own = client.get("/invitations/new/").content.decode()
-    sign_in(client, other_facilitator)
-    other = client.get("/invitations/new/").content.decode()
-
-    assert f'<option value="{lisbon.pk}">Lisbon (PT)</option>' in own
-    assert "Bergen" not in own
-    assert f'<option value="{bergen.pk}">Bergen (SE)</option>' in other
-    assert "Lisbon" not in other
-
-
-def test_invitation_form_offers_a_city_enrolled_since_and_a_renamed_one(
-    client, facilitator, facilitated_cohort, lisbon
-):
-    sign_in(client, facilitator)
-    client.get("/invitations/new/")
-
-    porto = factories.CityFactory(name="Porto", country=lisbon.country)
-    factories.EnrolmentFactory(cohort=facilitated_cohort, city=porto, status="requested")
-    lisbon.name = "Lisboa"
-    lisbon.save()
-
-    html = client.get("/invitations/new/").content.decode()
-    assert f'<option value="{lisbon.pk}">Lisboa (PT)</option>' in html
-    assert f'<option value="{porto.pk}">Porto (PT)</option>' in html
-
-
-def test_invitation_form_query_count(client, facilitator, lisbon):
-    sign_in(client, facilitator)
-
-    cold, _ = queries_of(client, "/invitations/new/")
-    warm, _ = queries_of(client, "/invitations/new/")
-
-    # Cold: (session,) user, the cities offered (the key), whether there are any, the cities
-    # offered (the select).
-    assert cold == session_queries() + 4
-    # Kept: (session,) user and the cities offered (the key).
-    assert warm == session_queries() + 2
 
 
 # The city profile.
