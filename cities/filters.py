@@ -112,6 +112,11 @@ def city_filters_added_choices(filterset: CityFilter) -> list:
     (one query) and kept in its field, so a form rendered afresh does not read it again."""
     key = []
     for name in city_filters_added(filterset):
+        choices_key = getattr(filterset.filters[name], "choices_key", None)
+        if choices_key is not None:
+            # The app names what its choices for this person depend on without reading them.
+            key.append((name, choices_key(filterset.request)))
+            continue
         widget = filterset.form.fields[name].widget
         if not hasattr(widget, "choices"):
             continue
@@ -127,6 +132,12 @@ def city_filter_add(name: str, filter_: django_filters.Filter) -> None:
 
     For an app above cities, from its AppConfig.ready (cohorts.apps): cities may not import
     it (ARCHITECTURE.md), so the app brings its filter here.
+
+    The directory's filter form is cached, keyed by what each added filter offers the person
+    (`city_filters_added_choices`): by default its choices, read on every request. A filter may
+    instead have a `choices_key(request)` method returning a string that changes whenever its
+    choices for that person may change (their id and the data versions of what the choices
+    show): the directory then reads the choices only when it draws the form afresh.
     """
     CityFilter.base_filters[name] = filter_
 

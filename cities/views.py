@@ -73,7 +73,7 @@ def city_directory(request):
         request,
         "cities/city_directory.html",
         {
-            "filter_form": filterset.form,
+            "filter_form": SimpleLazyObject(lambda: filterset.form),
             "page_obj": page_obj,
             "cities": SimpleLazyObject(lambda: page_obj.object_list),
             "data_version": versions(scopes.DIRECTORY),

@@ -4,11 +4,14 @@ same URL one after the other each get their own page."""
 
 import re
 
+import django_filters
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cities import services
+from cities.filters import CITY_OWN_FILTERS, CityFilter, city_filter_add
+from cities.models import Country
 from cohorts.models import Enrolment
 from taxonomy.models import EnablingFactor
 from tests import factories
@@ -399,3 +402,40 @@ def test_profile_query_count_does_not_grow_with_the_actions(
     assert one_cold == many_cold == session_queries() + 10
     # Kept: the interests, actions and levers are not read.
     assert one_warm == many_warm == session_queries() + 7
+
+
+def test_an_added_filter_with_a_choices_key_is_read_only_when_the_form_is_drawn(
+    client, reviewer, places
+):
+    """An app's filter may name what its choices depend on (cities.filters.city_filter_add):
+    the kept form is then served without reading them, and a new key draws it afresh."""
+    reads = []
+    keys = {"current": "1"}
+
+    def regions(request):
+        reads.append(request.user.pk)
+        return Country.objects.none()
+
+    class RegionFilter(django_filters.ModelChoiceFilter):
+        def choices_key(self, request):
+            return f"{request.user.pk}:{keys['current']}"
+
+    saved = dict(CityFilter.base_filters)
+    # The cohorts app's filter has no key of its own yet: alone with this one here.
+    for name in saved:
+        if name not in CITY_OWN_FILTERS:
+            del CityFilter.base_filters[name]
+    city_filter_add("region", RegionFilter(queryset=regions, label="Region"))
+    try:
+        sign_in(client, reviewer)
+        client.get(DIRECTORY)
+        client.get(DIRECTORY)
+        assert reads == [reviewer.pk]
+        keys["current"] = "2"
+        html = client.get(DIRECTORY).content.decode()
+    finally:
+        CityFilter.base_filters.clear()
+        CityFilter.base_filters.update(saved)
+
+    assert reads == [reviewer.pk, reviewer.pk]
+    assert '<label for="id_region">Region:</label>' in html
