@@ -256,9 +256,14 @@ def sessions_of_city(*, city: City) -> QuerySet[Session]:
     """Sessions the city presented in or registered people for, each marked with which."""
     presented = SessionPresentation.objects.filter(session=OuterRef("pk"), city=city)
     registered = Registration.objects.filter(session=OuterRef("pk"), city=city)
+    # Selected through the city's own rows (indexed by city), not by testing both conditions
+    # on every session: the latter read all sessions' rows (24 ms of a city's profile at EU scale).
     return (
-        Session.objects.annotate(presented=Exists(presented), registered=Exists(registered))
-        .filter(Q(presented=True) | Q(registered=True))
+        Session.objects.filter(
+            Q(pk__in=SessionPresentation.objects.filter(city=city).values("session"))
+            | Q(pk__in=Registration.objects.filter(city=city).values("session"))
+        )
+        .annotate(presented=Exists(presented), registered=Exists(registered))
         .select_related("cohort")
         .order_by("starts_at")
     )

@@ -102,6 +102,14 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API tokens page: officer with 5 tokens",
             "city directory: officer, no filter",
             "city directory: officer, country + type + name",
+            "city detail: officer, city with the most climate actions",
+            "city search: officer, ?q=<search term>",
+            "climate action form: officer, new action",
+            "climate action form: officer, edit the action with the most levers",
+            "invitation form: programme admin",
+            "invitation form: facilitator with the most enrolled cities",
+            "API: GET /api/v1/countries/",
+            "API: GET /api/v1/climate-actions/",
             "cohort page: lead facilitator, busiest cohort",
             "API: GET /api/v1/cities/",
             "API: GET /api/v1/sessions/?cohort=<busiest>",
@@ -186,3 +194,33 @@ def test_city_and_cohort_benchmarks_measure_the_pages_they_name():
     assert api_cities.json()["count"] == City.objects.count()
     api_sessions = harness.REGISTRY["API: GET /api/v1/sessions/?cohort=<busiest>"].setup()()
     assert api_sessions.json()["count"] == 10
+
+
+@pytest.mark.django_db
+def test_cities_benchmarks_answer_their_pages_on_scale_data():
+    call_command("seed_scale", "--cities", "200", "--users", "500", "--cohorts", "3", verbosity=0)
+    harness.discover()
+
+    city = bench_cities.busiest_action_city()
+    officer = bench_cities.officer_of(city)
+    assert city.climate_actions.exists()
+    assert officer.city_memberships.filter(city=city).exists()
+    detail = harness.REGISTRY["city detail: officer, city with the most climate actions"]
+    assert detail.setup()().wsgi_request.path == f"/cities/{city.pk}/"
+    edit = harness.REGISTRY["climate action form: officer, edit the action with the most levers"]
+    action = bench_cities.richest_action(city)
+    assert edit.setup()().wsgi_request.path == f"/cities/actions/{action.pk}/edit/"
+    search = harness.REGISTRY["city search: officer, ?q=<search term>"].setup()()
+    assert search.json()["results"]
+    facilitator_form = harness.REGISTRY[
+        "invitation form: facilitator with the most enrolled cities"
+    ].setup()()
+    assert facilitator_form.wsgi_request.user.is_facilitator
+    assert 'data-reason="no_cities"' not in facilitator_form.text
+    for name in [
+        "climate action form: officer, new action",
+        "invitation form: programme admin",
+        "API: GET /api/v1/countries/",
+        "API: GET /api/v1/climate-actions/",
+    ]:
+        assert harness.REGISTRY[name].setup()().status_code == 200, name
