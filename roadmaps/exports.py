@@ -30,7 +30,8 @@ from portal.errors import ApplicationError
 from portal.permissions import permission_check
 from roadmaps.enums import ExportFailure, ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
-from roadmaps.pdf import roadmap_pdf, roadmap_pdf_filename
+from roadmaps.pdf import roadmap_pdf_filename
+from roadmaps.pdf_files import roadmap_pdf_file
 from roadmaps.summary import alphabetical
 
 logger = logging.getLogger(__name__)
@@ -281,7 +282,8 @@ def roadmap_export_build(*, export_id: int) -> str:
         with tempfile.TemporaryFile() as scratch:
             with zipfile.ZipFile(scratch, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for done, roadmap in enumerate(roadmaps, start=1):
-                    archive.writestr(names[roadmap.pk], roadmap_pdf(roadmap=roadmap))
+                    # The stored PDF of each roadmap printed before (a download, an earlier ZIP).
+                    archive.writestr(names[roadmap.pk], roadmap_pdf_file(roadmap=roadmap))
                     if not mine.update(done=done, progressed_at=timezone.now()):
                         raise _Superseded
             scratch.seek(0)

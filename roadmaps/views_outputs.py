@@ -30,7 +30,8 @@ from roadmaps.exports import (
     roadmap_export_start,
 )
 from roadmaps.models import RoadmapExport
-from roadmaps.pdf import roadmap_pdf, roadmap_pdf_filename
+from roadmaps.pdf import roadmap_pdf_filename
+from roadmaps.pdf_files import roadmap_pdf_file
 from roadmaps.selectors import roadmaps_visible_to
 from roadmaps.summary import (
     action_chart,
@@ -49,8 +50,9 @@ CHARTS = {"factors": factor_chart, "actions": action_chart}
 # A roadmap is for the people who may see it: no shared cache keeps it, nor the browser's disk.
 @cache_control(private=True, no_store=True)
 def roadmap_pdf_download(request, pk):
+    # Who may see it is asked first: a stored file is served only to them, like a fresh one.
     roadmap = object_for(request.user, roadmaps_visible_to(user=request.user), pk=pk)
-    response = HttpResponse(roadmap_pdf(roadmap=roadmap), content_type="application/pdf")
+    response = HttpResponse(roadmap_pdf_file(roadmap=roadmap), content_type="application/pdf")
     filename = roadmap_pdf_filename(roadmap=roadmap)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
