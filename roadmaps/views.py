@@ -427,9 +427,16 @@ def roadmap_history(request, pk):
     page = Paginator(selectors.roadmap_history(roadmap=roadmap), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    query = request.GET.copy()
     for change in page:
         spec = template.FIELDS_BY_KEY.get(change.key)
         change.label = spec.label if spec else change.key
+        change.version_label = _("version %(version)s") % {"version": change.version}
+        # What {% querystring key=... from=... to=... %} gives, without a tag per row.
+        query.setlist("key", [change.key])
+        query.setlist("from", [str(change.version - 1)])
+        query.setlist("to", [str(change.version)])
+        change.difference_query = f"?{query.urlencode()}"
     diff = None
     key = request.GET.get("key")
     key = key if key in template.FIELDS_BY_KEY else None

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -37,6 +38,7 @@ from roadmaps.summary import (
     action_chart,
     cohort_city_roadmaps,
     cohort_summary,
+    content_key,
     factor_chart,
     state_counts,
     summary_table,
@@ -58,6 +60,14 @@ def roadmap_pdf_download(request, pk):
     return response
 
 
+def _url_of_each(name: str):
+    """`reverse(name, args=[pk])` for many pks at the cost of one reverse(): the URL patterns of
+    these pages take one integer, so the URL of each row differs only by it."""
+    marker = 918273645546372819
+    before, after = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
 def _cohort_run_by(request, cohort_id):
     """The cohort, if the person facilitates it or is an admin; 404 otherwise."""
     return object_for(request.user, cohorts_run_by(user=request.user), pk=cohort_id)
@@ -68,6 +78,10 @@ def _cohort_run_by(request, cohort_id):
 def cohort_roadmap_overview(request, cohort_id):
     cohort = _cohort_run_by(request, cohort_id)
     rows = cohort_city_roadmaps(cohort=cohort)
+    edit_url, pdf_url = _url_of_each("roadmap_edit"), _url_of_each("roadmap_pdf")
+    for row in rows:
+        if row.roadmap is not None:
+            row.edit_url, row.pdf_url = edit_url(row.roadmap.pk), pdf_url(row.roadmap.pk)
     summary = cohort_summary(cohort=cohort)
     return render(
         request,
@@ -76,9 +90,14 @@ def cohort_roadmap_overview(request, cohort_id):
             "cohort": cohort,
             "rows": rows,
             "state_counts": state_counts(rows),
+            # The table and the summary are cached under their own content (content_key): on
+            # a hit only the queries run, not the rendering of 50 rows and two charts. The
+            # charts are drawn only on a miss (a callable is called by the template).
+            "rows_key": content_key([row.shown for row in rows]),
             "summary": summary,
-            "factor_chart": factor_chart(summary),
-            "action_chart": action_chart(summary),
+            "summary_key": content_key(summary),
+            "factor_chart": lambda: factor_chart(summary),
+            "action_chart": lambda: action_chart(summary),
             **_export_status_context(request, cohort, cohort_latest_export(cohort_id=cohort.pk)),
         },
     )
