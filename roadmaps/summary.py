@@ -10,7 +10,6 @@ facilitators see where the cohort stands before the deadline; each row says how 
 answered, which is the denominator of its average.
 """
 
-import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, ClimateAction
@@ -163,14 +161,6 @@ def summarise(
     return CohortSummary(factors=factors, actions=action_rows)
 
 
-def content_key(*parts) -> str:
-    """A digest of everything a cached part of the overview shows (portal.fragments): its rows
-    as read now, and the time zone its dates are shown in. The key is the content itself, so
-    the part is rendered again exactly when what it shows has changed, whatever changed it."""
-    text = repr((timezone.get_current_timezone_name(), parts))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def cohort_summary(*, cohort: Cohort) -> CohortSummary:
     """The summary of a cohort's roadmaps, in two queries.
 
@@ -239,7 +229,7 @@ class CityRoadmap:
 
     @property
     def shown(self) -> tuple:
-        """What the overview's row shows (its cache key, with content_key)."""
+        """What the overview's row shows (its cache key: roadmaps.fragments.content_key)."""
         city, roadmap = self.city, self.roadmap
         return (
             city.pk,

@@ -47,6 +47,7 @@ from roadmaps import selectors, services, template
 from roadmaps.api import conflict_body, person_name, saved_body
 from roadmaps.enums import OPEN_STATUSES, Desirability
 from roadmaps.forms import CommentForm, ReviewForm
+from roadmaps.fragments import content_key
 from roadmaps.models import NetZeroCitiesService, Roadmap
 
 # The ends of the score scale say what they mean; the scores come from services.SCORES.
@@ -113,6 +114,19 @@ class PageField:
     def over_limit(self) -> bool:
         return self.spec.word_limit is not None and self.words > self.spec.word_limit
 
+    @property
+    def shown(self) -> tuple:
+        """What the field's markup shows besides the template's own words (a cache key)."""
+        return (
+            self.spec.key,
+            self.value,
+            self.version,
+            self.suggested,
+            tuple(str(error) for error in self.errors),
+            tuple((str(value), str(label)) for value, label in self.choices),
+            tuple(self.chosen),
+        )
+
 
 @dataclass
 class PageSection:
@@ -121,6 +135,19 @@ class PageSection:
     opens_on: object  # a date, or None when the section is open
     fields: list[PageField]
     comments: list
+
+    @property
+    def shown(self) -> tuple:
+        """What the section's markup shows besides the template's own words (a cache key)."""
+        return (
+            self.key,
+            self.opens_on,
+            tuple(
+                (c.pk, c.body, c.author.get_full_name() if c.author else None, c.created_at)
+                for c in self.comments
+            ),
+            tuple(field.shown for field in self.fields),
+        )
 
     @property
     def locked_message(self) -> str:
@@ -278,16 +305,24 @@ def roadmap_edit(request, pk):
             return redirect("roadmap_edit", pk=roadmap.pk)
         messages.error(request, _("Some fields were not saved: see the messages at the fields."))
     roadmap.refresh_from_db()
+    sections = _page_sections(
+        roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
+    )
+    can_comment = user.has_perm(services.COMMENT, roadmap)
     return render(
         request,
         "roadmaps/roadmap_edit.html",
         {
             "roadmap": roadmap,
-            "sections": _page_sections(
-                roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
+            "sections": sections,
+            # The sections' markup is cached under what it shows (roadmaps.fragments): the
+            # fields with their values, versions, choices and errors, the comments, and whether
+            # this person gets the form or the values, and the comment forms.
+            "sections_key": content_key(
+                roadmap.pk, editable, can_comment, [section.shown for section in sections]
             ),
             "editable": editable,
-            "can_comment": user.has_perm(services.COMMENT, roadmap),
+            "can_comment": can_comment,
             "can_review": user.has_perm(services.REVIEW, roadmap),
             "comment_form": CommentForm(),
             "review_form": ReviewForm(),

@@ -30,6 +30,7 @@ from roadmaps.exports import (
     roadmap_export_restart,
     roadmap_export_start,
 )
+from roadmaps.fragments import content_key
 from roadmaps.models import RoadmapExport
 from roadmaps.pdf import roadmap_pdf_filename
 from roadmaps.pdf_files import roadmap_pdf_file
@@ -38,7 +39,6 @@ from roadmaps.summary import (
     action_chart,
     cohort_city_roadmaps,
     cohort_summary,
-    content_key,
     factor_chart,
     state_counts,
     summary_table,
