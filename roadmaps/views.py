@@ -304,7 +304,8 @@ def roadmap_edit(request, pk):
             messages.success(request, _("Your roadmap is saved."))
             return redirect("roadmap_edit", pk=roadmap.pk)
         messages.error(request, _("Some fields were not saved: see the messages at the fields."))
-    roadmap.refresh_from_db()
+    if request.method == "POST":
+        roadmap.refresh_from_db()  # the status and the share complete as saved
     sections = _page_sections(
         roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
     )
