@@ -515,6 +515,14 @@ def roadmap_history(request, pk):
             "roadmap": roadmap,
             "page_obj": page,
             "changes": page.object_list,
+            # The table is cached under its rows (roadmaps.fragments): a saved change never
+            # changes, but the name of who saved it may.
+            "changes_key": content_key(
+                [
+                    (change.pk, change.version, person_name(change.changed_by))
+                    for change in page.object_list
+                ]
+            ),
             "diff": diff,
             "compare": compare,
         },

@@ -257,3 +257,36 @@ def test_overview_lead_then_admin_then_other_facilitator(client, programme):
 
     assert overview_rows(lead_html) == overview_rows(admin_html) == [("Lisbon (PT)", "Not started")]
     assert other_status == 404
+
+
+# The history page.
+
+
+def history_rows(client, user, programme) -> list[tuple[str, str]]:
+    client.force_login(user)
+    response = client.get(reverse("roadmap_history", args=[programme.roadmap.pk]))
+    assert response.status_code == 200
+    return re.findall(
+        r'<td data-label="Who">([^<]*)</td>\s*<td data-label="Field">[^<]*<span class="help">'
+        r"([^<]*)</span>",
+        response.content.decode(),
+    )
+
+
+def test_history_shows_a_new_change_and_who_saved_it_renamed(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    assert history_rows(client, programme.ana, programme) == [("Ana Silva", "version 1")]
+
+    save(programme, CHALLENGE, "Cooling the old town", user=programme.rui)
+    assert history_rows(client, programme.ana, programme) == [
+        ("Rui Costa", "version 2"),
+        ("Ana Silva", "version 1"),
+    ]
+
+    programme.rui.full_name = "Rui Costa Pereira"
+    programme.rui.save()
+
+    assert history_rows(client, programme.lead, programme) == [
+        ("Rui Costa Pereira", "version 2"),
+        ("Ana Silva", "version 1"),
+    ]
