@@ -78,9 +78,16 @@ def _stuck(now: datetime.datetime) -> Q:
 
 
 def export_is_stuck(export: RoadmapExport, *, now: datetime.datetime | None = None) -> bool:
-    """Whether the page should stop polling an export in progress and offer to build it again."""
+    """Whether the page should stop polling an export in progress and offer to build it again.
+
+    `_stuck` read on the row in hand (the page has just loaded it), rather than asked again of
+    the database: the status fragment is polled every two seconds while a ZIP is built.
+    """
     now = now or timezone.now()
-    return RoadmapExport.objects.filter(_stuck(now), pk=export.pk).exists()
+    if export.status not in IN_PROGRESS:
+        return False
+    last_sign_of_life = export.progressed_at or export.queued_at
+    return last_sign_of_life is not None and last_sign_of_life < now - GIVE_UP_AFTER
 
 
 def _sweep(exports: QuerySet[RoadmapExport], now: datetime.datetime) -> int:

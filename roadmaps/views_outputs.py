@@ -196,8 +196,9 @@ def _export_status_context(request, cohort, export: RoadmapExport | None) -> dic
     }
 
 
-def _export_status(request, export: RoadmapExport, *, refusal: str = ""):
-    export.refresh_from_db()
+def _export_status(request, export: RoadmapExport, *, refusal: str = "", reload: bool = True):
+    if reload:  # after a service that may have changed it; the status page has just read it
+        export.refresh_from_db()
     context = _export_status_context(request, export.cohort, export)
     return render(request, "roadmaps/export_status.html", {**context, "refusal": refusal})
 
@@ -238,7 +239,7 @@ def roadmap_export_restart_view(request, pk):
 @require_GET
 def roadmap_export_status(request, pk):
     """The export's progress, as the fragment the overview polls."""
-    return _export_status(request, _export_of(request, pk))
+    return _export_status(request, _export_of(request, pk), reload=False)
 
 
 @login_required
