@@ -45,7 +45,7 @@ from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused, object_for
 from roadmaps import selectors, services, template
 from roadmaps.api import conflict_body, person_name, saved_body
-from roadmaps.enums import OPEN_STATUSES, Desirability
+from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
 from roadmaps.forms import CommentForm, ReviewForm
 from roadmaps.fragments import content_key
 from roadmaps.models import NetZeroCitiesService, Roadmap
@@ -309,7 +309,13 @@ def roadmap_edit(request, pk):
     sections = _page_sections(
         roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
     )
-    can_comment = user.has_perm(services.COMMENT, roadmap)
+    # Asked only where the page offers them (each costs the facilitator queries): comment
+    # forms go with the values shown to those who may not edit, the review panel with a
+    # submitted roadmap.
+    can_comment = not editable and user.has_perm(services.COMMENT, roadmap)
+    can_review = roadmap.status == RoadmapStatus.SUBMITTED and user.has_perm(
+        services.REVIEW, roadmap
+    )
     return render(
         request,
         "roadmaps/roadmap_edit.html",
@@ -324,7 +330,7 @@ def roadmap_edit(request, pk):
             ),
             "editable": editable,
             "can_comment": can_comment,
-            "can_review": user.has_perm(services.REVIEW, roadmap),
+            "can_review": can_review,
             "comment_form": CommentForm(),
             "review_form": ReviewForm(),
             "read_only_message": "" if editable else _read_only_message(roadmap),

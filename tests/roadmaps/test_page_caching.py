@@ -169,9 +169,9 @@ def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, pr
     cold = edit_page_queries(client, programme.ana, programme)
 
     # user, roadmap, change (officer of the city), values, phases, actions, services,
-    # comments (with their authors), comment and review (facilitator: lead, then thematic group,
-    # each asked twice), and the session
-    assert one == many == cold == 12 + session_queries()
+    # comments (with their authors), and the session. Comment and review are not asked: the
+    # officer gets the form, and the roadmap is not submitted.
+    assert one == many == cold == 8 + session_queries()
 
 
 def history_queries(client, user, programme) -> int:
