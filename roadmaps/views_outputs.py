@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from cohorts.selectors import cohorts_run_by
 from portal.errors import ApplicationError
 from portal.permissions import object_for
 from roadmaps.enums import ExportStatus
@@ -34,7 +33,7 @@ from roadmaps.fragments import content_key
 from roadmaps.models import RoadmapExport
 from roadmaps.pdf import roadmap_pdf_filename
 from roadmaps.pdf_files import roadmap_pdf_file
-from roadmaps.selectors import roadmaps_visible_to
+from roadmaps.selectors import roadmap_cohorts_run_by, roadmaps_visible_to
 from roadmaps.summary import (
     action_chart,
     cohort_city_roadmaps,
@@ -70,7 +69,7 @@ def _url_of_each(name: str):
 
 def _cohort_run_by(request, cohort_id):
     """The cohort, if the person facilitates it or is an admin; 404 otherwise."""
-    return object_for(request.user, cohorts_run_by(user=request.user), pk=cohort_id)
+    return object_for(request.user, roadmap_cohorts_run_by(user=request.user), pk=cohort_id)
 
 
 @login_required
@@ -180,7 +179,7 @@ def _export_of(request, pk) -> RoadmapExport:
     return object_for(
         request.user,
         RoadmapExport.objects.select_related("cohort").filter(
-            cohort__in=cohorts_run_by(user=request.user)
+            cohort__in=roadmap_cohorts_run_by(user=request.user)
         ),
         pk=pk,
     )
