@@ -521,11 +521,19 @@ def roadmap_history(request, pk):
             "roadmap": roadmap,
             "page_obj": page,
             "changes": page.object_list,
-            # The table is cached under its rows (roadmaps.fragments): a saved change never
-            # changes, but the name of who saved it may.
+            # The table is cached under its rows (roadmaps.fragments), the name of who saved
+            # each change included (it may change; a saved change itself does not).
             "changes_key": content_key(
                 [
-                    (change.pk, change.version, person_name(change.changed_by))
+                    (
+                        change.pk,
+                        change.key,
+                        change.version,
+                        change.old_value,
+                        change.new_value,
+                        change.changed_at,
+                        person_name(change.changed_by),
+                    )
                     for change in page.object_list
                 ]
             ),
