@@ -120,8 +120,17 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "roadmap PDF: full roadmap (WeasyPrint)",
             "roadmap autosave: roadmap_field_save service",
             "roadmap autosave: POST /roadmaps/<id>/autosave/",
-            "roadmap PDF: GET /roadmaps/<id>/pdf/",
+            "roadmap PDF: first download, GET /roadmaps/<id>/pdf/ (printed and stored)",
+            "roadmap PDF: repeat download, GET /roadmaps/<id>/pdf/ (stored file)",
             "roadmap overview: facilitator, GET /roadmaps/cohort/<id>/",
+            "roadmap export status: facilitator, GET /roadmaps/exports/<id>/",
+            "roadmap edit page: officer, GET /roadmaps/<id>/",
+            "roadmap edit page: lead facilitator, GET /roadmaps/<id>/",
+            "roadmap history: officer, GET /roadmaps/<id>/history/",
+            "API: GET /api/v1/roadmaps/ (lead facilitator)",
+            "API: GET /api/v1/roadmaps/<id>/ (officer: fields and comments)",
+            "API: GET /api/v1/roadmaps/<id>/history/ (officer)",
+            "API: GET /api/v1/roadmaps/<id>/comments/ (officer)",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
