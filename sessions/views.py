@@ -1,3 +1,4 @@
+import functools
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -7,14 +8,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cities.selectors import cities_of_officer
 from portal.errors import ApplicationError
+from portal.fragments import versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
+from sessions.caching import CITIES, session_scope
 from sessions.forms import (
     AttendanceForm,
     OutcomeForm,
@@ -23,6 +27,7 @@ from sessions.forms import (
     RegistrationForm,
     SessionForm,
     WalkInFormSet,
+    walk_in_city_choices,
 )
 from sessions.selectors import (
     calendar_feed_by_token,
@@ -191,10 +196,18 @@ def _session_form_page(request, *, cohort, session=None):
             _may_show_form(request, "peer_sessions.add_session", cohort)
         else:
             _may_show_form(request, "peer_sessions.change_session", session)
+    scopes = [CITIES] if session is None else [CITIES, session_scope(session.pk)]
     return render(
         request,
         "sessions/session_form.html",
-        {"form": form, "presentations": presentations, "cohort": cohort, "session": session},
+        {
+            "form": form,
+            "presentations": presentations,
+            "cohort": cohort,
+            "session": session,
+            # Called by the template only when the rows are shown as first drawn.
+            "presentation_versions": lambda: versions(*scopes),
+        },
     )
 
 
@@ -335,14 +348,23 @@ def registration_delete(request, pk, registration_pk):
 @require_http_methods(["GET", "POST"])
 def session_attendance(request, pk):
     session = _session(request, pk)
-    registrations = list(registrations_of_session(session=session))
-    registered = [r for r in registrations if not r.is_walk_in]
+
+    @functools.cache
+    def registrations():
+        return list(registrations_of_session(session=session))
+
+    def attendance_form():
+        registered = [r for r in registrations() if not r.is_walk_in]
+        return AttendanceForm(data, registrations=registered)
+
     data = request.POST if request.method == "POST" else None
-    form = AttendanceForm(data, registrations=registered)
+    # Shown as first drawn, the list may come from the cache: then neither the registrations
+    # nor the form's field per person are needed.
+    form = attendance_form() if data is not None else SimpleLazyObject(attendance_form)
     walk_ins = WalkInFormSet(
         data,
         prefix="walk_ins",
-        form_kwargs={"cities": cities_enrolled_in(cohort_id=session.cohort_id)},
+        form_kwargs=walk_in_city_choices(cities_enrolled_in(cohort_id=session.cohort_id)),
     )
     asked_by_service = False
     if data is not None and form.is_valid() and walk_ins.is_valid():
@@ -375,10 +397,12 @@ def session_attendance(request, pk):
         {
             "session": session,
             "form": form,
+            "form_is_bound": data is not None,
             "walk_ins": walk_ins,
-            "walk_in_rows": [r for r in registrations if r.is_walk_in],
+            "walk_in_rows": lambda: [r for r in registrations() if r.is_walk_in],
             "counts": counts_of(session),
             "has_started": session.starts_at <= timezone.now(),
+            "attendance_versions": lambda: versions(CITIES, session_scope(session.pk)),
         },
     )
 

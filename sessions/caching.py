@@ -1,0 +1,68 @@
+"""What the cached parts of the session pages show, as data-version scopes (portal/fragments.py).
+
+- `session_scope(pk)`: one session as its pages show it: its fields, facilitators, presenting
+  cities and their climate actions, and its registrations and attendance. Bumped by every save
+  or delete of those rows and every change of the two many-to-many lists (receivers below,
+  connected from PeerSessionsConfig.ready), so the services, the Django admin and the shell are
+  all covered; `attendance_record` bumps it itself for its bulk update.
+- `CITIES`: what the session pages show of the lower apps' cities: names, countries, which are
+  Mission Cities, climate actions' titles. Rare changes, so one scope for every session.
+"""
+
+from django.db.models.signals import m2m_changed
+
+from cities.models import City, ClimateAction, Country
+from portal.fragments import bump, bump_on_change
+from sessions.models import Registration, Session, SessionPresentation
+
+CITIES = "sessions:cities"
+
+
+def session_scope(pk: int) -> str:
+    return f"session:{pk}"
+
+
+def _of_session(session):
+    return [session_scope(session.pk)]
+
+
+def _of_row(row):
+    return [session_scope(row.session_id)]
+
+
+def _of_city_data(instance):
+    return [CITIES]
+
+
+def _on_list_change(sender, instance, action, reverse, pk_set, **kwargs):
+    """A session's facilitators, or a presentation's climate actions, were changed."""
+    facilitators = sender is Session.facilitators.through
+    if not reverse:
+        if action.startswith("post_"):
+            bump(session_scope(instance.pk if facilitators else instance.session_id))
+        return
+    # From the other side (a person's sessions, a climate action's presentations): `pk_set`
+    # names the sessions or presentations; before a clear, every one the object is on.
+    if action == "pre_clear":
+        other = "user_id" if facilitators else "climateaction_id"
+        side = "session_id" if facilitators else "sessionpresentation_id"
+        pk_set = set(sender.objects.filter(**{other: instance.pk}).values_list(side, flat=True))
+    elif action not in ("post_add", "post_remove"):
+        return
+    if not facilitators:
+        pk_set = SessionPresentation.objects.filter(pk__in=pk_set).values_list(
+            "session_id", flat=True
+        )
+    bump(*(session_scope(pk) for pk in set(pk_set)))
+
+
+def connect() -> None:
+    bump_on_change(Session, _of_session)
+    bump_on_change(SessionPresentation, _of_row)
+    bump_on_change(Registration, _of_row)
+    for model in (City, Country, ClimateAction):
+        bump_on_change(model, _of_city_data)
+    for through in (Session.facilitators.through, SessionPresentation.climate_actions.through):
+        m2m_changed.connect(
+            _on_list_change, sender=through, dispatch_uid=f"sessions.caching:{through.__name__}"
+        )

@@ -1,0 +1,190 @@
+"""The cached parts of the session pages (sessions/caching.py): the attendance list and the
+presenting-city rows of the session form. A change through the services, the Django admin or a
+model save shows on the next page; one person's cached page never reaches another."""
+
+import pytest
+
+from cities.models import ClimateAction
+from portal.fragments import versions
+from sessions import caching, services
+from sessions.models import Registration
+from tests import factories
+from tests.portal_pages.helpers import sign_in
+from tests.sessions.conftest import AFTER_HEATING
+
+pytestmark = pytest.mark.django_db
+
+
+def _attendance_url(programme):
+    return f"/sessions/{programme.heating.pk}/attendance/"
+
+
+def _register(programme, *people):
+    return services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=list(people),
+        acting_user=programme.officer,
+    )
+
+
+def _radio(registration, value):
+    """The markup of one attendance choice, `checked` or not."""
+    index = 0 if value == "attended" else 1
+    return (
+        f'<input type="radio" name="attendance_{registration.pk}" value="{value}" '
+        f'id="id_attendance_{registration.pk}_{index}"'
+    )
+
+
+def test_attendance_list_shows_marks_recorded_after_it_was_cached(client, programme, clock):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    before = client.get(_attendance_url(programme)).content.decode()
+    assert f"{_radio(ana, 'attended')}>" in before
+
+    services.attendance_record(
+        session=programme.heating,
+        marks={ana.pk: "attended"},
+        walk_ins=[],
+        acting_user=programme.lead,
+    )
+    after = client.get(_attendance_url(programme)).content.decode()
+
+    assert f"{_radio(ana, 'attended')} checked>" in after
+    assert f"{_radio(ana, 'no_show')}>" in after
+
+
+def test_attendance_list_shows_a_walk_in_and_a_model_save_after_it_was_cached(
+    client, programme, clock
+):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    client.get(_attendance_url(programme))
+
+    services.attendance_record(
+        session=programme.heating,
+        marks={},
+        walk_ins=[("Walt Walker", "walt@example.org", None)],
+        acting_user=programme.lead,
+    )
+    ana.full_name = "Ana Marques Silva"
+    ana.save()  # as the Django admin saves it
+    page = client.get(_attendance_url(programme)).content.decode()
+
+    assert "Ana Marques Silva<br>" in page
+    walk_in = Registration.objects.get(email="walt@example.org")
+    assert f'<li data-walk-in="{walk_in.pk}">Walt Walker (walt@example.org)</li>' in page
+
+
+def test_attendance_list_shows_a_renamed_city_after_it_was_cached(client, programme, clock):
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    assert '<td data-label="City">Lisbon</td>' in client.get(_attendance_url(programme)).text
+
+    programme.city.name = "Lisboa"
+    programme.city.save()
+
+    assert '<td data-label="City">Lisboa</td>' in client.get(_attendance_url(programme)).text
+
+
+def test_attendance_list_cached_for_a_facilitator_is_refused_to_an_officer(
+    client, programme, clock
+):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    admin = factories.UserFactory(is_programme_admin=True)
+    sign_in(client, programme.lead)
+    lead_page = client.get(_attendance_url(programme))
+    sign_in(client, programme.officer)
+    officer_page = client.get(_attendance_url(programme))
+    sign_in(client, admin)
+    admin_page = client.get(_attendance_url(programme))
+
+    assert officer_page.status_code == 403
+    assert "Ana Marques" not in officer_page.text
+    assert (lead_page.status_code, admin_page.status_code) == (200, 200)
+    assert lead_page.text.count(f'<tr data-registration="{ana.pk}">') == 1
+    assert admin_page.text.count(f'<tr data-registration="{ana.pk}">') == 1
+
+
+def _edit_url(programme):
+    return f"/sessions/{programme.heating.pk}/edit/"
+
+
+def _selected_city(programme):
+    return f'<option value="{programme.mission_city.pk}" selected>Mannheim (DE)</option>'
+
+
+def test_session_form_rows_show_presenting_cities_changed_after_they_were_cached(client, programme):
+    sign_in(client, programme.lead)
+    assert _selected_city(programme) not in client.get(_edit_url(programme)).text
+
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[1].pk], "Heat networks")],
+        acting_user=programme.lead,
+    )
+    page = client.get(_edit_url(programme)).text
+
+    assert _selected_city(programme) in page
+    assert f'<option value="{programme.actions[1].pk}" selected>' in page
+    assert 'value="Heat networks"' in page
+
+
+def test_session_form_rows_show_climate_actions_changed_by_a_model_save(client, programme):
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[1].pk], "")],
+        acting_user=programme.lead,
+    )
+    sign_in(client, programme.lead)
+    create_url = f"/sessions/new/?cohort={programme.cohort.pk}"
+    assert "Mannheim: District heating</option>" in client.get(create_url).text
+    client.get(_edit_url(programme))
+
+    action = ClimateAction.objects.get(pk=programme.actions[1].pk)
+    action.title = "District heating network"
+    action.save()
+    # Taken off the presentation from the climate action's side.
+    action.presentations.clear()
+
+    assert "Mannheim: District heating network</option>" in client.get(create_url).text
+    edit_page = client.get(_edit_url(programme)).text
+    assert f'<option value="{action.pk}">Mannheim: District heating network</option>' in edit_page
+
+
+def test_session_form_cached_for_the_lead_is_refused_to_a_facilitator_of_another_cohort(
+    client, programme
+):
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [], "")],
+        acting_user=programme.lead,
+    )
+    outsider = factories.UserFactory(is_facilitator=True)
+    admin = factories.UserFactory(is_programme_admin=True)
+    sign_in(client, programme.lead)
+    lead_page = client.get(_edit_url(programme))
+    sign_in(client, outsider)
+    outsider_page = client.get(_edit_url(programme))
+    sign_in(client, admin)
+    admin_page = client.get(_edit_url(programme))
+
+    assert outsider_page.status_code == 404
+    assert "Mannheim" not in outsider_page.text
+    assert _selected_city(programme) in lead_page.text
+    assert _selected_city(programme) in admin_page.text
+
+
+def test_facilitators_changed_from_the_persons_side_bump_the_session(programme):
+    scope = caching.session_scope(programme.heating.pk)
+    before = int(versions(scope))
+    programme.lead.facilitated_sessions.remove(programme.heating)
+    programme.lead.facilitated_sessions.add(programme.heating)
+    programme.lead.facilitated_sessions.clear()
+
+    assert int(versions(scope)) == before + 3
