@@ -5,33 +5,57 @@
   or delete of those rows and every change of the two many-to-many lists (receivers below,
   connected from PeerSessionsConfig.ready), so the services, the Django admin and the shell are
   all covered; `attendance_record` bumps it itself for its bulk update.
+- `SESSIONS`: every session at once, raised with each session's own scope: the API lists
+  (sessions, registrations) span many sessions.
 - `CITIES`: what the session pages show of the lower apps' cities: names, countries, which are
   Mission Cities, climate actions' titles. Rare changes, so one scope for every session.
+- `VISIBILITY`: the facts `sessions_visible_to` and `registrations_visible_to` read in the
+  lower apps: who facilitates which cohort or thematic group, which cities are enrolled
+  (accepted), who is an officer of which city. A cached list is also keyed by the person and
+  their admin flag, so this says when anyone's set of rows may have changed.
 """
 
 from django.db.models.signals import m2m_changed
 
-from cities.models import City, ClimateAction, Country
+from cities.models import City, CityMembership, ClimateAction, Country
+from cohorts.models import Cohort, Enrolment, ThematicGroup
 from portal.fragments import bump, bump_on_change
 from sessions.models import Registration, Session, SessionPresentation
 
+SESSIONS = "sessions:all"
 CITIES = "sessions:cities"
+VISIBILITY = "sessions:visibility"
 
 
 def session_scope(pk: int) -> str:
     return f"session:{pk}"
 
 
+def session_scopes(pk: int) -> tuple[str, str]:
+    """What a change to session `pk` (or its rows) raises."""
+    return (session_scope(pk), SESSIONS)
+
+
 def _of_session(session):
-    return [session_scope(session.pk)]
+    return session_scopes(session.pk)
 
 
 def _of_row(row):
-    return [session_scope(row.session_id)]
+    return session_scopes(row.session_id)
 
 
 def _of_city_data(instance):
     return [CITIES]
+
+
+def _of_visibility(instance):
+    return [VISIBILITY]
+
+
+def _on_visibility_list_change(sender, action, **kwargs):
+    """A cohort's or a thematic group's facilitators were changed, from either side."""
+    if action.startswith("post_"):
+        bump(VISIBILITY)
 
 
 def _on_list_change(sender, instance, action, reverse, pk_set, **kwargs):
@@ -39,7 +63,7 @@ def _on_list_change(sender, instance, action, reverse, pk_set, **kwargs):
     facilitators = sender is Session.facilitators.through
     if not reverse:
         if action.startswith("post_"):
-            bump(session_scope(instance.pk if facilitators else instance.session_id))
+            bump(*session_scopes(instance.pk if facilitators else instance.session_id))
         return
     # From the other side (a person's sessions, a climate action's presentations): `pk_set`
     # names the sessions or presentations; before a clear, every one the object is on.
@@ -53,7 +77,7 @@ def _on_list_change(sender, instance, action, reverse, pk_set, **kwargs):
         pk_set = SessionPresentation.objects.filter(pk__in=pk_set).values_list(
             "session_id", flat=True
         )
-    bump(*(session_scope(pk) for pk in set(pk_set)))
+    bump(SESSIONS, *(session_scope(pk) for pk in set(pk_set)))
 
 
 def connect() -> None:
@@ -65,4 +89,12 @@ def connect() -> None:
     for through in (Session.facilitators.through, SessionPresentation.climate_actions.through):
         m2m_changed.connect(
             _on_list_change, sender=through, dispatch_uid=f"sessions.caching:{through.__name__}"
+        )
+    for model in (Enrolment, CityMembership, ThematicGroup):
+        bump_on_change(model, _of_visibility)
+    for through in (Cohort.facilitators.through, ThematicGroup.facilitators.through):
+        m2m_changed.connect(
+            _on_visibility_list_change,
+            sender=through,
+            dispatch_uid=f"sessions.caching:visibility:{through.__name__}",
         )

@@ -31,7 +31,7 @@ from portal.errors import ApplicationError
 from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
-from sessions.caching import session_scope
+from sessions.caching import session_scopes
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation, new_feed_token
 
@@ -566,7 +566,7 @@ def attendance_record(
         for value, ids in by_value.items():
             Registration.objects.filter(session=session, pk__in=ids).update(attendance=value)
         # A bulk update sends no post_save: the session's cached attendance list is told here.
-        bump(session_scope(session.pk))
+        bump(*session_scopes(session.pk))
         for prefix, full_name, email, city in cleaned:
             _registration_add(
                 session=session,

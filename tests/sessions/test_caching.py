@@ -3,14 +3,17 @@ presenting-city rows of the session form. A change through the services, the Dja
 model save shows on the next page; one person's cached page never reaches another."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from cities.models import ClimateAction
+from cities.models import CityMembership, ClimateAction
 from portal.fragments import versions
 from sessions import caching, services
 from sessions.models import Registration
 from tests import factories
 from tests.portal_pages.helpers import sign_in
-from tests.sessions.conftest import AFTER_HEATING
+from tests.queries import session_queries
+from tests.sessions.conftest import AFTER_HEATING, enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +191,92 @@ def test_facilitators_changed_from_the_persons_side_bump_the_session(programme):
     programme.lead.facilitated_sessions.clear()
 
     assert int(versions(scope)) == before + 3
+
+
+# --- API lists ---------------------------------------------------------------------------------
+
+
+def _sessions_api(client, user):
+    client.force_login(user)
+    response = client.get("/api/v1/sessions/")
+    assert response.status_code == 200, response.content
+    return [(row["title"], row["counts"]["registered"]) for row in response.json()["results"]]
+
+
+def test_session_list_shows_registrations_and_an_admin_save_after_it_was_cached(client, programme):
+    assert _sessions_api(client, programme.officer) == [("Energy: district heating", 0)]
+
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    assert _sessions_api(client, programme.officer) == [("Energy: district heating", 1)]
+
+    programme.heating.title = "Energy: heat networks"
+    programme.heating.save()  # as the Django admin saves it
+    assert _sessions_api(client, programme.officer) == [("Energy: heat networks", 1)]
+
+
+def test_session_list_cached_for_one_officer_is_not_shown_to_another(client, programme):
+    # An officer of a city that is not enrolled sees none of the cohort's sessions, right after
+    # an enrolled city's officer filled the cache for the same address.
+    porto = factories.CityFactory(name="Porto")
+    other_officer = factories.city_officer(city=porto, full_name="Rui Costa")
+
+    assert _sessions_api(client, programme.officer) == [("Energy: district heating", 0)]
+    assert _sessions_api(client, other_officer) == []
+
+    enrol(programme.cohort, porto)  # an accepted enrolment, saved as the admin saves it
+    assert _sessions_api(client, other_officer) == [("Energy: district heating", 0)]
+
+
+def test_session_list_follows_who_facilitates_the_cohort(client, programme):
+    colleague = factories.UserFactory(is_facilitator=True)
+    assert _sessions_api(client, colleague) == []
+
+    programme.cohort.facilitators.add(colleague)
+    assert _sessions_api(client, colleague) == [("Energy: district heating", 0)]
+
+    programme.cohort.facilitators.remove(colleague)
+    assert _sessions_api(client, colleague) == []
+
+
+def test_session_list_served_from_the_cache_reads_only_the_versions(client, programme):
+    _sessions_api(client, programme.officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/sessions/")
+
+    assert [row["title"] for row in response.json()["results"]] == ["Energy: district heating"]
+
+    # The session (none with Redis), the user, the data versions.
+    assert len(queries) == session_queries() + 2
+
+
+def _registrations_api(client, user, query=""):
+    client.force_login(user)
+    response = client.get(f"/api/v1/registrations/{query}")
+    assert response.status_code == 200, response.content
+    return [row["email"] for row in response.json()["results"]]
+
+
+def test_registration_list_cached_per_person_and_follows_changes(client, programme):
+    porto = factories.CityFactory(name="Porto")
+    enrol(programme.cohort, porto)
+    porto_officer = factories.city_officer(city=porto, full_name="Rui Costa")
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    services.registrations_create(
+        session=programme.heating,
+        city=porto,
+        people=[("Rita Porto", "rita@porto.pt")],
+        acting_user=porto_officer,
+    )
+
+    assert _registrations_api(client, programme.lead) == ["ana.m@lisboa.pt", "rita@porto.pt"]
+    assert _registrations_api(client, programme.officer) == ["ana.m@lisboa.pt"]
+    assert _registrations_api(client, porto_officer) == ["rita@porto.pt"]
+
+    registration = Registration.objects.get(email="rita@porto.pt")
+    services.registration_delete(registration=registration, acting_user=porto_officer)
+    assert _registrations_api(client, porto_officer) == []
+    assert _registrations_api(client, programme.lead) == ["ana.m@lisboa.pt"]
+
+    # Made an officer of Lisbon too (a membership saved as the admin saves it).
+    CityMembership.objects.create(city=programme.city, user=porto_officer)
+    assert _registrations_api(client, porto_officer) == ["ana.m@lisboa.pt"]
