@@ -9,22 +9,31 @@
   (sessions, registrations) span many sessions.
 - `CITIES`: what the session pages show of the lower apps' cities: names, countries, which are
   Mission Cities, climate actions' titles. Rare changes, so one scope for every session.
+- `NAMES`: the names a session page shows from the lower apps: its cohort's, phase's and
+  thematic group's (with its sector), and its facilitators' (a person's name or email).
 - `VISIBILITY`: the facts `sessions_visible_to` and `registrations_visible_to` read in the
   lower apps: who facilitates which cohort or thematic group, which cities are enrolled
   (accepted), who is an officer of which city. A cached list is also keyed by the person and
   their admin flag, so this says when anyone's set of rows may have changed.
 """
 
-from django.db.models.signals import m2m_changed
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from cities.models import City, CityMembership, ClimateAction, Country
-from cohorts.models import Cohort, Enrolment, ThematicGroup
+from cohorts.models import Cohort, Enrolment, Phase, ThematicGroup
 from portal.fragments import bump, bump_on_change
 from sessions.models import Registration, Session, SessionPresentation
+from taxonomy.models import ThematicSector
 
 SESSIONS = "sessions:all"
 CITIES = "sessions:cities"
 VISIBILITY = "sessions:visibility"
+NAMES = "sessions:names"
+
+# What `User.get_full_name()` shows: a save of other fields only (sign-in's last_login, the
+# language) leaves the pages as they were.
+_SHOWN_USER_FIELDS = frozenset({"full_name", "email"})
 
 
 def session_scope(pk: int) -> str:
@@ -50,6 +59,16 @@ def _of_city_data(instance):
 
 def _of_visibility(instance):
     return [VISIBILITY]
+
+
+def _of_names(instance):
+    return [NAMES]
+
+
+def _of_user(user, update_fields=None):
+    if update_fields is not None and not _SHOWN_USER_FIELDS & set(update_fields):
+        return []
+    return [NAMES]
 
 
 def _on_visibility_list_change(sender, action, **kwargs):
@@ -80,6 +99,20 @@ def _on_list_change(sender, instance, action, reverse, pk_set, **kwargs):
     bump(SESSIONS, *(session_scope(pk) for pk in set(pk_set)))
 
 
+def _user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    scopes = _of_user(instance, update_fields)
+    if scopes:
+        bump(*scopes)
+
+
+def _user_deleted(sender, instance, **kwargs):
+    # Their links go with them without an m2m_changed signal: the sessions they facilitated
+    # (lists of ids, who sees which) and the names shown.
+    bump(NAMES, SESSIONS, VISIBILITY)
+
+
 def connect() -> None:
     bump_on_change(Session, _of_session)
     bump_on_change(SessionPresentation, _of_row)
@@ -92,6 +125,12 @@ def connect() -> None:
         )
     for model in (Enrolment, CityMembership, ThematicGroup):
         bump_on_change(model, _of_visibility)
+    for model in (Cohort, Phase, ThematicGroup, ThematicSector):
+        bump_on_change(model, _of_names)
+    post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="sessions.caching:user")
+    post_delete.connect(
+        _user_deleted, sender=get_user_model(), dispatch_uid="sessions.caching:user-deleted"
+    )
     for through in (Cohort.facilitators.through, ThematicGroup.facilitators.through):
         m2m_changed.connect(
             _on_visibility_list_change,

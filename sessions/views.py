@@ -18,7 +18,7 @@ from portal.errors import ApplicationError
 from portal.fragments import versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
-from sessions.caching import CITIES, session_scope
+from sessions.caching import CITIES, NAMES, session_scope
 from sessions.forms import (
     AttendanceForm,
     OutcomeForm,
@@ -29,6 +29,7 @@ from sessions.forms import (
     WalkInFormSet,
     walk_in_city_choices,
 )
+from sessions.models import Session
 from sessions.selectors import (
     calendar_feed_by_token,
     cities_enrolled_in,
@@ -88,22 +89,31 @@ def _wall_clock(session, value):
 
 @login_required
 def session_detail(request, pk):
-    session = _session(request, pk, with_programme=True)
+    session = _session(request, pk)
     user = request.user
     own_registrations = registrations_of_session(session=session).filter(
         city__in=cities_of_officer(user=user).values("pk")
     )
+
+    def programme():
+        # Read only when the cached part is drawn afresh.
+        programme = session_with_programme(Session.objects.filter(pk=session.pk)).get()
+        # Everyone who sees the session sees its headcount; the names stay with the
+        # facilitators (attendance page) and each city's officers (their own people).
+        programme.counts = counts_of(programme)
+        return programme
+
     return render(
         request,
         "sessions/session_detail.html",
         {
             "session": session,
-            # Everyone who sees the session sees its headcount; the names stay with the
-            # facilitators (attendance page) and each city's officers (their own people).
-            "counts": counts_of(session),
+            "programme": programme,
+            "programme_versions": lambda: versions(session_scope(session.pk), CITIES, NAMES),
             "own_registrations": own_registrations,
             "can_change": user.has_perm("peer_sessions.change_session", session),
-            "can_cancel": user.has_perm("peer_sessions.cancel_session", session),
+            # Asked only where the page shows it: among what those who may change it see.
+            "can_cancel": lambda: user.has_perm("peer_sessions.cancel_session", session),
             "can_register": user.has_perm("peer_sessions.add_registration", session),
             "is_past": session.starts_at <= timezone.now(),
         },

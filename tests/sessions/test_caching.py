@@ -280,3 +280,78 @@ def test_registration_list_cached_per_person_and_follows_changes(client, program
     # Made an officer of Lisbon too (a membership saved as the admin saves it).
     CityMembership.objects.create(city=programme.city, user=porto_officer)
     assert _registrations_api(client, porto_officer) == ["ana.m@lisboa.pt"]
+
+
+# --- Session page ------------------------------------------------------------------------------
+
+
+def _detail(client, user, programme):
+    sign_in(client, user)
+    response = client.get(f"/sessions/{programme.heating.pk}/")
+    assert response.status_code == 200
+    return response.text
+
+
+def test_session_page_shows_changes_made_after_it_was_cached(client, programme):
+    page = _detail(client, programme.officer, programme)
+    assert "<p>Facilitators: Lea Lead</p>" in page
+    assert '<dd data-count="registered">0</dd>' in page
+
+    services.session_update(
+        session=programme.heating, agenda="Heat networks", acting_user=programme.lead
+    )
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    programme.lead.full_name = "Lea Leader"
+    programme.lead.save(update_fields=["full_name"])
+    programme.cohort.name = "Cohort One"
+    programme.cohort.save()
+    page = _detail(client, programme.officer, programme)
+
+    assert "<p>Heat networks</p>" in page
+    assert '<dd data-count="registered">1</dd>' in page
+    assert "<p>Facilitators: Lea Leader</p>" in page
+    assert "· Cohort One</p>" in page
+
+
+def test_session_page_shows_presenting_cities_changed_by_a_model_save(client, programme):
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[0].pk], "")],
+        acting_user=programme.lead,
+    )
+    assert "<li>Coal exit</li>" in _detail(client, programme.officer, programme)
+
+    action = programme.actions[0]
+    action.title = "Coal phase-out"
+    action.save()
+
+    assert "<li>Coal phase-out</li>" in _detail(client, programme.officer, programme)
+
+
+def test_session_page_cached_for_the_facilitator_shows_the_officer_their_own(client, programme):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    edit_link = f'href="/sessions/{programme.heating.pk}/edit/"'
+    register_link = f'href="/sessions/{programme.heating.pk}/register/"'
+
+    lead_page = _detail(client, programme.lead, programme)
+    officer_page = _detail(client, programme.officer, programme)
+
+    assert edit_link in lead_page
+    assert f'data-registration="{ana.pk}"' not in lead_page
+    assert register_link not in lead_page
+    assert edit_link not in officer_page
+    assert register_link in officer_page
+    assert (
+        f'<li data-registration="{ana.pk}">Ana Marques (ana.m@lisboa.pt), Lisbon</li>'
+        in officer_page
+    )
+    # The shared part is the same for both.
+    shared = "<p>Facilitators: Lea Lead</p>"
+    assert shared in lead_page and shared in officer_page
+
+
+def test_a_sign_in_leaves_the_cached_session_pages_as_they_are(programme):
+    before = versions(caching.NAMES)
+    programme.lead.save(update_fields=["last_login"])
+
+    assert versions(caching.NAMES) == before
