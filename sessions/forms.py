@@ -177,15 +177,37 @@ class WalkInForm(PersonForm):
             self.fields["city"].choices = city_choices
 
 
-def walk_in_city_choices(cities) -> dict:
-    """The form kwargs of the walk-in rows: `cities` to check a posted choice against, and its
-    choices read once for all rows (each row would read the cohort's cities again)."""
-    empty_label = WalkInForm.base_fields["city"].empty_label
-    choices = [("", empty_label)] + [(city.pk, str(city)) for city in cities]
-    return {"cities": cities, "city_choices": choices}
+class BaseWalkInFormSet(forms.BaseFormSet):
+    """Walk-in rows offering the cities enrolled in the session's cohort (`cities`, to check a
+    posted choice against), their choices read once for all rows when a row is first drawn or
+    checked (each row would read the cohort's cities again; rows from the fragment cache read
+    none)."""
+
+    def __init__(self, *args, cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cities = cities
+
+    @cached_property
+    def _choices(self) -> list:
+        empty_label = WalkInForm.base_fields["city"].empty_label
+        return [("", empty_label)] + [(city.pk, str(city)) for city in self.cities]
+
+    def get_form_kwargs(self, index):
+        return {
+            **super().get_form_kwargs(index),
+            "cities": self.cities,
+            "city_choices": self._choices,
+        }
+
+    def __getitem__(self, index):
+        # As BasePresentationFormSet: `walk_ins.management_form` in a template asks
+        # `walk_ins["management_form"]` first.
+        if isinstance(index, str):
+            raise TypeError(index)
+        return super().__getitem__(index)
 
 
-WalkInFormSet = forms.formset_factory(WalkInForm, extra=3)
+WalkInFormSet = forms.formset_factory(WalkInForm, formset=BaseWalkInFormSet, extra=3)
 
 
 class AttendanceForm(forms.Form):

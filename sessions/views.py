@@ -18,7 +18,7 @@ from portal.errors import ApplicationError
 from portal.fragments import versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
-from sessions.caching import CITIES, NAMES, session_scope
+from sessions.caching import CITIES, NAMES, VISIBILITY, session_scope
 from sessions.forms import (
     AttendanceForm,
     OutcomeForm,
@@ -27,7 +27,6 @@ from sessions.forms import (
     RegistrationForm,
     SessionForm,
     WalkInFormSet,
-    walk_in_city_choices,
 )
 from sessions.models import Session
 from sessions.selectors import (
@@ -217,6 +216,7 @@ def _session_form_page(request, *, cohort, session=None):
             "session": session,
             # Called by the template only when the rows are shown as first drawn.
             "presentation_versions": lambda: versions(*scopes),
+            "form_versions": lambda: versions(NAMES, *scopes),
         },
     )
 
@@ -374,7 +374,7 @@ def session_attendance(request, pk):
     walk_ins = WalkInFormSet(
         data,
         prefix="walk_ins",
-        form_kwargs=walk_in_city_choices(cities_enrolled_in(cohort_id=session.cohort_id)),
+        cities=cities_enrolled_in(cohort_id=session.cohort_id),
     )
     asked_by_service = False
     if data is not None and form.is_valid() and walk_ins.is_valid():
@@ -413,6 +413,8 @@ def session_attendance(request, pk):
             "counts": counts_of(session),
             "has_started": session.starts_at <= timezone.now(),
             "attendance_versions": lambda: versions(CITIES, session_scope(session.pk)),
+            # The walk-in rows offer the cohort's enrolled cities.
+            "walk_in_versions": lambda: versions(CITIES, VISIBILITY),
         },
     )
 

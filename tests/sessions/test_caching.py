@@ -355,3 +355,33 @@ def test_a_sign_in_leaves_the_cached_session_pages_as_they_are(programme):
     programme.lead.save(update_fields=["last_login"])
 
     assert versions(caching.NAMES) == before
+
+
+def test_walk_in_rows_offer_a_city_enrolled_after_they_were_cached(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    porto = factories.CityFactory(name="Porto", country=programme.city.country)
+    option = f'<option value="{porto.pk}">Porto (PT)</option>'
+    assert option not in client.get(_attendance_url(programme)).text
+
+    enrol(programme.cohort, porto)
+    page = client.get(_attendance_url(programme)).text
+
+    assert page.count(option) == 3  # one select per walk-in row
+
+
+def test_session_form_fields_show_changes_made_after_they_were_cached(client, programme):
+    sign_in(client, programme.lead)
+    page = client.get(_edit_url(programme)).text
+    assert 'value="Energy: district heating"' in page
+    assert "Lea Lead" in page
+
+    services.session_update(
+        session=programme.heating, title="Energy: heat networks", acting_user=programme.lead
+    )
+    programme.lead.full_name = "Lea Leader"
+    programme.lead.save()
+    page = client.get(_edit_url(programme)).text
+
+    assert 'value="Energy: heat networks"' in page
+    assert "Lea Leader" in page
