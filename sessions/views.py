@@ -214,9 +214,9 @@ def _session_form_page(request, *, cohort, session=None):
             "presentations": presentations,
             "cohort": cohort,
             "session": session,
-            # Called by the template only when the rows are shown as first drawn.
-            "presentation_versions": lambda: versions(*scopes),
-            "form_versions": lambda: versions(NAMES, *scopes),
+            # Read by the template only when the form is shown as first drawn, once for both of
+            # its cached parts (the fields show names, the rows cities).
+            "form_versions": functools.cache(lambda: versions(NAMES, *scopes)),
         },
     )
 
