@@ -28,8 +28,10 @@ from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment
 from notifications.services import notify
 from portal.errors import ApplicationError
+from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
+from sessions.caching import session_scopes
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation, new_feed_token
 
@@ -563,6 +565,8 @@ def attendance_record(
             by_value.setdefault(value, []).append(registration_id)
         for value, ids in by_value.items():
             Registration.objects.filter(session=session, pk__in=ids).update(attendance=value)
+        # A bulk update sends no post_save: the session's cached attendance list is told here.
+        bump(*session_scopes(session.pk))
         for prefix, full_name, email, city in cleaned:
             _registration_add(
                 session=session,

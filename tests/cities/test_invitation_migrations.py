@@ -19,8 +19,8 @@ MOVE = [
     "cities.0007_climate_action_created_by_updated_by",
 ]
 
-# An install from before the move (accounts and cities only: the others play no part), with
-# an invitation written as accounts wrote it.
+# An install from before the move (accounts and cities, and portal's data versions: the others
+# play no part), with an invitation written as accounts wrote it.
 BEFORE_THE_MOVE = """
 import django
 django.setup()

@@ -92,6 +92,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_cohorts",
         "bench_home",
         "bench_roadmaps",
+        "bench_sessions",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
@@ -131,6 +132,17 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/roadmaps/<id>/ (officer: fields and comments)",
             "API: GET /api/v1/roadmaps/<id>/history/ (officer)",
             "API: GET /api/v1/roadmaps/<id>/comments/ (officer)",
+            "session page: lead facilitator, busiest session",
+            "session page: officer of a registered city, busiest session",
+            "new session form: lead facilitator, busiest cohort",
+            "session edit form: lead facilitator, busiest session",
+            "attendance page: lead facilitator, busiest session",
+            "session outcome form: lead facilitator, busiest session",
+            "session .ics: officer, busiest session",
+            "calendar settings page: officer",
+            "calendar feed: lead facilitator of the busiest cohort",
+            "API: GET /api/v1/registrations/ (lead facilitator)",
+            "API: GET /api/v1/registrations/?session=<busiest> (officer)",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
@@ -233,3 +245,30 @@ def test_cities_benchmarks_answer_their_pages_on_scale_data():
         "API: GET /api/v1/climate-actions/",
     ]:
         assert harness.REGISTRY[name].setup()().status_code == 200, name
+
+
+@pytest.mark.django_db
+def test_session_benchmarks_measure_the_busiest_session():
+    from benchmarks import bench_sessions
+    from sessions.models import Registration
+
+    call_command("seed_scale", "--cities", "200", "--users", "500", "--cohorts", "3", verbosity=0)
+    harness.discover()
+    busiest = bench_sessions.busiest_session()
+    counts = Counter(Registration.objects.values_list("session_id", flat=True))
+    assert counts[busiest.pk] == max(counts.values())
+
+    for name in [n for n in harness.REGISTRY if "session" in n or "calendar" in n]:
+        response = harness.REGISTRY[name].setup()()
+        assert response.status_code == 200, name
+    attendance = harness.REGISTRY["attendance page: lead facilitator, busiest session"].setup()()
+    assert (
+        attendance.text.count("<tr data-registration=")
+        == Registration.objects.filter(session=busiest, is_walk_in=False).count()
+    )
+    officer_page = harness.REGISTRY[
+        "session page: officer of a registered city, busiest session"
+    ].setup()()
+    assert officer_page.wsgi_request.user.city_memberships.filter(
+        city__session_registrations__session=busiest
+    ).exists()
