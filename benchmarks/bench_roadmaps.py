@@ -15,17 +15,26 @@ import sys
 from itertools import count
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from benchmarks.harness import benchmark, page, signed_in_client
 from cities.models import CityMembership
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Enrolment
 from devdata.scale import scale_cohorts
-from roadmaps.enums import RoadmapStatus
-from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapValue
+from roadmaps.enums import ExportStatus, RoadmapStatus
+from roadmaps.models import (
+    NetZeroCitiesService,
+    Roadmap,
+    RoadmapChange,
+    RoadmapComment,
+    RoadmapExport,
+    RoadmapValue,
+)
 from roadmaps.pdf import roadmap_pdf
+from roadmaps.pdf_files import roadmap_pdf_files_delete
 from roadmaps.services import roadmap_field_save, roadmap_open
-from roadmaps.template import FIELDS, LIMITED_TEXT, LONG_TEXT, SCORE, SERVICES
+from roadmaps.template import FIELDS, LIMITED_TEXT, LONG_TEXT, SCORE, SECTIONS, SERVICES
 
 # Typical lengths, as cohort 1's roadmaps: a paragraph per long text, 40 words per reasoning.
 PARAGRAPH = (
@@ -98,7 +107,7 @@ def full_roadmap() -> tuple[Roadmap, object]:
     return roadmap, officer
 
 
-@benchmark("roadmap PDF: full roadmap (WeasyPrint)")
+@benchmark("roadmap PDF: full roadmap (WeasyPrint)")  # printing alone, no request
 def pdf_of_full_roadmap():
     roadmap, _ = full_roadmap()
     roadmap = Roadmap.objects.select_related("city__country", "cohort").get(pk=roadmap.pk)
@@ -140,6 +149,31 @@ def autosave_service():
         return saved
 
     return _autosave_callable(save)
+
+
+def cohort_roadmaps(roadmap: Roadmap) -> int:
+    """Open the roadmap of every accepted city of the bench roadmap's cohort, with scores and a
+    rating in every other one, as a cohort in the middle of Phase 2 (written once)."""
+    cohort = roadmap.cohort
+    enrolled = Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.ACCEPTED)
+    if Roadmap.objects.filter(cohort=cohort).count() < enrolled.count():
+        for enrolment in enrolled.select_related("city"):
+            roadmap_open(cohort=cohort, city=enrolment.city)
+        others = Roadmap.objects.filter(cohort=cohort).exclude(pk=roadmap.pk).order_by("pk")
+        rows = []
+        for n, other in enumerate(others):
+            if n % 2:
+                continue
+            rows.append(RoadmapValue(roadmap=other, key="phase1.challenge", value=REASONING))
+            rows.append(RoadmapValue(roadmap=other, key="phase2_1.desirability", value="medium"))
+            rows.extend(
+                RoadmapValue(roadmap=other, key=field.key, value=str(n % 5 + 1))
+                for field in FIELDS
+                if field.kind == SCORE
+            )
+        RoadmapValue.objects.bulk_create(rows, ignore_conflicts=True)
+        others.filter(pk__in={row.roadmap_id for row in rows}).update(percent_complete=30)
+    return Roadmap.objects.filter(cohort=cohort).count()
 
 
 def _url(name: str, *args) -> str | None:
@@ -184,7 +218,19 @@ def _register_page_benchmarks() -> None:
 
     if _url("roadmap_pdf", 1):
 
-        @benchmark("roadmap PDF: GET /roadmaps/<id>/pdf/")
+        @benchmark("roadmap PDF: first download, GET /roadmaps/<id>/pdf/ (printed and stored)")
+        def pdf_first_request():
+            roadmap, officer = full_roadmap()
+            get = page(signed_in_client(officer), reverse("roadmap_pdf", args=[roadmap.pk]))
+
+            def first_download():
+                # As after a change: no stored file of this version.
+                roadmap_pdf_files_delete(roadmap_id=roadmap.pk)
+                return get()
+
+            return first_download
+
+        @benchmark("roadmap PDF: repeat download, GET /roadmaps/<id>/pdf/ (stored file)")
         def pdf_request():
             roadmap, officer = full_roadmap()
             return page(signed_in_client(officer), reverse("roadmap_pdf", args=[roadmap.pk]))
@@ -194,11 +240,109 @@ def _register_page_benchmarks() -> None:
         @benchmark("roadmap overview: facilitator, GET /roadmaps/cohort/<id>/")
         def cohort_overview():
             roadmap, _ = full_roadmap()
-            facilitator = roadmap.cohort.facilitators.order_by("pk").first()
-            if facilitator is None:
-                raise RuntimeError(f"{roadmap.cohort} has no lead facilitator.")
+            cohort_roadmaps(roadmap)
             url = reverse("roadmap_cohort_overview", args=[roadmap.cohort_id])
-            return page(signed_in_client(facilitator), url)
+            return page(signed_in_client(_lead(roadmap)), url)
+
+        @benchmark("roadmap export status: facilitator, GET /roadmaps/exports/<id>/")
+        def export_status():
+            roadmap, _ = full_roadmap()
+            export = RoadmapExport.objects.filter(cohort=roadmap.cohort).first()
+            if export is None:
+                export = RoadmapExport.objects.create(
+                    cohort=roadmap.cohort,
+                    requested_by=_lead(roadmap),
+                    status=ExportStatus.RUNNING,
+                    total=cohort_roadmaps(roadmap),
+                    done=7,
+                    progressed_at=timezone.now(),
+                )
+            # Still building: the fragment the overview polls every two seconds.
+            RoadmapExport.objects.filter(pk=export.pk).update(
+                status=ExportStatus.RUNNING, done=7, progressed_at=timezone.now()
+            )
+            url = reverse("roadmap_export_status", args=[export.pk])
+            return page(signed_in_client(_lead(roadmap)), url)
+
+    if _url("roadmap_edit", 1):
+
+        @benchmark("roadmap edit page: officer, GET /roadmaps/<id>/")
+        def edit_page():
+            roadmap, officer = full_roadmap()
+            return page(signed_in_client(officer), reverse("roadmap_edit", args=[roadmap.pk]))
+
+        @benchmark("roadmap edit page: lead facilitator, GET /roadmaps/<id>/")
+        def edit_page_facilitator():
+            roadmap, _ = full_roadmap()
+            url = reverse("roadmap_edit", args=[roadmap.pk])
+            return page(signed_in_client(_lead(roadmap)), url)
+
+        @benchmark("roadmap history: officer, GET /roadmaps/<id>/history/")
+        def history_page():
+            roadmap, officer = full_roadmap()
+            _history(roadmap, officer)
+            url = reverse("roadmap_history", args=[roadmap.pk])
+            return page(signed_in_client(officer), url)
+
+    @benchmark("API: GET /api/v1/roadmaps/ (lead facilitator)")
+    def api_roadmaps():
+        roadmap, _ = full_roadmap()
+        cohort_roadmaps(roadmap)
+        return page(signed_in_client(_lead(roadmap)), "/api/v1/roadmaps/")
+
+    @benchmark("API: GET /api/v1/roadmaps/<id>/ (officer: fields and comments)")
+    def api_roadmap():
+        roadmap, officer = full_roadmap()
+        return page(signed_in_client(officer), f"/api/v1/roadmaps/{roadmap.pk}/")
+
+    @benchmark("API: GET /api/v1/roadmaps/<id>/history/ (officer)")
+    def api_history():
+        roadmap, officer = full_roadmap()
+        _history(roadmap, officer)
+        return page(signed_in_client(officer), f"/api/v1/roadmaps/{roadmap.pk}/history/")
+
+    @benchmark("API: GET /api/v1/roadmaps/<id>/comments/ (officer)")
+    def api_comments():
+        roadmap, officer = full_roadmap()
+        _comments(roadmap)
+        return page(signed_in_client(officer), f"/api/v1/roadmaps/{roadmap.pk}/comments/")
+
+
+def _lead(roadmap: Roadmap):
+    facilitator = roadmap.cohort.facilitators.order_by("pk").first()
+    if facilitator is None:
+        raise RuntimeError(f"{roadmap.cohort} has no lead facilitator.")
+    return facilitator
+
+
+def _history(roadmap: Roadmap, officer) -> None:
+    """At least 120 saved changes (more than two pages), as after a few weeks of work."""
+    missing = 120 - RoadmapChange.objects.filter(roadmap=roadmap).count()
+    if missing > 0:
+        now = timezone.now()
+        RoadmapChange.objects.bulk_create(
+            RoadmapChange(
+                roadmap=roadmap,
+                key=FIELDS[n % len(FIELDS)].key,
+                old_value=REASONING if n % 3 else "",
+                new_value=PARAGRAPH,
+                version=1000 + n,
+                changed_by=officer,
+                changed_at=now,
+            )
+            for n in range(missing)
+        )
+
+
+def _comments(roadmap: Roadmap) -> None:
+    """Two facilitator comments on each section, written once."""
+    if not RoadmapComment.objects.filter(roadmap=roadmap).exists():
+        lead = _lead(roadmap)
+        RoadmapComment.objects.bulk_create(
+            RoadmapComment(roadmap=roadmap, section=section.key, body=REASONING, author=lead)
+            for section in SECTIONS
+            for _ in range(2)
+        )
 
 
 _register_page_benchmarks()

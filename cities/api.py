@@ -1,8 +1,16 @@
+from django.core.cache import cache
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from cities import services
-from cities.filters import CityFilter, ClimateActionFilter, CountryFilter
+from cities import scopes, services
+from cities.filters import (
+    CityFilter,
+    ClimateActionFilter,
+    CountryFilter,
+    city_filters_added_in_use,
+)
 from cities.models import City, ClimateAction, ClimateActionLever, Country
 from cities.selectors import (
     cities_visible_to,
@@ -10,7 +18,47 @@ from cities.selectors import (
     climate_actions_visible_to,
     countries_visible_to,
 )
+from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from taxonomy.models import EnablingFactor, ThematicSector
+
+
+class SharedListCache:
+    """Keep each page of a list that every signed-in person sees alike, serialized.
+
+    For the lists of cities, countries and climate actions: their selectors give every signed-in
+    person every row (cities/rules.py), and the permission check (anyone signed in) runs before
+    `list`. A page is keyed by its absolute URL (the query, and the host and scheme its
+    next/previous links are built on), the language, the time zone (of the dates), and the
+    versions of `list_scopes`, raised by every change to what the page shows (cities/scopes.py).
+    Only answers that succeeded are kept; a hit skips the filters, the queries and the
+    serializers, and renders the same data to the same JSON.
+    """
+
+    list_scopes: tuple[str, ...] = ()
+
+    def list_is_shared(self, request) -> bool:
+        """Whether this query's page is the same for everyone signed in."""
+        return True
+
+    def list(self, request, *args, **kwargs):
+        if not self.list_is_shared(request):
+            return super().list(request, *args, **kwargs)
+        key = cache_key(
+            f"api:{self.basename}",
+            [
+                request.build_absolute_uri(),
+                get_language(),
+                get_current_timezone_name(),
+                versions(*self.list_scopes),
+            ],
+        )
+        data = cache.get(key)
+        if data is not None:
+            return Response(data)
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            cache.set(key, response.data, TIMEOUT_SECONDS)
+        return response
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -37,8 +85,10 @@ class CitySerializer(serializers.ModelSerializer):
         ]
 
 
-class CityViewSet(viewsets.ReadOnlyModelViewSet):
+class CityViewSet(SharedListCache, viewsets.ReadOnlyModelViewSet):
     """Public city profiles, for every signed-in person."""
+
+    list_scopes = (scopes.DIRECTORY,)
 
     permission_required = "cities.view_city"
     serializer_class = CitySerializer
@@ -51,8 +101,14 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return cities_visible_to(user=self.request.user).order_by("name")
 
+    def list_is_shared(self, request) -> bool:
+        # The cohort filter selects by the cohorts app's data, and refuses the cohorts the
+        # person may not see: such a query is answered afresh.
+        return not city_filters_added_in_use(request.query_params)
 
-class CountryViewSet(viewsets.ReadOnlyModelViewSet):
+
+class CountryViewSet(SharedListCache, viewsets.ReadOnlyModelViewSet):
+    list_scopes = (scopes.DIRECTORY,)
     permission_required = "cities.view_country"
     serializer_class = CountrySerializer
     filterset_class = CountryFilter
@@ -129,6 +185,7 @@ def _service_arguments(data: dict) -> dict:
 
 
 class ClimateActionViewSet(
+    SharedListCache,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -143,6 +200,7 @@ class ClimateActionViewSet(
     """
 
     permission_required = "cities.view_climateaction"
+    list_scopes = (scopes.CLIMATE_ACTIONS,)
     filterset_class = ClimateActionFilter
     search_fields = ["title", "city__name"]
     ordering_fields = ["title", "updated_at"]

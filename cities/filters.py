@@ -84,11 +84,60 @@ class CityFilter(django_filters.FilterSet):
         return queryset.filter(**{CITY_TYPE_FIELDS[value]: True})
 
 
+# The directory's own filters, before the apps above add theirs: what these select depends only
+# on the query and the cities' data, the same for every signed-in person (cities/scopes.py).
+CITY_OWN_FILTERS = frozenset(CityFilter.base_filters)
+
+
+def city_filters_added(filterset: CityFilter) -> list[str]:
+    """The names of the filters of `filterset` that the apps above added (city_filter_add)."""
+    return [name for name in filterset.filters if name not in CITY_OWN_FILTERS]
+
+
+def city_filters_added_in_use(data) -> bool:
+    """Whether the query `data` gives a value to a filter an app above added. What such a
+    filter selects depends on that app's data and on the person (the cohorts they may see),
+    which the cities' versions do not cover, so the cities it selects are never cached."""
+    return any(
+        value
+        for name in CityFilter.base_filters
+        if name not in CITY_OWN_FILTERS
+        for value in data.getlist(name)
+    )
+
+
+def city_filters_added_choices(filterset: CityFilter) -> list:
+    """What the added filters offer this person, as (value, label) pairs: a cached filter form
+    is keyed by it, so each person gets the form with their own choices. Each list is read once
+    (one query) and kept in its field, so a form rendered afresh does not read it again."""
+    key = []
+    for name in city_filters_added(filterset):
+        choices_key = getattr(filterset.filters[name], "choices_key", None)
+        if choices_key is not None:
+            # The app names what its choices for this person depend on without reading them.
+            key.append((name, choices_key(filterset.request)))
+            continue
+        widget = filterset.form.fields[name].widget
+        if not hasattr(widget, "choices"):
+            continue
+        # The widget draws these: kept as a list, a model choice list is not queried again.
+        # (Through iter(): list() would first ask a model choice list its length, a COUNT.)
+        widget.choices = choices = list(iter(widget.choices))
+        key.append((name, [(str(value), str(label)) for value, label in choices]))
+    return key
+
+
 def city_filter_add(name: str, filter_: django_filters.Filter) -> None:
     """Add a filter to the city directory, the page and the API alike, after the others.
 
     For an app above cities, from its AppConfig.ready (cohorts.apps): cities may not import
     it (ARCHITECTURE.md), so the app brings its filter here.
+
+    The directory's filter form is cached, keyed by what each added filter offers the person
+    (`city_filters_added_choices`): by default its choices, read on every request. A filter may
+    instead have a `choices_key(request)` method returning a string that changes whenever its
+    choices for that person may change (their id and the data versions of what the choices
+    show): the directory then reads the choices only when it draws the form afresh.
     """
     CityFilter.base_filters[name] = filter_
 

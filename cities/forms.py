@@ -2,11 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_programme_admin
+from cities import scopes
 from cities.enums import ImplementationStage
 from cities.models import City, ClimateAction, ClimateActionLever
 from cities.selectors import invitation_cities_for
 from cities.services import LeverInput
 from portal.errors import ApplicationError
+from portal.fragments import versions
 from portal.widgets import CITIES, SearchSelect
 from taxonomy.models import EnablingFactor, ThematicSector
 
@@ -176,11 +178,21 @@ class InvitationForm(forms.Form):
         # Offer only the cities the person may invite to; the service checks the same rule.
         # An admin may invite to any of the 10,000 cities, too many to list, so they search;
         # a facilitator keeps the short list of the cities of their cohorts.
+        self.searches_cities = is_programme_admin(user)
         self.fields["city"] = forms.ModelChoiceField(
             label=self.fields["city"].label,
             queryset=invitation_cities_for(user=user).select_related("country").order_by("name"),
-            widget=SearchSelect(source=CITIES) if is_programme_admin(user) else None,
+            widget=SearchSelect(source=CITIES) if self.searches_cities else None,
         )
+
+    def cities_key(self) -> str:
+        """What the empty form shows of the cities, for the key of its cached markup: for an
+        admin, who searches, only whether there are cities (the cities' data version); else
+        each city offered, with what its label shows (name and country), in one light query."""
+        if self.searches_cities:
+            return f"search:{versions(scopes.DIRECTORY)}"
+        offered = self.fields["city"].queryset.values_list("pk", "name", "country__iso_code")
+        return f"list:{list(offered)}"
 
 
 class InvitationAcceptForm(forms.Form):

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.rules import is_programme_admin
 from accounts.selectors import recipients_for
+from cities import scopes
 from cities.enums import ImplementationStage
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Invitation
 from notifications.services import Recipient, notify
 from portal.errors import ApplicationError
+from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
 from taxonomy.models import EnablingFactor, ThematicSector
@@ -103,6 +105,8 @@ def _levers_replace(*, action: ClimateAction, levers: Sequence[LeverInput]) -> N
         )
         for lever in levers
     )
+    # bulk_create sends no post_save: the cached lists of actions learn of the levers here.
+    bump(scopes.CLIMATE_ACTIONS)
 
 
 def _save(*, action: ClimateAction) -> None:

@@ -22,14 +22,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cities import selectors, services, signals
-from cities.filters import CityFilter
+from cities import scopes, selectors, services, signals
+from cities.filters import (
+    CityFilter,
+    city_filters_added_choices,
+    city_filters_added_in_use,
+)
 from cities.forms import ClimateActionForm, InvitationAcceptForm, InvitationForm
 from cities.models import City, ClimateAction, Invitation
 from portal.errors import ApplicationError
+from portal.fragments import versions
 from portal.permissions import object_for, permission_check
 from portal.widgets import search_query, search_response
 
@@ -43,18 +49,37 @@ def _action_url(action: ClimateAction) -> str:
 @login_required
 @require_GET
 def city_directory(request):
-    """List the cities, filtered by country, type, thematic interest, cohort and name."""
+    """List the cities, filtered by country, type, thematic interest, cohort and name.
+
+    The filter form and the list are cached fragments (templates/cities/city_directory.html):
+    every signed-in person sees every city (cities/rules.py), so the list for a query is the
+    same for all, keyed by the cities' data version; the form is keyed by the same version and
+    by the choices the apps above offer this person (the cohorts they may see). A query that
+    uses such a filter lists afresh: what it selects is that app's data. The page and its
+    cities are lazy, so a cached list runs no query for them.
+    """
     filterset = CityFilter(
         request.GET, queryset=selectors.city_directory(user=request.user), request=request
     )
-    # A filter that does not validate (an unknown cohort, say) shows its message at the field and
-    # no cities, rather than a list that silently ignores it.
-    cities = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(cities, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def page():
+        # A filter that does not validate (an unknown cohort, say) shows its message at the
+        # field and no cities, rather than a list that silently ignores it.
+        cities = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        return Paginator(cities, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    page_obj = SimpleLazyObject(page)
     return render(
         request,
         "cities/city_directory.html",
-        {"filter_form": filterset.form, "page_obj": page, "cities": page.object_list},
+        {
+            "filter_form": SimpleLazyObject(lambda: filterset.form),
+            "page_obj": page_obj,
+            "cities": SimpleLazyObject(lambda: page_obj.object_list),
+            "data_version": versions(scopes.DIRECTORY),
+            "filter_choices": city_filters_added_choices(filterset),
+            "cache_results": not city_filters_added_in_use(request.GET),
+        },
     )
 
 
@@ -71,8 +96,19 @@ def city_search(request):
 @login_required
 @require_GET
 def city_detail(request, pk):
-    """Show a city's profile, its cohorts and sessions, and its climate actions."""
-    city = object_for(request.user, selectors.cities_visible_to(user=request.user), pk=pk)
+    """Show a city's profile, its cohorts and sessions, and its climate actions.
+
+    The profile and the climate actions are the same for every signed-in person but for the
+    edit links: they are cached fragments keyed by the cities' and actions' data versions
+    (cities/scopes.py), the city (in the path) and whether the person may write its actions.
+    The actions are a lazy queryset, read only when that part is drawn afresh. The officers,
+    cohorts and sessions parts are drawn on every request (they are short, and show other
+    apps' data)."""
+    # Without the prefetch of thematic interests: only the cached profile shows them, and reads
+    # them when it is drawn afresh.
+    city = object_for(
+        request.user, selectors.cities_visible_to(user=request.user).prefetch_related(None), pk=pk
+    )
     can_see_officers = request.user.has_perm("cities.view_city_officers", city)
     # The cohorts and sessions parts come from those apps, which answer the hook.
     parts = {}
@@ -91,6 +127,28 @@ def city_detail(request, pk):
             # Writing a city's actions and editing each of them follow the same rule
             # (cities/rules.py), so one check serves every edit link on the page.
             "can_write_actions": request.user.has_perm("cities.add_climateaction", city),
+            "data_version": versions(scopes.DIRECTORY, scopes.CLIMATE_ACTIONS),
+        },
+    )
+
+
+def _climate_action_page(request, *, form, city, action):
+    """The climate action form page. A form the person has not posted is cached, keyed by the
+    versions of what it shows (the city's name, the action, the sectors and the enabling
+    factors) and, through the path, by the city or action: it is the same for everyone who may
+    open the page (the view decided that), so it is built only when it is rendered."""
+    return render(
+        request,
+        "cities/climate_action_form.html",
+        {
+            "form": form,
+            "city": city,
+            "action": action,
+            "form_version": (
+                versions(scopes.DIRECTORY, scopes.CLIMATE_ACTIONS)
+                if request.method == "GET"
+                else ""
+            ),
         },
     )
 
@@ -100,11 +158,16 @@ def city_detail(request, pk):
 def climate_action_create(request, city_pk):
     city = object_for(
         request.user,
-        selectors.cities_visible_to(user=request.user),
+        selectors.cities_visible_to(user=request.user).prefetch_related(None),
         pk=city_pk,
         is_mission_city=True,
     )
-    form = ClimateActionForm(request.POST or None)
+    # A GET's form is built only if the cached page does not hold it.
+    form = (
+        ClimateActionForm(request.POST or None)
+        if request.method == "POST"
+        else SimpleLazyObject(ClimateActionForm)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             action = services.climate_action_create(
@@ -125,9 +188,7 @@ def climate_action_create(request, city_pk):
             city,
             message=_("You may not write climate actions for this city."),
         )
-    return render(
-        request, "cities/climate_action_form.html", {"form": form, "city": city, "action": None}
-    )
+    return _climate_action_page(request, form=form, city=city, action=None)
 
 
 @login_required
@@ -137,7 +198,11 @@ def climate_action_edit(request, pk):
     action = object_for(
         request.user, selectors.climate_actions_editable_by(user=request.user), pk=pk
     )
-    form = ClimateActionForm(request.POST or None, action=action)
+    form = (
+        ClimateActionForm(request.POST or None, action=action)
+        if request.method == "POST"
+        else SimpleLazyObject(lambda: ClimateActionForm(action=action))
+    )
     if request.method == "POST" and form.is_valid():
         try:
             action = services.climate_action_update(
@@ -150,11 +215,7 @@ def climate_action_edit(request, pk):
                 request, _("Climate action “%(title)s” saved.") % {"title": action.title}
             )
             return redirect(_action_url(action))
-    return render(
-        request,
-        "cities/climate_action_form.html",
-        {"form": form, "city": action.city, "action": action},
-    )
+    return _climate_action_page(request, form=form, city=action.city, action=action)
 
 
 @login_required
@@ -180,7 +241,9 @@ def invitation_create(request):
     else:
         # The form is shown without reaching the service: the page asks its permission.
         permission_check(request.user, "cities.add_invitation")
-    return render(request, "cities/invitation_create.html", {"form": form})
+    # An empty form is the same for everyone offered the same cities.
+    form_key = form.cities_key() if not form.is_bound else ""
+    return render(request, "cities/invitation_create.html", {"form": form, "form_key": form_key})
 
 
 def _invalid(request, error: ApplicationError):

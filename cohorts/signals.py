@@ -23,3 +23,10 @@ enrolled_city_annotations = Signal()
 # of rows); a receiver sets on each row the attributes the page shows for its app
 # (roadmaps.receivers: `roadmap` and `roadmap_label`).
 enrolled_cities_listed = Signal()
+
+# Hook: the cached part of the same page is keyed by the data versions of what it shows
+# (cohorts/versions.py), and by what each app above answers here for what no version follows.
+# Sent with `cohort`; a receiver returns a string that changes whenever its part of the page
+# does (roadmaps.receivers: the roadmaps' count and last change, which every autosave moves,
+# so that an autosave raises no version).
+cohort_page_state = Signal()

@@ -20,7 +20,7 @@ from cities.selectors import cities_of_officer
 from cohorts import services, signals
 from cohorts.enums import EnrolmentStatus
 from cohorts.forms import CohortForm, EnrolmentForm, form_sectors
-from cohorts.models import Enrolment
+from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import (
     cohort_list_for,
     cohort_page_prefetch,
@@ -118,7 +118,18 @@ def cohort_detail(request, pk):
                 status=EnrolmentStatus.REQUESTED
             ).count(),
             "can_change": request.user.has_perm("cohorts.change_cohort", cohort),
-            "data_versions": versions(cohort_scope(cohort.pk), CITIES, SECTORS, PEOPLE_NAMES),
+            "data_versions": "|".join(
+                [
+                    versions(cohort_scope(cohort.pk), CITIES, SECTORS, PEOPLE_NAMES),
+                    # What the apps above show that no version follows (roadmaps' autosaves).
+                    *(
+                        str(state)
+                        for _receiver, state in signals.cohort_page_state.send(
+                            sender=Cohort, cohort=cohort
+                        )
+                    ),
+                ]
+            ),
         },
     )
 

@@ -10,13 +10,14 @@ with `QuerySet.update` (no signal) and raises the versions itself.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from cohorts.versions import COHORTS, cohort_scope, cohort_scopes
+from cohorts.versions import COHORTS, cohort_scopes
 from portal.fragments import bump, bump_on_change
 from roadmaps.models import Roadmap
 from sessions.models import Registration, Session
 
 # A roadmap save that changes none of these changes nothing the lists show (an autosave
-# changes the percentage, which only the cohort's own page shows).
+# changes the percentage, which only the cohort's own page shows, keyed by the roadmaps' last
+# change instead).
 ROADMAP_LIST_FIELDS = frozenset({"status"})
 
 
@@ -31,10 +32,11 @@ def _registration_scopes(registration: Registration) -> list[str]:
 def _on_roadmap_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     if raw:
         return
+    # An autosave (its share complete and last change only) raises nothing: the cohort page's
+    # key names the roadmaps' last change (roadmaps.receivers.cohort_page_roadmaps_state), and
+    # the lists show the status only.
     if update_fields is None or ROADMAP_LIST_FIELDS & set(update_fields):
-        bump(COHORTS, cohort_scope(instance.cohort_id))
-    else:
-        bump(cohort_scope(instance.cohort_id))
+        bump(*cohort_scopes(instance.cohort_id))
 
 
 def _on_roadmap_deleted(sender, instance, **kwargs):

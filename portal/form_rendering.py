@@ -14,6 +14,9 @@ from django.utils.safestring import mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+# A radio button drawn alone (`{% for radio in field %}{{ radio.tag }}`): three nested includes
+# each, hundreds on an attendance list.
+RADIO_OPTION = "django/forms/widgets/radio_option.html"
 
 
 def attrs_html(attrs: dict) -> str:
@@ -51,10 +54,30 @@ def select_html(widget: dict) -> str | None:
     return "".join(parts)
 
 
+def radio_option_html(widget: dict) -> str:
+    """The markup of django/forms/widgets/radio_option.html, which includes input_option.html,
+    which includes input.html and attrs.html. Each file ends with a newline: the one inside a
+    label stays, the renderer strips those at the end."""
+    value = (
+        "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
+    )
+    html = (
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{value}{attrs_html(widget["attrs"])}>'
+    )
+    if widget.get("wrap_label"):
+        label_for = widget["attrs"].get("id")
+        label_for = f' for="{conditional_escape(label_for)}"' if label_for else ""
+        return f"<label{label_for}>{html}\n {conditional_escape(widget['label'])}</label>"
+    return html
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name == SELECT:
             html = select_html(context["widget"])
             if html is not None:
                 return mark_safe(html)
+        if template_name == RADIO_OPTION:
+            return mark_safe(radio_option_html(context["widget"]))
         return super().render(template_name, context, request=request)

@@ -30,7 +30,8 @@ from portal.errors import ApplicationError
 from portal.permissions import permission_check
 from roadmaps.enums import ExportFailure, ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
-from roadmaps.pdf import roadmap_pdf, roadmap_pdf_filename
+from roadmaps.pdf import roadmap_pdf_filename
+from roadmaps.pdf_files import roadmap_pdf_file
 from roadmaps.summary import alphabetical
 
 logger = logging.getLogger(__name__)
@@ -77,9 +78,16 @@ def _stuck(now: datetime.datetime) -> Q:
 
 
 def export_is_stuck(export: RoadmapExport, *, now: datetime.datetime | None = None) -> bool:
-    """Whether the page should stop polling an export in progress and offer to build it again."""
+    """Whether the page should stop polling an export in progress and offer to build it again.
+
+    `_stuck` read on the row in hand (the page has just loaded it), rather than asked again of
+    the database: the status fragment is polled every two seconds while a ZIP is built.
+    """
     now = now or timezone.now()
-    return RoadmapExport.objects.filter(_stuck(now), pk=export.pk).exists()
+    if export.status not in IN_PROGRESS:
+        return False
+    last_sign_of_life = export.progressed_at or export.queued_at
+    return last_sign_of_life is not None and last_sign_of_life < now - GIVE_UP_AFTER
 
 
 def _sweep(exports: QuerySet[RoadmapExport], now: datetime.datetime) -> int:
@@ -281,7 +289,8 @@ def roadmap_export_build(*, export_id: int) -> str:
         with tempfile.TemporaryFile() as scratch:
             with zipfile.ZipFile(scratch, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for done, roadmap in enumerate(roadmaps, start=1):
-                    archive.writestr(names[roadmap.pk], roadmap_pdf(roadmap=roadmap))
+                    # The stored PDF of each roadmap printed before (a download, an earlier ZIP).
+                    archive.writestr(names[roadmap.pk], roadmap_pdf_file(roadmap=roadmap))
                     if not mine.update(done=done, progressed_at=timezone.now()):
                         raise _Superseded
             scratch.seek(0)

@@ -26,10 +26,11 @@ from django.utils.text import slugify
 
 from cities.models import ClimateAction
 from roadmaps.enums import Desirability
-from roadmaps.models import NetZeroCitiesService, Roadmap
+from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapValue
 from roadmaps.template import CAUSES, CONSEQUENCES, SECTIONS_BY_KEY
 from taxonomy.reference import ENABLING_FACTORS
 
+PDF_TEMPLATE = "roadmaps/pdf/roadmap.html"
 FONT_FILES = {
     "regular": "static/fonts/DejaVuSans.ttf",
     "bold": "static/fonts/DejaVuSans-Bold.ttf",
@@ -53,25 +54,46 @@ def _service_ids(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip().isdigit()]
 
 
-def roadmap_pdf_context(*, roadmap: Roadmap) -> dict:
-    """Everything the PDF shows, read from the roadmap's saved fields.
+@dataclass(frozen=True)
+class RoadmapPdfData:
+    """What the PDF prints from the database besides the roadmap row: the saved fields by key,
+    the chosen climate action (with its city) and the chosen NetZeroCities services."""
+
+    values: dict[str, str]
+    action: ClimateAction | None
+    services: list[NetZeroCitiesService]
+
+
+def roadmap_pdf_data(*, roadmap: Roadmap) -> RoadmapPdfData:
+    """The saved fields and what they point to, in one to three queries.
 
     `roadmap.values.all()` uses a prefetch when the caller made one (the ZIP export does).
     """
-    values = {row.key: row.value.strip() for row in roadmap.values.all()}
+    if "values" in getattr(roadmap, "_prefetched_objects_cache", {}):
+        values = {row.key: row.value for row in roadmap.values.all()}
+    else:
+        # Two columns, not the rows as models: this is read on every download (roadmaps.pdf_files).
+        values = dict(RoadmapValue.objects.filter(roadmap=roadmap).values_list("key", "value"))
+    chosen_action = values.get("phase2_1.climate_action", "").strip()
+    action = None
+    if chosen_action.isdigit():
+        action = ClimateAction.objects.select_related("city").filter(pk=int(chosen_action)).first()
+    service_ids = _service_ids(values.get("phase3.services", ""))
+    services = list(NetZeroCitiesService.objects.filter(pk__in=service_ids)) if service_ids else []
+    return RoadmapPdfData(values=values, action=action, services=services)
+
+
+def roadmap_pdf_context(*, roadmap: Roadmap, data: RoadmapPdfData | None = None) -> dict:
+    """Everything the PDF shows, read from the roadmap's saved fields (`data`, when the caller
+    has read them already)."""
+    data = data or roadmap_pdf_data(roadmap=roadmap)
+    values = {key: value.strip() for key, value in data.values.items()}
 
     def value(key: str) -> str:
         return values.get(key, "")
 
-    action = None
-    if value("phase2_1.climate_action").isdigit():
-        action = (
-            ClimateAction.objects.select_related("city")
-            .filter(pk=int(value("phase2_1.climate_action")))
-            .first()
-        )
-    service_ids = _service_ids(value("phase3.services"))
-    services = list(NetZeroCitiesService.objects.filter(pk__in=service_ids)) if service_ids else []
+    action = data.action
+    services = data.services
     fonts_dir = settings.BASE_DIR
     return {
         "roadmap": roadmap,
@@ -111,8 +133,8 @@ def roadmap_pdf_context(*, roadmap: Roadmap) -> dict:
     }
 
 
-def roadmap_pdf_html(*, roadmap: Roadmap) -> str:
-    return render_to_string("roadmaps/pdf/roadmap.html", roadmap_pdf_context(roadmap=roadmap))
+def roadmap_pdf_html(*, roadmap: Roadmap, data: RoadmapPdfData | None = None) -> str:
+    return render_to_string(PDF_TEMPLATE, roadmap_pdf_context(roadmap=roadmap, data=data))
 
 
 def bundled_files_fetcher():
@@ -165,8 +187,14 @@ def roadmap_pdf_document(*, roadmap: Roadmap):
 
 
 def roadmap_pdf(*, roadmap: Roadmap) -> bytes:
-    """The roadmap as a PDF file."""
+    """The roadmap as a PDF file, printed now (roadmaps.pdf_files keeps them: the pages and the
+    ZIP ask it)."""
     return pdf_bytes(roadmap_pdf_document(roadmap=roadmap))
+
+
+def roadmap_pdf_from_data(*, roadmap: Roadmap, data: RoadmapPdfData) -> bytes:
+    """The roadmap as a PDF file, printed now from `data` read already."""
+    return pdf_from_html(roadmap_pdf_html(roadmap=roadmap, data=data))
 
 
 # The embedded fonts' dates.

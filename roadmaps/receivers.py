@@ -4,10 +4,15 @@ cohorts never imports roadmaps (ARCHITECTURE.md): it announces an enrolment, and
 is opened here, in the same transaction.
 """
 
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from cohorts import signals as cohort_signals
 from roadmaps import selectors, services
+from roadmaps.models import Roadmap
+from roadmaps.pdf_files import roadmap_pdf_files_delete
 
 
 @receiver(cohort_signals.enrolment_accepted, dispatch_uid="roadmaps.open_roadmap_on_enrolment")
@@ -27,3 +32,21 @@ def roadmap_status_per_enrolment(sender, cohort, enrolments, **kwargs):
         enrolment.roadmap_label = (
             selectors.roadmap_status_label(enrolment.roadmap) if enrolment.roadmap else None
         )
+
+
+@receiver(post_delete, sender=Roadmap, dispatch_uid="roadmaps.delete_stored_pdfs")
+def delete_stored_pdfs(sender, instance, **kwargs):
+    # Once the deletion is committed: a rolled-back deletion keeps its roadmap and its files.
+    roadmap_id = instance.pk
+    transaction.on_commit(lambda: roadmap_pdf_files_delete(roadmap_id=roadmap_id), robust=True)
+
+
+@receiver(cohort_signals.cohort_page_state, dispatch_uid="roadmaps.cohort_page_roadmaps_state")
+def cohort_page_roadmaps_state(sender, cohort, **kwargs):
+    # The cohort page's "Roadmap / survey" column shows each roadmap's share complete, which
+    # every autosave may change: its cached part is keyed by the roadmaps' number and last
+    # change (each write of a field saves `updated_at`), so an autosave raises no version.
+    state = Roadmap.objects.filter(cohort=cohort).aggregate(
+        count=Count("pk"), last=Max("updated_at"), percent=Sum("percent_complete")
+    )
+    return f"roadmaps:{state['count']}:{state['last']}:{state['percent']}"

@@ -79,6 +79,8 @@ SCORES = (1, 2, 3, 4, 5)
 CHARACTER_LIMITS = {TEXT: 500, EMAIL: 500, LONG_TEXT: 10_000, LIMITED_TEXT: 2_000}
 # Ids are sent as digits; more digits than any primary key would overflow the database query.
 MAX_ID_DIGITS = 18
+# What a save of an existing field writes (its roadmap and key never change).
+WRITTEN_VALUE_FIELDS = ["value", "version", "updated_by", "updated_at"]
 EDITABLE = OPEN_STATUSES  # the name the demo data reads (devdata.demo)
 # The permissions the services ask (roadmaps.rules).
 CHANGE = "roadmaps.change_roadmap"
@@ -145,11 +147,17 @@ class RoadmapIncomplete(ApplicationError):
 
 def _lock(roadmap: Roadmap) -> Roadmap:
     """Lock the roadmap's row and reload the caller's instance, so that it shows the status the
-    write starts from and, once the service returns, the state it wrote."""
-    locked = Roadmap.objects.select_for_update().filter(pk=roadmap.pk).values_list("pk", flat=True)
-    if not list(locked):
+    write starts from and, once the service returns, the state it wrote.
+
+    One query: the locked row's own fields are copied onto the instance, whose city and cohort
+    (loaded by the caller, and never changed on a roadmap) are kept rather than read again.
+    """
+    # No ordering: the model's would join the cohort and the city into the locking query.
+    locked = Roadmap.objects.select_for_update().filter(pk=roadmap.pk).order_by().first()
+    if locked is None:
         raise Roadmap.DoesNotExist
-    roadmap.refresh_from_db()
+    for field in Roadmap._meta.concrete_fields:
+        setattr(roadmap, field.attname, getattr(locked, field.attname))
     return roadmap
 
 
@@ -170,9 +178,9 @@ def _is_filled(value: str) -> bool:
 def _percent_complete(*, roadmap: Roadmap) -> int:
     filled = sum(
         1
-        for value in RoadmapValue.objects.filter(
-            roadmap=roadmap, key__in=REQUIRED_KEYS
-        ).values_list("value", flat=True)
+        for value in RoadmapValue.objects.filter(roadmap=roadmap, key__in=REQUIRED_KEYS)
+        .order_by()
+        .values_list("value", flat=True)
         if _is_filled(value)
     )
     return filled * 100 // len(REQUIRED_KEYS)
@@ -186,6 +194,8 @@ def roadmap_open(*, cohort: Cohort, city: City) -> Roadmap:
 
 
 def _check_section_open(roadmap: Roadmap, field: FieldSpec) -> None:
+    if SECTIONS_BY_KEY[field.section].opens_with is None:
+        return  # a section open from the start (the representative): no phase to read
     opens_on = selectors.section_opens_on(roadmap=roadmap)[field.section]
     if opens_on is not None:
         raise ApplicationError(
@@ -295,7 +305,10 @@ def _field_write(
     _check_section_open(roadmap, field)
     value = _clean(roadmap=roadmap, field=field, value=value)
 
-    current = RoadmapValue.objects.select_for_update().filter(roadmap=roadmap, key=key).first()
+    # No ordering: the model's would join the roadmap, its cohort and its city.
+    current = (
+        RoadmapValue.objects.select_for_update().filter(roadmap=roadmap, key=key).order_by().first()
+    )
     if current is None and value == "":
         # Emptying a field never saved: nothing changes (an unsaved row at version 0).
         return RoadmapValue(roadmap=roadmap, key=key)
@@ -314,7 +327,7 @@ def _field_write(
     current.version = current_version + 1
     current.updated_by = acting_user
     current.updated_at = now
-    current.save()
+    current.save(update_fields=None if current.pk is None else WRITTEN_VALUE_FIELDS)
     RoadmapChange.objects.create(
         roadmap=roadmap,
         key=key,
@@ -325,7 +338,10 @@ def _field_write(
         changed_at=now,
     )
     roadmap.updated_at = now
-    roadmap.percent_complete = _percent_complete(roadmap=roadmap)
+    if field.required and _is_filled(old_value) != _is_filled(value):
+        # Only a required field that is filled or emptied moves the share; any other save
+        # leaves the one the services keep on the locked row.
+        roadmap.percent_complete = _percent_complete(roadmap=roadmap)
     roadmap.save(update_fields=["updated_at", "percent_complete"])
     return current
 

@@ -45,8 +45,9 @@ from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused, object_for
 from roadmaps import selectors, services, template
 from roadmaps.api import conflict_body, person_name, saved_body
-from roadmaps.enums import OPEN_STATUSES, Desirability
+from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
 from roadmaps.forms import CommentForm, ReviewForm
+from roadmaps.fragments import content_key
 from roadmaps.models import NetZeroCitiesService, Roadmap
 
 # The ends of the score scale say what they mean; the scores come from services.SCORES.
@@ -113,6 +114,19 @@ class PageField:
     def over_limit(self) -> bool:
         return self.spec.word_limit is not None and self.words > self.spec.word_limit
 
+    @property
+    def shown(self) -> tuple:
+        """What the field's markup shows besides the template's own words (a cache key)."""
+        return (
+            self.spec.key,
+            self.value,
+            self.version,
+            self.suggested,
+            tuple(str(error) for error in self.errors),
+            tuple((str(value), str(label)) for value, label in self.choices),
+            tuple(self.chosen),
+        )
+
 
 @dataclass
 class PageSection:
@@ -121,6 +135,19 @@ class PageSection:
     opens_on: object  # a date, or None when the section is open
     fields: list[PageField]
     comments: list
+
+    @property
+    def shown(self) -> tuple:
+        """What the section's markup shows besides the template's own words (a cache key)."""
+        return (
+            self.key,
+            self.opens_on,
+            tuple(
+                (c.pk, c.body, c.author.get_full_name() if c.author else None, c.created_at)
+                for c in self.comments
+            ),
+            tuple(field.shown for field in self.fields),
+        )
 
     @property
     def locked_message(self) -> str:
@@ -277,18 +304,33 @@ def roadmap_edit(request, pk):
             messages.success(request, _("Your roadmap is saved."))
             return redirect("roadmap_edit", pk=roadmap.pk)
         messages.error(request, _("Some fields were not saved: see the messages at the fields."))
-    roadmap.refresh_from_db()
+    if request.method == "POST":
+        roadmap.refresh_from_db()  # the status and the share complete as saved
+    sections = _page_sections(
+        roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
+    )
+    # Asked only where the page offers them (each costs the facilitator queries): comment
+    # forms go with the values shown to those who may not edit, the review panel with a
+    # submitted roadmap.
+    can_comment = not editable and user.has_perm(services.COMMENT, roadmap)
+    can_review = roadmap.status == RoadmapStatus.SUBMITTED and user.has_perm(
+        services.REVIEW, roadmap
+    )
     return render(
         request,
         "roadmaps/roadmap_edit.html",
         {
             "roadmap": roadmap,
-            "sections": _page_sections(
-                roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
+            "sections": sections,
+            # The sections' markup is cached under what it shows (roadmaps.fragments): the
+            # fields with their values, versions, choices and errors, the comments, and whether
+            # this person gets the form or the values, and the comment forms.
+            "sections_key": content_key(
+                roadmap.pk, editable, can_comment, [section.shown for section in sections]
             ),
             "editable": editable,
-            "can_comment": user.has_perm(services.COMMENT, roadmap),
-            "can_review": user.has_perm(services.REVIEW, roadmap),
+            "can_comment": can_comment,
+            "can_review": can_review,
             "comment_form": CommentForm(),
             "review_form": ReviewForm(),
             "read_only_message": "" if editable else _read_only_message(roadmap),
@@ -427,9 +469,16 @@ def roadmap_history(request, pk):
     page = Paginator(selectors.roadmap_history(roadmap=roadmap), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    query = request.GET.copy()
     for change in page:
         spec = template.FIELDS_BY_KEY.get(change.key)
         change.label = spec.label if spec else change.key
+        change.version_label = _("version %(version)s") % {"version": change.version}
+        # What {% querystring key=... from=... to=... %} gives, without a tag per row.
+        query.setlist("key", [change.key])
+        query.setlist("from", [str(change.version - 1)])
+        query.setlist("to", [str(change.version)])
+        change.difference_query = f"?{query.urlencode()}"
     diff = None
     key = request.GET.get("key")
     key = key if key in template.FIELDS_BY_KEY else None
@@ -472,6 +521,22 @@ def roadmap_history(request, pk):
             "roadmap": roadmap,
             "page_obj": page,
             "changes": page.object_list,
+            # The table is cached under its rows (roadmaps.fragments), the name of who saved
+            # each change included (it may change; a saved change itself does not).
+            "changes_key": content_key(
+                [
+                    (
+                        change.pk,
+                        change.key,
+                        change.version,
+                        change.old_value,
+                        change.new_value,
+                        change.changed_at,
+                        person_name(change.changed_by),
+                    )
+                    for change in page.object_list
+                ]
+            ),
             "diff": diff,
             "compare": compare,
         },

@@ -12,11 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from cohorts.selectors import cohorts_run_by
 from portal.errors import ApplicationError
 from portal.permissions import object_for
 from roadmaps.enums import ExportStatus
@@ -29,9 +29,11 @@ from roadmaps.exports import (
     roadmap_export_restart,
     roadmap_export_start,
 )
+from roadmaps.fragments import content_key
 from roadmaps.models import RoadmapExport
-from roadmaps.pdf import roadmap_pdf, roadmap_pdf_filename
-from roadmaps.selectors import roadmaps_visible_to
+from roadmaps.pdf import roadmap_pdf_filename
+from roadmaps.pdf_files import roadmap_pdf_file
+from roadmaps.selectors import roadmap_cohorts_run_by, roadmaps_visible_to
 from roadmaps.summary import (
     action_chart,
     cohort_city_roadmaps,
@@ -49,16 +51,25 @@ CHARTS = {"factors": factor_chart, "actions": action_chart}
 # A roadmap is for the people who may see it: no shared cache keeps it, nor the browser's disk.
 @cache_control(private=True, no_store=True)
 def roadmap_pdf_download(request, pk):
+    # Who may see it is asked first: a stored file is served only to them, like a fresh one.
     roadmap = object_for(request.user, roadmaps_visible_to(user=request.user), pk=pk)
-    response = HttpResponse(roadmap_pdf(roadmap=roadmap), content_type="application/pdf")
+    response = HttpResponse(roadmap_pdf_file(roadmap=roadmap), content_type="application/pdf")
     filename = roadmap_pdf_filename(roadmap=roadmap)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+def _url_of_each(name: str):
+    """`reverse(name, args=[pk])` for many pks at the cost of one reverse(): the URL patterns of
+    these pages take one integer, so the URL of each row differs only by it."""
+    marker = 918273645546372819
+    before, after = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
 def _cohort_run_by(request, cohort_id):
     """The cohort, if the person facilitates it or is an admin; 404 otherwise."""
-    return object_for(request.user, cohorts_run_by(user=request.user), pk=cohort_id)
+    return object_for(request.user, roadmap_cohorts_run_by(user=request.user), pk=cohort_id)
 
 
 @login_required
@@ -66,6 +77,10 @@ def _cohort_run_by(request, cohort_id):
 def cohort_roadmap_overview(request, cohort_id):
     cohort = _cohort_run_by(request, cohort_id)
     rows = cohort_city_roadmaps(cohort=cohort)
+    edit_url, pdf_url = _url_of_each("roadmap_edit"), _url_of_each("roadmap_pdf")
+    for row in rows:
+        if row.roadmap is not None:
+            row.edit_url, row.pdf_url = edit_url(row.roadmap.pk), pdf_url(row.roadmap.pk)
     summary = cohort_summary(cohort=cohort)
     return render(
         request,
@@ -74,9 +89,14 @@ def cohort_roadmap_overview(request, cohort_id):
             "cohort": cohort,
             "rows": rows,
             "state_counts": state_counts(rows),
+            # The table and the summary are cached under their own content (content_key): on
+            # a hit only the queries run, not the rendering of 50 rows and two charts. The
+            # charts are drawn only on a miss (a callable is called by the template).
+            "rows_key": content_key([row.shown for row in rows]),
             "summary": summary,
-            "factor_chart": factor_chart(summary),
-            "action_chart": action_chart(summary),
+            "summary_key": content_key(summary),
+            "factor_chart": lambda: factor_chart(summary),
+            "action_chart": lambda: action_chart(summary),
             **_export_status_context(request, cohort, cohort_latest_export(cohort_id=cohort.pk)),
         },
     )
@@ -159,7 +179,7 @@ def _export_of(request, pk) -> RoadmapExport:
     return object_for(
         request.user,
         RoadmapExport.objects.select_related("cohort").filter(
-            cohort__in=cohorts_run_by(user=request.user)
+            cohort__in=roadmap_cohorts_run_by(user=request.user)
         ),
         pk=pk,
     )
@@ -175,8 +195,9 @@ def _export_status_context(request, cohort, export: RoadmapExport | None) -> dic
     }
 
 
-def _export_status(request, export: RoadmapExport, *, refusal: str = ""):
-    export.refresh_from_db()
+def _export_status(request, export: RoadmapExport, *, refusal: str = "", reload: bool = True):
+    if reload:  # after a service that may have changed it; the status page has just read it
+        export.refresh_from_db()
     context = _export_status_context(request, export.cohort, export)
     return render(request, "roadmaps/export_status.html", {**context, "refusal": refusal})
 
@@ -217,7 +238,7 @@ def roadmap_export_restart_view(request, pk):
 @require_GET
 def roadmap_export_status(request, pk):
     """The export's progress, as the fragment the overview polls."""
-    return _export_status(request, _export_of(request, pk))
+    return _export_status(request, _export_of(request, pk), reload=False)
 
 
 @login_required

@@ -11,16 +11,21 @@ or attendance data refused before the service for being invalid).
 """
 
 import django_filters
+from django.core.cache import cache
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.rules import is_programme_admin
 from cities.models import City
 from cities.selectors import cities_of_officer
 from portal.api.filters import MAX_ID, IdFilter, MomentFilter
+from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from portal.permissions import permission_check
 from sessions import services
+from sessions.caching import CITIES, SESSIONS, VISIBILITY
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import Registration, Session
 from sessions.selectors import (
@@ -184,6 +189,35 @@ class AttendanceSerializer(serializers.Serializer):
     registrations = AttendanceRowSerializer(many=True)
 
 
+def _cached_list(request, name: str, scopes: tuple[str, ...], read) -> Response:
+    """The list's data (`read()`) for this person and this address, from the cache when nothing
+    it shows has changed since.
+
+    Keyed by the person and their admin flag (which rows they see is theirs), the full address
+    with host and query (filters, search, order, page; the page links are absolute) and the
+    language, and the versions of `scopes` (sessions/caching.py), which every change to the
+    listed rows or to who sees them raises. The data is cached, not the rendered body, so the
+    format (JSON, the browsable API) is still chosen per request. A refused filter raises
+    before anything is stored.
+    """
+    user = request.user
+    key = cache_key(
+        name,
+        [
+            get_language(),
+            request.build_absolute_uri(),
+            user.pk,
+            is_programme_admin(user),
+            versions(*scopes),
+        ],
+    )
+    data = cache.get(key)
+    if data is None:
+        data = read()
+        cache.set(key, data, TIMEOUT_SECONDS)
+    return Response(data)
+
+
 class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     """Sessions the caller may see, with presenting cities and derived participation counts."""
 
@@ -197,6 +231,14 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = sessions_visible_to(user=self.request.user)
         return sessions_with_counts(session_with_programme(queryset)).order_by("starts_at", "pk")
+
+    def list(self, request, *args, **kwargs):
+        return _cached_list(
+            request,
+            "api:sessions",
+            (SESSIONS, VISIBILITY, CITIES),
+            lambda: super(SessionViewSet, self).list(request, *args, **kwargs).data,
+        )
 
     def _attendance_payload(self, session) -> dict:
         return {
@@ -254,6 +296,14 @@ class RegistrationViewSet(
             registrations_visible_to(user=self.request.user)
             .select_related("session", "city")
             .order_by("session__starts_at", "full_name", "pk")
+        )
+
+    def list(self, request, *args, **kwargs):
+        return _cached_list(
+            request,
+            "api:registrations",
+            (SESSIONS, VISIBILITY),
+            lambda: super(RegistrationViewSet, self).list(request, *args, **kwargs).data,
         )
 
     def create(self, request, *args, **kwargs):

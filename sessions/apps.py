@@ -15,4 +15,6 @@ class PeerSessionsConfig(AppConfig):
     verbose_name = _("Sessions")
 
     def ready(self):
-        from sessions import receivers  # noqa: F401  (connects the receivers)
+        from sessions import caching, receivers  # noqa: F401  (connects the receivers)
+
+        caching.connect()

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import FacilitatorsField
@@ -77,6 +78,28 @@ class ClimateActionChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.city.name}: {obj.title}"
 
 
+def presentation_choices() -> dict:
+    """The presenting-city and climate-action choices of a presentation row, read once.
+
+    Why: the form has three rows, and each row's fields would read and build their queryset's
+    hundreds of model instances again (mission cities; their climate actions with each city).
+    Read once as plain values, in the querysets' order and with their labels, the three rows
+    share them; a posted choice is still checked against the field's queryset.
+    """
+    field = PresentationForm.base_fields["city"]
+    cities = [("", field.empty_label)] + [
+        (pk, f"{name} ({iso_code})" if iso_code else name)
+        for pk, name, iso_code in field.queryset.values_list("pk", "name", "country__iso_code")
+    ]
+    actions = [
+        (pk, f"{city_name}: {title}")
+        for pk, city_name, title in PresentationForm.base_fields[
+            "climate_actions"
+        ].queryset.values_list("pk", "city__name", "title")
+    ]
+    return {"city_choices": cities, "action_choices": actions}
+
+
 class PresentationForm(forms.Form):
     city = forms.ModelChoiceField(
         label=_("Presenting Mission City"),
@@ -91,8 +114,37 @@ class PresentationForm(forms.Form):
     )
     topics = forms.CharField(label=_("Topics"), required=False, max_length=300)
 
+    def __init__(self, *args, city_choices=None, action_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Given by presentation_choices(), shared by the rows of one form.
+        if city_choices is not None:
+            self.fields["city"].choices = city_choices
+        if action_choices is not None:
+            self.fields["climate_actions"].choices = action_choices
 
-PresentationFormSet = forms.formset_factory(PresentationForm, extra=3, max_num=3)
+
+class BasePresentationFormSet(forms.BaseFormSet):
+    """The rows share one reading of their choices, read when a row is first drawn or checked
+    (a page whose rows come from the fragment cache reads none)."""
+
+    @cached_property
+    def _choices(self) -> dict:
+        return presentation_choices()
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), **self._choices}
+
+    def __getitem__(self, index):
+        # A template looks `presentations.management_form` up as `presentations["..."]` first,
+        # which would build every row (and read their choices) only to fail.
+        if isinstance(index, str):
+            raise TypeError(index)
+        return super().__getitem__(index)
+
+
+PresentationFormSet = forms.formset_factory(
+    PresentationForm, formset=BasePresentationFormSet, extra=3, max_num=3
+)
 
 
 class PersonForm(forms.Form):
@@ -118,12 +170,44 @@ class RegistrationForm(forms.Form):
 class WalkInForm(PersonForm):
     city = forms.ModelChoiceField(label=_("City (optional)"), queryset=None, required=False)
 
-    def __init__(self, *args, cities=None, **kwargs):
+    def __init__(self, *args, cities=None, city_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["city"].queryset = cities if cities is not None else City.objects.none()
+        if city_choices is not None:
+            self.fields["city"].choices = city_choices
 
 
-WalkInFormSet = forms.formset_factory(WalkInForm, extra=3)
+class BaseWalkInFormSet(forms.BaseFormSet):
+    """Walk-in rows offering the cities enrolled in the session's cohort (`cities`, to check a
+    posted choice against), their choices read once for all rows when a row is first drawn or
+    checked (each row would read the cohort's cities again; rows from the fragment cache read
+    none)."""
+
+    def __init__(self, *args, cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cities = cities
+
+    @cached_property
+    def _choices(self) -> list:
+        empty_label = WalkInForm.base_fields["city"].empty_label
+        return [("", empty_label)] + [(city.pk, str(city)) for city in self.cities]
+
+    def get_form_kwargs(self, index):
+        return {
+            **super().get_form_kwargs(index),
+            "cities": self.cities,
+            "city_choices": self._choices,
+        }
+
+    def __getitem__(self, index):
+        # As BasePresentationFormSet: `walk_ins.management_form` in a template asks
+        # `walk_ins["management_form"]` first.
+        if isinstance(index, str):
+            raise TypeError(index)
+        return super().__getitem__(index)
+
+
+WalkInFormSet = forms.formset_factory(WalkInForm, formset=BaseWalkInFormSet, extra=3)
 
 
 class AttendanceForm(forms.Form):

@@ -32,6 +32,7 @@ from portal.errors import ApplicationError
 from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
+from sessions.caching import session_scopes
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation, new_feed_token
 
@@ -565,10 +566,9 @@ def attendance_record(
             by_value.setdefault(value, []).append(registration_id)
         for value, ids in by_value.items():
             Registration.objects.filter(session=session, pk__in=ids).update(attendance=value)
-        if by_value:
-            # QuerySet.update sends no signal: raise the versions of the pages that count
-            # attendance (cohorts/versions.py) in this transaction.
-            bump(*cohort_scopes(session.cohort_id))
+        # A bulk update sends no post_save: the session's cached attendance list, and the
+        # pages that count attendance per cohort (cohorts/versions.py), are told here.
+        bump(*session_scopes(session.pk), *cohort_scopes(session.cohort_id))
         for prefix, full_name, email, city in cleaned:
             _registration_add(
                 session=session,

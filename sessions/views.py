@@ -1,3 +1,4 @@
+import functools
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -7,14 +8,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cities.selectors import cities_of_officer
 from portal.errors import ApplicationError
+from portal.fragments import versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
+from sessions.caching import CITIES, NAMES, VISIBILITY, session_scope
 from sessions.forms import (
     AttendanceForm,
     OutcomeForm,
@@ -24,6 +28,7 @@ from sessions.forms import (
     SessionForm,
     WalkInFormSet,
 )
+from sessions.models import Session
 from sessions.selectors import (
     calendar_feed_by_token,
     cities_enrolled_in,
@@ -83,22 +88,31 @@ def _wall_clock(session, value):
 
 @login_required
 def session_detail(request, pk):
-    session = _session(request, pk, with_programme=True)
+    session = _session(request, pk)
     user = request.user
     own_registrations = registrations_of_session(session=session).filter(
         city__in=cities_of_officer(user=user).values("pk")
     )
+
+    def programme():
+        # Read only when the cached part is drawn afresh.
+        programme = session_with_programme(Session.objects.filter(pk=session.pk)).get()
+        # Everyone who sees the session sees its headcount; the names stay with the
+        # facilitators (attendance page) and each city's officers (their own people).
+        programme.counts = counts_of(programme)
+        return programme
+
     return render(
         request,
         "sessions/session_detail.html",
         {
             "session": session,
-            # Everyone who sees the session sees its headcount; the names stay with the
-            # facilitators (attendance page) and each city's officers (their own people).
-            "counts": counts_of(session),
+            "programme": programme,
+            "programme_versions": lambda: versions(session_scope(session.pk), CITIES, NAMES),
             "own_registrations": own_registrations,
             "can_change": user.has_perm("peer_sessions.change_session", session),
-            "can_cancel": user.has_perm("peer_sessions.cancel_session", session),
+            # Asked only where the page shows it: among what those who may change it see.
+            "can_cancel": lambda: user.has_perm("peer_sessions.cancel_session", session),
             "can_register": user.has_perm("peer_sessions.add_registration", session),
             "is_past": session.starts_at <= timezone.now(),
         },
@@ -191,10 +205,19 @@ def _session_form_page(request, *, cohort, session=None):
             _may_show_form(request, "peer_sessions.add_session", cohort)
         else:
             _may_show_form(request, "peer_sessions.change_session", session)
+    scopes = [CITIES] if session is None else [CITIES, session_scope(session.pk)]
     return render(
         request,
         "sessions/session_form.html",
-        {"form": form, "presentations": presentations, "cohort": cohort, "session": session},
+        {
+            "form": form,
+            "presentations": presentations,
+            "cohort": cohort,
+            "session": session,
+            # Read by the template only when the form is shown as first drawn, once for both of
+            # its cached parts (the fields show names, the rows cities).
+            "form_versions": functools.cache(lambda: versions(NAMES, *scopes)),
+        },
     )
 
 
@@ -335,14 +358,23 @@ def registration_delete(request, pk, registration_pk):
 @require_http_methods(["GET", "POST"])
 def session_attendance(request, pk):
     session = _session(request, pk)
-    registrations = list(registrations_of_session(session=session))
-    registered = [r for r in registrations if not r.is_walk_in]
+
+    @functools.cache
+    def registrations():
+        return list(registrations_of_session(session=session))
+
+    def attendance_form():
+        registered = [r for r in registrations() if not r.is_walk_in]
+        return AttendanceForm(data, registrations=registered)
+
     data = request.POST if request.method == "POST" else None
-    form = AttendanceForm(data, registrations=registered)
+    # Shown as first drawn, the list may come from the cache: then neither the registrations
+    # nor the form's field per person are needed.
+    form = attendance_form() if data is not None else SimpleLazyObject(attendance_form)
     walk_ins = WalkInFormSet(
         data,
         prefix="walk_ins",
-        form_kwargs={"cities": cities_enrolled_in(cohort_id=session.cohort_id)},
+        cities=cities_enrolled_in(cohort_id=session.cohort_id),
     )
     asked_by_service = False
     if data is not None and form.is_valid() and walk_ins.is_valid():
@@ -375,10 +407,14 @@ def session_attendance(request, pk):
         {
             "session": session,
             "form": form,
+            "form_is_bound": data is not None,
             "walk_ins": walk_ins,
-            "walk_in_rows": [r for r in registrations if r.is_walk_in],
+            "walk_in_rows": lambda: [r for r in registrations() if r.is_walk_in],
             "counts": counts_of(session),
             "has_started": session.starts_at <= timezone.now(),
+            "attendance_versions": lambda: versions(CITIES, session_scope(session.pk)),
+            # The walk-in rows offer the cohort's enrolled cities.
+            "walk_in_versions": lambda: versions(CITIES, VISIBILITY),
         },
     )
 

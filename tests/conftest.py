@@ -117,8 +117,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for model in (NetZeroCitiesService, Country, EnablingTheme, EnablingFactor, ThematicSector):
             model.objects.all().delete()
-        # The deletions raised the data versions of the cached pages (portal/fragments.py):
-        # every test starts from none, as a new installation does.
+        # Those deletions raised the data versions of cached fragments (post_delete receivers,
+        # portal/fragments.py): the baseline has none either.
         DataVersion.objects.all().delete()
 
 

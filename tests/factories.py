@@ -27,6 +27,7 @@ from cities.models import (
 from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from notifications.models import OutboundEmail
+from portal.models import DataVersion
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import (
     NetZeroCitiesService,
@@ -42,6 +43,19 @@ from sessions.models import CalendarFeed, Registration, Session, SessionPresenta
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+# --- portal ----------------------------------------------------------------------------------
+
+
+class DataVersionFactory(factory.django.DjangoModelFactory):
+    """The version counter of one scope of cached fragments (portal/fragments.py)."""
+
+    class Meta:
+        model = DataVersion
+
+    scope = factory.Sequence(lambda n: f"test-scope:{n}")
+    version = 1
 
 
 # --- taxonomy --------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ import pytest
 import rules
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -725,3 +726,45 @@ def test_rule(world, db, rule, obj, state, expected):
     }
 
     assert answers == dict(zip(ROLES, expected, strict=True))
+
+
+# --- Caching shows each person their own page ---------------------------------------------------
+
+# The only parts of a page that differ between two requests of the same person: the masked CSRF
+# token (a fresh mask each time) and a calendar's DTSTAMP (when the file was made).
+VOLATILE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+(")|(DTSTAMP:)[0-9TZ]+()')
+READ_ROWS = [r for r in ROWS if r.method == "GET" and r.state is None]
+
+
+def _body(response) -> bytes:
+    content = (
+        b"".join(response.streaming_content) if response.streaming else bytes(response.content)
+    )
+    return VOLATILE.sub(rb"\1\3-\2\4", content)
+
+
+def _read(world, role, row: Row) -> tuple[int, bytes]:
+    # Not rolled back, unlike the matrix's requests: a read that creates what it shows (the
+    # calendar page makes the person's feed address on first visit) shows the same thereafter.
+    response = world.client(role).get(row.path.format_map(world.ids))
+    return response.status_code, _body(response)
+
+
+@pytest.mark.parametrize("matrix_row", READ_ROWS, ids=str)
+def test_each_role_sees_its_own_page_after_the_others_filled_the_cache(world, db, matrix_row):
+    """Pages and API lists keep fragments in the cache (portal/fragments.py). For every read in
+    the matrix, what each role gets after every other role has read the same URL (in both
+    orders, so each role follows and precedes each other) is byte for byte what it gets with
+    an empty cache: no person is shown what was cached for another, and caching changes no
+    page."""
+    alone = {}
+    for role in ROLES:
+        cache.clear()
+        alone[role] = _read(world, role, matrix_row)
+
+    for order in (ROLES, tuple(reversed(ROLES))):
+        cache.clear()
+        after_others = {}
+        for role in order:
+            after_others[role] = _read(world, role, matrix_row)
+        assert after_others == alone

@@ -210,8 +210,11 @@ def make_cities(count: int):
         city.thematic_interests.set(sectors[: 1 + index % 3])
 
 
-# (Session,) user, count, cities with their countries, and one prefetch of thematic interests.
-CITIES_LIST_QUERIES = 4
+# (Session,) user, the cities' data version (the key of the cached page: cities/api.py), count,
+# cities with their countries, and one prefetch of thematic interests.
+CITIES_LIST_QUERIES = 5
+# A page already kept: (session,) user and the data version only.
+CACHED_CITIES_LIST_QUERIES = 2
 
 
 @pytest.mark.parametrize("city_count", [1, 30])
@@ -225,3 +228,6 @@ def test_cities_list_query_count_does_not_grow(client, db, django_assert_num_que
 
     assert response.json()["count"] == city_count
     assert len(response.json()["results"][-1]["thematic_interests"]) == 1 + (city_count - 1) % 3
+    with django_assert_num_queries(session_queries() + CACHED_CITIES_LIST_QUERIES):
+        again = client.get("/api/v1/cities/")
+    assert again.content == response.content

@@ -132,8 +132,11 @@ def test_list_query_count_does_not_grow(
     many, count_many = _list_queries(client)
 
     assert (count_one, count_many) == (1, 13)
-    # (Session,) user, count, the page, and its levers with their factors.
-    assert one == many == session_queries() + 4
+    # (Session,) user, the actions' data version (the cached page's key: cities/api.py), count,
+    # the page, and its levers with their factors.
+    assert one == many == session_queries() + 5
+    # The page kept: (session,) user and the data version.
+    assert _list_queries(client) == (session_queries() + 2, 13)
 
 
 def test_retrieve_is_exact(client, officer, solar_roofs):

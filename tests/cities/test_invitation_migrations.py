@@ -19,8 +19,8 @@ MOVE = [
     "cities.0007_climate_action_created_by_updated_by",
 ]
 
-# An install from before the move (accounts and cities only: the others play no part), with
-# an invitation written as accounts wrote it.
+# An install from before the move (accounts and cities, and portal's data versions: the others
+# play no part), with an invitation written as accounts wrote it.
 BEFORE_THE_MOVE = """
 import django
 django.setup()
@@ -31,7 +31,7 @@ from cities.models import City, Country
 
 call_command("migrate", "accounts", "0005_language_time_zone", verbosity=0)
 call_command("migrate", "cities", "0005_reference_countries", verbosity=0)
-# Today's models raise data versions (portal/fragments.py) when saved: their table is there.
+# Today's code writes the rows below, and saving a city raises the cities' data version.
 call_command("migrate", "portal", verbosity=0)
 user = User.objects.create_user("lea@example.org")
 city = City.objects.create(name="Lisbon", country=Country.objects.get(iso_code="PT"))

@@ -23,7 +23,10 @@ from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused
 from tests import factories
+from tests.cities.test_caching import queries_of
 from tests.factories import PASSWORD
+from tests.portal_pages.helpers import sign_in
+from tests.queries import session_queries
 
 NEW_PASSWORD = "a-long-pass-phrase-42"
 
@@ -820,3 +823,49 @@ def test_a_facilitators_cities_come_from_the_apps_answering_the_hook(facilitator
             cohort_receivers.facilitated_cities, dispatch_uid="cohorts.facilitated_cities"
         )
     assert list(selectors.cities_facilitated_by(user=facilitator)) == [lisbon]
+
+
+# The cached invitation form (cities/views.py invitation_create).
+
+
+def test_invitation_form_two_facilitators_each_see_their_cities(
+    client, facilitator, lisbon, other_facilitator, bergen
+):
+    sign_in(client, facilitator)
+    own = client.get("/invitations/new/").content.decode()
+    sign_in(client, other_facilitator)
+    other = client.get("/invitations/new/").content.decode()
+
+    assert f'<option value="{lisbon.pk}">Lisbon (PT)</option>' in own
+    assert "Bergen" not in own
+    assert f'<option value="{bergen.pk}">Bergen (SE)</option>' in other
+    assert "Lisbon" not in other
+
+
+def test_invitation_form_offers_a_city_enrolled_since_and_a_renamed_one(
+    client, facilitator, facilitated_cohort, lisbon
+):
+    sign_in(client, facilitator)
+    client.get("/invitations/new/")
+
+    porto = factories.CityFactory(name="Porto", country=lisbon.country)
+    factories.EnrolmentFactory(cohort=facilitated_cohort, city=porto, status="requested")
+    lisbon.name = "Lisboa"
+    lisbon.save()
+
+    html = client.get("/invitations/new/").content.decode()
+    assert f'<option value="{lisbon.pk}">Lisboa (PT)</option>' in html
+    assert f'<option value="{porto.pk}">Porto (PT)</option>' in html
+
+
+def test_invitation_form_query_count(client, facilitator, lisbon):
+    sign_in(client, facilitator)
+
+    cold, _ = queries_of(client, "/invitations/new/")
+    warm, _ = queries_of(client, "/invitations/new/")
+
+    # Cold: (session,) user, the cities offered (the key), whether there are any, the cities
+    # offered (the select).
+    assert cold == session_queries() + 4
+    # Kept: (session,) user and the cities offered (the key).
+    assert warm == session_queries() + 2

@@ -9,11 +9,12 @@ import re
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from cohorts import services
 from cohorts.models import Cohort
 from portal.fragments import versions
-from roadmaps.models import Roadmap
+from roadmaps.models import Roadmap, RoadmapValue
 from sessions import services as session_services
 from sessions.models import Registration
 from tests import factories
@@ -92,6 +93,28 @@ def test_cohort_page_counts_registrations_attendance_and_roadmap_status_on_the_n
 
     Registration.objects.filter(pk=registration.pk).get().delete()
     assert table_rows(_html(client, url), "cities") == ["Lisbon (PT) Energy 0 0 Submitted"]
+
+
+def test_cohort_page_shows_an_autosaved_share_complete_on_the_next_get(
+    client, cohort, lead, lisbon
+):
+    _enrol(cohort, lisbon, lead, "energy")
+    sign_in(client, lead)
+    url = f"/cohorts/{cohort.pk}/"
+    assert table_rows(_html(client, url), "cities") == ["Lisbon (PT) Energy 0 0 Not started"]
+
+    # What an autosave writes: a field's value, then the roadmap's share and last change only
+    # (no data version is raised: the page's key names the roadmaps' last change).
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
+        roadmap = Roadmap.objects.get(cohort=cohort, city=lisbon)
+        RoadmapValue.objects.create(roadmap=roadmap, key="challenge", value="Heat", version=1)
+        roadmap.percent_complete = 40
+        roadmap.updated_at = timezone.now()
+        roadmap.save(update_fields=["updated_at", "percent_complete"])
+
+        assert table_rows(_html(client, url), "cities") == [
+            "Lisbon (PT) Energy 0 0 Draft, 40% complete"
+        ]
 
 
 def test_cohort_page_shows_changed_facilitators_and_their_names_on_the_next_get(

@@ -59,3 +59,25 @@ def test_the_portal_uses_it(settings):
 
     assert settings.FORM_RENDERER == "portal.form_rendering.FormRenderer"
     assert isinstance(get_default_renderer(), FormRenderer)
+
+
+class Radios(forms.Form):
+    plain = forms.ChoiceField(choices=CHOICES[:4], widget=forms.RadioSelect, required=False)
+    flagged = forms.ChoiceField(
+        choices=[(mark_safe("<i>v</i>"), "Safe value"), ("a", "Alpha")],
+        widget=forms.RadioSelect(attrs={"id": "r", "data-x": 'a"b', "disabled": True}),
+        initial="a",
+    )
+
+
+@pytest.mark.parametrize("data", [{}, {"plain": "x\"<&'", "flagged": "a"}])
+@pytest.mark.parametrize("field", ["plain", "flagged"])
+@pytest.mark.parametrize("wrap_label", [False, True])
+def test_radio_drawn_alone_is_djangos_byte_for_byte(data, field, wrap_label):
+    ours = [radio.tag(wrap_label) for radio in Radios(data or None, renderer=FormRenderer())[field]]
+    djangos = [
+        radio.tag(wrap_label) for radio in Radios(data or None, renderer=DjangoTemplates())[field]
+    ]
+
+    assert ours == djangos
+    assert all(html.startswith("<label" if wrap_label else "<input") for html in ours)

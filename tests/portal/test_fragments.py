@@ -47,7 +47,9 @@ def test_versions_of_unknown_scopes_are_zero_and_bump_raises_each_named_scope():
     bump("cohort:1", "cities")
 
     assert versions("cities", "cohort:1", "cohort:2") == "1.2.0"
-    assert DataVersion.objects.count() == 2
+    # Other scopes may hold rows already: emptying the reference countries before the tests
+    # (tests/conftest.py) raised sessions:cities.
+    assert DataVersion.objects.filter(scope__in=["cities", "cohort:1", "cohort:2"]).count() == 2
 
 
 def test_a_bump_in_a_rolled_back_transaction_is_undone_with_the_change():

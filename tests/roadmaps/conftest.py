@@ -154,3 +154,10 @@ def fill(programme: Programme, *, user=None, skip=()) -> None:
             base_version=0,
             acting_user=user or programme.ana,
         )
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Stored PDFs and ZIPs go to a folder of the test's own (roadmaps.pdf_files)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -5,11 +5,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
+from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
 from roadmaps import services
-from roadmaps.api import RoadmapViewSet
-from roadmaps.models import Roadmap
+from roadmaps.api import (
+    ChangeSerializer,
+    CommentSerializer,
+    RoadmapDetailSerializer,
+    RoadmapSerializer,
+    RoadmapViewSet,
+)
+from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment
 from roadmaps.template import FIELDS, SECTIONS
 from tests import factories
 from tests.roadmaps.conftest import cohort_create, fill
@@ -405,3 +412,56 @@ def test_roadmap_api_comments_query_count_does_not_grow(client, programme):
     assert one == ["Lea Lead"]
     assert sorted(many) == ["Gus Group"] * (len(SECTIONS) - 1) + ["Lea Lead"]
     assert queries_for_many == queries_for_one
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "accepted"])
+def test_roadmap_api_list_rows_are_what_the_declared_fields_give(programme, status):
+    """RoadmapSerializer writes its rows by hand (speed): the same as DRF's field by field."""
+    roadmap = Roadmap.objects.select_related("cohort", "city__country").get(pk=programme.roadmap.pk)
+    roadmap.status = status
+    roadmap.submitted_at = roadmap.updated_at if status != "draft" else None
+    roadmap.accepted_at = roadmap.updated_at if status == "accepted" else None
+    serializer = RoadmapSerializer()
+    by_field = serializers.ModelSerializer.to_representation(serializer, roadmap)
+
+    assert serializer.to_representation(roadmap) == dict(by_field)
+    assert list(serializer.to_representation(roadmap)) == list(by_field)
+    detail = RoadmapDetailSerializer()
+    assert detail.to_representation(roadmap) == dict(
+        serializers.ModelSerializer.to_representation(detail, roadmap)
+    )
+
+
+def test_roadmap_api_comment_and_change_rows_are_what_the_declared_fields_give(programme):
+    services.roadmap_field_save(
+        roadmap=programme.roadmap,
+        key="phase1.challenge",
+        value="Heating",
+        base_version=0,
+        acting_user=programme.ana,
+    )
+    services.roadmap_comment_add(
+        roadmap=programme.roadmap, section="phase1", body="Say more", acting_user=programme.lead
+    )
+    change = RoadmapChange.objects.select_related("changed_by").get(roadmap=programme.roadmap)
+    comment = RoadmapComment.objects.select_related("author").get(roadmap=programme.roadmap)
+    orphan = RoadmapChange(roadmap=programme.roadmap, key="gone.key", version=3, changed_by=None)
+    orphan.changed_at = change.changed_at
+
+    for serializer, row in [
+        (ChangeSerializer(), change),
+        (ChangeSerializer(), orphan),
+        (CommentSerializer(), comment),
+    ]:
+        by_field = serializers.ModelSerializer.to_representation(serializer, row)
+        assert serializer.to_representation(row) == dict(by_field)
+        assert list(serializer.to_representation(row)) == list(by_field)
+
+
+def test_roadmap_api_filters_apply_to_the_list_only(client, programme):
+    client.force_login(programme.ana)
+    listed = client.get("/api/v1/roadmaps/?status=submitted")
+    detail = client.get(f"/api/v1/roadmaps/{programme.roadmap.pk}/?status=submitted")
+
+    assert listed.json()["results"] == []
+    assert (detail.status_code, detail.json()["id"]) == (200, programme.roadmap.pk)

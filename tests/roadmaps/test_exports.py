@@ -107,7 +107,7 @@ def test_export_same_city_name_in_two_countries_gets_two_files(cohort, lead):
 def test_export_progress_is_committed_roadmap_by_roadmap(cohort, lead, monkeypatch):
     export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
     seen = []
-    real_pdf = exports.roadmap_pdf
+    real_pdf = exports.roadmap_pdf_file
 
     def pdf_and_progress(*, roadmap):
         # What a page polling the export reads while the task works on this roadmap.
@@ -115,7 +115,7 @@ def test_export_progress_is_committed_roadmap_by_roadmap(cohort, lead, monkeypat
         seen.append((row.status, row.done, row.total))
         return real_pdf(roadmap=roadmap)
 
-    monkeypatch.setattr(exports, "roadmap_pdf", pdf_and_progress)
+    monkeypatch.setattr(exports, "roadmap_pdf_file", pdf_and_progress)
     roadmap_export_build(export_id=export.pk)
 
     assert seen == [
@@ -181,7 +181,7 @@ def test_export_failure_is_recorded(cohort, lead, monkeypatch):
     def broken_pdf(*, roadmap):
         raise OSError("disk full")
 
-    monkeypatch.setattr(exports, "roadmap_pdf", broken_pdf)
+    monkeypatch.setattr(exports, "roadmap_pdf_file", broken_pdf)
     export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
 
     assert roadmap_export_build(export_id=export.pk) == ExportStatus.FAILED
@@ -450,7 +450,7 @@ def test_export_worker_killed_mid_build_is_rebuilt_up_to_three_times_then_fails(
     def killed(*, roadmap):
         raise WorkerKilled
 
-    monkeypatch.setattr(exports, "roadmap_pdf", killed)
+    monkeypatch.setattr(exports, "roadmap_pdf_file", killed)
     export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead, queued_at=NOW)
     at = NOW
     with time_machine.travel(at, tick=False), pytest.raises(WorkerKilled):
@@ -487,7 +487,7 @@ def test_export_build_that_lost_its_claim_writes_nothing(cohort, lead, monkeypat
     """A build thought dead (no progress for 10 minutes) wakes up after the export was given to
     a new build: it stops at its next write and leaves the export to the new one."""
     export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
-    real_pdf = exports.roadmap_pdf
+    real_pdf = exports.roadmap_pdf_file
 
     def slow_then_superseded(*, roadmap):
         # Meanwhile the sweeper re-queued the export (or a person restarted it after it was
@@ -497,7 +497,7 @@ def test_export_build_that_lost_its_claim_writes_nothing(cohort, lead, monkeypat
         )
         return real_pdf(roadmap=roadmap)
 
-    monkeypatch.setattr(exports, "roadmap_pdf", slow_then_superseded)
+    monkeypatch.setattr(exports, "roadmap_pdf_file", slow_then_superseded)
     with time_machine.travel(NOW, tick=False):
         assert roadmap_export_build(export_id=export.pk) == "skipped"
 

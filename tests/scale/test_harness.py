@@ -94,6 +94,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_cohorts",
         "bench_home",
         "bench_roadmaps",
+        "bench_sessions",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
@@ -104,6 +105,14 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API tokens page: officer with 5 tokens",
             "city directory: officer, no filter",
             "city directory: officer, country + type + name",
+            "city detail: officer, city with the most climate actions",
+            "city search: officer, ?q=<search term>",
+            "climate action form: officer, new action",
+            "climate action form: officer, edit the action with the most levers",
+            "invitation form: programme admin",
+            "invitation form: facilitator with the most enrolled cities",
+            "API: GET /api/v1/countries/",
+            "API: GET /api/v1/climate-actions/",
             "cohort page: lead facilitator, busiest cohort",
             "API: GET /api/v1/cities/",
             "API: GET /api/v1/sessions/?cohort=<busiest>",
@@ -122,8 +131,28 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "roadmap PDF: full roadmap (WeasyPrint)",
             "roadmap autosave: roadmap_field_save service",
             "roadmap autosave: POST /roadmaps/<id>/autosave/",
-            "roadmap PDF: GET /roadmaps/<id>/pdf/",
+            "roadmap PDF: first download, GET /roadmaps/<id>/pdf/ (printed and stored)",
+            "roadmap PDF: repeat download, GET /roadmaps/<id>/pdf/ (stored file)",
             "roadmap overview: facilitator, GET /roadmaps/cohort/<id>/",
+            "roadmap export status: facilitator, GET /roadmaps/exports/<id>/",
+            "roadmap edit page: officer, GET /roadmaps/<id>/",
+            "roadmap edit page: lead facilitator, GET /roadmaps/<id>/",
+            "roadmap history: officer, GET /roadmaps/<id>/history/",
+            "API: GET /api/v1/roadmaps/ (lead facilitator)",
+            "API: GET /api/v1/roadmaps/<id>/ (officer: fields and comments)",
+            "API: GET /api/v1/roadmaps/<id>/history/ (officer)",
+            "API: GET /api/v1/roadmaps/<id>/comments/ (officer)",
+            "session page: lead facilitator, busiest session",
+            "session page: officer of a registered city, busiest session",
+            "new session form: lead facilitator, busiest cohort",
+            "session edit form: lead facilitator, busiest session",
+            "attendance page: lead facilitator, busiest session",
+            "session outcome form: lead facilitator, busiest session",
+            "session .ics: officer, busiest session",
+            "calendar settings page: officer",
+            "calendar feed: lead facilitator of the busiest cohort",
+            "API: GET /api/v1/registrations/ (lead facilitator)",
+            "API: GET /api/v1/registrations/?session=<busiest> (officer)",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
@@ -223,3 +252,60 @@ def test_cohort_and_home_benchmarks_of_issue_9_answer_their_pages():
     assert 'data-role="city_officer"' in officer_home.text
     reviewer_home = harness.REGISTRY["home page: reviewer"].setup()()
     assert 'data-role="reviewer"' in reviewer_home.text
+
+
+@pytest.mark.django_db
+def test_cities_benchmarks_answer_their_pages_on_scale_data():
+    call_command("seed_scale", "--cities", "200", "--users", "500", "--cohorts", "3", verbosity=0)
+    harness.discover()
+
+    city = bench_cities.busiest_action_city()
+    officer = bench_cities.officer_of(city)
+    assert city.climate_actions.exists()
+    assert officer.city_memberships.filter(city=city).exists()
+    detail = harness.REGISTRY["city detail: officer, city with the most climate actions"]
+    assert detail.setup()().wsgi_request.path == f"/cities/{city.pk}/"
+    edit = harness.REGISTRY["climate action form: officer, edit the action with the most levers"]
+    action = bench_cities.richest_action(city)
+    assert edit.setup()().wsgi_request.path == f"/cities/actions/{action.pk}/edit/"
+    search = harness.REGISTRY["city search: officer, ?q=<search term>"].setup()()
+    assert search.json()["results"]
+    facilitator_form = harness.REGISTRY[
+        "invitation form: facilitator with the most enrolled cities"
+    ].setup()()
+    assert facilitator_form.wsgi_request.user.is_facilitator
+    assert 'data-reason="no_cities"' not in facilitator_form.text
+    for name in [
+        "climate action form: officer, new action",
+        "invitation form: programme admin",
+        "API: GET /api/v1/countries/",
+        "API: GET /api/v1/climate-actions/",
+    ]:
+        assert harness.REGISTRY[name].setup()().status_code == 200, name
+
+
+@pytest.mark.django_db
+def test_session_benchmarks_measure_the_busiest_session():
+    from benchmarks import bench_sessions
+    from sessions.models import Registration
+
+    call_command("seed_scale", "--cities", "200", "--users", "500", "--cohorts", "3", verbosity=0)
+    harness.discover()
+    busiest = bench_sessions.busiest_session()
+    counts = Counter(Registration.objects.values_list("session_id", flat=True))
+    assert counts[busiest.pk] == max(counts.values())
+
+    for name in [n for n in harness.REGISTRY if "session" in n or "calendar" in n]:
+        response = harness.REGISTRY[name].setup()()
+        assert response.status_code == 200, name
+    attendance = harness.REGISTRY["attendance page: lead facilitator, busiest session"].setup()()
+    assert (
+        attendance.text.count("<tr data-registration=")
+        == Registration.objects.filter(session=busiest, is_walk_in=False).count()
+    )
+    officer_page = harness.REGISTRY[
+        "session page: officer of a registered city, busiest session"
+    ].setup()()
+    assert officer_page.wsgi_request.user.city_memberships.filter(
+        city__session_registrations__session=busiest
+    ).exists()

@@ -428,3 +428,20 @@ def test_seed_scale_query_count_does_not_grow_with_size(reference_data):
     assert large == small
     # Generation is bulk: a few queries per kind of data, whatever the size.
     assert small <= 6 * len(SCALE_STEPS)
+
+
+@pytest.mark.django_db
+def test_seed_scale_clears_cached_fragments_and_gives_the_planner_statistics():
+    """Bulk writes raise no data version, and a flush can reuse primary keys: nothing cached
+    before the seed may be shown after it. The planner gets the new tables' statistics."""
+    from django.core.cache import cache
+
+    cache.set("fragment:directory:before-the-seed", "<li>A city that is gone</li>")
+
+    call_command("seed_scale", *SMALL, verbosity=0)
+
+    assert cache.get("fragment:directory:before-the-seed") is None
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'cohorts_enrolment'")
+            assert cursor.fetchone()[0] > 0

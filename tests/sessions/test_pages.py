@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -518,6 +519,7 @@ def test_session_attendance_by_an_officer_is_403(client, programme, clock):
 
 def _attendance_queries(client, programme, user) -> tuple[int, int]:
     sign_in(client, user)
+    cache.clear()  # drawn afresh: the cached parts read nothing (tests/sessions/test_caching.py)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/sessions/{programme.heating.pk}/attendance/")
     assert response.status_code == 200
@@ -1021,6 +1023,7 @@ def test_session_create_page_lists_no_facilitators_however_many_there_are(client
     url = f"/sessions/new/?cohort={programme.cohort.pk}"
 
     def page():
+        cache.clear()  # drawn afresh: the cached parts read nothing (test_caching.py)
         with CaptureQueriesContext(connection) as queries:
             body = client.get(url).content.decode()
         # The CSRF token is new on each request.

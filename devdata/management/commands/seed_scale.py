@@ -2,8 +2,10 @@
 
 import time
 
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from devdata.scale import (
     EMAIL_DOMAIN,
@@ -75,6 +77,7 @@ class Command(BaseCommand):
             reports = scale_generate(config=config, on_step=report)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        after_bulk_load()
         if verbose:
             total_rows = sum(step.rows for step in reports)
             self.stdout.write(
@@ -84,3 +87,17 @@ class Command(BaseCommand):
                     f"{SCALE_PASSWORD!r}."
                 )
             )
+
+
+def after_bulk_load() -> None:
+    """What the database and the cache need after rows were written in bulk.
+
+    The rows were written with bulk_create, which raises no data version (portal/fragments.py),
+    and a flush may have deleted rows that cached fragments show: clear the cache (it holds only
+    what can be computed again; database-backed sessions survive). ANALYZE gives the query
+    planner the new tables' statistics: without them SQLite picked the enrolments' status index
+    and read every accepted enrolment to find one person's few.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    cache.clear()

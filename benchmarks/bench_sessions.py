@@ -1,0 +1,109 @@
+"""The session pages (detail, forms, attendance), calendars, and the API list of registrations.
+
+Most rows use the busiest session: the generated session with the most people registered (the
+longest attendance list), seen by its cohort's lead facilitator and by an officer of a city that
+registered people for it.
+"""
+
+from django.db.models import Count
+
+from benchmarks.bench_cohorts import busiest_cohort, lead_facilitator
+from benchmarks.harness import benchmark, new_client, page, signed_in_client
+from cities.models import CityMembership
+from devdata.scale import scale_cohorts
+from sessions.models import Session
+from sessions.services import calendar_feed_get_or_create
+
+
+def busiest_session():
+    return (
+        Session.objects.filter(cohort__in=scale_cohorts())
+        .annotate(registered=Count("registrations"))
+        .order_by("-registered", "pk")
+        .first()
+    )
+
+
+def _facilitator_of(session):
+    return lead_facilitator(session.cohort)
+
+
+def registered_officer(session):
+    """An officer of a city that registered people for `session`: they see their own people."""
+    membership = (
+        CityMembership.objects.filter(city__session_registrations__session=session)
+        .select_related("user")
+        .order_by("user__email")
+        .first()
+    )
+    return membership.user
+
+
+@benchmark("session page: lead facilitator, busiest session")
+def session_detail_facilitator():
+    session = busiest_session()
+    return page(signed_in_client(_facilitator_of(session)), f"/sessions/{session.pk}/")
+
+
+@benchmark("session page: officer of a registered city, busiest session")
+def session_detail_officer():
+    session = busiest_session()
+    return page(signed_in_client(registered_officer(session)), f"/sessions/{session.pk}/")
+
+
+@benchmark("new session form: lead facilitator, busiest cohort")
+def session_create_form():
+    cohort = busiest_cohort()
+    return page(signed_in_client(lead_facilitator(cohort)), f"/sessions/new/?cohort={cohort.pk}")
+
+
+@benchmark("session edit form: lead facilitator, busiest session")
+def session_edit_form():
+    session = busiest_session()
+    return page(signed_in_client(_facilitator_of(session)), f"/sessions/{session.pk}/edit/")
+
+
+@benchmark("attendance page: lead facilitator, busiest session")
+def session_attendance_page():
+    session = busiest_session()
+    return page(signed_in_client(_facilitator_of(session)), f"/sessions/{session.pk}/attendance/")
+
+
+@benchmark("session outcome form: lead facilitator, busiest session")
+def session_outcome_form():
+    session = busiest_session()
+    return page(signed_in_client(_facilitator_of(session)), f"/sessions/{session.pk}/outcome/")
+
+
+@benchmark("session .ics: officer, busiest session")
+def session_ics():
+    session = busiest_session()
+    officer = registered_officer(session)
+    return page(signed_in_client(officer), f"/sessions/{session.pk}/calendar.ics")
+
+
+@benchmark("calendar settings page: officer")
+def calendar_settings_page():
+    officer = registered_officer(busiest_session())
+    return page(signed_in_client(officer), "/sessions/calendar/")
+
+
+@benchmark("calendar feed: lead facilitator of the busiest cohort")
+def calendar_feed():
+    # The feed is fetched by calendar apps without signing in: the address is the credential.
+    facilitator = lead_facilitator(busiest_cohort())
+    feed = calendar_feed_get_or_create(user=facilitator)
+    return page(new_client(), f"/calendar/{feed.token}.ics")
+
+
+@benchmark("API: GET /api/v1/registrations/ (lead facilitator)")
+def api_registrations():
+    facilitator = lead_facilitator(busiest_cohort())
+    return page(signed_in_client(facilitator), "/api/v1/registrations/")
+
+
+@benchmark("API: GET /api/v1/registrations/?session=<busiest> (officer)")
+def api_registrations_officer():
+    session = busiest_session()
+    officer = registered_officer(session)
+    return page(signed_in_client(officer), f"/api/v1/registrations/?session={session.pk}")

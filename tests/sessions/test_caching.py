@@ -1,0 +1,387 @@
+"""The cached parts of the session pages (sessions/caching.py): the attendance list and the
+presenting-city rows of the session form. A change through the services, the Django admin or a
+model save shows on the next page; one person's cached page never reaches another."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cities.models import CityMembership, ClimateAction
+from portal.fragments import versions
+from sessions import caching, services
+from sessions.models import Registration
+from tests import factories
+from tests.portal_pages.helpers import sign_in
+from tests.queries import session_queries
+from tests.sessions.conftest import AFTER_HEATING, enrol
+
+pytestmark = pytest.mark.django_db
+
+
+def _attendance_url(programme):
+    return f"/sessions/{programme.heating.pk}/attendance/"
+
+
+def _register(programme, *people):
+    return services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=list(people),
+        acting_user=programme.officer,
+    )
+
+
+def _radio(registration, value):
+    """The markup of one attendance choice, `checked` or not."""
+    index = 0 if value == "attended" else 1
+    return (
+        f'<input type="radio" name="attendance_{registration.pk}" value="{value}" '
+        f'id="id_attendance_{registration.pk}_{index}"'
+    )
+
+
+def test_attendance_list_shows_marks_recorded_after_it_was_cached(client, programme, clock):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    before = client.get(_attendance_url(programme)).content.decode()
+    assert f"{_radio(ana, 'attended')}>" in before
+
+    services.attendance_record(
+        session=programme.heating,
+        marks={ana.pk: "attended"},
+        walk_ins=[],
+        acting_user=programme.lead,
+    )
+    after = client.get(_attendance_url(programme)).content.decode()
+
+    assert f"{_radio(ana, 'attended')} checked>" in after
+    assert f"{_radio(ana, 'no_show')}>" in after
+
+
+def test_attendance_list_shows_a_walk_in_and_a_model_save_after_it_was_cached(
+    client, programme, clock
+):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    client.get(_attendance_url(programme))
+
+    services.attendance_record(
+        session=programme.heating,
+        marks={},
+        walk_ins=[("Walt Walker", "walt@example.org", None)],
+        acting_user=programme.lead,
+    )
+    ana.full_name = "Ana Marques Silva"
+    ana.save()  # as the Django admin saves it
+    page = client.get(_attendance_url(programme)).content.decode()
+
+    assert "Ana Marques Silva<br>" in page
+    walk_in = Registration.objects.get(email="walt@example.org")
+    assert f'<li data-walk-in="{walk_in.pk}">Walt Walker (walt@example.org)</li>' in page
+
+
+def test_attendance_list_shows_a_renamed_city_after_it_was_cached(client, programme, clock):
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    assert '<td data-label="City">Lisbon</td>' in client.get(_attendance_url(programme)).text
+
+    programme.city.name = "Lisboa"
+    programme.city.save()
+
+    assert '<td data-label="City">Lisboa</td>' in client.get(_attendance_url(programme)).text
+
+
+def test_attendance_list_cached_for_a_facilitator_is_refused_to_an_officer(
+    client, programme, clock
+):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    admin = factories.UserFactory(is_programme_admin=True)
+    sign_in(client, programme.lead)
+    lead_page = client.get(_attendance_url(programme))
+    sign_in(client, programme.officer)
+    officer_page = client.get(_attendance_url(programme))
+    sign_in(client, admin)
+    admin_page = client.get(_attendance_url(programme))
+
+    assert officer_page.status_code == 403
+    assert "Ana Marques" not in officer_page.text
+    assert (lead_page.status_code, admin_page.status_code) == (200, 200)
+    assert lead_page.text.count(f'<tr data-registration="{ana.pk}">') == 1
+    assert admin_page.text.count(f'<tr data-registration="{ana.pk}">') == 1
+
+
+def _edit_url(programme):
+    return f"/sessions/{programme.heating.pk}/edit/"
+
+
+def _selected_city(programme):
+    return f'<option value="{programme.mission_city.pk}" selected>Mannheim (DE)</option>'
+
+
+def test_session_form_rows_show_presenting_cities_changed_after_they_were_cached(client, programme):
+    sign_in(client, programme.lead)
+    assert _selected_city(programme) not in client.get(_edit_url(programme)).text
+
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[1].pk], "Heat networks")],
+        acting_user=programme.lead,
+    )
+    page = client.get(_edit_url(programme)).text
+
+    assert _selected_city(programme) in page
+    assert f'<option value="{programme.actions[1].pk}" selected>' in page
+    assert 'value="Heat networks"' in page
+
+
+def test_session_form_rows_show_climate_actions_changed_by_a_model_save(client, programme):
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[1].pk], "")],
+        acting_user=programme.lead,
+    )
+    sign_in(client, programme.lead)
+    create_url = f"/sessions/new/?cohort={programme.cohort.pk}"
+    assert "Mannheim: District heating</option>" in client.get(create_url).text
+    client.get(_edit_url(programme))
+
+    action = ClimateAction.objects.get(pk=programme.actions[1].pk)
+    action.title = "District heating network"
+    action.save()
+    # Taken off the presentation from the climate action's side.
+    action.presentations.clear()
+
+    assert "Mannheim: District heating network</option>" in client.get(create_url).text
+    edit_page = client.get(_edit_url(programme)).text
+    assert f'<option value="{action.pk}">Mannheim: District heating network</option>' in edit_page
+
+
+def test_session_form_cached_for_the_lead_is_refused_to_a_facilitator_of_another_cohort(
+    client, programme
+):
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [], "")],
+        acting_user=programme.lead,
+    )
+    outsider = factories.UserFactory(is_facilitator=True)
+    admin = factories.UserFactory(is_programme_admin=True)
+    sign_in(client, programme.lead)
+    lead_page = client.get(_edit_url(programme))
+    sign_in(client, outsider)
+    outsider_page = client.get(_edit_url(programme))
+    sign_in(client, admin)
+    admin_page = client.get(_edit_url(programme))
+
+    assert outsider_page.status_code == 404
+    assert "Mannheim" not in outsider_page.text
+    assert _selected_city(programme) in lead_page.text
+    assert _selected_city(programme) in admin_page.text
+
+
+def test_facilitators_changed_from_the_persons_side_bump_the_session(programme):
+    scope = caching.session_scope(programme.heating.pk)
+    before = int(versions(scope))
+    programme.lead.facilitated_sessions.remove(programme.heating)
+    programme.lead.facilitated_sessions.add(programme.heating)
+    programme.lead.facilitated_sessions.clear()
+
+    assert int(versions(scope)) == before + 3
+
+
+# --- API lists ---------------------------------------------------------------------------------
+
+
+def _sessions_api(client, user):
+    client.force_login(user)
+    response = client.get("/api/v1/sessions/")
+    assert response.status_code == 200, response.content
+    return [(row["title"], row["counts"]["registered"]) for row in response.json()["results"]]
+
+
+def test_session_list_shows_registrations_and_an_admin_save_after_it_was_cached(client, programme):
+    assert _sessions_api(client, programme.officer) == [("Energy: district heating", 0)]
+
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    assert _sessions_api(client, programme.officer) == [("Energy: district heating", 1)]
+
+    programme.heating.title = "Energy: heat networks"
+    programme.heating.save()  # as the Django admin saves it
+    assert _sessions_api(client, programme.officer) == [("Energy: heat networks", 1)]
+
+
+def test_session_list_cached_for_one_officer_is_not_shown_to_another(client, programme):
+    # An officer of a city that is not enrolled sees none of the cohort's sessions, right after
+    # an enrolled city's officer filled the cache for the same address.
+    porto = factories.CityFactory(name="Porto")
+    other_officer = factories.city_officer(city=porto, full_name="Rui Costa")
+
+    assert _sessions_api(client, programme.officer) == [("Energy: district heating", 0)]
+    assert _sessions_api(client, other_officer) == []
+
+    enrol(programme.cohort, porto)  # an accepted enrolment, saved as the admin saves it
+    assert _sessions_api(client, other_officer) == [("Energy: district heating", 0)]
+
+
+def test_session_list_follows_who_facilitates_the_cohort(client, programme):
+    colleague = factories.UserFactory(is_facilitator=True)
+    assert _sessions_api(client, colleague) == []
+
+    programme.cohort.facilitators.add(colleague)
+    assert _sessions_api(client, colleague) == [("Energy: district heating", 0)]
+
+    programme.cohort.facilitators.remove(colleague)
+    assert _sessions_api(client, colleague) == []
+
+
+def test_session_list_served_from_the_cache_reads_only_the_versions(client, programme):
+    _sessions_api(client, programme.officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/sessions/")
+
+    assert [row["title"] for row in response.json()["results"]] == ["Energy: district heating"]
+
+    # The session (none with Redis), the user, the data versions.
+    assert len(queries) == session_queries() + 2
+
+
+def _registrations_api(client, user, query=""):
+    client.force_login(user)
+    response = client.get(f"/api/v1/registrations/{query}")
+    assert response.status_code == 200, response.content
+    return [row["email"] for row in response.json()["results"]]
+
+
+def test_registration_list_cached_per_person_and_follows_changes(client, programme):
+    porto = factories.CityFactory(name="Porto")
+    enrol(programme.cohort, porto)
+    porto_officer = factories.city_officer(city=porto, full_name="Rui Costa")
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    services.registrations_create(
+        session=programme.heating,
+        city=porto,
+        people=[("Rita Porto", "rita@porto.pt")],
+        acting_user=porto_officer,
+    )
+
+    assert _registrations_api(client, programme.lead) == ["ana.m@lisboa.pt", "rita@porto.pt"]
+    assert _registrations_api(client, programme.officer) == ["ana.m@lisboa.pt"]
+    assert _registrations_api(client, porto_officer) == ["rita@porto.pt"]
+
+    registration = Registration.objects.get(email="rita@porto.pt")
+    services.registration_delete(registration=registration, acting_user=porto_officer)
+    assert _registrations_api(client, porto_officer) == []
+    assert _registrations_api(client, programme.lead) == ["ana.m@lisboa.pt"]
+
+    # Made an officer of Lisbon too (a membership saved as the admin saves it).
+    CityMembership.objects.create(city=programme.city, user=porto_officer)
+    assert _registrations_api(client, porto_officer) == ["ana.m@lisboa.pt"]
+
+
+# --- Session page ------------------------------------------------------------------------------
+
+
+def _detail(client, user, programme):
+    sign_in(client, user)
+    response = client.get(f"/sessions/{programme.heating.pk}/")
+    assert response.status_code == 200
+    return response.text
+
+
+def test_session_page_shows_changes_made_after_it_was_cached(client, programme):
+    page = _detail(client, programme.officer, programme)
+    assert "<p>Facilitators: Lea Lead</p>" in page
+    assert '<dd data-count="registered">0</dd>' in page
+
+    services.session_update(
+        session=programme.heating, agenda="Heat networks", acting_user=programme.lead
+    )
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    programme.lead.full_name = "Lea Leader"
+    programme.lead.save(update_fields=["full_name"])
+    programme.cohort.name = "Cohort One"
+    programme.cohort.save()
+    page = _detail(client, programme.officer, programme)
+
+    assert "<p>Heat networks</p>" in page
+    assert '<dd data-count="registered">1</dd>' in page
+    assert "<p>Facilitators: Lea Leader</p>" in page
+    assert "· Cohort One</p>" in page
+
+
+def test_session_page_shows_presenting_cities_changed_by_a_model_save(client, programme):
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[0].pk], "")],
+        acting_user=programme.lead,
+    )
+    assert "<li>Coal exit</li>" in _detail(client, programme.officer, programme)
+
+    action = programme.actions[0]
+    action.title = "Coal phase-out"
+    action.save()
+
+    assert "<li>Coal phase-out</li>" in _detail(client, programme.officer, programme)
+
+
+def test_session_page_cached_for_the_facilitator_shows_the_officer_their_own(client, programme):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    edit_link = f'href="/sessions/{programme.heating.pk}/edit/"'
+    register_link = f'href="/sessions/{programme.heating.pk}/register/"'
+
+    lead_page = _detail(client, programme.lead, programme)
+    officer_page = _detail(client, programme.officer, programme)
+
+    assert edit_link in lead_page
+    assert f'data-registration="{ana.pk}"' not in lead_page
+    assert register_link not in lead_page
+    assert edit_link not in officer_page
+    assert register_link in officer_page
+    assert (
+        f'<li data-registration="{ana.pk}">Ana Marques (ana.m@lisboa.pt), Lisbon</li>'
+        in officer_page
+    )
+    # The shared part is the same for both.
+    shared = "<p>Facilitators: Lea Lead</p>"
+    assert shared in lead_page and shared in officer_page
+
+
+def test_a_sign_in_leaves_the_cached_session_pages_as_they_are(programme):
+    before = versions(caching.NAMES)
+    programme.lead.save(update_fields=["last_login"])
+
+    assert versions(caching.NAMES) == before
+
+
+def test_walk_in_rows_offer_a_city_enrolled_after_they_were_cached(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    porto = factories.CityFactory(name="Porto", country=programme.city.country)
+    option = f'<option value="{porto.pk}">Porto (PT)</option>'
+    assert option not in client.get(_attendance_url(programme)).text
+
+    enrol(programme.cohort, porto)
+    page = client.get(_attendance_url(programme)).text
+
+    assert page.count(option) == 3  # one select per walk-in row
+
+
+def test_session_form_fields_show_changes_made_after_they_were_cached(client, programme):
+    sign_in(client, programme.lead)
+    page = client.get(_edit_url(programme)).text
+    assert 'value="Energy: district heating"' in page
+    assert "Lea Lead" in page
+
+    services.session_update(
+        session=programme.heating, title="Energy: heat networks", acting_user=programme.lead
+    )
+    programme.lead.full_name = "Lea Leader"
+    programme.lead.save()
+    page = client.get(_edit_url(programme)).text
+
+    assert 'value="Energy: heat networks"' in page
+    assert "Lea Leader" in page
