@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from benchmarks import bench_cities, bench_cohorts, harness
+from benchmarks import bench_cities, bench_cohorts, bench_cold, harness
 from benchmarks.harness import (
     FLOOR,
     HEALTH,
@@ -92,6 +92,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_accounts",
         "bench_cities",
         "bench_cohorts",
+        "bench_cold",
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
@@ -153,6 +154,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "calendar feed: lead facilitator of the busiest cohort",
             "API: GET /api/v1/registrations/ (lead facilitator)",
             "API: GET /api/v1/registrations/?session=<busiest> (officer)",
+            *(bench_cold.COLD + name for name in bench_cold.WARM_ROWS),
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
@@ -309,3 +311,21 @@ def test_session_benchmarks_measure_the_busiest_session():
     assert officer_page.wsgi_request.user.city_memberships.filter(
         city__session_registrations__session=busiest
     ).exists()
+
+
+@pytest.mark.django_db
+def test_empty_cache_rows_answer_their_page_with_nothing_cached(settings):
+    """Each "empty cache" row draws the same page as its warm row, and starts from nothing."""
+    from django.core.cache import cache
+
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    call_command("seed_scale", "--cities", "50", "--users", "300", "--cohorts", "3", verbosity=0)
+    harness.discover()
+
+    for name in bench_cold.WARM_ROWS:
+        warm = harness.REGISTRY[name].setup()()
+        cache.set("left-by-an-earlier-request", 1)
+        cold = harness.REGISTRY[bench_cold.COLD + name].setup()()
+        assert cache.get("left-by-an-earlier-request") is None, name
+        assert cold.status_code == 200, name
+        assert cold.wsgi_request.path == warm.wsgi_request.path, name
