@@ -19,6 +19,7 @@ write their own names.
 """
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
 from roadmaps.forms import CommentForm, ReviewForm
 from roadmaps.fragments import content_key
 from roadmaps.models import NetZeroCitiesService, Roadmap
+from roadmaps.scopes import roadmap_versions
 
 # The ends of the score scale say what they mean; the scores come from services.SCORES.
 SCORE_LABELS = {1: gettext_lazy("1 (weak)"), 5: gettext_lazy("5 (strong)")}
@@ -306,9 +308,6 @@ def roadmap_edit(request, pk):
         messages.error(request, _("Some fields were not saved: see the messages at the fields."))
     if request.method == "POST":
         roadmap.refresh_from_db()  # the status and the share complete as saved
-    sections = _page_sections(
-        roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
-    )
     # Asked only where the page offers them (each costs the facilitator queries): comment
     # forms go with the values shown to those who may not edit, the review panel with a
     # submitted roadmap.
@@ -316,18 +315,40 @@ def roadmap_edit(request, pk):
     can_review = roadmap.status == RoadmapStatus.SUBMITTED and user.has_perm(
         services.REVIEW, roadmap
     )
+    if errors:
+        # A refused save shows what was typed, with the messages: keyed by that content.
+        sections = _page_sections(
+            roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
+        )
+        sections_key = content_key(
+            roadmap.pk, editable, can_comment, [section.shown for section in sections]
+        )
+    else:
+        # Read by the template only on a miss: a hit skips the sections' queries too. The
+        # key names the data versions of all they show (roadmaps.scopes: the roadmap's
+        # fields and comments, the cohort's phases and presented climate actions, the
+        # services offered, the commenters' names), the day (a section opens on a date), the
+        # time zone (the comments' times), whether this person gets the form or the values
+        # and the comment forms, and the suggestions from their own account in the form.
+        sections = functools.cache(
+            lambda: _page_sections(roadmap=roadmap, user=user, editable=editable)
+        )
+        sections_key = (
+            roadmap_versions(roadmap),
+            timezone.get_current_timezone_name(),
+            timezone.localdate(),
+            editable,
+            can_comment,
+            sorted(_representative_suggestions(user).items()) if editable else None,
+        )
     return render(
         request,
         "roadmaps/roadmap_edit.html",
         {
             "roadmap": roadmap,
+            "section_links": template.SECTIONS,
             "sections": sections,
-            # The sections' markup is cached under what it shows (roadmaps.fragments): the
-            # fields with their values, versions, choices and errors, the comments, and whether
-            # this person gets the form or the values, and the comment forms.
-            "sections_key": content_key(
-                roadmap.pk, editable, can_comment, [section.shown for section in sections]
-            ),
+            "sections_key": sections_key,
             "editable": editable,
             "can_comment": can_comment,
             "can_review": can_review,

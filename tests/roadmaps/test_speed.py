@@ -167,13 +167,16 @@ def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, pr
             roadmap=programme.roadmap, section=section, body="Good", acting_user=programme.lead
         )
     many = edit_page_queries(client, programme.ana, programme)
+    warm = edit_page_queries(client, programme.ana, programme)
     cache.clear()
     cold = edit_page_queries(client, programme.ana, programme)
 
-    # user, roadmap, change (officer of the city), values, phases, actions, services,
-    # comments (with their authors), and the session. Comment and review are not asked: the
-    # officer gets the form, and the roadmap is not submitted.
-    assert one == many == cold == 8 + session_queries()
+    # user, roadmap, change (officer of the city), the data versions (roadmaps.scopes), values,
+    # phases, actions, services, comments (with their authors), and the session. Comment and
+    # review are not asked: the officer gets the form, and the roadmap is not submitted.
+    assert one == many == cold == 9 + session_queries()
+    # Cached sections: user, roadmap, change, the data versions and the session.
+    assert warm == 4 + session_queries()
 
 
 def history_queries(client, user, programme) -> int:
@@ -214,7 +217,10 @@ def test_overview_shows_a_save_through_the_service_and_a_city_renamed(client, pr
         ("Lisbon (PT)", "Draft, 2% complete")
     ]
 
-    City.objects.filter(pk=programme.lisbon.pk).update(name="Lisboa")
+    # Cities are renamed in the Django admin (a model save: roadmaps.scopes hears it).
+    lisbon = City.objects.get(pk=programme.lisbon.pk)
+    lisbon.name = "Lisboa"
+    lisbon.save()
 
     assert overview_rows(overview(client, programme.lead, programme)) == [
         ("Lisboa (PT)", "Draft, 2% complete")
@@ -310,7 +316,8 @@ def test_autosave_queries_one_field_save(client, programme):
     assert (response.status_code, response.json()["version"]) == (200, 2)
     # user, roadmap (among those visible), officer of the city, the row lock, the cohort's
     # phases (Phase 1 opens with one), the field's row, its update, the history row, the
-    # roadmap's last change (the share complete is unchanged: a filled field stays filled), and
-    # the session; the transaction's two statements (BEGIN and COMMIT, a savepoint and its
-    # release inside a test).
-    assert len(queries) == 9 + 2 + session_queries()
+    # roadmap's last change (the share complete is unchanged: a filled field stays filled),
+    # the data versions of the roadmap and of its cohort (roadmaps.scopes: raised once, by the
+    # field's row, for the three rows written), and the session; the transaction's two
+    # statements (BEGIN and COMMIT, a savepoint and its release inside a test).
+    assert len(queries) == 9 + 2 + 2 + session_queries()
