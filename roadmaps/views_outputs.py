@@ -33,7 +33,7 @@ from roadmaps.exports import (
 )
 from roadmaps.models import RoadmapExport
 from roadmaps.pdf import roadmap_pdf_filename
-from roadmaps.pdf_files import roadmap_pdf_file
+from roadmaps.pdf_files import roadmap_pdf_file_remembered
 from roadmaps.scopes import cohort_versions
 from roadmaps.selectors import roadmap_cohorts_run_by, roadmaps_visible_to
 from roadmaps.summary import (
@@ -55,7 +55,9 @@ CHARTS = {"factors": factor_chart, "actions": action_chart}
 def roadmap_pdf_download(request, pk):
     # Who may see it is asked first: a stored file is served only to them, like a fresh one.
     roadmap = object_for(request.user, roadmaps_visible_to(user=request.user), pk=pk)
-    response = HttpResponse(roadmap_pdf_file(roadmap=roadmap), content_type="application/pdf")
+    response = HttpResponse(
+        roadmap_pdf_file_remembered(roadmap=roadmap), content_type="application/pdf"
+    )
     filename = roadmap_pdf_filename(roadmap=roadmap)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
