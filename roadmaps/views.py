@@ -484,9 +484,8 @@ def _compare_choices(roadmap, key: str | None) -> dict:
     }
 
 
-@login_required
-def roadmap_history(request, pk):
-    roadmap = _roadmap_or_404(request, pk)
+def _history_page(request, roadmap):
+    """The page of changes asked for, each with its label and its "difference" link."""
     page = Paginator(selectors.roadmap_history(roadmap=roadmap), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -500,6 +499,12 @@ def roadmap_history(request, pk):
         query.setlist("from", [str(change.version - 1)])
         query.setlist("to", [str(change.version)])
         change.difference_query = f"?{query.urlencode()}"
+    return page
+
+
+def _history_compare(request, roadmap) -> tuple[dict, dict | None]:
+    """The "compare two versions" form and, when two versions are asked for, their difference
+    (a message when they are not two versions the field has had)."""
     diff = None
     key = request.GET.get("key")
     key = key if key in template.FIELDS_BY_KEY else None
@@ -535,29 +540,32 @@ def roadmap_history(request, pk):
             },
             {"name": "to", "label": _("To version"), "chosen": diff["new"] if diff else latest},
         ]
+    return compare, diff
+
+
+@login_required
+def roadmap_history(request, pk):
+    roadmap = _roadmap_or_404(request, pk)
+    page = functools.cache(lambda: _history_page(request, roadmap))
+    if "key" in request.GET:
+        # A field chosen, or two versions compared: read now, as a refusal is a message,
+        # shown at the top of the page before the cached parts are rendered.
+        compare, diff = _history_compare(request, roadmap)
+    else:
+        # The usual visit: nothing compared; the form is read by the template only on a miss.
+        compare, diff = functools.cache(lambda: _history_compare(request, roadmap)[0]), None
     return render(
         request,
         "roadmaps/roadmap_history.html",
         {
             "roadmap": roadmap,
             "page_obj": page,
-            "changes": page.object_list,
-            # The table is cached under its rows (roadmaps.fragments), the name of who saved
-            # each change included (it may change; a saved change itself does not).
-            "changes_key": content_key(
-                [
-                    (
-                        change.pk,
-                        change.key,
-                        change.version,
-                        change.old_value,
-                        change.new_value,
-                        change.changed_at,
-                        person_name(change.changed_by),
-                    )
-                    for change in page.object_list
-                ]
-            ),
+            "changes": lambda: page().object_list,
+            # The form and the table of changes are cached under the data versions of what
+            # they show (roadmaps.scopes: the roadmap's changes, the names of who saved them)
+            # and the time zone of their times; the path (the page, the field and versions
+            # asked for) is in every fragment's key.
+            "history_key": (roadmap_versions(roadmap), timezone.get_current_timezone_name()),
             "diff": diff,
             "compare": compare,
         },
