@@ -561,3 +561,70 @@ def test_history_compare_form_offers_a_field_newly_saved(client, programme):
     save(programme, CHALLENGE, "Heating the old town")
 
     assert compare_fields(client, programme) == ["phase1.overview", CHALLENGE]
+
+
+# The API's roadmap and comments (roadmaps.api._remembered).
+
+
+def api_get(client, user, path: str):
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.json()
+
+
+def api_value(client, user, programme, key: str) -> str:
+    body = api_get(client, user, f"/api/v1/roadmaps/{programme.roadmap.pk}/")
+    return {f["key"]: f["value"] for s in body["sections"] for f in s["fields"]}[key]
+
+
+def test_api_roadmap_shows_a_save_a_comment_and_a_city_renamed(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    assert api_value(client, programme.ana, programme, CHALLENGE) == "Heating the old town"
+
+    save(programme, CHALLENGE, "Cooling the old town", user=programme.rui)
+    services.roadmap_comment_add(
+        roadmap=programme.roadmap, section="phase1", body="Good", acting_user=programme.lead
+    )
+    lisbon = City.objects.get(pk=programme.lisbon.pk)
+    lisbon.name = "Lisboa"
+    lisbon.save()
+
+    body = api_get(client, programme.ana, f"/api/v1/roadmaps/{programme.roadmap.pk}/")
+    assert api_value(client, programme.ana, programme, CHALLENGE) == "Cooling the old town"
+    assert body["city_name"] == "Lisboa"
+    assert [(c["body"], c["author_name"]) for c in body["comments"]] == [("Good", "Lea Lead")]
+    comments = api_get(client, programme.ana, f"/api/v1/roadmaps/{programme.roadmap.pk}/comments/")
+    assert [(c["body"], c["author_name"]) for c in comments] == [("Good", "Lea Lead")]
+
+    programme.lead.full_name = "Lea Leader"
+    programme.lead.save()
+    comments = api_get(client, programme.ana, f"/api/v1/roadmaps/{programme.roadmap.pk}/comments/")
+    assert [(c["body"], c["author_name"]) for c in comments] == [("Good", "Lea Leader")]
+
+
+def test_api_roadmap_officer_then_facilitator_then_stranger(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    stranger = factories.city_officer(full_name="Sam Stranger")
+    path = f"/api/v1/roadmaps/{programme.roadmap.pk}/"
+
+    officer_body = api_get(client, programme.ana, path)
+    lead_body = api_get(client, programme.lead, path)
+    client.force_login(stranger)
+    statuses = [client.get(path).status_code, client.get(f"{path}comments/").status_code]
+
+    assert officer_body == lead_body
+    assert statuses == [404, 404]
+
+
+def test_api_roadmap_cached_skips_its_queries(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    client.force_login(programme.ana)
+    path = f"/api/v1/roadmaps/{programme.roadmap.pk}/"
+    with CaptureQueriesContext(connection) as cold:
+        client.get(path)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(path)
+
+    # The cached data's queries: the fields, the phases and the comments.
+    assert len(cold) - len(warm) == 3
