@@ -7,8 +7,10 @@ with both versions when someone saved the field since `base_version`, 400 with t
 the field (a submitted roadmap too: the page's autosave answers that one with 403).
 """
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -17,6 +19,7 @@ from rest_framework.response import Response
 
 from portal.api.errors import error_body
 from portal.api.schema import ErrorSerializer
+from portal.fragments import TIMEOUT_SECONDS, cache_key
 from roadmaps import selectors, services
 from roadmaps.models import (
     Roadmap,
@@ -25,6 +28,7 @@ from roadmaps.models import (
     RoadmapTransition,
     RoadmapValue,
 )
+from roadmaps.scopes import roadmap_versions
 from roadmaps.services import RoadmapConflict, RoadmapIncomplete
 from roadmaps.template import FIELDS_BY_KEY, SECTIONS, fields_of_section
 
@@ -276,6 +280,29 @@ class NoteSerializer(serializers.Serializer):
     )
 
 
+def _remembered(part: str, roadmap: Roadmap, build):
+    """`build()`, the JSON data of one roadmap's `part`, kept in the cache under the data
+    versions of everything it shows (roadmaps.scopes: the roadmap's row, fields and comments, the
+    names of its city, country, cohort and commenters, its cohort's phases), the language (the
+    labels), the time zone (the times) and the day (a section opens on a date). The caller has
+    found the roadmap among those the person may see; the data is the same for all of them."""
+    key = cache_key(
+        f"roadmaps:api-{part}",
+        [
+            get_language(),
+            timezone.get_current_timezone_name(),
+            timezone.localdate(),
+            roadmap.pk,
+            roadmap_versions(roadmap),
+        ],
+    )
+    data = cache.get(key)
+    if data is None:
+        data = build()
+        cache.set(key, data, TIMEOUT_SECONDS)
+    return data
+
+
 class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
     """Roadmaps the caller may see: their cities' (officers), their cohorts' (facilitators), all
     (admins). Officers write fields and submit; the cohort's facilitators comment, return and
@@ -301,6 +328,12 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _detail(self, roadmap: Roadmap, code=status.HTTP_200_OK) -> Response:
         return Response(RoadmapDetailSerializer(roadmap).data, status=code)
+
+    def retrieve(self, request, *args, **kwargs):
+        """The roadmap with its sections and comments, cached under the data versions of what
+        it shows (roadmaps.scopes), as the edit page's sections are."""
+        roadmap = self.get_object()
+        return Response(_remembered("detail", roadmap, lambda: self._detail(roadmap).data))
 
     @extend_schema(
         request=FieldSaveSerializer,
@@ -381,8 +414,17 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
         """The facilitators' comments by section; facilitators add one with POST."""
         roadmap = self.get_object()
         if request.method == "GET":
-            comments = selectors.roadmap_comments(roadmap=roadmap)
-            return Response(CommentSerializer(comments, many=True).data)
+            return Response(
+                _remembered(
+                    "comments",
+                    roadmap,
+                    lambda: (
+                        CommentSerializer(
+                            selectors.roadmap_comments(roadmap=roadmap), many=True
+                        ).data
+                    ),
+                )
+            )
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.roadmap_comment_add(

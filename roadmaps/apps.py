@@ -7,4 +7,6 @@ class RoadmapsConfig(AppConfig):
     verbose_name = _("Reflection Roadmaps")
 
     def ready(self):
-        from roadmaps import receivers  # noqa: F401  (connects the receivers)
+        from roadmaps import receivers, scopes  # noqa: F401  (connects the receivers)
+
+        scopes.connect()

@@ -1,13 +1,13 @@
 """Keys of the roadmap pages' cached parts (portal.fragments, `{% fragment %}`).
 
-Decision: the roadmap pages key their cached parts by their content, not by data versions.
-What they show comes from five apps (roadmaps, cohorts' enrolments, cities' names, sessions'
-presentations, climate actions, people's names), and a version bumped by every one of those
-changes is easy to miss in one path (a bulk update, the admin, a data migration). A content key
-is the rows the part shows, as read now: the queries still run, the rendering (most of these
-pages' time: a row per city, a field per template question, two SVG charts) does not, and a
-part is rendered again exactly when what it shows has changed, whatever changed it. Whatever
-about the person changes the part (may they edit, may they comment) is in the key too.
+Decision: the roadmap pages key their cached parts by data versions (roadmaps.scopes): the
+roadmap's own scope, its cohort's, and one scope for what they show from the lower apps, raised
+by receivers on every model the parts show. A hit then skips the parts' queries as well as their
+rendering. (The first version keyed them by a digest of the rows read on each request: it
+needed no receivers, but every request still ran the queries.)
+
+One case keeps a content key: the edit page re-shown after a refused save, whose fields hold
+what the person typed and the messages, not what is stored.
 """
 
 import hashlib

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import django
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import get_template
@@ -46,6 +47,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
+from portal.fragments import TIMEOUT_SECONDS
 from roadmaps import enums as roadmap_enums
 from roadmaps import pdf as roadmap_pdf_module
 from roadmaps import template as roadmap_template
@@ -57,6 +59,7 @@ from roadmaps.pdf import (
     roadmap_pdf_data,
     roadmap_pdf_from_data,
 )
+from roadmaps.scopes import roadmap_versions
 from taxonomy import reference as taxonomy_reference
 
 logger = logging.getLogger(__name__)
@@ -167,6 +170,43 @@ def roadmap_pdf_file(*, roadmap: Roadmap) -> bytes:
         except OSError:
             # A full or read-only disk must not refuse the download: it is printed next time.
             logger.exception("Roadmap %s: the PDF could not be stored", roadmap.pk)
+    return pdf
+
+
+def _remembered_key(roadmap: Roadmap) -> str:
+    return (
+        f"roadmaps:pdf-name:{roadmap.pk}:{_variant()}:{roadmap_versions(roadmap)}:"
+        f"{layout_version()}"
+    )
+
+
+def roadmap_pdf_file_remembered(*, roadmap: Roadmap) -> bytes:
+    """As roadmap_pdf_file, for a download: the stored file's name is remembered in the cache
+    under the data versions of everything the PDF shows (roadmaps.scopes: the roadmap's row and
+    fields, the names of its city, country and cohort, of the climate actions and the services)
+    with the language, the time zone and the layout. A repeat download of an unchanged roadmap
+    is then one query (the versions) and a file read, not the PDF's data queries; a changed
+    one has new versions, and its name is worked out from the data as before.
+
+    The ZIP export does not use it: it reads every roadmap's data with prefetches anyway.
+    """
+    key = _remembered_key(roadmap)
+    name = cache.get(key)
+    if name is not None:
+        pdf = _read(name)
+        if pdf is not None:
+            return pdf
+    data = roadmap_pdf_data(roadmap=roadmap)
+    name = stored_name(roadmap=roadmap, data=data)
+    pdf = _read(name)
+    if pdf is None:
+        pdf = roadmap_pdf_from_data(roadmap=roadmap, data=data)
+        try:
+            _store(roadmap=roadmap, name=name, pdf=pdf)
+        except OSError:
+            logger.exception("Roadmap %s: the PDF could not be stored", roadmap.pk)
+            return pdf
+    cache.set(key, name, TIMEOUT_SECONDS)
     return pdf
 
 

@@ -327,22 +327,32 @@ def _field_write(
     current.version = current_version + 1
     current.updated_by = acting_user
     current.updated_at = now
+    # The value's save raises the roadmap's and its cohort's data versions (roadmaps.scopes)
+    # for the three rows written here: the history row and the roadmap's last change are
+    # written without signals, in the same transaction, so a save pays two version updates.
+    current.roadmap = roadmap
     current.save(update_fields=None if current.pk is None else WRITTEN_VALUE_FIELDS)
-    RoadmapChange.objects.create(
-        roadmap=roadmap,
-        key=key,
-        old_value=old_value,
-        new_value=value,
-        version=current.version,
-        changed_by=acting_user,
-        changed_at=now,
+    RoadmapChange.objects.bulk_create(
+        [
+            RoadmapChange(
+                roadmap=roadmap,
+                key=key,
+                old_value=old_value,
+                new_value=value,
+                version=current.version,
+                changed_by=acting_user,
+                changed_at=now,
+            )
+        ]
     )
     roadmap.updated_at = now
     if field.required and _is_filled(old_value) != _is_filled(value):
         # Only a required field that is filled or emptied moves the share; any other save
         # leaves the one the services keep on the locked row.
         roadmap.percent_complete = _percent_complete(roadmap=roadmap)
-    roadmap.save(update_fields=["updated_at", "percent_complete"])
+    Roadmap.objects.filter(pk=roadmap.pk).update(
+        updated_at=roadmap.updated_at, percent_complete=roadmap.percent_complete
+    )
     return current
 
 

@@ -227,19 +227,6 @@ class CityRoadmap:
     def percent_complete(self) -> int:
         return self.roadmap.percent_complete if self.roadmap else 0
 
-    @property
-    def shown(self) -> tuple:
-        """What the overview's row shows (its cache key: roadmaps.fragments.content_key)."""
-        city, roadmap = self.city, self.roadmap
-        return (
-            city.pk,
-            city.name,
-            city.country.iso_code,
-            self.state,
-            self.state_label,
-            (roadmap.pk, roadmap.percent_complete, roadmap.updated_at) if roadmap else None,
-        )
-
 
 def cohort_city_roadmaps(*, cohort: Cohort) -> list[CityRoadmap]:
     """The enrolled cities of a cohort with their roadmaps, in two queries.

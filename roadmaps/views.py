@@ -19,6 +19,7 @@ write their own names.
 """
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
 from roadmaps.forms import CommentForm, ReviewForm
 from roadmaps.fragments import content_key
 from roadmaps.models import NetZeroCitiesService, Roadmap
+from roadmaps.scopes import roadmap_versions
 
 # The ends of the score scale say what they mean; the scores come from services.SCORES.
 SCORE_LABELS = {1: gettext_lazy("1 (weak)"), 5: gettext_lazy("5 (strong)")}
@@ -306,9 +308,6 @@ def roadmap_edit(request, pk):
         messages.error(request, _("Some fields were not saved: see the messages at the fields."))
     if request.method == "POST":
         roadmap.refresh_from_db()  # the status and the share complete as saved
-    sections = _page_sections(
-        roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
-    )
     # Asked only where the page offers them (each costs the facilitator queries): comment
     # forms go with the values shown to those who may not edit, the review panel with a
     # submitted roadmap.
@@ -316,18 +315,40 @@ def roadmap_edit(request, pk):
     can_review = roadmap.status == RoadmapStatus.SUBMITTED and user.has_perm(
         services.REVIEW, roadmap
     )
+    if errors:
+        # A refused save shows what was typed, with the messages: keyed by that content.
+        sections = _page_sections(
+            roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
+        )
+        sections_key = content_key(
+            roadmap.pk, editable, can_comment, [section.shown for section in sections]
+        )
+    else:
+        # Read by the template only on a miss: a hit skips the sections' queries too. The
+        # key names the data versions of all they show (roadmaps.scopes: the roadmap's
+        # fields and comments, the cohort's phases and presented climate actions, the
+        # services offered, the commenters' names), the day (a section opens on a date), the
+        # time zone (the comments' times), whether this person gets the form or the values
+        # and the comment forms, and the suggestions from their own account in the form.
+        sections = functools.cache(
+            lambda: _page_sections(roadmap=roadmap, user=user, editable=editable)
+        )
+        sections_key = (
+            roadmap_versions(roadmap),
+            timezone.get_current_timezone_name(),
+            timezone.localdate(),
+            editable,
+            can_comment,
+            sorted(_representative_suggestions(user).items()) if editable else None,
+        )
     return render(
         request,
         "roadmaps/roadmap_edit.html",
         {
             "roadmap": roadmap,
+            "section_links": template.SECTIONS,
             "sections": sections,
-            # The sections' markup is cached under what it shows (roadmaps.fragments): the
-            # fields with their values, versions, choices and errors, the comments, and whether
-            # this person gets the form or the values, and the comment forms.
-            "sections_key": content_key(
-                roadmap.pk, editable, can_comment, [section.shown for section in sections]
-            ),
+            "sections_key": sections_key,
             "editable": editable,
             "can_comment": can_comment,
             "can_review": can_review,
@@ -463,9 +484,8 @@ def _compare_choices(roadmap, key: str | None) -> dict:
     }
 
 
-@login_required
-def roadmap_history(request, pk):
-    roadmap = _roadmap_or_404(request, pk)
+def _history_page(request, roadmap):
+    """The page of changes asked for, each with its label and its "difference" link."""
     page = Paginator(selectors.roadmap_history(roadmap=roadmap), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -479,6 +499,12 @@ def roadmap_history(request, pk):
         query.setlist("from", [str(change.version - 1)])
         query.setlist("to", [str(change.version)])
         change.difference_query = f"?{query.urlencode()}"
+    return page
+
+
+def _history_compare(request, roadmap) -> tuple[dict, dict | None]:
+    """The "compare two versions" form and, when two versions are asked for, their difference
+    (a message when they are not two versions the field has had)."""
     diff = None
     key = request.GET.get("key")
     key = key if key in template.FIELDS_BY_KEY else None
@@ -514,29 +540,32 @@ def roadmap_history(request, pk):
             },
             {"name": "to", "label": _("To version"), "chosen": diff["new"] if diff else latest},
         ]
+    return compare, diff
+
+
+@login_required
+def roadmap_history(request, pk):
+    roadmap = _roadmap_or_404(request, pk)
+    page = functools.cache(lambda: _history_page(request, roadmap))
+    if "key" in request.GET:
+        # A field chosen, or two versions compared: read now, as a refusal is a message,
+        # shown at the top of the page before the cached parts are rendered.
+        compare, diff = _history_compare(request, roadmap)
+    else:
+        # The usual visit: nothing compared; the form is read by the template only on a miss.
+        compare, diff = functools.cache(lambda: _history_compare(request, roadmap)[0]), None
     return render(
         request,
         "roadmaps/roadmap_history.html",
         {
             "roadmap": roadmap,
             "page_obj": page,
-            "changes": page.object_list,
-            # The table is cached under its rows (roadmaps.fragments), the name of who saved
-            # each change included (it may change; a saved change itself does not).
-            "changes_key": content_key(
-                [
-                    (
-                        change.pk,
-                        change.key,
-                        change.version,
-                        change.old_value,
-                        change.new_value,
-                        change.changed_at,
-                        person_name(change.changed_by),
-                    )
-                    for change in page.object_list
-                ]
-            ),
+            "changes": lambda: page().object_list,
+            # The form and the table of changes are cached under the data versions of what
+            # they show (roadmaps.scopes: the roadmap's changes, the names of who saved them)
+            # and the time zone of their times; the path (the page, the field and versions
+            # asked for) is in every fragment's key.
+            "history_key": (roadmap_versions(roadmap), timezone.get_current_timezone_name()),
             "diff": diff,
             "compare": compare,
         },

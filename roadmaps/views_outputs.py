@@ -6,6 +6,7 @@ the export services ask roadmaps.export_cohort_roadmaps themselves (403).
 """
 
 import csv
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -29,10 +31,10 @@ from roadmaps.exports import (
     roadmap_export_restart,
     roadmap_export_start,
 )
-from roadmaps.fragments import content_key
 from roadmaps.models import RoadmapExport
 from roadmaps.pdf import roadmap_pdf_filename
-from roadmaps.pdf_files import roadmap_pdf_file
+from roadmaps.pdf_files import roadmap_pdf_file_remembered
+from roadmaps.scopes import cohort_versions
 from roadmaps.selectors import roadmap_cohorts_run_by, roadmaps_visible_to
 from roadmaps.summary import (
     action_chart,
@@ -53,7 +55,9 @@ CHARTS = {"factors": factor_chart, "actions": action_chart}
 def roadmap_pdf_download(request, pk):
     # Who may see it is asked first: a stored file is served only to them, like a fresh one.
     roadmap = object_for(request.user, roadmaps_visible_to(user=request.user), pk=pk)
-    response = HttpResponse(roadmap_pdf_file(roadmap=roadmap), content_type="application/pdf")
+    response = HttpResponse(
+        roadmap_pdf_file_remembered(roadmap=roadmap), content_type="application/pdf"
+    )
     filename = roadmap_pdf_filename(roadmap=roadmap)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -76,27 +80,35 @@ def _cohort_run_by(request, cohort_id):
 @require_GET
 def cohort_roadmap_overview(request, cohort_id):
     cohort = _cohort_run_by(request, cohort_id)
-    rows = cohort_city_roadmaps(cohort=cohort)
-    edit_url, pdf_url = _url_of_each("roadmap_edit"), _url_of_each("roadmap_pdf")
-    for row in rows:
-        if row.roadmap is not None:
-            row.edit_url, row.pdf_url = edit_url(row.roadmap.pk), pdf_url(row.roadmap.pk)
-    summary = cohort_summary(cohort=cohort)
+
+    @functools.cache
+    def rows():
+        found = cohort_city_roadmaps(cohort=cohort)
+        edit_url, pdf_url = _url_of_each("roadmap_edit"), _url_of_each("roadmap_pdf")
+        for row in found:
+            if row.roadmap is not None:
+                row.edit_url, row.pdf_url = edit_url(row.roadmap.pk), pdf_url(row.roadmap.pk)
+        return found
+
+    summary = functools.cache(lambda: cohort_summary(cohort=cohort))
+    # The counts, the table and the summary are cached under the data versions of what they
+    # show (roadmaps.scopes: the cohort's roadmaps and their fields, the enrolled cities' and
+    # the climate actions' names) and the time zone the last changes are shown in. The rows
+    # and the summary are callables, read by the template only on a miss: a hit runs neither
+    # their queries nor the rendering of a row per city and two charts.
+    key = (cohort_versions(cohort.pk), timezone.get_current_timezone_name())
     return render(
         request,
         "roadmaps/overview.html",
         {
             "cohort": cohort,
             "rows": rows,
-            "state_counts": state_counts(rows),
-            # The table and the summary are cached under their own content (content_key): on
-            # a hit only the queries run, not the rendering of 50 rows and two charts. The
-            # charts are drawn only on a miss (a callable is called by the template).
-            "rows_key": content_key([row.shown for row in rows]),
+            "state_counts": lambda: state_counts(rows()),
+            "rows_key": key,
             "summary": summary,
-            "summary_key": content_key(summary),
-            "factor_chart": lambda: factor_chart(summary),
-            "action_chart": lambda: action_chart(summary),
+            "summary_key": key,
+            "factor_chart": lambda: factor_chart(summary()),
+            "action_chart": lambda: action_chart(summary()),
             **_export_status_context(request, cohort, cohort_latest_export(cohort_id=cohort.pk)),
         },
     )

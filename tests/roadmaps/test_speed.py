@@ -3,6 +3,7 @@ keyed by what they show) show a change made through a service, the admin or a pl
 on the next page, and two people asking for the same page one after the other each see their
 own; the pages' and the autosave's queries are counted exactly."""
 
+import datetime
 import json
 import re
 
@@ -16,10 +17,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cities.models import City
-from roadmaps import services
-from roadmaps.models import RoadmapChange, RoadmapValue
+from cities.services import climate_action_create
+from cohorts import services as cohort_services
+from cohorts.models import Phase
+from roadmaps import pdf_files, services
+from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
 from tests import factories
 from tests.queries import session_queries
+from tests.roadmaps.conftest import fill, present
 
 CHALLENGE = "phase1.challenge"
 SCORE = "phase2_2.score.funding-financing"
@@ -167,13 +172,16 @@ def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, pr
             roadmap=programme.roadmap, section=section, body="Good", acting_user=programme.lead
         )
     many = edit_page_queries(client, programme.ana, programme)
+    warm = edit_page_queries(client, programme.ana, programme)
     cache.clear()
     cold = edit_page_queries(client, programme.ana, programme)
 
-    # user, roadmap, change (officer of the city), values, phases, actions, services,
-    # comments (with their authors), and the session. Comment and review are not asked: the
-    # officer gets the form, and the roadmap is not submitted.
-    assert one == many == cold == 8 + session_queries()
+    # user, roadmap, change (officer of the city), the data versions (roadmaps.scopes), values,
+    # phases, actions, services, comments (with their authors), and the session. Comment and
+    # review are not asked: the officer gets the form, and the roadmap is not submitted.
+    assert one == many == cold == 9 + session_queries()
+    # Cached sections: user, roadmap, change, the data versions and the session.
+    assert warm == 4 + session_queries()
 
 
 def history_queries(client, user, programme) -> int:
@@ -190,10 +198,14 @@ def test_history_query_count_does_not_grow_with_changes(client, programme):
     for n in range(60):
         save(programme, CHALLENGE, f"Heating the old town, take {n}", user=programme.rui)
     many = history_queries(client, programme.ana, programme)
+    warm = history_queries(client, programme.ana, programme)
 
-    # session, user, roadmap, count, the page of changes (with who), fields changed
+    # session, user, roadmap, the data versions (roadmaps.scopes), count, the page of changes
+    # (with who), fields changed
     assert RoadmapChange.objects.filter(roadmap=programme.roadmap).count() == 61
-    assert one == many == 5 + session_queries()
+    assert one == many == 6 + session_queries()
+    # Cached form and table: session, user, roadmap, the data versions.
+    assert warm == 3 + session_queries()
 
 
 # The cohort overview.
@@ -214,7 +226,10 @@ def test_overview_shows_a_save_through_the_service_and_a_city_renamed(client, pr
         ("Lisbon (PT)", "Draft, 2% complete")
     ]
 
-    City.objects.filter(pk=programme.lisbon.pk).update(name="Lisboa")
+    # Cities are renamed in the Django admin (a model save: roadmaps.scopes hears it).
+    lisbon = City.objects.get(pk=programme.lisbon.pk)
+    lisbon.name = "Lisboa"
+    lisbon.save()
 
     assert overview_rows(overview(client, programme.lead, programme)) == [
         ("Lisboa (PT)", "Draft, 2% complete")
@@ -310,7 +325,306 @@ def test_autosave_queries_one_field_save(client, programme):
     assert (response.status_code, response.json()["version"]) == (200, 2)
     # user, roadmap (among those visible), officer of the city, the row lock, the cohort's
     # phases (Phase 1 opens with one), the field's row, its update, the history row, the
-    # roadmap's last change (the share complete is unchanged: a filled field stays filled), and
-    # the session; the transaction's two statements (BEGIN and COMMIT, a savepoint and its
-    # release inside a test).
-    assert len(queries) == 9 + 2 + session_queries()
+    # roadmap's last change (the share complete is unchanged: a filled field stays filled),
+    # the data versions of the roadmap and of its cohort (roadmaps.scopes: raised once, by the
+    # field's row, for the three rows written), and the session; the transaction's two
+    # statements (BEGIN and COMMIT, a savepoint and its release inside a test).
+    assert len(queries) == 9 + 2 + 2 + session_queries()
+
+
+# Data versions (roadmaps.scopes): each kind of row an edit page or the overview shows, changed
+# through a service or as the Django admin does (a model save or delete), shows on the next page.
+
+
+def choice_labels(html: str, key: str) -> list[str]:
+    select = re.search(rf'<select id="input-{re.escape(key)}".*?</select>', html, re.S)[0]
+    return re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', select)
+
+
+def test_edit_page_shows_a_climate_action_renamed_and_a_new_presentation(client, programme):
+    key = "phase2_1.climate_action"
+    assert choice_labels(edit_page(client, programme.ana, programme), key) == [
+        "Guimarães: Renewable energy communities"
+    ]
+
+    programme.action.title = "Energy communities"
+    programme.action.save()
+    assert choice_labels(edit_page(client, programme.ana, programme), key) == [
+        "Guimarães: Energy communities"
+    ]
+
+    # A session with another presented action, through the sessions service.
+    other = climate_action_create(
+        acting_user=programme.lead,
+        city=programme.mission_city,
+        title="Bike lanes",
+        sector=programme.action.sector,
+    )
+    present(
+        cohort=programme.cohort,
+        city=programme.mission_city,
+        actions=[other],
+        by=programme.lead,
+        title="Mobility: bike lanes",
+        day=11,
+    )
+
+    assert choice_labels(edit_page(client, programme.ana, programme), key) == [
+        "Guimarães: Bike lanes",
+        "Guimarães: Energy communities",
+    ]
+
+
+def test_edit_page_shows_a_service_renamed_in_the_admin(client, programme):
+    assert "Climate Transition Map</label>" in edit_page(client, programme.ana, programme)
+    service = programme.services[0]
+    service.name = "Transition Map"
+    service.save()
+
+    html = edit_page(client, programme.ana, programme)
+
+    assert "Climate Transition Map</label>" not in html
+    assert "Transition Map</label>" in html
+
+
+def test_edit_page_shows_a_phase_moved_and_a_comment_deleted(client, programme):
+    html = edit_page(client, programme.ana, programme)
+    assert 'data-locked="phase3"' not in html
+    services.roadmap_comment_add(
+        roadmap=programme.roadmap,
+        section="phase1",
+        body="Name the causes",
+        acting_user=programme.lead,
+    )
+    assert "Name the causes" in edit_page(client, programme.ana, programme)
+
+    phase = Phase.objects.get(cohort=programme.cohort, kind="study_visit")
+    phase.starts_on = datetime.date(2025, 2, 20)
+    phase.save()
+    RoadmapComment.objects.get(body="Name the causes").delete()
+
+    html = edit_page(client, programme.ana, programme)
+    assert 'data-locked="phase4"' in html
+    assert "Name the causes" not in html
+
+
+def test_edit_page_shows_the_submission_to_the_officer(client, programme):
+    fill(programme)
+    assert "<textarea" in edit_page(client, programme.ana, programme)
+
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    html = edit_page(client, programme.ana, programme)
+
+    assert 'id="input-phase1.challenge"' not in html
+    assert shown_value(html, CHALLENGE) == "Text of phase1.challenge"
+
+
+def test_edit_page_officers_of_two_cities_each_see_their_own(client, programme):
+    porto = factories.CityFactory(name="Porto", country=programme.lisbon.country)
+    rita = factories.city_officer(city=porto, full_name="Rita Reis")
+    cohort_services.enrolment_create_direct(
+        cohort=programme.cohort,
+        city=porto,
+        acting_user=programme.lead,
+        groups=[(programme.cohort.thematic_groups.get(), "")],
+    )
+    porto_roadmap = Roadmap.objects.get(cohort=programme.cohort, city=porto)
+    save(programme, CHALLENGE, "Heating the old town")
+
+    lisbon_html = edit_page(client, programme.ana, programme)
+    client.force_login(rita)
+    porto_html = client.get(reverse("roadmap_edit", args=[porto_roadmap.pk])).content.decode()
+    rita_on_lisbon = client.get(reverse("roadmap_edit", args=[programme.roadmap.pk]))
+
+    assert textarea(lisbon_html, CHALLENGE) == "Heating the old town"
+    assert textarea(porto_html, CHALLENGE) == ""
+    assert 'value="Rita" data-key="representative.first_name"' in porto_html
+    assert rita_on_lisbon.status_code == 404
+
+
+def test_overview_shows_a_new_enrolment_and_a_score_saved_in_the_admin(client, programme):
+    overview(client, programme.lead, programme)
+    porto = factories.CityFactory(name="Porto", country=programme.lisbon.country)
+    cohort_services.enrolment_create_direct(
+        cohort=programme.cohort,
+        city=porto,
+        acting_user=programme.lead,
+        groups=[(programme.cohort.thematic_groups.get(), "")],
+    )
+    assert overview_rows(overview(client, programme.lead, programme)) == [
+        ("Lisbon (PT)", "Not started"),
+        ("Porto (PT)", "Not started"),
+    ]
+
+    RoadmapValue.objects.create(roadmap=programme.roadmap, key=SCORE, value="5", version=1)
+    html = overview(client, programme.lead, programme)
+
+    row = re.search(r'<tr data-factor="funding-financing">.*?</tr>', html, re.S)[0]
+    assert re.findall(r'<td class="numeric">([^<]*)</td>', row)[:2] == ["1", "5.00"]
+    assert overview_rows(html)[0] == ("Lisbon (PT)", "Draft, 0% complete")
+
+
+def overview_queries(client, user, programme) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("roadmap_cohort_overview", args=[programme.cohort.pk]))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_overview_cached_parts_skip_their_queries(client, programme):
+    cold = overview_queries(client, programme.lead, programme)
+    warm = overview_queries(client, programme.lead, programme)
+
+    # The cached parts' queries: the roadmaps, the cities, the fields summarised and the
+    # climate actions.
+    assert cold - warm == 4
+
+
+# The PDF download (roadmaps.pdf_files.roadmap_pdf_file_remembered).
+
+
+def pdf_queries(client, user, programme) -> tuple[int, bytes]:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("roadmap_pdf", args=[programme.roadmap.pk]))
+    assert response.status_code == 200
+    return len(queries), response.content
+
+
+def test_pdf_repeat_download_reads_the_versions_and_the_file(client, programme):
+    fill(programme)
+    _first_count, first = pdf_queries(client, programme.ana, programme)
+    count, again = pdf_queries(client, programme.ana, programme)
+    lead_count, lead_pdf = pdf_queries(client, programme.lead, programme)
+
+    # user, roadmap (among those visible), the data versions, and the session.
+    assert count == lead_count == 3 + session_queries()
+    assert again == first == lead_pdf
+
+
+def test_pdf_download_after_a_save_is_the_new_version(client, programme, monkeypatch):
+    fill(programme)
+    _count, first = pdf_queries(client, programme.ana, programme)
+    save(programme, CHALLENGE, "Cooling the old town")
+    printed = []
+    real = pdf_files.roadmap_pdf_from_data
+    monkeypatch.setattr(
+        pdf_files, "roadmap_pdf_from_data", lambda **kwargs: printed.append(1) or real(**kwargs)
+    )
+
+    _count, second = pdf_queries(client, programme.ana, programme)
+
+    assert printed == [1]
+    assert second != first
+
+
+def test_history_shows_a_change_saved_in_the_admin_and_a_deleted_author(client, programme):
+    save(programme, CHALLENGE, "Heating the old town", user=programme.rui)
+    assert history_rows(client, programme.ana, programme) == [("Rui Costa", "version 1")]
+
+    change = RoadmapChange.objects.get(roadmap=programme.roadmap)
+    change.version = 7
+    change.save()
+    assert history_rows(client, programme.ana, programme) == [("Rui Costa", "version 7")]
+
+    programme.rui.delete()
+    assert history_rows(client, programme.ana, programme) == [("someone", "version 7")]
+
+
+def test_history_officer_then_facilitator_then_other_officer(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    stranger = factories.city_officer(full_name="Sam Stranger")
+
+    officer_rows = history_rows(client, programme.ana, programme)
+    lead_rows = history_rows(client, programme.lead, programme)
+    client.force_login(stranger)
+    stranger_status = client.get(
+        reverse("roadmap_history", args=[programme.roadmap.pk])
+    ).status_code
+
+    assert officer_rows == lead_rows == [("Ana Silva", "version 1")]
+    assert stranger_status == 404
+
+
+def compare_fields(client, programme) -> list[str]:
+    response = client.get(reverse("roadmap_history", args=[programme.roadmap.pk]))
+    select = re.search(r'<select id="compare-key".*?</select>', response.content.decode(), re.S)
+    return re.findall(r'<option value="([^"]+)"', select[0])
+
+
+def test_history_compare_form_offers_a_field_newly_saved(client, programme):
+    save(programme, "phase1.overview", "Old town")
+    client.force_login(programme.ana)
+    assert compare_fields(client, programme) == ["phase1.overview"]
+
+    save(programme, CHALLENGE, "Heating the old town")
+
+    assert compare_fields(client, programme) == ["phase1.overview", CHALLENGE]
+
+
+# The API's roadmap and comments (roadmaps.api._remembered).
+
+
+def api_get(client, user, path: str):
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.json()
+
+
+def api_value(client, user, programme, key: str) -> str:
+    body = api_get(client, user, f"/api/v1/roadmaps/{programme.roadmap.pk}/")
+    return {f["key"]: f["value"] for s in body["sections"] for f in s["fields"]}[key]
+
+
+def test_api_roadmap_shows_a_save_a_comment_and_a_city_renamed(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    assert api_value(client, programme.ana, programme, CHALLENGE) == "Heating the old town"
+
+    save(programme, CHALLENGE, "Cooling the old town", user=programme.rui)
+    services.roadmap_comment_add(
+        roadmap=programme.roadmap, section="phase1", body="Good", acting_user=programme.lead
+    )
+    lisbon = City.objects.get(pk=programme.lisbon.pk)
+    lisbon.name = "Lisboa"
+    lisbon.save()
+
+    body = api_get(client, programme.ana, f"/api/v1/roadmaps/{programme.roadmap.pk}/")
+    assert api_value(client, programme.ana, programme, CHALLENGE) == "Cooling the old town"
+    assert body["city_name"] == "Lisboa"
+    assert [(c["body"], c["author_name"]) for c in body["comments"]] == [("Good", "Lea Lead")]
+    comments = api_get(client, programme.ana, f"/api/v1/roadmaps/{programme.roadmap.pk}/comments/")
+    assert [(c["body"], c["author_name"]) for c in comments] == [("Good", "Lea Lead")]
+
+    programme.lead.full_name = "Lea Leader"
+    programme.lead.save()
+    comments = api_get(client, programme.ana, f"/api/v1/roadmaps/{programme.roadmap.pk}/comments/")
+    assert [(c["body"], c["author_name"]) for c in comments] == [("Good", "Lea Leader")]
+
+
+def test_api_roadmap_officer_then_facilitator_then_stranger(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    stranger = factories.city_officer(full_name="Sam Stranger")
+    path = f"/api/v1/roadmaps/{programme.roadmap.pk}/"
+
+    officer_body = api_get(client, programme.ana, path)
+    lead_body = api_get(client, programme.lead, path)
+    client.force_login(stranger)
+    statuses = [client.get(path).status_code, client.get(f"{path}comments/").status_code]
+
+    assert officer_body == lead_body
+    assert statuses == [404, 404]
+
+
+def test_api_roadmap_cached_skips_its_queries(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    client.force_login(programme.ana)
+    path = f"/api/v1/roadmaps/{programme.roadmap.pk}/"
+    with CaptureQueriesContext(connection) as cold:
+        client.get(path)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(path)
+
+    # The cached data's queries: the fields, the phases and the comments.
+    assert len(cold) - len(warm) == 3
