@@ -37,6 +37,7 @@ from sessions.selectors import (
     counts_of,
     registrations_of_session,
     registrations_visible_to,
+    session_visible_to,
     session_with_programme,
     sessions_of_user_cohorts,
     sessions_visible_to,
@@ -50,10 +51,13 @@ def _session(request, pk, *, with_programme=False):
     PermissionRefused is the 403), or by the page itself when it only shows a form
     (`_may_show_form`).
     """
-    queryset = sessions_visible_to(user=request.user).select_related("cohort")
     if with_programme:
-        queryset = session_with_programme(queryset)
-    return object_for(request.user, queryset, pk=pk)
+        queryset = session_with_programme(sessions_visible_to(user=request.user))
+        return object_for(request.user, queryset, pk=pk)
+    session = session_visible_to(user=request.user, pk=pk)
+    if session is None:
+        raise Http404
+    return session
 
 
 def _may_show_form(request, permission, obj) -> None:
