@@ -20,7 +20,6 @@ from cohorts.rules import is_cohort_facilitator
 from sessions.enums import SessionStatus
 from sessions.selectors import session_access_of
 
-
 # The two predicates below read the person's facts from `session_access_of` (kept in the
 # cache, keyed by the version of those facts): a page asks several rules about one session.
 

@@ -21,7 +21,6 @@ from accounts.rules import is_programme_admin
 from cities.models import City, CityMembership, ClimateAction
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
-from cohorts.selectors import cohorts_facilitated_by
 from portal.fragments import TIMEOUT_SECONDS, versions
 from sessions.caching import VISIBILITY, visibility_change
 from sessions.enums import Attendance
@@ -186,13 +185,15 @@ def sessions_facilitated_by(*, user, own_only: bool = False) -> QuerySet[Session
     )
 
 
-def cohorts_schedulable_by(*, user) -> QuerySet[Cohort]:
-    """Cohorts in which this person may schedule sessions."""
+def cohort_schedulable_by(*, user, pk) -> Cohort | None:
+    """The cohort `pk` if `user` may schedule sessions in it, else None: any cohort for a
+    programme admin, otherwise one they facilitate (leading it or one of its thematic groups,
+    `cohorts.selectors.cohorts_facilitated_by`), asked through `session_access_of`."""
     if not user.is_authenticated:
-        return Cohort.objects.none()
-    if is_programme_admin(user):
-        return Cohort.objects.all()
-    return cohorts_facilitated_by(user=user)
+        return None
+    if not is_programme_admin(user) and pk not in session_access_of(user).facilitated_cohorts:
+        return None
+    return Cohort.objects.filter(pk=pk).first()
 
 
 def session_with_programme(queryset: QuerySet[Session]) -> QuerySet[Session]:

@@ -33,27 +33,23 @@ from sessions.selectors import (
     calendar_feed_by_token,
     cities_enrolled_in,
     cities_registrable_by,
-    cohorts_schedulable_by,
+    cohort_schedulable_by,
     counts_of,
     registrations_of_session,
     registrations_visible_to,
     session_visible_to,
     session_with_programme,
     sessions_of_user_cohorts,
-    sessions_visible_to,
 )
 
 
-def _session(request, pk, *, with_programme=False):
+def _session(request, pk):
     """The session if this person may see it; otherwise 404, whatever the reason.
 
     What they may do with it is asked once per request: by the service a POST reaches (its
     PermissionRefused is the 403), or by the page itself when it only shows a form
     (`_may_show_form`).
     """
-    if with_programme:
-        queryset = session_with_programme(sessions_visible_to(user=request.user))
-        return object_for(request.user, queryset, pk=pk)
     session = session_visible_to(user=request.user, pk=pk)
     if session is None:
         raise Http404
@@ -123,14 +119,14 @@ def session_detail(request, pk):
     )
 
 
-def _presentation_initial(session):
+def _presentation_initial(programme):
     return [
         {
             "city": presentation.city,
             "climate_actions": list(presentation.climate_actions.all()),
             "topics": presentation.topics,
         }
-        for presentation in session.presentations.all()
+        for presentation in programme().presentations.all()
     ]
 
 
@@ -141,28 +137,32 @@ def _session_form_page(request, *, cohort, session=None):
     `peer_sessions.change_session` on the session: asked by the service on a valid POST, by
     this page when it shows the form."""
     initial = None
+    presentation_initial = None
     if session is not None:
+        # The session's facilitators and presenting cities are read only when the form is
+        # drawn afresh or checked: as first shown, its markup may come from the cache.
+        programme = functools.cache(
+            lambda: session_with_programme(Session.objects.filter(pk=session.pk)).get()
+        )
         initial = {
             "kind": session.kind,
             "title": session.title,
-            "phase": session.phase,
-            "thematic_group": session.thematic_group,
+            # The ids: a choice field draws and compares the id of its initial object.
+            "phase": session.phase_id,
+            "thematic_group": session.thematic_group_id,
             "time_zone": session.time_zone,
             "starts_at": _wall_clock(session, session.starts_at),
             "ends_at": _wall_clock(session, session.ends_at),
             "meeting_url": session.meeting_url,
             "agenda": session.agenda,
             "guiding_questions": session.guiding_questions,
-            "facilitators": list(session.facilitators.all()),
+            "facilitators": lambda: list(programme().facilitators.all()),
         }
+        presentation_initial = SimpleLazyObject(lambda: _presentation_initial(programme))
     data = request.POST if request.method == "POST" else None
     asked_by_service = False
     form = SessionForm(data, cohort=cohort, initial=initial)
-    presentations = PresentationFormSet(
-        data,
-        prefix="presentations",
-        initial=_presentation_initial(session) if session is not None else None,
-    )
+    presentations = PresentationFormSet(data, prefix="presentations", initial=presentation_initial)
     if data is not None and form.is_valid() and presentations.is_valid():
         rows = [
             index
@@ -232,14 +232,16 @@ def session_create(request):
         cohort_id = int(request.GET.get("cohort", ""))
     except ValueError as exc:
         raise Http404 from exc
-    cohort = object_for(request.user, cohorts_schedulable_by(user=request.user), pk=cohort_id)
+    cohort = cohort_schedulable_by(user=request.user, pk=cohort_id)
+    if cohort is None:
+        raise Http404
     return _session_form_page(request, cohort=cohort)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_edit(request, pk):
-    session = _session(request, pk, with_programme=True)
+    session = _session(request, pk)
     return _session_form_page(request, cohort=session.cohort, session=session)
 
 
