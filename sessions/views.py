@@ -4,21 +4,23 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cities.selectors import cities_of_officer
 from portal.errors import ApplicationError
-from portal.fragments import versions
+from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
-from sessions.caching import CITIES, NAMES, VISIBILITY, session_scope
+from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
 from sessions.forms import (
     AttendanceForm,
     OutcomeForm,
@@ -428,7 +430,7 @@ def session_attendance(request, pk):
 # --- Calendar ----------------------------------------------------------------------------------
 
 
-def _calendar_response(sessions, *, name=None, filename=None) -> HttpResponse:
+def _calendar(sessions, *, dtstamp, name=None) -> str:
     events = [
         ics.session_event(
             session,
@@ -437,7 +439,10 @@ def _calendar_response(sessions, *, name=None, filename=None) -> HttpResponse:
         )
         for session in sessions
     ]
-    body = ics.calendar(events, dtstamp=timezone.now(), name=name)
+    return ics.calendar(events, dtstamp=dtstamp, name=name)
+
+
+def _calendar_response(body: str, *, filename=None) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -447,7 +452,9 @@ def _calendar_response(sessions, *, name=None, filename=None) -> HttpResponse:
 @login_required
 def session_ics(request, pk):
     session = _session(request, pk)
-    return _calendar_response([session], filename=f"session-{session.pk}.ics")
+    return _calendar_response(
+        _calendar([session], dtstamp=timezone.now()), filename=f"session-{session.pk}.ics"
+    )
 
 
 @never_cache
@@ -457,8 +464,24 @@ def calendar_feed(request, token):
     feed = calendar_feed_by_token(token=token)
     if feed is None or not feed.user.is_active:
         raise Http404
-    sessions = sessions_of_user_cohorts(user=feed.user).order_by("starts_at", "pk")
-    return _calendar_response(sessions, name=_("City peer-learning sessions"))
+    # The events are kept per person: the sessions of their cohorts (SESSIONS, VISIBILITY),
+    # written with the calendar's name in the request's language and the pages' addresses.
+    key = cache_key(
+        "calendar-feed",
+        (
+            feed.user_id,
+            versions(SESSIONS, VISIBILITY),
+            get_language(),
+            get_script_prefix(),
+            settings.SITE_URL,
+        ),
+    )
+    body = cache.get(key)
+    if body is None:
+        sessions = sessions_of_user_cohorts(user=feed.user).order_by("starts_at", "pk")
+        body = _calendar(sessions, name=_("City peer-learning sessions"), dtstamp=ics.UNSTAMPED)
+        cache.set(key, body, TIMEOUT_SECONDS)
+    return _calendar_response(ics.stamped(body, dtstamp=timezone.now()))
 
 
 @login_required
