@@ -316,7 +316,11 @@ def test_profile_fields_follow_a_change_after_they_were_cached(client, officer):
     officer.full_name = "Ana M. Silva"
     officer.time_zone = "Europe/Berlin"
     officer.save()
-    assert _field_values(client.get(URL).content.decode()) == ("Ana M. Silva", "en", "Europe/Berlin")
+    assert _field_values(client.get(URL).content.decode()) == (
+        "Ana M. Silva",
+        "en",
+        "Europe/Berlin",
+    )
 
 
 def test_profile_fields_cached_for_one_person_are_not_shown_to_another(client, db):
