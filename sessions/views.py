@@ -418,11 +418,14 @@ def session_attendance(request, pk):
             "form_is_bound": data is not None,
             "walk_ins": walk_ins,
             "walk_in_rows": lambda: [r for r in registrations() if r.is_walk_in],
-            "counts": counts_of(session),
+            # Read only when the cached counts are drawn afresh.
+            "counts": functools.cache(lambda: counts_of(session)),
             "has_started": session.starts_at <= timezone.now(),
-            "attendance_versions": lambda: versions(CITIES, session_scope(session.pk)),
-            # The walk-in rows offer the cohort's enrolled cities.
-            "walk_in_versions": lambda: versions(CITIES, VISIBILITY),
+            # One read for the page's cached parts: the counts and the list show the session's
+            # registrations and cities; the walk-in rows offer the cohort's enrolled cities.
+            "page_versions": functools.cache(
+                lambda: versions(CITIES, session_scope(session.pk), VISIBILITY)
+            ),
         },
     )
 

@@ -556,3 +556,28 @@ def test_calendar_feed_kept_for_one_person_is_not_sent_for_another(client, progr
     assert _summaries(_feed(client, programme.officer)) == ["Energy: district heating"]
     assert _summaries(_feed(client, other_lead)) == ["Other cohort session"]
     assert _summaries(_feed(client, programme.lead)) == ["Energy: district heating"]
+
+
+def test_attendance_counts_follow_marks_and_walk_ins_after_they_were_cached(
+    client, programme, clock
+):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    before = client.get(_attendance_url(programme)).content.decode()
+    assert '<dd data-count="attended">0</dd>' in before
+
+    services.attendance_record(
+        session=programme.heating,
+        marks={ana.pk: "attended"},
+        walk_ins=[("Rui Costa", "rui@lisboa.pt", programme.city)],
+        acting_user=programme.lead,
+    )
+    after = client.get(_attendance_url(programme)).content.decode()
+
+    assert '<dd data-count="attended">1</dd>' in after
+    assert '<dd data-count="walk_ins">1</dd>' in after
+
+    Registration.objects.get(email="rui@lisboa.pt").delete()  # as the Django admin does
+    again = client.get(_attendance_url(programme)).content.decode()
+    assert '<dd data-count="walk_ins">0</dd>' in again
