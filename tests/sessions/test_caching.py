@@ -581,3 +581,44 @@ def test_attendance_counts_follow_marks_and_walk_ins_after_they_were_cached(
     Registration.objects.get(email="rui@lisboa.pt").delete()  # as the Django admin does
     again = client.get(_attendance_url(programme)).content.decode()
     assert '<dd data-count="walk_ins">0</dd>' in again
+
+
+def _outcome(client, user, programme):
+    sign_in(client, user)
+    return client.get(f"/sessions/{programme.heating.pk}/outcome/")
+
+
+def test_outcome_form_follows_the_texts_after_they_were_cached(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    assert "Heat pumps first" not in _outcome(client, programme.lead, programme).text
+
+    services.session_record_outcome(
+        session=programme.heating,
+        key_takeaways="Heat pumps first",
+        requested_subtopics="Tariffs",
+        acting_user=programme.lead,
+    )
+    page = _outcome(client, programme.lead, programme).text
+    assert ">\nHeat pumps first</textarea>" in page
+    assert ">\nTariffs</textarea>" in page
+
+    programme.heating.refresh_from_db()
+    programme.heating.requested_subtopics = "Grid fees"
+    programme.heating.save()  # as the Django admin does
+    assert ">\nGrid fees</textarea>" in _outcome(client, programme.lead, programme).text
+
+
+def test_outcome_form_cached_for_the_lead_is_refused_to_the_officer(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    services.session_record_outcome(
+        session=programme.heating,
+        key_takeaways="Heat pumps first",
+        requested_subtopics="",
+        acting_user=programme.lead,
+    )
+    lead_page = _outcome(client, programme.lead, programme)
+    officer_page = _outcome(client, programme.officer, programme)
+
+    assert ">\nHeat pumps first</textarea>" in lead_page.text
+    assert officer_page.status_code == 403
+    assert "Heat pumps first" not in officer_page.text
