@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cities.selectors import cities_of_officer
 from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from portal.permissions import PermissionRefused, object_for, permission_check
@@ -37,6 +36,7 @@ from sessions.selectors import (
     cities_registrable_by,
     cohort_schedulable_by,
     counts_of,
+    registrations_of_own_cities,
     registrations_of_session,
     registrations_visible_to,
     session_visible_to,
@@ -92,9 +92,7 @@ def _wall_clock(session, value):
 def session_detail(request, pk):
     session = _session(request, pk)
     user = request.user
-    own_registrations = registrations_of_session(session=session).filter(
-        city__in=cities_of_officer(user=user).values("pk")
-    )
+    own_registrations = registrations_of_own_cities(user=user, session=session)
 
     def programme():
         # Read only when the cached part is drawn afresh.

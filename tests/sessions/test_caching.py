@@ -622,3 +622,17 @@ def test_outcome_form_cached_for_the_lead_is_refused_to_the_officer(client, prog
     assert ">\nHeat pumps first</textarea>" in lead_page.text
     assert officer_page.status_code == 403
     assert "Heat pumps first" not in officer_page.text
+
+
+def test_own_registrations_follow_the_officers_cities_after_they_were_kept(client, programme):
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    porto = factories.CityFactory(name="Porto")
+    enrol(programme.cohort, porto)
+    colleague = factories.city_officer(city=porto)
+    assert "Ana Marques" not in _detail(client, colleague, programme)
+
+    membership = CityMembership.objects.create(user=colleague, city=programme.city)
+    assert "Ana Marques (ana.m@lisboa.pt), Lisbon" in _detail(client, colleague, programme)
+
+    membership.delete()
+    assert "Ana Marques" not in _detail(client, colleague, programme)
