@@ -11,11 +11,14 @@
   Mission Cities, climate actions' titles. Rare changes, so one scope for every session.
 - `NAMES`: the names a session page shows from the lower apps: its cohort's, phase's and
   thematic group's (with its sector), and its facilitators' (a person's name or email).
-- `VISIBILITY`: the facts `sessions_visible_to` and `registrations_visible_to` read in the
-  lower apps: who facilitates which cohort or thematic group, which cities are enrolled
-  (accepted), who is an officer of which city. A cached list is also keyed by the person and
-  their admin flag, so this says when anyone's set of rows may have changed.
+- `VISIBILITY`: the facts `sessions_visible_to` and `registrations_visible_to` read: who
+  facilitates which cohort or thematic group, which cities are enrolled (accepted), who is an
+  officer of which city, who is named on which session. A cached list is also keyed by the
+  person and their admin flag, so this says when anyone's set of rows may have changed; each
+  person's `selectors.SessionAccess` (what they see and run) is kept under it.
 """
+
+import itertools
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -34,6 +37,23 @@ NAMES = "sessions:names"
 # What `User.get_full_name()` shows: a save of other fields only (sign-in's last_login, the
 # language) leaves the pages as they were.
 _SHOWN_USER_FIELDS = frozenset({"full_name", "email"})
+
+
+# Counts the changes to VISIBILITY's facts made in this process, so that facts kept for the
+# length of a request (`selectors.session_access_of`) are read again after the request itself
+# changed them. `next()` on a count is atomic under the GIL.
+_visibility_changes = itertools.count(1)
+_visibility_change = 0
+
+
+def _visibility_changed() -> None:
+    global _visibility_change
+    _visibility_change = next(_visibility_changes)
+
+
+def visibility_change() -> int:
+    """The number of the last change to VISIBILITY's facts made in this process."""
+    return _visibility_change
 
 
 def session_scope(pk: int) -> str:
@@ -58,6 +78,7 @@ def _of_city_data(instance):
 
 
 def _of_visibility(instance):
+    _visibility_changed()
     return [VISIBILITY]
 
 
@@ -74,15 +95,20 @@ def _of_user(user, update_fields=None):
 def _on_visibility_list_change(sender, action, **kwargs):
     """A cohort's or a thematic group's facilitators were changed, from either side."""
     if action.startswith("post_"):
+        _visibility_changed()
         bump(VISIBILITY)
 
 
 def _on_list_change(sender, instance, action, reverse, pk_set, **kwargs):
     """A session's facilitators, or a presentation's climate actions, were changed."""
     facilitators = sender is Session.facilitators.through
+    # Who is named on a session decides who sees and runs it.
+    visibility = (VISIBILITY,) if facilitators else ()
+    if facilitators:
+        _visibility_changed()
     if not reverse:
         if action.startswith("post_"):
-            bump(*session_scopes(instance.pk if facilitators else instance.session_id))
+            bump(*session_scopes(instance.pk if facilitators else instance.session_id), *visibility)
         return
     # From the other side (a person's sessions, a climate action's presentations): `pk_set`
     # names the sessions or presentations; before a clear, every one the object is on.
@@ -96,7 +122,7 @@ def _on_list_change(sender, instance, action, reverse, pk_set, **kwargs):
         pk_set = SessionPresentation.objects.filter(pk__in=pk_set).values_list(
             "session_id", flat=True
         )
-    bump(SESSIONS, *(session_scope(pk) for pk in set(pk_set)))
+    bump(SESSIONS, *visibility, *(session_scope(pk) for pk in set(pk_set)))
 
 
 def _user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -110,6 +136,7 @@ def _user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 def _user_deleted(sender, instance, **kwargs):
     # Their links go with them without an m2m_changed signal: the sessions they facilitated
     # (lists of ids, who sees which) and the names shown.
+    _visibility_changed()
     bump(NAMES, SESSIONS, VISIBILITY)
 
 

@@ -14,6 +14,8 @@ from sessions.enums import SessionStatus
 PRODID = "-//City peer-learning portal//Sessions//EN"
 MAX_LINE_OCTETS = 75
 CRLF = "\r\n"
+# The DTSTAMP of a calendar written to be kept and stamped on each request (`stamped`).
+UNSTAMPED = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass(frozen=True)
@@ -120,4 +122,15 @@ def session_event(session, *, site_url: str, page_path: str) -> Event:
         description=description,
         cancelled=session.status == SessionStatus.CANCELLED,
         sequence=session.revision,
+    )
+
+
+def stamped(body: str, *, dtstamp: datetime.datetime) -> str:
+    """`body`, a calendar written with `dtstamp=UNSTAMPED`, with every DTSTAMP set to `dtstamp`.
+
+    Why: a calendar kept in the cache is written once, but DTSTAMP says when it was sent. The
+    property is replaced only as a whole line (a folded text's continuation starts with a
+    space), and both times have the same length, so no line's folding changes."""
+    return body.replace(
+        f"{CRLF}DTSTAMP:{format_utc(UNSTAMPED)}{CRLF}", f"{CRLF}DTSTAMP:{format_utc(dtstamp)}{CRLF}"
     )

@@ -16,20 +16,21 @@ from django.utils import timezone
 
 from accounts.rules import is_programme_admin
 from cities.rules import is_officer_of_city
-from cohorts.enums import EnrolmentStatus
 from cohorts.rules import is_cohort_facilitator
-from cohorts.selectors import cohorts_facilitated_by
 from sessions.enums import SessionStatus
+from sessions.selectors import session_access_of
+
+# The two predicates below read the person's facts from `session_access_of` (kept in the
+# cache, keyed by the version of those facts): a page asks several rules about one session.
 
 
 @rules.predicate
 def is_session_facilitator(user, session):
-    """A facilitator of the session's cohort, or one named on the session itself."""
+    """A facilitator of the session's cohort (leading it or one of its thematic groups), or one
+    named on the session itself."""
     if session is None or not user.is_authenticated:
         return False
-    if session.facilitators.filter(pk=user.pk).exists():
-        return True
-    return cohorts_facilitated_by(user=user).filter(pk=session.cohort_id).exists()
+    return session_access_of(user).facilitates(session)
 
 
 @rules.predicate
@@ -37,10 +38,7 @@ def is_officer_of_enrolled_city(user, session):
     """An officer of a city whose enrolment in the session's cohort was accepted."""
     if session is None or not user.is_authenticated:
         return False
-    return user.city_memberships.filter(
-        city__enrolments__cohort_id=session.cohort_id,
-        city__enrolments__status=EnrolmentStatus.ACCEPTED,
-    ).exists()
+    return session.cohort_id in session_access_of(user).enrolled_cohorts
 
 
 @rules.predicate

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -19,7 +21,8 @@ from accounts.rules import is_programme_admin
 from cities.models import City, CityMembership, ClimateAction
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
-from cohorts.selectors import cohorts_facilitated_by
+from portal.fragments import TIMEOUT_SECONDS, versions
+from sessions.caching import VISIBILITY, visibility_change
 from sessions.enums import Attendance
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
 
@@ -75,6 +78,94 @@ def sessions_of_user_cohorts(*, user) -> QuerySet[Session]:
     )
 
 
+@dataclass(frozen=True)
+class SessionAccess:
+    """The facts that decide which sessions a person (not an admin) sees and runs: the cohorts
+    they facilitate (leading it or one of its thematic groups), the cohorts one of their cities
+    is enrolled in (accepted), and the sessions they are named on. The same facts as
+    `sessions_of_user_cohorts` and the rules `is_session_facilitator` and
+    `is_officer_of_enrolled_city`, held as ids so that a page asks them without a query."""
+
+    facilitated_cohorts: frozenset[int]
+    enrolled_cohorts: frozenset[int]
+    facilitated_sessions: frozenset[int]
+    # The cities they are an officer of (`cities.selectors.cities_of_officer`).
+    cities: frozenset[int] = frozenset()
+
+    def facilitates(self, session: Session) -> bool:
+        return session.pk in self.facilitated_sessions or (
+            session.cohort_id in self.facilitated_cohorts
+        )
+
+    def sees(self, session: Session) -> bool:
+        return self.facilitates(session) or session.cohort_id in self.enrolled_cohorts
+
+
+def _session_access_read(user) -> SessionAccess:
+    cohorts = Cohort.facilitators.through.objects.filter(user=user).values_list(
+        "cohort_id", flat=True
+    )
+    group_cohorts = ThematicGroup.facilitators.through.objects.filter(user=user).values_list(
+        "thematicgroup__cohort_id", flat=True
+    )
+    return SessionAccess(
+        facilitated_cohorts=frozenset(cohorts.union(group_cohorts)),
+        enrolled_cohorts=frozenset(_enrolled_cohort_ids(user).values_list("cohort_id", flat=True)),
+        facilitated_sessions=frozenset(
+            _facilitated_session_ids(user).values_list("session_id", flat=True)
+        ),
+        cities=frozenset(_city_ids_of_officer(user).values_list("city_id", flat=True)),
+    )
+
+
+def _in_own_transaction() -> bool:
+    """Whether the code runs inside a transaction it opened. The transaction a test wraps
+    around everything is marked by Django (as for `atomic(durable=True)`): there the code runs
+    as it does in autocommit."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def session_access_of(user) -> SessionAccess:
+    """The person's `SessionAccess`, kept in the cache under their id and the version of every
+    fact it holds (`sessions.caching.VISIBILITY`): one query when kept, five when read afresh.
+    A page asks it several times (its session, then the rules for its buttons): the answer is
+    also kept on the person's object until a change to those facts is made in this process.
+
+    Decision: inside a transaction the facts are neither kept on the object nor in the cache
+    until it commits. Read there, they may hold the transaction's own changes, and a rollback
+    lowers the version again: kept at once, the next change that raises it would find those
+    rolled-back facts under its key.
+    """
+    in_transaction = _in_own_transaction()
+    kept = getattr(user, "_session_access", None)
+    if kept is not None and kept[0] == visibility_change() and not in_transaction:
+        return kept[1]
+    change = visibility_change()
+    key = f"sessions:access:{user.pk}:{versions(VISIBILITY)}"
+    access = cache.get(key)
+    if access is None:
+        access = _session_access_read(user)
+        if in_transaction:
+            transaction.on_commit(lambda: cache.set(key, access, TIMEOUT_SECONDS), robust=True)
+        else:
+            cache.set(key, access, TIMEOUT_SECONDS)
+    if not in_transaction:
+        user._session_access = (change, access)
+    return access
+
+
+def session_visible_to(*, user, pk) -> Session | None:
+    """The session `pk` with its cohort, if `user` sees it (the rows of `sessions_visible_to`),
+    else None. A page's one session: asked through `session_access_of` rather than the list's
+    query, whose four subqueries cost more to build than the page's other work."""
+    if not user.is_authenticated:
+        return None
+    session = Session.objects.select_related("cohort").filter(pk=pk).first()
+    if session is None or is_programme_admin(user):
+        return session
+    return session if session_access_of(user).sees(session) else None
+
+
 def sessions_visible_to(*, user) -> QuerySet[Session]:
     """Admins see every session; others the sessions of their own cohorts."""
     if not user.is_authenticated:
@@ -97,13 +188,15 @@ def sessions_facilitated_by(*, user, own_only: bool = False) -> QuerySet[Session
     )
 
 
-def cohorts_schedulable_by(*, user) -> QuerySet[Cohort]:
-    """Cohorts in which this person may schedule sessions."""
+def cohort_schedulable_by(*, user, pk) -> Cohort | None:
+    """The cohort `pk` if `user` may schedule sessions in it, else None: any cohort for a
+    programme admin, otherwise one they facilitate (leading it or one of its thematic groups,
+    `cohorts.selectors.cohorts_facilitated_by`), asked through `session_access_of`."""
     if not user.is_authenticated:
-        return Cohort.objects.none()
-    if is_programme_admin(user):
-        return Cohort.objects.all()
-    return cohorts_facilitated_by(user=user)
+        return None
+    if not is_programme_admin(user) and pk not in session_access_of(user).facilitated_cohorts:
+        return None
+    return Cohort.objects.filter(pk=pk).first()
 
 
 def session_with_programme(queryset: QuerySet[Session]) -> QuerySet[Session]:
@@ -195,6 +288,15 @@ def registrations_of_session(*, session: Session) -> QuerySet[Registration]:
         .select_related("city")
         .order_by("is_walk_in", "full_name", "email")
     )
+
+
+def registrations_of_own_cities(*, user, session: Session) -> QuerySet[Registration]:
+    """The people this person's cities registered for `session` (or recorded as walk-ins):
+    none, without a query, for a person who is no city's officer."""
+    cities = session_access_of(user).cities if user.is_authenticated else ()
+    if not cities:
+        return Registration.objects.none()
+    return registrations_of_session(session=session).filter(city__in=cities)
 
 
 def registrations_visible_to(*, user) -> QuerySet[Registration]:

@@ -4,21 +4,22 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cities.selectors import cities_of_officer
 from portal.errors import ApplicationError
-from portal.fragments import versions
+from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
-from sessions.caching import CITIES, NAMES, VISIBILITY, session_scope
+from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
 from sessions.forms import (
     AttendanceForm,
     OutcomeForm,
@@ -33,27 +34,28 @@ from sessions.selectors import (
     calendar_feed_by_token,
     cities_enrolled_in,
     cities_registrable_by,
-    cohorts_schedulable_by,
+    cohort_schedulable_by,
     counts_of,
+    registrations_of_own_cities,
     registrations_of_session,
     registrations_visible_to,
+    session_visible_to,
     session_with_programme,
     sessions_of_user_cohorts,
-    sessions_visible_to,
 )
 
 
-def _session(request, pk, *, with_programme=False):
+def _session(request, pk):
     """The session if this person may see it; otherwise 404, whatever the reason.
 
     What they may do with it is asked once per request: by the service a POST reaches (its
     PermissionRefused is the 403), or by the page itself when it only shows a form
     (`_may_show_form`).
     """
-    queryset = sessions_visible_to(user=request.user).select_related("cohort")
-    if with_programme:
-        queryset = session_with_programme(queryset)
-    return object_for(request.user, queryset, pk=pk)
+    session = session_visible_to(user=request.user, pk=pk)
+    if session is None:
+        raise Http404
+    return session
 
 
 def _may_show_form(request, permission, obj) -> None:
@@ -90,9 +92,7 @@ def _wall_clock(session, value):
 def session_detail(request, pk):
     session = _session(request, pk)
     user = request.user
-    own_registrations = registrations_of_session(session=session).filter(
-        city__in=cities_of_officer(user=user).values("pk")
-    )
+    own_registrations = registrations_of_own_cities(user=user, session=session)
 
     def programme():
         # Read only when the cached part is drawn afresh.
@@ -119,14 +119,14 @@ def session_detail(request, pk):
     )
 
 
-def _presentation_initial(session):
+def _presentation_initial(programme):
     return [
         {
             "city": presentation.city,
             "climate_actions": list(presentation.climate_actions.all()),
             "topics": presentation.topics,
         }
-        for presentation in session.presentations.all()
+        for presentation in programme().presentations.all()
     ]
 
 
@@ -137,28 +137,32 @@ def _session_form_page(request, *, cohort, session=None):
     `peer_sessions.change_session` on the session: asked by the service on a valid POST, by
     this page when it shows the form."""
     initial = None
+    presentation_initial = None
     if session is not None:
+        # The session's facilitators and presenting cities are read only when the form is
+        # drawn afresh or checked: as first shown, its markup may come from the cache.
+        programme = functools.cache(
+            lambda: session_with_programme(Session.objects.filter(pk=session.pk)).get()
+        )
         initial = {
             "kind": session.kind,
             "title": session.title,
-            "phase": session.phase,
-            "thematic_group": session.thematic_group,
+            # The ids: a choice field draws and compares the id of its initial object.
+            "phase": session.phase_id,
+            "thematic_group": session.thematic_group_id,
             "time_zone": session.time_zone,
             "starts_at": _wall_clock(session, session.starts_at),
             "ends_at": _wall_clock(session, session.ends_at),
             "meeting_url": session.meeting_url,
             "agenda": session.agenda,
             "guiding_questions": session.guiding_questions,
-            "facilitators": list(session.facilitators.all()),
+            "facilitators": lambda: list(programme().facilitators.all()),
         }
+        presentation_initial = SimpleLazyObject(lambda: _presentation_initial(programme))
     data = request.POST if request.method == "POST" else None
     asked_by_service = False
     form = SessionForm(data, cohort=cohort, initial=initial)
-    presentations = PresentationFormSet(
-        data,
-        prefix="presentations",
-        initial=_presentation_initial(session) if session is not None else None,
-    )
+    presentations = PresentationFormSet(data, prefix="presentations", initial=presentation_initial)
     if data is not None and form.is_valid() and presentations.is_valid():
         rows = [
             index
@@ -228,14 +232,16 @@ def session_create(request):
         cohort_id = int(request.GET.get("cohort", ""))
     except ValueError as exc:
         raise Http404 from exc
-    cohort = object_for(request.user, cohorts_schedulable_by(user=request.user), pk=cohort_id)
+    cohort = cohort_schedulable_by(user=request.user, pk=cohort_id)
+    if cohort is None:
+        raise Http404
     return _session_form_page(request, cohort=cohort)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_edit(request, pk):
-    session = _session(request, pk, with_programme=True)
+    session = _session(request, pk)
     return _session_form_page(request, cohort=session.cohort, session=session)
 
 
@@ -410,11 +416,14 @@ def session_attendance(request, pk):
             "form_is_bound": data is not None,
             "walk_ins": walk_ins,
             "walk_in_rows": lambda: [r for r in registrations() if r.is_walk_in],
-            "counts": counts_of(session),
+            # Read only when the cached counts are drawn afresh.
+            "counts": functools.cache(lambda: counts_of(session)),
             "has_started": session.starts_at <= timezone.now(),
-            "attendance_versions": lambda: versions(CITIES, session_scope(session.pk)),
-            # The walk-in rows offer the cohort's enrolled cities.
-            "walk_in_versions": lambda: versions(CITIES, VISIBILITY),
+            # One read for the page's cached parts: the counts and the list show the session's
+            # registrations and cities; the walk-in rows offer the cohort's enrolled cities.
+            "page_versions": functools.cache(
+                lambda: versions(CITIES, session_scope(session.pk), VISIBILITY)
+            ),
         },
     )
 
@@ -422,7 +431,7 @@ def session_attendance(request, pk):
 # --- Calendar ----------------------------------------------------------------------------------
 
 
-def _calendar_response(sessions, *, name=None, filename=None) -> HttpResponse:
+def _calendar(sessions, *, dtstamp, name=None) -> str:
     events = [
         ics.session_event(
             session,
@@ -431,7 +440,10 @@ def _calendar_response(sessions, *, name=None, filename=None) -> HttpResponse:
         )
         for session in sessions
     ]
-    body = ics.calendar(events, dtstamp=timezone.now(), name=name)
+    return ics.calendar(events, dtstamp=dtstamp, name=name)
+
+
+def _calendar_response(body: str, *, filename=None) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -441,7 +453,9 @@ def _calendar_response(sessions, *, name=None, filename=None) -> HttpResponse:
 @login_required
 def session_ics(request, pk):
     session = _session(request, pk)
-    return _calendar_response([session], filename=f"session-{session.pk}.ics")
+    return _calendar_response(
+        _calendar([session], dtstamp=timezone.now()), filename=f"session-{session.pk}.ics"
+    )
 
 
 @never_cache
@@ -451,8 +465,24 @@ def calendar_feed(request, token):
     feed = calendar_feed_by_token(token=token)
     if feed is None or not feed.user.is_active:
         raise Http404
-    sessions = sessions_of_user_cohorts(user=feed.user).order_by("starts_at", "pk")
-    return _calendar_response(sessions, name=_("City peer-learning sessions"))
+    # The events are kept per person: the sessions of their cohorts (SESSIONS, VISIBILITY),
+    # written with the calendar's name in the request's language and the pages' addresses.
+    key = cache_key(
+        "calendar-feed",
+        (
+            feed.user_id,
+            versions(SESSIONS, VISIBILITY),
+            get_language(),
+            get_script_prefix(),
+            settings.SITE_URL,
+        ),
+    )
+    body = cache.get(key)
+    if body is None:
+        sessions = sessions_of_user_cohorts(user=feed.user).order_by("starts_at", "pk")
+        body = _calendar(sessions, name=_("City peer-learning sessions"), dtstamp=ics.UNSTAMPED)
+        cache.set(key, body, TIMEOUT_SECONDS)
+    return _calendar_response(ics.stamped(body, dtstamp=timezone.now()))
 
 
 @login_required

@@ -415,3 +415,32 @@ def test_saving_a_person_already_inactive_announces_nothing_again(officer):
     person.save()
 
     assert ApiToken.objects.filter(user=officer).count() == 1
+
+
+# --- The new-token form as first shown is kept in the cache (templates/accounts/api_tokens.html)
+
+
+def test_token_form_cached_in_one_language_is_not_shown_in_another(client, db):
+    english = factories.UserFactory(language="en")
+    french = factories.UserFactory(language="fr")
+
+    client.force_login(english)
+    english_page = client.get(LIST_URL).content.decode()
+    client.force_login(french)
+    french_page = client.get(LIST_URL).content.decode()
+
+    assert '<label for="id_lifetime_days">Valid for:</label>' in english_page
+    assert '<label for="id_lifetime_days">Durée de validité' in french_page
+    assert "Valid for" not in french_page
+
+
+def test_token_form_sent_back_with_an_error_is_not_the_cached_one(client, officer):
+    client.force_login(officer)
+    client.get(LIST_URL)
+
+    page = client.post(LIST_URL, {"name": "", "lifetime_days": "30"}).content.decode()
+    again = client.get(LIST_URL).content.decode()
+
+    assert "This field is required." in page
+    assert "This field is required." not in again
+    assert 'name="name"' in again

@@ -283,3 +283,55 @@ def test_password_reset_email_goes_through_the_outbox_in_the_accounts_language(
     assert f'<a href="{link}" rel="nofollow">{link}</a>' in html
     assert sent.message()["Message-ID"].endswith("@portal.example.eu>")
     assert marie.language == "fr"
+
+
+# --- The fields as first shown are kept in the cache (templates/accounts/profile.html) -----------
+
+
+def _field_values(page: str) -> tuple[str, str, str]:
+    name = re.search(r'name="full_name" value="([^"]*)"', page).group(1)
+    language = re.search(r'<option value="(\w+)" selected>', page).group(1)
+    zone = re.search(r'<option value="([\w/]+)" selected>', page.split('name="time_zone"')[1])
+    return name, language, zone.group(1)
+
+
+def test_profile_fields_follow_a_change_after_they_were_cached(client, officer):
+    client.force_login(officer)
+    client.get(URL)
+
+    services.user_profile_update(
+        user=officer,
+        full_name="Ana Maria Silva",
+        language="en",
+        time_zone="Europe/Lisbon",
+        acting_user=officer,
+    )
+    assert _field_values(client.get(URL).content.decode()) == (
+        "Ana Maria Silva",
+        "en",
+        "Europe/Lisbon",
+    )
+
+    # A save outside the service (the Django admin, the shell).
+    officer.full_name = "Ana M. Silva"
+    officer.time_zone = "Europe/Berlin"
+    officer.save()
+    assert _field_values(client.get(URL).content.decode()) == (
+        "Ana M. Silva",
+        "en",
+        "Europe/Berlin",
+    )
+
+
+def test_profile_fields_cached_for_one_person_are_not_shown_to_another(client, db):
+    ana = factories.UserFactory(full_name="Ana Silva", time_zone="Europe/Lisbon")
+    bea = factories.UserFactory(full_name="Bea Braun", time_zone="Europe/Berlin")
+
+    client.force_login(ana)
+    ana_page = client.get(URL).content.decode()
+    client.force_login(bea)
+    bea_page = client.get(URL).content.decode()
+
+    assert _field_values(ana_page) == ("Ana Silva", "en", "Europe/Lisbon")
+    assert _field_values(bea_page) == ("Bea Braun", "en", "Europe/Berlin")
+    assert "Ana Silva" not in bea_page

@@ -2,6 +2,8 @@
 presenting-city rows of the session form. A change through the services, the Django admin or a
 model save shows on the next page; one person's cached page never reaches another."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -385,3 +387,252 @@ def test_session_form_fields_show_changes_made_after_they_were_cached(client, pr
 
     assert 'value="Energy: heat networks"' in page
     assert "Lea Leader" in page
+
+
+# --- Who sees and runs a session (selectors.session_access_of) ---------------------------------
+
+
+def _detail_status(client, user, programme, suffix=""):
+    sign_in(client, user)
+    return client.get(f"/sessions/{programme.heating.pk}/{suffix}").status_code
+
+
+def test_session_page_follows_an_enrolment_and_a_membership_after_they_were_kept(client, programme):
+    porto = factories.CityFactory(name="Porto")
+    newcomer = factories.city_officer(city=porto)
+    assert _detail_status(client, newcomer, programme) == 404
+
+    enrolment = enrol(programme.cohort, porto)
+    assert _detail_status(client, newcomer, programme) == 200
+
+    enrolment.delete()  # as the Django admin does
+    assert _detail_status(client, newcomer, programme) == 404
+
+    # A membership in an enrolled city, then none.
+    membership = CityMembership.objects.create(user=newcomer, city=programme.city)
+    assert _detail_status(client, newcomer, programme) == 200
+    membership.delete()
+    assert _detail_status(client, newcomer, programme) == 404
+
+
+def test_session_forms_follow_who_facilitates_after_it_was_kept(client, programme):
+    colleague = factories.UserFactory(is_facilitator=True)
+    create_url = f"/sessions/new/?cohort={programme.cohort.pk}"
+    assert _detail_status(client, colleague, programme, "edit/") == 404
+    assert client.get(create_url).status_code == 404
+
+    # Named on the session: they see and edit it, but schedule nothing in the cohort.
+    programme.heating.facilitators.add(colleague)
+    assert _detail_status(client, colleague, programme, "edit/") == 200
+    assert client.get(create_url).status_code == 404
+
+    # A facilitator of the cohort, from the person's side: they schedule in it too.
+    colleague.facilitated_sessions.clear()
+    colleague.facilitated_cohorts.add(programme.cohort)
+    assert _detail_status(client, colleague, programme, "edit/") == 200
+    assert client.get(create_url).status_code == 200
+
+    programme.cohort.facilitators.remove(colleague)
+    assert _detail_status(client, colleague, programme, "edit/") == 404
+    assert client.get(create_url).status_code == 404
+
+
+def test_session_page_kept_for_the_lead_is_not_what_the_officer_or_a_stranger_may_do(
+    client, programme
+):
+    stranger = factories.city_officer()
+    sign_in(client, programme.lead)
+    lead_page = client.get(f"/sessions/{programme.heating.pk}/").text
+    sign_in(client, programme.officer)
+    officer_page = client.get(f"/sessions/{programme.heating.pk}/").text
+
+    assert "Edit or move" in lead_page
+    assert "Register people" not in lead_page
+    assert "Edit or move" not in officer_page
+    assert "Register people" in officer_page
+    assert _detail_status(client, stranger, programme) == 404
+    assert _detail_status(client, programme.officer, programme, "edit/") == 403
+
+
+def test_facts_read_in_a_rolled_back_transaction_are_not_kept(programme):
+    from django.db import transaction
+
+    from sessions.selectors import session_access_of
+
+    porto = factories.CityFactory(name="Porto")
+    newcomer = factories.city_officer(city=porto)
+    assert session_access_of(newcomer).enrolled_cohorts == frozenset()
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        enrol(programme.cohort, porto)
+        assert session_access_of(newcomer).enrolled_cohorts == {programme.cohort.pk}
+        raise RolledBack
+    # Another change raises the version to the one the rolled-back enrolment had.
+    CityMembership.objects.create(user=factories.UserFactory(), city=programme.city)
+
+    assert session_access_of(newcomer).enrolled_cohorts == frozenset()
+
+
+def test_session_page_kept_facts_cost_one_query(client, programme):
+    sign_in(client, programme.officer)
+    url = f"/sessions/{programme.heating.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    # The session's row, the user's row, the versions of the facts and of the cached part,
+    # the officer's own registrations.
+    assert len(queries) == session_queries() + 5
+
+
+def test_session_form_management_form_follows_the_presenting_cities(client, programme):
+    sign_in(client, programme.lead)
+    initial = 'name="presentations-INITIAL_FORMS" value="{}"'
+    assert initial.format(0) in client.get(_edit_url(programme)).text
+
+    services.session_update(
+        session=programme.heating,
+        presentations=[(programme.mission_city, [programme.actions[1].pk], "")],
+        acting_user=programme.lead,
+    )
+    assert initial.format(1) in client.get(_edit_url(programme)).text
+
+
+# --- Calendar feed -----------------------------------------------------------------------------
+
+
+def _feed(client, user):
+    feed = services.calendar_feed_get_or_create(user=user)
+    response = client.get(f"/calendar/{feed.token}.ics")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _summaries(body):
+    return [line[len("SUMMARY:") :] for line in body.split("\r\n") if line.startswith("SUMMARY:")]
+
+
+def test_calendar_feed_follows_changes_after_it_was_kept(client, programme, clock):
+    assert _summaries(_feed(client, programme.officer)) == ["Energy: district heating"]
+
+    services.session_update(
+        session=programme.heating, title="Energy: heat networks", acting_user=programme.lead
+    )
+    assert _summaries(_feed(client, programme.officer)) == ["Energy: heat networks"]
+
+    programme.heating.title = "Energy: saved in the admin"
+    programme.heating.save()
+    assert _summaries(_feed(client, programme.officer)) == ["Energy: saved in the admin"]
+
+    programme.officer.city_memberships.all().delete()
+    assert _summaries(_feed(client, programme.officer)) == []
+
+
+def test_calendar_feed_kept_is_stamped_on_each_request(client, programme, clock):
+    first = _feed(client, programme.officer)
+    clock.shift(90)
+    second = _feed(client, programme.officer)
+
+    assert "\r\nDTSTAMP:20241101T090000Z\r\n" in first
+    assert "\r\nDTSTAMP:20241101T090130Z\r\n" in second
+    assert second.replace("T090130Z", "T090000Z") == first
+
+
+def test_calendar_feed_kept_for_one_person_is_not_sent_for_another(client, programme):
+    other_cohort = factories.CohortFactory(number=2)
+    other_lead = factories.UserFactory(is_facilitator=True)
+    other_cohort.facilitators.add(other_lead)
+    services.session_create(
+        cohort=other_cohort,
+        title="Other cohort session",
+        kind=programme.heating.kind,
+        starts_at=datetime.datetime(2024, 12, 6, 10, 0),
+        ends_at=datetime.datetime(2024, 12, 6, 11, 0),
+        acting_user=other_lead,
+    )
+
+    assert _summaries(_feed(client, programme.officer)) == ["Energy: district heating"]
+    assert _summaries(_feed(client, other_lead)) == ["Other cohort session"]
+    assert _summaries(_feed(client, programme.lead)) == ["Energy: district heating"]
+
+
+def test_attendance_counts_follow_marks_and_walk_ins_after_they_were_cached(
+    client, programme, clock
+):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    before = client.get(_attendance_url(programme)).content.decode()
+    assert '<dd data-count="attended">0</dd>' in before
+
+    services.attendance_record(
+        session=programme.heating,
+        marks={ana.pk: "attended"},
+        walk_ins=[("Rui Costa", "rui@lisboa.pt", programme.city)],
+        acting_user=programme.lead,
+    )
+    after = client.get(_attendance_url(programme)).content.decode()
+
+    assert '<dd data-count="attended">1</dd>' in after
+    assert '<dd data-count="walk_ins">1</dd>' in after
+
+    Registration.objects.get(email="rui@lisboa.pt").delete()  # as the Django admin does
+    again = client.get(_attendance_url(programme)).content.decode()
+    assert '<dd data-count="walk_ins">0</dd>' in again
+
+
+def _outcome(client, user, programme):
+    sign_in(client, user)
+    return client.get(f"/sessions/{programme.heating.pk}/outcome/")
+
+
+def test_outcome_form_follows_the_texts_after_they_were_cached(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    assert "Heat pumps first" not in _outcome(client, programme.lead, programme).text
+
+    services.session_record_outcome(
+        session=programme.heating,
+        key_takeaways="Heat pumps first",
+        requested_subtopics="Tariffs",
+        acting_user=programme.lead,
+    )
+    page = _outcome(client, programme.lead, programme).text
+    assert ">\nHeat pumps first</textarea>" in page
+    assert ">\nTariffs</textarea>" in page
+
+    programme.heating.refresh_from_db()
+    programme.heating.requested_subtopics = "Grid fees"
+    programme.heating.save()  # as the Django admin does
+    assert ">\nGrid fees</textarea>" in _outcome(client, programme.lead, programme).text
+
+
+def test_outcome_form_cached_for_the_lead_is_refused_to_the_officer(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    services.session_record_outcome(
+        session=programme.heating,
+        key_takeaways="Heat pumps first",
+        requested_subtopics="",
+        acting_user=programme.lead,
+    )
+    lead_page = _outcome(client, programme.lead, programme)
+    officer_page = _outcome(client, programme.officer, programme)
+
+    assert ">\nHeat pumps first</textarea>" in lead_page.text
+    assert officer_page.status_code == 403
+    assert "Heat pumps first" not in officer_page.text
+
+
+def test_own_registrations_follow_the_officers_cities_after_they_were_kept(client, programme):
+    _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    porto = factories.CityFactory(name="Porto")
+    enrol(programme.cohort, porto)
+    colleague = factories.city_officer(city=porto)
+    assert "Ana Marques" not in _detail(client, colleague, programme)
+
+    membership = CityMembership.objects.create(user=colleague, city=programme.city)
+    assert "Ana Marques (ana.m@lisboa.pt), Lisbon" in _detail(client, colleague, programme)
+
+    membership.delete()
+    assert "Ana Marques" not in _detail(client, colleague, programme)
