@@ -57,9 +57,11 @@ def city_directory(request):
     The filter form and the list are cached fragments (templates/cities/city_directory.html):
     every signed-in person sees every city (cities/rules.py), so the list for a query is the
     same for all, keyed by the cities' data version; the form is keyed by the same version and
-    by the choices the apps above offer this person (the cohorts they may see). A query that
-    uses such a filter lists afresh: what it selects is that app's data. The page and its
-    cities are lazy, so a cached list runs no query for them.
+    by the choices the apps above offer this person (the cohorts they may see), named by the
+    filter's `choices_key` and `choices_scopes` without reading them (cohorts.filters). A query
+    that uses such a filter lists afresh: what it selects is that app's data. The page and its
+    cities are lazy, so a kept page runs no query but the session's, the user's and the
+    versions' (one query for every scope).
     """
     filterset = CityFilter(
         request.GET, queryset=selectors.city_directory(user=request.user), request=request

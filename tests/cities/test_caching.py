@@ -435,7 +435,7 @@ def test_an_added_filter_with_a_choices_key_is_read_only_when_the_form_is_drawn(
             return f"{request.user.pk}:{keys['current']}"
 
     saved = dict(CityFilter.base_filters)
-    # The cohorts app's filter has no key of its own yet: alone with this one here.
+    # Alone with this one here: the cohorts app's filter reads its own versions.
     for name in saved:
         if name not in CITY_OWN_FILTERS:
             del CityFilter.base_filters[name]
