@@ -106,16 +106,31 @@ def city_filters_added_in_use(data) -> bool:
     )
 
 
-def city_filters_added_choices(filterset: CityFilter) -> list:
+def city_filters_added_scopes() -> list[str]:
+    """The data-version scopes the added filters' choices show (their `choices_scopes`), for
+    the page to read with its own versions in one query."""
+    return [
+        scope
+        for name, filter_ in CityFilter.base_filters.items()
+        if name not in CITY_OWN_FILTERS
+        for scope in getattr(filter_, "choices_scopes", ())
+    ]
+
+
+def city_filters_added_choices(filterset: CityFilter, found: dict[str, str]) -> list:
     """What the added filters offer this person, as (value, label) pairs: a cached filter form
     is keyed by it, so each person gets the form with their own choices. Each list is read once
-    (one query) and kept in its field, so a form rendered afresh does not read it again."""
+    (one query) and kept in its field, so a form rendered afresh does not read it again.
+
+    `found`: the versions of at least `city_filters_added_scopes()`, by scope."""
     key = []
     for name in city_filters_added(filterset):
-        choices_key = getattr(filterset.filters[name], "choices_key", None)
+        filter_ = filterset.filters[name]
+        choices_key = getattr(filter_, "choices_key", None)
         if choices_key is not None:
             # The app names what its choices for this person depend on without reading them.
-            key.append((name, choices_key(filterset.request)))
+            data = [found[scope] for scope in getattr(filter_, "choices_scopes", ())]
+            key.append((name, choices_key(filterset.request), data))
             continue
         widget = filterset.form.fields[name].widget
         if not hasattr(widget, "choices"):
@@ -136,8 +151,10 @@ def city_filter_add(name: str, filter_: django_filters.Filter) -> None:
     The directory's filter form is cached, keyed by what each added filter offers the person
     (`city_filters_added_choices`): by default its choices, read on every request. A filter may
     instead have a `choices_key(request)` method returning a string that changes whenever its
-    choices for that person may change (their id and the data versions of what the choices
-    show): the directory then reads the choices only when it draws the form afresh.
+    choices for that person may change (their id, the facts about them the choices depend on),
+    and a `choices_scopes` tuple naming the data versions of what the choices show (read with
+    the page's own, in one query): the directory then reads the choices only when it draws the
+    form afresh.
     """
     CityFilter.base_filters[name] = filter_
 

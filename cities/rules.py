@@ -55,15 +55,17 @@ def is_invitee(user, invitation):
     )
 
 
+# Who works with a city: the programme's staff and the city's own officers. They see its
+# officers and write its climate actions (one rule, so a city's profile asks it once).
+works_with_city = is_programme_admin | is_facilitator | is_officer_of_city
+
 rules.add_perm("cities.view_city", rules.is_authenticated)
 rules.add_perm("cities.view_country", rules.is_authenticated)
-rules.add_perm(
-    "cities.view_city_officers", is_programme_admin | is_facilitator | is_officer_of_city
-)
+rules.add_perm("cities.view_city_officers", works_with_city)
 rules.add_perm("cities.change_city", is_programme_admin)
 rules.add_perm("cities.view_climateaction", rules.is_authenticated)
 # The object is the city the action is for.
-rules.add_perm("cities.add_climateaction", is_programme_admin | is_facilitator | is_officer_of_city)
+rules.add_perm("cities.add_climateaction", works_with_city)
 # The object is the action.
 rules.add_perm(
     "cities.change_climateaction", is_programme_admin | is_facilitator | is_officer_of_action_city

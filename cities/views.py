@@ -19,7 +19,9 @@ on the path that shows the form without calling it (a GET, or a POST the form re
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -31,11 +33,12 @@ from cities.filters import (
     CityFilter,
     city_filters_added_choices,
     city_filters_added_in_use,
+    city_filters_added_scopes,
 )
 from cities.forms import ClimateActionForm, InvitationAcceptForm, InvitationForm
 from cities.models import City, ClimateAction, Invitation
 from portal.errors import ApplicationError
-from portal.fragments import versions
+from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from portal.permissions import object_for, permission_check
 from portal.widgets import search_query, search_response
 
@@ -54,9 +57,11 @@ def city_directory(request):
     The filter form and the list are cached fragments (templates/cities/city_directory.html):
     every signed-in person sees every city (cities/rules.py), so the list for a query is the
     same for all, keyed by the cities' data version; the form is keyed by the same version and
-    by the choices the apps above offer this person (the cohorts they may see). A query that
-    uses such a filter lists afresh: what it selects is that app's data. The page and its
-    cities are lazy, so a cached list runs no query for them.
+    by the choices the apps above offer this person (the cohorts they may see), named by the
+    filter's `choices_key` and `choices_scopes` without reading them (cohorts.filters). A query
+    that uses such a filter lists afresh: what it selects is that app's data. The page and its
+    cities are lazy, so a kept page runs no query but the session's, the user's and the
+    versions' (one query for every scope).
     """
     filterset = CityFilter(
         request.GET, queryset=selectors.city_directory(user=request.user), request=request
@@ -69,6 +74,8 @@ def city_directory(request):
         return Paginator(cities, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
 
     page_obj = SimpleLazyObject(page)
+    # The cities' version and those of the added filters' choices, in one query.
+    found = scopes.versions_by_scope(scopes.DIRECTORY, *city_filters_added_scopes())
     return render(
         request,
         "cities/city_directory.html",
@@ -76,8 +83,8 @@ def city_directory(request):
             "filter_form": SimpleLazyObject(lambda: filterset.form),
             "page_obj": page_obj,
             "cities": SimpleLazyObject(lambda: page_obj.object_list),
-            "data_version": versions(scopes.DIRECTORY),
-            "filter_choices": city_filters_added_choices(filterset),
+            "data_version": found[scopes.DIRECTORY],
+            "filter_choices": city_filters_added_choices(filterset, found),
             "cache_results": not city_filters_added_in_use(request.GET),
         },
     )
@@ -86,48 +93,81 @@ def city_directory(request):
 @login_required
 @require_GET
 def city_search(request):
-    """Cities whose name contains ?q=, as JSON for the city search boxes (portal/widgets.py)."""
+    """Cities whose name contains ?q=, as JSON for the city search boxes (portal/widgets.py).
+
+    The answer to a query is kept, keyed by the cities' data version: it is the same for every
+    signed-in person (every city is visible to all, cities/rules.py), and finding the matches
+    reads every city's name (a LIKE '%...%' uses no index)."""
     query = search_query(request)
     if query is None:
         return search_response(City.objects.none())
-    return search_response(selectors.cities_matching(user=request.user, query=query))
+    key = cache_key("cities:search", [versions(scopes.DIRECTORY), query])
+    body = cache.get(key)
+    if body is None:
+        body = search_response(selectors.cities_matching(user=request.user, query=query)).content
+        cache.set(key, body, TIMEOUT_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 @login_required
 @require_GET
 def city_detail(request, pk):
-    """Show a city's profile, its cohorts and sessions, and its climate actions.
+    """Show a city's profile, its officers, cohorts and sessions, and its climate actions.
 
-    The profile and the climate actions are the same for every signed-in person but for the
-    edit links: they are cached fragments keyed by the cities' and actions' data versions
-    (cities/scopes.py), the city (in the path) and whether the person may write its actions.
-    The actions are a lazy queryset, read only when that part is drawn afresh. The officers,
-    cohorts and sessions parts are drawn on every request (they are short, and show other
-    apps' data)."""
+    Each part is a cached fragment (templates/cities/city_detail.html), keyed, besides the city
+    (in the path), by the data versions of what it shows (cities/scopes.py) and what about the
+    person changes it:
+    - the profile: the cities' version, the same for everyone;
+    - the officers, cohorts and sessions: whether the person may see the officers, the cities'
+      and officers' names' versions, and what the apps that answer the `city_profile` hook
+      (cohorts, sessions) say their parts show (`signals.ProfilePart`: scopes and a key);
+    - the climate actions: the cities' and actions' versions, and whether the person may write
+      them (it adds the edit links).
+    Every version is read in one query; the variables are lazy, read only for a part drawn
+    afresh.
+    """
     # Without the prefetch of thematic interests: only the cached profile shows them, and reads
     # them when it is drawn afresh.
     city = object_for(
         request.user, selectors.cities_visible_to(user=request.user).prefetch_related(None), pk=pk
     )
-    can_see_officers = request.user.has_perm("cities.view_city_officers", city)
+    # Seeing the officers and writing the climate actions (and editing each, cities/rules.py)
+    # are one rule, `works_with_city`: one check serves both.
+    works_with_city = request.user.has_perm("cities.view_city_officers", city)
     # The cohorts and sessions parts come from those apps, which answer the hook.
-    parts = {}
-    for _receiver, response in signals.city_profile.send(sender=City, city=city, user=request.user):
-        parts.update(response)
+    answers = signals.city_profile.send(sender=City, city=city, user=request.user)
+    parts = [part for _receiver, part in answers]
+    part_scopes = [scope for part in parts for scope in part.scopes]
+    found = scopes.versions_by_scope(
+        scopes.DIRECTORY, scopes.OFFICER_NAMES, scopes.CLIMATE_ACTIONS, *part_scopes
+    )
+    context = {}
+    for part in parts:
+        context.update(part.context)
     return render(
         request,
         "cities/city_detail.html",
         {
-            **parts,
+            **context,
             "city": city,
-            "officers": selectors.city_officers(city=city) if can_see_officers else None,
-            "climate_actions": selectors.climate_actions_visible_to(user=request.user).filter(
-                city=city
+            "officers": (
+                SimpleLazyObject(lambda: list(selectors.city_officers(city=city)))
+                if works_with_city
+                else None
             ),
-            # Writing a city's actions and editing each of them follow the same rule
-            # (cities/rules.py), so one check serves every edit link on the page.
-            "can_write_actions": request.user.has_perm("cities.add_climateaction", city),
-            "data_version": versions(scopes.DIRECTORY, scopes.CLIMATE_ACTIONS),
+            "climate_actions": SimpleLazyObject(
+                lambda: selectors.climate_actions_visible_to(user=request.user).filter(city=city)
+            ),
+            "can_write_actions": works_with_city,
+            "profile_version": found[scopes.DIRECTORY],
+            "parts_key": "|".join(
+                [
+                    str(works_with_city),
+                    scopes.key_of(found, scopes.DIRECTORY, scopes.OFFICER_NAMES, *part_scopes),
+                    *(part.key for part in parts),
+                ]
+            ),
+            "actions_version": scopes.key_of(found, scopes.DIRECTORY, scopes.CLIMATE_ACTIONS),
         },
     )
 

@@ -1,11 +1,14 @@
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from accounts.rules import is_programme_admin
 from cohorts.enums import EnrolmentStatus, Programme
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import cohorts_visible_to
+from cohorts.versions import CITIES, COHORTS
 from portal.api.filters import IdFilter
 
 
@@ -41,7 +44,22 @@ def _cities_in_cohort(queryset, name, value):
 
 @extend_schema_field(OpenApiTypes.INT)
 class _CohortFilter(django_filters.ModelChoiceFilter):
-    """A cohort by id (the schema cannot guess the type of a filter with a method)."""
+    """A cohort by id (the schema cannot guess the type of a filter with a method).
+
+    The directory keeps its filter form drawn (cities.filters.city_filter_add): the cohorts
+    offered change with these data versions (the cohorts, their facilitators and enrolments;
+    who is an officer of which city) and with these facts about the person, so a kept form
+    needs no query for them.
+    """
+
+    choices_scopes = (COHORTS, CITIES)
+
+    def choices_key(self, request) -> str:
+        # What cohorts_visible_to decides by: the person (what they facilitate, the cities
+        # they are an officer of), whether they are an admin, and today (officers are offered
+        # the cohorts that have not ended yet).
+        user = request.user
+        return f"{user.pk}:{int(is_programme_admin(user))}:{timezone.localdate().isoformat()}"
 
 
 def city_cohort_filter() -> django_filters.Filter:

@@ -4,16 +4,25 @@ cities never imports cohorts (ARCHITECTURE.md): a city's profile asks, and this 
 """
 
 from django.dispatch import receiver
+from django.utils.functional import SimpleLazyObject
 
 from cities import signals as city_signals
 from cohorts import selectors
 from cohorts.models import Enrolment
+from cohorts.versions import COHORTS
 
 
 @receiver(city_signals.city_profile, dispatch_uid="cohorts.city_profile_cohorts")
 def city_profile_cohorts(sender, city, user, **kwargs):
-    # The "Cohorts" part of the city profile.
-    return {"enrolments": selectors.cohort_enrolments_of_city(city=city)}
+    # The "Cohorts" part of the city profile: the city's accepted enrolments, with their
+    # cohorts' names and dates, the same for everyone. Every change of an enrolment or a
+    # cohort raises COHORTS (cohorts/versions.py).
+    return city_signals.ProfilePart(
+        context={
+            "enrolments": SimpleLazyObject(lambda: selectors.cohort_enrolments_of_city(city=city))
+        },
+        scopes=(COHORTS,),
+    )
 
 
 @receiver(city_signals.facilitated_cities, dispatch_uid="cohorts.facilitated_cities")

@@ -7,7 +7,8 @@ Scopes:
   sessions, registrations, roadmaps).
 - `cohorts`: the same for every cohort at once, for the lists (the cohort list, the home pages,
   the API lists), raised with each `cohort:<id>`.
-- `cities:rows`: cities (their names), their countries, and who is an officer of which city.
+- `CITIES`: cities (their names), their countries, and who is an officer of which city: the
+  cities app's own `cities:directory` (cities/scopes.py), raised by the cities app.
 - `taxonomy:sectors`: the thematic sectors' names (a group is shown by its sector).
 - `accounts:names`: people's names and email addresses (a facilitator, who asked, who decided),
   and whether they are active facilitators (the facilitators a form may show as chosen).
@@ -21,13 +22,13 @@ admin and the shell are all covered; a service that writes with `bulk_create` or
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from accounts.models import User
-from cities.models import City, CityMembership, Country
+from cities import scopes as city_scopes
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from portal.fragments import bump, bump_on_change
 from taxonomy.models import ThematicSector
 
 COHORTS = "cohorts"
-CITIES = "cities:rows"
+CITIES = city_scopes.DIRECTORY
 SECTORS = "taxonomy:sectors"
 PEOPLE_NAMES = "accounts:names"
 # A person's save that changes none of these leaves what the pages show of them as it was
@@ -115,9 +116,7 @@ def connect() -> None:
         sender=ThematicGroup.facilitators.through,
         dispatch_uid="cohorts.versions.group_facilitators",
     )
-    bump_on_change(City, lambda city: [CITIES])
-    bump_on_change(Country, lambda country: [CITIES])
-    bump_on_change(CityMembership, lambda membership: [CITIES])
+    # CITIES is raised by the cities app (cities/scopes.py).
     bump_on_change(ThematicSector, lambda sector: [SECTORS])
     post_save.connect(_on_person_saved, sender=User, dispatch_uid="cohorts.versions.people_saved")
     post_delete.connect(

@@ -4,10 +4,13 @@ cities and cohorts never import sessions (ARCHITECTURE.md): their pages ask, and
 """
 
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from cities import signals as city_signals
 from cohorts import signals as cohort_signals
 from sessions import selectors
+from sessions.caching import NAMES, SESSIONS
 
 
 @receiver(
@@ -21,5 +24,12 @@ def enrolment_session_counts(sender, cohort, **kwargs):
 
 @receiver(city_signals.city_profile, dispatch_uid="sessions.city_profile_sessions")
 def city_profile_sessions(sender, city, user, **kwargs):
-    # The "Sessions" part of the city profile.
-    return {"sessions": selectors.sessions_of_city(city=city)}
+    # The "Sessions" part of the city profile: the sessions the city presented in or registered
+    # for (every change of a session, presentation or registration raises SESSIONS), with
+    # their cohorts' names (NAMES); the same for everyone, but for the time zone the dates are
+    # written in.
+    return city_signals.ProfilePart(
+        context={"sessions": SimpleLazyObject(lambda: selectors.sessions_of_city(city=city))},
+        scopes=(SESSIONS, NAMES),
+        key=timezone.get_current_timezone_name(),
+    )
