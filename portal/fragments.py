@@ -20,9 +20,9 @@ querysets, so that a cache hit skips the queries as well as the rendering.
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from django.db import transaction
-from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 from portal.models import DataVersion
@@ -42,16 +42,24 @@ def versions(*scopes: str) -> str:
 
 
 def bump(*scopes: str) -> None:
-    """Raise the versions of `scopes` inside the current transaction, so that readers see the
-    new version exactly when they see the new data. Scopes are taken in sorted order, one
-    statement each, so two transactions bumping the same scopes lock them in the same order."""
+    """Give `scopes` new versions inside the current transaction, so that readers see the new
+    version exactly when they see the new data.
+
+    A new version is a random 62-bit number, not the old one plus one: a bump rolled back with
+    its transaction must never be given again, or a fragment rendered inside that transaction
+    (showing data that was never committed) would be read under the next real change's
+    version. Scopes are taken in sorted order, one statement each, so two transactions bumping
+    the same scopes lock their rows in the same order."""
     for scope in sorted(set(scopes)):
+        version = secrets.randbits(62)
         with transaction.atomic(savepoint=False):
-            if not DataVersion.objects.filter(scope=scope).update(version=F("version") + 1):
+            if not DataVersion.objects.filter(scope=scope).update(version=version):
+                # First bump of this scope: another transaction may create the row at the same
+                # moment, so insert without failing, then set it.
                 DataVersion.objects.bulk_create(
-                    [DataVersion(scope=scope, version=0)], ignore_conflicts=True
+                    [DataVersion(scope=scope, version=version)], ignore_conflicts=True
                 )
-                DataVersion.objects.filter(scope=scope).update(version=F("version") + 1)
+                DataVersion.objects.filter(scope=scope).update(version=version)
 
 
 def bump_on_change(model, scopes_of):

@@ -549,7 +549,7 @@ def test_cohort_pages_city_scope_is_the_directory_raised_by_a_new_officer(db, pl
     factories.city_officer(city=places["Lisbon"])
 
     assert CITIES == DIRECTORY_SCOPE
-    assert int(versions(CITIES)) == int(before) + 1
+    assert versions(CITIES) != before
 
 
 # The city profile's officers, cohorts and sessions.

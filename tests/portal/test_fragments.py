@@ -40,25 +40,34 @@ def csrf_value(html):
     return html.split('value="', 1)[1].split('"', 1)[0]
 
 
-def test_versions_of_unknown_scopes_are_zero_and_bump_raises_each_named_scope():
+def test_versions_of_unknown_scopes_are_zero_and_bump_changes_each_named_scope():
     assert versions("cities", "cohort:1") == "0.0"
 
     bump("cohort:1")
+    once = versions("cities", "cohort:1", "cohort:2").split(".")
     bump("cohort:1", "cities")
+    twice = versions("cities", "cohort:1", "cohort:2").split(".")
 
-    assert versions("cities", "cohort:1", "cohort:2") == "1.2.0"
+    assert once[0] == "0" and once[1] != "0" and once[2] == "0"
+    assert twice[0] != "0" and twice[1] not in ("0", once[1]) and twice[2] == "0"
     # Other scopes may hold rows already: emptying the reference countries before the tests
     # (tests/conftest.py) raised sessions:cities.
     assert DataVersion.objects.filter(scope__in=["cities", "cohort:1", "cohort:2"]).count() == 2
 
 
-def test_a_bump_in_a_rolled_back_transaction_is_undone_with_the_change():
+def test_a_bump_in_a_rolled_back_transaction_is_undone_and_its_version_never_given_again():
     bump("cities")
+    committed = versions("cities")
     with pytest.raises(RuntimeError), transaction.atomic():
         bump("cities")
+        rolled_back = versions("cities")
         raise RuntimeError("the change failed")
 
-    assert versions("cities") == "1"
+    assert versions("cities") == committed
+    bump("cities")
+    # A fragment cached inside the rolled-back transaction is keyed by `rolled_back`: the next
+    # real change must not land on the same key (an increment would: committed + 1 twice).
+    assert versions("cities") not in (committed, rolled_back)
 
 
 def test_a_fragment_is_rendered_once_for_the_same_keys():
@@ -118,14 +127,20 @@ def test_bump_on_change_raises_the_scopes_of_a_saved_or_deleted_instance():
     disconnect = bump_on_change(
         ThematicSector, lambda sector: ["test-sectors", f"test-sector:{sector.pk}"]
     )
+    seen = []
     try:
         sector = ThematicSector.objects.create(name="Test sector", slug="test-sector")
+        pk = sector.pk
+        seen.append(versions("test-sectors", f"test-sector:{pk}"))
         sector.name = "Renamed"
         sector.save()
-        pk = sector.pk
+        seen.append(versions("test-sectors", f"test-sector:{pk}"))
         sector.delete()
+        seen.append(versions("test-sectors", f"test-sector:{pk}"))
     finally:
         disconnect()
     ThematicSector.objects.create(name="After", slug="after")
 
-    assert versions("test-sectors", f"test-sector:{pk}") == "3.3"
+    assert "0" not in seen[0].split(".")
+    assert len(set(seen)) == 3  # created, saved, deleted: a new version each time
+    assert versions("test-sectors", f"test-sector:{pk}") == seen[-1]  # disconnected
