@@ -17,9 +17,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.rules import is_programme_admin
 from portal.api.errors import error_body
 from portal.api.schema import ErrorSerializer
-from portal.fragments import TIMEOUT_SECONDS, cache_key
+from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from roadmaps import selectors, services
 from roadmaps.models import (
     Roadmap,
@@ -28,9 +29,10 @@ from roadmaps.models import (
     RoadmapTransition,
     RoadmapValue,
 )
-from roadmaps.scopes import roadmap_versions
+from roadmaps.scopes import REFERENCE, ROADMAPS, roadmap_versions
 from roadmaps.services import RoadmapConflict, RoadmapIncomplete
 from roadmaps.template import FIELDS_BY_KEY, SECTIONS, fields_of_section
+from sessions.caching import VISIBILITY
 
 
 def person_name(user) -> str | None:
@@ -280,13 +282,24 @@ class NoteSerializer(serializers.Serializer):
     )
 
 
-def _remembered(part: str, roadmap: Roadmap, build):
+def _kept(name: str, parts: list, build):
+    """`build()`, kept in the cache under `name` and `parts` (which name everything it shows)."""
+    key = cache_key(name, parts)
+    data = cache.get(key)
+    if data is None:
+        data = build()
+        cache.set(key, data, TIMEOUT_SECONDS)
+    return data
+
+
+def _remembered(part: str, roadmap: Roadmap, build, *more):
     """`build()`, the JSON data of one roadmap's `part`, kept in the cache under the data
-    versions of everything it shows (roadmaps.scopes: the roadmap's row, fields and comments, the
-    names of its city, country, cohort and commenters, its cohort's phases), the language (the
-    labels), the time zone (the times) and the day (a section opens on a date). The caller has
-    found the roadmap among those the person may see; the data is the same for all of them."""
-    key = cache_key(
+    versions of everything it shows (roadmaps.scopes: the roadmap's row, fields, history and
+    comments, the names of its city, country, cohort, commenters and savers, its cohort's
+    phases), the language (the labels), the time zone (the times), the day (a section opens on a
+    date) and `more` (the address of a page of the history). The caller has found the roadmap
+    among those the person may see; the data is the same for all of them."""
+    return _kept(
         f"roadmaps:api-{part}",
         [
             get_language(),
@@ -294,13 +307,10 @@ def _remembered(part: str, roadmap: Roadmap, build):
             timezone.localdate(),
             roadmap.pk,
             roadmap_versions(roadmap),
+            *more,
         ],
+        build,
     )
-    data = cache.get(key)
-    if data is None:
-        data = build()
-        cache.set(key, data, TIMEOUT_SECONDS)
-    return data
 
 
 class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
@@ -325,6 +335,31 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return RoadmapDetailSerializer if self.action != "list" else RoadmapSerializer
+
+    def list(self, request, *args, **kwargs):
+        """The caller's roadmaps, kept in the cache under everything that decides them: the
+        person and their admin flag (roadmaps_visible_to reads their memberships and the cohorts
+        and groups they facilitate, whose changes raise sessions' VISIBILITY), the full address
+        with host and query (filters, search, ordering, page; the page links are absolute), the
+        language (status labels), the time zone (the times), and the data versions of the
+        roadmaps' rows (ROADMAPS) and of the names shown (REFERENCE). A refused filter raises
+        before anything is stored. The data is cached, not the body: the format is chosen per
+        request."""
+        user = request.user
+        return Response(
+            _kept(
+                "roadmaps:api-list",
+                [
+                    get_language(),
+                    timezone.get_current_timezone_name(),
+                    request.build_absolute_uri(),
+                    user.pk,
+                    is_programme_admin(user),
+                    versions(ROADMAPS, REFERENCE, VISIBILITY),
+                ],
+                lambda: super(RoadmapViewSet, self).list(request, *args, **kwargs).data,
+            )
+        )
 
     def _detail(self, roadmap: Roadmap, code=status.HTTP_200_OK) -> Response:
         return Response(RoadmapDetailSerializer(roadmap).data, status=code)
@@ -363,11 +398,22 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        """Every saved change, newest first: who, when, which field, old and new value."""
+        """Every saved change, newest first: who, when, which field, old and new value.
+
+        Cached as the roadmap's detail is (its history is in the roadmap's scope), under the
+        full address too: the field asked for, the page, and the host of the page links."""
         roadmap = self.get_object()
-        changes = selectors.roadmap_history(roadmap=roadmap, key=request.query_params.get("key"))
-        page = self.paginate_queryset(changes)
-        return self.get_paginated_response(ChangeSerializer(page, many=True).data)
+
+        def page_of_changes():
+            changes = selectors.roadmap_history(
+                roadmap=roadmap, key=request.query_params.get("key")
+            )
+            page = self.paginate_queryset(changes)
+            return self.get_paginated_response(ChangeSerializer(page, many=True).data).data
+
+        return Response(
+            _remembered("history", roadmap, page_of_changes, request.build_absolute_uri())
+        )
 
     @extend_schema(request=None, responses=RoadmapDetailSerializer)
     @action(detail=True, methods=["post"])

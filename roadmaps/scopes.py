@@ -4,6 +4,8 @@
   change), its saved fields, its history of changes, its comments and its status changes.
 - `cohort_scope(pk)`: the cohort's roadmaps as the overview and its summary show them: each
   roadmap's row and its saved fields (the scores, the climate action chosen and its rating).
+- `ROADMAPS`: every roadmap's row at once (status, share complete, last change), for the API's
+  list (/api/v1/roadmaps/), which spans cohorts; raised with each roadmap's own scope.
 - `REFERENCE`: what the roadmap pages show from the lower apps, and the NetZeroCities services:
   the cities' and countries' names, the cohorts' names, their phases (when a section opens) and
   enrolled cities, the sessions and their presented climate actions (what a city may choose),
@@ -17,9 +19,14 @@ REFERENCE only when their name or email changed (signing in saves `last_login`);
 person raises it too: the rows that named them now show nobody, and Django sets those links to
 NULL without a signal.
 
+Which roadmaps a person sees (roadmaps.selectors.roadmaps_visible_to: who is an officer of which
+city, who facilitates which cohort or thematic group) is the sessions app's `VISIBILITY` scope
+(sessions/caching.py), raised by every change to those rows from either side.
+
 Decision: an autosave (roadmaps.services._field_write) saves the field's row, which raises
-the roadmap's and the cohort's scopes; the history row and the roadmap's last change are written
-in the same transaction without signals, so the save pays two version updates, not five.
+the roadmap's and the cohort's scopes and ROADMAPS (the list shows the last change); the history
+row and the roadmap's last change are written in the same transaction without signals, so the
+save pays three version updates, not six.
 """
 
 from django.contrib.auth import get_user_model
@@ -39,6 +46,7 @@ from roadmaps.models import (
 from sessions.models import Session, SessionPresentation
 
 REFERENCE = "roadmaps:reference"
+ROADMAPS = "roadmaps:all"
 
 # What `User.get_full_name()` shows.
 _SHOWN_USER_FIELDS = frozenset({"full_name", "email"})
@@ -63,7 +71,7 @@ def cohort_versions(cohort_id: int) -> str:
 
 
 def _of_roadmap(roadmap):
-    return (roadmap_scope(roadmap.pk), cohort_scope(roadmap.cohort_id))
+    return (roadmap_scope(roadmap.pk), cohort_scope(roadmap.cohort_id), ROADMAPS)
 
 
 def _of_value(value):
@@ -74,7 +82,7 @@ def _of_value(value):
         cohort_id = (
             Roadmap.objects.filter(pk=value.roadmap_id).values_list("cohort_id", flat=True).first()
         )
-    scopes = [roadmap_scope(value.roadmap_id)]
+    scopes = [roadmap_scope(value.roadmap_id), ROADMAPS]
     if cohort_id is not None:  # None: the roadmap is being deleted with it
         scopes.append(cohort_scope(cohort_id))
     return scopes

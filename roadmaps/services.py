@@ -327,9 +327,10 @@ def _field_write(
     current.version = current_version + 1
     current.updated_by = acting_user
     current.updated_at = now
-    # The value's save raises the roadmap's and its cohort's data versions (roadmaps.scopes)
-    # for the three rows written here: the history row and the roadmap's last change are
-    # written without signals, in the same transaction, so a save pays two version updates.
+    # The value's save raises the roadmap's, its cohort's and the list's data versions
+    # (roadmaps.scopes) for the three rows written here: the history row and the roadmap's
+    # last change are written without signals, in the same transaction, so a save pays three
+    # version updates.
     current.roadmap = roadmap
     current.save(update_fields=None if current.pk is None else WRITTEN_VALUE_FIELDS)
     RoadmapChange.objects.bulk_create(

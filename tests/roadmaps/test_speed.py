@@ -326,10 +326,10 @@ def test_autosave_queries_one_field_save(client, programme):
     # user, roadmap (among those visible), officer of the city, the row lock, the cohort's
     # phases (Phase 1 opens with one), the field's row, its update, the history row, the
     # roadmap's last change (the share complete is unchanged: a filled field stays filled),
-    # the data versions of the roadmap and of its cohort (roadmaps.scopes: raised once, by the
-    # field's row, for the three rows written), and the session; the transaction's two
-    # statements (BEGIN and COMMIT, a savepoint and its release inside a test).
-    assert len(queries) == 9 + 2 + 2 + session_queries()
+    # the data versions of the roadmap, of its cohort and of the API's list (roadmaps.scopes:
+    # raised once, by the field's row, for the three rows written), and the session; the
+    # transaction's two statements (BEGIN and COMMIT, a savepoint and its release inside a test).
+    assert len(queries) == 10 + 2 + 2 + session_queries()
 
 
 # Data versions (roadmaps.scopes): each kind of row an edit page or the overview shows, changed
@@ -628,3 +628,134 @@ def test_api_roadmap_cached_skips_its_queries(client, programme):
 
     # The cached data's queries: the fields, the phases and the comments.
     assert len(cold) - len(warm) == 3
+
+
+# The API's list and a roadmap's history (roadmaps.api: RoadmapViewSet.list, history).
+
+LIST = "/api/v1/roadmaps/"
+
+
+def listed(client, user, path: str = LIST) -> list[tuple]:
+    body = api_get(client, user, path)
+    return [(r["city_name"], r["status"], r["percent_complete"]) for r in body["results"]]
+
+
+def api_history_rows(client, user, programme, query: str = "") -> list[tuple]:
+    body = api_get(client, user, f"/api/v1/roadmaps/{programme.roadmap.pk}/history/{query}")
+    return [(c["key"], c["new_value"], c["changed_by_name"]) for c in body["results"]]
+
+
+def test_api_list_shows_a_save_a_status_set_in_the_admin_and_a_city_renamed(client, programme):
+    assert listed(client, programme.lead) == [("Lisbon", "draft", 0)]
+
+    save(programme, CHALLENGE, "Heating the old town")
+    assert listed(client, programme.lead) == [("Lisbon", "draft", 2)]
+
+    roadmap = Roadmap.objects.get(pk=programme.roadmap.pk)
+    roadmap.status = "submitted"
+    roadmap.save()
+    lisbon = City.objects.get(pk=programme.lisbon.pk)
+    lisbon.name = "Lisboa"
+    lisbon.save()
+    assert listed(client, programme.lead) == [("Lisboa", "submitted", 2)]
+    assert listed(client, programme.lead, f"{LIST}?status=draft") == []
+
+
+def test_api_list_shows_who_sees_what_changed(client, programme):
+    """A membership, a lead facilitator and a group facilitator added or removed (through a
+    model save and both sides of the many-to-many lists) change the list on the next GET."""
+    other = factories.CityFactory(name="Porto")
+    services.roadmap_open(cohort=programme.cohort, city=other)
+    stranger = factories.city_officer(full_name="Sam Stranger")
+    facilitator = factories.UserFactory(is_facilitator=True)
+    assert listed(client, stranger) == []
+    assert listed(client, facilitator) == []
+
+    factories.CityMembershipFactory(user=stranger, city=other)
+    programme.cohort.facilitators.add(facilitator)
+    assert listed(client, stranger) == [("Porto", "draft", 0)]
+    assert listed(client, facilitator) == [("Lisbon", "draft", 0), ("Porto", "draft", 0)]
+
+    facilitator.facilitated_cohorts.remove(programme.cohort)
+    assert listed(client, facilitator) == []
+    programme.cohort.thematic_groups.get().facilitators.add(facilitator)
+    assert listed(client, facilitator) == [("Lisbon", "draft", 0), ("Porto", "draft", 0)]
+
+
+def test_api_list_lead_then_officer_then_stranger_each_see_their_own(client, programme):
+    services.roadmap_open(cohort=programme.cohort, city=factories.CityFactory(name="Porto"))
+    stranger = factories.city_officer(full_name="Sam Stranger")
+
+    assert listed(client, programme.lead) == [("Lisbon", "draft", 0), ("Porto", "draft", 0)]
+    assert listed(client, programme.ana) == [("Lisbon", "draft", 0)]
+    assert listed(client, stranger) == []
+    assert listed(client, programme.lead) == [("Lisbon", "draft", 0), ("Porto", "draft", 0)]
+
+
+def test_api_list_cached_reads_the_person_and_the_versions(client, programme):
+    client.force_login(programme.lead)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as warm:
+        response = client.get(LIST)
+
+    assert [r["city_name"] for r in response.json()["results"]] == ["Lisbon"]
+    # The session, the user and the data versions (roadmaps.scopes, sessions' VISIBILITY).
+    assert len(warm) == 2 + session_queries()
+
+
+def test_api_list_cached_body_is_the_uncached_body(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    client.force_login(programme.lead)
+    cold = client.get(f"{LIST}?ordering=-updated_at&search=lis")
+    warm = client.get(f"{LIST}?ordering=-updated_at&search=lis")
+
+    assert warm.content == cold.content
+    assert [r["city_name"] for r in warm.json()["results"]] == ["Lisbon"]
+
+
+def test_api_history_shows_a_save_a_rename_and_a_change_deleted(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    assert api_history_rows(client, programme.ana, programme) == [
+        (CHALLENGE, "Heating the old town", "Ana Silva")
+    ]
+
+    save(programme, CHALLENGE, "Cooling the old town", user=programme.rui)
+    assert api_history_rows(client, programme.ana, programme) == [
+        (CHALLENGE, "Cooling the old town", "Rui Costa"),
+        (CHALLENGE, "Heating the old town", "Ana Silva"),
+    ]
+    assert api_history_rows(client, programme.ana, programme, "?key=phase1.cause_1") == []
+
+    programme.rui.full_name = "Rui Costa Santos"
+    programme.rui.save()
+    RoadmapChange.objects.filter(new_value="Heating the old town").get().delete()
+    assert api_history_rows(client, programme.ana, programme) == [
+        (CHALLENGE, "Cooling the old town", "Rui Costa Santos")
+    ]
+
+
+def test_api_history_officer_then_lead_then_stranger(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    stranger = factories.city_officer(full_name="Sam Stranger")
+    path = f"/api/v1/roadmaps/{programme.roadmap.pk}/history/"
+
+    officer_body = api_get(client, programme.ana, path)
+    lead_body = api_get(client, programme.lead, path)
+    client.force_login(stranger)
+
+    assert officer_body == lead_body
+    assert [c["new_value"] for c in officer_body["results"]] == ["Heating the old town"]
+    assert client.get(path).status_code == 404
+
+
+def test_api_history_cached_reads_the_person_the_roadmap_and_the_versions(client, programme):
+    save(programme, CHALLENGE, "Heating the old town")
+    client.force_login(programme.ana)
+    path = f"/api/v1/roadmaps/{programme.roadmap.pk}/history/"
+    cold = client.get(path)
+    with CaptureQueriesContext(connection) as warm:
+        response = client.get(path)
+
+    assert response.content == cold.content
+    # The session, the user, the roadmap (among those visible) and its data versions.
+    assert len(warm) == 3 + session_queries()
