@@ -65,6 +65,13 @@ def benchmark(name: str):
 class Result:
     name: str
     samples_ms: tuple[float, ...]
+    # The floor timed alternately with this benchmark, run for run (see measure); empty for the
+    # references themselves.
+    floor_samples_ms: tuple[float, ...] = ()
+
+    @property
+    def floor_median_ms(self) -> float | None:
+        return statistics.median(self.floor_samples_ms) if self.floor_samples_ms else None
 
     @property
     def median_ms(self) -> float:
@@ -91,7 +98,9 @@ def format_counts(counts: dict[str, int]) -> str:
 
 def format_table(results: Sequence[Result]) -> str:
     """A fixed-width table: name, median ms, p95 ms, and the median as a multiple of the floor's
-    median and of /health/'s median (both measured in the same run)."""
+    median and of /health/'s median (both measured in the same run). A benchmark timed in
+    alternation with the floor is divided by the median of those floor runs, its own pairs;
+    the floor row shows the floor measured on its own."""
     by_name = {result.name: result for result in results}
     for reference in (FLOOR, HEALTH):
         if reference not in by_name:
@@ -108,7 +117,7 @@ def format_table(results: Sequence[Result]) -> str:
             result.name,
             f"{result.median_ms:.2f}",
             f"{result.p95_ms:.2f}",
-            ratio(result.median_ms, floor),
+            ratio(result.median_ms, result.floor_median_ms or floor),
             ratio(result.median_ms, health),
         )
         for result in results
@@ -128,16 +137,38 @@ def format_table(results: Sequence[Result]) -> str:
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
 
 
-def measure(setup: Callable[[], Callable[[], object]], *, name: str, repeat: int, warmup: int):
+def measure(
+    setup: Callable[[], Callable[[], object]],
+    *,
+    name: str,
+    repeat: int,
+    warmup: int,
+    floor: Callable[[], object] | None = None,
+) -> Result:
+    """Time `repeat` runs of what `setup` returns, after `warmup` untimed ones.
+
+    With `floor` (the floor page's callable), every timed run is paired with a run of the
+    floor, in alternating order, and both are kept: on a shared machine whose speed changes from
+    one minute to the next (seen here: the same page 11 ms in one run, 20 ms in the next), a
+    ratio to a floor timed a minute earlier measures the machine; a ratio to the floor timed
+    in the same seconds measures the page."""
     run = setup()
     for _ in range(warmup):
         run()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - started) * 1000)
-    return Result(name=name, samples_ms=tuple(samples))
+        if floor is not None:
+            floor()
+    samples, floor_samples = [], []
+    for round_number in range(repeat):
+        pair = [(run, samples)]
+        if floor is not None:
+            pair.append((floor, floor_samples))
+            if round_number % 2:
+                pair.reverse()
+        for call, into in pair:
+            started = time.perf_counter()
+            call()
+            into.append((time.perf_counter() - started) * 1000)
+    return Result(name=name, samples_ms=tuple(samples), floor_samples_ms=tuple(floor_samples))
 
 
 # Helpers for benchmark modules.
@@ -263,8 +294,15 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
     chosen = references + [
         name for name in REGISTRY if name not in references and args.only.lower() in name.lower()
     ]
+    floor = REGISTRY[FLOOR].setup()
     results = [
-        measure(REGISTRY[name].setup, name=name, repeat=args.repeat, warmup=args.warmup)
+        measure(
+            REGISTRY[name].setup,
+            name=name,
+            repeat=args.repeat,
+            warmup=args.warmup,
+            floor=None if name in references else floor,
+        )
         for name in chosen
     ]
     out.write(f"{args.repeat} timed runs each after {args.warmup} warm-up runs\n")

@@ -181,6 +181,31 @@ def test_registered_benchmarks_run_on_scale_data(settings):
     assert harness.REGISTRY["account page: officer"].setup()().wsgi_request.user == officer
 
 
+def test_measure_pairs_each_run_with_a_floor_run_in_alternating_order():
+    calls = []
+
+    def setup():
+        return lambda: calls.append("page")
+
+    result = measure(setup, name="paired", repeat=4, warmup=1, floor=lambda: calls.append("floor"))
+
+    assert calls == ["page", "floor"] + ["page", "floor", "floor", "page"] * 2
+    assert len(result.samples_ms) == 4
+    assert len(result.floor_samples_ms) == 4
+
+
+def test_format_table_divides_a_paired_benchmark_by_its_own_floor_runs():
+    results = [
+        Result(HEALTH, (1.0,)),
+        Result(FLOOR, (2.0,)),
+        Result("home page: reviewer", (9.0, 12.0, 15.0), floor_samples_ms=(3.0, 4.0, 5.0)),
+    ]
+
+    rows = format_table(results).splitlines()
+
+    assert rows[-1].split()[-4:] == ["12.00", "15.00", "3.00", "12.00"]
+
+
 @pytest.mark.django_db
 def test_city_and_cohort_benchmarks_measure_the_pages_they_name():
     call_command("seed_scale", "--cities", "200", "--users", "500", "--cohorts", "3", verbosity=0)
