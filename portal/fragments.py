@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from portal.models import DataVersion
@@ -48,18 +47,19 @@ def bump(*scopes: str) -> None:
     A new version is a random 62-bit number, not the old one plus one: a bump rolled back with
     its transaction must never be given again, or a fragment rendered inside that transaction
     (showing data that was never committed) would be read under the next real change's
-    version. Scopes are taken in sorted order, one statement each, so two transactions bumping
-    the same scopes lock their rows in the same order."""
-    for scope in sorted(set(scopes)):
-        version = secrets.randbits(62)
-        with transaction.atomic(savepoint=False):
-            if not DataVersion.objects.filter(scope=scope).update(version=version):
-                # First bump of this scope: another transaction may create the row at the same
-                # moment, so insert without failing, then set it.
-                DataVersion.objects.bulk_create(
-                    [DataVersion(scope=scope, version=version)], ignore_conflicts=True
-                )
-                DataVersion.objects.filter(scope=scope).update(version=version)
+    version. All scopes are written in one statement (an insert that updates the rows already
+    there: the first bump of a scope creates its row, even when another transaction creates it
+    at the same moment), their rows in sorted order, so two transactions bumping the same
+    scopes lock them in the same order."""
+    scopes = sorted(set(scopes))
+    if not scopes:
+        return
+    DataVersion.objects.bulk_create(
+        [DataVersion(scope=scope, version=secrets.randbits(62)) for scope in scopes],
+        update_conflicts=True,
+        unique_fields=["scope"],
+        update_fields=["version"],
+    )
 
 
 def bump_on_change(model, scopes_of):

@@ -8,6 +8,7 @@ the field (a submitted roadmap too: the page's autosave answers that one with 40
 """
 
 from django.core.cache import cache
+from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -324,6 +325,17 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.roadmaps_visible_to(user=self.request.user)
+
+    def get_object(self):
+        """A roadmap's own routes find it as the pages do (selectors.roadmap_for_user): by id,
+        checked against the caller's kept facts, 404 when they may not see it."""
+        roadmap = selectors.roadmap_for_user(
+            user=self.request.user, pk=self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        )
+        if roadmap is None:
+            raise Http404
+        self.check_object_permissions(self.request, roadmap)
+        return roadmap
 
     def filter_queryset(self, queryset):
         # The filters, the search and the ordering are the list's. A roadmap's own routes

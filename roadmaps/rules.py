@@ -17,8 +17,12 @@ with `user.has_perm` to show only what the services will allow.
 import rules
 
 from accounts.rules import is_programme_admin
-from cohorts.rules import is_cohort_facilitator
 from roadmaps.enums import OPEN_STATUSES
+from sessions.selectors import session_access_of
+
+# Both ask the person's kept facts (sessions.selectors.session_access_of), as
+# roadmaps.selectors.roadmap_for_user does: a page asks up to three of these rules, and each
+# was a query of its own.
 
 
 @rules.predicate
@@ -27,13 +31,31 @@ def is_roadmap_officer(user, roadmap):
         roadmap is not None
         and user is not None
         and user.is_authenticated
-        and roadmap.city.memberships.filter(user=user).exists()
+        and roadmap.city_id in session_access_of(user).cities
     )
 
 
 @rules.predicate
 def is_roadmap_facilitator(user, roadmap):
-    return roadmap is not None and user is not None and is_cohort_facilitator(user, roadmap.cohort)
+    """Lead facilitator of the roadmap's cohort or facilitator of one of its thematic groups
+    (cohorts.rules.is_cohort_facilitator)."""
+    return (
+        roadmap is not None
+        and user is not None
+        and user.is_authenticated
+        and roadmap.cohort_id in session_access_of(user).facilitated_cohorts
+    )
+
+
+@rules.predicate
+def is_roadmap_cohort_facilitator(user, cohort):
+    """cohorts.rules.is_cohort_facilitator, from the person's kept facts."""
+    return (
+        cohort is not None
+        and user is not None
+        and user.is_authenticated
+        and cohort.pk in session_access_of(user).facilitated_cohorts
+    )
 
 
 @rules.predicate
@@ -56,4 +78,6 @@ rules.add_perm("roadmaps.comment_roadmap", is_programme_admin | is_roadmap_facil
 # and roadmaps.services refuses any other with "Only a submitted roadmap can be reviewed".
 rules.add_perm("roadmaps.review_roadmap", is_programme_admin | is_roadmap_facilitator)
 # The object is the cohort whose roadmaps are exported.
-rules.add_perm("roadmaps.export_cohort_roadmaps", is_programme_admin | is_cohort_facilitator)
+rules.add_perm(
+    "roadmaps.export_cohort_roadmaps", is_programme_admin | is_roadmap_cohort_facilitator
+)

@@ -43,7 +43,7 @@ from portal.api.errors import error_body
 from portal.api.parsers import BadJSONBody, parse_json_body, too_large_error
 from portal.dates import long_date
 from portal.errors import ApplicationError
-from portal.permissions import PermissionRefused, object_for
+from portal.permissions import PermissionRefused, permission_check
 from roadmaps import selectors, services, template
 from roadmaps.api import conflict_body, person_name, saved_body
 from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
@@ -60,10 +60,12 @@ HISTORY_PAGE_SIZE = 50
 def _roadmap_or_404(request, pk, perm: str | None = None) -> Roadmap:
     """The roadmap if this person may see it, otherwise 404 whatever the reason; 403 when
     `perm` is given and they do not hold it."""
-    queryset = selectors.roadmaps_visible_to(user=request.user).select_related(
-        "cohort", "city__country"
-    )
-    return object_for(request.user, queryset, perm, pk=pk)
+    roadmap = selectors.roadmap_for_user(user=request.user, pk=pk)
+    if roadmap is None:
+        raise Http404
+    if perm is not None:
+        permission_check(request.user, perm, roadmap)
+    return roadmap
 
 
 def _json_error(status: int, code: str, message: str, fields=None, **extra) -> JsonResponse:
@@ -375,9 +377,8 @@ def roadmap_autosave(request, pk):
             "not_authenticated",
             _("Your session has expired - sign in again; your text is kept in this browser."),
         )
-    try:
-        roadmap = object_for(request.user, selectors.roadmaps_visible_to(user=request.user), pk=pk)
-    except Http404:
+    roadmap = selectors.roadmap_for_user(user=request.user, pk=pk)
+    if roadmap is None:
         return _json_error(404, "not_found", _("There is no such roadmap."))
     if request.content_type != "application/json":
         # Checked before the body is read: a multipart body has been consumed by request.POST.

@@ -20,7 +20,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.errors import ApplicationError
-from portal.permissions import object_for
 from roadmaps.enums import ExportStatus
 from roadmaps.exports import (
     EXPORT,
@@ -35,7 +34,7 @@ from roadmaps.models import RoadmapExport
 from roadmaps.pdf import roadmap_pdf_filename
 from roadmaps.pdf_files import roadmap_pdf_file_remembered
 from roadmaps.scopes import cohort_versions
-from roadmaps.selectors import roadmap_cohorts_run_by, roadmaps_visible_to
+from roadmaps.selectors import roadmap_cohort_run_by, roadmap_for_user, runs_roadmap_cohort
 from roadmaps.summary import (
     action_chart,
     cohort_city_roadmaps,
@@ -54,7 +53,9 @@ CHARTS = {"factors": factor_chart, "actions": action_chart}
 @cache_control(private=True, no_store=True)
 def roadmap_pdf_download(request, pk):
     # Who may see it is asked first: a stored file is served only to them, like a fresh one.
-    roadmap = object_for(request.user, roadmaps_visible_to(user=request.user), pk=pk)
+    roadmap = roadmap_for_user(user=request.user, pk=pk)
+    if roadmap is None:
+        raise Http404
     response = HttpResponse(
         roadmap_pdf_file_remembered(roadmap=roadmap), content_type="application/pdf"
     )
@@ -73,7 +74,10 @@ def _url_of_each(name: str):
 
 def _cohort_run_by(request, cohort_id):
     """The cohort, if the person facilitates it or is an admin; 404 otherwise."""
-    return object_for(request.user, roadmap_cohorts_run_by(user=request.user), pk=cohort_id)
+    cohort = roadmap_cohort_run_by(user=request.user, pk=cohort_id)
+    if cohort is None:
+        raise Http404
+    return cohort
 
 
 @login_required
@@ -188,13 +192,11 @@ def cohort_summary_csv(request, cohort_id, chart):
 
 
 def _export_of(request, pk) -> RoadmapExport:
-    return object_for(
-        request.user,
-        RoadmapExport.objects.select_related("cohort").filter(
-            cohort__in=roadmap_cohorts_run_by(user=request.user)
-        ),
-        pk=pk,
-    )
+    """The export if the person runs its cohort (as `_cohort_run_by`); 404 otherwise."""
+    export = RoadmapExport.objects.select_related("cohort").filter(pk=pk).first()
+    if export is None or not runs_roadmap_cohort(request.user, export.cohort_id):
+        raise Http404
+    return export
 
 
 def _export_status_context(request, cohort, export: RoadmapExport | None) -> dict:

@@ -129,17 +129,19 @@ def session_access_of(user) -> SessionAccess:
     """The person's `SessionAccess`, kept in the cache under their id and the version of every
     fact it holds (`sessions.caching.VISIBILITY`): one query when kept, five when read afresh.
     A page asks it several times (its session, then the rules for its buttons): the answer is
-    also kept on the person's object until a change to those facts is made in this process.
+    also kept on the person's object until a change to those facts is made in this process,
+    and used from there inside a transaction too (a service asking its permission after the
+    view found the object): this process has changed nothing since it was read.
 
     Decision: inside a transaction the facts are neither kept on the object nor in the cache
     until it commits. Read there, they may hold the transaction's own changes, and a rollback
     lowers the version again: kept at once, the next change that raises it would find those
     rolled-back facts under its key.
     """
-    in_transaction = _in_own_transaction()
     kept = getattr(user, "_session_access", None)
-    if kept is not None and kept[0] == visibility_change() and not in_transaction:
+    if kept is not None and kept[0] == visibility_change():
         return kept[1]
+    in_transaction = _in_own_transaction()
     change = visibility_change()
     key = f"sessions:access:{user.pk}:{versions(VISIBILITY)}"
     access = cache.get(key)

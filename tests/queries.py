@@ -16,3 +16,15 @@ def session_queries() -> int:
 def session_tables() -> list[str]:
     """The tables a signed-in request reads for its session: `["django_session"]` or none."""
     return ['"django_session"'] * session_queries()
+
+
+def keep_facts_of(*users) -> None:
+    """Read and keep each person's facts of what they see (sessions.selectors.session_access_of)
+    as their first page does, so that a count taken next is that of any later page: the version
+    of those facts (one query), not their reading afresh (four more)."""
+    from sessions.selectors import session_access_of
+
+    for user in users:
+        # A fresh object, as a request has: the one given may hold facts from before a
+        # cache.clear().
+        session_access_of(type(user).objects.get(pk=user.pk))

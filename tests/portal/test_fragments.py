@@ -2,10 +2,11 @@
 invalidated by a version bump in the changing transaction, CSRF tokens per request."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.template import RequestContext, Template
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from portal.fragments import bump, bump_on_change, versions
@@ -53,6 +54,21 @@ def test_versions_of_unknown_scopes_are_zero_and_bump_changes_each_named_scope()
     # Other scopes may hold rows already: emptying the reference countries before the tests
     # (tests/conftest.py) raised sessions:cities.
     assert DataVersion.objects.filter(scope__in=["cities", "cohort:1", "cohort:2"]).count() == 2
+
+
+def test_a_bump_of_scopes_with_and_without_rows_is_one_statement():
+    bump("cohort:1")
+    before = versions("cohort:1")
+
+    with CaptureQueriesContext(connection) as queries:
+        bump("cohort:2", "cohort:1", "cohort:1")
+
+    # One statement, in the transaction bulk_create opens around it (BEGIN and COMMIT in
+    # autocommit, a savepoint and its release inside the test's transaction).
+    statements = [q["sql"] for q in queries if "portal_dataversion" in q["sql"]]
+    assert len(statements) == 1
+    assert versions("cohort:1") != before
+    assert "0" not in versions("cohort:1", "cohort:2").split(".")
 
 
 def test_a_bump_in_a_rolled_back_transaction_is_undone_and_its_version_never_given_again():

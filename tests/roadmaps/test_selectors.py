@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from cities.services import climate_action_create
 from cohorts import services as cohort_services
+from cohorts.models import Cohort
 from cohorts.selectors import cohorts_facilitated_by, cohorts_run_by
 from roadmaps import selectors, services
 from roadmaps.models import Roadmap
@@ -227,6 +228,14 @@ def test_roadmap_visibility_and_cohorts_run_by_match_the_cohorts_selectors(progr
                 | Q(cohort__in=cohorts_facilitated_by(user=person).values("pk"))
             )
         assert set(selectors.roadmaps_visible_to(user=person)) == set(expected_roadmaps)
-        assert set(selectors.roadmap_cohorts_run_by(user=person)) == set(
-            cohorts_run_by(user=person)
-        )
+        # A page's one roadmap and one cohort, asked through the person's kept facts.
+        assert {
+            roadmap
+            for roadmap in Roadmap.objects.all()
+            if selectors.roadmap_for_user(user=person, pk=roadmap.pk)
+        } == set(expected_roadmaps)
+        assert {
+            cohort
+            for cohort in Cohort.objects.all()
+            if selectors.roadmap_cohort_run_by(user=person, pk=cohort.pk)
+        } == set(cohorts_run_by(user=person))

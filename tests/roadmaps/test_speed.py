@@ -23,7 +23,7 @@ from cohorts.models import Phase
 from roadmaps import pdf_files, services
 from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
 from tests import factories
-from tests.queries import session_queries
+from tests.queries import keep_facts_of, session_queries
 from tests.roadmaps.conftest import fill, present
 
 CHALLENGE = "phase1.challenge"
@@ -164,6 +164,7 @@ def edit_page_queries(client, user, programme) -> int:
 
 def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, programme):
     save(programme, CHALLENGE, "Heating the old town")
+    keep_facts_of(programme.ana)
     one = edit_page_queries(client, programme.ana, programme)
     for key in ("phase1.overview", "phase1.cause_1", SCORE, "phase2_1.desirability"):
         save(programme, key, "4" if key == SCORE else "high" if "desir" in key else "Text")
@@ -174,13 +175,16 @@ def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, pr
     many = edit_page_queries(client, programme.ana, programme)
     warm = edit_page_queries(client, programme.ana, programme)
     cache.clear()
+    keep_facts_of(programme.ana)
     cold = edit_page_queries(client, programme.ana, programme)
 
-    # user, roadmap, change (officer of the city), the data versions (roadmaps.scopes), values,
-    # phases, actions, services, comments (with their authors), and the session. Comment and
-    # review are not asked: the officer gets the form, and the roadmap is not submitted.
+    # user, the version of the person's kept facts (which roadmaps they see and change:
+    # roadmaps.selectors.roadmap_for_user), roadmap, the data versions (roadmaps.scopes),
+    # values, phases, actions, services, comments (with their authors), and the session.
+    # Comment and review are not asked: the officer gets the form, and the roadmap is not
+    # submitted.
     assert one == many == cold == 9 + session_queries()
-    # Cached sections: user, roadmap, change, the data versions and the session.
+    # Cached sections: user, the facts' version, roadmap, the data versions and the session.
     assert warm == 4 + session_queries()
 
 
@@ -194,18 +198,19 @@ def history_queries(client, user, programme) -> int:
 
 def test_history_query_count_does_not_grow_with_changes(client, programme):
     save(programme, CHALLENGE, "Heating the old town")
+    keep_facts_of(programme.ana)
     one = history_queries(client, programme.ana, programme)
     for n in range(60):
         save(programme, CHALLENGE, f"Heating the old town, take {n}", user=programme.rui)
     many = history_queries(client, programme.ana, programme)
     warm = history_queries(client, programme.ana, programme)
 
-    # session, user, roadmap, the data versions (roadmaps.scopes), count, the page of changes
-    # (with who), fields changed
+    # session, user, the version of the person's kept facts, roadmap, the data versions
+    # (roadmaps.scopes), count, the page of changes (with who), fields changed
     assert RoadmapChange.objects.filter(roadmap=programme.roadmap).count() == 61
-    assert one == many == 6 + session_queries()
-    # Cached form and table: session, user, roadmap, the data versions.
-    assert warm == 3 + session_queries()
+    assert one == many == 7 + session_queries()
+    # Cached form and table: session, user, the facts' version, roadmap, the data versions.
+    assert warm == 4 + session_queries()
 
 
 # The cohort overview.
@@ -315,6 +320,7 @@ def test_history_shows_a_new_change_and_who_saved_it_renamed(client, programme):
 def test_autosave_queries_one_field_save(client, programme):
     save(programme, CHALLENGE, "Heating the old town")
     client.force_login(programme.ana)
+    keep_facts_of(programme.ana)
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
             reverse("roadmap_autosave", args=[programme.roadmap.pk]),
@@ -323,13 +329,15 @@ def test_autosave_queries_one_field_save(client, programme):
         )
 
     assert (response.status_code, response.json()["version"]) == (200, 2)
-    # user, roadmap (among those visible), officer of the city, the row lock, the cohort's
-    # phases (Phase 1 opens with one), the field's row, its update, the history row, the
-    # roadmap's last change (the share complete is unchanged: a filled field stays filled),
-    # the data versions of the roadmap, of its cohort and of the API's list (roadmaps.scopes:
-    # raised once, by the field's row, for the three rows written), and the session; the
-    # transaction's two statements (BEGIN and COMMIT, a savepoint and its release inside a test).
-    assert len(queries) == 10 + 2 + 2 + session_queries()
+    # user, the version of the person's kept facts (who sees the roadmap and who may change
+    # it: roadmaps.selectors.roadmap_for_user, then the service's rule), roadmap, the row
+    # lock, the cohort's phases (Phase 1 opens with one), the field's row, its update, the
+    # history row, the roadmap's last change (the share complete is unchanged: a filled field
+    # stays filled), the data versions of the roadmap, of its cohort and of the API's list
+    # (roadmaps.scopes: raised once, by the field's row, for the three rows written, in one
+    # statement: portal.fragments.bump), and the session; the transaction's two statements
+    # (BEGIN and COMMIT, a savepoint and its release inside a test).
+    assert len(queries) == 10 + 2 + session_queries()
 
 
 # Data versions (roadmaps.scopes): each kind of row an edit page or the overview shows, changed
@@ -473,6 +481,7 @@ def overview_queries(client, user, programme) -> int:
 
 
 def test_overview_cached_parts_skip_their_queries(client, programme):
+    keep_facts_of(programme.lead)
     cold = overview_queries(client, programme.lead, programme)
     warm = overview_queries(client, programme.lead, programme)
 
@@ -494,12 +503,14 @@ def pdf_queries(client, user, programme) -> tuple[int, bytes]:
 
 def test_pdf_repeat_download_reads_the_versions_and_the_file(client, programme):
     fill(programme)
+    keep_facts_of(programme.ana, programme.lead)
     _first_count, first = pdf_queries(client, programme.ana, programme)
     count, again = pdf_queries(client, programme.ana, programme)
     lead_count, lead_pdf = pdf_queries(client, programme.lead, programme)
 
-    # user, roadmap (among those visible), the data versions, and the session.
-    assert count == lead_count == 3 + session_queries()
+    # user, the version of the person's kept facts (roadmaps.selectors.roadmap_for_user),
+    # roadmap, the data versions, and the session.
+    assert count == lead_count == 4 + session_queries()
     assert again == first == lead_pdf
 
 
@@ -620,6 +631,7 @@ def test_api_roadmap_officer_then_facilitator_then_stranger(client, programme):
 def test_api_roadmap_cached_skips_its_queries(client, programme):
     save(programme, CHALLENGE, "Heating the old town")
     client.force_login(programme.ana)
+    keep_facts_of(programme.ana)
     path = f"/api/v1/roadmaps/{programme.roadmap.pk}/"
     with CaptureQueriesContext(connection) as cold:
         client.get(path)
@@ -757,5 +769,6 @@ def test_api_history_cached_reads_the_person_the_roadmap_and_the_versions(client
         response = client.get(path)
 
     assert response.content == cold.content
-    # The session, the user, the roadmap (among those visible) and its data versions.
-    assert len(warm) == 3 + session_queries()
+    # The session, the user, the version of the person's kept facts, the roadmap and its data
+    # versions.
+    assert len(warm) == 4 + session_queries()
