@@ -36,8 +36,20 @@ TIMEOUT_SECONDS = 6 * 60 * 60
 
 def versions(*scopes: str) -> str:
     """The current versions of `scopes`, as one string for a fragment key (one query)."""
+    return joined(version_map(*scopes), *scopes)
+
+
+def version_map(*scopes: str) -> dict[str, str]:
+    """The current versions of `scopes` by scope (one query): a page that needs the versions of
+    several things (its cached parts, the person's kept facts) reads them all at once and
+    hands each its own, `joined` as `versions` gives them."""
     found = dict(DataVersion.objects.filter(scope__in=scopes).values_list("scope", "version"))
-    return ".".join(str(found.get(scope, 0)) for scope in scopes)
+    return {scope: str(found.get(scope, 0)) for scope in scopes}
+
+
+def joined(version_map: dict[str, str], *scopes: str) -> str:
+    """The string `versions(*scopes)` gives, from versions already read (`version_map`)."""
+    return ".".join(version_map[scope] for scope in scopes)
 
 
 def bump(*scopes: str) -> None:

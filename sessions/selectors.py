@@ -125,7 +125,7 @@ def _in_own_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def session_access_of(user) -> SessionAccess:
+def session_access_of(user, *, visibility: str | None = None) -> SessionAccess:
     """The person's `SessionAccess`, kept in the cache under their id and the version of every
     fact it holds (`sessions.caching.VISIBILITY`): one query when kept, five when read afresh.
     A page asks it several times (its session, then the rules for its buttons): the answer is
@@ -137,13 +137,17 @@ def session_access_of(user) -> SessionAccess:
     until it commits. Read there, they may hold the transaction's own changes, and a rollback
     lowers the version again: kept at once, the next change that raises it would find those
     rolled-back facts under its key.
+
+    `visibility`: the version of VISIBILITY, when the page has read it in the same query as
+    the versions of its own cached parts (`portal.fragments.versions`), which saves this
+    function its query.
     """
     kept = getattr(user, "_session_access", None)
     if kept is not None and kept[0] == visibility_change():
         return kept[1]
     in_transaction = _in_own_transaction()
     change = visibility_change()
-    key = f"sessions:access:{user.pk}:{versions(VISIBILITY)}"
+    key = f"sessions:access:{user.pk}:{visibility or versions(VISIBILITY)}"
     access = cache.get(key)
     if access is None:
         access = _session_access_read(user)
