@@ -20,6 +20,7 @@ querysets, so that a cache hit skips the queries as well as the rendering.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
 
 from django.db.models.signals import post_delete, post_save
@@ -52,6 +53,19 @@ def joined(version_map: dict[str, str], *scopes: str) -> str:
     return ".".join(version_map[scope] for scope in scopes)
 
 
+# Counts the bumps made in this process, so that versions read earlier in a request are known
+# to hold for what this request shows until it changes something itself (`bumps_made`).
+# `next()` on a count is atomic under the GIL.
+_bump_numbers = itertools.count(1)
+_last_bump = 0
+
+
+def bumps_made() -> int:
+    """The number of the last bump made in this process: versions read when it was N still
+    name what this process has written while it is N."""
+    return _last_bump
+
+
 def bump(*scopes: str) -> None:
     """Give `scopes` new versions inside the current transaction, so that readers see the new
     version exactly when they see the new data.
@@ -72,6 +86,8 @@ def bump(*scopes: str) -> None:
         unique_fields=["scope"],
         update_fields=["version"],
     )
+    global _last_bump
+    _last_bump = next(_bump_numbers)
 
 
 def bump_on_change(model, scopes_of):

@@ -34,7 +34,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from cities.models import City, ClimateAction, Country
 from cohorts.models import Cohort, Enrolment, Phase
-from portal.fragments import bump, bump_on_change, versions
+from portal.fragments import bump, bump_on_change, bumps_made, versions
 from roadmaps.models import (
     NetZeroCitiesService,
     Roadmap,
@@ -61,8 +61,23 @@ def cohort_scope(pk: int) -> str:
 
 
 def roadmap_versions(roadmap: Roadmap) -> str:
-    """The versions of everything a roadmap's own pages show (one query)."""
-    return versions(roadmap_scope(roadmap.pk), REFERENCE)
+    """The versions of everything a roadmap's own pages show: one query, or none when they were
+    read with the roadmap (roadmaps.selectors.roadmap_for_user: `keep_roadmap_versions`) and
+    this process has changed nothing since."""
+    kept = getattr(roadmap, "_versions_read", None)
+    if kept is not None and kept[0] == bumps_made():
+        return kept[1]
+    return versions(*roadmap_scopes(roadmap.pk))
+
+
+def roadmap_scopes(pk: int) -> tuple[str, str]:
+    """The scopes of `roadmap_versions`, in their order."""
+    return (roadmap_scope(pk), REFERENCE)
+
+
+def keep_roadmap_versions(roadmap: Roadmap, read: str) -> None:
+    """Keep on the roadmap the versions of `roadmap_scopes` read with it, for its page."""
+    roadmap._versions_read = (bumps_made(), read)
 
 
 def cohort_versions(cohort_id: int) -> str:

@@ -3,6 +3,7 @@ pages and the API use the same selectors."""
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,9 +11,12 @@ from django.utils.translation import gettext as _
 from accounts.rules import is_programme_admin
 from cities.models import CityMembership, ClimateAction
 from cohorts.models import Cohort, Phase, ThematicGroup
+from portal.fragments import TIMEOUT_SECONDS, joined, version_map
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
+from roadmaps.scopes import keep_roadmap_versions, roadmap_scopes
 from roadmaps.template import SECTIONS
+from sessions.caching import VISIBILITY
 from sessions.enums import SessionStatus
 from sessions.models import SessionPresentation
 from sessions.selectors import SessionAccess, session_access_of
@@ -88,14 +92,40 @@ def roadmap_for_user(*, user, pk) -> Roadmap | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None  # an address with letters for the id names no roadmap
-    # No ordering: the model's orders by its cohort's dates and its city's name, which the
-    # compiler and the planner would work through for one row.
-    roadmap = (
-        Roadmap.objects.select_related("cohort", "city__country").filter(pk=pk).order_by().first()
-    )
-    if roadmap is None or is_programme_admin(user):
-        return roadmap
-    return roadmap if sees_roadmap(session_access_of(user), roadmap) else None
+    # One query for the versions of the person's facts and of everything the roadmap's pages
+    # show; the row itself (with its cohort, city and country) is kept under the latter.
+    scopes = roadmap_scopes(pk)
+    read = version_map(VISIBILITY, *scopes)
+    roadmap_read = joined(read, *scopes)
+    roadmap = _roadmap_kept(pk, roadmap_read)
+    if roadmap is None:
+        return None
+    if not is_programme_admin(user) and not sees_roadmap(
+        session_access_of(user, visibility=read[VISIBILITY]), roadmap
+    ):
+        return None
+    keep_roadmap_versions(roadmap, roadmap_read)
+    return roadmap
+
+
+def _roadmap_kept(pk: int, read: str) -> Roadmap | None:
+    """The roadmap's row with its cohort, city and country, kept in the cache under the versions
+    of its scopes (`read`): its own scope is raised by every save of the row, REFERENCE by every
+    change of the cohort, city or country shown with it."""
+    key = f"roadmaps:row:{pk}:{read}"
+    roadmap = cache.get(key)
+    if roadmap is None:
+        # No ordering: the model's orders by its cohort's dates and its city's name, which the
+        # compiler and the planner would work through for one row.
+        roadmap = (
+            Roadmap.objects.select_related("cohort", "city__country")
+            .filter(pk=pk)
+            .order_by()
+            .first()
+        )
+        if roadmap is not None:
+            cache.set(key, roadmap, TIMEOUT_SECONDS)
+    return roadmap
 
 
 def roadmap_values(*, roadmap: Roadmap) -> dict[str, RoadmapValue]:

@@ -178,14 +178,15 @@ def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, pr
     keep_facts_of(programme.ana)
     cold = edit_page_queries(client, programme.ana, programme)
 
-    # user, the version of the person's kept facts (which roadmaps they see and change:
-    # roadmaps.selectors.roadmap_for_user), roadmap, the data versions (roadmaps.scopes),
-    # values, phases, actions, services, comments (with their authors), and the session.
-    # Comment and review are not asked: the officer gets the form, and the roadmap is not
-    # submitted.
-    assert one == many == cold == 9 + session_queries()
-    # Cached sections: user, the facts' version, roadmap, the data versions and the session.
-    assert warm == 4 + session_queries()
+    # user, the versions of the person's kept facts (which roadmaps they see and change) and
+    # of what the roadmap's pages show (roadmaps.scopes), in one query
+    # (roadmaps.selectors.roadmap_for_user), the roadmap's row (kept under those versions
+    # after: each save raises them), values, phases, actions, services, comments (with their
+    # authors), and the session. Comment and review are not asked: the officer gets the form,
+    # and the roadmap is not submitted.
+    assert one == many == cold == 8 + session_queries()
+    # Cached sections and row: user, the versions and the session.
+    assert warm == 2 + session_queries()
 
 
 def history_queries(client, user, programme) -> int:
@@ -205,12 +206,13 @@ def test_history_query_count_does_not_grow_with_changes(client, programme):
     many = history_queries(client, programme.ana, programme)
     warm = history_queries(client, programme.ana, programme)
 
-    # session, user, the version of the person's kept facts, roadmap, the data versions
-    # (roadmaps.scopes), count, the page of changes (with who), fields changed
+    # session, user, the versions of the person's kept facts and of the roadmap's scopes (one
+    # query), the roadmap's row (each save raised its versions), count, the page of changes
+    # (with who), fields changed
     assert RoadmapChange.objects.filter(roadmap=programme.roadmap).count() == 61
-    assert one == many == 7 + session_queries()
-    # Cached form and table: session, user, the facts' version, roadmap, the data versions.
-    assert warm == 4 + session_queries()
+    assert one == many == 6 + session_queries()
+    # Cached form, table and row: session, user, the versions.
+    assert warm == 2 + session_queries()
 
 
 # The cohort overview.
@@ -427,6 +429,42 @@ def test_edit_page_shows_the_submission_to_the_officer(client, programme):
     assert shown_value(html, CHALLENGE) == "Text of phase1.challenge"
 
 
+def test_edit_page_heading_follows_the_kept_row_city_cohort_and_country_renamed(client, programme):
+    """The roadmap's row, with its cohort, city and country, is kept under the versions of its
+    scopes (roadmaps.selectors.roadmap_for_user): each change shows on the next page."""
+    edit_page(client, programme.ana, programme)  # keeps the row
+
+    city = programme.roadmap.city
+    city.name = "Lisboa Renamed"
+    city.save()
+    country = city.country
+    country.name = "Portugal Renamed"
+    country.save()
+    cohort = programme.roadmap.cohort
+    cohort.name = "Cohort Renamed"
+    cohort.save()
+    Roadmap.objects.filter(pk=programme.roadmap.pk).get().save()  # as the admin saves a row
+    html = edit_page(client, programme.ana, programme)
+
+    assert "Reflection Roadmap of Lisboa Renamed" in html
+    assert "<dd data-city-country>Portugal Renamed</dd>" in html
+    assert "Cohort Renamed" in html
+
+
+def test_versions_read_with_the_roadmap_are_read_again_after_a_change_in_this_process(programme):
+    from roadmaps.scopes import roadmap_versions
+    from roadmaps.selectors import roadmap_for_user
+
+    roadmap = roadmap_for_user(user=programme.ana, pk=programme.roadmap.pk)
+    read = roadmap_versions(roadmap)
+    with CaptureQueriesContext(connection) as queries:
+        assert roadmap_versions(roadmap) == read
+    save(programme, CHALLENGE, "Heating the old town")
+
+    assert len(queries) == 0
+    assert roadmap_versions(roadmap) != read
+
+
 def test_edit_page_officers_of_two_cities_each_see_their_own(client, programme):
     porto = factories.CityFactory(name="Porto", country=programme.lisbon.country)
     rita = factories.city_officer(city=porto, full_name="Rita Reis")
@@ -508,9 +546,10 @@ def test_pdf_repeat_download_reads_the_versions_and_the_file(client, programme):
     count, again = pdf_queries(client, programme.ana, programme)
     lead_count, lead_pdf = pdf_queries(client, programme.lead, programme)
 
-    # user, the version of the person's kept facts (roadmaps.selectors.roadmap_for_user),
-    # roadmap, the data versions, and the session.
-    assert count == lead_count == 4 + session_queries()
+    # user, the versions of the person's kept facts and of the roadmap's scopes in one query
+    # (roadmaps.selectors.roadmap_for_user; the row and the file's name are kept under them),
+    # and the session.
+    assert count == lead_count == 2 + session_queries()
     assert again == first == lead_pdf
 
 
@@ -638,8 +677,8 @@ def test_api_roadmap_cached_skips_its_queries(client, programme):
     with CaptureQueriesContext(connection) as warm:
         client.get(path)
 
-    # The cached data's queries: the fields, the phases and the comments.
-    assert len(cold) - len(warm) == 3
+    # The cached data's queries: the roadmap's row, the fields, the phases and the comments.
+    assert len(cold) - len(warm) == 4
 
 
 # The API's list and a roadmap's history (roadmaps.api: RoadmapViewSet.list, history).
@@ -769,6 +808,6 @@ def test_api_history_cached_reads_the_person_the_roadmap_and_the_versions(client
         response = client.get(path)
 
     assert response.content == cold.content
-    # The session, the user, the version of the person's kept facts, the roadmap and its data
-    # versions.
-    assert len(warm) == 4 + session_queries()
+    # The session, the user, and the versions of the person's kept facts and of the roadmap's
+    # scopes (one query; the row is kept under them).
+    assert len(warm) == 2 + session_queries()
