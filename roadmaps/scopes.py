@@ -80,9 +80,24 @@ def keep_roadmap_versions(roadmap: Roadmap, read: str) -> None:
     roadmap._versions_read = (bumps_made(), read)
 
 
-def cohort_versions(cohort_id: int) -> str:
-    """The versions of everything the cohort overview shows (one query)."""
-    return versions(cohort_scope(cohort_id), REFERENCE)
+def cohort_versions(cohort: Cohort) -> str:
+    """The versions of everything the cohort overview shows: one query, or none when they were
+    read with the cohort (roadmaps.selectors.roadmap_cohort_run_by) and this process has
+    changed nothing since."""
+    kept = getattr(cohort, "_roadmap_versions_read", None)
+    if kept is not None and kept[0] == bumps_made():
+        return kept[1]
+    return versions(*cohort_scopes(cohort.pk))
+
+
+def cohort_scopes(pk: int) -> tuple[str, str]:
+    """The scopes of `cohort_versions`, in their order."""
+    return (cohort_scope(pk), REFERENCE)
+
+
+def keep_cohort_versions(cohort: Cohort, read: str) -> None:
+    """Keep on the cohort the versions of `cohort_scopes` read with it, for its overview."""
+    cohort._roadmap_versions_read = (bumps_made(), read)
 
 
 def _of_roadmap(roadmap):

@@ -14,7 +14,12 @@ from cohorts.models import Cohort, Phase, ThematicGroup
 from portal.fragments import TIMEOUT_SECONDS, joined, version_map
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
-from roadmaps.scopes import keep_roadmap_versions, roadmap_scopes
+from roadmaps.scopes import (
+    cohort_scopes,
+    keep_cohort_versions,
+    keep_roadmap_versions,
+    roadmap_scopes,
+)
 from roadmaps.template import SECTIONS
 from sessions.caching import VISIBILITY
 from sessions.enums import SessionStatus
@@ -59,14 +64,31 @@ def runs_roadmap_cohort(user, cohort_id: int) -> bool:
 
 def roadmap_cohort_run_by(*, user, pk) -> Cohort | None:
     """The cohort `pk` if the person runs it (`runs_roadmap_cohort`), else None: asked through
-    their kept facts, as `roadmap_for_user` asks its roadmap."""
+    their kept facts, as `roadmap_for_user` asks its roadmap, with the versions of its
+    overview read in the same query and the row kept under them (REFERENCE follows every
+    change of a cohort)."""
+    if not user.is_authenticated:
+        return None
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    if not runs_roadmap_cohort(user, pk):
+    scopes = cohort_scopes(pk)
+    read = version_map(VISIBILITY, *scopes)
+    if not is_programme_admin(user) and (
+        pk not in session_access_of(user, visibility=read[VISIBILITY]).facilitated_cohorts
+    ):
         return None
-    return Cohort.objects.filter(pk=pk).first()
+    cohort_read = joined(read, *scopes)
+    key = f"roadmaps:cohort-row:{pk}:{cohort_read}"
+    cohort = cache.get(key)
+    if cohort is None:
+        cohort = Cohort.objects.filter(pk=pk).first()
+        if cohort is None:
+            return None
+        cache.set(key, cohort, TIMEOUT_SECONDS)
+    keep_cohort_versions(cohort, cohort_read)
+    return cohort
 
 
 def sees_roadmap(access: SessionAccess, roadmap: Roadmap) -> bool:

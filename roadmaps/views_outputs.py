@@ -100,7 +100,7 @@ def cohort_roadmap_overview(request, cohort_id):
     # the climate actions' names) and the time zone the last changes are shown in. The rows
     # and the summary are callables, read by the template only on a miss: a hit runs neither
     # their queries nor the rendering of a row per city and two charts.
-    key = (cohort_versions(cohort.pk), timezone.get_current_timezone_name())
+    key = (cohort_versions(cohort), timezone.get_current_timezone_name())
     return render(
         request,
         "roadmaps/overview.html",

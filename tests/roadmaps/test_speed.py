@@ -524,8 +524,18 @@ def test_overview_cached_parts_skip_their_queries(client, programme):
     warm = overview_queries(client, programme.lead, programme)
 
     # The cached parts' queries: the roadmaps, the cities, the fields summarised and the
-    # climate actions.
-    assert cold - warm == 4
+    # climate actions; and the cohort's row, kept under the versions read with the person's
+    # facts (roadmaps.selectors.roadmap_cohort_run_by).
+    assert cold - warm == 5
+
+
+def test_overview_shows_the_cohort_renamed(client, programme):
+    overview(client, programme.lead, programme)  # keeps the cohort's row
+    cohort = programme.cohort
+    cohort.name = "Cohort Renamed"
+    cohort.save()
+
+    assert "Cohort Renamed" in overview(client, programme.lead, programme)
 
 
 # The PDF download (roadmaps.pdf_files.roadmap_pdf_file_remembered).
