@@ -479,15 +479,39 @@ def test_facts_read_in_a_rolled_back_transaction_are_not_kept(programme):
     assert session_access_of(newcomer).enrolled_cohorts == frozenset()
 
 
-def test_session_page_kept_facts_cost_one_query(client, programme):
-    sign_in(client, programme.officer)
-    url = f"/sessions/{programme.heating.pk}/"
-    client.get(url)
+def _warm_queries(client, user, url) -> int:
+    """The queries of `url` as `user` sees it a second time: the person's facts and the cached
+    parts kept."""
+    sign_in(client, user)
+    assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    # The session's row, the user's row, the versions of the facts and of the cached part,
-    # the officer's own registrations.
-    assert len(queries) == session_queries() + 5
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_session_page_kept_facts_cost_one_query(client, programme):
+    url = f"/sessions/{programme.heating.pk}/"
+    # The session (none with Redis), the user's row, the versions of the facts and of the
+    # cached part in one query (sessions.views._session_and_versions), the session's row, the
+    # officer's own registrations.
+    assert _warm_queries(client, programme.officer, url) == session_queries() + 4
+    # The same without a city: no registrations of their own to read.
+    assert _warm_queries(client, programme.lead, url) == session_queries() + 3
+
+
+def test_attendance_page_kept_parts_cost_three_queries(client, programme):
+    url = f"/sessions/{programme.heating.pk}/attendance/"
+    # The session, the user's row, the versions (the facts', the counts' and lists'), the
+    # session's row.
+    assert _warm_queries(client, programme.lead, url) == session_queries() + 3
+
+
+def test_session_form_pages_kept_parts_cost_three_queries(client, programme):
+    # The session, the user's row, the versions (the facts', the fields' and rows'), the
+    # session's row; for a new session, the cohort's row instead.
+    assert _warm_queries(client, programme.lead, _edit_url(programme)) == session_queries() + 3
+    new = f"/sessions/new/?cohort={programme.cohort.pk}"
+    assert _warm_queries(client, programme.lead, new) == session_queries() + 3
 
 
 def test_session_form_management_form_follows_the_presenting_cities(client, programme):
