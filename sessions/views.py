@@ -41,6 +41,7 @@ from sessions.selectors import (
     registrations_of_own_cities,
     registrations_of_session,
     registrations_visible_to,
+    session_access_of,
     session_visible_to,
     session_with_programme,
     sessions_of_user_cohorts,
@@ -110,6 +111,16 @@ def session_detail(request, pk):
         # No city of theirs: the template's test of an empty queryset would still have the ORM
         # build its whole query (columns, joins, ordering) before finding it empty.
         own_registrations = ()
+    can_register = user.has_perm("peer_sessions.add_registration", session)
+    # The people their cities registered are the same for everyone who is an officer of the
+    # same cities: kept in the cache under those cities, the session's registrations (its
+    # scope), the cities' names, and whether the page offers to register more.
+    cities = session_access_of(user).cities
+    own_key = (
+        f"{joined(found, session_scope(pk), CITIES)}:{sorted(cities)}:{can_register}"
+        if cities
+        else None
+    )
 
     def programme():
         # Read only when the cached part is drawn afresh.
@@ -127,10 +138,11 @@ def session_detail(request, pk):
             "programme": programme,
             "programme_versions": joined(found, session_scope(pk), CITIES, NAMES),
             "own_registrations": own_registrations,
+            "own_registrations_key": own_key,
             "can_change": user.has_perm("peer_sessions.change_session", session),
             # Asked only where the page shows it: among what those who may change it see.
             "can_cancel": lambda: user.has_perm("peer_sessions.cancel_session", session),
-            "can_register": user.has_perm("peer_sessions.add_registration", session),
+            "can_register": can_register,
             "is_past": session.starts_at <= timezone.now(),
         },
     )
