@@ -1,4 +1,5 @@
 import datetime
+import functools
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -71,6 +72,17 @@ class SessionForm(forms.Form):
         # Inactive facilitators too: a session keeps the facilitators it had when one of them
         # leaves, and saving it again must not drop them.
         self.fields["facilitators"].queryset = get_user_model().objects.filter(is_facilitator=True)
+
+
+@functools.cache
+def session_form_media() -> forms.Media:
+    """`SessionForm(...).media`, without building a form: the scripts and styles of its fields'
+    widgets, which its `__init__` leaves as declared (it sets querysets only). The form page
+    shows it in the head, while the fields themselves may come from the cache."""
+    media = forms.Media()
+    for field in SessionForm.base_fields.values():
+        media += field.widget.media
+    return media
 
 
 class ClimateActionChoiceField(forms.ModelMultipleChoiceField):

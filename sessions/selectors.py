@@ -160,16 +160,28 @@ def session_access_of(user, *, visibility: str | None = None) -> SessionAccess:
     return access
 
 
-def session_visible_to(*, user, pk) -> Session | None:
+def _first(queryset: QuerySet):
+    """The first row of `queryset` or None, read without any ordering: for a fetch by a unique
+    key, where `.first()` would have the ORM compile an ORDER BY (the model's ordering, or the
+    primary key) that changes nothing."""
+    for row in queryset.order_by()[:1]:
+        return row
+    return None
+
+
+def session_visible_to(*, user, pk, visibility: str | None = None) -> Session | None:
     """The session `pk` with its cohort, if `user` sees it (the rows of `sessions_visible_to`),
     else None. A page's one session: asked through `session_access_of` rather than the list's
-    query, whose four subqueries cost more to build than the page's other work."""
+    query, whose four subqueries cost more to build than the page's other work.
+
+    `visibility`: the version of VISIBILITY, when the page read it with the versions of its own
+    cached parts (`portal.fragments.version_map`), handed to `session_access_of`."""
     if not user.is_authenticated:
         return None
-    session = Session.objects.select_related("cohort").filter(pk=pk).first()
+    session = _first(Session.objects.select_related("cohort").filter(pk=pk))
     if session is None or is_programme_admin(user):
         return session
-    return session if session_access_of(user).sees(session) else None
+    return session if session_access_of(user, visibility=visibility).sees(session) else None
 
 
 def sessions_visible_to(*, user) -> QuerySet[Session]:
@@ -194,15 +206,19 @@ def sessions_facilitated_by(*, user, own_only: bool = False) -> QuerySet[Session
     )
 
 
-def cohort_schedulable_by(*, user, pk) -> Cohort | None:
+def cohort_schedulable_by(*, user, pk, visibility: str | None = None) -> Cohort | None:
     """The cohort `pk` if `user` may schedule sessions in it, else None: any cohort for a
     programme admin, otherwise one they facilitate (leading it or one of its thematic groups,
-    `cohorts.selectors.cohorts_facilitated_by`), asked through `session_access_of`."""
+    `cohorts.selectors.cohorts_facilitated_by`), asked through `session_access_of` (with
+    `visibility` as `session_visible_to` hands it)."""
     if not user.is_authenticated:
         return None
-    if not is_programme_admin(user) and pk not in session_access_of(user).facilitated_cohorts:
+    if (
+        not is_programme_admin(user)
+        and pk not in session_access_of(user, visibility=visibility).facilitated_cohorts
+    ):
         return None
-    return Cohort.objects.filter(pk=pk).first()
+    return _first(Cohort.objects.filter(pk=pk))
 
 
 def session_with_programme(queryset: QuerySet[Session]) -> QuerySet[Session]:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db.models.query import EmptyQuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
@@ -16,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.errors import ApplicationError
-from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
 from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
@@ -28,6 +29,7 @@ from sessions.forms import (
     RegistrationForm,
     SessionForm,
     WalkInFormSet,
+    session_form_media,
 )
 from sessions.models import Session
 from sessions.selectors import (
@@ -39,6 +41,7 @@ from sessions.selectors import (
     registrations_of_own_cities,
     registrations_of_session,
     registrations_visible_to,
+    session_access_of,
     session_visible_to,
     session_with_programme,
     sessions_of_user_cohorts,
@@ -56,6 +59,17 @@ def _session(request, pk):
     if session is None:
         raise Http404
     return session
+
+
+def _session_and_versions(request, pk, *scopes):
+    """`_session`, for a page with cached parts: the versions of `scopes` (its parts) are read
+    in one query with the version of the person's kept facts (VISIBILITY), which finding the
+    session asks, before the session's row, as `versions` reads them before the data."""
+    found = version_map(VISIBILITY, *scopes)
+    session = session_visible_to(user=request.user, pk=pk, visibility=found[VISIBILITY])
+    if session is None:
+        raise Http404
+    return session, found
 
 
 def _may_show_form(request, permission, obj) -> None:
@@ -90,9 +104,23 @@ def _wall_clock(session, value):
 
 @login_required
 def session_detail(request, pk):
-    session = _session(request, pk)
+    session, found = _session_and_versions(request, pk, session_scope(pk), CITIES, NAMES)
     user = request.user
     own_registrations = registrations_of_own_cities(user=user, session=session)
+    if isinstance(own_registrations, EmptyQuerySet):
+        # No city of theirs: the template's test of an empty queryset would still have the ORM
+        # build its whole query (columns, joins, ordering) before finding it empty.
+        own_registrations = ()
+    can_register = user.has_perm("peer_sessions.add_registration", session)
+    # The people their cities registered are the same for everyone who is an officer of the
+    # same cities: kept in the cache under those cities, the session's registrations (its
+    # scope), the cities' names, and whether the page offers to register more.
+    cities = session_access_of(user).cities
+    own_key = (
+        f"{joined(found, session_scope(pk), CITIES)}:{sorted(cities)}:{can_register}"
+        if cities
+        else None
+    )
 
     def programme():
         # Read only when the cached part is drawn afresh.
@@ -108,12 +136,13 @@ def session_detail(request, pk):
         {
             "session": session,
             "programme": programme,
-            "programme_versions": lambda: versions(session_scope(session.pk), CITIES, NAMES),
+            "programme_versions": joined(found, session_scope(pk), CITIES, NAMES),
             "own_registrations": own_registrations,
+            "own_registrations_key": own_key,
             "can_change": user.has_perm("peer_sessions.change_session", session),
             # Asked only where the page shows it: among what those who may change it see.
             "can_cancel": lambda: user.has_perm("peer_sessions.cancel_session", session),
-            "can_register": user.has_perm("peer_sessions.add_registration", session),
+            "can_register": can_register,
             "is_past": session.starts_at <= timezone.now(),
         },
     )
@@ -130,13 +159,13 @@ def _presentation_initial(programme):
     ]
 
 
-def _session_form_page(request, *, cohort, session=None):
+def _session_form_page(request, *, cohort, found, session=None):
     """The create and edit pages: the session's fields and up to three presenting cities.
 
     Scheduling needs `peer_sessions.add_session` on the cohort, editing
     `peer_sessions.change_session` on the session: asked by the service on a valid POST, by
-    this page when it shows the form."""
-    initial = None
+    this page when it shows the form. `found`: the versions read with the person's facts
+    (`version_map`), those of NAMES and CITIES, and of the session when there is one."""
     presentation_initial = None
     if session is not None:
         # The session's facilitators and presenting cities are read only when the form is
@@ -144,7 +173,12 @@ def _session_form_page(request, *, cohort, session=None):
         programme = functools.cache(
             lambda: session_with_programme(Session.objects.filter(pk=session.pk)).get()
         )
-        initial = {
+        presentation_initial = SimpleLazyObject(lambda: _presentation_initial(programme))
+
+    def initial():
+        if session is None:
+            return None
+        return {
             "kind": session.kind,
             "title": session.title,
             # The ids: a choice field draws and compares the id of its initial object.
@@ -158,10 +192,16 @@ def _session_form_page(request, *, cohort, session=None):
             "guiding_questions": session.guiding_questions,
             "facilitators": lambda: list(programme().facilitators.all()),
         }
-        presentation_initial = SimpleLazyObject(lambda: _presentation_initial(programme))
+
     data = request.POST if request.method == "POST" else None
     asked_by_service = False
-    form = SessionForm(data, cohort=cohort, initial=initial)
+
+    def session_form():
+        return SessionForm(data, cohort=cohort, initial=initial())
+
+    # As first drawn, the fields may come from the cache: then the form (its fields, their
+    # querysets, the session's values) is never built.
+    form = session_form() if data is not None else SimpleLazyObject(session_form)
     presentations = PresentationFormSet(data, prefix="presentations", initial=presentation_initial)
     if data is not None and form.is_valid() and presentations.is_valid():
         rows = [
@@ -204,23 +244,27 @@ def _session_form_page(request, *, cohort, session=None):
                 _show_error(error, form, {"presentations": (presentations, rows)})
             else:
                 return redirect("session_detail", pk=session.pk)
-    if not asked_by_service:
-        if session is None:
-            _may_show_form(request, "peer_sessions.add_session", cohort)
-        else:
-            _may_show_form(request, "peer_sessions.change_session", session)
+    # Scheduling: `cohort_schedulable_by` found the cohort from the same facts the rule
+    # `peer_sessions.add_session` asks (a programme admin, or a facilitator of the cohort:
+    # leading it or one of its thematic groups), kept with the person; asking the rule again
+    # would read them from the database (tests/sessions/test_selectors.py holds the two equal).
+    if not asked_by_service and session is not None:
+        _may_show_form(request, "peer_sessions.change_session", session)
     scopes = [CITIES] if session is None else [CITIES, session_scope(session.pk)]
     return render(
         request,
         "sessions/session_form.html",
         {
             "form": form,
+            "form_is_bound": data is not None,
+            # The form's widgets' scripts and styles, known without building it.
+            "form_media": session_form_media(),
             "presentations": presentations,
             "cohort": cohort,
             "session": session,
-            # Read by the template only when the form is shown as first drawn, once for both of
-            # its cached parts (the fields show names, the rows cities).
-            "form_versions": functools.cache(lambda: versions(NAMES, *scopes)),
+            # The key of both cached parts, used when the form is shown as first drawn (the
+            # fields show names, the rows cities).
+            "form_versions": joined(found, NAMES, *scopes),
         },
     )
 
@@ -232,17 +276,18 @@ def session_create(request):
         cohort_id = int(request.GET.get("cohort", ""))
     except ValueError as exc:
         raise Http404 from exc
-    cohort = cohort_schedulable_by(user=request.user, pk=cohort_id)
+    found = version_map(VISIBILITY, NAMES, CITIES)
+    cohort = cohort_schedulable_by(user=request.user, pk=cohort_id, visibility=found[VISIBILITY])
     if cohort is None:
         raise Http404
-    return _session_form_page(request, cohort=cohort)
+    return _session_form_page(request, cohort=cohort, found=found)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_edit(request, pk):
-    session = _session(request, pk)
-    return _session_form_page(request, cohort=session.cohort, session=session)
+    session, found = _session_and_versions(request, pk, NAMES, CITIES, session_scope(pk))
+    return _session_form_page(request, cohort=session.cohort, found=found, session=session)
 
 
 @login_required
@@ -363,7 +408,7 @@ def registration_delete(request, pk, registration_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_attendance(request, pk):
-    session = _session(request, pk)
+    session, found = _session_and_versions(request, pk, CITIES, session_scope(pk))
 
     @functools.cache
     def registrations():
@@ -377,11 +422,16 @@ def session_attendance(request, pk):
     # Shown as first drawn, the list may come from the cache: then neither the registrations
     # nor the form's field per person are needed.
     form = attendance_form() if data is not None else SimpleLazyObject(attendance_form)
-    walk_ins = WalkInFormSet(
-        data,
-        prefix="walk_ins",
-        cities=cities_enrolled_in(cohort_id=session.cohort_id),
-    )
+
+    def walk_in_formset():
+        return WalkInFormSet(
+            data,
+            prefix="walk_ins",
+            cities=cities_enrolled_in(cohort_id=session.cohort_id),
+        )
+
+    # Likewise the empty walk-in rows and their management form.
+    walk_ins = walk_in_formset() if data is not None else SimpleLazyObject(walk_in_formset)
     asked_by_service = False
     if data is not None and form.is_valid() and walk_ins.is_valid():
         rows = [index for index, row in enumerate(walk_ins.forms) if row.is_filled()]
@@ -419,11 +469,9 @@ def session_attendance(request, pk):
             # Read only when the cached counts are drawn afresh.
             "counts": functools.cache(lambda: counts_of(session)),
             "has_started": session.starts_at <= timezone.now(),
-            # One read for the page's cached parts: the counts and the list show the session's
+            # Read with the person's facts: the counts and the list show the session's
             # registrations and cities; the walk-in rows offer the cohort's enrolled cities.
-            "page_versions": functools.cache(
-                lambda: versions(CITIES, session_scope(session.pk), VISIBILITY)
-            ),
+            "page_versions": joined(found, CITIES, session_scope(pk), VISIBILITY),
         },
     )
 

@@ -355,6 +355,31 @@ def test_session_page_cached_for_the_facilitator_shows_the_officer_their_own(cli
     assert shared in lead_page and shared in officer_page
 
 
+def test_session_page_own_registrations_kept_per_cities_follow_changes(client, programme):
+    (ana,) = _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
+    porto = factories.CityFactory(name="Porto")
+    enrol(programme.cohort, porto)
+    porto_officer = factories.city_officer(city=porto)
+    ana_row = f'<li data-registration="{ana.pk}">Ana Marques (ana.m@lisboa.pt), Lisbon</li>'
+
+    assert ana_row in _detail(client, programme.officer, programme)
+    # Another city's officer: another key, not the Lisbon officer's list.
+    assert 'data-registration="' not in _detail(client, porto_officer, programme)
+
+    ana.full_name = "Ana M. Marques"
+    ana.save()  # the session's scope is raised
+    assert "Ana M. Marques" in _detail(client, programme.officer, programme)
+
+    lisbon = programme.city
+    lisbon.name = "Lisboa"
+    lisbon.save()  # the cities' scope
+    assert "(ana.m@lisboa.pt), Lisboa</li>" in _detail(client, programme.officer, programme)
+
+    # Made an officer of Lisbon too: their cities, and so their key, change.
+    CityMembership.objects.create(user=porto_officer, city=lisbon)
+    assert f'data-registration="{ana.pk}"' in _detail(client, porto_officer, programme)
+
+
 def test_a_sign_in_leaves_the_cached_session_pages_as_they_are(programme):
     before = versions(caching.NAMES)
     programme.lead.save(update_fields=["last_login"])
@@ -479,15 +504,38 @@ def test_facts_read_in_a_rolled_back_transaction_are_not_kept(programme):
     assert session_access_of(newcomer).enrolled_cohorts == frozenset()
 
 
-def test_session_page_kept_facts_cost_one_query(client, programme):
-    sign_in(client, programme.officer)
-    url = f"/sessions/{programme.heating.pk}/"
-    client.get(url)
+def _warm_queries(client, user, url) -> int:
+    """The queries of `url` as `user` sees it a second time: the person's facts and the cached
+    parts kept."""
+    sign_in(client, user)
+    assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    # The session's row, the user's row, the versions of the facts and of the cached part,
-    # the officer's own registrations.
-    assert len(queries) == session_queries() + 5
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_session_page_kept_facts_cost_one_query(client, programme):
+    url = f"/sessions/{programme.heating.pk}/"
+    # The session (none with Redis), the user's row, the versions of the facts and of the
+    # cached parts in one query (sessions.views._session_and_versions), the session's row: the
+    # officer's own registrations are kept with the page's parts (keyed by their cities).
+    assert _warm_queries(client, programme.officer, url) == session_queries() + 3
+    assert _warm_queries(client, programme.lead, url) == session_queries() + 3
+
+
+def test_attendance_page_kept_parts_cost_three_queries(client, programme):
+    url = f"/sessions/{programme.heating.pk}/attendance/"
+    # The session, the user's row, the versions (the facts', the counts' and lists'), the
+    # session's row.
+    assert _warm_queries(client, programme.lead, url) == session_queries() + 3
+
+
+def test_session_form_pages_kept_parts_cost_three_queries(client, programme):
+    # The session, the user's row, the versions (the facts', the fields' and rows'), the
+    # session's row; for a new session, the cohort's row instead.
+    assert _warm_queries(client, programme.lead, _edit_url(programme)) == session_queries() + 3
+    new = f"/sessions/new/?cohort={programme.cohort.pk}"
+    assert _warm_queries(client, programme.lead, new) == session_queries() + 3
 
 
 def test_session_form_management_form_follows_the_presenting_cities(client, programme):
