@@ -140,9 +140,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # upgrade a read lock (SQLite refuses that at once, whatever the timeout) and the version
     # check of a roadmap field reads what the previous writer committed (the second one gets
     # 409). timeout: how long a writer waits for the lock. WAL: pages are read while someone
-    # writes. synchronous stays FULL: a save answered 200 survives a power cut.
+    # writes. synchronous FULL: a save answered 200 survives a power cut (an autosave does not
+    # wait for the disk: portal/drafts.py, which restores this value after each).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL"
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -19,10 +19,12 @@ querysets, so that a cache hit skips the queries as well as the rendering.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import secrets
 
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
 from portal.models import DataVersion
@@ -44,8 +46,29 @@ def version_map(*scopes: str) -> dict[str, str]:
     """The current versions of `scopes` by scope (one query): a page that needs the versions of
     several things (its cached parts, the person's kept facts) reads them all at once and
     hands each its own, `joined` as `versions` gives them."""
-    found = dict(DataVersion.objects.filter(scope__in=scopes).values_list("scope", "version"))
+    with connection.cursor() as cursor:
+        cursor.execute(_sql("read", len(scopes)), scopes)
+        found = dict(cursor.fetchall())
     return {scope: str(found.get(scope, 0)) for scope in scopes}
+
+
+@functools.cache
+def _sql(name: str, count: int) -> str:
+    """The statements of the versions as SQL, built once for each number of scopes: every
+    cached page reads versions and every change writes them, and Django's compiler took longer
+    to build these two fixed statements than the database took to run them (0.12 ms against
+    0.01 ms, 2 December 2026). Both run on SQLite and PostgreSQL."""
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    scope = connection.ops.quote_name(DataVersion._meta.get_field("scope").column)
+    version = connection.ops.quote_name(DataVersion._meta.get_field("version").column)
+    if name == "read":
+        marks = ", ".join(["%s"] * count)
+        return f"SELECT {scope}, {version} FROM {table} WHERE {scope} IN ({marks})"
+    rows = ", ".join(["(%s, %s)"] * count)
+    return (
+        f"INSERT INTO {table} ({scope}, {version}) VALUES {rows} "
+        f"ON CONFLICT ({scope}) DO UPDATE SET {version} = EXCLUDED.{version}"
+    )
 
 
 def joined(version_map: dict[str, str], *scopes: str) -> str:
@@ -66,7 +89,7 @@ def bumps_made() -> int:
     return _last_bump
 
 
-def bump(*scopes: str) -> None:
+def bump(*scopes: str) -> dict[str, str]:
     """Give `scopes` new versions inside the current transaction, so that readers see the new
     version exactly when they see the new data.
 
@@ -76,18 +99,30 @@ def bump(*scopes: str) -> None:
     version. All scopes are written in one statement (an insert that updates the rows already
     there: the first bump of a scope creates its row, even when another transaction creates it
     at the same moment), their rows in sorted order, so two transactions bumping the same
-    scopes lock them in the same order."""
+    scopes lock them in the same order.
+
+    Returns the new versions by scope, as `version_map` gives them, for code that keeps what it
+    has just written under them (roadmaps.selectors.keep_written_roadmap)."""
+    sql, params, written = bump_statement(*scopes)
+    if sql:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    return written
+
+
+def bump_statement(*scopes: str) -> tuple[str, list, dict[str, str]]:
+    """The statement of `bump(*scopes)` with its parameters, and the versions it writes, for a
+    caller that sends it with its own writes in one round trip (roadmaps.statements); the
+    caller runs it in the same transaction, at once. ("", [], {}) when there is no scope."""
     scopes = sorted(set(scopes))
     if not scopes:
-        return
-    DataVersion.objects.bulk_create(
-        [DataVersion(scope=scope, version=secrets.randbits(62)) for scope in scopes],
-        update_conflicts=True,
-        unique_fields=["scope"],
-        update_fields=["version"],
-    )
+        return "", [], {}
+    written = {scope: secrets.randbits(62) for scope in scopes}
     global _last_bump
+    # Counted when the statement is made: versions read before it may be stale from now on.
     _last_bump = next(_bump_numbers)
+    params = list(itertools.chain(*written.items()))
+    return _sql("bump", len(written)), params, {s: str(v) for s, v in written.items()}
 
 
 def bump_on_change(model, scopes_of):

@@ -23,10 +23,10 @@ Which roadmaps a person sees (roadmaps.selectors.roadmaps_visible_to: who is an 
 city, who facilitates which cohort or thematic group) is the sessions app's `VISIBILITY` scope
 (sessions/caching.py), raised by every change to those rows from either side.
 
-Decision: an autosave (roadmaps.services._field_write) saves the field's row, which raises
-the roadmap's and the cohort's scopes and ROADMAPS (the list shows the last change); the history
-row and the roadmap's last change are written in the same transaction without signals, so the
-save pays three version updates, not six.
+Decision: an autosave (roadmaps.services._field_write) writes the field's row, its history row
+and the roadmap's last change as SQL without signals (roadmaps.statements) and raises the
+roadmap's and the cohort's scopes and ROADMAPS (the list shows the last change) itself, in one
+statement (`value_scopes`).
 """
 
 from django.contrib.auth import get_user_model
@@ -104,6 +104,15 @@ def _of_roadmap(roadmap):
     return (roadmap_scope(roadmap.pk), cohort_scope(roadmap.cohort_id), ROADMAPS)
 
 
+def value_scopes(roadmap_id: int, cohort_id: int | None) -> list[str]:
+    """The scopes a change of one of the roadmap's saved fields raises: the field save
+    (roadmaps.services._field_write, which writes without signals) raises them itself."""
+    scopes = [roadmap_scope(roadmap_id), ROADMAPS]
+    if cohort_id is not None:  # None: the roadmap is being deleted with it
+        scopes.append(cohort_scope(cohort_id))
+    return scopes
+
+
 def _of_value(value):
     # The services set the value's roadmap (no query); any other path reads its cohort.
     if RoadmapValue.roadmap.is_cached(value):
@@ -112,10 +121,7 @@ def _of_value(value):
         cohort_id = (
             Roadmap.objects.filter(pk=value.roadmap_id).values_list("cohort_id", flat=True).first()
         )
-    scopes = [roadmap_scope(value.roadmap_id), ROADMAPS]
-    if cohort_id is not None:  # None: the roadmap is being deleted with it
-        scopes.append(cohort_scope(cohort_id))
-    return scopes
+    return value_scopes(value.roadmap_id, cohort_id)
 
 
 def _of_roadmap_row(row):

@@ -1,6 +1,7 @@
 """Reads of Reflection Roadmaps. Every list a person sees comes from `roadmaps_visible_to`; the
 pages and the API use the same selectors."""
 
+import copy
 import datetime
 
 from django.core.cache import cache
@@ -127,14 +128,40 @@ def roadmap_for_user(*, user, pk) -> Roadmap | None:
     ):
         return None
     keep_roadmap_versions(roadmap, roadmap_read)
+    roadmap._scope_versions_read = {scope: read[scope] for scope in scopes}
     return roadmap
+
+
+def keep_written_roadmap(roadmap: Roadmap, written: dict[str, str]) -> None:
+    """Keep the row of a roadmap read by `roadmap_for_user`, as a field save left it, under the
+    versions that save gave its scopes (`written`, from portal.fragments.bump), once the save
+    has committed.
+
+    Why: every save raises the roadmap's own version, so the next autosave, a few seconds
+    later, would read the row again with its cohort, city and country (a third of an
+    autosave's time, 2 December 2026). The save held the row's lock and wrote the row's last
+    change and share complete itself, so this copy is the row as committed under the new
+    versions; REFERENCE keeps the version the cohort, city and country were read under, so a
+    rename committed meanwhile leaves this copy unread."""
+    read = getattr(roadmap, "_scope_versions_read", None)
+    if read is None:
+        return
+    versions = {scope: written.get(scope, version) for scope, version in read.items()}
+    row = copy.copy(roadmap)
+    for kept_on_the_page in ("_versions_read", "_scope_versions_read"):
+        row.__dict__.pop(kept_on_the_page, None)
+    cache.set(_row_key(roadmap.pk, joined(versions, *read)), row, TIMEOUT_SECONDS)
+
+
+def _row_key(pk: int, read: str) -> str:
+    return f"roadmaps:row:{pk}:{read}"
 
 
 def _roadmap_kept(pk: int, read: str) -> Roadmap | None:
     """The roadmap's row with its cohort, city and country, kept in the cache under the versions
     of its scopes (`read`): its own scope is raised by every save of the row, REFERENCE by every
     change of the cohort, city or country shown with it."""
-    key = f"roadmaps:row:{pk}:{read}"
+    key = _row_key(pk, read)
     roadmap = cache.get(key)
     if roadmap is None:
         # No ordering: the model's orders by its cohort's dates and its city's name, which the

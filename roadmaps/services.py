@@ -21,6 +21,7 @@ checked the state themselves (roadmaps.views).
 """
 
 import datetime
+import functools
 
 from django.core.validators import validate_email
 from django.db import transaction
@@ -33,10 +34,12 @@ from django.utils.translation import gettext_lazy
 from cities.models import City
 from cohorts.models import Cohort
 from portal.dates import long_date
+from portal.drafts import draft_transaction
 from portal.errors import ApplicationError
+from portal.fragments import bump_statement
 from portal.links import site_url
 from portal.permissions import permission_check
-from roadmaps import selectors
+from roadmaps import selectors, statements
 from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
 from roadmaps.models import (
     NetZeroCitiesService,
@@ -46,6 +49,7 @@ from roadmaps.models import (
     RoadmapTransition,
     RoadmapValue,
 )
+from roadmaps.scopes import value_scopes
 from roadmaps.template import (
     CLIMATE_ACTION,
     DESIRABILITY,
@@ -79,8 +83,6 @@ SCORES = (1, 2, 3, 4, 5)
 CHARACTER_LIMITS = {TEXT: 500, EMAIL: 500, LONG_TEXT: 10_000, LIMITED_TEXT: 2_000}
 # Ids are sent as digits; more digits than any primary key would overflow the database query.
 MAX_ID_DIGITS = 18
-# What a save of an existing field writes (its roadmap and key never change).
-WRITTEN_VALUE_FIELDS = ["value", "version", "updated_by", "updated_at"]
 EDITABLE = OPEN_STATUSES  # the name the demo data reads (devdata.demo)
 # The permissions the services ask (roadmaps.rules).
 CHANGE = "roadmaps.change_roadmap"
@@ -152,8 +154,7 @@ def _lock(roadmap: Roadmap) -> Roadmap:
     One query: the locked row's own fields are copied onto the instance, whose city and cohort
     (loaded by the caller, and never changed on a roadmap) are kept rather than read again.
     """
-    # No ordering: the model's would join the cohort and the city into the locking query.
-    locked = Roadmap.objects.select_for_update().filter(pk=roadmap.pk).order_by().first()
+    locked = statements.lock_roadmap(roadmap.pk)
     if locked is None:
         raise Roadmap.DoesNotExist
     for field in Roadmap._meta.concrete_fields:
@@ -175,14 +176,16 @@ def _is_filled(value: str) -> bool:
     return bool(value.strip())
 
 
-def _percent_complete(*, roadmap: Roadmap) -> int:
-    filled = sum(
-        1
-        for value in RoadmapValue.objects.filter(roadmap=roadmap, key__in=REQUIRED_KEYS)
+def _percent_complete(*, roadmap: Roadmap, saving: tuple[str, str] | None = None) -> int:
+    """The share of required fields filled, as stored, or once `saving` (key, text) is saved."""
+    values = dict(
+        RoadmapValue.objects.filter(roadmap=roadmap, key__in=REQUIRED_KEYS)
         .order_by()
-        .values_list("value", flat=True)
-        if _is_filled(value)
+        .values_list("key", "value")
     )
+    if saving is not None:
+        values[saving[0]] = saving[1]
+    filled = sum(1 for value in values.values() if _is_filled(value))
     return filled * 100 // len(REQUIRED_KEYS)
 
 
@@ -271,7 +274,6 @@ def _clean(*, roadmap: Roadmap, field: FieldSpec, value: str) -> str:
     return value
 
 
-@transaction.atomic
 def roadmap_field_save(
     *, roadmap: Roadmap, key: str, value: str, base_version: int, acting_user
 ) -> RoadmapValue:
@@ -283,13 +285,20 @@ def roadmap_field_save(
     an unknown field, a value of the wrong kind or a section not open yet. Saving the value the
     field already holds writes nothing and returns the current row, whatever `base_version`
     says: nothing would be overwritten.
+
+    The save is a draft's: its commit does not wait for the disk (portal.drafts).
     """
-    _check_open(roadmap, field=key)
-    permission_check(acting_user, CHANGE, roadmap, message=CANNOT_CHANGE)
-    roadmap = _lock(roadmap)
-    return _field_write(
-        roadmap=roadmap, key=key, value=value, base_version=base_version, acting_user=acting_user
-    )
+    with draft_transaction():
+        _check_open(roadmap, field=key)
+        permission_check(acting_user, CHANGE, roadmap, message=CANNOT_CHANGE)
+        roadmap = _lock(roadmap)
+        return _field_write(
+            roadmap=roadmap,
+            key=key,
+            value=value,
+            base_version=base_version,
+            acting_user=acting_user,
+        )
 
 
 def _field_write(
@@ -305,10 +314,7 @@ def _field_write(
     _check_section_open(roadmap, field)
     value = _clean(roadmap=roadmap, field=field, value=value)
 
-    # No ordering: the model's would join the roadmap, its cohort and its city.
-    current = (
-        RoadmapValue.objects.select_for_update().filter(roadmap=roadmap, key=key).order_by().first()
-    )
+    current = statements.saved_value(roadmap_id=roadmap.pk, key=key)
     if current is None and value == "":
         # Emptying a field never saved: nothing changes (an unsaved row at version 0).
         return RoadmapValue(roadmap=roadmap, key=key)
@@ -323,18 +329,28 @@ def _field_write(
     old_value = current.value if current is not None else ""
     if current is None:
         current = RoadmapValue(roadmap=roadmap, key=key)
+    current.roadmap = roadmap
     current.value = value
     current.version = current_version + 1
     current.updated_by = acting_user
     current.updated_at = now
-    # The value's save raises the roadmap's, its cohort's and the list's data versions
-    # (roadmaps.scopes) for the three rows written here: the history row and the roadmap's
-    # last change are written without signals, in the same transaction, so a save pays three
-    # version updates.
-    current.roadmap = roadmap
-    current.save(update_fields=None if current.pk is None else WRITTEN_VALUE_FIELDS)
-    RoadmapChange.objects.bulk_create(
-        [
+    roadmap.updated_at = now
+    if field.required and _is_filled(old_value) != _is_filled(value):
+        # Only a required field that is filled or emptied moves the share; any other save
+        # leaves the one the services keep on the locked row.
+        roadmap.percent_complete = _percent_complete(roadmap=roadmap, saving=(key, value))
+    # Written without signals (roadmaps.statements: the ORM's compiler cost an autosave more
+    # than the database did), so the data versions are raised here, once for the three rows,
+    # and the writes go in one round trip.
+    writes = []
+    if current.pk is None:
+        RoadmapValue.objects.bulk_create([current])  # a field's first save: rare, the ORM's way
+    else:
+        writes.append(statements.update_value(current))
+    bump_sql, bump_params, written = bump_statement(*value_scopes(roadmap.pk, roadmap.cohort_id))
+    writes.append((bump_sql, bump_params))
+    writes.append(
+        statements.insert_change(
             RoadmapChange(
                 roadmap=roadmap,
                 key=key,
@@ -344,16 +360,11 @@ def _field_write(
                 changed_by=acting_user,
                 changed_at=now,
             )
-        ]
+        )
     )
-    roadmap.updated_at = now
-    if field.required and _is_filled(old_value) != _is_filled(value):
-        # Only a required field that is filled or emptied moves the share; any other save
-        # leaves the one the services keep on the locked row.
-        roadmap.percent_complete = _percent_complete(roadmap=roadmap)
-    Roadmap.objects.filter(pk=roadmap.pk).update(
-        updated_at=roadmap.updated_at, percent_complete=roadmap.percent_complete
-    )
+    writes.append(statements.update_roadmap(roadmap))
+    statements.run_in_order(writes)
+    transaction.on_commit(functools.partial(selectors.keep_written_roadmap, roadmap, written))
     return current
 
 

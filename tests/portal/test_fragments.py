@@ -63,8 +63,7 @@ def test_a_bump_of_scopes_with_and_without_rows_is_one_statement():
     with CaptureQueriesContext(connection) as queries:
         bump("cohort:2", "cohort:1", "cohort:1")
 
-    # One statement, in the transaction bulk_create opens around it (BEGIN and COMMIT in
-    # autocommit, a savepoint and its release inside the test's transaction).
+    # One statement (an insert that updates the rows already there).
     statements = [q["sql"] for q in queries if "portal_dataversion" in q["sql"]]
     assert len(statements) == 1
     assert versions("cohort:1") != before
