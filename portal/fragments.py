@@ -89,7 +89,7 @@ def bumps_made() -> int:
     return _last_bump
 
 
-def bump(*scopes: str) -> dict[str, str]:
+def bump(*scopes: str) -> None:
     """Give `scopes` new versions inside the current transaction, so that readers see the new
     version exactly when they see the new data.
 
@@ -99,30 +99,26 @@ def bump(*scopes: str) -> dict[str, str]:
     version. All scopes are written in one statement (an insert that updates the rows already
     there: the first bump of a scope creates its row, even when another transaction creates it
     at the same moment), their rows in sorted order, so two transactions bumping the same
-    scopes lock them in the same order.
-
-    Returns the new versions by scope, as `version_map` gives them, for code that keeps what it
-    has just written under them (roadmaps.selectors.keep_written_roadmap)."""
-    sql, params, written = bump_statement(*scopes)
+    scopes lock them in the same order."""
+    sql, params = bump_statement(*scopes)
     if sql:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-    return written
 
 
-def bump_statement(*scopes: str) -> tuple[str, list, dict[str, str]]:
-    """The statement of `bump(*scopes)` with its parameters, and the versions it writes, for a
-    caller that sends it with its own writes in one round trip (roadmaps.statements); the
-    caller runs it in the same transaction, at once. ("", [], {}) when there is no scope."""
+def bump_statement(*scopes: str) -> tuple[str, list]:
+    """The statement of `bump(*scopes)` with its parameters, for a caller that sends it with
+    its own writes in one round trip (roadmaps.statements); the caller runs it in the same
+    transaction, at once. ("", []) when there is no scope."""
     scopes = sorted(set(scopes))
     if not scopes:
-        return "", [], {}
+        return "", []
     written = {scope: secrets.randbits(62) for scope in scopes}
     global _last_bump
     # Counted when the statement is made: versions read before it may be stale from now on.
     _last_bump = next(_bump_numbers)
     params = list(itertools.chain(*written.items()))
-    return _sql("bump", len(written)), params, {s: str(v) for s, v in written.items()}
+    return _sql("bump", len(written)), params
 
 
 def bump_on_change(model, scopes_of):

@@ -1,7 +1,6 @@
 """Reads of Reflection Roadmaps. Every list a person sees comes from `roadmaps_visible_to`; the
 pages and the API use the same selectors."""
 
-import copy
 import datetime
 
 from django.core.cache import cache
@@ -128,29 +127,37 @@ def roadmap_for_user(*, user, pk) -> Roadmap | None:
     ):
         return None
     keep_roadmap_versions(roadmap, roadmap_read)
-    roadmap._scope_versions_read = {scope: read[scope] for scope in scopes}
     return roadmap
 
 
-def keep_written_roadmap(roadmap: Roadmap, written: dict[str, str]) -> None:
-    """Keep the row of a roadmap read by `roadmap_for_user`, as a field save left it, under the
-    versions that save gave its scopes (`written`, from portal.fragments.bump), once the save
-    has committed.
+def roadmap_to_write(*, user, pk) -> Roadmap | None:
+    """The roadmap `pk`, holding only its id, city and cohort, if this person may see it (as
+    `roadmap_for_user` answers), else None: for the autosave, whose service reads the rest
+    under the row's lock (roadmaps.services.roadmap_field_save).
 
-    Why: every save raises the roadmap's own version, so the next autosave, a few seconds
-    later, would read the row again with its cohort, city and country (a third of an
-    autosave's time, 2 December 2026). The save held the row's lock and wrote the row's last
-    change and share complete itself, so this copy is the row as committed under the new
-    versions; REFERENCE keeps the version the cohort, city and country were read under, so a
-    rename committed meanwhile leaves this copy unread."""
-    read = getattr(roadmap, "_scope_versions_read", None)
-    if read is None:
-        return
-    versions = {scope: written.get(scope, version) for scope, version in read.items()}
-    row = copy.copy(roadmap)
-    for kept_on_the_page in ("_versions_read", "_scope_versions_read"):
-        row.__dict__.pop(kept_on_the_page, None)
-    cache.set(_row_key(roadmap.pk, joined(versions, *read)), row, TIMEOUT_SECONDS)
+    Why: an autosave comes at every pause in typing and each raises the roadmap's versions,
+    so the row kept for the pages was read again every time (a third of an autosave on
+    2 December 2026). A roadmap's city and cohort never change, so they are kept in the cache
+    without a version; a roadmap deleted since is found missing under the lock."""
+    if not user.is_authenticated:
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    key = f"roadmaps:owner:{pk}"
+    owner = cache.get(key)
+    if owner is None:
+        owner = Roadmap.objects.filter(pk=pk).order_by().values_list("city_id", "cohort_id").first()
+        if owner is None:
+            return None
+        cache.set(key, owner, TIMEOUT_SECONDS)
+    roadmap = Roadmap(pk=pk, city_id=owner[0], cohort_id=owner[1])
+    if not is_programme_admin(user) and not sees_roadmap(
+        session_access_of(user, visibility=version_map(VISIBILITY)[VISIBILITY]), roadmap
+    ):
+        return None
+    return roadmap
 
 
 def _row_key(pk: int, read: str) -> str:

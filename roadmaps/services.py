@@ -12,7 +12,8 @@ is computed from the values as they are after this write.
 
 Decision: a roadmap that is not open (submitted or accepted) is refused to everyone, admins too,
 with the state's own message (RoadmapReadOnly, a domain error: 400 at the field in the API),
-before the permission is asked and once more on the locked row, by the one helper `_check_open`.
+before the permission is asked and once more on the locked row, by the one helper `_check_open`
+(the field save locks first and asks once: see `roadmap_field_save`).
 The status may change in between (a colleague submits meanwhile) and the person is told the same
 thing either way, which a refusal from the state part of the permission could not do. The
 permission (roadmaps.change_roadmap, roadmaps.submit_roadmap: open, and an officer of the city or
@@ -21,7 +22,6 @@ checked the state themselves (roadmaps.views).
 """
 
 import datetime
-import functools
 
 from django.core.validators import validate_email
 from django.db import transaction
@@ -286,12 +286,16 @@ def roadmap_field_save(
     field already holds writes nothing and returns the current row, whatever `base_version`
     says: nothing would be overwritten.
 
-    The save is a draft's: its commit does not wait for the disk (portal.drafts).
+    The save is a draft's: its commit does not wait for the disk (portal.drafts). Unlike the
+    other services it reads the row under its lock before it asks the permission: the autosave
+    hands it only the roadmap's id, city and cohort (roadmaps.selectors.roadmap_to_write), and
+    the status asked is then the status written under. Raise Roadmap.DoesNotExist when the
+    roadmap is gone.
     """
     with draft_transaction():
+        roadmap = _lock(roadmap)
         _check_open(roadmap, field=key)
         permission_check(acting_user, CHANGE, roadmap, message=CANNOT_CHANGE)
-        roadmap = _lock(roadmap)
         return _field_write(
             roadmap=roadmap,
             key=key,
@@ -347,7 +351,7 @@ def _field_write(
         RoadmapValue.objects.bulk_create([current])  # a field's first save: rare, the ORM's way
     else:
         writes.append(statements.update_value(current))
-    bump_sql, bump_params, written = bump_statement(*value_scopes(roadmap.pk, roadmap.cohort_id))
+    bump_sql, bump_params = bump_statement(*value_scopes(roadmap.pk, roadmap.cohort_id))
     writes.append((bump_sql, bump_params))
     writes.append(
         statements.insert_change(
@@ -364,7 +368,6 @@ def _field_write(
     )
     writes.append(statements.update_roadmap(roadmap))
     statements.run_in_order(writes)
-    transaction.on_commit(functools.partial(selectors.keep_written_roadmap, roadmap, written))
     return current
 
 

@@ -377,7 +377,8 @@ def roadmap_autosave(request, pk):
             "not_authenticated",
             _("Your session has expired - sign in again; your text is kept in this browser."),
         )
-    roadmap = selectors.roadmap_for_user(user=request.user, pk=pk)
+    # Its id, city and cohort only: the service reads the rest under the row's lock.
+    roadmap = selectors.roadmap_to_write(user=request.user, pk=pk)
     if roadmap is None:
         return _json_error(404, "not_found", _("There is no such roadmap."))
     if request.content_type != "application/json":
@@ -411,6 +412,8 @@ def roadmap_autosave(request, pk):
             base_version=base_version,
             acting_user=request.user,
         )
+    except Roadmap.DoesNotExist:
+        return _json_error(404, "not_found", _("There is no such roadmap."))
     except (PermissionRefused, services.RoadmapReadOnly) as refusal:
         return _json_error(403, "permission_denied", refusal.message)
     except services.RoadmapConflict as conflict:

@@ -565,6 +565,23 @@ def test_autosave_is_not_found_for_an_officer_of_another_city(client, programme)
     assert stored(programme.roadmap) == {}
 
 
+def test_autosave_of_a_roadmap_deleted_since_its_city_was_kept_is_not_found(client, programme):
+    """The autosave keeps a roadmap's city and cohort without a version (they never change):
+    a roadmap deleted after an autosave is found missing under the lock, and answered 404."""
+    client.force_login(programme.ana)
+    saved = autosave(client, programme.roadmap, key="phase1.cause_1", value="A", base_version=0)
+    assert saved.status_code == 200
+    pk = programme.roadmap.pk
+    programme.roadmap.delete()
+    programme.roadmap.pk = pk  # the address the page still posts to
+
+    response = autosave(client, programme.roadmap, key="phase1.cause_1", value="B", base_version=1)
+
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "There is no such roadmap."
+    assert not RoadmapValue.objects.filter(key="phase1.cause_1").exists()
+
+
 def test_autosave_answers_only_post(client, programme):
     client.force_login(programme.ana)
 

@@ -234,6 +234,14 @@ def test_roadmap_visibility_and_cohorts_run_by_match_the_cohorts_selectors(progr
             for roadmap in Roadmap.objects.all()
             if selectors.roadmap_for_user(user=person, pk=roadmap.pk)
         } == set(expected_roadmaps)
+        # The autosave's roadmap: the same answers, from its kept city and cohort.
+        to_write = [
+            selectors.roadmap_to_write(user=person, pk=roadmap.pk)
+            for roadmap in Roadmap.objects.all()
+        ]
+        assert {
+            (roadmap.pk, roadmap.city_id, roadmap.cohort_id) for roadmap in to_write if roadmap
+        } == {(roadmap.pk, roadmap.city_id, roadmap.cohort_id) for roadmap in expected_roadmaps}
         assert {
             cohort
             for cohort in Cohort.objects.all()

@@ -337,14 +337,14 @@ def test_autosave_queries_one_field_save(client, programme):
 
     assert (response.status_code, response.json()["version"]) == (200, 2)
     # user, the version of the person's kept facts (who sees the roadmap and who may change
-    # it: roadmaps.selectors.roadmap_for_user, then the service's rule), roadmap, the row
-    # lock, the cohort's phases (Phase 1 opens with one), the field's row, its update, the
-    # history row, the roadmap's last change (the share complete is unchanged: a filled field
-    # stays filled), the data versions of the roadmap, of its cohort and of the API's list
-    # (roadmaps.scopes: raised once for the three rows written, in one statement:
-    # portal.fragments.bump), and the session; the transaction's two statements (BEGIN and
-    # COMMIT, a savepoint and its release inside a test). The four writes are sent as one
-    # query string to PostgreSQL (roadmaps.statements.run_in_order).
+    # it: roadmaps.selectors.roadmap_to_write, then the service's rule), the roadmap's city
+    # and cohort (kept in the cache from then on), the row lock, the cohort's phases (Phase 1
+    # opens with one), the field's row; its update, the history row, the roadmap's last change
+    # (the share complete is unchanged: a filled field stays filled) and the data versions of
+    # the roadmap, of its cohort and of the API's list (roadmaps.scopes, in one statement:
+    # portal.fragments.bump), sent as one query string to PostgreSQL
+    # (roadmaps.statements.run_in_order); the session; the transaction's two statements
+    # (BEGIN and COMMIT, a savepoint and its release inside a test).
     assert len(queries) == 6 + field_save_writes() + 2 + session_queries()
 
 
