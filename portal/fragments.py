@@ -46,6 +46,8 @@ def version_map(*scopes: str) -> dict[str, str]:
     """The current versions of `scopes` by scope (one query): a page that needs the versions of
     several things (its cached parts, the person's kept facts) reads them all at once and
     hands each its own, `joined` as `versions` gives them."""
+    if not scopes:
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(_sql("read", len(scopes)), scopes)
         found = dict(cursor.fetchall())

@@ -39,6 +39,7 @@ def delete_stored_pdfs(sender, instance, **kwargs):
     # Once the deletion is committed: a rolled-back deletion keeps its roadmap and its files.
     roadmap_id = instance.pk
     transaction.on_commit(lambda: roadmap_pdf_files_delete(roadmap_id=roadmap_id), robust=True)
+    transaction.on_commit(lambda: selectors.forget_roadmap_owner(roadmap_id), robust=True)
 
 
 @receiver(cohort_signals.cohort_page_state, dispatch_uid="roadmaps.cohort_page_roadmaps_state")

@@ -145,7 +145,7 @@ def roadmap_to_write(*, user, pk) -> Roadmap | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    key = f"roadmaps:owner:{pk}"
+    key = _owner_key(pk)
     owner = cache.get(key)
     if owner is None:
         owner = Roadmap.objects.filter(pk=pk).order_by().values_list("city_id", "cohort_id").first()
@@ -158,6 +158,16 @@ def roadmap_to_write(*, user, pk) -> Roadmap | None:
     ):
         return None
     return roadmap
+
+
+def forget_roadmap_owner(pk: int) -> None:
+    """Drop the kept city and cohort of `roadmap_to_write` (the roadmap is gone, or its id
+    names another roadmap after a database restore)."""
+    cache.delete(_owner_key(pk))
+
+
+def _owner_key(pk: int) -> str:
+    return f"roadmaps:owner:{pk}"
 
 
 def _row_key(pk: int, read: str) -> str:

@@ -292,8 +292,14 @@ def roadmap_field_save(
     the status asked is then the status written under. Raise Roadmap.DoesNotExist when the
     roadmap is gone.
     """
-    with draft_transaction():
+    with draft_transaction() as draft:
+        city_id, cohort_id = roadmap.city_id, roadmap.cohort_id
         roadmap = _lock(roadmap)
+        if (roadmap.city_id, roadmap.cohort_id) != (city_id, cohort_id):
+            # The caller's kept city and cohort name another roadmap than the row now holding
+            # this id (a database restored under a kept cache): answered as a missing roadmap.
+            selectors.forget_roadmap_owner(roadmap.pk)
+            raise Roadmap.DoesNotExist
         _check_open(roadmap, field=key)
         permission_check(acting_user, CHANGE, roadmap, message=CANNOT_CHANGE)
         return _field_write(
@@ -302,13 +308,21 @@ def roadmap_field_save(
             value=value,
             base_version=base_version,
             acting_user=acting_user,
+            commit_statements=draft.statements,
         )
 
 
 def _field_write(
-    *, roadmap: Roadmap, key: str, value: str, base_version: int, acting_user
+    *,
+    roadmap: Roadmap,
+    key: str,
+    value: str,
+    base_version: int,
+    acting_user,
+    commit_statements: list[tuple[str, list]] = (),
 ) -> RoadmapValue:
-    """Save one field of the locked `roadmap`, whose permission the caller has checked."""
+    """Save one field of the locked `roadmap`, whose permission the caller has checked;
+    `commit_statements` are sent with the writes (portal.drafts)."""
     field = FIELDS_BY_KEY.get(key)
     if field is None:
         raise ApplicationError(
@@ -346,7 +360,7 @@ def _field_write(
     # Written without signals (roadmaps.statements: the ORM's compiler cost an autosave more
     # than the database did), so the data versions are raised here, once for the three rows,
     # and the writes go in one round trip.
-    writes = []
+    writes = list(commit_statements)
     if current.pk is None:
         RoadmapValue.objects.bulk_create([current])  # a field's first save: rare, the ORM's way
     else:

@@ -43,8 +43,9 @@ def _sql(vendor: str, name: str) -> str:
         (pk,) = _columns(Roadmap, "id")
         return f"SELECT * FROM {roadmap} WHERE {pk} = %s{for_update}"
     if name == "value":
-        # The roadmap's row is locked already: every write of its fields waits for that lock.
-        return f"SELECT * FROM {value} WHERE {roadmap_id} = %s AND {key} = %s"
+        # Locked too, as the ORM's select_for_update did: the services' writes wait for the
+        # roadmap's lock, but a deletion or a model save from elsewhere takes the field's row.
+        return f"SELECT * FROM {value} WHERE {roadmap_id} = %s AND {key} = %s{for_update}"
     if name == "update_value":
         pk, text, version, updated_by, updated_at = _columns(
             RoadmapValue, "id", "value", "version", "updated_by", "updated_at"
@@ -97,7 +98,8 @@ def lock_roadmap(pk: int) -> Roadmap | None:
 
 
 def saved_value(*, roadmap_id: int, key: str) -> RoadmapValue | None:
-    """The field's saved row, or None when it was never saved."""
+    """The field's saved row, locked until the transaction ends, or None when it was never
+    saved."""
     rows = RoadmapValue.objects.raw(_sql(connection.vendor, "value"), [roadmap_id, key])
     return next(iter(rows), None)
 

@@ -9,40 +9,57 @@ from portal.drafts import draft_transaction
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def commit_waits_for_the_disk() -> bool:
-    """Whether a commit made now waits for the disk, as the database says."""
+def commit_setting():
+    """What the database says about waiting for the disk at commit."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA synchronous")
-            return cursor.fetchone()[0] == 2  # FULL; NORMAL is 1
-        cursor.execute("SHOW synchronous_commit")
-        return cursor.fetchone()[0] == "on"
+        else:
+            cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+# What a draft's commit is set to: SQLite's NORMAL, PostgreSQL's off.
+DRAFT = {"sqlite": 1, "postgresql": "off"}
+
+
+def run(statements):
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def test_a_draft_transaction_does_not_wait_for_the_disk_and_the_next_one_does():
-    assert commit_waits_for_the_disk()
+    before = commit_setting()
+    assert before != DRAFT[connection.vendor]
 
-    with draft_transaction():
+    with draft_transaction() as draft:
         assert connection.in_atomic_block
-        during = commit_waits_for_the_disk()
+        run(draft.statements)
+        during = commit_setting()
 
-    assert during is False
-    assert commit_waits_for_the_disk()
+    assert during == DRAFT[connection.vendor]
+    assert commit_setting() == before
     with transaction.atomic():
-        assert commit_waits_for_the_disk()
+        assert commit_setting() == before
 
 
 def test_the_setting_comes_back_when_the_draft_save_fails():
-    with pytest.raises(RuntimeError), draft_transaction():
+    before = commit_setting()
+
+    with pytest.raises(RuntimeError), draft_transaction() as draft:
+        run(draft.statements)
         raise RuntimeError("the save was refused")
 
-    assert commit_waits_for_the_disk()
+    assert commit_setting() == before
 
 
 def test_inside_a_callers_transaction_the_commit_and_its_setting_are_the_callers():
+    before = commit_setting()
     with transaction.atomic():
-        with draft_transaction():
-            during = commit_waits_for_the_disk()
-        assert commit_waits_for_the_disk()
+        with draft_transaction() as draft:
+            assert draft.statements == []
+            during = commit_setting()
+        assert commit_setting() == before
 
-    assert during is True
+    assert during == before

@@ -7,10 +7,11 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from roadmaps import services
+from roadmaps import selectors, services
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import RoadmapChange, RoadmapComment, RoadmapValue
 from roadmaps.template import FIELDS, REQUIRED_KEYS, SECTIONS
@@ -580,6 +581,50 @@ def test_autosave_of_a_roadmap_deleted_since_its_city_was_kept_is_not_found(clie
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "There is no such roadmap."
     assert not RoadmapValue.objects.filter(key="phase1.cause_1").exists()
+
+
+def test_autosave_stores_percent_signs_quotes_and_emoji_exactly(client, programme):
+    """The field save's SQL (roadmaps.statements) sends the text as a parameter; on PostgreSQL
+    its writes go as one query string, whose placeholders must not read the text's own."""
+    client.force_login(programme.ana)
+    texts = [
+        "100% of 50%s and %(x)s; 'quoted' \"double\" back\\slash -- ; DROP 🌍",
+        "%s%s%% '); --",
+    ]
+
+    first = autosave(
+        client, programme.roadmap, key="phase1.cause_1", value=texts[0], base_version=0
+    )
+    second = autosave(
+        client, programme.roadmap, key="phase1.cause_1", value=texts[1], base_version=1
+    )
+
+    assert (first.status_code, first.json()["version"]) == (200, 1)
+    assert (second.status_code, second.json()["version"]) == (200, 2)
+    assert stored(programme.roadmap) == {"phase1.cause_1": (texts[1], 2)}
+    assert list(
+        RoadmapChange.objects.filter(key="phase1.cause_1")
+        .order_by("version")
+        .values_list("old_value", "new_value")
+    ) == [("", texts[0]), (texts[0], texts[1])]
+
+
+def test_autosave_refuses_a_roadmap_whose_kept_city_is_not_the_rows(client, programme):
+    """The autosave finds a roadmap's city and cohort in the cache without a version. If they
+    name another roadmap than the row now holding the id (a database restored under a kept
+    cache), the save is answered as for a missing roadmap, writes nothing, and the kept
+    entry is dropped."""
+    other_city = factories.CityFactory()
+    officer = factories.city_officer(city=other_city)
+    key = selectors._owner_key(programme.roadmap.pk)
+    cache.set(key, (other_city.pk, programme.roadmap.cohort_id))
+    client.force_login(officer)
+
+    response = autosave(client, programme.roadmap, key="phase1.cause_1", value="x", base_version=0)
+
+    assert response.status_code == 404
+    assert stored(programme.roadmap) == {}
+    assert cache.get(key) is None
 
 
 def test_autosave_answers_only_post(client, programme):

@@ -348,6 +348,33 @@ def test_autosave_queries_one_field_save(client, programme):
     assert len(queries) == 6 + field_save_writes() + 2 + session_queries()
 
 
+def test_a_second_autosave_finds_the_roadmaps_city_and_cohort_kept(client, programme):
+    """roadmaps.selectors.roadmap_to_write keeps a roadmap's city and cohort: only the first
+    autosave after the cache was emptied reads them."""
+    save(programme, CHALLENGE, "Heating the old town")  # both saves below update the field
+    client.force_login(programme.ana)
+    keep_facts_of(programme.ana)
+    url = reverse("roadmap_autosave", args=[programme.roadmap.pk])
+
+    def autosave(value, base_version):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                url,
+                data=json.dumps({"key": CHALLENGE, "value": value, "base_version": base_version}),
+                content_type="application/json",
+            )
+        assert response.status_code == 200
+        return [query["sql"] for query in queries]
+
+    first = autosave("Heating", 1)
+    second = autosave("Cooling", 2)
+
+    owner_reads = [sql for sql in first if '"city_id", "roadmaps_roadmap"."cohort_id"' in sql]
+    assert len(owner_reads) == 1
+    assert len(second) == len(first) - 1
+    assert not any(sql in second for sql in owner_reads)
+
+
 # Data versions (roadmaps.scopes): each kind of row an edit page or the overview shows, changed
 # through a service or as the Django admin does (a model save or delete), shows on the next page.
 
