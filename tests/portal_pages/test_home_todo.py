@@ -1,3 +1,4 @@
+# ruff: noqa: F811
 """What to do next, on the home page: each list of a facilitator's and a city officer's to-dos,
 built through the services as people would, seen on the next request after the change (the
 sections are cached: home.selectors.home_page_key), and never by a facilitator of another
@@ -24,6 +25,8 @@ from sessions import services as session_services
 from sessions.models import Session
 from tests import factories
 from tests.portal_pages.helpers import sign_in
+# The roadmaps' world and clock, used as fixtures here: the test arguments of the same names
+# are those fixtures (ruff reads them as redefinitions).
 from tests.roadmaps.conftest import NOW, clock, cohort_create, fill, programme  # noqa: F401
 
 pytestmark = pytest.mark.django_db
