@@ -25,6 +25,7 @@ from sessions import services as session_services
 from sessions.models import Session
 from tests import factories
 from tests.portal_pages.helpers import sign_in
+
 # The roadmaps' world and clock, used as fixtures here: the test arguments of the same names
 # are those fixtures (ruff reads them as redefinitions).
 from tests.roadmaps.conftest import NOW, clock, cohort_create, fill, programme  # noqa: F401
@@ -119,9 +120,7 @@ def test_home_facilitator_sees_a_submitted_roadmap_on_the_next_request(client, p
     assert f'<a href="/roadmaps/{pk}/#heading-review">Review the roadmap of Lisbon</a>' in html
 
 
-def test_home_facilitator_review_list_is_oldest_first_with_days_waiting(
-    client, programme, clock
-):
+def test_home_facilitator_review_list_is_oldest_first_with_days_waiting(client, programme, clock):
     porto_roadmap, pia = _porto(programme)
     _submit(programme)
     clock.move_to(NOW + datetime.timedelta(days=4))
@@ -208,9 +207,7 @@ def test_home_facilitator_sees_a_request_until_it_is_decided(client, programme, 
 # --- Facilitator: takeaways to record ----------------------------------------------------------
 
 
-def test_home_facilitator_sees_a_past_session_without_takeaways_until_recorded(
-    client, programme
-):
+def test_home_facilitator_sees_a_past_session_without_takeaways_until_recorded(client, programme):
     session = Session.objects.get(cohort=programme.cohort)
 
     html = _block_html(client, programme.lead, "facilitator-takeaways")
@@ -321,9 +318,7 @@ def test_home_officer_sees_an_upcoming_session_to_register_for(client, programme
 # --- Nobody sees another cohort's or another city's items ---------------------------------------
 
 
-def test_home_facilitator_of_another_cohort_sees_none_of_these_items(
-    client, programme, elsewhere
-):
+def test_home_facilitator_of_another_cohort_sees_none_of_these_items(client, programme, elsewhere):
     other_lead, _eino = elsewhere
     _submit(programme)
     portugal = Country.objects.get(iso_code="PT")
