@@ -467,11 +467,13 @@ def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
     """What the cached part of a person's home page depends on, as a fragment key.
 
     The sections are the person's own (their cities, their cohorts): their id and roles. The
-    data: the versions of cohorts (with their enrolments, sessions, registrations and roadmap
-    statuses: cohorts/versions.py and home/page_versions.py) and of cities; the
-    programme admin's counts read the same tables. And time: the officer's and the
+    data: the versions of cohorts (with their phases, enrolments and requests, sessions and
+    their takeaways, registrations, and roadmap statuses with the note of a return, written in
+    the same transaction as the status: cohorts/versions.py and home/page_versions.py) and of
+    cities; the programme admin's counts read the same tables. And time: the officer's and the
     facilitator's lists hold sessions by whether they have started or ended, or start within
-    DUE_WITHIN, and cities by whether their cohort has ended, so the key names the day and the
+    DUE_WITHIN, cities by whether their cohort has ended, phases by whether today is in them
+    and requests and roadmaps by the days they have waited, so the key names the day and the
     next moments one of those lists changes (`next_session_moments`): until then, the lists
     are what they were.
     """
