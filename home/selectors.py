@@ -27,15 +27,20 @@ from accounts.enums import Role
 from cities.models import City, CityMembership
 from cities.selectors import cities_of_officer
 from cohorts.enums import EnrolmentStatus
-from cohorts.models import Cohort, Enrolment, ThematicGroup
+from cohorts.models import Cohort, Enrolment, Phase, ThematicGroup
 from cohorts.selectors import (
     cohorts_facilitated_by,
     count_per_cohort,
     enrolments_of_officer_cities,
+    enrolments_visible_to,
 )
 from cohorts.versions import CITIES, COHORTS
+from portal.dates import long_date
 from portal.fragments import TIMEOUT_SECONDS, versions
-from roadmaps.models import Roadmap
+from roadmaps.enums import OPEN_STATUSES, RoadmapStatus
+from roadmaps.models import Roadmap, RoadmapTransition
+from roadmaps.selectors import roadmaps_visible_to
+from roadmaps.template import SECTIONS
 from sessions.enums import Attendance, SessionStatus
 from sessions.models import Registration, Session
 from sessions.selectors import (
@@ -59,6 +64,21 @@ class DueRegistration:
     city: City
 
 
+@dataclass(frozen=True)
+class OpenPhase:
+    """A phase of a cohort under way today in which one of the officer's cities fills in
+    parts of its Reflection Roadmap (roadmaps/template.py: each part opens with a phase)."""
+
+    enrolment: Enrolment
+    phase: Phase
+    # The titles of the roadmap's parts that open with this phase.
+    parts: tuple[str, ...]
+
+    @property
+    def closes_on(self) -> str:
+        return long_date(self.phase.ends_on)
+
+
 @dataclass
 class HomeSection:
     """One role's part of the home page; only the fields of that role are filled in."""
@@ -73,9 +93,19 @@ class HomeSection:
     upcoming_sessions: list = field(default_factory=list)
     more_upcoming: bool = False
     due: list = field(default_factory=list)
-    # Facilitator: past sessions without attendance, and cities that registered for nothing.
+    # ... and what is due on their roadmaps: the phase open now, and the roadmaps returned.
+    open_phases: list = field(default_factory=list)
+    returned_roadmaps: list = field(default_factory=list)
+    # Facilitator: roadmaps waiting for review, enrolment requests, past sessions without
+    # attendance or without takeaways, and cities that registered for nothing.
+    roadmaps_to_review: list = field(default_factory=list)
+    more_to_review: bool = False
+    enrolment_requests: list = field(default_factory=list)
+    more_requests: bool = False
     sessions_to_record: list = field(default_factory=list)
     more_to_record: bool = False
+    sessions_without_takeaways: list = field(default_factory=list)
+    more_without_takeaways: bool = False
     idle_enrolments: list = field(default_factory=list)
 
 
@@ -165,6 +195,45 @@ def home_due_registrations(
     ]
 
 
+# The roadmap's parts by the kind of cohort phase they open with.
+_PARTS_BY_PHASE_KIND: dict[str, list] = {}
+for _part in SECTIONS:
+    if _part.opens_with:
+        _PARTS_BY_PHASE_KIND.setdefault(_part.opens_with, []).append(_part)
+
+
+def home_open_roadmap_phases(*, enrolments: list[Enrolment], today: datetime.date) -> list:
+    """For each of the officer's enrolments (accepted, already loaded with their `roadmap`)
+    whose roadmap the city can still change, the cohort's phases under way today that open a
+    part of the roadmap, with the day each closes; the soonest to close first. One query.
+    """
+    by_cohort: dict[int, list[Enrolment]] = {}
+    for enrolment in enrolments:
+        roadmap = getattr(enrolment, "roadmap", None)
+        if (
+            enrolment.status == EnrolmentStatus.ACCEPTED
+            and roadmap is not None
+            and roadmap.status in OPEN_STATUSES
+        ):
+            # Two cities of one officer in the same cohort: each has its own roadmap.
+            by_cohort.setdefault(enrolment.cohort_id, []).append(enrolment)
+    phases = Phase.objects.filter(
+        cohort_id__in=list(by_cohort),
+        kind__in=list(_PARTS_BY_PHASE_KIND),
+        starts_on__lte=today,
+        ends_on__gte=today,
+    ).order_by("ends_on", "position", "pk")
+    return [
+        OpenPhase(
+            enrolment=enrolment,
+            phase=phase,
+            parts=tuple(str(part.title) for part in _PARTS_BY_PHASE_KIND[phase.kind]),
+        )
+        for phase in phases
+        for enrolment in by_cohort[phase.cohort_id]
+    ]
+
+
 def home_upcoming_sessions_of_facilitator(*, user, now: datetime.datetime) -> QuerySet[Session]:
     """Scheduled sessions of the facilitator's cohorts (or that they run) that have not ended,
     next first, with their registration counts."""
@@ -196,6 +265,70 @@ def home_sessions_to_record(*, user, now: datetime.datetime) -> QuerySet[Session
         .exclude(Exists(registrations.exclude(attendance=Attendance.UNKNOWN)))
         .select_related("cohort", "thematic_group__sector")
     ).order_by("-starts_at", "pk")
+
+
+def home_sessions_without_takeaways(*, user, now: datetime.datetime) -> QuerySet[Session]:
+    """Ended sessions of the facilitator's cohorts (or that they ran) with no key takeaways
+    recorded yet, the most recent first.
+
+    Cancelled sessions have no outcome; imported ones (with the headcount the programme's
+    reports give) took place before the portal, and their outcome is in those reports.
+    """
+    return (
+        sessions_facilitated_by(user=user, own_only=True)
+        .filter(
+            status=SessionStatus.SCHEDULED,
+            ends_at__lte=now,
+            reported_participants__isnull=True,
+            key_takeaways="",
+        )
+        .select_related("cohort", "thematic_group__sector")
+        .order_by("-starts_at", "pk")
+    )
+
+
+def home_roadmaps_to_review(*, user, today: datetime.date) -> tuple[list[Roadmap], bool]:
+    """The submitted roadmaps of the facilitator's cohorts, the one waiting longest first (at
+    most HOME_LIST_LIMIT, and whether there are more), each with `waiting_days`: the days
+    since it was submitted, counted in the reader's calendar days.
+
+    Only the cohorts they facilitate: an admin, or an officer of the roadmap's city, who also
+    facilitates another cohort does not find it here (roadmaps_visible_to would show it).
+    """
+    roadmaps, more = _first(
+        roadmaps_visible_to(user=user)
+        .filter(
+            cohort__in=cohorts_facilitated_by(user=user).values("pk"),
+            status=RoadmapStatus.SUBMITTED,
+        )
+        .order_by("submitted_at", "pk")
+    )
+    for roadmap in roadmaps:
+        roadmap.waiting_days = _days_since(roadmap.submitted_at, today)
+    return roadmaps, more
+
+
+def _days_since(moment: datetime.datetime | None, today: datetime.date) -> int | None:
+    """Whole calendar days from `moment` to `today`, in the reader's time zone (0: today)."""
+    return (today - timezone.localdate(moment)).days if moment else None
+
+
+def home_enrolment_requests(*, user, today: datetime.date) -> tuple[list[Enrolment], bool]:
+    """Cities' requests to join the facilitator's cohorts that nobody has decided yet, the
+    oldest first (at most HOME_LIST_LIMIT, and whether there are more), each with
+    `waiting_days` since it was made; the enrolments page of each cohort decides them."""
+    requests, more = _first(
+        enrolments_visible_to(user=user)
+        .prefetch_related(None)  # the joined groups are the enrolments page's to show
+        .filter(
+            cohort__in=cohorts_facilitated_by(user=user).values("pk"),
+            status=EnrolmentStatus.REQUESTED,
+        )
+        .order_by("created_at", "pk")
+    )
+    for request in requests:
+        request.waiting_days = _days_since(request.created_at, today)
+    return requests, more
 
 
 def home_idle_enrolments(*, user, today: datetime.date) -> QuerySet[Enrolment]:
@@ -242,13 +375,23 @@ def home_programme_counts() -> dict[str, int]:
     }
 
 
-def _attach_roadmaps(enrolments: list) -> None:
-    """Give each enrolment its city's Reflection Roadmap (or None), in one query."""
+def _attach_roadmaps(enrolments: list, *, user) -> None:
+    """Give each enrolment its city's Reflection Roadmap (or None), in one query. A roadmap
+    returned to the city carries the note of its last return (`return_note`, `returned_at`):
+    the facilitator's words, kept with the status change (RoadmapTransition)."""
+    last_return = RoadmapTransition.objects.filter(
+        roadmap=OuterRef("pk"), to_status=RoadmapStatus.RETURNED
+    ).order_by("-at", "-pk")
     roadmaps = {
         (roadmap.cohort_id, roadmap.city_id): roadmap
-        for roadmap in Roadmap.objects.filter(
+        for roadmap in roadmaps_visible_to(user=user)
+        .filter(
             cohort_id__in={enrolment.cohort_id for enrolment in enrolments},
             city_id__in={enrolment.city_id for enrolment in enrolments},
+        )
+        .annotate(
+            return_note=Subquery(last_return.values("note")[:1]),
+            returned_at=Subquery(last_return.values("at")[:1]),
         )
     }
     for enrolment in enrolments:
@@ -258,7 +401,19 @@ def _attach_roadmaps(enrolments: list) -> None:
 def _officer_section(section: HomeSection, *, user, now: datetime.datetime) -> None:
     section.cities = list(cities_of_officer(user=user))
     section.enrolments = list(enrolments_of_officer_cities(user=user))
-    _attach_roadmaps(section.enrolments)
+    _attach_roadmaps(section.enrolments, user=user)
+    section.open_phases = home_open_roadmap_phases(
+        enrolments=section.enrolments, today=timezone.localdate(now)
+    )
+    section.returned_roadmaps = [
+        enrolment.roadmap
+        for enrolment in section.enrolments
+        if enrolment.roadmap is not None and enrolment.roadmap.status == RoadmapStatus.RETURNED
+    ]
+    for roadmap in section.returned_roadmaps:
+        roadmap.returned_on = (
+            long_date(timezone.localdate(roadmap.returned_at)) if roadmap.returned_at else ""
+        )
     section.upcoming_sessions, section.more_upcoming = _first(
         home_upcoming_sessions_of_officer(user=user, now=now)
     )
@@ -266,14 +421,24 @@ def _officer_section(section: HomeSection, *, user, now: datetime.datetime) -> N
 
 
 def _facilitator_section(section: HomeSection, *, user, now: datetime.datetime) -> None:
+    today = timezone.localdate(now)
     section.cohorts = list(home_cohorts_of_facilitator(user=user))
+    section.roadmaps_to_review, section.more_to_review = home_roadmaps_to_review(
+        user=user, today=today
+    )
+    section.enrolment_requests, section.more_requests = home_enrolment_requests(
+        user=user, today=today
+    )
     section.upcoming_sessions, section.more_upcoming = _first(
         home_upcoming_sessions_of_facilitator(user=user, now=now)
     )
     section.sessions_to_record, section.more_to_record = _first(
         home_sessions_to_record(user=user, now=now)
     )
-    section.idle_enrolments = list(home_idle_enrolments(user=user, today=timezone.localdate(now)))
+    section.sessions_without_takeaways, section.more_without_takeaways = _first(
+        home_sessions_without_takeaways(user=user, now=now)
+    )
+    section.idle_enrolments = list(home_idle_enrolments(user=user, today=today))
 
 
 def home_sections_for(
@@ -302,11 +467,13 @@ def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
     """What the cached part of a person's home page depends on, as a fragment key.
 
     The sections are the person's own (their cities, their cohorts): their id and roles. The
-    data: the versions of cohorts (with their enrolments, sessions, registrations and roadmap
-    statuses: cohorts/versions.py and home/page_versions.py) and of cities; the
-    programme admin's counts read the same tables. And time: the officer's and the
+    data: the versions of cohorts (with their phases, enrolments and requests, sessions and
+    their takeaways, registrations, and roadmap statuses with the note of a return, written in
+    the same transaction as the status: cohorts/versions.py and home/page_versions.py) and of
+    cities; the programme admin's counts read the same tables. And time: the officer's and the
     facilitator's lists hold sessions by whether they have started or ended, or start within
-    DUE_WITHIN, and cities by whether their cohort has ended, so the key names the day and the
+    DUE_WITHIN, cities by whether their cohort has ended, phases by whether today is in them
+    and requests and roadmaps by the days they have waited, so the key names the day and the
     next moments one of those lists changes (`next_session_moments`): until then, the lists
     are what they were.
     """

@@ -62,13 +62,17 @@ def test_facilitator_signs_in_and_sees_their_cohort(page, demo):
     assert_accessible_and_csp_clean(page)
 
 
-def test_reviewer_signs_in_and_sees_empty_state(page, demo):
+def test_reviewer_signs_in_and_is_told_what_they_will_find(page, demo):
     sign_in(page, Role.REVIEWER)
 
     section = page.locator('section[data-role="reviewer"]')
     assert section.get_by_role("heading", level=2).inner_text() == "Applications to score"
-    assert section.locator("p").inner_text() == (
-        "No Group Study Visit applications are waiting for your score."
+    assert (
+        section.locator("p")
+        .first.inner_text()
+        .endswith(
+            "The portal does not take applications yet, so there is nothing for you to score today."
+        )
     )
     assert_accessible_and_csp_clean(page)
 

@@ -9,11 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.enums import EnrolmentStatus
+from cohorts.enums import EnrolmentStatus, PhaseKind
+from roadmaps.enums import RoadmapStatus
 from sessions.enums import Attendance
 from sessions.models import Registration
 from tests import factories
 from tests.portal_pages.helpers import sign_in
+from tests.queries import session_queries
 
 
 def _section(html: str, role: str) -> str:
@@ -118,18 +120,23 @@ def test_home_facilitator_without_cohort_sees_empty_state(client, facilitator):
 
 
 @pytest.mark.django_db
-def test_home_reviewer_sees_empty_state(client, reviewer):
+def test_home_reviewer_is_told_what_they_will_find_and_what_they_can_do_now(client, reviewer):
     sign_in(client, reviewer)
 
     section = _section(client.get("/").content.decode(), "reviewer")
 
     assert _text(section) == (
-        "Applications to score No Group Study Visit applications are waiting for your score."
+        "Applications to score This is where you will find the Group Study Visit applications "
+        "given to you to score against the published criteria, and where you will declare a "
+        "conflict of interest. The portal does not take applications yet, so there is nothing "
+        "for you to score today. Until then you can get to know the cities that will apply: "
+        "the city directory"
     )
+    assert '<a href="/cities/">the city directory</a>' in section
 
 
 @pytest.mark.django_db
-def test_home_programme_admin_sees_counts_and_admin_link(client, programme_admin):
+def test_home_programme_admin_sees_counts_and_the_pages_to_work_on(client, programme_admin):
     factories.CityFactory(is_mission_city=True)
     factories.CityFactory(is_mission_city=True)
     factories.CityFactory()
@@ -142,9 +149,45 @@ def test_home_programme_admin_sees_counts_and_admin_link(client, programme_admin
 
     assert _text(section) == (
         "Programme overview Cities 3 Mission Cities 2 Cohorts 1 Sessions 4 "
+        "Study visits and reports for the funder will be listed here when the portal has them. "
+        "Today you can: "
+        "See every cohort, create one and decide on enrolments "
+        "Find cities in the city directory "
+        "Invite a city officer "
+        "Give people their roles "
+        "Keep the NetZeroCities services of the roadmap "
+        "Check the emails the portal sent "
         "Configure the programme in the administration"
     )
-    assert '<a href="/admin/">' in section
+    assert re.findall(r'<a href="([^"]+)">', section) == [
+        "/cohorts/",
+        "/cities/",
+        "/invitations/new/",
+        "/admin/accounts/user/",
+        "/admin/roadmaps/netzerocitiesservice/",
+        "/admin/notifications/outboundemail/",
+        "/admin/",
+    ]
+    # Every page offered opens for the admin.
+    for link in re.findall(r'<a href="([^"]+)">', section):
+        assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.django_db
+def test_home_links_the_calendar_feed_for_every_role(client, reviewer):
+    people = [
+        reviewer,
+        factories.city_officer(),
+        factories.UserFactory(is_facilitator=True),
+        factories.UserFactory(is_programme_admin=True),
+        factories.UserFactory(),
+    ]
+    for person in people:
+        sign_in(client, person)
+
+        html = client.get("/").content.decode()
+
+        assert '<a href="/sessions/calendar/">Your calendar feed</a>' in html, person
 
 
 @pytest.mark.django_db
@@ -164,14 +207,27 @@ def test_home_officer_query_count_does_not_grow_with_cities(client):
     for _ in range(9):
         factories.CityMembershipFactory(user=many)
 
-    assert _home_queries(client, one) == _home_queries(client, many)
+    # (Session,) user, whether they are an officer (their roles), the data versions (the
+    # sections' key), the next session moments (the key), their cities, their enrolments
+    # (none), upcoming sessions, the (session, city) pairs registered within 14 days and the
+    # sessions of those 14 days. No enrolment: no roadmaps or phases to read.
+    assert _home_queries(client, one) == _home_queries(client, many) == session_queries() + 9
 
 
 def _running_cohort():
+    """A cohort under way, in its phase of thematic discussions (which opens Phase 2.1 and
+    2.2 of the roadmap) until 30 days from today."""
     today = timezone.localdate()
-    return factories.CohortFactory(
+    cohort = factories.CohortFactory(
         starts_on=today - datetime.timedelta(days=60), ends_on=today + datetime.timedelta(days=90)
     )
+    factories.PhaseFactory(
+        cohort=cohort,
+        kind=PhaseKind.THEMATIC_DISCUSSIONS,
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today + datetime.timedelta(days=30),
+    )
+    return cohort
 
 
 def _session_in(cohort, *, days: float, **fields):
@@ -192,7 +248,9 @@ def _registration(session, city, n: int, **fields) -> Registration:
 
 def _officer_with(*, cities: int, cohorts: int, sessions: int):
     """An officer of `cities` cities, each enrolled in `cohorts` running cohorts (the last one
-    only asked to join), with `sessions` sessions per cohort: upcoming, due and registered."""
+    only asked to join), with `sessions` sessions per cohort: upcoming, due and registered.
+    Each enrolled city has a roadmap in its cohort's open phase; the first cohort's is
+    returned to the city with a note."""
     officer = factories.UserFactory()
     for city_index in range(cities):
         city = factories.CityFactory()
@@ -207,6 +265,21 @@ def _officer_with(*, cities: int, cohorts: int, sessions: int):
             )
             enrolment = cohort.enrolments.create(city=city, status=status)
             enrolment.groups.create(thematic_group=group)
+            if status == EnrolmentStatus.ACCEPTED:
+                returned = cohort_index == 0
+                roadmap = factories.RoadmapFactory(
+                    cohort=cohort,
+                    city=city,
+                    status=RoadmapStatus.RETURNED if returned else RoadmapStatus.DRAFT,
+                )
+                if returned:
+                    factories.RoadmapTransitionFactory(
+                        roadmap=roadmap,
+                        from_status=RoadmapStatus.SUBMITTED,
+                        to_status=RoadmapStatus.RETURNED,
+                        by=factories.UserFactory(is_facilitator=True),
+                        note="Say more about the causes.",
+                    )
             for session_index in range(sessions):
                 session = _session_in(cohort, days=1 + session_index, meeting_url="https://m.eu")
                 if session_index % 2:
@@ -219,13 +292,19 @@ def test_home_officer_query_count_does_not_grow_with_cohorts_sessions_and_enrolm
     one = _officer_with(cities=1, cohorts=1, sessions=1)
     many = _officer_with(cities=3, cohorts=3, sessions=6)
 
-    assert _home_queries(client, one) == _home_queries(client, many)
+    # (Session,) user, whether they are an officer (their roles), the data versions (the
+    # sections' key), the next session moments (the key), their cities, their enrolments,
+    # the thematic groups each city joined, the roadmaps (with the note of the last return),
+    # the phases open today, upcoming sessions, the (session, city) pairs registered within
+    # 14 days and the sessions of those 14 days.
+    assert _home_queries(client, one) == _home_queries(client, many) == session_queries() + 12
 
 
 def _facilitator_with(*, cohorts: int, sessions: int, cities: int):
     """A facilitator of `cohorts` running cohorts (half of them as a group facilitator), each
-    with `cities` enrolled cities (one registered nobody), past sessions to record, recorded
-    past sessions and upcoming ones."""
+    with `cities` enrolled cities (one registered nobody, the others' roadmaps submitted) and
+    a city asking to join, past sessions to record (without takeaways), recorded past
+    sessions and upcoming ones."""
     facilitator = factories.UserFactory(is_facilitator=True)
     for cohort_index in range(cohorts):
         cohort = _running_cohort()
@@ -236,6 +315,14 @@ def _facilitator_with(*, cohorts: int, sessions: int, cities: int):
         enrolled = [factories.CityFactory() for _ in range(cities)]
         for city in enrolled:
             cohort.enrolments.create(city=city, status=EnrolmentStatus.ACCEPTED)
+        for city in enrolled[1:]:
+            factories.RoadmapFactory(
+                cohort=cohort,
+                city=city,
+                status=RoadmapStatus.SUBMITTED,
+                submitted_at=timezone.now() - datetime.timedelta(days=3),
+            )
+        cohort.enrolments.create(city=factories.CityFactory(), status=EnrolmentStatus.REQUESTED)
         for session_index in range(sessions):
             upcoming = _session_in(cohort, days=1 + session_index)
             _registration(upcoming, enrolled[0], session_index)
@@ -257,7 +344,8 @@ def test_home_facilitator_query_count_does_not_grow_with_cohorts(client):
         factories.ThematicGroupFactory(cohort=cohort).facilitators.add(many)
         factories.SessionFactory(cohort=cohort)
 
-    assert _home_queries(client, one) == _home_queries(client, many)
+    # As below: the lists are read whether or not they hold rows.
+    assert _home_queries(client, one) == _home_queries(client, many) == session_queries() + 11
 
 
 @pytest.mark.django_db
@@ -265,7 +353,30 @@ def test_home_facilitator_query_count_does_not_grow_with_sessions_and_cities(cli
     one = _facilitator_with(cohorts=1, sessions=1, cities=2)
     many = _facilitator_with(cohorts=4, sessions=12, cities=5)
 
-    assert _home_queries(client, one) == _home_queries(client, many)
+    # (Session,) user, whether they are an officer (their roles), the data versions (the
+    # sections' key), the next session moments (the key), their cohorts (with the counts of
+    # groups and sessions), roadmaps waiting for review, enrolment requests, upcoming
+    # sessions, sessions whose attendance is to record, sessions without takeaways, and the
+    # cities that registered for nothing.
+    assert _home_queries(client, one) == _home_queries(client, many) == session_queries() + 11
+
+
+@pytest.mark.django_db
+def test_home_reviewer_query_count(client, reviewer):
+    # (Session,) user, whether they are an officer (their roles), the data versions (the
+    # sections' key): the reviewer's section reads nothing yet.
+    assert _home_queries(client, reviewer) == session_queries() + 3
+
+
+@pytest.mark.django_db
+def test_home_programme_admin_query_count_does_not_grow_with_the_programme(client, programme_admin):
+    one = _home_queries(client, programme_admin)
+    _facilitator_with(cohorts=2, sessions=3, cities=3)
+    many = _home_queries(client, programme_admin)
+
+    # (Session,) user, whether they are an officer (their roles), the data versions (the
+    # sections' key), and the three counts: cities (with Mission Cities), cohorts, sessions.
+    assert one == many == session_queries() + 6
 
 
 @pytest.mark.django_db
@@ -280,5 +391,12 @@ def test_home_query_count_fixtures_fill_every_block(client):
         assert '<p class="empty">' not in _block(html, block), block
     sign_in(client, facilitator)
     html = client.get("/").content.decode()
-    for block in ["facilitator-upcoming", "facilitator-to-record", "facilitator-idle"]:
+    for block in [
+        "facilitator-review",
+        "facilitator-requests",
+        "facilitator-upcoming",
+        "facilitator-to-record",
+        "facilitator-takeaways",
+        "facilitator-idle",
+    ]:
         assert '<p class="empty">' not in _block(html, block), block

@@ -74,6 +74,15 @@ def _recorded(session, city, name, **fields) -> Registration:
 
 # --- City officer -------------------------------------------------------------------------------
 
+NOTHING_DUE = (
+    "What is due "
+    "Reflection Roadmap phases open now "
+    "No roadmap phase is open now for a roadmap your cities can change. "
+    "Roadmaps returned to your cities No roadmap is returned to your cities. "
+    "Sessions to register for "
+    "Nothing is due: your cities have registered for every session of the next 14 days."
+)
+
 
 @pytest.fixture
 def officer_world(db, clock):
@@ -220,14 +229,15 @@ def test_home_officer_sees_what_is_due_per_city(client, officer_world):
     # Within 14 days: heat pumps (Lisbon registered, Porto did not) and renovation (neither).
     # The onboarding has started and the recap is more than 14 days away.
     assert _items(block) == [
-        "Porto : Energy: heat pumps, Wed 15 Jan 2025, 10:00\u201311:30 (Europe/Brussels). "
+        "Porto : Energy: heat pumps , Wed 15 Jan 2025, 10:00\u201311:30 (Europe/Brussels). "
         "Register people from Porto",
-        "Lisbon : Buildings: renovation, Mon 20 Jan 2025, 14:00\u201315:30 (Europe/Lisbon). "
+        "Lisbon : Buildings: renovation , Mon 20 Jan 2025, 14:00\u201315:30 (Europe/Lisbon). "
         "Register people from Lisbon",
-        "Porto : Buildings: renovation, Mon 20 Jan 2025, 14:00\u201315:30 (Europe/Lisbon). "
+        "Porto : Buildings: renovation , Mon 20 Jan 2025, 14:00\u201315:30 (Europe/Lisbon). "
         "Register people from Porto",
     ]
     renovation = sessions["renovation"].pk
+    assert f'<a href="/sessions/{renovation}/">Buildings: renovation</a>' in block
     assert f'<a href="/sessions/{renovation}/register/">Register people from Lisbon</a>' in block
 
 
@@ -246,10 +256,7 @@ def test_home_officer_with_everything_registered_has_nothing_due(client, officer
 
     block = _block(client.get("/").content.decode(), "officer-due")
 
-    assert _text(block) == (
-        "What is due Nothing is due: your cities have registered for every session of the "
-        "next 14 days."
-    )
+    assert _text(block) == NOTHING_DUE
 
 
 @pytest.mark.django_db
@@ -264,10 +271,7 @@ def test_home_officer_without_cohort_sees_empty_blocks(client, clock, officer):
     assert _text(_block(html, "officer-upcoming")) == (
         "Upcoming sessions No upcoming sessions in your cities' cohorts."
     )
-    assert _text(_block(html, "officer-due")) == (
-        "What is due Nothing is due: your cities have registered for every session of the "
-        "next 14 days."
-    )
+    assert _text(_block(html, "officer-due")) == NOTHING_DUE
 
 
 @pytest.mark.django_db
