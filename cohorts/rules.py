@@ -9,8 +9,8 @@ that has ended, deciding an enrolment twice) is refused by cohorts.services, to 
 import rules
 
 from accounts.rules import is_city_officer, is_facilitator, is_programme_admin
-from cities.rules import is_officer_of_city
 from cities.models import CityMembership
+from cities.rules import is_officer_of_city
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
 

@@ -10,8 +10,8 @@ from django.utils.functional import SimpleLazyObject
 from cities import signals as city_signals
 from cohorts import signals as cohort_signals
 from sessions import selectors
-from sessions.cohort_page import cohort_page_sessions_part
 from sessions.caching import NAMES, SESSIONS
+from sessions.cohort_page import cohort_page_sessions_part
 
 
 @receiver(
