@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cohorts import services
 from cohorts.models import Enrolment, EnrolmentGroup
+from sessions import services as session_services
 from sessions.models import Registration, Session
 from tests import factories
 from tests.cohorts.helpers import group, table_rows, text
@@ -276,6 +277,21 @@ def test_cohort_page_shows_a_new_session_and_one_that_began_on_the_next_get(
     assert f'href="/sessions/{upcoming.pk}/attendance/"' in html
 
 
+def test_cohort_page_shows_a_session_cancelled_through_the_service_on_the_next_get(
+    client, cohort, enrolled, programme, lead
+):
+    upcoming = programme["upcoming"]
+    sign_in(client, lead)
+    assert f"/sessions/{upcoming.pk}/cancel/" in _html(client, cohort)
+
+    session_services.session_cancel(session=upcoming, acting_user=lead)
+
+    html = _html(client, cohort)
+    assert f"/sessions/{upcoming.pk}/cancel/" not in html
+    assert f"/sessions/{upcoming.pk}/edit/" not in html
+    assert table_rows(html, "sessions-upcoming")[0].startswith("Energy communities Cancelled ")
+
+
 def test_own_city_part_shows_a_new_group_on_the_next_get(
     client, cohort, enrolled, lisbon, lisbon_officer
 ):
@@ -359,3 +375,29 @@ def test_facilitator_cohort_page_queries_do_not_grow_with_sessions_and_cities(cl
     assert one == many == session_queries() + 16
     # The cached part: user, cohort, next start, lead, versions, roadmaps' state.
     assert warm == session_queries() + 6
+
+
+def test_cohort_list_links_the_cohorts_a_person_may_open_and_their_cities(
+    client, cohort, enrolled, lisbon, lisbon_officer, lead
+):
+    open_cohort = factories.CohortFactory(
+        number=7, starts_on=datetime.date(2025, 1, 1), ends_on=datetime.date(2025, 6, 30)
+    )
+    sign_in(client, lisbon_officer)
+
+    html = client.get("/cohorts/").content.decode()
+
+    assert f'href="/cohorts/{cohort.pk}/"' in html
+    # One their city could ask to join, but is not in: its page would be a 404.
+    assert f'href="/cohorts/{open_cohort.pk}/"' not in html
+    assert f'href="/cities/{lisbon.pk}/"' in html
+
+
+def test_enrolments_page_links_each_city_and_the_cohort(client, cohort, enrolled, lisbon, lead):
+    sign_in(client, lead)
+
+    html = client.get(f"/cohorts/{cohort.pk}/enrolments/").content.decode()
+
+    for city in (lisbon, enrolled["espoo"], enrolled["braga"]):
+        assert f'href="/cities/{city.pk}/"' in html
+    assert f'<a href="/cohorts/{cohort.pk}/">Back to {cohort.name}</a>' in html
