@@ -30,6 +30,25 @@ def cohort_page():
     return page(signed_in_client(lead_facilitator(cohort)), f"/cohorts/{cohort.pk}/")
 
 
+def enrolled_officer(cohort):
+    """An officer of one of the cohort's accepted cities (the first by email)."""
+    return (
+        scale_users()
+        .filter(
+            city_memberships__city__enrolments__cohort=cohort,
+            city_memberships__city__enrolments__status=EnrolmentStatus.ACCEPTED,
+        )
+        .order_by("email")
+        .first()
+    )
+
+
+@benchmark("cohort page: officer of an enrolled city, busiest cohort")
+def cohort_page_officer():
+    cohort = busiest_cohort()
+    return page(signed_in_client(enrolled_officer(cohort)), f"/cohorts/{cohort.pk}/")
+
+
 @benchmark("API: GET /api/v1/cities/")
 def api_cities():
     cohort = busiest_cohort()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -95,6 +96,82 @@ def cohorts_run_by(*, user) -> QuerySet[Cohort]:
         return Cohort.objects.all()
     # In the model's order (`cohorts_facilitated_by` sorts by start only).
     return cohorts_facilitated_by(user=user).order_by(*Cohort._meta.ordering)
+
+
+def _joined_cohort_ids_sql() -> str:
+    """The ids of the cohorts in which one of a person's cities (the parameter: their id) is
+    enrolled (accepted), as one SQL subquery.
+
+    The status is compared through LOWER() (the statuses are lower-case words, so it matches
+    exactly the same rows) for the reason sessions.selectors._enrolled_cohort_ids gives:
+    SQLite otherwise reads every accepted enrolment through the status index to find this
+    person's few; a comparison that index cannot serve leaves it the city index.
+    """
+    quote = connection.ops.quote_name
+    enrolments = Enrolment._meta
+    memberships = CityMembership._meta
+
+    def column(meta, field):
+        return quote(meta.get_field(field).column)
+
+    return (
+        f"SELECT {column(enrolments, 'cohort')} FROM {quote(enrolments.db_table)} "
+        f"WHERE LOWER({column(enrolments, 'status')}) = '{EnrolmentStatus.ACCEPTED}' "
+        f"AND {column(enrolments, 'city')} IN (SELECT {column(memberships, 'city')} "
+        f"FROM {quote(memberships.db_table)} WHERE {column(memberships, 'user')} = %s)"
+    )
+
+
+def cohort_pages_visible_to(*, user) -> QuerySet[Cohort]:
+    """The cohorts whose page this person may open (`cohorts.view_cohort_programme`), each
+    with `runs`: whether they run it (`cohorts.view_cohort`: an admin, or a facilitator of
+    it), which decides between the facilitator's page and the participant's page.
+
+    Decision: a city takes part once its enrolment is accepted. The officers of an accepted
+    city see the cohort's page; a request still waiting (or declined) opens nothing: until a
+    facilitator accepts it, the city sees none of the cohort's sessions or roadmap
+    (sessions.selectors, roadmaps.selectors ask the same status), so a programme page would
+    only link to pages that answer 404. The cohort list shows such a city its request and the
+    cohort's dates.
+
+    Decision: written as SQL, as `_facilitated_cohort_ids_sql` is, and for its reason: it is
+    the first question of every cohort page, and the same lookups as ORM subqueries cost more
+    to build than the query costs the database.
+    """
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    if is_programme_admin(user):
+        return Cohort.objects.annotate(runs=Value(True, output_field=BooleanField()))
+    facilitated = _facilitated_cohort_ids_sql()
+    quote = connection.ops.quote_name
+    pk = f"{quote(Cohort._meta.db_table)}.{quote(Cohort._meta.pk.column)}"
+    return Cohort.objects.annotate(
+        runs=RawSQL(f"{pk} IN ({facilitated})", (user.pk, user.pk), BooleanField())
+    ).filter(
+        pk__in=RawSQL(
+            f"{facilitated} UNION {_joined_cohort_ids_sql()}", (user.pk, user.pk, user.pk)
+        )
+    )
+
+
+def own_enrolments_in_cohort(*, user, cohort: Cohort) -> QuerySet[Enrolment]:
+    """The enrolments in `cohort` of this person's own cities, in any status, with the groups
+    each joined: what the participant's cohort page shows of "your city"."""
+    return (
+        Enrolment.objects.filter(
+            cohort=cohort, city__in=CityMembership.objects.filter(user=user).values("city_id")
+        )
+        .select_related("city__country")
+        .prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=EnrolmentGroup.objects.select_related("thematic_group__sector").order_by(
+                    "thematic_group__sector__position"
+                ),
+            )
+        )
+        .order_by("city__name")
+    )
 
 
 def cohort_page_prefetch() -> tuple:

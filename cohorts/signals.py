@@ -5,6 +5,8 @@ own `receivers.py` (from its AppConfig.ready), and an app that adds to a cohort'
 one of the hooks below.
 """
 
+from dataclasses import dataclass
+
 from django.dispatch import Signal
 
 # A city was enrolled in a cohort: a request was accepted, or a facilitator enrolled it
@@ -30,3 +32,29 @@ enrolled_cities_listed = Signal()
 # does (roadmaps.receivers: the roadmaps' count and last change, which every autosave moves,
 # so that an autosave raises no version).
 cohort_page_state = Signal()
+
+
+@dataclass(frozen=True)
+class CohortPagePart:
+    """An app's answer to `cohort_page_parts`: its part of a cohort's page.
+
+    The page keeps its parts drawn (a cached fragment, templates/cohorts/cohort_detail.html), so
+    the answer says what they show besides the variables themselves:
+    - `context`: template variables, lazy, read only when the part is drawn afresh;
+    - `scopes`: the data-version scopes (portal/fragments.py) of everything the variables show,
+      raised by the answering app on every change of those rows;
+    - `key`: whatever else changes what the part shows: what the reader may do there, the time
+      its past and upcoming rows divide at, the time zone its times are written in.
+    """
+
+    context: dict
+    scopes: tuple[str, ...] = ()
+    key: str = ""
+
+
+# Hook: a cohort's page is being shown. Sent with `cohort`, `user` (who reads) and `runs`
+# (whether they run the cohort: a programme admin, or one of its facilitators, i.e. the
+# `cohorts.view_cohort` of cohorts/rules.py, already decided by the page's one query); each
+# receiver returns a `CohortPagePart` (sessions.receivers: `cohort_sessions`, the session
+# programme with the actions on each session, and `can_schedule`).
+cohort_page_parts = Signal()

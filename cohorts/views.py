@@ -24,12 +24,14 @@ from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import (
     cohort_list_for,
     cohort_page_prefetch,
+    cohort_pages_visible_to,
     cohorts_facilitated_by,
     cohorts_run_by,
     cohorts_visible_to,
     enrolled_cities_of_cohort,
     enrolments_of_cohort,
     enrolments_run_by,
+    own_enrolments_in_cohort,
 )
 from cohorts.versions import CITIES, COHORTS, PEOPLE_NAMES, SECTORS, cohort_scope
 from portal.errors import ApplicationError
@@ -57,6 +59,13 @@ def cohort_list(request):
             run_ids = {cohort.pk for cohort in cohorts}
         else:
             run_ids = set(cohorts_facilitated_by(user=user).values_list("pk", flat=True))
+        for cohort in cohorts:
+            # Its name links to its page where the person may open it: they run it, or one
+            # of their cities takes part (cohorts.selectors.cohort_pages_visible_to).
+            cohort.page_opens = cohort.pk in run_ids or any(
+                row.enrolment is not None and row.enrolment.status == EnrolmentStatus.ACCEPTED
+                for row in cohort.city_statuses
+            )
         return cohorts, run_ids, bool(cities)
 
     return render(
@@ -78,26 +87,44 @@ def cohort_list(request):
 
 @login_required
 def cohort_detail(request, pk):
-    """The facilitator's page of a cohort: phases, groups and, per enrolled city, the groups
-    it joined and its session registrations and attendance.
+    """A cohort's page: its phases, thematic groups and facilitators, and its session
+    programme (from the sessions app, through `signals.cohort_page_parts`), with two versions
+    below that:
+    - the facilitator's (admins, and the cohort's facilitators): per enrolled city, the groups
+      it joined, its session registrations and attendance and its roadmap; the actions on
+      each session and "Schedule a session";
+    - the participant's (officers of an enrolled city): their own cities' enrolment, groups
+      and roadmap, and nothing of the other cities.
 
     The page below the header is a cached fragment, keyed by the versions of the cohort's data
-    and of the names it shows, and by whether the reader may edit the cohort (the one thing
-    on it that differs between the people who may open it); on a hit, none of its rows is read.
+    and of the names it shows, by what the apps above say their parts show, and by who reads:
+    for the facilitator's version, whether they may edit the cohort (the one thing on it that
+    differs between the people who run it); for the participant's, the person (their cities).
+    On a hit, none of its rows is read.
     """
-    # `cohorts_run_by` holds exactly the cohorts whose `cohorts.view_cohort` the person has
-    # (programme admins: all; facilitators: the ones they lead or facilitate a group of), so
-    # the selector is the check: outside it is a 404, and asking the rule again would only
-    # repeat its queries.
-    cohort = object_for(request.user, cohorts_run_by(user=request.user), pk=pk)
+    user = request.user
+    # `cohort_pages_visible_to` holds exactly the people of `cohorts.view_cohort_programme`,
+    # each cohort marked with whether they run it (`cohorts.view_cohort`): the selector is the
+    # check, outside it is a 404, and asking the rules again would only repeat its queries.
+    cohort = object_for(user, cohort_pages_visible_to(user=user), pk=pk)
+    runs = cohort.runs
+    parts = [
+        part
+        for _receiver, part in signals.cohort_page_parts.send(
+            sender=Cohort, cohort=cohort, user=user, runs=runs
+        )
+    ]
+    part_context = {}
+    for part in parts:
+        part_context.update(part.context)
 
     def details():
         # What the fragment shows of the cohort itself, read only when it is rendered.
         prefetch_related_objects([cohort], *cohort_page_prefetch())
         return cohort
 
-    def enrolled():
-        enrolments = list(enrolled_cities_of_cohort(cohort=cohort))
+    def listed(enrolments):
+        enrolments = list(enrolments)
         for enrolment in enrolments:
             # Joined here rather than by an include per row.
             enrolment.group_names = ", ".join(
@@ -107,20 +134,44 @@ def cohort_detail(request, pk):
         signals.enrolled_cities_listed.send(sender=Enrolment, cohort=cohort, enrolments=enrolments)
         return enrolments
 
+    if runs:
+        reader = f"runs:{user.has_perm('cohorts.change_cohort', cohort)}"
+        version_context = {
+            "enrolments": LazyRows(lambda: listed(enrolled_cities_of_cohort(cohort=cohort))),
+            "requested_count": lambda: cohort.enrolments.filter(
+                status=EnrolmentStatus.REQUESTED
+            ).count(),
+            "can_change": reader == "runs:True",
+        }
+    else:
+        # Editing the cohort is for its leads and admins, who run it: not asked here.
+        reader = f"participant:{user.pk}"
+        version_context = {
+            "own_enrolments": LazyRows(
+                lambda: listed(own_enrolments_in_cohort(user=user, cohort=cohort))
+            ),
+            "can_change": False,
+        }
     return render(
         request,
         "cohorts/cohort_detail.html",
         {
+            **part_context,
+            **version_context,
             "cohort": cohort,
             "cohort_details": details,
-            "enrolments": LazyRows(enrolled),
-            "requested_count": lambda: cohort.enrolments.filter(
-                status=EnrolmentStatus.REQUESTED
-            ).count(),
-            "can_change": request.user.has_perm("cohorts.change_cohort", cohort),
+            "runs": runs,
+            "reader": reader,
             "data_versions": "|".join(
                 [
-                    versions(cohort_scope(cohort.pk), CITIES, SECTORS, PEOPLE_NAMES),
+                    versions(
+                        cohort_scope(cohort.pk),
+                        CITIES,
+                        SECTORS,
+                        PEOPLE_NAMES,
+                        *(scope for part in parts for scope in part.scopes),
+                    ),
+                    *(part.key for part in parts),
                     # What the apps above show that no version follows (roadmaps' autosaves).
                     *(
                         str(state)

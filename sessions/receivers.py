@@ -11,6 +11,7 @@ from cities import signals as city_signals
 from cohorts import signals as cohort_signals
 from sessions import selectors
 from sessions.caching import NAMES, SESSIONS
+from sessions.cohort_page import cohort_page_sessions_part
 
 
 @receiver(
@@ -20,6 +21,12 @@ from sessions.caching import NAMES, SESSIONS
 def enrolment_session_counts(sender, cohort, **kwargs):
     # The cohort page's "Registered" and "Attended" columns, computed in its own query.
     return selectors.enrolment_session_counts()
+
+
+@receiver(cohort_signals.cohort_page_parts, dispatch_uid="sessions.cohort_page_sessions")
+def cohort_page_sessions(sender, cohort, user, runs, **kwargs):
+    # The cohort page's session programme, with the actions for those who run the cohort.
+    return cohort_page_sessions_part(cohort=cohort, user=user, runs=runs)
 
 
 @receiver(city_signals.city_profile, dispatch_uid="sessions.city_profile_sessions")

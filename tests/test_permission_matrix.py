@@ -18,7 +18,8 @@ Decisions the tables hold:
   are seen by every signed-in person, so refusing to write them is a 403; an action one may not
   edit is looked up among the editable ones and answers 404, page and API alike.
 - Sessions, roadmaps and cohort pages are seen only by their cohort's people (its facilitators,
-  the officers of its enrolled cities) and by admins: everyone else gets 404.
+  the officers of its enrolled cities) and by admins: everyone else gets 404. A cohort's
+  enrolments, edit form and roadmaps overview are its facilitators' (and admins') only.
 - Nobody registers people for a city they are not an officer of, admins included: the register
   page is 403 for facilitators and admins, and the API refuses such a city as an invalid choice
   (400), as it does a session the caller cannot see.
@@ -153,7 +154,10 @@ ROWS = [
     row("GET",    "/cohorts/",                                     L, 200, 200, 200, 200, 200, 200),
     row("GET",    "/cohorts/new/",                                 L, 403, 403, 200, 200, 403, 200),
     row("POST",   "/cohorts/new/",                                 L, 403, 403, 200, 200, 403, 200),
-    row("GET",    "/cohorts/{cohort}/",                            L, 404, 404, 200, 404, 404, 200),
+    # The officer of an enrolled city reads the participant's page (its programme, its own
+    # city); the officer of a city not enrolled in it gets 404 (cohorts.selectors.
+    # cohort_pages_visible_to).
+    row("GET",    "/cohorts/{cohort}/",                            L, 200, 404, 200, 404, 404, 200),
     row("GET",    "/cohorts/{cohort}/edit/",                       L, 404, 404, 200, 404, 404, 200),
     row("POST",   "/cohorts/{cohort}/edit/",                       L, 404, 404, 200, 404, 404, 200),
     # Officers see the cohorts they may join; only an officer asks, for one of their own cities
@@ -662,6 +666,7 @@ RULES = [
     ("cohorts.add_cohort",                None,           None,      (F,  F,  F,  T,  T,  F,  T)),
     ("cohorts.change_cohort",             "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
     ("cohorts.view_cohort",               "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("cohorts.view_cohort_programme",     "cohort",       None,      (F,  T,  F,  T,  F,  F,  T)),
     ("cohorts.decide_enrolment",          "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
     ("cohorts.request_enrolment",         None,           None,      (F,  T,  T,  F,  F,  F,  F)),
     ("cohorts.request_enrolment",         "city",         None,      (F,  T,  F,  F,  F,  F,  F)),

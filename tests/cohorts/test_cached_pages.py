@@ -243,12 +243,12 @@ def test_signing_in_changes_no_page_version(cohort, lead):
 def test_cohort_list_of_two_officers_each_with_their_own_cities(client, cohort, lisbon_officer):
     espoo_officer = factories.city_officer(city=factories.CityFactory(name="Espoo"))
     sign_in(client, lisbon_officer)
-    assert "Lisbon: Ask for Lisbon to join" in text(_html(client, "/cohorts/"))
+    assert "Lisbon : Ask for Lisbon to join" in text(_html(client, "/cohorts/"))
 
     sign_in(client, espoo_officer)
     html = text(_html(client, "/cohorts/"))
 
-    assert "Espoo: Ask for Espoo to join" in html
+    assert "Espoo : Ask for Espoo to join" in html
     assert "Lisbon" not in html
 
 
@@ -256,7 +256,7 @@ def test_cohort_list_shows_a_request_and_a_new_membership_on_the_next_get(
     client, cohort, lisbon, lisbon_officer
 ):
     sign_in(client, lisbon_officer)
-    assert "Lisbon: Ask for Lisbon to join" in text(_html(client, "/cohorts/"))
+    assert "Lisbon : Ask for Lisbon to join" in text(_html(client, "/cohorts/"))
 
     services.enrolment_request(
         cohort=cohort,
@@ -268,7 +268,7 @@ def test_cohort_list_shows_a_request_and_a_new_membership_on_the_next_get(
     factories.CityMembershipFactory(user=lisbon_officer, city=factories.CityFactory(name="Braga"))
     html = text(_html(client, "/cohorts/"))
 
-    assert "Braga: Ask for Braga to join Lisbon: Requested" in html
+    assert "Braga : Ask for Braga to join Lisbon : Requested" in html
 
 
 def test_cohort_edit_form_shows_the_values_saved_since(client, cohort, lead):

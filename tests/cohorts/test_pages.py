@@ -196,9 +196,9 @@ def test_cohort_list_officer_sees_open_cohorts_and_their_cities_status(
 
     assert table_rows(html, "cohorts") == [
         "Twinning 3 Twinning Jan. 1, 2025 to June 30, 2025 0 "
-        "Lisbon: Ask for Lisbon to join Porto: Ask for Porto to join",
+        "Lisbon : Ask for Lisbon to join Porto : Ask for Porto to join",
         "Online Discussion Groups cohort 1 Online Discussion Groups "
-        "Sept. 1, 2024 to Feb. 28, 2025 0 Lisbon: Requested Porto: Ask for Porto to join",
+        "Sept. 1, 2024 to Feb. 28, 2025 0 Lisbon : Requested Porto : Ask for Porto to join",
     ]
     assert f'href="/cohorts/{three_cohorts["open"].pk}/enrol/?city={porto.pk}"' in html
     assert "New cohort" not in html
@@ -212,7 +212,7 @@ def test_cohort_list_officer_sees_an_ended_cohort_their_city_was_in(
 
     rows = table_rows(client.get("/cohorts/").content.decode(), "cohorts")
 
-    assert [(row.split(" ")[0], row.split(" Lisbon: ")[1]) for row in rows] == [
+    assert [(row.split(" ")[0], row.split(" Lisbon : ")[1]) for row in rows] == [
         ("Twinning", "Ask for Lisbon to join"),
         ("Online", "Ask for Lisbon to join"),
         ("Pilot", "Enrolled"),
@@ -338,21 +338,41 @@ def test_cohort_page_shows_phases_groups_and_each_city_counts(
     assert f'href="/cohorts/{cohort.pk}/edit/"' in html
 
 
-@pytest.mark.parametrize("who", ["other_facilitator", "officer_enrolled", "reviewer"])
-def test_cohort_page_is_404_for_people_who_do_not_facilitate_it(
+@pytest.mark.parametrize(
+    "who", ["other_facilitator", "officer_elsewhere", "officer_requested", "reviewer"]
+)
+def test_cohort_page_is_404_for_people_who_neither_facilitate_it_nor_take_part(
     client, cohort, lead, lisbon, lisbon_officer, who
 ):
     services.enrolment_create_direct(
         cohort=cohort, city=lisbon, acting_user=lead, groups=[(group(cohort, "energy"), "")]
     )
+    braga = factories.CityFactory(name="Braga")
+    Enrolment.objects.create(cohort=cohort, city=braga, status="requested")
     user = {
         "other_facilitator": factories.UserFactory(is_facilitator=True),
-        "officer_enrolled": lisbon_officer,
+        "officer_elsewhere": factories.city_officer(city=factories.CityFactory(name="Espoo")),
+        # A request still waiting opens nothing (cohorts.selectors.cohort_pages_visible_to).
+        "officer_requested": factories.city_officer(city=braga),
         "reviewer": factories.UserFactory(is_reviewer=True),
     }[who]
     sign_in(client, user)
 
     assert client.get(f"/cohorts/{cohort.pk}/").status_code == 404
+    assert client.get(f"/cohorts/{cohort.pk}/enrolments/").status_code == 404
+
+
+def test_cohort_page_opens_for_an_officer_of_an_enrolled_city_but_not_its_enrolments(
+    client, cohort, lead, lisbon, lisbon_officer
+):
+    services.enrolment_create_direct(
+        cohort=cohort, city=lisbon, acting_user=lead, groups=[(group(cohort, "energy"), "")]
+    )
+    sign_in(client, lisbon_officer)
+
+    response = client.get(f"/cohorts/{cohort.pk}/")
+
+    assert (response.status_code, response.context["runs"]) == (200, False)
     assert client.get(f"/cohorts/{cohort.pk}/enrolments/").status_code == 404
 
 

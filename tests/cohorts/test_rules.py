@@ -2,6 +2,7 @@
 
 import pytest
 
+from cohorts.models import Enrolment
 from tests import factories
 
 PERMISSIONS = [
@@ -64,4 +65,25 @@ def test_request_enrolment_is_for_officers_of_the_city(people, lisbon):
         "lead": (False, False, False),
         # Admins enrol directly (decide_enrolment); the request page offers only one's own cities.
         "admin": (False, False, False),
+    }
+
+
+@pytest.mark.parametrize("status", ["accepted", "requested", "declined"])
+def test_view_cohort_programme_is_for_its_people_and_an_accepted_citys_officers(
+    people, cohort, lisbon, status
+):
+    Enrolment.objects.create(cohort=cohort, city=lisbon, status=status)
+
+    held = {
+        who: user.has_perm("cohorts.view_cohort_programme", cohort) for who, user in people.items()
+    }
+
+    assert held == {
+        "lead": True,
+        "group_facilitator": True,
+        "other_facilitator": False,
+        # A request still waiting, or declined, opens nothing.
+        "officer": status == "accepted",
+        "reviewer": False,
+        "admin": True,
     }
