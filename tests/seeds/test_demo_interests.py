@@ -3,8 +3,8 @@ picked, the Mission Cities the sectors of the climate actions they present."""
 
 from accounts.models import User
 from cities.models import City
-from taxonomy.models import ThematicSector
 from devdata.demo_cities import cohort_1_enrolled_cities, cohort_1_groups_of
+from taxonomy.models import ThematicSector
 from tests.cities.conftest import directory_names
 from tests.portal_pages.helpers import sign_in
 from tests.seeds.snapshots import seed_demo, snapshot

@@ -467,12 +467,14 @@ def test_seed_demo_enrols_three_cities_in_cohort_2_and_leaves_three_requests(dem
     ]
     # Enrolled the day cohort 2 started.
     enrolled_at = datetime.datetime.combine(days(-70), datetime.time(9, 0), tzinfo=BRUSSELS)
-    assert {
-        (e.created_at, e.decided_at) for e in enrolments if e.status == "accepted"
-    } == {(enrolled_at, enrolled_at)}
-    assert sorted(
-        Roadmap.objects.filter(cohort=cohort(2)).values_list("city__name", "status")
-    ) == [("Braga", "draft"), ("Coimbra", "submitted"), ("Ljubljana", "returned")]
+    assert {(e.created_at, e.decided_at) for e in enrolments if e.status == "accepted"} == {
+        (enrolled_at, enrolled_at)
+    }
+    assert sorted(Roadmap.objects.filter(cohort=cohort(2)).values_list("city__name", "status")) == [
+        ("Braga", "draft"),
+        ("Coimbra", "submitted"),
+        ("Ljubljana", "returned"),
+    ]
     assert braga_roadmap(2).values.count() == 0
 
 
@@ -524,8 +526,7 @@ def test_demo_officer_sees_the_sessions_of_cohort_2_on_the_home_page(client, dem
         "renewable energy sources",
         "Energy: Exploring energy poverty reduction at the city scale",
         "Mobility: Reducing private mobility by changing modal split",
-        "Nature-based solutions: Heat Island reduction through green and blue urban "
-        "infrastructure",
+        "Nature-based solutions: Heat Island reduction through green and blue urban infrastructure",
         "Circular economy: Extending the lifecycle of building materials",
         "Final recap event",
     ]
