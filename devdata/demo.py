@@ -360,7 +360,8 @@ def _thematic_sessions_load(
 @transaction.atomic
 def demo_data_load() -> SeedReport:
     """Load Online Discussion Groups cohort 1 of 000 with its climate actions, enrolments and a
-    draft roadmap, an illustrative cohort 2 that is still to come, and the demo logins.
+    draft roadmap, an illustrative cohort 2 in progress around the day it is first loaded, and
+    the demo logins.
 
     Needs the reference data (`reference_data_load`) to be loaded first.
     """

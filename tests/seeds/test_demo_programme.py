@@ -1,5 +1,6 @@
 """seed_demo beyond cohort 1's calendar: the Mission Cities' climate actions, the enrolments of
-cohort 1 with Braga's draft roadmap, and the illustrative cohort 2 still to come."""
+cohort 1 with Braga's draft roadmap, and the illustrative cohort 2 in progress (its dates count
+from the day the demo was first loaded: tests/seeds/test_demo_alive.py freezes that day)."""
 
 import datetime
 import re

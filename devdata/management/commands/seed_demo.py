@@ -6,9 +6,10 @@ from devdata.demo import demo_data_load
 
 class Command(BaseCommand):
     help = (
-        "Load the reference data, then Online Discussion Groups cohort 1 (cities, phases, "
-        "thematic groups, sessions, facilitators) and the demo logins. Safe to run again: a "
-        "second run creates and changes nothing."
+        "Load the reference data, then Online Discussion Groups cohort 1 as 000 reports it "
+        "(cities, phases, thematic groups, sessions, facilitators), a cohort 2 in progress "
+        "around the day it is first loaded, and the demo logins. Safe to run again: a second "
+        "run creates and changes nothing, and cohort 2 keeps the dates of its first run."
     )
 
     def handle(self, *args, **options):
