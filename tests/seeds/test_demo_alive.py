@@ -6,12 +6,14 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from cohorts.models import Cohort, Enrolment
 from devdata.demo_cities import COHORT_2_FIXED_DATES, COHORT_2_RETURN_NOTE
+from notifications.models import OutboundEmail
 from roadmaps.models import Roadmap
 from roadmaps.selectors import section_opens_on
 from roadmaps.services import roadmap_accept, roadmap_field_save, roadmap_missing_fields
@@ -210,3 +212,16 @@ def test_a_database_with_the_fixed_cohort_2_of_2027_is_anchored_on_its_next_run(
     )
     assert cohort.phases.get(kind="technical").starts_on == datetime.date(2027, 3, 3)
     assert Session.objects.filter(cohort=cohort).count() == 13
+
+
+def test_first_run_delivers_none_of_the_emails_its_roadmap_reviews_queue(transactional_db):
+    # A transactional database: the load commits, and delivers what it queued, as in `make run`.
+    with at(datetime.date(2026, 12, 2)):
+        seed_demo()
+
+    assert sorted(OutboundEmail.objects.values_list("to", "status")) == [
+        ("coimbra.officer@example.org", "sent"),
+        ("ljubljana.officer@example.org", "sent"),
+        ("ljubljana.officer@example.org", "sent"),
+    ]
+    assert mail.outbox == []
