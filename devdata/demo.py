@@ -6,9 +6,21 @@ differs from the data, so a second run writes nothing. Links (facilitators, city
 climate actions of a presentation, thematic interests of a city) are added when missing and never
 removed: a programme admin may have added more since.
 
+One exception: technical sessions are facilitated by Tecnalia and CARTIF only. An earlier demo
+also linked the thematic group's facilitators (and the demo facilitator, for Energy) to them; a
+run on such a database removes those links, and only those: the group facilitators the demo
+names (THEMATIC_GROUPS) and the demo facilitator, from cohort 1's technical sessions. Anyone
+else a programme admin added stays.
+
 What demo users do in the portal is kept: a roadmap field is written (through the roadmap
-service, as an officer would) only while it was never saved, and an enrolment request the
-demo facilitator has decided keeps its decision.
+service, as an officer would) only while it was never saved, a roadmap is submitted (and
+returned) only while it has never changed status, and an enrolment request the demo
+facilitator has decided keeps its decision.
+
+Cohort 2 is in progress on the day it is first loaded: its dates are counted from that day (the
+anchor) and kept from then on, so a run weeks later moves nothing (see demo_cities' Cohort 2
+section). A database loaded when cohort 2 had fixed dates in 2027 is anchored once, on its next
+run, as if cohort 2 were new: its phases and sessions move to the new dates.
 """
 
 import datetime
@@ -20,6 +32,7 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils import timezone
 
 from accounts.enums import Role
 from cities.enums import ContractStatus
@@ -29,11 +42,19 @@ from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGro
 from devdata import demo_cities as demo_data
 from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
 from roadmaps import reference as roadmap_reference
-from roadmaps.models import NetZeroCitiesService, Roadmap
-from roadmaps.selectors import roadmap_values
-from roadmaps.services import EDITABLE, roadmap_field_save, roadmap_open
-from sessions.enums import SessionKind
-from sessions.models import Session, SessionPresentation
+from roadmaps import template
+from roadmaps.enums import Desirability
+from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapTransition
+from roadmaps.selectors import climate_actions_for_roadmap, roadmap_values
+from roadmaps.services import (
+    EDITABLE,
+    roadmap_field_save,
+    roadmap_open,
+    roadmap_return,
+    roadmap_submit,
+)
+from sessions.enums import Attendance, SessionKind
+from sessions.models import Registration, Session, SessionPresentation
 from taxonomy import reference
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
 
@@ -42,6 +63,7 @@ User = get_user_model()
 CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
+REMOVED = "removed"
 
 
 @dataclass
@@ -57,9 +79,10 @@ class SeedReport:
         return sum(n for (_, seen), n in self.counts.items() if seen == outcome)
 
     def summary(self) -> str:
+        removed = self.total(REMOVED)
         return (
             f"{self.total(CREATED)} created, {self.total(UPDATED)} updated, "
-            f"{self.total(UNCHANGED)} unchanged"
+            f"{self.total(UNCHANGED)} unchanged" + (f", {removed} removed" if removed else "")
         )
 
     def lines(self) -> list[str]:
@@ -68,6 +91,7 @@ class SeedReport:
         return [
             f"  {label}: {self.counts[(label, CREATED)]} created, "
             f"{self.counts[(label, UPDATED)]} updated, {self.counts[(label, UNCHANGED)]} unchanged"
+            + (f", {removed} removed" if (removed := self.counts[(label, REMOVED)]) else "")
             for label in labels
         ]
 
@@ -116,6 +140,15 @@ def _link(manager, rows, *, report: SeedReport, label: str) -> None:
             manager.add(row)
             present.add(row.pk)
             report.add(label, CREATED)
+
+
+def _unlink(manager, rows, *, report: SeedReport, label: str) -> None:
+    """Remove each of `rows` from a many-to-many `manager` where it is there."""
+    present = set(manager.values_list("pk", flat=True))
+    for row in rows:
+        if row.pk in present:
+            manager.remove(row)
+            report.add(label, REMOVED)
 
 
 def _load_taxa(model, entries: list[dict], *, report: SeedReport) -> None:
@@ -327,7 +360,8 @@ def _thematic_sessions_load(
 @transaction.atomic
 def demo_data_load() -> SeedReport:
     """Load Online Discussion Groups cohort 1 of 000 with its climate actions, enrolments and a
-    draft roadmap, an illustrative cohort 2 that is still to come, and the demo logins.
+    draft roadmap, an illustrative cohort 2 in progress around the day it is first loaded, and
+    the demo logins.
 
     Needs the reference data (`reference_data_load`) to be loaded first.
     """
@@ -343,7 +377,9 @@ def demo_data_load() -> SeedReport:
         groups[slug] = _upsert(
             ThematicGroup, report=report, lookup={"cohort": cohort, "sector": sectors[slug]}
         )
-        group_facilitators[slug] = [_facilitator_load(*entry["facilitator"], report=report)]
+        group_facilitators[slug] = [
+            _facilitator_load(*facilitator, report=report) for facilitator in entry["facilitators"]
+        ]
     technical_facilitators = [
         _facilitator_load(*entry, report=report) for entry in demo_data.TECHNICAL_FACILITATORS
     ]
@@ -377,22 +413,38 @@ def demo_data_load() -> SeedReport:
         report=report,
     )
 
+    group_people = {person for people in group_facilitators.values() for person in people}
     for entry in demo_data.TECHNICAL_SESSIONS:
-        slug = entry["sector"]
         session = _session_load(
             entry,
             cohort=cohort,
             phase=phases["technical"],
             kind=SessionKind.TECHNICAL_SUPPORT,
-            group=groups[slug],
+            group=groups[entry["sector"]],
             report=report,
         )
-        _link(
+        _unlink(
             session.facilitators,
-            [*group_facilitators[slug], *technical_facilitators],
+            group_people,
             report=report,
             label="peer_sessions.Session.facilitators",
         )
+        _link(
+            session.facilitators,
+            technical_facilitators,
+            report=report,
+            label="peer_sessions.Session.facilitators",
+        )
+
+    recap = _session_load(
+        demo_data.RECAP_SESSION,
+        cohort=cohort,
+        phase=phases["study_visit"],
+        kind=SessionKind.RECAP,
+        group=None,
+        report=report,
+    )
+    _link(recap.facilitators, [lead], report=report, label="peer_sessions.Session.facilitators")
 
     actions = _climate_actions_load(cities=cities, report=report)
     _presentations_link(presentations, actions, report=report)
@@ -411,7 +463,8 @@ def demo_data_load() -> SeedReport:
         cities=cities,
         sectors=sectors,
         group_facilitators=group_facilitators,
-        lead=lead,
+        technical_facilitators=technical_facilitators,
+        demo_users=demo_users,
         actions=actions,
         report=report,
     )
@@ -560,18 +613,67 @@ def _roadmap_draft_load(
         report.add(label, CREATED)
 
 
+def _cohort_2_anchor(*, today: datetime.date) -> datetime.date:
+    """The day cohort 2's dates count from: the day it was first loaded, read back from its
+    start, or `today` for a new cohort 2 (or one with the fixed dates of an earlier demo)."""
+    cohort = Cohort.objects.filter(
+        programme=demo_data.COHORT_2["programme"], number=demo_data.COHORT_2["number"]
+    ).first()
+    if cohort is None or (cohort.starts_on, cohort.ends_on) == demo_data.COHORT_2_FIXED_DATES:
+        return today
+    first_day = demo_data.COHORT_2_PHASES[0][2]
+    return cohort.starts_on - datetime.timedelta(days=first_day)
+
+
+def _weekday_from(anchor: datetime.date, days: int) -> datetime.date:
+    """The day `days` after `anchor`, moved to the Monday after when it falls on a weekend."""
+    day = anchor + datetime.timedelta(days=days)
+    if day.weekday() >= 5:
+        day += datetime.timedelta(days=7 - day.weekday())
+    return day
+
+
+def _cohort_2_session(entry: dict, *, anchor: datetime.date, days: int) -> dict:
+    """A session entry of cohort 2: `entry`'s title on its day, no summary or headcount (the
+    facilitator writes the takeaways; attendance comes from registrations)."""
+    return {
+        "title": entry["title"],
+        "date": _weekday_from(anchor, days),
+        "time": demo_data.MORNING,
+        "summary": "",
+        "participants": None,
+    }
+
+
 def _cohort_2_load(
     *,
     cities: dict,
     sectors: dict,
     group_facilitators: dict[str, list],
-    lead,
+    technical_facilitators: list,
+    demo_users: dict,
     actions: Actions,
     report: SeedReport,
 ) -> None:
-    """Load the illustrative cohort 2: its phases and groups, the same Mission Cities
-    presenting in its thematic sessions, the officer's city enrolled and requests to decide."""
-    cohort, phases = _cohort_load(demo_data.COHORT_2, demo_data.COHORT_2_PHASES, report=report)
+    """Load the illustrative cohort 2, in progress (demo_cities' Cohort 2 section): its phases,
+    groups and sessions around its anchor day, the same Mission Cities presenting in its
+    thematic sessions, the officer's city and two others enrolled (one roadmap submitted, one
+    returned), attendance of its past sessions, and requests to decide."""
+    lead = demo_users[Role.FACILITATOR]
+    anchor = _cohort_2_anchor(today=timezone.localdate())
+
+    def day(days: int) -> datetime.date:
+        return anchor + datetime.timedelta(days=days)
+
+    phases_data = [
+        (kind, name, day(first), day(last)) for kind, name, first, last in demo_data.COHORT_2_PHASES
+    ]
+    cohort_data = {
+        **demo_data.COHORT_2,
+        "starts_on": phases_data[0][2],
+        "ends_on": phases_data[-1][3],
+    }
+    cohort, phases = _cohort_load(cohort_data, phases_data, report=report)
     _link(cohort.facilitators, [lead], report=report, label="cohorts.Cohort.facilitators")
     groups = {
         entry["sector"]: _upsert(
@@ -582,52 +684,64 @@ def _cohort_2_load(
         for entry in demo_data.THEMATIC_GROUPS
     }
     _groups_facilitators_link(groups, group_facilitators, report=report)
-
-    # Still to come: no summary and no headcount yet.
-    entries = [
-        {
-            **entry,
-            "date": demo_data.COHORT_2_THEMATIC_DAYS[entry["sector"]],
-            "time": demo_data.MORNING,
-            "summary": "",
-            "participants": None,
-        }
-        for entry in demo_data.THEMATIC_SESSIONS
-    ]
-    presentations = _thematic_sessions_load(
-        entries,
+    sessions = _cohort_2_sessions_load(
         cohort=cohort,
-        phase=phases["thematic"],
+        phases=phases,
         groups=groups,
         group_facilitators=group_facilitators,
+        technical_facilitators=technical_facilitators,
+        lead=lead,
+        anchor=anchor,
         cities=cities,
+        actions=actions,
         report=report,
     )
-    _presentations_link(presentations, actions, report=report)
 
-    def decided_now(enrolment):
-        enrolment.decided_at = enrolment.created_at
-
+    enrolled_at = _aware(day(demo_data.COHORT_2_PHASES[0][2]), datetime.time(9, 0))
+    accepted = {
+        "status": EnrolmentStatus.ACCEPTED,
+        "decided_by": lead,
+        "decided_at": enrolled_at,
+        "created_at": enrolled_at,
+    }
+    officer_city = cities[demo_data.DEMO_OFFICER_CITY]
     _enrolment_load(
         cohort=cohort,
-        city=cities[demo_data.DEMO_OFFICER_CITY],
+        city=officer_city,
         groups=[(groups[slug], needs) for slug, needs in demo_data.DEMO_CITY_GROUPS.items()],
-        values={"status": EnrolmentStatus.ACCEPTED, "decided_by": lead},
-        on_create=decided_now,
+        values={**accepted, "requested_by": None},
         report=report,
     )
-    _roadmap_open(cohort=cohort, city=cities[demo_data.DEMO_OFFICER_CITY], report=report)
+    _roadmap_open(cohort=cohort, city=officer_city, report=report)
+    attendees = [(officer_city, demo_users[Role.CITY_OFFICER])]
+
+    for entry in demo_data.COHORT_2_ENROLLED:
+        city = cities[entry["city"]]
+        officer = _city_officer_load(entry["officer"], city=city, report=report)
+        _enrolment_load(
+            cohort=cohort,
+            city=city,
+            groups=[(groups[slug], needs) for slug, needs in entry["groups"].items()],
+            values={**accepted, "requested_by": officer},
+            report=report,
+        )
+        roadmap = _roadmap_open(cohort=cohort, city=city, report=report)
+        _roadmap_draft_load(
+            roadmap=roadmap,
+            values=_roadmap_complete_values(roadmap=roadmap, officer=officer),
+            user=officer,
+            report=report,
+        )
+        _roadmap_review_load(
+            roadmap=roadmap, outcome=entry["roadmap"], officer=officer, lead=lead, report=report
+        )
+        attendees.append((city, officer))
+
+    _attendance_load(sessions, anchor=anchor, attendees=attendees, report=report)
 
     for entry in demo_data.COHORT_2_REQUESTS:
-        email, full_name, organisation = entry["officer"]
-        officer = _user_load(
-            email=email,
-            values={"full_name": full_name, "organisation": organisation},
-            report=report,
-            password=None,
-        )
         city = cities[entry["city"]]
-        _upsert(CityMembership, report=report, lookup={"city": city, "user": officer})
+        officer = _city_officer_load(entry["officer"], city=city, report=report)
 
         def requested(enrolment, officer=officer):
             # Only on creation: once the demo facilitator accepts or declines the request, a
@@ -642,6 +756,177 @@ def _cohort_2_load(
             on_create=requested,
             report=report,
         )
+
+
+def _city_officer_load(officer: tuple[str, str, str], *, city: City, report: SeedReport):
+    """An officer of `city` (a login without a password: it names who acted for the city)."""
+    email, full_name, organisation = officer
+    user = _user_load(
+        email=email,
+        values={"full_name": full_name, "organisation": organisation},
+        report=report,
+        password=None,
+    )
+    _upsert(CityMembership, report=report, lookup={"city": city, "user": user})
+    return user
+
+
+def _cohort_2_sessions_load(
+    *,
+    cohort: Cohort,
+    phases: dict[str, Phase],
+    groups: dict[str, ThematicGroup],
+    group_facilitators: dict[str, list],
+    technical_facilitators: list,
+    lead,
+    anchor: datetime.date,
+    cities: dict,
+    actions: Actions,
+    report: SeedReport,
+) -> list[Session]:
+    """Load cohort 2's sessions around its anchor day; return them in date order."""
+    label = "peer_sessions.Session.facilitators"
+    sessions = []
+    for entry, days in zip(
+        demo_data.ONBOARDING_SESSIONS, demo_data.COHORT_2_ONBOARDING_DAYS, strict=True
+    ):
+        session = _session_load(
+            _cohort_2_session(entry, anchor=anchor, days=days),
+            cohort=cohort,
+            phase=phases["onboarding"],
+            kind=SessionKind.ONBOARDING,
+            group=None,
+            report=report,
+        )
+        _link(session.facilitators, [lead], report=report, label=label)
+        sessions.append(session)
+
+    entries = [
+        {
+            **entry,
+            **_cohort_2_session(
+                entry, anchor=anchor, days=demo_data.COHORT_2_THEMATIC_DAYS[entry["sector"]]
+            ),
+        }
+        for entry in demo_data.THEMATIC_SESSIONS
+    ]
+    presentations = _thematic_sessions_load(
+        entries,
+        cohort=cohort,
+        phase=phases["thematic"],
+        groups=groups,
+        group_facilitators=group_facilitators,
+        cities=cities,
+        report=report,
+    )
+    _presentations_link(presentations, actions, report=report)
+    sessions += Session.objects.filter(
+        cohort=cohort, kind=SessionKind.THEMATIC_DISCUSSION
+    ).order_by("starts_at")
+
+    for entry in demo_data.TECHNICAL_SESSIONS:
+        session = _session_load(
+            _cohort_2_session(
+                entry, anchor=anchor, days=demo_data.COHORT_2_TECHNICAL_DAYS[entry["sector"]]
+            ),
+            cohort=cohort,
+            phase=phases["technical"],
+            kind=SessionKind.TECHNICAL_SUPPORT,
+            group=groups[entry["sector"]],
+            report=report,
+        )
+        _link(session.facilitators, technical_facilitators, report=report, label=label)
+        sessions.append(session)
+
+    recap = _session_load(
+        _cohort_2_session(
+            demo_data.RECAP_SESSION, anchor=anchor, days=demo_data.COHORT_2_RECAP_DAY
+        ),
+        cohort=cohort,
+        phase=phases["study_visit"],
+        kind=SessionKind.RECAP,
+        group=None,
+        report=report,
+    )
+    _link(recap.facilitators, [lead], report=report, label=label)
+    sessions.append(recap)
+    return sorted(sessions, key=lambda session: session.starts_at)
+
+
+def _attendance_load(
+    sessions: list[Session], *, anchor: datetime.date, attendees: list, report: SeedReport
+) -> None:
+    """Register each (city, officer) of `attendees` for the sessions of `sessions` held before
+    the `anchor` day, as attended, except at the last of them, whose attendance is left for the
+    facilitator to record.
+
+    Before the anchor, not before today: a session that has ended since the first run gets
+    nothing on a later run (its attendance is the demo users' to record)."""
+    past = [session for session in sessions if session.starts_at < _aware(anchor, datetime.time())]
+    for index, session in enumerate(past):
+        recorded = index < len(past) - 1
+        for city, officer in attendees:
+            _upsert(
+                Registration,
+                report=report,
+                lookup={"session": session, "email": officer.email},
+                on_create=lambda registration, city=city, officer=officer, recorded=recorded: (
+                    _registration_prepare(registration, city, officer, recorded=recorded)
+                ),
+            )
+
+
+def _registration_prepare(registration, city, officer, *, recorded: bool) -> None:
+    # Only on creation: the facilitator may record attendance or the city unregister since.
+    registration.city = city
+    registration.full_name = officer.full_name
+    registration.registered_by = officer
+    registration.attendance = Attendance.ATTENDED if recorded else Attendance.UNKNOWN
+
+
+def _roadmap_complete_values(*, roadmap: Roadmap, officer) -> dict[str, str]:
+    """A valid value for every required field of the template, chosen by the field's kind (the
+    template's fields change; their kinds rarely do): the first climate action presented in
+    the cohort, rising scores, the first two services offered, text naming the city."""
+    city = roadmap.city.name
+    action = climate_actions_for_roadmap(roadmap=roadmap).order_by("pk").first()
+    services = NetZeroCitiesService.objects.filter(is_active=True).order_by("position", "pk")[:2]
+    by_kind = {
+        template.TEXT: lambda field: f"{city}: {field.label}",
+        template.EMAIL: lambda field: officer.email,
+        template.LONG_TEXT: lambda field: (
+            f'{city}\'s answer to "{field.label}", written for the demo.'
+        ),
+        template.LIMITED_TEXT: lambda field: f"{city}'s reasoning, written for the demo.",
+        template.DESIRABILITY: lambda field: Desirability.HIGH,
+        template.CLIMATE_ACTION: lambda field: str(action.pk),
+        template.SERVICES: lambda field: ",".join(str(service.pk) for service in services),
+    }
+    values = {}
+    for index, spec in enumerate(item for item in template.FIELDS if item.required):
+        if spec.kind == template.SCORE:
+            values[spec.key] = str(2 + index % 4)
+        elif spec.kind in by_kind:
+            values[spec.key] = str(by_kind[spec.kind](spec))
+        else:
+            raise ValueError(f"The demo has no value for a field of kind {spec.kind!r}.")
+    return values
+
+
+def _roadmap_review_load(*, roadmap: Roadmap, outcome: str, officer, lead, report) -> None:
+    """Submit the roadmap as `officer`, then return it as `lead` with the demo's note when
+    `outcome` is "returned"; only while the roadmap has never changed status (a demo user may
+    have reviewed or resubmitted it since)."""
+    label = RoadmapTransition._meta.label
+    if roadmap.transitions.exists():
+        for _step in ("submitted", "returned")[: 2 if outcome == "returned" else 1]:
+            report.add(label, UNCHANGED)
+        return
+    roadmap_submit(roadmap=roadmap, acting_user=officer)
+    report.add(label, CREATED)
+    if outcome == "returned":
+        roadmap_return(roadmap=roadmap, acting_user=lead, note=demo_data.COHORT_2_RETURN_NOTE)
+        report.add(label, CREATED)
 
 
 def _demo_logins_load(*, report: SeedReport, cities: dict) -> dict[str, models.Model]:

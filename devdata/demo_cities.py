@@ -123,16 +123,13 @@ COHORT = {
     "number": 1,
     "name": "Online Discussion Groups cohort 1",
     "starts_on": datetime.date(2024, 9, 1),
-    "ends_on": datetime.date(2025, 2, 28),
+    "ends_on": datetime.date(2025, 4, 30),
 }
 
-# The four phases of 000 §3, keyed by cohorts.enums.PhaseKind value, in order. The first three
-# take the months §3 gives. §3 puts Group Study Visit preparation in March-April 2025, but the
-# cohort ends on 28 February 2025 (its dates in the Conclusion and §4), and the technical phase
-# runs to that day (the last technical session is on 28 February). To keep every phase inside the
-# cohort, preparation opens on 15 February, alongside the last two weeks of technical support:
-# cities that have finished the thematic sessions can start their study visit applications while
-# the remaining technical sessions run.
+# The four phases of 000 §3, keyed by cohorts.enums.PhaseKind value, in order, with the months
+# §3 gives: Group Study Visit preparation runs March-April 2025. The Conclusion and §4 date the
+# learning phases "September 2024 to February 2025"; the cohort runs to the end of its last
+# phase (30 April 2025), which also holds the final recap event of 13 March 2025 (§4.1).
 PHASES = [
     ("onboarding", "Onboarding", datetime.date(2024, 9, 1), datetime.date(2024, 10, 31)),
     (
@@ -145,54 +142,69 @@ PHASES = [
     (
         "study_visit",
         "Group Study Visit preparation",
-        datetime.date(2025, 2, 15),
-        datetime.date(2025, 2, 28),
+        datetime.date(2025, 3, 1),
+        datetime.date(2025, 4, 30),
     ),
 ]
 
-# 000 Table 2: one facilitator per thematic group. Named after the group, never after the person
-# the document names; the organisation is the consortium member of Table 2.
+# 000 Table 2: the facilitators of each thematic group, one per group but two for Circular
+# Economy. Named after the group (numbered when there are two), never after the person the
+# document names; the organisation is the consortium member of Table 2.
 THEMATIC_GROUPS = [
     {
         "sector": "energy",
-        "facilitator": ("energy.facilitator@example.org", "Energy facilitator", "Eurocities"),
+        "facilitators": [("energy.facilitator@example.org", "Energy facilitator", "Eurocities")],
     },
     {
         "sector": "buildings",
-        "facilitator": (
-            "buildings.facilitator@example.org",
-            "Built Environment facilitator",
-            "Eurocities",
-        ),
+        "facilitators": [
+            (
+                "buildings.facilitator@example.org",
+                "Built Environment facilitator",
+                "Eurocities",
+            )
+        ],
     },
     {
         "sector": "sustainable-mobility",
-        "facilitator": (
-            "mobility.facilitator@example.org",
-            "Sustainable mobility facilitator",
-            "Demos Helsinki",
-        ),
+        "facilitators": [
+            (
+                "mobility.facilitator@example.org",
+                "Sustainable mobility facilitator",
+                "Demos Helsinki",
+            )
+        ],
     },
     {
         "sector": "circular-economy",
-        "facilitator": (
-            "circular-economy.facilitator@example.org",
-            "Circular economy facilitator",
-            "Eurocities",
-        ),
+        "facilitators": [
+            (
+                "circular-economy.facilitator@example.org",
+                "Circular economy facilitator 1",
+                "Eurocities",
+            ),
+            (
+                "circular-economy.facilitator-2@example.org",
+                "Circular economy facilitator 2",
+                "Eurocities",
+            ),
+        ],
     },
     {
         "sector": "nature-based-solutions",
-        "facilitator": (
-            "nature-based-solutions.facilitator@example.org",
-            "Nature-based solutions facilitator",
-            "Demos Helsinki",
-        ),
+        "facilitators": [
+            (
+                "nature-based-solutions.facilitator@example.org",
+                "Nature-based solutions facilitator",
+                "Demos Helsinki",
+            )
+        ],
     },
 ]
 
 # 000 §2.3 and §3.3: Tecnalia and CARTIF ran the technical sessions. The document does not say
-# which partner ran which session, so both facilitate every technical session.
+# which partner ran which session, so both facilitate every technical session, and nobody else
+# does (the thematic groups' facilitators ran the thematic sessions only).
 TECHNICAL_FACILITATORS = [
     ("tecnalia.facilitator@example.org", "Technical facilitator, Tecnalia", "Tecnalia"),
     ("cartif.facilitator@example.org", "Technical facilitator, CARTIF", "CARTIF"),
@@ -405,6 +417,22 @@ TECHNICAL_SESSIONS = [
         ),
     },
 ]
+
+# 000 §4.1: the online final recap event, in the Group Study Visit preparation phase, run by the
+# cohort's lead facilitator.
+RECAP_SESSION = {
+    "title": "Final recap event",
+    "date": datetime.date(2025, 3, 13),
+    "time": MORNING,
+    "participants": 45,
+    "summary": (
+        "Feedback from cities on the thematic and technical sessions, gathered with a "
+        "Mentimeter survey: the practical examples shared by Mission Cities were the most "
+        "valued; 15 of 18 respondents were satisfied with the format, 9 of 18 would have "
+        "preferred direct technical support; cities asked for tailored peer exchange, technical "
+        "expertise, financing guidance and support on governance and regulation."
+    ),
+}
 
 # The demo logins of devdata/demo_accounts.py. The officer represents one Mission-minded city of
 # Annex 1 and holds no other role; the facilitator leads the cohort and facilitates one
@@ -650,11 +678,13 @@ CLIMATE_ACTIONS = [
 
 # --- Enrolments in cohort 1 ----------------------------------------------------------------
 #
-# Annex 1 lists the cities of cohort 1 but the documents do not say which city joined which
-# thematic group, nor when. The demo enrols the officer's city (Braga) in two groups with its
-# needs, and a deterministic selection of other Annex 1 cities: every third of those that are
-# not Mission Cities, sorted by name, the first 20; the i-th joins one or two groups by its
-# position (COHORT_1_GROUPS_OF). Enrolments are dated before the first onboarding session.
+# Annex 1 lists the cities participating in cohort 1: the demo enrols every one of them that is
+# not a Mission City (62 with the officer's city, Braga). The five Mission Cities of Annex 1
+# (Guimarães, Lahti, Leuven, Mannheim, Umeå) took part as presenters: they shared their actions
+# and wrote no roadmap, so they are not enrolled. The documents do not say which city joined
+# which thematic group, nor when. Braga joins two groups with its needs; the i-th other city
+# joins one or two groups by its position (cohort_1_groups_of). Enrolments are dated before the
+# first onboarding session.
 DEMO_CITY_GROUPS = {
     "buildings": (
         "Renovating the heritage buildings of the historic centre towards nearly-zero energy "
@@ -677,11 +707,18 @@ SECTOR_ORDER = [
 
 
 def cohort_1_enrolled_cities() -> list[tuple[str, str]]:
-    """The Annex 1 cities the demo enrols in cohort 1 besides the officer's city."""
+    """The Annex 1 cities the demo enrols in cohort 1 besides the officer's city.
+
+    An earlier demo enrolled only a selection (every third city by name, the first 20). Those
+    come first, in the same order, so that each keeps its position and so its groups: a demo
+    database loaded before keeps the groups it has, and the loader, which never removes a
+    group, adds none to them. The other cities follow by name.
+    """
     pool = sorted(
         city for city in ANNEX_1_CITIES if city not in MISSION_CITIES and city != DEMO_OFFICER_CITY
     )
-    return pool[::3][:20]
+    first = pool[::3][:20]
+    return first + [city for city in pool if city not in first]
 
 
 def cohort_1_groups_of(index: int) -> list[str]:
@@ -731,42 +768,81 @@ BRAGA_ROADMAP_ACTION = (("Guimarães", "PT"), "NZEB procurement for public build
 # --- Cohort 2 ------------------------------------------------------------------------------
 #
 # 000 says only that further cohorts are planned (a second one "will launch in summer 2025"),
-# with no dates, groups or cities. The demo's cohort 2 is illustrative and lies in the future
-# (February to July 2027), so that the officer's home page shows upcoming sessions and the
-# facilitator has enrolment requests to decide. It runs the five groups of cohort 1, its phases
-# take cohort 1's shape, and the same Mission Cities present the same actions.
+# with no dates, groups or cities. The demo's cohort 2 is illustrative and in progress on the
+# day `seed_demo` first loads it (its "anchor" day): whenever a newcomer starts the demo, the
+# officer's city has an open phase and an editable roadmap, sessions are ahead to register for
+# and behind with attendance recorded, and the facilitator has a roadmap to review and requests
+# to decide. Every date below is a number of days from the anchor; once the cohort exists its
+# dates are kept (the anchor is read back from its start), so a later run moves nothing.
+#
+# The phase open on the anchor day is Technical support, not the thematic discussions: a roadmap
+# can be submitted only with every required part filled, Phase 3's services included, and Phase 3
+# opens with the technical phase (roadmaps.template.Section.opens_with). It runs the five groups
+# of cohort 1, its phases take cohort 1's shape, and the same Mission Cities present the same
+# actions.
 COHORT_2 = {
     "programme": "odg",
     "number": 2,
     "name": "Online Discussion Groups cohort 2",
-    "starts_on": datetime.date(2027, 2, 1),
-    "ends_on": datetime.date(2027, 7, 31),
 }
+# (kind, name, first day, last day), in days from the anchor. The cohort runs from the first
+# day of its first phase to the last day of its last one.
 COHORT_2_PHASES = [
-    ("onboarding", "Onboarding", datetime.date(2027, 2, 1), datetime.date(2027, 3, 31)),
-    (
-        "thematic",
-        "Thematic online discussions",
-        datetime.date(2027, 4, 1),
-        datetime.date(2027, 5, 31),
-    ),
-    ("technical", "Technical support", datetime.date(2027, 6, 1), datetime.date(2027, 7, 31)),
-    (
-        "study_visit",
-        "Group Study Visit preparation",
-        datetime.date(2027, 7, 15),
-        datetime.date(2027, 7, 31),
-    ),
+    ("onboarding", "Onboarding", -70, -43),
+    ("thematic", "Thematic online discussions", -42, -8),
+    ("technical", "Technical support", -7, 48),
+    ("study_visit", "Group Study Visit preparation", 49, 90),
 ]
-# The day of each group's thematic session in cohort 2 (10:00 Brussels, one a day), in the
-# order of cohort 1's sessions (THEMATIC_SESSIONS).
+# The dates cohort 2 had when the demo fixed it in 2027. A database loaded then is anchored
+# once on the day of its next run, as if cohort 2 were new (see devdata.demo).
+COHORT_2_FIXED_DATES = (datetime.date(2027, 2, 1), datetime.date(2027, 7, 31))
+# The day of each session of cohort 2, in days from the anchor, at 10:00 Brussels time. A day
+# that falls on a weekend moves to the Monday after; the offsets leave room for that inside
+# each phase, and a past session stays past (none is within two days before the anchor).
+COHORT_2_ONBOARDING_DAYS = [-63, -49]
 COHORT_2_THEMATIC_DAYS = {
-    "buildings": datetime.date(2027, 4, 13),
-    "energy": datetime.date(2027, 4, 20),
-    "nature-based-solutions": datetime.date(2027, 4, 27),
-    "circular-economy": datetime.date(2027, 5, 4),
-    "sustainable-mobility": datetime.date(2027, 5, 11),
+    "buildings": -35,
+    "energy": -28,
+    "nature-based-solutions": -21,
+    "circular-economy": -14,
+    "sustainable-mobility": -10,
 }
+COHORT_2_TECHNICAL_DAYS = {
+    "buildings": 6,
+    "energy": 13,
+    "sustainable-mobility": 20,
+    "nature-based-solutions": 27,
+    "circular-economy": 34,
+}
+COHORT_2_RECAP_DAY = 84
+# Cities enrolled in cohort 2 besides the officer's, each with an officer (a login without a
+# password) who has written the whole roadmap. The first submitted it, and it waits for the
+# facilitator's review; the second's was returned by the demo facilitator with RETURN_NOTE.
+COHORT_2_ENROLLED = [
+    {
+        "city": ("Coimbra", "PT"),
+        "officer": ("coimbra.officer@example.org", "Coimbra city officer", "City of Coimbra"),
+        "groups": {"energy": "Solar energy on municipal buildings."},
+        "roadmap": "submitted",
+    },
+    {
+        "city": ("Ljubljana", "SI"),
+        "officer": (
+            "ljubljana.officer@example.org",
+            "Ljubljana city officer",
+            "City of Ljubljana",
+        ),
+        "groups": {"energy": "Heat pumps in district heating."},
+        "roadmap": "returned",
+    },
+]
+COHORT_2_RETURN_NOTE = (
+    "Thank you for the complete roadmap. In Phase 2.2, please say what your city already has in "
+    "place for each enabling factor you scored 4 or 5, and in Phase 3 explain how the services "
+    "you picked answer your spotlighted challenge. Then submit it again."
+)
+# The past sessions of cohort 2 have their attendance recorded for the officers of the enrolled
+# cities, except the last one: its attendance is still for the facilitator to record.
 # Cities that asked to join cohort 2 and wait for the facilitator's decision, each with an
 # officer (a login without a password: it only names who asked).
 COHORT_2_REQUESTS = [
@@ -818,7 +894,7 @@ def thematic_interests() -> dict[tuple[str, str], list[str]]:
     add(DEMO_OFFICER_CITY, DEMO_CITY_GROUPS)
     for index, city in enumerate(cohort_1_enrolled_cities()):
         add(city, cohort_1_groups_of(index))
-    for entry in COHORT_2_REQUESTS:
+    for entry in [*COHORT_2_ENROLLED, *COHORT_2_REQUESTS]:
         add(entry["city"], entry["groups"])
     for entry in CLIMATE_ACTIONS:
         add(entry["city"], [entry["sector"]])

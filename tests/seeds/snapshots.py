@@ -8,8 +8,14 @@ from django.core.management import call_command
 from accounts.models import User
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
-from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapChange, RoadmapValue
-from sessions.models import Session, SessionPresentation
+from roadmaps.models import (
+    NetZeroCitiesService,
+    Roadmap,
+    RoadmapChange,
+    RoadmapTransition,
+    RoadmapValue,
+)
+from sessions.models import Registration, Session, SessionPresentation
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
 
 SEEDED_MODELS = [
@@ -39,6 +45,8 @@ SEEDED_MODELS = [
     Roadmap,
     RoadmapValue,
     RoadmapChange,
+    RoadmapTransition,
+    Registration,
 ]
 
 

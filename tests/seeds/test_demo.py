@@ -50,13 +50,13 @@ def test_seed_demo_creates_cohort_1_with_its_four_phases(demo_data):
     assert (cohort.name, cohort.starts_on, cohort.ends_on) == (
         "Online Discussion Groups cohort 1",
         datetime.date(2024, 9, 1),
-        datetime.date(2025, 2, 28),
+        datetime.date(2025, 4, 30),
     )
     assert list(cohort.phases.values_list("position", "kind", "starts_on", "ends_on")) == [
         (1, "onboarding", datetime.date(2024, 9, 1), datetime.date(2024, 10, 31)),
         (2, "thematic", datetime.date(2024, 11, 1), datetime.date(2024, 12, 31)),
         (3, "technical", datetime.date(2025, 1, 1), datetime.date(2025, 2, 28)),
-        (4, "study_visit", datetime.date(2025, 2, 15), datetime.date(2025, 2, 28)),
+        (4, "study_visit", datetime.date(2025, 3, 1), datetime.date(2025, 4, 30)),
     ]
 
 
@@ -169,7 +169,7 @@ def test_seed_demo_thematic_sessions_match_table_4(demo_data):
 
 
 def test_seed_demo_technical_sessions_match_table_5(demo_data):
-    sessions = Session.objects.filter(kind="technical").order_by("starts_at")
+    sessions = Session.objects.filter(cohort=cohort_1(), kind="technical").order_by("starts_at")
 
     assert [
         (s.thematic_group.sector.slug, s.phase.kind, s.starts_at, s.reported_participants)
@@ -185,7 +185,7 @@ def test_seed_demo_technical_sessions_match_table_5(demo_data):
 
 
 def test_seed_demo_onboarding_sessions_have_no_headcount(demo_data):
-    sessions = Session.objects.filter(kind="onboarding").order_by("starts_at")
+    sessions = Session.objects.filter(cohort=cohort_1(), kind="onboarding").order_by("starts_at")
 
     assert [(s.starts_at, s.reported_participants, s.thematic_group) for s in sessions] == [
         (brussels(2024, 9, 24, 10, 0), None, None),
@@ -197,8 +197,8 @@ def test_seed_demo_onboarding_sessions_have_no_headcount(demo_data):
 def test_seed_demo_sessions_last_90_minutes_never_overlap_and_fit_their_phase(demo_data):
     sessions = list(Session.objects.select_related("phase").order_by("starts_at"))
 
-    # 12 of cohort 1 and the 5 thematic sessions of cohort 2.
-    assert len(sessions) == 17
+    # 13 in each cohort: 2 onboarding, 5 thematic, 5 technical sessions and the recap.
+    assert len(sessions) == 26
     assert {s.ends_at - s.starts_at for s in sessions} == {datetime.timedelta(minutes=90)}
     assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(sessions))
     outside = [
@@ -207,6 +207,20 @@ def test_seed_demo_sessions_last_90_minutes_never_overlap_and_fit_their_phase(de
         if not s.phase.starts_on <= s.starts_at.astimezone(BRUSSELS).date() <= s.phase.ends_on
     ]
     assert outside == []
+
+
+def test_seed_demo_final_recap_event_of_13_march_2025_is_a_session(demo_data):
+    recap = Session.objects.get(cohort=cohort_1(), kind="recap")
+
+    assert (recap.title, recap.starts_at, recap.reported_participants, recap.phase.kind) == (
+        "Final recap event",
+        brussels(2025, 3, 13, 10, 0),
+        45,
+        "study_visit",
+    )
+    assert recap.thematic_group is None
+    assert recap.summary.startswith("Feedback from cities on the thematic and technical sessions")
+    assert list(recap.facilitators.values_list("email", flat=True)) == ["facilitator@example.org"]
 
 
 def test_seed_demo_phases_fit_inside_the_cohort(demo_data):
@@ -234,15 +248,17 @@ def test_seed_demo_facilitates_each_group_and_its_sessions(demo_data, number):
         "energy": ["energy.facilitator@example.org", "facilitator@example.org"],
         "buildings": ["buildings.facilitator@example.org"],
         "sustainable-mobility": ["mobility.facilitator@example.org"],
-        "circular-economy": ["circular-economy.facilitator@example.org"],
+        "circular-economy": [
+            "circular-economy.facilitator-2@example.org",
+            "circular-economy.facilitator@example.org",
+        ],
         "nature-based-solutions": ["nature-based-solutions.facilitator@example.org"],
     }
+    # Technical sessions are Tecnalia's and CARTIF's only (000 §2.3 and §3.3).
     technical = ["cartif.facilitator@example.org", "tecnalia.facilitator@example.org"]
     for group in groups:
         for session in group.sessions.all():
-            expected = facilitators[group.sector.slug]
-            if session.kind == "technical":
-                expected = sorted([*expected, *technical])
+            expected = technical if session.kind == "technical" else facilitators[group.sector.slug]
             assert sorted(session.facilitators.values_list("email", flat=True)) == expected
 
 
@@ -251,7 +267,8 @@ def test_seed_demo_facilitators_are_not_named_after_people(demo_data):
 
     assert sorted(facilitators.values_list("full_name", "organisation")) == [
         ("Built Environment facilitator", "Eurocities"),
-        ("Circular economy facilitator", "Eurocities"),
+        ("Circular economy facilitator 1", "Eurocities"),
+        ("Circular economy facilitator 2", "Eurocities"),
         ("Energy facilitator", "Eurocities"),
         ("Nature-based solutions facilitator", "Demos Helsinki"),
         ("Sustainable mobility facilitator", "Demos Helsinki"),
@@ -300,9 +317,9 @@ def test_seed_demo_facilitator_leads_cohorts_1_and_2(demo_data):
 
 
 def test_seed_demo_gives_every_account_a_verified_primary_email(demo_data):
-    # 4 demo logins, 7 facilitators of cohort 1 and the officers of the 3 cities that asked to
-    # join cohort 2.
-    assert User.objects.count() == 14
+    # 4 demo logins, 8 facilitators of cohort 1, and the officers of the 2 other cities
+    # enrolled in cohort 2 and of the 3 cities that asked to join it.
+    assert User.objects.count() == 17
     assert sorted(
         EmailAddress.objects.filter(verified=True, primary=True).values_list("email", flat=True)
     ) == sorted(User.objects.values_list("email", flat=True))
@@ -317,7 +334,7 @@ def test_seed_demo_sets_the_demo_password_and_no_other(demo_data):
 def test_seed_demo_first_run_output(db):
     assert seed_demo() == (
         "Reference data: 67 created, 0 updated, 0 unchanged.\n"
-        "Demo data: 400 created, 0 updated, 0 unchanged.\n"
+        "Demo data: 732 created, 0 updated, 0 unchanged.\n"
     )
 
 
@@ -329,7 +346,7 @@ def test_seed_demo_second_run_creates_and_changes_nothing(demo_data):
 
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
-        "Demo data: 0 created, 0 updated, 400 unchanged.\n"
+        "Demo data: 0 created, 0 updated, 732 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
@@ -346,6 +363,30 @@ def test_seed_demo_keeps_a_changed_password(demo_data):
     officer.refresh_from_db()
     assert officer.check_password("a-password-the-officer-chose")
     assert not officer.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_removes_only_the_group_facilitators_an_earlier_demo_linked_to_technical_sessions(
+    demo_data,
+):
+    session = Session.objects.get(cohort=cohort_1(), kind="technical", starts_at__date="2025-02-13")
+    extra = User.objects.create_user("added.by.admin@example.org", is_facilitator=True)
+    earlier_demo = User.objects.filter(
+        email__in=["energy.facilitator@example.org", "facilitator@example.org"]
+    )
+    session.facilitators.add(extra, *earlier_demo)
+
+    output = seed_demo(verbosity=2)
+
+    assert sorted(session.facilitators.values_list("email", flat=True)) == [
+        "added.by.admin@example.org",
+        "cartif.facilitator@example.org",
+        "tecnalia.facilitator@example.org",
+    ]
+    assert "Demo data: 0 created, 0 updated, 732 unchanged, 2 removed.\n" in output
+    assert (
+        "  peer_sessions.Session.facilitators: 0 created, 0 updated, 40 unchanged, 2 removed\n"
+        in output
+    )
 
 
 def test_seed_demo_does_not_remove_facilitators_an_admin_added(demo_data):

@@ -3,6 +3,7 @@ picked, the Mission Cities the sectors of the climate actions they present."""
 
 from accounts.models import User
 from cities.models import City
+from devdata.demo_cities import cohort_1_enrolled_cities, cohort_1_groups_of
 from taxonomy.models import ThematicSector
 from tests.cities.conftest import directory_names
 from tests.portal_pages.helpers import sign_in
@@ -25,13 +26,23 @@ def interests() -> dict[str, list[str]]:
 
 
 def test_seed_demo_gives_each_enrolled_and_presenting_city_its_thematic_interests(demo_data):
-    assert interests() == {
+    # The other 38 cities enrolled in cohort 1 (after the first 20 by position) have the
+    # groups they joined.
+    others = {
+        name: sorted(cohort_1_groups_of(index))
+        for index, (name, _) in enumerate(cohort_1_enrolled_cities())
+        if index >= 20 and name not in {"Limerick", "Porto", "Strasbourg"}
+    }
+    assert len(others) == 38
+    assert others["Waterford"] == [MOBILITY]
+    assert interests() == others | {
         # Cohort 1: the i-th enrolled city by name joined group i mod 5, and i+2 mod 5 when i
         # is even (energy, buildings, mobility, circular economy, nature-based solutions).
         "Adana": sorted([ENERGY, MOBILITY]),
         "Bruges": [BUILDINGS],
         "Bursa": sorted([MOBILITY, NATURE]),
-        "Coimbra": [CIRCULAR],
+        # Coimbra joined the Energy group of cohort 2.
+        "Coimbra": sorted([CIRCULAR, ENERGY]),
         "Enschede": sorted([NATURE, BUILDINGS]),
         "Eskişehir": [ENERGY],
         "Gaziantep": sorted([BUILDINGS, CIRCULAR]),
@@ -50,10 +61,10 @@ def test_seed_demo_gives_each_enrolled_and_presenting_city_its_thematic_interest
         "Ústí nad Labem": [NATURE],
         # The officer's city, in cohorts 1 and 2.
         "Braga": sorted([BUILDINGS, ENERGY]),
-        # The requests still waiting in cohort 2.
-        "Porto": sorted([ENERGY, MOBILITY]),
+        # The requests still waiting in cohort 2 add to the groups of cohort 1.
+        "Porto": sorted([BUILDINGS, CIRCULAR, ENERGY, MOBILITY]),
         "Strasbourg": [NATURE],
-        "Limerick": sorted([CIRCULAR, BUILDINGS]),
+        "Limerick": sorted([CIRCULAR, BUILDINGS, ENERGY]),
         # The Mission Cities, by the sectors of the actions they present.
         "Guimarães": [BUILDINGS],
         "Mannheim": [ENERGY],
@@ -76,23 +87,37 @@ def test_demo_directory_filtered_by_energy_lists_the_energy_cities(client, demo_
     assert response.status_code == 200
     assert directory_names(response) == [
         "Adana",
+        "Aix-Marseille-Provence Metropolis",
         "Braga",
+        "Clermont-Ferrand",
+        "Coimbra",
+        "Ermesinde",
         "Eskişehir",
+        "Essen",
+        "Karaman",
         "Karatay",
+        "Limerick",
         "Ljubljana",
+        "Lorquí",
         "Mannheim",
+        "Nuremberg",
         "Porto",
+        "Sintra",
         "Sunderland",
+        "Torres Vedras",
         "Valencia",
+        "Viana do Castelo",
         "Vienna",
+        "Üsküdar (Istanbul)",
+        "Şanlıurfa",  # noqa: RUF001 - Turkish dotless i, the real spelling
     ]
-    assert response.context["page_obj"].paginator.count == 10
+    assert response.context["page_obj"].paginator.count == 24
 
 
 def test_seed_demo_counts_the_thematic_interest_links(db):
     lines = seed_demo(verbosity=2).splitlines()
 
-    assert "  cities.City.thematic_interests: 46 created, 0 updated, 0 unchanged" in lines
+    assert "  cities.City.thematic_interests: 107 created, 0 updated, 0 unchanged" in lines
 
 
 def test_seed_demo_keeps_an_interest_an_admin_added_and_restores_a_removed_one(demo_data):
@@ -104,12 +129,12 @@ def test_seed_demo_keeps_an_interest_an_admin_added_and_restores_a_removed_one(d
     output = seed_demo()
 
     # Mannheim's energy link is back, Braga keeps circular economy and nothing else moved.
-    assert output.splitlines()[1] == "Demo data: 1 created, 0 updated, 399 unchanged."
+    assert output.splitlines()[1] == "Demo data: 1 created, 0 updated, 731 unchanged."
     assert sorted(braga.thematic_interests.values_list("slug", flat=True)) == sorted(
         [BUILDINGS, CIRCULAR, ENERGY]
     )
     assert interests()["Mannheim"] == [ENERGY]
     before = snapshot()
 
-    assert seed_demo().splitlines()[1] == "Demo data: 0 created, 0 updated, 400 unchanged."
+    assert seed_demo().splitlines()[1] == "Demo data: 0 created, 0 updated, 732 unchanged."
     assert snapshot() == before

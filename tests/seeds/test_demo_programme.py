@@ -1,5 +1,6 @@
 """seed_demo beyond cohort 1's calendar: the Mission Cities' climate actions, the enrolments of
-cohort 1 with Braga's draft roadmap, and the illustrative cohort 2 still to come."""
+cohort 1 with Braga's draft roadmap, and the illustrative cohort 2 in progress (its dates count
+from the day the demo was first loaded: tests/seeds/test_demo_alive.py freezes that day)."""
 
 import datetime
 import re
@@ -10,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from cities.models import ClimateAction, ClimateActionLever
+from cities.models import City, ClimateAction, ClimateActionLever
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup
 from cohorts.services import enrolment_accept
+from devdata.demo_cities import ANNEX_1_CITIES, MISSION_CITIES
 from roadmaps.models import Roadmap, RoadmapChange, RoadmapValue
 from roadmaps.selectors import climate_actions_for_roadmap
 from roadmaps.services import roadmap_field_save
@@ -194,32 +196,19 @@ def test_seed_demo_links_each_action_to_its_table_4_presentation(demo_data):
 # --- Cohort 1: enrolments and Braga's roadmap ---------------------------------------------
 
 
-def test_seed_demo_enrols_braga_and_20_annex_1_cities_in_cohort_1(demo_data):
+def test_seed_demo_enrols_every_annex_1_city_but_the_mission_cities_in_cohort_1(demo_data):
     enrolments = Enrolment.objects.filter(cohort=cohort(1)).select_related("city", "decided_by")
 
-    assert [e.city.name for e in enrolments] == [
-        "Adana",
-        "Braga",
-        "Bruges",
-        "Bursa",
-        "Coimbra",
-        "Enschede",
-        "Eskişehir",
-        "Gaziantep",
-        "Istanbul",
-        "Karatay",
-        "Liepāja",
-        "Ljubljana",
-        "Maia",
-        "Munich",
-        "Pisa",
-        "Saray (Tekirdağ)",
-        "Sunderland",
-        "União das Freguesias de A dos Cunhados e Maceira",
-        "Vantaa",
-        "Vienna",
-        "Ústí nad Labem",
-    ]
+    assert sorted((e.city.name, e.city.country.iso_code) for e in enrolments) == sorted(
+        city for city in ANNEX_1_CITIES if city not in MISSION_CITIES
+    )
+    assert len(enrolments) == 62
+    # The five Mission Cities of Annex 1 presented; they wrote no roadmap.
+    assert sorted(
+        City.objects.filter(is_mission_minded=True)
+        .exclude(enrolments__cohort=cohort(1))
+        .values_list("name", flat=True)
+    ) == ["Guimarães", "Lahti", "Leuven", "Mannheim", "Umeå"]
     decided_at = datetime.datetime(2024, 9, 2, 9, 0, tzinfo=BRUSSELS)
     assert {
         (e.status, e.requested_by_id, e.decided_by.email, e.decided_at, e.created_at)
@@ -243,7 +232,11 @@ def test_seed_demo_puts_each_cohort_1_city_in_one_or_two_groups(demo_data):
     assert groups["Bruges"] == ["buildings"]
     assert groups["Ústí nad Labem"] == ["nature-based-solutions"]
     assert {len(slugs) for slugs in groups.values()} == {1, 2}
-    assert EnrolmentGroup.objects.filter(enrolment__cohort=cohort(1)).count() == 32
+    # The 20 cities an earlier demo enrolled keep their positions (and groups); the other 41
+    # follow, 21 of them in two groups: 32 + 62.
+    assert groups["Aix-Marseille-Provence Metropolis"] == ["energy", "sustainable-mobility"]
+    assert groups["Waterford"] == ["sustainable-mobility"]
+    assert EnrolmentGroup.objects.filter(enrolment__cohort=cohort(1)).count() == 94
     assert dict(
         EnrolmentGroup.objects.filter(
             enrolment__cohort=cohort(1), enrolment__city__name="Braga"
@@ -265,13 +258,15 @@ def test_seed_demo_opens_a_roadmap_for_each_city_enrolled(demo_data):
     assert sorted(
         Roadmap.objects.filter(cohort=cohort(1)).values_list("city__name", flat=True)
     ) == sorted(Enrolment.objects.filter(cohort=cohort(1)).values_list("city__name", flat=True))
-    assert Roadmap.objects.filter(cohort=cohort(1)).count() == 21
-    assert set(Roadmap.objects.values_list("status", flat=True)) == {"draft"}
-    assert list(
+    assert Roadmap.objects.filter(cohort=cohort(1)).count() == 62
+    assert set(Roadmap.objects.filter(cohort=cohort(1)).values_list("status", flat=True)) == {
+        "draft"
+    }
+    assert sorted(
         Roadmap.objects.filter(values__isnull=False)
         .distinct()
         .values_list("city__name", "cohort__number")
-    ) == [("Braga", 1)]
+    ) == [("Braga", 1), ("Coimbra", 2), ("Ljubljana", 2)]
 
 
 def test_seed_demo_fills_bragas_roadmap_as_a_draft_through_the_service(demo_data):
@@ -319,10 +314,22 @@ def test_seed_demo_fills_bragas_roadmap_as_a_draft_through_the_service(demo_data
     assert sorted(
         RoadmapChange.objects.filter(roadmap=roadmap).values_list("key", "old_value", "version")
     ) == sorted((key, "", 1) for key in values)
-    assert set(RoadmapChange.objects.values_list("changed_by__email", flat=True)) == {OFFICER}
+    assert set(
+        RoadmapChange.objects.filter(roadmap=roadmap).values_list("changed_by__email", flat=True)
+    ) == {OFFICER}
 
 
 # --- Cohort 2 -----------------------------------------------------------------------------
+
+
+def anchor() -> datetime.date:
+    """The day cohort 2 was first loaded (the demo_data fixture's load: today, or yesterday
+    when the tests run past midnight): 70 days after its start."""
+    return cohort(2).starts_on + datetime.timedelta(days=70)
+
+
+def days(n: int) -> datetime.date:
+    return anchor() + datetime.timedelta(days=n)
 
 
 def test_seed_demo_creates_cohort_2_with_four_phases_and_five_groups(demo_data):
@@ -330,14 +337,14 @@ def test_seed_demo_creates_cohort_2_with_four_phases_and_five_groups(demo_data):
 
     assert (second.name, second.starts_on, second.ends_on) == (
         "Online Discussion Groups cohort 2",
-        datetime.date(2027, 2, 1),
-        datetime.date(2027, 7, 31),
+        days(-70),
+        days(90),
     )
     assert list(second.phases.values_list("position", "kind", "starts_on", "ends_on")) == [
-        (1, "onboarding", datetime.date(2027, 2, 1), datetime.date(2027, 3, 31)),
-        (2, "thematic", datetime.date(2027, 4, 1), datetime.date(2027, 5, 31)),
-        (3, "technical", datetime.date(2027, 6, 1), datetime.date(2027, 7, 31)),
-        (4, "study_visit", datetime.date(2027, 7, 15), datetime.date(2027, 7, 31)),
+        (1, "onboarding", days(-70), days(-43)),
+        (2, "thematic", days(-42), days(-8)),
+        (3, "technical", days(-7), days(48)),
+        (4, "study_visit", days(49), days(90)),
     ]
     assert list(second.thematic_groups.values_list("sector__slug", flat=True)) == [
         "energy",
@@ -349,43 +356,49 @@ def test_seed_demo_creates_cohort_2_with_four_phases_and_five_groups(demo_data):
     assert list(second.facilitators.values_list("email", flat=True)) == [FACILITATOR]
 
 
-def test_seed_demo_schedules_five_thematic_sessions_in_cohort_2(demo_data):
+def weekday(n: int) -> datetime.date:
+    """`days(n)`, or the Monday after it when it falls on a weekend."""
+    day = days(n)
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+
+def test_seed_demo_schedules_cohort_2_sessions_around_its_anchor(demo_data):
     sessions = (
         Session.objects.filter(cohort=cohort(2)).select_related("phase").order_by("starts_at")
     )
 
-    def brussels(month, day):
-        return datetime.datetime(2027, month, day, 10, 0, tzinfo=BRUSSELS)
+    def at_ten(n):
+        return datetime.datetime.combine(weekday(n), datetime.time(10, 0), tzinfo=BRUSSELS)
 
     assert [
-        (s.title, s.kind, s.phase.kind, s.starts_at, s.reported_participants, s.summary)
-        for s in sessions
+        (s.kind, s.phase.kind, s.starts_at, s.reported_participants, s.summary) for s in sessions
     ] == [
-        (
-            "Thematic discussion: Built Environment",
-            "thematic",
-            "thematic",
-            brussels(4, 13),
-            None,
-            "",
-        ),
-        ("Thematic discussion: Energy", "thematic", "thematic", brussels(4, 20), None, ""),
-        (
-            "Thematic discussion: Nature-Based Solutions",
-            "thematic",
-            "thematic",
-            brussels(4, 27),
-            None,
-            "",
-        ),
-        ("Thematic discussion: Circular Economy", "thematic", "thematic", brussels(5, 4), None, ""),
-        ("Thematic discussion: Mobility", "thematic", "thematic", brussels(5, 11), None, ""),
+        ("onboarding", "onboarding", at_ten(-63), None, ""),
+        ("onboarding", "onboarding", at_ten(-49), None, ""),
+        ("thematic", "thematic", at_ten(-35), None, ""),
+        ("thematic", "thematic", at_ten(-28), None, ""),
+        ("thematic", "thematic", at_ten(-21), None, ""),
+        ("thematic", "thematic", at_ten(-14), None, ""),
+        ("thematic", "thematic", at_ten(-10), None, ""),
+        ("technical", "technical", at_ten(6), None, ""),
+        ("technical", "technical", at_ten(13), None, ""),
+        ("technical", "technical", at_ten(20), None, ""),
+        ("technical", "technical", at_ten(27), None, ""),
+        ("technical", "technical", at_ten(34), None, ""),
+        ("recap", "study_visit", at_ten(84), None, ""),
+    ]
+    assert [s.title for s in sessions if s.kind == "thematic"] == [
+        "Thematic discussion: Built Environment",
+        "Thematic discussion: Energy",
+        "Thematic discussion: Nature-Based Solutions",
+        "Thematic discussion: Circular Economy",
+        "Thematic discussion: Mobility",
     ]
     # The same Mission Cities present the same actions.
     assert presented(2) == TABLE_4_PRESENTATIONS
 
 
-def test_seed_demo_enrols_braga_in_cohort_2_and_leaves_three_requests(demo_data):
+def test_seed_demo_enrols_three_cities_in_cohort_2_and_leaves_three_requests(demo_data):
     enrolments = Enrolment.objects.filter(cohort=cohort(2)).select_related(
         "city", "requested_by", "decided_by"
     )
@@ -412,6 +425,13 @@ def test_seed_demo_enrols_braga_in_cohort_2_and_leaves_three_requests(demo_data)
             ),
         ),
         (
+            "Coimbra",
+            "accepted",
+            "coimbra.officer@example.org",
+            FACILITATOR,
+            [("energy", "Solar energy on municipal buildings.")],
+        ),
+        (
             "Limerick",
             "requested",
             "limerick.officer@example.org",
@@ -420,6 +440,13 @@ def test_seed_demo_enrols_braga_in_cohort_2_and_leaves_three_requests(demo_data)
                 ("buildings", "Retrofitting Georgian terraces."),
                 ("circular-economy", "Reusing construction materials."),
             ],
+        ),
+        (
+            "Ljubljana",
+            "accepted",
+            "ljubljana.officer@example.org",
+            FACILITATOR,
+            [("energy", "Heat pumps in district heating.")],
         ),
         (
             "Porto",
@@ -439,22 +466,34 @@ def test_seed_demo_enrols_braga_in_cohort_2_and_leaves_three_requests(demo_data)
             [("nature-based-solutions", "Depaving school yards and squares.")],
         ),
     ]
-    braga = enrolments.get(city__name="Braga")
-    assert braga.decided_at == braga.created_at
-    assert list(Roadmap.objects.filter(cohort=cohort(2)).values_list("city__name", flat=True)) == [
-        "Braga"
+    # Enrolled the day cohort 2 started.
+    enrolled_at = datetime.datetime.combine(days(-70), datetime.time(9, 0), tzinfo=BRUSSELS)
+    assert {(e.created_at, e.decided_at) for e in enrolments if e.status == "accepted"} == {
+        (enrolled_at, enrolled_at)
+    }
+    assert sorted(Roadmap.objects.filter(cohort=cohort(2)).values_list("city__name", "status")) == [
+        ("Braga", "draft"),
+        ("Coimbra", "submitted"),
+        ("Ljubljana", "returned"),
     ]
     assert braga_roadmap(2).values.count() == 0
 
 
-def test_seed_demo_gives_the_requesting_cities_officers_without_password(demo_data):
+def test_seed_demo_gives_the_other_cohort_2_cities_officers_without_password(demo_data):
     officers = User.objects.filter(email__endswith=".officer@example.org").order_by("email")
 
     assert [
         (u.email, u.full_name, list(u.cities.values_list("name", flat=True)), u.roles)
         for u in officers
     ] == [
+        ("coimbra.officer@example.org", "Coimbra city officer", ["Coimbra"], ["city_officer"]),
         ("limerick.officer@example.org", "Limerick city officer", ["Limerick"], ["city_officer"]),
+        (
+            "ljubljana.officer@example.org",
+            "Ljubljana city officer",
+            ["Ljubljana"],
+            ["city_officer"],
+        ),
         ("porto.officer@example.org", "Porto city officer", ["Porto"], ["city_officer"]),
         (
             "strasbourg.officer@example.org",
@@ -463,7 +502,7 @@ def test_seed_demo_gives_the_requesting_cities_officers_without_password(demo_da
             ["city_officer"],
         ),
     ]
-    assert [u.has_usable_password() for u in officers] == [False, False, False]
+    assert [u.has_usable_password() for u in officers] == [False] * 5
 
 
 def _upcoming_titles(html: str) -> list[str]:
@@ -475,18 +514,22 @@ def _upcoming_titles(html: str) -> list[str]:
 
 
 def test_demo_officer_sees_the_sessions_of_cohort_2_on_the_home_page(client, demo_data):
-    # Two weeks before cohort 2 starts (signed in then: a session from today would have expired).
-    with time_machine.travel(datetime.datetime(2027, 1, 15, 9, 0, tzinfo=datetime.UTC)):
+    # On the day cohort 2 was first loaded (signed in then: a session from today would have
+    # expired).
+    with time_machine.travel(datetime.datetime.combine(anchor(), datetime.time(9, 0), BRUSSELS)):
         sign_in(client, User.objects.get(email=OFFICER))
         response = client.get("/")
 
     assert response.status_code == 200
+    # The technical sessions of cohort 2 and its recap; the thematic ones are past.
     assert _upcoming_titles(response.content.decode()) == [
-        "Thematic discussion: Built Environment",
-        "Thematic discussion: Energy",
-        "Thematic discussion: Nature-Based Solutions",
-        "Thematic discussion: Circular Economy",
-        "Thematic discussion: Mobility",
+        "Built Environment: Dealing with the retrofitting of historical areas by integrating "
+        "renewable energy sources",
+        "Energy: Exploring energy poverty reduction at the city scale",
+        "Mobility: Reducing private mobility by changing modal split",
+        "Nature-based solutions: Heat Island reduction through green and blue urban infrastructure",
+        "Circular economy: Extending the lifecycle of building materials",
+        "Final recap event",
     ]
 
 
@@ -531,7 +574,7 @@ def test_seed_demo_second_run_keeps_what_the_officer_wrote_in_the_roadmap(demo_d
 
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
-        "Demo data: 0 created, 0 updated, 400 unchanged.\n"
+        "Demo data: 0 created, 0 updated, 732 unchanged.\n"
     )
     assert snapshot() == before
     assert dict(
@@ -549,7 +592,7 @@ def test_seed_demo_fills_a_field_of_braga_still_missing(demo_data):
 
     output = seed_demo()
 
-    assert output.splitlines()[1] == "Demo data: 1 created, 0 updated, 399 unchanged."
+    assert output.splitlines()[1] == "Demo data: 1 created, 0 updated, 731 unchanged."
     assert roadmap.values.get(key="phase2_1.desirability").value == "high"
 
 
@@ -561,7 +604,7 @@ def test_seed_demo_second_run_keeps_a_decided_request(demo_data):
     output = seed_demo()
 
     # Porto's roadmap, opened by the acceptance, is not one the seed opens: it is not counted.
-    assert output.splitlines()[1] == "Demo data: 0 created, 0 updated, 400 unchanged."
+    assert output.splitlines()[1] == "Demo data: 0 created, 0 updated, 732 unchanged."
     assert snapshot() == before
     porto.refresh_from_db()
     assert porto.status == "accepted"
