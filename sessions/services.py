@@ -125,7 +125,9 @@ def _check_slot(*, cohort: Cohort, starts_at, ends_at, exclude_pk: int | None = 
 def cohort_dates(cohort: Cohort) -> tuple[datetime.date, datetime.date]:
     """The first and last day of a cohort: its own dates, stretched to its phases' (the cohort
     runs to the end of its last phase, even where its end date was typed earlier)."""
-    phases = Phase.objects.filter(cohort=cohort).aggregate(first=Min("starts_on"), last=Max("ends_on"))
+    phases = Phase.objects.filter(cohort=cohort).aggregate(
+        first=Min("starts_on"), last=Max("ends_on")
+    )
     first = min(day for day in (cohort.starts_on, phases["first"]) if day is not None)
     last = max(day for day in (cohort.ends_on, phases["last"]) if day is not None)
     return first, last

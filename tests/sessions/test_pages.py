@@ -1087,9 +1087,7 @@ def test_session_create_outside_the_cohort_dates_shows_the_dates_at_the_date_fie
     assert not Session.objects.filter(title="Mobility: low-emission zones").exists()
 
 
-def test_session_edit_outside_the_cohort_dates_shows_the_dates_at_the_date_field(
-    client, programme
-):
+def test_session_edit_outside_the_cohort_dates_shows_the_dates_at_the_date_field(client, programme):
     sign_in(client, programme.lead)
 
     response = client.post(
