@@ -8,18 +8,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Min
 from django.db.models.query import EmptyQuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.rules import is_programme_admin
 from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused, object_for, permission_check
@@ -164,26 +168,22 @@ def session_list(request):
     with each day's sessions. Times are in the person's time zone.
 
     A filter that does not validate shows its message at the field and no sessions, rather
-    than a list that silently ignores it."""
+    than a list that silently ignores it.
+
+    The page below the title is kept in the cache, keyed by the person (their id and admin
+    flag: which sessions, cohorts and buttons are theirs), their time zone, the language, the
+    full address (filters, view, month, page) and the month shown, and the versions of what it
+    shows: the sessions and registrations (SESSIONS), who sees what (VISIBILITY) and the
+    cohorts', groups' and sectors' names (NAMES), read in one query. The list also depends on
+    the time (upcoming or past): it is kept until the soonest upcoming session it orders
+    starts. On a hit nothing but the versions is read.
+    """
     user = request.user
     zone = _person_zone(user)
     now = timezone.now()
-    filterset = SessionFilter(request.GET, queryset=sessions_visible_to(user=user), request=request)
-    valid = filterset.is_valid()
-    own_cities = session_access_of(user).cities
-    sessions = sessions_listed(
-        filterset.qs if valid else filterset.queryset.none(), now=now, own_cities=own_cities
-    )
-    month_view = request.GET.get("view") == "month"
-    context = {
-        "filter_form": filterset.form,
-        "month_view": month_view,
-        "zone": zone.key,
-        "is_officer": bool(own_cities),
-        "now": now,
-    }
-    if month_view:
-        first, understood = _month_asked(
+    month = None
+    if request.GET.get("view") == "month":
+        month, understood = _month_asked(
             request.GET.get("month"), today=timezone.localdate(now, zone)
         )
         if not understood:
@@ -191,29 +191,79 @@ def session_list(request):
                 request,
                 _("Give the month as a year and a month, such as 2025-02. Showing this month."),
             )
-        starts = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
-        ends = datetime.datetime.combine(_next_month(first), datetime.time(), tzinfo=zone)
+    found = version_map(SESSIONS, VISIBILITY, NAMES)
+    key = cache_key(
+        "sessions:list",
+        [
+            get_language(),
+            get_script_prefix(),
+            request.get_full_path(),
+            user.pk,
+            is_programme_admin(user),
+            zone.key,
+            month,
+            joined(found, SESSIONS, VISIBILITY, NAMES),
+        ],
+    )
+    kept = cache.get(key)
+    if kept is None or (kept[0] is not None and now >= kept[0]):
+        kept = _session_list_body(
+            request, zone=zone, now=now, month=month, visibility=found[VISIBILITY]
+        )
+        cache.set(key, kept, TIMEOUT_SECONDS)
+    return render(request, "sessions/session_list.html", {"body": mark_safe(kept[1])})
+
+
+def _session_list_body(request, *, zone, now, month, visibility) -> tuple:
+    """The sessions page's body, and the moment until which it holds (None: whatever the
+    time), read and drawn afresh."""
+    user = request.user
+    filterset = SessionFilter(request.GET, queryset=sessions_visible_to(user=user), request=request)
+    valid = filterset.is_valid()
+    own_cities = session_access_of(user, visibility=visibility).cities
+    sessions = sessions_listed(
+        filterset.qs if valid else filterset.queryset.none(), now=now, own_cities=own_cities
+    )
+    context = {
+        "filter_form": filterset.form,
+        "month_view": month is not None,
+        "zone": zone.key,
+        "is_officer": bool(own_cities),
+    }
+    valid_until = None
+    if month is not None:
+        starts = datetime.datetime.combine(month, datetime.time(), tzinfo=zone)
+        ends = datetime.datetime.combine(_next_month(month), datetime.time(), tzinfo=zone)
         rows = list(
             sessions.filter(starts_at__gte=starts, starts_at__lt=ends).order_by("starts_at", "pk")
         )
         context |= {
-            "month": first,
-            "weeks": _month_weeks(first, rows, zone),
+            "month": month,
+            "weeks": _month_weeks(month, rows, zone),
             "weekdays": [(WEEKDAYS[day], WEEKDAYS_ABBR[day]) for day in range(7)],
-            "previous_month": (first - datetime.timedelta(days=1)).strftime("%Y-%m"),
-            "next_month": _next_month(first).strftime("%Y-%m"),
+            "previous_month": (month - datetime.timedelta(days=1)).strftime("%Y-%m"),
+            "next_month": _next_month(month).strftime("%Y-%m"),
         }
     else:
         page_obj = Paginator(sessions, SESSION_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page_obj.object_list)
+        upcoming = [session for session in rows if session.starts_at >= now]
         context |= {
             "page_obj": page_obj,
-            "upcoming": [session for session in rows if session.starts_at >= now],
+            "upcoming": upcoming,
             "past": [session for session in rows if session.starts_at < now],
         }
+        # The order holds until the soonest upcoming session of the whole list starts: on the
+        # first page it is the first row.
+        if page_obj.number == 1:
+            valid_until = upcoming[0].starts_at if upcoming else None
+        else:
+            valid_until = sessions.filter(starts_at__gte=now).aggregate(
+                soonest=Min("starts_at")
+            )["soonest"]
     context["viewable_cohorts"] = _viewable_cohorts(user, rows)
     context |= _scheduling(user, filterset.form.cleaned_data.get("cohort") if valid else None)
-    return render(request, "sessions/session_list.html", context)
+    return valid_until, render_to_string("sessions/_list_body.html", context, request=request)
 
 
 def _viewable_cohorts(user, sessions) -> set[int]:
