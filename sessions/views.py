@@ -258,9 +258,9 @@ def _session_list_body(request, *, zone, now, month, visibility) -> tuple:
         if page_obj.number == 1:
             valid_until = upcoming[0].starts_at if upcoming else None
         else:
-            valid_until = sessions.filter(starts_at__gte=now).aggregate(
-                soonest=Min("starts_at")
-            )["soonest"]
+            valid_until = sessions.filter(starts_at__gte=now).aggregate(soonest=Min("starts_at"))[
+                "soonest"
+            ]
     context["viewable_cohorts"] = _viewable_cohorts(user, rows)
     context |= _scheduling(user, filterset.form.cleaned_data.get("cohort") if valid else None)
     return valid_until, render_to_string("sessions/_list_body.html", context, request=request)
