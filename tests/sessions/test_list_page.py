@@ -289,6 +289,10 @@ def test_session_list_month_view_puts_each_session_on_its_day(client, programme,
         "2024-12-18": ["Energy: heat pumps"],
     }
     assert len(days) == 31
+    assert " ".join(re.sub(r"<[^>]+>", " ", days["2024-12-18"]).split()) == (
+        "18 December 10:00 Energy: heat pumps "
+        "Online Discussion Groups cohort 1 · Technical support · Energy · Not registered"
+    )
     assert '<h2 id="month-heading">December 2024</h2>' in page
     assert 'href="?view=month&amp;month=2024-11" rel="prev"' in page
     assert 'href="?view=month&amp;month=2025-01" rel="next"' in page
