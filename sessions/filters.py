@@ -12,9 +12,10 @@ from sessions.models import Session
 
 
 class SessionFilter(django_filters.FilterSet):
-    """Pass `request`: its person decides which cohorts and thematic groups the page offers
-    (those of the sessions they see). The API validates the ids and never draws the lists, so
-    it reads no choices."""
+    """Give it the sessions the person sees (`sessions_visible_to`) as its queryset: the page
+    offers the cohorts and thematic groups of those sessions, read when the form is drawn. The
+    API validates the ids and never draws the lists, so it reads no choices. An id of a cohort
+    or group the person does not see is valid and lists nothing, as in the API."""
 
     cohort = IdFilter(
         field_name="cohort_id",

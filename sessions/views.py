@@ -131,9 +131,13 @@ def _month_asked(value: str | None, *, today: datetime.date) -> tuple[datetime.d
         return this_month, True
     try:
         year, month = (int(part) for part in value.split("-"))
-        return datetime.date(year, month, 1), True
+        first = datetime.date(year, month, 1)
     except ValueError:
         return this_month, False
+    # The calendar links to the month before and after: both must be dates too.
+    if not datetime.MINYEAR < year < datetime.MAXYEAR:
+        return this_month, False
+    return first, True
 
 
 def _month_weeks(first: datetime.date, sessions, zone: ZoneInfo) -> list[list[dict]]:

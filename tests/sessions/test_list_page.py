@@ -319,7 +319,9 @@ def test_session_list_month_view_without_month_shows_this_month(client, programm
     assert '<h2 id="month-heading">November 2024</h2>' in page
 
 
-@pytest.mark.parametrize("month", ["2024-13", "December", "2024-12-01", "0-1"])
+@pytest.mark.parametrize(
+    "month", ["2024-13", "December", "2024-12-01", "0-1", "0001-01", "9999-12", "-5-3"]
+)
 def test_session_list_month_view_with_a_bad_month_says_so_and_shows_this_month(
     client, programme, sessions, month
 ):
