@@ -570,3 +570,26 @@ def test_session_list_query_count_does_not_grow(client, programme, role, url):
     assert one == many == expected
     # Kept: the session, the user and the versions.
     assert (len(kept), main(page_kept)) == (2 + session_queries(), main(page_many))
+
+
+def test_cohorts_schedulable_by_are_the_cohorts_of_the_add_session_rule(programme, sessions):
+    from cohorts.models import Cohort
+    from sessions.selectors import cohorts_schedulable_by
+
+    group_facilitator = factories.UserFactory(is_facilitator=True)
+    sessions.facilitators.add(group_facilitator)
+    factories.CohortFactory(number=5).facilitators.add(factories.UserFactory(is_facilitator=True))
+    people = [
+        programme.lead,
+        programme.officer,
+        group_facilitator,
+        factories.UserFactory(is_programme_admin=True),
+        factories.UserFactory(is_facilitator=True),
+    ]
+
+    for person in people:
+        person = type(person).objects.get(pk=person.pk)
+        by_rule = {
+            c.pk for c in Cohort.objects.all() if person.has_perm("peer_sessions.add_session", c)
+        }
+        assert set(cohorts_schedulable_by(user=person).values_list("pk", flat=True)) == by_rule
