@@ -5,12 +5,14 @@ longest attendance list), seen by its cohort's lead facilitator and by an office
 registered people for it.
 """
 
+from collections import Counter
+
 from django.db.models import Count
 
 from benchmarks.bench_cohorts import busiest_cohort, lead_facilitator
 from benchmarks.harness import benchmark, new_client, page, signed_in_client
 from cities.models import CityMembership
-from devdata.scale import scale_cohorts
+from devdata.scale import scale_cohorts, scale_users
 from sessions.models import Session
 from sessions.services import calendar_feed_get_or_create
 
@@ -107,3 +109,61 @@ def api_registrations_officer():
     session = busiest_session()
     officer = registered_officer(session)
     return page(signed_in_client(officer), f"/api/v1/registrations/?session={session.pk}")
+
+
+def busiest_facilitator():
+    """The generated facilitator of the most thematic groups (as the home page's benchmark): the
+    most sessions on the sessions page, and the most cohorts in its filter."""
+    return (
+        scale_users()
+        .filter(is_facilitator=True)
+        .annotate(group_count=Count("facilitated_groups"))
+        .order_by("-group_count", "email")
+        .first()
+    )
+
+
+def _busiest_month(user) -> str:
+    """The month (YYYY-MM) in which the sessions this person sees are most numerous."""
+    from sessions.selectors import sessions_visible_to
+
+    starts = sessions_visible_to(user=user).values_list("starts_at", flat=True)
+    months = Counter(moment.strftime("%Y-%m") for moment in starts)
+    return sorted(months.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
+@benchmark("sessions page: busiest facilitator")
+def session_list_facilitator():
+    return page(signed_in_client(busiest_facilitator()), "/sessions/")
+
+
+@benchmark("sessions page: busiest facilitator, filtered by cohort and kind")
+def session_list_facilitator_filtered():
+    cohort = busiest_cohort()
+    return page(
+        signed_in_client(lead_facilitator(cohort)), f"/sessions/?cohort={cohort.pk}&kind=thematic"
+    )
+
+
+@benchmark("sessions page, month: busiest facilitator, busiest month")
+def session_list_month_facilitator():
+    user = busiest_facilitator()
+    return page(signed_in_client(user), f"/sessions/?view=month&month={_busiest_month(user)}")
+
+
+@benchmark("sessions page: officer with the most enrolments")
+def session_list_officer():
+    from benchmarks.bench_cohorts import busiest_officer
+
+    return page(signed_in_client(busiest_officer()), "/sessions/")
+
+
+@benchmark("sessions page, month: officer with the most enrolments, filtered by kind")
+def session_list_month_officer():
+    from benchmarks.bench_cohorts import busiest_officer
+
+    user = busiest_officer()
+    return page(
+        signed_in_client(user),
+        f"/sessions/?view=month&month={_busiest_month(user)}&kind=thematic",
+    )

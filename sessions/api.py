@@ -21,12 +21,13 @@ from rest_framework.response import Response
 from accounts.rules import is_programme_admin
 from cities.models import City
 from cities.selectors import cities_of_officer
-from portal.api.filters import MAX_ID, IdFilter, MomentFilter
+from portal.api.filters import MAX_ID, IdFilter
 from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from portal.permissions import permission_check
 from sessions import services
 from sessions.caching import CITIES, SESSIONS, VISIBILITY
-from sessions.enums import Attendance, SessionKind, SessionStatus
+from sessions.enums import Attendance
+from sessions.filters import SessionFilter
 from sessions.models import Registration, Session
 from sessions.selectors import (
     cities_enrolled_in,
@@ -37,19 +38,6 @@ from sessions.selectors import (
     sessions_visible_to,
     sessions_with_counts,
 )
-
-
-class SessionFilter(django_filters.FilterSet):
-    cohort = IdFilter(field_name="cohort_id")
-    kind = django_filters.ChoiceFilter(choices=SessionKind.choices)
-    status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
-    thematic_group = IdFilter(field_name="thematic_group_id")
-    starts_after = MomentFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = MomentFilter(field_name="starts_at", lookup_expr="lt")
-
-    class Meta:
-        model = Session
-        fields = ["cohort", "kind", "status", "thematic_group", "starts_after", "starts_before"]
 
 
 class RegistrationFilter(django_filters.FilterSet):

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -14,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -418,3 +421,43 @@ def sessions_of_city(*, city: City) -> QuerySet[Session]:
         .select_related("cohort")
         .order_by("starts_at")
     )
+
+
+def cohorts_schedulable_by(*, user) -> QuerySet[Cohort]:
+    """The cohorts in which `user` may schedule sessions (`peer_sessions.add_session`): all for
+    a programme admin, else those they facilitate (`cohort_schedulable_by`, one at a time),
+    in the model's order."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    if is_programme_admin(user):
+        return Cohort.objects.all()
+    return Cohort.objects.filter(pk__in=session_access_of(user).facilitated_cohorts)
+
+
+def sessions_listed(queryset: QuerySet[Session], *, now, own_cities=()) -> QuerySet[Session]:
+    """`queryset` as the sessions page lists it: upcoming sessions first, the soonest first,
+    then past ones, the most recent first; with the cohort and thematic group shown beside each,
+    and, for an officer (`own_cities`), how many people their cities registered.
+
+    A session is upcoming until it starts."""
+    upcoming = Case(When(starts_at__gte=now, then=F("starts_at")), default=None)
+    listed = queryset.select_related("cohort", "thematic_group__sector").order_by(
+        Case(When(starts_at__gte=now, then=Value(0)), default=Value(1)),
+        upcoming.asc(),
+        F("starts_at").desc(),
+        "pk",
+    )
+    if own_cities:
+        counted = (
+            Registration.objects.filter(
+                session=OuterRef("pk"), city__in=own_cities, is_walk_in=False
+            )
+            .order_by()
+            .values("session")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        listed = listed.annotate(
+            own_registered=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+        )
+    return listed

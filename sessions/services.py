@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
@@ -25,9 +26,10 @@ from django.utils.translation import gettext as _
 from accounts.selectors import recipients_for
 from cities.models import City, ClimateAction
 from cohorts.enums import EnrolmentStatus
-from cohorts.models import Cohort, Enrolment
+from cohorts.models import Cohort, Enrolment, Phase
 from cohorts.versions import cohort_scopes
 from notifications.services import notify
+from portal.dates import long_date
 from portal.errors import ApplicationError
 from portal.fragments import bump
 from portal.links import site_url
@@ -120,6 +122,37 @@ def _check_slot(*, cohort: Cohort, starts_at, ends_at, exclude_pk: int | None = 
         )
 
 
+def cohort_dates(cohort: Cohort) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a cohort: its own dates, stretched to its phases' (the cohort
+    runs to the end of its last phase, even where its end date was typed earlier)."""
+    phases = Phase.objects.filter(cohort=cohort).aggregate(
+        first=Min("starts_on"), last=Max("ends_on")
+    )
+    first = min(day for day in (cohort.starts_on, phases["first"]) if day is not None)
+    last = max(day for day in (cohort.ends_on, phases["last"]) if day is not None)
+    return first, last
+
+
+def _check_within_cohort(*, cohort: Cohort, starts_at, ends_at, zone: ZoneInfo) -> None:
+    """Refuse a session that starts before its cohort or ends after it, by the days of the
+    session's own time zone.
+
+    Decision: refused, not only warned about: a session outside its cohort is a typing mistake
+    (a wrong year or month) far more often than a plan, and its cities would be invited to a
+    session of a cohort that has not begun or is over. The message names the cohort's dates,
+    so a facilitator who means it asks the cohort's lead to move them first."""
+    if cohort.starts_on is None or cohort.ends_on is None:
+        return
+    first, last = cohort_dates(cohort)
+    if starts_at.astimezone(zone).date() < first or ends_at.astimezone(zone).date() > last:
+        raise ApplicationError(
+            _("%(cohort)s runs from %(first)s to %(last)s: choose a date in that time.")
+            % {"cohort": cohort.name, "first": long_date(first), "last": long_date(last)},
+            field="starts_at",
+            code="outside_cohort",
+        )
+
+
 def _check_fields(*, cohort: Cohort, kind, title, meeting_url, phase, thematic_group) -> None:
     if kind not in SessionKind.values:
         raise ApplicationError(_("Choose the kind of session."), field="kind")
@@ -179,6 +212,7 @@ def session_create(
     )
     with transaction.atomic():
         _lock_cohort(cohort)
+        _check_within_cohort(cohort=cohort, starts_at=starts_at, ends_at=ends_at, zone=zone)
         _check_slot(cohort=cohort, starts_at=starts_at, ends_at=ends_at)
         session = Session.objects.create(
             cohort=cohort,
@@ -237,13 +271,22 @@ def session_update(
         stored = Session.objects.select_for_update().get(pk=session.pk)
         if stored.status == SessionStatus.CANCELLED:
             raise ApplicationError(_("A cancelled session cannot be changed."))
+        moved = values["starts_at"] != stored.starts_at or values["ends_at"] != stored.ends_at
+        if moved:
+            # Only a move is checked: a session imported from before its cohort's dates were
+            # set (or kept after they were changed) can still have its other fields edited.
+            _check_within_cohort(
+                cohort=session.cohort,
+                starts_at=values["starts_at"],
+                ends_at=values["ends_at"],
+                zone=zone,
+            )
         _check_slot(
             cohort=session.cohort,
             starts_at=values["starts_at"],
             ends_at=values["ends_at"],
             exclude_pk=session.pk,
         )
-        moved = values["starts_at"] != stored.starts_at or values["ends_at"] != stored.ends_at
         seen_in_calendars = moved or any(
             values[name] != getattr(stored, name) for name in CALENDAR_FIELDS
         )

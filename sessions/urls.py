@@ -3,6 +3,7 @@ from django.urls import path
 from sessions import views
 
 urlpatterns = [
+    path("", views.session_list, name="session_list"),
     path("new/", views.session_create, name="session_create"),
     path("calendar/", views.calendar_settings, name="calendar_settings"),
     path("<int:pk>/", views.session_detail, name="session_detail"),

@@ -1,26 +1,35 @@
+import calendar
+import datetime
 import functools
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Min
 from django.db.models.query import EmptyQuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.rules import is_programme_admin
 from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
 from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
+from sessions.filters import SessionFilter
 from sessions.forms import (
     AttendanceForm,
     OutcomeForm,
@@ -37,6 +46,7 @@ from sessions.selectors import (
     cities_enrolled_in,
     cities_registrable_by,
     cohort_schedulable_by,
+    cohorts_schedulable_by,
     counts_of,
     registrations_of_own_cities,
     registrations_of_session,
@@ -44,7 +54,9 @@ from sessions.selectors import (
     session_access_of,
     session_visible_to,
     session_with_programme,
+    sessions_listed,
     sessions_of_user_cohorts,
+    sessions_visible_to,
 )
 
 
@@ -97,6 +109,185 @@ def _show_error(error: ApplicationError, form, formsets: dict) -> None:
 
 def _wall_clock(session, value):
     return timezone.localtime(value, ZoneInfo(session.time_zone)).replace(tzinfo=None)
+
+
+# --- The sessions page -------------------------------------------------------------------------
+
+SESSION_LIST_PAGE_SIZE = 25
+
+
+def _person_zone(user) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def _month_asked(value: str | None, *, today: datetime.date) -> tuple[datetime.date, bool]:
+    """The first day of the month `?month=YYYY-MM` names, and whether it was understood; this
+    month when it is not given or not understood."""
+    this_month = today.replace(day=1)
+    if not value:
+        return this_month, True
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        first = datetime.date(year, month, 1)
+    except ValueError:
+        return this_month, False
+    # The calendar links to the month before and after: both must be dates too.
+    if not datetime.MINYEAR < year < datetime.MAXYEAR:
+        return this_month, False
+    return first, True
+
+
+def _month_weeks(first: datetime.date, sessions, zone: ZoneInfo) -> list[list[dict]]:
+    """The month's weeks, Monday first, each day with its sessions (in the person's zone);
+    the days of the neighbouring months that fill the first and last weeks have none."""
+    by_day: dict[datetime.date, list] = {}
+    for session in sessions:
+        by_day.setdefault(timezone.localtime(session.starts_at, zone).date(), []).append(session)
+    return [
+        [
+            {
+                "date": day,
+                "in_month": day.month == first.month,
+                "sessions": by_day.get(day, []) if day.month == first.month else [],
+            }
+            for day in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
+
+
+def _next_month(first: datetime.date) -> datetime.date:
+    return (first + datetime.timedelta(days=31)).replace(day=1)
+
+
+@login_required
+@require_GET
+def session_list(request):
+    """The sessions the person sees (`sessions_visible_to`), filtered by cohort, kind and
+    thematic group (the API's filters, `sessions.filters.SessionFilter`): as a list, upcoming
+    first and past below, in pages; or as a month (`?view=month&month=YYYY-MM`), a calendar
+    with each day's sessions. Times are in the person's time zone.
+
+    A filter that does not validate shows its message at the field and no sessions, rather
+    than a list that silently ignores it.
+
+    The page below the title is kept in the cache, keyed by the person (their id and admin
+    flag: which sessions, cohorts and buttons are theirs), their time zone, the language, the
+    full address (filters, view, month, page) and the month shown, and the versions of what it
+    shows: the sessions and registrations (SESSIONS), who sees what (VISIBILITY) and the
+    cohorts', groups' and sectors' names (NAMES), read in one query. The list also depends on
+    the time (upcoming or past): it is kept until the soonest upcoming session it orders
+    starts. On a hit nothing but the versions is read.
+    """
+    user = request.user
+    zone = _person_zone(user)
+    now = timezone.now()
+    month = None
+    if request.GET.get("view") == "month":
+        month, understood = _month_asked(
+            request.GET.get("month"), today=timezone.localdate(now, zone)
+        )
+        if not understood:
+            messages.error(
+                request,
+                _("Give the month as a year and a month, such as 2025-02. Showing this month."),
+            )
+    found = version_map(SESSIONS, VISIBILITY, NAMES)
+    key = cache_key(
+        "sessions:list",
+        [
+            get_language(),
+            get_script_prefix(),
+            request.get_full_path(),
+            user.pk,
+            is_programme_admin(user),
+            zone.key,
+            month,
+            joined(found, SESSIONS, VISIBILITY, NAMES),
+        ],
+    )
+    kept = cache.get(key)
+    if kept is None or (kept[0] is not None and now >= kept[0]):
+        kept = _session_list_body(
+            request, zone=zone, now=now, month=month, visibility=found[VISIBILITY]
+        )
+        cache.set(key, kept, TIMEOUT_SECONDS)
+    return render(request, "sessions/session_list.html", {"body": mark_safe(kept[1])})
+
+
+def _session_list_body(request, *, zone, now, month, visibility) -> tuple:
+    """The sessions page's body, and the moment until which it holds (None: whatever the
+    time), read and drawn afresh."""
+    user = request.user
+    filterset = SessionFilter(request.GET, queryset=sessions_visible_to(user=user), request=request)
+    valid = filterset.is_valid()
+    own_cities = session_access_of(user, visibility=visibility).cities
+    sessions = sessions_listed(
+        filterset.qs if valid else filterset.queryset.none(), now=now, own_cities=own_cities
+    )
+    context = {
+        "filter_form": filterset.form,
+        "month_view": month is not None,
+        "zone": zone.key,
+        "is_officer": bool(own_cities),
+    }
+    valid_until = None
+    if month is not None:
+        starts = datetime.datetime.combine(month, datetime.time(), tzinfo=zone)
+        ends = datetime.datetime.combine(_next_month(month), datetime.time(), tzinfo=zone)
+        rows = list(
+            sessions.filter(starts_at__gte=starts, starts_at__lt=ends).order_by("starts_at", "pk")
+        )
+        context |= {
+            "month": month,
+            "weeks": _month_weeks(month, rows, zone),
+            "weekdays": [(WEEKDAYS[day], WEEKDAYS_ABBR[day]) for day in range(7)],
+            "previous_month": (month - datetime.timedelta(days=1)).strftime("%Y-%m"),
+            "next_month": _next_month(month).strftime("%Y-%m"),
+        }
+    else:
+        page_obj = Paginator(sessions, SESSION_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page_obj.object_list)
+        upcoming = [session for session in rows if session.starts_at >= now]
+        context |= {
+            "page_obj": page_obj,
+            "upcoming": upcoming,
+            "past": [session for session in rows if session.starts_at < now],
+        }
+        # The order holds until the soonest upcoming session of the whole list starts: on the
+        # first page it is the first row.
+        if page_obj.number == 1:
+            valid_until = upcoming[0].starts_at if upcoming else None
+        else:
+            valid_until = sessions.filter(starts_at__gte=now).aggregate(soonest=Min("starts_at"))[
+                "soonest"
+            ]
+    context["viewable_cohorts"] = _viewable_cohorts(user, rows)
+    context |= _scheduling(user, filterset.form.cleaned_data.get("cohort") if valid else None)
+    return valid_until, render_to_string("sessions/_list_body.html", context, request=request)
+
+
+def _viewable_cohorts(user, sessions) -> set[int]:
+    """The ids of the listed sessions' cohorts whose page the person may open: the cohorts'
+    own rule (`cohorts.view_cohort`), asked once per cohort."""
+    cohorts = {session.cohort_id: session.cohort for session in sessions}
+    return {pk for pk, cohort in cohorts.items() if user.has_perm("cohorts.view_cohort", cohort)}
+
+
+def _scheduling(user, cohort_id: int | None) -> dict:
+    """What the page offers for scheduling a session: a link to the form of the filtered
+    cohort when the person may schedule in it, otherwise the cohorts they may schedule in (a
+    choice sent to the same form); nothing for people who schedule nowhere."""
+    if cohort_id is not None:
+        cohort = cohort_schedulable_by(user=user, pk=cohort_id)
+        if cohort is not None:
+            return {"schedule_cohort": cohort}
+    return {
+        "schedulable_cohorts": list(cohorts_schedulable_by(user=user).values_list("pk", "name"))
+    }
 
 
 # --- Session pages -----------------------------------------------------------------------------

@@ -181,6 +181,13 @@ ROWS = [
     row("GET",    "/cities/actions/{action}/edit/",                L, 200, 404, 200, 200, 404, 200),
     row("POST",   "/cities/actions/{action}/edit/",                L, 200, 404, 200, 200, 404, 200),
     # --- Sessions -----------------------------------------------------------------------------
+    # The sessions page lists what `sessions_visible_to` gives each person (maybe nothing): a
+    # cohort filter of a cohort they do not see lists nothing, a bad filter value is a message.
+    row("GET",    "/sessions/",                                    L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/sessions/?cohort={cohort}",                    L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/sessions/?view=month&cohort={cohort}",         L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/sessions/?view=month&month=not-a-month&kind=x",
+                                                                   L, 200, 200, 200, 200, 200, 200),
     row("GET",    "/sessions/new/?cohort={cohort}",                L, 404, 404, 200, 404, 404, 200),
     row("POST",   "/sessions/new/?cohort={cohort}",                L, 404, 404, 200, 404, 404, 200),
     row("GET",    "/sessions/calendar/",                           L, 200, 200, 200, 200, 200, 200),

@@ -21,7 +21,14 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def world(transactional_db):
     lead = factories.UserFactory(is_facilitator=True, full_name="Lea Lead")
-    cohort = factories.CohortFactory(number=1, name="Online Discussion Groups cohort 1")
+    today = timezone.localdate()
+    # Around today: the session next week must fall within its cohort's dates.
+    cohort = factories.CohortFactory(
+        number=1,
+        name="Online Discussion Groups cohort 1",
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today + datetime.timedelta(days=150),
+    )
     cohort.facilitators.add(lead)
     energy = factories.ThematicSectorFactory(slug="energy", name="Energy")
     for name, iso_code, titles in [

@@ -53,6 +53,13 @@ def schedule(cohort, title, starts, ends, *, by=None, **fields) -> Session:
     )
 
 
+def run_until(cohort, last_day: datetime.date) -> None:
+    """Move the cohort's end, for a test that schedules a session later than the factory's
+    cohort runs (sessions outside their cohort's dates are refused)."""
+    cohort.ends_on = last_day
+    cohort.save(update_fields=["ends_on"])
+
+
 @pytest.fixture
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:

@@ -17,7 +17,7 @@ from sessions.enums import SessionStatus
 from sessions.models import CalendarFeed, Registration, Session
 from tests import factories
 from tests.portal_pages.helpers import sign_in
-from tests.sessions.conftest import AFTER_HEATING, enrol, schedule
+from tests.sessions.conftest import AFTER_HEATING, enrol, run_until, schedule
 
 UTC = datetime.UTC
 
@@ -165,6 +165,7 @@ def test_session_create_page_for_a_facilitator_of_another_cohort_is_404(client, 
 
 def test_session_create_schedules_with_a_presenting_city(client, programme):
     coal, heating, *_ = programme.actions
+    run_until(programme.cohort, datetime.date(2025, 4, 30))
     sign_in(client, programme.lead)
 
     response = client.post(
@@ -608,6 +609,7 @@ def _feed_summaries(client, token) -> list[str]:
 
 
 def test_calendar_feed_holds_only_the_sessions_of_the_users_cohorts(client, programme):
+    run_until(programme.cohort, datetime.date(2025, 4, 30))
     other_cohort = factories.CohortFactory(number=2)
     schedule(
         other_cohort,
@@ -1060,3 +1062,45 @@ def test_session_edit_keeps_a_facilitator_who_is_no_longer_active(client, progra
     page = client.get(f"/sessions/{programme.heating.pk}/edit/").content.decode()
 
     assert _facilitator_options(page) == [(str(programme.lead.pk), "Lea Lead", True)]
+
+
+# --- Within the cohort's dates ------------------------------------------------------------------
+
+OUTSIDE_COHORT_MESSAGE = (
+    "Online Discussion Groups cohort 1 runs from 1 September 2024 to 28 February 2025: "
+    "choose a date in that time."
+)
+
+
+def test_session_create_outside_the_cohort_dates_shows_the_dates_at_the_date_field(
+    client, programme
+):
+    sign_in(client, programme.lead)
+
+    response = client.post(
+        f"/sessions/new/?cohort={programme.cohort.pk}",
+        session_data(starts_at="2025-03-04T10:00", ends_at="2025-03-04T11:00"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"starts_at": [OUTSIDE_COHORT_MESSAGE]}
+    assert not Session.objects.filter(title="Mobility: low-emission zones").exists()
+
+
+def test_session_edit_outside_the_cohort_dates_shows_the_dates_at_the_date_field(client, programme):
+    sign_in(client, programme.lead)
+
+    response = client.post(
+        f"/sessions/{programme.heating.pk}/edit/",
+        session_data(
+            title="Energy: district heating",
+            starts_at="2024-08-20T10:00",
+            ends_at="2024-08-20T11:00",
+            facilitators=[programme.lead.pk],
+        ),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"starts_at": [OUTSIDE_COHORT_MESSAGE]}
+    programme.heating.refresh_from_db()
+    assert programme.heating.starts_at == datetime.datetime(2024, 12, 4, 9, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session
 from sessions.selectors import SessionCounts, counts_of
 from tests import factories
-from tests.sessions.conftest import AFTER_HEATING, enrol, schedule
+from tests.sessions.conftest import AFTER_HEATING, enrol, run_until, schedule
 
 UTC = datetime.UTC
 DEC4 = datetime.date(2024, 12, 4)
@@ -53,6 +53,7 @@ def test_session_create_stores_brussels_wall_clock_as_utc(programme):
 
 
 def test_session_create_in_summer_time_uses_the_summer_offset(programme):
+    run_until(programme.cohort, datetime.date(2025, 4, 30))
     session = schedule(
         programme.cohort,
         "Recap",
@@ -1118,3 +1119,119 @@ def test_session_creator_and_editor_are_kept_empty_when_their_accounts_are_delet
     programme.lead.delete()
 
     assert _who(programme.heating) == (None, None)
+
+
+# --- Within the cohort's dates ------------------------------------------------------------------
+
+OUTSIDE_COHORT = (
+    "starts_at",
+    "outside_cohort",
+    "Online Discussion Groups cohort 1 runs from 1 September 2024 to 28 February 2025: "
+    "choose a date in that time.",
+)
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [
+        (datetime.datetime(2024, 8, 31, 10, 0), datetime.datetime(2024, 8, 31, 11, 0)),
+        (datetime.datetime(2025, 3, 1, 10, 0), datetime.datetime(2025, 3, 1, 11, 0)),
+        (datetime.datetime(2025, 2, 28, 23, 0), datetime.datetime(2025, 3, 1, 0, 30)),
+    ],
+    ids=["before", "after", "ends-after"],
+)
+def test_session_create_outside_the_cohort_dates_is_refused_naming_them(programme, starts, ends):
+    with pytest.raises(ApplicationError) as error:
+        schedule(programme.cohort, "Too late", starts, ends)
+
+    assert (error.value.field, error.value.code, error.value.message) == OUTSIDE_COHORT
+    assert list(programme.cohort.sessions.values_list("title", flat=True)) == [
+        "Energy: district heating"
+    ]
+
+
+def test_session_create_on_the_cohort_first_and_last_day_is_accepted(programme):
+    first = schedule(
+        programme.cohort,
+        "Welcome",
+        datetime.datetime(2024, 9, 1, 0, 0),
+        datetime.datetime(2024, 9, 1, 1, 0),
+    )
+    last = schedule(
+        programme.cohort,
+        "Farewell",
+        datetime.datetime(2025, 2, 28, 22, 0),
+        datetime.datetime(2025, 2, 28, 23, 59),
+    )
+
+    assert (first.title, last.title) == ("Welcome", "Farewell")
+
+
+def test_session_create_the_cohort_runs_to_the_end_of_its_last_phase(programme):
+    factories.PhaseFactory(
+        cohort=programme.cohort,
+        name="Group Study Visit preparation",
+        starts_on=datetime.date(2025, 3, 1),
+        ends_on=datetime.date(2025, 4, 30),
+    )
+
+    recap = schedule(
+        programme.cohort,
+        "Recap",
+        datetime.datetime(2025, 4, 30, 10, 0),
+        datetime.datetime(2025, 4, 30, 11, 0),
+    )
+    with pytest.raises(ApplicationError) as error:
+        schedule(
+            programme.cohort,
+            "Too late",
+            datetime.datetime(2025, 5, 1, 10, 0),
+            datetime.datetime(2025, 5, 1, 11, 0),
+        )
+
+    assert recap.title == "Recap"
+    assert error.value.message == (
+        "Online Discussion Groups cohort 1 runs from 1 September 2024 to 30 April 2025: "
+        "choose a date in that time."
+    )
+
+
+def test_session_create_dates_are_the_days_of_the_session_zone(programme):
+    # 23:30 on 31 August in Lisbon is 00:30 on 1 September in Brussels: still before the cohort.
+    with pytest.raises(ApplicationError) as error:
+        schedule(
+            programme.cohort,
+            "Early",
+            datetime.datetime(2024, 8, 31, 23, 30),
+            datetime.datetime(2024, 9, 1, 0, 30),
+            time_zone="Europe/Lisbon",
+        )
+
+    assert error.value.code == "outside_cohort"
+
+
+def test_session_update_moving_outside_the_cohort_dates_is_refused(programme):
+    with pytest.raises(ApplicationError) as error:
+        services.session_update(
+            session=programme.heating,
+            starts_at=datetime.datetime(2025, 3, 4, 10, 0),
+            ends_at=datetime.datetime(2025, 3, 4, 11, 30),
+            acting_user=programme.lead,
+        )
+
+    assert (error.value.field, error.value.code, error.value.message) == OUTSIDE_COHORT
+    programme.heating.refresh_from_db()
+    assert programme.heating.starts_at == datetime.datetime(2024, 12, 4, 9, 0, tzinfo=UTC)
+
+
+def test_session_update_of_a_session_already_outside_changes_its_other_fields(programme):
+    # A session kept after the cohort's dates were changed: edited, not moved, it is accepted.
+    Cohort = type(programme.cohort)
+    Cohort.objects.filter(pk=programme.cohort.pk).update(ends_on=datetime.date(2024, 11, 30))
+    programme.heating.cohort.refresh_from_db()
+
+    session = services.session_update(
+        session=programme.heating, title="Energy: heat networks", acting_user=programme.lead
+    )
+
+    assert session.title == "Energy: heat networks"
