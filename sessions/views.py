@@ -271,10 +271,16 @@ def _session_list_body(request, *, zone, now, month, visibility) -> tuple:
 
 
 def _viewable_cohorts(user, sessions) -> set[int]:
-    """The ids of the listed sessions' cohorts whose page the person may open: the cohorts'
-    own rule (`cohorts.view_cohort`), asked once per cohort."""
-    cohorts = {session.cohort_id: session.cohort for session in sessions}
-    return {pk for pk, cohort in cohorts.items() if user.has_perm("cohorts.view_cohort", cohort)}
+    """The ids of the listed sessions' cohorts whose page the person may open: the people of
+    `cohorts.view_cohort_programme` (admins, the cohort's facilitators, officers of a city
+    enrolled and accepted), answered from the person's kept facts (`session_access_of`: the
+    same facts, held as ids) rather than a query per cohort;
+    tests/sessions/test_list_page.py checks that both agree."""
+    listed = {session.cohort_id for session in sessions}
+    if is_programme_admin(user):
+        return listed
+    access = session_access_of(user)
+    return listed & (access.facilitated_cohorts | access.enrolled_cohorts)
 
 
 def _scheduling(user, cohort_id: int | None) -> dict:

@@ -160,8 +160,8 @@ def test_session_list_row_shows_time_in_the_person_zone_cohort_kind_group_and_re
         "Online Discussion Groups cohort 1 Technical support Energy Not registered",
     ]
     assert "Times are in your time zone, Europe/Lisbon." in page
-    # The officer may not open the cohort's page (today: its facilitators and admins).
-    assert f'href="/cohorts/{programme.cohort.pk}/"' not in page
+    # The officer's city is enrolled (accepted): they open the cohort's programme page.
+    assert page.count(f'<a href="/cohorts/{programme.cohort.pk}/">') == 4
 
 
 def test_session_list_links_the_cohort_for_its_facilitator_and_shows_no_registrations(
@@ -307,7 +307,7 @@ def test_session_list_month_view_keeps_the_filters_in_its_links(client, programm
     assert re.findall(
         r'>([^<]+)</a>(?: <span class="badge">)?',
         re.search(r"<tbody>.*</tbody>", page, re.S).group(0),
-    ) == ["Energy: heat pumps"]
+    ) == ["Energy: heat pumps", "Online Discussion Groups cohort 1"]
     assert 'href="?view=month&amp;month=2025-01&amp;kind=technical" rel="next"' in page
 
 
@@ -534,11 +534,15 @@ def _more_sessions(programme, group, count):
 # user, the versions of SESSIONS, VISIBILITY and NAMES (one query), the person's four facts of
 # what they see (`session_access_of`: facilitated cohorts, enrolled cohorts, named sessions,
 # cities), then the page's own: the count of the list (not in the month view), the rows
-# (cohort, group and sector joined; the officer's registrations a subquery), the cohorts'
-# rule for the cohort link (the officer: lead and group facilitator tables; the lead: the
-# first answers), the cohorts to schedule in (the lead; none for the officer, who
-# facilitates nothing), and the filter's cohorts and thematic groups.
-AFRESH = {"list": 12, "month": 11}
+# (cohort, group and sector joined; the officer's registrations a subquery), the cohorts to
+# schedule in (the lead only: the officer facilitates nothing), and the filter's cohorts and
+# thematic groups. Which cohorts' pages are linked is answered from the kept facts.
+AFRESH = {
+    ("officer", "list"): 10,
+    ("lead", "list"): 11,
+    ("officer", "month"): 9,
+    ("lead", "month"): 10,
+}
 
 
 @pytest.mark.parametrize(
@@ -566,7 +570,7 @@ def test_session_list_query_count_does_not_grow(client, programme, role, url):
         page_kept = client.get(url).content.decode()
 
     assert (len(listed(page_one)), len(listed(page_many))) == (1, 21)
-    expected = AFRESH["month" if "month" in url else "list"] + session_queries()
+    expected = AFRESH[role, "month" if "month" in url else "list"] + session_queries()
     assert one == many == expected
     # Kept: the session, the user and the versions.
     assert (len(kept), main(page_kept)) == (2 + session_queries(), main(page_many))
@@ -593,3 +597,40 @@ def test_cohorts_schedulable_by_are_the_cohorts_of_the_add_session_rule(programm
             c.pk for c in Cohort.objects.all() if person.has_perm("peer_sessions.add_session", c)
         }
         assert set(cohorts_schedulable_by(user=person).values_list("pk", flat=True)) == by_rule
+
+
+def test_the_cohorts_linked_are_the_cohorts_of_the_programme_page_rule(programme, sessions):
+    """sessions.views._viewable_cohorts answers `cohorts.view_cohort_programme` from the
+    person's kept facts: the same cohorts as the rule, for every kind of person."""
+    from cohorts.enums import EnrolmentStatus
+    from cohorts.models import Cohort
+    from sessions.models import Session
+    from sessions.views import _viewable_cohorts
+
+    requesting = factories.city_officer()
+    factories.EnrolmentFactory(
+        cohort=programme.cohort,
+        city=requesting.city_memberships.get().city,
+        status=EnrolmentStatus.REQUESTED,
+    )
+    group_facilitator = factories.UserFactory(is_facilitator=True)
+    programme.cohort.thematic_groups.first().facilitators.add(group_facilitator)
+    people = [
+        programme.lead,
+        programme.officer,
+        requesting,
+        group_facilitator,
+        factories.UserFactory(is_programme_admin=True),
+        factories.UserFactory(is_facilitator=True),
+        factories.UserFactory(is_reviewer=True),
+    ]
+    every_session = list(Session.objects.select_related("cohort"))
+
+    for person in people:
+        person = type(person).objects.get(pk=person.pk)
+        by_rule = {
+            cohort.pk
+            for cohort in Cohort.objects.filter(sessions__isnull=False).distinct()
+            if person.has_perm("cohorts.view_cohort_programme", cohort)
+        }
+        assert _viewable_cohorts(person, every_session) == by_rule
