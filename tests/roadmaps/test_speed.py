@@ -229,18 +229,14 @@ def test_overview_shows_a_save_through_the_service_and_a_city_renamed(client, pr
         ("Lisbon (PT)", "Not started")
     ]
     save(programme, CHALLENGE, "Heating the old town")
-    assert overview_rows(overview(client, programme.lead, programme)) == [
-        ("Lisbon (PT)", "Draft, 2% complete")
-    ]
+    assert overview_rows(overview(client, programme.lead, programme)) == [("Lisbon (PT)", "Draft")]
 
     # Cities are renamed in the Django admin (a model save: roadmaps.scopes hears it).
     lisbon = City.objects.get(pk=programme.lisbon.pk)
     lisbon.name = "Lisboa"
     lisbon.save()
 
-    assert overview_rows(overview(client, programme.lead, programme)) == [
-        ("Lisboa (PT)", "Draft, 2% complete")
-    ]
+    assert overview_rows(overview(client, programme.lead, programme)) == [("Lisboa (PT)", "Draft")]
 
 
 def test_overview_summary_shows_a_new_score(client, programme):
@@ -513,7 +509,8 @@ def test_overview_shows_a_new_enrolment_and_a_score_saved_in_the_admin(client, p
 
     row = re.search(r'<tr data-factor="funding-financing">.*?</tr>', html, re.S)[0]
     assert re.findall(r'<td class="numeric">([^<]*)</td>', row)[:2] == ["1", "5.00"]
-    assert overview_rows(html)[0] == ("Lisbon (PT)", "Draft, 0% complete")
+    # Written past the services, the share complete stays 0: "Not started" (RoadmapStatus).
+    assert overview_rows(html)[0] == ("Lisbon (PT)", "Not started")
 
 
 def overview_queries(client, user, programme) -> int:
@@ -716,7 +713,7 @@ def test_api_list_shows_a_save_a_status_set_in_the_admin_and_a_city_renamed(clie
     assert listed(client, programme.lead) == [("Lisbon", "draft", 0)]
 
     save(programme, CHALLENGE, "Heating the old town")
-    assert listed(client, programme.lead) == [("Lisbon", "draft", 2)]
+    assert listed(client, programme.lead) == [("Lisbon", "draft", 3)]
 
     roadmap = Roadmap.objects.get(pk=programme.roadmap.pk)
     roadmap.status = "submitted"
@@ -724,7 +721,7 @@ def test_api_list_shows_a_save_a_status_set_in_the_admin_and_a_city_renamed(clie
     lisbon = City.objects.get(pk=programme.lisbon.pk)
     lisbon.name = "Lisboa"
     lisbon.save()
-    assert listed(client, programme.lead) == [("Lisboa", "submitted", 2)]
+    assert listed(client, programme.lead) == [("Lisboa", "submitted", 3)]
     assert listed(client, programme.lead, f"{LIST}?status=draft") == []
 
 
