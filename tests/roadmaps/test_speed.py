@@ -189,6 +189,26 @@ def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, pr
     assert warm == 2 + session_queries()
 
 
+def test_edit_page_of_a_returned_roadmap_reads_the_note_once(client, programme):
+    """Issue 10: a returned roadmap's page shows the facilitator's note, one query more (the
+    returning transition with who), only while it is returned; it does not grow."""
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    services.roadmap_return(roadmap=programme.roadmap, acting_user=programme.lead, note="More")
+    keep_facts_of(programme.ana)
+    one = edit_page_queries(client, programme.ana, programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    services.roadmap_return(roadmap=programme.roadmap, acting_user=programme.lead, note="Again")
+    keep_facts_of(programme.ana)
+    many = edit_page_queries(client, programme.ana, programme)
+    warm = edit_page_queries(client, programme.ana, programme)
+
+    # As the draft's page (8), and the returning transition with its author.
+    assert one == many == 8 + 1 + session_queries()
+    # Cached sections and row: user, the versions, the note and the session.
+    assert warm == 2 + 1 + session_queries()
+
+
 def history_queries(client, user, programme) -> int:
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
@@ -213,6 +233,22 @@ def test_history_query_count_does_not_grow_with_changes(client, programme):
     assert one == many == 6 + session_queries()
     # Cached form, table and row: session, user, the versions.
     assert warm == 2 + session_queries()
+
+
+def test_history_with_choices_reads_their_labels_once(client, programme):
+    """Issue 10: the history shows the climate action's title and the services' names: one
+    query each when the page has changes of those fields, whatever their number."""
+    save(programme, "phase2_1.climate_action", str(programme.action.pk))
+    save(programme, "phase3.services", str(programme.services[0].pk))
+    keep_facts_of(programme.ana)
+    one = history_queries(client, programme.ana, programme)
+    for n in range(10):
+        ids = [service.pk for service in programme.services[: n % 2 + 1]]
+        save(programme, "phase3.services", ",".join(map(str, ids)))
+    many = history_queries(client, programme.ana, programme)
+
+    # As without choices (6), and the climate actions and the services named on the page.
+    assert one == many == 6 + 2 + session_queries()
 
 
 # The cohort overview.
