@@ -392,6 +392,7 @@ def roadmap_edit(request, pk):
             # The facilitator's note while the roadmap is returned (one query, only then).
             "returned": selectors.roadmap_return_note(roadmap=roadmap),
             "challenge_spotlight": template.CHALLENGE_SPOTLIGHT,
+            "feasibility_not_asked": template.FEASIBILITY_NOT_ASKED,
             "challenge_spotlight_guidance": template.CHALLENGE_SPOTLIGHT_GUIDANCE,
             "challenge_spotlight_starts_at": template.CHALLENGE_SPOTLIGHT_STARTS_AT,
         },

@@ -176,7 +176,8 @@ def test_low_desirability_makes_phase_2_2_not_required_and_moves_the_share(progr
 
 def test_edit_page_says_why_phase_2_2_is_not_required_after_low(client, programme):
     html = edit_html(client, programme.ana, programme.roadmap)
-    assert "data-not-asked" not in html
+    # There for the page's script to show when Low is chosen, hidden until then.
+    assert '<p class="message message-info" data-not-asked="phase2_2" hidden>' in html
 
     save(programme, DESIRABILITY, "low")
 
@@ -330,8 +331,12 @@ def test_returned_roadmap_shows_the_note_in_a_banner(client, programme):
     html = edit_html(client, programme.ana, programme.roadmap)
 
     banner = re.search(r"<section [^>]*data-returned-note>(.*?)</section>", html, re.S)[1]
-    assert "Lea Lead returned this roadmap on 15 February 2025." in banner
+    assert "Lea Lead returned this roadmap on 15 February 2025. Change it" in banner
     assert "Add &lt;the&gt; costs, please." in banner
+    # The facilitator reads the same note, without the officer's next step.
+    lead_html = edit_html(client, programme.lead, programme.roadmap)
+    lead_banner = re.search(r"<section [^>]*data-returned-note>(.*?)</section>", lead_html, re.S)[1]
+    assert "Lea Lead returned this roadmap on 15 February 2025.</p>" in lead_banner
 
     services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
     assert "data-returned-note" not in edit_html(client, programme.ana, programme.roadmap)
