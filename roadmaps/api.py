@@ -430,7 +430,8 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=RoadmapDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Submit for review; 400 lists every required field still empty under `fields`."""
+        """Submit for review; 400 lists every required field still empty, and every field over
+        its word limit, under `fields`."""
         roadmap = self.get_object()
         try:
             services.roadmap_submit(roadmap=roadmap, acting_user=request.user)
@@ -439,7 +440,16 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
                 status_code=400,
                 code=incomplete.code,
                 message=incomplete.message,
-                fields={field.key: [_("Required to submit.")] for field in incomplete.missing},
+                fields={
+                    **{field.key: [_("Required to submit.")] for field in incomplete.missing},
+                    **{
+                        field.key: [
+                            _("Too long: keep it to %(limit)s words or fewer.")
+                            % {"limit": field.word_limit}
+                        ]
+                        for field in incomplete.too_long
+                    },
+                },
             )
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return self._detail(roadmap)

@@ -3,12 +3,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RoadmapStatus(models.TextChoices):
-    """Where a roadmap stands. "Completed" in the programme's words means ACCEPTED."""
+    """Where a roadmap stands. "Completed" in the programme's words means ACCEPTED.
+
+    Decision (issue 10): one vocabulary for everyone, on every page, the overview, the API's
+    `status_label` and the emails: Not started, Draft, Submitted, Returned, Completed. "Not
+    started" is a draft none of whose required fields is filled (0% complete), so every page
+    tells it without a query (`Roadmap.get_status_display`).
+    """
 
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
-    RETURNED = "returned", _("Returned to the city")
+    RETURNED = "returned", _("Returned")
     ACCEPTED = "accepted", _("Completed")
+
+
+NOT_STARTED_LABEL = _("Not started")
 
 
 class Desirability(models.TextChoices):

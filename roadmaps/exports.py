@@ -20,7 +20,7 @@ import zipfile
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from cohorts.models import Cohort
 from portal.errors import ApplicationError
 from portal.permissions import permission_check
 from roadmaps.enums import ExportFailure, ExportStatus
-from roadmaps.models import Roadmap, RoadmapExport
+from roadmaps.models import Roadmap, RoadmapExport, RoadmapValue
 from roadmaps.pdf import roadmap_pdf_filename
 from roadmaps.pdf_files import roadmap_pdf_file
 from roadmaps.summary import alphabetical
@@ -52,6 +52,18 @@ GIVE_UP_AFTER = datetime.timedelta(minutes=30)
 MAX_ATTEMPTS = 3
 # The permission the export services ask (roadmaps.rules); the object is the cohort.
 EXPORT = "roadmaps.export_cohort_roadmaps"
+
+
+def exported_roadmaps(*, cohort_id: int) -> QuerySet[Roadmap]:
+    """The cohort's roadmaps the ZIP holds: those with text in at least one field.
+
+    Decision (issue 10): a roadmap nobody has started (no field has ever kept any text) is
+    left out, so the ZIP is not padded with blank templates; the overview lists those cities
+    as "Not started". One with text in an optional field only is kept: nothing written is left
+    out.
+    """
+    written = RoadmapValue.objects.filter(roadmap=OuterRef("pk")).exclude(value="")
+    return Roadmap.objects.filter(Exists(written), cohort_id=cohort_id)
 
 
 def export_filename(*, cohort: Cohort) -> str:
@@ -154,7 +166,7 @@ def roadmap_export_start(*, cohort: Cohort, acting_user) -> RoadmapExport:
             cohort=cohort,
             requested_by=acting_user,
             status=ExportStatus.PENDING,
-            total=Roadmap.objects.filter(cohort=cohort).count(),
+            total=exported_roadmaps(cohort_id=cohort.pk).count(),
         )
         _queue_build(export.pk)
     return export
@@ -195,7 +207,7 @@ def roadmap_export_restart(*, export: RoadmapExport, acting_user) -> RoadmapExpo
             requested_by=acting_user,
             attempts=0,
             done=0,
-            total=Roadmap.objects.filter(cohort_id=export.cohort_id).count(),
+            total=exported_roadmaps(cohort_id=export.cohort_id).count(),
             error="",
             failure="",
             queued_at=now,
@@ -278,7 +290,7 @@ def roadmap_export_build(*, export_id: int) -> str:
     mine = RoadmapExport.objects.filter(claim)
     export = RoadmapExport.objects.select_related("cohort").get(pk=export_id)
     roadmaps = sorted(
-        Roadmap.objects.filter(cohort=export.cohort)
+        exported_roadmaps(cohort_id=export.cohort_id)
         .select_related("city__country", "cohort")
         .prefetch_related("values"),
         key=lambda roadmap: (alphabetical(roadmap.city.name), roadmap.pk),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import LONG_TEXT_MAX, PARAGRAPH_MAX
-from roadmaps.enums import ExportFailure, ExportStatus, RoadmapStatus
+from roadmaps.enums import NOT_STARTED_LABEL, ExportFailure, ExportStatus, RoadmapStatus
 
 
 class NetZeroCitiesService(models.Model):
@@ -70,6 +70,18 @@ class Roadmap(models.Model):
 
     def __str__(self):
         return f"{self.city} · {self.cohort}"
+
+    @property
+    def is_not_started(self) -> bool:
+        """A draft none of whose required fields is filled (roadmaps.enums.RoadmapStatus)."""
+        return self.status == RoadmapStatus.DRAFT and self.percent_complete == 0
+
+    def get_status_display(self) -> str:
+        """The status in the one vocabulary every page shows (RoadmapStatus's Decision):
+        Django's own display, with "Not started" for a draft with nothing required filled."""
+        if self.is_not_started:
+            return str(NOT_STARTED_LABEL)
+        return str(RoadmapStatus(self.status).label)
 
 
 class RoadmapValue(models.Model):

@@ -27,7 +27,15 @@ from django.utils.text import slugify
 from cities.models import ClimateAction
 from roadmaps.enums import Desirability
 from roadmaps.models import NetZeroCitiesService, Roadmap, RoadmapValue
-from roadmaps.template import CAUSES, CONSEQUENCES, SECTIONS_BY_KEY
+from roadmaps.template import (
+    CAUSES,
+    CHALLENGE_SPOTLIGHT,
+    CONSEQUENCES,
+    FEASIBILITY_NOT_ASKED,
+    REASONING_KEY,
+    SECTIONS_BY_KEY,
+    feasibility_asked,
+)
 from taxonomy.reference import ENABLING_FACTORS
 
 PDF_TEMPLATE = "roadmaps/pdf/roadmap.html"
@@ -41,7 +49,6 @@ FONT_FILES = {
 class FactorRow:
     name: str
     score: str
-    reasoning: str
 
 
 def roadmap_pdf_filename(*, roadmap: Roadmap, city_slug: str | None = None) -> str:
@@ -122,10 +129,13 @@ def roadmap_pdf_context(*, roadmap: Roadmap, data: RoadmapPdfData | None = None)
             FactorRow(
                 name=factor["name"],
                 score=value(f"phase2_2.score.{factor['slug']}"),
-                reasoning=value(f"phase2_2.reasoning.{factor['slug']}"),
             )
             for factor in ENABLING_FACTORS
         ],
+        "reasoning": value(REASONING_KEY),
+        "feasibility_asked": feasibility_asked(values),
+        "feasibility_not_asked": FEASIBILITY_NOT_ASKED,
+        "challenge_spotlight": CHALLENGE_SPOTLIGHT,
         "services": services,
         "services_note": value("phase3.note"),
         "font_regular": (fonts_dir / FONT_FILES["regular"]).as_uri(),

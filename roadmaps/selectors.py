@@ -3,17 +3,23 @@ pages and the API use the same selectors."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.rules import is_programme_admin
 from cities.models import CityMembership, ClimateAction
 from cohorts.models import Cohort, Phase, ThematicGroup
 from portal.fragments import TIMEOUT_SECONDS, joined, version_map
 from roadmaps.enums import RoadmapStatus
-from roadmaps.models import Roadmap, RoadmapChange, RoadmapComment, RoadmapValue
+from roadmaps.models import (
+    Roadmap,
+    RoadmapChange,
+    RoadmapComment,
+    RoadmapTransition,
+    RoadmapValue,
+)
 from roadmaps.scopes import (
     cohort_scopes,
     keep_cohort_versions,
@@ -253,11 +259,42 @@ def climate_actions_for_roadmap(*, roadmap: Roadmap) -> QuerySet[ClimateAction]:
     )
 
 
+def roadmap_reviewers(*, roadmap: Roadmap):
+    """The facilitators told of the roadmap's submission: its cohort's lead facilitators and the
+    facilitators of the thematic groups its city joined in the cohort, active, each once."""
+    joined_groups = ThematicGroup.objects.filter(
+        cohort_id=roadmap.cohort_id,
+        enrolment_groups__enrolment__city_id=roadmap.city_id,
+    )
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(facilitated_cohorts=roadmap.cohort_id) | Q(facilitated_groups__in=joined_groups),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def roadmap_return_note(*, roadmap: Roadmap) -> RoadmapTransition | None:
+    """The transition that returned the roadmap to the city, with its note, while it is
+    returned; None otherwise."""
+    if roadmap.status != RoadmapStatus.RETURNED:
+        return None
+    return (
+        RoadmapTransition.objects.filter(roadmap=roadmap, to_status=RoadmapStatus.RETURNED)
+        .select_related("by")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
 def roadmaps_of_cohort(*, cohort: Cohort) -> QuerySet[Roadmap]:
     """The cohort's roadmaps, one per enrolled city, for the facilitator's overview.
 
-    One query: `is_started` says whether any field holds text, so the overview tells "not
-    started" from a draft without loading the fields.
+    One query: `is_started` says whether any field holds text (the ZIP leaves out those
+    without: roadmaps.exports); "Not started" as a status is `Roadmap.is_not_started`.
     """
     started = RoadmapValue.objects.filter(roadmap=OuterRef("pk")).exclude(value="")
     return (
@@ -269,13 +306,6 @@ def roadmaps_of_cohort(*, cohort: Cohort) -> QuerySet[Roadmap]:
 
 
 def roadmap_status_label(roadmap: Roadmap) -> str:
-    """The status as the overview shows it: not started, draft with % complete, submitted,
-    returned, completed. Uses `is_started` from roadmaps_of_cohort when present."""
-    if roadmap.status == RoadmapStatus.DRAFT:
-        started = getattr(roadmap, "is_started", None)
-        if started is None:
-            started = roadmap.values.exclude(value="").exists()
-        if not started:
-            return _("Not started")
-        return _("Draft, %(percent)s%% complete") % {"percent": roadmap.percent_complete}
-    return str(roadmap.get_status_display())
+    """The status as every page shows it: Not started, Draft, Submitted, Returned, Completed
+    (roadmaps.enums.RoadmapStatus); no query."""
+    return roadmap.get_status_display()

@@ -22,6 +22,7 @@ checked the state themselves (roadmaps.views).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.validators import validate_email
 from django.db import transaction
@@ -53,6 +54,7 @@ from roadmaps.scopes import value_scopes
 from roadmaps.template import (
     CLIMATE_ACTION,
     DESIRABILITY,
+    DESIRABILITY_KEY,
     EMAIL,
     FIELDS,
     FIELDS_BY_KEY,
@@ -64,6 +66,8 @@ from roadmaps.template import (
     SERVICES,
     TEXT,
     FieldSpec,
+    over_limit,
+    required_keys,
     word_count,
 )
 
@@ -122,29 +126,45 @@ class RoadmapReadOnly(ApplicationError):
     """
 
     default_message = gettext_lazy("This roadmap has been submitted and can no longer be changed.")
+    # A completed roadmap says so (issue 10), not that it was submitted.
+    completed_message = gettext_lazy("This roadmap is completed and can no longer be changed.")
     default_code = "read_only"
 
-    def __init__(self, *, field: str | None = None):
-        super().__init__(str(self.default_message), field=field, code=self.default_code)
+    def __init__(self, *, field: str | None = None, status: str | None = None):
+        message = (
+            self.completed_message if status == RoadmapStatus.ACCEPTED else self.default_message
+        )
+        super().__init__(str(message), field=field, code=self.default_code)
 
 
 class RoadmapAlreadySubmitted(RoadmapReadOnly):
     """Submit was refused: the roadmap is submitted or accepted already."""
 
     default_message = gettext_lazy("This roadmap has already been submitted.")
+    completed_message = gettext_lazy("This roadmap is completed already.")
     default_code = "already_submitted"
 
 
 class RoadmapIncomplete(ApplicationError):
-    """Submit was refused: `missing` lists the required fields still empty, in template order."""
+    """Submit was refused: `missing` lists the required fields still empty, `too_long` those
+    over their word limit, in template order."""
 
-    def __init__(self, *, missing: list[FieldSpec]):
-        labels = "; ".join(str(field.label) for field in missing)
-        super().__init__(
-            _("Complete these parts before you submit: %(fields)s.") % {"fields": labels},
-            code="incomplete",
-        )
+    def __init__(self, *, missing: list[FieldSpec], too_long: list[FieldSpec] = ()):
+        parts = []
+        if missing:
+            labels = "; ".join(str(field.label) for field in missing)
+            parts.append(
+                _("Complete these parts before you submit: %(fields)s.") % {"fields": labels}
+            )
+        if too_long:
+            labels = "; ".join(str(field.label) for field in too_long)
+            parts.append(
+                _("These parts are too long: shorten them before you submit: %(fields)s.")
+                % {"fields": labels}
+            )
+        super().__init__(" ".join(parts), code="incomplete")
         self.missing = missing
+        self.too_long = list(too_long)
 
 
 def _lock(roadmap: Roadmap) -> Roadmap:
@@ -169,7 +189,7 @@ def _check_open(
     of roadmaps.change_roadmap and roadmaps.submit_roadmap, asked before the permission and again
     on the locked row (the module's Decision)."""
     if roadmap.status not in OPEN_STATUSES:
-        raise refusal(field=field)
+        raise refusal(field=field, status=roadmap.status)
 
 
 def _is_filled(value: str) -> bool:
@@ -177,7 +197,11 @@ def _is_filled(value: str) -> bool:
 
 
 def _percent_complete(*, roadmap: Roadmap, saving: tuple[str, str] | None = None) -> int:
-    """The share of required fields filled, as stored, or once `saving` (key, text) is saved."""
+    """The share of required fields filled, as stored, or once `saving` (key, text) is saved.
+
+    Which fields are required depends on the desirability (Phase 2.2 is not asked after Low:
+    roadmaps.template `required_keys`); the desirability is one of the values read.
+    """
     values = dict(
         RoadmapValue.objects.filter(roadmap=roadmap, key__in=REQUIRED_KEYS)
         .order_by()
@@ -185,8 +209,9 @@ def _percent_complete(*, roadmap: Roadmap, saving: tuple[str, str] | None = None
     )
     if saving is not None:
         values[saving[0]] = saving[1]
-    filled = sum(1 for value in values.values() if _is_filled(value))
-    return filled * 100 // len(REQUIRED_KEYS)
+    required = required_keys(values)
+    filled = sum(1 for key in required if _is_filled(values.get(key, "")))
+    return filled * 100 // len(required)
 
 
 @transaction.atomic
@@ -353,9 +378,10 @@ def _field_write(
     current.updated_by = acting_user
     current.updated_at = now
     roadmap.updated_at = now
-    if field.required and _is_filled(old_value) != _is_filled(value):
-        # Only a required field that is filled or emptied moves the share; any other save
-        # leaves the one the services keep on the locked row.
+    if (field.required and _is_filled(old_value) != _is_filled(value)) or key == DESIRABILITY_KEY:
+        # Only a required field that is filled or emptied moves the share, and the
+        # desirability, which decides whether Phase 2.2 is required; any other save leaves
+        # the one the services keep on the locked row.
         roadmap.percent_complete = _percent_complete(roadmap=roadmap, saving=(key, value))
     # Written without signals (roadmaps.statements: the ORM's compiler cost an autosave more
     # than the database did), so the data versions are raised here, once for the three rows,
@@ -441,12 +467,33 @@ def roadmap_fields_save(
 
 def roadmap_missing_fields(*, roadmap: Roadmap) -> list[FieldSpec]:
     """The required fields still empty, in the template's order."""
-    values = selectors.roadmap_values(roadmap=roadmap)
-    return [
-        field
-        for field in FIELDS
-        if field.required and not (field.key in values and _is_filled(values[field.key].value))
-    ]
+    return roadmap_submit_check(roadmap=roadmap).missing
+
+
+@dataclass(frozen=True)
+class SubmitCheck:
+    """What stops a submit: required fields still empty, and fields over their word limit (a
+    text joined by migration 0007 may be), each in the template's order."""
+
+    missing: list[FieldSpec]
+    too_long: list[FieldSpec]
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.too_long)
+
+
+def roadmap_submit_check(*, roadmap: Roadmap) -> SubmitCheck:
+    """The required fields still empty and the fields over their word limit."""
+    values = {key: row.value for key, row in selectors.roadmap_values(roadmap=roadmap).items()}
+    required = set(required_keys(values))
+    return SubmitCheck(
+        missing=[
+            field
+            for field in FIELDS
+            if field.key in required and not _is_filled(values.get(field.key, ""))
+        ],
+        too_long=[field for field in FIELDS if over_limit(field, values.get(field.key, ""))],
+    )
 
 
 def _officers_notify(*, roadmap: Roadmap, transition: RoadmapTransition, context: dict) -> None:
@@ -466,6 +513,30 @@ def _officers_notify(*, roadmap: Roadmap, transition: RoadmapTransition, context
             template=f"roadmap_{transition.to_status}",
             context=context,
             key=f"roadmap:{roadmap.pk}:{transition.pk}:{officer.pk}",
+        )
+
+
+def _facilitators_notify(*, roadmap: Roadmap, transition: RoadmapTransition) -> None:
+    """Email a submitted roadmap to the facilitators who review it (sent after commit), in each
+    one's language, with the templates emails/roadmap_to_review/.
+
+    Decision (issue 10): the cohort's lead facilitators and the facilitators of the thematic
+    groups the city joined in the cohort (selectors.roadmap_reviewers); not the facilitators of
+    the cohort's other groups, who may review it too but follow other cities.
+    """
+    from notifications.services import notify
+
+    context = {
+        "roadmap": roadmap,
+        "person": transition.by.get_full_name(),
+        "link": site_url(reverse("roadmap_edit", args=[roadmap.pk])),
+    }
+    for facilitator in selectors.roadmap_reviewers(roadmap=roadmap):
+        notify(
+            recipient=facilitator,
+            template="roadmap_to_review",
+            context=context,
+            key=f"roadmap:{roadmap.pk}:{transition.pk}:review:{facilitator.pk}",
         )
 
 
@@ -501,13 +572,14 @@ def roadmap_submit(*, roadmap: Roadmap, acting_user) -> Roadmap:
     permission_check(acting_user, SUBMIT, roadmap)
     roadmap = _lock(roadmap)
     _check_open(roadmap, RoadmapAlreadySubmitted)
-    missing = roadmap_missing_fields(roadmap=roadmap)
-    if missing:
-        raise RoadmapIncomplete(missing=missing)
+    check = roadmap_submit_check(roadmap=roadmap)
+    if check:
+        raise RoadmapIncomplete(missing=check.missing, too_long=check.too_long)
     transition = _transition(
         roadmap=roadmap, to_status=RoadmapStatus.SUBMITTED, acting_user=acting_user, note=""
     )
     _officers_notify(roadmap=roadmap, transition=transition, context={})
+    _facilitators_notify(roadmap=roadmap, transition=transition)
     return roadmap
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City, ClimateAction
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment
-from roadmaps.enums import Desirability, RoadmapStatus
+from roadmaps.enums import NOT_STARTED_LABEL, Desirability, RoadmapStatus
 from roadmaps.models import Roadmap, RoadmapValue
 from roadmaps.selectors import roadmap_status_label, roadmaps_of_cohort
 from roadmaps.services import SCORES
@@ -192,11 +192,8 @@ def cohort_summary(*, cohort: Cohort) -> CohortSummary:
 
 NOT_STARTED = "not_started"
 STATE_LABELS = {
-    NOT_STARTED: _("Not started"),
-    RoadmapStatus.DRAFT: _("Draft"),
-    RoadmapStatus.SUBMITTED: _("Submitted"),
-    RoadmapStatus.RETURNED: _("Returned to the city"),
-    RoadmapStatus.ACCEPTED: _("Completed"),
+    NOT_STARTED: NOT_STARTED_LABEL,
+    **{status: status.label for status in RoadmapStatus},
 }
 
 
@@ -210,9 +207,9 @@ class CityRoadmap:
 
     def __post_init__(self):
         roadmap = self.roadmap
-        # A draft without any text yet is "not started", like a missing roadmap
-        # (`is_started` comes from roadmaps_of_cohort).
-        if roadmap is None or (roadmap.status == RoadmapStatus.DRAFT and not roadmap.is_started):
+        # A draft with nothing required filled is "not started", like a missing roadmap: the
+        # same word as on every page (roadmaps.enums.RoadmapStatus).
+        if roadmap is None or roadmap.is_not_started:
             self.state = NOT_STARTED
         else:
             self.state = roadmap.status

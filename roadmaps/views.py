@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cities.models import ClimateAction
 from portal.api.errors import error_body
 from portal.api.parsers import BadJSONBody, parse_json_body, too_large_error
 from portal.dates import long_date
@@ -81,7 +82,7 @@ def _time_display(moment) -> str:
 def _read_only_message(roadmap: Roadmap) -> str:
     """Why the page offers no form: what the services would refuse a save with."""
     if roadmap.status not in OPEN_STATUSES:
-        return str(services.RoadmapReadOnly.default_message)
+        return services.RoadmapReadOnly(status=roadmap.status).message
     return str(services.CANNOT_CHANGE)
 
 
@@ -105,10 +106,19 @@ class PageField:
     choices: list = field(default_factory=list)
     chosen: list[str] = field(default_factory=list)
     display: str = ""
+    # For services: the description and link of each offered service by id (as a string).
+    descriptions: dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:
         return self.spec.key
+
+    @property
+    def service_rows(self) -> list[tuple[str, str, str, str]]:
+        """For services: (id, name, description, link) of each service offered."""
+        return [
+            (value, label, *self.descriptions.get(value, ("", ""))) for value, label in self.choices
+        ]
 
     @property
     def words(self) -> int:
@@ -129,6 +139,7 @@ class PageField:
             tuple(str(error) for error in self.errors),
             tuple((str(value), str(label)) for value, label in self.choices),
             tuple(self.chosen),
+            tuple(sorted(self.descriptions.items())),
         )
 
 
@@ -139,6 +150,9 @@ class PageSection:
     opens_on: object  # a date, or None when the section is open
     fields: list[PageField]
     comments: list
+    guidance: str = ""
+    # Phase 2.2 after a Low desirability: why it is not required (roadmaps.template).
+    not_asked: str = ""
 
     @property
     def shown(self) -> tuple:
@@ -146,6 +160,7 @@ class PageSection:
         return (
             self.key,
             self.opens_on,
+            self.not_asked,
             tuple(
                 (c.pk, c.body, c.author.get_full_name() if c.author else None, c.created_at)
                 for c in self.comments
@@ -186,6 +201,9 @@ def _page_sections(*, roadmap, user, editable: bool, posted=None, errors=None) -
     action_choices = [(str(action.pk), f"{action.city.name}: {action.title}") for action in actions]
     services_offered = list(NetZeroCitiesService.objects.filter(is_active=True))
     service_choices = [(str(service.pk), service.name) for service in services_offered]
+    service_descriptions = {
+        str(service.pk): (service.description, service.url) for service in services_offered
+    }
     comments: dict[str, list] = {}
     for comment in roadmap.comments.select_related("author").order_by("created_at", "pk"):
         comments.setdefault(comment.section, []).append(comment)
@@ -208,6 +226,8 @@ def _page_sections(*, roadmap, user, editable: bool, posted=None, errors=None) -
                 page_field.suggested = True
             page_field.errors = errors.get(spec.key, [])
             _add_choices(page_field, action_choices, service_choices)
+            if spec.kind == template.SERVICES:
+                page_field.descriptions = service_descriptions
             fields.append(page_field)
         sections.append(
             PageSection(
@@ -216,9 +236,21 @@ def _page_sections(*, roadmap, user, editable: bool, posted=None, errors=None) -
                 opens_on=opens_on.get(section.key),
                 fields=fields,
                 comments=comments.get(section.key, []),
+                guidance=section.guidance,
+                not_asked=_not_asked(section.key, values, posted),
             )
         )
     return sections
+
+
+def _not_asked(section_key: str, values: dict, posted: dict) -> str:
+    """Why Phase 2.2 is not required, after a Low desirability (as saved, or as posted)."""
+    if section_key != "phase2_2":
+        return ""
+    texts = {key: row.value for key, row in values.items()}
+    if template.DESIRABILITY_KEY in posted:
+        texts[template.DESIRABILITY_KEY] = posted[template.DESIRABILITY_KEY][0]
+    return "" if template.feasibility_asked(texts) else str(template.FEASIBILITY_NOT_ASKED)
 
 
 def _add_choices(page_field: PageField, action_choices, service_choices) -> None:
@@ -357,6 +389,12 @@ def roadmap_edit(request, pk):
             "comment_form": CommentForm(),
             "review_form": ReviewForm(),
             "read_only_message": "" if editable else _read_only_message(roadmap),
+            # The facilitator's note while the roadmap is returned (one query, only then).
+            "returned": selectors.roadmap_return_note(roadmap=roadmap),
+            "challenge_spotlight": template.CHALLENGE_SPOTLIGHT,
+            "feasibility_not_asked": template.FEASIBILITY_NOT_ASKED,
+            "challenge_spotlight_guidance": template.CHALLENGE_SPOTLIGHT_GUIDANCE,
+            "challenge_spotlight_starts_at": template.CHALLENGE_SPOTLIGHT_STARTS_AT,
         },
         status=400 if errors else 200,
     )
@@ -488,15 +526,67 @@ def _compare_choices(roadmap, key: str | None) -> dict:
     }
 
 
+def _history_labels(changes):
+    """A function giving a stored value of a field as the page shows it: choices by their
+    labels. Reads the climate actions and services named on the page (one query each, only
+    when the page has changes of those fields)."""
+    ids = {template.CLIMATE_ACTION: set(), template.SERVICES: set()}
+    for change in changes:
+        spec = template.FIELDS_BY_KEY.get(change.key)
+        if spec is not None and spec.kind in ids:
+            for text in (change.old_value, change.new_value):
+                ids[spec.kind].update(int(part) for part in text.split(",") if part.isdigit())
+    actions = (
+        dict(
+            ClimateAction.objects.filter(pk__in=ids[template.CLIMATE_ACTION]).values_list(
+                "pk", "title"
+            )
+        )
+        if ids[template.CLIMATE_ACTION]
+        else {}
+    )
+    offered = (
+        dict(
+            NetZeroCitiesService.objects.filter(pk__in=ids[template.SERVICES]).values_list(
+                "pk", "name"
+            )
+        )
+        if ids[template.SERVICES]
+        else {}
+    )
+    desirability = dict(Desirability.choices)
+
+    def shown(spec, value: str) -> str:
+        if spec is None or not value:
+            return value
+        if spec.kind == template.DESIRABILITY:
+            return str(desirability.get(value, value))
+        if spec.kind == template.CLIMATE_ACTION and value.isdigit():
+            return actions.get(int(value), value)
+        if spec.kind == template.SERVICES:
+            parts = [part for part in value.split(",") if part]
+            return ", ".join(
+                offered.get(int(part), part) if part.isdigit() else part for part in parts
+            )
+        return value
+
+    return shown
+
+
 def _history_page(request, roadmap):
     """The page of changes asked for, each with its label and its "difference" link."""
     page = Paginator(selectors.roadmap_history(roadmap=roadmap), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
+    shown = _history_labels(list(page))
     for change in page:
         spec = template.FIELDS_BY_KEY.get(change.key)
         change.label = spec.label if spec else change.key
+        # A choice as the page offered it ("High", the action's title, the services' names),
+        # not as stored ("high", "12").
+        change.old_value = shown(spec, change.old_value)
+        change.new_value = shown(spec, change.new_value)
         change.version_label = _("version %(version)s") % {"version": change.version}
         # What {% querystring key=... from=... to=... %} gives, without a tag per row.
         query.setlist("key", [change.key])
@@ -600,7 +690,7 @@ def roadmap_submit(request, pk):
     return render(
         request,
         "roadmaps/roadmap_submit.html",
-        {"roadmap": roadmap, "missing": services.roadmap_missing_fields(roadmap=roadmap)},
+        {"roadmap": roadmap, "check": services.roadmap_submit_check(roadmap=roadmap)},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -213,6 +213,10 @@ def _export_status(request, export: RoadmapExport, *, refusal: str = "", reload:
     if reload:  # after a service that may have changed it; the status page has just read it
         export.refresh_from_db()
     context = _export_status_context(request, export.cohort, export)
+    # Swapped in by the page's script (htmx) while the person waits: a ZIP that has become
+    # ready downloads by itself (static/js/roadmap/export.js); on the page's first load it
+    # only offers the link.
+    context["auto_download"] = bool(request.htmx)
     return render(request, "roadmaps/export_status.html", {**context, "refusal": refusal})
 
 

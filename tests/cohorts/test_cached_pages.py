@@ -113,7 +113,7 @@ def test_cohort_page_shows_an_autosaved_share_complete_on_the_next_get(
         roadmap.save(update_fields=["updated_at", "percent_complete"])
 
         assert table_rows(_html(client, url), "cities") == [
-            "Lisbon (PT) Energy 0 0 Draft, 40% complete"
+            "Lisbon (PT) Energy 0 0 Draft"  # the share complete is the roadmap pages' (issue 10)
         ]
 
 

@@ -87,7 +87,7 @@ def typical_values(*, action=None, services=(), score=3) -> dict[str, str]:
     values["phase3.services"] = ",".join(str(service.pk) for service in services)
     for factor in ENABLING_FACTORS:
         values[f"phase2_2.score.{factor['slug']}"] = str(score)
-        values[f"phase2_2.reasoning.{factor['slug']}"] = REASONING
+    values["phase2_2.reasoning"] = REASONING
     return values
 
 

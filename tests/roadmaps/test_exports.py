@@ -25,6 +25,9 @@ from roadmaps.tasks import build_export
 from tests import factories
 from tests.roadmaps.outputs_factories import city_named, roadmap_with
 
+# A roadmap somebody has started: the ZIP holds only those (roadmaps.exports.exported_roadmaps).
+STARTED = {"phase1.challenge": "Heat in summer"}
+
 CHALLENGE = {"phase1.challenge": "Heating the historic centre"}
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 
@@ -89,9 +92,9 @@ def test_export_start_builds_one_pdf_per_roadmap_after_commit(
 
 
 def test_export_same_city_name_in_two_countries_gets_two_files(cohort, lead):
-    roadmap_with(cohort=cohort, city=city_named("Valencia", "ES", "Spain"))
+    roadmap_with(cohort=cohort, city=city_named("Valencia", "ES", "Spain"), values=STARTED)
     venezuela = city_named("Valencia", "VE", "Venezuela")
-    roadmap_with(cohort=cohort, city=venezuela)
+    roadmap_with(cohort=cohort, city=venezuela, values=STARTED)
     export = RoadmapExport.objects.create(cohort=cohort, requested_by=lead)
 
     assert roadmap_export_build(export_id=export.pk) == ExportStatus.READY
@@ -209,7 +212,10 @@ def test_export_request_page_flow(client, cohort, lead, django_capture_on_commit
     html = client.get(response["Location"]).content.decode()
     download = reverse("roadmap_export_download", args=[export.pk])
     assert "The ZIP of 3 roadmaps is ready" in html
-    assert f'<a href="{download}" download>Download the ZIP</a>' in html
+    # The page opened afresh offers the link; only a fragment swapped in while the person
+    # waits downloads by itself (test_export_ready_while_waiting_downloads_by_itself).
+    assert f'<a href="{download}" download data-export-download>Download the ZIP</a>' in html
+    assert "data-auto-download" not in html
 
     response = client.get(download)
     assert response.status_code == 200
@@ -700,3 +706,50 @@ def test_export_restart_service_checks_the_acting_user(cohort):
     with pytest.raises(PermissionDenied):
         roadmap_export_start(cohort=cohort, acting_user=officer)
     assert RoadmapExport.objects.get(pk=export.pk).status == ExportStatus.FAILED
+
+
+def test_export_leaves_out_the_roadmaps_nobody_started(cohort, lead):
+    """Issue 10: no blank templates in the ZIP; a roadmap with text in an optional field only
+    is kept (nothing written is left out)."""
+    roadmap_with(cohort=cohort, city=city_named("Aalborg", "DK", "Denmark"))
+    roadmap_with(
+        cohort=cohort,
+        city=city_named("Braga", "PT", "Portugal"),
+        values={"phase1.overview": ""},  # a field written, then emptied
+    )
+    roadmap_with(
+        cohort=cohort, city=city_named("Faro", "PT", "Portugal"), values={"phase3.note": "Later"}
+    )
+    export = roadmap_export_start(cohort=cohort, acting_user=lead)
+    assert export.total == 4
+
+    assert roadmap_export_build(export_id=export.pk) == ExportStatus.READY
+
+    export.refresh_from_db()
+    assert (export.done, export.total) == (4, 4)
+    assert zip_names(export) == [
+        "reflection-roadmap-cacak-4.pdf",
+        "reflection-roadmap-eskisehir-4.pdf",
+        "reflection-roadmap-faro-4.pdf",
+        "reflection-roadmap-liepaja-4.pdf",
+    ]
+
+
+def test_export_ready_while_waiting_downloads_by_itself(client, cohort, lead):
+    """The status fragment htmx swaps in is marked for static/js/roadmap/export.js to click
+    its link; the page opened afresh on a ready ZIP is not."""
+    export = roadmap_export_start(cohort=cohort, acting_user=lead)
+    roadmap_export_build(export_id=export.pk)
+    client.force_login(lead)
+    status_url = reverse("roadmap_export_status", args=[export.pk])
+
+    polled = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    opened = client.get(status_url).content.decode()
+    page = client.get(reverse("roadmap_cohort_overview", args=[cohort.pk])).content.decode()
+
+    download = reverse("roadmap_export_download", args=[export.pk])
+    assert '<div class="export-progress" data-export-status="ready" data-auto-download>' in polled
+    assert f'<a href="{download}" download data-export-download>' in polled
+    assert "data-auto-download" not in opened
+    assert "data-auto-download" not in page
+    assert "js/roadmap/export.js" in page

@@ -97,9 +97,9 @@ def test_overview_shows_each_city_roadmap_status(client, lead, cohort):
     assert status_rows(html) == [
         ("not_started", "Aalborg (DK)", "Not started", "—"),
         ("not_started", "Braga (PT)", "Not started", "0%"),
-        ("draft", "Čačak (RS)", "Draft, 45% complete", "45%"),
+        ("draft", "Čačak (RS)", "Draft", "45%"),
         ("submitted", "Eskişehir (TR)", "Submitted", "100%"),
-        ("returned", "Liepāja (LV)", "Returned to the city", "90%"),
+        ("returned", "Liepāja (LV)", "Returned", "90%"),
         ("accepted", "Tartu (EE)", "Completed", "100%"),
     ]
     counts = re.findall(r'<div data-state="([^"]+)"><dt>([^<]+)</dt><dd>(\d+)</dd></div>', html)
@@ -107,7 +107,7 @@ def test_overview_shows_each_city_roadmap_status(client, lead, cohort):
         ("not_started", "Not started", "2"),
         ("draft", "Draft", "1"),
         ("submitted", "Submitted", "1"),
-        ("returned", "Returned to the city", "1"),
+        ("returned", "Returned", "1"),
         ("accepted", "Completed", "1"),
     ]
 

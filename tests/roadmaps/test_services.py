@@ -29,7 +29,7 @@ from tests import factories
 from tests.conftest import require
 from tests.roadmaps.conftest import NOW, cohort_create, fill, present
 
-REASONING = "phase2_2.reasoning.funding-financing"
+REASONING = "phase2_2.reasoning"
 SCORE = "phase2_2.score.funding-financing"
 
 
@@ -122,9 +122,9 @@ def test_field_save_stores_the_value_its_version_history_and_percent(programme):
         ("representative.first_name", "", "Ana", 1, "ana@lisboa.pt")
     ]
     programme.roadmap.refresh_from_db()
-    # 1 of the 34 required fields, rounded down.
-    assert len(REQUIRED_KEYS) == 34
-    assert (programme.roadmap.percent_complete, programme.roadmap.updated_at) == (2, NOW)
+    # 1 of the 27 required fields, rounded down (one general reasoning in Phase 2.2).
+    assert len(REQUIRED_KEYS) == 27
+    assert (programme.roadmap.percent_complete, programme.roadmap.updated_at) == (3, NOW)
 
 
 def test_field_save_again_keeps_every_change_in_the_history(programme):
@@ -347,7 +347,8 @@ def test_field_save_of_an_empty_value_in_a_field_never_saved_writes_nothing(prog
 @pytest.mark.parametrize(
     ("key", "limit"),
     [
-        ("phase1.cause_1", "500"),  # text
+        ("representative.role", "500"),  # text
+        ("phase1.cause_1", "10,000"),  # long_text: a cause is a paragraph (issue 10)
         ("phase1.overview", "10,000"),  # long_text
         (REASONING, "2,000"),  # limited_text: one very long "word" passes the word limit
     ],
@@ -702,7 +703,7 @@ def test_admin_reviews_a_submitted_roadmap_and_cannot_change_the_accepted_one(pr
         save(programme, "phase1.cause_1", "Later", base_version=1, user=admin)
 
     assert (comment.author, accepted.status) == (admin, RoadmapStatus.ACCEPTED)
-    assert field.value.message == "This roadmap has been submitted and can no longer be changed."
+    assert field.value.message == "This roadmap is completed and can no longer be changed."
     assert stored(programme.roadmap)["phase1.cause_1"] == "Text of phase1.cause_1"
 
 
@@ -752,7 +753,7 @@ def test_roadmap_submit_lists_what_is_missing_and_stays_a_draft(programme):
     )
     assert [field.key for field in error.value.missing] == ["phase1.cause_3", SCORE]
     programme.roadmap.refresh_from_db()
-    assert (programme.roadmap.status, programme.roadmap.percent_complete) == ("draft", 94)
+    assert (programme.roadmap.status, programme.roadmap.percent_complete) == ("draft", 92)
     assert not OutboundEmail.objects.filter(key__startswith="roadmap:").exists()
 
 
@@ -778,6 +779,7 @@ def test_roadmap_submit_makes_it_read_only_and_emails_every_officer(
     )
     assert list(
         OutboundEmail.objects.filter(key__startswith="roadmap:")
+        .exclude(key__contains=":review:")
         .order_by("key")
         .values_list("key", "to", "subject")
     ) == [
@@ -788,7 +790,9 @@ def test_roadmap_submit_makes_it_read_only_and_emails_every_officer(
         )
         for officer in sorted([programme.ana, programme.rui], key=lambda user: user.pk)
     ]
-    assert sorted(message.to[0] for message in mail.outbox) == ["ana@lisboa.pt", "rui@lisboa.pt"]
+    assert sorted(
+        message.to[0] for message in mail.outbox if "Roadmap to review" not in message.subject
+    ) == ["ana@lisboa.pt", "rui@lisboa.pt"]
 
     assert refused(programme, "phase1.cause_1", "Changed") == (
         "phase1.cause_1",
@@ -850,7 +854,9 @@ def test_roadmap_return_with_comments_then_edit_and_resubmit(programme, clock):
         ("submitted", "returned", programme.lead.email, "Nearly there."),
         ("returned", "submitted", "rui@lisboa.pt", ""),
     ]
-    assert OutboundEmail.objects.filter(key__startswith=f"roadmap:{roadmap.pk}:").count() == 6
+    # Each submit: the two officers and the two facilitators (lead, Lisbon's group); the
+    # return: the two officers.
+    assert OutboundEmail.objects.filter(key__startswith=f"roadmap:{roadmap.pk}:").count() == 10
 
 
 def test_roadmap_accept_completes_it_since_the_accept_time(programme, clock):
@@ -876,7 +882,7 @@ def test_roadmap_accept_completes_it_since_the_accept_time(programme, clock):
     ) == ["ana@lisboa.pt", "rui@lisboa.pt"]
     assert refused(programme, "phase1.cause_1", "Later") == (
         "phase1.cause_1",
-        "This roadmap has been submitted and can no longer be changed.",
+        "This roadmap is completed and can no longer be changed.",
     )
     with pytest.raises(ApplicationError) as again:
         services.roadmap_return(roadmap=roadmap, acting_user=programme.lead)
@@ -899,7 +905,9 @@ def test_roadmap_review_of_a_draft_is_refused(programme):
     with pytest.raises(ApplicationError) as error:
         services.roadmap_accept(roadmap=programme.roadmap, acting_user=programme.lead)
 
-    assert error.value.message == "Only a submitted roadmap can be reviewed; this one is draft."
+    assert (
+        error.value.message == "Only a submitted roadmap can be reviewed; this one is not started."
+    )
 
 
 def test_roadmap_comment_needs_a_section_and_text(programme):

@@ -189,6 +189,26 @@ def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, pr
     assert warm == 2 + session_queries()
 
 
+def test_edit_page_of_a_returned_roadmap_reads_the_note_once(client, programme):
+    """Issue 10: a returned roadmap's page shows the facilitator's note, one query more (the
+    returning transition with who), only while it is returned; it does not grow."""
+    fill(programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    services.roadmap_return(roadmap=programme.roadmap, acting_user=programme.lead, note="More")
+    keep_facts_of(programme.ana)
+    one = edit_page_queries(client, programme.ana, programme)
+    services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.ana)
+    services.roadmap_return(roadmap=programme.roadmap, acting_user=programme.lead, note="Again")
+    keep_facts_of(programme.ana)
+    many = edit_page_queries(client, programme.ana, programme)
+    warm = edit_page_queries(client, programme.ana, programme)
+
+    # As the draft's page (8), and the returning transition with its author.
+    assert one == many == 8 + 1 + session_queries()
+    # Cached sections and row: user, the versions, the note and the session.
+    assert warm == 2 + 1 + session_queries()
+
+
 def history_queries(client, user, programme) -> int:
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
@@ -215,6 +235,22 @@ def test_history_query_count_does_not_grow_with_changes(client, programme):
     assert warm == 2 + session_queries()
 
 
+def test_history_with_choices_reads_their_labels_once(client, programme):
+    """Issue 10: the history shows the climate action's title and the services' names: one
+    query each when the page has changes of those fields, whatever their number."""
+    save(programme, "phase2_1.climate_action", str(programme.action.pk))
+    save(programme, "phase3.services", str(programme.services[0].pk))
+    keep_facts_of(programme.ana)
+    one = history_queries(client, programme.ana, programme)
+    for n in range(10):
+        ids = [service.pk for service in programme.services[: n % 2 + 1]]
+        save(programme, "phase3.services", ",".join(map(str, ids)))
+    many = history_queries(client, programme.ana, programme)
+
+    # As without choices (6), and the climate actions and the services named on the page.
+    assert one == many == 6 + 2 + session_queries()
+
+
 # The cohort overview.
 
 
@@ -229,18 +265,14 @@ def test_overview_shows_a_save_through_the_service_and_a_city_renamed(client, pr
         ("Lisbon (PT)", "Not started")
     ]
     save(programme, CHALLENGE, "Heating the old town")
-    assert overview_rows(overview(client, programme.lead, programme)) == [
-        ("Lisbon (PT)", "Draft, 2% complete")
-    ]
+    assert overview_rows(overview(client, programme.lead, programme)) == [("Lisbon (PT)", "Draft")]
 
     # Cities are renamed in the Django admin (a model save: roadmaps.scopes hears it).
     lisbon = City.objects.get(pk=programme.lisbon.pk)
     lisbon.name = "Lisboa"
     lisbon.save()
 
-    assert overview_rows(overview(client, programme.lead, programme)) == [
-        ("Lisboa (PT)", "Draft, 2% complete")
-    ]
+    assert overview_rows(overview(client, programme.lead, programme)) == [("Lisboa (PT)", "Draft")]
 
 
 def test_overview_summary_shows_a_new_score(client, programme):
@@ -540,7 +572,8 @@ def test_overview_shows_a_new_enrolment_and_a_score_saved_in_the_admin(client, p
 
     row = re.search(r'<tr data-factor="funding-financing">.*?</tr>', html, re.S)[0]
     assert re.findall(r'<td class="numeric">([^<]*)</td>', row)[:2] == ["1", "5.00"]
-    assert overview_rows(html)[0] == ("Lisbon (PT)", "Draft, 0% complete")
+    # Written past the services, the share complete stays 0: "Not started" (RoadmapStatus).
+    assert overview_rows(html)[0] == ("Lisbon (PT)", "Not started")
 
 
 def overview_queries(client, user, programme) -> int:
@@ -743,7 +776,7 @@ def test_api_list_shows_a_save_a_status_set_in_the_admin_and_a_city_renamed(clie
     assert listed(client, programme.lead) == [("Lisbon", "draft", 0)]
 
     save(programme, CHALLENGE, "Heating the old town")
-    assert listed(client, programme.lead) == [("Lisbon", "draft", 2)]
+    assert listed(client, programme.lead) == [("Lisbon", "draft", 3)]
 
     roadmap = Roadmap.objects.get(pk=programme.roadmap.pk)
     roadmap.status = "submitted"
@@ -751,7 +784,7 @@ def test_api_list_shows_a_save_a_status_set_in_the_admin_and_a_city_renamed(clie
     lisbon = City.objects.get(pk=programme.lisbon.pk)
     lisbon.name = "Lisboa"
     lisbon.save()
-    assert listed(client, programme.lead) == [("Lisboa", "submitted", 2)]
+    assert listed(client, programme.lead) == [("Lisboa", "submitted", 3)]
     assert listed(client, programme.lead, f"{LIST}?status=draft") == []
 
 

@@ -307,8 +307,8 @@ def test_seed_demo_fills_bragas_roadmap_as_a_draft_through_the_service(demo_data
         ),
     }
     assert guimaraes in climate_actions_for_roadmap(roadmap=roadmap)
-    # 15 of the 34 required fields.
-    assert (roadmap.status, roadmap.percent_complete) == ("draft", 44)
+    # 15 of the 27 required fields (one general reasoning in Phase 2.2).
+    assert (roadmap.status, roadmap.percent_complete) == ("draft", 55)
     # Written as the officer, one version and one history row per field.
     assert set(roadmap.values.values_list("version", "updated_by__email")) == {(1, OFFICER)}
     assert sorted(
