@@ -334,7 +334,7 @@ def test_seed_demo_sets_the_demo_password_and_no_other(demo_data):
 def test_seed_demo_first_run_output(db):
     assert seed_demo() == (
         "Reference data: 67 created, 0 updated, 0 unchanged.\n"
-        "Demo data: 732 created, 0 updated, 0 unchanged.\n"
+        "Demo data: 718 created, 0 updated, 0 unchanged.\n"
     )
 
 
@@ -346,7 +346,7 @@ def test_seed_demo_second_run_creates_and_changes_nothing(demo_data):
 
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
-        "Demo data: 0 created, 0 updated, 732 unchanged.\n"
+        "Demo data: 0 created, 0 updated, 718 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
@@ -382,7 +382,7 @@ def test_seed_demo_removes_only_the_group_facilitators_an_earlier_demo_linked_to
         "cartif.facilitator@example.org",
         "tecnalia.facilitator@example.org",
     ]
-    assert "Demo data: 0 created, 0 updated, 732 unchanged, 2 removed.\n" in output
+    assert "Demo data: 0 created, 0 updated, 718 unchanged, 2 removed.\n" in output
     assert (
         "  peer_sessions.Session.facilitators: 0 created, 0 updated, 40 unchanged, 2 removed\n"
         in output

@@ -171,7 +171,7 @@ def test_a_run_weeks_later_moves_and_adds_nothing(db):
 
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
-        "Demo data: 0 created, 0 updated, 732 unchanged.\n"
+        "Demo data: 0 created, 0 updated, 718 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
@@ -219,8 +219,14 @@ def test_first_run_delivers_none_of_the_emails_its_roadmap_reviews_queue(transac
     with at(datetime.date(2026, 12, 2)):
         seed_demo()
 
+    # Each submission: the city's officer and the facilitators who review it (the demo
+    # facilitator leads cohort 2; both cities joined the Energy group); the return: the officer.
     assert sorted(OutboundEmail.objects.values_list("to", "status")) == [
         ("coimbra.officer@example.org", "sent"),
+        ("energy.facilitator@example.org", "sent"),
+        ("energy.facilitator@example.org", "sent"),
+        ("facilitator@example.org", "sent"),
+        ("facilitator@example.org", "sent"),
         ("ljubljana.officer@example.org", "sent"),
         ("ljubljana.officer@example.org", "sent"),
     ]

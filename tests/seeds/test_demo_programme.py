@@ -574,7 +574,7 @@ def test_seed_demo_second_run_keeps_what_the_officer_wrote_in_the_roadmap(demo_d
 
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
-        "Demo data: 0 created, 0 updated, 732 unchanged.\n"
+        "Demo data: 0 created, 0 updated, 718 unchanged.\n"
     )
     assert snapshot() == before
     assert dict(
@@ -592,7 +592,7 @@ def test_seed_demo_fills_a_field_of_braga_still_missing(demo_data):
 
     output = seed_demo()
 
-    assert output.splitlines()[1] == "Demo data: 1 created, 0 updated, 731 unchanged."
+    assert output.splitlines()[1] == "Demo data: 1 created, 0 updated, 717 unchanged."
     assert roadmap.values.get(key="phase2_1.desirability").value == "high"
 
 
@@ -604,7 +604,7 @@ def test_seed_demo_second_run_keeps_a_decided_request(demo_data):
     output = seed_demo()
 
     # Porto's roadmap, opened by the acceptance, is not one the seed opens: it is not counted.
-    assert output.splitlines()[1] == "Demo data: 0 created, 0 updated, 732 unchanged."
+    assert output.splitlines()[1] == "Demo data: 0 created, 0 updated, 718 unchanged."
     assert snapshot() == before
     porto.refresh_from_db()
     assert porto.status == "accepted"
