@@ -62,8 +62,8 @@ lint: install
 	$(BIN)/ruff format .
 
 messages: install
-	$(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=benchmarks --ignore=tests
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	DEBUG=true $(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=benchmarks --ignore=tests
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
