@@ -181,10 +181,19 @@ def city_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def city_profile_edit(request, pk):
     """Edit a city's population, description and thematic interests (cities/rules.py says who
-    may, and what only admins change). Not cached: one city, one short form."""
+    may, and what only admins change).
+
+    A form the person has not posted is cached, keyed by the cities' data version (the city's
+    row, its interests and the sectors offered all raise it, cities/scopes.py) and, through the
+    path, by the city: it is the same for everyone who may open the page (the lookup decided
+    that), so it is built only when it is drawn."""
     # Outside what the person may edit, the city is a 404 (as an action's edit page).
     city = object_for(request.user, selectors.cities_profile_editable_by(user=request.user), pk=pk)
-    form = CityProfileForm(request.POST or None, city=city)
+    form = (
+        CityProfileForm(request.POST, city=city)
+        if request.method == "POST"
+        else SimpleLazyObject(lambda: CityProfileForm(city=city))
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.city_profile_update(
@@ -195,7 +204,15 @@ def city_profile_edit(request, pk):
         else:
             messages.success(request, _("Profile of %(city)s saved.") % {"city": city.name})
             return redirect("city_detail", pk=city.pk)
-    return render(request, "cities/city_profile_form.html", {"form": form, "city": city})
+    return render(
+        request,
+        "cities/city_profile_form.html",
+        {
+            "form": form,
+            "city": city,
+            "form_version": versions(scopes.DIRECTORY) if request.method == "GET" else "",
+        },
+    )
 
 
 def _may_edit_profile(user, city: City, works_with_city: bool) -> bool:

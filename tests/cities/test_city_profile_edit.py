@@ -305,14 +305,48 @@ def test_service_validates_and_leaves_the_city_as_it_was(
 def test_edit_page_query_count(client, mission_officer, mission_city, buildings, mobility):
     mission_city.thematic_interests.set([buildings, mobility])
     sign_in(client, mission_officer)
+    url = edit_url(mission_city)
 
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(edit_url(mission_city))
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
 
-    assert response.status_code == 200
-    # (session,) user, the city among those the officer may edit, its interests (the form's
-    # initial), the sectors offered.
-    assert len(queries) == session_queries() + 4
+    # Cold: (session,) user, the city among those the officer may edit, the cities' data
+    # version, the city's interests (the form's initial), the sectors offered.
+    # Kept: the form is neither built nor drawn.
+    assert counts == [session_queries() + 5, session_queries() + 3]
+
+
+def test_edit_form_kept_shows_the_profile_as_last_saved(
+    client, mission_officer, mission_city, buildings, data
+):
+    sign_in(client, mission_officer)
+    client.get(edit_url(mission_city))
+    services.city_profile_update(
+        acting_user=mission_officer,
+        city=mission_city,
+        population=157000,
+        description="Saved elsewhere.",
+        thematic_interests=[buildings],
+    )
+
+    html = client.get(edit_url(mission_city)).content.decode()
+
+    assert 'name="population" value="157000"' in html
+    assert ">\nSaved elsewhere.</textarea>" in html
+    assert html.count(" checked>") == 1
+
+
+def test_a_renamed_sector_shows_on_the_kept_form(client, mission_officer, mission_city, buildings):
+    sign_in(client, mission_officer)
+    client.get(edit_url(mission_city))
+    buildings.name = "Buildings and districts"
+    buildings.save()
+
+    assert "Buildings and districts" in client.get(edit_url(mission_city)).content.decode()
 
 
 def test_profile_page_asks_no_more_queries_for_the_edit_link(
