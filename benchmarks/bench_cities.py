@@ -1,6 +1,6 @@
 """The pages and API lists of the cities app: the city directory (whole and filtered), a city's
-profile, the city search box, the climate action forms, the invitation form, and the API lists
-of cities, countries and climate actions."""
+profile and its edit form, the city search box, the climate action forms, the invitation form,
+and the API lists of cities, countries and climate actions."""
 
 from django.db.models import Count
 
@@ -103,6 +103,12 @@ def city_directory_filtered():
 def city_detail():
     city = busiest_action_city()
     return page(signed_in_client(officer_of(city)), f"/cities/{city.pk}/")
+
+
+@benchmark("city profile form: officer, city with the most climate actions")
+def city_profile_edit():
+    city = busiest_action_city()
+    return page(signed_in_client(officer_of(city)), f"/cities/{city.pk}/edit/")
 
 
 @benchmark("city search: officer, ?q=<search term>")

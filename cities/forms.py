@@ -6,7 +6,7 @@ from cities import scopes
 from cities.enums import ImplementationStage
 from cities.models import City, ClimateAction, ClimateActionLever
 from cities.selectors import invitation_cities_for
-from cities.services import LeverInput
+from cities.services import POPULATION_MAX, LeverInput
 from portal.errors import ApplicationError
 from portal.fragments import versions
 from portal.widgets import CITIES, SearchSelect
@@ -15,6 +15,56 @@ from taxonomy.models import EnablingFactor, ThematicSector
 
 def _text_area(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
+
+
+class CityProfileForm(forms.Form):
+    """What a city's officers say of it. The name, country, types and contract status are not
+    fields: they are the programme admins' (cities/rules.py), so posting them changes nothing."""
+
+    population = forms.IntegerField(
+        label=_("Population"),
+        required=False,
+        min_value=1,
+        max_value=POPULATION_MAX,
+        help_text=_("Inhabitants of the city, as a whole number. Leave empty if not known."),
+        error_messages={"invalid": _("Give the population as a whole number, such as 156000.")},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=City._meta.get_field("description").max_length,
+        widget=_text_area(6),
+        help_text=_("How your city presents itself to its peers in the programme."),
+    )
+    thematic_interests = forms.ModelMultipleChoiceField(
+        label=_("Thematic interests"),
+        required=False,
+        queryset=ThematicSector.objects.order_by("position", "name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, city: City, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "population": city.population,
+                "description": city.description,
+                "thematic_interests": [sector.pk for sector in city.thematic_interests.all()],
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def service_arguments(self) -> dict:
+        """The cleaned data as keyword arguments of city_profile_update."""
+        return {
+            "population": self.cleaned_data["population"],
+            "description": self.cleaned_data["description"],
+            "thematic_interests": self.cleaned_data["thematic_interests"],
+        }
+
+    def add_application_error(self, error: ApplicationError) -> None:
+        """Show a service's refusal next to the field it is about, else above the form."""
+        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
 class ClimateActionForm(forms.Form):

@@ -30,6 +30,9 @@ class City(models.Model):
         Country, on_delete=models.PROTECT, related_name="cities", verbose_name=_("country")
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    # How the city presents itself to its peers, written by its officers (cities.services
+    # city_profile_update).
+    description = models.TextField(_("description"), max_length=PARAGRAPH_MAX, blank=True)
     is_mission_city = models.BooleanField(_("Mission City"), default=False, db_index=True)
     is_mission_minded = models.BooleanField(_("Mission-minded city"), default=False)
     is_pilot_city = models.BooleanField(_("Pilot City"), default=False)

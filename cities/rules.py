@@ -11,6 +11,12 @@ Decisions:
 - Climate actions are written by the officers of that city and by facilitators and programme
   admins. That the city must be a Mission City is a domain rule held by cities.services, for
   admins too.
+- A city's profile (population, description, thematic interests) is edited by the city's own
+  officers and by programme admins (`cities.change_city_profile`): it is how the city presents
+  itself. Facilitators do not edit it (they write climate actions with the city, but what the
+  city says of itself is the city's). What the programme decides about a city stays with
+  programme admins, in the Django admin (`cities.change_city`): its name and country, its types
+  (Mission City, mission-minded, Pilot City, Twin City) and its Climate City Contract status.
 - Officers are invited to a city by programme admins (any city) and facilitators (the cities of
   the cohorts they facilitate, which cohorts tells through the `facilitated_cities` hook).
   An invitation is accepted by a signed-in account only when it was sent to that account's
@@ -63,6 +69,9 @@ rules.add_perm("cities.view_city", rules.is_authenticated)
 rules.add_perm("cities.view_country", rules.is_authenticated)
 rules.add_perm("cities.view_city_officers", works_with_city)
 rules.add_perm("cities.change_city", is_programme_admin)
+# The object is the city: the fields its officers edit (cities.services.city_profile_update;
+# cities.selectors.cities_profile_editable_by is the same rule as a query).
+rules.add_perm("cities.change_city_profile", is_programme_admin | is_officer_of_city)
 rules.add_perm("cities.view_climateaction", rules.is_authenticated)
 # The object is the city the action is for.
 rules.add_perm("cities.add_climateaction", works_with_city)

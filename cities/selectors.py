@@ -80,6 +80,17 @@ def invitation_cities_for(*, user) -> QuerySet[City]:
     return cities_facilitated_by(user=user)
 
 
+def cities_profile_editable_by(*, user) -> QuerySet[City]:
+    """The cities whose profile this person may edit: every city for an admin, their own cities
+    for an officer. The same rule as `cities.change_city_profile`, as a query."""
+    if not user.is_authenticated:
+        return City.objects.none()
+    cities = City.objects.select_related("country")
+    if is_programme_admin(user):
+        return cities
+    return cities.filter(memberships__user=user)
+
+
 def city_officers(*, city: City) -> QuerySet[CityMembership]:
     """The officers of a city. Show them only to people with `cities.view_city_officers`."""
     return city.memberships.select_related("user").order_by("user__full_name", "user__email")

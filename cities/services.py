@@ -1,5 +1,5 @@
-"""Writes for cities: the climate actions Mission Cities present to their peers (000 Table 3),
-and the invitations of city officers."""
+"""Writes for cities: a city's profile as its officers keep it, the climate actions Mission
+Cities present to their peers (000 Table 3), and the invitations of city officers."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,9 +24,77 @@ from portal.errors import ApplicationError
 from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
+from portal.text import PARAGRAPH_MAX
 from taxonomy.models import EnablingFactor, ThematicSector
 
 User = get_user_model()
+
+
+# The largest population a city's profile accepts: above Istanbul's (about 15.7 million), the
+# largest city of the programme's countries, with room; a typing slip of a few zeros is caught.
+POPULATION_MAX = 50_000_000
+
+
+def _clean_population(*, population: int | None) -> int | None:
+    if population is None:
+        return None
+    if isinstance(population, bool) or not isinstance(population, int):
+        raise ApplicationError(
+            _("Give the population as a whole number, such as 156000."), field="population"
+        )
+    if not 1 <= population <= POPULATION_MAX:
+        raise ApplicationError(
+            _("The population must be a whole number between 1 and %(max)s.")
+            % {"max": f"{POPULATION_MAX:,}"},
+            field="population",
+        )
+    return population
+
+
+def _clean_description(*, description: str) -> str:
+    description = (description or "").strip()
+    if len(description) > PARAGRAPH_MAX:
+        raise ApplicationError(
+            _("The description can be at most %(max)d characters long (it has %(count)d).")
+            % {"max": PARAGRAPH_MAX, "count": len(description)},
+            field="description",
+        )
+    return description
+
+
+@transaction.atomic
+def city_profile_update(
+    *,
+    acting_user,
+    city: City,
+    population: int | None,
+    description: str,
+    thematic_interests: Iterable[ThematicSector],
+) -> City:
+    """Change what a city's officers say of it: population, description, thematic interests.
+
+    Only these three: the city's name, country, types and contract status are the programme's
+    to set (programme admins, in the Django admin; cities/rules.py), so they are not arguments
+    and an officer's form never reaches them. The cached pages that show the city learn of the
+    change through the receivers of cities/scopes.py (the city's save and the interests'
+    m2m_changed raise DIRECTORY in this transaction).
+    """
+    permission_check(
+        acting_user,
+        "cities.change_city_profile",
+        city,
+        message=_("You may not edit the profile of this city."),
+    )
+    # Everything is checked before the city changes, so a refused update leaves the object the
+    # caller holds (and shows again with the error) as it was.
+    population = _clean_population(population=population)
+    description = _clean_description(description=description)
+    interests = list(thematic_interests)
+    city.population = population
+    city.description = description
+    city.save(update_fields=["population", "description"])
+    city.thematic_interests.set(interests)
+    return city
 
 
 @dataclass(frozen=True)

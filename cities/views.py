@@ -8,6 +8,9 @@ Who gets what when refused:
   not exist (404): only Mission Cities have climate actions.
 - The edit page of an action answers 404 to everyone who may not edit it: the action is looked up
   in `climate_actions_editable_by`, like any single object a person may not change.
+- The profile edit page of a city answers 404 to everyone who may not edit it (its officers and
+  programme admins may): the city is looked up in `cities_profile_editable_by`, as an action's
+  edit page looks up the editable actions.
 - The invitation page answers 403 to people who do not invite officers; an invitation link
   opens for anyone who holds it (the link is the credential), 404 for an unknown token.
 
@@ -28,6 +31,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.rules import is_facilitator, is_programme_admin
 from cities import scopes, selectors, services, signals
 from cities.filters import (
     CityFilter,
@@ -35,7 +39,7 @@ from cities.filters import (
     city_filters_added_in_use,
     city_filters_added_scopes,
 )
-from cities.forms import ClimateActionForm, InvitationAcceptForm, InvitationForm
+from cities.forms import CityProfileForm, ClimateActionForm, InvitationAcceptForm, InvitationForm
 from cities.models import City, ClimateAction, Invitation
 from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
@@ -159,6 +163,7 @@ def city_detail(request, pk):
                 lambda: selectors.climate_actions_visible_to(user=request.user).filter(city=city)
             ),
             "can_write_actions": works_with_city,
+            "can_edit_profile": _may_edit_profile(request.user, city, works_with_city),
             "profile_version": found[scopes.DIRECTORY],
             "parts_key": "|".join(
                 [
@@ -170,6 +175,56 @@ def city_detail(request, pk):
             "actions_version": scopes.key_of(found, scopes.DIRECTORY, scopes.CLIMATE_ACTIONS),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def city_profile_edit(request, pk):
+    """Edit a city's population, description and thematic interests (cities/rules.py says who
+    may, and what only admins change).
+
+    A form the person has not posted is cached, keyed by the cities' data version (the city's
+    row, its interests and the sectors offered all raise it, cities/scopes.py) and, through the
+    path, by the city: it is the same for everyone who may open the page (the lookup decided
+    that), so it is built only when it is drawn."""
+    # Outside what the person may edit, the city is a 404 (as an action's edit page).
+    city = object_for(request.user, selectors.cities_profile_editable_by(user=request.user), pk=pk)
+    form = (
+        CityProfileForm(request.POST, city=city)
+        if request.method == "POST"
+        else SimpleLazyObject(lambda: CityProfileForm(city=city))
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.city_profile_update(
+                acting_user=request.user, city=city, **form.service_arguments()
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, _("Profile of %(city)s saved.") % {"city": city.name})
+            return redirect("city_detail", pk=city.pk)
+    return render(
+        request,
+        "cities/city_profile_form.html",
+        {
+            "form": form,
+            "city": city,
+            "form_version": versions(scopes.DIRECTORY) if request.method == "GET" else "",
+        },
+    )
+
+
+def _may_edit_profile(user, city: City, works_with_city: bool) -> bool:
+    """`cities.change_city_profile` (admins and the city's officers), asked from what
+    `works_with_city` (admins, facilitators and the city's officers) already answered, so the
+    profile reads the person's membership once: someone who works with the city and is neither
+    an admin nor a facilitator is one of its officers. Only a facilitator is asked the rule."""
+    if not works_with_city:
+        return False
+    if is_facilitator(user) and not is_programme_admin(user):
+        return user.has_perm("cities.change_city_profile", city)
+    return True
 
 
 def _climate_action_page(request, *, form, city, action):

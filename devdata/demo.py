@@ -241,13 +241,23 @@ def _cities_load(*, report: SeedReport) -> dict[tuple[str, str], City]:
         flags.setdefault(key, {}).update(
             is_mission_city=True, contract_status=ContractStatus.MISSION_LABEL
         )
+    # Populations are filled only where a city has none: one its officers have written since
+    # (cities.services.city_profile_update) is theirs, and a second run writes nothing.
+    without_population = set(
+        City.objects.filter(population=None).values_list("name", "country__iso_code")
+    )
     cities = {}
-    for (name, iso_code), values in flags.items():
-        cities[(name, iso_code)] = _upsert(
+    for key, values in flags.items():
+        name, iso_code = key
+        population = demo_data.POPULATIONS.get(key)
+        if population is not None and key in without_population:
+            values = {**values, "population": population}
+        cities[key] = _upsert(
             City,
             report=report,
             lookup={"name": name, "country": countries[iso_code]},
             values=values,
+            on_create=lambda city, population=population: setattr(city, "population", population),
         )
     return cities
 

@@ -1,8 +1,9 @@
 """Demo data from the core seed document (shared/seeds/000, D1.14): Online Discussion Groups
 cohort 1, its cities, sessions and facilitators. `manage.py seed_demo` loads it.
 
-Cities are `(name, ISO 3166-1 alpha-2 code)`. Populations are not given in the documents for any
-of these cities, so none is loaded (the field stays empty).
+Cities are `(name, ISO 3166-1 alpha-2 code)`. The documents give no populations: POPULATIONS
+holds public figures of the national statistical offices (see there), and leaves out the cities
+whose figure is not known reliably.
 
 Annex 1 as printed has 68 rows; after the merges below it has 67 cities:
 
@@ -102,6 +103,90 @@ ANNEX_1_CITIES = [
     ("Vila Franca de Xira", "PT"),
     ("Waterford", "IE"),
 ]
+
+# Resident population of each city, rounded to the nearest thousand, from the national
+# statistical offices (censuses and population registers of 2021 to 2023; the source and year are
+# beside each figure). A Turkish metropolitan municipality (büyükşehir belediyesi) is the whole
+# province, as TÜİK's address-based register (ADNKS) reports it. These are the figures as the
+# demo's author knew them, not re-read from the sources: check them before quoting them.
+#
+# Left out (the profile says "Not known"), 21 cities: the figure depends on which body the
+# document means (Brussels: the City or the Region; Chișinău: the city or the municipality;
+# Aix-Marseille-Provence Metropolis; Karaman: the town or the province), or it is not known
+# reliably (Ermesinde, Essen after the 2022 census revision, Gabrovo, Järfälla, Karatay,
+# Liepāja, Lorquí, Maia, Merzifon, Nilüfer, Saray (Tekirdağ), Torres Vedras, Trușeni, União das
+# Freguesias de A dos Cunhados e Maceira, Üsküdar (Istanbul), Vantaa, Velenje).
+POPULATIONS = {
+    # Statistik Austria, 1 January 2023
+    ("Vienna", "AT"): 1_982_000,
+    # Statbel, 1 January 2023
+    ("Bruges", "BE"): 119_000,
+    ("Ghent", "BE"): 265_000,
+    ("Leuven", "BE"): 102_000,
+    # Czech Statistical Office, 1 January 2023
+    ("Prague", "CZ"): 1_357_000,
+    ("Ústí nad Labem", "CZ"): 92_000,
+    # Destatis, 31 December 2022
+    ("Aachen", "DE"): 249_000,
+    ("Mannheim", "DE"): 315_000,
+    ("Munich", "DE"): 1_512_000,
+    ("Nuremberg", "DE"): 523_000,
+    # INE (Spain), 1 January 2022
+    ("Valencia", "ES"): 792_000,
+    # Statistics Finland, 31 December 2022
+    ("Helsinki", "FI"): 658_000,
+    ("Lahti", "FI"): 120_000,
+    ("Vaasa", "FI"): 68_000,
+    # INSEE, legal population 2021
+    ("Clermont-Ferrand", "FR"): 147_000,
+    ("Strasbourg", "FR"): 291_000,
+    # ONS, 2021 census (the City of Sunderland)
+    ("Sunderland", "GB"): 274_000,
+    # Hungarian Central Statistical Office, 2022 census
+    ("Debrecen", "HU"): 200_000,
+    # CSO Ireland, 2022 census (city and suburbs)
+    ("Limerick", "IE"): 102_000,
+    ("Waterford", "IE"): 60_000,
+    # ISTAT, 1 January 2023
+    ("L'Aquila", "IT"): 69_000,
+    ("Pisa", "IT"): 90_000,
+    # CBS, 1 January 2023
+    ("Enschede", "NL"): 161_000,
+    # INE (Portugal), 2021 census (the municipality)
+    ("Braga", "PT"): 193_000,
+    ("Coimbra", "PT"): 141_000,
+    ("Guimarães", "PT"): 157_000,
+    ("Lisboa", "PT"): 546_000,
+    ("Porto", "PT"): 232_000,
+    ("Sintra", "PT"): 386_000,
+    ("Valongo", "PT"): 95_000,
+    ("Viana do Castelo", "PT"): 86_000,
+    ("Vila Franca de Xira", "PT"): 138_000,
+    # National Institute of Statistics (Romania), 2021 census
+    ("București", "RO"): 1_717_000,
+    # Statistical Office of Serbia, 2022 census (the City of Čačak)
+    ("Čačak", "RS"): 106_000,
+    # Statistics Sweden, 31 December 2023
+    ("Stockholm", "SE"): 985_000,
+    ("Umeå", "SE"): 131_000,
+    # Statistical Office of Slovenia, 1 January 2023
+    ("Ljubljana", "SI"): 295_000,
+    # Statistical Office of the Slovak Republic, 2021 census
+    ("Bratislava", "SK"): 476_000,
+    # TÜİK, address-based register, 31 December 2023 (metropolitan municipalities)
+    ("Adana", "TR"): 2_270_000,
+    ("Bursa", "TR"): 3_215_000,
+    ("Denizli", "TR"): 1_059_000,
+    ("Erzurum", "TR"): 750_000,
+    ("Eskişehir", "TR"): 907_000,
+    ("Gaziantep", "TR"): 2_164_000,
+    ("Istanbul", "TR"): 15_656_000,
+    ("Konya", "TR"): 2_320_000,
+    ("Mersin", "TR"): 1_916_000,
+    ("Şanlıurfa", "TR"): 2_170_000,  # noqa: RUF001 - Turkish dotless i, the real spelling
+    # State Statistics Service of Ukraine, 1 January 2022 (before the full-scale invasion)
+    ("Lviv", "UA"): 717_000,
+}
 
 # The Annex's own spelling -> the name loaded, for every row whose name changed.
 ANNEX_1_SPELLINGS = {

@@ -176,6 +176,11 @@ ROWS = [
     row("GET",    "/cities/",                                      L, 200, 200, 200, 200, 200, 200),
     row("GET",    "/cities/search/?q=Lis",                         L, 200, 200, 200, 200, 200, 200),
     row("GET",    "/cities/{city}/",                               L, 200, 200, 200, 200, 200, 200),
+    # A city's profile is edited by its officers and admins; everyone else gets 404 (as an
+    # action's edit page: the city is looked up among those the person may edit).
+    row("GET",    "/cities/{city}/edit/",                          L, 200, 404, 404, 404, 404, 200),
+    row("POST",   "/cities/{city}/edit/",                          L, 302, 404, 404, 404, 404, 302,
+        data={"population": "545000", "description": "Capital of Portugal."}),
     row("GET",    "/cities/{city}/actions/new/",                   L, 200, 403, 200, 200, 403, 200),
     row("POST",   "/cities/{city}/actions/new/",                   L, 200, 403, 200, 200, 403, 200),
     row("GET",    "/cities/actions/{action}/edit/",                L, 200, 404, 200, 200, 404, 200),
@@ -664,6 +669,8 @@ RULES = [
     ("cities.view_country",               None,           None,      (F,  T,  T,  T,  T,  T,  T)),
     ("cities.change_city",                None,           None,      (F,  F,  F,  F,  F,  F,  T)),
     ("cities.change_city",                "city",         None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("cities.change_city_profile",        "city",         None,      (F,  T,  F,  F,  F,  F,  T)),
+    ("cities.change_city_profile",        "other_city",   None,      (F,  F,  T,  F,  F,  F,  T)),
     ("cities.view_city_officers",         "city",         None,      (F,  T,  F,  T,  T,  F,  T)),
     ("cities.view_city_officers",         "other_city",   None,      (F,  F,  T,  T,  T,  F,  T)),
     ("cities.view_climateaction",         None,           None,      (F,  T,  T,  T,  T,  T,  T)),

@@ -17,6 +17,7 @@ MOVE = [
     "accounts.0006_invitation_moved_to_cities",
     "cities.0006_invitation_from_accounts",
     "cities.0007_climate_action_created_by_updated_by",
+    "cities.0008_city_description",
 ]
 
 # An install from before the move (accounts and cities, and portal's data versions: the others
@@ -27,20 +28,26 @@ django.setup()
 from django.core.management import call_command
 from django.db import connection
 from accounts.models import User
-from cities.models import City, Country
+from cities.models import Country
 
 call_command("migrate", "accounts", "0005_language_time_zone", verbosity=0)
 call_command("migrate", "cities", "0005_reference_countries", verbosity=0)
-# Today's code writes the rows below, and saving a city raises the cities' data version.
+# Today's code writes the user below (saving one raises the cities' data version); the city is
+# written as cities 0005 knew it, without the columns added since (its description).
 call_command("migrate", "portal", verbosity=0)
 user = User.objects.create_user("lea@example.org")
-city = City.objects.create(name="Lisbon", country=Country.objects.get(iso_code="PT"))
 with connection.cursor() as cursor:
+    cursor.execute(
+        "INSERT INTO cities_city (name, country_id, is_mission_city, is_mission_minded, "
+        "is_pilot_city, is_twin_city, contract_status) VALUES ('Lisbon', %s, 0, 0, 0, 0, '')",
+        [Country.objects.get(iso_code="PT").pk],
+    )
+    city_id = cursor.lastrowid
     cursor.execute(
         "INSERT INTO accounts_invitation (email, token, created_at, expires_at, city_id, "
         "invited_by_id) VALUES ('ana@lisboa.example', 'the-token', '2026-11-30 10:00:00', "
         "'2026-12-14 10:00:00', %s, %s)",
-        [city.pk, user.pk],
+        [city_id, user.pk],
     )
     cursor.execute(
         "SELECT id FROM django_content_type WHERE app_label = 'accounts' AND model = 'invitation'"

@@ -107,6 +107,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "city directory: officer, no filter",
             "city directory: officer, country + type + name",
             "city detail: officer, city with the most climate actions",
+            "city profile form: officer, city with the most climate actions",
             "city search: officer, ?q=<search term>",
             "climate action form: officer, new action",
             "climate action form: officer, edit the action with the most levers",
@@ -295,6 +296,10 @@ def test_cities_benchmarks_answer_their_pages_on_scale_data():
     edit = harness.REGISTRY["climate action form: officer, edit the action with the most levers"]
     action = bench_cities.richest_action(city)
     assert edit.setup()().wsgi_request.path == f"/cities/actions/{action.pk}/edit/"
+    profile_form = harness.REGISTRY[
+        "city profile form: officer, city with the most climate actions"
+    ]
+    assert profile_form.setup()().wsgi_request.path == f"/cities/{city.pk}/edit/"
     search = harness.REGISTRY["city search: officer, ?q=<search term>"].setup()()
     assert search.json()["results"]
     facilitator_form = harness.REGISTRY[

@@ -123,8 +123,25 @@ def test_seed_demo_gives_annex_1_cities_their_countries(demo_data):
     assert cities["Aix-Marseille-Provence Metropolis"] == "France"
 
 
-def test_seed_demo_leaves_populations_empty(demo_data):
-    assert City.objects.exclude(population=None).count() == 0
+def test_seed_demo_gives_populations_where_they_are_known(demo_data):
+    populations = {
+        (city.name, city.country.iso_code): city.population
+        for city in City.objects.select_related("country").filter(
+            name__in=["Guimarães", "Istanbul", "Brussels", "Lisboa", "Vienna", "Essen"]
+        )
+    }
+
+    assert populations == {
+        ("Guimarães", "PT"): 157_000,
+        ("Istanbul", "TR"): 15_656_000,
+        ("Lisboa", "PT"): 546_000,
+        ("Vienna", "AT"): 1_982_000,
+        # Not known reliably: "Not known" on the profile.
+        ("Brussels", "BE"): None,
+        ("Essen", "DE"): None,
+    }
+    assert City.objects.exclude(population=None).count() == 49
+    assert City.objects.filter(population=None).count() == 21
 
 
 def test_seed_demo_nature_based_solutions_session_of_10_december(demo_data):
@@ -363,6 +380,28 @@ def test_seed_demo_keeps_a_changed_password(demo_data):
     officer.refresh_from_db()
     assert officer.check_password("a-password-the-officer-chose")
     assert not officer.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_keeps_a_population_the_officers_wrote(demo_data):
+    guimaraes = City.objects.get(name="Guimarães")
+    guimaraes.population = 158_123
+    guimaraes.save()
+
+    output = seed_demo()
+
+    guimaraes.refresh_from_db()
+    assert guimaraes.population == 158_123
+    assert "Demo data: 0 created, 0 updated, 732 unchanged." in output
+
+
+def test_seed_demo_fills_the_populations_of_a_demo_loaded_without_them(demo_data):
+    City.objects.update(population=None)
+
+    output = seed_demo()
+
+    assert "Demo data: 0 created, 49 updated, 683 unchanged." in output
+    assert City.objects.get(name="Lisboa").population == 546_000
+    assert City.objects.exclude(population=None).count() == 49
 
 
 def test_seed_demo_removes_only_the_group_facilitators_an_earlier_demo_linked_to_technical_sessions(

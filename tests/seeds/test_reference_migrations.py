@@ -175,12 +175,13 @@ def test_reference_migrations_reverse_keeping_rows_and_reapply_over_an_older_ins
     output = manage(url, "migrate", "--noinput")
 
     applied = sorted(line.strip() for line in output.splitlines() if "Applying" in line)
-    # cities' later migrations (invitations moved in, climate action authors) were reversed
-    # with 0005 and come back with it; so were roadmaps' after 0006.
+    # cities' later migrations (invitations moved in, climate action authors, the city's
+    # description) were reversed with 0005 and come back with it; so were roadmaps' after 0006.
     assert applied == [
         "Applying cities.0005_reference_countries... OK",
         "Applying cities.0006_invitation_from_accounts... OK",
         "Applying cities.0007_climate_action_created_by_updated_by... OK",
+        "Applying cities.0008_city_description... OK",
         "Applying roadmaps.0006_reference_services... OK",
         # Reversed with 0006 (issue 10's general reasoning and status labels).
         "Applying roadmaps.0007_general_reasoning... OK",
