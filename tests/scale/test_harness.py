@@ -116,6 +116,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/countries/",
             "API: GET /api/v1/climate-actions/",
             "cohort page: lead facilitator, busiest cohort",
+            "cohort page: officer of an enrolled city, busiest cohort",
             "API: GET /api/v1/cities/",
             "API: GET /api/v1/sessions/?cohort=<busiest>",
             "enrolments page: lead facilitator, busiest cohort",
@@ -155,6 +156,11 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "calendar feed: lead facilitator of the busiest cohort",
             "API: GET /api/v1/registrations/ (lead facilitator)",
             "API: GET /api/v1/registrations/?session=<busiest> (officer)",
+            "sessions page: busiest facilitator",
+            "sessions page: busiest facilitator, filtered by cohort and kind",
+            "sessions page, month: busiest facilitator, busiest month",
+            "sessions page: officer with the most enrolments",
+            "sessions page, month: officer with the most enrolments, filtered by kind",
             *(bench_cold.COLD + name for name in bench_cold.WARM_ROWS),
         ]
     )
