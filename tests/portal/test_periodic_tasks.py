@@ -55,7 +55,12 @@ def test_run_periodic_tasks_builds_an_export_whose_task_was_lost(
 ):
     settings.MEDIA_ROOT = tmp_path
     cohort = factories.CohortFactory()
-    roadmap_with(cohort=cohort, city=city_named("Braga", "PT", "Portugal"))
+    # Started (the ZIP leaves out roadmaps in which nothing was written).
+    roadmap_with(
+        cohort=cohort,
+        city=city_named("Braga", "PT", "Portugal"),
+        values={"phase1.challenge": "Heating the old town"},
+    )
     # Its task was lost 6 minutes ago (the broker was down at commit).
     export = RoadmapExport.objects.create(
         cohort=cohort, queued_at=NOW - datetime.timedelta(minutes=6)
