@@ -3,6 +3,7 @@ import functools
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import FacilitatorsField
 from cities.models import City, ClimateAction
 from portal.dates import time_zone_choices
+from sessions import attendance_reports
+from sessions.attendance_reports import Participant, Report
 from sessions.enums import Attendance, SessionKind
 from sessions.models import Session
 
@@ -219,7 +222,16 @@ class BaseWalkInFormSet(forms.BaseFormSet):
         return super().__getitem__(index)
 
 
-WalkInFormSet = forms.formset_factory(WalkInForm, formset=BaseWalkInFormSet, extra=3)
+# The most walk-in rows one form holds: "Add another walk-in" stops there (save, then add more).
+MAX_WALK_IN_ROWS = 50
+
+WalkInFormSet = forms.formset_factory(
+    WalkInForm,
+    formset=BaseWalkInFormSet,
+    extra=3,
+    max_num=MAX_WALK_IN_ROWS,
+    absolute_max=MAX_WALK_IN_ROWS,
+)
 
 
 class AttendanceForm(forms.Form):
@@ -269,3 +281,121 @@ class OutcomeForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("They feed the technical support sessions."),
     )
+
+
+# --- Importing a meeting tool's attendance report -----------------------------------------------
+
+# How long the confirmation page holds: a facilitator may leave it open over lunch, but an old
+# page should be uploaded again against the list as it is now.
+REPORT_MAX_AGE_SECONDS = 12 * 60 * 60
+
+
+def _report_salt(session_id: int) -> str:
+    return f"sessions.attendance-report:{session_id}"
+
+
+def report_signed(*, session_id: int, report: Report) -> str:
+    """The report's people, signed for the confirmation step of this session's import.
+
+    Decision: the parsed report travels in the confirmation form, signed (django.core.signing,
+    with SECRET_KEY, compressed, for this session only, for REPORT_MAX_AGE_SECONDS), rather
+    than kept on the server or uploaded again: nothing is stored for an import that is never
+    confirmed, every web process and a cache eviction leave it intact, and the browser cannot
+    re-send a file input. The signature means the people confirmed are exactly those the file
+    listed; what they are matched to is read again when confirming (services.attendance_import).
+    """
+    payload = {
+        "p": [[person.name, person.email] for person in report.people],
+        "w": report.without_email,
+        "r": report.rows,
+    }
+    return signing.dumps(payload, salt=_report_salt(session_id), compress=True)
+
+
+def report_unsigned(*, session_id: int, value: str) -> Report | None:
+    """The report `report_signed` gave for this session, or None: changed, for another session,
+    expired, or not a signed report at all."""
+    try:
+        payload = signing.loads(
+            value, salt=_report_salt(session_id), max_age=REPORT_MAX_AGE_SECONDS
+        )
+        return Report(
+            people=[Participant(name=str(name), email=str(email)) for name, email in payload["p"]],
+            without_email=[str(name) for name in payload["w"]],
+            rows=int(payload["r"]),
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+class AttendanceReportForm(forms.Form):
+    report = forms.FileField(
+        label=_("Attendance report (CSV)"),
+        help_text=_(
+            "The participants report of Zoom, or the attendance report of Microsoft Teams, as "
+            "the meeting tool exports it."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,text/csv"}),
+        error_messages={
+            "required": _("Choose the report's file."),
+            "empty": _("The file is empty."),
+        },
+    )
+
+    def clean_report(self) -> Report:
+        upload = self.cleaned_data["report"]
+        if upload.size > attendance_reports.MAX_BYTES:
+            # Not read: the size is known from the upload.
+            raise forms.ValidationError(attendance_reports.too_big_message())
+        try:
+            return attendance_reports.parse(upload.read())
+        except attendance_reports.ReportError as error:
+            raise forms.ValidationError(error.message) from error
+
+
+class ReportDecisionsForm(forms.Form):
+    """The confirmation of an import: the signed report, and for each of its people on no list
+    whether to add them as a walk-in (with a city of the cohort, or none) or to leave them out.
+    """
+
+    IGNORE = "ignore"
+    WALK_IN = "walk_in"
+    DECISIONS = [(IGNORE, _("Leave out")), (WALK_IN, _("Add as a walk-in"))]
+
+    report = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, unmatched, cities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unmatched = unmatched
+        # Read once for every row; a posted choice is checked against them.
+        self.cities = {city.pk: city for city in cities}
+        city_choices = [("", _("No city"))] + [(pk, str(c)) for pk, c in self.cities.items()]
+        for index, participant in unmatched:
+            self.fields[f"decision_{index}"] = forms.ChoiceField(
+                label=participant.name,
+                choices=self.DECISIONS,
+                initial=self.IGNORE,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"city_{index}"] = forms.TypedChoiceField(
+                label=_("City of %(name)s") % {"name": participant.name},
+                choices=city_choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def rows(self):
+        return [
+            (participant, self[f"decision_{index}"], self[f"city_{index}"])
+            for index, participant in self.unmatched
+        ]
+
+    def walk_ins(self) -> list[tuple[int, tuple]]:
+        """The people to add as walk-ins: (their index in the report, (name, email, city))."""
+        chosen = []
+        for index, participant in self.unmatched:
+            if self.cleaned_data[f"decision_{index}"] == self.WALK_IN:
+                city = self.cities.get(self.cleaned_data[f"city_{index}"])
+                chosen.append((index, (participant.name, participant.email, city)))
+        return chosen

@@ -461,3 +461,37 @@ def sessions_listed(queryset: QuerySet[Session], *, now, own_cities=()) -> Query
             own_registered=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
         )
     return listed
+
+
+@dataclass
+class ReportMatch:
+    """A meeting report's people set against a session's list (the import's confirmation).
+
+    `to_mark`: (registration, participant) pairs not yet marked attended; `already`: people of
+    the report already marked attended (registered or walk-ins); `unmatched`: the report's
+    people on no list, with their index in the report (the name of their decision's fields);
+    `without_email`: names the report gives without an address, which cannot be matched."""
+
+    to_mark: list
+    already: list
+    unmatched: list
+    without_email: list
+
+
+def report_matched(*, session: Session, people, without_email=()) -> ReportMatch:
+    """Match the report's `people` (attendance_reports.Participant) to `session`'s list by
+    email address, trimmed and in any case: one query."""
+    listed = {
+        registration.email.strip().lower(): registration
+        for registration in registrations_of_session(session=session)
+    }
+    to_mark, already, unmatched = [], [], []
+    for index, participant in enumerate(people):
+        registration = listed.get(participant.email)
+        if registration is None:
+            unmatched.append((index, participant))
+        elif registration.attendance == Attendance.ATTENDED:
+            already.append((registration, participant))
+        else:
+            to_mark.append((registration, participant))
+    return ReportMatch(to_mark, already, unmatched, list(without_email))

@@ -12,6 +12,7 @@ Each service is one transaction. Emails to registered people are rows queued ins
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -546,36 +547,20 @@ def registration_delete(*, registration: Registration, acting_user) -> None:
 # --- Attendance --------------------------------------------------------------------------------
 
 
-def attendance_record(
-    *,
-    session: Session,
-    marks: Mapping[int, str],
-    walk_ins: Sequence[tuple[str, str, City | None]] = (),
-    acting_user,
-) -> None:
-    """Record who attended and who did not show, and add the walk-ins.
-
-    `marks` maps registration ids of this session to an Attendance value ("" clears it). A
-    walk-in's city, if given, must be enrolled (accepted) in the session's cohort. Walk-in
-    errors name the row: field "walk_ins.<index>.full_name", "...email" or "...city".
-    """
-    permission_check(acting_user, "peer_sessions.record_attendance", session)
+def _check_attendance_open(session: Session) -> None:
     if session.status == SessionStatus.CANCELLED:
         raise ApplicationError(_("This session was cancelled."), code="cancelled")
     if session.starts_at > timezone.now():
         raise ApplicationError(
             _("Attendance can be recorded once the session has started."), code="not_started"
         )
-    for value in marks.values():
-        if value not in Attendance.values:
-            raise ApplicationError(_("Choose attended or no-show."), field="attendance")
-    known = set(
-        Registration.objects.filter(session=session, pk__in=list(marks)).values_list(
-            "pk", flat=True
-        )
-    )
-    if known != set(marks):
-        raise ApplicationError(_("Some people are not on this session's list."))
+
+
+def _clean_walk_ins(
+    session: Session, walk_ins: Sequence[tuple[str, str, City | None]]
+) -> list[tuple[str, str, str, City | None]]:
+    """The walk-ins as (error prefix, name, email, city), checked: a name, a valid address, no
+    address twice, a city enrolled (accepted) in the session's cohort or none."""
     enrolled = set(
         Enrolment.objects.filter(
             cohort_id=session.cohort_id, status=EnrolmentStatus.ACCEPTED
@@ -603,6 +588,35 @@ def attendance_record(
             )
         seen.add(email)
         cleaned.append((prefix, full_name, email, city))
+    return cleaned
+
+
+def attendance_record(
+    *,
+    session: Session,
+    marks: Mapping[int, str],
+    walk_ins: Sequence[tuple[str, str, City | None]] = (),
+    acting_user,
+) -> None:
+    """Record who attended and who did not show, and add the walk-ins.
+
+    `marks` maps registration ids of this session to an Attendance value ("" clears it). A
+    walk-in's city, if given, must be enrolled (accepted) in the session's cohort. Walk-in
+    errors name the row: field "walk_ins.<index>.full_name", "...email" or "...city".
+    """
+    permission_check(acting_user, "peer_sessions.record_attendance", session)
+    _check_attendance_open(session)
+    for value in marks.values():
+        if value not in Attendance.values:
+            raise ApplicationError(_("Choose attended or no-show."), field="attendance")
+    known = set(
+        Registration.objects.filter(session=session, pk__in=list(marks)).values_list(
+            "pk", flat=True
+        )
+    )
+    if known != set(marks):
+        raise ApplicationError(_("Some people are not on this session's list."))
+    cleaned = _clean_walk_ins(session, walk_ins)
     with transaction.atomic():
         by_value: dict[str, list[int]] = {}
         for registration_id, value in marks.items():
@@ -623,6 +637,80 @@ def attendance_record(
                 is_walk_in=True,
                 attendance=Attendance.ATTENDED,
             )
+
+
+@dataclass(frozen=True)
+class AttendanceImported:
+    """What `attendance_import` did: people it marked attended who were not before, people of
+    the report already marked attended, and walk-ins it added."""
+
+    marked: int
+    already: int
+    walk_ins: int
+
+
+def attendance_import(
+    *,
+    session: Session,
+    emails: Iterable[str],
+    walk_ins: Sequence[tuple[str, str, City | None]] = (),
+    acting_user,
+) -> AttendanceImported:
+    """Apply a meeting tool's attendance report (sessions.attendance_reports), as confirmed.
+
+    Everyone on the session's list whose address is in `emails` (trimmed, in any case) is
+    marked attended, whatever was recorded before (the report shows they were there); the
+    others keep what they had. `walk_ins` are the report's people the facilitator chose to add
+    (name, email, city or None), checked as on the attendance page (errors name the row:
+    "walk_ins.<index>.<field>").
+
+    Decision: the report's people are matched again here, against the list as it is now, not
+    as the confirmation page showed it: a colleague may have added someone as a walk-in in
+    between. A walk-in who is on the list by now is marked attended rather than refused as a
+    duplicate, so confirming never fails for what the confirmation page could not know.
+    """
+    permission_check(acting_user, "peer_sessions.record_attendance", session)
+    _check_attendance_open(session)
+    cleaned = _clean_walk_ins(session, walk_ins)
+    wanted = {email.strip().lower() for email in emails if email and email.strip()}
+    wanted |= {email for _prefix, _name, email, _city in cleaned}
+    with transaction.atomic():
+        listed = {
+            email.strip().lower(): (pk, attendance)
+            for pk, email, attendance in Registration.objects.select_for_update()
+            .filter(session=session)
+            .values_list("pk", "email", "attendance")
+        }
+        to_mark = [
+            pk
+            for email, (pk, attendance) in listed.items()
+            if email in wanted and attendance != Attendance.ATTENDED
+        ]
+        already = sum(
+            1
+            for email, (_pk, attendance) in listed.items()
+            if email in wanted and attendance == Attendance.ATTENDED
+        )
+        if to_mark:
+            Registration.objects.filter(pk__in=to_mark).update(attendance=Attendance.ATTENDED)
+        added = 0
+        for prefix, full_name, email, city in cleaned:
+            if email in listed:
+                continue
+            _registration_add(
+                session=session,
+                city=city,
+                full_name=full_name,
+                email=email,
+                acting_user=acting_user,
+                prefix=prefix,
+                is_walk_in=True,
+                attendance=Attendance.ATTENDED,
+            )
+            added += 1
+        # As attendance_record: the bulk update sends no post_save.
+        bump(*session_scopes(session.pk), *cohort_scopes(session.cohort_id))
+    return AttendanceImported(marked=len(to_mark), already=already, walk_ins=added)
 
 
 # --- Emails to registered people ---------------------------------------------------------------

@@ -17,5 +17,15 @@ urlpatterns = [
         name="registration_delete",
     ),
     path("<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
+    path(
+        "<int:pk>/attendance/import/",
+        views.session_attendance_import,
+        name="session_attendance_import",
+    ),
+    path(
+        "<int:pk>/attendance/import/confirm/",
+        views.session_attendance_import_confirm,
+        name="session_attendance_import_confirm",
+    ),
     path("<int:pk>/calendar.ics", views.session_ics, name="session_ics"),
 ]

@@ -29,15 +29,21 @@ from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, ve
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
 from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
+from sessions.enums import Attendance
 from sessions.filters import SessionFilter
 from sessions.forms import (
+    MAX_WALK_IN_ROWS,
     AttendanceForm,
+    AttendanceReportForm,
     OutcomeForm,
     PersonFormSet,
     PresentationFormSet,
     RegistrationForm,
+    ReportDecisionsForm,
     SessionForm,
     WalkInFormSet,
+    report_signed,
+    report_unsigned,
     session_form_media,
 )
 from sessions.models import Session
@@ -51,6 +57,7 @@ from sessions.selectors import (
     registrations_of_own_cities,
     registrations_of_session,
     registrations_visible_to,
+    report_matched,
     session_access_of,
     session_visible_to,
     session_with_programme,
@@ -602,9 +609,31 @@ def registration_delete(request, pk, registration_pk):
 # --- Attendance --------------------------------------------------------------------------------
 
 
+def _with_walk_in_row(data):
+    """The posted attendance form with one more empty walk-in row, or None when the form
+    already holds MAX_WALK_IN_ROWS rows (or its row count was tampered with)."""
+    try:
+        total = int(data.get("walk_ins-TOTAL_FORMS", ""))
+    except ValueError:
+        return None
+    if not 0 <= total < MAX_WALK_IN_ROWS:
+        return None
+    data = data.copy()
+    data["walk_ins-TOTAL_FORMS"] = str(total + 1)
+    return data
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_attendance(request, pk):
+    """Record who attended: each registered person's mark, the walk-ins, or everyone at once.
+
+    The form's three buttons: "Save attendance"; "Mark everyone registered as attended" (the
+    same service, every registered person marked attended, with the walk-ins typed); and "Add
+    another walk-in", which saves nothing and shows the form again as typed, with one more
+    empty row (up to MAX_WALK_IN_ROWS; with JavaScript the row is added in the page,
+    static/js/sessions/walk-ins.js).
+    """
     session, found = _session_and_versions(request, pk, CITIES, session_scope(pk))
 
     @functools.cache
@@ -616,6 +645,12 @@ def session_attendance(request, pk):
         return AttendanceForm(data, registrations=registered)
 
     data = request.POST if request.method == "POST" else None
+    adding_row = data is not None and "add_walk_in" in data
+    row_limit_reached = False
+    if adding_row:
+        more = _with_walk_in_row(data)
+        row_limit_reached = more is None
+        data = more if more is not None else data
     # Shown as first drawn, the list may come from the cache: then neither the registrations
     # nor the form's field per person are needed.
     form = attendance_form() if data is not None else SimpleLazyObject(attendance_form)
@@ -629,14 +664,23 @@ def session_attendance(request, pk):
 
     # Likewise the empty walk-in rows and their management form.
     walk_ins = walk_in_formset() if data is not None else SimpleLazyObject(walk_in_formset)
+    if adding_row and not row_limit_reached:
+        # The new row takes the focus, so that the page opens where the person types next.
+        walk_ins.forms[-1].fields["full_name"].widget.attrs["autofocus"] = True
     asked_by_service = False
-    if data is not None and form.is_valid() and walk_ins.is_valid():
+    if not adding_row and data is not None and form.is_valid() and walk_ins.is_valid():
         rows = [index for index, row in enumerate(walk_ins.forms) if row.is_filled()]
+        mark_all = "mark_all" in data
+        marks = (
+            {registration.pk: Attendance.ATTENDED for registration in form.registrations}
+            if mark_all
+            else form.marks()
+        )
         asked_by_service = True
         try:
             services.attendance_record(
                 session=session,
-                marks=form.marks(),
+                marks=marks,
                 walk_ins=[
                     (
                         walk_ins.forms[i].cleaned_data["full_name"],
@@ -650,7 +694,12 @@ def session_attendance(request, pk):
         except ApplicationError as error:
             _show_error(error, form, {"walk_ins": (walk_ins, rows)})
         else:
-            messages.success(request, _("Attendance saved."))
+            messages.success(
+                request,
+                _("Everyone registered is marked as attended.")
+                if mark_all
+                else _("Attendance saved."),
+            )
             return redirect("session_attendance", pk=session.pk)
     if not asked_by_service:
         _may_show_form(request, "peer_sessions.record_attendance", session)
@@ -662,6 +711,8 @@ def session_attendance(request, pk):
             "form": form,
             "form_is_bound": data is not None,
             "walk_ins": walk_ins,
+            "max_walk_in_rows": MAX_WALK_IN_ROWS,
+            "row_limit_reached": row_limit_reached,
             "walk_in_rows": lambda: [r for r in registrations() if r.is_walk_in],
             # Read only when the cached counts are drawn afresh.
             "counts": functools.cache(lambda: counts_of(session)),
@@ -671,6 +722,107 @@ def session_attendance(request, pk):
             "page_versions": joined(found, CITIES, session_scope(pk), VISIBILITY),
         },
     )
+
+
+# --- Importing a meeting tool's attendance report ----------------------------------------------
+
+
+def _report_matched(session, report):
+    return report_matched(session=session, people=report.people, without_email=report.without_email)
+
+
+def _import_confirmation(request, session, report, *, match=None, form=None):
+    """The confirmation page of an import: who will be marked attended, who already is, and a
+    decision for each person on no list."""
+    if match is None:
+        match = _report_matched(session, report)
+    if form is None:
+        form = ReportDecisionsForm(
+            initial={"report": report_signed(session_id=session.pk, report=report)},
+            unmatched=match.unmatched,
+            cities=cities_enrolled_in(cohort_id=session.cohort_id),
+        )
+    return render(
+        request,
+        "sessions/session_attendance_import_confirm.html",
+        {"session": session, "report": report, "match": match, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_attendance_import(request, pk):
+    """Upload a meeting tool's attendance report (sessions.attendance_reports): a valid file
+    answers with the confirmation page; nothing is saved before it is confirmed."""
+    session = _session(request, pk)
+    # No service is reached on this page: reading the file saves nothing.
+    _may_show_form(request, "peer_sessions.record_attendance", session)
+    has_started = session.starts_at <= timezone.now()
+    data = request.POST if request.method == "POST" else None
+    form = AttendanceReportForm(data, request.FILES if data is not None else None)
+    if data is not None and has_started and form.is_valid():
+        return _import_confirmation(request, session, form.cleaned_data["report"])
+    return render(
+        request,
+        "sessions/session_attendance_import.html",
+        {"session": session, "form": form, "has_started": has_started},
+    )
+
+
+@login_required
+@require_POST
+def session_attendance_import_confirm(request, pk):
+    """Apply a confirmed import through services.attendance_import, or show the confirmation
+    again with what to correct."""
+    session = _session(request, pk)
+    report = report_unsigned(session_id=session.pk, value=request.POST.get("report", ""))
+    if report is None:
+        _may_show_form(request, "peer_sessions.record_attendance", session)
+        messages.error(
+            request,
+            _("This confirmation has expired or was changed. Upload the report again."),
+        )
+        return redirect("session_attendance_import", pk=session.pk)
+    match = _report_matched(session, report)
+    form = ReportDecisionsForm(
+        request.POST,
+        unmatched=match.unmatched,
+        cities=cities_enrolled_in(cohort_id=session.cohort_id),
+    )
+    if form.is_valid():
+        chosen = form.walk_ins()
+        try:
+            result = services.attendance_import(
+                session=session,
+                emails=[person.email for person in report.people],
+                walk_ins=[walk_in for _index, walk_in in chosen],
+                acting_user=request.user,
+            )
+        except ApplicationError as error:
+            _show_import_error(error, form, chosen)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Report imported: %(marked)d marked as attended, %(already)d already were, "
+                    "%(walk_ins)d added as walk-ins."
+                )
+                % {"marked": result.marked, "already": result.already, "walk_ins": result.walk_ins},
+            )
+            return redirect("session_attendance", pk=session.pk)
+    else:
+        _may_show_form(request, "peer_sessions.record_attendance", session)
+    return _import_confirmation(request, session, report, match=match, form=form)
+
+
+def _show_import_error(error: ApplicationError, form, chosen) -> None:
+    """Put the service's message at the person's city when it names a walk-in's city (a city
+    no longer enrolled), otherwise above the form."""
+    if error.field and error.field.startswith("walk_ins.") and error.field.endswith(".city"):
+        index = chosen[int(error.field.split(".")[1])][0]
+        form.add_error(f"city_{index}", error.message)
+        return
+    form.add_error(None, error.message)
 
 
 # --- Calendar ----------------------------------------------------------------------------------

@@ -113,6 +113,28 @@ REGISTER_BEA = {
     "full_name": "Bea Santos",
     "email": "bea@lisboa.pt",
 }
+
+
+class _Upload:
+    """A file the test client uploads afresh for each role (a real file is read only once)."""
+
+    def __init__(self, name: str, content: bytes):
+        self.name, self._content = name, content
+
+    def read(self) -> bytes:
+        return self._content
+
+
+REPORT_UPLOAD = {
+    "report": _Upload(
+        "participants.csv", b"Name (Original Name),User Email\r\nRui Costa,rui@lisboa.pt\r\n"
+    )
+}
+ADD_WALK_IN_ROW = {
+    "walk_ins-TOTAL_FORMS": "3",
+    "walk_ins-INITIAL_FORMS": "0",
+    "add_walk_in": "1",
+}
 ATTENDED = {"marks": [{"registration": "{registration}", "attendance": "attended"}]}
 
 # Columns: anonymous (an), officer of the object's city (of), officer of another city (of2),
@@ -221,6 +243,18 @@ ROWS = [
                                                                    L, 302, 404, 302, 404, 404, 302),
     row("GET",    "/sessions/{session}/attendance/",               L, 403, 404, 200, 404, 404, 200),
     row("POST",   "/sessions/{session}/attendance/",               L, 403, 404, 200, 404, 404, 200),
+    # Started: adding a walk-in row saves nothing, the form comes back with one more row.
+    row("POST",   "/sessions/{session}/attendance/",               L, 403, 404, 200, 404, 404, 200,
+        data=ADD_WALK_IN_ROW, state=STARTED),
+    row("GET",    "/sessions/{session}/attendance/import/",        L, 403, 404, 200, 404, 404, 200),
+    # A report is read (the confirmation page, 200) only for who may record attendance.
+    row("POST",   "/sessions/{session}/attendance/import/",        L, 403, 404, 200, 404, 404, 200,
+        data=REPORT_UPLOAD, state=STARTED),
+    # An unsigned (or expired) confirmation: back to the upload with a message, for who may
+    # record attendance; a signed one is tests/sessions/test_attendance_import.py's.
+    row("POST",   "/sessions/{session}/attendance/import/confirm/",
+                                                                   L, 403, 404, 302, 404, 404, 302,
+        data={"report": "not-a-signed-report"}),
     row("GET",    "/sessions/{session}/calendar.ics",              L, 200, 404, 200, 404, 404, 200),
     row("GET",    "/calendar/{feed}.ics",                        200, 200, 200, 200, 200, 200, 200),
     row("GET",    "/calendar/not-a-feed.ics",                    404, 404, 404, 404, 404, 404, 404),

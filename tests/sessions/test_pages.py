@@ -518,6 +518,154 @@ def test_session_attendance_by_an_officer_is_403(client, programme, clock):
     assert client.get(f"/sessions/{programme.heating.pk}/attendance/").status_code == 403
 
 
+def _checked(page: str, registration) -> list[str]:
+    """The values of the person's attendance choices that the page shows ticked."""
+    return [
+        re.search(r'value="([^"]+)"', tag).group(1)
+        for tag in re.findall(rf'<input[^>]*name="attendance_{registration.pk}"[^>]*>', page)
+        if " checked" in tag
+    ]
+
+
+def _walk_in_rows(count, **rows) -> dict:
+    data = {
+        "walk_ins-TOTAL_FORMS": str(count),
+        "walk_ins-INITIAL_FORMS": "0",
+        "walk_ins-MIN_NUM_FORMS": "0",
+        "walk_ins-MAX_NUM_FORMS": "50",
+    }
+    data.update(rows)
+    return data
+
+
+def test_session_attendance_add_walk_in_row_keeps_what_was_typed_and_saves_nothing(
+    client, programme, clock
+):
+    ana, bea = services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=[("Ana", "ana@lisboa.pt"), ("Bea", "bea@lisboa.pt")],
+        acting_user=programme.officer,
+    )
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    data = {
+        f"attendance_{ana.pk}": "attended",
+        f"attendance_{bea.pk}": "no_show",
+        "add_walk_in": "1",
+        **_walk_in_rows(
+            3,
+            **{
+                "walk_ins-0-full_name": "Walk In",
+                "walk_ins-0-email": "walk@in.eu",
+                "walk_ins-0-city": str(programme.city.pk),
+                "walk_ins-2-full_name": "Half typed",
+            },
+        ),
+    }
+
+    response = client.post(f"/sessions/{programme.heating.pk}/attendance/", data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="walk_ins-TOTAL_FORMS" value="4"' in page
+    assert re.findall(r"<legend>(Walk-in \d+)</legend>", page) == [
+        "Walk-in 1",
+        "Walk-in 2",
+        "Walk-in 3",
+        "Walk-in 4",
+    ]
+    assert 'name="walk_ins-0-full_name" value="Walk In"' in page
+    assert 'name="walk_ins-0-email" value="walk@in.eu"' in page
+    assert f'<option value="{programme.city.pk}" selected>' in page
+    assert 'name="walk_ins-2-full_name" value="Half typed"' in page
+    # The new row takes the focus; it is empty and shows no error.
+    assert re.search(r'<input type="text" name="walk_ins-3-full_name"[^>]*autofocus', page)
+    assert 'class="errorlist"' not in page
+    assert _checked(page, ana) == ["attended"]
+    assert _checked(page, bea) == ["no_show"]
+    assert list(Registration.objects.values_list("email", "attendance")) == [
+        ("ana@lisboa.pt", ""),
+        ("bea@lisboa.pt", ""),
+    ]
+
+
+def test_session_attendance_add_walk_in_row_stops_at_the_most_rows(client, programme, clock):
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+
+    response = client.post(
+        f"/sessions/{programme.heating.pk}/attendance/",
+        {"add_walk_in": "1", **_walk_in_rows(50, **{"walk_ins-49-full_name": "Last"})},
+    )
+
+    page = response.content.decode()
+    assert 'name="walk_ins-TOTAL_FORMS" value="50"' in page
+    assert 'name="walk_ins-49-full_name" value="Last"' in page
+    limit = re.search(
+        r"<p class=\"message message-warning\" data-walk-in-limit([^>]*)>(.*?)</p>", page
+    )
+    assert (limit.group(1), text(limit.group(2))) == (
+        ' role="status"',
+        "The form holds up to 50 walk-ins. Save these first, then add more.",
+    )
+
+
+def test_session_attendance_mark_all_marks_everyone_registered_and_adds_the_walk_ins(
+    client, programme, clock
+):
+    *_others, rui = services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=[("Ana", "ana@lisboa.pt"), ("Bea", "bea@lisboa.pt"), ("Rui", "rui@lisboa.pt")],
+        acting_user=programme.officer,
+    )
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+
+    response = client.post(
+        f"/sessions/{programme.heating.pk}/attendance/",
+        {
+            # A no-show chosen before pressing "Mark everyone": the button says what it does.
+            f"attendance_{rui.pk}": "no_show",
+            "mark_all": "1",
+            **_walk_in_rows(
+                3, **{"walk_ins-0-full_name": "Walk In", "walk_ins-0-email": "walk@in.eu"}
+            ),
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(f"/sessions/{programme.heating.pk}/attendance/", 302)]
+    assert "Everyone registered is marked as attended." in text(response.content.decode())
+    assert list(
+        Registration.objects.order_by("email").values_list("email", "attendance", "is_walk_in")
+    ) == [
+        ("ana@lisboa.pt", "attended", False),
+        ("bea@lisboa.pt", "attended", False),
+        ("rui@lisboa.pt", "attended", False),
+        ("walk@in.eu", "attended", True),
+    ]
+
+
+def test_session_attendance_page_offers_mark_all_only_with_people_registered(
+    client, programme, clock
+):
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    url = f"/sessions/{programme.heating.pk}/attendance/"
+    button = 'name="mark_all"'
+
+    empty = client.get(url).content.decode()
+    clock.move_to(datetime.datetime(2024, 11, 1, tzinfo=UTC))
+    _register_many(programme, 1)
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    listed = client.get(url).content.decode()
+
+    assert (button in empty, button in listed) == (False, True)
+
+
 def _attendance_queries(client, programme, user) -> tuple[int, int]:
     sign_in(client, user)
     cache.clear()  # drawn afresh: the cached parts read nothing (tests/sessions/test_caching.py)

@@ -10,6 +10,7 @@ SESSION_MODULES = [
     "js/sessions/confirm.js",
     "js/sessions/main.js",
     "js/sessions/presentations.js",
+    "js/sessions/walk-ins.js",
 ]
 
 
