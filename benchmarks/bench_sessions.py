@@ -8,6 +8,7 @@ registered people for it.
 from collections import Counter
 
 from django.db.models import Count
+from django.utils import timezone
 
 from benchmarks.bench_cohorts import busiest_cohort, lead_facilitator
 from benchmarks.harness import benchmark, new_client, page, signed_in_client
@@ -69,6 +70,43 @@ def session_edit_form():
 def session_attendance_page():
     session = busiest_session()
     return page(signed_in_client(_facilitator_of(session)), f"/sessions/{session.pk}/attendance/")
+
+
+@benchmark("attendance import page: lead facilitator, busiest session")
+def session_attendance_import_page():
+    session = busiest_session()
+    return page(
+        signed_in_client(_facilitator_of(session)), f"/sessions/{session.pk}/attendance/import/"
+    )
+
+
+@benchmark("attendance import, Zoom report read and confirmation shown: busiest session")
+def session_attendance_import_confirmation():
+    """The upload of a Zoom participants report that lists everyone registered for the busiest
+    session (each joining twice, as people do) and as many guests on no list: the file is
+    read, matched and the confirmation page drawn, each time (nothing of it is cached)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = busiest_session()
+    if session.starts_at > timezone.now():
+        raise RuntimeError("The busiest session has not started: its report cannot be read.")
+    emails = list(session.registrations.values_list("full_name", "email"))
+    rows = [f"{name},{email},12/04/2024 10:00:00 AM" for name, email in emails * 2]
+    rows += [f"Guest {i},guest{i}@example.org,12/04/2024 10:00:00 AM" for i in range(len(emails))]
+    content = ("Name (Original Name),User Email,Join Time\r\n" + "\r\n".join(rows) + "\r\n").encode(
+        "utf-8-sig"
+    )
+    client = signed_in_client(_facilitator_of(session))
+    path = f"/sessions/{session.pk}/attendance/import/"
+
+    def upload():
+        report = SimpleUploadedFile("participants.csv", content, content_type="text/csv")
+        response = client.post(path, {"report": report}, secure=True)
+        if response.status_code != 200 or b'name="decision_' not in response.content:
+            raise RuntimeError(f"POST {path} did not answer with the confirmation page.")
+        return response
+
+    return upload
 
 
 @benchmark("session outcome form: lead facilitator, busiest session")

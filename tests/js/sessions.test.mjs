@@ -3,6 +3,7 @@ import { test } from "node:test";
 
 import { confirmBeforeSubmit } from "../../static/js/sessions/confirm.js";
 import { belongsTo, cityOfAction, filterActions } from "../../static/js/sessions/presentations.js";
+import { rowMarkup } from "../../static/js/sessions/walk-ins.js";
 
 test("an action's city is the text before its first colon", () => {
   assert.deepEqual(
@@ -110,4 +111,18 @@ test("a form with a question goes only when the person says yes", () => {
     "Cancel this session and email everyone registered?",
     "Cancel this session and email everyone registered?",
   ]);
+});
+
+test("a new walk-in row takes its index in names and ids, and its number in the legend", () => {
+  const empty =
+    '<fieldset><legend>Walk-in __number__</legend>' +
+    '<label for="id_walk_ins-__prefix__-email">Email</label>' +
+    '<input name="walk_ins-__prefix__-email" id="id_walk_ins-__prefix__-email"></fieldset>';
+
+  assert.equal(
+    rowMarkup(empty, 3),
+    '<fieldset><legend>Walk-in 4</legend>' +
+      '<label for="id_walk_ins-3-email">Email</label>' +
+      '<input name="walk_ins-3-email" id="id_walk_ins-3-email"></fieldset>',
+  );
 });

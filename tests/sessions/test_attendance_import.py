@@ -331,7 +331,7 @@ def test_import_confirmation_with_a_city_outside_the_cohort_shows_the_page_again
     )
 
     assert response.status_code == 200
-    assert "Select a valid choice." in text(response.content.decode())
+    assert "Choose one of the cohort's cities, or no city." in text(response.content.decode())
     assert _signed_report(response.content.decode()) == _signed_report(page)
     assert Registration.objects.filter(attendance=Attendance.ATTENDED).count() == 0
 
@@ -439,3 +439,31 @@ def test_import_upload_page_query_count(client, programme, clock):
     # person's facts kept under it (the cohorts they facilitate, those their cities are
     # enrolled in, the sessions they are named on, their cities). Nothing is listed.
     assert len(queries) == 8
+
+
+def test_attendance_page_kept_in_the_cache_shows_an_import_at_once(
+    client, programme, lisbon_people, clock
+):
+    ana = lisbon_people[0]
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    url = f"/sessions/{programme.heating.pk}/attendance/"
+    before = client.get(url).content.decode()  # drawn, and kept
+
+    services.attendance_import(
+        session=programme.heating,
+        emails=["ana@lisboa.pt"],
+        walk_ins=[("Marta Rossi", "marta@torino.it", None)],
+        acting_user=programme.lead,
+    )
+    after = client.get(url).content.decode()
+
+    checked = re.compile(rf'<input[^>]*name="attendance_{ana.pk}" value="attended"[^>]*checked')
+    assert (bool(checked.search(before)), bool(checked.search(after))) == (False, True)
+    assert (
+        "Marta Rossi (marta@torino.it)" in before,
+        "Marta Rossi (marta@torino.it)" in after,
+    ) == (
+        False,
+        True,
+    )

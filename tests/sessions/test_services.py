@@ -977,6 +977,12 @@ def _acting_services(programme) -> dict:
             marks={registration.pk: Attendance.ATTENDED},
             acting_user=user,
         ),
+        "attendance_import": lambda user: services.attendance_import(
+            session=programme.heating,
+            emails=[registration.email],
+            walk_ins=[("Jo Walker", "jo@example.org", None)],
+            acting_user=user,
+        ),
         "calendar_feed_reset": lambda user: services.calendar_feed_reset(acting_user=user),
     }
 
@@ -991,6 +997,7 @@ ACTING_SERVICES = [
     "registrations_create",
     "registration_delete",
     "attendance_record",
+    "attendance_import",
     "calendar_feed_reset",
 ]
 
@@ -1014,7 +1021,7 @@ def test_acting_service_without_permission_is_refused_and_changes_nothing(
     if who != "nobody":
         user = factories.UserFactory(is_programme_admin=True, is_active=False)
         services.calendar_feed_get_or_create(user=user)
-    if service in {"attendance_record", "session_record_outcome"}:
+    if service in {"attendance_record", "attendance_import", "session_record_outcome"}:
         clock.move_to(AFTER_HEATING)  # past the service's own state checks
     before = _stored(programme)
 
