@@ -34,8 +34,10 @@ from django.utils.translation import ngettext
 
 # A session's report is a few hundred lines; Teams writes each join twice (sections 2 and 3).
 MAX_BYTES = 2 * 1024 * 1024
-# More people than any session has: the list is carried to the confirmation step.
-MAX_PEOPLE = 1000
+# More people than any session has (a hundred at most). The confirmation form posts two fields
+# for each person on no list: 400 keeps it under Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1000),
+# which would otherwise answer the confirmation with a 400 error page.
+MAX_PEOPLE = 400
 
 # Column titles, compared in lower case without spaces around them.
 NAME_COLUMNS = (

@@ -470,12 +470,15 @@ class ReportMatch:
     `to_mark`: (registration, participant) pairs not yet marked attended; `already`: people of
     the report already marked attended (registered or walk-ins); `unmatched`: the report's
     people on no list, with their index in the report (the name of their decision's fields);
-    `without_email`: names the report gives without an address, which cannot be matched."""
+    `without_email`: names the report gives without an address, which cannot be matched;
+    `suggested_cities`: for people on no list, by index, the city whose people on the list
+    write from the same domain (a city's staff share their city's domain)."""
 
     to_mark: list
     already: list
     unmatched: list
     without_email: list
+    suggested_cities: dict
 
 
 def report_matched(*, session: Session, people, without_email=()) -> ReportMatch:
@@ -494,4 +497,14 @@ def report_matched(*, session: Session, people, without_email=()) -> ReportMatch
             already.append((registration, participant))
         else:
             to_mark.append((registration, participant))
-    return ReportMatch(to_mark, already, unmatched, list(without_email))
+    # A domain suggests a city only when every person on the list who writes from it is of
+    # that one city: a webmail domain shared by people of two cities suggests none.
+    cities_of_domain: dict[str, set] = {}
+    for email, registration in listed.items():
+        cities_of_domain.setdefault(email.rpartition("@")[2], set()).add(registration.city_id)
+    suggested = {}
+    for index, participant in unmatched:
+        cities = cities_of_domain.get(participant.email.rpartition("@")[2], set())
+        if len(cities) == 1 and None not in cities:
+            suggested[index] = next(iter(cities))
+    return ReportMatch(to_mark, already, unmatched, list(without_email), suggested)

@@ -738,7 +738,10 @@ def _import_confirmation(request, session, report, *, match=None, form=None):
         match = _report_matched(session, report)
     if form is None:
         form = ReportDecisionsForm(
-            initial={"report": report_signed(session_id=session.pk, report=report)},
+            initial={
+                "report": report_signed(session_id=session.pk, report=report),
+                **{f"city_{index}": pk for index, pk in match.suggested_cities.items()},
+            },
             unmatched=match.unmatched,
             cities=cities_enrolled_in(cohort_id=session.cohort_id),
         )

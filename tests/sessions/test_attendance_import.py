@@ -178,7 +178,11 @@ def test_report_matched_sorts_the_report_against_the_list(programme, lisbon_peop
     )
     Registration.objects.filter(pk=rui.pk).update(email="Rui@Lisboa.pt")  # typed in the admin
     report = parse((DATA / "zoom_participants.csv").read_bytes())
-    people = [*report.people, Participant("Rui", "rui@lisboa.pt")]
+    people = [
+        *report.people,
+        Participant("Rui", "rui@lisboa.pt"),
+        Participant("Joana", "joana@lisboa.pt"),
+    ]
 
     match = report_matched(session=programme.heating, people=people, without_email=["Guest"])
 
@@ -192,8 +196,11 @@ def test_report_matched_sorts_the_report_against_the_list(programme, lisbon_peop
     assert match.unmatched == [
         (0, Participant("Lea Lead", "lea@example.org")),
         (3, Participant("Rossi, Marta (Torino)", "marta.rossi@comune.torino.it")),
+        (5, Participant("Joana", "joana@lisboa.pt")),
     ]
     assert match.without_email == ["Guest"]
+    # Joana writes from the domain of Lisbon's people on the list.
+    assert match.suggested_cities == {5: programme.city.pk}
 
 
 # --- The pages ---------------------------------------------------------------------------------
@@ -467,3 +474,41 @@ def test_attendance_page_kept_in_the_cache_shows_an_import_at_once(
         False,
         True,
     )
+
+
+def test_import_of_the_largest_report_read_is_confirmed_within_django_s_field_limit(
+    client, programme, clock
+):
+    from django.conf import settings
+
+    from sessions.attendance_reports import MAX_PEOPLE
+
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+    rows = "".join(f"Guest {i},guest{i}@example.org\r\n" for i in range(MAX_PEOPLE))
+    page = _upload(client, programme, content=f"Name,Email\r\n{rows}".encode()).content.decode()
+    data = {"report": _signed_report(page)}
+    for i in range(MAX_PEOPLE):
+        data |= {f"decision_{i}": "walk_in", f"city_{i}": ""}
+
+    response = client.post(f"/sessions/{programme.heating.pk}/attendance/import/confirm/", data)
+
+    assert len(data) + 1 <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS  # with the CSRF token
+    assert response.status_code == 302
+    assert Registration.objects.filter(is_walk_in=True).count() == MAX_PEOPLE
+
+
+def test_import_confirmation_suggests_the_city_of_the_people_of_the_same_domain(
+    client, programme, lisbon_people, clock
+):
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+
+    page = _upload(
+        client,
+        programme,
+        content=b"Name,Email\r\nJoana,joana@lisboa.pt\r\nJo,jo@gmail.com\r\n",
+    ).content.decode()
+
+    selected = re.findall(r'<select name="(city_\d)"[^>]*>.*?<option value="(\d*)" selected>', page)
+    assert selected == [("city_0", str(programme.city.pk)), ("city_1", "")]

@@ -103,6 +103,6 @@ def test_a_report_of_more_people_than_a_session_has_is_refused():
         parse(("Name,Email\r\n" + rows).encode())
 
     assert refused.value.message == (
-        "The report lists more than 1000 people; a session's report lists fewer. Check that "
+        "The report lists more than 400 people; a session's report lists fewer. Check that "
         "this is the report of one meeting."
     )
