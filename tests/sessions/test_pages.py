@@ -606,7 +606,7 @@ def test_session_attendance_add_walk_in_row_stops_at_the_most_rows(client, progr
         r"<p class=\"message message-warning\" data-walk-in-limit([^>]*)>(.*?)</p>", page
     )
     assert (limit.group(1), text(limit.group(2))) == (
-        ' role="status"',
+        ' aria-live="polite"',
         "The form holds up to 50 walk-ins. Save these first, then add more.",
     )
 
