@@ -52,6 +52,7 @@ from roadmaps.forms import CommentForm, ReviewForm
 from roadmaps.fragments import content_key
 from roadmaps.models import NetZeroCitiesService, Roadmap
 from roadmaps.scopes import roadmap_versions
+from sessions.selectors import cohort_pages_of
 
 # The ends of the score scale say what they mean; the scores come from services.SCORES.
 SCORE_LABELS = {1: gettext_lazy("1 (weak)"), 5: gettext_lazy("5 (strong)")}
@@ -67,6 +68,13 @@ def _roadmap_or_404(request, pk, perm: str | None = None) -> Roadmap:
     if perm is not None:
         permission_check(request.user, perm, roadmap)
     return roadmap
+
+
+def _cohort_linked(user, roadmap: Roadmap) -> bool:
+    """Whether the roadmap's cohort name links to the cohort's page: only for those who may open
+    it (an officer whose city's enrolment is no longer accepted still reads the roadmap). From
+    the person's kept facts, which the roadmap's rules have read already: no query."""
+    return roadmap.cohort_id in cohort_pages_of(user)
 
 
 def _json_error(status: int, code: str, message: str, fields=None, **extra) -> JsonResponse:
@@ -380,6 +388,7 @@ def roadmap_edit(request, pk):
         "roadmaps/roadmap_edit.html",
         {
             "roadmap": roadmap,
+            "cohort_linked": _cohort_linked(request.user, roadmap),
             "section_links": template.SECTIONS,
             "sections": sections,
             "sections_key": sections_key,
@@ -653,6 +662,7 @@ def roadmap_history(request, pk):
         "roadmaps/roadmap_history.html",
         {
             "roadmap": roadmap,
+            "cohort_linked": _cohort_linked(request.user, roadmap),
             "page_obj": page,
             "changes": lambda: page().object_list,
             # The form and the table of changes are cached under the data versions of what
@@ -690,7 +700,11 @@ def roadmap_submit(request, pk):
     return render(
         request,
         "roadmaps/roadmap_submit.html",
-        {"roadmap": roadmap, "check": services.roadmap_submit_check(roadmap=roadmap)},
+        {
+            "roadmap": roadmap,
+            "cohort_linked": _cohort_linked(request.user, roadmap),
+            "check": services.roadmap_submit_check(roadmap=roadmap),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

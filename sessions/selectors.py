@@ -163,6 +163,28 @@ def session_access_of(user, *, visibility: str | None = None) -> SessionAccess:
     return access
 
 
+class EveryCohort:
+    """`cohort_pages_of` for a programme admin: every cohort's page is theirs to open."""
+
+    def __contains__(self, cohort_id) -> bool:
+        return True
+
+    def __and__(self, other: set) -> set:
+        return set(other)
+
+
+def cohort_pages_of(user, *, visibility: str | None = None) -> frozenset[int] | EveryCohort:
+    """The ids of the cohorts whose page the person may open, `cohorts.view_cohort_programme`
+    (admins, the cohort's facilitators, officers of a city enrolled and accepted), answered from
+    their kept facts (`session_access_of`: the same facts, held as ids) rather than a query per
+    cohort, so that pages listing cohorts' names link those the person may open;
+    tests/sessions/test_list_page.py checks that both agree."""
+    if is_programme_admin(user):
+        return EveryCohort()
+    access = session_access_of(user, visibility=visibility)
+    return access.facilitated_cohorts | access.enrolled_cohorts
+
+
 def _first(queryset: QuerySet):
     """The first row of `queryset` or None, read without any ordering: for a fetch by a unique
     key, where `.first()` would have the ORM compile an ORDER BY (the model's ordering, or the

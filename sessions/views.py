@@ -45,6 +45,7 @@ from sessions.selectors import (
     calendar_feed_by_token,
     cities_enrolled_in,
     cities_registrable_by,
+    cohort_pages_of,
     cohort_schedulable_by,
     cohorts_schedulable_by,
     counts_of,
@@ -271,16 +272,8 @@ def _session_list_body(request, *, zone, now, month, visibility) -> tuple:
 
 
 def _viewable_cohorts(user, sessions) -> set[int]:
-    """The ids of the listed sessions' cohorts whose page the person may open: the people of
-    `cohorts.view_cohort_programme` (admins, the cohort's facilitators, officers of a city
-    enrolled and accepted), answered from the person's kept facts (`session_access_of`: the
-    same facts, held as ids) rather than a query per cohort;
-    tests/sessions/test_list_page.py checks that both agree."""
-    listed = {session.cohort_id for session in sessions}
-    if is_programme_admin(user):
-        return listed
-    access = session_access_of(user)
-    return listed & (access.facilitated_cohorts | access.enrolled_cohorts)
+    """The ids of the listed sessions' cohorts whose page the person may open."""
+    return cohort_pages_of(user) & {session.cohort_id for session in sessions}
 
 
 def _scheduling(user, cohort_id: int | None) -> dict:
@@ -334,6 +327,8 @@ def session_detail(request, pk):
             "session": session,
             "programme": programme,
             "programme_versions": joined(found, session_scope(pk), CITIES, NAMES),
+            # The cohort's name is a link for those who may open its page (the facts above).
+            "cohort_linked": session.cohort_id in cohort_pages_of(user),
             "own_registrations": own_registrations,
             "own_registrations_key": own_key,
             "can_change": user.has_perm("peer_sessions.change_session", session),

@@ -194,6 +194,10 @@ def test_home_officer_sees_cohorts_with_status_and_groups(client, officer_world)
         "Online Discussion Groups cohort 5 Porto Enrolled Buildings Open the roadmap (Not started)",
     ]
     assert '<a href="/cohorts/">Find a cohort to join</a>' in block
+    # The cohort of an accepted enrolment links to its page; a request still waiting does not
+    # (that page answers 404 until the facilitator accepts).
+    linked = re.findall(r'<a href="/cohorts/\d+/">([^<]+)</a>', block)
+    assert linked == ["Online Discussion Groups cohort 5"] * 2
 
 
 def test_home_officer_sees_upcoming_sessions_with_links_and_registrations(client, officer_world):
@@ -214,6 +218,8 @@ def test_home_officer_sees_upcoming_sessions_with_links_and_registrations(client
     ]
     heat_pumps = sessions["heat_pumps"].pk
     assert f'<a href="/sessions/{heat_pumps}/">Energy: heat pumps</a>' in block
+    cohort = sessions["heat_pumps"].cohort_id
+    assert block.count(f'<a href="/cohorts/{cohort}/">Online Discussion Groups cohort 5</a>') == 4
     assert (
         '<a href="https://meet.example.org/energy" rel="noopener" data-link="join">Join</a>'
     ) in block
@@ -494,3 +500,22 @@ def test_home_facilitator_to_record_shows_the_ten_most_recent(client, clock, fac
     titles = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', block)
     assert titles == [f"Past session {day:02d}" for day in range(1, 11)]
     assert "Showing the 10 most recent sessions; older ones are waiting too." in _text(block)
+
+
+def test_home_links_only_the_cohorts_whose_page_the_person_may_open():
+    """A facilitator's own cohorts and an officer's accepted enrolments; not a cohort whose
+    session they are only named on, nor one their city only asked to join."""
+    from cohorts.enums import EnrolmentStatus
+    from cohorts.models import Cohort, Enrolment
+    from home.selectors import HomeSection
+
+    section = HomeSection(
+        role="facilitator",
+        cohorts=[Cohort(pk=1), Cohort(pk=2)],
+        enrolments=[
+            Enrolment(cohort_id=3, status=EnrolmentStatus.ACCEPTED),
+            Enrolment(cohort_id=4, status=EnrolmentStatus.REQUESTED),
+            Enrolment(cohort_id=5, status=EnrolmentStatus.DECLINED),
+        ],
+    )
+    assert section.linked_cohorts == {1, 2, 3}

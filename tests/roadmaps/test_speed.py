@@ -255,9 +255,13 @@ def test_history_with_choices_reads_their_labels_once(client, programme):
 
 
 def overview_rows(html: str) -> list[tuple[str, str]]:
-    return re.findall(
-        r'<tr data-state="[^"]+">\s*<th scope="row">([^<]+)</th>\s*<td[^>]*>([^<]+)<', html
+    # The city's name links to its profile; its country code follows the link.
+    rows = re.findall(
+        r'<tr data-state="[^"]+">\s*<th scope="row"><a href="/cities/\d+/">([^<]+)</a> '
+        r"([^<]+)</th>\s*<td[^>]*>([^<]+)<",
+        html,
     )
+    return [(f"{city} {country}", status) for city, country, status in rows]
 
 
 def test_overview_shows_a_save_through_the_service_and_a_city_renamed(client, programme):
