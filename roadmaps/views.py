@@ -31,7 +31,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -42,7 +41,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cities.models import ClimateAction
 from portal.api.errors import error_body
 from portal.api.parsers import BadJSONBody, parse_json_body, too_large_error
-from portal.dates import long_date
+from portal.dates import clock_time, long_date
 from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused, permission_check
 from roadmaps import selectors, services, template
@@ -84,7 +83,7 @@ def _json_error(status: int, code: str, message: str, fields=None, **extra) -> J
 
 
 def _time_display(moment) -> str:
-    return date_format(timezone.localtime(moment), "H:i")
+    return clock_time(timezone.localtime(moment))
 
 
 def _read_only_message(roadmap: Roadmap) -> str:

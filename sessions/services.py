@@ -20,7 +20,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import recipients_for
@@ -29,7 +29,7 @@ from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, Phase
 from cohorts.versions import cohort_scopes
 from notifications.services import notify
-from portal.dates import long_date
+from portal.dates import long_date, time_range
 from portal.errors import ApplicationError
 from portal.fragments import bump
 from portal.links import site_url
@@ -87,14 +87,10 @@ def _in_zone(value: datetime.datetime, zone: ZoneInfo, *, field: str) -> datetim
 
 
 def session_slot_label(session: Session, *, zone: tzinfo | None = None) -> str:
-    """The session's date and times in its own zone (or in `zone`), e.g. "4 Dec 2024,
-    10:00-11:30"."""
+    """The session's date and times in its own zone (or in `zone`), as pages write them:
+    "4 December 2024, 10:00-11:30" (an en dash)."""
     zone = ZoneInfo(session.time_zone) if zone is None else zone
-    starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    day = dateformat.format(starts, "j M Y")
-    if starts.date() == ends.date():
-        return f"{day}, {starts:%H:%M}-{ends:%H:%M}"
-    return f"{day}, {starts:%H:%M}-{dateformat.format(ends, 'j M Y')}, {ends:%H:%M}"
+    return time_range(session.starts_at.astimezone(zone), session.ends_at.astimezone(zone))
 
 
 def _check_slot(*, cohort: Cohort, starts_at, ends_at, exclude_pk: int | None = None) -> None:

@@ -101,7 +101,7 @@ def test_profile_lists_accepted_cohorts_only(client, reviewer, cohort, places):
     lisbon = text_of(client.get(f"/cities/{places['Lisbon'].pk}/"))
     valencia = text_of(client.get(f"/cities/{places['Valencia'].pk}/"))
 
-    assert "Online Discussion Groups cohort 1 , Sept. 1, 2024 to Feb. 28, 2025" in lisbon
+    assert "Online Discussion Groups cohort 1 , 1 September 2024 to 28 February 2025" in lisbon
     assert "Online Discussion Groups cohort 1" not in valencia
     assert "This city has not taken part in a cohort yet." in valencia
 
@@ -137,8 +137,10 @@ def test_profile_lists_sessions_presented_in_and_registered_for(client, reviewer
         ("Low-emission zones", False, True),
     ]
     text = text_of(response)
-    assert "Energy communities Nov. 5, 2024 Online Discussion Groups cohort 1 Presented" in text
-    assert "Low-emission zones Nov. 12, 2024 Online Discussion Groups cohort 1 Registered" in text
+    assert "Energy communities 5 November 2024 Online Discussion Groups cohort 1 Presented" in text
+    assert (
+        "Low-emission zones 12 November 2024 Online Discussion Groups cohort 1 Registered" in text
+    )
     assert "Circular procurement" not in text
 
 
