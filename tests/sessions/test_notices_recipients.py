@@ -138,5 +138,5 @@ def test_session_ics_and_feed_link_to_site_url_not_to_the_request(client, progra
 
     for body in (download, subscribed):
         assert f"UID:session-{pk}@127.0.0.1\r\n" in body
-        assert f"DESCRIPTION:http://127.0.0.1:8803/sessions/{pk}/\r\n" in body
+        assert f"\r\n page: http://127.0.0.1:8803/sessions/{pk}/\r\n" in body
         assert "testserver" not in body
