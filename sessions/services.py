@@ -35,6 +35,7 @@ from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
 from sessions.caching import session_scopes
+from sessions.calendar_links import registration_calendar_url
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation, new_feed_token
 
@@ -631,7 +632,9 @@ def session_notice_queue(*, session: Session, notice: str, key: str) -> int:
     reminders add their own. Each person reads it in their account's language and time zone;
     someone registered without an account reads the portal's language and the session's own
     zone. Each email's key is `<key>:registration:<id>`, so the same notice never goes twice to
-    one person. The emails leave through Celery once the transaction commits. Return how many.
+    one person, and its calendar link (`ics_url`) is that registration's signed one
+    (sessions.calendar_links). The emails leave through Celery once the transaction commits.
+    Return how many.
     """
     registrations = list(
         session.registrations.filter(is_walk_in=False).select_related("city").order_by("pk")
@@ -643,13 +646,17 @@ def session_notice_queue(*, session: Session, notice: str, key: str) -> int:
     context = {
         "session": session,
         "page_url": site_url(reverse("session_detail", args=[session.pk])),
-        "ics_url": site_url(reverse("session_ics", args=[session.pk])),
     }
     for registration in registrations:
         notify(
             recipient=recipients[registration.email],
             template=f"session_{notice}",
-            context={**context, "registration": registration},
+            # The calendar link is the person's own signed one: it opens without an account.
+            context={
+                **context,
+                "registration": registration,
+                "ics_url": registration_calendar_url(registration),
+            },
             key=f"{key}:registration:{registration.pk}",
         )
     return len(registrations)

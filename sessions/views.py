@@ -49,6 +49,7 @@ from sessions.selectors import (
     cohort_schedulable_by,
     cohorts_schedulable_by,
     counts_of,
+    registration_by_calendar_signature,
     registrations_of_own_cities,
     registrations_of_session,
     registrations_visible_to,
@@ -693,6 +694,21 @@ def _calendar_response(body: str, *, filename=None) -> HttpResponse:
 @login_required
 def session_ics(request, pk):
     session = _session(request, pk)
+    return _calendar_response(
+        _calendar([session], dtstamp=timezone.now()), filename=f"session-{session.pk}.ics"
+    )
+
+
+@never_cache
+def registration_calendar(request, pk, signature):
+    """A registered person's .ics of their session, from the signed link in their emails: no
+    sign-in, since many registered people have no account (sessions.calendar_links says why
+    the link never expires). A wrong signature, or a registration since removed, answers 404;
+    a cancelled session answers with its cancelled event, so calendars drop it."""
+    registration = registration_by_calendar_signature(pk=pk, signature=signature)
+    if registration is None:
+        raise Http404
+    session = registration.session
     return _calendar_response(
         _calendar([session], dtstamp=timezone.now()), filename=f"session-{session.pk}.ics"
     )

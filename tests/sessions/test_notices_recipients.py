@@ -11,8 +11,10 @@ from django.test import override_settings
 from django.utils import translation
 
 from sessions import services
+from sessions.models import Registration
 from tests import factories
 from tests.portal_pages.helpers import sign_in
+from tests.sessions.conftest import signed_calendar_link
 
 SITE = "https://portal.example.eu:8443"
 
@@ -65,6 +67,12 @@ def test_session_moved_by_an_english_speaker_reaches_each_reader_in_their_langua
     by_address = {message.to[0]: message for message in mail.outbox}
     assert sorted(by_address) == ["joao@lisboa.pt", "marie@lisboa.pt"]
     marie, joao = by_address["marie@lisboa.pt"], by_address["joao@lisboa.pt"]
+    # Each person's calendar link is their own registration's signed one, account or not.
+    marie_ics, joao_ics = (
+        signed_calendar_link(SITE, Registration.objects.get(email=email))
+        for email in ("marie@lisboa.pt", "joao@lisboa.pt")
+    )
+    assert marie_ics != joao_ics
     assert marie.subject == "Nouvel horaire pour « Energy: district heating »"
     assert marie.body == (
         "Bonjour Marie Dupont,\n\n"
@@ -73,19 +81,21 @@ def test_session_moved_by_an_english_speaker_reaches_each_reader_in_their_langua
         "Nouvel horaire : 5 décembre 2024 à 10:00\N{EN DASH}11:30 (Europe/Brussels)\n"
         "Lien de la réunion en ligne : https://meet.example.org/heating\n\n"
         f"Page de la session : {SITE}/sessions/{pk}/\n"
-        f"Ajoutez-la à votre calendrier : {SITE}/sessions/{pk}/calendar.ics\n\n"
+        f"Ajoutez-la à votre calendrier : {marie_ics}\n\n"
         "Vous recevez cet e-mail parce que votre ville vous a inscrit à cette session.\n"
     )
     assert joao.subject == 'New time for "Energy: district heating"'
     assert "New time: 5 December 2024, 09:00\N{EN DASH}10:30 (Europe/Lisbon)\n" in joao.body
+    assert f"Add it to your calendar: {joao_ics}\n" in joao.body
     # The HTML part says the same in the same language, with the links clickable.
     marie_html = html_part(marie)
     assert '<html lang="fr">' in marie_html
     assert (
         "Nouvel horaire : 5 décembre 2024 à 10:00\N{EN DASH}11:30 (Europe/Brussels)" in marie_html
     )
-    assert f'<a href="{SITE}/sessions/{pk}/calendar.ics">' in marie_html
+    assert f'<a href="{marie_ics}">' in marie_html
     joao_html = html_part(joao)
+    assert f'<a href="{joao_ics}">' in joao_html
     assert '<html lang="en">' in joao_html
     assert "New time: 5 December 2024, 09:00\N{EN DASH}10:30 (Europe/Lisbon)" in joao_html
     # Message-IDs are on the site's host, one per email.
@@ -141,5 +151,5 @@ def test_session_ics_and_feed_link_to_site_url_not_to_the_request(client, progra
 
     for body in (download, subscribed):
         assert f"UID:session-{pk}@127.0.0.1\r\n" in body
-        assert f"DESCRIPTION:http://127.0.0.1:8803/sessions/{pk}/\r\n" in body
+        assert f"\r\n page: http://127.0.0.1:8803/sessions/{pk}/\r\n" in body
         assert "testserver" not in body

@@ -567,7 +567,9 @@ def test_session_ics_download_is_exact(client, programme):
         "SUMMARY:Energy: district heating\r\n"
         "URL:https://meet.example.org/heating\r\n"
         "LOCATION:https://meet.example.org/heating\r\n"
-        f"DESCRIPTION:http://127.0.0.1:8000/sessions/{pk}/\r\n"
+        # The join link and the page, folded at 75 octets (the second line starts with a space).
+        "DESCRIPTION:Online meeting link: https://meet.example.org/heating\\nSession \r\n"
+        f" page: http://127.0.0.1:8000/sessions/{pk}/\r\n"
         "STATUS:CONFIRMED\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
@@ -597,7 +599,9 @@ def test_session_ics_after_a_move_and_a_cancellation_is_a_newer_sequence(client,
         "SUMMARY:Energy: district heating\r\n"
         "URL:https://meet.example.org/heating\r\n"
         "LOCATION:https://meet.example.org/heating\r\n"
-        f"DESCRIPTION:http://127.0.0.1:8000/sessions/{pk}/\r\n"
+        # The join link and the page, folded at 75 octets (the second line starts with a space).
+        "DESCRIPTION:Online meeting link: https://meet.example.org/heating\\nSession \r\n"
+        f" page: http://127.0.0.1:8000/sessions/{pk}/\r\n"
         "STATUS:CANCELLED\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )

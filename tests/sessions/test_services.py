@@ -14,7 +14,13 @@ from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session
 from sessions.selectors import SessionCounts, counts_of
 from tests import factories
-from tests.sessions.conftest import AFTER_HEATING, enrol, run_until, schedule
+from tests.sessions.conftest import (
+    AFTER_HEATING,
+    enrol,
+    run_until,
+    schedule,
+    signed_calendar_link,
+)
 
 UTC = datetime.UTC
 DEC4 = datetime.date(2024, 12, 4)
@@ -531,6 +537,7 @@ def test_session_update_moving_emails_each_registered_person_once_with_the_new_t
         (("rui@lisboa.pt",), 'New time for "Energy: district heating"'),
     ]
     rui = next(m for m in mail.outbox if m.to == ["rui@lisboa.pt"])
+    rui_registration = Registration.objects.get(email="rui@lisboa.pt")
     assert rui.body == (
         "Dear Rui Costa,\n\n"
         'The session "Energy: district heating" of Online Discussion Groups cohort 1 has '
@@ -538,7 +545,9 @@ def test_session_update_moving_emails_each_registered_person_once_with_the_new_t
         "New time: 4 December 2024, 14:00\N{EN DASH}15:30 (Europe/Brussels)\n"
         "Online meeting link: https://meet.example.org/heating\n\n"
         f"Session page: http://127.0.0.1:8000/sessions/{pk}/\n"
-        f"Add it to your calendar: http://127.0.0.1:8000/sessions/{pk}/calendar.ics\n\n"
+        # Rui has no account: his calendar link is his registration's signed one.
+        "Add it to your calendar: "
+        f"{signed_calendar_link('http://127.0.0.1:8000', rui_registration)}\n\n"
         "You receive this email because your city registered you for this session.\n"
     )
     assert sorted(OutboundEmail.objects.values_list("key", flat=True)) == sorted(
