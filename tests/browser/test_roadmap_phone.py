@@ -4,6 +4,7 @@ screen and readable, and no chart, score table or roadmap value is cut off or wi
 import pytest
 
 from accounts.enums import Role
+from cities.selectors import cities_of_officer
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import Roadmap
 from tests.browser.conftest import sign_in
@@ -143,5 +144,26 @@ def test_a_scored_roadmap_and_its_history_fit_a_phone(page, scored):
     page.goto(f"/roadmaps/{roadmap.pk}/history/")
     assert page.locator('table[data-table="changes"] tbody tr').count() > 0
     assert page.evaluate(SCROLLING_TABLES) == []
+    assert_fits_the_phone(page, "main")
+    assert_accessible_and_csp_clean(page)
+
+
+def test_the_officers_roadmap_form_fits_a_phone(page, scored):
+    page.set_viewport_size(PHONE)
+    officer = scored[Role.CITY_OFFICER]
+    roadmap = Roadmap.objects.get(cohort=scored["cohort"], city__in=cities_of_officer(user=officer))
+    sign_in(page, Role.CITY_OFFICER)
+
+    page.goto(f"/roadmaps/{roadmap.pk}/")
+
+    # The scores are radio buttons; each service's description goes under its name, so the
+    # name is not squeezed into a column a few words wide.
+    assert page.locator('input[name="phase2_2.score.internal-governance"]').count() == 5
+    service = page.locator(".choice:has(.service-description)").first
+    name, description = service.locator("label"), service.locator(".service-description")
+    assert (
+        description.bounding_box()["y"] >= name.bounding_box()["y"] + name.bounding_box()["height"]
+    )
+    assert name.bounding_box()["width"] > 150
     assert_fits_the_phone(page, "main")
     assert_accessible_and_csp_clean(page)
