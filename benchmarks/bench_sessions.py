@@ -14,6 +14,7 @@ from benchmarks.bench_cohorts import busiest_cohort, lead_facilitator
 from benchmarks.harness import benchmark, new_client, page, signed_in_client
 from cities.models import CityMembership
 from devdata.scale import scale_cohorts, scale_users
+from sessions.calendar_links import registration_calendar_signature
 from sessions.models import Session
 from sessions.services import calendar_feed_get_or_create
 
@@ -134,6 +135,14 @@ def calendar_feed():
     facilitator = lead_facilitator(busiest_cohort())
     feed = calendar_feed_get_or_create(user=facilitator)
     return page(new_client(), f"/calendar/{feed.token}.ics")
+
+
+@benchmark("session .ics from an email's signed link: signed out, busiest session")
+def registration_calendar():
+    # The link registered people get in the session emails: no sign-in, the signature checked.
+    registration = busiest_session().registrations.order_by("pk").first()
+    signature = registration_calendar_signature(registration)
+    return page(new_client(), f"/calendar/registrations/{registration.pk}/{signature}.ics")
 
 
 @benchmark("API: GET /api/v1/registrations/ (lead facilitator)")

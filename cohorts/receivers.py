@@ -16,7 +16,9 @@ from cohorts.versions import COHORTS
 def city_profile_cohorts(sender, city, user, **kwargs):
     # The "Cohorts" part of the city profile: the city's accepted enrolments, with their
     # cohorts' names and dates, the same for everyone. Every change of an enrolment or a
-    # cohort raises COHORTS (cohorts/versions.py).
+    # cohort raises COHORTS (cohorts/versions.py). The names link to the cohorts' pages the
+    # person may open: `cohort_pages`, which sessions.receivers adds to the same fragment's
+    # context and key (the facts it comes from are kept by sessions); without it, no links.
     return city_signals.ProfilePart(
         context={
             "enrolments": SimpleLazyObject(lambda: selectors.cohort_enrolments_of_city(city=city))

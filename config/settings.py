@@ -253,6 +253,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Brussels"
 USE_TZ = True
+# One way to write dates and times per language (portal/formats/__init__.py says which).
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 # Static files: WhiteNoise serves them in production (compressed, cache-busted names).
 STATIC_URL = "/static/"

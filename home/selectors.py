@@ -6,6 +6,7 @@ joined in Python from rows already loaded.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -107,6 +108,18 @@ class HomeSection:
     sessions_without_takeaways: list = field(default_factory=list)
     more_without_takeaways: bool = False
     idle_enrolments: list = field(default_factory=list)
+
+    @functools.cached_property
+    def linked_cohorts(self) -> set[int]:
+        """The cohorts whose page the person may open (`cohorts.view_cohort_programme`), so
+        that their names are links: a facilitator's own cohorts, an officer's cohorts where a
+        city of theirs is enrolled (accepted). A session they run in another cohort (named on
+        it alone) shows its cohort's name without a link."""
+        return {cohort.pk for cohort in self.cohorts} | {
+            enrolment.cohort_id
+            for enrolment in self.enrolments
+            if enrolment.status == EnrolmentStatus.ACCEPTED
+        }
 
 
 def _first(queryset: QuerySet, limit: int = HOME_LIST_LIMIT) -> tuple[list, bool]:

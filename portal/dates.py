@@ -31,6 +31,22 @@ def _time_zone_choices() -> tuple[tuple[str, str], ...]:
     return tuple((name, name) for name in [*names, *EXTRA_ZONES])
 
 
+# The formats are named, never spelt out: portal/formats/ holds one per language and kind.
+
+
 def long_date(value: datetime.date) -> str:
-    """A date as a sentence writes it: "1 November 2024" (localised)."""
-    return date_format(value, "j F Y")
+    """A date as a sentence writes it: "1 November 2024", "1 novembre 2024"."""
+    return date_format(value, "DATE_FORMAT")
+
+
+def clock_time(value: datetime.datetime | datetime.time) -> str:
+    """A time of day as written in the given value's own zone: "13:57"."""
+    return date_format(value, "TIME_FORMAT")
+
+
+def time_range(starts: datetime.datetime, ends: datetime.datetime) -> str:
+    """A span as pages write a session's slot, in the values' own zone: "4 December 2024,
+    10:00-11:30" ("4 décembre 2024 à 10:00-11:30"; an en dash), with the end's date too when it ends
+    on another day."""
+    end = clock_time(ends) if starts.date() == ends.date() else date_format(ends, "DATETIME_FORMAT")
+    return f"{date_format(starts, 'DATETIME_FORMAT')}\N{EN DASH}{end}"

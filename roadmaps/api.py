@@ -10,7 +10,6 @@ the field (a submitted roadmap too: the page's autosave answers that one with 40
 from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +20,7 @@ from rest_framework.response import Response
 from accounts.rules import is_programme_admin
 from portal.api.errors import error_body
 from portal.api.schema import ErrorSerializer
+from portal.dates import clock_time
 from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from roadmaps import selectors, services
 from roadmaps.models import (
@@ -53,7 +53,7 @@ def saved_body(*, value: RoadmapValue, roadmap: Roadmap) -> dict:
         "key": value.key,
         "version": value.version,
         "saved_at": saved_at.isoformat(),
-        "saved_at_display": date_format(saved_at, "H:i"),
+        "saved_at_display": clock_time(saved_at),
         "percent_complete": roadmap.percent_complete,
     }
 
@@ -72,7 +72,7 @@ def conflict_body(conflict: RoadmapConflict) -> dict:
             "their_version": theirs.version,
             "by": person_name(theirs.updated_by),
             "at": at.isoformat() if at else None,
-            "at_display": date_format(at, "H:i") if at else None,
+            "at_display": clock_time(at) if at else None,
         },
     }
 

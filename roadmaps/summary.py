@@ -10,6 +10,7 @@ facilitators see where the cohort stands before the deadline; each row says how 
 answered, which is the denominator of its average.
 """
 
+import textwrap
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -383,8 +384,10 @@ class Chart:
         return CHART_TOP + CHART_ROW_HEIGHT * max(len(self.rows), 1) + 8
 
 
-def _stacked(parts: list[tuple[str, str, int, str]], scale: float) -> list[Segment]:
-    segments, x = [], float(CHART_LABEL_WIDTH)
+def _stacked(
+    parts: list[tuple[str, str, int, str]], scale: float, start: float = CHART_LABEL_WIDTH
+) -> list[Segment]:
+    segments, x = [], float(start)
     for key, label, count, colour in parts:
         if count:
             width = round(count * scale, 2)
@@ -445,3 +448,137 @@ def action_chart(summary: CohortSummary) -> Chart:
         )
     legend = _legend([(choice.label, RATING_COLOURS[choice.value]) for choice in Desirability])
     return Chart(rows=rows, legend=legend)
+
+
+# The narrow drawing of the same charts, shown on a phone instead of the wide one (the wide one,
+# 740 units across, shrinks there to a third of its size and its 12px type to 4px). The label
+# gets its own line(s) above its bar, the legend wraps, and the drawing is about as wide as a
+# phone's column, so that its type is shown at about its own size. The downloaded SVG and the
+# PDF keep the wide drawing.
+NARROW_WIDTH = 320
+NARROW_FONT_SIZE = 13
+# The advance of an average character at 13px in DejaVu Sans / Verdana, a little generous, so
+# that an estimated width is never short.
+NARROW_CHARACTER = 7.4
+NARROW_LINE = 16
+NARROW_BAR_HEIGHT = 18
+NARROW_ROW_GAP = 10
+NARROW_LABEL_LINES = 2
+NARROW_LEGEND_ROW = 20
+NARROW_SWATCH = 12
+NARROW_LEGEND_GAP = 14
+# The bars keep at least this width, whatever the length of the values written after them.
+NARROW_MIN_BAR_WIDTH = 150
+
+
+def _text_width(text: str) -> float:
+    return len(text) * NARROW_CHARACTER
+
+
+def _label_lines(label: str) -> list[str]:
+    """The label broken at spaces into lines that fit NARROW_WIDTH, at most NARROW_LABEL_LINES;
+    the last line is cut with an ellipsis when the label is longer (the row's tooltip and the
+    table below the chart have it whole)."""
+    fit = int(NARROW_WIDTH // NARROW_CHARACTER)
+    lines = textwrap.wrap(label, width=fit, break_long_words=True) or [""]
+    if len(lines) <= NARROW_LABEL_LINES:
+        return lines
+    kept = lines[: NARROW_LABEL_LINES - 1]
+    rest = " ".join(lines[NARROW_LABEL_LINES - 1 :])
+    return [*kept, rest[: fit - 1].rstrip() + "…"]
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    colour: str
+    x: float
+    y: float  # top of the swatch
+
+    @property
+    def text_x(self) -> float:
+        return self.x + NARROW_SWATCH + 4
+
+    @property
+    def text_y(self) -> float:
+        return self.y + NARROW_SWATCH - 1
+
+
+@dataclass(frozen=True)
+class NarrowRow:
+    label: str
+    lines: list[tuple[str, float]]  # each line of the label and the y of its baseline
+    bar_y: float
+    segments: list[Segment]
+    value_text: str
+
+    @property
+    def text_y(self) -> float:
+        """The baseline of the numbers in the bar and of the value after it."""
+        return self.bar_y + NARROW_BAR_HEIGHT / 2 + 4.5
+
+    @property
+    def axis_top(self) -> float:
+        return self.bar_y - 2
+
+    @property
+    def axis_bottom(self) -> float:
+        return self.bar_y + NARROW_BAR_HEIGHT + 2
+
+
+@dataclass(frozen=True)
+class NarrowChart:
+    rows: list[NarrowRow]
+    legend: list[LegendItem]
+    height: float
+    value_x: float
+    width: int = NARROW_WIDTH
+    bar_height: int = NARROW_BAR_HEIGHT
+    font_size: int = NARROW_FONT_SIZE
+
+    @property
+    def empty_y(self) -> float:
+        """The baseline of "Nothing to show yet." under the legend."""
+        return self.height - NARROW_ROW_GAP
+
+
+def _narrow_legend(items: list[tuple[str, str, float, float]]) -> tuple[list[LegendItem], float]:
+    """The legend items left to right, wrapped onto a new line when the next would not fit;
+    and the height the legend takes."""
+    legend, x, y = [], 0.0, 2.0
+    for label, colour, *_positions in items:
+        width = NARROW_SWATCH + 4 + _text_width(str(label))
+        if x and x + width > NARROW_WIDTH:
+            x, y = 0.0, y + NARROW_LEGEND_ROW
+        legend.append(LegendItem(str(label), colour, round(x, 2), y))
+        x += width + NARROW_LEGEND_GAP
+    return legend, y + NARROW_LEGEND_ROW + 4
+
+
+def narrow_chart(chart: Chart) -> NarrowChart:
+    """`chart` drawn for a narrow screen: the same rows, segments, numbers and legend."""
+    legend, top = _narrow_legend(chart.legend)
+    value_width = max((_text_width(str(row.value_text)) for row in chart.rows), default=0)
+    bar_width = max(NARROW_WIDTH - value_width - 6, NARROW_MIN_BAR_WIDTH)
+    most = max((sum(s.count for s in row.segments) for row in chart.rows), default=0) or 1
+    scale = bar_width / most
+    rows, y = [], top
+    for row in chart.rows:
+        lines = [
+            (line, y + NARROW_FONT_SIZE + index * NARROW_LINE)
+            for index, line in enumerate(_label_lines(str(row.label)))
+        ]
+        bar_y = y + len(lines) * NARROW_LINE + 4
+        parts = [(s.key, s.label, s.count, s.colour) for s in row.segments]
+        rows.append(
+            NarrowRow(
+                label=str(row.label),
+                lines=lines,
+                bar_y=bar_y,
+                segments=_stacked(parts, scale, start=0.0),
+                value_text=str(row.value_text),
+            )
+        )
+        y = bar_y + NARROW_BAR_HEIGHT + NARROW_ROW_GAP
+    height = y if rows else top + NARROW_LINE + NARROW_ROW_GAP
+    return NarrowChart(rows=rows, legend=legend, height=height, value_x=round(bar_width + 6, 2))

@@ -31,7 +31,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -42,7 +41,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cities.models import ClimateAction
 from portal.api.errors import error_body
 from portal.api.parsers import BadJSONBody, parse_json_body, too_large_error
-from portal.dates import long_date
+from portal.dates import clock_time, long_date
 from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused, permission_check
 from roadmaps import selectors, services, template
@@ -52,6 +51,7 @@ from roadmaps.forms import CommentForm, ReviewForm
 from roadmaps.fragments import content_key
 from roadmaps.models import NetZeroCitiesService, Roadmap
 from roadmaps.scopes import roadmap_versions
+from sessions.selectors import cohort_pages_of
 
 # The ends of the score scale say what they mean; the scores come from services.SCORES.
 SCORE_LABELS = {1: gettext_lazy("1 (weak)"), 5: gettext_lazy("5 (strong)")}
@@ -69,6 +69,13 @@ def _roadmap_or_404(request, pk, perm: str | None = None) -> Roadmap:
     return roadmap
 
 
+def _cohort_linked(user, roadmap: Roadmap) -> bool:
+    """Whether the roadmap's cohort name links to the cohort's page: only for those who may open
+    it (an officer whose city's enrolment is no longer accepted still reads the roadmap). From
+    the person's kept facts, which the roadmap's rules have read already: no query."""
+    return roadmap.cohort_id in cohort_pages_of(user)
+
+
 def _json_error(status: int, code: str, message: str, fields=None, **extra) -> JsonResponse:
     body = error_body(status_code=status, code=code, message=message, fields=fields)
     body.update(extra)
@@ -76,7 +83,7 @@ def _json_error(status: int, code: str, message: str, fields=None, **extra) -> J
 
 
 def _time_display(moment) -> str:
-    return date_format(timezone.localtime(moment), "H:i")
+    return clock_time(timezone.localtime(moment))
 
 
 def _read_only_message(roadmap: Roadmap) -> str:
@@ -380,6 +387,7 @@ def roadmap_edit(request, pk):
         "roadmaps/roadmap_edit.html",
         {
             "roadmap": roadmap,
+            "cohort_linked": _cohort_linked(request.user, roadmap),
             "section_links": template.SECTIONS,
             "sections": sections,
             "sections_key": sections_key,
@@ -653,6 +661,7 @@ def roadmap_history(request, pk):
         "roadmaps/roadmap_history.html",
         {
             "roadmap": roadmap,
+            "cohort_linked": _cohort_linked(request.user, roadmap),
             "page_obj": page,
             "changes": lambda: page().object_list,
             # The form and the table of changes are cached under the data versions of what
@@ -690,7 +699,11 @@ def roadmap_submit(request, pk):
     return render(
         request,
         "roadmaps/roadmap_submit.html",
-        {"roadmap": roadmap, "check": services.roadmap_submit_check(roadmap=roadmap)},
+        {
+            "roadmap": roadmap,
+            "cohort_linked": _cohort_linked(request.user, roadmap),
+            "check": services.roadmap_submit_check(roadmap=roadmap),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -40,6 +40,7 @@ from roadmaps.summary import (
     cohort_city_roadmaps,
     cohort_summary,
     factor_chart,
+    narrow_chart,
     state_counts,
     summary_table,
 )
@@ -101,6 +102,8 @@ def cohort_roadmap_overview(request, cohort_id):
     # and the summary are callables, read by the template only on a miss: a hit runs neither
     # their queries nor the rendering of a row per city and two charts.
     key = (cohort_versions(cohort), timezone.get_current_timezone_name())
+    factors = functools.cache(lambda: factor_chart(summary()))
+    actions = functools.cache(lambda: action_chart(summary()))
     return render(
         request,
         "roadmaps/overview.html",
@@ -111,8 +114,11 @@ def cohort_roadmap_overview(request, cohort_id):
             "rows_key": key,
             "summary": summary,
             "summary_key": key,
-            "factor_chart": lambda: factor_chart(summary()),
-            "action_chart": lambda: action_chart(summary()),
+            "factor_chart": factors,
+            "action_chart": actions,
+            # The same charts drawn for a phone; the page shows the one that fits the screen.
+            "factor_chart_narrow": lambda: narrow_chart(factors()),
+            "action_chart_narrow": lambda: narrow_chart(actions()),
             **_export_status_context(request, cohort, cohort_latest_export(cohort_id=cohort.pk)),
         },
     )

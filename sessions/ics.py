@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from sessions.enums import SessionStatus
 
 PRODID = "-//City peer-learning portal//Sessions//EN"
@@ -106,13 +108,30 @@ def calendar(
     return "".join(fold_line(line) + CRLF for line in lines)
 
 
+def session_description(session, *, page_url: str) -> str:
+    """The event's DESCRIPTION, in the active language: the join link when the session has one,
+    then the session's page, then its agenda.
+
+    Why the join link is here as well as in URL and LOCATION: many calendar apps show neither
+    property (or LOCATION as a place to map), while every one shows the description, with its
+    links clickable. It stays on a cancelled session's event, like URL and LOCATION: the event
+    is marked cancelled, and the email that says so names the session. The sentences are the
+    emails' own ("Online meeting link: ...", "Session page: ...")."""
+    lines = []
+    if session.meeting_url:
+        lines.append(_("Online meeting link: %(link)s") % {"link": session.meeting_url})
+    lines.append(_("Session page: %(page_url)s") % {"page_url": page_url})
+    description = "\n".join(lines)
+    return f"{description}\n\n{session.agenda}" if session.agenda else description
+
+
 def session_event(session, *, site_url: str, page_path: str) -> Event:
     """The calendar event of a session. The UID stays the same when the session moves, so a
     calendar updates the event instead of adding a second one; the session's revision, raised
     by every such change, tells the calendar that this version is the newer one."""
     host = urlsplit(site_url).hostname or "localhost"
     page_url = f"{site_url.rstrip('/')}{page_path}"
-    description = page_url if not session.agenda else f"{page_url}\n\n{session.agenda}"
+    description = session_description(session, page_url=page_url)
     return Event(
         uid=f"session-{session.pk}@{host}",
         starts_at=session.starts_at,

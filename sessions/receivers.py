@@ -7,10 +7,11 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from accounts.rules import is_programme_admin
 from cities import signals as city_signals
 from cohorts import signals as cohort_signals
 from sessions import selectors
-from sessions.caching import NAMES, SESSIONS
+from sessions.caching import NAMES, SESSIONS, VISIBILITY
 from sessions.cohort_page import cohort_page_sessions_part
 
 
@@ -33,10 +34,17 @@ def cohort_page_sessions(sender, cohort, user, runs, **kwargs):
 def city_profile_sessions(sender, city, user, **kwargs):
     # The "Sessions" part of the city profile: the sessions the city presented in or registered
     # for (every change of a session, presentation or registration raises SESSIONS), with
-    # their cohorts' names (NAMES); the same for everyone, but for the time zone the dates are
-    # written in.
+    # their cohorts' names (NAMES), in the person's time zone. The cohorts' names are links to
+    # the pages the person may open (`cohort_pages`, also read by the "Cohorts" part of
+    # cohorts.receivers, drawn in the same fragment): those depend on the person's facts
+    # (VISIBILITY), so the part is kept per person (an admin opens every cohort: one for all).
+    # The facts are read only when the part is drawn afresh.
+    person = "admin" if is_programme_admin(user) else f"person:{user.pk}"
     return city_signals.ProfilePart(
-        context={"sessions": SimpleLazyObject(lambda: selectors.sessions_of_city(city=city))},
-        scopes=(SESSIONS, NAMES),
-        key=timezone.get_current_timezone_name(),
+        context={
+            "sessions": SimpleLazyObject(lambda: selectors.sessions_of_city(city=city)),
+            "cohort_pages": SimpleLazyObject(lambda: selectors.cohort_pages_of(user)),
+        },
+        scopes=(SESSIONS, NAMES, VISIBILITY),
+        key=f"{timezone.get_current_timezone_name()}:{person}",
     )

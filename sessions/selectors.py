@@ -26,6 +26,7 @@ from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
 from portal.fragments import TIMEOUT_SECONDS, versions
 from sessions.caching import VISIBILITY, visibility_change
+from sessions.calendar_links import registration_calendar_signature_is_valid
 from sessions.enums import Attendance
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
 
@@ -161,6 +162,28 @@ def session_access_of(user, *, visibility: str | None = None) -> SessionAccess:
     if not in_transaction:
         user._session_access = (change, access)
     return access
+
+
+class EveryCohort:
+    """`cohort_pages_of` for a programme admin: every cohort's page is theirs to open."""
+
+    def __contains__(self, cohort_id) -> bool:
+        return True
+
+    def __and__(self, other: set) -> set:
+        return set(other)
+
+
+def cohort_pages_of(user, *, visibility: str | None = None) -> frozenset[int] | EveryCohort:
+    """The ids of the cohorts whose page the person may open, `cohorts.view_cohort_programme`
+    (admins, the cohort's facilitators, officers of a city enrolled and accepted), answered from
+    their kept facts (`session_access_of`: the same facts, held as ids) rather than a query per
+    cohort, so that pages listing cohorts' names link those the person may open;
+    tests/sessions/test_list_page.py checks that both agree."""
+    if is_programme_admin(user):
+        return EveryCohort()
+    access = session_access_of(user, visibility=visibility)
+    return access.facilitated_cohorts | access.enrolled_cohorts
 
 
 def _first(queryset: QuerySet):
@@ -368,6 +391,21 @@ def cities_enrolled_in(*, cohort_id: int) -> QuerySet[City]:
 
 def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
     return CalendarFeed.objects.select_related("user").filter(token=token).first()
+
+
+def registration_by_calendar_signature(*, pk: int, signature: str) -> Registration | None:
+    """The registration, with its session, whose calendar link carries `signature` (one query);
+    None when there is no such registration or the signature was not made for it and its
+    session (sessions.calendar_links). A cancelled session is still found: its .ics tells
+    calendars to drop the event."""
+    registration = Registration.objects.select_related("session").filter(pk=pk).first()
+    if registration is None or not registration_calendar_signature_is_valid(
+        registration_pk=registration.pk,
+        session_pk=registration.session_id,
+        signature=signature,
+    ):
+        return None
+    return registration
 
 
 def sessions_of_enrolled_cities(*, user) -> QuerySet[Session]:

@@ -21,7 +21,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import recipients_for
@@ -30,12 +30,13 @@ from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, Phase
 from cohorts.versions import cohort_scopes
 from notifications.services import notify
-from portal.dates import long_date
+from portal.dates import long_date, time_range
 from portal.errors import ApplicationError
 from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
 from sessions.caching import session_scopes
+from sessions.calendar_links import registration_calendar_url
 from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation, new_feed_token
 
@@ -88,14 +89,10 @@ def _in_zone(value: datetime.datetime, zone: ZoneInfo, *, field: str) -> datetim
 
 
 def session_slot_label(session: Session, *, zone: tzinfo | None = None) -> str:
-    """The session's date and times in its own zone (or in `zone`), e.g. "4 Dec 2024,
-    10:00-11:30"."""
+    """The session's date and times in its own zone (or in `zone`), as pages write them:
+    "4 December 2024, 10:00-11:30" (an en dash)."""
     zone = ZoneInfo(session.time_zone) if zone is None else zone
-    starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    day = dateformat.format(starts, "j M Y")
-    if starts.date() == ends.date():
-        return f"{day}, {starts:%H:%M}-{ends:%H:%M}"
-    return f"{day}, {starts:%H:%M}-{dateformat.format(ends, 'j M Y')}, {ends:%H:%M}"
+    return time_range(session.starts_at.astimezone(zone), session.ends_at.astimezone(zone))
 
 
 def _check_slot(*, cohort: Cohort, starts_at, ends_at, exclude_pk: int | None = None) -> None:
@@ -723,7 +720,9 @@ def session_notice_queue(*, session: Session, notice: str, key: str) -> int:
     reminders add their own. Each person reads it in their account's language and time zone;
     someone registered without an account reads the portal's language and the session's own
     zone. Each email's key is `<key>:registration:<id>`, so the same notice never goes twice to
-    one person. The emails leave through Celery once the transaction commits. Return how many.
+    one person, and its calendar link (`ics_url`) is that registration's signed one
+    (sessions.calendar_links). The emails leave through Celery once the transaction commits.
+    Return how many.
     """
     registrations = list(
         session.registrations.filter(is_walk_in=False).select_related("city").order_by("pk")
@@ -735,13 +734,17 @@ def session_notice_queue(*, session: Session, notice: str, key: str) -> int:
     context = {
         "session": session,
         "page_url": site_url(reverse("session_detail", args=[session.pk])),
-        "ics_url": site_url(reverse("session_ics", args=[session.pk])),
     }
     for registration in registrations:
         notify(
             recipient=recipients[registration.email],
             template=f"session_{notice}",
-            context={**context, "registration": registration},
+            # The calendar link is the person's own signed one: it opens without an account.
+            context={
+                **context,
+                "registration": registration,
+                "ics_url": registration_calendar_url(registration),
+            },
             key=f"{key}:registration:{registration.pk}",
         )
     return len(registrations)

@@ -51,9 +51,11 @@ from sessions.selectors import (
     calendar_feed_by_token,
     cities_enrolled_in,
     cities_registrable_by,
+    cohort_pages_of,
     cohort_schedulable_by,
     cohorts_schedulable_by,
     counts_of,
+    registration_by_calendar_signature,
     registrations_of_own_cities,
     registrations_of_session,
     registrations_visible_to,
@@ -278,16 +280,8 @@ def _session_list_body(request, *, zone, now, month, visibility) -> tuple:
 
 
 def _viewable_cohorts(user, sessions) -> set[int]:
-    """The ids of the listed sessions' cohorts whose page the person may open: the people of
-    `cohorts.view_cohort_programme` (admins, the cohort's facilitators, officers of a city
-    enrolled and accepted), answered from the person's kept facts (`session_access_of`: the
-    same facts, held as ids) rather than a query per cohort;
-    tests/sessions/test_list_page.py checks that both agree."""
-    listed = {session.cohort_id for session in sessions}
-    if is_programme_admin(user):
-        return listed
-    access = session_access_of(user)
-    return listed & (access.facilitated_cohorts | access.enrolled_cohorts)
+    """The ids of the listed sessions' cohorts whose page the person may open."""
+    return cohort_pages_of(user) & {session.cohort_id for session in sessions}
 
 
 def _scheduling(user, cohort_id: int | None) -> dict:
@@ -341,6 +335,8 @@ def session_detail(request, pk):
             "session": session,
             "programme": programme,
             "programme_versions": joined(found, session_scope(pk), CITIES, NAMES),
+            # The cohort's name is a link for those who may open its page (the facts above).
+            "cohort_linked": session.cohort_id in cohort_pages_of(user),
             "own_registrations": own_registrations,
             "own_registrations_key": own_key,
             "can_change": user.has_perm("peer_sessions.change_session", session),
@@ -853,6 +849,21 @@ def _calendar_response(body: str, *, filename=None) -> HttpResponse:
 @login_required
 def session_ics(request, pk):
     session = _session(request, pk)
+    return _calendar_response(
+        _calendar([session], dtstamp=timezone.now()), filename=f"session-{session.pk}.ics"
+    )
+
+
+@never_cache
+def registration_calendar(request, pk, signature):
+    """A registered person's .ics of their session, from the signed link in their emails: no
+    sign-in, since many registered people have no account (sessions.calendar_links says why
+    the link never expires). A wrong signature, or a registration since removed, answers 404;
+    a cancelled session answers with its cancelled event, so calendars drop it."""
+    registration = registration_by_calendar_signature(pk=pk, signature=signature)
+    if registration is None:
+        raise Http404
+    session = registration.session
     return _calendar_response(
         _calendar([session], dtstamp=timezone.now()), filename=f"session-{session.pk}.ics"
     )

@@ -33,8 +33,9 @@ Decisions the tables hold:
 - /admin/ is for programme admins. Everyone else is redirected to /admin/login/, which sends
   anonymous people on to allauth's sign-in and answers 403 to a signed-in non-admin
   (secure_admin_login, config/urls.py): the admin has no sign-in form of its own.
-- An invitation link and a calendar feed address open for anyone who holds them: the secret in
-  the address is the credential.
+- An invitation link, a calendar feed address and a registered person's signed calendar link
+  (sessions.calendar_links) open for anyone who holds them: the secret in the address is the
+  credential.
 - Revoking an API token that is not one's own answers as for a token already revoked (a redirect
   with a message), so a token's id tells nothing (tests/accounts/test_api_tokens.py).
 
@@ -258,6 +259,10 @@ ROWS = [
     row("GET",    "/sessions/{session}/calendar.ics",              L, 200, 404, 200, 404, 404, 200),
     row("GET",    "/calendar/{feed}.ics",                        200, 200, 200, 200, 200, 200, 200),
     row("GET",    "/calendar/not-a-feed.ics",                    404, 404, 404, 404, 404, 404, 404),
+    row("GET",    "/calendar/registrations/{registration}/{registration_signature}.ics",
+                                                                 200, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/calendar/registrations/{registration}/not-a-signature.ics",
+                                                                 404, 404, 404, 404, 404, 404, 404),
     # --- Roadmaps -----------------------------------------------------------------------------
     row("GET",    "/roadmaps/{roadmap}/",                          L, 200, 404, 200, 404, 404, 200),
     row("POST",   "/roadmaps/{roadmap}/",                          L, 302, 404, 403, 404, 404, 302,

@@ -11,5 +11,6 @@ register = template.Library()
 
 @register.filter
 def slot_in_current_zone(session) -> str:
-    """ "4 Dec 2024, 10:00-11:30" in the active time zone (not the session's own)."""
+    """ "4 December 2024, 10:00-11:30" (an en dash) in the active time zone, not the
+    session's own."""
     return session_slot_label(session, zone=timezone.get_current_timezone())

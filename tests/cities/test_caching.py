@@ -590,13 +590,13 @@ def test_profile_cohorts_follow_an_accepted_request_and_a_renamed_cohort(
         enrolment=Enrolment.objects.get(cohort=cohort, city=valencia), acting_user=cohort_lead
     )
     assert cohort_lines(client.get(profile_url(valencia))) == [
-        "Online Discussion Groups cohort 1 , Sept. 1, 2024 to Feb. 28, 2025"
+        "Online Discussion Groups cohort 1 , 1 September 2024 to 28 February 2025"
     ]
 
     cohort.name = "The first cohort"
     cohort.save()
     assert cohort_lines(client.get(profile_url(valencia))) == [
-        "The first cohort , Sept. 1, 2024 to Feb. 28, 2025"
+        "The first cohort , 1 September 2024 to 28 February 2025"
     ]
 
 
@@ -698,7 +698,7 @@ def test_profile_sessions_are_written_in_each_readers_time_zone(client, reviewer
     with timezone.override("Atlantic/Azores"):
         azores = sessions_rows(client.get(profile_url(guimaraes)))
 
-    row = "Energy communities Nov. {day}, 2024 Online Discussion Groups cohort 1 Registered"
+    row = "Energy communities {day} November 2024 Online Discussion Groups cohort 1 Registered"
     assert brussels == [row.format(day=6)]
     assert azores == [row.format(day=5)]
 

@@ -101,7 +101,7 @@ def test_profile_lists_accepted_cohorts_only(client, reviewer, cohort, places):
     lisbon = text_of(client.get(f"/cities/{places['Lisbon'].pk}/"))
     valencia = text_of(client.get(f"/cities/{places['Valencia'].pk}/"))
 
-    assert "Online Discussion Groups cohort 1 , Sept. 1, 2024 to Feb. 28, 2025" in lisbon
+    assert "Online Discussion Groups cohort 1 , 1 September 2024 to 28 February 2025" in lisbon
     assert "Online Discussion Groups cohort 1" not in valencia
     assert "This city has not taken part in a cohort yet." in valencia
 
@@ -137,8 +137,10 @@ def test_profile_lists_sessions_presented_in_and_registered_for(client, reviewer
         ("Low-emission zones", False, True),
     ]
     text = text_of(response)
-    assert "Energy communities Nov. 5, 2024 Online Discussion Groups cohort 1 Presented" in text
-    assert "Low-emission zones Nov. 12, 2024 Online Discussion Groups cohort 1 Registered" in text
+    assert "Energy communities 5 November 2024 Online Discussion Groups cohort 1 Presented" in text
+    assert (
+        "Low-emission zones 12 November 2024 Online Discussion Groups cohort 1 Registered" in text
+    )
     assert "Circular procurement" not in text
 
 
@@ -268,3 +270,51 @@ def test_profile_queries_do_not_grow_with_the_rows(
         "officers": 14, "cohorts": 13, "sessions": 13, "climate_actions": 13, "edit_links": 13
     }  # fmt: skip
     assert many == one
+
+
+# --- Cohort names link to the pages the person may open ----------------------------------------
+
+
+def _cohort_links(client, user, city) -> dict[str, bool]:
+    """Each cohort named in the profile's "Cohorts" part, and whether it is a link."""
+    sign_in(client, user)
+    html = client.get(f"/cities/{city.pk}/").content.decode()
+    part = html.split('data-section="cohorts"')[1].split("</section>")[0]
+    linked = re.findall(r'<a class="item-title" href="/cohorts/\d+/">([^<]+)</a>', part)
+    named = re.findall(r'<span class="item-title">([^<]+)</span>', part)
+    return {**dict.fromkeys(named, False), **dict.fromkeys(linked, True)}
+
+
+def test_profile_links_a_cohort_only_for_those_who_may_open_its_page(client, places):
+    from cohorts import services as cohort_services
+
+    city = places["Guimaraes"]
+    admin = factories.UserFactory(is_programme_admin=True)
+    first, second = factories.CohortFactory(), factories.CohortFactory()
+    lead = factories.UserFactory(is_facilitator=True)
+    first.facilitators.add(lead)
+    for cohort in (first, second):
+        cohort_services.enrolment_create_direct(
+            cohort=cohort,
+            city=city,
+            acting_user=admin,
+            groups=[(factories.ThematicGroupFactory(cohort=cohort), "")],
+        )
+    officer = factories.city_officer(city=city)
+    stranger = factories.city_officer(city=places["Valencia"])
+
+    both = {first.name: True, second.name: True}
+    assert _cohort_links(client, officer, city) == both
+    assert _cohort_links(client, admin, city) == both
+    assert _cohort_links(client, lead, city) == {first.name: True, second.name: False}
+    assert _cohort_links(client, stranger, city) == {first.name: False, second.name: False}
+
+    # Valencia joins the second cohort: on the next request its officer may open that page, and
+    # the part kept for them before says so (the people's facts are part of its key).
+    cohort_services.enrolment_create_direct(
+        cohort=second,
+        city=places["Valencia"],
+        acting_user=admin,
+        groups=[(second.thematic_groups.get(), "")],
+    )
+    assert _cohort_links(client, stranger, city) == {first.name: False, second.name: True}

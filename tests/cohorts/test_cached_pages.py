@@ -169,7 +169,7 @@ def test_cohort_page_of_a_lead_then_of_a_group_facilitator_each_with_their_own_l
 def test_cohort_page_shows_changed_dates_saved_through_the_service(client, cohort, lead):
     sign_in(client, lead)
     url = f"/cohorts/{cohort.pk}/"
-    assert "Sept. 1, 2024 to Feb. 28, 2025" in _html(client, url)
+    assert "1 September 2024 to 28 February 2025" in _html(client, url)
 
     services.cohort_update(
         cohort=cohort,
@@ -185,7 +185,7 @@ def test_cohort_page_shows_changed_dates_saved_through_the_service(client, cohor
         ],
     )
 
-    assert "Sept. 2, 2024 to Feb. 28, 2025" in _html(client, url)
+    assert "2 September 2024 to 28 February 2025" in _html(client, url)
 
 
 # --- the enrolments page -------------------------------------------------------------------
@@ -218,13 +218,13 @@ def test_enrolments_page_shows_a_decision_on_the_next_get_and_each_decider_gets_
 
     services.enrolment_accept(enrolment=request, acting_user=group_facilitator)
     assert table_rows(_html(client, url), "enrolments") == [
-        "Lisbon (PT) Enrolled Energy : Heat pumps Ana Silva Gus Group, Oct. 1, 2024"
+        "Lisbon (PT) Enrolled Energy : Heat pumps Ana Silva Gus Group, 1 October 2024"
     ]
 
     lisbon_officer.full_name = "Ana Sousa"
     lisbon_officer.save(update_fields=["full_name"])
     assert table_rows(_html(client, url), "enrolments") == [
-        "Lisbon (PT) Enrolled Energy : Heat pumps Ana Sousa Gus Group, Oct. 1, 2024"
+        "Lisbon (PT) Enrolled Energy : Heat pumps Ana Sousa Gus Group, 1 October 2024"
     ]
 
 

@@ -30,6 +30,7 @@ from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
 from roadmaps.enums import ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
+from sessions.calendar_links import registration_calendar_signature
 from sessions.models import CalendarFeed, Registration, Session
 from tests import factories
 
@@ -184,6 +185,7 @@ def build_world() -> World:
             "officer_email": officer.email,
             "other_city": other_city.pk,
             "registration": registration.pk,
+            "registration_signature": registration_calendar_signature(registration),
             "requested": requested.pk,
             "roadmap": roadmap.pk,
             "sector": sector.slug,

@@ -1,6 +1,6 @@
 """The home page's cohort and session blocks: what a city officer and a facilitator see.
 
-Time is frozen on Friday 10 January 2025, 09:00 UTC (10:00 in Brussels).
+Time is frozen on 10 January 2025, 09:00 UTC (10:00 in Brussels).
 """
 
 import datetime
@@ -194,6 +194,10 @@ def test_home_officer_sees_cohorts_with_status_and_groups(client, officer_world)
         "Online Discussion Groups cohort 5 Porto Enrolled Buildings Open the roadmap (Not started)",
     ]
     assert '<a href="/cohorts/">Find a cohort to join</a>' in block
+    # The cohort of an accepted enrolment links to its page; a request still waiting does not
+    # (that page answers 404 until the facilitator accepts).
+    linked = re.findall(r'<a href="/cohorts/\d+/">([^<]+)</a>', block)
+    assert linked == ["Online Discussion Groups cohort 5"] * 2
 
 
 def test_home_officer_sees_upcoming_sessions_with_links_and_registrations(client, officer_world):
@@ -203,17 +207,19 @@ def test_home_officer_sees_upcoming_sessions_with_links_and_registrations(client
     block = _block(client.get("/").content.decode(), "officer-upcoming")
 
     assert _rows(block) == [
-        "Onboarding Fri 10 Jan 2025, 09:30\u201311:00 (Europe/Brussels) "
+        "Onboarding 10 January 2025, 09:30\u201311:00 (Europe/Brussels) "
         "Online Discussion Groups cohort 5 Calendar (.ics) Nobody yet",
-        "Energy: heat pumps Wed 15 Jan 2025, 10:00\u201311:30 (Europe/Brussels) "
+        "Energy: heat pumps 15 January 2025, 10:00\u201311:30 (Europe/Brussels) "
         "Online Discussion Groups cohort 5 · Energy Join · Calendar (.ics) 2 people",
-        "Buildings: renovation Mon 20 Jan 2025, 14:00\u201315:30 (Europe/Lisbon) "
+        "Buildings: renovation 20 January 2025, 14:00\u201315:30 (Europe/Lisbon) "
         "Online Discussion Groups cohort 5 · Buildings Calendar (.ics) Nobody yet",
-        "Recap Thu 20 Feb 2025, 10:00\u201311:30 (Europe/Brussels) "
+        "Recap 20 February 2025, 10:00\u201311:30 (Europe/Brussels) "
         "Online Discussion Groups cohort 5 Calendar (.ics) Nobody yet",
     ]
     heat_pumps = sessions["heat_pumps"].pk
     assert f'<a href="/sessions/{heat_pumps}/">Energy: heat pumps</a>' in block
+    cohort = sessions["heat_pumps"].cohort_id
+    assert block.count(f'<a href="/cohorts/{cohort}/">Online Discussion Groups cohort 5</a>') == 4
     assert (
         '<a href="https://meet.example.org/energy" rel="noopener" data-link="join">Join</a>'
     ) in block
@@ -230,11 +236,11 @@ def test_home_officer_sees_what_is_due_per_city(client, officer_world):
     # Within 14 days: heat pumps (Lisbon registered, Porto did not) and renovation (neither).
     # The onboarding has started and the recap is more than 14 days away.
     assert _items(block) == [
-        "Porto : Energy: heat pumps , Wed 15 Jan 2025, 10:00\u201311:30 (Europe/Brussels). "
+        "Porto : Energy: heat pumps , 15 January 2025, 10:00\u201311:30 (Europe/Brussels). "
         "Register people from Porto",
-        "Lisbon : Buildings: renovation , Mon 20 Jan 2025, 14:00\u201315:30 (Europe/Lisbon). "
+        "Lisbon : Buildings: renovation , 20 January 2025, 14:00\u201315:30 (Europe/Lisbon). "
         "Register people from Lisbon",
-        "Porto : Buildings: renovation , Mon 20 Jan 2025, 14:00\u201315:30 (Europe/Lisbon). "
+        "Porto : Buildings: renovation , 20 January 2025, 14:00\u201315:30 (Europe/Lisbon). "
         "Register people from Porto",
     ]
     renovation = sessions["renovation"].pk
@@ -391,9 +397,9 @@ def test_home_facilitator_sees_upcoming_sessions_of_their_cohorts(client, facili
 
     # Registered counts leave walk-ins out (Faro's walk-in is not a registration).
     assert _rows(block) == [
-        "Energy: district heating Tue 14 Jan 2025, 10:00\u201311:30 (Europe/Brussels) "
+        "Energy: district heating 14 January 2025, 10:00\u201311:30 (Europe/Brussels) "
         "Online Discussion Groups cohort 6 0",
-        "Recap Thu 20 Feb 2025, 10:00\u201311:30 (Europe/Brussels) "
+        "Recap 20 February 2025, 10:00\u201311:30 (Europe/Brussels) "
         "Online Discussion Groups cohort 5 1",
     ]
     assert f'<a href="/sessions/{sessions["next_one"].pk}/">Recap</a>' in block
@@ -406,7 +412,7 @@ def test_home_facilitator_sees_sessions_whose_attendance_is_not_recorded(client,
     block = _block(client.get("/").content.decode(), "facilitator-to-record")
 
     assert _rows(block) == [
-        "Energy: heat pumps Mon 6 Jan 2025, 10:00\u201311:30 (Europe/Brussels) "
+        "Energy: heat pumps 6 January 2025, 10:00\u201311:30 (Europe/Brussels) "
         "Online Discussion Groups cohort 5 · Energy 2 Record attendance",
     ]
     pk = sessions["to_record"].pk
@@ -494,3 +500,22 @@ def test_home_facilitator_to_record_shows_the_ten_most_recent(client, clock, fac
     titles = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', block)
     assert titles == [f"Past session {day:02d}" for day in range(1, 11)]
     assert "Showing the 10 most recent sessions; older ones are waiting too." in _text(block)
+
+
+def test_home_links_only_the_cohorts_whose_page_the_person_may_open():
+    """A facilitator's own cohorts and an officer's accepted enrolments; not a cohort whose
+    session they are only named on, nor one their city only asked to join."""
+    from cohorts.enums import EnrolmentStatus
+    from cohorts.models import Cohort, Enrolment
+    from home.selectors import HomeSection
+
+    section = HomeSection(
+        role="facilitator",
+        cohorts=[Cohort(pk=1), Cohort(pk=2)],
+        enrolments=[
+            Enrolment(cohort_id=3, status=EnrolmentStatus.ACCEPTED),
+            Enrolment(cohort_id=4, status=EnrolmentStatus.REQUESTED),
+            Enrolment(cohort_id=5, status=EnrolmentStatus.DECLINED),
+        ],
+    )
+    assert section.linked_cohorts == {1, 2, 3}

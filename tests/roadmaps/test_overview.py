@@ -46,11 +46,15 @@ def overview_url(cohort) -> str:
 def status_rows(html: str) -> list[tuple[str, str, str, str]]:
     """(state, city, status text, % complete) of each row of the roadmaps table."""
     table = html.split('data-table="roadmaps"')[1].split("</table>")[0]
-    return re.findall(
-        r'<tr data-state="([^"]+)">\s*<th scope="row">([^<]+)</th>\s*'
-        r"<td[^>]*>([^<]+)</td>\s*<td[^>]*>([^<]+)</td>",
+    # The city's name links to its profile; its country code follows the link.
+    rows = re.findall(
+        r'<tr data-state="([^"]+)">\s*<th scope="row"><a href="/cities/\d+/">([^<]+)</a> '
+        r"([^<]+)</th>\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*>([^<]+)</td>",
         table,
     )
+    return [
+        (state, f"{city} {country}", status, done) for state, city, country, status, done in rows
+    ]
 
 
 def test_overview_shows_each_city_roadmap_status(client, lead, cohort):

@@ -349,7 +349,7 @@ def test_roadmap_pdf_page_holds_every_part_of_the_template(typical_roadmap):
         "Climate Transition Map; Heat planning guidance",
         "We would start with the heat planning guidance",
         "Phase 4 · Group Study Visits",
-        f"Last change: {date_format(localtime(typical_roadmap.updated_at), 'j F Y, H:i')}.",
+        f"Last change: {date_format(localtime(typical_roadmap.updated_at), 'DATETIME_FORMAT')}.",
         # The page footer repeats the city.
         "1 / 1",
     ]

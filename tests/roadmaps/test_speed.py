@@ -28,6 +28,8 @@ from tests.roadmaps.conftest import fill, present
 
 CHALLENGE = "phase1.challenge"
 SCORE = "phase2_2.score.funding-financing"
+# A number cell of the overview's summary tables (on a phone each is labelled by data-label).
+NUMERIC_CELL = r'<td class="numeric"[^>]*>([^<]*)</td>'
 
 
 @pytest.fixture(autouse=True)
@@ -255,9 +257,13 @@ def test_history_with_choices_reads_their_labels_once(client, programme):
 
 
 def overview_rows(html: str) -> list[tuple[str, str]]:
-    return re.findall(
-        r'<tr data-state="[^"]+">\s*<th scope="row">([^<]+)</th>\s*<td[^>]*>([^<]+)<', html
+    # The city's name links to its profile; its country code follows the link.
+    rows = re.findall(
+        r'<tr data-state="[^"]+">\s*<th scope="row"><a href="/cities/\d+/">([^<]+)</a> '
+        r"([^<]+)</th>\s*<td[^>]*>([^<]+)<",
+        html,
     )
+    return [(f"{city} {country}", status) for city, country, status in rows]
 
 
 def test_overview_shows_a_save_through_the_service_and_a_city_renamed(client, programme):
@@ -277,18 +283,14 @@ def test_overview_shows_a_save_through_the_service_and_a_city_renamed(client, pr
 
 def test_overview_summary_shows_a_new_score(client, programme):
     html = overview(client, programme.lead, programme)
-    assert (
-        re.search(r'<tr data-factor="funding-financing">.*?</tr>', html, re.S)[0].count(
-            '<td class="numeric">1</td>'
-        )
-        == 0
-    )
+    row = re.search(r'<tr data-factor="funding-financing">.*?</tr>', html, re.S)[0]
+    assert re.findall(NUMERIC_CELL, row) == ["0", "—", "0", "0", "0", "0", "0"]
 
     save(programme, SCORE, "4")
     html = overview(client, programme.lead, programme)
 
     row = re.search(r'<tr data-factor="funding-financing">.*?</tr>', html, re.S)[0]
-    assert re.findall(r'<td class="numeric">([^<]*)</td>', row) == [
+    assert re.findall(NUMERIC_CELL, row) == [
         "1",
         "4.00",
         "0",
@@ -571,7 +573,7 @@ def test_overview_shows_a_new_enrolment_and_a_score_saved_in_the_admin(client, p
     html = overview(client, programme.lead, programme)
 
     row = re.search(r'<tr data-factor="funding-financing">.*?</tr>', html, re.S)[0]
-    assert re.findall(r'<td class="numeric">([^<]*)</td>', row)[:2] == ["1", "5.00"]
+    assert re.findall(NUMERIC_CELL, row)[:2] == ["1", "5.00"]
     # Written past the services, the share complete stays 0: "Not started" (RoadmapStatus).
     assert overview_rows(html)[0] == ("Lisbon (PT)", "Not started")
 

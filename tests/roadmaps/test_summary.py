@@ -9,6 +9,7 @@ from roadmaps.summary import (
     action_chart,
     cohort_summary,
     factor_chart,
+    narrow_chart,
     summarise,
     summary_table,
 )
@@ -170,6 +171,63 @@ def test_action_chart_stacks_high_medium_low():
         ("high", 1, 300.0, 165.0),
         ("low", 1, 465.0, 165.0),
     ]
+
+
+def test_narrow_chart_puts_each_label_above_a_bar_that_leaves_room_for_its_value():
+    rows = [(n, GOVERNANCE, "4") for n in range(1, 4)] + [(9, FUNDING, "1")]
+    chart = narrow_chart(factor_chart(summarise(rows=rows, actions=[])))
+    governance, stakeholders, funding = chart.rows[0], chart.rows[1], chart.rows[-1]
+
+    # "Score 5" does not fit after the other four in 320 units: it starts a second legend line.
+    assert [(item.label, item.x, item.y) for item in chart.legend] == [
+        ("Score 1", 0.0, 2.0),
+        ("Score 2", 81.8, 2.0),
+        ("Score 3", 163.6, 2.0),
+        ("Score 4", 245.4, 2.0),
+        ("Score 5", 0.0, 22.0),
+    ]
+    # The label breaks at a space onto a second line; the bar starts under it.
+    assert governance.lines == [("Internal governance and regulatory", 59.0), ("framework", 75.0)]
+    assert governance.bar_y == 82.0
+    assert stakeholders.lines == [("Stakeholder engagement", 123.0)]
+    # The longest value, "average 4.00 (3)", is 16 characters of 7.4 units after a gap of 6:
+    # the bars take the rest of the 320 units, the longest bar (3 roadmaps) all of it.
+    assert chart.value_x == 201.6
+    assert [(s.label, s.count, s.x, s.width) for s in governance.segments] == [("4", 3, 0.0, 195.6)]
+    assert [(s.label, s.count, s.x, s.width) for s in funding.segments] == [("1", 1, 0.0, 65.2)]
+    assert stakeholders.segments == []
+    assert stakeholders.value_text == "no score yet"
+    assert chart.height == funding.bar_y + 18 + 10 == 446.0
+
+
+def test_narrow_chart_cuts_a_label_longer_than_two_lines_and_says_so():
+    heat = ActionRef(
+        action_id=9,
+        title="Decarbonising the district heating network and installing heat pumps everywhere",
+        city_name="Mannheim",
+    )
+    chart = narrow_chart(action_chart(summarise(rows=[], actions=[heat])))
+    [row] = chart.rows
+
+    assert [line for line, _y in row.lines] == [
+        "Mannheim: Decarbonising the district",
+        "heating network and installing heat pumps…",
+    ]
+    # The tooltip keeps the whole label.
+    assert row.label == (
+        "Mannheim: Decarbonising the district heating network and installing heat pumps everywhere"
+    )
+    assert [(item.label, item.x, item.y) for item in chart.legend] == [
+        ("High", 0.0, 2.0),
+        ("Medium", 59.6, 2.0),
+        ("Low", 134.0, 2.0),
+    ]
+
+
+def test_narrow_chart_without_rows_leaves_room_for_nothing_to_show():
+    chart = narrow_chart(action_chart(summarise(rows=[], actions=[])))
+    assert chart.rows == []
+    assert (chart.empty_y, chart.height) == (42.0, 52.0)
 
 
 def test_cohort_summary_reads_the_cohort_rows_only(db):

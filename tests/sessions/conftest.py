@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import signing
 
 from cities.models import City, ClimateAction
 from cohorts.enums import EnrolmentStatus
@@ -51,6 +52,15 @@ def schedule(cohort, title, starts, ends, *, by=None, **fields) -> Session:
         acting_user=by or factories.UserFactory(is_programme_admin=True),
         **fields,
     )
+
+
+def signed_calendar_link(site: str, registration) -> str:
+    """A registration's calendar link as emails carry it, signed here independently of
+    sessions.calendar_links, so a change to what is signed (or to the salt) fails the tests."""
+    signature = signing.Signer(salt="sessions.calendar_links.registration").signature(
+        f"registration:{registration.pk}:session:{registration.session_id}"
+    )
+    return f"{site}/calendar/registrations/{registration.pk}/{signature}.ics"
 
 
 def run_until(cohort, last_day: datetime.date) -> None:

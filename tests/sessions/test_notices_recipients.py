@@ -11,8 +11,10 @@ from django.test import override_settings
 from django.utils import translation
 
 from sessions import services
+from sessions.models import Registration
 from tests import factories
 from tests.portal_pages.helpers import sign_in
+from tests.sessions.conftest import signed_calendar_link
 
 SITE = "https://portal.example.eu:8443"
 
@@ -65,27 +67,37 @@ def test_session_moved_by_an_english_speaker_reaches_each_reader_in_their_langua
     by_address = {message.to[0]: message for message in mail.outbox}
     assert sorted(by_address) == ["joao@lisboa.pt", "marie@lisboa.pt"]
     marie, joao = by_address["marie@lisboa.pt"], by_address["joao@lisboa.pt"]
+    # Each person's calendar link is their own registration's signed one, account or not.
+    marie_ics, joao_ics = (
+        signed_calendar_link(SITE, Registration.objects.get(email=email))
+        for email in ("marie@lisboa.pt", "joao@lisboa.pt")
+    )
+    assert marie_ics != joao_ics
     assert marie.subject == "Nouvel horaire pour « Energy: district heating »"
     assert marie.body == (
         "Bonjour Marie Dupont,\n\n"
         "La session « Energy: district heating » de Online Discussion Groups cohort 1 a été "
         "déplacée.\n\n"
-        "Nouvel horaire : 5 Déc 2024, 10:00-11:30 (Europe/Brussels)\n"
+        "Nouvel horaire : 5 décembre 2024 à 10:00\N{EN DASH}11:30 (Europe/Brussels)\n"
         "Lien de la réunion en ligne : https://meet.example.org/heating\n\n"
         f"Page de la session : {SITE}/sessions/{pk}/\n"
-        f"Ajoutez-la à votre calendrier : {SITE}/sessions/{pk}/calendar.ics\n\n"
+        f"Ajoutez-la à votre calendrier : {marie_ics}\n\n"
         "Vous recevez cet e-mail parce que votre ville vous a inscrit à cette session.\n"
     )
     assert joao.subject == 'New time for "Energy: district heating"'
-    assert "New time: 5 Dec 2024, 09:00-10:30 (Europe/Lisbon)\n" in joao.body
+    assert "New time: 5 December 2024, 09:00\N{EN DASH}10:30 (Europe/Lisbon)\n" in joao.body
+    assert f"Add it to your calendar: {joao_ics}\n" in joao.body
     # The HTML part says the same in the same language, with the links clickable.
     marie_html = html_part(marie)
     assert '<html lang="fr">' in marie_html
-    assert "Nouvel horaire : 5 Déc 2024, 10:00-11:30 (Europe/Brussels)" in marie_html
-    assert f'<a href="{SITE}/sessions/{pk}/calendar.ics">' in marie_html
+    assert (
+        "Nouvel horaire : 5 décembre 2024 à 10:00\N{EN DASH}11:30 (Europe/Brussels)" in marie_html
+    )
+    assert f'<a href="{marie_ics}">' in marie_html
     joao_html = html_part(joao)
+    assert f'<a href="{joao_ics}">' in joao_html
     assert '<html lang="en">' in joao_html
-    assert "New time: 5 Dec 2024, 09:00-10:30 (Europe/Lisbon)" in joao_html
+    assert "New time: 5 December 2024, 09:00\N{EN DASH}10:30 (Europe/Lisbon)" in joao_html
     # Message-IDs are on the site's host, one per email.
     ids = [message.extra_headers["Message-ID"] for message in (marie, joao)]
     assert all(re.fullmatch(r"<[^@<>]+@portal\.example\.eu>", value) for value in ids), ids
@@ -110,12 +122,13 @@ def test_session_cancelled_escapes_the_title_in_html_only(
     assert joao.subject == 'Cancelled: "Heat & <b>"power"</b>"'
     assert (
         'The session "Heat & <b>"power"</b>" of Online Discussion Groups cohort 1, planned for '
-        "4 Dec 2024, 09:00-10:30 (Europe/Lisbon), is cancelled."
+        "4 December 2024, 09:00\N{EN DASH}10:30 (Europe/Lisbon), is cancelled."
     ) in joao.body
     html = html_part(joao)
     assert (
         '<p>The session "Heat &amp; &lt;b&gt;&quot;power&quot;&lt;/b&gt;" of Online Discussion '
-        "Groups cohort 1, planned for 4 Dec 2024, 09:00-10:30 (Europe/Lisbon), is cancelled.</p>"
+        "Groups cohort 1, planned for 4 December 2024, 09:00\N{EN DASH}10:30 (Europe/Lisbon), "
+        "is cancelled.</p>"
     ) in html
     assert (
         "<title>Cancelled: &quot;Heat &amp; &lt;b&gt;&quot;power&quot;&lt;/b&gt;&quot;</title>"
@@ -138,5 +151,5 @@ def test_session_ics_and_feed_link_to_site_url_not_to_the_request(client, progra
 
     for body in (download, subscribed):
         assert f"UID:session-{pk}@127.0.0.1\r\n" in body
-        assert f"DESCRIPTION:http://127.0.0.1:8803/sessions/{pk}/\r\n" in body
+        assert f"\r\n page: http://127.0.0.1:8803/sessions/{pk}/\r\n" in body
         assert "testserver" not in body

@@ -14,7 +14,13 @@ from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session
 from sessions.selectors import SessionCounts, counts_of
 from tests import factories
-from tests.sessions.conftest import AFTER_HEATING, enrol, run_until, schedule
+from tests.sessions.conftest import (
+    AFTER_HEATING,
+    enrol,
+    run_until,
+    schedule,
+    signed_calendar_link,
+)
 
 UTC = datetime.UTC
 DEC4 = datetime.date(2024, 12, 4)
@@ -104,7 +110,7 @@ def test_session_create_overlapping_slot_is_refused_naming_the_session(programme
     assert (error.value.field, error.value.code, error.value.message) == (
         "starts_at",
         "overlap",
-        "This slot overlaps 'Energy: district heating' (4 Dec 2024, 10:00-11:30).",
+        "This slot overlaps 'Energy: district heating' (4 December 2024, 10:00\N{EN DASH}11:30).",
     )
     assert programme.cohort.sessions.count() == 1
 
@@ -172,7 +178,7 @@ def test_session_update_moving_into_an_overlapping_slot_is_refused(programme):
         )
 
     assert error.value.message == (
-        "This slot overlaps 'Energy: district heating' (4 Dec 2024, 10:00-11:30)."
+        "This slot overlaps 'Energy: district heating' (4 December 2024, 10:00\N{EN DASH}11:30)."
     )
     mobility.refresh_from_db()
     assert mobility.starts_at == datetime.datetime(2024, 12, 4, 13, 0, tzinfo=UTC)
@@ -498,7 +504,7 @@ def test_session_cancel_emails_each_registered_person_once(
     assert ana.body == (
         "Dear Ana Silva,\n\n"
         'The session "Energy: district heating" of Online Discussion Groups cohort 1, planned '
-        "for 4 Dec 2024, 10:00-11:30 (Europe/Brussels), is cancelled.\n\n"
+        "for 4 December 2024, 10:00\N{EN DASH}11:30 (Europe/Brussels), is cancelled.\n\n"
         f"Session page: http://127.0.0.1:8000/sessions/{programme.heating.pk}/\n\n"
         "You receive this email because your city registered you for this session.\n"
     )
@@ -531,14 +537,17 @@ def test_session_update_moving_emails_each_registered_person_once_with_the_new_t
         (("rui@lisboa.pt",), 'New time for "Energy: district heating"'),
     ]
     rui = next(m for m in mail.outbox if m.to == ["rui@lisboa.pt"])
+    rui_registration = Registration.objects.get(email="rui@lisboa.pt")
     assert rui.body == (
         "Dear Rui Costa,\n\n"
         'The session "Energy: district heating" of Online Discussion Groups cohort 1 has '
         "moved.\n\n"
-        "New time: 4 Dec 2024, 14:00-15:30 (Europe/Brussels)\n"
+        "New time: 4 December 2024, 14:00\N{EN DASH}15:30 (Europe/Brussels)\n"
         "Online meeting link: https://meet.example.org/heating\n\n"
         f"Session page: http://127.0.0.1:8000/sessions/{pk}/\n"
-        f"Add it to your calendar: http://127.0.0.1:8000/sessions/{pk}/calendar.ics\n\n"
+        # Rui has no account: his calendar link is his registration's signed one.
+        "Add it to your calendar: "
+        f"{signed_calendar_link('http://127.0.0.1:8000', rui_registration)}\n\n"
         "You receive this email because your city registered you for this session.\n"
     )
     assert sorted(OutboundEmail.objects.values_list("key", flat=True)) == sorted(
