@@ -113,7 +113,7 @@ def home(page) -> None:
     page.goto("/")
 
 
-def test_a_facilitators_and_an_officers_week_through_links_only(week, new_page):
+def test_a_facilitators_and_an_officers_week_through_links_only(week, new_page, tmp_path):
     cohort, roadmap = week["cohort"], week["roadmap"]
     facilitator = new_page()
     officer = new_page()
@@ -218,13 +218,52 @@ def test_a_facilitators_and_an_officers_week_through_links_only(week, new_page):
         "link", name="Record attendance"
     ).click()
     facilitator.wait_for_url(re.compile(rf"/sessions/{session.pk}/attendance/$"))
-    # ATTENDANCE-IMPORT: filled in once the import lands (see the note at the end).
-    facilitator.get_by_role("group", name="Attendance of Rui Costa").get_by_label(
-        "Attended"
-    ).check()
+    # The meeting tool's report: Rui (twice: he rejoined), the facilitator who hosted, and
+    # Joana, who came without registering. Eva is not in it.
+    report = tmp_path / "participants.csv"
+    report.write_text(
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+        "Fatima Facilitator,fatima@example.org,10:58,12:31,94,No\n"
+        "Rui Costa,Rui@Lisboa.pt,11:00,11:40,41,Yes\n"
+        "Rui Costa,rui@lisboa.pt,11:45,12:30,45,Yes\n"
+        "Joana Reis,joana@lisboa.pt,11:02,12:29,87,Yes\n",
+        encoding="utf-8-sig",
+    )
+    facilitator.get_by_role("link", name="Import a Zoom or Teams attendance report").click()
+    facilitator.get_by_label("Attendance report (CSV)").set_input_files(report)
+    facilitator.get_by_role("button", name="Read the report").click()
+    expect(facilitator.get_by_role("heading", level=1)).to_have_text(
+        "Confirm the attendance report"
+    )
+    expect(facilitator.locator('[data-import="to-mark"]')).to_contain_text("Rui Costa")
+    unmatched = facilitator.locator('[data-import="unmatched"]')
+    expect(unmatched).to_contain_text("Joana Reis")
+    expect(unmatched).to_contain_text("Fatima Facilitator")
+    assert_accessible_and_csp_clean(facilitator)
+    joana = facilitator.get_by_role("group", name="Decision about Joana Reis")
+    joana.get_by_label("Add as a walk-in").check()
+    facilitator.get_by_label("City of Joana Reis").select_option(label="Lisbon (PT)")
+    facilitator.get_by_role("button", name="Confirm and save attendance").click()
+    facilitator.wait_for_url(re.compile(rf"/sessions/{session.pk}/attendance/$"))
+    expect(facilitator.locator("[role=status]")).to_contain_text("Report imported")
+    # Eva was not in the report: the facilitator records her as a no-show by hand.
     facilitator.get_by_role("group", name="Attendance of Eva Lopes").get_by_label("No-show").check()
     facilitator.get_by_role("button", name="Save attendance").click()
     expect(facilitator.locator("[role=status]")).to_have_text("Attendance saved.")
-    assert dict(
-        Registration.objects.filter(session=session).values_list("email", "attendance")
-    ) == {"rui@lisboa.pt": Attendance.ATTENDED, "eva@lisboa.pt": Attendance.NO_SHOW}
+    rows = Registration.objects.filter(session=session).values_list(
+        "email", "attendance", "is_walk_in", "city__name"
+    )
+    assert sorted(rows) == [
+        ("eva@lisboa.pt", Attendance.NO_SHOW, False, "Lisbon"),
+        ("joana@lisboa.pt", Attendance.ATTENDED, True, "Lisbon"),
+        ("rui@lisboa.pt", Attendance.ATTENDED, False, "Lisbon"),
+    ]
+    # The session's page shows the counts; the facilitator's list has nothing left to record.
+    facilitator.get_by_role("link", name=session.title).first.click()
+    counts = {
+        key: facilitator.locator(f'dd[data-count="{key}"]').inner_text()
+        for key in ["registered", "attended", "no_shows", "walk_ins"]
+    }
+    assert counts == {"registered": "2", "attended": "1", "no_shows": "1", "walk_ins": "1"}
+    home(facilitator)
+    expect(facilitator.locator('section[data-block="facilitator-to-record"] tr')).to_have_count(0)
