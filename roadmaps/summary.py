@@ -77,6 +77,8 @@ class ActionSummary:
     high: int
     medium: int
     low: int
+    # The Mission City's id, for the link to its profile (None in summaries built by hand).
+    city_id: int | None = None
 
     @property
     def answered(self) -> int:
@@ -104,6 +106,7 @@ class ActionRef:
     action_id: int
     title: str
     city_name: str
+    city_id: int | None = None
 
 
 def summarise(
@@ -154,6 +157,7 @@ def summarise(
                 action_id=action.action_id,
                 title=action.title,
                 city_name=action.city_name,
+                city_id=action.city_id,
                 high=counts.get(Desirability.HIGH, 0),
                 medium=counts.get(Desirability.MEDIUM, 0),
                 low=counts.get(Desirability.LOW, 0),
@@ -179,12 +183,12 @@ def cohort_summary(*, cohort: Cohort) -> CohortSummary:
     )
     chosen_ids = {int(value) for _, key, value in rows if key == ACTION_KEY and value.isdigit()}
     actions = [
-        ActionRef(action_id=pk, title=title, city_name=city_name)
-        for pk, title, city_name in ClimateAction.objects.filter(
+        ActionRef(action_id=pk, title=title, city_name=city_name, city_id=city_id)
+        for pk, title, city_name, city_id in ClimateAction.objects.filter(
             Q(pk__in=presented.values("climate_actions")) | Q(pk__in=chosen_ids)
         )
         .order_by("city__name", "title", "pk")
-        .values_list("pk", "title", "city__name")
+        .values_list("pk", "title", "city__name", "city_id")
     ]
     return summarise(rows=rows, actions=actions)
 

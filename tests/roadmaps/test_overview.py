@@ -144,8 +144,10 @@ def test_overview_summary_table_and_charts(client, lead, cohort):
         "1",
     ]
     action_row = re.search(rf'<tr data-action="{action.pk}">(.*?)</tr>', html, re.S)
-    cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", action_row.group(1))
+    # The Mission City's name links to its profile.
+    cells = re.findall(r"<t[hd][^>]*>(?:<a [^>]*>)?([^<]*)(?:</a>)?</t[hd]>", action_row.group(1))
     assert cells == ["Urban Mining Hub", "Aachen", "1", "0", "1", "2"]
+    assert f'<a href="/cities/{action.city_id}/">Aachen</a>' in action_row.group(1)
     # Both charts are inline SVG images with a title and a description.
     assert re.findall(r'<svg [^>]*id="(chart-\w+)"[^>]*role="img"', html) == [
         "chart-factors",

@@ -88,12 +88,13 @@ def test_attendance_list_shows_a_renamed_city_after_it_was_cached(client, progra
     _register(programme, ("Ana Marques", "ana.m@lisboa.pt"))
     clock.move_to(AFTER_HEATING)
     sign_in(client, programme.lead)
-    assert '<td data-label="City">Lisbon</td>' in client.get(_attendance_url(programme)).text
+    city_cell = '<td data-label="City"><a href="/cities/{}/">{}</a></td>'.format
+    assert city_cell(programme.city.pk, "Lisbon") in client.get(_attendance_url(programme)).text
 
     programme.city.name = "Lisboa"
     programme.city.save()
 
-    assert '<td data-label="City">Lisboa</td>' in client.get(_attendance_url(programme)).text
+    assert city_cell(programme.city.pk, "Lisboa") in client.get(_attendance_url(programme)).text
 
 
 def test_attendance_list_cached_for_a_facilitator_is_refused_to_an_officer(
