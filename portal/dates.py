@@ -45,8 +45,8 @@ def clock_time(value: datetime.datetime | datetime.time) -> str:
 
 
 def time_range(starts: datetime.datetime, ends: datetime.datetime) -> str:
-    """A span as pages write a session's slot, in the values' own zone: "4 December 2024,
-    10:00-11:30" ("4 décembre 2024 à 10:00-11:30"; an en dash), with the end's date too when it ends
-    on another day."""
+    """A span as pages write a session's slot, in the values' own zone: "4 December 2024, 10:00"
+    and "11:30" joined by an en dash (U+2013; "4 décembre 2024 à 10:00" in French), with the
+    end's date too when it ends on another day."""
     end = clock_time(ends) if starts.date() == ends.date() else date_format(ends, "DATETIME_FORMAT")
     return f"{date_format(starts, 'DATETIME_FORMAT')}\N{EN DASH}{end}"

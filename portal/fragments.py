@@ -24,6 +24,7 @@ import hashlib
 import itertools
 import secrets
 
+import django
 from django.conf import settings
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
@@ -151,15 +152,22 @@ def bump_on_change(model, scopes_of):
 
 @functools.cache
 def release() -> str:
-    """A digest of what shapes the kept markup besides the data: the templates and the compiled
-    translations. Part of every key, so that after an upgrade that changes a template or a
-    translation no page is served from markup the old code drew (it would otherwise be served
-    until its data changed or the timeout). Read once per process: a few milliseconds at the
-    first request. Not covered: a change of Python code alone that changes what a fragment
-    shows (the release notes then say to clear the cache)."""
-    digest = hashlib.sha256()
+    """A digest of what shapes the kept markup besides the data: the templates, the compiled
+    translations, the date formats and Django's version. Part of every key, so that after an
+    upgrade that changes one of them no page is served from markup the old code drew (it would
+    otherwise be served until its data changed or the timeout). Read once per process: a few
+    milliseconds at the first request. Not covered: a change of Python code alone that changes
+    what a fragment shows (the release notes then say to clear the cache)."""
+    # Django's own version: its widget templates and month names are drawn in fragments too.
+    digest = hashlib.sha256(django.get_version().encode())
     base = settings.BASE_DIR
-    for folder, pattern in (("templates", "*.html"), ("templates", "*.txt"), ("locale", "*.mo")):
+    shaping = (
+        ("templates", "*.html"),
+        ("templates", "*.txt"),
+        ("locale", "*.mo"),
+        ("portal/formats", "*.py"),  # the date formats (portal/formats/<lang>/formats.py)
+    )
+    for folder, pattern in shaping:
         for path in sorted((base / folder).rglob(pattern)):
             digest.update(str(path.relative_to(base)).encode())
             digest.update(b"\x00")

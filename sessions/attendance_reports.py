@@ -38,6 +38,10 @@ MAX_BYTES = 2 * 1024 * 1024
 # for each person on no list: 400 keeps it under Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1000),
 # which would otherwise answer the confirmation with a 400 error page.
 MAX_PEOPLE = 400
+# What a registration holds (sessions.models.Registration): a longer name is cut, a longer
+# address is no address.
+NAME_MAX = 200
+EMAIL_MAX = 254
 
 # Column titles, compared in lower case without spaces around them.
 NAME_COLUMNS = (
@@ -160,7 +164,10 @@ def _find_header(lines: list[str]) -> _Header | None:
         for delimiter in DELIMITERS:
             if delimiter not in line:
                 continue
-            cells = next(csv.reader([line], delimiter=delimiter), [])
+            try:
+                cells = next(csv.reader([line], delimiter=delimiter), [])
+            except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB)
+                raise ReportError(_not_a_report()) from exc
             email = _column(cells, EMAIL_COLUMNS)
             name = _column(cells, NAME_COLUMNS)
             if email is not None and name is not None:
@@ -191,10 +198,18 @@ def parse(data: bytes) -> Report:
                 '(such as "Name") and one of email addresses (such as "Email" or "User Email").'
             )
         )
+    body = lines[header.line + 1 :]
+    try:
+        return _people(body, header)
+    except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB)
+        raise ReportError(_not_a_report()) from exc
+
+
+def _people(body: list[str], header: _Header) -> Report:
+    """The people of the table's rows below its header."""
     report = Report()
     seen_emails: set[str] = set()
     seen_names: set[str] = set()
-    body = lines[header.line + 1 :]
     for cells in csv.reader(body, delimiter=header.delimiter):
         if not any(cell.strip() for cell in cells):
             break  # the end of the table: Teams' next section follows
@@ -203,14 +218,16 @@ def parse(data: bytes) -> Report:
         if not email and header.upn is not None and header.upn < len(cells):
             email = _clean(cells[header.upn]).lower()
         report.rows += 1
-        if email and _is_email(email):
+        # An address longer than a registration holds (254, RFC 5321's path limit) matches
+        # nobody and could not be added as a walk-in: it counts as no address.
+        if email and len(email) <= EMAIL_MAX and _is_email(email):
             if email not in seen_emails:
                 seen_emails.add(email)
-                report.people.append(Participant(name=name[:200] or email, email=email))
+                report.people.append(Participant(name=(name or email)[:NAME_MAX], email=email))
         elif name and name.lower() not in seen_names:
             # A guest who joined without an account: Zoom and Teams give no address.
             seen_names.add(name.lower())
-            report.without_email.append(name[:200])
+            report.without_email.append(name[:NAME_MAX])
         if len(report.people) + len(report.without_email) > MAX_PEOPLE:
             raise ReportError(
                 ngettext(

@@ -173,6 +173,8 @@ class EveryCohort:
     def __and__(self, other: set) -> set:
         return set(other)
 
+    __rand__ = __and__
+
 
 def cohort_pages_of(user, *, visibility: str | None = None) -> frozenset[int] | EveryCohort:
     """The ids of the cohorts whose page the person may open, `cohorts.view_cohort_programme`
@@ -501,6 +503,34 @@ def sessions_listed(queryset: QuerySet[Session], *, now, own_cities=()) -> Query
     return listed
 
 
+# Public mail services people of any city use: their domain names no city.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "libero.it",
+        "sapo.pt",
+        "wp.pl",
+        "seznam.cz",
+    }
+)
+
+
 @dataclass
 class ReportMatch:
     """A meeting report's people set against a session's list (the import's confirmation).
@@ -535,14 +565,21 @@ def report_matched(*, session: Session, people, without_email=()) -> ReportMatch
             already.append((registration, participant))
         else:
             to_mark.append((registration, participant))
-    # A domain suggests a city only when every person on the list who writes from it is of
-    # that one city: a webmail domain shared by people of two cities suggests none.
-    cities_of_domain: dict[str, set] = {}
+    # A domain suggests a city only when at least two people on the list write from it and
+    # all are of that one city, and it is no public mail service (two Lisbon officers on
+    # gmail.com say nothing about a stranger on gmail.com).
+    people_of_domain: dict[str, list] = {}
     for email, registration in listed.items():
-        cities_of_domain.setdefault(email.rpartition("@")[2], set()).add(registration.city_id)
+        people_of_domain.setdefault(email.rpartition("@")[2], []).append(registration.city_id)
     suggested = {}
     for index, participant in unmatched:
-        cities = cities_of_domain.get(participant.email.rpartition("@")[2], set())
-        if len(cities) == 1 and None not in cities:
+        domain = participant.email.rpartition("@")[2]
+        cities = set(people_of_domain.get(domain, ()))
+        if (
+            len(people_of_domain.get(domain, ())) >= 2
+            and len(cities) == 1
+            and None not in cities
+            and domain not in PUBLIC_MAIL_DOMAINS
+        ):
             suggested[index] = next(iter(cities))
     return ReportMatch(to_mark, already, unmatched, list(without_email), suggested)

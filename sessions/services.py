@@ -436,7 +436,17 @@ def _clean_person(full_name: str, email: str, *, prefix: str) -> tuple[str, str]
     email = (email or "").strip().lower()
     if not full_name:
         raise ApplicationError(_("Enter the person's name."), field=f"{prefix}full_name")
+    # The columns' limits, checked here because not every caller has a form that checks them
+    # (an imported report's people); the database would refuse them with an error page.
+    name_max = Registration._meta.get_field("full_name").max_length
+    if len(full_name) > name_max:
+        raise ApplicationError(
+            _("The name can be at most %(max)d characters long.") % {"max": name_max},
+            field=f"{prefix}full_name",
+        )
     try:
+        if len(email) > Registration._meta.get_field("email").max_length:
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError as exc:
         raise ApplicationError(_("Enter a valid email address."), field=f"{prefix}email") from exc

@@ -29,7 +29,7 @@ from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, ve
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
 from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
-from sessions.enums import Attendance
+from sessions.enums import Attendance, SessionStatus
 from sessions.filters import SessionFilter
 from sessions.forms import (
     MAX_WALK_IN_ROWS,
@@ -757,14 +757,22 @@ def session_attendance_import(request, pk):
     # No service is reached on this page: reading the file saves nothing.
     _may_show_form(request, "peer_sessions.record_attendance", session)
     has_started = session.starts_at <= timezone.now()
+    # A cancelled session took no attendance: its report is not read (the service would
+    # refuse it on confirmation).
+    is_cancelled = session.status == SessionStatus.CANCELLED
     data = request.POST if request.method == "POST" else None
     form = AttendanceReportForm(data, request.FILES if data is not None else None)
-    if data is not None and has_started and form.is_valid():
+    if data is not None and has_started and not is_cancelled and form.is_valid():
         return _import_confirmation(request, session, form.cleaned_data["report"])
     return render(
         request,
         "sessions/session_attendance_import.html",
-        {"session": session, "form": form, "has_started": has_started},
+        {
+            "session": session,
+            "form": form,
+            "has_started": has_started,
+            "is_cancelled": is_cancelled,
+        },
     )
 
 

@@ -4,9 +4,12 @@ from markup the old one drew."""
 from portal import fragments
 
 
-def test_a_changed_template_or_translation_changes_every_fragment_key(settings, tmp_path):
+def test_a_changed_template_translation_or_format_changes_every_fragment_key(settings, tmp_path):
     (tmp_path / "templates" / "home").mkdir(parents=True)
     (tmp_path / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "portal" / "formats" / "fr").mkdir(parents=True)
+    formats = tmp_path / "portal" / "formats" / "fr" / "formats.py"
+    formats.write_text('DATE_FORMAT = "j F Y"\n')
     page = tmp_path / "templates" / "home" / "home.html"
     page.write_text("<p>{{ name }}</p>")
     catalogue = tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
@@ -18,6 +21,7 @@ def test_a_changed_template_or_translation_changes_every_fragment_key(settings, 
             lambda: None,
             lambda: page.write_text("<p><a href=''>{{ name }}</a></p>"),
             lambda: catalogue.write_bytes(b"second"),
+            lambda: formats.write_text('DATE_FORMAT = "d/m/Y"\n'),
         ):
             change()
             fragments.release.cache_clear()
@@ -25,12 +29,13 @@ def test_a_changed_template_or_translation_changes_every_fragment_key(settings, 
     finally:
         fragments.release.cache_clear()
 
-    assert len(set(keys)) == 3
+    assert len(set(keys)) == 4
     assert all(key.startswith("fragment:") and key.endswith(keys[0][-64:]) for key in keys)
     # Read once per process: the same key until the process starts again.
-    page.write_text("<p>changed again</p>")
-    settings.BASE_DIR = tmp_path
-    first = fragments.cache_key("home", ["same", "data"])
-    page.write_text("<p>and again</p>")
-    assert fragments.cache_key("home", ["same", "data"]) == first
-    fragments.release.cache_clear()
+    try:
+        page.write_text("<p>changed again</p>")
+        first = fragments.cache_key("home", ["same", "data"])
+        page.write_text("<p>and again</p>")
+        assert fragments.cache_key("home", ["same", "data"]) == first
+    finally:
+        fragments.release.cache_clear()

@@ -133,6 +133,41 @@ def test_import_refuses_a_walk_in_city_not_enrolled_and_saves_nothing(
     ]
 
 
+@pytest.mark.parametrize(
+    ("walk_in", "field", "message"),
+    [
+        (
+            ("N" * 201, "n@lisboa.pt"),
+            "walk_ins.0.full_name",
+            "The name can be at most 200 characters long.",
+        ),
+        (
+            ("Long", "a" * 64 + "@" + "b" * 190 + ".eu"),
+            "walk_ins.0.email",
+            "Enter a valid email address.",
+        ),
+    ],
+    ids=["name-too-long", "address-too-long"],
+)
+def test_import_refuses_a_walk_in_longer_than_a_registration_holds(
+    programme, lisbon_people, clock, walk_in, field, message
+):
+    # The database would refuse them with an error (PostgreSQL checks the columns' lengths).
+    clock.move_to(AFTER_HEATING)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.attendance_import(
+            session=programme.heating,
+            emails=["ana@lisboa.pt"],
+            walk_ins=[(*walk_in, None)],
+            acting_user=programme.lead,
+        )
+
+    assert (refused.value.field, refused.value.message) == (field, message)
+    assert not Registration.objects.filter(is_walk_in=True).exists()
+    assert next(row[:2] for row in _attendance()) == ("ana@lisboa.pt", "")
+
+
 def test_import_before_the_session_starts_is_refused(programme, lisbon_people):
     with pytest.raises(ApplicationError) as refused:
         services.attendance_import(
@@ -398,6 +433,22 @@ def test_import_page_before_the_session_starts_offers_no_upload(client, programm
     assert 'type="file"' not in page
 
 
+def test_import_of_a_cancelled_session_offers_no_upload_and_reads_no_file(client, programme, clock):
+    from sessions.models import Session
+
+    Session.objects.filter(pk=programme.heating.pk).update(status="cancelled")
+    clock.move_to(AFTER_HEATING)
+    sign_in(client, programme.lead)
+
+    shown = client.get(f"/sessions/{programme.heating.pk}/attendance/import/").content.decode()
+    posted = _upload(client, programme).content.decode()
+
+    for page in (shown, posted):
+        assert "This session was cancelled." in text(page)
+        assert 'type="file"' not in page
+        assert "Confirm the attendance report" not in page
+
+
 # --- Query counts ------------------------------------------------------------------------------
 
 
@@ -512,3 +563,27 @@ def test_import_confirmation_suggests_the_city_of_the_people_of_the_same_domain(
 
     selected = re.findall(r'<select name="(city_\d)"[^>]*>.*?<option value="(\d*)" selected>', page)
     assert selected == [("city_0", str(programme.city.pk)), ("city_1", "")]
+
+
+def test_a_city_is_suggested_only_from_a_domain_two_of_its_people_write_from(programme):
+    services.registrations_create(
+        session=programme.heating,
+        city=programme.city,
+        people=[
+            ("Ana Silva", "ana.silva@gmail.com"),
+            ("Bea Santos", "bea.santos@gmail.com"),
+            ("Rui", "rui@lisboa.pt"),
+            ("Eva", "eva@cm-lisboa.pt"),
+            ("Teo", "teo@cm-lisboa.pt"),
+        ],
+        acting_user=programme.officer,
+    )
+    people = [
+        Participant("Stranger", "stranger@gmail.com"),  # a public mail service: no city
+        Participant("Joana", "joana@lisboa.pt"),  # one person of the list writes from it
+        Participant("Luis", "luis@cm-lisboa.pt"),  # two do, both of Lisbon
+    ]
+
+    match = report_matched(session=programme.heating, people=people)
+
+    assert match.suggested_cities == {2: programme.city.pk}

@@ -10,6 +10,10 @@ import pytest
 from sessions.attendance_reports import MAX_BYTES, MAX_PEOPLE, Participant, ReportError, parse
 
 DATA = Path(__file__).parent / "data"
+NOT_A_REPORT = (
+    "This file is not a CSV text file. Upload the attendance report as Zoom or Microsoft Teams "
+    "exports it (.csv)."
+)
 
 
 def test_zoom_report_skips_the_meeting_block_and_counts_a_rejoin_once():
@@ -86,8 +90,21 @@ def test_a_name_left_empty_is_shown_as_the_address_and_control_characters_are_dr
             b"Name,Email\r\n" + b"x" * MAX_BYTES,
             "The file is larger than 2 MB; a meeting's attendance report is smaller.",
         ),
+        # A cell over the csv module's field limit (128 KiB), in the header or below it.
+        (b"Name,Email," + b"x" * 140_000 + b"\r\nRui,rui@lisboa.pt\r\n", NOT_A_REPORT),
+        (b'Name,Email\r\nRui,rui@lisboa.pt,"' + b"x" * 140_000 + b'"\r\n', NOT_A_REPORT),
     ],
-    ids=["empty", "blank", "no-email-column", "no-rows", "xlsx", "binary", "too-big"],
+    ids=[
+        "empty",
+        "blank",
+        "no-email-column",
+        "no-rows",
+        "xlsx",
+        "binary",
+        "too-big",
+        "huge-header-cell",
+        "huge-cell",
+    ],
 )
 def test_a_file_that_is_not_a_report_is_refused_with_a_message(data, message):
     with pytest.raises(ReportError) as refused:
@@ -106,3 +123,21 @@ def test_a_report_of_more_people_than_a_session_has_is_refused():
         "The report lists more than 400 people; a session's report lists fewer. Check that "
         "this is the report of one meeting."
     )
+
+
+def test_an_address_longer_than_a_registration_holds_counts_as_none_and_names_are_cut():
+    long_address = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".eu"  # 312 characters
+    assert len(long_address) > 254
+    data = (
+        f"Name,Email\r\nLong Address,{long_address}\r\n,{'c' * 60}@lisboa.pt\r\n"
+        f"{'N' * 250},n@lisboa.pt\r\n"
+    ).encode()
+
+    report = parse(data)
+
+    # The too-long address is no address: listed by name among those without one.
+    assert report.without_email == ["Long Address"]
+    assert report.people == [
+        Participant(f"{'c' * 60}@lisboa.pt", f"{'c' * 60}@lisboa.pt"),
+        Participant("N" * 200, "n@lisboa.pt"),
+    ]
