@@ -25,6 +25,7 @@ urlpatterns = [
     path("sessions/", include("sessions.urls")),
     path("calendar/", include("sessions.feed_urls")),
     path("roadmaps/", include("roadmaps.urls")),
+    path("surveys/", include("feedback.urls")),
     path("roadmaps/", include("roadmaps.urls_outputs")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

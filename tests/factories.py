@@ -26,6 +26,17 @@ from cities.models import (
 )
 from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from feedback.enums import QuestionKind, SurveyScope
+from feedback.models import (
+    Answer,
+    Option,
+    Participation,
+    Question,
+    QuestionChange,
+    Response,
+    Section,
+    Survey,
+)
 from notifications.models import OutboundEmail
 from portal.models import DataVersion
 from roadmaps.enums import RoadmapStatus
@@ -430,6 +441,95 @@ class RoadmapExportFactory(factory.django.DjangoModelFactory):
 
     cohort = factory.SubFactory(CohortFactory)
     requested_by = factory.SubFactory(UserFactory, is_facilitator=True)
+
+
+# --- feedback surveys ------------------------------------------------------------------------
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    """A named survey about a cohort, open from a day ago for two weeks, not yet published."""
+
+    class Meta:
+        model = Survey
+
+    title = factory.Sequence(lambda n: f"Survey {n}")
+    scope = SurveyScope.COHORT
+    cohort = factory.SubFactory(CohortFactory)
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyAttribute(lambda o: o.opens_at + datetime.timedelta(days=14))
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    survey = factory.SubFactory(SurveyFactory)
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    section = factory.SubFactory(SectionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = QuestionKind.SINGLE_CHOICE
+    text = factory.Sequence(lambda n: f"Question {n}?")
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Option
+
+    question = factory.SubFactory(QuestionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    label = factory.Sequence(lambda n: f"Option {n}")
+
+
+class QuestionChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionChange
+
+    question = factory.SubFactory(QuestionFactory)
+    field = "text"
+    old_value = "Are you satisfied with the format?"
+    new_value = "Are you satisfied with the 1h30 format?"
+    changed_by = factory.SubFactory(UserFactory, is_facilitator=True)
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    """A draft of a named survey by a person (an officer of no city: the factory writes the
+    row only)."""
+
+    class Meta:
+        model = Response
+
+    survey = factory.SubFactory(SurveyFactory)
+    user = factory.SubFactory(UserFactory)
+    respondent = factory.LazyAttribute(lambda o: f"person:{o.user.pk}")
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    survey = factory.SubFactory(SurveyFactory, is_anonymous=True)
+    user = factory.SubFactory(UserFactory)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """An answer of "Option N" to a single-choice question of the response's survey."""
+
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    question = factory.SubFactory(
+        QuestionFactory, section__survey=factory.SelfAttribute("...response.survey")
+    )
+    option = factory.SubFactory(OptionFactory, question=factory.SelfAttribute("..question"))
 
 
 # --- state made by services ------------------------------------------------------------------

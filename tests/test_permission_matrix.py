@@ -743,6 +743,16 @@ RULES = [
     ("roadmaps.comment_roadmap",          "roadmap",      None,      (F,  F,  F,  T,  F,  F,  T)),
     ("roadmaps.review_roadmap",           "roadmap",      None,      (F,  F,  F,  T,  F,  F,  T)),
     ("roadmaps.export_cohort_roadmaps",   "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.add_survey",               "cohort",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.add_survey",               None,           None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("feedback.change_survey",            "survey",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.change_survey",            "programme_survey", None,  (F,  F,  F,  F,  F,  F,  T)),
+    ("feedback.view_survey_results",      "survey",       None,      (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.view_survey_results",      "session_survey", None,    (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.answer_survey",            "survey",       None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("feedback.answer_survey",            "session_survey", None,    (F,  T,  F,  F,  F,  F,  F)),
+    ("feedback.answer_survey",            "programme_survey", None,  (F,  T,  T,  F,  F,  F,  F)),
+    ("feedback.answer_survey",            "draft_survey", None,      (F,  F,  F,  F,  F,  F,  F)),
 ]
 # fmt: on
 
@@ -757,6 +767,10 @@ RULE_OBJECTS = {
     "registration": ("peer_sessions", "Registration"),
     "roadmap": ("roadmaps", "Roadmap"),
     "session": ("peer_sessions", "Session"),
+    "survey": ("feedback", "Survey"),
+    "session_survey": ("feedback", "Survey"),
+    "programme_survey": ("feedback", "Survey"),
+    "draft_survey": ("feedback", "Survey"),
 }
 
 

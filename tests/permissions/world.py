@@ -28,6 +28,7 @@ from accounts.models import ApiToken, User
 from cities.models import City, ClimateAction, Invitation
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
+from feedback.enums import SurveyScope
 from roadmaps.enums import ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
 from sessions.calendar_links import registration_calendar_signature
@@ -154,6 +155,16 @@ def build_world() -> World:
     )
     api_token.save(force_insert=True)  # knox's manager would make its own digest
     feed = CalendarFeed.objects.create(user=officer)
+    # Feedback surveys: the cohort's, its session's and the programme's, published, and one
+    # of the cohort still being built.
+    survey = factories.SurveyFactory(cohort=cohort, is_published=True, created_by=facilitator)
+    session_survey = factories.SurveyFactory(
+        scope=SurveyScope.SESSION, cohort=None, session=session, is_published=True
+    )
+    programme_survey = factories.SurveyFactory(
+        scope=SurveyScope.PROGRAMME, cohort=None, programme=cohort.programme, is_published=True
+    )
+    draft_survey = factories.SurveyFactory(cohort=cohort)
 
     clients, session_keys = {}, {}
     for role, person in people.items():
@@ -202,5 +213,9 @@ def build_world() -> World:
             "registration": registration.pk,
             "roadmap": roadmap.pk,
             "session": session.pk,
+            "survey": survey.pk,
+            "session_survey": session_survey.pk,
+            "programme_survey": programme_survey.pk,
+            "draft_survey": draft_survey.pk,
         },
     )

@@ -1,0 +1,3 @@
+"""Routes of the feedback surveys: builder (filled in by issue 11's work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the feedback surveys: results (filled in by issue 11's work)."""
+
+urlpatterns: list = []
