@@ -312,6 +312,9 @@ ROWS = [
     row("GET",    "/api/v1/countries/{country}/",                401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/cities/",                             401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/cities/{city}/",                      401, 200, 200, 200, 200, 200, 200),
+    # A city's profile is changed by its officers and programme admins; anyone else: 404.
+    row("PATCH",  "/api/v1/cities/{city}/",                      401, 200, 404, 404, 404, 404, 200,
+        data={"description": "A port city on the Tagus."}),
     row("GET",    "/api/v1/climate-actions/",                    401, 200, 200, 200, 200, 200, 200),
     row("POST",   "/api/v1/climate-actions/",                    401, 201, 403, 201, 201, 403, 201,
         data=NEW_ACTION),
