@@ -22,6 +22,9 @@ from portal.permissions import PermissionRefused
 from sessions.enums import SessionKind, SessionStatus
 from tests import factories
 
+# Copying a template: a savepoint, four inserts (survey, sections, questions, options) and its
+# release.
+QUERIES = 6
 OPENS = datetime.datetime(2025, 3, 13, 9, 0, tzinfo=datetime.UTC)
 CLOSES = OPENS + datetime.timedelta(days=14)
 
@@ -435,3 +438,20 @@ def test_copies_are_independent_of_each_other(cohort, facilitator):
     assert not set(questions(first).values_list("pk", flat=True)) & set(
         questions(second).values_list("pk", flat=True)
     )
+
+
+def test_copying_takes_a_fixed_number_of_queries_whatever_the_templates_size(
+    cohort, facilitator, django_assert_num_queries
+):
+    copy(FINAL_RECAP, cohort, facilitator)  # the facilitator's permission facts, now kept
+
+    # The survey, then one insert each for sections, questions and options, and one update
+    # for the display conditions: 43 questions and 204 options cost what 5 and 9 do.
+    with django_assert_num_queries(QUERIES):
+        copy(FINAL_RECAP, cohort, facilitator)
+    with django_assert_num_queries(QUERIES + 1) as needs:
+        copy(NEEDS_ASSESSMENT, cohort, facilitator)
+
+    writes = [q["sql"].split()[0] for q in needs.captured_queries]
+    assert writes.count("INSERT") == 4
+    assert writes.count("UPDATE") == 1
