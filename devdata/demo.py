@@ -21,6 +21,12 @@ Cohort 2 is in progress on the day it is first loaded: its dates are counted fro
 anchor) and kept from then on, so a run weeks later moves nothing (see demo_cities' Cohort 2
 section). A database loaded when cohort 2 had fixed dates in 2027 is anchored once, on its next
 run, as if cohort 2 were new: its phases and sessions move to the new dates.
+
+Cohort 1's feedback surveys (devdata/demo_surveys.py) load after the rest (`demo_surveys_load`,
+on a line of their own in seed_demo's output): each survey is copied from its ready template
+through feedback.survey_templates the first time and kept as it is after (a facilitator may
+have fixed a wording); its responses and answers are looked up by respondent, question and
+option like every other row.
 """
 
 import datetime
