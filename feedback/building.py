@@ -899,10 +899,11 @@ def question_move(*, question: Question, acting_user, direction: str) -> Questio
                 )
             other = sections[other_at]
             others = list(other.questions.order_by("position").values_list("pk", flat=True))
+            # Out of its section first (past the end of the other), then both renumbered.
+            Question.objects.filter(pk=question.pk).update(section=other, position=10_000)
             order.remove(question.pk)
             _renumber(section.questions.all(), order)
             others = [*others, question.pk] if direction == UP else [question.pk, *others]
-            Question.objects.filter(pk=question.pk).update(section=other, position=10_000)
             _renumber(Question.objects.filter(section=other), others)
         _check_conditions_in_order(survey)
     question.refresh_from_db()
