@@ -20,7 +20,8 @@ option; an option no line kept is removed (refused if chosen, or if a question i
 when it is chosen).
 
 Every change locks the survey's row first, so two builders editing at once take turns and the
-checks see what the other wrote.
+checks see what the other wrote; it also renews the version under which the edit page keeps its
+sections and history in the cache (`structure_scope`).
 """
 
 import importlib
@@ -45,6 +46,7 @@ from feedback.enums import (
 )
 from feedback.models import Answer, Option, Question, QuestionChange, Section, Survey
 from portal.errors import ApplicationError
+from portal.fragments import bump
 from portal.permissions import permission_check
 from portal.text import LONG_TEXT_MAX, PARAGRAPH_MAX, SHORT_TEXT_MAX
 from sessions.selectors import session_access_of
@@ -232,9 +234,19 @@ def survey_create(
     return survey
 
 
+def structure_scope(survey_pk: int) -> str:
+    """The data version of what a survey's edit page keeps in the cache: its sections,
+    questions, options and wording history (portal.fragments)."""
+    return f"feedback:survey-build:{survey_pk}"
+
+
 def _locked(survey: Survey) -> Survey:
-    """The survey's row, locked for the rest of the transaction and read afresh."""
-    return Survey.objects.select_for_update().get(pk=survey.pk)
+    """The survey's row, locked for the rest of the transaction and read afresh. Every change
+    of a survey comes through here, so its edit page's kept parts are renewed here too (the
+    bump is rolled back with a change that is refused)."""
+    locked = Survey.objects.select_for_update().get(pk=survey.pk)
+    bump(structure_scope(locked.pk))
+    return locked
 
 
 def survey_update(

@@ -1,7 +1,11 @@
 """Forms of the survey builder (feedback.views_builder). They check the shape of the input; the
 rules (feedback.building) check the rest and answer with messages put next to the fields."""
 
+import datetime
+
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_programme_admin
@@ -40,10 +44,16 @@ def _local_datetime_field(label):
     )
 
 
-def about_choices(user) -> list:
+# Sessions offered on the survey form: those that ended at most this long ago, or are still to
+# come (a survey about a session is written around it; an admin's list would otherwise hold
+# every session the programme ever ran), and the one a survey is already about.
+SESSIONS_OFFERED_SINCE = datetime.timedelta(days=60)
+
+
+def about_choices(user, *, current_session_id: int | None = None) -> list:
     """What this person may build a survey for, grouped: "session:<id>", "cohort:<id>",
     "programme:<key>" (feedback.rules: admins anything, facilitators their cohorts and their
-    sessions). Read as plain values: an admin's list holds every session."""
+    sessions; sessions as SESSIONS_OFFERED_SINCE says). Read as plain values."""
     if is_programme_admin(user):
         cohorts = Cohort.objects.all()
         programmes = list(Programme.choices)
@@ -53,7 +63,8 @@ def about_choices(user) -> list:
     cohort_rows = list(cohorts.order_by("programme", "number").values_list("pk", "name"))
     session_rows = (
         Session.objects.filter(cohort_id__in=[pk for pk, _name in cohort_rows])
-        .exclude(status=SessionStatus.CANCELLED)
+        .filter(Q(ends_at__gte=timezone.now() - SESSIONS_OFFERED_SINCE) | Q(pk=current_session_id))
+        .exclude(Q(status=SessionStatus.CANCELLED) & ~Q(pk=current_session_id))
         .order_by("-starts_at")
         .values_list("pk", "title", "cohort__name", "starts_at")
     )
@@ -111,9 +122,11 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, survey: Survey | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["about"].choices = about_choices(user)
+        self.fields["about"].choices = about_choices(
+            user, current_session_id=survey.session_id if survey else None
+        )
 
     def clean_about(self) -> Attachment:
         kind, _sep, key = self.cleaned_data["about"].partition(":")

@@ -18,9 +18,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cohorts.enums import Programme
 from feedback import building
 from feedback.enums import QuestionKind
 from feedback.forms_builder import (
@@ -33,6 +35,7 @@ from feedback.forms_builder import (
 )
 from feedback.models import Option, Question, Section, Survey
 from portal.errors import ApplicationError
+from portal.fragments import versions
 from portal.permissions import PermissionRefused
 
 SURVEY_LIST_PAGE_SIZE = 25
@@ -116,12 +119,37 @@ def _may_build(request) -> None:
 @in_person_zone
 def survey_list(request):
     _may_build(request)
+    # Plain values: the list shows a few fields of each survey, and building model instances
+    # with three related rows each cost more than the page's queries.
     surveys = (
         building.surveys_built_by(user=request.user)
-        .annotate(question_count=Count("sections__questions", distinct=True))
         .order_by("-opens_at", "pk")
+        .values(
+            "pk",
+            "title",
+            "opens_at",
+            "closes_at",
+            "is_published",
+            "is_anonymous",
+            "programme",
+            "session_id",
+            "session__title",
+            "session__cohort__name",
+            "cohort_id",
+            "cohort__name",
+        )
     )
     page = Paginator(surveys, SURVEY_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(
+        Question.objects.filter(section__survey__in=[row["pk"] for row in page.object_list])
+        .values("section__survey")
+        .annotate(count=Count("pk"))
+        .values_list("section__survey", "count")
+    )
+    programmes = dict(Programme.choices)
+    for row in page.object_list:
+        row["question_count"] = counts.get(row["pk"], 0)
+        row["programme_label"] = programmes.get(row["programme"], "")
     return render(request, "feedback/builder/survey_list.html", {"page_obj": page})
 
 
@@ -188,7 +216,9 @@ def _structure(survey: Survey) -> list[Section]:
 @in_person_zone
 def survey_edit(request, pk):
     survey = _survey(request, pk)
-    form = SurveyForm(request.POST or None, user=request.user, initial=_survey_initial(survey))
+    form = SurveyForm(
+        request.POST or None, user=request.user, survey=survey, initial=_survey_initial(survey)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -209,14 +239,15 @@ def survey_edit(request, pk):
         else:
             messages.success(request, _("Survey settings saved."))
             return redirect("survey_build_edit", pk=survey.pk)
-    sections = _structure(survey)
+    # The sections, questions and history are kept in the cache under the survey's version
+    # (building.structure_scope, renewed by every change): read only when drawn afresh.
     context = {
         "survey": survey,
         "form": form,
-        "sections": sections,
-        "section_count": len(sections),
+        "structure_version": versions(building.structure_scope(survey.pk)),
+        "sections": SimpleLazyObject(lambda: _structure(survey)),
         "kinds": QuestionKind.choices,
-        "history": building.question_history(survey),
+        "history": SimpleLazyObject(lambda: building.question_history(survey)),
         "has_answers": building.survey_has_answers(survey),
     }
     return render(request, "feedback/builder/survey_edit.html", context)

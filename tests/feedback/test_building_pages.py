@@ -284,3 +284,42 @@ def test_list_and_question_pages_query_counts_do_not_grow(client, world):
 
     assert page.count("<tr data-survey=") == 6
     assert (list_many, form_many, new_many) == (list_few, form_few, new_few)
+
+
+def test_sessions_long_past_are_not_offered_unless_the_survey_is_about_one(client, world):
+    long_ago = timezone.now() - datetime.timedelta(days=90)
+    old = factories.SessionFactory(
+        cohort=world.cohort, starts_at=long_ago, ends_at=long_ago + datetime.timedelta(hours=1)
+    )
+    survey = world.survey(attachment=building.Attachment(scope=SurveyScope.SESSION, session=old))
+    sign_in(client, world.lead)
+
+    new_page = client.get("/surveys/new/").content.decode()
+    edit_page = client.get(f"/surveys/{survey.pk}/edit/").content.decode()
+
+    assert f'value="session:{old.pk}"' not in new_page
+    assert f'value="session:{world.session.pk}"' in new_page
+    assert f'<option value="session:{old.pk}" selected>' in edit_page
+
+
+def test_edit_page_keeps_its_structure_until_the_survey_changes(client, world):
+    survey = world.survey()
+    _structure(world, survey, 2, 3)
+    question = Question.objects.filter(section__survey=survey).last()
+    sign_in(client, world.lead)
+    keep_facts_of(world.lead)
+    url = f"/surveys/{survey.pk}/edit/"
+
+    drawn, _page = _queries(client, url)
+    kept, page_kept = _queries(client, url)
+    building.question_update(
+        question=question,
+        acting_user=world.lead,
+        data=question_input(kind=question.kind, text="Renamed?", scale_labels=["1"] * 5),
+    )
+    redrawn, page_after = _queries(client, url)
+
+    # Sections, questions, options and history: four queries fewer when kept.
+    assert (drawn - kept, redrawn) == (4, drawn)
+    assert page_kept.count("data-question=") == 6
+    assert "Renamed?" in page_after and "Renamed?" not in page_kept
