@@ -50,6 +50,13 @@ def _local_datetime_field(label):
 SESSIONS_OFFERED_SINCE = datetime.timedelta(days=60)
 
 
+def _offered_since() -> datetime.datetime:
+    """From the start of the day (UTC) SESSIONS_OFFERED_SINCE ago: the same all day, as the
+    forms kept in the cache are (feedback.views_builder)."""
+    today = timezone.now().astimezone(datetime.UTC).date()
+    return datetime.datetime.combine(today - SESSIONS_OFFERED_SINCE, datetime.time(), datetime.UTC)
+
+
 def about_choices(user, *, current_session_id: int | None = None) -> list:
     """What this person may build a survey for, grouped: "session:<id>", "cohort:<id>",
     "programme:<key>" (feedback.rules: admins anything, facilitators their cohorts and their
@@ -63,7 +70,7 @@ def about_choices(user, *, current_session_id: int | None = None) -> list:
     cohort_rows = list(cohorts.order_by("programme", "number").values_list("pk", "name"))
     session_rows = (
         Session.objects.filter(cohort_id__in=[pk for pk, _name in cohort_rows])
-        .filter(Q(ends_at__gte=timezone.now() - SESSIONS_OFFERED_SINCE) | Q(pk=current_session_id))
+        .filter(Q(ends_at__gte=_offered_since()) | Q(pk=current_session_id))
         .exclude(Q(status=SessionStatus.CANCELLED) & ~Q(pk=current_session_id))
         .order_by("-starts_at")
         .values_list("pk", "title", "cohort__name", "starts_at")

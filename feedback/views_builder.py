@@ -6,6 +6,7 @@ else who knows of the survey (it asks them, or they read its results) is refused
 rest it does not exist (404). Dates are typed and shown in the person's own time zone.
 """
 
+import datetime
 import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,8 +36,9 @@ from feedback.forms_builder import (
 )
 from feedback.models import Option, Question, Section, Survey
 from portal.errors import ApplicationError
-from portal.fragments import versions
+from portal.fragments import joined, version_map, versions
 from portal.permissions import PermissionRefused
+from sessions.caching import NAMES, SESSIONS, VISIBILITY
 
 SURVEY_LIST_PAGE_SIZE = 25
 
@@ -87,7 +89,6 @@ def _section(survey, section_pk) -> Section:
 def _question(survey, question_pk) -> Question:
     question = (
         Question.objects.select_related("section")
-        .prefetch_related("options")
         .filter(pk=question_pk, section__survey=survey)
         .first()
     )
@@ -158,8 +159,15 @@ def survey_list(request):
 @in_person_zone
 def survey_create(request):
     _may_build(request)
-    form = SurveyForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        form = SimpleLazyObject(lambda: SurveyForm(user=request.user))
+        return render(
+            request,
+            "feedback/builder/survey_new.html",
+            {"form": form, "form_key": _settings_form_key(request)},
+        )
+    form = SurveyForm(request.POST, user=request.user)
+    if form.is_valid():
         data = form.cleaned_data
         try:
             survey = building.survey_create(
@@ -178,10 +186,29 @@ def survey_create(request):
         else:
             messages.success(request, _("Survey created. Add its questions."))
             return redirect("survey_build_edit", pk=survey.pk)
-    return render(request, "feedback/builder/survey_new.html", {"form": form})
+    return render(
+        request, "feedback/builder/survey_new.html", {"form": form, "form_is_bound": True}
+    )
 
 
 # --- A survey's edit page ---------------------------------------------------------------------
+
+
+def _settings_form_key(request, *scopes, found: dict | None = None) -> list:
+    """What the survey settings form shows as first drawn, for a fragment key: its "About"
+    choices (the cohorts and sessions the person builds for: their facts, the sessions' and
+    cohorts' names and dates; the sessions offered change with the day), the person (their
+    choices and time zone), and `scopes` (the survey's own version on its edit page)."""
+    user = request.user
+    return [
+        joined(found, VISIBILITY, SESSIONS, NAMES, *scopes)
+        if found is not None
+        else versions(VISIBILITY, SESSIONS, NAMES, *scopes),
+        user.pk,
+        user.is_programme_admin,
+        timezone.get_current_timezone_name(),
+        timezone.now().astimezone(datetime.UTC).date().isoformat(),
+    ]
 
 
 def _survey_initial(survey: Survey) -> dict:
@@ -216,9 +243,13 @@ def _structure(survey: Survey) -> list[Section]:
 @in_person_zone
 def survey_edit(request, pk):
     survey = _survey(request, pk)
-    form = SurveyForm(
-        request.POST or None, user=request.user, survey=survey, initial=_survey_initial(survey)
-    )
+    scope = building.structure_scope(survey.pk)
+    if request.method == "POST":
+        form = SurveyForm(request.POST, user=request.user, survey=survey)
+    else:
+        form = SimpleLazyObject(
+            lambda: SurveyForm(user=request.user, survey=survey, initial=_survey_initial(survey))
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -239,12 +270,15 @@ def survey_edit(request, pk):
         else:
             messages.success(request, _("Survey settings saved."))
             return redirect("survey_build_edit", pk=survey.pk)
+    found = version_map(VISIBILITY, SESSIONS, NAMES, scope)
     # The sections, questions and history are kept in the cache under the survey's version
     # (building.structure_scope, renewed by every change): read only when drawn afresh.
     context = {
         "survey": survey,
         "form": form,
-        "structure_version": versions(building.structure_scope(survey.pk)),
+        "structure_version": found[scope],
+        "form_key": _settings_form_key(request, scope, found=found),
+        "form_is_bound": request.method == "POST",
         "sections": SimpleLazyObject(lambda: _structure(survey)),
         "kinds": QuestionKind.choices,
         "history": SimpleLazyObject(lambda: building.question_history(survey)),
@@ -376,15 +410,33 @@ def _question_page(request, survey, *, section, question=None):
         question.kind if question else QuestionKind.SINGLE_CHOICE,
     )
     kind = _kind_asked(request.POST.get("kind"), drawn)
+    context = {
+        "survey": survey,
+        "section": section,
+        "question": question,
+        "kind": kind,
+        "kind_label": QuestionKind(kind).label,
+        # The form as first drawn shows only the survey's structure: kept under its version.
+        "structure_version": versions(building.structure_scope(survey.pk)),
+    }
+    if request.method != "POST":
+        context["form"] = SimpleLazyObject(
+            lambda: QuestionForm(
+                initial=question_initial(question) if question else new_question_initial(kind),
+                kind=kind,
+                conditions=building.condition_choices(question or section),
+            )
+        )
+        return render(request, "feedback/builder/question_form.html", context)
     conditions = building.condition_choices(question or section)
     initial = question_initial(question) if question else new_question_initial(kind)
-    if request.method == "POST" and kind != drawn:
+    if kind != drawn:
         carried = {**initial, **new_question_initial(kind), **request.POST.dict(), "kind": kind}
         form = QuestionForm(initial=carried, kind=kind, conditions=conditions)
         messages.info(request, _("Fill in the fields of the new kind, then save."))
     else:
-        form = QuestionForm(request.POST or None, initial=initial, kind=kind, conditions=conditions)
-    if request.method == "POST" and kind == drawn and form.is_valid():
+        form = QuestionForm(request.POST, initial=initial, kind=kind, conditions=conditions)
+    if kind == drawn and form.is_valid():
         data = form.question_input()
         try:
             if question is None:
@@ -398,14 +450,8 @@ def _question_page(request, survey, *, section, question=None):
         else:
             messages.success(request, _("Question saved."))
             return redirect(_edit_url(survey, f"question-{question.pk}"))
-    context = {
-        "survey": survey,
-        "section": section,
-        "question": question,
-        "form": form,
-        "kind": kind,
-        "kind_label": QuestionKind(kind).label,
-    }
+    context["form"] = form
+    context["form_is_bound"] = True
     return render(request, "feedback/builder/question_form.html", context)
 
 
