@@ -294,6 +294,7 @@ def survey_edit(request, pk):
         "sections": SimpleLazyObject(lambda: _structure(survey)),
         "kinds": QuestionKind.choices,
         "history": SimpleLazyObject(lambda: building.question_history(survey)),
+        "zone_name": timezone.get_current_timezone_name(),
         "has_answers": building.survey_has_answers(survey),
     }
     return render(request, "feedback/builder/survey_edit.html", context)

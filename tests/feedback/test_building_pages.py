@@ -2,6 +2,7 @@
 shown next to their field or as a message, and query counts that do not grow with the survey."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -324,3 +325,23 @@ def test_edit_page_keeps_its_structure_until_the_survey_changes(client, world):
     assert (drawn - kept, redrawn) == (6, drawn)
     assert page_kept.count("data-question=") == 6
     assert "Renamed?" in page_after and "Renamed?" not in page_kept
+
+
+def test_the_history_shows_times_in_each_readers_zone(client, world):
+    survey = world.survey()
+    _structure(world, survey, 1, 2)
+    change = survey.sections.get().questions.first().changes.get()
+    world.admin.time_zone = "Asia/Tokyo"
+    world.admin.save()
+    world.lead.time_zone = "UTC"
+    world.lead.save()
+    url = f"/surveys/{survey.pk}/edit/"
+
+    sign_in(client, world.lead)
+    utc_page = client.get(url).content.decode()
+    sign_in(client, world.admin)
+    tokyo_page = client.get(url).content.decode()
+
+    for page, zone in ((utc_page, "UTC"), (tokyo_page, "Asia/Tokyo")):
+        shown = timezone.localtime(change.changed_at, ZoneInfo(zone))
+        assert f'<time datetime="{shown.isoformat()}">' in page
