@@ -165,6 +165,11 @@ def build_world() -> World:
         scope=SurveyScope.PROGRAMME, cohort=None, programme=cohort.programme, is_published=True
     )
     draft_survey = factories.SurveyFactory(cohort=cohort)
+    # The survey's first section and a question in it, for the builder's routes.
+    survey_section = factories.SectionFactory(survey=survey, position=1)
+    survey_question = factories.QuestionFactory(section=survey_section, position=1)
+    for position, label in enumerate(["Yes", "No"], start=1):
+        factories.OptionFactory(question=survey_question, position=position, label=label)
 
     clients, session_keys = {}, {}
     for role, person in people.items():
@@ -201,6 +206,11 @@ def build_world() -> World:
             "roadmap": roadmap.pk,
             "sector": sector.slug,
             "session": session.pk,
+            "survey": survey.pk,
+            "draft_survey": draft_survey.pk,
+            "programme_survey": programme_survey.pk,
+            "survey_section": survey_section.pk,
+            "survey_question": survey_question.pk,
         },
         rule_object_ids={
             "action": action.pk,

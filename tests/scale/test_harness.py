@@ -93,6 +93,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_cities",
         "bench_cohorts",
         "bench_cold",
+        "bench_feedback",
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
@@ -164,6 +165,10 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "sessions page, month: busiest facilitator, busiest month",
             "sessions page: officer with the most enrolments",
             "sessions page, month: officer with the most enrolments, filtered by kind",
+            "survey builder list: lead facilitator, busiest cohort",
+            "new survey form: programme admin (every cohort and session)",
+            "survey edit page: lead facilitator, 3 sections of 9 questions",
+            "question form: lead facilitator, last question of 27",
             *(bench_cold.COLD + name for name in bench_cold.WARM_ROWS),
         ]
     )
