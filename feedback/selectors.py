@@ -17,17 +17,22 @@ from sessions.selectors import session_access_of
 SURVEYS = "feedback:answering"
 
 
-def respondent_keys_of(user) -> list[str]:
+def respondent_keys_of(user, *, cities=None) -> list[str]:
     """The respondent keys a person writes under: their own and each of their cities'."""
-    access = session_access_of(user)
-    return [f"person:{user.pk}", *(f"city:{city_id}" for city_id in sorted(access.cities))]
+    if cities is None:
+        cities = session_access_of(user).cities
+    return [f"person:{user.pk}", *(f"city:{city_id}" for city_id in sorted(cities))]
 
 
-def surveys_asking(*, user) -> QuerySet[Survey]:
-    """The published surveys that ask the person (feedback.rules.is_asked, as one filter)."""
+def surveys_asking(*, user, enrolled_cohorts=None) -> QuerySet[Survey]:
+    """The published surveys that ask the person (feedback.rules.is_asked, as one filter).
+    `enrolled_cohorts`: the cohorts their cities are enrolled in (accepted), when the caller
+    has them already (else read from their kept facts)."""
     if not user.is_authenticated:
         return Survey.objects.none()
-    enrolled = sorted(session_access_of(user).enrolled_cohorts)
+    if enrolled_cohorts is None:
+        enrolled_cohorts = session_access_of(user).enrolled_cohorts
+    enrolled = sorted(enrolled_cohorts)
     registered = Registration.objects.filter(session=OuterRef("session"), email__iexact=user.email)
     programmes = Cohort.objects.filter(pk__in=enrolled).values("programme")
     return Survey.objects.filter(is_published=True).filter(
@@ -38,15 +43,17 @@ def surveys_asking(*, user) -> QuerySet[Survey]:
     )
 
 
-def open_surveys_for(*, user, now: datetime.datetime) -> list[Survey]:
+def open_surveys_for(
+    *, user, now: datetime.datetime, enrolled_cohorts=None, cities=None
+) -> list[Survey]:
     """The surveys open now that ask the person, the soonest to close first, each with
     `answer_state`: "submitted", "draft" or "not_started" (a survey answered per city: a draft
     of one of their cities is "draft", else a submitted one is "submitted"). One query (with
-    the person's kept facts)."""
-    keys = respondent_keys_of(user)
+    the person's kept facts, unless the caller gives their enrolled cohorts and cities)."""
+    keys = respondent_keys_of(user, cities=cities)
     own = Response.objects.filter(survey=OuterRef("pk"), respondent__in=keys)
     surveys = list(
-        surveys_asking(user=user)
+        surveys_asking(user=user, enrolled_cohorts=enrolled_cohorts)
         .filter(opens_at__lte=now, closes_at__gt=now)
         .annotate(
             own_drafts=Count(

@@ -93,9 +93,7 @@ def test_the_page_shows_saved_answers_again(survey, ana):
     assert f'id="q{survey.q["rating"].pk}-5" value="5" checked' in page
 
 
-def test_bad_answers_are_shown_at_each_question_and_in_a_summary_and_nothing_is_saved(
-    survey, ana
-):
+def test_bad_answers_are_shown_at_each_question_and_in_a_summary_and_nothing_is_saved(survey, ana):
     data = page_one_post(survey, **{f"q{survey.q['rating'].pk}": "6"})
     data[f"q{survey.q['name'].pk}"] = "x" * 21
 

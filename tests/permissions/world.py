@@ -165,6 +165,8 @@ def build_world() -> World:
         scope=SurveyScope.PROGRAMME, cohort=None, programme=cohort.programme, is_published=True
     )
     draft_survey = factories.SurveyFactory(cohort=cohort)
+    # A page to answer (the answering routes' rows).
+    factories.QuestionFactory(section=factories.SectionFactory(survey=survey, position=1))
 
     clients, session_keys = {}, {}
     for role, person in people.items():
@@ -201,6 +203,8 @@ def build_world() -> World:
             "roadmap": roadmap.pk,
             "sector": sector.slug,
             "session": session.pk,
+            "survey": survey.pk,
+            "draft_survey": draft_survey.pk,
         },
         rule_object_ids={
             "action": action.pk,
