@@ -111,7 +111,9 @@ class Structure:
         return self.sections.index(section) + 1
 
 
-def survey_structure(survey: Survey) -> Structure:
+def survey_structure(survey: Survey, *, page: int | None = None) -> Structure:
+    """`page`: only that page's questions get their options (a page shows only its own; the
+    others' are needed by no page), else every question's."""
     sections = list(Section.objects.filter(survey=survey).order_by("position"))
     questions = list(
         Question.objects.filter(section__survey=survey)
@@ -119,9 +121,13 @@ def survey_structure(survey: Survey) -> Structure:
         .order_by("section__position", "position")
     )
     options: dict[int, list[Option]] = {}
-    for option in Option.objects.filter(question__section__survey=survey).order_by(
-        "question", "position"
-    ):
+    chosen = Option.objects.filter(question__section__survey=survey)
+    if page is not None:
+        if not 1 <= page <= len(sections):
+            chosen = chosen.none()
+        else:
+            chosen = Option.objects.filter(question__section=sections[page - 1])
+    for option in chosen.order_by("question", "position"):
         options.setdefault(option.question_id, []).append(option)
     by_section: dict[int, list[Question]] = {section.pk: [] for section in sections}
     for question in questions:

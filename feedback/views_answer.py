@@ -111,7 +111,7 @@ def survey_answer(request, pk, page):
     city = _chosen_city(request, survey)
     if survey.response_unit == ResponseUnit.CITY and city is None:
         return redirect("survey_intro", pk=survey.pk)
-    structure = answering.survey_structure(survey)
+    structure = answering.survey_structure(survey, page=page)
     if not 1 <= page <= len(structure.sections):
         raise Http404
     section = structure.sections[page - 1]
