@@ -306,9 +306,17 @@ def _validate(question: Question, value: dict) -> tuple[list[Answer], str | None
 
 
 def response_page_save(
-    *, response: Response, section: Section, data: dict, acting_user, structure=None
+    *,
+    response: Response,
+    section: Section,
+    data: dict,
+    acting_user,
+    structure=None,
+    resume_at: int | None = None,
 ) -> Response:
-    """Store the answers of one page of the response (the module's docstring says how)."""
+    """Store the answers of one page of the response (the module's docstring says how).
+    `resume_at`: the page to resume at (the next one, when the person moves on); else this
+    one."""
     survey = response.survey
     permission_check(acting_user, ANSWER_PERM, survey)
     _check_writer(response, acting_user)
@@ -349,7 +357,7 @@ def response_page_save(
         for row in rows:
             row.response = response
         Answer.objects.bulk_create(rows)
-        response.page = structure.page_number(section)
+        response.page = resume_at or structure.page_number(section)
         response.updated_at = timezone.now()
         fields = ["page", "updated_at"]
         if response.status == ResponseStatus.SUBMITTED:

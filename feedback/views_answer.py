@@ -137,6 +137,7 @@ def survey_answer(request, pk, page):
                     data=data,
                     acting_user=request.user,
                     structure=structure,
+                    resume_at=page + 1 if action == "next" and not last else page,
                 )
                 if action == "submit" and last:
                     answering.response_submit(response=response, acting_user=request.user)
@@ -172,7 +173,16 @@ def survey_answer(request, pk, page):
         if survey.is_anonymous and has_participated(survey=survey, user=request.user):
             return redirect("survey_intro", pk=survey.pk)
         response = own_response(survey=survey, user=request.user, city=city)
-    stored = list(Answer.objects.filter(response=response)) if response is not None else []
+    # Rows read as named tuples (the attributes the page reads): no model to build for each.
+    stored = (
+        list(
+            Answer.objects.filter(response=response).values_list(
+                "question_id", "option_id", "number", "not_applicable", "text", named=True
+            )
+        )
+        if response is not None
+        else []
+    )
     chosen = answering.chosen_options(stored)
     if values is not None:
         # What was posted is shown again as it was, with its messages.
