@@ -206,14 +206,16 @@ def inputs_html(question) -> str:
         parts.append("</div>")
         return mark_safe("".join(parts))
     if kind == QuestionKind.RANKING:
-        parts = [
-            f'<p class="help">{escape(_("Give each option a rank, 1 first. Leave an option without a rank to leave it out."))}</p>'
-        ]
+        hint = _(
+            "Give each option a rank, 1 first. Leave an option without a rank to leave it out."
+        )
+        parts = [f'<p class="help">{escape(hint)}</p>']
         for option in options:
             select_id = f"{name}-o{option.pk}"
             choices = [f'<option value="">{escape(_("No rank"))}</option>']
             choices += [
-                f'<option value="{rank}"{" selected" if rank == option.rank else ""}>{rank}</option>'
+                f'<option value="{rank}"{" selected" if rank == option.rank else ""}>'
+                f"{rank}</option>"
                 for rank in question.rank_choices
             ]
             parts.append(

@@ -64,6 +64,9 @@ def test_an_officer_starts_answers_two_pages_and_submits(survey, ana, asked):
     assert 'name="action" value="next"' in first and 'value="submit"' not in first
 
     assert ana.post(url(survey, 1), page_one_post(survey)).url == url(survey, 2)
+    # Leaving now, she resumes at page 2 (the intro's Continue goes there).
+    assert Response.objects.get().page == 2
+    assert ana.post(url(survey)).url == url(survey, 2)
     second = ana.get(url(survey, 2)).content.decode()
     # "What worked?" is asked: "Yes" was chosen on page 1.
     assert "What worked?" in second and 'value="submit"' in second
