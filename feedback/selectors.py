@@ -17,6 +17,11 @@ from sessions.selectors import session_access_of
 SURVEYS = "feedback:answering"
 
 
+def structure_scope(survey_id) -> str:
+    """The data version of a survey's sections, questions and options (feedback/versions.py)."""
+    return f"feedback:structure:{survey_id}"
+
+
 def respondent_keys_of(user, *, cities=None) -> list[str]:
     """The respondent keys a person writes under: their own and each of their cities'."""
     if cities is None:

@@ -30,9 +30,7 @@ _LEAVE = {"closed", "not_open", "already_answered", "already_submitted"}
 def _survey(request, pk) -> Survey:
     """The survey, for a person it asks. Those who build or read it get 403; everyone else
     404 (its existence is not revealed)."""
-    survey = get_object_or_404(
-        Survey.objects.select_related("session", "cohort", "session__cohort"), pk=pk
-    )
+    survey = get_object_or_404(Survey.objects.select_related("session"), pk=pk)
     user = request.user
     if user.has_perm(answering.ANSWER_PERM, survey):
         return survey

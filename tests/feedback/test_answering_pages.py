@@ -200,16 +200,34 @@ def test_queries_of_the_pages_do_not_grow_with_questions_or_answers(
 ):
     ana.post(url(survey, 1), page_one_post(survey))
     keep_facts_of(asked.officer)
+    for page in (1, 2):
+        ana.get(url(survey, page))  # the survey's structure, read once and kept
     # user, facts version, survey, response, sections
     _count(ana, url(survey), django_assert_num_queries, 5)
-    # user, facts version, survey, sections, questions, options, response, answers
-    _count(ana, url(survey, 1), django_assert_num_queries, 8)
-    _count(ana, url(survey, 2), django_assert_num_queries, 8)
+    # user, facts version, survey, structure version, response, answers
+    _count(ana, url(survey, 1), django_assert_num_queries, 6)
+    _count(ana, url(survey, 2), django_assert_num_queries, 6)
     # user, facts version, survey
     _count(ana, f"/surveys/{survey.pk}/answer/done/", django_assert_num_queries, 3)
 
-    # Twice the questions and options: the same counts.
-    extra = factories.QuestionFactory(section=survey.pages[1], position=9)
-    factories.OptionFactory(question=extra)
-    factories.OptionFactory(question=extra)
-    _count(ana, url(survey, 2), django_assert_num_queries, 8)
+    # More questions and options: shown at once (the structure's version is raised), and the
+    # same counts once read.
+    extra = factories.QuestionFactory(section=survey.pages[1], position=9, text="Added later?")
+    factories.OptionFactory(question=extra, label="Added option")
+    assert "Added option" in ana.get(url(survey, 2)).content.decode()
+    _count(ana, url(survey, 2), django_assert_num_queries, 6)
+
+
+def test_the_kept_structure_follows_a_wording_change_and_a_removed_option(survey, ana):
+    assert "Satisfied with the format?" in ana.get(url(survey, 1)).content.decode()
+    question = survey.q["format"]
+    question.text = "Happy with the format?"
+    question.save()
+    other = survey.opt["other"].pk
+    assert f'data-option="{other}"' in ana.get(url(survey, 1)).content.decode()
+    survey.opt["other"].delete()
+
+    html = ana.get(url(survey, 1)).content.decode()
+
+    assert "Happy with the format?" in html
+    assert f'data-option="{other}"' not in html
