@@ -1,7 +1,7 @@
 """The answering page's form: the POST of one survey page read into the answers
 feedback.answering takes (its docstring gives their shape), and the values a page shows.
 
-The inputs are drawn by templates/feedback/answer/_question.html, named by question id:
+The inputs are drawn here (question_html, at the end), named by question id:
 `q<id>` (the option, options, point or text; "na" for "Not applicable"), `q<id>-other` (the
 text of "Other"), `q<id>-o<option id>` (a ranking's rank of each option) and
 `q<id>-r<row id>` (a matrix row's point). What cannot be read (a number that is not one) is
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from feedback.enums import CHOICE_KINDS, EXTENT_LABELS, SCALE_POINTS, TEXT_KINDS, QuestionKind
 
@@ -144,6 +145,7 @@ def decorate(questions, values: dict[int, dict], errors: dict[int, str]) -> None
             if question.kind == QuestionKind.MATRIX:
                 option.points = _points(question, rows.get(option.pk))
         question.inputs = inputs_html(question)
+        question.html = question_html(question)
 
 
 # --- the inputs, drawn in Python ---------------------------------------------------------------
@@ -244,3 +246,83 @@ def inputs_html(question) -> str:
             + "</div>"
         )
     return ""
+
+
+def question_html(question) -> str:
+    """The whole question: its label or legend, notes, message and inputs (the template
+    templates/feedback/answer/page.html places it; drawn here for the reason above)."""
+    pk = question.pk
+    required = (
+        f' <span class="required">({escape(_("required"))})</span>' if question.is_required else ""
+    )
+    notes = []
+    if getattr(question, "condition_here", False):
+        notes.append(
+            _("Only if you answered “%(option)s” above.") % {"option": question.shown_if.label}
+        )
+    help_id = f"q{pk}-help"
+    error_id = f"q{pk}-error"
+    help_html = (
+        f'<p class="help" id="{help_id}">{escape(question.help_text)}</p>'
+        if question.help_text
+        else ""
+    )
+    error_html = (
+        f'<p class="field-error" id="{error_id}">{escape(question.error)}</p>'
+        if question.error
+        else ""
+    )
+    classes = "survey-question has-error" if question.error else "survey-question"
+    condition = (
+        f' data-shown-if="{question.shown_if_id}"'
+        if getattr(question, "condition_here", False)
+        else ""
+    )
+    head = f'<div class="{classes}" id="q{pk}" data-question="{pk}"{condition}>'
+    if question.is_text:
+        if question.max_length:
+            notes.append(
+                ngettext(
+                    "At most %(count)d character.",
+                    "At most %(count)d characters.",
+                    question.max_length,
+                )
+                % {"count": question.max_length}
+            )
+        described = (
+            f' aria-invalid="true" aria-describedby="{error_id}"'
+            if question.error
+            else (f' aria-describedby="{help_id}"' if question.help_text else "")
+        )
+        limit = f' maxlength="{question.max_length}"' if question.max_length else ""
+        name = f"q{pk}"
+        if question.is_long:
+            field = (
+                f'<textarea name="{name}" id="{name}-input" rows="5"{limit}{described}>'
+                f"{escape(question.text_value)}</textarea>"
+            )
+        else:
+            field = (
+                f'<input type="text" name="{name}" id="{name}-input" '
+                f'value="{escape(question.text_value)}"{limit}{described}>'
+            )
+        note_html = "".join(f'<p class="help">{escape(note)}</p>' for note in notes)
+        return mark_safe(
+            f'{head}<label for="{name}-input">{escape(question.text)}{required}</label>'
+            f"{help_html}{note_html}{error_html}{field}</div>"
+        )
+    if question.max_choices:
+        notes.append(
+            ngettext(
+                "Choose at most %(count)d option.",
+                "Choose at most %(count)d options.",
+                question.max_choices,
+            )
+            % {"count": question.max_choices}
+        )
+    note_html = "".join(f'<p class="help">{escape(note)}</p>' for note in notes)
+    described = f' aria-describedby="{error_id}"' if question.error else ""
+    return mark_safe(
+        f"{head}<fieldset{described}><legend>{escape(question.text)}{required}</legend>"
+        f"{help_html}{note_html}{error_html}{question.inputs}</fieldset></div>"
+    )

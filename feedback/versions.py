@@ -30,6 +30,10 @@ def _survey_id_of(instance):
         return (
             Section.objects.filter(pk=instance.section_id).values_list("survey", flat=True).first()
         )
+    # An option: through its question when loaded with it (no query), else one query.
+    question = instance._state.fields_cache.get("question")
+    if question is not None and "section" in question._state.fields_cache:
+        return question.section.survey_id
     return (
         Question.objects.filter(pk=instance.question_id)
         .values_list("section__survey", flat=True)
