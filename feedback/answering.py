@@ -210,6 +210,11 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
                 _("Choose one of your cities: this survey takes one response per city."),
                 field="city",
             )
+        if not city_ids_asked(survey, [city.pk]):
+            raise ApplicationError(
+                _("%(city)s is not one of the cities this survey asks.") % {"city": city.name},
+                field="city",
+            )
         key = respondent_key(city=city)
     else:
         city = None
@@ -446,17 +451,35 @@ def response_submit(*, response: Response, acting_user) -> Response:
 # --- who is asked ----------------------------------------------------------------------------
 
 
+def _enrolments_asked(survey: Survey):
+    if survey.scope == SurveyScope.PROGRAMME:
+        return Enrolment.objects.filter(
+            cohort__programme=survey.programme, status=EnrolmentStatus.ACCEPTED
+        )
+    return Enrolment.objects.filter(
+        cohort_id=survey_cohort_id(survey), status=EnrolmentStatus.ACCEPTED
+    )
+
+
+def city_ids_asked(survey: Survey, city_ids) -> set[int]:
+    """Those of `city_ids` that may answer a survey per city: enrolled (accepted) in its
+    cohort or programme, or (a session's survey) that registered people for the session."""
+    found = set(
+        _enrolments_asked(survey).filter(city_id__in=city_ids).values_list("city_id", flat=True)
+    )
+    if survey.scope == SurveyScope.SESSION:
+        found |= set(
+            Registration.objects.filter(
+                session=survey.session_id, city_id__in=city_ids
+            ).values_list("city_id", flat=True)
+        )
+    return found
+
+
 def people_asked(survey: Survey):
     """The accounts a survey asks (feedback.rules.is_asked, for everyone at once)."""
     User = get_user_model()
-    if survey.scope == SurveyScope.PROGRAMME:
-        enrolments = Enrolment.objects.filter(
-            cohort__programme=survey.programme, status=EnrolmentStatus.ACCEPTED
-        )
-    else:
-        enrolments = Enrolment.objects.filter(
-            cohort_id=survey_cohort_id(survey), status=EnrolmentStatus.ACCEPTED
-        )
+    enrolments = _enrolments_asked(survey)
     asked = Q(city_memberships__city__in=enrolments.values("city"))
     if survey.scope == SurveyScope.SESSION:
         emails = [

@@ -88,6 +88,9 @@ def survey_intro(request, pk):
     context = {"survey": survey, "state": _state(survey, now), "error": error}
     if survey.response_unit == ResponseUnit.CITY:
         cities = list(cities_of_officer(user=request.user))
+        # Only the cities the survey asks (one of their cities may be in another cohort).
+        asked = answering.city_ids_asked(survey, [c.pk for c in cities])
+        cities = [city for city in cities if city.pk in asked]
         responses = city_responses(survey=survey, city_ids=[c.pk for c in cities])
         for city in cities:
             city.response = responses.get(city.pk)

@@ -159,8 +159,11 @@ def test_a_survey_per_city_asks_which_city_when_the_officer_has_several(asked, a
     factories.enrolment_accepted(cohort=asked.cohort, city=ghent)
     factories.CityMembershipFactory(user=asked.officer, city=ghent)
 
+    factories.CityMembershipFactory(user=asked.officer, city=factories.CityFactory(name="Oslo"))
     html = ana.get(url(survey)).content.decode()
     assert "<legend>Answer for which city?</legend>" in html
+    # Only the cities the survey asks: Oslo is in no cohort.
+    assert "Lisbon" in html and "Ghent" in html and "Oslo" not in html
     start = ana.post(url(survey), {"city": str(ghent.pk)})
 
     assert start.url == f"{url(survey, 1)}?city={ghent.pk}"

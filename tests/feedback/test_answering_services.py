@@ -296,6 +296,9 @@ def test_a_survey_per_city_is_one_response_shared_by_the_citys_officers(asked):
         answering.response_for(survey=survey, acting_user=rui, city=other_city)
     with pytest.raises(ApplicationError, match="Choose one of your cities"):
         answering.response_for(survey=survey, acting_user=rui)
+    # Ana's other city is not enrolled in the cohort: not asked.
+    with pytest.raises(ApplicationError, match="is not one of the cities this survey asks"):
+        answering.response_for(survey=survey, acting_user=asked.officer, city=other_city)
     # Another city's officer may not write Lisbon's response.
     stranger = factories.city_officer()
     with pytest.raises(PermissionRefused):
