@@ -39,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cities.models import CityMembership
@@ -171,13 +172,13 @@ def _check_open(survey: Survey, now=None) -> None:
     if now < survey.opens_at:
         raise ApplicationError(
             _("This survey opens on %(date)s.")
-            % {"date": timezone.localtime(survey.opens_at).strftime("%Y-%m-%d %H:%M")},
+            % {"date": date_format(timezone.localtime(survey.opens_at), "DATETIME_FORMAT")},
             code="not_open",
         )
     if now >= survey.closes_at:
         raise ApplicationError(
             _("This survey closed on %(date)s: answers are no longer taken.")
-            % {"date": timezone.localtime(survey.closes_at).strftime("%Y-%m-%d %H:%M")},
+            % {"date": date_format(timezone.localtime(survey.closes_at), "DATETIME_FORMAT")},
             code="closed",
         )
 
