@@ -36,8 +36,9 @@ from cohorts.selectors import (
     enrolments_visible_to,
 )
 from cohorts.versions import CITIES, COHORTS
+from feedback.selectors import SURVEYS, next_survey_moment, open_surveys_for
 from portal.dates import long_date
-from portal.fragments import TIMEOUT_SECONDS, versions
+from portal.fragments import TIMEOUT_SECONDS, joined, version_map
 from roadmaps.enums import OPEN_STATUSES, RoadmapStatus
 from roadmaps.models import Roadmap, RoadmapTransition
 from roadmaps.selectors import roadmaps_visible_to
@@ -97,6 +98,8 @@ class HomeSection:
     # ... and what is due on their roadmaps: the phase open now, and the roadmaps returned.
     open_phases: list = field(default_factory=list)
     returned_roadmaps: list = field(default_factory=list)
+    # ... and the surveys open now that ask them, with the state of their answer.
+    open_surveys: list = field(default_factory=list)
     # Facilitator: roadmaps waiting for review, enrolment requests, past sessions without
     # attendance or without takeaways, and cities that registered for nothing.
     roadmaps_to_review: list = field(default_factory=list)
@@ -431,6 +434,15 @@ def _officer_section(section: HomeSection, *, user, now: datetime.datetime) -> N
         home_upcoming_sessions_of_officer(user=user, now=now)
     )
     section.due = home_due_registrations(user=user, enrolments=section.enrolments, now=now)
+    # The enrolments and cities are loaded already: the surveys cost one query.
+    section.open_surveys = open_surveys_for(
+        user=user,
+        now=now,
+        enrolled_cohorts={
+            e.cohort_id for e in section.enrolments if e.status == EnrolmentStatus.ACCEPTED
+        },
+        cities={city.pk for city in section.cities},
+    )
 
 
 def _facilitator_section(section: HomeSection, *, user, now: datetime.datetime) -> None:
@@ -490,10 +502,18 @@ def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
     next moments one of those lists changes (`next_session_moments`): until then, the lists
     are what they were.
     """
-    data_versions = versions(COHORTS, CITIES)
+    # One query for every version; the surveys' is kept apart (below) so that a survey's
+    # change does not renew the next session moments.
+    found = version_map(COHORTS, CITIES, SURVEYS)
+    data_versions = joined(found, COHORTS, CITIES)
     parts = [user.pk, ",".join(roles), data_versions, timezone.localdate(now)]
     if Role.CITY_OFFICER in roles or Role.FACILITATOR in roles:
         parts += next_session_moments(now=now, data_versions=data_versions)
+    if Role.CITY_OFFICER in roles:
+        # The officer's open surveys (feedback.selectors.SURVEYS: surveys, and the state of
+        # their responses) change with that version and when a survey opens or closes.
+        survey_version = joined(found, SURVEYS)
+        parts += [survey_version, next_survey_moment(now=now, data_version=survey_version)]
     return "|".join(str(part) for part in parts)
 
 

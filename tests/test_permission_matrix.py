@@ -421,6 +421,16 @@ ROWS = [
         data={"note": ""}, state=SUBMITTED),
     row("POST",   "/api/v1/roadmaps/{roadmap}/accept/",          401, 403, 404, 200, 404, 404, 200,
         data={"note": ""}, state=SUBMITTED),
+    # Answering a survey (feedback/views_answer.py): the people it asks; those who build or
+    # read it are refused (403), everyone else does not find it (404).
+    row("GET",    "/surveys/{survey}/",                            L, 200, 404, 403, 404, 404, 403),
+    row("POST",   "/surveys/{survey}/",                            L, 302, 404, 403, 404, 404, 403),
+    row("GET",    "/surveys/{survey}/answer/1/",                   L, 200, 404, 403, 404, 404, 403),
+    row("POST",   "/surveys/{survey}/answer/1/",                   L, 302, 404, 403, 404, 404, 403,
+        data={"action": "save"}),
+    row("GET",    "/surveys/{survey}/answer/done/",                L, 200, 404, 403, 404, 404, 403),
+    # A survey still being built asks nobody yet.
+    row("GET",    "/surveys/{draft_survey}/",                      L, 404, 404, 403, 404, 404, 403),
 ]
 # fmt: on
 

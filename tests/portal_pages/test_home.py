@@ -212,10 +212,11 @@ def test_home_officer_query_count_does_not_grow_with_cities(client):
         factories.CityMembershipFactory(user=many)
 
     # (Session,) user, whether they are an officer (their roles), the data versions (the
-    # sections' key), the next session moments (the key), their cities, their enrolments
-    # (none), upcoming sessions, the (session, city) pairs registered within 14 days and the
-    # sessions of those 14 days. No enrolment: no roadmaps or phases to read.
-    assert _home_queries(client, one) == _home_queries(client, many) == SESSION_READ + 9
+    # sections' key), the next session moments and the next moment a survey opens or closes
+    # (the key), their cities, their enrolments (none), upcoming sessions, the (session, city)
+    # pairs registered within 14 days, the sessions of those 14 days and the open surveys.
+    # No enrolment: no roadmaps or phases to read.
+    assert _home_queries(client, one) == _home_queries(client, many) == SESSION_READ + 11
 
 
 def _running_cohort():
@@ -284,6 +285,8 @@ def _officer_with(*, cities: int, cohorts: int, sessions: int):
                         by=factories.UserFactory(is_facilitator=True),
                         note="Say more about the causes.",
                     )
+                # A survey open to answer (the home page's list of them).
+                factories.SurveyFactory(cohort=cohort, is_published=True)
             for session_index in range(sessions):
                 session = _session_in(cohort, days=1 + session_index, meeting_url="https://m.eu")
                 if session_index % 2:
@@ -297,11 +300,11 @@ def test_home_officer_query_count_does_not_grow_with_cohorts_sessions_and_enrolm
     many = _officer_with(cities=3, cohorts=3, sessions=6)
 
     # (Session,) user, whether they are an officer (their roles), the data versions (the
-    # sections' key), the next session moments (the key), their cities, their enrolments,
-    # the thematic groups each city joined, the roadmaps (with the note of the last return),
-    # the phases open today, upcoming sessions, the (session, city) pairs registered within
-    # 14 days and the sessions of those 14 days.
-    assert _home_queries(client, one) == _home_queries(client, many) == SESSION_READ + 12
+    # sections' key), the next session moments and survey moment (the key), their cities,
+    # their enrolments, the thematic groups each city joined, the roadmaps (with the note of
+    # the last return), the phases open today, upcoming sessions, the (session, city) pairs
+    # registered within 14 days, the sessions of those 14 days and the open surveys.
+    assert _home_queries(client, one) == _home_queries(client, many) == SESSION_READ + 14
 
 
 def _facilitator_with(*, cohorts: int, sessions: int, cities: int):
@@ -391,7 +394,7 @@ def test_home_query_count_fixtures_fill_every_block(client):
 
     sign_in(client, officer)
     html = client.get("/").content.decode()
-    for block in ["officer-cohorts", "officer-upcoming", "officer-due"]:
+    for block in ["officer-cohorts", "officer-upcoming", "officer-due", "officer-surveys"]:
         assert '<p class="empty">' not in _block(html, block), block
     sign_in(client, facilitator)
     html = client.get("/").content.decode()

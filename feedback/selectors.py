@@ -1,0 +1,120 @@
+"""Reads of the feedback surveys for those who answer them (issue 11): the surveys open to a
+person, and a person's own responses."""
+
+import datetime
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+
+from cohorts.models import Cohort
+from feedback.enums import ResponseStatus
+from feedback.models import Participation, Response, Survey
+from portal.fragments import TIMEOUT_SECONDS
+from sessions.models import Registration
+from sessions.selectors import session_access_of
+
+# The data version of what the home page lists of surveys (feedback/versions.py raises it).
+SURVEYS = "feedback:answering"
+
+
+def structure_scope(survey_id) -> str:
+    """The data version of a survey's sections, questions and options (feedback/versions.py)."""
+    return f"feedback:structure:{survey_id}"
+
+
+def respondent_keys_of(user, *, cities=None) -> list[str]:
+    """The respondent keys a person writes under: their own and each of their cities'."""
+    if cities is None:
+        cities = session_access_of(user).cities
+    return [f"person:{user.pk}", *(f"city:{city_id}" for city_id in sorted(cities))]
+
+
+def surveys_asking(*, user, enrolled_cohorts=None) -> QuerySet[Survey]:
+    """The published surveys that ask the person (feedback.rules.is_asked, as one filter).
+    `enrolled_cohorts`: the cohorts their cities are enrolled in (accepted), when the caller
+    has them already (else read from their kept facts)."""
+    if not user.is_authenticated:
+        return Survey.objects.none()
+    if enrolled_cohorts is None:
+        enrolled_cohorts = session_access_of(user).enrolled_cohorts
+    enrolled = sorted(enrolled_cohorts)
+    registered = Registration.objects.filter(session=OuterRef("session"), email__iexact=user.email)
+    programmes = Cohort.objects.filter(pk__in=enrolled).values("programme")
+    return Survey.objects.filter(is_published=True).filter(
+        Q(scope="cohort", cohort__in=enrolled)
+        | Q(scope="session", session__cohort__in=enrolled)
+        | Q(scope="session", session__isnull=False) & Exists(registered)
+        | Q(scope="programme", programme__in=programmes)
+    )
+
+
+def open_surveys_for(
+    *, user, now: datetime.datetime, enrolled_cohorts=None, cities=None
+) -> list[Survey]:
+    """The surveys open now that ask the person, the soonest to close first, each with
+    `answer_state`: "submitted", "draft" or "not_started" (a survey answered per city: a draft
+    of one of their cities is "draft", else a submitted one is "submitted"). One query (with
+    the person's kept facts, unless the caller gives their enrolled cohorts and cities)."""
+    keys = respondent_keys_of(user, cities=cities)
+    own = Response.objects.filter(survey=OuterRef("pk"), respondent__in=keys)
+    surveys = list(
+        surveys_asking(user=user, enrolled_cohorts=enrolled_cohorts)
+        .filter(opens_at__lte=now, closes_at__gt=now)
+        .annotate(
+            own_drafts=Count(
+                "responses",
+                filter=Q(responses__respondent__in=keys, responses__status=ResponseStatus.DRAFT),
+            ),
+            own_submitted=Exists(own.filter(status=ResponseStatus.SUBMITTED))
+            | Exists(Participation.objects.filter(survey=OuterRef("pk"), user=user)),
+        )
+        .select_related("session", "cohort")
+        .order_by("closes_at", "pk")
+    )
+    for survey in surveys:
+        if survey.own_drafts:
+            survey.answer_state = "draft"
+        elif survey.own_submitted:
+            survey.answer_state = "submitted"
+        else:
+            survey.answer_state = "not_started"
+    return surveys
+
+
+def own_response(*, survey: Survey, user, city=None) -> Response | None:
+    """The person's response (their city's when `city` is given), if they began one. An
+    anonymous survey's submitted response is nobody's: None."""
+    key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
+    return Response.objects.filter(survey=survey, respondent=key).first()
+
+
+def city_responses(*, survey: Survey, city_ids) -> dict[int, Response]:
+    """The responses of the given cities to a survey answered per city, by city id."""
+    return {
+        response.city_id: response
+        for response in Response.objects.filter(
+            survey=survey, respondent__in=[f"city:{pk}" for pk in city_ids]
+        )
+    }
+
+
+def has_participated(*, survey: Survey, user) -> bool:
+    return Participation.objects.filter(survey=survey, user=user).exists()
+
+
+def next_survey_moment(*, now: datetime.datetime, data_version: str):
+    """The next moment a published survey opens or closes (None: none ahead), kept in the
+    cache under the surveys' data version and read again once it has passed: the home page's
+    list of open surveys stays as it was until then (home.selectors.home_page_key)."""
+    key = f"feedback:next-moment:{data_version}"
+    kept = cache.get(key)
+    if kept is not None and (kept[0] is None or now < kept[0]):
+        return kept[0]
+    found = Survey.objects.filter(is_published=True).aggregate(
+        next_open=Min("opens_at", filter=Q(opens_at__gt=now)),
+        next_close=Min("closes_at", filter=Q(closes_at__gt=now)),
+    )
+    moments = [m for m in (found["next_open"], found["next_close"]) if m is not None]
+    moment = min(moments) if moments else None
+    cache.set(key, (moment,), TIMEOUT_SECONDS)
+    return moment
