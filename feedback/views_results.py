@@ -1,0 +1,251 @@
+"""A survey's results page, its charts as SVG files and the reminder to those who have not
+answered (issue 11).
+
+Who may read the results (feedback.view_survey_results: the survey's cohort's facilitators and
+programme admins) gets them. Someone the survey asks (who sees it to answer it) gets 403, as for
+a session they see but may not edit; everyone else 404: the survey's existence is not revealed.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cities.enums import CityType
+from cities.models import Country
+from cohorts.models import ThematicGroup
+from feedback.charts import question_chart
+from feedback.enums import ResponseUnit
+from feedback.models import Question, Survey
+from feedback.reminders import survey_reminders_send
+from feedback.results import (
+    NO_FILTERS_FOR_ANONYMOUS,
+    ResultFilters,
+    asked_cities,
+    not_answered,
+    people_to_remind,
+    response_rate,
+    survey_cohorts,
+    survey_results,
+)
+from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused
+from roadmaps.summary import narrow_chart
+
+RESULTS = "feedback.view_survey_results"
+FILTER_NAMES = ("cohort", "group", "city_type", "country")
+# Who has not answered, listed on the page; beyond, the page says how many more.
+MISSING_LIMIT = 200
+
+
+def _survey_for(request, pk: int, perm: str) -> Survey:
+    """The survey if the person holds `perm` on it; 403 if they only see it (asked, or they
+    read its results), 404 otherwise."""
+    survey = get_object_or_404(Survey.objects.select_related("session", "cohort"), pk=pk)
+    user = request.user
+    if user.has_perm(perm, survey):
+        return survey
+    if user.has_perm(RESULTS, survey) or user.has_perm("feedback.answer_survey", survey):
+        raise PermissionRefused
+    raise Http404
+
+
+class ResultFilterForm(forms.Form):
+    """The filters of a named survey's results, with the choices the survey can have: its
+    cohorts, their thematic groups, the countries of the cities it asks."""
+
+    cohort = forms.ModelChoiceField(
+        label=gettext_lazy("Cohort"), queryset=None, required=False, empty_label=gettext_lazy("All")
+    )
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Thematic group"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    city_type = forms.ChoiceField(label=gettext_lazy("City type"), required=False)
+    country = forms.ModelChoiceField(
+        label=gettext_lazy("Country"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        cohorts = survey_cohorts(survey)
+        self.fields["cohort"].queryset = cohorts.order_by("number", "pk")
+        self.fields["group"].queryset = (
+            ThematicGroup.objects.filter(cohort__in=cohorts)
+            .select_related("cohort", "sector")
+            .order_by("cohort__number", "sector__position", "pk")
+        )
+        self.fields["city_type"].choices = [("", _("All")), *CityType.choices]
+        self.fields["country"].queryset = Country.objects.filter(
+            pk__in=asked_cities(survey).values("country_id")
+        ).order_by("name")
+
+    def filters(self) -> ResultFilters:
+        data = self.cleaned_data
+        return ResultFilters(
+            cohort_id=data["cohort"].pk if data.get("cohort") else None,
+            group_id=data["group"].pk if data.get("group") else None,
+            city_type=data.get("city_type") or None,
+            country_id=data["country"].pk if data.get("country") else None,
+        )
+
+
+def _chart_context(survey: Survey, result, index: int, chart) -> dict:
+    question = result.question
+    return {
+        "chart": chart,
+        "chart_id": f"chart-q{question.pk}",
+        "title": question.text,
+        "description": _(
+            "%(n)s answered this question. Each bar is how many chose it; the table beside the "
+            "chart has every number."
+        )
+        % {"n": result.answered},
+    }
+
+
+@login_required
+@require_GET
+# Results name cities: no shared cache keeps them, nor the browser's disk.
+@cache_control(private=True, no_store=True)
+def survey_results_page(request, pk):
+    survey = _survey_for(request, pk, RESULTS)
+    form = None
+    filters = ResultFilters()
+    filters_ignored = False
+    if survey.is_anonymous:
+        filters_ignored = any(request.GET.get(name) for name in FILTER_NAMES)
+    else:
+        form = ResultFilterForm(request.GET or None, survey=survey)
+        if form.is_bound and form.is_valid():
+            filters = form.filters()
+    filter_errors = form is not None and form.is_bound and not form.is_valid()
+    results = None if filter_errors else survey_results(survey=survey, filters=filters)
+
+    asked = rate = missing = None
+    missing_more = 0
+    if results is not None and results.shown and not results.filtered:
+        asked, rate = response_rate(survey, results.responses)
+    if results is not None and not survey.is_anonymous and not results.filtered:
+        missing = list(_missing(survey)[: MISSING_LIMIT + 1])
+        if len(missing) > MISSING_LIMIT:
+            missing_more = not_answered(survey).count() - MISSING_LIMIT
+            missing = missing[:MISSING_LIMIT]
+    blocks = []
+    if results is not None:
+        for index, result in enumerate(results.questions):
+            chart = question_chart(result)
+            blocks.append(
+                {
+                    "result": result,
+                    "chart": chart and _chart_context(survey, result, index, chart),
+                    "narrow": chart and narrow_chart(chart),
+                }
+            )
+    return render(
+        request,
+        "feedback/results/results.html",
+        {
+            "survey": survey,
+            "results": results,
+            "blocks": blocks,
+            "form": form,
+            "filter_errors": filter_errors,
+            "filters_ignored": filters_ignored and NO_FILTERS_FOR_ANONYMOUS,
+            "asked": asked,
+            "rate": rate,
+            "missing": missing,
+            "missing_more": missing_more,
+            "may_remind": (
+                not survey.is_anonymous and request.user.has_perm("feedback.change_survey", survey)
+            ),
+        },
+    )
+
+
+def _missing(survey: Survey):
+    """Who has not answered, with what a row shows: a person's name and cities, or a city."""
+    rows = not_answered(survey)
+    if survey.response_unit == ResponseUnit.CITY:
+        return rows.select_related("country").only("name", "country__iso_code").order_by("name")
+    return rows.only("full_name", "email").order_by("full_name", "email", "pk")
+
+
+@login_required
+@require_GET
+@cache_control(private=True, no_store=True)
+def survey_results_svg(request, pk, question_id):
+    """One question's chart as an SVG file, the same (wide) drawing as on the page."""
+    survey = _survey_for(request, pk, RESULTS)
+    question = get_object_or_404(
+        Question.objects.filter(section__survey=survey).prefetch_related("options"), pk=question_id
+    )
+    question.option_list = list(question.options.all())
+    results = survey_results(survey=survey, questions=[question])
+    chart = None
+    if results.shown:
+        chart = question_chart(results.questions[0])
+    if chart is None:
+        # A free-text question, or results withheld under the threshold: no drawing to give.
+        raise Http404
+    svg = render_to_string(
+        "roadmaps/summary_chart.html",
+        _chart_context(survey, results.questions[0], 0, chart),
+        request=request,
+    )
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="survey-{survey.pk}-question-{question.pk}.svg"'
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_remind(request, pk):
+    """GET: how many the reminder goes to, and a button to confirm; POST: send it."""
+    survey = _survey_for(request, pk, "feedback.change_survey")
+    results_url = reverse("survey_results", args=[survey.pk])
+    if survey.is_anonymous:
+        messages.error(
+            request,
+            _("Reminders go to those who have not answered a named survey; this one is anonymous."),
+        )
+        return redirect(results_url)
+    if request.method == "POST":
+        try:
+            sent = survey_reminders_send(acting_user=request.user, survey=survey)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            if sent:
+                text = ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", sent)
+                messages.success(request, text % {"n": sent})
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "No reminder sent: everyone who has not answered was reminded today "
+                        "already, or everyone has answered."
+                    ),
+                )
+        return redirect(results_url)
+    return render(
+        request,
+        "feedback/results/remind.html",
+        {"survey": survey, "count": people_to_remind(survey).count(), "results_url": results_url},
+    )
