@@ -293,6 +293,17 @@ ROWS = [
     row("GET",    "/roadmaps/exports/{export}/",                   L, 404, 404, 200, 404, 404, 200),
     row("POST",   "/roadmaps/exports/{export}/restart/",           L, 404, 404, 302, 404, 404, 302),
     row("GET",    "/roadmaps/exports/{export}/download/",          L, 404, 404, 200, 404, 404, 200),
+    # --- Survey results (feedback.views_results) -----------------------------------------------
+    # Their cohort's facilitators and admins read them; a person the survey asks (who sees it to
+    # answer it) gets 403, everyone else 404. The programme survey has no cohort: admins only.
+    row("GET",    "/surveys/{results_survey}/results/",            L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{results_session_survey}/results/",    L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{results_programme_survey}/results/",  L, 403, 403, 404, 404, 404, 200),
+    row("GET",    "/surveys/{results_draft_survey}/results/",      L, 404, 404, 200, 404, 404, 200),
+    row("GET", "/surveys/{results_survey}/results/questions/{results_question}.svg",
+                                                                   L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{results_survey}/results/remind/",     L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{results_survey}/results/remind/",     L, 403, 404, 302, 404, 404, 302),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),

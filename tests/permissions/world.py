@@ -165,6 +165,9 @@ def build_world() -> World:
         scope=SurveyScope.PROGRAMME, cohort=None, programme=cohort.programme, is_published=True
     )
     draft_survey = factories.SurveyFactory(cohort=cohort)
+    # Survey results (issue 11): a question with an option, for its chart's SVG route.
+    survey_question = factories.QuestionFactory(section__survey=survey)
+    factories.OptionFactory(question=survey_question)
 
     clients, session_keys = {}, {}
     for role, person in people.items():
@@ -201,6 +204,12 @@ def build_world() -> World:
             "roadmap": roadmap.pk,
             "sector": sector.slug,
             "session": session.pk,
+            # Survey results (issue 11).
+            "results_survey": survey.pk,
+            "results_session_survey": session_survey.pk,
+            "results_programme_survey": programme_survey.pk,
+            "results_draft_survey": draft_survey.pk,
+            "results_question": survey_question.pk,
         },
         rule_object_ids={
             "action": action.pk,
