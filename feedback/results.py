@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +49,8 @@ from feedback.enums import (
     ResponseUnit,
     SurveyScope,
 )
-from feedback.models import Answer, Option, Question, Response, Survey
+from feedback.models import Answer, Option, Question, Response, Section, Survey
+from portal.fragments import bump, bump_on_change
 from sessions.models import Registration
 
 # Free texts listed per question; the page says how many more there are.
@@ -99,8 +100,10 @@ def survey_cohorts(survey: Survey) -> QuerySet:
 def asked_cities(survey: Survey) -> QuerySet:
     """The cities a survey asks: those enrolled (accepted) in its cohorts. For a survey answered
     once per city, these are the units that answer."""
+    # `iexact`, as sessions.selectors._enrolled_cohort_ids says why: SQLite would otherwise read
+    # every accepted enrolment through the status index rather than the cohort's few.
     enrolled = Enrolment.objects.filter(
-        cohort__in=survey_cohorts(survey), status=EnrolmentStatus.ACCEPTED
+        cohort__in=survey_cohorts(survey), status__iexact=EnrolmentStatus.ACCEPTED
     ).values("city_id")
     return City.objects.filter(pk__in=enrolled)
 
@@ -393,10 +396,13 @@ def survey_results(
     count = responses.count()
     if survey.is_anonymous and count < survey.min_responses:
         return SurveyResults(survey, count, shown=False, questions=[], filtered=filtered)
+    only_given = questions is not None
     if questions is None:
         questions = survey_questions(survey)
     results = {q.pk: _empty_result(q) for q in questions}
     answers = Answer.objects.filter(response__in=responses.values("pk"))
+    if only_given:
+        answers = answers.filter(question__in=[q.pk for q in questions])
 
     # Every count at once: per question, option, point and "not applicable".
     grouped = (
@@ -512,3 +518,61 @@ def response_rate(survey: Survey, responses: int) -> tuple[int, Decimal | None]:
 NO_FILTERS_FOR_ANONYMOUS = _(
     "An anonymous survey keeps no city with its answers, so its results cannot be filtered."
 )
+
+
+# --- What the cached results page shows (portal/fragments.py) -----------------------------------
+
+
+def results_scope(survey_id: int) -> str:
+    """The data version of one survey's results: its fields, sections, questions, options and
+    responses. Bumped by every save or delete of those rows (`connect`, from the app's ready()),
+    so the answering and building services, the admin and the shell are all covered; code that
+    writes them in bulk (bulk_create, update) calls `results_changed` itself."""
+    return f"feedback:results:{survey_id}"
+
+
+def results_changed(survey_id: int) -> None:
+    bump(results_scope(survey_id))
+
+
+def _of_survey(survey):
+    return [results_scope(survey.pk)]
+
+
+def _of_survey_row(row):
+    return [results_scope(row.survey_id)]
+
+
+def _of_question(question):
+    return [
+        results_scope(survey_id)
+        for survey_id in Section.objects.filter(pk=question.section_id).values_list(
+            "survey_id", flat=True
+        )
+    ]
+
+
+def _of_option(option):
+    return [
+        results_scope(survey_id)
+        for survey_id in Question.objects.filter(pk=option.question_id).values_list(
+            "section__survey_id", flat=True
+        )
+    ]
+
+
+def connect() -> None:
+    bump_on_change(Survey, _of_survey)
+    bump_on_change(Section, _of_survey_row)
+    bump_on_change(Response, _of_survey_row)
+    bump_on_change(Question, _of_question)
+    bump_on_change(Option, _of_option)
+
+
+def responses_fingerprint(survey: Survey) -> tuple:
+    """How many responses are submitted, the last of them and the last change of one, in one
+    query: a key part that also moves when answers were written without a save of their
+    response's row that sent a signal (a submission always sets the status, and a named
+    response's edit its `updated_at`)."""
+    found = submitted(survey).aggregate(n=Count("pk"), last=Max("pk"), changed=Max("updated_at"))
+    return (found["n"], found["last"], found["changed"])

@@ -6,15 +6,18 @@ programme admins) gets them. Someone the survey asks (who sees it to answer it) 
 a session they see but may not edit; everyone else 404: the survey's existence is not revealed.
 """
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,7 +25,7 @@ from cities.enums import CityType
 from cities.models import Country
 from cohorts.models import ThematicGroup
 from feedback.charts import question_chart
-from feedback.enums import ResponseUnit
+from feedback.enums import ResponseUnit, SurveyScope
 from feedback.models import Question, Survey
 from feedback.reminders import survey_reminders_send
 from feedback.results import (
@@ -32,12 +35,17 @@ from feedback.results import (
     not_answered,
     people_to_remind,
     response_rate,
+    responses_fingerprint,
+    results_scope,
     survey_cohorts,
     survey_results,
 )
 from portal.errors import ApplicationError
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused
 from roadmaps.summary import narrow_chart
+from sessions.caching import CITIES, NAMES, VISIBILITY, session_scope
+from sessions.selectors import session_access_of
 
 RESULTS = "feedback.view_survey_results"
 FILTER_NAMES = ("cohort", "group", "city_type", "country")
@@ -121,7 +129,40 @@ def _chart_context(survey: Survey, result, index: int, chart) -> dict:
 # Results name cities: no shared cache keeps them, nor the browser's disk.
 @cache_control(private=True, no_store=True)
 def survey_results_page(request, pk):
+    # The versions of what the page shows, read first and in one query: the rules' facts of
+    # the person are kept under the same VISIBILITY version (sessions.selectors).
+    scopes = [results_scope(pk), VISIBILITY, NAMES, CITIES]
+    found = version_map(*scopes)
+    session_access_of(request.user, visibility=found[VISIBILITY])
     survey = _survey_for(request, pk, RESULTS)
+    may_remind = not survey.is_anonymous and request.user.has_perm("feedback.change_survey", survey)
+    extra = []
+    if survey.scope == SurveyScope.SESSION:
+        # Who registered for the session is asked too.
+        extra = [session_scope(survey.session_id)]
+    # Everything below the title is one cached fragment, keyed by the versions above, the
+    # responses' fingerprint (feedback.results.responses_fingerprint), the page's address
+    # (its filters: the fragment's own key) and whether the reader may send reminders. The
+    # view hands the template a callable: a hit runs none of its queries.
+    key = (
+        joined(found, *scopes),
+        versions(*extra) if extra else "",
+        responses_fingerprint(survey),
+        may_remind,
+    )
+    return render(
+        request,
+        "feedback/results/results.html",
+        {
+            "survey": survey,
+            "content": functools.cache(lambda: _results_content(request, survey)),
+            "content_key": key,
+            "may_remind": may_remind,
+        },
+    )
+
+
+def _results_content(request, survey: Survey) -> dict:
     form = None
     filters = ResultFilters()
     filters_ignored = False
@@ -154,25 +195,17 @@ def survey_results_page(request, pk):
                     "narrow": chart and narrow_chart(chart),
                 }
             )
-    return render(
-        request,
-        "feedback/results/results.html",
-        {
-            "survey": survey,
-            "results": results,
-            "blocks": blocks,
-            "form": form,
-            "filter_errors": filter_errors,
-            "filters_ignored": filters_ignored and NO_FILTERS_FOR_ANONYMOUS,
-            "asked": asked,
-            "rate": rate,
-            "missing": missing,
-            "missing_more": missing_more,
-            "may_remind": (
-                not survey.is_anonymous and request.user.has_perm("feedback.change_survey", survey)
-            ),
-        },
-    )
+    return {
+        "results": results,
+        "blocks": blocks,
+        "form": form,
+        "filter_errors": filter_errors,
+        "filters_ignored": filters_ignored and NO_FILTERS_FOR_ANONYMOUS,
+        "asked": asked,
+        "rate": rate,
+        "missing": missing,
+        "missing_more": missing_more,
+    }
 
 
 def _missing(survey: Survey):
@@ -188,30 +221,51 @@ def _missing(survey: Survey):
 @cache_control(private=True, no_store=True)
 def survey_results_svg(request, pk, question_id):
     """One question's chart as an SVG file, the same (wide) drawing as on the page."""
+    scopes = [results_scope(pk), VISIBILITY]
+    found = version_map(*scopes)
+    session_access_of(request.user, visibility=found[VISIBILITY])
     survey = _survey_for(request, pk, RESULTS)
-    question = get_object_or_404(
-        Question.objects.filter(section__survey=survey).prefetch_related("options"), pk=question_id
+    # Kept in the cache as the page's fragment is: under the survey's version, the responses'
+    # fingerprint and the language ("" when there is no drawing to give).
+    key = cache_key(
+        "feedback:results-svg",
+        [found[scopes[0]], responses_fingerprint(survey), question_id, get_language()],
     )
-    question.option_list = list(question.options.all())
-    results = survey_results(survey=survey, questions=[question])
-    chart = None
-    if results.shown:
-        chart = question_chart(results.questions[0])
-    if chart is None:
-        # A free-text question, or results withheld under the threshold: no drawing to give.
+    svg = cache.get(key)
+    if svg is None:
+        svg = _question_svg(request, survey, question_id)
+        cache.set(key, svg, TIMEOUT_SECONDS)
+    if not svg:
+        # Not a question of this survey, a free-text question, or results withheld under the
+        # threshold: no drawing to give.
         raise Http404
-    svg = render_to_string(
-        "roadmaps/summary_chart.html",
-        _chart_context(survey, results.questions[0], 0, chart),
-        request=request,
-    )
     response = HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml"
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="survey-{survey.pk}-question-{question.pk}.svg"'
+        f'attachment; filename="survey-{survey.pk}-question-{question_id}.svg"'
     )
     return response
+
+
+def _question_svg(request, survey: Survey, question_id: int) -> str:
+    question = (
+        Question.objects.filter(section__survey=survey, pk=question_id)
+        .prefetch_related("options")
+        .first()
+    )
+    if question is None:
+        return ""
+    question.option_list = list(question.options.all())
+    results = survey_results(survey=survey, questions=[question])
+    chart = question_chart(results.questions[0]) if results.shown else None
+    if chart is None:
+        return ""
+    return render_to_string(
+        "roadmaps/summary_chart.html",
+        _chart_context(survey, results.questions[0], 0, chart),
+        request=request,
+    )
 
 
 @login_required

@@ -95,6 +95,6 @@ def test_asked_people_agrees_with_the_rule_for_every_person():
 
 
 def test_asked_cities_are_the_accepted_enrolled_ones():
-    people, surveys = _world()
+    _people, surveys = _world()
     assert [city.name for city in asked_cities(surveys[0])] == ["Accepted"]
     assert sorted(city.name for city in asked_cities(surveys[4])) == ["Accepted", "Sibling"]
