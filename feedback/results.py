@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
@@ -527,7 +527,9 @@ def results_scope(survey_id: int) -> str:
     """The data version of one survey's results: its fields, sections, questions, options and
     responses. Bumped by every save or delete of those rows (`connect`, from the app's ready()),
     so the answering and building services, the admin and the shell are all covered; code that
-    writes them in bulk (bulk_create, update) calls `results_changed` itself."""
+    writes them in bulk (bulk_create, update) calls `results_changed` itself, in the same
+    transaction. Answers are written with their response: whoever writes answers saves the
+    response (its status, its `updated_at`) with save(), or calls `results_changed`."""
     return f"feedback:results:{survey_id}"
 
 
@@ -567,12 +569,3 @@ def connect() -> None:
     bump_on_change(Response, _of_survey_row)
     bump_on_change(Question, _of_question)
     bump_on_change(Option, _of_option)
-
-
-def responses_fingerprint(survey: Survey) -> tuple:
-    """How many responses are submitted, the last of them and the last change of one, in one
-    query: a key part that also moves when answers were written without a save of their
-    response's row that sent a signal (a submission always sets the status, and a named
-    response's edit its `updated_at`)."""
-    found = submitted(survey).aggregate(n=Count("pk"), last=Max("pk"), changed=Max("updated_at"))
-    return (found["n"], found["last"], found["changed"])

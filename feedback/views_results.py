@@ -35,7 +35,6 @@ from feedback.results import (
     not_answered,
     people_to_remind,
     response_rate,
-    responses_fingerprint,
     results_scope,
     survey_cohorts,
     survey_results,
@@ -141,13 +140,12 @@ def survey_results_page(request, pk):
         # Who registered for the session is asked too.
         extra = [session_scope(survey.session_id)]
     # Everything below the title is one cached fragment, keyed by the versions above, the
-    # responses' fingerprint (feedback.results.responses_fingerprint), the page's address
+    # page's address
     # (its filters: the fragment's own key) and whether the reader may send reminders. The
     # view hands the template a callable: a hit runs none of its queries.
     key = (
         joined(found, *scopes),
         versions(*extra) if extra else "",
-        responses_fingerprint(survey),
         may_remind,
     )
     return render(
@@ -225,11 +223,11 @@ def survey_results_svg(request, pk, question_id):
     found = version_map(*scopes)
     session_access_of(request.user, visibility=found[VISIBILITY])
     survey = _survey_for(request, pk, RESULTS)
-    # Kept in the cache as the page's fragment is: under the survey's version, the responses'
-    # fingerprint and the language ("" when there is no drawing to give).
+    # Kept in the cache as the page's fragment is: under the survey's version and the language
+    # ("" when there is no drawing to give).
     key = cache_key(
         "feedback:results-svg",
-        [found[scopes[0]], responses_fingerprint(survey), question_id, get_language()],
+        [found[scopes[0]], question_id, get_language()],
     )
     svg = cache.get(key)
     if svg is None:
@@ -301,5 +299,19 @@ def survey_remind(request, pk):
     return render(
         request,
         "feedback/results/remind.html",
-        {"survey": survey, "count": people_to_remind(survey).count(), "results_url": results_url},
+        {"survey": survey, "count": _to_remind_count(survey), "results_url": results_url},
     )
+
+
+def _to_remind_count(survey: Survey) -> int:
+    """How many the reminder goes to, kept under the versions of what decides it: the survey's
+    responses, who is enrolled and an officer, and for a session who registered."""
+    scopes = [results_scope(survey.pk), VISIBILITY]
+    if survey.scope == SurveyScope.SESSION:
+        scopes.append(session_scope(survey.session_id))
+    key = cache_key("feedback:to-remind", [versions(*scopes), survey.pk])
+    count = cache.get(key)
+    if count is None:
+        count = people_to_remind(survey).count()
+        cache.set(key, count, TIMEOUT_SECONDS)
+    return count
