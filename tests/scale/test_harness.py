@@ -93,6 +93,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_cities",
         "bench_cohorts",
         "bench_cold",
+        "bench_feedback",
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
@@ -165,6 +166,11 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "sessions page: officer with the most enrolments",
             "sessions page, month: officer with the most enrolments, filtered by kind",
             *(bench_cold.COLD + name for name in bench_cold.WARM_ROWS),
+            "survey results: lead facilitator, 100,000 answers of 20 questions",
+            "survey results: lead facilitator, 100,000 answers, filtered by country",
+            "survey results chart SVG: lead facilitator, a multiple-choice question",
+            "survey reminder confirmation: lead facilitator, busiest cohort",
+            bench_cold.COLD + "survey results: lead facilitator, 100,000 answers of 20 questions",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
