@@ -2,18 +2,16 @@
 (roadmaps.summary's Chart, its SVG templates and its narrow drawing for phones), one chart per
 question, with the table of the same numbers beside it on the page.
 
-- Choice: a bar per option, its length the share of those who answered the question.
+- Choice: a bar per option, the most chosen the longest; its count and share written after it.
 - Rating, 0-10 and extent scales: a bar per point (and "Not applicable"), the same way.
 - Ranking: a bar per option, how many put it first; the average rank written after it.
 - Matrix: a bar per row, split by point in the roadmap summary's colours; the row's mean.
 Free-text questions have no chart (the texts are listed).
 """
 
-from fractions import Fraction
-
 from django.utils.translation import gettext as _
 
-from feedback.results import QuestionResult, percent
+from feedback.results import QuestionResult
 from roadmaps.summary import (
     CHART_BAR_WIDTH,
     CHART_LABEL_WIDTH,
@@ -54,7 +52,18 @@ def question_chart(result: QuestionResult) -> Chart | None:
     """The chart of one question's results, or None (free text, or nothing to show)."""
     if result.is_text or result.withheld:
         return None
-    scale = CHART_BAR_WIDTH / (result.answered or 1)
+    # The longest bar is the most chosen, as in the narrow drawing (roadmaps.summary
+    # narrow_chart), so that both drawings look alike; the share is written after each bar.
+    most = max(
+        [o.count for o in result.options]
+        + (
+            [p.count for p in result.distribution.points] + [result.distribution.not_applicable]
+            if result.distribution
+            else []
+        ),
+        default=0,
+    )
+    scale = CHART_BAR_WIDTH / (most or 1)
     rows: list[ChartRow] = []
     legend: list[tuple[str, str, float, float]] = []
     if result.is_choice:
@@ -81,7 +90,7 @@ def question_chart(result: QuestionResult) -> Chart | None:
         if result.question.allows_not_applicable:
             points.append((str(_("Not applicable")), result.distribution.not_applicable))
         for index, (label, count) in enumerate(points):
-            share = percent(Fraction(count, result.answered)) if result.answered else None
+            share = result.distribution.share_of(count)
             rows.append(_bar(label, count, scale, index, _share_text(count, share)))
     elif result.rows:
         most = max((row.distribution.answered for row in result.rows), default=0) or 1

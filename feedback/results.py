@@ -272,6 +272,18 @@ class Distribution:
     def mean_display(self) -> Decimal | None:
         return rounded(self.mean)
 
+    def share_of(self, count: int) -> Decimal | None:
+        """`count` as a percentage of those who answered, "Not applicable" included."""
+        return percent(Fraction(count, self.answered)) if self.answered else None
+
+    @property
+    def table(self) -> list[tuple[Point, Decimal | None]]:
+        return [(point, self.share_of(point.count)) for point in self.points]
+
+    @property
+    def not_applicable_percent(self) -> Decimal | None:
+        return self.share_of(self.not_applicable)
+
     def add(self, number: int | None, not_applicable: bool, count: int) -> None:
         if not_applicable or number is None:
             self.not_applicable += count

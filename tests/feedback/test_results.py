@@ -252,3 +252,15 @@ def test_anonymous_refuses_the_list_of_who_has_not_answered():
     world = build(anonymous=True)
     with pytest.raises(ValueError):
         not_answered(world.survey)
+
+
+def test_scale_shares_count_not_applicable_in_the_denominator(named):
+    extent = _by_key(named, survey_results(survey=named.survey))["extent"]
+    assert [(p.value, share) for p, share in extent.distribution.table] == [
+        (1, Decimal(33)),
+        (2, Decimal(0)),
+        (3, Decimal(0)),
+        (4, Decimal(33)),
+        (5, Decimal(0)),
+    ]
+    assert extent.distribution.not_applicable_percent == Decimal(33)

@@ -170,8 +170,6 @@ def test_reminder_confirms_then_sends_once_a_day(client, named, django_capture_o
     page = client.get(remind).content.decode()
     assert 'data-count="1"' in page
     berlin = named.officers["berlin"]
-    berlin.language = "fr"
-    berlin.save(update_fields=["language"])
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(remind, follow=True)
