@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
@@ -442,7 +442,7 @@ def survey_results(
         if survey.is_anonymous and result.answered < survey.min_responses:
             result.withheld = True
 
-    _add_texts(survey, answers, results)
+    _add_texts(survey, answers, results, questions)
     return SurveyResults(
         survey, count, shown=True, questions=[results[q.pk] for q in questions], filtered=filtered
     )
@@ -484,22 +484,40 @@ def _add(result: QuestionResult, option_id, number, not_applicable, n: int) -> N
         result.text_count += n
 
 
-def _add_texts(survey: Survey, answers: QuerySet, results: dict[int, QuestionResult]) -> None:
+def _add_texts(
+    survey: Survey, answers: QuerySet, results: dict[int, QuestionResult], questions
+) -> None:
     """The free texts and "Other, please specify" texts, at most TEXT_LIMIT per question, cut
-    in the database by a window over each question's rows."""
+    in the database by a window over each question's rows. The rows are picked by the ids of
+    the text questions and "Other" options (known already), which the (question, option) index
+    serves, rather than by a join on every answer."""
+    text_questions = [q.pk for q in questions if q.kind in TEXT_KINDS]
+    others = {
+        option.pk: option.label
+        for question in questions
+        for option in getattr(question, "option_list", [])
+        if option.is_other
+    }
+    if not text_questions and not others:
+        return
     if survey.is_anonymous:
         order = [F("text").asc(), F("pk").asc()]
+        city = Value("")
     else:
         order = [F("response__city__name").asc(nulls_last=True), F("text").asc(), F("pk").asc()]
+        city = F("response__city__name")
     rows = (
-        answers.filter(Q(question__kind__in=TEXT_KINDS) | Q(option__is_other=True))
+        answers.filter(Q(question_id__in=text_questions) | Q(option_id__in=list(others)))
         .exclude(text="")
-        .annotate(place=Window(RowNumber(), partition_by=[F("question_id")], order_by=order))
+        .annotate(
+            place=Window(RowNumber(), partition_by=[F("question_id")], order_by=order),
+            city_name=city,
+        )
         .filter(place__lte=TEXT_LIMIT)
-        .values_list("question_id", "option__label", "text", "response__city__name", "place")
+        .values_list("question_id", "option_id", "text", "city_name", "place")
         .order_by("question_id", "place")
     )
-    for question_id, option_label, text, city, _place in rows:
+    for question_id, option_id, text, city, _place in rows:
         result = results.get(question_id)
         if result is None or result.withheld:
             continue
@@ -507,7 +525,7 @@ def _add_texts(survey: Survey, answers: QuerySet, results: dict[int, QuestionRes
             TextAnswer(
                 text=text,
                 city="" if survey.is_anonymous else (city or ""),
-                option_label=option_label or "",
+                option_label=others.get(option_id, ""),
             )
         )
     for result in results.values():
