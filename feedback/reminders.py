@@ -30,18 +30,26 @@ def reminder_key(survey: Survey, user_id: int, day) -> str:
     return f"survey_reminder:{survey.pk}:person:{user_id}:{day.isoformat()}"
 
 
+def reminder_refusal(survey: Survey) -> str | None:
+    """Why no reminder of `survey` can be sent now, in the user's words, or None."""
+    if survey.is_anonymous:
+        return _(
+            "Reminders go to those who have not answered a named survey; this one is anonymous."
+        )
+    now = timezone.now()
+    if not survey.is_published or not survey.opens_at <= now < survey.closes_at:
+        return _("Reminders are sent only while the survey is open.")
+    return None
+
+
 def survey_reminders_send(*, acting_user, survey: Survey) -> int:
     """Queue a reminder to each person who has not answered; return how many were queued now
     (those already reminded today are not written to again)."""
     permission_check(acting_user, "feedback.change_survey", survey)
-    if survey.is_anonymous:
-        raise ApplicationError(
-            _("Reminders go to those who have not answered a named survey; this one is anonymous.")
-        )
-    now = timezone.now()
-    if not survey.is_published or not survey.opens_at <= now < survey.closes_at:
-        raise ApplicationError(_("Reminders are sent only while the survey is open."))
-    day = timezone.localdate(now)
+    refusal = reminder_refusal(survey)
+    if refusal:
+        raise ApplicationError(refusal)
+    day = timezone.localdate()
     with transaction.atomic():
         people = list(people_to_remind(survey).order_by("pk"))
         keys = {person.pk: reminder_key(survey, person.pk, day) for person in people}

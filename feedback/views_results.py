@@ -27,7 +27,7 @@ from cohorts.models import ThematicGroup
 from feedback.charts import question_chart
 from feedback.enums import ResponseUnit, SurveyScope
 from feedback.models import Question, Survey
-from feedback.reminders import survey_reminders_send
+from feedback.reminders import reminder_refusal, survey_reminders_send
 from feedback.results import (
     NO_FILTERS_FOR_ANONYMOUS,
     ResultFilters,
@@ -272,11 +272,9 @@ def survey_remind(request, pk):
     """GET: how many the reminder goes to, and a button to confirm; POST: send it."""
     survey = _survey_for(request, pk, "feedback.change_survey")
     results_url = reverse("survey_results", args=[survey.pk])
-    if survey.is_anonymous:
-        messages.error(
-            request,
-            _("Reminders go to those who have not answered a named survey; this one is anonymous."),
-        )
+    refusal = reminder_refusal(survey)
+    if refusal and request.method == "GET":
+        messages.error(request, refusal)
         return redirect(results_url)
     if request.method == "POST":
         try:

@@ -215,10 +215,12 @@ def test_reminder_refused_for_a_survey_not_open(client):
     named.survey.is_published = False
     named.survey.save()
     client.force_login(named.facilitator)
-    response = client.post(reverse("survey_remind", args=[named.survey.pk]), follow=True)
-    assert [str(m) for m in response.context["messages"]] == [
-        "Reminders are sent only while the survey is open."
-    ]
+    for method in (client.get, client.post):
+        response = method(reverse("survey_remind", args=[named.survey.pk]), follow=True)
+        assert response.redirect_chain == [(results_url(named.survey), 302)]
+        assert [str(m) for m in response.context["messages"]] == [
+            "Reminders are sent only while the survey is open."
+        ]
     assert not OutboundEmail.objects.exists()
 
 
