@@ -270,6 +270,9 @@ def _question_svg(request, survey: Survey, question_id: int) -> str:
 @require_http_methods(["GET", "POST"])
 def survey_remind(request, pk):
     """GET: how many the reminder goes to, and a button to confirm; POST: send it."""
+    # The versions the kept count is under, read with the rules' facts' version (one query).
+    found = version_map(results_scope(pk), VISIBILITY)
+    session_access_of(request.user, visibility=found[VISIBILITY])
     survey = _survey_for(request, pk, "feedback.change_survey")
     results_url = reverse("survey_results", args=[survey.pk])
     refusal = reminder_refusal(survey)
@@ -297,17 +300,17 @@ def survey_remind(request, pk):
     return render(
         request,
         "feedback/results/remind.html",
-        {"survey": survey, "count": _to_remind_count(survey), "results_url": results_url},
+        {"survey": survey, "count": _to_remind_count(survey, found), "results_url": results_url},
     )
 
 
-def _to_remind_count(survey: Survey) -> int:
-    """How many the reminder goes to, kept under the versions of what decides it: the survey's
-    responses, who is enrolled and an officer, and for a session who registered."""
-    scopes = [results_scope(survey.pk), VISIBILITY]
+def _to_remind_count(survey: Survey, found: dict[str, str]) -> int:
+    """How many the reminder goes to, kept under the versions of what decides it (`found`: the
+    survey's responses, who is enrolled and an officer; and for a session who registered)."""
+    parts = [joined(found, results_scope(survey.pk), VISIBILITY), survey.pk]
     if survey.scope == SurveyScope.SESSION:
-        scopes.append(session_scope(survey.session_id))
-    key = cache_key("feedback:to-remind", [versions(*scopes), survey.pk])
+        parts.append(versions(session_scope(survey.session_id)))
+    key = cache_key("feedback:to-remind", parts)
     count = cache.get(key)
     if count is None:
         count = people_to_remind(survey).count()

@@ -309,3 +309,21 @@ def test_cached_results_show_each_change_at_once(client):
     # A filter is its own address, so its own entry.
     filtered = client.get(results_url(world.survey, country=world.cities["berlin"].country_id))
     assert "<dt>Submitted responses (filtered)</dt><dd>0</dd>" in filtered.content.decode()
+
+
+def test_reminder_page_and_svg_query_counts(client):
+    world = build()
+    respond(world, "lisboa", FULL)
+    client.force_login(world.facilitator)
+    keep_facts_of(world.facilitator)
+    remind = reverse("survey_remind", args=[world.survey.pk])
+    svg = reverse("survey_results_svg", args=[world.survey.pk, world.questions["matrix"].pk])
+    # The user, the versions, the survey; on a miss also the count (remind) or the question,
+    # its options, the response count and the counts and denominators (svg: a matrix has no
+    # texts to read).
+    assert _page_queries(client, remind, survey=world.survey) == session_queries() + 4
+    assert _page_queries(client, remind, survey=world.survey, cached=True) == (
+        session_queries() + 3
+    )
+    assert _page_queries(client, svg, survey=world.survey) == session_queries() + 8
+    assert _page_queries(client, svg, survey=world.survey, cached=True) == session_queries() + 3
