@@ -265,8 +265,15 @@ def test_results_page_queries_do_not_grow_with_responses_or_questions(client):
     # has not answered and 3 for the filter choices.
     assert many == session_queries() + 14
     assert again == session_queries() + 3
+    filtered_again = _page_queries(
+        client,
+        results_url(world.survey, country=world.cities["lisboa"].country_id),
+        survey=world.survey,
+        cached=True,
+    )
     # Under a filter: no rate and no list (two fewer), and the chosen country is read (one more).
     assert filtered == many - 1
+    assert filtered_again == again
 
 
 def test_draft_responses_do_not_show(client, named):
