@@ -593,7 +593,17 @@ def _of_option(option):
     ]
 
 
+# Which thematic groups each enrolled city joined: the group filter reads it, and no scope of
+# the sessions app covers it.
+GROUP_MEMBERS = "feedback:group-members"
+
+
+def _of_group_member(row):
+    return [GROUP_MEMBERS]
+
+
 def connect() -> None:
+    bump_on_change(EnrolmentGroup, _of_group_member)
     bump_on_change(Survey, _of_survey)
     bump_on_change(Section, _of_survey_row)
     bump_on_change(Response, _of_survey_row)

@@ -29,6 +29,7 @@ from feedback.enums import ResponseUnit, SurveyScope
 from feedback.models import Question, Survey
 from feedback.reminders import reminder_refusal, survey_reminders_send
 from feedback.results import (
+    GROUP_MEMBERS,
     NO_FILTERS_FOR_ANONYMOUS,
     ResultFilters,
     asked_cities,
@@ -130,7 +131,7 @@ def _chart_context(survey: Survey, result, index: int, chart) -> dict:
 def survey_results_page(request, pk):
     # The versions of what the page shows, read first and in one query: the rules' facts of
     # the person are kept under the same VISIBILITY version (sessions.selectors).
-    scopes = [results_scope(pk), VISIBILITY, NAMES, CITIES]
+    scopes = [results_scope(pk), VISIBILITY, NAMES, CITIES, GROUP_MEMBERS]
     found = version_map(*scopes)
     session_access_of(request.user, visibility=found[VISIBILITY])
     survey = _survey_for(request, pk, RESULTS)

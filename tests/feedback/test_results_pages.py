@@ -334,3 +334,12 @@ def test_reminder_page_and_svg_query_counts(client):
     )
     assert _page_queries(client, svg, survey=world.survey) == session_queries() + 8
     assert _page_queries(client, svg, survey=world.survey, cached=True) == session_queries() + 3
+
+
+def test_cached_group_filter_follows_a_city_joining_the_group(client, named):
+    client.force_login(named.facilitator)
+    url = results_url(named.survey, group=named.groups["mobility"].pk)
+    assert "<dt>Submitted responses (filtered)</dt><dd>0</dd>" in client.get(url).content.decode()
+    enrolment = named.cities["lisboa"].enrolments.get()
+    factories.EnrolmentGroupFactory(enrolment=enrolment, thematic_group=named.groups["mobility"])
+    assert "<dt>Submitted responses (filtered)</dt><dd>1</dd>" in client.get(url).content.decode()
