@@ -1,6 +1,8 @@
 from django.core.cache import cache
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -13,6 +15,7 @@ from cities.filters import (
 )
 from cities.models import City, ClimateAction, ClimateActionLever, Country
 from cities.selectors import (
+    cities_profile_editable_by,
     cities_visible_to,
     climate_actions_editable_by,
     climate_actions_visible_to,
@@ -79,14 +82,45 @@ class CitySerializer(serializers.ModelSerializer):
             "name",
             "country",
             "population",
+            "description",
             "types",
             "contract_status",
             "thematic_interests",
         ]
 
 
-class CityViewSet(SharedListCache, viewsets.ReadOnlyModelViewSet):
-    """Public city profiles, for every signed-in person."""
+class CityProfileSerializer(serializers.Serializer):
+    """What a city's officers (and programme admins) change of its profile: the same three
+    fields as its edit page, checked again by cities.services.city_profile_update."""
+
+    population = serializers.IntegerField(
+        min_value=1, max_value=services.POPULATION_MAX, allow_null=True, required=False
+    )
+    description = serializers.CharField(
+        max_length=City._meta.get_field("description").max_length,
+        allow_blank=True,
+        required=False,
+    )
+    thematic_interests = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        queryset=ThematicSector.objects.all(),
+        required=False,
+        error_messages={"does_not_exist": _("There is no thematic sector “{value}”.")},
+    )
+
+
+class CityViewSet(
+    SharedListCache,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Public city profiles, for every signed-in person; `PATCH` changes a city's population,
+    description and thematic interests for its officers and programme admins (anyone else:
+    404, like the profile's edit page), through cities.services.city_profile_update."""
+
+    http_method_names = ["get", "patch", "head", "options"]
 
     list_scopes = (scopes.DIRECTORY,)
 
@@ -99,7 +133,30 @@ class CityViewSet(SharedListCache, viewsets.ReadOnlyModelViewSet):
     ordering = ["name", "country__name", "pk"]
 
     def get_queryset(self):
+        if self.action == "partial_update":
+            return cities_profile_editable_by(user=self.request.user)
         return cities_visible_to(user=self.request.user).order_by("name")
+
+    def get_serializer_class(self):
+        if self.action == "partial_update":
+            return CityProfileSerializer
+        return CitySerializer
+
+    @extend_schema(request=CityProfileSerializer, responses={200: CitySerializer})
+    def partial_update(self, request, *args, **kwargs):
+        city = self.get_object()
+        serializer = CityProfileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # What the request does not mention stays as it is.
+        data = {
+            "population": city.population,
+            "description": city.description,
+            "thematic_interests": list(city.thematic_interests.all()),
+            **serializer.validated_data,
+        }
+        services.city_profile_update(acting_user=request.user, city=city, **data)
+        city = cities_visible_to(user=request.user).get(pk=city.pk)
+        return Response(CitySerializer(city).data)
 
     def list_is_shared(self, request) -> bool:
         # The cohort filter selects by the cohorts app's data, and refuses the cohorts the

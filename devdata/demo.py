@@ -21,6 +21,12 @@ Cohort 2 is in progress on the day it is first loaded: its dates are counted fro
 anchor) and kept from then on, so a run weeks later moves nothing (see demo_cities' Cohort 2
 section). A database loaded when cohort 2 had fixed dates in 2027 is anchored once, on its next
 run, as if cohort 2 were new: its phases and sessions move to the new dates.
+
+Cohort 1's feedback surveys (devdata/demo_surveys.py) load after the rest (`demo_surveys_load`,
+on a line of their own in seed_demo's output): each survey is copied from its ready template
+through feedback.survey_templates the first time and kept as it is after (a facilitator may
+have fixed a wording); its responses and answers are looked up by respondent, question and
+option like every other row.
 """
 
 import datetime
@@ -40,7 +46,11 @@ from cities.models import City, CityMembership, ClimateAction, ClimateActionLeve
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from devdata import demo_cities as demo_data
+from devdata import demo_surveys
 from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
+from feedback.enums import ResponseStatus, ResponseUnit
+from feedback.models import Answer, Option, Question, Response, Section, Survey
+from feedback.survey_templates import FINAL_RECAP, POST_SESSION, survey_from_template
 from roadmaps import reference as roadmap_reference
 from roadmaps import template
 from roadmaps.enums import Desirability
@@ -963,3 +973,211 @@ def _demo_logins_load(*, report: SeedReport, cities: dict) -> dict[str, models.M
         lookup={"city": cities[demo_data.DEMO_OFFICER_CITY], "user": users[Role.CITY_OFFICER]},
     )
     return users
+
+
+# --- Cohort 1's feedback surveys (devdata/demo_surveys.py) ---------------------------------
+
+
+def _survey_load(
+    *,
+    template_key: str,
+    session: Session,
+    title: str,
+    opens_at,
+    closes_at,
+    lead,
+    report: SeedReport,
+) -> Survey:
+    """The closed, published, named survey (one response per city) of `template_key` about
+    `session`, copied from the template by the lead facilitator (feedback.survey_templates)
+    the first time; found again by its session and template after. Its sections, questions and
+    options are counted as unchanged then: the facilitator may have fixed a wording since."""
+    survey = Survey.objects.filter(session=session, template_key=template_key).first()
+    if survey is None:
+        survey = survey_from_template(
+            template_key=template_key,
+            target=session,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            is_anonymous=False,
+            response_unit=ResponseUnit.CITY,
+            title=title,
+            acting_user=lead,
+        )
+        Survey.objects.filter(pk=survey.pk).update(is_published=True)
+        survey.is_published = True
+        outcome = CREATED
+    else:
+        outcome = UNCHANGED
+    report.add(Survey._meta.label, outcome)
+    for model, lookup in (
+        (Section, {"survey": survey}),
+        (Question, {"section__survey": survey}),
+        (Option, {"question__section__survey": survey}),
+    ):
+        for _row in range(model.objects.filter(**lookup).count()):
+            report.add(model._meta.label, outcome)
+    return survey
+
+
+def _survey_questions(survey: Survey) -> dict[tuple[int, int], tuple[Question, dict]]:
+    """The survey's questions by (section position, question position), each with its options
+    by position."""
+    questions = {
+        (question.section.position, question.position): (question, {})
+        for question in Question.objects.filter(section__survey=survey).select_related("section")
+    }
+    by_pk = {question.pk: options for question, options in questions.values()}
+    for option in Option.objects.filter(question__section__survey=survey):
+        by_pk[option.question_id][option.position] = option
+    return questions
+
+
+def _response_load(*, survey: Survey, city: City, user, submitted_at, report: SeedReport):
+    return _upsert(
+        Response,
+        report=report,
+        lookup={"survey": survey, "respondent": f"city:{city.pk}"},
+        values={
+            "user": user,
+            "city": city,
+            "status": ResponseStatus.SUBMITTED,
+            "page": survey.sections.count(),
+            "created_at": submitted_at,
+            "updated_at": submitted_at,
+            "submitted_at": submitted_at,
+        },
+    )
+
+
+def _choice_load(response, entry, position: int, *, report: SeedReport) -> None:
+    """The answer row of option `position` of `entry` (a question and its options), unless a
+    facilitator has removed the option since."""
+    question, options = entry
+    if position in options:
+        _upsert(
+            Answer,
+            report=report,
+            lookup={"response": response, "question": question, "option": options[position]},
+        )
+
+
+def _text_load(response, entry, text: str, *, report: SeedReport) -> None:
+    if text:
+        question, _options = entry
+        _upsert(
+            Answer,
+            report=report,
+            lookup={"response": response, "question": question, "option": None},
+            values={"text": text},
+        )
+
+
+def _cohort_1_officers(cities: dict) -> dict[int, models.Model]:
+    """The officer login of each city that has one in the demo, by city id (the first one)."""
+    officers = {}
+    for membership in (
+        CityMembership.objects.filter(city__in=list(cities.values()))
+        .select_related("user")
+        .order_by("pk")
+    ):
+        officers.setdefault(membership.city_id, membership.user)
+    return officers
+
+
+@transaction.atomic
+def demo_surveys_load() -> SeedReport:
+    """Load cohort 1's feedback surveys (devdata/demo_surveys.py). Needs the demo data
+    (`demo_data_load`) first; reported apart from it, on a line of its own."""
+    report = SeedReport()
+    cohort = Cohort.objects.get(
+        programme=demo_data.COHORT["programme"], number=demo_data.COHORT["number"]
+    )
+    recap = Session.objects.get(
+        cohort=cohort, kind=SessionKind.RECAP, title=demo_data.RECAP_SESSION["title"]
+    )
+    cities = {
+        (city.name, city.country.iso_code): city for city in City.objects.select_related("country")
+    }
+    lead_email = next(email for email, role in DEMO_LOGINS if role == Role.FACILITATOR)
+    lead = User.objects.get(email=lead_email)
+    _cohort_1_surveys_load(cohort=cohort, recap=recap, cities=cities, lead=lead, report=report)
+    return report
+
+
+def _cohort_1_surveys_load(*, cohort: Cohort, recap: Session, cities: dict, lead, report) -> None:
+    """Cohort 1's final recap survey with the 18 responses of 000 §4.1, and the post-session
+    surveys of its thematic sessions; each thematic session's requested sub-topics are the
+    one its survey's respondents all chose (written only while the field is empty: a
+    facilitator may have typed others since)."""
+    officers = _cohort_1_officers(cities)
+    survey = _survey_load(
+        template_key=FINAL_RECAP,
+        session=recap,
+        title=f"Final recap survey: {cohort.name}",
+        opens_at=recap.starts_at,
+        closes_at=recap.ends_at,
+        lead=lead,
+        report=report,
+    )
+    questions = _survey_questions(survey)
+    for index, (key, answers) in enumerate(
+        zip(demo_surveys.RECAP_CITIES, demo_surveys.RECAP_ANSWERS, strict=True)
+    ):
+        city = cities[key]
+        response = _response_load(
+            survey=survey,
+            city=city,
+            user=officers.get(city.pk),
+            submitted_at=recap.starts_at
+            + demo_surveys.RECAP_FIRST_ANSWER_AFTER
+            + index * demo_surveys.RECAP_ANSWER_INTERVAL,
+            report=report,
+        )
+        _text_load(response, questions[(1, 1)], answers["gained"], report=report)
+        _choice_load(response, questions[(2, 1)], answers["thematic_format"], report=report)
+        _choice_load(response, questions[(3, 1)], answers["technical_format"], report=report)
+        _text_load(response, questions[(4, 1)], answers["support_service"], report=report)
+
+    enrolled = [demo_data.DEMO_OFFICER_CITY, *demo_data.cohort_1_enrolled_cities()]
+    sessions = (
+        Session.objects.filter(cohort=cohort, kind=SessionKind.THEMATIC_DISCUSSION)
+        .select_related("thematic_group__sector")
+        .order_by("starts_at")
+    )
+    for session in sessions:
+        group_city_ids = set(
+            EnrolmentGroup.objects.filter(
+                enrolment__cohort=cohort, thematic_group=session.thematic_group
+            ).values_list("enrolment__city_id", flat=True)
+        )
+        respondents = [cities[key] for key in enrolled if cities[key].pk in group_city_ids]
+        survey = _survey_load(
+            template_key=POST_SESSION,
+            session=session,
+            title=f"Post-session survey: {session.title}",
+            opens_at=session.ends_at,
+            closes_at=session.ends_at + demo_surveys.POST_SESSION_OPEN_FOR,
+            lead=lead,
+            report=report,
+        )
+        questions = _survey_questions(survey)
+        subtopics = questions[(1, 1)]
+        for index, city in enumerate(respondents[: demo_surveys.POST_SESSION_RESPONDENTS]):
+            response = _response_load(
+                survey=survey,
+                city=city,
+                user=officers.get(city.pk),
+                submitted_at=session.ends_at
+                + (index + 1) * demo_surveys.POST_SESSION_ANSWER_INTERVAL,
+                report=report,
+            )
+            for position in demo_surveys.post_session_choices(index, len(subtopics[1])):
+                _choice_load(response, subtopics, position, report=report)
+        label = "peer_sessions.Session.requested_subtopics"
+        if session.requested_subtopics or 1 not in subtopics[1]:
+            report.add(label, UNCHANGED)
+        else:
+            session.requested_subtopics = subtopics[1][1].label
+            session.save(update_fields=["requested_subtopics"])
+            report.add(label, CREATED)

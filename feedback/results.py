@@ -33,6 +33,7 @@ from fractions import Fraction
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from cities.enums import CityType
@@ -567,10 +568,6 @@ def results_changed(survey_id: int) -> None:
     bump(results_scope(survey_id))
 
 
-def _of_survey(survey):
-    return [results_scope(survey.pk)]
-
-
 def _of_survey_row(row):
     return [results_scope(row.survey_id)]
 
@@ -602,9 +599,23 @@ def _of_group_member(row):
     return [GROUP_MEMBERS]
 
 
+def _survey_saved(sender, instance, created=False, raw=False, **kwargs):
+    # A survey just made has no results kept yet: its creation (a template copied in a fixed
+    # number of queries) writes no version.
+    if not created and not raw:
+        results_changed(instance.pk)
+
+
+def _survey_deleted(sender, instance, **kwargs):
+    results_changed(instance.pk)
+
+
 def connect() -> None:
     bump_on_change(EnrolmentGroup, _of_group_member)
-    bump_on_change(Survey, _of_survey)
+    post_save.connect(_survey_saved, sender=Survey, dispatch_uid="feedback.results:survey-saved")
+    post_delete.connect(
+        _survey_deleted, sender=Survey, dispatch_uid="feedback.results:survey-deleted"
+    )
     bump_on_change(Section, _of_survey_row)
     bump_on_change(Response, _of_survey_row)
     bump_on_change(Question, _of_question)

@@ -137,6 +137,22 @@ ADD_WALK_IN_ROW = {
     "add_walk_in": "1",
 }
 ATTENDED = {"marks": [{"registration": "{registration}", "attendance": "attended"}]}
+# The survey builder's forms (feedback.views_builder): valid settings for the world's cohort,
+# and a single-choice question.
+SURVEY_SETTINGS = {
+    "title": "After the session",
+    "about": "cohort:{cohort}",
+    "opens_at": "2030-01-01T09:00",
+    "closes_at": "2030-01-15T17:00",
+    "min_responses": "3",
+    "response_unit": "person",
+}
+QUESTION = {
+    "drawn_kind": "single",
+    "kind": "single",
+    "text": "Which sub-topics?",
+    "options": "Heat pumps\nGrids",
+}
 
 # Columns: anonymous (an), officer of the object's city (of), officer of another city (of2),
 # facilitator of the object's cohort (fa), facilitator of another cohort (fa2), reviewer (rv),
@@ -293,17 +309,57 @@ ROWS = [
     row("GET",    "/roadmaps/exports/{export}/",                   L, 404, 404, 200, 404, 404, 200),
     row("POST",   "/roadmaps/exports/{export}/restart/",           L, 404, 404, 302, 404, 404, 302),
     row("GET",    "/roadmaps/exports/{export}/download/",          L, 404, 404, 200, 404, 404, 200),
+    # --- Feedback surveys: building (feedback.views_builder) -----------------------------------
+    # A builder page of a survey one may not change is 403 to those who know of it (it asks
+    # them), 404 to the rest; the list and the new-survey form, 403 to those who build nothing.
+    row("GET",    "/surveys/",                                     L, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/surveys/new/",                                 L, 403, 403, 200, 200, 403, 200),
+    # The cohort is not among the other facilitator's choices: the form again (200).
+    row("POST",   "/surveys/new/",                                 L, 403, 403, 302, 200, 403, 302,
+        data=SURVEY_SETTINGS),
+    row("GET",    "/surveys/{survey}/edit/",                       L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{survey}/edit/",                       L, 403, 404, 302, 404, 404, 302,
+        data=SURVEY_SETTINGS),
+    row("GET",    "/surveys/{draft_survey}/edit/",                 L, 404, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{programme_survey}/edit/",             L, 403, 403, 404, 404, 404, 200),
+    row("POST",   "/surveys/{draft_survey}/publish/",              L, 404, 404, 302, 404, 404, 302),
+    row("POST",   "/surveys/{survey}/unpublish/",                  L, 403, 404, 302, 404, 404, 302),
+    row("POST",   "/surveys/{survey}/sections/new/",               L, 403, 404, 302, 404, 404, 302,
+        data={"title": "Format"}),
+    row("POST",   "/surveys/{survey}/sections/{survey_section}/edit/",
+                                                                   L, 403, 404, 302, 404, 404, 302,
+        data={"title": "About you"}),
+    row("POST",   "/surveys/{survey}/sections/{survey_section}/move/",
+                                                                   L, 403, 404, 302, 404, 404, 302,
+        data={"direction": "down"}),
+    row("POST",   "/surveys/{survey}/sections/{survey_section}/delete/",
+                                                                   L, 403, 404, 302, 404, 404, 302),
+    row("GET",    "/surveys/{survey}/sections/{survey_section}/questions/new/",
+                                                                   L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{survey}/sections/{survey_section}/questions/new/",
+                                                                   L, 403, 404, 302, 404, 404, 302,
+        data=QUESTION),
+    row("GET",    "/surveys/{survey}/questions/{survey_question}/edit/",
+                                                                   L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{survey}/questions/{survey_question}/edit/",
+                                                                   L, 403, 404, 302, 404, 404, 302,
+        data=QUESTION),
+    row("POST",   "/surveys/{survey}/questions/{survey_question}/move/",
+                                                                   L, 403, 404, 302, 404, 404, 302,
+        data={"direction": "down"}),
+    row("POST",   "/surveys/{survey}/questions/{survey_question}/delete/",
+                                                                   L, 403, 404, 302, 404, 404, 302),
     # --- Survey results (feedback.views_results) -----------------------------------------------
     # Their cohort's facilitators and admins read them; a person the survey asks (who sees it to
     # answer it) gets 403, everyone else 404. The programme survey has no cohort: admins only.
-    row("GET",    "/surveys/{results_survey}/results/",            L, 403, 404, 200, 404, 404, 200),
-    row("GET",    "/surveys/{results_session_survey}/results/",    L, 403, 404, 200, 404, 404, 200),
-    row("GET",    "/surveys/{results_programme_survey}/results/",  L, 403, 403, 404, 404, 404, 200),
-    row("GET",    "/surveys/{results_draft_survey}/results/",      L, 404, 404, 200, 404, 404, 200),
-    row("GET", "/surveys/{results_survey}/results/questions/{results_question}.svg",
+    row("GET",    "/surveys/{survey}/results/",            L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{session_survey}/results/",    L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{programme_survey}/results/",  L, 403, 403, 404, 404, 404, 200),
+    row("GET",    "/surveys/{draft_survey}/results/",      L, 404, 404, 200, 404, 404, 200),
+    row("GET", "/surveys/{survey}/results/questions/{survey_question}.svg",
                                                                    L, 403, 404, 200, 404, 404, 200),
-    row("GET",    "/surveys/{results_survey}/results/remind/",     L, 403, 404, 200, 404, 404, 200),
-    row("POST",   "/surveys/{results_survey}/results/remind/",     L, 403, 404, 302, 404, 404, 302),
+    row("GET",    "/surveys/{survey}/results/remind/",     L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{survey}/results/remind/",     L, 403, 404, 302, 404, 404, 302),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
@@ -323,6 +379,9 @@ ROWS = [
     row("GET",    "/api/v1/countries/{country}/",                401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/cities/",                             401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/cities/{city}/",                      401, 200, 200, 200, 200, 200, 200),
+    # A city's profile is changed by its officers and programme admins; anyone else: 404.
+    row("PATCH",  "/api/v1/cities/{city}/",                      401, 200, 404, 404, 404, 404, 200,
+        data={"description": "A port city on the Tagus."}),
     row("GET",    "/api/v1/climate-actions/",                    401, 200, 200, 200, 200, 200, 200),
     row("POST",   "/api/v1/climate-actions/",                    401, 201, 403, 201, 201, 403, 201,
         data=NEW_ACTION),

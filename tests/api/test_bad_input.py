@@ -25,12 +25,22 @@ programme = roadmap_fixtures.programme
 WRITE_METHODS = ("post", "put", "patch")
 # Each resource of a path, and the object of the programme its {id} stands for.
 OBJECTS = {
+    "cities": lambda p: p.lisbon,
     "climate-actions": lambda p: p.action,
     "enrolments": lambda p: Enrolment.objects.get(cohort=p.cohort, city=p.lisbon),
     "roadmaps": lambda p: p.roadmap,
     "sessions": lambda p: p.cohort.sessions.get(),
 }
-APPS = ["accounts", "cities", "cohorts", "peer_sessions", "roadmaps", "notifications", "taxonomy"]
+APPS = [
+    "accounts",
+    "cities",
+    "cohorts",
+    "peer_sessions",
+    "roadmaps",
+    "feedback",
+    "notifications",
+    "taxonomy",
+]
 
 NUL = "x\x00y"
 SURROGATE = "x\ud800y"

@@ -124,6 +124,13 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
         ("me_retrieve", officer, {}, 200, "Me"),
         ("cities_list", officer, {"page_size": 10}, 200, "PaginatedCityList"),
         ("cities_retrieve", officer, {"id": world.lisbon.pk}, 200, "City"),
+        (
+            "cities_partial_update",
+            officer,
+            {"id": world.lisbon.pk, "body": {"population": 545_000}},
+            200,
+            "City",
+        ),
         ("countries_list", officer, {}, 200, "PaginatedCountryList"),
         ("countries_retrieve", officer, {"id": world.lisbon.country_id}, 200, "Country"),
         ("climate_actions_list", officer, {}, 200, "PaginatedClimateActionList"),

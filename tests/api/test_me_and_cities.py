@@ -117,6 +117,7 @@ def test_cities_list_is_exact_and_paginated(client, officer, places):
                 "name": "Guimaraes",
                 "country": {"id": guimaraes.country_id, "iso_code": "PT", "name": "Portugal"},
                 "population": 156_000,
+                "description": "",
                 "types": ["mission"],
                 "contract_status": "mission_label",
                 "thematic_interests": ["energy", "mobility"],

@@ -165,9 +165,11 @@ def build_world() -> World:
         scope=SurveyScope.PROGRAMME, cohort=None, programme=cohort.programme, is_published=True
     )
     draft_survey = factories.SurveyFactory(cohort=cohort)
-    # Survey results (issue 11): a question with an option, for its chart's SVG route.
-    survey_question = factories.QuestionFactory(section__survey=survey)
-    factories.OptionFactory(question=survey_question)
+    # The survey's first section and a question in it, for the builder's routes.
+    survey_section = factories.SectionFactory(survey=survey, position=1)
+    survey_question = factories.QuestionFactory(section=survey_section, position=1)
+    for position, label in enumerate(["Yes", "No"], start=1):
+        factories.OptionFactory(question=survey_question, position=position, label=label)
 
     clients, session_keys = {}, {}
     for role, person in people.items():
@@ -204,12 +206,12 @@ def build_world() -> World:
             "roadmap": roadmap.pk,
             "sector": sector.slug,
             "session": session.pk,
-            # Survey results (issue 11).
-            "results_survey": survey.pk,
-            "results_session_survey": session_survey.pk,
-            "results_programme_survey": programme_survey.pk,
-            "results_draft_survey": draft_survey.pk,
-            "results_question": survey_question.pk,
+            "survey": survey.pk,
+            "draft_survey": draft_survey.pk,
+            "programme_survey": programme_survey.pk,
+            "survey_section": survey_section.pk,
+            "survey_question": survey_question.pk,
+            "session_survey": session_survey.pk,
         },
         rule_object_ids={
             "action": action.pk,

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from accounts.models import User
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
+from feedback.models import Answer, Option, Question, Response, Section, Survey
 from roadmaps.models import (
     NetZeroCitiesService,
     Roadmap,
@@ -47,6 +48,12 @@ SEEDED_MODELS = [
     RoadmapChange,
     RoadmapTransition,
     Registration,
+    Survey,
+    Section,
+    Question,
+    Option,
+    Response,
+    Answer,
 ]
 
 

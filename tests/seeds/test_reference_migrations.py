@@ -182,6 +182,8 @@ def test_reference_migrations_reverse_keeping_rows_and_reapply_over_an_older_ins
         "Applying cities.0006_invitation_from_accounts... OK",
         "Applying cities.0007_climate_action_created_by_updated_by... OK",
         "Applying cities.0008_city_description... OK",
+        # The surveys' tables refer to cities': reversed with cities 0005.
+        "Applying feedback.0001_surveys... OK",
         "Applying roadmaps.0006_reference_services... OK",
         # Reversed with 0006 (issue 10's general reasoning and status labels).
         "Applying roadmaps.0007_general_reasoning... OK",

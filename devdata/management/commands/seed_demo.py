@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from devdata.demo import demo_data_load
+from devdata.demo import demo_data_load, demo_surveys_load
 
 # The demo's own writes queue emails (Coimbra's and Ljubljana's roadmaps submitted, Ljubljana's
 # returned) to example.org officers. They are recorded in the outbox (marked sent) but go
@@ -30,3 +30,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo data: {report.summary()}.")
         if verbosity >= 2:
             self.stdout.write("\n".join(report.lines()))
+        # Cohort 1's feedback surveys (issue 11), on a line of their own.
+        surveys = demo_surveys_load()
+        if verbosity >= 1:
+            self.stdout.write(f"Demo surveys: {surveys.summary()}.")
+        if verbosity >= 2:
+            self.stdout.write("\n".join(surveys.lines()))
