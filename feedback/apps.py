@@ -7,7 +7,9 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback surveys")
 
     def ready(self):
-        # The surveys' data version for the home page's cached list (answering).
-        from feedback import versions
+        from feedback import results, versions
 
+        # The surveys' data version for the home page's cached list and each survey's
+        # structure (answering), and each survey's results version for the results page.
         versions.connect()
+        results.connect()

@@ -349,6 +349,17 @@ ROWS = [
         data={"direction": "down"}),
     row("POST",   "/surveys/{survey}/questions/{survey_question}/delete/",
                                                                    L, 403, 404, 302, 404, 404, 302),
+    # --- Survey results (feedback.views_results) -----------------------------------------------
+    # Their cohort's facilitators and admins read them; a person the survey asks (who sees it to
+    # answer it) gets 403, everyone else 404. The programme survey has no cohort: admins only.
+    row("GET",    "/surveys/{survey}/results/",            L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{session_survey}/results/",    L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{programme_survey}/results/",  L, 403, 403, 404, 404, 404, 200),
+    row("GET",    "/surveys/{draft_survey}/results/",      L, 404, 404, 200, 404, 404, 200),
+    row("GET", "/surveys/{survey}/results/questions/{survey_question}.svg",
+                                                                   L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{survey}/results/remind/",     L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{survey}/results/remind/",     L, 403, 404, 302, 404, 404, 302),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),

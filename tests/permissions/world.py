@@ -211,6 +211,7 @@ def build_world() -> World:
             "programme_survey": programme_survey.pk,
             "survey_section": survey_section.pk,
             "survey_question": survey_question.pk,
+            "session_survey": session_survey.pk,
         },
         rule_object_ids={
             "action": action.pk,

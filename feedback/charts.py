@@ -1,0 +1,132 @@
+"""The charts of a survey's results: horizontal bars drawn as the roadmap summary's are
+(roadmaps.summary's Chart, its SVG templates and its narrow drawing for phones), one chart per
+question, with the table of the same numbers beside it on the page.
+
+- Choice: a bar per option, the most chosen the longest; its count and share written after it.
+- Rating, 0-10 and extent scales: a bar per point (and "Not applicable"), the same way.
+- Ranking: a bar per option, how many put it first; the average rank written after it.
+- Matrix: a bar per row, split by point in the roadmap summary's colours; the row's mean.
+Free-text questions have no chart (the texts are listed).
+"""
+
+from django.utils.translation import gettext as _
+
+from feedback.results import QuestionResult
+from roadmaps.summary import (
+    CHART_BAR_WIDTH,
+    CHART_LABEL_WIDTH,
+    CHART_ROW_HEIGHT,
+    CHART_TOP,
+    SCORE_COLOURS,
+    Chart,
+    ChartRow,
+    Segment,
+)
+
+BAR_COLOUR = "#2166ac"  # dark: the counts written on it are white (roadmaps.summary.DARK_FILLS)
+
+
+def _bar(label: str, count: int, scale: float, index: int, value_text: str) -> ChartRow:
+    segments = []
+    if count:
+        segments = [
+            Segment(
+                "count", label, count, float(CHART_LABEL_WIDTH), round(count * scale, 2), BAR_COLOUR
+            )
+        ]
+    return ChartRow(
+        label=label,
+        y=CHART_TOP + index * CHART_ROW_HEIGHT,
+        segments=segments,
+        value_text=value_text,
+    )
+
+
+def _share_text(count: int, percent) -> str:
+    if percent is None:
+        return str(count)
+    return _("%(count)s (%(percent)s%%)") % {"count": count, "percent": percent}
+
+
+def question_chart(result: QuestionResult) -> Chart | None:
+    """The chart of one question's results, or None (free text, or nothing to show)."""
+    if result.is_text or result.withheld:
+        return None
+    # The longest bar is the most chosen, as in the narrow drawing (roadmaps.summary
+    # narrow_chart), so that both drawings look alike; the share is written after each bar.
+    most = max(
+        [o.count for o in result.options]
+        + (
+            [p.count for p in result.distribution.points] + [result.distribution.not_applicable]
+            if result.distribution
+            else []
+        ),
+        default=0,
+    )
+    scale = CHART_BAR_WIDTH / (most or 1)
+    rows: list[ChartRow] = []
+    legend: list[tuple[str, str, float, float]] = []
+    if result.is_choice:
+        for index, option in enumerate(result.ordered_options):
+            rows.append(
+                _bar(
+                    option.label,
+                    option.count,
+                    scale,
+                    index,
+                    _share_text(option.count, option.percent),
+                )
+            )
+    elif result.kind == "ranking":
+        for index, option in enumerate(result.ordered_options):
+            value = (
+                _("average rank %(rank)s") % {"rank": option.mean_rank_display}
+                if option.mean_rank is not None
+                else _("not ranked")
+            )
+            rows.append(_bar(option.label, option.first, scale, index, value))
+    elif result.is_scale:
+        points = [(p.label, p.count) for p in result.distribution.points]
+        if result.question.allows_not_applicable:
+            points.append((str(_("Not applicable")), result.distribution.not_applicable))
+        for index, (label, count) in enumerate(points):
+            share = result.distribution.share_of(count)
+            rows.append(_bar(label, count, scale, index, _share_text(count, share)))
+    elif result.rows:
+        most = max((row.distribution.answered for row in result.rows), default=0) or 1
+        row_scale = CHART_BAR_WIDTH / most
+        colours = list(SCORE_COLOURS.values())
+        points = result.rows[0].distribution.points
+        for index, row in enumerate(result.rows):
+            segments, x = [], float(CHART_LABEL_WIDTH)
+            for point, colour in zip(row.distribution.points, colours, strict=False):
+                if point.count:
+                    width = round(point.count * row_scale, 2)
+                    segments.append(
+                        Segment(
+                            str(point.value), point.label, point.count, round(x, 2), width, colour
+                        )
+                    )
+                    x += width
+            mean = row.distribution.mean_display
+            rows.append(
+                ChartRow(
+                    label=row.label,
+                    y=CHART_TOP + index * CHART_ROW_HEIGHT,
+                    segments=segments,
+                    value_text=(
+                        _("average %(average)s (%(n)s)")
+                        % {"average": mean, "n": row.distribution.rated}
+                        if mean is not None
+                        else _("no answer yet")
+                    ),
+                )
+            )
+        step = (CHART_LABEL_WIDTH + CHART_BAR_WIDTH) / max(len(points), 1)
+        legend = [
+            (str(point.value), colour, round(i * step, 2), round(i * step + 16, 2))
+            for i, (point, colour) in enumerate(zip(points, colours, strict=False))
+        ]
+    else:
+        return None
+    return Chart(rows=rows, legend=legend)

@@ -1,0 +1,68 @@
+"""Reminding those who have not answered a named survey (issue 11's "send reminder" action; the
+reminders issue will send the same email on a schedule).
+
+Decisions (README):
+- Named surveys only: an anonymous survey keeps no list of who answered what, and its
+  participations (feedback.models.Participation) are not read here.
+- A survey answered once per city reminds every officer of each city that has not answered.
+- Each person gets at most one reminder of a survey a day (in the portal's time zone): the
+  email's key holds the day, so a second click that day sends nothing more, and the message
+  says how many went.
+- Only a published survey that is open now is reminded of: before it opens or after it closes
+  there is nothing to answer.
+"""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback.models import Survey
+from feedback.results import people_to_remind
+from notifications.models import OutboundEmail
+from notifications.services import notify
+from portal.errors import ApplicationError
+from portal.links import site_url
+from portal.permissions import permission_check
+
+
+def reminder_key(survey: Survey, user_id: int, day) -> str:
+    return f"survey_reminder:{survey.pk}:person:{user_id}:{day.isoformat()}"
+
+
+def reminder_refusal(survey: Survey) -> str | None:
+    """Why no reminder of `survey` can be sent now, in the user's words, or None."""
+    if survey.is_anonymous:
+        return _(
+            "Reminders go to those who have not answered a named survey; this one is anonymous."
+        )
+    now = timezone.now()
+    if not survey.is_published or not survey.opens_at <= now < survey.closes_at:
+        return _("Reminders are sent only while the survey is open.")
+    return None
+
+
+def survey_reminders_send(*, acting_user, survey: Survey) -> int:
+    """Queue a reminder to each person who has not answered; return how many were queued now
+    (those already reminded today are not written to again)."""
+    permission_check(acting_user, "feedback.change_survey", survey)
+    refusal = reminder_refusal(survey)
+    if refusal:
+        raise ApplicationError(refusal)
+    day = timezone.localdate()
+    with transaction.atomic():
+        people = list(people_to_remind(survey).order_by("pk"))
+        keys = {person.pk: reminder_key(survey, person.pk, day) for person in people}
+        already = set(
+            OutboundEmail.objects.filter(key__in=keys.values()).values_list("key", flat=True)
+        )
+        context = {"survey": survey, "page_url": site_url(reverse("home"))}
+        sent = 0
+        for person in people:
+            if keys[person.pk] in already:
+                continue
+            notify(
+                recipient=person, template="survey_reminder", context=context, key=keys[person.pk]
+            )
+            sent += 1
+    return sent
