@@ -56,7 +56,11 @@ def survey_reminders_send(*, acting_user, survey: Survey) -> int:
         already = set(
             OutboundEmail.objects.filter(key__in=keys.values()).values_list("key", flat=True)
         )
-        context = {"survey": survey, "page_url": site_url(reverse("home"))}
+        # The survey's own page: it opens the person's draft or starts one.
+        context = {
+            "survey": survey,
+            "page_url": site_url(reverse("survey_intro", args=[survey.pk])),
+        }
         sent = 0
         for person in people:
             if keys[person.pk] in already:

@@ -41,11 +41,14 @@ def _header_key(request, user) -> tuple:
         is_authenticated,
         is_authenticated and user.has_perm("cities.add_invitation"),
         is_authenticated and user.is_staff,
+        # Facilitators and programme admins build surveys (feedback.building.builds_surveys
+        # says exactly who; the role is what the header can tell without a query).
+        is_authenticated and (user.is_facilitator or user.is_programme_admin),
     )
 
 
 def _header_render(key: tuple) -> str:
-    _language, _prefix, url_name, is_authenticated, can_invite, is_staff = key
+    _language, _prefix, url_name, is_authenticated, can_invite, is_staff, builds_surveys = key
     return render_to_string(
         "portal/_site_header.html",
         {
@@ -53,6 +56,7 @@ def _header_render(key: tuple) -> str:
             "is_authenticated": is_authenticated,
             "can_invite": can_invite,
             "is_staff": is_staff,
+            "builds_surveys": builds_surveys,
             "csrf_input": mark_safe(CSRF_SLOT),
             "next_path": mark_safe(NEXT_SLOT),
         },

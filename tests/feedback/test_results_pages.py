@@ -13,6 +13,7 @@ from feedback.enums import QuestionKind, ResponseStatus
 from feedback.models import Answer, Response
 from feedback.results import results_changed
 from notifications.models import OutboundEmail
+from portal.links import site_url
 from tests import factories
 from tests.feedback.results_world import build, respond
 from tests.queries import keep_facts_of, session_queries
@@ -178,6 +179,9 @@ def test_reminder_confirms_then_sends_once_a_day(client, named, django_capture_o
     emails = list(OutboundEmail.objects.filter(key__startswith="survey_reminder:"))
     assert [email.to for email in emails] == [berlin.email]
     assert named.survey.title in emails[0].subject
+    # The link opens the survey itself (the person's draft, or a new one).
+    survey_page = site_url(f"/surveys/{named.survey.pk}/")
+    assert emails[0].body.endswith(f"\n\nAnswer the survey here: {survey_page}\n")
     assert len(callbacks) == 1  # delivered once the request's transaction commits
 
     response = client.post(remind, follow=True)
