@@ -1,6 +1,7 @@
 """The results page, its SVG charts and the reminder action: who may open them, what they show,
 and their query counts."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -347,3 +348,20 @@ def test_cached_group_filter_follows_a_city_joining_the_group(client, named):
     enrolment = named.cities["lisboa"].enrolments.get()
     factories.EnrolmentGroupFactory(enrolment=enrolment, thematic_group=named.groups["mobility"])
     assert "<dt>Submitted responses (filtered)</dt><dd>1</dd>" in client.get(url).content.decode()
+
+
+def test_each_question_is_shown_under_its_sections_title(client):
+    lead = factories.UserFactory(is_facilitator=True)
+    survey = factories.SurveyFactory(is_published=True)
+    survey.cohort.facilitators.add(lead)
+    for position, title in enumerate(["Thematic sessions", "Technical sessions"], start=1):
+        section = factories.SectionFactory(survey=survey, position=position, title=title)
+        factories.QuestionFactory(section=section, position=1, text="Are you satisfied?")
+    client.force_login(lead)
+
+    page = client.get(results_url(survey)).content.decode()
+
+    assert re.findall(r'<p class="help" data-section>([^<]+)</p>', page) == [
+        "Thematic sessions",
+        "Technical sessions",
+    ]
