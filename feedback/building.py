@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -84,7 +84,14 @@ def builds_surveys(user) -> bool:
 
 
 def survey_has_answers(survey: Survey) -> bool:
-    return Answer.objects.filter(question__section__survey=survey).exists()
+    # Asked from the survey's few questions, each probing the answers' question index: joined
+    # the other way, PostgreSQL walked every answer of every survey to find none of this one
+    # (250 ms with 100,000 answers of another survey).
+    return (
+        Question.objects.filter(section__survey=survey)
+        .filter(Exists(Answer.objects.filter(question=OuterRef("pk"))))
+        .exists()
+    )
 
 
 def question_order(survey: Survey) -> list[Question]:
