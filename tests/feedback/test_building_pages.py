@@ -15,7 +15,7 @@ from feedback.models import Question, Survey
 from tests import factories
 from tests.feedback.test_building_services import BuilderWorld, answered, question_input
 from tests.portal_pages.helpers import sign_in
-from tests.queries import keep_facts_of
+from tests.queries import keep_facts_of, session_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -285,6 +285,9 @@ def test_list_and_question_pages_query_counts_do_not_grow(client, world):
 
     assert page.count("<tr data-survey=") == 6
     assert (list_many, form_many, new_many) == (list_few, form_few, new_few)
+    # The list: the session, the user, the visibility facts, the page's count and its rows
+    # (each with its number of questions in the same query).
+    assert list_few == session_queries() + 4
 
 
 def test_sessions_long_past_are_not_offered_unless_the_survey_is_about_one(client, world):
