@@ -24,7 +24,6 @@ checks see what the other wrote; it also renews the version under which the edit
 sections and history in the cache (`structure_scope`).
 """
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from django.utils.translation import ngettext
 
 from accounts.rules import is_programme_admin
 from cohorts.enums import Programme
+from feedback.answering import survey_published_notify
 from feedback.enums import (
     CHOICE_KINDS,
     OPTION_KINDS,
@@ -334,22 +334,6 @@ def survey_update(
     return survey
 
 
-def _published_notify(survey: Survey) -> None:
-    """Tell the people asked that the survey is open: the answering part's hook
-    (feedback.answering.survey_published_notify). Until that module exists this does nothing;
-    the import is guarded so that building works without it, and an error inside the hook
-    itself is not hidden."""
-    try:
-        answering = importlib.import_module("feedback.answering")
-    except ModuleNotFoundError as error:
-        if error.name != "feedback.answering":
-            raise
-        return
-    hook = getattr(answering, "survey_published_notify", None)
-    if hook is not None:
-        hook(survey)
-
-
 def survey_publish(*, survey: Survey, acting_user) -> Survey:
     """Publish: the people asked see it (from its opening date) and are told."""
     permission_check(acting_user, "feedback.change_survey", survey)
@@ -361,8 +345,9 @@ def survey_publish(*, survey: Survey, acting_user) -> Survey:
             raise ApplicationError(_("Add a question before publishing the survey."))
         survey.is_published = True
         survey.save(update_fields=["is_published", "updated_at"])
-        # Inside the transaction: the hook queues its emails, sent once it commits.
-        _published_notify(survey)
+        # Inside the transaction: the emails to those asked are queued, sent once it commits
+        # (one per person and survey: publishing again after unpublishing tells nobody twice).
+        survey_published_notify(survey=survey)
     return survey
 
 

@@ -2,8 +2,6 @@
 answers exist and why, the wording history, and who may use them."""
 
 import datetime
-import sys
-import types
 
 import pytest
 from django.utils import timezone
@@ -12,6 +10,7 @@ from feedback import building
 from feedback.building import Attachment, QuestionInput
 from feedback.enums import QuestionKind, ResponseUnit, SurveyScope
 from feedback.models import Option, Question, QuestionChange, Section, Survey
+from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused
 from tests import factories
@@ -602,40 +601,31 @@ def test_questions_move_within_and_across_sections(world):
 # --- Publishing ---------------------------------------------------------------------------------
 
 
-def test_publishing_needs_a_question_and_calls_the_answering_hook(world, monkeypatch):
+def test_publishing_needs_a_question_and_tells_those_asked_once(
+    world, django_capture_on_commit_callbacks
+):
     survey = world.survey()
-    told = []
-    hook = types.ModuleType("feedback.answering")
-    hook.survey_published_notify = told.append
-    monkeypatch.setitem(sys.modules, "feedback.answering", hook)
 
     with pytest.raises(ApplicationError, match="Add a question before publishing"):
         building.survey_publish(survey=survey, acting_user=world.lead)
     building.question_add(
         section=survey.sections.get(), acting_user=world.lead, data=question_input()
     )
-    building.survey_publish(survey=survey, acting_user=world.lead)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        building.survey_publish(survey=survey, acting_user=world.lead)
 
-    assert [s.pk for s in told] == [survey.pk]
+    # The officer of the enrolled city is asked: one email, sent once the transaction commits.
+    emails = OutboundEmail.objects.filter(key__startswith=f"survey:{survey.pk}:published:")
+    assert list(emails.values_list("to", flat=True)) == [world.officer.email]
+    assert len(callbacks) == 1
     with pytest.raises(ApplicationError, match="already published"):
         building.survey_publish(survey=survey, acting_user=world.lead)
     building.survey_unpublish(survey=survey, acting_user=world.lead)
     survey.refresh_from_db()
     assert survey.is_published is False
-
-
-def test_publishing_works_without_the_answering_part(world, monkeypatch):
-    survey = world.survey()
-    building.question_add(
-        section=survey.sections.get(), acting_user=world.lead, data=question_input()
-    )
-    # As if the answering part were not there yet: importing it fails.
-    monkeypatch.setitem(sys.modules, "feedback.answering", None)
-
+    # Published again: nobody is told twice.
     building.survey_publish(survey=survey, acting_user=world.lead)
-
-    survey.refresh_from_db()
-    assert survey.is_published is True
+    assert emails.count() == 1
 
 
 # --- Who may ------------------------------------------------------------------------------------
