@@ -19,6 +19,7 @@ from feedback.building import (
 )
 from feedback.enums import CHOICE_KINDS, OPTION_KINDS, TEXT_KINDS, QuestionKind, ResponseUnit
 from feedback.models import DEFAULT_MIN_RESPONSES, Option, Question, Survey
+from feedback.survey_templates import TEMPLATES
 from portal.text import LONG_TEXT_MAX, PARAGRAPH_MAX, SHORT_TEXT_MAX
 from sessions.enums import SessionStatus
 from sessions.models import Session
@@ -143,6 +144,29 @@ class SurveyForm(forms.Form):
         # The value is one of the choices (ChoiceField checked it): the object exists.
         obj = model.objects.select_related(*(["cohort"] if model is Session else [])).get(pk=key)
         return Attachment(scope=kind, **{kind: obj})
+
+
+class NewSurveyForm(SurveyForm):
+    """A new survey's settings, and what it starts from: nothing, or a copy of one of the ready
+    templates (feedback.survey_templates: the programme's own surveys)."""
+
+    template_key = forms.ChoiceField(
+        label=_("Start from"),
+        required=False,
+        help_text=_(
+            "A ready template copies its sections and questions into the new survey; change "
+            "them afterwards like any other."
+        ),
+    )
+
+    field_order = ["template_key"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template_key"].choices = [
+            ("", _("An empty survey")),
+            *((key, template.name) for key, template in TEMPLATES.items()),
+        ]
 
 
 class SectionForm(forms.Form):

@@ -28,6 +28,7 @@ from cohorts.enums import Programme
 from feedback import building
 from feedback.enums import QuestionKind
 from feedback.forms_builder import (
+    NewSurveyForm,
     QuestionForm,
     SectionForm,
     SurveyForm,
@@ -36,6 +37,7 @@ from feedback.forms_builder import (
     question_initial,
 )
 from feedback.models import Option, Question, Section, Survey
+from feedback.survey_templates import survey_from_template
 from portal.errors import ApplicationError
 from portal.fragments import joined, version_map, versions
 from portal.permissions import PermissionRefused
@@ -180,27 +182,17 @@ def survey_list(request):
 def survey_create(request):
     _may_build(request)
     if request.method != "POST":
-        form = SimpleLazyObject(lambda: SurveyForm(user=request.user))
+        form = SimpleLazyObject(lambda: NewSurveyForm(user=request.user))
         return render(
             request,
             "feedback/builder/survey_new.html",
             {"form": form, "form_key": _settings_form_key(request)},
         )
-    form = SurveyForm(request.POST, user=request.user)
+    form = NewSurveyForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            survey = building.survey_create(
-                acting_user=request.user,
-                title=data["title"],
-                introduction=data["introduction"],
-                attachment=data["about"],
-                opens_at=data["opens_at"],
-                closes_at=data["closes_at"],
-                is_anonymous=data["is_anonymous"],
-                min_responses=data["min_responses"],
-                response_unit=data["response_unit"],
-            )
+            survey = _survey_new(request.user, data)
         except ApplicationError as error:
             _show_error(form, error)
         else:
@@ -208,6 +200,34 @@ def survey_create(request):
             return redirect("survey_build_edit", pk=survey.pk)
     return render(
         request, "feedback/builder/survey_new.html", {"form": form, "form_is_bound": True}
+    )
+
+
+def _survey_new(user, data: dict):
+    """An empty survey, or a copy of the template chosen (its own introduction; the minimum of
+    responses is the default, changed on the edit page)."""
+    about = data["about"]
+    if data["template_key"]:
+        return survey_from_template(
+            template_key=data["template_key"],
+            target=about.session or about.cohort or about.programme,
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            is_anonymous=data["is_anonymous"],
+            response_unit=data["response_unit"],
+            title=data["title"],
+            acting_user=user,
+        )
+    return building.survey_create(
+        acting_user=user,
+        title=data["title"],
+        introduction=data["introduction"],
+        attachment=about,
+        opens_at=data["opens_at"],
+        closes_at=data["closes_at"],
+        is_anonymous=data["is_anonymous"],
+        min_responses=data["min_responses"],
+        response_unit=data["response_unit"],
     )
 
 

@@ -118,6 +118,40 @@ def test_a_service_refusal_is_shown_on_its_field(client, world):
     assert Survey.objects.count() == 0
 
 
+def test_a_survey_is_started_from_a_ready_template(client, world):
+    sign_in(client, world.lead)
+
+    page = client.get("/surveys/new/").content.decode()
+    response = client.post(
+        "/surveys/new/",
+        _survey_post(world, title="Cohort recap", template_key="final_recap"),
+    )
+
+    assert '<option value="final_recap">Final recap survey</option>' in page
+    survey = Survey.objects.get()
+    assert response["Location"] == f"/surveys/{survey.pk}/edit/"
+    assert (survey.title, survey.template_key, survey.cohort) == (
+        "Cohort recap",
+        "final_recap",
+        world.cohort,
+    )
+    # The template's four sections and five questions, copied.
+    assert survey.sections.count() == 4
+    assert Question.objects.filter(section__survey=survey).count() == 5
+
+
+def test_a_template_refused_for_its_subject_says_why_on_the_form(client, world):
+    sign_in(client, world.lead)
+
+    response = client.post("/surveys/new/", _survey_post(world, template_key="post_session"))
+
+    assert response.status_code == 200
+    assert "The post-session survey is about a thematic session: choose one." in (
+        response.content.decode()
+    )
+    assert Survey.objects.count() == 0
+
+
 def test_a_question_is_added_through_its_form(client, world):
     survey = world.survey()
     section = survey.sections.get()
