@@ -7,7 +7,12 @@ question, with the table of the same numbers beside it on the page.
 - Ranking: a bar per option, how many put it first; the average rank written after it.
 - Matrix: a bar per row, split by point in the roadmap summary's colours; the row's mean.
 Free-text questions have no chart (the texts are listed).
+
+The comparison page (feedback/comparison.py) draws a grouped bar chart per question: per
+option, one bar per survey in its colour, each a share of that survey's own answers.
 """
+
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -130,3 +135,90 @@ def question_chart(result: QuestionResult) -> Chart | None:
     else:
         return None
     return Chart(rows=rows, legend=legend)
+
+
+# --- Comparisons (feedback/comparison.py) --------------------------------------------------------
+
+GROUP_BAR_HEIGHT = 14
+GROUP_BAR_STEP = 18  # a bar and the gap under it
+GROUP_GAP = 12  # between two options' groups
+LEGEND_LINE = 18
+
+
+@dataclass(frozen=True)
+class GroupedBar:
+    y: float
+    width: float
+    colour: str
+    value_text: str
+    survey: str
+
+    @property
+    def text_y(self) -> float:
+        return round(self.y + GROUP_BAR_HEIGHT - 3, 2)
+
+    @property
+    def bottom(self) -> float:
+        return round(self.y + GROUP_BAR_HEIGHT, 2)
+
+
+@dataclass(frozen=True)
+class BarGroup:
+    label: str
+    y: float
+    bars: list[GroupedBar]
+
+    @property
+    def text_y(self) -> float:
+        return round(self.y + GROUP_BAR_HEIGHT - 3, 2)
+
+    @property
+    def short_label(self) -> str:
+        return ChartRow(self.label, 0, [], "").short_label
+
+
+@dataclass(frozen=True)
+class GroupedChart:
+    """A grouped bar chart: per option (point, matrix row) one bar per survey, in the
+    survey's colour (the legend), its figure written after it."""
+
+    groups: list[BarGroup]
+    # The survey's title, its colour, the y of its swatch and of its text.
+    legend: list[tuple[str, str, float, float]]
+    height: float
+    width: int = CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 240  # room for the longest figure
+    bar_x: int = CHART_LABEL_WIDTH
+    legend_text_x: int = CHART_LABEL_WIDTH + 18
+    value_x: int = CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 6
+    bar_height: int = GROUP_BAR_HEIGHT
+
+
+def grouped_chart(compared, columns) -> GroupedChart | None:
+    """The chart of one compared question (feedback.comparison.ComparedQuestion), or None
+    (free text: nothing to draw). Bars are shares (or, for a matrix, averages against the top
+    of the scale), so surveys of different sizes are drawn alike."""
+    if not compared.lines:
+        return None
+    legend = [
+        (column.survey.title, column.colour, 6 + index * LEGEND_LINE, 16 + index * LEGEND_LINE)
+        for index, column in enumerate(columns)
+    ]
+    y = 6 + len(columns) * LEGEND_LINE + 8
+    groups = []
+    for line in compared.lines:
+        bars = []
+        for index, (figure, column) in enumerate(zip(line.figures, columns, strict=True)):
+            bars.append(
+                GroupedBar(
+                    y=round(y + index * GROUP_BAR_STEP, 2),
+                    width=round((figure.bar or 0) * CHART_BAR_WIDTH, 2)
+                    if figure.bar is not None
+                    else 0,
+                    colour=column.colour,
+                    value_text=figure.text,
+                    survey=column.survey.title,
+                )
+            )
+        groups.append(BarGroup(line.label, y, bars))
+        y += len(columns) * GROUP_BAR_STEP + GROUP_GAP
+    return GroupedChart(groups=groups, legend=legend, height=round(y, 2))

@@ -144,6 +144,10 @@ class Question(models.Model):
         related_name="conditional_questions",
         verbose_name=_("shown only if the answer is"),
     )
+    # The question of the ready template it was copied from (its key there, QuestionSpec.key):
+    # comparisons match the copies of one template by it, whatever their builders reworded
+    # since. Empty for a question a builder added.
+    template_ref = models.CharField(max_length=50, blank=True, editable=False)
 
     class Meta:
         ordering = ["section", "position"]
@@ -167,6 +171,9 @@ class Option(models.Model):
     label = models.CharField(_("label"), max_length=PARAGRAPH_MAX)
     # "Other, please specify": choosing it asks for a text.
     is_other = models.BooleanField(_("other, please specify"), default=False)
+    # The option's label in the ready template it was copied from, kept when a builder rewords
+    # the label: comparisons match options by it. Empty for an option a builder added.
+    template_ref = models.CharField(max_length=PARAGRAPH_MAX, blank=True, editable=False)
 
     class Meta:
         ordering = ["question", "position"]

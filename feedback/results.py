@@ -449,6 +449,71 @@ def survey_results(
     )
 
 
+def surveys_results(surveys: list[Survey]) -> dict[int, SurveyResults]:
+    """Several surveys' results at once, by survey id, without their free texts (the
+    comparison page, feedback/comparison.py): five queries whatever the number of surveys,
+    questions and responses. Each survey keeps its own denominators and, anonymous, its own
+    threshold (survey_results' rules, the module's docstring). Unlike survey_results, a survey
+    under its threshold keeps its questions (each withheld, nothing counted): the comparison
+    matches them with the other surveys'."""
+    if not surveys:
+        return {}
+    ids = [survey.pk for survey in surveys]
+    counts = dict(
+        Response.objects.filter(survey__in=ids, status=ResponseStatus.SUBMITTED)
+        .values_list("survey_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    shown = [
+        s.pk for s in surveys if not (s.is_anonymous and counts.get(s.pk, 0) < s.min_responses)
+    ]
+    # Every survey's questions, those under their threshold too: a comparison matches them.
+    questions = list(
+        Question.objects.filter(section__survey__in=ids)
+        .select_related("section")
+        .order_by("section__survey_id", "section__position", "position", "pk")
+    )
+    by_id = {q.pk: q for q in questions}
+    for question in questions:
+        question.option_list = []
+    for option in Option.objects.filter(question__in=by_id).order_by("question", "position"):
+        by_id[option.question_id].option_list.append(option)
+    results = {q.pk: _empty_result(q) for q in questions}
+    answers = Answer.objects.filter(
+        response__survey__in=shown, response__status=ResponseStatus.SUBMITTED
+    )
+    if shown:
+        for question_id, option_id, number, not_applicable, n in (
+            answers.values_list("question_id", "option_id", "number", "not_applicable")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            if question_id in results:
+                _add(results[question_id], option_id, number, not_applicable, n)
+        for question_id, n in (
+            answers.values_list("question_id")
+            .annotate(n=Count("response_id", distinct=True))
+            .order_by()
+        ):
+            if question_id in results:
+                results[question_id].answered = n
+    found = {}
+    for survey in surveys:
+        own = [results[q.pk] for q in questions if q.section.survey_id == survey.pk]
+        is_shown = survey.pk in shown
+        for result in own:
+            for option in result.options:
+                option.answered = result.answered
+            # Under the survey's threshold every question is withheld: nothing was counted.
+            if not is_shown or (survey.is_anonymous and result.answered < survey.min_responses):
+                result.withheld = True
+        found[survey.pk] = SurveyResults(
+            survey, counts.get(survey.pk, 0), shown=is_shown, questions=own
+        )
+    return found
+
+
 def _empty_result(question: Question) -> QuestionResult:
     result = QuestionResult(question=question)
     options = getattr(question, "option_list", [])

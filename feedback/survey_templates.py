@@ -874,8 +874,9 @@ def survey_from_template(
     Programme value), open from `opens_at` to `closes_at`.
 
     Built by the facilitators of the target's cohort and programme admins (a programme survey:
-    admins only). The copy has no link back to the template but its key (`Survey.template_key`,
-    to compare like with like); the builder changes it like any survey."""
+    admins only). The copy has no link back to the template but its key (`Survey.template_key`)
+    and each question's and option's identity in it (`template_ref`: the question's key, the
+    option's label), to compare like with like; the builder changes it like any survey."""
     template = TEMPLATES.get(template_key)
     if template is None:
         raise ApplicationError(_("Choose one of the ready templates."), field="template_key")
@@ -941,6 +942,7 @@ def _sections_copy(template: SurveyTemplate, *, survey: Survey, session: Session
                     max_length=spec.max_length,
                     scale_labels=list(spec.scale_labels),
                     allows_not_applicable=spec.allows_not_applicable,
+                    template_ref=spec.key,
                 ),
             )
     Question.objects.bulk_create(question for _spec, question in questions.values())
@@ -950,6 +952,7 @@ def _sections_copy(template: SurveyTemplate, *, survey: Survey, session: Session
             position=position,
             label=label,
             is_other=label.endswith(OTHER_SUFFIX),
+            template_ref=label,
         )
         for spec, question in questions.values()
         if spec.kind in OPTION_KINDS

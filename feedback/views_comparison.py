@@ -1,0 +1,119 @@
+"""The comparison page: surveys of one ready template side by side (feedback/comparison.py).
+
+/surveys/compare/?template=<key>&survey=<id>&survey=<id>...: those who read results of some
+survey (programme admins, facilitators) pick a template, then the surveys of it whose results
+they may read; the others get 403, as for the survey builder's list. A survey in the address
+whose results the person may not read is a 404, as its results page is to someone it does not
+ask: its existence is not revealed.
+"""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from feedback.building import builds_surveys
+from feedback.charts import grouped_chart
+from feedback.comparison import MAX_COMPARED, results_visible_to, survey_comparison
+from feedback.enums import SurveyScope
+from feedback.results import results_scope
+from feedback.survey_templates import TEMPLATES
+from portal.fragments import joined, version_map, versions
+from portal.permissions import PermissionRefused
+from sessions.caching import NAMES, VISIBILITY, session_scope
+from sessions.selectors import session_access_of
+
+
+@login_required
+@require_GET
+# Results name cities and people's answers: no shared cache keeps them, nor the browser's disk.
+@cache_control(private=True, no_store=True)
+def survey_compare(request):
+    raw = request.GET.getlist("survey")
+    bad = [value for value in raw if not value.isdigit()]
+    ids = list(dict.fromkeys(int(value) for value in raw if value.isdigit()))
+    # The versions of what the page shows, in one query, with the rules' facts' version.
+    scopes = [VISIBILITY, NAMES, *(results_scope(pk) for pk in ids)]
+    found = version_map(*scopes)
+    session_access_of(request.user, visibility=found[VISIBILITY])
+    if not builds_surveys(request.user):
+        raise PermissionRefused
+    visible = results_visible_to(user=request.user)
+    chosen = list(visible.filter(pk__in=ids).order_by("opens_at", "pk")) if ids else []
+    if len(chosen) != len(ids):
+        raise Http404
+    if bad:
+        messages.error(request, _("Choose the surveys to compare from the list."))
+
+    keys = {survey.template_key for survey in chosen}
+    template_key = request.GET.get("template", "")
+    if chosen and len(keys) == 1:
+        template_key = next(iter(keys))
+    candidates = []
+    if template_key:
+        candidates = list(visible.filter(template_key=template_key).order_by("opens_at", "pk"))
+
+    problem = _problem(chosen, keys)
+    if problem:
+        messages.error(request, problem)
+    compared = chosen if not problem and len(chosen) >= 2 else []
+    extra = [session_scope(s.session_id) for s in compared if s.scope == SurveyScope.SESSION]
+    content_key = (joined(found, *scopes), versions(*extra) if extra else "")
+    return render(
+        request,
+        "feedback/results/compare.html",
+        {
+            "templates": [(key, template.name) for key, template in TEMPLATES.items()],
+            "template_key": template_key,
+            "template_name": TEMPLATES[template_key].name if template_key in TEMPLATES else "",
+            "candidates": candidates,
+            "chosen_ids": {survey.pk for survey in chosen},
+            "compared": compared,
+            "single": len(chosen) == 1 and not problem,
+            "max_compared": MAX_COMPARED,
+            "content": functools.cache(lambda: _content(compared)),
+            "content_key": content_key,
+        },
+    )
+
+
+def _problem(chosen, keys) -> str:
+    if len(keys) > 1 or (chosen and not next(iter(keys))):
+        return _(
+            "Only surveys copied from the same ready template can be compared: choose surveys "
+            "of one template."
+        )
+    if len(chosen) > MAX_COMPARED:
+        return ngettext(
+            "Choose at most %(n)s survey to compare.",
+            "Choose at most %(n)s surveys to compare.",
+            MAX_COMPARED,
+        ) % {"n": MAX_COMPARED}
+    return ""
+
+
+def _content(surveys) -> dict:
+    if not surveys:
+        return {"comparison": None, "blocks": []}
+    comparison = survey_comparison(surveys)
+    blocks = []
+    for index, compared in enumerate(comparison.questions):
+        blocks.append(
+            {
+                "compared": compared,
+                "chart": grouped_chart(compared, comparison.columns),
+                "chart_id": f"compare-chart-{index}",
+                "rows": [
+                    (line.label, list(zip(line.figures, comparison.columns, strict=True)))
+                    for line in compared.lines
+                ],
+                "sides": list(zip(compared.sides, comparison.columns, strict=True)),
+            }
+        )
+    return {"comparison": comparison, "blocks": blocks}
