@@ -11,8 +11,9 @@ from django.db import migrations, models
 
 
 def _template_texts():
-    """{template key: ({question text: key}, {question key: set of option labels})}, from the
-    templates as they are when the migration runs (they are data, feedback/survey_templates.py)."""
+    """{template key: ({question text: [(section title, key), ...]}, {question key: set of
+    option labels})}, from the templates as they are when the migration runs (they are data,
+    feedback/survey_templates.py)."""
     from feedback.survey_templates import POST_SESSION_SUBTOPICS, TEMPLATES
 
     found = {}
@@ -20,7 +21,7 @@ def _template_texts():
         texts, labels = {}, {}
         for section in template.sections:
             for spec in section.questions:
-                texts.setdefault(spec.text, spec.key)
+                texts.setdefault(spec.text, []).append((section.title, spec.key))
                 if spec.sector_subtopics:
                     labels[spec.key] = {
                         label for options in POST_SESSION_SUBTOPICS.values() for label in options
@@ -31,6 +32,16 @@ def _template_texts():
     return found
 
 
+def _key_of(question, texts, used):
+    """The template's key of a question with the template's words: the one of its section
+    where the template asks the same words twice (the recap survey), else the first unused."""
+    keys = [(title, key) for title, key in texts.get(question.text, []) if key not in used]
+    for title, key in keys:
+        if title == question.section.title:
+            return key
+    return keys[0][1] if keys else None
+
+
 def refs_fill(apps, schema_editor):
     Survey = apps.get_model("feedback", "Survey")
     Question = apps.get_model("feedback", "Question")
@@ -39,12 +50,14 @@ def refs_fill(apps, schema_editor):
     for survey in Survey.objects.filter(template_key__in=list(templates)):
         texts, labels = templates[survey.template_key]
         used = set()
-        questions = Question.objects.filter(section__survey=survey).order_by(
-            "section__position", "position"
+        questions = (
+            Question.objects.filter(section__survey=survey)
+            .select_related("section")
+            .order_by("section__position", "position")
         )
         for question in questions:
-            key = texts.get(question.text)
-            if key is None or key in used:
+            key = _key_of(question, texts, used)
+            if key is None:
                 continue
             used.add(key)
             question.template_ref = key
