@@ -360,6 +360,14 @@ ROWS = [
                                                                    L, 403, 404, 200, 404, 404, 200),
     row("GET",    "/surveys/{survey}/results/remind/",     L, 403, 404, 200, 404, 404, 200),
     row("POST",   "/surveys/{survey}/results/remind/",     L, 403, 404, 302, 404, 404, 302),
+    # Comparing surveys of one template (feedback.views_comparison, the comparison part): for
+    # those who read some survey's results (403 to the rest, as the builder's list); a survey in
+    # the address whose results one may not read is a 404.
+    row("GET",    "/surveys/compare/",                             L, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/surveys/compare/?survey={survey}&survey={session_survey}",
+                                                                   L, 403, 403, 200, 404, 403, 200),
+    row("GET",    "/surveys/compare/?survey={survey}&survey={programme_survey}",
+                                                                   L, 403, 403, 404, 404, 403, 200),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),

@@ -157,12 +157,24 @@ def build_world() -> World:
     feed = CalendarFeed.objects.create(user=officer)
     # Feedback surveys: the cohort's, its session's and the programme's, published, and one
     # of the cohort still being built.
-    survey = factories.SurveyFactory(cohort=cohort, is_published=True, created_by=facilitator)
+    # The three published ones are copies of one ready template (their key only), for the
+    # comparison page.
+    survey = factories.SurveyFactory(
+        cohort=cohort, is_published=True, created_by=facilitator, template_key="final_recap"
+    )
     session_survey = factories.SurveyFactory(
-        scope=SurveyScope.SESSION, cohort=None, session=session, is_published=True
+        scope=SurveyScope.SESSION,
+        cohort=None,
+        session=session,
+        is_published=True,
+        template_key="final_recap",
     )
     programme_survey = factories.SurveyFactory(
-        scope=SurveyScope.PROGRAMME, cohort=None, programme=cohort.programme, is_published=True
+        scope=SurveyScope.PROGRAMME,
+        cohort=None,
+        programme=cohort.programme,
+        is_published=True,
+        template_key="final_recap",
     )
     draft_survey = factories.SurveyFactory(cohort=cohort)
     # The survey's first section and a question in it, for the builder's routes.
