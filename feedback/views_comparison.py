@@ -53,6 +53,9 @@ def survey_compare(request):
 
     keys = {survey.template_key for survey in chosen}
     template_key = request.GET.get("template", "")
+    if chosen and template_key and keys != {template_key}:
+        # Another template was picked while surveys of the first were ticked: its surveys.
+        chosen, keys = [], set()
     if chosen and len(keys) == 1:
         template_key = next(iter(keys))
     candidates = []

@@ -268,6 +268,10 @@ def test_bad_input_is_a_message(client, world):
     # A template chosen without surveys: its surveys to pick from.
     response = client.get(reverse("survey_compare") + f"?template={FINAL_RECAP}")
     assert response.context["candidates"] == [world.a, world.b]
+    # Another template picked while surveys of the first are ticked: the other's surveys.
+    response = client.get(compare_url(world.a, world.b, template=NEEDS_ASSESSMENT))
+    assert (response.context["compared"], response.context["candidates"]) == ([], [needs])
+    assert list(response.context["messages"]) == []
     # More than six.
     more = [world.recap(world.cohorts[0], title=f"Recap {n}") for n in range(5)]
     response = client.get(compare_url(world.a, world.b, *more))
