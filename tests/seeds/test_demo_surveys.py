@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cohorts.models import Cohort, EnrolmentGroup
 from devdata import demo_surveys
+from feedback.comparison import survey_comparison
 from feedback.enums import QuestionKind, ResponseStatus, ResponseUnit, SurveyScope
 from feedback.models import Answer, Question, Response, Survey
 from feedback.survey_templates import FINAL_RECAP, POST_SESSION
@@ -231,3 +232,26 @@ def test_seed_demo_keeps_requested_subtopics_a_facilitator_typed(demo_data):
 
     session.refresh_from_db()
     assert session.requested_subtopics == "Heat pumps in apartment blocks"
+
+
+def test_post_session_surveys_compare_side_by_side(demo_data):
+    """The comparison page's demo (feedback/comparison.py): the five thematic sessions' surveys
+    of one template, matched question by question; each sector's sub-topics are offered by its
+    own survey only."""
+    surveys = list(
+        Survey.objects.filter(template_key=POST_SESSION, session__cohort=cohort_1())
+        .select_related("session", "cohort")
+        .order_by("opens_at", "pk")
+    )
+    comparison = survey_comparison(surveys)
+
+    assert [q.key[1] for q in comparison.questions] == ["subtopics", "comment"]
+    assert comparison.unmatched == []
+    subtopics = comparison.questions[0]
+    assert [side.answered for side in subtopics.sides] == [6] * 5
+    for index, survey in enumerate(surveys):
+        first = question(survey, 1, 1).options.get(position=1).label
+        line = next(line for line in subtopics.lines if line.label == first)
+        assert [figure.text for figure in line.figures] == [
+            "6 of 6 (100%)" if n == index else "not offered" for n in range(5)
+        ]
