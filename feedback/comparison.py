@@ -250,8 +250,7 @@ def _blank(side: Side) -> Figure:
 def _share(count: int, answered: int) -> Figure:
     share = percent(Fraction(count, answered)) if answered else None
     if share is None:
-        text = _("%(count)s of %(answered)s") % {"count": count, "answered": answered}
-        return Figure(SHOWN, text, 0.0)
+        return Figure(SHOWN, _("no answer yet"), 0.0)
     return Figure(
         SHOWN,
         _("%(count)s of %(answered)s (%(percent)s%%)")
