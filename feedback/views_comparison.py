@@ -11,6 +11,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from feedback.building import builds_surveys
 from feedback.charts import grouped_chart
 from feedback.comparison import MAX_COMPARED, results_visible_to, survey_comparison
 from feedback.enums import SurveyScope
+from feedback.models import Survey
 from feedback.results import results_scope
 from feedback.survey_templates import TEMPLATES
 from portal.fragments import joined, version_map, versions
@@ -44,23 +46,32 @@ def survey_compare(request):
     session_access_of(request.user, visibility=found[VISIBILITY])
     if not builds_surveys(request.user):
         raise PermissionRefused
-    visible = results_visible_to(user=request.user)
-    chosen = list(visible.filter(pk__in=ids).order_by("opens_at", "pk")) if ids else []
+    # The surveys asked for and every survey of their template (or of the template picked),
+    # among those whose results the person may read, in one query.
+    requested = request.GET.get("template", "")
+    ids_of = Survey.objects.filter(pk__in=ids).exclude(template_key="").values("template_key")
+    condition = Q(pk__in=ids) | Q(template_key__in=ids_of)
+    if requested:
+        condition |= Q(template_key=requested)
+    rows = []
+    if ids or requested:
+        rows = list(
+            results_visible_to(user=request.user).filter(condition).order_by("opens_at", "pk")
+        )
+    chosen = [survey for survey in rows if survey.pk in ids]
     if len(chosen) != len(ids):
         raise Http404
     if bad:
         messages.error(request, _("Choose the surveys to compare from the list."))
 
     keys = {survey.template_key for survey in chosen}
-    template_key = request.GET.get("template", "")
-    if chosen and template_key and keys != {template_key}:
+    template_key = requested
+    if chosen and requested and keys != {requested}:
         # Another template was picked while surveys of the first were ticked: its surveys.
         chosen, keys = [], set()
     if chosen and len(keys) == 1:
         template_key = next(iter(keys))
-    candidates = []
-    if template_key:
-        candidates = list(visible.filter(template_key=template_key).order_by("opens_at", "pk"))
+    candidates = [s for s in rows if template_key and s.template_key == template_key]
 
     problem = _problem(chosen, keys)
     if problem:

@@ -410,10 +410,11 @@ def test_query_count_does_not_grow_with_responses(client, world):
     with CaptureQueriesContext(connection) as cached:
         client.get(url)
     assert few == many
-    # The session, the user, the versions, the surveys chosen and those offered; on a miss the
-    # counts, questions, options, two aggregations and one count of who is asked per survey.
-    assert many == session_queries() + 11
-    assert len(cached) == session_queries() + 4
+    # The session, the user, the versions, the surveys chosen with those offered; on a miss
+    # the counts, questions, options, two aggregations and one count of who is asked per
+    # survey.
+    assert many == session_queries() + 10
+    assert len(cached) == session_queries() + 3
 
 
 def test_migration_fills_the_references_of_surveys_copied_before(world):
