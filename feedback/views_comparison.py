@@ -11,6 +11,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
@@ -19,14 +20,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from accounts.rules import is_programme_admin
 from feedback.building import builds_surveys
 from feedback.charts import grouped_chart
 from feedback.comparison import MAX_COMPARED, results_visible_to, survey_comparison
 from feedback.enums import SurveyScope
 from feedback.models import Survey
 from feedback.results import results_scope
+from feedback.selectors import SURVEYS
 from feedback.survey_templates import TEMPLATES
-from portal.fragments import joined, version_map, versions
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused
 from sessions.caching import NAMES, VISIBILITY, session_scope
 from sessions.selectors import session_access_of
@@ -42,22 +45,31 @@ def survey_compare(request):
     ids = list(dict.fromkeys(int(value) for value in raw if value.isdigit()))
     # The versions of what the page shows, in one query, with the rules' facts' version.
     scopes = [VISIBILITY, NAMES, *(results_scope(pk) for pk in ids)]
-    found = version_map(*scopes)
+    found = version_map(*scopes, SURVEYS)
     session_access_of(request.user, visibility=found[VISIBILITY])
     if not builds_surveys(request.user):
         raise PermissionRefused
     # The surveys asked for and every survey of their template (or of the template picked),
     # among those whose results the person may read, in one query.
     requested = request.GET.get("template", "")
-    ids_of = Survey.objects.filter(pk__in=ids).exclude(template_key="").values("template_key")
-    condition = Q(pk__in=ids) | Q(template_key__in=ids_of)
-    if requested:
-        condition |= Q(template_key=requested)
     rows = []
     if ids or requested:
-        rows = list(
-            results_visible_to(user=request.user).filter(condition).order_by("opens_at", "pk")
+        # Kept in the cache, for this person, under the versions of what decides it: who
+        # facilitates what (VISIBILITY), every survey's save (SURVEYS) and the names shown.
+        key = cache_key(
+            "feedback:compare-surveys",
+            [
+                joined(found, VISIBILITY, NAMES, SURVEYS),
+                request.user.pk,
+                is_programme_admin(request.user),
+                ids,
+                requested,
+            ],
         )
+        rows = cache.get(key)
+        if rows is None:
+            rows = _surveys_of(request.user, ids, requested)
+            cache.set(key, rows, TIMEOUT_SECONDS)
     chosen = [survey for survey in rows if survey.pk in ids]
     if len(chosen) != len(ids):
         raise Http404
@@ -95,6 +107,16 @@ def survey_compare(request):
             "content_key": content_key,
         },
     )
+
+
+def _surveys_of(user, ids: list[int], requested: str) -> list[Survey]:
+    """The surveys `ids` and every survey of their template (or of the template `requested`),
+    among those whose results the person may read, oldest first, in one query."""
+    of_ids = Survey.objects.filter(pk__in=ids).exclude(template_key="").values("template_key")
+    condition = Q(pk__in=ids) | Q(template_key__in=of_ids)
+    if requested:
+        condition |= Q(template_key=requested)
+    return list(results_visible_to(user=user).filter(condition).order_by("opens_at", "pk"))
 
 
 def _problem(chosen, keys) -> str:
