@@ -5,6 +5,10 @@ survey (programme admins, facilitators) pick a template, then the surveys of it 
 they may read; the others get 403, as for the survey builder's list. A survey in the address
 whose results the person may not read is a 404, as its results page is to someone it does not
 ask: its existence is not revealed.
+
+Kept in the cache: the surveys listed (per person) and everything below the choice (the
+figures, tables and charts, under each survey's results version), so a page read again runs
+three queries (session, person, versions) whatever the surveys' sizes.
 """
 
 import functools
@@ -31,7 +35,7 @@ from feedback.selectors import SURVEYS
 from feedback.survey_templates import TEMPLATES
 from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused
-from sessions.caching import NAMES, VISIBILITY, session_scope
+from sessions.caching import NAMES, SESSIONS, VISIBILITY, session_scope
 from sessions.selectors import session_access_of
 
 
@@ -45,7 +49,7 @@ def survey_compare(request):
     ids = list(dict.fromkeys(int(value) for value in raw if value.isdigit()))
     # The versions of what the page shows, in one query, with the rules' facts' version.
     scopes = [VISIBILITY, NAMES, *(results_scope(pk) for pk in ids)]
-    found = version_map(*scopes, SURVEYS)
+    found = version_map(*scopes, SURVEYS, SESSIONS)
     session_access_of(request.user, visibility=found[VISIBILITY])
     if not builds_surveys(request.user):
         raise PermissionRefused
@@ -55,11 +59,12 @@ def survey_compare(request):
     rows = []
     if ids or requested:
         # Kept in the cache, for this person, under the versions of what decides it: who
-        # facilitates what (VISIBILITY), every survey's save (SURVEYS) and the names shown.
+        # facilitates what (VISIBILITY), every survey's save (SURVEYS) and the names shown
+        # (cohorts': NAMES; sessions': SESSIONS).
         key = cache_key(
             "feedback:compare-surveys",
             [
-                joined(found, VISIBILITY, NAMES, SURVEYS),
+                joined(found, VISIBILITY, NAMES, SURVEYS, SESSIONS),
                 request.user.pk,
                 is_programme_admin(request.user),
                 ids,

@@ -423,6 +423,10 @@ def test_kept_surveys_follow_a_new_survey_and_a_facilitator_leaving(client, worl
     assert client.get(url).context["candidates"] == [world.a, world.b]
     third = world.recap(world.cohorts[1], title="Recap cohort B again")
     assert client.get(url).context["candidates"] == [world.a, world.b, third]
+    cohort = world.cohorts[1]
+    cohort.name = "Cohort B renamed"
+    cohort.save()
+    assert "Recap cohort B · Cohort B renamed" in client.get(url).content.decode()
     assert client.get(compare_url(world.a, world.b)).status_code == 200
     world.cohorts[1].facilitators.remove(world.facilitator)
     assert client.get(compare_url(world.a, world.b)).status_code == 404
