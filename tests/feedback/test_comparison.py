@@ -2,6 +2,7 @@
 the figures, the matching of reworded and added questions, who may compare what, anonymous
 thresholds, query counts, and the references the template copy and the migration record."""
 
+import dataclasses
 import datetime
 import importlib
 from decimal import Decimal
@@ -20,6 +21,8 @@ from feedback.models import Answer, Option, Question, Response, Survey
 from feedback.results import results_changed
 from feedback.survey_templates import FINAL_RECAP, NEEDS_ASSESSMENT, survey_from_template
 from tests import factories
+from tests.feedback.results_world import build
+from tests.feedback.results_world import respond as world_respond
 from tests.queries import keep_facts_of, session_queries
 
 pytestmark = pytest.mark.django_db
@@ -457,3 +460,62 @@ def test_migration_fills_the_references_of_surveys_copied_before(world):
     )
     reworded.refresh_from_db()
     assert reworded.template_ref == ""
+
+
+def test_ranking_matrix_and_extent_side_by_side():
+    """Two surveys of every kind (tests/feedback/results_world.py), the second a copy of the
+    first's questions (added by builders: matched by their words)."""
+    first = build()
+    Survey.objects.filter(pk=first.survey.pk).update(template_key="shared")
+    second_survey = factories.SurveyFactory(
+        cohort=first.cohort, is_published=True, template_key="shared"
+    )
+    section = factories.SectionFactory(survey=second_survey, position=1)
+    second = dataclasses.replace(first, survey=second_survey, questions={}, options={})
+    for key, q in first.questions.items():
+        copy = factories.QuestionFactory(
+            section=section,
+            position=q.position,
+            kind=q.kind,
+            text=q.text,
+            allows_not_applicable=q.allows_not_applicable,
+        )
+        second.questions[key] = copy
+        for option in q.options.order_by("position"):
+            second.options[(key, option.label)] = factories.OptionFactory(
+                question=copy, position=option.position, label=option.label
+            )
+    world_respond(first, "lisboa", {"ranking": ["Heat", "Transport", "Waste"], "extent": 4})
+    world_respond(first, "porto", {"ranking": ["Transport", "Heat", "Waste"], "extent": "na"})
+    world_respond(first, "berlin", {"matrix": {"Format": 5, "Content": 2}})
+    world_respond(second, "lisboa", {"ranking": ["Waste", "Heat", "Transport"], "extent": 2})
+    world_respond(second, "porto", {"matrix": {"Format": 3, "Content": 4}})
+
+    comparison = survey_comparison([first.survey, second_survey])
+    assert comparison.unmatched == []
+    assert figures(comparison, "question ranking?") == {
+        "Heat": [
+            "average rank 1.50; first for 1 of 2",
+            "average rank 2.00; first for 0 of 1",
+        ],
+        "Transport": [
+            "average rank 1.50; first for 1 of 2",
+            "average rank 3.00; first for 0 of 1",
+        ],
+        "Waste": [
+            "average rank 3.00; first for 0 of 2",
+            "average rank 1.00; first for 1 of 1",
+        ],
+    }
+    assert figures(comparison, "question matrix?") == {
+        "Format": ["average 5.00 (1)", "average 3.00 (1)"],
+        "Content": ["average 2.00 (1)", "average 4.00 (1)"],
+    }
+    extent = figures(comparison, "question extent?")
+    assert extent["Not applicable"] == ["1 of 2 (50%)", "0 of 1 (0%)"]
+    assert [row for label, row in extent.items() if label.startswith("4")] == [
+        ["1 of 2 (50%)", "0 of 1 (0%)"]
+    ]
+    compared = next(q for q in comparison.questions if q.key[1] == "question extent?")
+    # The mean leaves "Not applicable" out.
+    assert [side.mean for side in compared.sides] == [Decimal("4.00"), Decimal("2.00")]
