@@ -274,17 +274,26 @@ def _rank_figure(option, answered: int) -> Figure:
     )
 
 
-def _option_lines(sides: list[Side], figure_of) -> list[Line]:
-    """One line per option of any survey, matched by option_key, in the order they come."""
+def _matched(sides: list[Side], entries_of) -> tuple[dict[str, str], list[dict]]:
+    """Each side's entries (its options' results, or its matrix rows) by option_key, and each
+    key's label in the order met: one line per option of any survey."""
     labels: dict[str, str] = {}
-    per_side: list[dict[str, object]] = []
+    per_side = []
     for side in sides:
-        options = {}
-        for option in side.result.options if side.result is not None else []:
-            key = option_key_of(side.result, option)
-            labels.setdefault(key, option.label)
-            options[key] = option
-        per_side.append(options)
+        found = {}
+        if side.result is not None:
+            by_id = {o.pk: o for o in getattr(side.result.question, "option_list", [])}
+            for entry in entries_of(side.result):
+                option = by_id.get(entry.option_id)
+                key = option_key(option) if option is not None else _words(entry.label)
+                labels.setdefault(key, entry.label)
+                found[key] = entry
+        per_side.append(found)
+    return labels, per_side
+
+
+def _option_lines(sides: list[Side], figure_of) -> list[Line]:
+    labels, per_side = _matched(sides, lambda result: result.options)
     lines = []
     for key, label in labels.items():
         figures = []
@@ -296,15 +305,6 @@ def _option_lines(sides: list[Side], figure_of) -> list[Line]:
                 figures.append(_blank(side))
         lines.append(Line(label, figures))
     return lines
-
-
-def option_key_of(result: QuestionResult, option_result) -> str:
-    """The option_key of a result's option (results keep the option's id, the question its
-    options)."""
-    for option in getattr(result.question, "option_list", []):
-        if option.pk == option_result.option_id:
-            return option_key(option)
-    return _words(option_result.label)
 
 
 def _scale_lines(sides: list[Side]) -> list[Line]:
@@ -341,18 +341,7 @@ def _scale_lines(sides: list[Side]) -> list[Line]:
 
 
 def _matrix_lines(sides: list[Side]) -> list[Line]:
-    labels: dict[str, str] = {}
-    per_side = []
-    for side in sides:
-        rows = {}
-        if side.result is not None:
-            by_id = {o.pk: o for o in getattr(side.result.question, "option_list", [])}
-            for row in side.result.rows:
-                option = by_id.get(row.option_id)
-                key = option_key(option) if option is not None else _words(row.label)
-                labels.setdefault(key, row.label)
-                rows[key] = row
-        per_side.append(rows)
+    labels, per_side = _matched(sides, lambda result: result.rows)
     lines = []
     for key, label in labels.items():
         figures = []

@@ -417,6 +417,22 @@ def survey_results(
     if only_given:
         answers = answers.filter(question__in=[q.pk for q in questions])
 
+    _count(answers, results)
+
+    for result in results.values():
+        for option in result.options:
+            option.answered = result.answered
+        if survey.is_anonymous and result.answered < survey.min_responses:
+            result.withheld = True
+
+    _add_texts(survey, answers, results, questions)
+    return SurveyResults(
+        survey, count, shown=True, questions=[results[q.pk] for q in questions], filtered=filtered
+    )
+
+
+def _count(answers: QuerySet, results: dict[int, QuestionResult]) -> None:
+    """Fill `results` (by question id) from the answer rows `answers`, in two queries."""
     # Every count at once: per question, option, point and "not applicable".
     grouped = (
         answers.values_list("question_id", "option_id", "number", "not_applicable")
@@ -436,17 +452,6 @@ def survey_results(
     ):
         if question_id in results:
             results[question_id].answered = n
-
-    for result in results.values():
-        for option in result.options:
-            option.answered = result.answered
-        if survey.is_anonymous and result.answered < survey.min_responses:
-            result.withheld = True
-
-    _add_texts(survey, answers, results, questions)
-    return SurveyResults(
-        survey, count, shown=True, questions=[results[q.pk] for q in questions], filtered=filtered
-    )
 
 
 def surveys_results(surveys: list[Survey]) -> dict[int, SurveyResults]:
@@ -484,20 +489,7 @@ def surveys_results(surveys: list[Survey]) -> dict[int, SurveyResults]:
         response__survey__in=shown, response__status=ResponseStatus.SUBMITTED
     )
     if shown:
-        for question_id, option_id, number, not_applicable, n in (
-            answers.values_list("question_id", "option_id", "number", "not_applicable")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            if question_id in results:
-                _add(results[question_id], option_id, number, not_applicable, n)
-        for question_id, n in (
-            answers.values_list("question_id")
-            .annotate(n=Count("response_id", distinct=True))
-            .order_by()
-        ):
-            if question_id in results:
-                results[question_id].answered = n
+        _count(answers, results)
     found = {}
     for survey in surveys:
         own = [results[q.pk] for q in questions if q.section.survey_id == survey.pk]
