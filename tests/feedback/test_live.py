@@ -19,22 +19,6 @@ from tests.feedback.conftest import two_page_survey
 
 
 @pytest.fixture
-def room(asked):
-    """The survey's cohort's facilitator, Ana (asked.officer) and two more officers of cities
-    enrolled in the cohort."""
-    facilitator = factories.UserFactory(is_facilitator=True, full_name="Fay Facilitator")
-    asked.cohort.facilitators.add(facilitator)
-    others = []
-    for name in ("Porto", "Braga"):
-        city = factories.CityFactory(name=name)
-        factories.enrolment_accepted(cohort=asked.cohort, city=city)
-        others.append(factories.city_officer(city=city))
-    asked.facilitator = facilitator
-    asked.bea, asked.caio = others
-    return asked
-
-
-@pytest.fixture
 def survey(room):
     return two_page_survey(room.cohort)
 
