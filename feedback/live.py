@@ -53,7 +53,7 @@ from feedback.forms_answer import values_of
 from feedback.models import Answer, LivePresentation, Question, Response, Survey
 from feedback.results import QuestionResult, survey_results
 from portal.errors import ApplicationError
-from portal.fragments import TIMEOUT_SECONDS, bump
+from portal.fragments import TIMEOUT_SECONDS, bump_on_change
 from portal.permissions import permission_check
 
 PRESENT_PERM = "feedback.change_survey"
@@ -83,8 +83,15 @@ def live_survey_scope(survey_id: int) -> str:
     return f"feedback:live-survey:{survey_id}"
 
 
-def _changed(presentation: LivePresentation) -> None:
-    bump(live_scope(presentation.code), live_survey_scope(presentation.survey_id))
+def _scopes_of(presentation: LivePresentation) -> list[str]:
+    return [live_scope(presentation.code), live_survey_scope(presentation.survey_id)]
+
+
+def connect() -> None:
+    """Raise a presentation's versions at each save or deletion (its start, each move, its
+    end: the services save it; the admin and the shell are covered too). From the app's
+    ready()."""
+    bump_on_change(LivePresentation, _scopes_of)
 
 
 @dataclass(frozen=True)
@@ -179,7 +186,6 @@ def live_start(*, acting_user, survey: Survey) -> LivePresentation:
                     started_by=acting_user,
                     started_at=timezone.now(),
                 )
-                _changed(presentation)
                 return presentation
         except IntegrityError:
             # The code is running already (one in 148 million), or another tab started the
@@ -208,7 +214,6 @@ def live_move(*, acting_user, presentation: LivePresentation, question_id: int) 
         presentation = _locked_running(presentation)
         presentation.question = question
         presentation.save(update_fields=["question"])
-        _changed(presentation)
     return presentation
 
 
@@ -228,7 +233,6 @@ def live_close(*, acting_user, presentation: LivePresentation) -> Closing:
         presentation.closed_at = timezone.now()
         presentation.question = None
         presentation.save(update_fields=["closed_at", "question"])
-        _changed(presentation)
         drafts = list(
             presentation.responses.filter(status=ResponseStatus.DRAFT)
             .select_related("survey", "user")

@@ -388,3 +388,32 @@ def test_queries_of_the_participant_s_page_and_poll(
     _count(ana, url, django_assert_num_queries, 5)
     ana.post(url, _post_format(survey, "no"))
     _count(ana, url, django_assert_num_queries, 5)
+
+
+# --- what is kept in the cache -------------------------------------------------------------------
+
+
+def test_a_change_saved_on_the_model_shows_on_the_next_poll(room, survey, presentation):
+    ana, fay = _client(room.officer), _client(room.facilitator)
+    poll = _attribute(ana.get(f"/live/{presentation.code}/").content.decode(), "hx-get")
+    area = _attribute(fay.get(f"/surveys/{survey.pk}/live/").content.decode(), "hx-get")
+
+    # As the admin or the shell would: no service.
+    presentation.question = survey.q["scale"]
+    presentation.save()
+
+    assert "<legend>Recommend it?</legend>" in ana.get(poll).content.decode()
+    assert "Question 9 of 9" in fay.get(area).content.decode()
+
+
+def test_two_participants_one_after_the_other_each_see_their_own_answer(room, survey, presentation):
+    ana, bea = _client(room.officer), _client(room.bea)
+    url = f"/live/{presentation.code}/"
+    ana.post(url, _post_format(survey, "yes"))
+    bea.post(url, _post_format(survey, "no"))
+    yes, no = survey.opt["yes"].pk, survey.opt["no"].pk
+
+    first, second = ana.get(url).content.decode(), bea.get(url).content.decode()
+
+    assert f'value="{yes}" checked' in first and f'value="{no}" checked' not in first
+    assert f'value="{no}" checked' in second and f'value="{yes}" checked' not in second
