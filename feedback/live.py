@@ -314,16 +314,21 @@ def own_live_answers(*, survey: Survey, user, question: Question) -> list:
     """The person's stored answers to `question`, and to the option its display condition
     names (to tell whether it is asked of them), in one query, as the rows answering's forms
     read."""
-    condition = Q(question=question)
-    if question.shown_if_id is not None:
-        condition |= Q(option_id=question.shown_if_id)
-    return list(
-        Answer.objects.filter(
-            condition,
-            response__survey=survey,
-            response__respondent=answering.respondent_key(user=user),
-        ).values_list("question_id", "option_id", "number", "not_applicable", "text", named=True)
+    # All of the person's answer rows (a response has a few dozen at most), found by their
+    # response's (survey, respondent) key, then picked here: a condition on the question would
+    # let the database start from that question's answers, thousands in a large survey.
+    own = Response.objects.filter(
+        survey=survey, respondent=answering.respondent_key(user=user)
+    ).values("pk")
+    rows = Answer.objects.filter(response__in=own).values_list(
+        "question_id", "option_id", "number", "not_applicable", "text", named=True
     )
+    condition = question.shown_if_id
+    return [
+        row
+        for row in rows
+        if row.question_id == question.pk or (condition is not None and row.option_id == condition)
+    ]
 
 
 # --- what the presenter's screen shows ---------------------------------------------------------
