@@ -112,30 +112,30 @@ def _state_of(presentation: LivePresentation | None) -> LiveState | None:
     )
 
 
-def state_for_code(code: str, *, version: str) -> LiveState | None:
-    """The presentation running under `code` (None: none), read once per `version` of
-    live_scope(code)."""
-    key = f"feedback:live-state:code:{code}:{version}"
+def _kept_state(key: str, running: QuerySet) -> LiveState | None:
     kept = cache.get(key)
     if kept is not None:
         return kept[0]
-    state = _state_of(LivePresentation.objects.filter(code=code, closed_at__isnull=True).first())
+    state = _state_of(running.filter(closed_at__isnull=True).first())
     cache.set(key, (state,), TIMEOUT_SECONDS)
     return state
+
+
+def state_for_code(code: str, *, version: str) -> LiveState | None:
+    """The presentation running under `code` (None: none), read once per `version` of
+    live_scope(code)."""
+    return _kept_state(
+        f"feedback:live-state:code:{code}:{version}", LivePresentation.objects.filter(code=code)
+    )
 
 
 def state_for_survey(survey_id: int, *, version: str) -> LiveState | None:
     """The presentation of the survey running now (None: none), read once per `version` of
     live_survey_scope(survey_id)."""
-    key = f"feedback:live-state:survey:{survey_id}:{version}"
-    kept = cache.get(key)
-    if kept is not None:
-        return kept[0]
-    state = _state_of(
-        LivePresentation.objects.filter(survey_id=survey_id, closed_at__isnull=True).first()
+    return _kept_state(
+        f"feedback:live-state:survey:{survey_id}:{version}",
+        LivePresentation.objects.filter(survey_id=survey_id),
     )
-    cache.set(key, (state,), TIMEOUT_SECONDS)
-    return state
 
 
 # --- presenting ------------------------------------------------------------------------------
