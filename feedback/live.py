@@ -42,6 +42,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -246,7 +247,9 @@ def live_close(*, acting_user, presentation: LivePresentation) -> Closing:
                 # Submitted as its writer would (their permission, their response, complete):
                 # they answered live knowing the presenter's closing counts their answers.
                 answering.response_submit(response=response, acting_user=response.user)
-            except ApplicationError:
+            except (ApplicationError, PermissionDenied):
+                # Incomplete, or no longer asked (their city left the cohort since): the
+                # draft stays theirs, as any other.
                 continue
             submitted += 1
         presentation.responses.clear()

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from cities.models import CityMembership
 from feedback import live
 from feedback.answering import AnswersInvalid
 from feedback.enums import ResponseStatus, ResponseUnit
@@ -237,6 +238,23 @@ def test_closing_submits_complete_drafts_and_leaves_the_others_drafts(room, surv
     assert presentation.responses.count() == 0
     # The code is free again once the presentation has ended.
     assert live.state_for_code(presentation.code, version="after") is None
+
+
+def test_closing_leaves_the_draft_of_someone_no_longer_asked(room, survey):
+    q, opt = survey.q, survey.opt
+    presentation = live.live_start(acting_user=room.facilitator, survey=survey)
+    _answer(room, presentation, room.officer, q["format"], {"option": opt["no"].pk})
+    _answer(room, presentation, room.bea, q["format"], {"option": opt["no"].pk})
+    # Bea is no longer an officer of an enrolled city.
+    CityMembership.objects.filter(user=room.bea).delete()
+
+    closing = live.live_close(acting_user=room.facilitator, presentation=presentation)
+
+    assert (closing.submitted, closing.drafts) == (1, 1)
+    assert dict(Response.objects.values_list("user", "status")) == {
+        room.officer.pk: ResponseStatus.SUBMITTED,
+        room.bea.pk: ResponseStatus.DRAFT,
+    }
 
 
 def test_an_anonymous_response_answered_live_keeps_no_identity_once_closed(room):
