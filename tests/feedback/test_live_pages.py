@@ -417,3 +417,21 @@ def test_two_participants_one_after_the_other_each_see_their_own_answer(room, su
 
     assert f'value="{yes}" checked' in first and f'value="{no}" checked' not in first
     assert f'value="{no}" checked' in second and f'value="{yes}" checked' not in second
+
+
+def test_queries_of_the_presenter_s_page_and_the_code_page(
+    room, survey, presentation, django_assert_num_queries
+):
+    fay = _client(room.facilitator)
+    keep_facts_of(room.facilitator)
+    fay.get(f"/surveys/{survey.pk}/live/")
+    # user, versions, survey, structure version (the state and the counts are kept)
+    _count(fay, f"/surveys/{survey.pk}/live/", django_assert_num_queries, 4)
+
+    anonymous = Client()
+    with django_assert_num_queries(0):
+        assert anonymous.get("/live/").status_code == 200
+    anonymous.get("/live/", {"code": presentation.code})
+    # the code's version (its presentation is kept since the first reading)
+    with django_assert_num_queries(1):
+        assert anonymous.get("/live/", {"code": presentation.code}).status_code == 302
