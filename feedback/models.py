@@ -295,3 +295,52 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.response} · {self.question_id}"
+
+
+class LivePresentation(models.Model):
+    """A survey presented live (issue 11's "Live mode", as the programme used Mentimeter): a
+    facilitator shows one question at a time and those the survey asks answer it from a short
+    code on their phones (feedback/live.py).
+
+    The answers are the survey's own (Response and Answer rows written by answering); this row
+    holds only what is on screen and which drafts were written live, so that closing the
+    presentation can submit them. Those links are removed at closing: an anonymous response
+    keeps nothing that says it was given live."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="live_presentations")
+    # Six letters and digits that cannot be mistaken for one another (feedback.live.CODE_ALPHABET),
+    # unique among the presentations running: a code is given again once its presentation ends.
+    code = models.CharField(_("code"), max_length=6)
+    # The question on screen (None once the presentation has ended, or the question was deleted).
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The drafts answered live, counted on the presenter's screen and submitted at closing.
+    responses = models.ManyToManyField(Response, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(closed_at__isnull=True),
+                name="live_code_once_while_running",
+            ),
+            models.UniqueConstraint(
+                fields=["survey"],
+                condition=Q(closed_at__isnull=True),
+                name="live_once_per_survey_while_running",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} · {self.code}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.closed_at is None

@@ -166,6 +166,9 @@ def survey_results_page(request, pk):
             "content": functools.cache(lambda: _results_content(request, survey)),
             "content_key": key,
             "may_remind": may_remind,
+            # Live mode (feedback/live.py): offered to those who may change a published survey.
+            "may_present": survey.is_published
+            and request.user.has_perm("feedback.change_survey", survey),
         },
     )
 

@@ -360,6 +360,25 @@ ROWS = [
                                                                    L, 403, 404, 200, 404, 404, 200),
     row("GET",    "/surveys/{survey}/results/remind/",     L, 403, 404, 200, 404, 404, 200),
     row("POST",   "/surveys/{survey}/results/remind/",     L, 403, 404, 302, 404, 404, 302),
+    # --- Live mode (feedback.views_live) --------------------------------------------------------
+    # The presenter's pages: those who may change the survey; one it asks gets 403, the rest 404.
+    # The world's survey is presented under the code KM4TXA at its question.
+    row("GET",    "/surveys/{survey}/live/",               L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{survey}/live/area/",          L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{survey}/live/start/",         L, 403, 404, 302, 404, 404, 302),
+    row("POST",   "/surveys/{survey}/live/move/",          L, 403, 404, 302, 404, 404, 302,
+        data={"question": "{survey_question}"}),
+    row("POST",   "/surveys/{survey}/live/close/",         L, 403, 404, 302, 404, 404, 302),
+    row("GET",    "/surveys/{draft_survey}/live/",         L, 404, 404, 200, 404, 404, 200),
+    # The participants': typing the code needs no sign-in; the code's pages are for those the
+    # survey asks (403 to those who build or read it, 404 to the rest). An unknown code: 404.
+    row("GET",    "/live/",                              200, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/live/?code={live_code}",             302, 302, 302, 302, 302, 302, 302),
+    row("GET",    "/live/{live_code}/",                    L, 200, 404, 403, 404, 404, 403),
+    row("POST",   "/live/{live_code}/",                    L, 302, 404, 403, 404, 404, 403,
+        data={"question": "{survey_question}"}),
+    row("GET",    "/live/{live_code}/poll/",               L, 200, 404, 403, 404, 404, 403),
+    row("GET",    "/live/KMKMKM/",                         L, 404, 404, 404, 404, 404, 404),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
