@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("feedback.urls_answer")),
     path("", include("feedback.urls_results")),
+    path("", include("feedback.urls_needs")),
     path("", include("feedback.urls_builder")),
 ]
