@@ -474,6 +474,9 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
                     "Do you apply tools or frameworks provided by these platforms to monitor, "
                     "evaluate and report emissions?",
                     YES_NO,
+                    # 004 §3.5: "only half the cities indicated that they use some kind of a
+                    # reporting platform" (monitoring, evaluation and learning).
+                    theme="strategic-learning",
                 ),
                 _text(
                     "platform_tools_which",
