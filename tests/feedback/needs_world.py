@@ -54,9 +54,7 @@ def answer(survey, officer, city, choices: dict, *, submit=True):
         found = question(survey, key)
         ids = [option(survey, key, label).pk for label in labels]
         value = (
-            {"options": ids}
-            if found.kind == "multiple"
-            else {"option": ids[0] if ids else None}
+            {"options": ids} if found.kind == "multiple" else {"option": ids[0] if ids else None}
         )
         by_section.setdefault(found.section_id, {})[found.pk] = value
     for section_id, data in by_section.items():
