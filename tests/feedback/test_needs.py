@@ -232,7 +232,7 @@ def test_an_anonymous_survey_under_its_threshold_shows_only_the_count(client, re
     from feedback.enums import ResponseUnit
 
     survey = needs_survey(cohort, facilitator, is_anonymous=True, response_unit=ResponseUnit.PERSON)
-    city, officer = enrolled_officer(cohort, "Lisbon")
+    _city, officer = enrolled_officer(cohort, "Lisbon")
     answer(survey, officer, None, {"barriers": ["Lack of circularity"]})
     client.force_login(facilitator)
 
