@@ -219,7 +219,7 @@ def test_the_technical_sessions_page_says_where_its_sub_topics_came_from(client,
     client.force_login(world.facilitator)
     page = client.get(url).content.decode()
     results = reverse("survey_results", args=[world.survey.pk])
-    assert f'{source} <a href="{results}">See the survey's results</a>' in page
+    assert f'{source} <a href="{results}">See the survey\'s results</a>' in page
 
     # Changed by hand since: the page says so.
     world.technical.requested_subtopics = "Energy poverty only"
