@@ -6,6 +6,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -243,3 +245,23 @@ def test_who_may_not_send_gets_403_or_404_and_nothing_changes(client, world):
     assert client.post(send_url(world.survey)).status_code == 404
     world.technical.refresh_from_db()
     assert world.technical.requested_subtopics == "Typed by hand"
+
+
+def _page_queries(client, url) -> int:
+    client.get(url)  # its cached parts drawn
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_technical_sessions_page_asks_one_query_more_sent_or_not(client, world):
+    client.force_login(world.officers["Lisbon"])
+    thematic = _page_queries(client, reverse("session_detail", args=[world.thematic.pk]))
+    url = reverse("session_detail", args=[world.technical.pk])
+    before = _page_queries(client, url)
+    survey_subtopics_send(survey=world.survey, acting_user=world.facilitator)
+    after = _page_queries(client, url)
+    # The hook's one query (feedback.receivers: the last sending, with its survey and thematic
+    # session), whatever it finds.
+    assert before == after == thematic + 1
