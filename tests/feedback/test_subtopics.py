@@ -33,6 +33,12 @@ class World:
 
 @pytest.fixture
 def world():
+    return subtopics_world()
+
+
+def subtopics_world() -> World:
+    """A thematic session of the energy group, its post-session survey answered by three
+    cities, and the technical session that follows (with sub-topics typed by hand)."""
     w = World()
     w.cohort = factories.CohortFactory()
     w.group = factories.ThematicGroupFactory(
