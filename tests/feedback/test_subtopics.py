@@ -271,3 +271,76 @@ def test_the_technical_sessions_page_asks_one_query_more_sent_or_not(client, wor
     # The hook's one query (feedback.receivers: the last sending, with its survey and thematic
     # session), whatever it finds.
     assert before == after == thematic + 1
+
+
+def test_the_kept_page_shows_each_change_at_once(client, world):
+    client.force_login(world.facilitator)
+    url = send_url(world.survey)
+    assert "<p>Typed by hand</p>" in client.get(url).content.decode()
+
+    # The technical session changed (a model save).
+    world.technical.requested_subtopics = "Heat pumps"
+    world.technical.save()
+    assert "<p>Heat pumps</p>" in client.get(url).content.decode()
+
+    # A new response (through the services).
+    city = factories.CityFactory(name="Faro")
+    factories.enrolment_accepted(cohort=world.cohort, city=city)
+    officer = factories.city_officer(city=city, email="o@faro.example")
+    question = Question.objects.get(section__survey=world.survey, template_key="subtopics")
+    response = answering.response_for(survey=world.survey, acting_user=officer)
+    answering.response_page_save(
+        response=response,
+        section=question.section,
+        data={question.pk: {"options": [question.options.order_by("position")[2].pk]}},
+        acting_user=officer,
+    )
+    answering.response_submit(response=response, acting_user=officer)
+    page = client.get(url).content.decode()
+    assert f"{ENERGY[2]}: 2 of 4 (50%)" in page
+
+    # The next reader gets their own page, not the facilitator's kept one: an admin, who may
+    # change the technical session too, is offered the button.
+    admin = factories.UserFactory(is_programme_admin=True)
+    client.force_login(admin)
+    page = client.get(url).content.decode()
+    assert "data-refusal" not in page
+    assert "Use as the technical session's requested sub-topics</button>" in page
+
+
+def test_the_send_page_queries_do_not_grow_with_responses(client, world):
+    from feedback.results import results_changed
+    from tests.queries import keep_facts_of, session_queries
+
+    client.force_login(world.facilitator)
+    keep_facts_of(world.facilitator)
+    url = send_url(world.survey)
+
+    def count():
+        results_changed(world.survey.pk)  # drawn afresh
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    question = Question.objects.get(section__survey=world.survey, template_key="subtopics")
+    for n in range(5):
+        city = factories.CityFactory(name=f"City {n}")
+        factories.enrolment_accepted(cohort=world.cohort, city=city)
+        officer = factories.city_officer(city=city, email=f"o{n}@example.org")
+        response = answering.response_for(survey=world.survey, acting_user=officer)
+        answering.response_page_save(
+            response=response,
+            section=question.section,
+            data={question.pk: {"options": [question.options.order_by("position")[n % 3].pk]}},
+            acting_user=officer,
+        )
+        answering.response_submit(response=response, acting_user=officer)
+    keep_facts_of(world.facilitator)
+    many = count()
+    # The user, the versions, the survey; the technical session, the question, its options,
+    # the response count, the counts and the denominators.
+    assert few == many == session_queries() + 9
+    with CaptureQueriesContext(connection) as kept:
+        client.get(url)
+    assert len(kept) == session_queries() + 3
