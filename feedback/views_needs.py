@@ -10,13 +10,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from feedback.needs import results_by_theme
-from feedback.results import GROUP_MEMBERS, NO_FILTERS_FOR_ANONYMOUS, ResultFilters, results_scope
-from feedback.views_results import (
-    FILTER_NAMES,
-    RESULTS,
-    ResultFilterForm,
-    _survey_for,
-)
+from feedback.results import GROUP_MEMBERS, results_scope
+from feedback.views_results import RESULTS, _survey_for, filters_asked
 from portal.fragments import joined, version_map
 from sessions.caching import CITIES, NAMES, VISIBILITY
 from sessions.selectors import session_access_of
@@ -45,23 +40,8 @@ def survey_results_themes(request, pk):
 
 
 def _themes_content(request, survey) -> dict:
-    form = None
-    filters = ResultFilters()
-    filters_ignored = False
-    if survey.is_anonymous:
-        filters_ignored = any(request.GET.get(name) for name in FILTER_NAMES)
-    else:
-        form = ResultFilterForm(request.GET or None, survey=survey)
-        if form.is_bound and form.is_valid():
-            filters = form.filters()
-    filter_errors = form is not None and form.is_bound and not form.is_valid()
+    asked = filters_asked(request, survey)
     results, themes = None, []
-    if not filter_errors:
-        results, themes = results_by_theme(survey=survey, filters=filters)
-    return {
-        "results": results,
-        "themes": themes,
-        "form": form,
-        "filter_errors": filter_errors,
-        "filters_ignored": filters_ignored and NO_FILTERS_FOR_ANONYMOUS,
-    }
+    if not asked["filter_errors"]:
+        results, themes = results_by_theme(survey=survey, filters=asked["filters"])
+    return {**asked, "results": results, "themes": themes}
