@@ -269,3 +269,14 @@ def test_the_page_queries_do_not_grow_with_responses(client, world):
         client.get(themes_url(world))
     # Kept: the user, the versions, the survey.
     assert len(cached) == session_queries() + 3
+
+
+def test_a_filter_that_cannot_be_used_says_so_and_shows_no_themes(client, world):
+    client.force_login(world.facilitator)
+
+    response = client.get(themes_url(world, country="abc"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="filter-errors"' in page
+    assert "data-theme" not in page
