@@ -41,6 +41,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cities.models import CityMembership
+from feedback import needs_prefill
 from feedback.enums import (
     CHOICE_KINDS,
     SCALE_POINTS,
@@ -229,7 +230,7 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
     now = timezone.now()
     try:
         with transaction.atomic():
-            return Response.objects.create(
+            response = Response.objects.create(
                 survey=survey,
                 user=acting_user,
                 city=city,
@@ -237,6 +238,10 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
                 created_at=now,
                 updated_at=now,
             )
+            if city is not None and needs_prefill.reuses(survey):
+                # A city's needs assessment starts from what the portal knows of it.
+                needs_prefill.response_prefill(response=response, city=city)
+            return response
     except IntegrityError:
         # Begun at the same moment in another tab or by another officer of the city.
         return Response.objects.get(survey=survey, respondent=key)
@@ -442,6 +447,13 @@ def response_submit(*, response: Response, acting_user) -> Response:
         else:
             response.submitted_at = response.updated_at = timezone.now()
         response.save()
+        # A city's needs assessment fills the facts its profile and roadmap lack (in words, for
+        # the page to say so).
+        response.facts_filled = (
+            needs_prefill.city_facts_fill(response=response, acting_user=acting_user)
+            if response.city_id is not None and needs_prefill.reuses(survey)
+            else []
+        )
     return response
 
 

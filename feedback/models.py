@@ -109,6 +109,16 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=SHORT_TEXT_MAX, blank=True)
     description = models.TextField(_("description"), max_length=PARAGRAPH_MAX, blank=True)
+    # The enabling theme of city needs (004 §3) the section's questions speak to: the needs
+    # assessment's results are read by theme (feedback/needs.py). Set when a template is copied.
+    enabling_theme = models.ForeignKey(
+        "taxonomy.EnablingTheme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enabling theme"),
+    )
 
     class Meta:
         ordering = ["survey", "position"]
@@ -144,6 +154,20 @@ class Question(models.Model):
         related_name="conditional_questions",
         verbose_name=_("shown only if the answer is"),
     )
+    # The question's own enabling theme where it differs from its section's (empty: the
+    # section's), e.g. the needs assessment's co-benefits question, asked under Urban
+    # Governance, is a question of monitoring and learning (004 §3.5).
+    enabling_theme = models.ForeignKey(
+        "taxonomy.EnablingTheme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enabling theme"),
+    )
+    # The key of the ready template's question it was copied from (feedback/survey_templates.py),
+    # which the needs assessment's reuse of a city's answers reads (feedback/needs_prefill.py).
+    template_key = models.CharField(max_length=50, blank=True, editable=False)
 
     class Meta:
         ordering = ["section", "position"]
@@ -344,3 +368,26 @@ class LivePresentation(models.Model):
     @property
     def is_running(self) -> bool:
         return self.closed_at is None
+
+
+class SubtopicsSent(models.Model):
+    """That a post-session survey's chosen sub-topics were sent to the technical session that
+    follows its thematic session (feedback/subtopics.py): the technical session's page says
+    where its requested sub-topics came from (sessions' `session_subtopics_sources` hook)."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="subtopics_sent")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    # The submitted responses counted when they were sent, and the text written: the page says
+    # whether the session's sub-topics are still that text.
+    responses = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "sent_at", "pk"]
+
+    def __str__(self):
+        return f"{self.survey} → {self.session}"

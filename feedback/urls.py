@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("feedback.urls_answer")),
     path("", include("feedback.urls_results")),
+    path("", include("feedback.urls_needs")),
     path("", include("feedback.urls_builder")),
     path("", include("feedback.urls_live")),
 ]

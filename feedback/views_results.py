@@ -173,7 +173,11 @@ def survey_results_page(request, pk):
     )
 
 
-def _results_content(request, survey: Survey) -> dict:
+def filters_asked(request, survey: Survey) -> dict:
+    """The filters in the page's address: `form` (None for an anonymous survey), `filters`
+    (the valid ones), `filter_errors` (some could not be used: show no results) and
+    `filters_ignored` (an anonymous survey's message, when some were given). The results page
+    and the needs by theme (feedback.views_needs) read them alike."""
     form = None
     filters = ResultFilters()
     filters_ignored = False
@@ -183,13 +187,23 @@ def _results_content(request, survey: Survey) -> dict:
         form = ResultFilterForm(request.GET or None, survey=survey)
         if form.is_bound and form.is_valid():
             filters = form.filters()
-    filter_errors = form is not None and form.is_bound and not form.is_valid()
+    return {
+        "form": form,
+        "filters": filters,
+        "filter_errors": form is not None and form.is_bound and not form.is_valid(),
+        "filters_ignored": filters_ignored and NO_FILTERS_FOR_ANONYMOUS,
+    }
+
+
+def _results_content(request, survey: Survey) -> dict:
+    asked = filters_asked(request, survey)
+    form, filters, filter_errors = asked["form"], asked["filters"], asked["filter_errors"]
     results = None if filter_errors else survey_results(survey=survey, filters=filters)
 
-    asked = rate = missing = None
+    asked_count = rate = missing = None
     missing_more = 0
     if results is not None and results.shown and not results.filtered:
-        asked, rate = response_rate(survey, results.responses)
+        asked_count, rate = response_rate(survey, results.responses)
     if results is not None and not survey.is_anonymous and not results.filtered:
         missing = list(_missing(survey)[: MISSING_LIMIT + 1])
         if len(missing) > MISSING_LIMIT:
@@ -211,8 +225,8 @@ def _results_content(request, survey: Survey) -> dict:
         "blocks": blocks,
         "form": form,
         "filter_errors": filter_errors,
-        "filters_ignored": filters_ignored and NO_FILTERS_FOR_ANONYMOUS,
-        "asked": asked,
+        "filters_ignored": asked["filters_ignored"],
+        "asked": asked_count,
         "rate": rate,
         "missing": missing,
         "missing_more": missing_more,

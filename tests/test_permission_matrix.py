@@ -379,6 +379,16 @@ ROWS = [
         data={"question": "{survey_question}"}),
     row("GET",    "/live/{live_code}/poll/",               L, 200, 404, 403, 404, 404, 403),
     row("GET",    "/live/KMKMKM/",                         L, 404, 404, 404, 404, 404, 404),
+    # The programme's own figures (feedback.views_needs, feedback.views_subtopics): the needs
+    # assessment by enabling theme, read as the results are; sending a post-session survey's
+    # sub-topics to the technical session, by the same people (a survey of another kind: the
+    # page says why nothing can be sent, and a POST is refused with that message).
+    row("GET",    "/surveys/{survey}/results/themes/",     L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{programme_survey}/results/themes/", L, 403, 403, 404, 404, 404, 200),
+    row("GET",    "/surveys/{session_survey}/results/subtopics/",
+                                                           L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{session_survey}/results/subtopics/",
+                                                           L, 403, 404, 302, 404, 404, 302),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
@@ -848,6 +858,8 @@ RULES = [
     ("feedback.change_survey",            "programme_survey", None,  (F,  F,  F,  F,  F,  F,  T)),
     ("feedback.view_survey_results",      "survey",       None,      (F,  F,  F,  T,  F,  F,  T)),
     ("feedback.view_survey_results",      "session_survey", None,    (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.send_subtopics",           "session_survey", None,    (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.send_subtopics",           "programme_survey", None,  (F,  F,  F,  F,  F,  F,  T)),
     ("feedback.answer_survey",            "survey",       None,      (F,  T,  F,  F,  F,  F,  F)),
     ("feedback.answer_survey",            "session_survey", None,    (F,  T,  F,  F,  F,  F,  F)),
     ("feedback.answer_survey",            "programme_survey", None,  (F,  T,  T,  F,  F,  F,  F)),

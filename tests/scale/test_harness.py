@@ -96,6 +96,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_feedback",
         "bench_feedback_answer",
         "bench_feedback_live",
+        "bench_feedback_figures",
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
@@ -184,6 +185,8 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "survey results chart SVG: lead facilitator, a multiple-choice question",
             "survey reminder confirmation: lead facilitator, busiest cohort",
             bench_cold.COLD + "survey results: lead facilitator, 100,000 answers of 20 questions",
+            "survey results by enabling theme: lead facilitator, 100,000 answers",
+            "post-session sub-topics page: lead facilitator, 200 responses",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
