@@ -26,6 +26,8 @@ urlpatterns = [
     path("calendar/", include("sessions.feed_urls")),
     path("roadmaps/", include("roadmaps.urls")),
     path("surveys/", include("feedback.urls")),
+    # Live mode's participants type this address from a shared screen: short, at the root.
+    path("live/", include("feedback.urls_live_join")),
     path("roadmaps/", include("roadmaps.urls_outputs")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -49,7 +49,8 @@ from devdata import demo_cities as demo_data
 from devdata import demo_surveys
 from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
 from feedback.enums import ResponseStatus, ResponseUnit
-from feedback.models import Answer, Option, Question, Response, Section, Survey
+from feedback.models import Answer, Option, Question, Response, Section, SubtopicsSent, Survey
+from feedback.subtopics import survey_subtopics_send
 from feedback.survey_templates import FINAL_RECAP, POST_SESSION, survey_from_template
 from roadmaps import reference as roadmap_reference
 from roadmaps import template
@@ -65,6 +66,7 @@ from roadmaps.services import (
 )
 from sessions.enums import Attendance, SessionKind
 from sessions.models import Registration, Session, SessionPresentation
+from sessions.selectors import technical_session_after
 from taxonomy import reference
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
 
@@ -1174,10 +1176,17 @@ def _cohort_1_surveys_load(*, cohort: Cohort, recap: Session, cities: dict, lead
             )
             for position in demo_surveys.post_session_choices(index, len(subtopics[1])):
                 _choice_load(response, subtopics, position, report=report)
-        label = "peer_sessions.Session.requested_subtopics"
-        if session.requested_subtopics or 1 not in subtopics[1]:
+        # The technical session that follows takes up what the cities chose, sent by the
+        # cohort's lead as on the survey's results page (feedback.subtopics); once sent, or
+        # when the technical session holds sub-topics a facilitator typed, left as it is.
+        label = "feedback.SubtopicsSent"
+        technical = technical_session_after(session)
+        if (
+            technical is None
+            or technical.requested_subtopics
+            or SubtopicsSent.objects.filter(survey=survey).exists()
+        ):
             report.add(label, UNCHANGED)
         else:
-            session.requested_subtopics = subtopics[1][1].label
-            session.save(update_fields=["requested_subtopics"])
+            survey_subtopics_send(survey=survey, acting_user=lead)
             report.add(label, CREATED)

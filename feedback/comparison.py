@@ -5,8 +5,9 @@ Decisions (README):
 - Only surveys of the same template are compared (`Survey.template_key`), at most
   MAX_COMPARED at once, and only those whose results the person may read
   (feedback.view_survey_results, as `results_visible_to` writes it in one filter).
-- Questions are matched by their identity in the template (`Question.template_ref`, recorded when
-  the template is copied and kept when a builder rewords the question), and of the same kind. A
+- Questions are matched by their identity in the template (`Question.template_key`, recorded
+  when the template is copied and kept when a builder rewords the question), and of the same
+  kind. A
   question a builder added has no reference: it matches a question of another survey of the same
   kind and the same text (spaces and case aside). A question found in one survey only is listed
   as unmatched, not compared. When the matched copies are worded differently, the page says so.
@@ -67,8 +68,8 @@ def _words(text: str) -> str:
 
 def question_key(question) -> tuple:
     """What matches a question across copies of a template (the module's docstring)."""
-    if question.template_ref:
-        return ("ref", question.template_ref, question.kind)
+    if question.template_key:
+        return ("ref", question.template_key, question.kind)
     return ("text", _words(question.text), question.kind)
 
 

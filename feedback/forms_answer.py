@@ -260,6 +260,10 @@ def question_html(question) -> str:
         notes.append(
             _("Only if you answered “%(option)s” above.") % {"option": question.shown_if.label}
         )
+    if getattr(question, "reuse_note", ""):
+        # The needs assessment's questions shared with the city's profile or roadmap
+        # (feedback/needs_prefill.py).
+        notes.append(question.reuse_note)
     help_id = f"q{pk}-help"
     error_id = f"q{pk}-error"
     help_html = (

@@ -109,6 +109,16 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=SHORT_TEXT_MAX, blank=True)
     description = models.TextField(_("description"), max_length=PARAGRAPH_MAX, blank=True)
+    # The enabling theme of city needs (004 §3) the section's questions speak to: the needs
+    # assessment's results are read by theme (feedback/needs.py). Set when a template is copied.
+    enabling_theme = models.ForeignKey(
+        "taxonomy.EnablingTheme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enabling theme"),
+    )
 
     class Meta:
         ordering = ["survey", "position"]
@@ -144,10 +154,22 @@ class Question(models.Model):
         related_name="conditional_questions",
         verbose_name=_("shown only if the answer is"),
     )
-    # The question of the ready template it was copied from (its key there, QuestionSpec.key):
-    # comparisons match the copies of one template by it, whatever their builders reworded
-    # since. Empty for a question a builder added.
-    template_ref = models.CharField(max_length=50, blank=True, editable=False)
+    # The question's own enabling theme where it differs from its section's (empty: the
+    # section's), e.g. the needs assessment's co-benefits question, asked under Urban
+    # Governance, is a question of monitoring and learning (004 §3.5).
+    enabling_theme = models.ForeignKey(
+        "taxonomy.EnablingTheme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enabling theme"),
+    )
+    # The key of the ready template's question it was copied from (feedback/survey_templates.py),
+    # which the needs assessment's reuse of a city's answers reads (feedback/needs_prefill.py),
+    # and by which comparisons match the copies of one template, whatever their builders
+    # reworded since (feedback/comparison.py). Empty for a question a builder added.
+    template_key = models.CharField(max_length=50, blank=True, editable=False)
 
     class Meta:
         ordering = ["section", "position"]
@@ -172,7 +194,8 @@ class Option(models.Model):
     # "Other, please specify": choosing it asks for a text.
     is_other = models.BooleanField(_("other, please specify"), default=False)
     # The option's label in the ready template it was copied from, kept when a builder rewords
-    # the label: comparisons match options by it. Empty for an option a builder added.
+    # the label: comparisons match options by it (feedback/comparison.py). Empty for an option
+    # a builder added.
     template_ref = models.CharField(max_length=PARAGRAPH_MAX, blank=True, editable=False)
 
     class Meta:
@@ -302,3 +325,75 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.response} · {self.question_id}"
+
+
+class LivePresentation(models.Model):
+    """A survey presented live (issue 11's "Live mode", as the programme used Mentimeter): a
+    facilitator shows one question at a time and those the survey asks answer it from a short
+    code on their phones (feedback/live.py).
+
+    The answers are the survey's own (Response and Answer rows written by answering); this row
+    holds only what is on screen and which drafts were written live, so that closing the
+    presentation can submit them. Those links are removed at closing: an anonymous response
+    keeps nothing that says it was given live."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="live_presentations")
+    # Six letters and digits that cannot be mistaken for one another (feedback.live.CODE_ALPHABET),
+    # unique among the presentations running: a code is given again once its presentation ends.
+    code = models.CharField(_("code"), max_length=6)
+    # The question on screen (None once the presentation has ended, or the question was deleted).
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The drafts answered live, counted on the presenter's screen and submitted at closing.
+    responses = models.ManyToManyField(Response, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(closed_at__isnull=True),
+                name="live_code_once_while_running",
+            ),
+            models.UniqueConstraint(
+                fields=["survey"],
+                condition=Q(closed_at__isnull=True),
+                name="live_once_per_survey_while_running",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} · {self.code}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.closed_at is None
+
+
+class SubtopicsSent(models.Model):
+    """That a post-session survey's chosen sub-topics were sent to the technical session that
+    follows its thematic session (feedback/subtopics.py): the technical session's page says
+    where its requested sub-topics came from (sessions' `session_subtopics_sources` hook)."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="subtopics_sent")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    # The submitted responses counted when they were sent, and the text written: the page says
+    # whether the session's sub-topics are still that text.
+    responses = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "sent_at", "pk"]
+
+    def __str__(self):
+        return f"{self.survey} → {self.session}"

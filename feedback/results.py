@@ -400,11 +400,13 @@ def survey_questions(survey: Survey) -> list[Question]:
 
 
 def survey_results(
-    *, survey: Survey, filters: ResultFilters | None = None, questions=None
+    *, survey: Survey, filters: ResultFilters | None = None, questions=None, responses=None
 ) -> SurveyResults:
     """Every question's results (module docstring), in six queries, or one when an anonymous
-    survey is under its threshold."""
-    responses = responses_counted(survey, filters)
+    survey is under its threshold. `responses`: the responses to count instead of the
+    submitted ones (live mode counts the drafts answered live too: feedback.live)."""
+    if responses is None:
+        responses = responses_counted(survey, filters)
     filtered = bool(filters) and not survey.is_anonymous
     count = responses.count()
     if survey.is_anonymous and count < survey.min_responses:

@@ -82,3 +82,7 @@ rules.add_perm("feedback.add_survey", is_programme_admin | facilitates_cohort)
 rules.add_perm("feedback.change_survey", is_programme_admin | facilitates_survey)
 rules.add_perm("feedback.view_survey_results", is_programme_admin | facilitates_survey)
 rules.add_perm("feedback.answer_survey", is_published & is_asked)
+# Sending a post-session survey's chosen sub-topics to the technical session that follows
+# (feedback/subtopics.py): those who read its results; sessions' service then asks
+# peer_sessions.change_session of the technical session itself.
+rules.add_perm("feedback.send_subtopics", is_programme_admin | facilitates_survey)

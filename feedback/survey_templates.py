@@ -24,6 +24,14 @@ Three templates, each with the wording of the survey the programme really ran:
   on a line ("_____") is a long text; "If yes" questions after a yes/no question are shown only
   to those who answered Yes. Where the extracted text split a sentence over two options or put
   an instruction among the options, they are joined back (see the comments below).
+  Each section names the enabling theme of 004 §3 its questions speak to, and a question whose
+  theme differs says its own (`theme`), after where §3 reports its answers: Urban Governance
+  is §3.1 Policy and governance (the priority sectors §3.2.1, the co-benefits §3.5);
+  Innovation Management §3.3.2 (the platforms of Spotlight 2; their reporting tools §3.5);
+  Stakeholder Engagement §3.3.1; Funding and Partnerships §3.4; Peer to Peer learning §3.5;
+  the four sectoral sections §3.2.1 "City systems" (Implementation practices). The copy keeps
+  them (`Section.enabling_theme`, `Question.enabling_theme`) and each question's `key`
+  (`Question.template_key`): the results by theme and the reuse of a city's answers read them.
 
 Decision: the wording of the questions and options is the source documents' English, kept
 exactly, and not marked for translation: once copied, a survey is its builder's text, changed
@@ -44,6 +52,7 @@ from portal.errors import ApplicationError
 from portal.permissions import permission_check
 from sessions.enums import SessionKind, SessionStatus
 from sessions.models import Session
+from taxonomy.models import EnablingTheme
 
 OTHER_SUFFIX = "(please specify)"
 
@@ -67,6 +76,9 @@ class QuestionSpec:
     shown_if: tuple[str, str] | None = None
     # The options are the sub-topics of the session's sector (POST_SESSION_SUBTOPICS).
     sector_subtopics: bool = False
+    # The slug of its enabling theme (taxonomy.reference.ENABLING_THEMES) where it differs
+    # from its section's.
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,8 @@ class SectionSpec:
     title: str
     questions: tuple[QuestionSpec, ...]
     description: str = ""
+    # The slug of the enabling theme of city needs (004 §3) its questions speak to.
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -284,6 +298,7 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
     sections=(
         SectionSpec(
             title="Urban Governance",
+            theme="policy-governance",
             questions=(
                 _multiple(
                     "governance_arrangements",
@@ -355,6 +370,8 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
                     ),
                     help_text=MAX_3,
                     max_choices=3,
+                    # 004 §3.2.1 ("City systems") reads the sectors where cities act.
+                    theme="implementation-practices",
                 ),
                 _multiple(
                     "barriers",
@@ -406,11 +423,15 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
                     ),
                     help_text=MAX_3,
                     max_choices=3,
+                    # 004 §3.5 reports the co-benefits cities assess under monitoring and
+                    # learning.
+                    theme="strategic-learning",
                 ),
             ),
         ),
         SectionSpec(
             title="Innovation Management",
+            theme="culture-social-innovation-participation",
             questions=(
                 # The Annex prints the example's sentence as the first two options.
                 _multiple(
@@ -453,17 +474,22 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
                     "Do you apply tools or frameworks provided by these platforms to monitor, "
                     "evaluate and report emissions?",
                     YES_NO,
+                    # 004 §3.5: "only half the cities indicated that they use some kind of a
+                    # reporting platform" (monitoring, evaluation and learning).
+                    theme="strategic-learning",
                 ),
                 _text(
                     "platform_tools_which",
                     "If yes, which tools or frameworks are you using to monitor, evaluate and "
                     "report your emissions?",
                     shown_if=("platform_tools", "Yes"),
+                    theme="strategic-learning",
                 ),
             ),
         ),
         SectionSpec(
             title="Stakeholder Engagement & Capacity Building",
+            theme="culture-social-innovation-participation",
             questions=(
                 _multiple(
                     "engagement_ways",
@@ -544,6 +570,7 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
         ),
         SectionSpec(
             title="Funding and Partnerships",
+            theme="finance-business-models",
             questions=(
                 _multiple(
                     "funding_gaps",
@@ -589,6 +616,7 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
         ),
         SectionSpec(
             title="Peer to Peer learning and Upscaling",
+            theme="strategic-learning",
             questions=(
                 _single(
                     "cooperated",
@@ -652,6 +680,7 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
         ),
         SectionSpec(
             title="Sectoral Themes: Nature Based Solutions",
+            theme="implementation-practices",
             questions=(
                 _single(
                     "nbs_worked",
@@ -716,6 +745,7 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
         ),
         SectionSpec(
             title="Sectoral Themes: Energy Systems (Electricity & Heat) & Built Environment",
+            theme="implementation-practices",
             questions=(
                 _single(
                     "renewable_target",
@@ -751,6 +781,7 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
         ),
         SectionSpec(
             title="Sectoral Themes: Mobility and Transport",
+            theme="implementation-practices",
             questions=(
                 # The Annex gives no choices for this one: the city says which, in its words.
                 _text(
@@ -781,6 +812,7 @@ NEEDS_ASSESSMENT_TEMPLATE = SurveyTemplate(
         ),
         SectionSpec(
             title="Sectoral Themes: Circular Economy",
+            theme="implementation-practices",
             questions=(
                 _multiple(
                     "circular_sectors",
@@ -875,8 +907,9 @@ def survey_from_template(
 
     Built by the facilitators of the target's cohort and programme admins (a programme survey:
     admins only). The copy has no link back to the template but its key (`Survey.template_key`)
-    and each question's and option's identity in it (`template_ref`: the question's key, the
-    option's label), to compare like with like; the builder changes it like any survey."""
+    and each question's and option's identity in it (`Question.template_key`, the question's
+    key; `Option.template_ref`, the option's label), to compare like with like; the builder
+    changes it like any survey."""
     template = TEMPLATES.get(template_key)
     if template is None:
         raise ApplicationError(_("Choose one of the ready templates."), field="template_key")
@@ -922,8 +955,19 @@ def survey_from_template(
 def _sections_copy(template: SurveyTemplate, *, survey: Survey, session: Session | None) -> None:
     """Create the template's sections, questions and options under `survey`: a few bulk
     inserts, then the display conditions, which point at options created just before."""
+    slugs = {spec.theme for spec in template.sections} | {
+        question.theme for spec in template.sections for question in spec.questions
+    }
+    slugs.discard("")
+    themes = EnablingTheme.objects.in_bulk(list(slugs), field_name="slug") if slugs else {}
     sections = Section.objects.bulk_create(
-        Section(survey=survey, position=position, title=spec.title, description=spec.description)
+        Section(
+            survey=survey,
+            position=position,
+            title=spec.title,
+            description=spec.description,
+            enabling_theme=themes.get(spec.theme),
+        )
         for position, spec in enumerate(template.sections, start=1)
     )
     questions = {}
@@ -942,7 +986,8 @@ def _sections_copy(template: SurveyTemplate, *, survey: Survey, session: Session
                     max_length=spec.max_length,
                     scale_labels=list(spec.scale_labels),
                     allows_not_applicable=spec.allows_not_applicable,
-                    template_ref=spec.key,
+                    enabling_theme=themes.get(spec.theme),
+                    template_key=spec.key,
                 ),
             )
     Question.objects.bulk_create(question for _spec, question in questions.values())

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cities.selectors import cities_of_officer
-from feedback import answering
+from feedback import answering, needs_prefill
 from feedback.enums import ResponseStatus, ResponseUnit
 from feedback.forms_answer import decorate, read_page, values_of
 from feedback.models import Answer, Survey
@@ -141,7 +141,15 @@ def survey_answer(request, pk, page):
                     resume_at=page + 1 if action == "next" and not last else page,
                 )
                 if action == "submit" and last:
-                    answering.response_submit(response=response, acting_user=request.user)
+                    submitted = answering.response_submit(
+                        response=response, acting_user=request.user
+                    )
+                    if submitted.facts_filled:
+                        messages.info(
+                            request,
+                            _("Your answers also filled in what was still empty: %(what)s.")
+                            % {"what": "; ".join(submitted.facts_filled)},
+                        )
                     done = reverse("survey_answer_done", args=[survey.pk])
                     return redirect(done)
             except answering.AnswersInvalid as refusal:
@@ -206,6 +214,7 @@ def survey_answer(request, pk, page):
             if not question.condition_here and condition.pk not in chosen:
                 continue
         shown.append(question)
+    needs_prefill.reuse_notes(survey, shown)
     decorate(shown, values, errors)
     return render(
         request,

@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
@@ -70,20 +70,23 @@ class ResultFilterForm(forms.Form):
     cohorts, their thematic groups, the countries of the cities it asks."""
 
     cohort = forms.ModelChoiceField(
-        label=gettext_lazy("Cohort"), queryset=None, required=False, empty_label=gettext_lazy("All")
+        label=gettext_lazy("Cohort"),
+        queryset=None,
+        required=False,
+        empty_label=pgettext_lazy("any value of a filter", "All"),
     )
     group = forms.ModelChoiceField(
         label=gettext_lazy("Thematic group"),
         queryset=None,
         required=False,
-        empty_label=gettext_lazy("All"),
+        empty_label=pgettext_lazy("any value of a filter", "All"),
     )
     city_type = forms.ChoiceField(label=gettext_lazy("City type"), required=False)
     country = forms.ModelChoiceField(
         label=gettext_lazy("Country"),
         queryset=None,
         required=False,
-        empty_label=gettext_lazy("All"),
+        empty_label=pgettext_lazy("any value of a filter", "All"),
     )
 
     def __init__(self, *args, survey: Survey, **kwargs):
@@ -95,7 +98,10 @@ class ResultFilterForm(forms.Form):
             .select_related("cohort", "sector")
             .order_by("cohort__number", "sector__position", "pk")
         )
-        self.fields["city_type"].choices = [("", _("All")), *CityType.choices]
+        self.fields["city_type"].choices = [
+            ("", pgettext("any value of a filter", "All")),
+            *CityType.choices,
+        ]
         self.fields["country"].queryset = Country.objects.filter(
             pk__in=asked_cities(survey).values("country_id")
         ).order_by("name")
@@ -116,9 +122,12 @@ def _chart_context(survey: Survey, result, index: int, chart) -> dict:
         "chart": chart,
         "chart_id": f"chart-q{question.pk}",
         "title": question.text,
-        "description": _(
-            "%(n)s answered this question. Each bar is how many chose it; the table beside the "
-            "chart has every number."
+        "description": ngettext(
+            "%(n)s person answered this question. Each bar is how many chose it; the table "
+            "beside the chart has every number.",
+            "%(n)s people answered this question. Each bar is how many chose it; the table "
+            "beside the chart has every number.",
+            result.answered,
         )
         % {"n": result.answered},
     }
@@ -157,11 +166,18 @@ def survey_results_page(request, pk):
             "content": functools.cache(lambda: _results_content(request, survey)),
             "content_key": key,
             "may_remind": may_remind,
+            # Live mode (feedback/live.py): offered to those who may change a published survey.
+            "may_present": survey.is_published
+            and request.user.has_perm("feedback.change_survey", survey),
         },
     )
 
 
-def _results_content(request, survey: Survey) -> dict:
+def filters_asked(request, survey: Survey) -> dict:
+    """The filters in the page's address: `form` (None for an anonymous survey), `filters`
+    (the valid ones), `filter_errors` (some could not be used: show no results) and
+    `filters_ignored` (an anonymous survey's message, when some were given). The results page
+    and the needs by theme (feedback.views_needs) read them alike."""
     form = None
     filters = ResultFilters()
     filters_ignored = False
@@ -171,13 +187,23 @@ def _results_content(request, survey: Survey) -> dict:
         form = ResultFilterForm(request.GET or None, survey=survey)
         if form.is_bound and form.is_valid():
             filters = form.filters()
-    filter_errors = form is not None and form.is_bound and not form.is_valid()
+    return {
+        "form": form,
+        "filters": filters,
+        "filter_errors": form is not None and form.is_bound and not form.is_valid(),
+        "filters_ignored": filters_ignored and NO_FILTERS_FOR_ANONYMOUS,
+    }
+
+
+def _results_content(request, survey: Survey) -> dict:
+    asked = filters_asked(request, survey)
+    form, filters, filter_errors = asked["form"], asked["filters"], asked["filter_errors"]
     results = None if filter_errors else survey_results(survey=survey, filters=filters)
 
-    asked = rate = missing = None
+    asked_count = rate = missing = None
     missing_more = 0
     if results is not None and results.shown and not results.filtered:
-        asked, rate = response_rate(survey, results.responses)
+        asked_count, rate = response_rate(survey, results.responses)
     if results is not None and not survey.is_anonymous and not results.filtered:
         missing = list(_missing(survey)[: MISSING_LIMIT + 1])
         if len(missing) > MISSING_LIMIT:
@@ -199,8 +225,8 @@ def _results_content(request, survey: Survey) -> dict:
         "blocks": blocks,
         "form": form,
         "filter_errors": filter_errors,
-        "filters_ignored": filters_ignored and NO_FILTERS_FOR_ANONYMOUS,
-        "asked": asked,
+        "filters_ignored": asked["filters_ignored"],
+        "asked": asked_count,
         "rate": rate,
         "missing": missing,
         "missing_more": missing_more,

@@ -27,7 +27,7 @@ from cohorts.models import Cohort, Enrolment, ThematicGroup
 from portal.fragments import TIMEOUT_SECONDS, versions
 from sessions.caching import VISIBILITY, visibility_change
 from sessions.calendar_links import registration_calendar_signature_is_valid
-from sessions.enums import Attendance
+from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
 
 
@@ -583,3 +583,23 @@ def report_matched(*, session: Session, people, without_email=()) -> ReportMatch
         ):
             suggested[index] = next(iter(cities))
     return ReportMatch(to_mark, already, unmatched, list(without_email), suggested)
+
+
+def technical_session_after(session: Session) -> Session | None:
+    """The technical support session that follows a thematic session (000 §3.3: each theme's
+    technical session takes up the sub-topics its cities chose after the thematic one): the
+    first one not cancelled of the same cohort and thematic group that starts after it ends.
+    None for a session of another kind, without a group, or with none scheduled yet."""
+    if session.kind != SessionKind.THEMATIC_DISCUSSION or session.thematic_group_id is None:
+        return None
+    return (
+        Session.objects.filter(
+            cohort_id=session.cohort_id,
+            thematic_group_id=session.thematic_group_id,
+            kind=SessionKind.TECHNICAL_SUPPORT,
+            starts_at__gte=session.ends_at,
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by("starts_at", "pk")
+        .first()
+    )

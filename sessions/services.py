@@ -347,6 +347,31 @@ def session_record_outcome(
     return session
 
 
+def session_requested_subtopics_set(
+    *, session: Session, requested_subtopics: str, acting_user
+) -> Session:
+    """Set the sub-topics cities asked for, alone (the outcome form sets them with the
+    takeaways): feedback sends a technical session those its post-session surveys' respondents
+    chose (feedback/subtopics.py). A cancelled session is refused."""
+    permission_check(acting_user, "peer_sessions.change_session", session)
+    text = (requested_subtopics or "").strip()
+    limit = Session._meta.get_field("requested_subtopics").max_length
+    if len(text) > limit:
+        raise ApplicationError(
+            _("The sub-topics can be at most %(max)d characters long (they have %(count)d).")
+            % {"max": limit, "count": len(text)},
+            field="requested_subtopics",
+        )
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status == SessionStatus.CANCELLED:
+            raise ApplicationError(_("This session was cancelled."), code="cancelled")
+        session.requested_subtopics = text
+        session.updated_by = acting_user
+        session.save(update_fields=["requested_subtopics", "updated_by"])
+    return session
+
+
 # --- Presenting cities ------------------------------------------------------------------------
 
 

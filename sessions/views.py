@@ -28,8 +28,9 @@ from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused, object_for, permission_check
 from sessions import ics, services
+from sessions import signals as session_signals
 from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
-from sessions.enums import Attendance, SessionStatus
+from sessions.enums import Attendance, SessionKind, SessionStatus
 from sessions.filters import SessionFilter
 from sessions.forms import (
     MAX_WALK_IN_ROWS,
@@ -344,8 +345,26 @@ def session_detail(request, pk):
             "can_cancel": lambda: user.has_perm("peer_sessions.cancel_session", session),
             "can_register": can_register,
             "is_past": session.starts_at <= timezone.now(),
+            # A technical session's sub-topics, with where they came from (the hook, asked
+            # only when the page draws them).
+            "subtopics_sources": (
+                functools.cache(lambda: _subtopics_sources(session, user))
+                if session.kind == SessionKind.TECHNICAL_SUPPORT
+                else ()
+            ),
         },
     )
+
+
+def _subtopics_sources(session, user) -> list:
+    """Where the technical session's requested sub-topics came from, as the apps above say
+    (sessions.signals.session_subtopics_sources; feedback answers)."""
+    sources = []
+    for _receiver, answer in session_signals.session_subtopics_sources.send(
+        sender=Session, session=session, user=user
+    ):
+        sources.extend(answer or ())
+    return sources
 
 
 def _presentation_initial(programme):

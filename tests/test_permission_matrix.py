@@ -368,6 +368,35 @@ ROWS = [
                                                                    L, 403, 403, 200, 404, 403, 200),
     row("GET",    "/surveys/compare/?survey={survey}&survey={programme_survey}",
                                                                    L, 403, 403, 404, 404, 403, 200),
+    # --- Live mode (feedback.views_live) --------------------------------------------------------
+    # The presenter's pages: those who may change the survey; one it asks gets 403, the rest 404.
+    # The world's survey is presented under the code KM4TXA at its question.
+    row("GET",    "/surveys/{survey}/live/",               L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{survey}/live/area/",          L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{survey}/live/start/",         L, 403, 404, 302, 404, 404, 302),
+    row("POST",   "/surveys/{survey}/live/move/",          L, 403, 404, 302, 404, 404, 302,
+        data={"question": "{survey_question}"}),
+    row("POST",   "/surveys/{survey}/live/close/",         L, 403, 404, 302, 404, 404, 302),
+    row("GET",    "/surveys/{draft_survey}/live/",         L, 404, 404, 200, 404, 404, 200),
+    # The participants': typing the code needs no sign-in; the code's pages are for those the
+    # survey asks (403 to those who build or read it, 404 to the rest). An unknown code: 404.
+    row("GET",    "/live/",                              200, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/live/?code={live_code}",             302, 302, 302, 302, 302, 302, 302),
+    row("GET",    "/live/{live_code}/",                    L, 200, 404, 403, 404, 404, 403),
+    row("POST",   "/live/{live_code}/",                    L, 302, 404, 403, 404, 404, 403,
+        data={"question": "{survey_question}"}),
+    row("GET",    "/live/{live_code}/poll/",               L, 200, 404, 403, 404, 404, 403),
+    row("GET",    "/live/KMKMKM/",                         L, 404, 404, 404, 404, 404, 404),
+    # The programme's own figures (feedback.views_needs, feedback.views_subtopics): the needs
+    # assessment by enabling theme, read as the results are; sending a post-session survey's
+    # sub-topics to the technical session, by the same people (a survey of another kind: the
+    # page says why nothing can be sent, and a POST is refused with that message).
+    row("GET",    "/surveys/{survey}/results/themes/",     L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{programme_survey}/results/themes/", L, 403, 403, 404, 404, 404, 200),
+    row("GET",    "/surveys/{session_survey}/results/subtopics/",
+                                                           L, 403, 404, 200, 404, 404, 200),
+    row("POST",   "/surveys/{session_survey}/results/subtopics/",
+                                                           L, 403, 404, 302, 404, 404, 302),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
@@ -837,6 +866,8 @@ RULES = [
     ("feedback.change_survey",            "programme_survey", None,  (F,  F,  F,  F,  F,  F,  T)),
     ("feedback.view_survey_results",      "survey",       None,      (F,  F,  F,  T,  F,  F,  T)),
     ("feedback.view_survey_results",      "session_survey", None,    (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.send_subtopics",           "session_survey", None,    (F,  F,  F,  T,  F,  F,  T)),
+    ("feedback.send_subtopics",           "programme_survey", None,  (F,  F,  F,  F,  F,  F,  T)),
     ("feedback.answer_survey",            "survey",       None,      (F,  T,  F,  F,  F,  F,  F)),
     ("feedback.answer_survey",            "session_survey", None,    (F,  T,  F,  F,  F,  F,  F)),
     ("feedback.answer_survey",            "programme_survey", None,  (F,  T,  T,  F,  F,  F,  F)),

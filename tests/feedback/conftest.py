@@ -121,3 +121,19 @@ def two_page_survey(cohort, **fields) -> Survey:
 @pytest.fixture
 def survey(asked):
     return two_page_survey(asked.cohort)
+
+
+@pytest.fixture
+def room(asked):
+    """Live mode's room (tests/feedback/test_live*.py): `asked` with the cohort's facilitator
+    (`facilitator`) and two more officers of cities enrolled in it (`bea`, `caio`)."""
+    facilitator = factories.UserFactory(is_facilitator=True, full_name="Fay Facilitator")
+    asked.cohort.facilitators.add(facilitator)
+    others = []
+    for name in ("Porto", "Braga"):
+        city = factories.CityFactory(name=name)
+        factories.enrolment_accepted(cohort=asked.cohort, city=city)
+        others.append(factories.city_officer(city=city))
+    asked.facilitator = facilitator
+    asked.bea, asked.caio = others
+    return asked

@@ -77,7 +77,7 @@ class World:
 
 
 def question(survey, ref) -> Question:
-    return Question.objects.get(section__survey=survey, template_ref=ref)
+    return Question.objects.get(section__survey=survey, template_key=ref)
 
 
 def respond(survey, city=None, *, thematic=None, technical=None, possible=None):
@@ -140,7 +140,7 @@ def test_template_copy_records_each_question_and_option_of_the_template(world):
     refs = list(
         Question.objects.filter(section__survey=world.a)
         .order_by("section__position", "position")
-        .values_list("template_ref", flat=True)
+        .values_list("template_key", flat=True)
     )
     assert refs == [
         "gained",
@@ -300,7 +300,7 @@ def test_questions_are_matched_after_a_rewording_and_added_ones_listed(world):
         ),
     )
     thematic.refresh_from_db()
-    assert thematic.template_ref == "thematic_format"
+    assert thematic.template_key == "thematic_format"
     # Added by each builder: the same words in both (matched), and one in B only (not).
     for survey in (world.a, world.b):
         section = question(survey, "how_possible").section
@@ -437,17 +437,17 @@ def test_kept_surveys_follow_a_new_survey_and_a_facilitator_leaving(client, worl
 
 
 def test_migration_fills_the_references_of_surveys_copied_before(world):
-    Question.objects.filter(section__survey=world.a).update(template_ref="")
+    Question.objects.filter(section__survey=world.a).update(template_key="")
     Option.objects.filter(question__section__survey=world.a).update(template_ref="")
     reworded = question(world.b, "technical_format")
-    Question.objects.filter(section__survey=world.b).update(template_ref="")
+    Question.objects.filter(section__survey=world.b).update(template_key="")
     Question.objects.filter(pk=reworded.pk).update(text="Reworded before the migration")
-    migration = importlib.import_module("feedback.migrations.0003_template_refs")
+    migration = importlib.import_module("feedback.migrations.0004_template_refs")
     migration.refs_fill(apps, None)
     assert list(
         Question.objects.filter(section__survey=world.a)
         .order_by("section__position", "position")
-        .values_list("template_ref", flat=True)
+        .values_list("template_key", flat=True)
     ) == ["gained", "thematic_format", "technical_format", "support_service", "how_possible"]
     # The same words twice: the first is the thematic one, the second the technical one.
     assert question(world.a, "technical_format").section.position == 3
@@ -459,7 +459,7 @@ def test_migration_fills_the_references_of_surveys_copied_before(world):
         Option.objects.filter(question__section__survey=world.a).values_list("label", flat=True)
     )
     reworded.refresh_from_db()
-    assert reworded.template_ref == ""
+    assert reworded.template_key == ""
 
 
 def test_ranking_matrix_and_extent_side_by_side():

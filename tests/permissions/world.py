@@ -29,6 +29,7 @@ from cities.models import City, ClimateAction, Invitation
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
 from feedback.enums import SurveyScope
+from feedback.models import LivePresentation
 from roadmaps.enums import ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
 from sessions.calendar_links import registration_calendar_signature
@@ -182,6 +183,14 @@ def build_world() -> World:
     survey_question = factories.QuestionFactory(section=survey_section, position=1)
     for position, label in enumerate(["Yes", "No"], start=1):
         factories.OptionFactory(question=survey_question, position=position, label=label)
+    # The survey presented live (feedback/live.py), at its question, under a fixed code.
+    live_presentation = LivePresentation.objects.create(
+        survey=survey,
+        code="KM4TXA",
+        question=survey_question,
+        started_by=facilitator,
+        started_at=now,
+    )
 
     clients, session_keys = {}, {}
     for role, person in people.items():
@@ -224,6 +233,7 @@ def build_world() -> World:
             "survey_section": survey_section.pk,
             "survey_question": survey_question.pk,
             "session_survey": session_survey.pk,
+            "live_code": live_presentation.code,
         },
         rule_object_ids={
             "action": action.pk,

@@ -13,7 +13,7 @@ from cohorts.models import Cohort, EnrolmentGroup
 from devdata import demo_surveys
 from feedback.comparison import survey_comparison
 from feedback.enums import QuestionKind, ResponseStatus, ResponseUnit, SurveyScope
-from feedback.models import Answer, Question, Response, Survey
+from feedback.models import Answer, Question, Response, SubtopicsSent, Survey
 from feedback.survey_templates import FINAL_RECAP, POST_SESSION
 from sessions.enums import SessionKind
 from sessions.models import Session
@@ -166,7 +166,7 @@ def test_recap_how_possible_has_no_answer_since_none_is_reported(demo_data):
 def test_post_session_surveys_ask_for_the_technical_sessions_sub_topics(demo_data):
     cohort = cohort_1()
     technical = {
-        s.thematic_group_id: s.title
+        s.thematic_group_id: s
         for s in Session.objects.filter(cohort=cohort, kind=SessionKind.TECHNICAL_SUPPORT)
     }
     surveys = Survey.objects.filter(template_key=POST_SESSION, session__cohort=cohort)
@@ -188,8 +188,15 @@ def test_post_session_surveys_ask_for_the_technical_sessions_sub_topics(demo_dat
         # sub-topic as often.
         assert top_count == 6
         assert [n for _label, n in counts].count(6) == 1
-        assert technical[session.thematic_group_id].endswith(top_label)
-        assert session.requested_subtopics == top_label
+        fed = technical[session.thematic_group_id]
+        assert fed.title.endswith(top_label)
+        # The technical session's requested sub-topics are the survey's choices, most chosen
+        # first, sent as on the results page (feedback.subtopics); the thematic one has none.
+        assert fed.requested_subtopics.splitlines() == [
+            f"{label} ({n} of 6)" for label, n in sorted(counts, key=lambda row: -row[1])
+        ]
+        assert SubtopicsSent.objects.get(survey=survey).session == fed
+        assert session.requested_subtopics == ""
         assert set(survey.responses.values_list("city_id", flat=True)) <= set(group_cities)
 
 
@@ -224,7 +231,11 @@ def test_seed_demo_twice_creates_no_survey_response_or_answer(demo_data):
 
 
 def test_seed_demo_keeps_requested_subtopics_a_facilitator_typed(demo_data):
-    session = Session.objects.get(title="Thematic discussion: Energy", cohort=cohort_1())
+    session = Session.objects.get(
+        kind=SessionKind.TECHNICAL_SUPPORT,
+        thematic_group__sector__slug="energy",
+        cohort=cohort_1(),
+    )
     session.requested_subtopics = "Heat pumps in apartment blocks"
     session.save(update_fields=["requested_subtopics"])
 

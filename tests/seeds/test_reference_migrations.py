@@ -184,6 +184,9 @@ def test_reference_migrations_reverse_keeping_rows_and_reapply_over_an_older_ins
         "Applying cities.0008_city_description... OK",
         # The surveys' tables refer to cities': reversed with cities 0005.
         "Applying feedback.0001_surveys... OK",
+        "Applying feedback.0002_live... OK",
+        # Refers to taxonomy's enabling themes and feedback's tables: reversed with both.
+        "Applying feedback.0003_needs... OK",
         "Applying roadmaps.0006_reference_services... OK",
         # Reversed with 0006 (issue 10's general reasoning and status labels).
         "Applying roadmaps.0007_general_reasoning... OK",

@@ -960,6 +960,9 @@ def _acting_services(programme) -> dict:
             requested_subtopics="",
             acting_user=user,
         ),
+        "session_requested_subtopics_set": lambda user: services.session_requested_subtopics_set(
+            session=programme.heating, requested_subtopics="Mine", acting_user=user
+        ),
         "session_set_presentations": lambda user: services.session_set_presentations(
             session=programme.heating,
             presentations=[(programme.mission_city, [programme.actions[0].pk])],
@@ -1001,6 +1004,7 @@ ACTING_SERVICES = [
     "session_update",
     "session_cancel",
     "session_record_outcome",
+    "session_requested_subtopics_set",
     "session_set_presentations",
     "registration_create",
     "registrations_create",
@@ -1013,7 +1017,11 @@ ACTING_SERVICES = [
 
 def _stored(programme) -> tuple:
     return (
-        list(Session.objects.order_by("pk").values_list("title", "status", "key_takeaways")),
+        list(
+            Session.objects.order_by("pk").values_list(
+                "title", "status", "key_takeaways", "requested_subtopics"
+            )
+        ),
         list(programme.heating.presentations.values_list("city__name", flat=True)),
         list(Registration.objects.order_by("pk").values_list("email", "attendance")),
         list(CalendarFeed.objects.values_list("user_id", "token")),
@@ -1251,3 +1259,43 @@ def test_session_update_of_a_session_already_outside_changes_its_other_fields(pr
     )
 
     assert session.title == "Energy: heat networks"
+
+
+# --- The sub-topics cities asked for, set alone (feedback sends a technical session its own) ---
+
+
+def test_requested_subtopics_set_writes_only_them_and_who(programme):
+    programme.heating.key_takeaways = "Kept"
+    programme.heating.save(update_fields=["key_takeaways"])
+
+    session = services.session_requested_subtopics_set(
+        session=programme.heating,
+        requested_subtopics="  Tariffs\nGrid fees  ",
+        acting_user=programme.lead,
+    )
+
+    session.refresh_from_db()
+    assert (session.requested_subtopics, session.key_takeaways, session.updated_by) == (
+        "Tariffs\nGrid fees",
+        "Kept",
+        programme.lead,
+    )
+
+
+def test_requested_subtopics_of_a_cancelled_session_or_too_long_are_refused(programme):
+    limit = Session._meta.get_field("requested_subtopics").max_length
+    with pytest.raises(ApplicationError) as refused:
+        services.session_requested_subtopics_set(
+            session=programme.heating,
+            requested_subtopics="x" * (limit + 1),
+            acting_user=programme.lead,
+        )
+    assert refused.value.field == "requested_subtopics"
+    Session.objects.filter(pk=programme.heating.pk).update(status=SessionStatus.CANCELLED)
+    with pytest.raises(ApplicationError) as refused:
+        services.session_requested_subtopics_set(
+            session=programme.heating, requested_subtopics="Tariffs", acting_user=programme.lead
+        )
+    assert refused.value.code == "cancelled"
+    programme.heating.refresh_from_db()
+    assert programme.heating.requested_subtopics == ""

@@ -1,8 +1,9 @@
-"""Each question and option copied from a ready template keeps its identity in the template
-(`template_ref`), so that comparisons match the copies of one template however their builders
-reworded them (feedback/comparison.py).
+"""Each option copied from a ready template keeps its label in the template
+(`Option.template_ref`), as each question keeps its key (`Question.template_key`, 0003), so
+that comparisons match the copies of one template however their builders reworded them
+(feedback/comparison.py).
 
-Surveys copied before this migration get their references where a question's text (an option's
+Surveys copied before 0003 and this migration get both where a question's text (an option's
 label) is still the template's: that is the only identity they kept. A question reworded since
 stays unmatched, and the comparison page lists it as such.
 """
@@ -56,12 +57,13 @@ def refs_fill(apps, schema_editor):
             .order_by("section__position", "position")
         )
         for question in questions:
-            key = _key_of(question, texts, used)
-            if key is None:
+            key = question.template_key or _key_of(question, texts, used)
+            if key is None or key in used or key not in labels:
                 continue
             used.add(key)
-            question.template_ref = key
-            question.save(update_fields=["template_ref"])
+            if not question.template_key:
+                question.template_key = key
+                question.save(update_fields=["template_key"])
             for option in Option.objects.filter(question=question, label__in=labels[key]):
                 option.template_ref = option.label
                 option.save(update_fields=["template_ref"])
@@ -69,15 +71,10 @@ def refs_fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0001_surveys"),
+        ("feedback", "0003_needs"),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="question",
-            name="template_ref",
-            field=models.CharField(blank=True, editable=False, max_length=50),
-        ),
         migrations.AddField(
             model_name="option",
             name="template_ref",
