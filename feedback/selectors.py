@@ -6,6 +6,7 @@ import datetime
 from django.core.cache import cache
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
+from accounts.rules import is_programme_admin
 from cohorts.models import Cohort
 from feedback.enums import ResponseStatus
 from feedback.models import Participation, Response, Survey
@@ -46,6 +47,22 @@ def surveys_asking(*, user, enrolled_cohorts=None) -> QuerySet[Survey]:
         | Q(scope="session", session__isnull=False) & Exists(registered)
         | Q(scope="programme", programme__in=programmes)
     )
+
+
+def surveys_visible_to(*, user) -> QuerySet[Survey]:
+    """The surveys a person sees: those they build (feedback.change_survey: every one for a
+    programme admin, else those of the cohorts they facilitate and of their sessions, drafts
+    included) and the published ones that ask them (feedback.answer_survey). The API lists
+    these; a survey outside them is a 404."""
+    if not user.is_authenticated:
+        return Survey.objects.none()
+    # building imports this module (through answering): read at call time.
+    from feedback.building import surveys_built_by
+
+    if is_programme_admin(user):
+        return Survey.objects.all()
+    built = surveys_built_by(user=user).values("pk")
+    return Survey.objects.filter(Q(pk__in=built) | Q(pk__in=surveys_asking(user=user).values("pk")))
 
 
 def open_surveys_for(
