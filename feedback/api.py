@@ -50,6 +50,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response as ApiResponse
 
 from cities.selectors import cities_of_officer
+from cohorts.enums import Programme
 from feedback import answering
 from feedback.enums import (
     EXTENT_LABELS,
@@ -116,6 +117,12 @@ def _survey(user, pk, perm: str) -> Survey:
 
 class SurveySerializer(serializers.ModelSerializer):
     is_open = serializers.SerializerMethodField(help_text="Whether it takes answers now.")
+    programme = serializers.ChoiceField(
+        choices=Programme.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="A programme-wide survey's programme; empty for the others.",
+    )
 
     class Meta:
         model = Survey
