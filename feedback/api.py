@@ -32,7 +32,7 @@ Decisions:
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Min, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -49,6 +49,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response as ApiResponse
 
+from accounts.rules import is_programme_admin
 from cities.selectors import cities_of_officer
 from cohorts.enums import Programme
 from feedback import answering
@@ -72,15 +73,21 @@ from feedback.results import (
     results_scope,
     survey_results,
 )
-from feedback.selectors import has_participated, own_response, surveys_visible_to
+from feedback.selectors import (
+    SURVEYS,
+    has_participated,
+    own_response,
+    structure_scope,
+    surveys_visible_to,
+)
 from feedback.views_results import FILTER_NAMES, ResultFilterForm
 from portal.api.errors import error_body
 from portal.api.filters import MAX_ID
 from portal.api.schema import ErrorSerializer
 from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
-from portal.permissions import PermissionRefused, object_for
+from portal.permissions import PermissionRefused
 from portal.text import LONG_TEXT_MAX
-from sessions.caching import CITIES, NAMES, VISIBILITY, session_scope
+from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
 
 RESULTS = "feedback.view_survey_results"
 CHANGE = "feedback.change_survey"
@@ -98,11 +105,16 @@ def _pk(pk) -> int:
     return int(raw)
 
 
-def _survey(user, pk, perm: str) -> Survey:
+def _survey(user, pk, perm: str | None) -> Survey:
     """The survey if `user` holds `perm` on it; 403 if they know of it otherwise (they build or
-    read it, or it asks them), 404 for everyone else."""
+    read it, or it asks them), 404 for everyone else. `perm` None: any of those (the survey is
+    among surveys_visible_to them, asked of the rules for one survey rather than as a query)."""
     survey = Survey.objects.select_related("session").filter(pk=_pk(pk)).first()
     if survey is None:
+        raise Http404
+    if perm is None:
+        if user.has_perm(CHANGE, survey) or user.has_perm(answering.ANSWER_PERM, survey):
+            return survey
         raise Http404
     if user.has_perm(perm, survey):
         return survey
@@ -228,6 +240,27 @@ class SurveyDetailSerializer(SurveySerializer):
 
 
 def _detail(survey: Survey) -> dict:
+    """The survey with its sections and questions, kept in the cache under its structure's
+    version (raised by any change to the survey's row, sections, questions and options:
+    feedback/versions.py), the language (the extent scale's labels) and the time zone (the
+    dates). Whether it is open is worked out afresh."""
+    key = cache_key(
+        "feedback:api-survey",
+        [
+            survey.pk,
+            versions(structure_scope(survey.pk)),
+            get_language(),
+            timezone.get_current_timezone_name(),
+        ],
+    )
+    data = cache.get(key)
+    if data is None:
+        data = _detail_data(survey)
+        cache.set(key, data, TIMEOUT_SECONDS)
+    return {**data, "is_open": SurveySerializer().get_is_open(survey)}
+
+
+def _detail_data(survey: Survey) -> dict:
     structure = answering.survey_structure(survey)
     sections = [
         {
@@ -701,12 +734,39 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses=SurveyDetailSerializer)
     def retrieve(self, request, pk=None):
         """The survey with its sections, their questions and the questions' options."""
-        survey = object_for(
-            request.user,
-            surveys_visible_to(user=request.user).select_related("session"),
-            pk=_pk(pk),
+        return ApiResponse(_detail(_survey(request.user, pk, None)))
+
+    def list(self, request, *args, **kwargs):
+        """The caller's surveys, kept in the cache under everything that decides them: the
+        person and their admin flag (surveys_visible_to reads what they facilitate, their
+        cities' enrolments and the sessions they registered for: VISIBILITY, SESSIONS, and
+        NAMES for a changed email address), the surveys' rows (SURVEYS), the address (filters,
+        order, page, host of the page links), the language and time zone, and the next moment
+        a survey opens or closes (whether each is open, and the `open` filter)."""
+        user = request.user
+        now = timezone.now()
+        moments = Survey.objects.aggregate(
+            opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+            closes=Min("closes_at", filter=Q(closes_at__gt=now)),
         )
-        return ApiResponse(_detail(survey))
+        next_moment = min((m for m in moments.values() if m is not None), default=None)
+        key = cache_key(
+            "feedback:api-surveys",
+            [
+                get_language(),
+                timezone.get_current_timezone_name(),
+                request.build_absolute_uri(),
+                user.pk,
+                is_programme_admin(user),
+                versions(SURVEYS, VISIBILITY, SESSIONS, NAMES),
+                next_moment and next_moment.isoformat(),
+            ],
+        )
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, TIMEOUT_SECONDS)
+        return ApiResponse(data)
 
     @extend_schema(
         methods=["get"],

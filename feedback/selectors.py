@@ -102,7 +102,16 @@ def own_response(*, survey: Survey, user, city=None) -> Response | None:
     """The person's response (their city's when `city` is given), if they began one. An
     anonymous survey's submitted response is nobody's: None."""
     key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
-    return Response.objects.filter(survey=survey, respondent=key).first()
+    return response_by_key(survey=survey, key=key)
+
+
+def response_by_key(*, survey: Survey, key: str) -> Response | None:
+    """The one response of a respondent key, through the unique index on (survey, respondent).
+    That index is partial (keys not empty): SQLite uses it only when the query repeats its
+    condition, and without it scanned every response of every survey (20 ms with 100,000);
+    unordered, as there is one at most (the model's ordering joins the survey)."""
+    found = Response.objects.filter(survey=survey, respondent=key).exclude(respondent="")
+    return next(iter(found.order_by()[:1]), None)
 
 
 def city_responses(*, survey: Survey, city_ids) -> dict[int, Response]:

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -293,6 +294,24 @@ def test_the_list_shows_builders_theirs_and_others_the_published_surveys_asking_
         400,
         {"scope": ["“city” is not one of the choices: session, cohort, programme."]},
     )
+
+
+def test_the_kept_survey_follows_a_wording_change_and_its_closing(place):
+    survey = make_survey(place.cohort)
+    ana = place.client(place.ana)
+    path = f"/api/v1/surveys/{survey.pk}/"
+    assert ana.get(path).json()["sections"][0]["questions"][0]["text"] == (
+        "Satisfied with the format?"
+    )
+
+    survey.q["format"].text = "Happy with the format?"
+    survey.q["format"].save()
+    changed = ana.get(path).json()
+    with time_machine.travel(survey.closes_at + datetime.timedelta(seconds=1)):
+        closed = ana.get(path).json()
+
+    assert changed["sections"][0]["questions"][0]["text"] == "Happy with the format?"
+    assert (changed["is_open"], closed["is_open"]) == (True, False)
 
 
 def test_a_survey_is_not_found_by_those_it_does_not_concern(place):
@@ -910,9 +929,29 @@ def test_list_queries_do_not_grow_with_surveys(place, django_assert_num_queries,
     for n in range(many):
         make_survey(place.cohort, title=f"Survey {n}")
     keep_facts_of(place.ana)
-    # user, facts version, count, page of surveys
-    response = _queries(place.client(place.ana), "/api/v1/surveys/", django_assert_num_queries, 4)
+    ana = place.client(place.ana)
+    # user, next moment a survey opens or closes, versions of the list, facts version, count,
+    # page of surveys
+    response = _queries(ana, "/api/v1/surveys/", django_assert_num_queries, 6)
     assert response.json()["count"] == many
+    # Kept: user, next moment, versions.
+    again = _queries(ana, "/api/v1/surveys/", django_assert_num_queries, 3)
+    assert again.content == response.content
+
+
+def test_the_kept_list_follows_a_new_survey_and_the_clock(place):
+    now = timezone.now()
+    make_survey(place.cohort, title="Soon", opens_at=now + datetime.timedelta(minutes=5))
+    ana, lead = place.client(place.ana), place.client(place.lead)
+    assert [s["is_open"] for s in lead.get("/api/v1/surveys/").json()["results"]] == [False]
+    assert ana.get("/api/v1/surveys/").json()["count"] == 1
+
+    make_survey(place.cohort, title="Draft", is_published=False)
+    with time_machine.travel(now + datetime.timedelta(minutes=6)):
+        listed = lead.get("/api/v1/surveys/").json()["results"]
+
+    assert [(s["title"], s["is_open"]) for s in listed] == [("Soon", True), ("Draft", True)]
+    assert [s["title"] for s in ana.get("/api/v1/surveys/").json()["results"]] == ["Soon"]
 
 
 @pytest.mark.parametrize("many", [1, 3])
