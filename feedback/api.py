@@ -317,14 +317,12 @@ def _service_value(kind: str, value: dict) -> dict:
     return {"number": value.get("number"), "not_applicable": value.get("not_applicable", False)}
 
 
-def answers_data(structure, rows) -> dict[str, dict]:
-    """Stored answer rows as the API gives them (the shape a PUT takes), by question id."""
-    kinds = {question.pk: question.kind for question in structure.questions}
+def answers_data(rows) -> dict[str, dict]:
+    """Stored answer rows (`_answer_rows`: with their question's kind) as the API gives them
+    (the shape a PUT takes), by question id."""
     data: dict[str, dict] = {}
     for row in rows:
-        kind = kinds.get(row.question_id)
-        if kind is None:
-            continue
+        kind = row.kind
         value = data.setdefault(str(row.question_id), _empty_value(kind))
         if kind == QuestionKind.SINGLE_CHOICE:
             value["option"] = row.option_id
@@ -362,8 +360,17 @@ def _empty_value(kind: str) -> dict:
 
 
 def _answer_rows(response_ids):
-    return Answer.objects.filter(response__in=response_ids).values_list(
-        "response_id", "question_id", "option_id", "number", "not_applicable", "text", named=True
+    # The question's kind in the same query: no need of the survey's structure.
+    rows = Answer.objects.filter(response__in=response_ids).annotate(kind=F("question__kind"))
+    return rows.values_list(
+        "response_id",
+        "question_id",
+        "option_id",
+        "number",
+        "not_applicable",
+        "text",
+        "kind",
+        named=True,
     )
 
 
@@ -450,7 +457,7 @@ def _own_data(survey: Survey, user, city, response: Response | None) -> dict:
         page=response.page,
         updated_at=response.updated_at and moment.to_representation(response.updated_at),
         submitted_at=response.submitted_at and moment.to_representation(response.submitted_at),
-        answers=answers_data(answering.survey_structure(survey), _answer_rows([response.pk])),
+        answers=answers_data(_answer_rows([response.pk])),
     )
     return data
 
@@ -906,12 +913,8 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             rows = {}
             for row in _answer_rows([response.pk for response in page]):
                 rows.setdefault(row.response_id, []).append(row)
-            structure = answering.survey_structure(survey)
             return self.get_paginated_response(
-                [
-                    _row_data(survey, response, structure, rows.get(response.pk, []))
-                    for response in page
-                ]
+                [_row_data(survey, response, rows.get(response.pk, [])) for response in page]
             ).data
 
         data = _kept("feedback:api-responses", survey, request, build)
@@ -938,8 +941,8 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
 
-def _row_data(survey: Survey, response: Response, structure, rows) -> dict:
-    answers = answers_data(structure, rows)
+def _row_data(survey: Survey, response: Response, rows) -> dict:
+    answers = answers_data(rows)
     if survey.is_anonymous:
         return {
             "id": None,

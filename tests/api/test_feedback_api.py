@@ -967,8 +967,8 @@ def test_responses_and_results_queries_do_not_grow_with_responses(
     lead.get(f"{base}/")  # the survey's structure, read once and kept
 
     # user, facts version, survey, versions, count, page of responses (with people and
-    # cities), their answers, structure version
-    responses = _queries(lead, f"{base}/responses/", django_assert_num_queries, 8)
+    # cities), their answers (with their questions' kinds)
+    responses = _queries(lead, f"{base}/responses/", django_assert_num_queries, 7)
     # user, facts version, survey, versions, count, questions, options, counts, denominators,
     # texts, people asked
     results = _queries(lead, f"{base}/results/", django_assert_num_queries, 11)

@@ -95,6 +95,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_cold",
         "bench_feedback",
         "bench_feedback_answer",
+        "bench_feedback_api",
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
@@ -178,6 +179,11 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "survey results chart SVG: lead facilitator, a multiple-choice question",
             "survey reminder confirmation: lead facilitator, busiest cohort",
             bench_cold.COLD + "survey results: lead facilitator, 100,000 answers of 20 questions",
+            "API: GET /api/v1/surveys/ (lead facilitator, busiest cohort)",
+            "API: GET /api/v1/surveys/<id>/ (officer: two pages of ten questions)",
+            "API: GET /api/v1/surveys/<id>/response/ (officer with a draft)",
+            "API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 5,000 responses)",
+            "API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 answers)",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
