@@ -84,10 +84,11 @@ from feedback.views_results import FILTER_NAMES, ResultFilterForm
 from portal.api.errors import error_body
 from portal.api.filters import MAX_ID
 from portal.api.schema import ErrorSerializer
-from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused
 from portal.text import LONG_TEXT_MAX
 from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY, session_scope
+from sessions.selectors import session_access_of
 
 RESULTS = "feedback.view_survey_results"
 CHANGE = "feedback.change_survey"
@@ -95,6 +96,15 @@ CHANGE = "feedback.change_survey"
 # multiplicative hash), computed in the database, so that the order says nothing of when each
 # was begun.
 SCRAMBLE_FACTOR, SCRAMBLE_MODULUS = 2654435761, 2**32
+
+
+def _versions_read(user, *scopes: str) -> dict[str, str]:
+    """The versions of `scopes` and of the person's kept facts, in one query: the rules asked
+    next (whether they may see the survey) read the facts under it without a query of their
+    own (sessions.selectors.session_access_of)."""
+    found = version_map(VISIBILITY, *scopes)
+    session_access_of(user, visibility=found[VISIBILITY])
+    return found
 
 
 def _pk(pk) -> int:
@@ -239,7 +249,7 @@ class SurveyDetailSerializer(SurveySerializer):
         read_only_fields = fields
 
 
-def _detail(survey: Survey) -> dict:
+def _detail(survey: Survey, version: str) -> dict:
     """The survey with its sections and questions, kept in the cache under its structure's
     version (raised by any change to the survey's row, sections, questions and options:
     feedback/versions.py), the language (the extent scale's labels) and the time zone (the
@@ -248,7 +258,7 @@ def _detail(survey: Survey) -> dict:
         "feedback:api-survey",
         [
             survey.pk,
-            versions(structure_scope(survey.pk)),
+            version,
             get_language(),
             timezone.get_current_timezone_name(),
         ],
@@ -523,21 +533,28 @@ def _filters(survey: Survey, params) -> ResultFilters:
     return form.filters()
 
 
-def _kept(name: str, survey: Survey, request, build):
-    """`build()`, kept in the cache under the versions of what the results page shows (its
-    responses, questions and options, who is enrolled and an officer, names, thematic groups,
-    and for a session who registered), the address (filters, page, host of the page links)
-    and the language."""
-    scopes = [results_scope(survey.pk), VISIBILITY, NAMES, CITIES, GROUP_MEMBERS]
+def results_scopes(pk: int) -> list[str]:
+    """What the results page shows, as data versions: the survey's responses, questions and
+    options, who is enrolled and an officer, names, thematic groups (and, for a session's
+    survey, who registered: `_kept` adds it)."""
+    return [results_scope(pk), NAMES, CITIES, GROUP_MEMBERS]
+
+
+def _kept(name: str, survey: Survey, request, found: dict[str, str], build):
+    """`build()`, kept in the cache under the versions of what the results page shows (`found`,
+    read with `results_scopes`), the address (filters, page, host of the page links), the
+    language and the time zone."""
+    extra = ""
     if survey.scope == SurveyScope.SESSION:
-        scopes.append(session_scope(survey.session_id))
+        extra = versions(session_scope(survey.session_id))
     key = cache_key(
         name,
         [
             get_language(),
             timezone.get_current_timezone_name(),
             request.build_absolute_uri(),
-            versions(*scopes),
+            joined(found, VISIBILITY, *results_scopes(survey.pk)),
+            extra,
         ],
     )
     data = cache.get(key)
@@ -715,6 +732,23 @@ def _results_data(survey: Survey, filters: ResultFilters) -> dict:
     }
 
 
+def _next_moment(now, version: str):
+    """The next moment any survey (drafts too: their builders list them) opens or closes, kept
+    in the cache under the surveys' data version and read again once it has passed (as
+    feedback.selectors.next_survey_moment does for the published ones)."""
+    key = f"feedback:api-next-moment:{version}"
+    kept = cache.get(key)
+    if kept is not None and (kept[0] is None or now < kept[0]):
+        return kept[0]
+    found = Survey.objects.aggregate(
+        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+        closes=Min("closes_at", filter=Q(closes_at__gt=now)),
+    )
+    moment = min((m for m in found.values() if m is not None), default=None)
+    cache.set(key, (moment,), TIMEOUT_SECONDS)
+    return moment
+
+
 FORBIDDEN = OpenApiResponse(
     ErrorSerializer, "Signed in and shown the survey, but not allowed to do this."
 )
@@ -741,7 +775,9 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses=SurveyDetailSerializer)
     def retrieve(self, request, pk=None):
         """The survey with its sections, their questions and the questions' options."""
-        return ApiResponse(_detail(_survey(request.user, pk, None)))
+        scope = structure_scope(_pk(pk))
+        found = _versions_read(request.user, scope)
+        return ApiResponse(_detail(_survey(request.user, pk, None), found[scope]))
 
     def list(self, request, *args, **kwargs):
         """The caller's surveys, kept in the cache under everything that decides them: the
@@ -751,12 +787,8 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         order, page, host of the page links), the language and time zone, and the next moment
         a survey opens or closes (whether each is open, and the `open` filter)."""
         user = request.user
-        now = timezone.now()
-        moments = Survey.objects.aggregate(
-            opens=Min("opens_at", filter=Q(opens_at__gt=now)),
-            closes=Min("closes_at", filter=Q(closes_at__gt=now)),
-        )
-        next_moment = min((m for m in moments.values() if m is not None), default=None)
+        found = version_map(SURVEYS, VISIBILITY, SESSIONS, NAMES)
+        next_moment = _next_moment(timezone.now(), found[SURVEYS])
         key = cache_key(
             "feedback:api-surveys",
             [
@@ -765,12 +797,13 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 request.build_absolute_uri(),
                 user.pk,
                 is_programme_admin(user),
-                versions(SURVEYS, VISIBILITY, SESSIONS, NAMES),
+                joined(found, SURVEYS, VISIBILITY, SESSIONS, NAMES),
                 next_moment and next_moment.isoformat(),
             ],
         )
         data = cache.get(key)
         if data is None:
+            session_access_of(user, visibility=found[VISIBILITY])
             data = super().list(request, *args, **kwargs).data
             cache.set(key, data, TIMEOUT_SECONDS)
         return ApiResponse(data)
@@ -795,6 +828,8 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def own_response(self, request, pk=None):
         """Your response (your city's, for a survey answered once per city): read it, or save
         the whole draft (`answers` by question id; a question left out has no answer)."""
+        if request.method == "GET":
+            found = _versions_read(request.user, results_scope(_pk(pk)))
         survey = _survey(request.user, pk, answering.ANSWER_PERM)
         if request.method == "GET":
             city_id = request.query_params.get("city")
@@ -805,8 +840,25 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 except ValidationError as error:
                     raise ValidationError({"city": error.detail}) from None
             city = _city_of(request.user, survey, city_id)
-            response = own_response(survey=survey, user=request.user, city=city)
-            return ApiResponse(_own_data(survey, request.user, city, response))
+            # Kept under the version of the survey's responses (raised by every save of a
+            # response, with which its answers are written, and by a question's or option's
+            # change), for this person and city.
+            key = cache_key(
+                "feedback:api-own-response",
+                [
+                    survey.pk,
+                    request.user.pk,
+                    city and city.pk,
+                    found[results_scope(survey.pk)],
+                    timezone.get_current_timezone_name(),
+                ],
+            )
+            data = cache.get(key)
+            if data is None:
+                response = own_response(survey=survey, user=request.user, city=city)
+                data = _own_data(survey, request.user, city, response)
+                cache.set(key, data, TIMEOUT_SECONDS)
+            return ApiResponse(data)
         data = ResponseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         city = _city_of(request.user, survey, data.validated_data.get("city"))
@@ -895,6 +947,7 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def responses(self, request, pk=None):
         """The submitted responses, each with its answers (named surveys: who and which city).
         An anonymous survey's are refused (403) until its threshold is reached."""
+        found = _versions_read(request.user, *results_scopes(_pk(pk)))
         survey = _survey(request.user, pk, RESULTS)
         filters = _filters(survey, request.query_params)
 
@@ -917,7 +970,7 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 [_row_data(survey, response, rows.get(response.pk, [])) for response in page]
             ).data
 
-        data = _kept("feedback:api-responses", survey, request, build)
+        data = _kept("feedback:api-responses", survey, request, found, build)
         if "refused" in data:
             raise PermissionDenied(
                 _(
@@ -934,10 +987,17 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Every question's results: counts and shares (the question's answers as the
         denominator), top options, means and distributions, free texts. An anonymous survey
         under its threshold shows only its count."""
+        found = _versions_read(request.user, *results_scopes(_pk(pk)))
         survey = _survey(request.user, pk, RESULTS)
         filters = _filters(survey, request.query_params)
         return ApiResponse(
-            _kept("feedback:api-results", survey, request, lambda: _results_data(survey, filters))
+            _kept(
+                "feedback:api-results",
+                survey,
+                request,
+                found,
+                lambda: _results_data(survey, filters),
+            )
         )
 
 

@@ -930,12 +930,12 @@ def test_list_queries_do_not_grow_with_surveys(place, django_assert_num_queries,
         make_survey(place.cohort, title=f"Survey {n}")
     keep_facts_of(place.ana)
     ana = place.client(place.ana)
-    # user, next moment a survey opens or closes, versions of the list, facts version, count,
-    # page of surveys
-    response = _queries(ana, "/api/v1/surveys/", django_assert_num_queries, 6)
+    # user, versions of the list (with the person's facts'), next moment a survey opens or
+    # closes, count, page of surveys
+    response = _queries(ana, "/api/v1/surveys/", django_assert_num_queries, 5)
     assert response.json()["count"] == many
-    # Kept: user, next moment, versions.
-    again = _queries(ana, "/api/v1/surveys/", django_assert_num_queries, 3)
+    # Kept: user, versions (the next moment is kept under them).
+    again = _queries(ana, "/api/v1/surveys/", django_assert_num_queries, 2)
     assert again.content == response.content
 
 
@@ -966,13 +966,35 @@ def test_responses_and_results_queries_do_not_grow_with_responses(
     base = f"/api/v1/surveys/{survey.pk}"
     lead.get(f"{base}/")  # the survey's structure, read once and kept
 
-    # user, facts version, survey, versions, count, page of responses (with people and
-    # cities), their answers (with their questions' kinds)
-    responses = _queries(lead, f"{base}/responses/", django_assert_num_queries, 7)
-    # user, facts version, survey, versions, count, questions, options, counts, denominators,
-    # texts, people asked
-    results = _queries(lead, f"{base}/results/", django_assert_num_queries, 11)
-    # Kept: user, facts version, survey, versions.
-    _queries(lead, f"{base}/results/", django_assert_num_queries, 4)
-
+    # user, versions (with the person's facts'), survey, count, page of responses (with
+    # people and cities), their answers (with their questions' kinds)
+    responses = _queries(lead, f"{base}/responses/", django_assert_num_queries, 6)
+    # user, versions, survey, count, questions, options, counts, denominators, texts, people
+    # asked
+    results = _queries(lead, f"{base}/results/", django_assert_num_queries, 10)
+    # Kept: user, versions, survey.
+    _queries(lead, f"{base}/results/", django_assert_num_queries, 3)
+    _queries(lead, f"{base}/responses/", django_assert_num_queries, 3)
     assert responses.json()["count"] == results.json()["responses"] == many
+
+
+def test_a_survey_and_ones_own_response_queries(place, django_assert_num_queries):
+    survey = make_survey(place.cohort)
+    answer(survey, place.ana, rating=4, submit=False)
+    keep_facts_of(place.ana)
+    ana = place.client(place.ana)
+    base = f"/api/v1/surveys/{survey.pk}"
+    ana.get(f"{base}/")
+    ana.get(f"{base}/response/")
+
+    # Kept: user, versions (with the person's facts'), survey.
+    _queries(ana, f"{base}/", django_assert_num_queries, 3)
+    draft = _queries(ana, f"{base}/response/", django_assert_num_queries, 3)
+    assert draft.json()["answers"][str(survey.q["rating"].pk)] == {
+        "number": 4,
+        "not_applicable": False,
+    }
+    # A page saved elsewhere (another device) shows at once.
+    answer(survey, place.ana, rating=2, submit=False)
+    again = ana.get(f"{base}/response/").json()
+    assert again["answers"][str(survey.q["rating"].pk)]["number"] == 2
