@@ -107,6 +107,11 @@ def _versions_read(user, *scopes: str) -> dict[str, str]:
     return found
 
 
+def _results_version(found: dict[str, str], pk) -> str:
+    scope = results_scope(_pk(pk))
+    return f"{scope}:{found[scope]}"
+
+
 def _pk(pk) -> int:
     """The id in the path; one that is no id finds nothing."""
     raw = str(pk)
@@ -115,13 +120,22 @@ def _pk(pk) -> int:
     return int(raw)
 
 
-def _survey(user, pk, perm: str | None) -> Survey:
+def _survey(user, pk, perm: str | None, *, kept_under: str | None = None) -> Survey:
     """The survey if `user` holds `perm` on it; 403 if they know of it otherwise (they build or
     read it, or it asks them), 404 for everyone else. `perm` None: any of those (the survey is
-    among surveys_visible_to them, asked of the rules for one survey rather than as a query)."""
-    survey = Survey.objects.select_related("session").filter(pk=_pk(pk)).first()
+    among surveys_visible_to them, asked of the rules for one survey rather than as a query).
+
+    `kept_under`: a version of a scope that every save or deletion of the survey's row raises
+    (its results' or its structure's), read already: the row is kept in the cache under it, as
+    roadmaps.selectors.roadmap_for_user keeps a roadmap's."""
+    key = f"feedback:api-survey-row:{_pk(pk)}:{kept_under}"
+    survey = cache.get(key) if kept_under is not None else None
     if survey is None:
-        raise Http404
+        survey = Survey.objects.select_related("session").filter(pk=_pk(pk)).first()
+        if survey is None:
+            raise Http404
+        if kept_under is not None:
+            cache.set(key, survey, TIMEOUT_SECONDS)
     if perm is None:
         if user.has_perm(CHANGE, survey) or user.has_perm(answering.ANSWER_PERM, survey):
             return survey
@@ -777,7 +791,8 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """The survey with its sections, their questions and the questions' options."""
         scope = structure_scope(_pk(pk))
         found = _versions_read(request.user, scope)
-        return ApiResponse(_detail(_survey(request.user, pk, None), found[scope]))
+        survey = _survey(request.user, pk, None, kept_under=f"{scope}:{found[scope]}")
+        return ApiResponse(_detail(survey, found[scope]))
 
     def list(self, request, *args, **kwargs):
         """The caller's surveys, kept in the cache under everything that decides them: the
@@ -828,9 +843,15 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def own_response(self, request, pk=None):
         """Your response (your city's, for a survey answered once per city): read it, or save
         the whole draft (`answers` by question id; a question left out has no answer)."""
+        found = None
         if request.method == "GET":
             found = _versions_read(request.user, results_scope(_pk(pk)))
-        survey = _survey(request.user, pk, answering.ANSWER_PERM)
+        survey = _survey(
+            request.user,
+            pk,
+            answering.ANSWER_PERM,
+            kept_under=found and _results_version(found, pk),
+        )
         if request.method == "GET":
             city_id = request.query_params.get("city")
             if city_id is not None:
@@ -948,7 +969,7 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """The submitted responses, each with its answers (named surveys: who and which city).
         An anonymous survey's are refused (403) until its threshold is reached."""
         found = _versions_read(request.user, *results_scopes(_pk(pk)))
-        survey = _survey(request.user, pk, RESULTS)
+        survey = _survey(request.user, pk, RESULTS, kept_under=_results_version(found, pk))
         filters = _filters(survey, request.query_params)
 
         def build():
@@ -988,7 +1009,7 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         denominator), top options, means and distributions, free texts. An anonymous survey
         under its threshold shows only its count."""
         found = _versions_read(request.user, *results_scopes(_pk(pk)))
-        survey = _survey(request.user, pk, RESULTS)
+        survey = _survey(request.user, pk, RESULTS, kept_under=_results_version(found, pk))
         filters = _filters(survey, request.query_params)
         return ApiResponse(
             _kept(

@@ -969,12 +969,12 @@ def test_responses_and_results_queries_do_not_grow_with_responses(
     # user, versions (with the person's facts'), survey, count, page of responses (with
     # people and cities), their answers (with their questions' kinds)
     responses = _queries(lead, f"{base}/responses/", django_assert_num_queries, 6)
-    # user, versions, survey, count, questions, options, counts, denominators, texts, people
-    # asked
-    results = _queries(lead, f"{base}/results/", django_assert_num_queries, 10)
-    # Kept: user, versions, survey.
-    _queries(lead, f"{base}/results/", django_assert_num_queries, 3)
-    _queries(lead, f"{base}/responses/", django_assert_num_queries, 3)
+    # user, versions, count, questions, options, counts, denominators, texts, people asked
+    # (the survey's row is kept under its version since the responses' page)
+    results = _queries(lead, f"{base}/results/", django_assert_num_queries, 9)
+    # Kept: user, versions.
+    _queries(lead, f"{base}/results/", django_assert_num_queries, 2)
+    _queries(lead, f"{base}/responses/", django_assert_num_queries, 2)
     assert responses.json()["count"] == results.json()["responses"] == many
 
 
@@ -987,9 +987,9 @@ def test_a_survey_and_ones_own_response_queries(place, django_assert_num_queries
     ana.get(f"{base}/")
     ana.get(f"{base}/response/")
 
-    # Kept: user, versions (with the person's facts'), survey.
-    _queries(ana, f"{base}/", django_assert_num_queries, 3)
-    draft = _queries(ana, f"{base}/response/", django_assert_num_queries, 3)
+    # Kept: user, versions (with the person's facts'); the survey's row is kept under them.
+    _queries(ana, f"{base}/", django_assert_num_queries, 2)
+    draft = _queries(ana, f"{base}/response/", django_assert_num_queries, 2)
     assert draft.json()["answers"][str(survey.q["rating"].pk)] == {
         "number": 4,
         "not_applicable": False,
@@ -998,3 +998,20 @@ def test_a_survey_and_ones_own_response_queries(place, django_assert_num_queries
     answer(survey, place.ana, rating=2, submit=False)
     again = ana.get(f"{base}/response/").json()
     assert again["answers"][str(survey.q["rating"].pk)]["number"] == 2
+
+
+def test_the_kept_survey_row_follows_its_changes(place):
+    survey = make_survey(place.cohort)
+    ana, lead = place.client(place.ana), place.client(place.lead)
+    base = f"/api/v1/surveys/{survey.pk}"
+    for path in (f"{base}/", f"{base}/response/"):
+        assert ana.get(path).status_code == 200
+    assert lead.get(f"{base}/results/").status_code == 200
+
+    survey.is_published = False
+    survey.save()
+
+    assert [ana.get(path).status_code for path in (f"{base}/", f"{base}/response/")] == [404, 404]
+    survey.cohort = factories.CohortFactory()
+    survey.save()
+    assert lead.get(f"{base}/results/").status_code == 404
