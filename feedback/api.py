@@ -50,6 +50,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response as ApiResponse
 
 from accounts.rules import is_programme_admin
+from cities.enums import CityType
 from cities.selectors import cities_of_officer
 from cohorts.enums import Programme
 from feedback import answering
@@ -525,7 +526,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter(
         "city_type",
         OpenApiTypes.STR,
-        enum=["mission_city", "mission_minded", "pilot", "twin"],
+        enum=CityType.values,
         description="Cities of this type",
     ),
     OpenApiParameter("country", OpenApiTypes.INT, description="Cities of this country"),
@@ -541,6 +542,20 @@ def _filters(survey: Survey, params) -> ResultFilters:
         return ResultFilters()
     if not given:
         return ResultFilters()
+    # An enum filter's empty or unknown value is refused, as everywhere in the API
+    # (portal.api.filters.FilterBackend); the page's form reads "" as "all".
+    if "city_type" in params:
+        choices = [value for value, _label in CityType.choices]
+        for value in params.getlist("city_type"):
+            if value not in choices:
+                raise ValidationError(
+                    {
+                        "city_type": [
+                            _("“%(value)s” is not one of the choices: %(choices)s.")
+                            % {"value": value, "choices": ", ".join(choices)}
+                        ]
+                    }
+                )
     form = ResultFilterForm({name: params.get(name) for name in given}, survey=survey)
     if not form.is_valid():
         raise ValidationError(form.errors)
@@ -846,6 +861,11 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         found = None
         if request.method == "GET":
             found = _versions_read(request.user, results_scope(_pk(pk)))
+        else:
+            # The body is read first: one this endpoint cannot take is refused as such (400),
+            # to anyone, which tells nothing of the survey.
+            data = ResponseInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
         survey = _survey(
             request.user,
             pk,
@@ -880,8 +900,6 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 data = _own_data(survey, request.user, city, response)
                 cache.set(key, data, TIMEOUT_SECONDS)
             return ApiResponse(data)
-        data = ResponseInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         city = _city_of(request.user, survey, data.validated_data.get("city"))
         structure = answering.survey_structure(survey)
         kinds = {question.pk: question.kind for question in structure.questions}
@@ -935,9 +953,10 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def submit(self, request, pk=None):
         """Submit your response: every required question shown must be answered (400 lists
         those that are not, under `fields.answers`)."""
-        survey = _survey(request.user, pk, answering.ANSWER_PERM)
+        # The body first, as for a save.
         data = SubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        survey = _survey(request.user, pk, answering.ANSWER_PERM)
         city = _city_of(request.user, survey, data.validated_data.get("city"))
         try:
             with transaction.atomic():

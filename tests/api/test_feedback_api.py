@@ -808,7 +808,8 @@ def test_results_take_the_pages_filters(place):
 
     results = lead.get(f"/api/v1/surveys/{survey.pk}/results/?country={spain}").json()
     responses = lead.get(f"/api/v1/surveys/{survey.pk}/responses/?country={spain}").json()
-    refused = lead.get(f"/api/v1/surveys/{survey.pk}/results/?country=999999&city_type=town")
+    refused = lead.get(f"/api/v1/surveys/{survey.pk}/results/?country=999999&group=")
+    unknown_type = lead.get(f"/api/v1/surveys/{survey.pk}/responses/?city_type=town")
 
     assert (results["responses"], results["filtered"], results["asked"]) == (1, True, None)
     assert results["questions"][3]["texts"] == [
@@ -816,12 +817,15 @@ def test_results_take_the_pages_filters(place):
     ]
     assert results["questions"][2]["distribution"]["mean"] == 1.0
     assert [row["city"]["name"] for row in responses["results"]] == ["Sevilla"]
+    # A country none of the asked cities is in: refused as the page's form refuses it; an
+    # empty id is no filter.
     assert (refused.status_code, refused.json()["error"]["fields"]) == (
         400,
-        {
-            "country": ["Select a valid choice. That choice is not one of the available choices."],
-            "city_type": ["Select a valid choice. town is not one of the available choices."],
-        },
+        {"country": ["Select a valid choice. That choice is not one of the available choices."]},
+    )
+    assert (unknown_type.status_code, unknown_type.json()["error"]["fields"]) == (
+        400,
+        {"city_type": ["“town” is not one of the choices: mission, mission_minded, pilot, twin."]},
     )
 
 
