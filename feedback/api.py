@@ -25,9 +25,15 @@ Decisions:
   threshold they are refused (403) and its results show only their count, as the page does.
   Results and responses of an anonymous survey take no filter: one given is refused (400),
   since the answers keep no city to filter by.
-- Results and the responses' pages are kept in the cache under the data versions of the
-  results page (feedback.results.results_scope and the scopes of who is asked), the address
-  and the language: the same data for everyone who may read them.
+- A body a write cannot take (not JSON, the wrong shape) is refused (400) before the survey is
+  looked up: the refusal says nothing of the survey.
+- What is read is kept in the cache, as the pages keep theirs: results and the responses'
+  pages as their rendered JSON under the data versions of the results page
+  (feedback.results.results_scope and the scopes of who is asked), the address, the language
+  and the time zone (the same for everyone who may read them, asked first); a survey with its
+  questions under its structure's version; one's own response under the survey's responses'
+  version and the person; the list under the person and the surveys' and visibility's
+  versions. The survey's row itself is kept under the version read with them.
 """
 
 from django.core.cache import cache
@@ -117,7 +123,8 @@ def _results_version(found: dict[str, str], pk) -> str:
 def _pk(pk) -> int:
     """The id in the path; one that is no id finds nothing."""
     raw = str(pk)
-    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID):
+    # At most 19 digits before int(): it refuses (a 500) a number over 4,300 digits long.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and 0 < int(raw) <= MAX_ID):
         raise Http404
     return int(raw)
 
@@ -863,7 +870,7 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={200: OwnResponseSerializer, 403: FORBIDDEN},
     )
     @action(detail=True, methods=["get", "put"], url_path="response", url_name="response")
-    def own_response(self, request, pk=None):
+    def mine(self, request, pk=None):
         """Your response (your city's, for a survey answered once per city): read it, or save
         the whole draft (`answers` by question id; a question left out has no answer)."""
         found = None

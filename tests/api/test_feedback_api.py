@@ -1019,3 +1019,11 @@ def test_the_kept_survey_row_follows_its_changes(place):
     survey.cohort = factories.CohortFactory()
     survey.save()
     assert lead.get(f"{base}/results/").status_code == 404
+
+
+@pytest.mark.parametrize("pk", ["0", "abc", "9" * 20, "9" * 5000])
+def test_an_id_that_is_no_survey_is_not_found(place, pk):
+    ana = place.client(place.ana)
+    for path in ("", "response/", "responses/", "results/"):
+        response = ana.get(f"/api/v1/surveys/{pk}/{path}")
+        assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
