@@ -8,10 +8,12 @@ with a label per point and a short text of at most 20 characters.
 """
 
 import datetime
+import threading
 from dataclasses import dataclass
 
 import pytest
 import time_machine
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -1027,3 +1029,66 @@ def test_an_id_that_is_no_survey_is_not_found(place, pk):
     for path in ("", "response/", "responses/", "results/"):
         response = ana.get(f"/api/v1/surveys/{pk}/{path}")
         assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("anonymous", [False, True], ids=["named", "anonymous"])
+def test_two_submissions_at_once_make_one_response_and_one_refusal(place, anonymous):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite's test database is one connection)")
+    survey = make_survey(place.cohort, is_anonymous=anonymous)
+    answer(survey, place.ana, rating=4, submit=False)
+    clients = [place.client(place.ana), place.client(place.ana)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def post(client):
+        try:
+            barrier.wait()
+            response = submit(client, survey)
+            outcomes.append(
+                "submitted" if response.status_code == 200 else response.json()["error"]["message"]
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    refusals = ["This response is already submitted."]
+    if anonymous:
+        # The second may find the first's participation already committed, before the lock.
+        refusals.append("You have already answered this anonymous survey.")
+    refused, submitted = sorted(outcomes)
+    assert (refused in refusals, submitted) == (True, "submitted")
+    assert list(Response.objects.values_list("status", flat=True)) == [ResponseStatus.SUBMITTED]
+    assert Participation.objects.count() == (1 if anonymous else 0)
+
+
+def test_a_question_answered_by_too_few_of_an_anonymous_survey_is_withheld(place):
+    survey = make_survey(place.cohort, is_anonymous=True)
+    answer(survey, place.ana, rating=4, idea="Visits")
+    answer(survey, place.rui, rating=2, idea="Data")
+    answer(survey, place.eva, rating=5)
+
+    results = place.client(place.lead).get(f"/api/v1/surveys/{survey.pk}/results/").json()
+
+    idea = results["questions"][3]
+    assert (results["shown"], results["responses"]) == (True, 3)
+    assert idea == {
+        "id": survey.q["idea"].pk,
+        "kind": "short_text",
+        "text": "One idea",
+        "answered": 2,
+        "withheld": True,
+        "options": [],
+        "top": [],
+        "distribution": None,
+        "rows": [],
+        "texts": [],
+        "more_texts": 0,
+    }
+    assert results["questions"][2]["distribution"]["mean"] == 3.67
