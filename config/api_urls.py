@@ -16,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenView
 from cities.api import CityViewSet, ClimateActionViewSet, CountryViewSet
 from cohorts.api import CohortViewSet, EnrolmentViewSet
+from feedback.api import SurveyViewSet
 from home.api import MeView
 from portal.api.views import not_found
 from roadmaps.api import RoadmapViewSet
@@ -30,6 +31,7 @@ router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("climate-actions", ClimateActionViewSet, basename="climate-action")
 router.register("roadmaps", RoadmapViewSet, basename="roadmap")
+router.register("surveys", SurveyViewSet, basename="survey")
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),

@@ -411,6 +411,7 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions.enums.SessionStatus",
         "RoadmapStatusEnum": "roadmaps.enums.RoadmapStatus",
         "ExportStatusEnum": "roadmaps.enums.ExportStatus",
+        "QuestionKindEnum": "feedback.enums.QuestionKind",
     },
 }
 

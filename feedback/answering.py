@@ -53,7 +53,7 @@ from feedback.enums import (
 )
 from feedback.models import Answer, Option, Participation, Question, Response, Section, Survey
 from feedback.results import asked_cities, asked_people
-from feedback.selectors import structure_scope
+from feedback.selectors import response_by_key, structure_scope
 from notifications.services import notify
 from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, versions
@@ -224,7 +224,7 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
         raise ApplicationError(
             _("You have already answered this anonymous survey."), code="already_answered"
         )
-    response = Response.objects.filter(survey=survey, respondent=key).first()
+    response = response_by_key(survey=survey, key=key)
     if response is not None:
         return response
     now = timezone.now()

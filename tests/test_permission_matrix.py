@@ -479,6 +479,22 @@ ROWS = [
     row("GET",    "/surveys/{survey}/answer/done/",                L, 200, 404, 403, 404, 404, 403),
     # A survey still being built asks nobody yet.
     row("GET",    "/surveys/{draft_survey}/",                      L, 404, 404, 403, 404, 404, 403),
+    # --- Feedback surveys: the API (feedback/api.py) ------------------------------------------
+    # A survey is seen by those who build it (drafts too) and by those it asks once published;
+    # everyone else: 404. Answering is for those it asks (403 to its builders); responses and
+    # results for those who read its results (403 to those it asks), as the pages.
+    row("GET",    "/api/v1/surveys/",                            401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/surveys/{survey}/",                   401, 200, 404, 200, 404, 404, 200),
+    row("GET",    "/api/v1/surveys/{draft_survey}/",             401, 404, 404, 200, 404, 404, 200),
+    row("GET",    "/api/v1/surveys/{programme_survey}/",         401, 200, 200, 404, 404, 404, 200),
+    row("GET",    "/api/v1/surveys/{survey}/response/",          401, 200, 404, 403, 404, 404, 403),
+    row("PUT",    "/api/v1/surveys/{survey}/response/",          401, 200, 404, 403, 404, 404, 403,
+        data={"answers": {}}),
+    row("POST",   "/api/v1/surveys/{survey}/response/submit/",   401, 200, 404, 403, 404, 404, 403,
+        data={}),
+    row("GET",    "/api/v1/surveys/{survey}/responses/",         401, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/api/v1/surveys/{survey}/results/",           401, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/api/v1/surveys/{programme_survey}/results/", 401, 403, 403, 404, 404, 404, 200),
 ]
 # fmt: on
 

@@ -14,8 +14,10 @@ from django.apps import apps
 from drf_spectacular.generators import SchemaGenerator
 
 from cohorts.models import Enrolment
+from feedback.models import Survey
 from portal.api.parsers import MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH, parse_json_body
 from roadmaps.models import Roadmap, RoadmapComment, RoadmapValue
+from tests import factories
 from tests.roadmaps import conftest as roadmap_fixtures
 
 # The programme of the roadmap tests (a cohort, Lisbon's roadmap, a climate action, a session).
@@ -30,6 +32,10 @@ OBJECTS = {
     "enrolments": lambda p: Enrolment.objects.get(cohort=p.cohort, city=p.lisbon),
     "roadmaps": lambda p: p.roadmap,
     "sessions": lambda p: p.cohort.sessions.get(),
+    "surveys": lambda p: (
+        Survey.objects.filter(cohort=p.cohort).first()
+        or factories.SurveyFactory(cohort=p.cohort, is_published=True)
+    ),
 }
 APPS = [
     "accounts",

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.test import Client as DjangoClient
 
+from feedback.models import Answer
 from roadmaps.models import Roadmap
 from roadmaps.services import roadmap_field_save
 from roadmaps.template import FIELDS
@@ -117,7 +118,7 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
         )
 
     admin, lead, officer = sign_in(world.admin), sign_in(world.lead), sign_in(world.officer)
-    roadmap, action = world.roadmap.pk, world.action.pk
+    roadmap, action, survey = world.roadmap.pk, world.action.pk, world.survey
     # (operation, client, arguments, status, documented type) in an order that makes each
     # call a happy path: the roadmap is saved, submitted, returned, submitted and accepted.
     calls = [
@@ -237,6 +238,34 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
         ),
         ("roadmaps_submit_create", officer, {"id": roadmap}, 200, "RoadmapDetail"),
         ("roadmaps_accept_create", lead, {"id": roadmap, "body": {}}, 200, "RoadmapDetail"),
+        # The officer changes their submitted response (a draft again) and submits it again.
+        ("surveys_list", officer, {}, 200, "PaginatedSurveyList"),
+        ("surveys_retrieve", officer, {"id": survey.pk}, 200, "SurveyDetail"),
+        (
+            "surveys_response_update",
+            officer,
+            {
+                "id": survey.pk,
+                "body": {
+                    "answers": {
+                        str(survey.q["format"].pk): {"option": survey.opt["yes"].pk},
+                        str(survey.q["why"].pk): {"text": "The site visits."},
+                    }
+                },
+            },
+            200,
+            "OwnResponse",
+        ),
+        ("surveys_response_retrieve", officer, {"id": survey.pk}, 200, "OwnResponse"),
+        (
+            "surveys_response_submit_create",
+            officer,
+            {"id": survey.pk, "body": {}},
+            200,
+            "OwnResponse",
+        ),
+        ("surveys_responses_list", lead, {"id": survey.pk}, 200, "PaginatedResponseRowList"),
+        ("surveys_results_retrieve", lead, {"id": survey.pk}, 200, "Results"),
     ]
     called = set()
     for name, client, arguments, status, documented in calls:
@@ -259,3 +288,8 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
 
     assert called | {"auth_token_create"} == set(ops)
     assert Roadmap.objects.get(pk=roadmap).status == "accepted"
+    assert list(
+        Answer.objects.filter(response__survey=survey, response__status="submitted")
+        .order_by("question__section__position", "question__position")
+        .values_list("option__label", "text")
+    ) == [("Yes", ""), (None, "The site visits.")]

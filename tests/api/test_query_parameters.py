@@ -32,6 +32,9 @@ def test_every_enum_filter_of_the_schema_is_checked_here(db):
         ("/api/v1/roadmaps/", "status"),
         ("/api/v1/sessions/", "kind"),
         ("/api/v1/sessions/", "status"),
+        ("/api/v1/surveys/", "scope"),
+        ("/api/v1/surveys/{id}/responses/", "city_type"),
+        ("/api/v1/surveys/{id}/results/", "city_type"),
     ]
 
 
@@ -55,7 +58,10 @@ def test_empty_session_kind_answers_400_naming_the_choices(admin_client):
 
 @pytest.mark.parametrize("value", ["", "unknown", "DRAFT "])
 def test_every_enum_filter_refuses_an_empty_or_unknown_value(admin_client, value):
+    # A survey's results and responses: a named survey's, which take filters.
+    survey = factories.SurveyFactory(is_published=True)
     for path, name, choices in enum_filters():
+        path = path.replace("{id}", str(survey.pk))
         response = admin_client.get(path, {name: value})
 
         assert response.status_code == 400, (path, name)

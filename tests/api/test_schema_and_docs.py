@@ -66,6 +66,12 @@ def test_schema_is_public_openapi_3_yaml_with_our_endpoints(client, db):
         "/api/v1/sessions/",
         "/api/v1/sessions/{id}/",
         "/api/v1/sessions/{id}/attendance/",
+        "/api/v1/surveys/",
+        "/api/v1/surveys/{id}/",
+        "/api/v1/surveys/{id}/response/",
+        "/api/v1/surveys/{id}/response/submit/",
+        "/api/v1/surveys/{id}/responses/",
+        "/api/v1/surveys/{id}/results/",
     ]
     assert sorted(schema["components"]["securitySchemes"]) == ["cookieAuth", "tokenAuth"]
 
@@ -244,6 +250,21 @@ def test_sub_resources_do_not_list_the_collections_filters(schema):
         "POST /api/v1/roadmaps/{id}/submit/": ["id"],
         "GET /api/v1/sessions/{id}/attendance/": ["id"],
         "POST /api/v1/sessions/{id}/attendance/": ["id"],
+        # The caller's own response: which of their cities, for a survey answered per city.
+        "GET /api/v1/surveys/{id}/response/": ["city", "id"],
+        "PUT /api/v1/surveys/{id}/response/": ["id"],
+        "POST /api/v1/surveys/{id}/response/submit/": ["id"],
+        # The results page's own filters, and the responses' pages.
+        "GET /api/v1/surveys/{id}/responses/": [
+            "city_type",
+            "cohort",
+            "country",
+            "group",
+            "id",
+            "page",
+            "page_size",
+        ],
+        "GET /api/v1/surveys/{id}/results/": ["city_type", "cohort", "country", "group", "id"],
     }
 
 

@@ -4,7 +4,9 @@ Built through the services, in today's dates so that nothing needs a frozen cloc
 the live server run in real time): a cohort whose four phases have all begun (every roadmap
 section is open), Lisbon enrolled with its roadmap (one field saved, one comment), Porto and
 Braga asking to join, Guimarães (a Mission City) presenting a climate action in a session next
-week with one person registered, and a session of yesterday with one registration.
+week with one person registered, and a session of yesterday with one registration; a published
+survey of the cohort on two pages (tests/feedback/conftest.py's), which the officer answered
+("No" to its first question) and submitted.
 """
 
 import datetime
@@ -18,12 +20,15 @@ from cities.services import climate_action_create
 from cohorts import services as cohort_services
 from cohorts.models import Cohort, Enrolment
 from cohorts.services import GroupSpec
+from feedback import answering
+from feedback.models import Survey
 from roadmaps.models import NetZeroCitiesService, Roadmap
 from roadmaps.services import roadmap_comment_add, roadmap_field_save
 from sessions import services as session_services
 from sessions.enums import SessionKind
 from sessions.models import Registration, Session
 from tests import factories
+from tests.feedback.conftest import two_page_survey
 
 
 @dataclass
@@ -44,6 +49,7 @@ class World:
     past_registration: Registration
     roadmap: Roadmap
     service: NetZeroCitiesService
+    survey: Survey
 
     def id_for(self, path: str) -> int | None:
         """A real id for an /api/v1/<collection>/{id}/ path."""
@@ -56,6 +62,7 @@ class World:
             "registrations": self.registration.pk,
             "roadmaps": self.roadmap.pk,
             "sessions": self.upcoming.pk,
+            "surveys": self.survey.pk,
         }.get(path.removeprefix("/api/v1/").split("/")[0])
 
 
@@ -141,6 +148,15 @@ def build_world() -> World:
     )
     roadmap_comment_add(roadmap=roadmap, section="phase1", body="Say more.", acting_user=lead)
     service = NetZeroCitiesService.objects.create(name="Climate Transition Map", position=1)
+    survey = two_page_survey(cohort)
+    response = answering.response_for(survey=survey, acting_user=officer)
+    answering.response_page_save(
+        response=response,
+        section=survey.pages[0],
+        data={survey.q["format"].pk: {"option": survey.opt["no"].pk, "other": ""}},
+        acting_user=officer,
+    )
+    answering.response_submit(response=response, acting_user=officer)
     return World(
         admin=admin,
         lead=lead,
@@ -158,6 +174,7 @@ def build_world() -> World:
         past_registration=past_registration,
         roadmap=roadmap,
         service=service,
+        survey=survey,
     )
 
 

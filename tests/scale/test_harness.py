@@ -95,6 +95,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_cold",
         "bench_feedback",
         "bench_feedback_answer",
+        "bench_feedback_api",
         "bench_feedback_compare",
         "bench_feedback_figures",
         "bench_feedback_live",
@@ -190,6 +191,11 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "post-session sub-topics page: lead facilitator, 200 responses",
             "survey comparison: lead facilitator, 100,000 answers beside 20,000",
             bench_cold.COLD + "survey comparison: lead facilitator, 100,000 answers beside 20,000",
+            "API: GET /api/v1/surveys/ (lead facilitator, busiest cohort)",
+            "API: GET /api/v1/surveys/<id>/ (officer: two pages of ten questions)",
+            "API: GET /api/v1/surveys/<id>/response/ (officer with a draft)",
+            "API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 5,000 responses)",
+            "API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 answers)",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
