@@ -130,3 +130,27 @@ def question_chart(result: QuestionResult) -> Chart | None:
     else:
         return None
     return Chart(rows=rows, legend=legend)
+
+
+def chart_context(result: QuestionResult, chart: Chart) -> dict:
+    """What the chart templates (roadmaps/summary_chart.html) draw one question's chart with: on
+    the results page, in its SVG and PNG files and in the PDF report alike."""
+    question = result.question
+    return {
+        "chart": chart,
+        "chart_id": f"chart-q{question.pk}",
+        "title": question.text,
+        "description": _(
+            "%(n)s answered this question. Each bar is how many chose it; the table beside the "
+            "chart has every number."
+        )
+        % {"n": result.answered},
+    }
+
+
+def chart_png(svg: str) -> bytes:
+    """The chart's SVG drawing as a PNG of the same size (CairoSVG, on the system's cairo)."""
+    # Imported here: cairocffi loads libcairo, which no page needs.
+    import cairosvg
+
+    return cairosvg.svg2png(bytestring=svg.encode(), unsafe=False)

@@ -1,10 +1,11 @@
 """/surveys/: one module of routes per part of the feedback surveys, each kept by its own views
-module (answering, results, building)."""
+module (answering, results, exports, building)."""
 
 from django.urls import include, path
 
 urlpatterns = [
     path("", include("feedback.urls_answer")),
     path("", include("feedback.urls_results")),
+    path("", include("feedback.urls_exports")),
     path("", include("feedback.urls_builder")),
 ]

@@ -359,6 +359,14 @@ ROWS = [
     row("GET", "/surveys/{survey}/results/questions/{survey_question}.svg",
                                                                    L, 403, 404, 200, 404, 404, 200),
     row("GET",    "/surveys/{survey}/results/remind/",     L, 403, 404, 200, 404, 404, 200),
+    # Exports (feedback.views_exports): the results' permission, answered as the results page.
+    row("GET",    "/surveys/{survey}/results/responses.csv",  L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{survey}/results/responses.xlsx", L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{survey}/results/report.pdf",     L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{programme_survey}/results/responses.csv",
+                                                                   L, 403, 403, 404, 404, 404, 200),
+    row("GET", "/surveys/{survey}/results/questions/{survey_question}.png",
+                                                                   L, 403, 404, 200, 404, 404, 200),
     row("POST",   "/surveys/{survey}/results/remind/",     L, 403, 404, 302, 404, 404, 302),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
