@@ -154,13 +154,13 @@ def _layout(survey: Survey, questions, withheld: set) -> tuple[list[str], dict]:
 
 def _content_order():
     """A number per response computed from its answers alone (module docstring): the sum over
-    its answers of the square, modulo a prime, of a mix of what each answer holds."""
+    its answers of the square, modulo a prime, of a mix of what each answer holds ("Not
+    applicable" is the one answer row without a number or an option, so it needs no term)."""
     big = BigIntegerField()
     mix = (
         Cast(Coalesce("answers__question_id", 0), big) * 1_000_003
         + Cast(Coalesce("answers__option_id", 0), big) * 10_007
         + Cast(Coalesce("answers__number", -1), big) * 101
-        + Cast(Coalesce("answers__not_applicable", False), big) * 7
         + Cast(Coalesce(Length("answers__text"), 0), big) * 1_009
         + Cast(Coalesce(Ord(Substr("answers__text", 1, 1)), 0), big)
     )

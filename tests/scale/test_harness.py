@@ -95,6 +95,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_cold",
         "bench_feedback",
         "bench_feedback_answer",
+        "bench_feedback_export",
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
@@ -178,6 +179,10 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "survey results chart SVG: lead facilitator, a multiple-choice question",
             "survey reminder confirmation: lead facilitator, busiest cohort",
             bench_cold.COLD + "survey results: lead facilitator, 100,000 answers of 20 questions",
+            "survey export CSV: lead facilitator, 100,000 answers of 20 questions",
+            "survey export XLSX: lead facilitator, 100,000 answers of 20 questions",
+            "survey report PDF: lead facilitator, 100,000 answers of 20 questions",
+            "survey chart PNG: lead facilitator, a multiple-choice question",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}

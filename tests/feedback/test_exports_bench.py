@@ -1,0 +1,43 @@
+"""The exports' benchmarks (benchmarks/bench_feedback_export.py) on small scale data: the rows
+download whole files, the survey generator makes what it says once, and the figures' table
+prints a row per export and size."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from benchmarks import bench_feedback, bench_feedback_export, harness
+from feedback.models import Answer, Response, Survey
+
+
+@pytest.mark.django_db
+def test_export_rows_and_figures_on_small_scale_data(settings, monkeypatch):
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    call_command("seed_scale", "--cities", "50", "--users", "300", "--cohorts", "3", verbosity=0)
+    monkeypatch.setattr(bench_feedback, "RESPONSES", 30)
+
+    survey = bench_feedback_export.survey_of(45)
+    assert Response.objects.filter(survey=survey, status="submitted").count() == 45
+    assert Answer.objects.filter(response__survey=survey).count() == 45 * 20
+    assert bench_feedback_export.survey_of(45) == survey
+    assert Survey.objects.filter(template_key="bench:export:45").count() == 1
+
+    harness.discover()
+    sizes = {}
+    for name in (
+        "survey export CSV: lead facilitator, 100,000 answers of 20 questions",
+        "survey export XLSX: lead facilitator, 100,000 answers of 20 questions",
+        "survey report PDF: lead facilitator, 100,000 answers of 20 questions",
+        "survey chart PNG: lead facilitator, a multiple-choice question",
+    ):
+        sizes[name] = harness.REGISTRY[name].setup()()
+    csv_size = sizes["survey export CSV: lead facilitator, 100,000 answers of 20 questions"]
+    # The header and 30 lines of 20 questions' columns at least.
+    assert csv_size > 30 * 20
+
+    out = io.StringIO()
+    bench_feedback_export.memory_table([45], out)
+    lines = out.getvalue().splitlines()
+    assert lines[1].split() == ["export", "answers", "peak", "MiB", "seconds"]
+    assert [line.split()[:2] for line in lines[2:]] == [["CSV", "900"], ["XLSX", "900"]]
