@@ -9,8 +9,9 @@ Columns, in the survey's order (section, then position), each headed "Q<n>. <que
 - matrix: a column per row holding the point chosen;
 - rating, 0-10 and extent scales: the point ("Not applicable" written out);
 - short and long text: the text.
-Named surveys begin with the respondent's name, city and country. Anonymous surveys carry no
-identity, no id and no time.
+Named surveys begin with the respondent's name, city and country (a survey answered per person
+keeps no city with its responses: the writer's city among those asked is shown). Anonymous
+surveys carry no identity, no id and no time.
 
 Decisions (README):
 - The rows are read in ONE query whatever the number of responses (the submitted responses
@@ -39,14 +40,15 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Count, F, Sum, Window
+from django.db.models import BigIntegerField, Count, F, OuterRef, Subquery, Sum, Window
 from django.db.models.functions import Cast, Coalesce, Length, Mod, Ord, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cities.models import CityMembership
 from feedback.enums import QuestionKind
 from feedback.models import Answer, Survey
-from feedback.results import ResultFilters, responses_counted, survey_questions
+from feedback.results import ResultFilters, asked_cities, responses_counted, survey_questions
 
 # Rows fetched from the database at a time: enough to keep the round trips few, small enough
 # that memory does not follow the survey's size.
@@ -189,14 +191,24 @@ def response_rows_queryset(survey: Survey, filters: ResultFilters | None = None)
             .values_list("pk", *answer_parts)
             .order_by("content_order", "pk")
         )
-    return responses.values_list(
-        "pk",
-        "user__full_name",
-        "user__email",
-        "city__name",
-        "city__country__name",
-        *answer_parts,
-    ).order_by("pk")
+    # A response of a survey answered per person keeps no city (feedback.answering): the city
+    # it speaks for is then its writer's, among those the survey asks (the first by name for
+    # an officer of several). COALESCE reads the subquery only for such rows.
+    writers_city = CityMembership.objects.filter(
+        user=OuterRef("user"), city__in=asked_cities(survey)
+    ).order_by("city__name", "city_id")
+    return (
+        responses.annotate(
+            city_name=Coalesce("city__name", Subquery(writers_city.values("city__name")[:1])),
+            country_name=Coalesce(
+                "city__country__name", Subquery(writers_city.values("city__country__name")[:1])
+            ),
+        )
+        .values_list(
+            "pk", "user__full_name", "user__email", "city_name", "country_name", *answer_parts
+        )
+        .order_by("pk")
+    )
 
 
 def response_table(*, survey: Survey, filters: ResultFilters | None = None) -> ResponseTable:
