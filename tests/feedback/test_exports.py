@@ -427,3 +427,18 @@ def test_report_and_png_queries_do_not_grow_with_responses(client):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(png).status_code == 200
     assert len(queries) == session_queries() + 3  # kept in the cache: no results read
+
+
+def test_a_per_person_response_shows_its_writers_city_among_those_asked(client):
+    """The answering part keeps no city with a response of a survey answered per person: the
+    export shows the writer's city that the survey asks (not another city of theirs)."""
+    world = build()
+    officer = world.officers["porto"]
+    elsewhere = factories.CityFactory(name="Aveiro")  # theirs too, but not enrolled
+    factories.CityMembershipFactory(city=elsewhere, user=officer)
+    response = respond(world, "porto", {"rating": 4})
+    Response.objects.filter(pk=response.pk).update(city=None)
+    client.force_login(world.facilitator)
+    rows = csv_rows(client.get(url("survey_export_csv", world.survey)))
+    assert rows[1][:3] == ["Officer of Porto", "Porto", "Portugal"]
+    assert rows[1][3 + QUESTION_COLUMNS.index("Q3. Question rating?")] == "4"
