@@ -173,11 +173,11 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "survey edit page: lead facilitator, 3 sections of 9 questions",
             "question form: lead facilitator, last question of 27",
             *(bench_cold.COLD + name for name in bench_cold.WARM_ROWS),
-            "survey results: lead facilitator, 100,000 answers of 20 questions",
-            "survey results: lead facilitator, 100,000 answers, filtered by country",
+            "survey results: lead facilitator, 100,000 responses of 20 questions",
+            "survey results: lead facilitator, 100,000 responses, filtered by country",
             "survey results chart SVG: lead facilitator, a multiple-choice question",
             "survey reminder confirmation: lead facilitator, busiest cohort",
-            bench_cold.COLD + "survey results: lead facilitator, 100,000 answers of 20 questions",
+            bench_cold.COLD + "survey results: lead facilitator, 100,000 responses of 20 questions",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
