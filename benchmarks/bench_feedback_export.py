@@ -1,28 +1,31 @@
 """Feedback surveys (issue 11): the exports of the results (feedback.views_exports).
 
-Rows of the harness (`python -m benchmarks --only export`), on bench_feedback's survey of
-100,000 answers (5,000 submitted responses of 20 questions, made once by its setup and kept in
-the benchmark database): the CSV and the XLSX of the responses, the PDF report and a chart's
-PNG, each downloaded whole by the survey's lead facilitator. The files of 100,000 answers are
-not pages and are not held to 3x the floor (as the roadmap PDF and the empty-cache rows are
-not); the PNG is (it is kept in the cache as the SVG is).
+Rows of the harness (`python -m benchmarks --only "survey export"`, "survey report", "survey
+chart PNG"), each downloading a whole file as the survey's lead facilitator:
+- the CSV and the XLSX of the responses of a survey of 5,000 responses of 20 questions
+  (100,000 answers), made once by devdata/scale_surveys.py's generator under its own key; the
+  100,000 responses of the scale survey would make each timed run last tens of seconds (the
+  figures below measure the CSV on it);
+- the PDF report and a chart's PNG of the scale survey (100,000 responses, bench_feedback's):
+  they read the results' aggregations, as the results page does.
+The files are not pages and are not held to 3x the floor (as the roadmap PDF is not); the PNG
+is (it is kept in the cache as the SVG is).
 
 `python -m benchmarks.export_figures` runs this module's `main` for the two figures issue 11
 asks of the CSV and XLSX exports:
 
-1. The CSV export against PostgreSQL's `COPY (SELECT ...) TO STDOUT` of the same rows, in the
-   same run: the SELECT is the export's own query (feedback.exports.response_rows_queryset,
-   its SQL with its parameters), so COPY reads and writes exactly the answer rows the export
-   turns into lines. The two are timed in alternation and the ratio of their medians printed
-   (target: within 2x). On SQLite there is no COPY: the harness's ratio to the floor is the
-   figure.
-2. The peak memory (tracemalloc) of the CSV and of the XLSX export of a survey of 100,000 and
-   of 1,000,000 answers (50,000 responses), which should be the same: the rows are read with
-   `.iterator(chunk_size=...)` and written one response at a time.
+1. The CSV export of the scale survey (100,000 responses, 2,000,000 answers) against
+   PostgreSQL's `COPY (SELECT ...) TO STDOUT` of the same rows, in the same run: the SELECT is
+   the export's own query (feedback.exports.response_rows_queryset, its SQL with its
+   parameters), so COPY reads and writes exactly the rows the export turns into lines. The two
+   are timed in alternation and the ratio of their medians printed (target: within 2x). On
+   SQLite there is no COPY: the harness's ratio to the floor is the figure.
+2. The peak memory (tracemalloc) of the CSV and of the XLSX export of surveys of 100,000 and of
+   1,000,000 answers (5,000 and 50,000 responses), which should be the same: the rows are read
+   with `.iterator(chunk_size=...)` and written one response at a time.
 
-The survey of 100,000 answers is bench_feedback's; the one of 1,000,000 answers is made by this
-module (`survey_of`) before anything is timed or measured, with the same generator of answers
-(bench_feedback's `_answer`), and kept in the benchmark database under its own template key.
+Every survey is made (devdata.scale_surveys.scale_survey, under its own key) before anything is
+timed or measured, and kept in the benchmark database.
 """
 
 import argparse
@@ -32,20 +35,20 @@ import sys
 import time
 import tracemalloc
 
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
-from benchmarks.bench_cohorts import busiest_cohort
-from benchmarks.bench_feedback import KINDS, OPTIONS, RESPONSES, _answer, _lead, results_survey
+from benchmarks.bench_feedback import RESPONSES, _lead, results_survey
 from benchmarks.harness import benchmark, signed_in_client
-from cohorts.enums import EnrolmentStatus
-from cohorts.models import Enrolment
-from feedback.enums import OPTION_KINDS, QuestionKind, ResponseStatus
+from devdata.scale_surveys import QUESTIONS as SCALE_QUESTIONS
+from devdata.scale_surveys import scale_survey
+from feedback.enums import QuestionKind
 from feedback.exports import csv_lines, response_rows_queryset, response_table, xlsx_write
-from feedback.models import Answer, Option, Question, Response, Section, Survey
+from feedback.models import Answer, Question, Survey
 
-QUESTIONS = sum(times for _kind, times in KINDS)  # 20
+QUESTIONS = len(SCALE_QUESTIONS)  # 20
+# The responses of the surveys the CSV and XLSX rows download (100,000 answers).
+ROW_RESPONSES = 5_000
 
 
 def download(client, path: str):
@@ -66,21 +69,21 @@ def download(client, path: str):
     return get
 
 
-@benchmark("survey export CSV: lead facilitator, 100,000 answers of 20 questions")
+@benchmark("survey export CSV: lead facilitator, 5,000 responses of 20 questions")
 def export_csv():
-    survey = results_survey()
+    survey = survey_of(ROW_RESPONSES)
     path = reverse("survey_export_csv", args=[survey.pk])
     return download(signed_in_client(_lead(survey)), path)
 
 
-@benchmark("survey export XLSX: lead facilitator, 100,000 answers of 20 questions")
+@benchmark("survey export XLSX: lead facilitator, 5,000 responses of 20 questions")
 def export_xlsx():
-    survey = results_survey()
+    survey = survey_of(ROW_RESPONSES)
     path = reverse("survey_export_xlsx", args=[survey.pk])
     return download(signed_in_client(_lead(survey)), path)
 
 
-@benchmark("survey report PDF: lead facilitator, 100,000 answers of 20 questions")
+@benchmark("survey report PDF: lead facilitator, 100,000 responses of 20 questions")
 def export_pdf():
     survey = results_survey()
     path = reverse("survey_report", args=[survey.pk])
@@ -97,80 +100,16 @@ def export_png():
     return download(signed_in_client(_lead(survey)), path)
 
 
-# --- Surveys of any size, for the memory figures -------------------------------------------------
+# --- Surveys of any size ------------------------------------------------------------------------
 
 
 def survey_of(responses: int) -> Survey:
-    """A named survey of the busiest cohort with `responses` submitted responses of 20
-    questions (one answer row each), made the first time and found again by its key
-    (bench_feedback's survey for its own number of responses)."""
+    """A survey of the busiest cohort with `responses` submitted responses of 20 questions (one
+    answer row each): the scale survey for its own size, else one made by the same generator
+    under its own key, the first time."""
     if responses == RESPONSES:
         return results_survey()
-    key = f"bench:export:{responses}"
-    survey = Survey.objects.filter(template_key=key).first()
-    if survey is not None:
-        return survey
-    cohort = busiest_cohort()
-    now = timezone.now()
-    with transaction.atomic():
-        survey = Survey.objects.create(
-            title=f"Benchmark survey of {responses * QUESTIONS:,} answers",
-            scope="cohort",
-            cohort=cohort,
-            opens_at=now - timezone.timedelta(days=7),
-            closes_at=now + timezone.timedelta(days=3650),
-            is_published=True,
-            template_key=key,
-        )
-        section = Section.objects.create(survey=survey, position=1, title="Page 1")
-        questions = Question.objects.bulk_create(
-            Question(
-                section=section,
-                position=position,
-                kind=kind,
-                text=f"Question {position} ({kind})?",
-                allows_not_applicable=kind == QuestionKind.EXTENT,
-            )
-            for position, kind in enumerate(
-                (kind for kind, times in KINDS for _ in range(times)), start=1
-            )
-        )
-        options = {
-            question.pk: Option.objects.bulk_create(
-                Option(question=question, position=n, label=f"Option {n}")
-                for n in range(1, OPTIONS + 1)
-            )
-            for question in questions
-            if question.kind in OPTION_KINDS
-        }
-        cities = list(
-            Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.ACCEPTED)
-            .order_by("city_id")
-            .values_list("city_id", flat=True)
-        )
-        batch = 1000
-        for start in range(0, responses, batch):
-            made = Response.objects.bulk_create(
-                Response(
-                    survey=survey,
-                    city_id=cities[n % len(cities)] if cities else None,
-                    respondent=f"bench:{n}",
-                    status=ResponseStatus.SUBMITTED,
-                    created_at=now,
-                    updated_at=now,
-                    submitted_at=now,
-                )
-                for n in range(start, min(start + batch, responses))
-            )
-            Answer.objects.bulk_create(
-                (
-                    _answer(response, question, options.get(question.pk), start + n + index)
-                    for n, response in enumerate(made)
-                    for index, question in enumerate(questions)
-                ),
-                batch_size=5000,
-            )
-    return survey
+    return scale_survey(responses=responses, key=f"bench:export:{responses}")
 
 
 # --- CSV against COPY ----------------------------------------------------------------------------
@@ -259,18 +198,24 @@ def main(argv=None, out=None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="timed runs of CSV and COPY")
     parser.add_argument(
         "--sizes",
-        default=f"{RESPONSES},50000",
+        default=f"{ROW_RESPONSES},50000",
         help="responses (of 20 answers) of the surveys whose peak memory is measured",
+    )
+    parser.add_argument(
+        "--copy-responses",
+        type=int,
+        default=RESPONSES,
+        help="responses (of 20 answers) of the survey whose CSV is timed against COPY",
     )
     args = parser.parse_args(argv)
     out = out or sys.stdout
     prepare_database(reseed=False, out=out)
     out.write(f"Database: {connection.vendor} {connection.settings_dict['NAME']}\n")
     sizes = [int(size) for size in args.sizes.split(",")]
-    for responses in sizes:
+    for responses in [args.copy_responses, *sizes]:
         survey_of(responses)  # made first: never inside a measure
     if connection.vendor == "postgresql":
-        csv_against_copy(survey_of(sizes[0]), repeat=args.repeat, out=out)
+        csv_against_copy(survey_of(args.copy_responses), repeat=args.repeat, out=out)
     else:
         out.write("No COPY on this database: the harness's CSV row gives its ratio to the floor.\n")
     memory_table(sizes, out)
