@@ -33,18 +33,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cities.models import CityMembership
-from cohorts.enums import EnrolmentStatus
-from cohorts.models import Enrolment
 from feedback.enums import (
     CHOICE_KINDS,
     SCALE_POINTS,
@@ -55,7 +51,7 @@ from feedback.enums import (
     SurveyScope,
 )
 from feedback.models import Answer, Option, Participation, Question, Response, Section, Survey
-from feedback.rules import survey_cohort_id
+from feedback.results import asked_cities, asked_people
 from feedback.selectors import structure_scope
 from notifications.services import notify
 from portal.errors import ApplicationError
@@ -452,22 +448,10 @@ def response_submit(*, response: Response, acting_user) -> Response:
 # --- who is asked ----------------------------------------------------------------------------
 
 
-def _enrolments_asked(survey: Survey):
-    if survey.scope == SurveyScope.PROGRAMME:
-        return Enrolment.objects.filter(
-            cohort__programme=survey.programme, status=EnrolmentStatus.ACCEPTED
-        )
-    return Enrolment.objects.filter(
-        cohort_id=survey_cohort_id(survey), status=EnrolmentStatus.ACCEPTED
-    )
-
-
 def city_ids_asked(survey: Survey, city_ids) -> set[int]:
     """Those of `city_ids` that may answer a survey per city: enrolled (accepted) in its
     cohort or programme, or (a session's survey) that registered people for the session."""
-    found = set(
-        _enrolments_asked(survey).filter(city_id__in=city_ids).values_list("city_id", flat=True)
-    )
+    found = set(asked_cities(survey).filter(pk__in=city_ids).values_list("pk", flat=True))
     if survey.scope == SurveyScope.SESSION:
         found |= set(
             Registration.objects.filter(
@@ -478,19 +462,9 @@ def city_ids_asked(survey: Survey, city_ids) -> set[int]:
 
 
 def people_asked(survey: Survey):
-    """The accounts a survey asks (feedback.rules.is_asked, for everyone at once)."""
-    User = get_user_model()
-    enrolments = _enrolments_asked(survey)
-    asked = Q(city_memberships__city__in=enrolments.values("city"))
-    if survey.scope == SurveyScope.SESSION:
-        emails = [
-            email.lower()
-            for email in Registration.objects.filter(session=survey.session_id).values_list(
-                "email", flat=True
-            )
-        ]
-        asked |= Q(email__in=emails)
-    return User.objects.filter(asked, is_active=True).distinct().order_by("pk")
+    """The active accounts a survey asks, in a stable order: the results' "who is asked"
+    (feedback.rules.is_asked written in SQL), so the emails and the response rate agree."""
+    return asked_people(survey).filter(is_active=True).order_by("pk")
 
 
 def survey_published_notify(*, survey: Survey) -> int:

@@ -597,7 +597,8 @@ def _clean(data: QuestionInput) -> QuestionInput:
         max_length = data.max_length or DEFAULT_MAX_LENGTH[kind]
         if not 1 <= max_length <= LONG_TEXT_MAX:
             raise ApplicationError(
-                _("The longest answer is from 1 to %(max)d characters.") % {"max": LONG_TEXT_MAX},
+                _("The length limit must be between 1 and %(max)d characters.")
+                % {"max": LONG_TEXT_MAX},
                 field="max_length",
             )
     scale_labels: list[str] = []

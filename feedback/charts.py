@@ -10,6 +10,7 @@ Free-text questions have no chart (the texts are listed).
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from feedback.results import QuestionResult
 from roadmaps.summary import (
@@ -140,9 +141,12 @@ def chart_context(result: QuestionResult, chart: Chart) -> dict:
         "chart": chart,
         "chart_id": f"chart-q{question.pk}",
         "title": question.text,
-        "description": _(
-            "%(n)s answered this question. Each bar is how many chose it; the table beside the "
-            "chart has every number."
+        "description": ngettext(
+            "%(n)s person answered this question. Each bar is how many chose it; the table "
+            "beside the chart has every number.",
+            "%(n)s people answered this question. Each bar is how many chose it; the table "
+            "beside the chart has every number.",
+            result.answered,
         )
         % {"n": result.answered},
     }

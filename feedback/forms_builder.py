@@ -118,7 +118,7 @@ class SurveyForm(forms.Form):
         help_text=_("No name or city is kept with the answers."),
     )
     min_responses = forms.IntegerField(
-        label=_("Anonymous results show from this many responses"),
+        label=_("Minimum responses before anonymous results show"),
         min_value=1,
         max_value=1000,
         initial=DEFAULT_MIN_RESPONSES,

@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
@@ -70,20 +70,23 @@ class ResultFilterForm(forms.Form):
     cohorts, their thematic groups, the countries of the cities it asks."""
 
     cohort = forms.ModelChoiceField(
-        label=gettext_lazy("Cohort"), queryset=None, required=False, empty_label=gettext_lazy("All")
+        label=gettext_lazy("Cohort"),
+        queryset=None,
+        required=False,
+        empty_label=pgettext_lazy("any value of a filter", "All"),
     )
     group = forms.ModelChoiceField(
         label=gettext_lazy("Thematic group"),
         queryset=None,
         required=False,
-        empty_label=gettext_lazy("All"),
+        empty_label=pgettext_lazy("any value of a filter", "All"),
     )
     city_type = forms.ChoiceField(label=gettext_lazy("City type"), required=False)
     country = forms.ModelChoiceField(
         label=gettext_lazy("Country"),
         queryset=None,
         required=False,
-        empty_label=gettext_lazy("All"),
+        empty_label=pgettext_lazy("any value of a filter", "All"),
     )
 
     def __init__(self, *args, survey: Survey, **kwargs):
@@ -95,7 +98,10 @@ class ResultFilterForm(forms.Form):
             .select_related("cohort", "sector")
             .order_by("cohort__number", "sector__position", "pk")
         )
-        self.fields["city_type"].choices = [("", _("All")), *CityType.choices]
+        self.fields["city_type"].choices = [
+            ("", pgettext("any value of a filter", "All")),
+            *CityType.choices,
+        ]
         self.fields["country"].queryset = Country.objects.filter(
             pk__in=asked_cities(survey).values("country_id")
         ).order_by("name")

@@ -279,7 +279,7 @@ def test_a_question_of_each_kind_keeps_what_its_kind_uses(world):
         (
             {"kind": QuestionKind.LONG_TEXT, "max_length": 10_001},
             "max_length",
-            "The longest answer is from 1 to 10000 characters.",
+            "The length limit must be between 1 and 10000 characters.",
         ),
         ({"kind": QuestionKind.MATRIX, "options": []}, "options", "Write at least one row"),
     ],
