@@ -32,11 +32,17 @@ Decisions (README):
 - The results page's rules hold: the same filters (named surveys only), the same threshold for
   anonymous surveys (refused below it, with the page's message), and a question the page
   withholds (an anonymous survey's question answered by fewer than its threshold) is left out.
+- The XLSX's dates (of its parts and its properties) are a fixed one, not the clock's: the same
+  responses give the same file, byte for byte.
 - A text that begins with =, +, -, @ or a tab would be run as a formula by a spreadsheet
   (CSV injection): the CSV writes a ' before it; the XLSX stores every text as text.
 """
 
 import csv
+import datetime
+import os
+import shutil
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -324,7 +330,44 @@ def xlsx_write(table: ResponseTable, file, *, title: str) -> None:
             else:
                 cells.append(value)
         sheet.append(cells)
-    workbook.save(file)
+    _workbook_save(workbook, file)
+
+
+# The date of every part of the XLSX file and of its properties: a fixed one, so that the same
+# responses give the same bytes (openpyxl would stamp the clock's).
+FILE_DATE = datetime.datetime(2020, 1, 1)
+
+
+class _DatedZipFile(zipfile.ZipFile):
+    """A ZIP archive whose members all carry FILE_DATE."""
+
+    def _member(self, name: str, size: int = 0) -> zipfile.ZipInfo:
+        member = zipfile.ZipInfo(name, date_time=FILE_DATE.timetuple()[:6])
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.external_attr = 0o600 << 16
+        member.file_size = size
+        return member
+
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = self._member(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):
+        """Copy the file in by chunks (the worksheet written a row at a time)."""
+        size = os.path.getsize(filename)
+        member = self._member(arcname or os.path.basename(filename), size)
+        with open(filename, "rb") as source, self.open(member, "w") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+
+
+def _workbook_save(workbook, file) -> None:
+    """openpyxl's save_workbook, with fixed dates (FILE_DATE)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook.properties.created = workbook.properties.modified = FILE_DATE
+    archive = _DatedZipFile(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(workbook, archive).save()
 
 
 def _sheet_title(title: str) -> str:

@@ -4,13 +4,13 @@ page, from the same computation (feedback.results.survey_results) and with the s
 roadmap PDF is (roadmaps.pdf: the bundled fonts, no file or network fetched, tagged PDF/UA-1).
 
 Decision: the report is printed on each download, not kept: it follows the filters of the
-address and the results change with every response, and a survey's report of 20 questions
-prints in about a second. It says which filters it was printed under and when.
+address and the results change with every response. It says which filters it was printed
+under, and nothing in it comes from the clock: the same results give the same file (roadmaps.pdf
+makes WeasyPrint's output repeatable).
 """
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from cities.enums import CityType
 from cities.models import Country
@@ -59,7 +59,6 @@ def survey_report_html(*, survey: Survey, filters: ResultFilters | None = None) 
             "results": results,
             "blocks": blocks,
             "filters": filter_labels(filters) if results.filtered else [],
-            "printed_at": timezone.now(),
             "font_regular": (settings.BASE_DIR / FONT_FILES["regular"]).as_uri(),
             "font_bold": (settings.BASE_DIR / FONT_FILES["bold"]).as_uri(),
         },

@@ -3,6 +3,7 @@ back with the csv module and openpyxl), the PDF report and each chart as a PNG; 
 them, the filters, the anonymous survey's threshold and row order, and their query counts."""
 
 import csv
+import datetime
 import io
 import struct
 import xml.etree.ElementTree as ET
@@ -12,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback.enums import ResponseStatus
 from feedback.models import Answer, Response
@@ -442,3 +444,19 @@ def test_a_per_person_response_shows_its_writers_city_among_those_asked(client):
     rows = csv_rows(client.get(url("survey_export_csv", world.survey)))
     assert rows[1][:3] == ["Officer of Porto", "Porto", "Portugal"]
     assert rows[1][3 + QUESTION_COLUMNS.index("Q3. Question rating?")] == "4"
+
+
+def test_the_same_responses_give_the_same_xlsx_bytes(client, named, time_machine):
+    client.force_login(named.facilitator)
+    first = b"".join(client.get(url("survey_export_xlsx", named.survey)).streaming_content)
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=1))
+    again = b"".join(client.get(url("survey_export_xlsx", named.survey)).streaming_content)
+    assert first == again
+    assert openpyxl.load_workbook(io.BytesIO(again)).properties.modified.year == 2020
+
+
+def test_pdf_report_is_the_same_file_for_the_same_results(client, named, time_machine):
+    client.force_login(named.facilitator)
+    first = client.get(url("survey_report", named.survey)).content
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=1))
+    assert client.get(url("survey_report", named.survey)).content == first
