@@ -44,5 +44,5 @@ def test_export_rows_and_figures_on_small_scale_data(settings, monkeypatch):
     out = io.StringIO()
     bench_feedback_export.memory_table([45], out)
     lines = out.getvalue().splitlines()
-    assert lines[1].split() == ["export", "answers", "peak", "MiB", "seconds"]
+    assert lines[1].split() == ["export", "answers", "peak", "MiB", "traced", "s"]
     assert [line.split()[:2] for line in lines[2:]] == [["CSV", "900"], ["XLSX", "900"]]
