@@ -58,7 +58,7 @@ from feedback.results import ResultFilters, asked_cities, responses_counted, sur
 
 # Rows fetched from the database at a time: enough to keep the round trips few, small enough
 # that memory does not follow the survey's size.
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 # The modulus of the anonymous rows' order (a prime under 2**31: a square of a residue stays
 # within a 64-bit integer in both databases).
 ORDER_PRIME = 2_147_483_629
@@ -79,10 +79,12 @@ class ExportRefused(Exception):
 
 @dataclass(frozen=True)
 class ResponseTable:
-    """The header and an iterator of the rows (lists of str, int or None)."""
+    """The header, an iterator of the rows (lists of str, int or None), and the columns that
+    may hold a text someone typed (a name, a label, an answer): the CSV guards only those."""
 
     header: list[str]
     rows: Iterator[list]
+    text_columns: tuple[int, ...] = ()
 
 
 def threshold_message(survey: Survey) -> str:
@@ -110,10 +112,11 @@ def _withheld_questions(survey: Survey, responses) -> set[int]:
     return {q for q, n in answered.items() if n < survey.min_responses}
 
 
-def _layout(survey: Survey, questions, withheld: set) -> tuple[list[str], dict]:
-    """The header, and where each (question, option) answer part goes: (column, how, value,
-    the column of its "Other" text or None)."""
+def _layout(survey: Survey, questions, withheld: set) -> tuple[list[str], dict, tuple]:
+    """The header, where each (question, option) answer part goes: (column, how, value, the
+    column of its "Other" text or None), and the columns of texts (ResponseTable)."""
     header = [_("Respondent"), _("City"), _("Country")] if not survey.is_anonymous else []
+    texts = list(range(len(header)))
     places: dict[tuple[int, int | None], tuple[int, int, object, int | None]] = {}
     not_applicable = _("Not applicable")
     for number, question in enumerate(questions, start=1):
@@ -124,10 +127,12 @@ def _layout(survey: Survey, questions, withheld: set) -> tuple[list[str], dict]:
         options = getattr(question, "option_list", [])
         if kind == QuestionKind.SINGLE_CHOICE:
             column = len(header)
+            texts.append(column)
             header.append(title)
             other_column = None
             if any(option.is_other for option in options):
                 other_column = len(header)
+                texts.append(other_column)
                 header.append(f"{title} ({_('other, please specify')})")
             for option in options:
                 places[(question.pk, option.pk)] = (
@@ -145,6 +150,7 @@ def _layout(survey: Survey, questions, withheld: set) -> tuple[list[str], dict]:
                 other_column = None
                 if option.is_other:
                     other_column = len(header)
+                    texts.append(other_column)
                     header.append(f"{title}: {option.label} ({_('text')})")
                 places[(question.pk, option.pk)] = (columns[option.pk], FIXED, 1, other_column)
         elif kind in (QuestionKind.RANKING, QuestionKind.MATRIX):
@@ -153,11 +159,12 @@ def _layout(survey: Survey, questions, withheld: set) -> tuple[list[str], dict]:
                 header.append(f"{title}: {option.label}")
         elif kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
             places[(question.pk, None)] = (len(header), TEXT, None, None)
+            texts.append(len(header))
             header.append(title)
         else:
             places[(question.pk, None)] = (len(header), NUMBER, not_applicable, None)
             header.append(title)
-    return header, places
+    return header, places, tuple(texts)
 
 
 def _content_order():
@@ -228,35 +235,39 @@ def response_table(*, survey: Survey, filters: ResultFilters | None = None) -> R
             raise ExportRefused(threshold_message(survey))
         withheld = _withheld_questions(survey, responses)
     questions = survey_questions(survey)
-    header, places = _layout(survey, questions, withheld)
+    header, places, texts = _layout(survey, questions, withheld)
     queryset = response_rows_queryset(survey, filters)
     return ResponseTable(
         header=header,
         rows=_rows(queryset.iterator(chunk_size=CHUNK_SIZE), len(header), places, survey),
+        text_columns=texts,
     )
 
 
 def _rows(records, width: int, places: dict, survey: Survey) -> Iterator[list]:
-    """Turn the answer rows, grouped by response, into one list per response."""
+    """Turn the answer rows, grouped by response, into one list per response. (The loop runs
+    once per answer: it unpacks each row once and looks its place up once.)"""
     named = not survey.is_anonymous
     current = None
     cells: list = []
     for record in records:
-        response_id = record[0]
+        if named:
+            response_id, full_name, email, city, country, question_id, option_id = record[:7]
+            number, not_applicable, text = record[7:]
+        else:
+            response_id, question_id, option_id, number, not_applicable, text = record
         if response_id != current:
             if current is not None:
                 yield cells
             current = response_id
             cells = [None] * width
             if named:
-                _pk, full_name, email, city, country = record[:5]
                 cells[0], cells[1], cells[2] = full_name or email or "", city or "", country or ""
-        question_id, option_id, number, not_applicable, text = record[-5:]
-        if question_id is None:
-            continue  # a response with no answer: its row stays empty
         place = places.get((question_id, option_id))
         if place is None:
-            continue  # a withheld question, or an option removed since
+            # No answer (a response with none keeps its empty row), a withheld question, or an
+            # option removed since.
+            continue
         column, how, value, other_column = place
         if how == FIXED:
             cells[column] = value
@@ -280,21 +291,28 @@ class _Line:
         return line
 
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# Lines sent together: a chunk of the streamed response, not one per response.
+LINES_PER_CHUNK = 200
 
 
 def csv_lines(table: ResponseTable) -> Iterator[str]:
-    """The CSV file, a line at a time: a byte order mark first (spreadsheets then read it as
-    UTF-8), the header, then a line per response."""
+    """The CSV file in chunks of LINES_PER_CHUNK lines: a byte order mark first (spreadsheets
+    then read it as UTF-8), the header, then a line per response. None is written empty."""
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow(table.header)
+    texts = table.text_columns
+    chunk = []
     for row in table.rows:
-        yield writer.writerow([_csv_cell(value) for value in row])
+        for column in texts:
+            value = row[column]
+            if value and value.startswith(FORMULA_STARTS):
+                row[column] = "'" + value
+        chunk.append(writer.writerow(row))
+        if len(chunk) == LINES_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
