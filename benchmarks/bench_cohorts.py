@@ -1,23 +1,16 @@
 """The cohort pages (list, page, forms, enrolments) and the API lists of cities, cohorts,
 enrolments and a cohort's sessions."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from benchmarks.harness import benchmark, page, signed_in_client
 from cohorts.enums import EnrolmentStatus
-from devdata.scale import scale_cohorts, scale_users
+from devdata.scale import busiest_scale_cohort, scale_cohorts, scale_users
 
 
 def busiest_cohort():
     """The generated cohort with the most accepted enrolments (the longest list of cities)."""
-    return (
-        scale_cohorts()
-        .annotate(
-            accepted=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ACCEPTED))
-        )
-        .order_by("-accepted", "number")
-        .first()
-    )
+    return busiest_scale_cohort()
 
 
 def lead_facilitator(cohort):

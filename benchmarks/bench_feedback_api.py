@@ -3,7 +3,7 @@
 The list of surveys of the busiest cohort's lead facilitator (the built survey of 27 questions
 and the results survey among them), a survey with its questions and the officer's own draft
 (bench_feedback_answer's survey of two pages of ten questions), and the responses and results of
-bench_feedback's survey of 5,000 responses of 20 answers (100,000 answer rows).
+bench_feedback's survey of 100,000 responses of 20 questions (2,000,000 answer rows).
 """
 
 from benchmarks.bench_cohorts import lead_facilitator
@@ -31,7 +31,7 @@ def api_own_response():
     return page(signed_in_client(officer), f"/api/v1/surveys/{survey.pk}/response/")
 
 
-@benchmark("API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 5,000 responses)")
+@benchmark("API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 100,000 responses)")
 def api_survey_responses():
     survey = results_survey()
     return page(
@@ -39,7 +39,7 @@ def api_survey_responses():
     )
 
 
-@benchmark("API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 answers)")
+@benchmark("API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 responses)")
 def api_survey_results():
     survey = results_survey()
     return page(

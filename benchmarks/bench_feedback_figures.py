@@ -2,7 +2,7 @@
 (feedback.views_needs) and the page that sends a post-session survey's sub-topics to the
 technical session (feedback.views_subtopics).
 
-Themes: the results benchmark's survey of 100,000 answers (bench_feedback.results_survey), its
+Themes: the results benchmark's survey of 100,000 responses (bench_feedback.results_survey), its
 two sections tied to the first two enabling themes (done once, in bulk, then its results'
 version raised): the page groups the same aggregation as the results page.
 
@@ -43,7 +43,7 @@ def themed_results_survey() -> Survey:
     return survey
 
 
-@benchmark("survey results by enabling theme: lead facilitator, 100,000 answers")
+@benchmark("survey results by enabling theme: lead facilitator, 100,000 responses")
 def results_themes_page():
     survey = themed_results_survey()
     lead = lead_facilitator(survey.cohort)

@@ -1,6 +1,6 @@
 """Feedback surveys (issue 11). Live mode (feedback/live.py): the presenter's live area and
-the participant's page and poll, on the results benchmark's survey (bench_feedback: 5,000
-submitted responses, 100,000 answers), presented live at its first multiple-choice question by
+the participant's page and poll, on the results benchmark's survey (bench_feedback: 100,000
+submitted responses, 2,000,000 answers), presented live at its first multiple-choice question by
 the busiest cohort's lead facilitator. The presentation is started through the service once
 and found again on later runs.
 
@@ -42,13 +42,13 @@ def presented():
     return survey, presentation, lead, enrolled_officer(survey.cohort)
 
 
-@benchmark("live presenter area: lead facilitator, 5,000 responses (counts kept)")
+@benchmark("live presenter area: lead facilitator, 100,000 responses (counts kept)")
 def live_presenter_area():
     survey, _presentation, lead, _officer = presented()
     return page(signed_in_client(lead), reverse("survey_live_area", args=[survey.pk]))
 
 
-@benchmark(COLD + "live presenter area: lead facilitator, 5,000 responses")
+@benchmark(COLD + "live presenter area: lead facilitator, 100,000 responses")
 def live_presenter_area_cold():
     warm = live_presenter_area()
 
@@ -59,7 +59,7 @@ def live_presenter_area_cold():
     return run
 
 
-@benchmark("live presenter page: lead facilitator, 5,000 responses")
+@benchmark("live presenter page: lead facilitator, 100,000 responses")
 def live_presenter_page():
     survey, _presentation, lead, _officer = presented()
     return page(signed_in_client(lead), reverse("survey_live", args=[survey.pk]))

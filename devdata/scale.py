@@ -27,6 +27,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Count, Q
 
 from cities.enums import ContractStatus, ImplementationStage
 from cities.models import City, CityMembership, ClimateAction, ClimateActionLever, Country
@@ -120,6 +121,8 @@ class ScaleConfig:
     users: int = 50_000
     cohorts: int = 200
     seed: int = 1
+    # The scale survey's submitted responses (devdata/scale_surveys.py); None: two per user.
+    survey_responses: int | None = None
 
 
 @dataclass
@@ -200,6 +203,19 @@ def scale_users():
 def scale_cohorts():
     return Cohort.objects.filter(
         programme=Programme.ONLINE_DISCUSSION_GROUPS, number__gte=FIRST_COHORT_NUMBER
+    )
+
+
+def busiest_scale_cohort() -> Cohort | None:
+    """The generated cohort with the most accepted enrolments (the lowest number of those): the
+    longest list of cities, where the benchmarks and the scale survey look."""
+    return (
+        scale_cohorts()
+        .annotate(
+            accepted=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ACCEPTED))
+        )
+        .order_by("-accepted", "number")
+        .first()
     )
 
 
@@ -931,3 +947,8 @@ def scale_row_counts() -> dict[str, int]:
         "attended": Registration.objects.filter(attendance=Attendance.ATTENDED).count(),
         "walk-ins": Registration.objects.filter(is_walk_in=True).count(),
     }
+
+
+# The feedback survey's step comes last (it answers for the cities enrolled above); its module
+# imports this one, so it is imported once every name above exists.
+from devdata import scale_surveys  # noqa: E402, F401

@@ -15,6 +15,7 @@ option, one bar per survey in its colour, each a share of that survey's own answ
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from feedback.results import QuestionResult
 from roadmaps.summary import (
@@ -222,3 +223,30 @@ def grouped_chart(compared, columns) -> GroupedChart | None:
         groups.append(BarGroup(line.label, y, bars))
         y += len(columns) * GROUP_BAR_STEP + GROUP_GAP
     return GroupedChart(groups=groups, legend=legend, height=round(y, 2))
+
+
+def chart_context(result: QuestionResult, chart: Chart) -> dict:
+    """What the chart templates (roadmaps/summary_chart.html) draw one question's chart with: on
+    the results page, in its SVG and PNG files and in the PDF report alike."""
+    question = result.question
+    return {
+        "chart": chart,
+        "chart_id": f"chart-q{question.pk}",
+        "title": question.text,
+        "description": ngettext(
+            "%(n)s person answered this question. Each bar is how many chose it; the table "
+            "beside the chart has every number.",
+            "%(n)s people answered this question. Each bar is how many chose it; the table "
+            "beside the chart has every number.",
+            result.answered,
+        )
+        % {"n": result.answered},
+    }
+
+
+def chart_png(svg: str) -> bytes:
+    """The chart's SVG drawing as a PNG of the same size (CairoSVG, on the system's cairo)."""
+    # Imported here: cairocffi loads libcairo, which no page needs.
+    import cairosvg
+
+    return cairosvg.svg2png(bytestring=svg.encode(), unsafe=False)

@@ -1,5 +1,5 @@
 """/surveys/: one module of routes per part of the feedback surveys, each kept by its own views
-module (answering, results, building, live mode)."""
+module (answering, results, building, live mode, exports)."""
 
 from django.urls import include, path
 
@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("feedback.urls_answer")),
     path("", include("feedback.urls_results")),
     path("", include("feedback.urls_needs")),
+    path("", include("feedback.urls_exports")),
     path("", include("feedback.urls_builder")),
     path("", include("feedback.urls_live")),
 ]

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cities.enums import CityType
 from cities.models import Country
 from cohorts.models import ThematicGroup
-from feedback.charts import question_chart
+from feedback.charts import chart_context, question_chart
 from feedback.enums import ResponseUnit, SurveyScope
 from feedback.models import Question, Survey
 from feedback.reminders import reminder_refusal, survey_reminders_send
@@ -117,20 +117,7 @@ class ResultFilterForm(forms.Form):
 
 
 def _chart_context(survey: Survey, result, index: int, chart) -> dict:
-    question = result.question
-    return {
-        "chart": chart,
-        "chart_id": f"chart-q{question.pk}",
-        "title": question.text,
-        "description": ngettext(
-            "%(n)s person answered this question. Each bar is how many chose it; the table "
-            "beside the chart has every number.",
-            "%(n)s people answered this question. Each bar is how many chose it; the table "
-            "beside the chart has every number.",
-            result.answered,
-        )
-        % {"n": result.answered},
-    }
+    return chart_context(result, chart)
 
 
 @login_required

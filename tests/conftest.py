@@ -49,6 +49,7 @@ SLOW = {
         "tests/portal/test_periodic_tasks.py::test_run_periodic_tasks_builds_an_export_whose_task",
         "tests/roadmaps/test_exports.py",
         "tests/roadmaps/test_pdf.py",
+        "tests/feedback/test_exports.py::test_pdf_report_",
     ],
     "servers and databases of their own": [
         "tests/roadmaps/test_sqlite_races.py",
@@ -57,6 +58,7 @@ SLOW = {
     "schema fuzzing": ["tests/api/test_schema_fuzz.py"],
     "scale data": [
         "tests/scale/",
+        "tests/feedback/test_exports_bench.py",
         "tests/portal/test_widgets.py::test_search_select_html_does_not_grow_with_candidates",
         "tests/portal/test_widgets.py::test_search_select_multiple_renders_the_chosen_facilitators_"
         "in_their_order[500]",

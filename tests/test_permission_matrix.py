@@ -359,6 +359,14 @@ ROWS = [
     row("GET", "/surveys/{survey}/results/questions/{survey_question}.svg",
                                                                    L, 403, 404, 200, 404, 404, 200),
     row("GET",    "/surveys/{survey}/results/remind/",     L, 403, 404, 200, 404, 404, 200),
+    # Exports (feedback.views_exports): the results' permission, answered as the results page.
+    row("GET",    "/surveys/{survey}/results/responses.csv",  L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{survey}/results/responses.xlsx", L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{survey}/results/report.pdf",     L, 403, 404, 200, 404, 404, 200),
+    row("GET",    "/surveys/{programme_survey}/results/responses.csv",
+                                                                   L, 403, 403, 404, 404, 404, 200),
+    row("GET", "/surveys/{survey}/results/questions/{survey_question}.png",
+                                                                   L, 403, 404, 200, 404, 404, 200),
     row("POST",   "/surveys/{survey}/results/remind/",     L, 403, 404, 302, 404, 404, 302),
     # Comparing surveys of one template (feedback.views_comparison, the comparison part): for
     # those who read some survey's results (403 to the rest, as the builder's list); a survey in

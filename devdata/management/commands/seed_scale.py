@@ -21,7 +21,8 @@ from devdata.scale import (
 class Command(BaseCommand):
     help = (
         "Generate synthetic cities, users, cohorts, sessions, climate actions, enrolments, "
-        "registrations and attendance at EU scale. Generated rows are "
+        "registrations, attendance and a feedback survey of 100,000 responses at EU scale. "
+        "Generated rows are "
         "marked (cities 'Scaleville 00001', users @scale.example.org, cohorts from 1000) so the "
         "demo data is never touched; --flush deletes earlier generated rows first."
     )
@@ -32,6 +33,13 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=defaults.users)
         parser.add_argument("--cohorts", type=int, default=defaults.cohorts)
         parser.add_argument("--seed", type=int, default=defaults.seed)
+        parser.add_argument(
+            "--survey-responses",
+            type=int,
+            default=defaults.survey_responses,
+            help="Submitted responses of 20 questions in the scale survey (default: two per "
+            "user, 100,000 at the default size; 0: no survey).",
+        )
         parser.add_argument(
             "--flush",
             action="store_true",
@@ -49,10 +57,13 @@ class Command(BaseCommand):
             users=options["users"],
             cohorts=options["cohorts"],
             seed=options["seed"],
+            survey_responses=options["survey_responses"],
         )
         for name in ("cities", "users", "cohorts"):
             if getattr(config, name) < 1 or getattr(config, name) > 99_999:
                 raise CommandError(f"--{name} must be between 1 and 99999.")
+        if config.survey_responses is not None and not 0 <= config.survey_responses <= 1_000_000:
+            raise CommandError("--survey-responses must be between 0 and 1000000.")
         verbose = options["verbosity"] >= 1
         started = time.perf_counter()
         if not options["skip_reference"]:
