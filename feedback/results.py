@@ -319,6 +319,8 @@ class QuestionResult:
     rows: list[MatrixRow] = field(default_factory=list)
     texts: list[TextAnswer] = field(default_factory=list)
     text_count: int = 0
+    # Answer rows counted (a question without options: one per response that answered).
+    rows_counted: int = 0
     # Anonymous survey, fewer answers to this question than its threshold: only the count shows.
     withheld: bool = False
 
@@ -409,13 +411,10 @@ def survey_results(
     count = responses.count()
     if survey.is_anonymous and count < survey.min_responses:
         return SurveyResults(survey, count, shown=False, questions=[], filtered=filtered)
-    only_given = questions is not None
     if questions is None:
         questions = survey_questions(survey)
     results = {q.pk: _empty_result(q) for q in questions}
-    answers = Answer.objects.filter(response__in=responses.values("pk"))
-    if only_given:
-        answers = answers.filter(question__in=[q.pk for q in questions])
+    answers = _answers_counted(survey, responses, questions, filtered=filtered)
 
     # Every count at once: per question, option, point and "not applicable".
     grouped = (
@@ -428,9 +427,17 @@ def survey_results(
         if result is not None:
             _add(result, option_id, number, not_applicable, n)
 
-    # Each question's denominator: the responses that answered it.
+    # Each question's denominator: the responses that answered it. A question without options
+    # has one answer row per response (the answer_once_per_question constraint), so its
+    # denominator is its rows' count; only the questions that can have several rows per
+    # response (an option each) need the distinct responses counted, over their rows only.
+    several = [q.pk for q in questions if q.kind in OPTION_KINDS]
+    for result in results.values():
+        if result.kind not in OPTION_KINDS:
+            result.answered = result.rows_counted
     for question_id, n in (
-        answers.values_list("question_id")
+        answers.filter(question__in=several)
+        .values_list("question_id")
         .annotate(n=Count("response_id", distinct=True))
         .order_by()
     ):
@@ -446,6 +453,24 @@ def survey_results(
     _add_texts(survey, answers, results, questions)
     return SurveyResults(
         survey, count, shown=True, questions=[results[q.pk] for q in questions], filtered=filtered
+    )
+
+
+def _answers_counted(survey: Survey, responses: QuerySet, questions, *, filtered: bool):
+    """The answer rows of the responses counted, to the questions given.
+
+    Unfiltered, every submitted response counts: the rows are then picked by their questions,
+    less those of drafts (usually few), which the (question, option, number, not_applicable,
+    response) index answers alone, in the order of the counts' GROUP BY, rather than by a join
+    on every response (2,000,000 rows: 9 s on SQLite before). Filtered, by the few responses
+    kept. An answer's question is one of its response's survey (the answering service writes
+    them so)."""
+    if filtered:
+        answers = Answer.objects.filter(response__in=responses.values("pk"))
+        return answers.filter(question__in=[q.pk for q in questions])
+    drafts = Response.objects.filter(survey=survey).exclude(status=ResponseStatus.SUBMITTED)
+    return Answer.objects.filter(question__in=[q.pk for q in questions]).exclude(
+        response__in=drafts.values("pk")
     )
 
 
@@ -469,6 +494,7 @@ def _empty_result(question: Question) -> QuestionResult:
 
 def _add(result: QuestionResult, option_id, number, not_applicable, n: int) -> None:
     kind = result.kind
+    result.rows_counted += n
     if kind == QuestionKind.MATRIX:
         for row in result.rows:
             if row.option_id == option_id:
