@@ -115,14 +115,17 @@ class Structure:
         return self.sections.index(section) + 1
 
 
-def survey_structure(survey: Survey, *, page: int | None = None) -> Structure:
+def survey_structure(
+    survey: Survey, *, page: int | None = None, version: str | None = None
+) -> Structure:
     """`page`: only that page's questions get their options (a page shows only its own; the
-    others' are needed by no page), else every question's.
+    others' are needed by no page), else every question's. `version`: the structure's version
+    when the caller read it with others in one query (portal.fragments.version_map).
 
     Kept in the cache under the survey's structure version (feedback/versions.py: raised by
     any change to its sections, questions and options): one query instead of three, and no
     model to build, on each page of a survey that many people answer."""
-    version = versions(structure_scope(survey.pk))
+    version = version or versions(structure_scope(survey.pk))
     key = f"feedback:structure:{survey.pk}:{page}:{version}"
     kept = cache.get(key)
     if kept is not None:

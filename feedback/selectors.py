@@ -2,6 +2,7 @@
 person, and a person's own responses."""
 
 import datetime
+from collections import namedtuple
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
@@ -15,6 +16,11 @@ from sessions.selectors import session_access_of
 
 # The data version of what the home page lists of surveys (feedback/versions.py raises it).
 SURVEYS = "feedback:answering"
+
+
+# Every survey's sections, questions and options at once (feedback/versions.py raises it with
+# each survey's structure_scope): the builder's list shows each survey's number of questions.
+STRUCTURES = "feedback:structures"
 
 
 def structure_scope(survey_id) -> str:
@@ -86,6 +92,31 @@ def own_response(*, survey: Survey, user, city=None) -> Response | None:
     anonymous survey's submitted response is nobody's: None."""
     key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
     return Response.objects.filter(survey=survey, respondent=key).first()
+
+
+# A stored answer row as the answering pages read it (feedback.forms_answer.values_of).
+StoredAnswer = namedtuple("StoredAnswer", "question_id option_id number not_applicable text")
+_RESPONSE_FIELDS = [field.attname for field in Response._meta.concrete_fields]
+_ANSWER_FIELDS = [f"answers__{name}" for name in StoredAnswer._fields]
+
+
+def own_response_answers(
+    *, survey: Survey, user, city=None
+) -> tuple[Response | None, list[StoredAnswer]]:
+    """`own_response` and its stored answers, in one query (the response joined to its answer
+    rows, one row per answer; a response without answers gives one row of its own)."""
+    key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
+    rows = list(
+        Response.objects.filter(survey=survey, respondent=key)
+        .order_by("answers__pk")
+        .values_list(*_RESPONSE_FIELDS, *_ANSWER_FIELDS)
+    )
+    if not rows:
+        return None, []
+    count = len(_RESPONSE_FIELDS)
+    response = Response.from_db(Response.objects.db, _RESPONSE_FIELDS, rows[0][:count])
+    answers = [StoredAnswer(*row[count:]) for row in rows if row[count] is not None]
+    return response, answers
 
 
 def city_responses(*, survey: Survey, city_ids) -> dict[int, Response]:

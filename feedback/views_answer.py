@@ -18,9 +18,18 @@ from feedback import answering
 from feedback.enums import ResponseStatus, ResponseUnit
 from feedback.forms_answer import decorate, read_page, values_of
 from feedback.models import Answer, Survey
-from feedback.selectors import city_responses, has_participated, own_response
+from feedback.selectors import (
+    city_responses,
+    has_participated,
+    own_response,
+    own_response_answers,
+    structure_scope,
+)
 from portal.errors import ApplicationError
+from portal.fragments import version_map
 from portal.permissions import PermissionRefused
+from sessions.caching import VISIBILITY
+from sessions.selectors import session_access_of
 
 # Refusals that mean the page cannot be answered at all: back to the introduction, which
 # says why.
@@ -29,8 +38,13 @@ _LEAVE = {"closed", "not_open", "already_answered", "already_submitted"}
 
 def _survey(request, pk) -> Survey:
     """The survey, for a person it asks. Those who build or read it get 403; everyone else
-    404 (its existence is not revealed)."""
+    404 (its existence is not revealed). `structure_version`: its structure's version, read in
+    one query with that of the rules' kept facts of the person."""
+    scope = structure_scope(pk)
+    found = version_map(VISIBILITY, scope)
+    session_access_of(request.user, visibility=found[VISIBILITY])
     survey = get_object_or_404(Survey.objects.select_related("session"), pk=pk)
+    survey.structure_version = found[scope]
     user = request.user
     if user.has_perm(answering.ANSWER_PERM, survey):
         return survey
@@ -99,7 +113,9 @@ def survey_intro(request, pk):
         context["participated"] = True
     else:
         context["response"] = own_response(survey=survey, user=request.user)
-    context["page_count"] = survey.sections.count()
+    # The kept structure's (answering.survey_structure): no query when it is kept.
+    structure = answering.survey_structure(survey, page=0, version=survey.structure_version)
+    context["page_count"] = len(structure.sections)
     return render(request, "feedback/answer/intro.html", context)
 
 
@@ -112,7 +128,7 @@ def survey_answer(request, pk, page):
     city = _chosen_city(request, survey)
     if survey.response_unit == ResponseUnit.CITY and city is None:
         return redirect("survey_intro", pk=survey.pk)
-    structure = answering.survey_structure(survey, page=page)
+    structure = answering.survey_structure(survey, page=page, version=survey.structure_version)
     if not 1 <= page <= len(structure.sections):
         raise Http404
     section = structure.sections[page - 1]
@@ -173,17 +189,15 @@ def survey_answer(request, pk, page):
     if response is None:
         if survey.is_anonymous and has_participated(survey=survey, user=request.user):
             return redirect("survey_intro", pk=survey.pk)
-        response = own_response(survey=survey, user=request.user, city=city)
-    # Rows read as named tuples (the attributes the page reads): no model to build for each.
-    stored = (
-        list(
+        # The response and its answers in one query; the rows as named tuples (the attributes
+        # the page reads): no model to build for each.
+        response, stored = own_response_answers(survey=survey, user=request.user, city=city)
+    else:
+        stored = list(
             Answer.objects.filter(response=response).values_list(
                 "question_id", "option_id", "number", "not_applicable", "text", named=True
             )
         )
-        if response is not None
-        else []
-    )
     chosen = answering.chosen_options(stored)
     if values is not None:
         # What was posted is shown again as it was, with its messages.
