@@ -2,14 +2,16 @@
 person, and a person's own responses."""
 
 import datetime
+import functools
 from collections import namedtuple
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from cohorts.models import Cohort
 from feedback.enums import ResponseStatus
-from feedback.models import Participation, Response, Survey
+from feedback.models import Answer, Participation, Response, Survey
 from portal.fragments import TIMEOUT_SECONDS
 from sessions.models import Registration
 from sessions.selectors import session_access_of
@@ -96,27 +98,40 @@ def own_response(*, survey: Survey, user, city=None) -> Response | None:
 
 # A stored answer row as the answering pages read it (feedback.forms_answer.values_of).
 StoredAnswer = namedtuple("StoredAnswer", "question_id option_id number not_applicable text")
-_RESPONSE_FIELDS = [field.attname for field in Response._meta.concrete_fields]
-_ANSWER_FIELDS = [f"answers__{name}" for name in StoredAnswer._fields]
 
 
-def own_response_answers(
-    *, survey: Survey, user, city=None
-) -> tuple[Response | None, list[StoredAnswer]]:
-    """`own_response` and its stored answers, in one query (the response joined to its answer
-    rows, one row per answer; a response without answers gives one row of its own)."""
-    key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
-    rows = list(
-        Response.objects.filter(survey=survey, respondent=key)
-        .order_by("answers__pk")
-        .values_list(*_RESPONSE_FIELDS, *_ANSWER_FIELDS)
+@functools.cache
+def _own_answers_sql() -> str:
+    """The statement of `own_answers`, built once: Django's compiler took longer to build it
+    than the database took to run it (as portal.fragments._sql says of the versions). None of
+    its columns needs a converter (no date, no decimal; SQLite's booleans are converted by the
+    type the backend registers)."""
+    quote = connection.ops.quote_name
+    response, answer = Response._meta, Answer._meta
+
+    def column(meta, name):
+        return quote(meta.get_field(name).column)
+
+    fields = ", ".join(f"a.{column(answer, name)}" for name in StoredAnswer._fields[1:])
+    return (
+        f"SELECT r.{column(response, 'status')}, a.{column(answer, 'question')}, {fields} "
+        f"FROM {quote(response.db_table)} r LEFT OUTER JOIN {quote(answer.db_table)} a "
+        f"ON a.{column(answer, 'response')} = r.{column(response, 'id')} "
+        f"WHERE r.{column(response, 'survey')} = %s AND r.{column(response, 'respondent')} = %s "
+        f"ORDER BY a.{column(answer, 'id')}"
     )
+
+
+def own_answers(*, survey: Survey, user, city=None) -> tuple[str | None, list[StoredAnswer]]:
+    """The status of `own_response` (None: not begun) and its stored answers, in one query:
+    what a page of the survey shows of them."""
+    key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
+    with connection.cursor() as cursor:
+        cursor.execute(_own_answers_sql(), [survey.pk, key])
+        rows = cursor.fetchall()
     if not rows:
         return None, []
-    count = len(_RESPONSE_FIELDS)
-    response = Response.from_db(Response.objects.db, _RESPONSE_FIELDS, rows[0][:count])
-    answers = [StoredAnswer(*row[count:]) for row in rows if row[count] is not None]
-    return response, answers
+    return rows[0][0], [StoredAnswer(*row[1:]) for row in rows if row[1] is not None]
 
 
 def city_responses(*, survey: Survey, city_ids) -> dict[int, Response]:

@@ -21,8 +21,8 @@ from feedback.models import Answer, Survey
 from feedback.selectors import (
     city_responses,
     has_participated,
+    own_answers,
     own_response,
-    own_response_answers,
     structure_scope,
 )
 from portal.errors import ApplicationError
@@ -189,10 +189,11 @@ def survey_answer(request, pk, page):
     if response is None:
         if survey.is_anonymous and has_participated(survey=survey, user=request.user):
             return redirect("survey_intro", pk=survey.pk)
-        # The response and its answers in one query; the rows as named tuples (the attributes
-        # the page reads): no model to build for each.
-        response, stored = own_response_answers(survey=survey, user=request.user, city=city)
+        # The response's state and its answers in one query; the rows as named tuples (the
+        # attributes the page reads): no model to build for each.
+        status, stored = own_answers(survey=survey, user=request.user, city=city)
     else:
+        status = response.status
         stored = list(
             Answer.objects.filter(response=response).values_list(
                 "question_id", "option_id", "number", "not_applicable", "text", named=True
@@ -232,8 +233,7 @@ def survey_answer(request, pk, page):
             "page_count": len(structure.sections),
             "last": last,
             "city": city,
-            "response": response,
-            "was_submitted": response is not None and response.status == ResponseStatus.SUBMITTED,
+            "was_submitted": status == ResponseStatus.SUBMITTED,
             "errors": [q for q in shown if q.error],
             "error": error,
             "missing": missing,
