@@ -56,7 +56,7 @@ from feedback.enums import (
 )
 from feedback.models import Answer, Option, Participation, Question, Response, Section, Survey
 from feedback.rules import survey_cohort_id
-from feedback.selectors import structure_scope
+from feedback.selectors import responses_of, structure_scope
 from notifications.services import notify
 from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, versions
@@ -230,7 +230,7 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
         raise ApplicationError(
             _("You have already answered this anonymous survey."), code="already_answered"
         )
-    response = Response.objects.filter(survey=survey, respondent=key).first()
+    response = responses_of(survey, [key]).first()
     if response is not None:
         return response
     now = timezone.now()
@@ -246,7 +246,7 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
             )
     except IntegrityError:
         # Begun at the same moment in another tab or by another officer of the city.
-        return Response.objects.get(survey=survey, respondent=key)
+        return responses_of(survey, [key]).get()
 
 
 def _validate(question: Question, value: dict) -> tuple[list[Answer], str | None]:
