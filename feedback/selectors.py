@@ -102,7 +102,24 @@ def own_response(*, survey: Survey, user, city=None) -> Response | None:
     """The person's response (their city's when `city` is given), if they began one. An
     anonymous survey's submitted response is nobody's: None."""
     key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
-    return responses_of(survey, [key]).first()
+    # A raw query of a statement built once (responses_of's condition in it): the model is
+    # built with the ORM's conversions, without its compiler, which took 0.4 ms of the
+    # survey's introduction to build what the database answers at once.
+    found = list(Response.objects.raw(_own_response_sql(), [survey.pk, key]))
+    return found[0] if found else None
+
+
+@functools.cache
+def _own_response_sql() -> str:
+    quote = connection.ops.quote_name
+    meta = Response._meta
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    survey = quote(meta.get_field("survey").column)
+    respondent = quote(meta.get_field("respondent").column)
+    return (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "
+        f"WHERE {survey} = %s AND {respondent} = %s AND NOT ({respondent} = '')"
+    )
 
 
 # A stored answer row as the answering pages read it (feedback.forms_answer.values_of).

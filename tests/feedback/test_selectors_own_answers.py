@@ -2,9 +2,10 @@
 rows in one query, as the answering page reads them."""
 
 import pytest
+from django.utils import timezone
 
 from feedback.models import Answer
-from feedback.selectors import StoredAnswer, own_answers
+from feedback.selectors import StoredAnswer, own_answers, own_response
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,17 @@ def test_a_city_response_is_found_by_the_city():
         "draft",
         [StoredAnswer(answer.question_id, answer.option_id, None, False, "")],
     )
+
+
+def test_own_response_is_the_model_with_its_aware_moments(django_assert_num_queries):
+    response = factories.ResponseFactory(status="submitted", submitted_at=timezone.now())
+    other = factories.UserFactory()
+
+    with django_assert_num_queries(1):
+        found = own_response(survey=response.survey, user=response.user)
+
+    assert found == response
+    assert found.submitted_at == response.submitted_at
+    assert timezone.is_aware(found.submitted_at)
+    assert (found.status, found.page, found.city_id) == ("submitted", 1, None)
+    assert own_response(survey=response.survey, user=other) is None
