@@ -328,8 +328,12 @@ def _structure(survey: Survey) -> list[Section]:
 @require_http_methods(["GET", "POST"])
 @in_person_zone
 def survey_edit(request, pk):
+    # The versions of what the page keeps, read first in one query with the one of the rules'
+    # kept facts (which the permission check then needs no query for).
+    scope = building.structure_scope(pk)
+    found = version_map(VISIBILITY, SESSIONS, NAMES, scope)
+    session_access_of(request.user, visibility=found[VISIBILITY])
     survey = _survey(request, pk)
-    scope = building.structure_scope(survey.pk)
     if request.method == "POST":
         form = SurveyForm(request.POST, user=request.user, survey=survey)
     else:
@@ -356,7 +360,6 @@ def survey_edit(request, pk):
         else:
             messages.success(request, _("Survey settings saved."))
             return redirect("survey_build_edit", pk=survey.pk)
-    found = version_map(VISIBILITY, SESSIONS, NAMES, scope)
     # The sections, questions and history are kept in the cache under the survey's version
     # (building.structure_scope, renewed by every change): read only when drawn afresh.
     context = {

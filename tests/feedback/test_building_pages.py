@@ -327,6 +327,9 @@ def test_edit_page_query_count_does_not_grow(client, world):
     counts = [(p.count("data-question="), p.count("data-change=")) for p in (page_few, page_many)]
     assert counts == [(2, 1), (27, 1)]
     assert many == few
+    # Kept: the user, the versions of what the page keeps and of the rules' facts (one query),
+    # the survey, and whether it has answers.
+    assert _queries(client, f"/surveys/{large.pk}/edit/")[0] == session_queries() + 4
 
 
 def test_list_and_question_pages_query_counts_do_not_grow(client, world):
