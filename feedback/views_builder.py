@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Window
 from django.db.models.functions import Coalesce
@@ -37,10 +38,11 @@ from feedback.forms_builder import (
     question_initial,
 )
 from feedback.models import Option, Question, Section, Survey
+from feedback.results import results_scope
 from feedback.selectors import STRUCTURES, SURVEYS
 from feedback.survey_templates import survey_from_template
 from portal.errors import ApplicationError
-from portal.fragments import joined, version_map, versions
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused
 from sessions.caching import NAMES, SESSIONS, VISIBILITY
 from sessions.selectors import session_access_of
@@ -331,7 +333,7 @@ def survey_edit(request, pk):
     # The versions of what the page keeps, read first in one query with the one of the rules'
     # kept facts (which the permission check then needs no query for).
     scope = building.structure_scope(pk)
-    found = version_map(VISIBILITY, SESSIONS, NAMES, scope)
+    found = version_map(VISIBILITY, SESSIONS, NAMES, scope, results_scope(pk))
     session_access_of(request.user, visibility=found[VISIBILITY])
     survey = _survey(request, pk)
     if request.method == "POST":
@@ -372,9 +374,20 @@ def survey_edit(request, pk):
         "kinds": QuestionKind.choices,
         "history": SimpleLazyObject(lambda: building.question_history(survey)),
         "zone_name": timezone.get_current_timezone_name(),
-        "has_answers": building.survey_has_answers(survey),
+        "has_answers": _has_answers(survey, found[results_scope(pk)]),
     }
     return render(request, "feedback/builder/survey_edit.html", context)
+
+
+def _has_answers(survey, results_version: str) -> bool:
+    """Whether anyone has answered, kept under the survey's results version (raised with every
+    response written: feedback.results.results_scope)."""
+    key = cache_key("feedback:has-answers", [survey.pk, results_version])
+    kept = cache.get(key)
+    if kept is None:
+        kept = building.survey_has_answers(survey)
+        cache.set(key, kept, TIMEOUT_SECONDS)
+    return kept
 
 
 def _act(request, survey, action, success: str, anchor: str = ""):

@@ -328,8 +328,24 @@ def test_edit_page_query_count_does_not_grow(client, world):
     assert counts == [(2, 1), (27, 1)]
     assert many == few
     # Kept: the user, the versions of what the page keeps and of the rules' facts (one query),
-    # the survey, and whether it has answers.
-    assert _queries(client, f"/surveys/{large.pk}/edit/")[0] == session_queries() + 4
+    # and the survey.
+    assert _queries(client, f"/surveys/{large.pk}/edit/")[0] == session_queries() + 3
+
+
+def test_the_edit_page_says_answers_exist_from_the_first_answer(client, world):
+    survey = world.survey()
+    _structure(world, survey, 1, 2)
+    fresh = world.survey(title="Fresh")
+    building.question_add(
+        section=fresh.sections.get(), acting_user=world.lead, data=question_input()
+    )
+    sign_in(client, world.lead)
+    note = "Answers exist: you may reword questions"
+
+    assert note in client.get(f"/surveys/{survey.pk}/edit/").content.decode()
+    assert note not in client.get(f"/surveys/{fresh.pk}/edit/").content.decode()
+    answered(Question.objects.get(section__survey=fresh), option=None, text="")
+    assert note in client.get(f"/surveys/{fresh.pk}/edit/").content.decode()
 
 
 def test_list_and_question_pages_query_counts_do_not_grow(client, world):
@@ -428,9 +444,9 @@ def test_edit_page_keeps_its_structure_until_the_survey_changes(client, world):
     )
     redrawn, page_after = _queries(client, url)
 
-    # Sections, questions, options, history, and the settings form's cohorts and sessions:
-    # six queries fewer when kept.
-    assert (drawn - kept, redrawn) == (6, drawn)
+    # Sections, questions, options, history, the settings form's cohorts and sessions, and
+    # whether answers exist: seven queries fewer when kept.
+    assert (drawn - kept, redrawn) == (7, drawn)
     assert page_kept.count("data-question=") == 6
     assert "Renamed?" in page_after and "Renamed?" not in page_kept
 
