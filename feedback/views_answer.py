@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from feedback.enums import ResponseStatus, ResponseUnit
 from feedback.forms_answer import decorate, read_page, values_of
 from feedback.models import Answer, Survey
 from feedback.selectors import (
+    SURVEYS,
     city_responses,
     has_participated,
     own_answers,
@@ -26,9 +28,9 @@ from feedback.selectors import (
     structure_scope,
 )
 from portal.errors import ApplicationError
-from portal.fragments import version_map
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map
 from portal.permissions import PermissionRefused
-from sessions.caching import VISIBILITY
+from sessions.caching import SESSIONS, VISIBILITY
 from sessions.selectors import session_access_of
 
 # Refusals that mean the page cannot be answered at all: back to the introduction, which
@@ -41,9 +43,16 @@ def _survey(request, pk) -> Survey:
     404 (its existence is not revealed). `structure_version`: its structure's version, read in
     one query with that of the rules' kept facts of the person."""
     scope = structure_scope(pk)
-    found = version_map(VISIBILITY, scope)
+    found = version_map(VISIBILITY, scope, SURVEYS, SESSIONS)
     session_access_of(request.user, visibility=found[VISIBILITY])
-    survey = get_object_or_404(Survey.objects.select_related("session"), pk=pk)
+    # The survey and its session as the rules read them, kept under the versions raised by
+    # every save of a survey (SURVEYS) and of a session (SESSIONS): many people answer the
+    # same survey, and its row costs a query and the ORM's compiling on each of their pages.
+    key = cache_key("feedback:answer-survey", [pk, joined(found, SURVEYS, SESSIONS)])
+    survey = cache.get(key)
+    if survey is None:
+        survey = get_object_or_404(Survey.objects.select_related("session"), pk=pk)
+        cache.set(key, survey, TIMEOUT_SECONDS)
     survey.structure_version = found[scope]
     user = request.user
     if user.has_perm(answering.ANSWER_PERM, survey):
