@@ -234,7 +234,11 @@ def test_needs_assessment_has_004_annex_2s_sections_questions_and_options(needs)
         "Sectoral Themes: Mobility and Transport",
         "Sectoral Themes: Circular Economy",
     ]
-    per_section = list(needs.sections.annotate(n=Count("questions")).values_list("n", flat=True))
+    per_section = list(
+        needs.sections.order_by("position")
+        .annotate(n=Count("questions"))
+        .values_list("n", flat=True)
+    )
     assert per_section == [9, 4, 6, 3, 8, 4, 4, 3, 2]
 
 
