@@ -337,9 +337,10 @@ def survey_generate(
     while written < responses:
         count = min(BATCH_RESPONSES, responses - written)
         ids = _responses_write(survey, city_ids, first=written, count=count)
-        rows = []
-        for draw in draws:
-            rows += draw.rows(ids, rng)
+        # Drawn question by question, written response by response: the answers' indexes
+        # that begin with the response then grow at their end only.
+        by_question = [draw.rows(ids, rng) for draw in draws]
+        rows = [row for answers in zip(*by_question, strict=True) for row in answers]
         bulk_insert(
             Answer,
             ["response_id", "question_id", "option_id", "number", "not_applicable", "text"],

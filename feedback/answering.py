@@ -53,7 +53,7 @@ from feedback.enums import (
 )
 from feedback.models import Answer, Option, Participation, Question, Response, Section, Survey
 from feedback.results import asked_cities, asked_people
-from feedback.selectors import response_by_key, structure_scope
+from feedback.selectors import responses_of, structure_scope
 from notifications.services import notify
 from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, versions
@@ -112,14 +112,17 @@ class Structure:
         return self.sections.index(section) + 1
 
 
-def survey_structure(survey: Survey, *, page: int | None = None) -> Structure:
+def survey_structure(
+    survey: Survey, *, page: int | None = None, version: str | None = None
+) -> Structure:
     """`page`: only that page's questions get their options (a page shows only its own; the
-    others' are needed by no page), else every question's.
+    others' are needed by no page), else every question's. `version`: the structure's version
+    when the caller read it with others in one query (portal.fragments.version_map).
 
     Kept in the cache under the survey's structure version (feedback/versions.py: raised by
     any change to its sections, questions and options): one query instead of three, and no
     model to build, on each page of a survey that many people answer."""
-    version = versions(structure_scope(survey.pk))
+    version = version or versions(structure_scope(survey.pk))
     key = f"feedback:structure:{survey.pk}:{page}:{version}"
     kept = cache.get(key)
     if kept is not None:
@@ -224,7 +227,7 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
         raise ApplicationError(
             _("You have already answered this anonymous survey."), code="already_answered"
         )
-    response = response_by_key(survey=survey, key=key)
+    response = responses_of(survey, [key]).first()
     if response is not None:
         return response
     now = timezone.now()
@@ -244,7 +247,7 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
             return response
     except IntegrityError:
         # Begun at the same moment in another tab or by another officer of the city.
-        return Response.objects.get(survey=survey, respondent=key)
+        return responses_of(survey, [key]).get()
 
 
 def _validate(question: Question, value: dict) -> tuple[list[Answer], str | None]:

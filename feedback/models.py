@@ -296,7 +296,10 @@ class Answer(models.Model):
     which parts each kind has): results count and average these rows in the database."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    # Indexed first in answer_question_counts (below), which serves every lookup by question.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     # The option chosen (choice, ranking) or the matrix row answered.
     option = models.ForeignKey(
         Option, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
@@ -321,7 +324,15 @@ class Answer(models.Model):
                 name="answer_once_per_question",
             ),
         ]
-        indexes = [models.Index(fields=["question", "option"], name="answer_question_option")]
+        indexes = [
+            # The results' counts read this index alone, in their GROUP BY's order, with the
+            # response to leave drafts out (feedback/results.py, _answers_counted): a survey of
+            # 2,000,000 answers is counted without reading the table.
+            models.Index(
+                fields=["question", "option", "number", "not_applicable", "response"],
+                name="answer_question_counts",
+            )
+        ]
 
     def __str__(self):
         return f"{self.response} · {self.question_id}"

@@ -319,6 +319,8 @@ class QuestionResult:
     rows: list[MatrixRow] = field(default_factory=list)
     texts: list[TextAnswer] = field(default_factory=list)
     text_count: int = 0
+    # Answer rows counted (a question without options: one per response that answered).
+    rows_counted: int = 0
     # Anonymous survey, fewer answers to this question than its threshold: only the count shows.
     withheld: bool = False
 
@@ -405,19 +407,18 @@ def survey_results(
     """Every question's results (module docstring), in six queries, or one when an anonymous
     survey is under its threshold. `responses`: the responses to count instead of the
     submitted ones (live mode counts the drafts answered live too: feedback.live)."""
+    # Given responses (live mode's) or a filter: the answers are picked by their responses.
+    by_responses = responses is not None
     if responses is None:
         responses = responses_counted(survey, filters)
     filtered = bool(filters) and not survey.is_anonymous
     count = responses.count()
     if survey.is_anonymous and count < survey.min_responses:
         return SurveyResults(survey, count, shown=False, questions=[], filtered=filtered)
-    only_given = questions is not None
     if questions is None:
         questions = survey_questions(survey)
     results = {q.pk: _empty_result(q) for q in questions}
-    answers = Answer.objects.filter(response__in=responses.values("pk"))
-    if only_given:
-        answers = answers.filter(question__in=[q.pk for q in questions])
+    answers = _answers_counted(survey, responses, questions, by_responses=by_responses or filtered)
 
     _count(answers, results)
 
@@ -446,9 +447,17 @@ def _count(answers: QuerySet, results: dict[int, QuestionResult]) -> None:
         if result is not None:
             _add(result, option_id, number, not_applicable, n)
 
-    # Each question's denominator: the responses that answered it.
+    # Each question's denominator: the responses that answered it. A question without options
+    # has one answer row per response (the answer_once_per_question constraint), so its
+    # denominator is its rows' count; only the questions that can have several rows per
+    # response (an option each) need the distinct responses counted, over their rows only.
+    several = [pk for pk, result in results.items() if result.kind in OPTION_KINDS]
+    for result in results.values():
+        if result.kind not in OPTION_KINDS:
+            result.answered = result.rows_counted
     for question_id, n in (
-        answers.values_list("question_id")
+        answers.filter(question__in=several)
+        .values_list("question_id")
         .annotate(n=Count("response_id", distinct=True))
         .order_by()
     ):
@@ -508,6 +517,25 @@ def surveys_results(surveys: list[Survey]) -> dict[int, SurveyResults]:
     return found
 
 
+def _answers_counted(survey: Survey, responses: QuerySet, questions, *, by_responses: bool):
+    """The answer rows of the responses counted, to the questions given.
+
+    Unfiltered (and no responses given), every submitted response counts: the rows are then
+    picked by their questions, less those of drafts (usually few), which the (question,
+    option, number, not_applicable, response) index answers alone, in the order of the counts'
+    GROUP BY, rather than by a join on every response (2,000,000 rows: 9 s on SQLite before).
+    Filtered, or with the responses given (live mode counts its drafts too), by those
+    responses. An answer's question is one of its response's survey (the answering service
+    writes them so)."""
+    if by_responses:
+        answers = Answer.objects.filter(response__in=responses.values("pk"))
+        return answers.filter(question__in=[q.pk for q in questions])
+    drafts = Response.objects.filter(survey=survey).exclude(status=ResponseStatus.SUBMITTED)
+    return Answer.objects.filter(question__in=[q.pk for q in questions]).exclude(
+        response__in=drafts.values("pk")
+    )
+
+
 def _empty_result(question: Question) -> QuestionResult:
     result = QuestionResult(question=question)
     options = getattr(question, "option_list", [])
@@ -528,6 +556,7 @@ def _empty_result(question: Question) -> QuestionResult:
 
 def _add(result: QuestionResult, option_id, number, not_applicable, n: int) -> None:
     kind = result.kind
+    result.rows_counted += n
     if kind == QuestionKind.MATRIX:
         for row in result.rows:
             if row.option_id == option_id:

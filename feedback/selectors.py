@@ -2,20 +2,28 @@
 person, and a person's own responses."""
 
 import datetime
+import functools
+from collections import namedtuple
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from accounts.rules import is_programme_admin
 from cohorts.models import Cohort
 from feedback.enums import ResponseStatus
-from feedback.models import Participation, Response, Survey
+from feedback.models import Answer, Participation, Response, Survey
 from portal.fragments import TIMEOUT_SECONDS
 from sessions.models import Registration
 from sessions.selectors import session_access_of
 
 # The data version of what the home page lists of surveys (feedback/versions.py raises it).
 SURVEYS = "feedback:answering"
+
+
+# Every survey's sections, questions and options at once (feedback/versions.py raises it with
+# each survey's structure_scope): the builder's list shows each survey's number of questions.
+STRUCTURES = "feedback:structures"
 
 
 def structure_scope(survey_id) -> str:
@@ -28,6 +36,15 @@ def respondent_keys_of(user, *, cities=None) -> list[str]:
     if cities is None:
         cities = session_access_of(user).cities
     return [f"person:{user.pk}", *(f"city:{city_id}" for city_id in sorted(cities))]
+
+
+def responses_of(survey, keys) -> QuerySet[Response]:
+    """The responses of a survey written under these respondent keys. The query repeats the
+    condition of the unique index on (survey, respondent) (models.Response), `respondent` not
+    empty: SQLite uses a partial index only for a query that states its condition, and without
+    it read every response of every survey once one survey had 100,000 (its statistics then
+    say the survey index narrows nothing)."""
+    return Response.objects.filter(survey=survey, respondent__in=keys).exclude(respondent="")
 
 
 def surveys_asking(*, user, enrolled_cohorts=None) -> QuerySet[Survey]:
@@ -73,7 +90,7 @@ def open_surveys_for(
     of one of their cities is "draft", else a submitted one is "submitted"). One query (with
     the person's kept facts, unless the caller gives their enrolled cohorts and cities)."""
     keys = respondent_keys_of(user, cities=cities)
-    own = Response.objects.filter(survey=OuterRef("pk"), respondent__in=keys)
+    own = responses_of(OuterRef("pk"), keys)
     surveys = list(
         surveys_asking(user=user, enrolled_cohorts=enrolled_cohorts)
         .filter(opens_at__lte=now, closes_at__gt=now)
@@ -102,25 +119,71 @@ def own_response(*, survey: Survey, user, city=None) -> Response | None:
     """The person's response (their city's when `city` is given), if they began one. An
     anonymous survey's submitted response is nobody's: None."""
     key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
-    return response_by_key(survey=survey, key=key)
+    # A raw query of a statement built once (responses_of's condition in it): the model is
+    # built with the ORM's conversions, without its compiler, which took 0.4 ms of the
+    # survey's introduction to build what the database answers at once.
+    found = list(Response.objects.raw(_own_response_sql(), [survey.pk, key]))
+    return found[0] if found else None
 
 
-def response_by_key(*, survey: Survey, key: str) -> Response | None:
-    """The one response of a respondent key, through the unique index on (survey, respondent).
-    That index is partial (keys not empty): SQLite uses it only when the query repeats its
-    condition, and without it scanned every response of every survey (20 ms with 100,000);
-    unordered, as there is one at most (the model's ordering joins the survey)."""
-    found = Response.objects.filter(survey=survey, respondent=key).exclude(respondent="")
-    return next(iter(found.order_by()[:1]), None)
+@functools.cache
+def _own_response_sql() -> str:
+    quote = connection.ops.quote_name
+    meta = Response._meta
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    survey = quote(meta.get_field("survey").column)
+    respondent = quote(meta.get_field("respondent").column)
+    return (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "
+        f"WHERE {survey} = %s AND {respondent} = %s AND NOT ({respondent} = '')"
+    )
+
+
+# A stored answer row as the answering pages read it (feedback.forms_answer.values_of).
+StoredAnswer = namedtuple("StoredAnswer", "question_id option_id number not_applicable text")
+
+
+@functools.cache
+def _own_answers_sql() -> str:
+    """The statement of `own_answers`, built once: Django's compiler took longer to build it
+    than the database took to run it (as portal.fragments._sql says of the versions). None of
+    its columns needs a converter (no date, no decimal; SQLite's booleans are converted by the
+    type the backend registers)."""
+    quote = connection.ops.quote_name
+    response, answer = Response._meta, Answer._meta
+
+    def column(meta, name):
+        return quote(meta.get_field(name).column)
+
+    fields = ", ".join(f"a.{column(answer, name)}" for name in StoredAnswer._fields[1:])
+    return (
+        f"SELECT r.{column(response, 'status')}, a.{column(answer, 'question')}, {fields} "
+        f"FROM {quote(response.db_table)} r LEFT OUTER JOIN {quote(answer.db_table)} a "
+        f"ON a.{column(answer, 'response')} = r.{column(response, 'id')} "
+        # `respondent <> ''`: the unique index's condition, as responses_of says why.
+        f"WHERE r.{column(response, 'survey')} = %s AND r.{column(response, 'respondent')} = %s "
+        f"AND NOT (r.{column(response, 'respondent')} = '') "
+        f"ORDER BY a.{column(answer, 'id')}"
+    )
+
+
+def own_answers(*, survey: Survey, user, city=None) -> tuple[str | None, list[StoredAnswer]]:
+    """The status of `own_response` (None: not begun) and its stored answers, in one query:
+    what a page of the survey shows of them."""
+    key = f"city:{city.pk}" if city is not None else f"person:{user.pk}"
+    with connection.cursor() as cursor:
+        cursor.execute(_own_answers_sql(), [survey.pk, key])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    return rows[0][0], [StoredAnswer(*row[1:]) for row in rows if row[1] is not None]
 
 
 def city_responses(*, survey: Survey, city_ids) -> dict[int, Response]:
     """The responses of the given cities to a survey answered per city, by city id."""
     return {
         response.city_id: response
-        for response in Response.objects.filter(
-            survey=survey, respondent__in=[f"city:{pk}" for pk in city_ids]
-        )
+        for response in responses_of(survey, [f"city:{pk}" for pk in city_ids])
     }
 
 

@@ -2,7 +2,8 @@
 shows of the surveys open to a person and of their answer's state.
 
 And each survey's structure version (feedback.selectors.structure_scope): its sections,
-questions and options, which answering keeps in the cache (feedback.answering.survey_structure).
+questions and options, which answering keeps in the cache (feedback.answering.survey_structure);
+raised with STRUCTURES, every survey's at once (the builder's list of surveys).
 
 The list's version is raised by a survey's save or deletion (published, dates, title), and by
 a response's creation, status change or deletion and a participation's creation, in the same
@@ -14,7 +15,7 @@ page.
 from django.db.models.signals import post_delete, post_save
 
 from feedback.models import Option, Participation, Question, Response, Section, Survey
-from feedback.selectors import SURVEYS, structure_scope
+from feedback.selectors import STRUCTURES, SURVEYS, structure_scope
 from portal.fragments import bump
 
 _connected = False
@@ -47,14 +48,15 @@ def _on_structure_changed(sender, instance, raw=False, **kwargs):
         return
     survey_id = _survey_id_of(instance)
     if survey_id is not None:
-        bump(structure_scope(survey_id))
+        bump(structure_scope(survey_id), STRUCTURES)
 
 
 def _always(sender, instance, raw=False, **kwargs):
     if not raw:
-        bump(SURVEYS)
         if isinstance(instance, Survey):
-            bump(structure_scope(instance.pk))
+            bump(SURVEYS, structure_scope(instance.pk), STRUCTURES)
+        else:
+            bump(SURVEYS)
 
 
 def _on_response_saved(sender, instance, created=False, update_fields=None, raw=False, **kwargs):

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +19,19 @@ from feedback import answering, needs_prefill
 from feedback.enums import ResponseStatus, ResponseUnit
 from feedback.forms_answer import decorate, read_page, values_of
 from feedback.models import Answer, Survey
-from feedback.selectors import city_responses, has_participated, own_response
+from feedback.selectors import (
+    SURVEYS,
+    city_responses,
+    has_participated,
+    own_answers,
+    own_response,
+    structure_scope,
+)
 from portal.errors import ApplicationError
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map
 from portal.permissions import PermissionRefused
+from sessions.caching import SESSIONS, VISIBILITY
+from sessions.selectors import session_access_of
 
 # Refusals that mean the page cannot be answered at all: back to the introduction, which
 # says why.
@@ -29,8 +40,20 @@ _LEAVE = {"closed", "not_open", "already_answered", "already_submitted"}
 
 def _survey(request, pk) -> Survey:
     """The survey, for a person it asks. Those who build or read it get 403; everyone else
-    404 (its existence is not revealed)."""
-    survey = get_object_or_404(Survey.objects.select_related("session"), pk=pk)
+    404 (its existence is not revealed). `structure_version`: its structure's version, read in
+    one query with that of the rules' kept facts of the person."""
+    scope = structure_scope(pk)
+    found = version_map(VISIBILITY, scope, SURVEYS, SESSIONS)
+    session_access_of(request.user, visibility=found[VISIBILITY])
+    # The survey and its session as the rules read them, kept under the versions raised by
+    # every save of a survey (SURVEYS) and of a session (SESSIONS): many people answer the
+    # same survey, and its row costs a query and the ORM's compiling on each of their pages.
+    key = cache_key("feedback:answer-survey", [pk, joined(found, SURVEYS, SESSIONS)])
+    survey = cache.get(key)
+    if survey is None:
+        survey = get_object_or_404(Survey.objects.select_related("session"), pk=pk)
+        cache.set(key, survey, TIMEOUT_SECONDS)
+    survey.structure_version = found[scope]
     user = request.user
     if user.has_perm(answering.ANSWER_PERM, survey):
         return survey
@@ -99,7 +122,9 @@ def survey_intro(request, pk):
         context["participated"] = True
     else:
         context["response"] = own_response(survey=survey, user=request.user)
-    context["page_count"] = survey.sections.count()
+    # The kept structure's (answering.survey_structure): no query when it is kept.
+    structure = answering.survey_structure(survey, page=0, version=survey.structure_version)
+    context["page_count"] = len(structure.sections)
     return render(request, "feedback/answer/intro.html", context)
 
 
@@ -112,7 +137,7 @@ def survey_answer(request, pk, page):
     city = _chosen_city(request, survey)
     if survey.response_unit == ResponseUnit.CITY and city is None:
         return redirect("survey_intro", pk=survey.pk)
-    structure = answering.survey_structure(survey, page=page)
+    structure = answering.survey_structure(survey, page=page, version=survey.structure_version)
     if not 1 <= page <= len(structure.sections):
         raise Http404
     section = structure.sections[page - 1]
@@ -181,17 +206,16 @@ def survey_answer(request, pk, page):
     if response is None:
         if survey.is_anonymous and has_participated(survey=survey, user=request.user):
             return redirect("survey_intro", pk=survey.pk)
-        response = own_response(survey=survey, user=request.user, city=city)
-    # Rows read as named tuples (the attributes the page reads): no model to build for each.
-    stored = (
-        list(
+        # The response's state and its answers in one query; the rows as named tuples (the
+        # attributes the page reads): no model to build for each.
+        status, stored = own_answers(survey=survey, user=request.user, city=city)
+    else:
+        status = response.status
+        stored = list(
             Answer.objects.filter(response=response).values_list(
                 "question_id", "option_id", "number", "not_applicable", "text", named=True
             )
         )
-        if response is not None
-        else []
-    )
     chosen = answering.chosen_options(stored)
     if values is not None:
         # What was posted is shown again as it was, with its messages.
@@ -227,8 +251,7 @@ def survey_answer(request, pk, page):
             "page_count": len(structure.sections),
             "last": last,
             "city": city,
-            "response": response,
-            "was_submitted": response is not None and response.status == ResponseStatus.SUBMITTED,
+            "was_submitted": status == ResponseStatus.SUBMITTED,
             "errors": [q for q in shown if q.error],
             "error": error,
             "missing": missing,

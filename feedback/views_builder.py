@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -37,11 +38,14 @@ from feedback.forms_builder import (
     question_initial,
 )
 from feedback.models import Option, Question, Section, Survey
+from feedback.results import results_scope
+from feedback.selectors import STRUCTURES, SURVEYS
 from feedback.survey_templates import survey_from_template
 from portal.errors import ApplicationError
-from portal.fragments import joined, version_map, versions
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map, versions
 from portal.permissions import PermissionRefused
 from sessions.caching import NAMES, SESSIONS, VISIBILITY
+from sessions.selectors import session_access_of
 
 SURVEY_LIST_PAGE_SIZE = 25
 SURVEY_FIELDS = tuple(field.name for field in Survey._meta.concrete_fields)
@@ -130,11 +134,37 @@ def _may_build(request) -> None:
         raise PermissionRefused(_("You build no surveys: facilitators and admins do."))
 
 
+# What the list of surveys shows: the surveys (SURVEYS: their fields), their numbers of
+# questions (STRUCTURES), their sessions' titles (SESSIONS) and cohorts' names (NAMES), and
+# which surveys the person builds (VISIBILITY: the cohorts they facilitate).
+LIST_SCOPES = (SURVEYS, STRUCTURES, SESSIONS, NAMES, VISIBILITY)
+
+
 @login_required
 @require_GET
 @in_person_zone
 def survey_list(request):
+    # The versions of what the list shows, in the query that gives the rules' kept facts theirs.
+    found = version_map(*LIST_SCOPES)
+    session_access_of(request.user, visibility=found[VISIBILITY])
     _may_build(request)
+    # The table and its pages are one cached fragment, keyed by those versions, the person and
+    # their admin flag (whose surveys), their time zone (the dates) and the page's address; the
+    # view hands the template a callable: a hit runs none of its queries.
+    key = (
+        joined(found, *LIST_SCOPES),
+        request.user.pk,
+        request.user.is_programme_admin,
+        timezone.get_current_timezone_name(),
+    )
+    return render(
+        request,
+        "feedback/builder/survey_list.html",
+        {"surveys_page": functools.cache(lambda: _list_page(request)), "list_key": key},
+    )
+
+
+def _list_page(request) -> Page:
     # Plain values: the list shows a few fields of each survey, and building model instances
     # with three related rows each cost more than the page's queries.
     # Each survey's number of questions comes in the same query (a subquery per row of the
@@ -169,11 +199,29 @@ def survey_list(request):
             "question_count",
         )
     )
-    page = Paginator(surveys, SURVEY_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page_of(surveys, request.GET.get("page"))
     programmes = dict(Programme.choices)
     for row in page.object_list:
         row["programme_label"] = programmes.get(row["programme"], "")
-    return render(request, "feedback/builder/survey_list.html", {"page_obj": page})
+    return page
+
+
+def _page_of(surveys, asked) -> Page:
+    """The page of the list asked for, its rows and the number of all surveys in one query (a
+    window's count beside each row): the paginator's own count was a round trip of its own.
+    An empty list, a page past the end or an odd number: the paginator's way (it counts, then
+    gives the last page or the first)."""
+    paginator = Paginator(surveys, SURVEY_LIST_PAGE_SIZE)
+    number = 1 if asked is None else int(asked) if asked.isdigit() else 0
+    if number >= 1:
+        start = (number - 1) * SURVEY_LIST_PAGE_SIZE
+        rows = list(
+            surveys.annotate(total=Window(Count("pk")))[start : start + SURVEY_LIST_PAGE_SIZE]
+        )
+        if rows:
+            paginator.count = rows[0]["total"]
+            return Page(rows, number, paginator)
+    return paginator.get_page(asked)
 
 
 @login_required
@@ -282,8 +330,12 @@ def _structure(survey: Survey) -> list[Section]:
 @require_http_methods(["GET", "POST"])
 @in_person_zone
 def survey_edit(request, pk):
+    # The versions of what the page keeps, read first in one query with the one of the rules'
+    # kept facts (which the permission check then needs no query for).
+    scope = building.structure_scope(pk)
+    found = version_map(VISIBILITY, SESSIONS, NAMES, scope, results_scope(pk))
+    session_access_of(request.user, visibility=found[VISIBILITY])
     survey = _survey(request, pk)
-    scope = building.structure_scope(survey.pk)
     if request.method == "POST":
         form = SurveyForm(request.POST, user=request.user, survey=survey)
     else:
@@ -310,7 +362,6 @@ def survey_edit(request, pk):
         else:
             messages.success(request, _("Survey settings saved."))
             return redirect("survey_build_edit", pk=survey.pk)
-    found = version_map(VISIBILITY, SESSIONS, NAMES, scope)
     # The sections, questions and history are kept in the cache under the survey's version
     # (building.structure_scope, renewed by every change): read only when drawn afresh.
     context = {
@@ -323,9 +374,20 @@ def survey_edit(request, pk):
         "kinds": QuestionKind.choices,
         "history": SimpleLazyObject(lambda: building.question_history(survey)),
         "zone_name": timezone.get_current_timezone_name(),
-        "has_answers": building.survey_has_answers(survey),
+        "has_answers": _has_answers(survey, found[results_scope(pk)]),
     }
     return render(request, "feedback/builder/survey_edit.html", context)
+
+
+def _has_answers(survey, results_version: str) -> bool:
+    """Whether anyone has answered, kept under the survey's results version (raised with every
+    response written: feedback.results.results_scope)."""
+    key = cache_key("feedback:has-answers", [survey.pk, results_version])
+    kept = cache.get(key)
+    if kept is None:
+        kept = building.survey_has_answers(survey)
+        cache.set(key, kept, TIMEOUT_SECONDS)
+    return kept
 
 
 def _act(request, survey, action, success: str, anchor: str = ""):

@@ -205,20 +205,35 @@ def test_queries_of_the_pages_do_not_grow_with_questions_or_answers(
     keep_facts_of(asked.officer)
     for page in (1, 2):
         ana.get(url(survey, page))  # the survey's structure, read once and kept
-    # user, facts version, survey, response, sections
-    _count(ana, url(survey), django_assert_num_queries, 5)
-    # user, facts version, survey, structure version, response, answers
-    _count(ana, url(survey, 1), django_assert_num_queries, 6)
-    _count(ana, url(survey, 2), django_assert_num_queries, 6)
-    # user, facts version, survey
-    _count(ana, f"/surveys/{survey.pk}/answer/done/", django_assert_num_queries, 3)
+    ana.get(url(survey))  # its sections, for the introduction's number of pages
+    # user, the versions of the facts, the structure and the survey (one query; the survey is
+    # kept), response
+    _count(ana, url(survey), django_assert_num_queries, 3)
+    # user, the versions, the response with its answers (one query)
+    _count(ana, url(survey, 1), django_assert_num_queries, 3)
+    _count(ana, url(survey, 2), django_assert_num_queries, 3)
+    # user, the versions
+    _count(ana, f"/surveys/{survey.pk}/answer/done/", django_assert_num_queries, 2)
 
     # More questions and options: shown at once (the structure's version is raised), and the
     # same counts once read.
     extra = factories.QuestionFactory(section=survey.pages[1], position=9, text="Added later?")
     factories.OptionFactory(question=extra, label="Added option")
     assert "Added option" in ana.get(url(survey, 2)).content.decode()
-    _count(ana, url(survey, 2), django_assert_num_queries, 6)
+    _count(ana, url(survey, 2), django_assert_num_queries, 3)
+
+
+def test_the_kept_survey_follows_its_changes(survey, ana):
+    """Closing the survey, or changing its title, shows at once on pages read before."""
+    assert ana.get(url(survey, 1)).status_code == 200
+    row = Survey.objects.get(pk=survey.pk)
+    row.title = "Renamed survey"
+    row.save()
+    assert "Renamed survey" in ana.get(url(survey, 1)).content.decode()
+
+    row.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    row.save()
+    assert ana.get(url(survey, 1)).url == url(survey)
 
 
 def test_the_kept_structure_follows_a_wording_change_and_a_removed_option(survey, ana):

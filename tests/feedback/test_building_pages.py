@@ -13,7 +13,7 @@ from feedback import building
 from feedback.enums import QuestionKind, SurveyScope
 from feedback.models import Question, Survey
 from tests import factories
-from tests.feedback.test_building_services import BuilderWorld, answered, question_input
+from tests.feedback.test_building_services import BuilderWorld, _update, answered, question_input
 from tests.portal_pages.helpers import sign_in
 from tests.queries import keep_facts_of, session_queries
 
@@ -56,6 +56,37 @@ def test_the_list_shows_the_surveys_one_builds_and_new_survey(client, world):
     assert f'<tr data-survey="{own.pk}">' in page
     assert "Theirs" not in page
     assert 'href="/surveys/new/"' in page
+
+
+def test_the_list_in_pages_of_25_each_counted_in_its_own_query(client, world):
+    now = timezone.now()
+    surveys = [
+        world.survey(title=f"Survey {n:02d}", opens_at=now - datetime.timedelta(days=n))
+        for n in range(27)
+    ]
+    sign_in(client, world.lead)
+    keep_facts_of(world.lead)
+
+    def rows(url):
+        count, page = _queries(client, url)
+        return count, [pk for pk in (s.pk for s in surveys) if f'data-survey="{pk}"' in page], page
+
+    first_count, first, first_page = rows("/surveys/")
+    second_count, second, second_page = rows("/surveys/?page=2")
+
+    # Latest opening first: the page of 25, then the two left.
+    assert first == [s.pk for s in surveys[:25]]
+    assert second == [s.pk for s in surveys[25:]]
+    assert "Page 1 of 2" in first_page and 'rel="next"' in first_page
+    assert "Page 2 of 2" in second_page and 'rel="prev"' in second_page
+    assert first_count == second_count == session_queries() + 3
+    # Past the end: the last page; not a number: the first (the paginator's way, counted).
+    past_count, past, _page = rows("/surveys/?page=9")
+    assert (past, past_count) == ([s.pk for s in surveys[25:]], session_queries() + 5)
+    # Kept: each page's own.
+    assert rows("/surveys/?page=2")[:2] == (session_queries() + 2, second)
+    assert rows("/surveys/?page=two")[1] == [s.pk for s in surveys[:25]]
+    assert rows("/surveys/?page=0")[1] == [s.pk for s in surveys[25:]]
 
 
 def test_an_officer_builds_nothing(client, world):
@@ -296,6 +327,25 @@ def test_edit_page_query_count_does_not_grow(client, world):
     counts = [(p.count("data-question="), p.count("data-change=")) for p in (page_few, page_many)]
     assert counts == [(2, 1), (27, 1)]
     assert many == few
+    # Kept: the user, the versions of what the page keeps and of the rules' facts (one query),
+    # and the survey.
+    assert _queries(client, f"/surveys/{large.pk}/edit/")[0] == session_queries() + 3
+
+
+def test_the_edit_page_says_answers_exist_from_the_first_answer(client, world):
+    survey = world.survey()
+    _structure(world, survey, 1, 2)
+    fresh = world.survey(title="Fresh")
+    building.question_add(
+        section=fresh.sections.get(), acting_user=world.lead, data=question_input()
+    )
+    sign_in(client, world.lead)
+    note = "Answers exist: you may reword questions"
+
+    assert note in client.get(f"/surveys/{survey.pk}/edit/").content.decode()
+    assert note not in client.get(f"/surveys/{fresh.pk}/edit/").content.decode()
+    answered(Question.objects.get(section__survey=fresh), option=None, text="")
+    assert note in client.get(f"/surveys/{fresh.pk}/edit/").content.decode()
 
 
 def test_list_and_question_pages_query_counts_do_not_grow(client, world):
@@ -319,9 +369,46 @@ def test_list_and_question_pages_query_counts_do_not_grow(client, world):
 
     assert page.count("<tr data-survey=") == 6
     assert (list_many, form_many, new_many) == (list_few, form_few, new_few)
-    # The list: the session, the user, the visibility facts, the page's count and its rows
-    # (each with its number of questions in the same query).
-    assert list_few == session_queries() + 4
+    # The list: the session, the user, the versions of what it shows (which give the kept facts
+    # theirs), and the page's rows (each with its number of questions, and the number of all
+    # rows, in the same query); kept, no rows.
+    assert list_few == session_queries() + 3
+    assert _queries(client, "/surveys/")[0] == session_queries() + 2
+
+
+def test_the_kept_list_shows_each_change_of_what_it_shows(client, world):
+    survey = world.survey(title="Before")
+    sign_in(client, world.lead)
+    row = f'<tr data-survey="{survey.pk}">'
+
+    def cells():
+        page = client.get("/surveys/").content.decode()
+        start = page.index(row)
+        return page[start : page.index("</tr>", start)]
+
+    assert "Before" in cells() and '<td data-label="Questions" class="numeric">0</td>' in cells()
+
+    section = survey.sections.get()
+    building.question_add(
+        section=section, acting_user=world.lead, data=question_input(text="One more?")
+    )
+    assert '<td data-label="Questions" class="numeric">1</td>' in cells()
+
+    survey = _update(world, Survey.objects.get(pk=survey.pk), title="After")
+    assert "After" in cells() and "Before" not in cells()
+
+    building.survey_publish(survey=survey, acting_user=world.lead)
+    assert "Published" in cells()
+
+    world.cohort.name = "Renamed cohort"
+    world.cohort.save()
+    assert "Renamed cohort" in cells()
+
+    # No longer facilitating the cohort (another one still): its survey is not listed.
+    world.other_cohort.facilitators.add(world.lead)
+    world.cohort.facilitators.remove(world.lead)
+    page = client.get("/surveys/").content.decode()
+    assert row not in page and "No survey yet." in page
 
 
 def test_sessions_long_past_are_not_offered_unless_the_survey_is_about_one(client, world):
@@ -357,9 +444,9 @@ def test_edit_page_keeps_its_structure_until_the_survey_changes(client, world):
     )
     redrawn, page_after = _queries(client, url)
 
-    # Sections, questions, options, history, and the settings form's cohorts and sessions:
-    # six queries fewer when kept.
-    assert (drawn - kept, redrawn) == (6, drawn)
+    # Sections, questions, options, history, the settings form's cohorts and sessions, and
+    # whether answers exist: seven queries fewer when kept.
+    assert (drawn - kept, redrawn) == (7, drawn)
     assert page_kept.count("data-question=") == 6
     assert "Renamed?" in page_after and "Renamed?" not in page_kept
 

@@ -264,3 +264,42 @@ def test_scale_shares_count_not_applicable_in_the_denominator(named):
         (5, Decimal(0)),
     ]
     assert extent.distribution.not_applicable_percent == Decimal(33)
+
+
+def test_a_draft_counts_in_no_question_of_any_kind(named):
+    """Unfiltered, the rows are picked by question less those of drafts (feedback.results.
+    _answers_counted): a draft's rating, text, choices and ranks are all left out."""
+    officer = named.officers["berlin"]
+    named.survey.responses.filter(user=officer).delete()
+    respond(
+        named,
+        "berlin",
+        {
+            "single": "No",
+            "multiple": ["Skills"],
+            "rating": 1,
+            "scale": 0,
+            "extent": "na",
+            "short": "A draft's words",
+            "ranking": ["Waste", "Transport", "Heat"],
+            "matrix": {"Content": 1},
+        },
+        status=ResponseStatus.DRAFT,
+    )
+    questions = _by_key(named, survey_results(survey=named.survey))
+
+    assert [(key, q.answered) for key, q in questions.items()] == [
+        ("single", 2),
+        ("multiple", 2),
+        ("rating", 2),
+        ("scale", 2),
+        ("extent", 2),
+        ("short", 2),
+        ("long", 1),
+        ("ranking", 2),
+        ("matrix", 2),
+    ]
+    assert questions["rating"].distribution.mean == Fraction(9, 2)
+    assert questions["extent"].distribution.not_applicable == 1
+    assert [t.text for t in questions["short"].texts] == ["Heat pumps", "Bike lanes"]
+    assert {o.label: o.count for o in questions["multiple"].options}["Skills"] == 0

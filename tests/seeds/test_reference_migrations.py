@@ -189,6 +189,7 @@ def test_reference_migrations_reverse_keeping_rows_and_reapply_over_an_older_ins
         "Applying feedback.0003_needs... OK",
         # Options' identities in their template (comparisons): after 0003, reversed with it.
         "Applying feedback.0004_template_refs... OK",
+        "Applying feedback.0005_scale_indexes... OK",
         "Applying roadmaps.0006_reference_services... OK",
         # Reversed with 0006 (issue 10's general reasoning and status labels).
         "Applying roadmaps.0007_general_reasoning... OK",
