@@ -191,9 +191,30 @@ def _check_writer(response: Response, acting_user) -> None:
     """The response is the acting person's own, or their city's."""
     if response.respondent == respondent_key(user=acting_user):
         return
-    if response.city_id is not None and response.city_id in _officer_city_ids(acting_user):
+    # A city's response is its officers'; a person's response names a city without being it.
+    if (
+        response.city_id is not None
+        and response.respondent == f"city:{response.city_id}"
+        and response.city_id in _officer_city_ids(acting_user)
+    ):
         return
     raise ApplicationError(_("This response is not yours to change."), code="not_yours")
+
+
+def _city_spoken_for(survey: Survey, user):
+    """The city a person's named response speaks for: the first (by name) of their cities that
+    the survey asks, or, for a session's survey, the city they were registered for; None when
+    they answer for no city (a guest registered without one)."""
+    city = asked_cities(survey).filter(memberships__user=user).order_by("name", "pk").first()
+    if city is None and survey.scope == SurveyScope.SESSION:
+        registration = (
+            Registration.objects.filter(session=survey.session_id, email__iexact=user.email)
+            .select_related("city")
+            .order_by("pk")
+            .first()
+        )
+        city = registration.city if registration is not None else None
+    return city
 
 
 # --- services --------------------------------------------------------------------------------
@@ -218,7 +239,9 @@ def response_for(*, survey: Survey, acting_user, city=None) -> Response:
             )
         key = respondent_key(city=city)
     else:
-        city = None
+        # A named response speaks for its writer's city (the results' filters, texts and
+        # exports name it); an anonymous one never keeps a city.
+        city = None if survey.is_anonymous else _city_spoken_for(survey, acting_user)
         key = respondent_key(user=acting_user)
     if (
         survey.is_anonymous

@@ -9,8 +9,9 @@ Columns, in the survey's order (section, then position), each headed "Q<n>. <que
 - matrix: a column per row holding the point chosen;
 - rating, 0-10 and extent scales: the point ("Not applicable" written out);
 - short and long text: the text.
-Named surveys begin with the respondent's name, city and country (a survey answered per person
-keeps no city with its responses: the writer's city among those asked is shown). Anonymous
+Named surveys begin with the respondent's name, city and country (the city a response speaks
+for; for a response begun before answering recorded it, the writer's city among those asked, as
+answering chooses it). Anonymous
 surveys carry no identity, no id and no time.
 
 Decisions (README):
@@ -205,9 +206,9 @@ def response_rows_queryset(survey: Survey, filters: ResultFilters | None = None)
             .values_list("pk", *answer_parts)
             .order_by("content_order", "pk")
         )
-    # A response of a survey answered per person keeps no city (feedback.answering): the city
-    # it speaks for is then its writer's, among those the survey asks (the first by name for
-    # an officer of several). COALESCE reads the subquery only for such rows.
+    # A person's response begun before answering recorded the city it speaks for has none:
+    # its writer's city among those the survey asks stands in (the first by name, as
+    # feedback.answering._city_spoken_for). COALESCE reads the subquery only for such rows.
     writers_city = CityMembership.objects.filter(
         user=OuterRef("user"), city__in=asked_cities(survey)
     ).order_by("city__name", "city_id")

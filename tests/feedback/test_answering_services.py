@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
-from feedback import answering
+from feedback import answering, results
 from feedback.enums import ResponseStatus, ResponseUnit
 from feedback.models import Answer, Participation, Response, Survey
 from notifications.models import OutboundEmail
@@ -452,3 +452,38 @@ def test_a_session_survey_asks_the_registered_people_with_an_account(db):
     )
 
     assert list(answering.people_asked(survey)) == [guest]
+
+
+def test_a_named_response_speaks_for_the_persons_city_the_survey_asks(survey, asked):
+    # The officer also works for a city the survey does not ask (not enrolled): the response
+    # names the one it asks, so the results' filters and texts count it under that city.
+    denmark = factories.CountryFactory(iso_code="DK", name="Denmark")
+    elsewhere = factories.CityFactory(name="Aarhus", country=denmark)
+    factories.CityMembershipFactory(user=asked.officer, city=elsewhere)
+
+    response = save(survey, asked.officer, 1, page_one(survey))
+
+    assert (response.city, response.respondent) == (asked.city, f"person:{asked.officer.pk}")
+    country = results.ResultFilters(country_id=asked.city.country_id)
+    save(survey, asked.officer, 2, page_two(survey))
+    answering.response_submit(response=response, acting_user=asked.officer)
+    assert results.survey_results(survey=survey, filters=country).responses == 1
+    assert asked.city.country != denmark
+    other = results.ResultFilters(country_id=denmark.pk)
+    assert results.survey_results(survey=survey, filters=other).responses == 0
+
+
+def test_a_session_guest_answers_for_the_city_that_registered_them_and_anonymous_for_none(db):
+    session = factories.SessionFactory()
+    city = factories.CityFactory(name="Guimarães")
+    guest = factories.UserFactory(email="guest@example.org")
+    factories.RegistrationFactory(session=session, city=city, email="Guest@example.org")
+    named = factories.SurveyFactory(
+        scope="session", cohort=None, session=session, is_published=True
+    )
+    anonymous = factories.SurveyFactory(
+        scope="session", cohort=None, session=session, is_published=True, is_anonymous=True
+    )
+
+    assert answering.response_for(survey=named, acting_user=guest).city == city
+    assert answering.response_for(survey=anonymous, acting_user=guest).city is None
