@@ -27,14 +27,17 @@ from cities.models import (
 from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from feedback.enums import QuestionKind, SurveyScope
+from feedback.live import CODE_ALPHABET
 from feedback.models import (
     Answer,
+    LivePresentation,
     Option,
     Participation,
     Question,
     QuestionChange,
     Response,
     Section,
+    SubtopicsSent,
     Survey,
 )
 from notifications.models import OutboundEmail
@@ -530,6 +533,42 @@ class AnswerFactory(factory.django.DjangoModelFactory):
         QuestionFactory, section__survey=factory.SelfAttribute("...response.survey")
     )
     option = factory.SubFactory(OptionFactory, question=factory.SelfAttribute("..question"))
+
+
+def _live_code(n: int) -> str:
+    """The n-th six-character code of live mode's alphabet (distinct for every n)."""
+    letters = []
+    for _ in range(6):
+        n, digit = divmod(n, len(CODE_ALPHABET))
+        letters.append(CODE_ALPHABET[digit])
+    return "".join(reversed(letters))
+
+
+class LivePresentationFactory(factory.django.DjangoModelFactory):
+    """A survey presented live, running, with no question on screen yet (the factory writes
+    the row only; feedback.live starts one through its service)."""
+
+    class Meta:
+        model = LivePresentation
+
+    survey = factory.SubFactory(SurveyFactory, is_published=True)
+    code = factory.Sequence(_live_code)
+    started_by = factory.SubFactory(UserFactory, is_facilitator=True)
+    started_at = factory.LazyFunction(timezone.now)
+
+
+class SubtopicsSentFactory(factory.django.DjangoModelFactory):
+    """That a post-session survey's sub-topics were sent to a session (the row only)."""
+
+    class Meta:
+        model = SubtopicsSent
+
+    survey = factory.SubFactory(SurveyFactory)
+    session = factory.SubFactory(SessionFactory)
+    responses = 3
+    text = "Heat pumps in social housing"
+    sent_by = factory.SubFactory(UserFactory, is_facilitator=True)
+    sent_at = factory.LazyFunction(timezone.now)
 
 
 # --- state made by services ------------------------------------------------------------------

@@ -662,7 +662,8 @@ def test_named_responses_list_who_and_which_city(place):
             {
                 "id": first.pk,
                 "respondent": {"id": place.ana.pk, "name": "Ana Silva"},
-                "city": None,
+                # A person's response speaks for their city the survey asks.
+                "city": {"id": place.lisbon.pk, "name": "Lisbon"},
                 "submitted_at": moment(first.submitted_at),
                 "answers": {
                     str(q["format"].pk): {"option": opt["format"][0].pk, "other": ""},
@@ -674,7 +675,7 @@ def test_named_responses_list_who_and_which_city(place):
             {
                 "id": second.pk,
                 "respondent": {"id": place.eva.pk, "name": "Eva Ruiz"},
-                "city": None,
+                "city": {"id": place.sevilla.pk, "name": "Sevilla"},
                 "submitted_at": moment(second.submitted_at),
                 "answers": {
                     str(q["format"].pk): {"option": opt["format"][1].pk, "other": ""},
@@ -791,10 +792,10 @@ def test_results_are_exact_json(place):
                 "kind": "short_text",
                 "text": "One idea",
                 "answered": 2,
-                # By city (a response per person has none), then alphabetically.
+                # By city (a person's response speaks for their city), then alphabetically.
                 "texts": [
-                    {"text": "Data", "city": "", "option": ""},
-                    {"text": "Visits", "city": "", "option": ""},
+                    {"text": "Visits", "city": "Lisbon", "option": ""},
+                    {"text": "Data", "city": "Porto", "option": ""},
                 ],
             },
         ],
