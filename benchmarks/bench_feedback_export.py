@@ -59,12 +59,13 @@ def download(client, path: str):
         response = client.get(path, secure=True)
         if response.status_code != 200:
             raise RuntimeError(f"GET {path} answered {response.status_code}, not 200.")
+        # The test client closes the response itself (a streamed one once read to its end,
+        # removing the XLSX's temporary file), without the request_finished receiver that
+        # closes the database connection: closing it again here closed the test's connection
+        # on PostgreSQL.
         if response.streaming:
-            size = sum(len(part) for part in response.streaming_content)
-        else:
-            size = len(response.content)
-        response.close()
-        return size
+            return sum(len(part) for part in response.streaming_content)
+        return len(response.content)
 
     return get
 
