@@ -20,6 +20,7 @@ from feedback.enums import ResponseStatus, ResponseUnit, SurveyScope
 from feedback.models import Answer, Response, Survey
 from feedback.selectors import surveys_visible_to
 from feedback.survey_templates import NEEDS_ASSESSMENT
+from roadmaps.models import Roadmap, RoadmapChange
 from tests.seeds.snapshots import seed_demo, snapshot
 
 BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
@@ -216,3 +217,20 @@ def test_seed_demo_twice_adds_no_needs_response_nor_answer(demo_data):
     assert "Demo surveys: 0 created, 0 updated," in output
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
+
+
+def test_needs_answers_filled_the_empty_roadmap_overviews_through_the_roadmap_service(demo_data):
+    """Asked once, reused (feedback/needs_prefill.py): on submission, a respondent's cohort 1
+    roadmap overview nobody had written is filled from its answers, by its officer; Braga's,
+    written before, is kept."""
+    bruges = Roadmap.objects.get(cohort__programme="odg", cohort__number=1, city__name="Bruges")
+    braga = Roadmap.objects.get(cohort__programme="odg", cohort__number=1, city__name="Braga")
+
+    assert bruges.values.get(key="phase1.overview").value == (
+        "Climate neutrality target: Yes, with a timeline range of 2030 - 2040.\n"
+        "(From the needs-assessment questionnaire.)"
+    )
+    assert RoadmapChange.objects.filter(
+        roadmap=bruges, key="phase1.overview"
+    ).get().changed_by.email == ("bruges.officer@example.org")
+    assert braga.values.get(key="phase1.overview").value.startswith("Braga aims to become")
