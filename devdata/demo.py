@@ -26,7 +26,9 @@ Cohort 1's feedback surveys (devdata/demo_surveys.py) load after the rest (`demo
 on a line of their own in seed_demo's output): each survey is copied from its ready template
 through feedback.survey_templates the first time and kept as it is after (a facilitator may
 have fixed a wording); its responses and answers are looked up by respondent, question and
-option like every other row.
+option like every other row. Cohort 1's needs assessment (devdata/demo_needs.py) is the
+exception: its responses are written once, through the answering services as each city's
+officer would, and the survey is left as it is once it exists.
 """
 
 import datetime
