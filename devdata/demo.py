@@ -26,7 +26,9 @@ Cohort 1's feedback surveys (devdata/demo_surveys.py) load after the rest (`demo
 on a line of their own in seed_demo's output): each survey is copied from its ready template
 through feedback.survey_templates the first time and kept as it is after (a facilitator may
 have fixed a wording); its responses and answers are looked up by respondent, question and
-option like every other row.
+option like every other row. Cohort 1's needs assessment (devdata/demo_needs.py) is the
+exception: its responses are written once, through the answering services as each city's
+officer would, and the survey is left as it is once it exists.
 """
 
 import datetime
@@ -46,12 +48,25 @@ from cities.models import City, CityMembership, ClimateAction, ClimateActionLeve
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 from devdata import demo_cities as demo_data
-from devdata import demo_surveys
+from devdata import demo_needs, demo_surveys
 from devdata.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
-from feedback.enums import ResponseStatus, ResponseUnit
+from feedback.answering import (
+    response_for,
+    response_page_save,
+    response_submit,
+    survey_structure,
+)
+from feedback.enums import CHOICE_KINDS, QuestionKind, ResponseStatus, ResponseUnit
 from feedback.models import Answer, Option, Question, Response, Section, SubtopicsSent, Survey
+from feedback.results import results_scope
 from feedback.subtopics import survey_subtopics_send
-from feedback.survey_templates import FINAL_RECAP, POST_SESSION, survey_from_template
+from feedback.survey_templates import (
+    FINAL_RECAP,
+    NEEDS_ASSESSMENT,
+    POST_SESSION,
+    survey_from_template,
+)
+from portal.fragments import bump
 from roadmaps import reference as roadmap_reference
 from roadmaps import template
 from roadmaps.enums import Desirability
@@ -1103,7 +1118,12 @@ def demo_surveys_load() -> SeedReport:
     }
     lead_email = next(email for email, role in DEMO_LOGINS if role == Role.FACILITATOR)
     lead = User.objects.get(email=lead_email)
+    # The officers who answer the needs assessment come first: the recap and post-session
+    # responses of their cities name them too, from the first run on.
+    for key, officer in demo_needs.NEEDS_OFFICERS.items():
+        _city_officer_load(officer, city=cities[key], report=report)
     _cohort_1_surveys_load(cohort=cohort, recap=recap, cities=cities, lead=lead, report=report)
+    _needs_assessment_load(cohort=cohort, cities=cities, lead=lead, report=report)
     return report
 
 
@@ -1190,3 +1210,110 @@ def _cohort_1_surveys_load(*, cohort: Cohort, recap: Session, cities: dict, lead
         else:
             survey_subtopics_send(survey=survey, acting_user=lead)
             report.add(label, CREATED)
+
+
+# --- Cohort 1's needs assessment (devdata/demo_needs.py) -------------------------------------
+
+
+def _brussels(day_and_time) -> datetime.datetime:
+    day, time = day_and_time
+    return datetime.datetime.combine(
+        day, time, tzinfo=zoneinfo.ZoneInfo(demo_data.SESSION_TIMEZONE)
+    )
+
+
+def _needs_page_data(questions, answers: dict) -> dict:
+    """The answers of one page as the answering form sends them (feedback.answering)."""
+    data = {}
+    for question in questions:
+        value = answers.get(question.template_key)
+        if value is None:
+            continue
+        if question.kind in CHOICE_KINDS:
+            ids = {option.label: option.pk for option in question.option_list}
+            chosen = [ids[label] for label in value]
+            data[question.pk] = (
+                {"options": chosen}
+                if question.kind == QuestionKind.MULTIPLE_CHOICE
+                else {"option": chosen[0]}
+            )
+        else:
+            data[question.pk] = {"text": value}
+    return data
+
+
+def _needs_assessment_load(*, cohort: Cohort, cities: dict, lead, report: SeedReport) -> None:
+    """Cohort 1's needs assessment (devdata/demo_needs.py): copied from its ready template by
+    the lead facilitator, then answered and submitted page by page by the officer of each
+    responding city through the answering services (feedback.answering), as on the answering
+    pages: the same checks, the same prefill of a city's draft from its profile and the same
+    filling of its empty facts on submission (feedback.needs_prefill).
+
+    The services take answers only while a survey is open and stamp them with the present: the
+    survey is open while the demo answers, then its closing date and the responses' dates are
+    set back to when the cities answered in September 2024. Once the survey exists it is left
+    as it is, with its responses (a facilitator or an officer may have changed them since):
+    a second run writes nothing."""
+    survey = Survey.objects.filter(cohort=cohort, template_key=NEEDS_ASSESSMENT).first()
+    outcome = UNCHANGED
+    if survey is None:
+        survey = _needs_survey_answer(cohort=cohort, cities=cities, lead=lead)
+        outcome = CREATED
+    for model, lookup in (
+        (Survey, {"pk": survey.pk}),
+        (Section, {"survey": survey}),
+        (Question, {"section__survey": survey}),
+        (Option, {"question__section__survey": survey}),
+        (Response, {"survey": survey}),
+        (Answer, {"response__survey": survey}),
+    ):
+        for _row in range(model.objects.filter(**lookup).count()):
+            report.add(model._meta.label, outcome)
+
+
+def _needs_survey_answer(*, cohort: Cohort, cities: dict, lead) -> Survey:
+    closes_at = _brussels(demo_needs.NEEDS_CLOSES)
+    survey = survey_from_template(
+        template_key=NEEDS_ASSESSMENT,
+        target=cohort,
+        opens_at=_brussels(demo_needs.NEEDS_OPENS),
+        # Open while the demo answers (see above); closed in the past right after.
+        closes_at=timezone.now() + datetime.timedelta(hours=1),
+        is_anonymous=False,
+        response_unit=ResponseUnit.CITY,
+        title=f"Needs assessment: {cohort.name}",
+        acting_user=lead,
+    )
+    # Published without the announcement the publish service sends: the demo's officers are
+    # example.org addresses, and the survey closed long ago (as the recap survey, above).
+    Survey.objects.filter(pk=survey.pk).update(is_published=True)
+    survey.is_published = True
+    officers = _cohort_1_officers(cities)
+    structure = survey_structure(survey)
+    first_answer = _brussels(demo_needs.NEEDS_FIRST_ANSWER)
+    for index, key in enumerate(demo_needs.NEEDS_CITIES):
+        city = cities[key]
+        officer = officers[city.pk]
+        answers = demo_needs.needs_answers(index)
+        response = response_for(survey=survey, acting_user=officer, city=city)
+        for page, section in enumerate(structure.sections, start=1):
+            response = response_page_save(
+                response=response,
+                section=section,
+                data=_needs_page_data(structure.by_section[section.pk], answers),
+                acting_user=officer,
+                structure=structure,
+                resume_at=min(page + 1, len(structure.sections)),
+            )
+        response_submit(response=response, acting_user=officer)
+        answered_at = first_answer + index * demo_needs.NEEDS_ANSWER_INTERVAL
+        Response.objects.filter(pk=response.pk).update(
+            created_at=answered_at - datetime.timedelta(minutes=30),
+            updated_at=answered_at,
+            submitted_at=answered_at,
+        )
+    Survey.objects.filter(pk=survey.pk).update(closes_at=closes_at)
+    survey.closes_at = closes_at
+    # The dates changed past the services: the results kept in the cache are read afresh.
+    bump(results_scope(survey.pk))
+    return survey

@@ -6,8 +6,9 @@ The recap survey was run with Mentimeter during the final recap event; 000 repor
 respondents. The demo gives each response to one city enrolled in cohort 1 (a named survey, one
 response per city): the officer's city, Braga, and the first 17 other cities the demo enrols
 (demo_cities.cohort_1_enrolled_cities). A response names the officer who wrote it where the
-demo has a login for the city's officer (Braga, Coimbra, Ljubljana) and nobody otherwise: the
-demo does not invent people for the other cities, and no other city's officer speaks for them.
+demo has a login for the city's officer (Braga, Coimbra, Ljubljana, and the five cities whose
+officers answer the needs assessment, devdata/demo_needs.py) and nobody otherwise: no other
+city's officer speaks for them.
 
 Decision: every figure §4.1 gives is reproduced by the answers below, and nothing else is
 invented as a figure. "How possible is it to become climate neutral?" has no reported answer,

@@ -335,8 +335,9 @@ def test_seed_demo_facilitator_leads_cohorts_1_and_2(demo_data):
 
 def test_seed_demo_gives_every_account_a_verified_primary_email(demo_data):
     # 4 demo logins, 8 facilitators of cohort 1, and the officers of the 2 other cities
-    # enrolled in cohort 2 and of the 3 cities that asked to join it.
-    assert User.objects.count() == 17
+    # enrolled in cohort 2 and of the 3 cities that asked to join it, and of the 5 cities of
+    # cohort 1 that answer the needs assessment (devdata/demo_needs.py).
+    assert User.objects.count() == 22
     assert sorted(
         EmailAddress.objects.filter(verified=True, primary=True).values_list("email", flat=True)
     ) == sorted(User.objects.values_list("email", flat=True))
@@ -352,7 +353,7 @@ def test_seed_demo_first_run_output(db):
     assert seed_demo() == (
         "Reference data: 67 created, 0 updated, 0 unchanged.\n"
         "Demo data: 718 created, 0 updated, 0 unchanged.\n"
-        "Demo surveys: 213 created, 0 updated, 0 unchanged.\n"
+        "Demo surveys: 681 created, 0 updated, 0 unchanged.\n"
     )
 
 
@@ -365,7 +366,7 @@ def test_seed_demo_second_run_creates_and_changes_nothing(demo_data):
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
         "Demo data: 0 created, 0 updated, 718 unchanged.\n"
-        "Demo surveys: 0 created, 0 updated, 213 unchanged.\n"
+        "Demo surveys: 0 created, 0 updated, 681 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]

@@ -91,8 +91,13 @@ def test_recap_survey_has_18_submitted_responses_of_18_enrolled_cities(demo_data
     # The officer logins the demo has for these cities, and nobody for the others.
     assert sorted((r.city.name, r.user.email) for r in responses if r.user) == [
         ("Braga", "officer@example.org"),
+        ("Bruges", "bruges.officer@example.org"),
         ("Coimbra", "coimbra.officer@example.org"),
+        ("Enschede", "enschede.officer@example.org"),
+        ("Liepāja", "liepaja.officer@example.org"),
         ("Ljubljana", "ljubljana.officer@example.org"),
+        ("Munich", "munich.officer@example.org"),
+        ("Pisa", "pisa.officer@example.org"),
     ]
 
 
@@ -223,7 +228,8 @@ def test_seed_demo_twice_creates_no_survey_response_or_answer(demo_data):
     with CaptureQueriesContext(connection) as queries:
         seed_demo()
 
-    assert counts == (6, 18 + 5 * 6, 18 * 2 + 14 + 5 + 5 * 9)
+    # The recap survey, five post-session surveys and the needs assessment (test_demo_needs).
+    assert counts == (7, 18 + 5 * 6 + 8, 18 * 2 + 14 + 5 + 5 * 9 + 188)
     assert (Survey.objects.count(), Response.objects.count(), Answer.objects.count()) == counts
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
