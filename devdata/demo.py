@@ -1124,6 +1124,7 @@ def demo_surveys_load() -> SeedReport:
         _city_officer_load(officer, city=cities[key], report=report)
     _cohort_1_surveys_load(cohort=cohort, recap=recap, cities=cities, lead=lead, report=report)
     _needs_assessment_load(cohort=cohort, cities=cities, lead=lead, report=report)
+    _cohort_2_needs_assessment_load(lead=lead, report=report)
     return report
 
 
@@ -1266,6 +1267,41 @@ def _needs_assessment_load(*, cohort: Cohort, cities: dict, lead, report: SeedRe
         (Option, {"question__section__survey": survey}),
         (Response, {"survey": survey}),
         (Answer, {"response__survey": survey}),
+    ):
+        for _row in range(model.objects.filter(**lookup).count()):
+            report.add(model._meta.label, outcome)
+
+
+def _cohort_2_needs_assessment_load(*, lead, report: SeedReport) -> None:
+    """Cohort 2's needs assessment, open now and answered by nobody yet: what the demo officer
+    finds under "Surveys to answer" on a first run, their city's draft starting from its
+    profile (feedback.needs_prefill). Cohort 2 runs around today (_cohort_2_anchor): the survey
+    opened two days before the load and closes two weeks after it. Published without the
+    announcement (example.org addresses). Once it exists it is left as it is."""
+    cohort = Cohort.objects.get(
+        programme=demo_data.COHORT_2["programme"], number=demo_data.COHORT_2["number"]
+    )
+    survey = Survey.objects.filter(cohort=cohort, template_key=NEEDS_ASSESSMENT).first()
+    outcome = UNCHANGED
+    if survey is None:
+        now = timezone.now()
+        survey = survey_from_template(
+            template_key=NEEDS_ASSESSMENT,
+            target=cohort,
+            opens_at=now - datetime.timedelta(days=2),
+            closes_at=now + datetime.timedelta(days=14),
+            is_anonymous=False,
+            response_unit=ResponseUnit.CITY,
+            title=f"Needs assessment: {cohort.name}",
+            acting_user=lead,
+        )
+        Survey.objects.filter(pk=survey.pk).update(is_published=True)
+        outcome = CREATED
+    for model, lookup in (
+        (Survey, {"pk": survey.pk}),
+        (Section, {"survey": survey}),
+        (Question, {"section__survey": survey}),
+        (Option, {"question__section__survey": survey}),
     ):
         for _row in range(model.objects.filter(**lookup).count()):
             report.add(model._meta.label, outcome)

@@ -353,7 +353,7 @@ def test_seed_demo_first_run_output(db):
     assert seed_demo() == (
         "Reference data: 67 created, 0 updated, 0 unchanged.\n"
         "Demo data: 718 created, 0 updated, 0 unchanged.\n"
-        "Demo surveys: 681 created, 0 updated, 0 unchanged.\n"
+        "Demo surveys: 938 created, 0 updated, 0 unchanged.\n"
     )
 
 
@@ -366,7 +366,7 @@ def test_seed_demo_second_run_creates_and_changes_nothing(demo_data):
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
         "Demo data: 0 created, 0 updated, 718 unchanged.\n"
-        "Demo surveys: 0 created, 0 updated, 681 unchanged.\n"
+        "Demo surveys: 0 created, 0 updated, 938 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]

@@ -172,7 +172,7 @@ def test_a_run_weeks_later_moves_and_adds_nothing(db):
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
         "Demo data: 0 created, 0 updated, 718 unchanged.\n"
-        "Demo surveys: 0 created, 0 updated, 681 unchanged.\n"
+        "Demo surveys: 0 created, 0 updated, 938 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]

@@ -7,6 +7,7 @@ import re
 import zoneinfo
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -207,7 +208,8 @@ def test_seed_demo_twice_adds_no_needs_response_nor_answer(demo_data):
         output = seed_demo()
 
     assert counts == (8, 188, 22)
-    assert Survey.objects.filter(template_key=NEEDS_ASSESSMENT).count() == 1
+    # Cohort 1's, answered, and cohort 2's, open (test below).
+    assert Survey.objects.filter(template_key=NEEDS_ASSESSMENT).count() == 2
     assert (
         Response.objects.filter(survey=survey).count(),
         Answer.objects.filter(response__survey=survey).count(),
@@ -234,3 +236,20 @@ def test_needs_answers_filled_the_empty_roadmap_overviews_through_the_roadmap_se
         roadmap=bruges, key="phase1.overview"
     ).get().changed_by.email == ("bruges.officer@example.org")
     assert braga.values.get(key="phase1.overview").value.startswith("Braga aims to become")
+
+
+def test_the_demo_officer_finds_cohort_2s_open_needs_assessment_on_their_home_page(demo_data):
+    """What an officer sees first: cohort 2's needs assessment, open, not begun, linked from
+    "Surveys to answer"; their city's draft starts from its profile (needs_prefill)."""
+    survey = Survey.objects.get(
+        template_key=NEEDS_ASSESSMENT, cohort=Cohort.objects.get(programme="odg", number=2)
+    )
+    assert survey.is_published and survey.opens_at < timezone.now() < survey.closes_at
+    assert not Response.objects.filter(survey=survey).exists()
+    client = Client()
+    client.force_login(User.objects.get(email="officer@example.org"))
+
+    home = client.get("/")
+
+    assert f'href="/surveys/{survey.pk}/"' in home.content.decode()
+    assert client.get(f"/surveys/{survey.pk}/").status_code == 200

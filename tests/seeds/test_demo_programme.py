@@ -585,7 +585,7 @@ def test_seed_demo_second_run_keeps_what_the_officer_wrote_in_the_roadmap(demo_d
     assert output == (
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
         "Demo data: 0 created, 0 updated, 718 unchanged.\n"
-        "Demo surveys: 0 created, 0 updated, 681 unchanged.\n"
+        "Demo surveys: 0 created, 0 updated, 938 unchanged.\n"
     )
     assert snapshot() == before
     assert dict(

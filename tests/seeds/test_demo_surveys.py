@@ -228,8 +228,9 @@ def test_seed_demo_twice_creates_no_survey_response_or_answer(demo_data):
     with CaptureQueriesContext(connection) as queries:
         seed_demo()
 
-    # The recap survey, five post-session surveys and the needs assessment (test_demo_needs).
-    assert counts == (7, 18 + 5 * 6 + 8, 18 * 2 + 14 + 5 + 5 * 9 + 188)
+    # The recap survey, five post-session surveys and cohort 1's needs assessment
+    # (test_demo_needs), and cohort 2's needs assessment, open and not answered yet.
+    assert counts == (8, 18 + 5 * 6 + 8, 18 * 2 + 14 + 5 + 5 * 9 + 188)
     assert (Survey.objects.count(), Response.objects.count(), Answer.objects.count()) == counts
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
