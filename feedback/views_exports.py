@@ -24,6 +24,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from feedback.charts import chart_png
+from feedback.enums import SurveyScope
 from feedback.exports import (
     ExportRefused,
     csv_lines,
@@ -33,7 +34,7 @@ from feedback.exports import (
     xlsx_write,
 )
 from feedback.report import report_filename, survey_report_pdf
-from feedback.results import ResultFilters, results_scope
+from feedback.results import GROUP_MEMBERS, ResultFilters, results_scope
 from feedback.views_results import (
     FILTER_NAMES,
     RESULTS,
@@ -41,8 +42,8 @@ from feedback.views_results import (
     _question_svg,
     _survey_for,
 )
-from portal.fragments import TIMEOUT_SECONDS, cache_key, version_map
-from sessions.caching import VISIBILITY
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map
+from sessions.caching import CITIES, NAMES, VISIBILITY, session_scope
 from sessions.selectors import session_access_of
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,13 +131,26 @@ def survey_export_xlsx(request, pk):
 @cache_control(private=True, no_store=True)
 def survey_report(request, pk):
     """The results with their charts as a PDF (feedback.report), under the page's filters."""
-    survey, _found = _readable_survey(request, pk)
+    survey, found = _readable_survey(request, pk)
     try:
         filters = _filters_of(request, survey)
     except _BackToResults as refusal:
         return _back(request, survey, refusal)
-    pdf = survey_report_pdf(survey=survey, filters=filters)
+    # Printed once per version of what it shows (the results page's versions: the answers,
+    # the names of people, cities and groups; a session's registrations) and filter, in the
+    # reader's language, then kept: a large survey's report takes seconds to print.
+    scopes = [NAMES, CITIES, GROUP_MEMBERS]
+    if survey.scope == SurveyScope.SESSION:
+        scopes.append(session_scope(survey.session_id))
+    key = cache_key(
+        "feedback:report-pdf",
+        [found[results_scope(pk)], joined(version_map(*scopes), *scopes), filters, get_language()],
+    )
+    pdf = cache.get(key)
     if pdf is None:
+        pdf = survey_report_pdf(survey=survey, filters=filters) or b""
+        cache.set(key, pdf, TIMEOUT_SECONDS)
+    if not pdf:
         return _back(request, survey, _BackToResults(threshold_message(survey)))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{report_filename(survey)}"'

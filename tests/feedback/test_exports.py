@@ -423,18 +423,24 @@ def test_report_and_png_queries_do_not_grow_with_responses(client):
     respond(world, "berlin", FULL)
     many = [_queries(client, report), _queries(client, png)]
     assert few == many
-    # The user, the versions, the survey; the report: the count, the questions, their options,
-    # the counts, the denominators and the texts; the PNG (on a miss): the question, its
-    # options, the count, the counts and the denominators (a matrix has no texts).
-    assert many == [session_queries() + 9, session_queries() + 8]
+    # The user, the versions, the survey; the report (on a miss): the versions of the names it
+    # shows, the count, the questions, their options, the counts, the denominators and the
+    # texts; the PNG (on a miss): the question, its options, the count, the counts and the
+    # denominators (a matrix has no texts).
+    assert many == [session_queries() + 10, session_queries() + 8]
     with CaptureQueriesContext(connection) as queries:
         assert client.get(png).status_code == 200
     assert len(queries) == session_queries() + 3  # kept in the cache: no results read
+    assert client.get(report).status_code == 200  # printed for the answers as they are now
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(report).content.startswith(b"%PDF")
+    assert len(queries) == session_queries() + 4  # kept: the names' versions, nothing printed
 
 
 def test_a_per_person_response_shows_its_writers_city_among_those_asked(client):
-    """The answering part keeps no city with a response of a survey answered per person: the
-    export shows the writer's city that the survey asks (not another city of theirs)."""
+    """A person's response begun before the answering part recorded the city it speaks for
+    has none: the export shows the writer's city that the survey asks (not another city of
+    theirs)."""
     world = build()
     officer = world.officers["porto"]
     elsewhere = factories.CityFactory(name="Aveiro")  # theirs too, but not enrolled

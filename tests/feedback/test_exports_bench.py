@@ -32,7 +32,7 @@ def test_export_rows_and_figures_on_small_scale_data(settings, monkeypatch):
     for name in (
         "survey export CSV: lead facilitator, 5,000 responses of 20 questions",
         "survey export XLSX: lead facilitator, 5,000 responses of 20 questions",
-        "survey report PDF: lead facilitator, 100,000 responses of 20 questions",
+        "survey report PDF: lead facilitator, 100,000 responses, repeat download (kept)",
         "survey chart PNG: lead facilitator, a multiple-choice question",
     ):
         sizes[name] = harness.REGISTRY[name].setup()()

@@ -190,7 +190,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             bench_cold.COLD + "survey results: lead facilitator, 100,000 responses of 20 questions",
             "survey export CSV: lead facilitator, 5,000 responses of 20 questions",
             "survey export XLSX: lead facilitator, 5,000 responses of 20 questions",
-            "survey report PDF: lead facilitator, 100,000 responses of 20 questions",
+            "survey report PDF: lead facilitator, 100,000 responses, repeat download (kept)",
             "survey chart PNG: lead facilitator, a multiple-choice question",
             "survey results by enabling theme: lead facilitator, 100,000 responses",
             "post-session sub-topics page: lead facilitator, 200 responses",
