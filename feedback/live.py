@@ -53,6 +53,7 @@ from feedback.enums import TEXT_KINDS, ResponseStatus, ResponseUnit
 from feedback.forms_answer import values_of
 from feedback.models import Answer, LivePresentation, Question, Response, Survey
 from feedback.results import QuestionResult, survey_results
+from feedback.selectors import own_answers
 from portal.errors import ApplicationError
 from portal.fragments import TIMEOUT_SECONDS, bump_on_change
 from portal.permissions import permission_check
@@ -318,14 +319,10 @@ def own_live_answers(*, survey: Survey, user, question: Question) -> list:
     names (to tell whether it is asked of them), in one query, as the rows answering's forms
     read."""
     # All of the person's answer rows (a response has a few dozen at most), found by their
-    # response's (survey, respondent) key, then picked here: a condition on the question would
-    # let the database start from that question's answers, thousands in a large survey.
-    own = Response.objects.filter(
-        survey=survey, respondent=answering.respondent_key(user=user)
-    ).values("pk")
-    rows = Answer.objects.filter(response__in=own).values_list(
-        "question_id", "option_id", "number", "not_applicable", "text", named=True
-    )
+    # response's (survey, respondent) key with the unique index's condition
+    # (selectors.own_answers), then picked here: a condition on the question would let the
+    # database start from that question's answers, thousands in a large survey.
+    _status, rows = own_answers(survey=survey, user=user)
     condition = question.shown_if_id
     return [
         row
