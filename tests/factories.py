@@ -55,6 +55,19 @@ from roadmaps.models import (
 from sessions.enums import SessionKind
 from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
+from visits.enums import CriterionKind
+from visits.models import (
+    Anchor,
+    Application,
+    Call,
+    Criterion,
+    Delegate,
+    Preference,
+    Review,
+    Score,
+    ScoreLine,
+    Visit,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -591,4 +604,113 @@ def enrolment_accepted(
         city=city or CityFactory(),
         acting_user=by or UserFactory(is_programme_admin=True),
         groups=[(group, "")],
+    )
+
+
+# --- Group Study Visits --------------------------------------------------------------------------
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """A draft call, its window open from a day ago for two weeks, reviews due a week later."""
+
+    class Meta:
+        model = Call
+
+    title = factory.Sequence(lambda n: f"Group Study Visits call {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyAttribute(lambda o: o.opens_at + datetime.timedelta(days=14))
+    review_deadline = factory.LazyAttribute(lambda o: o.closes_at + datetime.timedelta(days=7))
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    call = factory.SubFactory(CallFactory)
+    host_city = factory.SubFactory(CityFactory)
+    starts_on = datetime.date(2025, 5, 12)
+    ends_on = datetime.date(2025, 5, 13)
+    sector = factory.SubFactory(ThematicSectorFactory)
+    capacity_cities = 5
+    delegates_per_city = 2
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft application (the row only: visits' services make a real one)."""
+
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    city = factory.SubFactory(CityFactory)
+
+
+class PreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Preference
+
+    application = factory.SubFactory(ApplicationFactory)
+    visit = factory.SubFactory(VisitFactory, call=factory.SelfAttribute("..application.call"))
+    rank = 1
+
+
+class DelegateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delegate
+
+    application = factory.SubFactory(ApplicationFactory)
+    name = factory.Sequence(lambda n: f"Delegate {n}")
+    role = "Climate officer"
+    email = factory.Sequence(lambda n: f"delegate{n}@example.org")
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    """A manual criterion scored 0 to 5, weight 1."""
+
+    class Meta:
+        model = Criterion
+
+    call = factory.SubFactory(CallFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    kind = CriterionKind.MANUAL
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class AnchorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Anchor
+
+    criterion = factory.SubFactory(CriterionFactory)
+    points = 0
+    description = "Not addressed"
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A reviewer assigned to an application (the row only)."""
+
+    class Meta:
+        model = Review
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory, is_reviewer=True)
+
+
+class ScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Score
+
+    review = factory.SubFactory(ReviewFactory)
+    criterion = factory.SubFactory(
+        CriterionFactory, call=factory.SelfAttribute("..review.application.call")
+    )
+    points = 3
+
+
+class ScoreLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScoreLine
+
+    application = factory.SubFactory(ApplicationFactory)
+    criterion = factory.SubFactory(
+        CriterionFactory, call=factory.SelfAttribute("..application.call")
     )
