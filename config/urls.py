@@ -26,6 +26,7 @@ urlpatterns = [
     path("calendar/", include("sessions.feed_urls")),
     path("roadmaps/", include("roadmaps.urls")),
     path("surveys/", include("feedback.urls")),
+    path("visits/", include("visits.urls")),
     # Live mode's participants type this address from a shared screen: short, at the root.
     path("live/", include("feedback.urls_live_join")),
     path("roadmaps/", include("roadmaps.urls_outputs")),

@@ -896,6 +896,11 @@ RULES = [
     ("feedback.answer_survey",            "session_survey", None,    (F,  T,  F,  F,  F,  F,  F)),
     ("feedback.answer_survey",            "programme_survey", None,  (F,  T,  T,  F,  F,  F,  F)),
     ("feedback.answer_survey",            "draft_survey", None,      (F,  F,  F,  F,  F,  F,  F)),
+    # Group Study Visits (visits/rules.py).
+    ("visits.manage_call",                "call",         None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("visits.apply",                      "call",         None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("visits.view_application",           "application",  None,      (F,  T,  F,  F,  F,  T,  T)),
+    ("visits.change_application",         "application",  None,      (F,  T,  F,  F,  F,  F,  F)),
 ]
 # fmt: on
 
@@ -914,6 +919,8 @@ RULE_OBJECTS = {
     "session_survey": ("feedback", "Survey"),
     "programme_survey": ("feedback", "Survey"),
     "draft_survey": ("feedback", "Survey"),
+    "call": ("visits", "Call"),
+    "application": ("visits", "Application"),
 }
 
 

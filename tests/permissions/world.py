@@ -35,6 +35,7 @@ from roadmaps.models import Roadmap, RoadmapExport
 from sessions.calendar_links import registration_calendar_signature
 from sessions.models import CalendarFeed, Registration, Session
 from tests import factories
+from visits.enums import CallStatus
 
 ROLES = (
     "anonymous",
@@ -192,6 +193,16 @@ def build_world() -> World:
         started_at=now,
     )
 
+    # Group Study Visits: an open call to the cohort's cities, with one visit hosted by the
+    # other city, the city's draft application and the reviewer assigned to it.
+    call = factories.CallFactory(status=CallStatus.OPEN, created_by=people["admin"])
+    call.eligible_cohorts.add(cohort)
+    visit = factories.VisitFactory(call=call, host_city=other_city, sector=sector)
+    application = factories.ApplicationFactory(call=call, city=city, created_by=officer)
+    factories.PreferenceFactory(application=application, visit=visit, rank=1)
+    criterion = factories.CriterionFactory(call=call, name="Relevance of the challenge")
+    review = factories.ReviewFactory(application=application, reviewer=people["reviewer"])
+
     clients, session_keys = {}, {}
     for role, person in people.items():
         clients[role] = Client()
@@ -234,6 +245,11 @@ def build_world() -> World:
             "survey_question": survey_question.pk,
             "session_survey": session_survey.pk,
             "live_code": live_presentation.code,
+            "call": call.pk,
+            "visit": visit.pk,
+            "application": application.pk,
+            "criterion": criterion.pk,
+            "review": review.pk,
         },
         rule_object_ids={
             "action": action.pk,
@@ -250,5 +266,7 @@ def build_world() -> World:
             "session_survey": session_survey.pk,
             "programme_survey": programme_survey.pk,
             "draft_survey": draft_survey.pk,
+            "call": call.pk,
+            "application": application.pk,
         },
     )

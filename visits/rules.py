@@ -1,0 +1,58 @@
+"""Who may do what with Group Study Visits: the one place that says it (issue 12).
+
+- Programme admins run calls: they open and edit them, their visits and criteria, assign
+  reviewers, run scoring, allocate and publish decisions; they see every application.
+- City officers apply for their city to a call their city is eligible for (visits.selectors.
+  eligible_cities), edit, submit and withdraw their city's application, and after a visit
+  write its action plan. They see only their cities' applications.
+- Reviewers score the applications assigned to them, never one of a city they are an officer
+  of (nor of the same country when the call says so: assignment leaves those out), and may
+  recuse. They see other reviewers' scores of an application only once they have submitted
+  their own (or recused).
+- Facilitators see the calls open to their cohorts (not the applications).
+Whether a call is open (its dates and status) is the services' to say, with its own message.
+"""
+
+import rules
+
+from accounts.rules import is_programme_admin
+
+
+def _authenticated(user) -> bool:
+    return user is not None and user.is_authenticated
+
+
+@rules.predicate
+def is_officer_of_application_city(user, application):
+    if application is None or not _authenticated(user):
+        return False
+    return application.city.memberships.filter(user=user).exists()
+
+
+@rules.predicate
+def is_eligible_officer(user, call):
+    """An officer of a city that may apply to the call."""
+    if call is None or not _authenticated(user):
+        return False
+    from visits.selectors import eligible_cities
+
+    return eligible_cities(call).filter(memberships__user=user).exists()
+
+
+@rules.predicate
+def is_assigned_reviewer(user, application):
+    if application is None or not _authenticated(user):
+        return False
+    return (
+        application.reviews.filter(reviewer=user).exists()
+        and not application.city.memberships.filter(user=user).exists()
+    )
+
+
+rules.add_perm("visits.manage_call", is_programme_admin)
+rules.add_perm("visits.apply", is_eligible_officer)
+rules.add_perm(
+    "visits.view_application",
+    is_programme_admin | is_officer_of_application_city | is_assigned_reviewer,
+)
+rules.add_perm("visits.change_application", is_officer_of_application_city)

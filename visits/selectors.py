@@ -1,0 +1,86 @@
+"""Reads of Group Study Visits: every list a person sees comes from a `*_visible_to` selector
+here (issue 12; who sees what is visits/rules.py's docstring).
+
+Eligibility, the one question several parts ask ("may this city apply to this call?"), is
+`eligible_cities(call)`: cities enrolled (accepted) in one of the call's cohorts and, when the
+call lists city types, holding one of them.
+"""
+
+from django.db.models import Q, QuerySet
+
+from cities.filters import CITY_TYPE_FIELDS
+from cities.models import City
+from cohorts.enums import EnrolmentStatus
+from visits.enums import CallStatus
+from visits.models import Application, Call
+
+
+def _type_condition(call: Call, prefix: str = "") -> Q:
+    """The call's city types as a condition on City (through `prefix`); none: any type."""
+    condition = Q()
+    for city_type in call.eligible_city_types:
+        field = CITY_TYPE_FIELDS.get(city_type)
+        if field:
+            condition |= Q(**{f"{prefix}{field}": True})
+    return condition
+
+
+def eligible_cities(call: Call) -> QuerySet[City]:
+    """The cities that may apply to `call` (module docstring)."""
+    return (
+        City.objects.filter(
+            _type_condition(call),
+            enrolments__cohort__in=call.eligible_cohorts.all(),
+            enrolments__status=EnrolmentStatus.ACCEPTED,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def city_is_eligible(*, call: Call, city: City) -> bool:
+    return eligible_cities(call).filter(pk=city.pk).exists()
+
+
+def calls_visible_to(*, user) -> QuerySet[Call]:
+    """Admins: every call. Others: the calls that are not drafts and that ask them something:
+    an officer, the calls one of their cities is eligible for or applied to; a reviewer, the
+    calls with an application assigned to them; a facilitator, the calls open to a cohort they
+    facilitate."""
+    from accounts.rules import is_programme_admin
+
+    if not user.is_authenticated:
+        return Call.objects.none()
+    if is_programme_admin(user):
+        return Call.objects.all()
+    officer_cohorts = Q(
+        eligible_cohorts__enrolments__city__memberships__user=user,
+        eligible_cohorts__enrolments__status=EnrolmentStatus.ACCEPTED,
+    )
+    visible = (
+        officer_cohorts
+        | Q(applications__city__memberships__user=user)
+        | Q(applications__reviews__reviewer=user)
+        | Q(eligible_cohorts__facilitators=user)
+    )
+    ids = Call.objects.filter(visible).exclude(status=CallStatus.DRAFT).values("pk")
+    return Call.objects.filter(pk__in=ids)
+
+
+def applications_visible_to(*, user) -> QuerySet[Application]:
+    """Admins: every application. An officer: their cities' applications. A reviewer: the
+    applications assigned to them, never one of a city they are an officer of (assignment
+    never makes one; this holds even if a membership came later)."""
+    from accounts.rules import is_programme_admin
+
+    if not user.is_authenticated:
+        return Application.objects.none()
+    if is_programme_admin(user):
+        return Application.objects.all()
+    own = Application.objects.filter(city__memberships__user=user).values("pk")
+    reviewed = (
+        Application.objects.filter(reviews__reviewer=user)
+        .exclude(city__memberships__user=user)
+        .values("pk")
+    )
+    return Application.objects.filter(Q(pk__in=own) | Q(pk__in=reviewed))

@@ -1,0 +1,3 @@
+"""Routes of the allocation part of Group Study Visits (visits/urls.py)."""
+
+urlpatterns: list = []
