@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("Group Study Visits")
+
+    def ready(self):
+        from visits import receivers  # noqa: F401  (connects the receivers)
