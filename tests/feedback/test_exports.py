@@ -406,9 +406,11 @@ def test_export_queries_do_not_grow_with_responses(client, anonymous):
     assert few == many
     # The user, the versions, the survey, the questions, their options and the rows (one
     # query, read in a transaction: under the test's own, its savepoint and its release are
-    # two more); an anonymous survey also its count and its questions' counts.
+    # two more); an anonymous survey also its count and its questions' counts. On PostgreSQL
+    # the CSV's lines are written by the database, after a SET LOCAL that turns its JIT off
+    # (feedback.exports._without_jit): one more.
     expected = session_queries() + 8 + (2 if anonymous else 0)
-    assert many == [expected, expected]
+    assert many == [expected + (connection.vendor == "postgresql"), expected]
 
 
 def test_report_and_png_queries_do_not_grow_with_responses(client):
