@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from cohorts.models import Cohort
+from portal.dates import long_date
 from portal.text import PARAGRAPH_MAX, SHORT_TEXT_MAX
 from taxonomy.models import ThematicSector
 from visits.enums import (
@@ -127,7 +128,7 @@ class Visit(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"{self.host_city} ({self.starts_on:%d %b %Y})"
+        return self.title or f"{self.host_city} ({long_date(self.starts_on)})"
 
 
 class Application(models.Model):
