@@ -145,12 +145,12 @@ def call_open_problems(call: Call) -> list[str]:
 
 def questions_parse(text: str) -> list[dict]:
     """The textarea's lines as questions without keys: [{"text", "required"}] (module
-    docstring). Blank lines are skipped."""
+    docstring). Blank lines are skipped; runs of spaces become one."""
     questions = []
     for line in text.splitlines():
         line = line.strip()
         required = line.startswith(REQUIRED_MARK)
-        line = line.removeprefix(REQUIRED_MARK).strip()
+        line = " ".join(line.removeprefix(REQUIRED_MARK).split())
         if line:
             questions.append({"text": line, "required": required})
     return questions
