@@ -70,7 +70,9 @@ class CallAdmin(ReadOnly, admin.ModelAdmin):
             except ApplicationError as error:
                 self.message_user(request, f"{call}: {error.message}", messages.ERROR)
             else:
-                self.message_user(request, _("%(call)s is open.") % {"call": call})
+                self.message_user(
+                    request, _("%(call)s is open.") % {"call": call}, messages.SUCCESS
+                )
 
 
 @admin.register(Visit)

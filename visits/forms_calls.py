@@ -145,7 +145,10 @@ class VisitForm(forms.Form):
         help_text=_("Empty: the day after the first day."),
     )
     sector = forms.ModelChoiceField(
-        label=_("Thematic sector"), queryset=ThematicSector.objects.order_by("name")
+        label=_("Thematic sector"),
+        queryset=ThematicSector.objects.order_by("name"),
+        # By slug, as the API names sectors: stable across databases.
+        to_field_name="slug",
     )
     capacity_cities = forms.IntegerField(label=_("Cities"), initial=5, max_value=1000)
     delegates_per_city = forms.IntegerField(label=_("Delegates per city"), initial=2, max_value=100)
@@ -157,7 +160,7 @@ class VisitForm(forms.Form):
             "title": visit.title,
             "starts_on": visit.starts_on,
             "ends_on": visit.ends_on,
-            "sector": visit.sector_id,
+            "sector": visit.sector.slug,
             "capacity_cities": visit.capacity_cities,
             "delegates_per_city": visit.delegates_per_city,
         }

@@ -282,7 +282,7 @@ def _visit_post(world, **fields):
         "title": "",
         "starts_on": "2025-05-12",
         "ends_on": "",
-        "sector": world.sector.pk,
+        "sector": world.sector.slug,
         "capacity_cities": "5",
         "delegates_per_city": "2",
     }
