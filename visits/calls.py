@@ -31,14 +31,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cities.enums import CityType
 from cities.models import City
+from cohorts import versions as cohort_versions
 from cohorts.models import Cohort
 from portal.errors import ApplicationError
+from portal.fragments import bump, bump_on_change
 from portal.permissions import permission_check
 from taxonomy.models import ThematicSector
 from visits import signals
@@ -89,10 +92,8 @@ def call_list_rows(calls: QuerySet[Call]) -> QuerySet[Call]:
     return calls.annotate(visit_count=Count("visits", distinct=True)).order_by("-opens_at", "pk")
 
 
-def call_for_page(calls: QuerySet[Call]) -> QuerySet[Call]:
-    """A call with what its page shows: cohorts, visits (host city, sector), criteria and their
-    anchors, one query each whatever their number."""
-    return calls.prefetch_related(
+def _page_lookups() -> list[Prefetch]:
+    return [
         Prefetch("eligible_cohorts", queryset=Cohort.objects.order_by("programme", "number")),
         Prefetch(
             "visits",
@@ -106,6 +107,86 @@ def call_for_page(calls: QuerySet[Call]) -> QuerySet[Call]:
                 Prefetch("anchors", queryset=Anchor.objects.order_by("points"))
             ),
         ),
+    ]
+
+
+def call_for_page(calls: QuerySet[Call]) -> QuerySet[Call]:
+    """A call with what its page shows: cohorts, visits (host city, sector), criteria and their
+    anchors, one query each whatever their number."""
+    return calls.prefetch_related(*_page_lookups())
+
+
+@dataclass
+class CallPageParts:
+    """What a call's page shows below its title: who may apply, the visits, the criteria."""
+
+    eligibility: str
+    visits: list[Visit]
+    criteria: list[Criterion]
+
+
+def call_page_parts(call: Call) -> CallPageParts:
+    """The parts of `call`'s page (read now, one query each, unless `call_for_page` read them)."""
+    if "criteria" not in getattr(call, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([call], *_page_lookups())
+    criteria = list(call.criteria.all())
+    for criterion in criteria:
+        criterion.rule_in_words = rule_in_words(criterion.rule)
+    return CallPageParts(
+        eligibility=eligibility_in_words(call),
+        visits=list(call.visits.all()),
+        criteria=criteria,
+    )
+
+
+# --- The call page's data versions (portal/fragments.py) --------------------------------------
+#
+# The call page, for those who do not manage the call, is one cached fragment keyed by the
+# versions of: the call's own scope (the call, its cohorts named, visits, criteria and anchors,
+# raised by the receivers `connect_scopes` connects, so services, the admin and model saves
+# are covered; the anchors' bulk writes raise it themselves), the cohorts' names (`cohorts`),
+# the cities and countries (`cities:directory`) and the sectors' names (`taxonomy:sectors`).
+# The admins' page (edit buttons, each visit's number of applications asking for it) is drawn
+# afresh each time: preferences change with every application's autosave.
+
+
+def call_scope(call_id) -> str:
+    return f"visits:call:{call_id}"
+
+
+def call_page_scopes(call: Call) -> tuple[str, ...]:
+    return (
+        call_scope(call.pk),
+        cohort_versions.COHORTS,
+        cohort_versions.CITIES,
+        cohort_versions.SECTORS,
+    )
+
+
+def _anchor_scopes(anchor: Anchor) -> list[str]:
+    call_id = Criterion.objects.filter(pk=anchor.criterion_id).values_list("call_id", flat=True)
+    return [call_scope(pk) for pk in call_id]
+
+
+def _on_cohorts_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:  # a cohort's calls changed
+        bump(*(call_scope(pk) for pk in pk_set or ()))
+    else:
+        bump(call_scope(instance.pk))
+
+
+def connect_scopes() -> None:
+    """Connect what raises the call page's scope (from VisitsConfig.ready)."""
+    bump_on_change(Call, lambda call: [call_scope(call.pk)])
+    bump_on_change(Visit, lambda visit: [call_scope(visit.call_id)])
+    bump_on_change(Criterion, lambda criterion: [call_scope(criterion.call_id)])
+    bump_on_change(Anchor, _anchor_scopes)
+    m2m_changed.connect(
+        _on_cohorts_changed,
+        sender=Call.eligible_cohorts.through,
+        dispatch_uid="visits.calls.eligible_cohorts",
     )
 
 
@@ -497,6 +578,7 @@ def _anchors_write(criterion: Criterion, anchors: list[str]) -> None:
         Anchor(criterion=criterion, points=points, description=text.strip())
         for points, text in enumerate(anchors)
     )
+    bump(call_scope(criterion.call_id))  # bulk_create sends no signal
 
 
 def criterion_add(*, acting_user, call: Call, data: CriterionData) -> Criterion:

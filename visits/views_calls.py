@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError
+from portal.fragments import versions
 from portal.permissions import object_for, permission_check
 from visits import calls
 from visits.enums import CallStatus, CriterionKind
@@ -80,23 +81,37 @@ def call_list(request):
 @require_GET
 @in_person_zone
 def call_detail(request, pk):
-    call = object_for(request.user, calls.call_for_page(calls_visible_to(user=request.user)), pk=pk)
-    may_manage = request.user.has_perm(MANAGE, call)
-    criteria = list(call.criteria.all())
-    for criterion in criteria:
-        criterion.rule_in_words = calls.rule_in_words(criterion.rule)
-    context = {
-        "call": call,
-        "eligibility": calls.eligibility_in_words(call),
-        "visits": list(call.visits.all()),
-        "criteria": criteria,
-        "may_manage": may_manage,
-        "is_draft": call.status == CallStatus.DRAFT,
-    }
-    if may_manage:
-        context["weights_form"] = WeightsForm(criteria=criteria)
-        context["kinds"] = CriterionKind.choices
-    return render(request, "visits/call_detail.html", context)
+    user = request.user
+    may_manage = user.has_perm(MANAGE)
+    visible = calls_visible_to(user=user)
+    if not may_manage:
+        # The page's body is a cached fragment (visits.calls, "data versions"): the call's row
+        # and the versions are all a hit reads; the parts are read only on a miss.
+        call = object_for(user, visible, pk=pk)
+        parts = functools.cache(lambda: calls.call_page_parts(call))
+        page_key = (
+            versions(*calls.call_page_scopes(call)),
+            timezone.get_current_timezone_name(),
+        )
+        return render(
+            request,
+            "visits/call_detail.html",
+            {"call": call, "parts": parts, "page_key": page_key, "may_manage": False},
+        )
+    call = object_for(user, calls.call_for_page(visible), pk=pk)
+    parts = calls.call_page_parts(call)
+    return render(
+        request,
+        "visits/call_detail.html",
+        {
+            "call": call,
+            "parts": parts,
+            "may_manage": True,
+            "is_draft": call.status == CallStatus.DRAFT,
+            "weights_form": WeightsForm(criteria=parts.criteria),
+            "kinds": CriterionKind.choices,
+        },
+    )
 
 
 # --- A call's settings -----------------------------------------------------------------------

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import dateformat
+from django.utils.formats import get_format
 
 from tests import factories
 from tests.portal_pages.helpers import sign_in
@@ -493,10 +495,13 @@ def test_list_queries_do_not_grow_with_calls(world, django_assert_num_queries):
 def test_call_page_queries_do_not_grow_with_visits_or_criteria(world, django_assert_num_queries):
     _furnish(world.open_call, world.host, world.sector)
     admin, officer = client_of(world.admin), client_of(world.officer)
-    # user, the call, its cohorts, its visits (host city, country, sector, preferences
-    # counted), its criteria, their anchors
+    # Admins' page, drawn afresh: user, the call, its cohorts, its visits (host city, country,
+    # sector, preferences counted), its criteria, their anchors.
     _count_queries(admin, detail(world.open_call), django_assert_num_queries, 6)
-    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 6)
+    # Others' page, a cached fragment: on a miss, user, the call, the versions and the four
+    # reads above; on a hit, user, the call, the versions.
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 7)
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 3)
 
     for number in range(6):
         host = factories.CityFactory(name=f"Host {number}", is_mission_city=True)
@@ -505,4 +510,98 @@ def test_call_page_queries_do_not_grow_with_visits_or_criteria(world, django_ass
         factories.AnchorFactory(criterion=criterion)
 
     _count_queries(admin, detail(world.open_call), django_assert_num_queries, 6)
-    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 6)
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 7)
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 3)
+    html = officer.get(detail(world.open_call)).content.decode()
+    assert html.count("<tr data-visit=") == 7 and html.count("<li data-criterion=") == 8
+
+
+# --- The cached call page ---------------------------------------------------------------------
+
+
+def _officer_page(world, client=None) -> str:
+    return (client or client_of(world.officer)).get(detail(world.open_call)).content.decode()
+
+
+def test_the_cached_call_page_shows_a_change_through_the_services(world):
+    from visits import calls
+
+    _furnish(world.open_call, world.host, world.sector)
+    officer = client_of(world.officer)
+    assert "Relevance · weight 2.5" in _officer_page(world, officer)
+
+    criterion = Criterion.objects.get(call=world.open_call, name="Relevance")
+    calls.criteria_reweight(
+        acting_user=world.admin, call=world.open_call, weights={criterion.pk: Decimal(4)}
+    )
+    calls.criterion_update(
+        acting_user=world.admin,
+        criterion=criterion,
+        data=calls.CriterionData(
+            name="Relevance",
+            kind="manual",
+            weight=Decimal(4),
+            scale_max=1,
+            anchors=["Absent", "Present"],
+        ),
+    )
+    html = _officer_page(world, officer)
+
+    assert "Relevance · weight 4" in html
+    assert "<dt>0 points</dt><dd>Absent</dd><dt>1 point</dt><dd>Present</dd>" in html
+
+
+def test_the_cached_call_page_shows_model_saves_of_what_it_shows(world):
+    visit, _manual, _automatic = _furnish(world.open_call, world.host, world.sector)
+    officer = client_of(world.officer)
+    _officer_page(world, officer)
+
+    world.host.name = "Mannheim am Rhein"
+    world.host.save()
+    assert "Mannheim am Rhein" in _officer_page(world, officer)
+
+    world.sector.name = "Energy transition"
+    world.sector.save()
+    assert "Energy transition" in _officer_page(world, officer)
+
+    world.cohort.name = "First cohort"
+    world.cohort.save()
+    assert "Cities enrolled in First cohort" in _officer_page(world, officer)
+
+    visit.capacity_cities = 9
+    visit.save()
+    assert '<td data-label="Cities" class="numeric">9</td>' in _officer_page(world, officer)
+
+    second = factories.CohortFactory(name="Second cohort")
+    world.open_call.eligible_cohorts.add(second)
+    assert "First cohort or Second cohort" in _officer_page(world, officer)
+
+    anchor = visit.call.criteria.get(name="Relevance").anchors.get(points=0)
+    anchor.description = "Nothing said"
+    anchor.save()
+    assert "<dd>Nothing said</dd>" in _officer_page(world, officer)
+
+
+def test_two_people_reading_the_call_page_one_after_the_other_see_their_own(world):
+    """The admin's page (edit buttons) is never served to an officer, nor the reverse, whoever
+    reads it first; the officer's page is in their own time zone."""
+    _furnish(world.open_call, world.host, world.sector)
+    world.officer.time_zone = "Asia/Tokyo"
+    world.officer.save()
+    tokyo = _officer_page(world)
+    other = factories.city_officer(city=world.officer.city_memberships.get().city)
+    other.time_zone = "Europe/Lisbon"
+    other.save()
+    lisbon = _officer_page(world, client_of(other))
+    admin = client_of(world.admin).get(detail(world.open_call)).content.decode()
+
+    assert "Save the weights" in admin and "Save the weights" not in tokyo + lisbon
+    opens = world.open_call.opens_at
+
+    def shown(zone: str) -> str:
+        return dateformat.format(opens.astimezone(ZoneInfo(zone)), get_format("DATETIME_FORMAT"))
+
+    assert shown("Asia/Tokyo") != shown("Europe/Lisbon")
+    assert f"<dd>From {shown('Asia/Tokyo')} to" in tokyo
+    assert f"<dd>From {shown('Europe/Lisbon')} to" in lisbon
+    assert "Save the weights" not in _officer_page(world)
