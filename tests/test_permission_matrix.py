@@ -154,6 +154,34 @@ QUESTION = {
     "options": "Heat pumps\nGrids",
 }
 
+# The call pages' forms (visits.views_calls): valid settings of a call for the world's cohort,
+# a visit hosted by the world's Mission City, a manual criterion scored 0 to 2.
+CALL_SETTINGS = {
+    "title": "Group Study Visits 2030",
+    "eligible_cohorts": ["{cohort}"],
+    "opens_at": "2030-01-01T09:00",
+    "closes_at": "2030-02-01T17:00",
+    "review_deadline": "2030-02-15T17:00",
+    "aggregation": "mean",
+    "reviewers_per_application": "2",
+    "disagreement_threshold": "1",
+    "questions": "",
+}
+VISIT = {
+    "host_city": "{city}",
+    "starts_on": "2030-05-12",
+    "sector": "{sector}",
+    "capacity_cities": "5",
+    "delegates_per_city": "2",
+}
+CRITERION = {
+    "kind": "manual",
+    "name": "Relevance",
+    "weight": "1",
+    "scale_max": "2",
+    "anchors": "Not addressed\nPartly\nFully",
+}
+
 # Columns: anonymous (an), officer of the object's city (of), officer of another city (of2),
 # facilitator of the object's cohort (fa), facilitator of another cohort (fa2), reviewer (rv),
 # programme admin (ad). L: redirected to sign-in; A: redirected to the admin's sign-in.
@@ -405,11 +433,46 @@ ROWS = [
                                                            L, 403, 404, 200, 404, 404, 200),
     row("POST",   "/surveys/{session_survey}/results/subtopics/",
                                                            L, 403, 404, 302, 404, 404, 302),
+    # --- Group Study Visits: calls, their visits and criteria (visits.views_calls) -------------
+    # Every signed-in person has the list (of the calls they may see). A call is seen by its
+    # eligible cities' officers, its cohorts' facilitators, the reviewers of its applications
+    # and admins (visits.selectors.calls_visible_to): the rest get 404. Its edit pages are the
+    # admins' (visits.manage_call): 403 to the others who see it. The world's call is open; its
+    # visit is asked for by the application, so removing it is refused with a message (302).
+    row("GET",    "/visits/",                                      L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/visits/calls/new/",                            L, 403, 403, 403, 403, 403, 200),
+    row("POST",   "/visits/calls/new/",                            L, 403, 403, 403, 403, 403, 302,
+        data=CALL_SETTINGS),
+    row("GET",    "/visits/calls/{call}/",                         L, 200, 404, 200, 404, 200, 200),
+    row("GET",    "/visits/calls/{call}/edit/",                    L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/edit/",                    L, 403, 404, 403, 404, 403, 302,
+        data=CALL_SETTINGS),
+    row("POST",   "/visits/calls/{call}/open/",                    L, 403, 404, 403, 404, 403, 302),
+    row("GET",    "/visits/calls/{call}/visits/new/",              L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/visits/new/",              L, 403, 404, 403, 404, 403, 302,
+        data=VISIT),
+    row("GET",    "/visits/calls/{call}/visits/{visit}/edit/",     L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/visits/{visit}/edit/",     L, 403, 404, 403, 404, 403, 302,
+        data=VISIT),
+    row("POST",   "/visits/calls/{call}/visits/{visit}/remove/",   L, 403, 404, 403, 404, 403, 302),
+    row("GET",    "/visits/calls/{call}/criteria/new/",            L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/criteria/new/",            L, 403, 404, 403, 404, 403, 302,
+        data=CRITERION),
+    row("POST",   "/visits/calls/{call}/criteria/weights/",        L, 403, 404, 403, 404, 403, 302,
+        data={"weight_{criterion}": "2"}),
+    row("GET",    "/visits/calls/{call}/criteria/{criterion}/edit/",
+                                                                   L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/criteria/{criterion}/edit/",
+                                                                   L, 403, 404, 403, 404, 403, 302,
+        data=CRITERION),
+    row("POST",   "/visits/calls/{call}/criteria/{criterion}/remove/",
+                                                                   L, 403, 404, 403, 404, 403, 302),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
     row("GET",    "/admin/cities/city/",                           A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/accounts/apitoken/",                     A,   A,   A,   A,   A,   A, 200),
+    row("GET",    "/admin/visits/call/",                           A,   A,   A,   A,   A,   A, 200),
     # --- The API ----------------------------------------------------------------------------------
     row("GET",    "/api/schema/",                                200, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/docs/",                                  200, 200, 200, 200, 200, 200, 200),

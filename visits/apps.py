@@ -7,4 +7,6 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Group Study Visits")
 
     def ready(self):
-        from visits import receivers  # noqa: F401  (connects the receivers)
+        from visits import calls, receivers  # noqa: F401  (connects the receivers)
+
+        calls.connect_scopes()

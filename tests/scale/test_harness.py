@@ -103,6 +103,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
+        "bench_visits_calls",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
@@ -202,6 +203,10 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/surveys/<id>/response/ (officer with a draft)",
             "API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 100,000 responses)",
             "API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 responses)",
+            "visits: list of calls, programme admin",
+            "visits: list of calls, officer of an eligible city",
+            "visits: call page, officer, 3 visits and 6 criteria",
+            "visits: call page, programme admin (edit buttons, weights form)",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
