@@ -72,7 +72,11 @@ def _page(request, application, *, draft=None, errors=None, error="", missing=()
         "visits": visits,
         "editable": editable,
         "can_withdraw": can_change and application.status != ApplicationStatus.WITHDRAWN,
-        "read_only_message": "" if editable else _read_only_message(application, now),
+        "can_change": can_change,
+        # Said to the city's officers only: for a reviewer or an admin the page is a reading.
+        "read_only_message": _read_only_message(application, now)
+        if can_change and not editable
+        else "",
         "form": layout(
             draft, visits=visits, questions=application.call.questions, errors=errors or {}
         ),
@@ -81,9 +85,8 @@ def _page(request, application, *, draft=None, errors=None, error="", missing=()
         "error": error,
         "missing": list(missing),
         "roadmap_point": applying.ROADMAP_POINT,
-        "roadmap_completed": applying.roadmap_completed_for(
-            call=application.call, city=application.city
-        ),
+        "roadmap_completed": can_change
+        and applying.roadmap_completed_for(call=application.call, city=application.city),
     }
     return render(request, "visits/application_detail.html", context, status=status)
 
