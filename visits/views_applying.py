@@ -197,10 +197,20 @@ def call_apply(request, pk):
             raise Http404
     try:
         application = applying.application_start(acting_user=request.user, call=call, city=city)
+    except PermissionRefused as refusal:
+        # An officer whose city the call does not take (its city types) is told so where they
+        # were; anyone else who may not apply gets the 403 page.
+        if city is None and not cities_of_officer(user=request.user).exists():
+            raise
+        return _back(request, refusal.message)
     except ApplicationError as refusal:
-        messages.error(request, refusal.message)
-        back = request.POST.get("next", "")
-        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            return redirect(back)
-        return redirect("home")
+        return _back(request, refusal.message)
     return redirect("visit_application", pk=application.pk)
+
+
+def _back(request, message: str):
+    messages.error(request, message)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("home")
