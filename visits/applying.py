@@ -36,6 +36,8 @@ from roadmaps import template as roadmap_template
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import Roadmap
 from roadmaps.selectors import roadmap_values
+from roadmaps.signals import StudyVisitLink
+from sessions.selectors import session_access_of
 from visits import signals
 from visits.enums import ApplicationStatus, CallStatus
 from visits.models import APPLICATION_TEXT_MAX, Application, Call, Delegate, Preference, Visit
@@ -505,3 +507,29 @@ def open_calls_for(
                 )
             )
     return listed
+
+
+def roadmap_visit_links(*, roadmap: Roadmap, user) -> list[StudyVisitLink]:
+    """Phase 4 of the roadmap (roadmaps.signals.roadmap_visit_calls): for the city's officers,
+    the calls open now to the roadmap's cohort, "Apply" or "Continue the application"; one query
+    (none for anyone else: the officer's cities are the facts the page has read already)."""
+    if not user.is_authenticated or roadmap.city_id not in session_access_of(user).cities:
+        return []
+    found = open_calls_for(
+        cities=[roadmap.city], cohorts_of={roadmap.city_id: {roadmap.cohort_id}}, now=timezone.now()
+    )
+    links = []
+    for open_call in found:
+        if open_call.application_id is None:
+            text = _("Apply to “%(call)s”") % {"call": open_call.title}
+        else:
+            text = _("Continue the application to “%(call)s”") % {"call": open_call.title}
+        links.append(
+            StudyVisitLink(
+                text=text,
+                url=open_call.action_url,
+                post=open_call.application_id is None,
+                note=str(ROADMAP_POINT),
+            )
+        )
+    return links
