@@ -19,10 +19,11 @@ while none is ranked).
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, FilteredRelation, Q, QuerySet, Value, When
+from django.db.models import Case, F, FilteredRelation, Min, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from cities.filters import CITY_TYPE_FIELDS
 from cities.models import City
 from portal.errors import ApplicationError
+from portal.fragments import TIMEOUT_SECONDS
 from portal.permissions import permission_check
 from roadmaps import template as roadmap_template
 from roadmaps.enums import RoadmapStatus
@@ -44,6 +46,10 @@ from visits.models import APPLICATION_TEXT_MAX, Application, Call, Delegate, Pre
 from visits.selectors import eligible_cities
 
 APPLY = "visits.apply"
+# The data version of what the officer's home page lists of the calls: the calls (status,
+# dates, cohorts) and the cities' applications (started, submitted, withdrawn). Raised by
+# visits.receivers; an autosave changes none of it and raises nothing.
+OPEN_CALLS = "visits:open-calls"
 CHANGE = "visits.change_application"
 
 # 000 §2.2: what a completed roadmap is worth, said before the city applies.
@@ -533,3 +539,21 @@ def roadmap_visit_links(*, roadmap: Roadmap, user) -> list[StudyVisitLink]:
             )
         )
     return links
+
+
+def next_call_moment(*, now: datetime.datetime, data_version: str):
+    """The next moment an open call opens or closes (None: none ahead), kept in the cache under
+    the calls' data version and read again once it has passed: the home page's list of open
+    calls stays as it was until then (home.selectors.home_page_key)."""
+    key = f"visits:next-moment:{data_version}"
+    kept = cache.get(key)
+    if kept is not None and (kept[0] is None or now < kept[0]):
+        return kept[0]
+    found = Call.objects.filter(status=CallStatus.OPEN).aggregate(
+        next_open=Min("opens_at", filter=Q(opens_at__gt=now)),
+        next_close=Min("closes_at", filter=Q(closes_at__gt=now)),
+    )
+    moments = [m for m in (found["next_open"], found["next_close"]) if m is not None]
+    moment = min(moments) if moments else None
+    cache.set(key, (moment,), TIMEOUT_SECONDS)
+    return moment
