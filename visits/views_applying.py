@@ -179,8 +179,13 @@ def application_autosave(request, pk):
     except ApplicationError as refusal:
         return _json_error(403, refusal.code, refusal.message)
     saved_at = date_format(timezone.localtime(application.updated_at), "TIME_FORMAT")
+    # `version` is what the roadmap's save queue reads as "saved" (static/js/visits/).
     return JsonResponse(
-        {"saved": True, "saved_at_display": _("Draft saved at %(time)s") % {"time": saved_at}}
+        {
+            "saved": True,
+            "version": int(application.updated_at.timestamp() * 1000),
+            "saved_at_display": _("Draft saved at %(time)s") % {"time": saved_at},
+        }
     )
 
 
