@@ -50,6 +50,7 @@ from sessions.selectors import (
     sessions_of_enrolled_cities,
     sessions_with_counts,
 )
+from visits.applying import OPEN_CALLS, next_call_moment, open_calls_for
 
 # How many sessions a home-page list shows; the rest are a click away (the session pages and
 # the calendar feed hold them all).
@@ -100,6 +101,8 @@ class HomeSection:
     returned_roadmaps: list = field(default_factory=list)
     # ... and the surveys open now that ask them, with the state of their answer.
     open_surveys: list = field(default_factory=list)
+    # ... and the Group Study Visit calls open now to their cities, with each city's application.
+    open_calls: list = field(default_factory=list)
     # Facilitator: roadmaps waiting for review, enrolment requests, past sessions without
     # attendance or without takeaways, and cities that registered for nothing.
     roadmaps_to_review: list = field(default_factory=list)
@@ -443,6 +446,12 @@ def _officer_section(section: HomeSection, *, user, now: datetime.datetime) -> N
         },
         cities={city.pk for city in section.cities},
     )
+    # The same loaded enrolments and cities: the calls cost one query.
+    cohorts_of: dict[int, set[int]] = {}
+    for enrolment in section.enrolments:
+        if enrolment.status == EnrolmentStatus.ACCEPTED:
+            cohorts_of.setdefault(enrolment.city_id, set()).add(enrolment.cohort_id)
+    section.open_calls = open_calls_for(cities=section.cities, cohorts_of=cohorts_of, now=now)
 
 
 def _facilitator_section(section: HomeSection, *, user, now: datetime.datetime) -> None:
@@ -504,7 +513,7 @@ def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
     """
     # One query for every version; the surveys' is kept apart (below) so that a survey's
     # change does not renew the next session moments.
-    found = version_map(COHORTS, CITIES, SURVEYS)
+    found = version_map(COHORTS, CITIES, SURVEYS, OPEN_CALLS)
     data_versions = joined(found, COHORTS, CITIES)
     parts = [user.pk, ",".join(roles), data_versions, timezone.localdate(now)]
     if Role.CITY_OFFICER in roles or Role.FACILITATOR in roles:
@@ -514,6 +523,9 @@ def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
         # their responses) change with that version and when a survey opens or closes.
         survey_version = joined(found, SURVEYS)
         parts += [survey_version, next_survey_moment(now=now, data_version=survey_version)]
+        # The open Group Study Visit calls: their version, and when one next opens or closes.
+        calls_version = joined(found, OPEN_CALLS)
+        parts += [calls_version, next_call_moment(now=now, data_version=calls_version)]
     return "|".join(str(part) for part in parts)
 
 

@@ -51,6 +51,7 @@ from roadmaps.forms import CommentForm, ReviewForm
 from roadmaps.fragments import content_key
 from roadmaps.models import NetZeroCitiesService, Roadmap
 from roadmaps.scopes import roadmap_versions
+from roadmaps.signals import study_visit_links
 from sessions.selectors import cohort_pages_of
 
 # The ends of the score scale say what they mean; the scores come from services.SCORES.
@@ -356,13 +357,20 @@ def roadmap_edit(request, pk):
     can_review = roadmap.status == RoadmapStatus.SUBMITTED and user.has_perm(
         services.REVIEW, roadmap
     )
+    # Phase 4's links to the Group Study Visits open to the city (the apps above answer the
+    # hook; one query for the city's officers): part of the sections' key, as they show them.
+    visit_links = study_visit_links(roadmap=roadmap, user=user)
     if errors:
         # A refused save shows what was typed, with the messages: keyed by that content.
         sections = _page_sections(
             roadmap=roadmap, user=user, editable=editable, posted=posted, errors=errors
         )
         sections_key = content_key(
-            roadmap.pk, editable, can_comment, [section.shown for section in sections]
+            roadmap.pk,
+            editable,
+            can_comment,
+            [section.shown for section in sections],
+            visit_links,
         )
     else:
         # Read by the template only on a miss: a hit skips the sections' queries too. The
@@ -381,6 +389,7 @@ def roadmap_edit(request, pk):
             editable,
             can_comment,
             sorted(_representative_suggestions(user).items()) if editable else None,
+            visit_links,
         )
     return render(
         request,
@@ -391,6 +400,7 @@ def roadmap_edit(request, pk):
             "section_links": template.SECTIONS,
             "sections": sections,
             "sections_key": sections_key,
+            "visit_links": visit_links,
             "editable": editable,
             "can_comment": can_comment,
             "can_review": can_review,

@@ -550,6 +550,19 @@ ROWS = [
     row("GET",    "/surveys/{survey}/answer/done/",                L, 200, 404, 403, 404, 404, 403),
     # A survey still being built asks nobody yet.
     row("GET",    "/surveys/{draft_survey}/",                      L, 404, 404, 403, 404, 404, 403),
+    # --- Group Study Visits: applying (visits/views_applying.py) ------------------------------
+    # Applying is for an officer of an eligible city: the city's draft already exists, so the
+    # start answers with it (302 to its page). Those who see the call but may not apply (its
+    # cohort's facilitator, the application's reviewer, admins): 403; the others: 404.
+    row("POST",   "/visits/calls/{call}/apply/",                   L, 302, 404, 403, 404, 403, 403,
+        data={}),
+    # The application: its city's officers, its reviewer and admins read it; only the officers
+    # change it (the service refuses the others: 403); everyone else does not find it (404).
+    row("GET",    "/visits/applications/{application}/",           L, 200, 404, 404, 404, 200, 200),
+    row("POST",   "/visits/applications/{application}/",           L, 302, 404, 404, 404, 403, 403,
+        data={"action": "save"}),
+    row("POST",   "/visits/applications/{application}/autosave/", 401, 200, 404, 404, 404, 403, 403,
+        data={"motivation": "We want to learn."}),
     # --- Feedback surveys: the API (feedback/api.py) ------------------------------------------
     # A survey is seen by those who build it (drafts too) and by those it asks once published;
     # everyone else: 404. Answering is for those it asks (403 to its builders); responses and

@@ -215,8 +215,9 @@ def test_home_officer_query_count_does_not_grow_with_cities(client):
     # sections' key), the next session moments and the next moment a survey opens or closes
     # (the key), their cities, their enrolments (none), upcoming sessions, the (session, city)
     # pairs registered within 14 days, the sessions of those 14 days and the open surveys.
-    # No enrolment: no roadmaps or phases to read.
-    assert _home_queries(client, one) == _home_queries(client, many) == SESSION_READ + 11
+    # No enrolment: no roadmaps or phases to read, no Group Study Visit call to list. And the
+    # next moment a call opens or closes (the key: visits.applying.next_call_moment).
+    assert _home_queries(client, one) == _home_queries(client, many) == SESSION_READ + 12
 
 
 def _running_cohort():
@@ -303,8 +304,10 @@ def test_home_officer_query_count_does_not_grow_with_cohorts_sessions_and_enrolm
     # sections' key), the next session moments and survey moment (the key), their cities,
     # their enrolments, the thematic groups each city joined, the roadmaps (with the note of
     # the last return), the phases open today, upcoming sessions, the (session, city) pairs
-    # registered within 14 days, the sessions of those 14 days and the open surveys.
-    assert _home_queries(client, one) == _home_queries(client, many) == SESSION_READ + 14
+    # registered within 14 days, the sessions of those 14 days and the open surveys. And the
+    # next moment a Group Study Visit call opens or closes (the key), and the open calls
+    # with the cities' applications (visits.applying.open_calls_for).
+    assert _home_queries(client, one) == _home_queries(client, many) == SESSION_READ + 16
 
 
 def _facilitator_with(*, cohorts: int, sessions: int, cities: int):

@@ -185,10 +185,11 @@ def test_edit_page_query_count_does_not_grow_with_fields_and_comments(client, pr
     # (roadmaps.selectors.roadmap_for_user), the roadmap's row (kept under those versions
     # after: each save raises them), values, phases, actions, services, comments (with their
     # authors), and the session. Comment and review are not asked: the officer gets the form,
-    # and the roadmap is not submitted.
-    assert one == many == cold == 8 + session_queries()
-    # Cached sections and row: user, the versions and the session.
-    assert warm == 2 + session_queries()
+    # and the roadmap is not submitted. And Phase 4's open Group Study Visit calls for the
+    # city's officer (roadmaps.signals.roadmap_visit_calls, answered by visits: one query).
+    assert one == many == cold == 9 + session_queries()
+    # Cached sections and row: user, the versions, Phase 4's calls and the session.
+    assert warm == 3 + session_queries()
 
 
 def test_edit_page_of_a_returned_roadmap_reads_the_note_once(client, programme):
@@ -205,10 +206,10 @@ def test_edit_page_of_a_returned_roadmap_reads_the_note_once(client, programme):
     many = edit_page_queries(client, programme.ana, programme)
     warm = edit_page_queries(client, programme.ana, programme)
 
-    # As the draft's page (8), and the returning transition with its author.
-    assert one == many == 8 + 1 + session_queries()
-    # Cached sections and row: user, the versions, the note and the session.
-    assert warm == 2 + 1 + session_queries()
+    # As the draft's page (9), and the returning transition with its author.
+    assert one == many == 9 + 1 + session_queries()
+    # Cached sections and row: user, the versions, Phase 4's calls, the note and the session.
+    assert warm == 3 + 1 + session_queries()
 
 
 def history_queries(client, user, programme) -> int:

@@ -103,6 +103,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
+        "bench_visits_applying",
         "bench_visits_calls",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
@@ -183,6 +184,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "new survey form: programme admin (every cohort and session)",
             "survey edit page: lead facilitator, 3 sections of 9 questions",
             "question form: lead facilitator, last question of 27",
+            "visit application page: officer, three visits ranked, three delegates",
             *(bench_cold.COLD + name for name in bench_cold.WARM_ROWS),
             "survey results: lead facilitator, 100,000 responses of 20 questions",
             "survey results: lead facilitator, 100,000 responses, filtered by country",
