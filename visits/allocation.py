@@ -308,3 +308,53 @@ def _position_by_rank(call: Call, application: Application) -> int:
             return below
     last = waiting.aggregate(last=Max("waitlist_position"))["last"]
     return (last or 0) + 1
+
+
+# --- What the allocation page shows -----------------------------------------------------------
+
+
+@dataclass
+class VisitPlaces:
+    visit: Visit
+    selected: list
+
+    @property
+    def room_left(self) -> int:
+        return self.visit.capacity_cities - len(self.selected)
+
+
+@dataclass
+class AllocationOverview:
+    visits: list[VisitPlaces]
+    waitlist: list
+    not_selected: list
+    # Submitted applications with no decision yet (not ranked, or not allocated since).
+    undecided: list
+
+
+def allocation_overview(call: Call) -> AllocationOverview:
+    """The call's visits with their selected cities, the waitlist in order, the cities not
+    selected and those with no decision yet; two queries, whatever their number."""
+    places = {
+        visit.pk: VisitPlaces(visit=visit, selected=[])
+        for visit in Visit.objects.filter(call=call).select_related("host_city")
+    }
+    overview = AllocationOverview(
+        visits=list(places.values()), waitlist=[], not_selected=[], undecided=[]
+    )
+    applications = (
+        Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
+        .select_related("city__country")
+        .order_by(F("rank").asc(nulls_last=True), "pk")
+    )
+    for application in applications:
+        if application.decision == Decision.SELECTED and application.allocated_visit_id in places:
+            places[application.allocated_visit_id].selected.append(application)
+        elif application.decision == Decision.WAITLISTED:
+            overview.waitlist.append(application)
+        elif application.decision == Decision.NOT_SELECTED:
+            overview.not_selected.append(application)
+        else:
+            overview.undecided.append(application)
+    overview.waitlist.sort(key=lambda a: (a.waitlist_position or 0, a.pk))
+    return overview
