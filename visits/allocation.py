@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.errors import ApplicationError
 from portal.fragments import bump
@@ -277,9 +278,12 @@ def _check_room(*, call: Call, visit: Visit, application: Application) -> None:
     )
     if taken >= visit.capacity_cities:
         raise ApplicationError(
-            _(
+            ngettext(
+                "“%(visit)s” is full: its %(capacity)s place is taken. Move a city out of it "
+                "first, or choose another visit.",
                 "“%(visit)s” is full: its %(capacity)s places are taken. Move a city out of it "
-                "first, or choose another visit."
+                "first, or choose another visit.",
+                visit.capacity_cities,
             )
             % {"visit": visit, "capacity": visit.capacity_cities},
             field="place",
