@@ -13,18 +13,21 @@ from visits.models import Application, Call, Visit
 class AllocWorld:
     call: Call
     visits: dict[str, Visit]
+    tag: str = ""
     applications: dict[str, Application] = field(default_factory=dict)
     officers: dict[str, object] = field(default_factory=dict)
 
 
-def build(*, capacities=(("mannheim", 2), ("guimaraes", 1))) -> AllocWorld:
+def build(*, capacities=(("mannheim", 2), ("guimaraes", 1)), tag: str = "") -> AllocWorld:
+    """A call with a visit per host of `capacities`; `tag` tells the hosts of a second call
+    apart."""
     call = factories.CallFactory(status=CallStatus.OPEN, title="Group Study Visits 2025")
     visits = {}
     for day, (host, capacity) in enumerate(capacities):
         visits[host] = factories.VisitFactory(
             call=call,
             host_city=factories.CityFactory(
-                name=host.title(),
+                name=host.title() + tag,
                 is_mission_city=True,
                 country=factories.CountryFactory(iso_code="DE"),
             ),
@@ -32,7 +35,7 @@ def build(*, capacities=(("mannheim", 2), ("guimaraes", 1))) -> AllocWorld:
             starts_on=datetime.date(2025, 5, 12 + 7 * day),
             ends_on=datetime.date(2025, 5, 13 + 7 * day),
         )
-    return AllocWorld(call=call, visits=visits)
+    return AllocWorld(call=call, visits=visits, tag=tag)
 
 
 def apply(
@@ -44,7 +47,7 @@ def apply(
     status=ApplicationStatus.SUBMITTED,
     language="en",
 ) -> Application:
-    city = factories.CityFactory(name=name.title())
+    city = factories.CityFactory(name=name.title() + world.tag)
     officer = factories.city_officer(city=city, full_name=f"{name.title()} Officer")
     officer.language = language
     officer.save(update_fields=["language"])

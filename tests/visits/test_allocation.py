@@ -88,7 +88,7 @@ def test_allocation_queries_do_not_grow_with_applications(admin):
 
     few = build()
     apply(few, "leuven", 1, ["mannheim"])
-    many = build()
+    many = build(tag=" 2")
     for rank in range(1, 41):
         apply(many, f"city{rank}", rank, ["guimaraes", "mannheim"])
 
