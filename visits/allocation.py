@@ -341,7 +341,7 @@ def allocation_overview(call: Call) -> AllocationOverview:
     selected and those with no decision yet; two queries, whatever their number."""
     places = {
         visit.pk: VisitPlaces(visit=visit, selected=[])
-        for visit in Visit.objects.filter(call=call).select_related("host_city")
+        for visit in Visit.objects.filter(call=call).select_related("host_city__country")
     }
     overview = AllocationOverview(
         visits=list(places.values()), waitlist=[], not_selected=[], undecided=[]
