@@ -103,6 +103,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
+        "bench_visits_allocation",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
@@ -202,6 +203,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/surveys/<id>/response/ (officer with a draft)",
             "API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 100,000 responses)",
             "API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 responses)",
+            "visit allocation page: programme admin, 400 ranked applications",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
