@@ -155,7 +155,8 @@ def application_withdrawal_reallocate(*, application: Application) -> Applicatio
             withdrawn.allocated_visit = None
             withdrawn.waitlist_position = None
             withdrawn.save(update_fields=["allocated_visit", "waitlist_position", "updated_at"])
-            bump(DECISIONS)
+        # The city's page no longer shows the decision of a withdrawn application.
+        bump(DECISIONS)
         promoted = None
         if freed_visit_id is not None:
             promoted = (
@@ -190,13 +191,13 @@ def application_withdrawal_reallocate(*, application: Application) -> Applicatio
 
 
 def decisions_of_city(*, city, user) -> list[Application]:
-    """The published decisions of `city`'s applications, newest call first, for the city's
-    officers and admins (nobody else: an empty list); one query."""
+    """The published decisions of `city`'s applications (not withdrawn), newest call first, for
+    the city's officers and admins (nobody else: an empty list); one query."""
     from accounts.rules import is_programme_admin
 
-    applications = Application.objects.filter(city=city, call__status=CallStatus.PUBLISHED).exclude(
-        decision=""
-    )
+    applications = Application.objects.filter(
+        city=city, call__status=CallStatus.PUBLISHED, status=ApplicationStatus.SUBMITTED
+    ).exclude(decision="")
     if not is_programme_admin(user):
         applications = applications.filter(city__memberships__user=user)
     return list(

@@ -195,8 +195,14 @@ def action_plan_download(request, pk):
     application = _application_for_plan(request, pk)
     if not application.action_plan_file:
         raise Http404(_("This city has not uploaded an action plan file."))
+    try:
+        opened = application.action_plan_file.open("rb")
+    except FileNotFoundError as missing:
+        # The row names a file the storage no longer has (restored from a backup without
+        # the media): the same answer as no file, not an error page.
+        raise Http404(_("This city has not uploaded an action plan file.")) from missing
     return FileResponse(
-        application.action_plan_file.open("rb"),
+        opened,
         as_attachment=True,
         filename=application.action_plan_file.name.rsplit("/", 1)[-1],
     )

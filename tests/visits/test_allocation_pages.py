@@ -331,3 +331,32 @@ def test_the_city_page_shows_a_promotion_at_once(client, admin):
 
     assert "Group Study Visits 2025</span>: Waitlisted, position 1" in before
     assert "Group Study Visits 2025</span>: Selected, the visit hosted by Mannheim" in after
+
+
+def test_the_city_page_shows_a_renamed_call_and_hides_a_withdrawal(client, admin, visited):
+    leuven = visited.applications["leuven"]
+    url = f"/cities/{leuven.city_id}/"
+    client.force_login(visited.officers["leuven"])
+    client.get(url)  # the part is kept
+
+    call = type(visited.call).objects.get(pk=visited.call.pk)
+    call.title = "Study visits, spring 2025"
+    call.save()  # a model save, as the Django admin makes
+    renamed = " ".join(client.get(url).content.decode().split())
+    from tests.visits.test_allocation_decisions import _withdraw
+
+    _withdraw(leuven)
+    withdrawn = client.get(url).content.decode()
+
+    assert "Study visits, spring 2025</span>: Selected" in renamed
+    assert 'data-section="visit-decisions"' not in withdrawn
+
+
+def test_a_file_missing_from_the_storage_is_a_404(client, admin, visited, media):
+    leuven = visited.applications["leuven"]
+    Application.objects.filter(pk=leuven.pk).update(action_plan_file="visits/action-plans/gone.pdf")
+    client.force_login(admin)
+
+    response = client.get(_plan_url(leuven, "file/"))
+
+    assert response.status_code == 404
