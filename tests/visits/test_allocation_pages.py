@@ -162,6 +162,8 @@ def test_publish_asks_for_confirmation_then_publishes_once(client, admin):
     # Published: no more buttons nor move forms.
     page = client.get(_url(world)).content.decode()
     assert ('data-action="allocate"' in page, "/place/" in page) == (False, False)
+    assert "Nobody is on the waitlist." in _section(page, "waitlist")
+    assert "No city is selected for this visit yet." in page  # guimaraes
 
 
 def test_an_officer_of_another_city_cannot_open_or_act(client, admin):
