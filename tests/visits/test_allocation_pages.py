@@ -163,6 +163,8 @@ def test_publish_asks_for_confirmation_then_publishes_once(client, admin):
     page = client.get(_url(world)).content.decode()
     assert ('data-action="allocate"' in page, "/place/" in page) == (False, False)
     assert "Nobody is on the waitlist." in _section(page, "waitlist")
+    leuven = world.applications["leuven"]
+    assert f'href="/visits/applications/{leuven.pk}/action-plan/"' in page
     assert "No city is selected for this visit yet." in page  # guimaraes
 
 
