@@ -76,6 +76,11 @@ def test_allocation_page_lists_each_visit_the_waitlist_and_not_selected(client, 
     assert waitlist.index("Tartu") < waitlist.index("Espoo")
     assert "Graz" in _section(page, "not-selected")
     assert 'data-action="allocate"' in page
+    # Each table's scroll region is named by its own heading.
+    mannheim_id = world.visits["mannheim"].pk
+    assert f'aria-labelledby="visit-{mannheim_id}-heading"' in page
+    assert f'id="visit-{mannheim_id}-heading"' in page
+    assert 'aria-labelledby="waitlist-heading"' in page
 
 
 def test_allocation_page_queries_do_not_grow_with_applications(client, admin):
