@@ -55,6 +55,7 @@ import rules
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -66,11 +67,16 @@ from roadmaps.models import RoadmapValue
 from sessions.enums import SessionStatus
 from tests.factories import PASSWORD
 from tests.permissions.world import ROLES, build_world
+from visits.enums import ApplicationStatus, CallStatus, Decision
+from visits.models import Application, Call
 
 LOGIN = "302 to sign-in"
 ADMIN_LOGIN = "302 to admin sign-in"
 STARTED = "started"  # the session began half an hour ago
 SUBMITTED = "submitted"  # the roadmap is submitted
+# The call's decisions are published, the city's application was selected for the visit (which
+# is over: 12-13 May 2025) and its officers uploaded an action plan file.
+VISITED = "visited"
 
 
 @dataclass(frozen=True)
@@ -467,6 +473,32 @@ ROWS = [
         data=CRITERION),
     row("POST",   "/visits/calls/{call}/criteria/{criterion}/remove/",
                                                                    L, 403, 404, 403, 404, 403, 302),
+    # --- Group Study Visits: allocation and decisions (visits.views_allocation) ---------------
+    # The admin's pages; those who see the call (the eligible officer, the cohort's facilitator,
+    # the reviewer of one of its applications) get 403, the rest 404. The POST to publish
+    # reaches the service, which says there is no decision yet (a message: 302).
+    row("GET",    "/visits/calls/{call}/allocation/",              L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/allocation/run/",          L, 403, 404, 403, 404, 403, 302),
+    row("GET",    "/visits/calls/{call}/allocation/publish/",      L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/allocation/publish/",      L, 403, 404, 403, 404, 403, 302),
+    # A draft cannot be placed: the admin is told so (302 with a message).
+    row("POST",   "/visits/applications/{application}/place/",     L, 403, 404, 404, 404, 403, 302,
+        data={"place": "waitlist"}),
+    # The action plan: its city's officers and admins read it (the reviewer sees the application,
+    # 403); only the officers write it, once the visit they were selected for is over.
+    row("GET",    "/visits/applications/{application}/action-plan/",
+                                                                   L, 200, 404, 404, 404, 403, 200),
+    row("POST",   "/visits/applications/{application}/action-plan/",
+                                                                   L, 403, 404, 404, 404, 403, 403,
+        data={"action_plan": "Heat pumps in schools"}),
+    row("POST",   "/visits/applications/{application}/action-plan/",
+                                                                   L, 302, 404, 404, 404, 403, 403,
+        data={"action_plan": "Heat pumps in schools"}, state=VISITED),
+    row("GET",    "/visits/applications/{application}/action-plan/file/",
+                                                                   L, 404, 404, 404, 404, 403, 404),
+    row("GET",    "/visits/applications/{application}/action-plan/file/",
+                                                                   L, 200, 404, 404, 404, 403, 200,
+        state=VISITED),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
@@ -739,6 +771,16 @@ def _set_state(world, state):
         type(world.roadmap).objects.filter(pk=world.roadmap.pk).update(
             status=RoadmapStatus.SUBMITTED, submitted_at=now
         )
+    elif state == VISITED:
+        application = Application.objects.select_related("call").get(pk=world.ids["application"])
+        Call.objects.filter(pk=application.call_id).update(
+            status=CallStatus.PUBLISHED, published_at=now
+        )
+        application.status = ApplicationStatus.SUBMITTED
+        application.decision = Decision.SELECTED
+        application.allocated_visit_id = world.ids["visit"]
+        application.action_plan_file.save("plan.txt", ContentFile(b"Our plan"), save=False)
+        application.save()
 
 
 def _request(world, role, row: Row):
@@ -977,6 +1019,9 @@ RULES = [
     ("visits.apply",                      "call",         None,      (F,  T,  F,  F,  F,  F,  F)),
     ("visits.view_application",           "application",  None,      (F,  T,  F,  F,  F,  T,  T)),
     ("visits.change_application",         "application",  None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("visits.write_action_plan",          "application",  None,      (F,  F,  F,  F,  F,  F,  F)),
+    ("visits.write_action_plan",          "application",  VISITED,   (F,  T,  F,  F,  F,  F,  F)),
+    ("visits.view_action_plan",           "application",  None,      (F,  T,  F,  F,  F,  F,  T)),
 ]
 # fmt: on
 

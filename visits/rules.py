@@ -56,3 +56,32 @@ rules.add_perm(
     is_programme_admin | is_officer_of_application_city | is_assigned_reviewer,
 )
 rules.add_perm("visits.change_application", is_officer_of_application_city)
+
+
+# --- The allocation's decisions and the action plan (visits/allocation.py, decisions.py,
+# action_plans.py) ---
+# Running the allocation, moving a city by hand and publishing are `visits.manage_call`.
+# After its visit (its second day over), a city selected in a published call writes its action
+# plan: its officers only (admins read it, and do not write it for the city).
+
+
+@rules.predicate
+def is_selected_after_visit(user, application):
+    from django.utils import timezone
+
+    from visits.enums import ApplicationStatus, CallStatus, Decision
+
+    if application is None:
+        return False
+    visit = application.allocated_visit
+    return (
+        application.status == ApplicationStatus.SUBMITTED
+        and application.decision == Decision.SELECTED
+        and application.call.status == CallStatus.PUBLISHED
+        and visit is not None
+        and visit.ends_on < timezone.localdate()
+    )
+
+
+rules.add_perm("visits.write_action_plan", is_officer_of_application_city & is_selected_after_visit)
+rules.add_perm("visits.view_action_plan", is_programme_admin | is_officer_of_application_city)

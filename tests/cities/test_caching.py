@@ -409,9 +409,10 @@ def test_profile_query_count_does_not_grow_with_the_actions(
 
     assert text_of(response).count("Levers of change") == 6
     # Cold: (session,) user, the city, is the person an officer of it (one rule for the
-    # officers and the actions), the data versions (one query for every part), the cohorts
-    # and sessions parts (one query each), the profile's interests, the actions and levers.
-    assert one_cold == session_queries() + 9
+    # officers and the actions), the data versions (one query for every part), the cohorts,
+    # sessions and Group Study Visits' decisions parts (one query each), the profile's
+    # interests, the actions and levers.
+    assert one_cold == session_queries() + 10
     # After the new actions: only their part is drawn afresh (the actions and their levers).
     assert many_cold == session_queries() + 6
     # Kept: nothing but the city, the rule and the versions.

@@ -103,6 +103,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
+        "bench_visits_allocation",
         "bench_visits_applying",
         "bench_visits_calls",
     ]
@@ -205,10 +206,11 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/surveys/<id>/response/ (officer with a draft)",
             "API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 100,000 responses)",
             "API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 responses)",
-            "visits: list of calls, programme admin",
-            "visits: list of calls, officer of an eligible city",
+            "visit allocation page: programme admin, 400 ranked applications",
             "visits: call page, officer, 3 visits and 6 criteria",
             "visits: call page, programme admin (edit buttons, weights form)",
+            "visits: list of calls, officer of an eligible city",
+            "visits: list of calls, programme admin",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
