@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, FilteredRelation, Min, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -118,7 +119,7 @@ def _check_open(call: Call, now: datetime.datetime) -> None:
     if now >= call.closes_at:
         raise ApplicationError(
             _("This call closed on %(when)s: applications can no longer be changed.")
-            % {"when": timezone.localtime(call.closes_at).strftime("%d %B %Y %H:%M")},
+            % {"when": date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")},
             code="closed",
         )
 

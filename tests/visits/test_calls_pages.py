@@ -499,9 +499,10 @@ def test_call_page_queries_do_not_grow_with_visits_or_criteria(world, django_ass
     # sector, preferences counted), its criteria, their anchors.
     _count_queries(admin, detail(world.open_call), django_assert_num_queries, 6)
     # Others' page, a cached fragment: on a miss, user, the call, the versions and the four
-    # reads above; on a hit, user, the call, the versions.
-    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 7)
-    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 3)
+    # reads above; on a hit, user, the call, the versions; on both, the officer's cities that
+    # may apply with their applications (the Apply button, visits.templatetags).
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 8)
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 4)
 
     for number in range(6):
         host = factories.CityFactory(name=f"Host {number}", is_mission_city=True)
@@ -510,8 +511,8 @@ def test_call_page_queries_do_not_grow_with_visits_or_criteria(world, django_ass
         factories.AnchorFactory(criterion=criterion)
 
     _count_queries(admin, detail(world.open_call), django_assert_num_queries, 6)
-    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 7)
-    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 3)
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 8)
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 4)
     html = officer.get(detail(world.open_call)).content.decode()
     assert html.count("<tr data-visit=") == 7 and html.count("<li data-criterion=") == 8
 
