@@ -14,6 +14,8 @@ from cohorts.versions import COHORTS, cohort_scopes
 from portal.fragments import bump, bump_on_change
 from roadmaps.models import Roadmap
 from sessions.models import Registration, Session
+from visits.models import Call, Criterion, Review, Score
+from visits.reviewing import REVIEWS
 
 # A roadmap save that changes none of these changes nothing the lists show (an autosave
 # changes the percentage, which only the cohort's own page shows, keyed by the roadmaps' last
@@ -55,7 +57,15 @@ def _on_session_facilitators_changed(sender, instance, action, reverse, pk_set, 
         bump(COHORTS)
 
 
+def _reviews_scope(instance) -> list[str]:
+    return [REVIEWS]
+
+
 def connect() -> None:
+    # The reviewer's list on the home page (visits.reviewing.reviews_of_reviewer): a review, its
+    # scores, its call (title, deadline) and the call's criteria (how many to score).
+    for model in (Review, Score, Call, Criterion):
+        bump_on_change(model, _reviews_scope)
     bump_on_change(Session, lambda session: cohort_scopes(session.cohort_id))
     bump_on_change(Registration, _registration_scopes)
     post_save.connect(_on_roadmap_saved, sender=Roadmap, dispatch_uid="home.versions.roadmap")

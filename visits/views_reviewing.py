@@ -1,0 +1,213 @@
+"""The pages of reviewing (visits/reviewing.py): the reviewer's list, the review page of one
+application (read-only application, the score form with anchors, recusal, and the other
+reviewers' scores once one's own is in), and the admin's assignment page of a call."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.errors import ApplicationError
+from portal.permissions import PermissionRefused, object_for, permission_check
+from visits import reviewing
+from visits.enums import ApplicationStatus, ReviewStatus
+from visits.forms_reviewing import AssignForm, RecuseForm, UnassignForm, points_from
+from visits.models import Application
+from visits.selectors import calls_visible_to
+
+ASSIGNMENT_PAGE_SIZE = 50
+
+
+@login_required
+def review_list(request):
+    reviews = list(reviewing.reviews_of_reviewer(user=request.user))
+    return render(request, "visits/review_list.html", {"reviews": reviews, "now": timezone.now()})
+
+
+def _application(request, pk) -> Application:
+    return object_for(
+        request.user, reviewing.applications_under_review_visible_to(user=request.user), pk=pk
+    )
+
+
+def _review_page(
+    request, application, *, review, values=None, error="", missing=(), recuse_form=None, status=200
+):
+    criteria = list(reviewing.manual_criteria(application.call_id))
+    if values is None:
+        stored = {s.criterion_id: s.points for s in review.scores.all()} if review else {}
+        values = {c.pk: "" if stored.get(c.pk) is None else str(stored[c.pk]) for c in criteria}
+    missing_ids = {c.pk for c in missing}
+    for criterion in criteria:
+        criterion.value = values.get(criterion.pk, "")
+        criterion.points = [
+            (str(n), next((a.description for a in criterion.anchors.all() if a.points == n), ""))
+            for n in range(criterion.scale_max + 1)
+        ]
+        criterion.is_missing = criterion.pk in missing_ids
+    others = reviewing.other_reviews(user=request.user, application=application)
+    for other in others:
+        by_criterion = {s.criterion_id: s.points for s in other.scores.all()}
+        other.points = [by_criterion.get(c.pk) for c in criteria]
+    call = application.call
+    questions = [
+        {"text": q.get("text", ""), "answer": application.answers.get(q.get("key", ""), "")}
+        for q in call.questions
+        if isinstance(q, dict)
+    ]
+    context = {
+        "application": application,
+        "call": call,
+        "review": review,
+        "criteria": criteria,
+        "others": others,
+        "may_see_others": request.user.has_perm("visits.view_other_scores", application),
+        "preferences": application.preferences.select_related(
+            "visit__host_city", "visit__sector"
+        ).order_by("rank"),
+        "delegates": application.delegates.order_by("position", "pk"),
+        "questions": questions,
+        "is_open": reviewing.review_is_open(call),
+        "error": error,
+        "recuse_form": recuse_form or RecuseForm(),
+        "comment": request.POST.get("comment", "")
+        if request.method == "POST"
+        else (review.comment if review else ""),
+    }
+    return render(request, "visits/review_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request, pk):
+    application = _application(request, pk)
+    review = reviewing.own_review(user=request.user, application=application)
+    if request.method == "GET":
+        return _review_page(request, application, review=review)
+    if review is None:
+        # An admin sees every application but scores none.
+        raise PermissionRefused(_("You are not a reviewer of this application."))
+    criteria = list(reviewing.manual_criteria(application.call_id))
+    values = points_from(request.POST, criteria)
+    action = request.POST.get("action", "save")
+    service = reviewing.review_submit if action == "submit" else reviewing.review_save
+    try:
+        review = service(
+            acting_user=request.user,
+            review=review,
+            points=values,
+            comment=request.POST.get("comment", ""),
+        )
+    except reviewing.ReviewIncomplete as refusal:
+        return _review_page(
+            request,
+            application,
+            review=review,
+            values=values,
+            error=refusal.message,
+            missing=refusal.criteria,
+            status=400,
+        )
+    except ApplicationError as refusal:
+        return _review_page(
+            request, application, review=review, values=values, error=refusal.message, status=400
+        )
+    if action == "submit" or review.status == ReviewStatus.SUBMITTED:
+        messages.success(request, _("Your review is submitted."))
+    else:
+        messages.success(request, _("Your draft is saved."))
+    return redirect("review_detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def review_recuse(request, pk):
+    application = _application(request, pk)
+    review = reviewing.own_review(user=request.user, application=application)
+    if review is None:
+        raise PermissionRefused(_("You are not a reviewer of this application."))
+    form = RecuseForm(request.POST)
+    if not form.is_valid():
+        return _review_page(
+            request,
+            application,
+            review=review,
+            recuse_form=form,
+            error=_("Your recusal was not recorded."),
+            status=400,
+        )
+    try:
+        reviewing.review_recuse(
+            acting_user=request.user, review=review, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as refusal:
+        return _review_page(
+            request, application, review=review, recuse_form=form, error=refusal.message, status=400
+        )
+    messages.success(
+        request, _("You recused yourself from this application. Your reason is recorded.")
+    )
+    return redirect("review_detail", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_reviewers(request, pk):
+    call = object_for(request.user, calls_visible_to(user=request.user), pk=pk)
+    permission_check(request.user, "visits.manage_call", call)
+    reviewers = reviewing.reviewers_available()
+    assign_form = AssignForm(call=call, reviewers=reviewers)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "auto":
+                made = reviewing.reviewers_assign_automatically(acting_user=request.user, call=call)
+                messages.success(request, _("%(count)s reviews assigned.") % {"count": made})
+                return redirect("call_reviewers", pk=call.pk)
+            if action == "remove":
+                form = UnassignForm(request.POST, call=call)
+                if form.is_valid():
+                    reviewing.review_unassign(
+                        acting_user=request.user, review=form.cleaned_data["review"]
+                    )
+                    messages.success(request, _("The reviewer is removed."))
+                    return redirect("call_reviewers", pk=call.pk)
+                error = _("That review is no longer there.")
+            else:
+                assign_form = AssignForm(request.POST, call=call, reviewers=reviewers)
+                if assign_form.is_valid():
+                    made = reviewing.reviewers_assign(
+                        acting_user=request.user,
+                        application=assign_form.cleaned_data["application"],
+                        reviewers=list(assign_form.cleaned_data["reviewers"]),
+                    )
+                    messages.success(
+                        request, _("%(count)s reviewers assigned.") % {"count": len(made)}
+                    )
+                    return redirect("call_reviewers", pk=call.pk)
+                error = _("Choose an application and at least one reviewer.")
+        except ApplicationError as refusal:
+            error = refusal.message
+    applications = (
+        Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
+        .select_related("city__country")
+        .order_by("city__name", "pk")
+    )
+    page = Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "visits/review_assignment.html",
+        {
+            "call": call,
+            "page_obj": page,
+            "rows": reviewing.assignment_rows(call=call, applications=list(page.object_list)),
+            "reviewers": list(reviewers),
+            "assign_form": assign_form,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
