@@ -121,11 +121,11 @@ def own_review(*, user, application: Application) -> Review | None:
     return Review.objects.filter(application=application, reviewer=user).first()
 
 
-def other_reviews(*, user, application: Application) -> list[Review]:
+def other_reviews(*, user, application: Application) -> list[Review] | None:
     """The other reviewers' reviews of `application` with their scores (two queries), for a
-    person who may see them (visits.view_other_scores); nothing for anyone else."""
+    person who may see them (visits.view_other_scores); None for anyone else."""
     if not user.has_perm("visits.view_other_scores", application):
-        return []
+        return None
     return list(
         Review.objects.filter(application=application)
         .exclude(reviewer=user)

@@ -49,7 +49,7 @@ def _review_page(
         ]
         criterion.is_missing = criterion.pk in missing_ids
     others = reviewing.other_reviews(user=request.user, application=application)
-    for other in others:
+    for other in others or []:
         by_criterion = {s.criterion_id: s.points for s in other.scores.all()}
         other.points = [by_criterion.get(c.pk) for c in criteria]
     call = application.call
@@ -64,7 +64,7 @@ def _review_page(
         "review": review,
         "criteria": criteria,
         "others": others,
-        "may_see_others": request.user.has_perm("visits.view_other_scores", application),
+        "may_see_others": others is not None,
         "preferences": application.preferences.select_related(
             "visit__host_city", "visit__sector"
         ).order_by("rank"),
