@@ -66,11 +66,14 @@ from roadmaps.models import RoadmapValue
 from sessions.enums import SessionStatus
 from tests.factories import PASSWORD
 from tests.permissions.world import ROLES, build_world
+from visits.enums import ReviewStatus
+from visits.models import Review
 
 LOGIN = "302 to sign-in"
 ADMIN_LOGIN = "302 to admin sign-in"
 STARTED = "started"  # the session began half an hour ago
 SUBMITTED = "submitted"  # the roadmap is submitted
+REVIEWED = "reviewed"  # the reviewer submitted their review of the application
 
 
 @dataclass(frozen=True)
@@ -503,6 +506,20 @@ ROWS = [
     row("GET",    "/api/v1/surveys/{survey}/responses/",         401, 403, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/surveys/{survey}/results/",           401, 403, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/surveys/{programme_survey}/results/", 401, 403, 403, 404, 404, 404, 200),
+    # --- Group Study Visits: reviewing (visits.views_reviewing) -----------------------------------
+    # Each person's list of their own assigned applications (empty for those with none). The
+    # review page is the assigned reviewer's and the admins' (who see every score and score
+    # nothing: 403 to their post); everyone else, the city's officers included, gets 404. The
+    # call's assignment page is the admins'; those who see the call get 403, others 404.
+    row("GET",    "/visits/reviews/",                              L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/visits/reviews/{application}/",                L, 404, 404, 404, 404, 200, 200),
+    row("POST",   "/visits/reviews/{application}/",                L, 404, 404, 404, 404, 302, 403,
+        data={"action": "save", "comment": "Promising"}),
+    row("POST",   "/visits/reviews/{application}/recuse/",         L, 404, 404, 404, 404, 302, 403,
+        data={"reason": "I advised this city last year."}),
+    row("GET",    "/visits/calls/{call}/reviewers/",               L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/reviewers/",               L, 403, 404, 403, 404, 403, 302,
+        data={"action": "auto"}),
 ]
 # fmt: on
 
@@ -662,6 +679,10 @@ def _set_state(world, state):
     elif state == SUBMITTED:
         type(world.roadmap).objects.filter(pk=world.roadmap.pk).update(
             status=RoadmapStatus.SUBMITTED, submitted_at=now
+        )
+    elif state == REVIEWED:
+        Review.objects.filter(pk=world.ids["review"]).update(
+            status=ReviewStatus.SUBMITTED, submitted_at=now
         )
 
 
@@ -901,6 +922,11 @@ RULES = [
     ("visits.apply",                      "call",         None,      (F,  T,  F,  F,  F,  F,  F)),
     ("visits.view_application",           "application",  None,      (F,  T,  F,  F,  F,  T,  T)),
     ("visits.change_application",         "application",  None,      (F,  T,  F,  F,  F,  F,  F)),
+    # The reviewer's own review only (the deadline is the service's to say, with a message).
+    ("visits.change_review",              "review",       None,      (F,  F,  F,  F,  F,  T,  F)),
+    # Others' scores: admins, and a reviewer once their own review is in.
+    ("visits.view_other_scores",          "application",  None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("visits.view_other_scores",          "application",  REVIEWED,  (F,  F,  F,  F,  F,  T,  T)),
 ]
 # fmt: on
 
@@ -921,6 +947,7 @@ RULE_OBJECTS = {
     "draft_survey": ("feedback", "Survey"),
     "call": ("visits", "Call"),
     "application": ("visits", "Application"),
+    "review": ("visits", "Review"),
 }
 
 
