@@ -103,6 +103,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
+        "bench_visits_reviewing",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
@@ -202,6 +203,8 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/surveys/<id>/response/ (officer with a draft)",
             "API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 100,000 responses)",
             "API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 responses)",
+            "reviewer's list: reviewer with 100 assigned applications",
+            "review page: reviewer, submitted review, others' scores of 5 criteria",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
