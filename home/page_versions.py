@@ -6,6 +6,10 @@ shows it, `cohorts`). cohorts may not import sessions or roadmaps, so the receiv
 connected here, from the top layer (HomeConfig.ready), where every app is in sight; the apps'
 own code is unchanged, except sessions.services.attendance_record, which writes attendance
 with `QuerySet.update` (no signal) and raises the versions itself.
+
+The reviewer's home section (Group Study Visits) is keyed by visits.reviewing.REVIEWS, raised
+here on every change of a review, a score, a call or a criterion, and by visits.reviewing's
+bulk writes itself.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save

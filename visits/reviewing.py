@@ -247,7 +247,7 @@ def reviewers_assign(*, acting_user, application: Application, reviewers: list) 
             _notify_assigned(
                 call=call,
                 counts={review.reviewer_id: 1 for review in made},
-                marker=f"application:{application.pk}",
+                marker=f"review:{min(review.pk for review in made)}",
             )
     return made
 
@@ -347,8 +347,9 @@ def reviewers_assign_automatically(*, acting_user, call: Call) -> int:
             counts = defaultdict(int)
             for review in new:
                 counts[review.reviewer_id] += 1
+            # The run's first new review names it: a later run writes again.
             _notify_assigned(
-                call=call, counts=dict(counts), marker=f"run:{timezone.now().isoformat()}"
+                call=call, counts=dict(counts), marker=f"review:{min(r.pk for r in made)}"
             )
     return len(made)
 
