@@ -216,6 +216,9 @@ def reviewers_assign(*, acting_user, application: Application, reviewers: list) 
             field="reviewers",
         )
     with transaction.atomic():
+        # The call first, as the automatic assignment locks it: the two never both add the
+        # same reviewer to an application.
+        Call.objects.select_for_update().filter(pk=call.pk).first()
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != ApplicationStatus.SUBMITTED:
             raise ApplicationError(

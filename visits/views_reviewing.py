@@ -73,9 +73,8 @@ def _review_page(
         "is_open": reviewing.review_is_open(call),
         "error": error,
         "recuse_form": recuse_form or RecuseForm(),
-        "comment": request.POST.get("comment", "")
-        if request.method == "POST"
-        else (review.comment if review else ""),
+        # What was typed, after a refusal; else what is stored.
+        "comment": request.POST.get("comment", review.comment if review else ""),
     }
     return render(request, "visits/review_detail.html", context, status=status)
 
