@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import PARAGRAPH_MAX
+from visits.enums import ApplicationStatus
 from visits.models import Application, Review
 
 
@@ -36,7 +37,15 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, call, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = Application.objects.filter(call=call)
+        # Named by city, read with the city and country in the one query of the choices.
+        self.fields["application"].queryset = (
+            Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
+            .select_related("city__country")
+            .order_by("city__name", "pk")
+        )
+        self.fields["application"].label_from_instance = lambda a: (
+            f"{a.city.name} ({a.city.country.name})"
+        )
         self.fields["reviewers"].queryset = reviewers
 
 

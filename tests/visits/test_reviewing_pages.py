@@ -377,3 +377,36 @@ def test_home_reviewer_query_count_one_equals_many(client):
     reviewing.reviewers_assign_automatically(acting_user=many.admin, call=many.call)
 
     assert _queries(client, one.reviewers[0], "/") == _queries(client, many.reviewers[0], "/")
+
+
+def test_assignment_page_query_count_one_equals_many(client):
+    def setup(applications):
+        world = review_world(applications=applications, reviewers=3)
+        reviewing.reviewers_assign_automatically(acting_user=world.admin, call=world.call)
+        return world
+
+    one, many = setup(1), setup(12)
+
+    # (Session,) the user, the call, the reviewers (the list and the form's choices), the
+    # page's count, its applications, their reviews with reviewers, the form's applications.
+    counts = [
+        _queries(client, world.admin, f"/visits/calls/{world.call.pk}/reviewers/")
+        for world in (one, many)
+    ]
+    assert counts[0] == counts[1] == session_queries() + 8
+
+
+def test_nobody_else_sees_a_review_page_or_another_reviewers_list(client, world):
+    review = world.extra["review"]
+    officer = factories.city_officer(city=review.application.city)
+    other_reviewer = world.reviewers[1]
+    factories.ReviewFactory(application=world.applications[1], reviewer=other_reviewer)
+
+    sign_in(client, officer)
+    assert client.get(f"/visits/reviews/{review.application_id}/").status_code == 404
+    sign_in(client, other_reviewer)
+    html = client.get("/visits/reviews/").content.decode()
+    assert re.findall(r'<tr data-review="(\d+)">', html) == [
+        str(Review.objects.get(reviewer=other_reviewer).pk)
+    ]
+    assert review.application.city.name not in html
