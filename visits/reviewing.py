@@ -88,10 +88,9 @@ def reviews_of_reviewer(*, user) -> QuerySet[Review]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    conflicting = Application.objects.filter(conflicts_of(user=user)).values("pk")
     return (
         Review.objects.filter(reviewer=user)
-        .exclude(application__in=conflicting)
+        .exclude(conflicts_of(user=user, prefix="application__"))
         .select_related("application__city__country", "application__call")
         .annotate(
             scored=Coalesce(Subquery(scored, output_field=IntegerField()), 0),

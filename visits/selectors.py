@@ -67,15 +67,17 @@ def calls_visible_to(*, user) -> QuerySet[Call]:
     return Call.objects.filter(pk__in=ids)
 
 
-def conflicts_of(*, user) -> Q:
-    """The applications (a condition on Application) the reviewer `user` is in conflict with:
-    of a city they are an officer of and, where the call says so, of a city in the country of
-    one of their cities. Assignment never makes such a review; a membership that came later
-    hides the application all the same."""
+def conflicts_of(*, user, prefix: str = "") -> Q:
+    """The applications (a condition on Application, or through `prefix` on a row that leads
+    to one, such as "application__" on Review) the reviewer `user` is in conflict with: of a
+    city they are an officer of and, where the call says so, of a city in the country of one
+    of their cities. Assignment never makes such a review; a membership that came later hides
+    the application all the same. Each test is correlated to the row (the person's few
+    memberships, by index), never a scan of every application."""
     memberships = CityMembership.objects.filter(user=user)
-    same_city = Exists(memberships.filter(city=OuterRef("city")))
-    same_country = Exists(memberships.filter(city__country=OuterRef("city__country")))
-    return Q(same_city) | Q(call__exclude_same_country=True) & Q(same_country)
+    same_city = Exists(memberships.filter(city=OuterRef(f"{prefix}city")))
+    same_country = Exists(memberships.filter(city__country=OuterRef(f"{prefix}city__country")))
+    return Q(same_city) | Q(**{f"{prefix}call__exclude_same_country": True}) & Q(same_country)
 
 
 def reviewer_conflicts(*, user, application: Application) -> bool:

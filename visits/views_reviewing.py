@@ -10,7 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cohorts.versions import CITIES
 from portal.errors import ApplicationError
+from portal.fragments import joined, version_map
+from portal.lazy_rows import LazyRows
 from portal.permissions import PermissionRefused, object_for, permission_check
 from visits import reviewing
 from visits.enums import ApplicationStatus, ReviewStatus
@@ -23,8 +26,21 @@ ASSIGNMENT_PAGE_SIZE = 50
 
 @login_required
 def review_list(request):
-    reviews = list(reviewing.reviews_of_reviewer(user=request.user))
-    return render(request, "visits/review_list.html", {"reviews": reviews, "now": timezone.now()})
+    """The person's assigned applications, kept in the cache (`{% fragment %}`) under their id,
+    their time zone (the deadlines' times), the reviews' version (visits.reviewing.REVIEWS:
+    reviews, scores, calls, criteria) and the cities' (names, countries, and officers, which
+    make conflicts): a hit reads one row of versions and nothing else."""
+    user = request.user
+    found = version_map(reviewing.REVIEWS, CITIES)
+    key = [user.pk, timezone.get_current_timezone_name(), joined(found, reviewing.REVIEWS, CITIES)]
+    return render(
+        request,
+        "visits/review_list.html",
+        {
+            "reviews": LazyRows(lambda: reviewing.reviews_of_reviewer(user=user)),
+            "list_key": "|".join(str(part) for part in key),
+        },
+    )
 
 
 def _application(request, pk) -> Application:

@@ -338,10 +338,41 @@ def test_review_list_query_count_one_equals_many(client):
     for application in other_call.applications:
         factories.ReviewFactory(application=application, reviewer=many.reviewers[0])
 
-    # (Session,) the user, the reviews with their progress.
+    def fresh(user):
+        # The cache cleared (and the session with it under Redis): the list is read afresh.
+        sign_in(client, user)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/visits/reviews/").status_code == 200
+        return len(queries)
+
+    # The session, the user, the versions (the list's key), the reviews with their progress.
+    assert fresh(one.reviewers[0]) == fresh(many.reviewers[0]) == 4
+    # Kept: (session,) the user, the versions.
     expected = session_queries() + 2
     assert _queries(client, one.reviewers[0], "/visits/reviews/") == expected
     assert _queries(client, many.reviewers[0], "/visits/reviews/") == expected
+
+
+def test_review_list_is_kept_until_a_review_changes_and_each_person_sees_their_own(client, world):
+    review = world.extra["review"]
+    first, _second = world.criteria
+    other = factories.ReviewFactory(application=world.applications[1], reviewer=world.reviewers[1])
+    sign_in(client, review.reviewer)
+    assert "0 of 2 scored" in client.get("/visits/reviews/").content.decode()
+
+    reviewing.review_save(acting_user=review.reviewer, review=review, points={first.pk: 2})
+    mine = client.get("/visits/reviews/").content.decode()
+    sign_in(client, other.reviewer)
+    theirs = client.get("/visits/reviews/").content.decode()
+
+    assert "1 of 2 scored" in mine and f'data-review="{review.pk}"' in mine
+    assert f'data-review="{other.pk}"' in theirs and f'data-review="{review.pk}"' not in theirs
+    # A model save (the Django admin) shows on the next request too.
+    type(world.call).objects.get(pk=world.call.pk).save()
+    Score.objects.filter(review=review).delete()
+    sign_in(client, review.reviewer)
+    assert "0 of 2 scored" in client.get("/visits/reviews/").content.decode()
 
 
 def test_review_page_query_count_one_equals_many(client):
