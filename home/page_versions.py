@@ -8,8 +8,9 @@ own code is unchanged, except sessions.services.attendance_record, which writes 
 with `QuerySet.update` (no signal) and raises the versions itself.
 
 The reviewer's home section (Group Study Visits) is keyed by visits.reviewing.REVIEWS, raised
-here on every change of a review, a score, a call or a criterion, and by visits.reviewing's
-bulk writes itself.
+here on every change of a review, a score, a call, a criterion and what the review page shows
+(anchors, applications, preferences, delegates, visits), and by visits.reviewing's bulk writes
+itself.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -18,7 +19,17 @@ from cohorts.versions import COHORTS, cohort_scopes
 from portal.fragments import bump, bump_on_change
 from roadmaps.models import Roadmap
 from sessions.models import Registration, Session
-from visits.models import Call, Criterion, Review, Score
+from visits.models import (
+    Anchor,
+    Application,
+    Call,
+    Criterion,
+    Delegate,
+    Preference,
+    Review,
+    Score,
+    Visit,
+)
 from visits.reviewing import REVIEWS
 
 # A roadmap save that changes none of these changes nothing the lists show (an autosave
@@ -67,8 +78,10 @@ def _reviews_scope(instance) -> list[str]:
 
 def connect() -> None:
     # The reviewer's list on the home page (visits.reviewing.reviews_of_reviewer): a review, its
-    # scores, its call (title, deadline) and the call's criteria (how many to score).
-    for model in (Review, Score, Call, Criterion):
+    # scores, its call (title, deadline) and the call's criteria (how many to score); and the
+    # review page (visits.views_reviewing): the criteria's anchors, the application, its
+    # preferences, delegates and visits.
+    for model in (Review, Score, Call, Criterion, Anchor, Application, Preference, Delegate, Visit):
         bump_on_change(model, _reviews_scope)
     bump_on_change(Session, lambda session: cohort_scopes(session.cohort_id))
     bump_on_change(Registration, _registration_scopes)

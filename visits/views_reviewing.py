@@ -2,6 +2,8 @@
 application (read-only application, the score form with anchors, recusal, and the other
 reviewers' scores once one's own is in), and the admin's assignment page of a call."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -49,48 +51,116 @@ def _application(request, pk) -> Application:
     )
 
 
-def _review_page(
-    request, application, *, review, values=None, error="", missing=(), recuse_form=None, status=200
-):
-    criteria = list(reviewing.manual_criteria(application.call_id))
-    if values is None:
-        stored = {s.criterion_id: s.points for s in review.scores.all()} if review else {}
-        values = {c.pk: "" if stored.get(c.pk) is None else str(stored[c.pk]) for c in criteria}
-    missing_ids = {c.pk for c in missing}
-    for criterion in criteria:
-        criterion.value = values.get(criterion.pk, "")
-        criterion.points = [
-            (str(n), next((a.description for a in criterion.anchors.all() if a.points == n), ""))
-            for n in range(criterion.scale_max + 1)
+class _ReviewPageParts:
+    """What the review page shows below its heading, read only when the page's fragment is
+    rendered afresh (a cache hit reads none of it)."""
+
+    def __init__(self, request, application, *, review, values, missing):
+        self.request, self.application = request, application
+        self.review, self.values, self.missing = review, values, missing
+
+    @functools.cached_property
+    def own_review(self):
+        if self.review is _UNREAD:
+            return reviewing.own_review(user=self.request.user, application=self.application)
+        return self.review
+
+    @functools.cached_property
+    def criteria(self) -> list:
+        criteria = list(reviewing.manual_criteria(self.application.call_id))
+        values = self.values
+        if values is None:
+            review = self.own_review
+            stored = {s.criterion_id: s.points for s in review.scores.all()} if review else {}
+            values = {c.pk: "" if stored.get(c.pk) is None else str(stored[c.pk]) for c in criteria}
+        missing_ids = {c.pk for c in self.missing}
+        for criterion in criteria:
+            criterion.value = values.get(criterion.pk, "")
+            anchors = {a.points: a.description for a in criterion.anchors.all()}
+            criterion.points = [
+                (str(n), anchors.get(n, "")) for n in range(criterion.scale_max + 1)
+            ]
+            criterion.is_missing = criterion.pk in missing_ids
+        return criteria
+
+    @functools.cached_property
+    def others(self) -> list | None:
+        others = reviewing.other_reviews(user=self.request.user, application=self.application)
+        for other in others or []:
+            by_criterion = {s.criterion_id: s.points for s in other.scores.all()}
+            other.points = [by_criterion.get(c.pk) for c in self.criteria]
+        return others
+
+    def questions(self) -> list:
+        return [
+            {
+                "text": q.get("text", ""),
+                "answer": self.application.answers.get(q.get("key", ""), ""),
+            }
+            for q in self.application.call.questions
+            if isinstance(q, dict)
         ]
-        criterion.is_missing = criterion.pk in missing_ids
-    others = reviewing.other_reviews(user=request.user, application=application)
-    for other in others or []:
-        by_criterion = {s.criterion_id: s.points for s in other.scores.all()}
-        other.points = [by_criterion.get(c.pk) for c in criteria]
+
+
+_UNREAD = object()
+
+
+def _review_page(
+    request,
+    application,
+    *,
+    review=_UNREAD,
+    values=None,
+    error="",
+    missing=(),
+    recuse_form=None,
+    status=200,
+):
+    """The review page. A plain GET keeps its body in the cache (`{% fragment %}`) under the
+    person, the application, their time zone, whether reviews are still open, and the versions
+    of the reviews (visits.reviewing.REVIEWS: reviews, scores, the call, its criteria and
+    anchors, the application and its preferences, delegates and visits) and of the cities
+    (names, countries, officers: conflicts). A page shown again after a refusal is not kept:
+    it holds what was typed."""
+    parts = _ReviewPageParts(request, application, review=review, values=values, missing=missing)
     call = application.call
-    questions = [
-        {"text": q.get("text", ""), "answer": application.answers.get(q.get("key", ""), "")}
-        for q in call.questions
-        if isinstance(q, dict)
-    ]
+    is_open = reviewing.review_is_open(call)
+    page_key = ""
+    if request.method == "GET":
+        found = version_map(reviewing.REVIEWS, CITIES)
+        key = [
+            request.user.pk,
+            application.pk,
+            timezone.get_current_timezone_name(),
+            is_open,
+            joined(found, reviewing.REVIEWS, CITIES),
+        ]
+        page_key = "|".join(str(part) for part in key)
+
+    def comment():
+        if "comment" in request.POST:
+            # What was typed, after a refusal; else what is stored.
+            return request.POST["comment"]
+        return parts.own_review.comment if parts.own_review else ""
+
     context = {
         "application": application,
         "call": call,
-        "review": review,
-        "criteria": criteria,
-        "others": others,
-        "may_see_others": others is not None,
+        "page_key": page_key,
+        # Callables and lazy rows: the template reads them only when the body is rendered.
+        "review": lambda: parts.own_review,
+        "criteria": LazyRows(lambda: parts.criteria),
+        "others": LazyRows(lambda: parts.others or []),
+        "may_see_others": lambda: parts.others is not None,
         "preferences": application.preferences.select_related(
             "visit__host_city", "visit__sector"
         ).order_by("rank"),
         "delegates": application.delegates.order_by("position", "pk"),
-        "questions": questions,
-        "is_open": reviewing.review_is_open(call),
+        "questions": LazyRows(parts.questions),
+        "is_open": is_open,
         "error": error,
         "recuse_form": recuse_form or RecuseForm(),
-        # What was typed, after a refusal; else what is stored.
-        "comment": request.POST.get("comment", review.comment if review else ""),
+        "comment": comment,
     }
     return render(request, "visits/review_detail.html", context, status=status)
 
@@ -99,9 +169,9 @@ def _review_page(
 @require_http_methods(["GET", "POST"])
 def review_detail(request, pk):
     application = _application(request, pk)
-    review = reviewing.own_review(user=request.user, application=application)
     if request.method == "GET":
-        return _review_page(request, application, review=review)
+        return _review_page(request, application)
+    review = reviewing.own_review(user=request.user, application=application)
     if review is None:
         # An admin sees every application but scores none.
         raise PermissionRefused(_("You are not a reviewer of this application."))

@@ -392,13 +392,42 @@ def test_review_page_query_count_one_equals_many(client):
     one_user, one_app = setup(1)
     many_user, many_app = setup(5)
 
+    def fresh(user, application):
+        # The cache cleared (and the session with it under Redis): the page is read afresh.
+        sign_in(client, user)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/visits/reviews/{application.pk}/").status_code == 200
+        return len(queries)
+
+    # The session, the user, the application (call, city, country), the versions (the body's
+    # key), their review, the manual criteria, their anchors, their scores, whether they may
+    # see the others' (their review is in; no conflict), the others' reviews, their scores,
+    # the preferences, the delegates.
+    assert fresh(one_user, one_app) == fresh(many_user, many_app) == 14
+    # Kept: (session,) the user, the application, the versions.
     one = _queries(client, one_user, f"/visits/reviews/{one_app.pk}/")
     many = _queries(client, many_user, f"/visits/reviews/{many_app.pk}/")
+    assert one == many == session_queries() + 3
 
-    # (Session,) the user, the application (call, city, country), their review, the manual
-    # criteria, their anchors, their scores, whether they may see the others' (their review
-    # is in; no conflict), the others' reviews, their scores, the preferences, the delegates.
-    assert one == many == session_queries() + 12
+
+def test_review_page_is_kept_until_something_it_shows_changes(client, world):
+    review = world.extra["review"]
+    first, _second = world.criteria
+    url = f"/visits/reviews/{review.application_id}/"
+    sign_in(client, review.reviewer)
+    assert 'value="2" checked' not in client.get(url).content.decode()
+
+    reviewing.review_save(acting_user=review.reviewer, review=review, points={first.pk: 2})
+    assert f'id="criterion-{first.pk}-2" value="2" checked' in client.get(url).content.decode()
+    # Model saves (the Django admin, another part's service) show on the next request too.
+    application = review.application
+    application.motivation = "A new motivation."
+    application.save()
+    assert "A new motivation." in client.get(url).content.decode()
+    sign_in(client, world.admin)
+    admin_page = client.get(url).content.decode()
+    assert 'data-form="score"' not in admin_page and "A new motivation." in admin_page
 
 
 def test_home_reviewer_query_count_one_equals_many(client):
