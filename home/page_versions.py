@@ -6,6 +6,11 @@ shows it, `cohorts`). cohorts may not import sessions or roadmaps, so the receiv
 connected here, from the top layer (HomeConfig.ready), where every app is in sight; the apps'
 own code is unchanged, except sessions.services.attendance_record, which writes attendance
 with `QuerySet.update` (no signal) and raises the versions itself.
+
+The reviewer's home section (Group Study Visits) is keyed by visits.reviewing.REVIEWS, raised
+here on every change of a review, a score, a call, a criterion and what the review page shows
+(anchors, applications, preferences, delegates, visits), and by visits.reviewing's bulk writes
+itself.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -14,6 +19,18 @@ from cohorts.versions import COHORTS, cohort_scopes
 from portal.fragments import bump, bump_on_change
 from roadmaps.models import Roadmap
 from sessions.models import Registration, Session
+from visits.models import (
+    Anchor,
+    Application,
+    Call,
+    Criterion,
+    Delegate,
+    Preference,
+    Review,
+    Score,
+    Visit,
+)
+from visits.reviewing import REVIEWS
 
 # A roadmap save that changes none of these changes nothing the lists show (an autosave
 # changes the percentage, which only the cohort's own page shows, keyed by the roadmaps' last
@@ -55,7 +72,17 @@ def _on_session_facilitators_changed(sender, instance, action, reverse, pk_set, 
         bump(COHORTS)
 
 
+def _reviews_scope(instance) -> list[str]:
+    return [REVIEWS]
+
+
 def connect() -> None:
+    # The reviewer's list on the home page (visits.reviewing.reviews_of_reviewer): a review, its
+    # scores, its call (title, deadline) and the call's criteria (how many to score); and the
+    # review page (visits.views_reviewing): the criteria's anchors, the application, its
+    # preferences, delegates and visits.
+    for model in (Review, Score, Call, Criterion, Anchor, Application, Preference, Delegate, Visit):
+        bump_on_change(model, _reviews_scope)
     bump_on_change(Session, lambda session: cohort_scopes(session.cohort_id))
     bump_on_change(Registration, _registration_scopes)
     post_save.connect(_on_roadmap_saved, sender=Roadmap, dispatch_uid="home.versions.roadmap")

@@ -51,6 +51,7 @@ from sessions.selectors import (
     sessions_with_counts,
 )
 from visits.applying import OPEN_CALLS, next_call_moment, open_calls_for
+from visits.reviewing import REVIEWS, reviews_of_reviewer
 
 # How many sessions a home-page list shows; the rest are a click away (the session pages and
 # the calendar feed hold them all).
@@ -114,6 +115,10 @@ class HomeSection:
     sessions_without_takeaways: list = field(default_factory=list)
     more_without_takeaways: bool = False
     idle_enrolments: list = field(default_factory=list)
+    # Reviewer: their assigned Group Study Visit applications, the soonest deadline first, with
+    # their progress (visits.reviewing.reviews_of_reviewer: one query).
+    reviews: list = field(default_factory=list)
+    more_reviews: bool = False
 
     @functools.cached_property
     def linked_cohorts(self) -> set[int]:
@@ -491,6 +496,8 @@ def home_sections_for(
             _officer_section(section, user=user, now=now)
         elif role == Role.FACILITATOR:
             _facilitator_section(section, user=user, now=now)
+        elif role == Role.REVIEWER:
+            section.reviews, section.more_reviews = _first(reviews_of_reviewer(user=user))
         elif role == Role.PROGRAMME_ADMIN:
             section.counts = home_programme_counts()
         sections.append(section)
@@ -513,7 +520,7 @@ def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
     """
     # One query for every version; the surveys' is kept apart (below) so that a survey's
     # change does not renew the next session moments.
-    found = version_map(COHORTS, CITIES, SURVEYS, OPEN_CALLS)
+    found = version_map(COHORTS, CITIES, SURVEYS, OPEN_CALLS, REVIEWS)
     data_versions = joined(found, COHORTS, CITIES)
     parts = [user.pk, ",".join(roles), data_versions, timezone.localdate(now)]
     if Role.CITY_OFFICER in roles or Role.FACILITATOR in roles:
@@ -526,6 +533,10 @@ def home_page_key(*, user, roles: list[str], now: datetime.datetime) -> str:
         # The open Group Study Visit calls: their version, and when one next opens or closes.
         calls_version = joined(found, OPEN_CALLS)
         parts += [calls_version, next_call_moment(now=now, data_version=calls_version)]
+    if Role.REVIEWER in roles:
+        # The reviewer's assigned applications (visits.reviewing.REVIEWS: reviews, their
+        # scores, the calls' deadlines and criteria).
+        parts.append(joined(found, REVIEWS))
     return "|".join(str(part) for part in parts)
 
 

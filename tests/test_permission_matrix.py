@@ -67,8 +67,8 @@ from roadmaps.models import RoadmapValue
 from sessions.enums import SessionStatus
 from tests.factories import PASSWORD
 from tests.permissions.world import ROLES, build_world
-from visits.enums import ApplicationStatus, CallStatus, Decision
-from visits.models import Application, Call
+from visits.enums import ApplicationStatus, CallStatus, Decision, ReviewStatus
+from visits.models import Application, Call, Review
 
 LOGIN = "302 to sign-in"
 ADMIN_LOGIN = "302 to admin sign-in"
@@ -77,6 +77,7 @@ SUBMITTED = "submitted"  # the roadmap is submitted
 # The call's decisions are published, the city's application was selected for the visit (which
 # is over: 12-13 May 2025) and its officers uploaded an action plan file.
 VISITED = "visited"
+REVIEWED = "reviewed"  # the reviewer submitted their review of the application
 
 
 @dataclass(frozen=True)
@@ -611,6 +612,20 @@ ROWS = [
     row("GET",    "/api/v1/surveys/{survey}/responses/",         401, 403, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/surveys/{survey}/results/",           401, 403, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/surveys/{programme_survey}/results/", 401, 403, 403, 404, 404, 404, 200),
+    # --- Group Study Visits: reviewing (visits.views_reviewing) -----------------------------------
+    # Each person's list of their own assigned applications (empty for those with none). The
+    # review page is the assigned reviewer's and the admins' (who see every score and score
+    # nothing: 403 to their post); everyone else, the city's officers included, gets 404. The
+    # call's assignment page is the admins'; those who see the call get 403, others 404.
+    row("GET",    "/visits/reviews/",                              L, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/visits/reviews/{application}/",                L, 404, 404, 404, 404, 200, 200),
+    row("POST",   "/visits/reviews/{application}/",                L, 404, 404, 404, 404, 302, 403,
+        data={"action": "save", "comment": "Promising"}),
+    row("POST",   "/visits/reviews/{application}/recuse/",         L, 404, 404, 404, 404, 302, 403,
+        data={"reason": "I advised this city last year."}),
+    row("GET",    "/visits/calls/{call}/reviewers/",               L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/reviewers/",               L, 403, 404, 403, 404, 403, 302,
+        data={"action": "auto"}),
 ]
 # fmt: on
 
@@ -781,6 +796,10 @@ def _set_state(world, state):
         application.allocated_visit_id = world.ids["visit"]
         application.action_plan_file.save("plan.txt", ContentFile(b"Our plan"), save=False)
         application.save()
+    elif state == REVIEWED:
+        Review.objects.filter(pk=world.ids["review"]).update(
+            status=ReviewStatus.SUBMITTED, submitted_at=now
+        )
 
 
 def _request(world, role, row: Row):
@@ -1022,6 +1041,11 @@ RULES = [
     ("visits.write_action_plan",          "application",  None,      (F,  F,  F,  F,  F,  F,  F)),
     ("visits.write_action_plan",          "application",  VISITED,   (F,  T,  F,  F,  F,  F,  F)),
     ("visits.view_action_plan",           "application",  None,      (F,  T,  F,  F,  F,  F,  T)),
+    # The reviewer's own review only (the deadline is the service's to say, with a message).
+    ("visits.change_review",              "review",       None,      (F,  F,  F,  F,  F,  T,  F)),
+    # Others' scores: admins, and a reviewer once their own review is in.
+    ("visits.view_other_scores",          "application",  None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("visits.view_other_scores",          "application",  REVIEWED,  (F,  F,  F,  F,  F,  T,  T)),
 ]
 # fmt: on
 
@@ -1042,6 +1066,7 @@ RULE_OBJECTS = {
     "draft_survey": ("feedback", "Survey"),
     "call": ("visits", "Call"),
     "application": ("visits", "Application"),
+    "review": ("visits", "Review"),
 }
 
 

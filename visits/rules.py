@@ -7,8 +7,8 @@
   write its action plan. They see only their cities' applications.
 - Reviewers score the applications assigned to them, never one of a city they are an officer
   of (nor of the same country when the call says so: assignment leaves those out), and may
-  recuse. They see other reviewers' scores of an application only once they have submitted
-  their own (or recused).
+  recuse (visits.change_review). They see other reviewers' scores of an application only once
+  they have submitted their own (or recused): visits.view_other_scores; admins see them all.
 - Facilitators see the calls open to their cohorts (not the applications).
 Whether a call is open (its dates and status) is the services' to say, with its own message.
 """
@@ -43,10 +43,7 @@ def is_eligible_officer(user, call):
 def is_assigned_reviewer(user, application):
     if application is None or not _authenticated(user):
         return False
-    return (
-        application.reviews.filter(reviewer=user).exists()
-        and not application.city.memberships.filter(user=user).exists()
-    )
+    return application.reviews.filter(reviewer=user).exists() and not _conflicted(user, application)
 
 
 rules.add_perm("visits.manage_call", is_programme_admin)
@@ -85,3 +82,37 @@ def is_selected_after_visit(user, application):
 
 rules.add_perm("visits.write_action_plan", is_officer_of_application_city & is_selected_after_visit)
 rules.add_perm("visits.view_action_plan", is_programme_admin | is_officer_of_application_city)
+
+
+def _conflicted(user, application) -> bool:
+    from visits.selectors import reviewer_conflicts
+
+    return reviewer_conflicts(user=user, application=application)
+
+
+@rules.predicate
+def is_own_review(user, review):
+    """The review is the person's own, of an application they are not in conflict with (a
+    membership that came after the assignment makes one)."""
+    if review is None or not _authenticated(user):
+        return False
+    return review.reviewer_id == user.pk and not _conflicted(user, review.application)
+
+
+@rules.predicate
+def has_reviewed_application(user, application):
+    """The person submitted their review of the application, or recused from it: only then are
+    the other reviewers' scores shown to them, so that they score without being swayed."""
+    from visits.enums import ReviewStatus
+
+    if application is None or not _authenticated(user):
+        return False
+    return application.reviews.filter(
+        reviewer=user, status__in=[ReviewStatus.SUBMITTED, ReviewStatus.RECUSED]
+    ).exists() and not _conflicted(user, application)
+
+
+# Whether the review can still be changed (the call's review deadline, a recusal) is the
+# services' to say, with its own message (visits/reviewing.py).
+rules.add_perm("visits.change_review", is_own_review)
+rules.add_perm("visits.view_other_scores", is_programme_admin | has_reviewed_application)

@@ -6,10 +6,10 @@ Eligibility, the one question several parts ask ("may this city apply to this ca
 call lists city types, holding one of them.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cities.filters import CITY_TYPE_FIELDS
-from cities.models import City
+from cities.models import City, CityMembership
 from cohorts.enums import EnrolmentStatus
 from visits.enums import CallStatus
 from visits.models import Application, Call
@@ -67,10 +67,30 @@ def calls_visible_to(*, user) -> QuerySet[Call]:
     return Call.objects.filter(pk__in=ids)
 
 
+def conflicts_of(*, user, prefix: str = "") -> Q:
+    """The applications (a condition on Application, or through `prefix` on a row that leads
+    to one, such as "application__" on Review) the reviewer `user` is in conflict with: of a
+    city they are an officer of and, where the call says so, of a city in the country of one
+    of their cities. Assignment never makes such a review; a membership that came later hides
+    the application all the same. Each test is correlated to the row (the person's few
+    memberships, by index), never a scan of every application."""
+    memberships = CityMembership.objects.filter(user=user)
+    same_city = Exists(memberships.filter(city=OuterRef(f"{prefix}city")))
+    same_country = Exists(memberships.filter(city__country=OuterRef(f"{prefix}city__country")))
+    return Q(same_city) | Q(**{f"{prefix}call__exclude_same_country": True}) & Q(same_country)
+
+
+def reviewer_conflicts(*, user, application: Application) -> bool:
+    """Whether `user` is in conflict with `application` (conflicts_of)."""
+    memberships = CityMembership.objects.filter(user=user)
+    if application.call.exclude_same_country:
+        return memberships.filter(city__country__cities=application.city_id).exists()
+    return memberships.filter(city=application.city_id).exists()
+
+
 def applications_visible_to(*, user) -> QuerySet[Application]:
     """Admins: every application. An officer: their cities' applications. A reviewer: the
-    applications assigned to them, never one of a city they are an officer of (assignment
-    never makes one; this holds even if a membership came later)."""
+    applications assigned to them, never one they are in conflict with (conflicts_of)."""
     from accounts.rules import is_programme_admin
 
     if not user.is_authenticated:
@@ -80,7 +100,7 @@ def applications_visible_to(*, user) -> QuerySet[Application]:
     own = Application.objects.filter(city__memberships__user=user).values("pk")
     reviewed = (
         Application.objects.filter(reviews__reviewer=user)
-        .exclude(city__memberships__user=user)
+        .exclude(conflicts_of(user=user))
         .values("pk")
     )
     return Application.objects.filter(Q(pk__in=own) | Q(pk__in=reviewed))

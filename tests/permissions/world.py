@@ -268,5 +268,6 @@ def build_world() -> World:
             "draft_survey": draft_survey.pk,
             "call": call.pk,
             "application": application.pk,
+            "review": review.pk,
         },
     )

@@ -124,19 +124,16 @@ def test_home_facilitator_without_cohort_sees_empty_state(client, facilitator):
 
 
 @pytest.mark.django_db
-def test_home_reviewer_is_told_what_they_will_find_and_what_they_can_do_now(client, reviewer):
+def test_home_reviewer_without_assignments_is_told_what_they_will_find(client, reviewer):
     sign_in(client, reviewer)
 
     section = _section(client.get("/").content.decode(), "reviewer")
 
     assert _text(section) == (
-        "Applications to score This is where you will find the Group Study Visit applications "
-        "given to you to score against the published criteria, and where you will declare a "
-        "conflict of interest. The portal does not take applications yet, so there is nothing "
-        "for you to score today. Until then you can get to know the cities that will apply: "
-        "the city directory"
+        "Applications to score No Group Study Visit application is assigned to you yet. When a "
+        "programme admin gives you some, you are told by email and they are listed here, to "
+        "score against the published criteria or to declare a conflict of interest."
     )
-    assert '<a href="/cities/">the city directory</a>' in section
 
 
 @pytest.mark.django_db
@@ -374,8 +371,9 @@ def test_home_facilitator_query_count_does_not_grow_with_sessions_and_cities(cli
 @pytest.mark.django_db
 def test_home_reviewer_query_count(client, reviewer):
     # (Session,) user, whether they are an officer (their roles), the data versions (the
-    # sections' key): the reviewer's section reads nothing yet.
-    assert _home_queries(client, reviewer) == SESSION_READ + 3
+    # sections' key), and their assigned reviews with their progress (visits.reviewing;
+    # tests/visits/test_reviewing_pages.py compares one and many).
+    assert _home_queries(client, reviewer) == SESSION_READ + 4
 
 
 @pytest.mark.django_db

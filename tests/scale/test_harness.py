@@ -106,6 +106,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_visits_allocation",
         "bench_visits_applying",
         "bench_visits_calls",
+        "bench_visits_reviewing",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
@@ -206,6 +207,8 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/surveys/<id>/response/ (officer with a draft)",
             "API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 100,000 responses)",
             "API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 responses)",
+            "review page: reviewer, submitted review, others' scores of 5 criteria",
+            "reviewer's list: reviewer with 100 assigned applications",
             "visit allocation page: programme admin, 400 ranked applications",
             "visits: call page, officer, 3 visits and 6 criteria",
             "visits: call page, programme admin (edit buttons, weights form)",

@@ -1,0 +1,298 @@
+"""The pages of reviewing (visits/reviewing.py): the reviewer's list, the review page of one
+application (read-only application, the score form with anchors, recusal, and the other
+reviewers' scores once one's own is in), and the admin's assignment page of a call."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cohorts.versions import CITIES
+from portal.errors import ApplicationError
+from portal.fragments import joined, version_map
+from portal.lazy_rows import LazyRows
+from portal.permissions import PermissionRefused, object_for, permission_check
+from visits import reviewing
+from visits.enums import ApplicationStatus, ReviewStatus
+from visits.forms_reviewing import AssignForm, RecuseForm, UnassignForm, points_from
+from visits.models import Application
+from visits.selectors import calls_visible_to
+
+ASSIGNMENT_PAGE_SIZE = 50
+
+
+@login_required
+def review_list(request):
+    """The person's assigned applications, kept in the cache (`{% fragment %}`) under their id,
+    their time zone (the deadlines' times), the reviews' version (visits.reviewing.REVIEWS:
+    reviews, scores, calls, criteria) and the cities' (names, countries, and officers, which
+    make conflicts): a hit reads one row of versions and nothing else."""
+    user = request.user
+    found = version_map(reviewing.REVIEWS, CITIES)
+    key = [user.pk, timezone.get_current_timezone_name(), joined(found, reviewing.REVIEWS, CITIES)]
+    return render(
+        request,
+        "visits/review_list.html",
+        {
+            "reviews": LazyRows(lambda: reviewing.reviews_of_reviewer(user=user)),
+            "list_key": "|".join(str(part) for part in key),
+        },
+    )
+
+
+def _application(request, pk) -> Application:
+    return object_for(
+        request.user, reviewing.applications_under_review_visible_to(user=request.user), pk=pk
+    )
+
+
+class _ReviewPageParts:
+    """What the review page shows below its heading, read only when the page's fragment is
+    rendered afresh (a cache hit reads none of it)."""
+
+    def __init__(self, request, application, *, review, values, missing):
+        self.request, self.application = request, application
+        self.review, self.values, self.missing = review, values, missing
+
+    @functools.cached_property
+    def own_review(self):
+        if self.review is _UNREAD:
+            return reviewing.own_review(user=self.request.user, application=self.application)
+        return self.review
+
+    @functools.cached_property
+    def criteria(self) -> list:
+        criteria = list(reviewing.manual_criteria(self.application.call_id))
+        values = self.values
+        if values is None:
+            review = self.own_review
+            stored = {s.criterion_id: s.points for s in review.scores.all()} if review else {}
+            values = {c.pk: "" if stored.get(c.pk) is None else str(stored[c.pk]) for c in criteria}
+        missing_ids = {c.pk for c in self.missing}
+        for criterion in criteria:
+            criterion.value = values.get(criterion.pk, "")
+            anchors = {a.points: a.description for a in criterion.anchors.all()}
+            criterion.points = [
+                (str(n), anchors.get(n, "")) for n in range(criterion.scale_max + 1)
+            ]
+            criterion.is_missing = criterion.pk in missing_ids
+        return criteria
+
+    @functools.cached_property
+    def others(self) -> list | None:
+        others = reviewing.other_reviews(user=self.request.user, application=self.application)
+        for other in others or []:
+            by_criterion = {s.criterion_id: s.points for s in other.scores.all()}
+            other.points = [by_criterion.get(c.pk) for c in self.criteria]
+        return others
+
+    def questions(self) -> list:
+        return [
+            {
+                "text": q.get("text", ""),
+                "answer": self.application.answers.get(q.get("key", ""), ""),
+            }
+            for q in self.application.call.questions
+            if isinstance(q, dict)
+        ]
+
+
+_UNREAD = object()
+
+
+def _review_page(
+    request,
+    application,
+    *,
+    review=_UNREAD,
+    values=None,
+    error="",
+    missing=(),
+    recuse_form=None,
+    status=200,
+):
+    """The review page. A plain GET keeps its body in the cache (`{% fragment %}`) under the
+    person, the application, their time zone, whether reviews are still open, and the versions
+    of the reviews (visits.reviewing.REVIEWS: reviews, scores, the call, its criteria and
+    anchors, the application and its preferences, delegates and visits) and of the cities
+    (names, countries, officers: conflicts). A page shown again after a refusal is not kept:
+    it holds what was typed."""
+    parts = _ReviewPageParts(request, application, review=review, values=values, missing=missing)
+    call = application.call
+    is_open = reviewing.review_is_open(call)
+    page_key = ""
+    if request.method == "GET":
+        found = version_map(reviewing.REVIEWS, CITIES)
+        key = [
+            request.user.pk,
+            application.pk,
+            timezone.get_current_timezone_name(),
+            is_open,
+            joined(found, reviewing.REVIEWS, CITIES),
+        ]
+        page_key = "|".join(str(part) for part in key)
+
+    def comment():
+        if "comment" in request.POST:
+            # What was typed, after a refusal; else what is stored.
+            return request.POST["comment"]
+        return parts.own_review.comment if parts.own_review else ""
+
+    context = {
+        "application": application,
+        "call": call,
+        "page_key": page_key,
+        # Callables and lazy rows: the template reads them only when the body is rendered.
+        "review": lambda: parts.own_review,
+        "criteria": LazyRows(lambda: parts.criteria),
+        "others": LazyRows(lambda: parts.others or []),
+        "may_see_others": lambda: parts.others is not None,
+        "preferences": application.preferences.select_related(
+            "visit__host_city", "visit__sector"
+        ).order_by("rank"),
+        "delegates": application.delegates.order_by("position", "pk"),
+        "questions": LazyRows(parts.questions),
+        "is_open": is_open,
+        "error": error,
+        "recuse_form": recuse_form or RecuseForm(),
+        "comment": comment,
+    }
+    return render(request, "visits/review_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request, pk):
+    application = _application(request, pk)
+    if request.method == "GET":
+        return _review_page(request, application)
+    review = reviewing.own_review(user=request.user, application=application)
+    if review is None:
+        # An admin sees every application but scores none.
+        raise PermissionRefused(_("You are not a reviewer of this application."))
+    criteria = list(reviewing.manual_criteria(application.call_id))
+    values = points_from(request.POST, criteria)
+    action = request.POST.get("action", "save")
+    service = reviewing.review_submit if action == "submit" else reviewing.review_save
+    try:
+        review = service(
+            acting_user=request.user,
+            review=review,
+            points=values,
+            comment=request.POST.get("comment", ""),
+        )
+    except reviewing.ReviewIncomplete as refusal:
+        return _review_page(
+            request,
+            application,
+            review=review,
+            values=values,
+            error=refusal.message,
+            missing=refusal.criteria,
+            status=400,
+        )
+    except ApplicationError as refusal:
+        return _review_page(
+            request, application, review=review, values=values, error=refusal.message, status=400
+        )
+    if action == "submit" or review.status == ReviewStatus.SUBMITTED:
+        messages.success(request, _("Your review is submitted."))
+    else:
+        messages.success(request, _("Your draft is saved."))
+    return redirect("review_detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def review_recuse(request, pk):
+    application = _application(request, pk)
+    review = reviewing.own_review(user=request.user, application=application)
+    if review is None:
+        raise PermissionRefused(_("You are not a reviewer of this application."))
+    form = RecuseForm(request.POST)
+    if not form.is_valid():
+        return _review_page(
+            request,
+            application,
+            review=review,
+            recuse_form=form,
+            error=_("Your recusal was not recorded."),
+            status=400,
+        )
+    try:
+        reviewing.review_recuse(
+            acting_user=request.user, review=review, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as refusal:
+        return _review_page(
+            request, application, review=review, recuse_form=form, error=refusal.message, status=400
+        )
+    messages.success(
+        request, _("You recused yourself from this application. Your reason is recorded.")
+    )
+    return redirect("review_detail", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_reviewers(request, pk):
+    call = object_for(request.user, calls_visible_to(user=request.user), pk=pk)
+    permission_check(request.user, "visits.manage_call", call)
+    reviewers = reviewing.reviewers_available()
+    assign_form = AssignForm(call=call, reviewers=reviewers)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "auto":
+                made = reviewing.reviewers_assign_automatically(acting_user=request.user, call=call)
+                messages.success(request, _("%(count)s reviews assigned.") % {"count": made})
+                return redirect("call_reviewers", pk=call.pk)
+            if action == "remove":
+                form = UnassignForm(request.POST, call=call)
+                if form.is_valid():
+                    reviewing.review_unassign(
+                        acting_user=request.user, review=form.cleaned_data["review"]
+                    )
+                    messages.success(request, _("The reviewer is removed."))
+                    return redirect("call_reviewers", pk=call.pk)
+                error = _("That review is no longer there.")
+            else:
+                assign_form = AssignForm(request.POST, call=call, reviewers=reviewers)
+                if assign_form.is_valid():
+                    made = reviewing.reviewers_assign(
+                        acting_user=request.user,
+                        application=assign_form.cleaned_data["application"],
+                        reviewers=list(assign_form.cleaned_data["reviewers"]),
+                    )
+                    messages.success(
+                        request, _("%(count)s reviewers assigned.") % {"count": len(made)}
+                    )
+                    return redirect("call_reviewers", pk=call.pk)
+                error = _("Choose an application and at least one reviewer.")
+        except ApplicationError as refusal:
+            error = refusal.message
+    applications = (
+        Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
+        .select_related("city__country")
+        .order_by("city__name", "pk")
+    )
+    page = Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "visits/review_assignment.html",
+        {
+            "call": call,
+            "page_obj": page,
+            "rows": reviewing.assignment_rows(call=call, applications=list(page.object_list)),
+            "reviewers": list(reviewers),
+            "assign_form": assign_form,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
