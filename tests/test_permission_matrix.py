@@ -66,11 +66,14 @@ from roadmaps.models import RoadmapValue
 from sessions.enums import SessionStatus
 from tests.factories import PASSWORD
 from tests.permissions.world import ROLES, build_world
+from visits.enums import CallStatus
+from visits.models import Call
 
 LOGIN = "302 to sign-in"
 ADMIN_LOGIN = "302 to admin sign-in"
 STARTED = "started"  # the session began half an hour ago
 SUBMITTED = "submitted"  # the roadmap is submitted
+PUBLISHED = "published"  # the call's decisions are published
 
 
 @dataclass(frozen=True)
@@ -405,6 +408,18 @@ ROWS = [
                                                            L, 403, 404, 200, 404, 404, 200),
     row("POST",   "/surveys/{session_survey}/results/subtopics/",
                                                            L, 403, 404, 302, 404, 404, 302),
+    # --- Group Study Visits: scoring and ranking (visits.views_scoring) ------------------------
+    # The ranking and "Run scoring" are the admins'; those who see the call (an eligible
+    # officer, a facilitator of its cohort, a reviewer of one of its applications) get 403.
+    row("GET",    "/visits/calls/{call}/ranking/",         L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/ranking/run/",     L, 403, 404, 403, 404, 403, 302),
+    # "Why this score": admins; the city's officers once decisions are published; the
+    # reviewer, who sees the application, is refused; everyone else does not find it.
+    row("GET",    "/visits/applications/{application}/score/",
+                                                           L, 403, 404, 404, 404, 403, 200),
+    row("GET",    "/visits/applications/{application}/score/",
+                                                           L, 200, 404, 404, 404, 403, 200,
+        state=PUBLISHED),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
@@ -663,6 +678,10 @@ def _set_state(world, state):
         type(world.roadmap).objects.filter(pk=world.roadmap.pk).update(
             status=RoadmapStatus.SUBMITTED, submitted_at=now
         )
+    elif state == PUBLISHED:
+        Call.objects.filter(pk=world.ids["call"]).update(
+            status=CallStatus.PUBLISHED, published_at=now
+        )
 
 
 def _request(world, role, row: Row):
@@ -901,6 +920,8 @@ RULES = [
     ("visits.apply",                      "call",         None,      (F,  T,  F,  F,  F,  F,  F)),
     ("visits.view_application",           "application",  None,      (F,  T,  F,  F,  F,  T,  T)),
     ("visits.change_application",         "application",  None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("visits.view_application_score",     "application",  None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("visits.view_application_score",     "application",  PUBLISHED, (F,  T,  F,  F,  F,  F,  T)),
 ]
 # fmt: on
 
