@@ -103,6 +103,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_home",
         "bench_roadmaps",
         "bench_sessions",
+        "bench_visits_scoring",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
@@ -202,6 +203,9 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/surveys/<id>/response/ (officer with a draft)",
             "API: GET /api/v1/surveys/<id>/responses/ (lead facilitator, 100,000 responses)",
             "API: GET /api/v1/surveys/<id>/results/ (lead facilitator, 100,000 responses)",
+            "visits ranking page: programme admin, 20,000 applications (first 50)",
+            "visits why-this-score page: programme admin, the application ranked first",
+            "visits scoring: whole call of 20,000 applications again, nothing changed (not a page)",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
