@@ -253,3 +253,34 @@ def test_why_page_queries_do_not_grow_with_lines_and_reviews(client, world):
     many = _queries(client, url)
 
     assert few == many == session_queries() + expected
+
+
+# --- Bad input and empty states ---------------------------------------------------------------
+
+
+def test_unknown_call_or_application_is_a_404_not_an_error(client, world):
+    client.force_login(world["admin"])
+
+    assert client.get(reverse("visit_call_ranking", args=[999_999])).status_code == 404
+    assert client.post(reverse("visit_call_scoring_run", args=[999_999])).status_code == 404
+    assert client.get(reverse("visit_application_score", args=[999_999])).status_code == 404
+
+
+def test_a_call_never_scored_says_so_and_lists_its_applications_unscored(client):
+    call = factories.CallFactory(status=CallStatus.OPEN)
+    factories.CriterionFactory(call=call, name="Relevance")
+    application = submitted_application(call)
+    factories.ApplicationFactory(call=call)  # a draft
+    admin = factories.UserFactory(is_programme_admin=True)
+    client.force_login(admin)
+
+    page = text(client.get(ranking_url(call)))
+
+    assert "Not scored yet." in page
+    assert "1 application in draft or withdrawn is not ranked." in page
+    row = re.search(rf'<tr data-application="{application.pk}">(.*?)</tr>', page).group(1)
+    assert '<td data-label="Rank">\u2013</td>' in row
+    assert '<span class="empty">not scored</span>' in row
+    why = text(client.get(score_url(application)))
+    assert "This application has not been scored." in why
+    assert "No score lines yet" in why
