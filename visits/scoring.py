@@ -36,6 +36,7 @@ lower id (always distinct). Draft and withdrawn applications have no lines, tota
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -154,30 +155,52 @@ def _weighted(criterion: Criterion, points: Decimal | None) -> Decimal:
     return _exact(criterion.weight * points)
 
 
+@functools.lru_cache(maxsize=4096)
+def _manual_values(
+    points: tuple[int, ...],
+    aggregation: str,
+    weight: Decimal,
+    independent: bool,
+    threshold: Decimal,
+) -> tuple:
+    """(points, weighted, reviewers, deviation, disagreement) of sorted reviewers' points.
+    Kept: a call of 20,000 applications has only a few dozen different sets of points per
+    criterion, and the Decimal arithmetic was most of a whole call's scoring time."""
+    combined = combine(list(points), aggregation)
+    spread = deviation(list(points))
+    weighted = _exact(Decimal(0)) if combined is None or independent else _exact(weight * combined)
+    return (
+        combined,
+        weighted,
+        len(points),
+        spread,
+        len(points) >= 2 and spread >= threshold,
+    )
+
+
 def manual_line(
     *, call: Call, criterion: Criterion, application_id: int, points: list[int]
 ) -> Line:
-    combined = combine(points, call.aggregation)
-    spread = deviation(points)
-    return Line(
-        application_id=application_id,
-        criterion_id=criterion.pk,
-        points=combined,
-        weighted=_weighted(criterion, combined),
-        reviewers=len(points),
-        deviation=spread,
-        disagreement=len(points) >= 2 and spread >= call.disagreement_threshold,
+    values = _manual_values(
+        tuple(sorted(points)),
+        call.aggregation,
+        criterion.weight,
+        criterion.independent,
+        call.disagreement_threshold,
     )
+    return Line(application_id, criterion.pk, *values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _automatic_values(points: int, weight: Decimal, independent: bool) -> tuple:
+    value = _exact(Decimal(points))
+    weighted = _exact(Decimal(0)) if independent else _exact(weight * value)
+    return (value, weighted, 0, None, False)
 
 
 def automatic_line(*, criterion: Criterion, application_id: int, points: int) -> Line:
-    value = _exact(Decimal(points))
-    return Line(
-        application_id=application_id,
-        criterion_id=criterion.pk,
-        points=value,
-        weighted=_weighted(criterion, value),
-    )
+    values = _automatic_values(points, criterion.weight, criterion.independent)
+    return Line(application_id, criterion.pk, *values)
 
 
 # --- The portal's data behind the automatic rules -----------------------------------------------
@@ -269,15 +292,23 @@ def compute_lines(
     return lines
 
 
-def _score(call: Call, scope: Q) -> dict[int, Decimal | None]:
-    """Write the lines of the applications of `call` matching `scope`; return their totals
-    (None for those not submitted)."""
+def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion]]:
+    """Write the lines of the applications of `call` matching `scope`; return the
+    applications as read (with their stored total and rank), their new lines and the call's
+    criteria."""
     criteria = list(Criterion.objects.filter(call=call).order_by("position", "pk"))
     rules = {criterion.rule for criterion in criteria if criterion.rule}
     applications = list(
         Application.objects.filter(scope, call=call)
         .annotate(**_automatic_facts(call, rules))
-        .values("pk", "status", *(_FACT_OF_RULE[rule] for rule in rules if rule in _FACT_OF_RULE))
+        .values(
+            "pk",
+            "status",
+            "total",
+            "rank",
+            "submitted_at",
+            *(_FACT_OF_RULE[rule] for rule in rules if rule in _FACT_OF_RULE),
+        )
     )
     scored_reviews = Q(
         review__status=ReviewStatus.SUBMITTED,
@@ -342,6 +373,11 @@ def _score(call: Call, scope: Q) -> dict[int, Decimal | None]:
             .values("pk")
         )._raw_delete(ScoreLine.objects.db)
 
+    return applications, lines, criteria
+
+
+def _totals(applications: list[dict], lines: list[Line]) -> dict[int, Decimal | None]:
+    """The new total of each application read (None for those not submitted)."""
     totals: dict[int, Decimal | None] = {
         application["pk"]: (
             _exact(Decimal(0)) if application["status"] == ApplicationStatus.SUBMITTED else None
@@ -362,21 +398,18 @@ def ranking_key(row: dict):
     return (-total, -roadmap, submitted, row["pk"])
 
 
-def _rank_and_write_totals(call: Call, totals: dict[int, Decimal | None]) -> None:
-    """Rank the call's submitted applications with the new `totals` (the others as stored),
-    and write the totals and ranks that changed."""
-    roadmap_points = ScoreLine.objects.filter(
-        application=OuterRef("pk"), criterion__rule=AutomaticRule.ROADMAP_COMPLETED
-    ).values("points")[:1]
-    rows = list(
-        Application.objects.filter(call=call)
-        .annotate(roadmap_points=Subquery(roadmap_points))
-        .values("pk", "status", "total", "rank", "submitted_at", "roadmap_points")
-    )
-    stored = {row["pk"]: (row["total"], row["rank"]) for row in rows}
+def _rank_and_write(rows: list[dict], totals: dict, roadmap_points: dict) -> None:
+    """Rank the submitted applications among `rows` (every application of a call, with its
+    stored `total` and `rank`) by the new `totals` and `roadmap_points` (those not given: as
+    stored), and write the totals and ranks that changed."""
     new_total = {row["pk"]: totals.get(row["pk"], row["total"]) for row in rows}
     submitted = [
-        {**row, "total": new_total[row["pk"]]}
+        {
+            "pk": row["pk"],
+            "total": new_total[row["pk"]],
+            "roadmap_points": roadmap_points.get(row["pk"], row.get("roadmap_points")),
+            "submitted_at": row["submitted_at"],
+        }
         for row in rows
         if row["status"] == ApplicationStatus.SUBMITTED
     ]
@@ -384,12 +417,18 @@ def _rank_and_write_totals(call: Call, totals: dict[int, Decimal | None]) -> Non
     for rank, row in enumerate(sorted(submitted, key=ranking_key), start=1):
         new_rank[row["pk"]] = rank
     changed = [
-        Application(pk=pk, total=new_total[pk], rank=new_rank[pk])
-        for pk in stored
-        if stored[pk] != (new_total[pk], new_rank[pk])
+        Application(pk=row["pk"], total=new_total[row["pk"]], rank=new_rank[row["pk"]])
+        for row in rows
+        if (row["total"], row["rank"]) != (new_total[row["pk"]], new_rank[row["pk"]])
     ]
     if changed:
         Application.objects.bulk_update(changed, ["total", "rank"], batch_size=WRITE_BATCH)
+
+
+def _roadmap_points_of(criteria: list[Criterion], lines: list[Line]) -> dict:
+    """The roadmap line's points of each application in `lines` (the ranking's tie-break)."""
+    roadmap_ids = {c.pk for c in criteria if c.rule == AutomaticRule.ROADMAP_COMPLETED}
+    return {line.application_id: line.points for line in lines if line.criterion_id in roadmap_ids}
 
 
 def call_score(*, call_id: int) -> Call | None:
@@ -399,8 +438,11 @@ def call_score(*, call_id: int) -> Call | None:
         call = Call.objects.select_for_update().filter(pk=call_id).first()
         if call is None:
             return None
-        totals = _score(call, Q())
-        _rank_and_write_totals(call, totals)
+        applications, lines, criteria = _score(call, Q())
+        # Every application of the call was read: ranked from what is in hand.
+        _rank_and_write(
+            applications, _totals(applications, lines), _roadmap_points_of(criteria, lines)
+        )
         call.scored_at = timezone.now()
         Call.objects.filter(pk=call.pk).update(scored_at=call.scored_at)
     return call
@@ -415,8 +457,17 @@ def application_score(*, application_id: int) -> Application | None:
         call = Call.objects.select_for_update().filter(pk__in=call_id).first()
         if call is None:
             return None
-        totals = _score(call, Q(pk=application_id))
-        _rank_and_write_totals(call, totals)
+        applications, lines, criteria = _score(call, Q(pk=application_id))
+        # The others as stored, with their roadmap line (the tie-break).
+        roadmap = ScoreLine.objects.filter(
+            application=OuterRef("pk"), criterion__rule=AutomaticRule.ROADMAP_COMPLETED
+        ).values("points")[:1]
+        rows = list(
+            Application.objects.filter(call=call)
+            .annotate(roadmap_points=Subquery(roadmap))
+            .values("pk", "status", "total", "rank", "submitted_at", "roadmap_points")
+        )
+        _rank_and_write(rows, _totals(applications, lines), _roadmap_points_of(criteria, lines))
         call.scored_at = timezone.now()
         Call.objects.filter(pk=call.pk).update(scored_at=call.scored_at)
     return Application.objects.filter(pk=application_id).first()
