@@ -509,22 +509,26 @@ class ReviewerPoints:
     points: int
 
 
-def ranking_rows(*, call: Call, applications: list[Application]) -> dict[int, dict[int, ScoreLine]]:
-    """The lines of `applications` (one page of the ranking), by application and criterion:
-    one query."""
-    lines: dict[int, dict[int, ScoreLine]] = defaultdict(dict)
-    for line in ScoreLine.objects.filter(application__in=[a.pk for a in applications]):
-        lines[line.application_id][line.criterion_id] = line
-    return lines
+def ranking_lines(*, applications: list[int]) -> dict[tuple[int, int], tuple]:
+    """(points, disagreement) of the lines of `applications` (one page of the ranking), by
+    (application, criterion): one query."""
+    return {
+        (application_id, criterion_id): (points, disagreement)
+        for application_id, criterion_id, points, disagreement in ScoreLine.objects.filter(
+            application__in=applications
+        )
+        .order_by()
+        .values_list("application_id", "criterion_id", "points", "disagreement")
+    }
 
 
 def ranked_applications(*, call: Call):
-    """The call's submitted applications in rank order (unscored ones last), with city and
-    country."""
+    """The call's submitted applications in rank order (unscored ones last), as rows with
+    their city's and country's names."""
     return (
         Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
-        .select_related("city__country")
         .order_by(F("rank").asc(nulls_last=True), "pk")
+        .values("pk", "rank", "total", "status", "decision", "city__name", "city__country__name")
     )
 
 
