@@ -538,13 +538,17 @@ def reviewers_points(*, application: Application) -> dict[int, list[ReviewerPoin
     by_criterion: dict[int, list[ReviewerPoints]] = defaultdict(list)
     scores = (
         Score.objects.filter(review__application=application, review__status=ReviewStatus.SUBMITTED)
-        .select_related("review__reviewer")
         .order_by("review_id", "pk")
+        .values_list(
+            "review_id",
+            "criterion_id",
+            "points",
+            "review__reviewer__full_name",
+            "review__reviewer__email",
+        )
     )
-    for score in scores:
-        reviewer = score.review.reviewer
-        name = getattr(reviewer, "full_name", "") or reviewer.email
-        by_criterion[score.criterion_id].append(
-            ReviewerPoints(review_id=score.review_id, name=name, points=score.points)
+    for review_id, criterion_id, points, full_name, email in scores:
+        by_criterion[criterion_id].append(
+            ReviewerPoints(review_id=review_id, name=full_name or email, points=points)
         )
     return by_criterion
