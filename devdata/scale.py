@@ -123,6 +123,8 @@ class ScaleConfig:
     seed: int = 1
     # The scale survey's submitted responses (devdata/scale_surveys.py); None: two per user.
     survey_responses: int | None = None
+    # The scale call's submitted applications (devdata/scale_visits.py); None: two per city.
+    visit_applications: int | None = None
 
 
 @dataclass
@@ -949,6 +951,7 @@ def scale_row_counts() -> dict[str, int]:
     }
 
 
-# The feedback survey's step comes last (it answers for the cities enrolled above); its module
-# imports this one, so it is imported once every name above exists.
-from devdata import scale_surveys  # noqa: E402, F401
+# The feedback survey's step, then the Group Study Visits call's, come last (they answer, apply
+# and review for the cities and users above); their modules import this one, so they are
+# imported once every name above exists, in that order (the order of their steps).
+from devdata import scale_surveys, scale_visits  # noqa: E402, F401

@@ -78,6 +78,7 @@ SUBMITTED = "submitted"  # the roadmap is submitted
 # is over: 12-13 May 2025) and its officers uploaded an action plan file.
 VISITED = "visited"
 REVIEWED = "reviewed"  # the reviewer submitted their review of the application
+PUBLISHED = "published"  # the call's decisions are published
 
 
 @dataclass(frozen=True)
@@ -500,6 +501,18 @@ ROWS = [
     row("GET",    "/visits/applications/{application}/action-plan/file/",
                                                                    L, 200, 404, 404, 404, 403, 200,
         state=VISITED),
+    # --- Group Study Visits: scoring and ranking (visits.views_scoring) ------------------------
+    # The ranking and "Run scoring" are the admins'; those who see the call (an eligible
+    # officer, a facilitator of its cohort, a reviewer of one of its applications) get 403.
+    row("GET",    "/visits/calls/{call}/ranking/",         L, 403, 404, 403, 404, 403, 200),
+    row("POST",   "/visits/calls/{call}/ranking/run/",     L, 403, 404, 403, 404, 403, 302),
+    # "Why this score": admins; the city's officers once decisions are published; the
+    # reviewer, who sees the application, is refused; everyone else does not find it.
+    row("GET",    "/visits/applications/{application}/score/",
+                                                           L, 403, 404, 404, 404, 403, 200),
+    row("GET",    "/visits/applications/{application}/score/",
+                                                           L, 200, 404, 404, 404, 403, 200,
+        state=PUBLISHED),
     # --- The Django admin (its other pages are excluded, see EXCLUDED) ---------------------------
     row("GET",    "/admin/",                                       A,   A,   A,   A,   A,   A, 200),
     row("GET",    "/admin/login/",                                 L, 403, 403, 403, 403, 403, 302),
@@ -800,6 +813,10 @@ def _set_state(world, state):
         Review.objects.filter(pk=world.ids["review"]).update(
             status=ReviewStatus.SUBMITTED, submitted_at=now
         )
+    elif state == PUBLISHED:
+        Call.objects.filter(pk=world.ids["call"]).update(
+            status=CallStatus.PUBLISHED, published_at=now
+        )
 
 
 def _request(world, role, row: Row):
@@ -1046,6 +1063,8 @@ RULES = [
     # Others' scores: admins, and a reviewer once their own review is in.
     ("visits.view_other_scores",          "application",  None,      (F,  F,  F,  F,  F,  F,  T)),
     ("visits.view_other_scores",          "application",  REVIEWED,  (F,  F,  F,  F,  F,  T,  T)),
+    ("visits.view_application_score",     "application",  None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("visits.view_application_score",     "application",  PUBLISHED, (F,  T,  F,  F,  F,  F,  T)),
 ]
 # fmt: on
 

@@ -10,7 +10,7 @@ from cities import signals as city_signals
 from portal.fragments import bump, bump_on_change
 from roadmaps import signals as roadmap_signals
 from sessions.caching import VISIBILITY
-from visits import applying, signals
+from visits import applying, scoring, signals
 from visits.allocation import DECISIONS
 from visits.enums import CallStatus
 from visits.models import Application, Call
@@ -80,3 +80,15 @@ def open_calls_application_saved(sender, created, update_fields=None, raw=False,
 def open_calls_cohorts_changed(sender, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
         bump(applying.OPEN_CALLS)
+
+
+@receiver(signals.review_changed, dispatch_uid="visits.score_application_on_review")
+def score_application_on_review(sender, review, **kwargs):
+    """A review was submitted, changed or recused: that application's lines change."""
+    scoring.application_scoring_queue(application_id=review.application_id)
+
+
+@receiver(signals.criteria_changed, dispatch_uid="visits.score_call_on_criteria")
+def score_call_on_criteria(sender, call, **kwargs):
+    """A criterion was added, edited, reweighted or removed: every application's lines change."""
+    scoring.call_scoring_queue(call_id=call.pk)

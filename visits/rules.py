@@ -10,6 +10,13 @@
   recuse (visits.change_review). They see other reviewers' scores of an application only once
   they have submitted their own (or recused): visits.view_other_scores; admins see them all.
 - Facilitators see the calls open to their cohorts (not the applications).
+- Scores ("why this score", visits/scoring.py; `visits.view_application_score`): admins see
+  every application's lines, with the reviewers' names, and the ranking. A city's officers see
+  their application's lines only once the call's decisions are published: before that the
+  scores still move (reviews come in, criteria are reweighted) and would be read as a decision;
+  they see the reviewers' points without their names. Reviewers see neither: the page shows
+  every reviewer's points, which a reviewer may see only once their own is in, and the ranking
+  of other cities is not theirs to read.
 Whether a call is open (its dates and status) is the services' to say, with its own message.
 """
 
@@ -116,3 +123,16 @@ def has_reviewed_application(user, application):
 # services' to say, with its own message (visits/reviewing.py).
 rules.add_perm("visits.change_review", is_own_review)
 rules.add_perm("visits.view_other_scores", is_programme_admin | has_reviewed_application)
+
+
+@rules.predicate
+def decisions_published(user, application):
+    from visits.enums import CallStatus
+
+    return application is not None and application.call.status == CallStatus.PUBLISHED
+
+
+rules.add_perm(
+    "visits.view_application_score",
+    is_programme_admin | (is_officer_of_application_city & decisions_published),
+)

@@ -107,6 +107,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_visits_applying",
         "bench_visits_calls",
         "bench_visits_reviewing",
+        "bench_visits_scoring",
     ]
     # Sorted: the registry's order is the order the modules were first imported in.
     assert sorted(harness.REGISTRY) == sorted(
@@ -210,6 +211,9 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "review page: reviewer, submitted review, others' scores of 5 criteria",
             "reviewer's list: reviewer with 100 assigned applications",
             "visit allocation page: programme admin, 400 ranked applications",
+            "visits ranking page: programme admin, 20,000 applications (first 50)",
+            "visits scoring: whole call of 20,000 applications again, nothing changed (not a page)",
+            "visits why-this-score page: programme admin, the application ranked first",
             "visits: call page, officer, 3 visits and 6 criteria",
             "visits: call page, programme admin (edit buttons, weights form)",
             "visits: list of calls, officer of an eligible city",

@@ -21,7 +21,8 @@ from devdata.scale import (
 class Command(BaseCommand):
     help = (
         "Generate synthetic cities, users, cohorts, sessions, climate actions, enrolments, "
-        "registrations, attendance and a feedback survey of 100,000 responses at EU scale. "
+        "registrations, attendance, a feedback survey of 100,000 responses and a Group Study "
+        "Visits call of 20,000 applications with 3 reviews each at EU scale. "
         "Generated rows are "
         "marked (cities 'Scaleville 00001', users @scale.example.org, cohorts from 1000) so the "
         "demo data is never touched; --flush deletes earlier generated rows first."
@@ -41,6 +42,13 @@ class Command(BaseCommand):
             "user, 100,000 at the default size; 0: no survey).",
         )
         parser.add_argument(
+            "--visit-applications",
+            type=int,
+            default=defaults.visit_applications,
+            help="Submitted applications, with 3 reviews each, in the scale Group Study Visits "
+            "call (default: two per generated city, 20,000 at the default size; 0: no call).",
+        )
+        parser.add_argument(
             "--flush",
             action="store_true",
             help="Delete previously generated rows first (otherwise the command refuses).",
@@ -58,12 +66,15 @@ class Command(BaseCommand):
             cohorts=options["cohorts"],
             seed=options["seed"],
             survey_responses=options["survey_responses"],
+            visit_applications=options["visit_applications"],
         )
         for name in ("cities", "users", "cohorts"):
             if getattr(config, name) < 1 or getattr(config, name) > 99_999:
                 raise CommandError(f"--{name} must be between 1 and 99999.")
         if config.survey_responses is not None and not 0 <= config.survey_responses <= 1_000_000:
             raise CommandError("--survey-responses must be between 0 and 1000000.")
+        if config.visit_applications is not None and not 0 <= config.visit_applications <= 99_999:
+            raise CommandError("--visit-applications must be between 0 and 99999.")
         verbose = options["verbosity"] >= 1
         started = time.perf_counter()
         if not options["skip_reference"]:

@@ -1,0 +1,224 @@
+"""Group Study Visits (issue 12): scoring and ranking (visits/scoring.py, visits.views_scoring).
+
+Rows of the harness (`python -m benchmarks --only "visits"`), on the scale call of
+devdata/scale_visits.py (20,000 submitted applications with 3 reviews each, scored once
+before timing), held to 3x the floor like every page:
+- the ranking page as a programme admin (its first page of 50, with every criterion's points);
+- the "why this score" page of the application ranked first, as a programme admin (reviewers'
+  names shown).
+And one row not held to the floor (it is not a page): re-scoring the whole call when nothing
+has changed (what a second "Run scoring" costs).
+
+`python -m benchmarks.scoring_figures` runs `main` below for the figure issue 12 asks: the time
+of a whole-call scoring and ranking (visits.scoring.call_score) as a ratio to ONE SQL aggregate
+query computing the same totals in the same run (`TOTALS_SQL`: the mean of the submitted
+reviews' points per manual criterion, weighted, plus the three automatic rules, per submitted
+application, ordered by total), both timed in alternation and the ratio of their medians
+printed (target: at most 3x). Two scorings are timed:
+- "first": every line and total is written (the lines, totals and ranks are emptied before
+  each run, untimed), as the first scoring of a call, or after a reweighting, writes them;
+- "again": the same call scored again with nothing changed (the lines are compared and
+  nothing is written).
+The query's totals are checked against the scoring's before anything is timed (to `TOLERANCE`:
+scoring rounds each line to the thousandth it shows).
+
+Measured on 2 December 2026, 11:46 UTC, PostgreSQL, default seed_scale (--survey-responses 0)
+with the 20,000-application call, on a shared 2-core machine under load (load average 5 to 19,
+so only the ratios mean anything): scoring "again" 8.7 s against the query's 4.8 s, 1.81x
+(target met); scoring "first" 98.8 s against 10.3 s, 9.61x (NOT met: writing 140,000 lines
+with bulk upserts and 20,000 totals and ranks with bulk_update costs Django's model building and
+PostgreSQL's CASE updates; a raw `UPDATE ... FROM (VALUES ...)` and COPY into a temporary table
+are the next steps). Repeated "first" runs leave dead rows: VACUUM ANALYZE the visits tables
+before timing the pages after them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from decimal import Decimal
+
+from django.db import connection
+from django.urls import reverse
+
+from benchmarks.harness import benchmark, page, signed_in_client
+from devdata.scale import scale_users
+from devdata.scale_visits import scale_visits_call
+from visits import scoring
+from visits.enums import AutomaticRule, CriterionKind
+from visits.models import Application, Call, Criterion, ScoreLine
+
+APPLICATIONS = 20_000
+# Scoring shows each line's points to the thousandth and weights what it shows (so a reader can
+# check weight x points on the why-page); the query keeps every digit. Each counted line may
+# differ by half a thousandth times its weight (at most 2) plus half a thousandth: 0.0015 per
+# line, 0.0045 over the scale call's three counted manual lines.
+TOLERANCE = Decimal("0.005")
+
+
+def scored_call() -> Call:
+    """The scale call (made on the first run in a database seeded before it existed), scored."""
+    call = scale_visits_call(applications=APPLICATIONS)
+    if call.scored_at is None:
+        call = scoring.call_score(call_id=call.pk)
+    return call
+
+
+def _admin():
+    return scale_users().filter(is_programme_admin=True).order_by("email").first()
+
+
+@benchmark("visits ranking page: programme admin, 20,000 applications (first 50)")
+def ranking_page():
+    call = scored_call()
+    return page(signed_in_client(_admin()), reverse("visit_call_ranking", args=[call.pk]))
+
+
+@benchmark("visits why-this-score page: programme admin, the application ranked first")
+def why_page():
+    call = scored_call()
+    first = Application.objects.get(call=call, rank=1)
+    return page(signed_in_client(_admin()), reverse("visit_application_score", args=[first.pk]))
+
+
+@benchmark("visits scoring: whole call of 20,000 applications again, nothing changed (not a page)")
+def scoring_again():
+    call = scored_call()
+    return lambda: scoring.call_score(call_id=call.pk)
+
+
+# --- The figure against one SQL aggregate query ---------------------------------------------
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def totals_sql(call: Call) -> tuple[str, list]:
+    """One query: every submitted application's total as scoring computes it (MEAN of the
+    submitted reviews), ordered by it."""
+    from cohorts.models import Enrolment, EnrolmentGroup, ThematicGroup
+    from roadmaps.models import Roadmap
+    from sessions.models import Registration, Session
+    from visits.models import Preference, Review, Score, Visit
+
+    weights = {
+        c.rule: c.weight
+        for c in Criterion.objects.filter(call=call, kind=CriterionKind.AUTOMATIC)
+        if not c.independent
+    }
+    cohorts = f"(SELECT cohort_id FROM {_table(Call.eligible_cohorts.through)} WHERE call_id = %s)"
+    sql = f"""
+        SELECT a.id,
+            COALESCE(m.total, 0)
+            + CASE WHEN EXISTS (
+                SELECT 1 FROM {_table(Roadmap)} rm
+                WHERE rm.city_id = a.city_id AND rm.status = 'accepted'
+                  AND rm.cohort_id IN {cohorts}
+              ) THEN %s ELSE 0 END
+            + %s * (
+                SELECT COUNT(DISTINCT rg.session_id) FROM {_table(Registration)} rg
+                JOIN {_table(Session)} se ON se.id = rg.session_id
+                WHERE rg.city_id = a.city_id AND rg.attendance = 'attended'
+                  AND se.status <> 'cancelled' AND se.cohort_id IN {cohorts}
+              )
+            + CASE WHEN EXISTS (
+                SELECT 1 FROM {_table(EnrolmentGroup)} eg
+                JOIN {_table(Enrolment)} e ON e.id = eg.enrolment_id
+                JOIN {_table(ThematicGroup)} tg ON tg.id = eg.thematic_group_id
+                WHERE e.city_id = a.city_id AND e.status = 'accepted'
+                  AND e.cohort_id IN {cohorts}
+                  AND tg.sector_id = (
+                    SELECT v.sector_id FROM {_table(Preference)} p
+                    JOIN {_table(Visit)} v ON v.id = p.visit_id
+                    WHERE p.application_id = a.id ORDER BY p.rank LIMIT 1
+                  )
+              ) THEN %s ELSE 0 END AS total
+        FROM {_table(Application)} a
+        LEFT JOIN (
+            SELECT per.application_id, SUM(c.weight * per.points) AS total
+            FROM (
+                SELECT r.application_id, s.criterion_id, AVG(s.points * 1.0) AS points
+                FROM {_table(Score)} s
+                JOIN {_table(Review)} r ON r.id = s.review_id
+                JOIN {_table(Application)} ra ON ra.id = r.application_id
+                WHERE ra.call_id = %s AND ra.status = 'submitted' AND r.status = 'submitted'
+                GROUP BY r.application_id, s.criterion_id
+            ) per
+            JOIN {_table(Criterion)} c ON c.id = per.criterion_id
+            WHERE c.kind = 'manual' AND NOT c.independent
+            GROUP BY per.application_id
+        ) m ON m.application_id = a.id
+        WHERE a.call_id = %s AND a.status = 'submitted'
+        ORDER BY total DESC, a.id
+    """
+    params = [
+        call.pk,
+        weights.get(AutomaticRule.ROADMAP_COMPLETED, Decimal(0)),
+        weights.get(AutomaticRule.SESSIONS_ATTENDED, Decimal(0)),
+        call.pk,
+        call.pk,
+        weights.get(AutomaticRule.SECTOR_MATCH, Decimal(0)),
+        call.pk,
+        call.pk,
+    ]
+    return sql, params
+
+
+def run_totals_query(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _empty_scores(call: Call) -> None:
+    ScoreLine.objects.filter(application__call=call)._raw_delete(ScoreLine.objects.db)
+    Application.objects.filter(call=call).update(total=None, rank=None)
+
+
+def _timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return (time.perf_counter() - started) * 1000
+
+
+def main(argv=None, out=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scoring_figures")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    out = out or sys.stdout
+    call = scored_call()
+    sql, params = totals_sql(call)
+    by_query = {pk: Decimal(str(total)) for pk, total in run_totals_query(sql, params)}
+    stored = dict(
+        Application.objects.filter(call=call, status="submitted").values_list("pk", "total")
+    )
+    wrong = [pk for pk, total in stored.items() if abs(by_query.get(pk, -1) - total) > TOLERANCE]
+    if wrong or len(by_query) != len(stored):
+        out.write(f"The query's totals differ from scoring's for {len(wrong)} applications.\n")
+        return 1
+    out.write(f"{connection.vendor}: {len(stored):,} submitted applications, totals agree\n")
+    for label, before in (
+        ("first (every line written)", _empty_scores),
+        ("again (nothing changed)", None),
+    ):
+        scoring_ms, query_ms = [], []
+        for round_number in range(args.repeat):
+            if before is not None:
+                before(call)
+            pair = [
+                (lambda: scoring.call_score(call_id=call.pk), scoring_ms),
+                (lambda: run_totals_query(sql, params), query_ms),
+            ]
+            if round_number % 2:
+                pair.reverse()
+            for run, into in pair:
+                into.append(_timed(run))
+        scoring_median, query_median = statistics.median(scoring_ms), statistics.median(query_ms)
+        out.write(
+            f"scoring {label}: {scoring_median:.0f} ms; one SQL aggregate query: "
+            f"{query_median:.0f} ms; ratio {scoring_median / query_median:.2f}x (target 3x)\n"
+        )
+    return 0

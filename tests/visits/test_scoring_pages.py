@@ -1,0 +1,286 @@
+"""Scoring's pages (visits/views_scoring.py): the ranking with "Run scoring", and "why this
+score"; who sees them, what they show, and queries that do not grow with the rows."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from roadmaps.enums import RoadmapStatus
+from roadmaps.models import Roadmap
+from tests import factories
+from tests.queries import session_queries
+from tests.visits.test_scoring import automatic, review, submitted_application
+from visits import scoring
+from visits.enums import AutomaticRule, CallStatus, ReviewStatus
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+@pytest.fixture
+def world():
+    cohort = factories.CohortFactory()
+    call = factories.CallFactory(
+        status=CallStatus.OPEN, title="Study visits 2025", disagreement_threshold=D("1")
+    )
+    call.eligible_cohorts.add(cohort)
+    relevance = factories.CriterionFactory(call=call, name="Relevance", weight=D("2"))
+    roadmap = automatic(call, AutomaticRule.ROADMAP_COMPLETED)
+    lisbon = factories.CityFactory(name="Lisbon", country=factories.CountryFactory(iso_code="PT"))
+    turku = factories.CityFactory(name="Turku", country=factories.CountryFactory(iso_code="FI"))
+    for city in (lisbon, turku):
+        factories.enrolment_accepted(cohort=cohort, city=city)
+    first = submitted_application(call, city=lisbon)
+    second = submitted_application(call, city=turku)
+    anna = factories.UserFactory(full_name="Anna Reviewer", is_reviewer=True)
+    ben = factories.UserFactory(full_name="Ben Reviewer", is_reviewer=True)
+    review(first, {relevance: 2}, reviewer=anna)
+    review(first, {relevance: 5}, reviewer=ben)
+    review(second, {relevance: 3}, reviewer=anna)
+    review(second, {relevance: 1}, reviewer=ben, status=ReviewStatus.RECUSED)
+    # Both cities' roadmaps were opened by their enrolment; Turku's is completed.
+    Roadmap.objects.filter(city=turku).update(status=RoadmapStatus.ACCEPTED)
+    scoring.call_score(call_id=call.pk)
+    return {
+        "call": call,
+        "relevance": relevance,
+        "roadmap": roadmap,
+        "first": first,
+        "second": second,
+        "admin": factories.UserFactory(is_programme_admin=True),
+        "officer": factories.city_officer(city=lisbon),
+        "officer_elsewhere": factories.city_officer(),
+        "reviewer": anna,
+    }
+
+
+def ranking_url(call):
+    return reverse("visit_call_ranking", args=[call.pk])
+
+
+def score_url(application):
+    return reverse("visit_application_score", args=[application.pk])
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_ranking_page_shows_the_ranked_applications_with_their_lines(client, world):
+    client.force_login(world["admin"])
+    response = client.get(ranking_url(world["call"]))
+
+    assert response.status_code == 200
+    page = text(response)
+    rows = re.findall(r'<tr data-application="(\d+)">(.*?)</tr>', page)
+    # Lisbon: 2 x mean(2, 5) = 7, no roadmap completed; Turku: 2 x 3 (Ben recused) + 1 = 7:
+    # Turku first, by its completed roadmap.
+    assert [int(pk) for pk, _ in rows] == [world["second"].pk, world["first"].pk]
+    cells = {
+        int(pk): re.findall(r'<t[dh][^>]*data-label="([^"]+)"[^>]*>(.*?)</t[dh]>', row)
+        for pk, row in rows
+    }
+    assert cells[world["first"].pk][0] == ("Rank", "2")
+    assert cells[world["second"].pk][0] == ("Rank", "1")
+    assert "data-disagreement" in dict(cells[world["first"].pk])["Relevance"]
+    assert "3.500" in dict(cells[world["first"].pk])["Relevance"]
+    assert dict(cells[world["second"].pk])["Relevance"] == "3.000"
+    assert dict(cells[world["second"].pk])["Total"] == "7.000"
+    assert dict(cells[world["first"].pk])["Total"] == "7.000"
+    assert "Run scoring" in page
+    assert "Last scored on" in page
+    assert str(scoring.rule_sentence(AutomaticRule.ROADMAP_COMPLETED)) in page.replace(
+        "&#x27;", "'"
+    )
+
+
+def test_ranking_order_puts_the_roadmap_first_on_equal_totals(world):
+    first, second = world["first"], world["second"]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.total, first.rank) == (D("7.000"), 2)
+    assert (second.total, second.rank) == (D("7.000"), 1)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("officer", 403), ("officer_elsewhere", 404), ("reviewer", 403), ("admin", 200)],
+)
+def test_ranking_page_is_for_admins(client, world, who, status):
+    client.force_login(world[who])
+    assert client.get(ranking_url(world["call"])).status_code == status
+
+
+def test_run_scoring_recomputes_and_says_so(client, world, django_capture_on_commit_callbacks):
+    scoring_changed = world["relevance"]
+    scoring_changed.weight = D("1")
+    scoring_changed.save()
+    client.force_login(world["admin"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("visit_call_scoring_run", args=[world["call"].pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == ranking_url(world["call"])
+    page = text(client.get(response["Location"]))
+    assert "Scoring is running" in page
+    world["first"].refresh_from_db()
+    assert world["first"].total == D("3.500")
+
+
+def test_run_scoring_refuses_others(client, world):
+    client.force_login(world["officer"])
+    assert (
+        client.post(reverse("visit_call_scoring_run", args=[world["call"].pk])).status_code == 403
+    )
+    assert client.get(reverse("visit_call_scoring_run", args=[world["call"].pk])).status_code == 405
+
+
+def test_ranking_page_bad_page_number_shows_a_page_not_an_error(client, world):
+    client.force_login(world["admin"])
+    for page in ("abc", "0", "99999", "-1"):
+        response = client.get(ranking_url(world["call"]) + f"?page={page}")
+        assert response.status_code == 200
+        assert 'data-application="' in response.content.decode()
+
+
+def test_why_page_shows_every_line_with_reviewers_names_for_admins(client, world):
+    client.force_login(world["admin"])
+    page = text(client.get(score_url(world["first"])))
+
+    assert "Why this score: Lisbon" in page
+    assert "Total: 7.000 points · rank 2" in page
+    rows = dict(re.findall(r'<tr data-criterion="(\d+)">(.*?)</tr>', page))
+    relevance = rows[str(world["relevance"].pk)]
+    assert "<li>Anna Reviewer: 2</li><li>Ben Reviewer: 5</li>" in relevance
+    assert re.search(r"data-points>3.500<", relevance)
+    assert re.search(r'data-deviation>1.500 <span class="flag" data-disagreement>', relevance)
+    assert re.search(r"data-weighted>7.000<", relevance)
+    roadmap = rows[str(world["roadmap"].pk)]
+    assert "1 point when the city&#x27;s Reflection Roadmap" in roadmap
+    assert re.search(r"data-points>0.000<", roadmap)
+
+
+def test_why_page_leaves_out_recused_reviews(client, world):
+    client.force_login(world["admin"])
+    page = text(client.get(score_url(world["second"])))
+
+    rows = dict(re.findall(r'<tr data-criterion="(\d+)">(.*?)</tr>', page))
+    assert "<li>Anna Reviewer: 3</li></ul>" in rows[str(world["relevance"].pk)]
+    assert "Ben Reviewer" not in page
+
+
+def test_officer_sees_the_why_page_only_once_decisions_are_published(client, world):
+    client.force_login(world["officer"])
+    assert client.get(score_url(world["first"])).status_code == 403
+
+    world["call"].status = CallStatus.PUBLISHED
+    world["call"].save()
+    response = client.get(score_url(world["first"]))
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "<li>Reviewer 1: 2</li><li>Reviewer 2: 5</li>" in page
+    assert "Anna Reviewer" not in page and "Ben Reviewer" not in page
+    assert "Back to the ranking" not in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("officer_elsewhere", 404), ("reviewer", 403)])
+def test_why_page_of_another_city_is_never_shown(client, world, who, status):
+    world["call"].status = CallStatus.PUBLISHED
+    world["call"].save()
+    client.force_login(world[who])
+
+    assert client.get(score_url(world["first"])).status_code == status
+    assert client.get(score_url(world["second"])).status_code == status
+
+
+def test_officer_of_one_city_does_not_see_the_other_citys_why_page(client, world):
+    world["call"].status = CallStatus.PUBLISHED
+    world["call"].save()
+    client.force_login(world["officer"])
+
+    assert client.get(score_url(world["second"])).status_code == 404
+
+
+# --- Queries -------------------------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_ranking_page_queries_do_not_grow_with_applications(client, world):
+    # The user, the call, its criteria, the counts of submitted and other applications (one
+    # query), the page of them with their cities' and countries' names, their lines.
+    expected = 6
+    client.force_login(world["admin"])
+    url = ranking_url(world["call"])
+    client.get(url)
+    few = _queries(client, url)
+    for _ in range(8):
+        application = submitted_application(world["call"])
+        review(application, {world["relevance"]: 4})
+    factories.CriterionFactory(call=world["call"], name="Feasibility")
+    scoring.call_score(call_id=world["call"].pk)
+
+    many = _queries(client, url)
+
+    assert few == many == session_queries() + expected
+
+
+def test_why_page_queries_do_not_grow_with_lines_and_reviews(client, world):
+    # The user, the application with its call, city and country, the submitted reviews'
+    # points with their reviewers, the lines with their criteria.
+    expected = 4
+    client.force_login(world["admin"])
+    url = score_url(world["second"])
+    client.get(url)
+    few = _queries(client, url)
+    feasibility = factories.CriterionFactory(call=world["call"], name="Feasibility")
+    automatic(world["call"], AutomaticRule.SESSIONS_ATTENDED)
+    for _ in range(4):
+        review(world["second"], {world["relevance"]: 4, feasibility: 2})
+    scoring.call_score(call_id=world["call"].pk)
+
+    many = _queries(client, url)
+
+    assert few == many == session_queries() + expected
+
+
+# --- Bad input and empty states ---------------------------------------------------------------
+
+
+def test_unknown_call_or_application_is_a_404_not_an_error(client, world):
+    client.force_login(world["admin"])
+
+    assert client.get(reverse("visit_call_ranking", args=[999_999])).status_code == 404
+    assert client.post(reverse("visit_call_scoring_run", args=[999_999])).status_code == 404
+    assert client.get(reverse("visit_application_score", args=[999_999])).status_code == 404
+
+
+def test_a_call_never_scored_says_so_and_lists_its_applications_unscored(client):
+    call = factories.CallFactory(status=CallStatus.OPEN)
+    factories.CriterionFactory(call=call, name="Relevance")
+    application = submitted_application(call)
+    factories.ApplicationFactory(call=call)  # a draft
+    admin = factories.UserFactory(is_programme_admin=True)
+    client.force_login(admin)
+
+    page = text(client.get(ranking_url(call)))
+
+    assert "Not scored yet." in page
+    assert "1 application in draft or withdrawn is not ranked." in page
+    row = re.search(rf'<tr data-application="{application.pk}">(.*?)</tr>', page).group(1)
+    assert '<td data-label="Rank">\u2013</td>' in row
+    assert '<span class="empty">not scored</span>' in row
+    why = text(client.get(score_url(application)))
+    assert "This application has not been scored." in why
+    assert "No score lines yet" in why

@@ -1,0 +1,554 @@
+"""Scoring and ranking of Group Study Visit applications (issue 12, "Scoring").
+
+Scoring recomputes an application's score lines (visits.models.ScoreLine) and its total, and
+the call's ranking, from the source rows only: the reviewers' Score rows of SUBMITTED reviews,
+the call's Criterion rows, and the portal's own data for the automatic criteria. A line is never
+edited by hand, so running scoring twice gives the same rows, and two runs at once are made one
+after the other by a lock on the call's row (`select_for_update`) held while they write.
+
+Set-based: a whole call is read in a fixed number of queries whatever its number of applications
+(the criteria; the applications with their automatic facts as annotations; the reviewers'
+points; the lines as they stand; the ranking's facts), and only the lines and applications that
+changed are written, with bulk upserts (one statement per `WRITE_BATCH` rows). A second run over
+unchanged data writes nothing.
+
+Each line (`Line` below):
+- A manual criterion: the reviewers' points combined by the call's setting, the MEAN or the
+  MEDIAN (of an even count: the mean of the two middle points), the number of reviewers counted,
+  their standard deviation, and a disagreement flag when that deviation reaches the call's
+  `disagreement_threshold` (two reviewers or more). Only SUBMITTED reviews count: a recused
+  review, or one not yet submitted, leaves the averages. No submitted review yet: no points.
+- An automatic criterion: its rule's points (`RULE_SENTENCES`, shown on the pages).
+- Weighted points: weight x points, 0 for an independent criterion (shown, not counted) and for
+  a line without points. The total is the sum of the weighted points.
+
+Decision: the deviation is the POPULATION standard deviation (divided by n, not n - 1). The
+reviewers of an application are all the people who scored it, not a sample drawn to estimate
+some wider population of possible reviewers; and it is defined for one reviewer (0), where the
+sample deviation is not, so a single review shows "0" rather than nothing.
+
+Ranking (`RANKING_ORDER`): only SUBMITTED applications are ranked, 1 to n with no shared rank:
+by total, highest first; on equal totals the completed Reflection Roadmap's line first (000
+§2.2 makes it the programme's own tie-worthy point), then the earlier submission, then the
+lower id (always distinct). Draft and withdrawn applications have no lines, total or rank.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.enums import EnrolmentStatus
+from cohorts.models import EnrolmentGroup
+from portal.permissions import permission_check
+from roadmaps.enums import RoadmapStatus
+from roadmaps.models import Roadmap
+from sessions.enums import Attendance, SessionStatus
+from sessions.models import Registration
+from visits.enums import (
+    Aggregation,
+    ApplicationStatus,
+    AutomaticRule,
+    CriterionKind,
+    ReviewStatus,
+)
+from visits.models import Application, Call, Criterion, Preference, Score, ScoreLine
+
+# Lines and applications written per statement: small enough for PostgreSQL's 65,535
+# parameters (7 per line), large enough that a test call is one statement.
+WRITE_BATCH = 2_000
+THOUSANDTH = Decimal("0.001")
+
+# What each automatic criterion computes, in the words the pages show (the why-page, the
+# ranking page).
+RULE_SENTENCES = {
+    AutomaticRule.ROADMAP_COMPLETED: _(
+        "1 point when the city's Reflection Roadmap in one of the call's cohorts is completed "
+        "(accepted by its facilitators); otherwise 0. A completed roadmap gives one "
+        "additional point in the selection."
+    ),
+    AutomaticRule.SESSIONS_ATTENDED: _(
+        "1 point for each session of the call's cohorts that someone from the city attended "
+        "(recorded as attended, walk-ins included); cancelled sessions do not count."
+    ),
+    AutomaticRule.SECTOR_MATCH: _(
+        "1 point when the city takes part in a thematic group of the call's cohorts whose "
+        "sector is the sector of the visit the city ranks first; otherwise 0."
+    ),
+}
+# Decisions behind the rules:
+# - SESSIONS_ATTENDED counts sessions, not a share: the sessions open to a city differ (the
+#   cohort's own and those of the groups it joined), so a share would have a different
+#   denominator for each city; the number is what the city did, and the weight scales it.
+# - SECTOR_MATCH looks at the first preference only: it is the visit the city asks for most
+#   and the allocation tries first; a match with a later choice says little.
+
+RANKING_ORDER = _(
+    "Ranked by total, highest first; on equal totals a completed Reflection Roadmap first, then "
+    "the earlier submission, then the earlier application."
+)
+
+
+def rule_sentence(rule: str) -> str:
+    return RULE_SENTENCES.get(rule, "")
+
+
+# --- The arithmetic --------------------------------------------------------------------------
+
+
+def _exact(value: Decimal) -> Decimal:
+    return value.quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
+
+
+def combine(points: list[int], aggregation: str) -> Decimal | None:
+    """The reviewers' points as one: their mean or median (of an even count, the mean of the
+    two middle points); None without points."""
+    if not points:
+        return None
+    if aggregation == Aggregation.MEDIAN:
+        ordered = sorted(points)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return _exact(Decimal(ordered[middle]))
+        return _exact(Decimal(ordered[middle - 1] + ordered[middle]) / 2)
+    return _exact(Decimal(sum(points)) / len(points))
+
+
+def deviation(points: list[int]) -> Decimal | None:
+    """The population standard deviation of the points (module docstring); None without any."""
+    if not points:
+        return None
+    n = len(points)
+    # (n·Σx² - (Σx)²) / n² is exact in integers: no rounding before the square root.
+    variance = Decimal(n * sum(p * p for p in points) - sum(points) ** 2) / (n * n)
+    return _exact(variance.sqrt())
+
+
+@dataclass(frozen=True)
+class Line:
+    """A score line as scoring computes it (the ScoreLine row's values)."""
+
+    application_id: int
+    criterion_id: int
+    points: Decimal | None
+    weighted: Decimal
+    reviewers: int = 0
+    deviation: Decimal | None = None
+    disagreement: bool = False
+
+    def key(self) -> tuple:
+        return (self.points, self.weighted, self.reviewers, self.deviation, self.disagreement)
+
+
+def _weighted(criterion: Criterion, points: Decimal | None) -> Decimal:
+    if points is None or criterion.independent:
+        return _exact(Decimal(0))
+    return _exact(criterion.weight * points)
+
+
+@functools.lru_cache(maxsize=4096)
+def _manual_values(
+    points: tuple[int, ...],
+    aggregation: str,
+    weight: Decimal,
+    independent: bool,
+    threshold: Decimal,
+) -> tuple:
+    """(points, weighted, reviewers, deviation, disagreement) of sorted reviewers' points.
+    Kept: a call of 20,000 applications has only a few dozen different sets of points per
+    criterion, and the Decimal arithmetic was most of a whole call's scoring time."""
+    combined = combine(list(points), aggregation)
+    spread = deviation(list(points))
+    weighted = _exact(Decimal(0)) if combined is None or independent else _exact(weight * combined)
+    return (
+        combined,
+        weighted,
+        len(points),
+        spread,
+        len(points) >= 2 and spread >= threshold,
+    )
+
+
+def manual_line(
+    *, call: Call, criterion: Criterion, application_id: int, points: list[int]
+) -> Line:
+    values = _manual_values(
+        tuple(sorted(points)),
+        call.aggregation,
+        criterion.weight,
+        criterion.independent,
+        call.disagreement_threshold,
+    )
+    return Line(application_id, criterion.pk, *values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _automatic_values(points: int, weight: Decimal, independent: bool) -> tuple:
+    value = _exact(Decimal(points))
+    weighted = _exact(Decimal(0)) if independent else _exact(weight * value)
+    return (value, weighted, 0, None, False)
+
+
+def automatic_line(*, criterion: Criterion, application_id: int, points: int) -> Line:
+    values = _automatic_values(points, criterion.weight, criterion.independent)
+    return Line(application_id, criterion.pk, *values)
+
+
+# --- The portal's data behind the automatic rules -----------------------------------------------
+
+
+def _automatic_facts(call: Call, rules: set[str]) -> dict:
+    """Annotations over Application giving each automatic rule's points for the application's
+    city, computed in the query that reads the applications (one subquery per rule)."""
+    cohorts = call.eligible_cohorts.values("pk")
+    facts = {}
+    if AutomaticRule.ROADMAP_COMPLETED in rules:
+        facts["roadmap_completed"] = Exists(
+            Roadmap.objects.filter(
+                city=OuterRef("city_id"), cohort__in=cohorts, status=RoadmapStatus.ACCEPTED
+            )
+        )
+    if AutomaticRule.SESSIONS_ATTENDED in rules:
+        attended = (
+            Registration.objects.filter(
+                city=OuterRef("city_id"),
+                session__cohort__in=cohorts,
+                attendance=Attendance.ATTENDED,
+            )
+            .exclude(session__status=SessionStatus.CANCELLED)
+            .order_by()
+            .values("city")
+            .annotate(sessions=Count("session", distinct=True))
+            .values("sessions")
+        )
+        facts["sessions_attended"] = Coalesce(
+            Subquery(attended, output_field=IntegerField()), Value(0)
+        )
+    if AutomaticRule.SECTOR_MATCH in rules:
+        first_sector = (
+            Preference.objects.filter(application=OuterRef(OuterRef("pk")))
+            .order_by("rank")
+            .values("visit__sector")[:1]
+        )
+        facts["sector_match"] = Exists(
+            EnrolmentGroup.objects.filter(
+                enrolment__city=OuterRef("city_id"),
+                enrolment__cohort__in=cohorts,
+                enrolment__status=EnrolmentStatus.ACCEPTED,
+                thematic_group__sector=Subquery(first_sector),
+            )
+        )
+    return facts
+
+
+_FACT_OF_RULE = {
+    AutomaticRule.ROADMAP_COMPLETED: "roadmap_completed",
+    AutomaticRule.SESSIONS_ATTENDED: "sessions_attended",
+    AutomaticRule.SECTOR_MATCH: "sector_match",
+}
+
+
+# --- Scoring ----------------------------------------------------------------------------------
+
+
+def compute_lines(
+    *, call: Call, criteria: list[Criterion], applications: list[dict], scores: list[tuple]
+) -> list[Line]:
+    """Every line of the submitted `applications` (dicts with `pk`, `status` and the
+    automatic facts): pure arithmetic over rows already read."""
+    points_of: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for application_id, criterion_id, points in scores:
+        points_of[(application_id, criterion_id)].append(points)
+    lines = []
+    for application in applications:
+        if application["status"] != ApplicationStatus.SUBMITTED:
+            continue
+        for criterion in criteria:
+            if criterion.kind == CriterionKind.MANUAL:
+                lines.append(
+                    manual_line(
+                        call=call,
+                        criterion=criterion,
+                        application_id=application["pk"],
+                        points=points_of.get((application["pk"], criterion.pk), []),
+                    )
+                )
+            else:
+                fact = application.get(_FACT_OF_RULE.get(criterion.rule, ""), 0)
+                lines.append(
+                    automatic_line(
+                        criterion=criterion, application_id=application["pk"], points=int(fact)
+                    )
+                )
+    return lines
+
+
+def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion]]:
+    """Write the lines of the applications of `call` matching `scope`; return the
+    applications as read (with their stored total and rank), their new lines and the call's
+    criteria."""
+    criteria = list(Criterion.objects.filter(call=call).order_by("position", "pk"))
+    rules = {criterion.rule for criterion in criteria if criterion.rule}
+    applications = list(
+        Application.objects.filter(scope, call=call)
+        .annotate(**_automatic_facts(call, rules))
+        .values(
+            "pk",
+            "status",
+            "total",
+            "rank",
+            "submitted_at",
+            *(_FACT_OF_RULE[rule] for rule in rules if rule in _FACT_OF_RULE),
+        )
+    )
+    scored_reviews = Q(
+        review__status=ReviewStatus.SUBMITTED,
+        review__application__call=call,
+        review__application__status=ApplicationStatus.SUBMITTED,
+        criterion__call=call,
+        criterion__kind=CriterionKind.MANUAL,
+    )
+    application_scope = Q(
+        review__application__in=Application.objects.filter(scope, call=call).values("pk")
+    )
+    scores = list(
+        Score.objects.filter(scored_reviews & application_scope).values_list(
+            "review__application_id", "criterion_id", "points"
+        )
+    )
+    lines = compute_lines(call=call, criteria=criteria, applications=applications, scores=scores)
+
+    stored = {
+        (row[0], row[1]): row[2:]
+        for row in ScoreLine.objects.filter(
+            application__in=Application.objects.filter(scope, call=call).values("pk")
+        ).values_list(
+            "application_id",
+            "criterion_id",
+            "points",
+            "weighted",
+            "reviewers",
+            "deviation",
+            "disagreement",
+        )
+    }
+    changed = [
+        line for line in lines if stored.get((line.application_id, line.criterion_id)) != line.key()
+    ]
+    if changed:
+        ScoreLine.objects.bulk_create(
+            [
+                ScoreLine(
+                    application_id=line.application_id,
+                    criterion_id=line.criterion_id,
+                    points=line.points,
+                    weighted=line.weighted,
+                    reviewers=line.reviewers,
+                    deviation=line.deviation,
+                    disagreement=line.disagreement,
+                )
+                for line in changed
+            ],
+            update_conflicts=True,
+            unique_fields=["application", "criterion"],
+            update_fields=["points", "weighted", "reviewers", "deviation", "disagreement"],
+            batch_size=WRITE_BATCH,
+        )
+    # The lines of applications no longer submitted (withdrawn): the criteria of the call are
+    # all computed above, and a removed criterion's lines went with it (on delete cascade).
+    computed = {(line.application_id, line.criterion_id) for line in lines}
+    if any(key not in computed for key in stored):
+        ScoreLine.objects.filter(
+            application__in=Application.objects.filter(scope, call=call)
+            .exclude(status=ApplicationStatus.SUBMITTED)
+            .values("pk")
+        )._raw_delete(ScoreLine.objects.db)
+
+    return applications, lines, criteria
+
+
+def _totals(applications: list[dict], lines: list[Line]) -> dict[int, Decimal | None]:
+    """The new total of each application read (None for those not submitted)."""
+    totals: dict[int, Decimal | None] = {
+        application["pk"]: (
+            _exact(Decimal(0)) if application["status"] == ApplicationStatus.SUBMITTED else None
+        )
+        for application in applications
+    }
+    for line in lines:
+        totals[line.application_id] += line.weighted
+    return totals
+
+
+def ranking_key(row: dict):
+    """The ranking's order (module docstring) as a sort key of a row with `total`,
+    `roadmap_points`, `submitted_at` and `pk`."""
+    total = row["total"] if row["total"] is not None else Decimal("-Infinity")
+    roadmap = row["roadmap_points"] or Decimal(0)
+    submitted = row["submitted_at"] or datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    return (-total, -roadmap, submitted, row["pk"])
+
+
+def _rank_and_write(rows: list[dict], totals: dict, roadmap_points: dict) -> None:
+    """Rank the submitted applications among `rows` (every application of a call, with its
+    stored `total` and `rank`) by the new `totals` and `roadmap_points` (those not given: as
+    stored), and write the totals and ranks that changed."""
+    new_total = {row["pk"]: totals.get(row["pk"], row["total"]) for row in rows}
+    submitted = [
+        {
+            "pk": row["pk"],
+            "total": new_total[row["pk"]],
+            "roadmap_points": roadmap_points.get(row["pk"], row.get("roadmap_points")),
+            "submitted_at": row["submitted_at"],
+        }
+        for row in rows
+        if row["status"] == ApplicationStatus.SUBMITTED
+    ]
+    new_rank = {row["pk"]: None for row in rows}
+    for rank, row in enumerate(sorted(submitted, key=ranking_key), start=1):
+        new_rank[row["pk"]] = rank
+    changed = [
+        Application(pk=row["pk"], total=new_total[row["pk"]], rank=new_rank[row["pk"]])
+        for row in rows
+        if (row["total"], row["rank"]) != (new_total[row["pk"]], new_rank[row["pk"]])
+    ]
+    if changed:
+        Application.objects.bulk_update(changed, ["total", "rank"], batch_size=WRITE_BATCH)
+
+
+def _roadmap_points_of(criteria: list[Criterion], lines: list[Line]) -> dict:
+    """The roadmap line's points of each application in `lines` (the ranking's tie-break)."""
+    roadmap_ids = {c.pk for c in criteria if c.rule == AutomaticRule.ROADMAP_COMPLETED}
+    return {line.application_id: line.points for line in lines if line.criterion_id in roadmap_ids}
+
+
+def call_score(*, call_id: int) -> Call | None:
+    """Recompute every line, total and rank of the call (module docstring); None when the call
+    is gone."""
+    with transaction.atomic():
+        call = Call.objects.select_for_update().filter(pk=call_id).first()
+        if call is None:
+            return None
+        applications, lines, criteria = _score(call, Q())
+        # Every application of the call was read: ranked from what is in hand.
+        _rank_and_write(
+            applications, _totals(applications, lines), _roadmap_points_of(criteria, lines)
+        )
+        call.scored_at = timezone.now()
+        Call.objects.filter(pk=call.pk).update(scored_at=call.scored_at)
+    return call
+
+
+def application_score(*, application_id: int) -> Application | None:
+    """Recompute one application's lines and total, and its call's ranking (which the new
+    total may change); None when the application is gone."""
+    call_id = Application.objects.filter(pk=application_id).values_list("call_id", flat=True)
+    with transaction.atomic():
+        # The call's lock first, as call_score takes it: two runs never interleave their writes.
+        call = Call.objects.select_for_update().filter(pk__in=call_id).first()
+        if call is None:
+            return None
+        applications, lines, criteria = _score(call, Q(pk=application_id))
+        # The others as stored, with their roadmap line (the tie-break).
+        roadmap = ScoreLine.objects.filter(
+            application=OuterRef("pk"), criterion__rule=AutomaticRule.ROADMAP_COMPLETED
+        ).values("points")[:1]
+        rows = list(
+            Application.objects.filter(call=call)
+            .annotate(roadmap_points=Subquery(roadmap))
+            .values("pk", "status", "total", "rank", "submitted_at", "roadmap_points")
+        )
+        _rank_and_write(rows, _totals(applications, lines), _roadmap_points_of(criteria, lines))
+        call.scored_at = timezone.now()
+        Call.objects.filter(pk=call.pk).update(scored_at=call.scored_at)
+    return Application.objects.filter(pk=application_id).first()
+
+
+# --- Queuing ----------------------------------------------------------------------------------
+
+
+def call_scoring_queue(*, call_id: int) -> None:
+    """Score the whole call in the background once the current transaction commits."""
+    from visits.tasks import score_call
+
+    # robust: a broker that is down must not undo the change that asked for scoring; the
+    # admin's "Run scoring" queues it again.
+    transaction.on_commit(lambda: score_call.delay(call_id), robust=True)
+
+
+def application_scoring_queue(*, application_id: int) -> None:
+    """Score one application in the background once the current transaction commits."""
+    from visits.tasks import score_application
+
+    transaction.on_commit(lambda: score_application.delay(application_id), robust=True)
+
+
+def call_scoring_run(*, acting_user, call: Call) -> None:
+    """The admin's "Run scoring": queue the whole call's scoring."""
+    permission_check(acting_user, "visits.manage_call", call)
+    with transaction.atomic():
+        call_scoring_queue(call_id=call.pk)
+
+
+# --- Reads for the pages --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewerPoints:
+    review_id: int
+    name: str
+    points: int
+
+
+def ranking_lines(*, applications: list[int]) -> dict[tuple[int, int], tuple]:
+    """(points, disagreement) of the lines of `applications` (one page of the ranking), by
+    (application, criterion): one query."""
+    return {
+        (application_id, criterion_id): (points, disagreement)
+        for application_id, criterion_id, points, disagreement in ScoreLine.objects.filter(
+            application__in=applications
+        )
+        .order_by()
+        .values_list("application_id", "criterion_id", "points", "disagreement")
+    }
+
+
+def ranked_applications(*, call: Call):
+    """The call's submitted applications in rank order (unscored ones last), as rows with
+    their city's and country's names."""
+    return (
+        Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
+        .order_by(F("rank").asc(nulls_last=True), "pk")
+        .values("pk", "rank", "total", "status", "decision", "city__name", "city__country__name")
+    )
+
+
+def reviewers_points(*, application: Application) -> dict[int, list[ReviewerPoints]]:
+    """The points of the SUBMITTED reviews of `application`, by criterion, with each reviewer's
+    name, in review order: one query."""
+    by_criterion: dict[int, list[ReviewerPoints]] = defaultdict(list)
+    scores = (
+        Score.objects.filter(review__application=application, review__status=ReviewStatus.SUBMITTED)
+        .order_by("review_id", "pk")
+        .values_list(
+            "review_id",
+            "criterion_id",
+            "points",
+            "review__reviewer__full_name",
+            "review__reviewer__email",
+        )
+    )
+    for review_id, criterion_id, points, full_name, email in scores:
+        by_criterion[criterion_id].append(
+            ReviewerPoints(review_id=review_id, name=full_name or email, points=points)
+        )
+    return by_criterion

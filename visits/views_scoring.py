@@ -1,0 +1,157 @@
+"""Scoring's pages (visits/scoring.py): the call's ranking with its "Run scoring" button, for
+programme admins, and an application's "why this score" page (who sees it: visits/rules.py)."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.rules import is_programme_admin
+from portal.permissions import object_for
+from visits import scoring
+from visits.enums import Aggregation, ApplicationStatus, CriterionKind, Decision
+from visits.models import Criterion, ScoreLine
+from visits.selectors import applications_visible_to, calls_visible_to
+
+RANKING_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def call_ranking(request, pk):
+    call = object_for(
+        request.user, calls_visible_to(user=request.user), "visits.manage_call", pk=pk
+    )
+    criteria = list(Criterion.objects.filter(call=call).order_by("position", "pk"))
+    counts = call.applications.aggregate(
+        submitted=Count("pk", filter=Q(status=ApplicationStatus.SUBMITTED)),
+        others=Count("pk", filter=~Q(status=ApplicationStatus.SUBMITTED)),
+    )
+    paginator = Paginator(scoring.ranked_applications(call=call), RANKING_PAGE_SIZE)
+    # Both counts in one query above: the paginator need not count again.
+    paginator.count = counts["submitted"]
+    page = paginator.get_page(request.GET.get("page"))
+    applications = list(page.object_list)
+    lines = scoring.ranking_lines(applications=[a["pk"] for a in applications])
+    # Rows of plain text made here, once per distinct value: the page of 50 rows of a call of
+    # 20,000 spent most of its time formatting numbers, translating the same status words and
+    # reversing the same route (benchmarks/bench_visits_scoring.py).
+    number = functools.cache(lambda value: "" if value is None else formats.number_format(value))
+    statuses = {value: str(label) for value, label in ApplicationStatus.choices}
+    decisions = {value: str(label) for value, label in Decision.choices}
+    score_url = reverse("visit_application_score", args=[0]).replace("/0/", "/{}/")
+    rows = [
+        {
+            "pk": a["pk"],
+            "rank": a["rank"],
+            "city": a["city__name"],
+            "country": a["city__country__name"],
+            "total": number(a["total"]),
+            "url": score_url.format(a["pk"]),
+            "status": statuses.get(a["status"], a["status"]),
+            "decision": decisions.get(a["decision"], ""),
+            "cells": [
+                _cell(criterion.name, lines.get((a["pk"], criterion.pk)), number)
+                for criterion in criteria
+            ],
+        }
+        for a in applications
+    ]
+    return render(
+        request,
+        "visits/ranking_call.html",
+        {
+            "call": call,
+            "criteria": [{"criterion": c, "rule": scoring.rule_sentence(c.rule)} for c in criteria],
+            "rows": rows,
+            "page_obj": page,
+            "not_ranked": counts["others"],
+            "ranking_order": scoring.RANKING_ORDER,
+        },
+    )
+
+
+def _cell(name: str, line: tuple | None, number) -> dict:
+    """A criterion's cell: its name (the narrow screens' label), its points as text (empty:
+    not scored) and whether reviewers disagree."""
+    points, disagreement = line if line is not None else (None, False)
+    return {"name": name, "points": number(points), "disagreement": disagreement}
+
+
+@login_required
+@require_POST
+def call_scoring_run(request, pk):
+    call = object_for(request.user, calls_visible_to(user=request.user), pk=pk)
+    scoring.call_scoring_run(acting_user=request.user, call=call)
+    messages.success(
+        request,
+        _("Scoring is running: the ranking shows the new scores when it has finished."),
+    )
+    return redirect("visit_call_ranking", pk=call.pk)
+
+
+@login_required
+@require_GET
+def application_score(request, pk):
+    application = object_for(
+        request.user,
+        applications_visible_to(user=request.user).select_related("call", "city__country"),
+        "visits.view_application_score",
+        pk=pk,
+    )
+    call = application.call
+    lines = (
+        ScoreLine.objects.filter(application=application)
+        .select_related("criterion")
+        .order_by("criterion__position", "criterion")
+    )
+    reviewers = scoring.reviewers_points(application=application)
+    # Names of reviewers are for admins; a city's officers read "Reviewer 1, 2, ...".
+    names_shown = is_programme_admin(request.user)
+    # The same number for a reviewer on every line.
+    number_of = {
+        review_id: n
+        for n, review_id in enumerate(
+            sorted({r.review_id for points in reviewers.values() for r in points}), start=1
+        )
+    }
+    shown = []
+    for line in lines:
+        criterion = line.criterion
+        points = reviewers.get(criterion.pk, [])
+        shown.append(
+            {
+                "line": line,
+                "criterion": criterion,
+                "manual": criterion.kind == CriterionKind.MANUAL,
+                "rule": scoring.rule_sentence(criterion.rule),
+                "reviewers": [
+                    {
+                        "name": r.name
+                        if names_shown
+                        else _("Reviewer %(n)s") % {"n": number_of[r.review_id]},
+                        "points": r.points,
+                    }
+                    for r in points
+                ],
+            }
+        )
+    return render(
+        request,
+        "visits/score_application.html",
+        {
+            "application": application,
+            "call": call,
+            "lines": shown,
+            "aggregation": Aggregation(call.aggregation).label,
+            "ranking_order": scoring.RANKING_ORDER,
+            "is_admin": names_shown,
+        },
+    )
