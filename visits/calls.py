@@ -34,7 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from cities.enums import CityType
 from cities.models import City
@@ -47,6 +47,7 @@ from taxonomy.models import ThematicSector
 from visits import signals
 from visits.enums import Aggregation, AutomaticRule, CallStatus, CriterionKind
 from visits.models import Anchor, Application, Call, Criterion, Preference, Score, Visit
+from visits.scoring import rule_sentence
 
 MANAGE = "visits.manage_call"
 # A visit is two days: its last day is at most this long after its first.
@@ -59,28 +60,10 @@ REVIEWERS_PER_APPLICATION_MAX = 20
 QUESTIONS_MAX = 20
 REQUIRED_MARK = "*"
 
-# What each automatic rule computes, in the words the call page shows. Decision: the same
-# sentences as the scoring part's (visits/scoring.py RULE_SENTENCES, which computes them);
-# once both parts are on one branch, this module reads them from there.
-RULE_IN_WORDS = {
-    AutomaticRule.ROADMAP_COMPLETED: gettext_lazy(
-        "1 point when the city's Reflection Roadmap in one of the call's cohorts is completed "
-        "(accepted by its facilitators); otherwise 0. A completed roadmap gives one "
-        "additional point in the selection."
-    ),
-    AutomaticRule.SESSIONS_ATTENDED: gettext_lazy(
-        "1 point for each session of the call's cohorts that someone from the city attended "
-        "(recorded as attended, walk-ins included); cancelled sessions do not count."
-    ),
-    AutomaticRule.SECTOR_MATCH: gettext_lazy(
-        "1 point when the city takes part in a thematic group of the call's cohorts whose "
-        "sector is the sector of the visit the city ranks first; otherwise 0."
-    ),
-}
-
 
 def rule_in_words(rule: str) -> str:
-    return str(RULE_IN_WORDS.get(rule, ""))
+    """What an automatic rule computes, in the words scoring states it (one place)."""
+    return str(rule_sentence(rule))
 
 
 # --- Reads ---------------------------------------------------------------------------------------

@@ -271,7 +271,19 @@ def test_format_table_divides_a_paired_benchmark_by_its_own_floor_runs():
 
 @pytest.mark.django_db
 def test_city_and_cohort_benchmarks_measure_the_pages_they_name():
-    call_command("seed_scale", "--cities", "200", "--users", "500", "--cohorts", "3", verbosity=0)
+    # No visits call: its applicant cities (devdata/scale_visits.py) would join the directory.
+    call_command(
+        "seed_scale",
+        "--cities",
+        "200",
+        "--users",
+        "500",
+        "--cohorts",
+        "3",
+        "--visit-applications",
+        "0",
+        verbosity=0,
+    )
     harness.discover()
 
     directory = harness.REGISTRY["city directory: officer, no filter"].setup()()
