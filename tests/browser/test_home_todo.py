@@ -115,7 +115,7 @@ def test_home_of_each_role_passes_axe_with_its_lists_filled(new_page, people):
             "Say more about the causes of the heat islands.",
             "Register people from Lisbon",
         ],
-        "reviewer": ["The portal does not take applications yet"],
+        "reviewer": ["No Group Study Visit application is assigned to you yet"],
         "programme_admin": ["Invite a city officer"],
     }
     for role, texts in expected.items():

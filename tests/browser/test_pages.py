@@ -67,12 +67,11 @@ def test_reviewer_signs_in_and_is_told_what_they_will_find(page, demo):
 
     section = page.locator('section[data-role="reviewer"]')
     assert section.get_by_role("heading", level=2).inner_text() == "Applications to score"
-    assert (
-        section.locator("p")
-        .first.inner_text()
-        .endswith(
-            "The portal does not take applications yet, so there is nothing for you to score today."
-        )
+    # The demo assigns the reviewer nothing yet: the page says what will come and how.
+    assert section.locator("p").first.inner_text() == (
+        "No Group Study Visit application is assigned to you yet. When a programme admin gives "
+        "you some, you are told by email and they are listed here, to score against the "
+        "published criteria or to declare a conflict of interest."
     )
     assert_accessible_and_csp_clean(page)
 
