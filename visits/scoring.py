@@ -9,8 +9,10 @@ after the other by a lock on the call's row (`select_for_update`) held while the
 Set-based: a whole call is read in a fixed number of queries whatever its number of applications
 (the criteria; the applications with their automatic facts as annotations; the reviewers'
 points; the lines as they stand; the ranking's facts), and only the lines and applications that
-changed are written, with bulk upserts (one statement per `WRITE_BATCH` rows). A second run over
-unchanged data writes nothing.
+changed are written: on PostgreSQL the lines in one upsert and the totals and ranks in one
+update, whatever their number (portal/bulk.py: each column sent as one array); elsewhere
+through Django's bulk methods, one statement per 2,000 rows. A second run over unchanged data
+writes nothing.
 
 Each line (`Line` below):
 - A manual criterion: the reviewers' points combined by the call's setting, the MEAN or the
@@ -40,6 +42,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
@@ -49,6 +52,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import EnrolmentGroup
+from portal.bulk import rows_update, rows_upsert
 from portal.permissions import permission_check
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import Roadmap
@@ -63,9 +67,19 @@ from visits.enums import (
 )
 from visits.models import Application, Call, Criterion, Preference, Score, ScoreLine
 
-# Lines and applications written per statement: small enough for PostgreSQL's 65,535
-# parameters (7 per line), large enough that a test call is one statement.
-WRITE_BATCH = 2_000
+# The score lines' columns as written (portal.bulk.rows_upsert), keyed by the first two.
+LINE_FIELDS = [
+    "application_id",
+    "criterion_id",
+    "points",
+    "weighted",
+    "reviewers",
+    "deviation",
+    "disagreement",
+]
+# True: write through Django's bulk methods on PostgreSQL too (portal/bulk.py), as on SQLite.
+# Only tests set it, to show both paths give the same rows.
+PORTABLE_WRITES = False
 THOUSANDTH = Decimal("0.001")
 
 # What each automatic criterion computes, in the words the pages show (the why-page, the
@@ -133,9 +147,10 @@ def deviation(points: list[int]) -> Decimal | None:
     return _exact(variance.sqrt())
 
 
-@dataclass(frozen=True)
-class Line:
-    """A score line as scoring computes it (the ScoreLine row's values)."""
+class Line(NamedTuple):
+    """A score line as scoring computes it: the ScoreLine row's values in the order of
+    LINE_FIELDS. (A named tuple, not a dataclass: a call makes 140,000 of them, and a tuple is
+    what the write sends.)"""
 
     application_id: int
     criterion_id: int
@@ -146,7 +161,8 @@ class Line:
     disagreement: bool = False
 
     def key(self) -> tuple:
-        return (self.points, self.weighted, self.reviewers, self.deviation, self.disagreement)
+        """The values scoring writes, as the stored lines are read to compare."""
+        return self[2:]
 
 
 def _weighted(criterion: Criterion, points: Decimal | None) -> Decimal:
@@ -320,10 +336,12 @@ def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion
     application_scope = Q(
         review__application__in=Application.objects.filter(scope, call=call).values("pk")
     )
+    # order_by(): the models' default orders would sort 240,000 scores and 140,000 lines
+    # (joining the criteria) for nothing.
     scores = list(
-        Score.objects.filter(scored_reviews & application_scope).values_list(
-            "review__application_id", "criterion_id", "points"
-        )
+        Score.objects.filter(scored_reviews & application_scope)
+        .order_by()
+        .values_list("review__application_id", "criterion_id", "points")
     )
     lines = compute_lines(call=call, criteria=criteria, applications=applications, scores=scores)
 
@@ -331,7 +349,9 @@ def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion
         (row[0], row[1]): row[2:]
         for row in ScoreLine.objects.filter(
             application__in=Application.objects.filter(scope, call=call).values("pk")
-        ).values_list(
+        )
+        .order_by()
+        .values_list(
             "application_id",
             "criterion_id",
             "points",
@@ -344,25 +364,14 @@ def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion
     changed = [
         line for line in lines if stored.get((line.application_id, line.criterion_id)) != line.key()
     ]
-    if changed:
-        ScoreLine.objects.bulk_create(
-            [
-                ScoreLine(
-                    application_id=line.application_id,
-                    criterion_id=line.criterion_id,
-                    points=line.points,
-                    weighted=line.weighted,
-                    reviewers=line.reviewers,
-                    deviation=line.deviation,
-                    disagreement=line.disagreement,
-                )
-                for line in changed
-            ],
-            update_conflicts=True,
-            unique_fields=["application", "criterion"],
-            update_fields=["points", "weighted", "reviewers", "deviation", "disagreement"],
-            batch_size=WRITE_BATCH,
-        )
+    rows_upsert(
+        ScoreLine,
+        LINE_FIELDS,
+        changed,
+        unique=["application", "criterion"],
+        update=LINE_FIELDS[2:],
+        portable=PORTABLE_WRITES,
+    )
     # The lines of applications no longer submitted (withdrawn): the criteria of the call are
     # all computed above, and a removed criterion's lines went with it (on delete cascade).
     computed = {(line.application_id, line.criterion_id) for line in lines}
@@ -417,12 +426,11 @@ def _rank_and_write(rows: list[dict], totals: dict, roadmap_points: dict) -> Non
     for rank, row in enumerate(sorted(submitted, key=ranking_key), start=1):
         new_rank[row["pk"]] = rank
     changed = [
-        Application(pk=row["pk"], total=new_total[row["pk"]], rank=new_rank[row["pk"]])
+        (row["pk"], new_total[row["pk"]], new_rank[row["pk"]])
         for row in rows
         if (row["total"], row["rank"]) != (new_total[row["pk"]], new_rank[row["pk"]])
     ]
-    if changed:
-        Application.objects.bulk_update(changed, ["total", "rank"], batch_size=WRITE_BATCH)
+    rows_update(Application, ["total", "rank"], changed, portable=PORTABLE_WRITES)
 
 
 def _roadmap_points_of(criteria: list[Criterion], lines: list[Line]) -> dict:
