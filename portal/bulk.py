@@ -1,5 +1,5 @@
-"""Writing many rows of one model in ONE statement, whatever their number: an upsert
-(`rows_upsert`) and an update by primary key (`rows_update`).
+"""Writing many rows of one model in ONE statement, whatever their number: an insert
+(`rows_insert`) and an update by primary key (`rows_update`).
 
 Why: Django's `bulk_create(update_conflicts=True)` and `bulk_update` build a model per row and
 send one statement per batch; `bulk_update` writes `CASE WHEN id = 1 THEN ... WHEN id = 2 ...`
@@ -11,7 +11,6 @@ On PostgreSQL each column's values travel as ONE array parameter in PostgreSQL's
 and `unnest(...)` turns the arrays back into rows:
 
     INSERT INTO t (a, b, c) SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[])
-    ON CONFLICT (a, b) DO UPDATE SET c = EXCLUDED.c
     UPDATE t SET c = v.c FROM unnest(%s::bigint[], %s::numeric[]) AS v (id, c) WHERE t.id = v.id
 
 Elsewhere (SQLite) the same rows go through Django's bulk methods (`portable=True` forces that
@@ -39,41 +38,25 @@ def sql_path(portable: bool = False) -> bool:
     return not portable and connection.vendor == "postgresql"
 
 
-def rows_upsert(
-    model,
-    fields: Sequence[str],
-    rows: Sequence[tuple],
-    *,
-    unique: Sequence[str],
-    update: Sequence[str],
-    portable: bool = False,
+def rows_insert(
+    model, fields: Sequence[str], rows: Sequence[tuple], *, portable: bool = False
 ) -> None:
-    """Insert `rows` (values of `fields`), or, where a row with the same `unique` fields
-    exists, set its `update` fields."""
+    """Insert `rows` (values of `fields`)."""
     if not rows:
         return
     if not sql_path(portable):
         model.objects.bulk_create(
             [model(**dict(zip(fields, row, strict=True))) for row in rows],
-            update_conflicts=True,
-            unique_fields=list(unique),
-            update_fields=list(update),
             batch_size=PORTABLE_BATCH,
         )
         return
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name) for name in fields]
     names = ", ".join(quote(field.column) for field in columns)
-    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in unique)
-    assignments = ", ".join(
-        f"{quote(column)} = EXCLUDED.{quote(column)}"
-        for column in (model._meta.get_field(name).column for name in update)
-    )
     arrays, params = _arrays(columns, rows)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT * FROM unnest({arrays}) "
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}",
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT * FROM unnest({arrays})",
             params,
         )
 

@@ -9,10 +9,10 @@ after the other by a lock on the call's row (`select_for_update`) held while the
 Set-based: a whole call is read in a fixed number of queries whatever its number of applications
 (the criteria; the applications with their automatic facts as annotations; the reviewers'
 points; the lines as they stand; the ranking's facts), and only the lines and applications that
-changed are written: on PostgreSQL the lines in one upsert and the totals and ranks in one
-update, whatever their number (portal/bulk.py: each column sent as one array); elsewhere
-through Django's bulk methods, one statement per 2,000 rows. A second run over unchanged data
-writes nothing.
+changed are written: on PostgreSQL the new lines in one insert, the changed ones in one update
+and the totals and ranks in one update, whatever their number (portal/bulk.py: each column
+sent as one array); elsewhere through Django's bulk methods, one statement per 2,000 rows. A
+second run over unchanged data writes nothing.
 
 Each line (`Line` below):
 - A manual criterion: the reviewers' points combined by the call's setting, the MEAN or the
@@ -52,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import EnrolmentGroup
-from portal.bulk import rows_update, rows_upsert
+from portal.bulk import rows_insert, rows_update
 from portal.permissions import permission_check
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import Roadmap
@@ -67,7 +67,7 @@ from visits.enums import (
 )
 from visits.models import Application, Call, Criterion, Preference, Score, ScoreLine
 
-# The score lines' columns as written (portal.bulk.rows_upsert), keyed by the first two.
+# The score lines' columns as written (portal.bulk), keyed by the first two.
 LINE_FIELDS = [
     "application_id",
     "criterion_id",
@@ -343,33 +343,29 @@ def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion
     )
     lines = compute_lines(call=call, criteria=criteria, applications=applications, scores=scores)
 
+    # The lines as they stand: (application, criterion) -> (the line's id, its values).
     stored = {
-        (row[0], row[1]): row[2:]
+        (row[1], row[2]): (row[0], row[3:])
         for row in ScoreLine.objects.filter(
             application__in=Application.objects.filter(scope, call=call).values("pk")
         )
         .order_by()
-        .values_list(
-            "application_id",
-            "criterion_id",
-            "points",
-            "weighted",
-            "reviewers",
-            "deviation",
-            "disagreement",
-        )
+        .values_list("pk", *LINE_FIELDS)
     }
-    changed = [
-        line for line in lines if stored.get((line.application_id, line.criterion_id)) != line.key()
-    ]
-    rows_upsert(
-        ScoreLine,
-        LINE_FIELDS,
-        changed,
-        unique=["application", "criterion"],
-        update=LINE_FIELDS[2:],
-        portable=PORTABLE_WRITES,
-    )
+    # New lines are inserted and changed ones updated by id, never upserted: lines are written
+    # only under the call's lock, by a run that read them after taking it, so a line it finds
+    # missing is missing. (Measured on the scale call's 140,000 lines, a plain insert took about
+    # a fifth less than the same with PostgreSQL's ON CONFLICT, which tries each row's key
+    # first; and an update by id sets no key column, so PostgreSQL may update in place.)
+    new, changed = [], []
+    for line in lines:
+        before = stored.get((line.application_id, line.criterion_id))
+        if before is None:
+            new.append(line)
+        elif before[1] != line.key():
+            changed.append((before[0], *line.key()))
+    rows_insert(ScoreLine, LINE_FIELDS, new, portable=PORTABLE_WRITES)
+    rows_update(ScoreLine, LINE_FIELDS[2:], changed, portable=PORTABLE_WRITES)
     # The lines of applications no longer submitted (withdrawn): the criteria of the call are
     # all computed above, and a removed criterion's lines went with it (on delete cascade).
     computed = {(line.application_id, line.criterion_id) for line in lines}
