@@ -58,5 +58,12 @@ def test_the_sql_query_gives_scorings_totals_and_the_figure_is_printed(seeded):
     assert bench_visits_scoring.main(["--repeat", "1"], out=out) == 0
     printed = out.getvalue()
     assert "120 submitted applications, totals agree" in printed
-    assert re.search(r"scoring first \(every line written\): \d+ ms; .* ratio [\d.]+x", printed)
-    assert re.search(r"scoring again \(nothing changed\): \d+ ms; .* ratio [\d.]+x", printed)
+    for label in (r"first \(every line written\)", r"again \(nothing changed\)"):
+        assert re.search(
+            rf"scoring, ranking and allocation {label}: \d+ ms \(scoring and ranking \d+ ms, "
+            rf"allocation \d+ ms\); one SQL aggregate query: \d+ ms; ratio [\d.]+x",
+            printed,
+        )
+    # The rounds leave the call scored and allocated.
+    assert Application.objects.filter(call=call, rank__isnull=True).count() == 0
+    assert Application.objects.filter(call=call, decision="").count() == 0
