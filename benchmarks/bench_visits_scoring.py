@@ -10,26 +10,30 @@ And one row not held to the floor (it is not a page): re-scoring the whole call 
 has changed (what a second "Run scoring" costs).
 
 `python -m benchmarks.scoring_figures` runs `main` below for the figure issue 12 asks: the time
-of a whole-call scoring and ranking (visits.scoring.call_score) as a ratio to ONE SQL aggregate
-query computing the same totals in the same run (`TOTALS_SQL`: the mean of the submitted
-reviews' points per manual criterion, weighted, plus the three automatic rules, per submitted
-application, ordered by total), both timed in alternation and the ratio of their medians
-printed (target: at most 3x). Two scorings are timed:
-- "first": every line and total is written (the lines, totals and ranks are emptied before
-  each run, untimed), as the first scoring of a call, or after a reweighting, writes them;
-- "again": the same call scored again with nothing changed (the lines are compared and
-  nothing is written).
+to score, rank AND allocate the call (visits.scoring.call_score, then
+visits.allocation.allocation_run as the programme admin) as a ratio to ONE SQL aggregate query
+computing the same totals in the same run (`totals_sql`: the mean of the submitted reviews'
+points per manual criterion, weighted, plus the three automatic rules, per submitted
+application, ordered by total), timed in alternation, the ratio of their medians printed
+(target: at most 3x), with scoring and allocation also shown alone. Two rounds of each:
+- "first": every line, total, rank and placement is written (140,000 lines inserted, 20,000
+  totals and ranks and 20,000 decisions updated), as the first scoring and allocation of a
+  call: the lines are deleted and the totals, ranks and placements emptied before each
+  round, untimed;
+- "again": the same call scored and allocated again with nothing changed (the lines and
+  placements are compared and nothing is written).
 The query's totals are checked against the scoring's before anything is timed (to `TOLERANCE`:
-scoring rounds each line to the thousandth it shows).
+scoring rounds each line to the thousandth it shows). The load average is printed with each
+figure: the benchmark machine is shared.
 
-Measured on 2 December 2026, 11:46 UTC, PostgreSQL, default seed_scale (--survey-responses 0)
-with the 20,000-application call, on a shared 2-core machine under load (load average 5 to 19,
-so only the ratios mean anything): scoring "again" 8.7 s against the query's 4.8 s, 1.81x
-(target met); scoring "first" 98.8 s against 10.3 s, 9.61x (NOT met: writing 140,000 lines
-with bulk upserts and 20,000 totals and ranks with bulk_update costs Django's model building and
-PostgreSQL's CASE updates; a raw `UPDATE ... FROM (VALUES ...)` and COPY into a temporary table
-are the next steps). Repeated "first" runs leave dead rows: VACUUM ANALYZE the visits tables
-before timing the pages after them.
+On PostgreSQL each "first" round starts with VACUUM ANALYZE of the lines and applications
+(untimed): the benchmark server runs no autovacuum, and without it each round met the dead
+rows of all the rounds before it, so both timings grew with the round's number (the 98.8 s of
+the first measurement below was mostly that, and Django's bulk methods).
+
+Measured on 2 December 2026, 11:46 UTC, before portal/bulk.py (scoring alone, allocation not
+timed; no VACUUM between rounds): "again" 1.81x, "first" 9.61x (98.8 s against 10.3 s).
+FIGURES_TBD
 """
 
 from __future__ import annotations

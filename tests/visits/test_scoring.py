@@ -487,8 +487,9 @@ def _scoring_queries(applications: int) -> int:
 def test_whole_call_scoring_queries_do_not_grow_with_applications():
     # The lock, the criteria, the applications with their automatic facts (and their stored
     # totals and ranks: the ranking needs no other read), the reviewers' points, the stored
-    # lines, the upsert of the lines, the totals' and ranks' update, the call's scored time;
-    # and the savepoint with its release.
+    # lines, the insert of the new lines, the totals' and ranks' update, the call's scored
+    # time; and the savepoint with its release. (On PostgreSQL each write is one statement
+    # whatever the number of rows: test_scoring_writes.py.)
     assert _scoring_queries(2) == _scoring_queries(20) == 10
 
 
