@@ -33,15 +33,15 @@ the first measurement below was mostly that, and Django's bulk methods).
 
 Measured on 2 December 2026, 11:46 UTC, before portal/bulk.py (scoring alone, allocation not
 timed; no VACUUM between rounds): "again" 1.81x, "first" 9.61x (98.8 s against 10.3 s).
-Measured on 2 December 2026, 14:37-14:52 UTC, PostgreSQL, the same database, with
+Measured on 2 December 2026, 14:37-14:58 UTC, PostgreSQL, the same database, with
 portal/bulk.py (lines inserted, totals, ranks and placements updated, each in one statement),
-four runs (three of 5 rounds, one of 7), on the shared 2-core machine under load (load average
+five runs (four of 5 rounds, one of 7), on the shared 2-core machine under load (load average
 7 to 19 during the runs; only the ratios mean anything):
-- "first", scored, ranked and allocated: 2.38x, 2.79x, 3.39x, 2.68x (scoring and ranking
-  alone 2.03x-2.86x, allocation alone 0.33x-0.42x); 11.0-13.2 s scoring and 1.8-2.1 s
-  allocation against 4.5-5.7 s for the query. Met in three runs of four: the margin is thin
-  on a loaded machine;
-- "again": 2.01x, 1.85x, 1.65x, 1.89x (allocation alone about 0.1x).
+- "first", scored, ranked and allocated: 2.38x, 2.79x, 3.39x, 2.68x, 2.43x (median 2.68x;
+  scoring and ranking alone 2.03x-2.86x, allocation alone 0.32x-0.42x); 11.0-13.2 s scoring
+  and 1.8-2.1 s allocation against 4.5-6.1 s for the query. Met in four runs of five: the
+  margin is thin on a loaded machine;
+- "again": 2.01x, 1.85x, 1.65x, 1.89x, 1.85x (allocation alone about 0.1x).
 What remains of a first scoring is mostly the database's own work on the rows written:
 PostgreSQL checks both foreign keys of each of the 140,000 new lines at commit (about 1.9 s
 measured alone), inserts them into four indexes, and each of the 20,000 application updates
