@@ -15,7 +15,7 @@ visits.allocation.allocation_run as the programme admin) as a ratio to ONE SQL a
 computing the same totals in the same run (`totals_sql`: the mean of the submitted reviews'
 points per manual criterion, weighted, plus the three automatic rules, per submitted
 application, ordered by total), timed in alternation, the ratio of their medians printed
-(target: at most 3x), with scoring and allocation also shown alone. Two rounds of each:
+(target: at most 3x), with scoring and allocation also shown alone. Two kinds of round:
 - "first": every line, total, rank and placement is written (140,000 lines inserted, 20,000
   totals and ranks and 20,000 decisions updated), as the first scoring and allocation of a
   call: the lines are deleted and the totals, ranks and placements emptied before each
@@ -33,7 +33,7 @@ the first measurement below was mostly that, and Django's bulk methods).
 
 Measured on 2 December 2026, 11:46 UTC, before portal/bulk.py (scoring alone, allocation not
 timed; no VACUUM between rounds): "again" 1.81x, "first" 9.61x (98.8 s against 10.3 s).
-Measured on 2 December 2026, 14:37-14:58 UTC, PostgreSQL, the same database, with
+Measured on 2 December 2026, 14:37-14:58 UTC, PostgreSQL, the same seeded data, with
 portal/bulk.py (lines inserted, totals, ranks and placements updated, each in one statement),
 five runs (four of 5 rounds, one of 7), on the shared 2-core machine under load (load average
 7 to 19 during the runs; only the ratios mean anything):
