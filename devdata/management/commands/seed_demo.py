@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from devdata.demo import demo_data_load, demo_surveys_load
+from devdata.visits_load import demo_visits_load
 
 # The demo's own writes queue emails (Coimbra's and Ljubljana's roadmaps submitted, Ljubljana's
 # returned) to example.org officers. They are recorded in the outbox (marked sent) but go
@@ -36,3 +37,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo surveys: {surveys.summary()}.")
         if verbosity >= 2:
             self.stdout.write("\n".join(surveys.lines()))
+        # Group Study Visits (issue 12): the 2025 call and a call open now, on a line of its
+        # own. Publishing the 2025 decisions emails example.org officers: not delivered either.
+        with override_settings(EMAIL_BACKEND=NO_DELIVERY):
+            visits = demo_visits_load()
+        if verbosity >= 1:
+            self.stdout.write(f"Demo visits: {visits.summary()}.")
+        if verbosity >= 2:
+            self.stdout.write("\n".join(visits.lines()))
