@@ -37,6 +37,7 @@ Decisions, where the documents are silent:
 """
 
 import datetime
+import unicodedata
 
 # --- The call of 2025 ----------------------------------------------------------------------
 
@@ -161,13 +162,14 @@ def points_for(position: int, reviewer: int) -> tuple[int, int, int]:
         transfer = min(5, transfer + (position % 3 == 1))
     if position == DISAGREEMENT:
         relevance = 1 if reviewer == 0 else 4
-    seniority = (position + reviewer) % 4
+    seniority = min(3, position % 3 + reviewer)
     return relevance, transfer, seniority
 
 
 def delegates_of(city_name: str, count: int) -> list[tuple[str, str, str]]:
     """The delegates a city names: roles, not people (the documents name none)."""
-    slug = "".join(ch for ch in city_name.lower() if ch.isascii() and ch.isalnum())[:20]
+    ascii_name = unicodedata.normalize("NFKD", city_name).encode("ascii", "ignore").decode()
+    slug = "".join(ch for ch in ascii_name.lower() if ch.isalnum())[:20]
     roles = ["Climate officer", "Head of the energy department", "Deputy mayor"]
     return [
         (f"{city_name} delegate {n}", roles[n - 1], f"delegate{n}.{slug}@example.org")

@@ -19,6 +19,7 @@ like the rest of the demo, by natural key, every run.
 """
 
 import datetime
+import unicodedata
 import zoneinfo
 from decimal import Decimal
 
@@ -40,6 +41,7 @@ from devdata.demo import (
     _cohort_1_officers,
     _roadmap_complete_values,
     _roadmap_draft_load,
+    _survey_officer_emails,
     _upsert,
     _user_load,
     _weekday_from,
@@ -196,13 +198,17 @@ def applicants_2025() -> list[tuple[str, str]]:
 
 
 def _slug(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())
+    """The city's name as the start of an example.org address: "Ústí nad Labem" is
+    "ustinadlabem" (accents dropped, letters and digits kept)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in ascii_name.lower() if ch.isalnum())
 
 
 def _applicant_officers_load(applicants, *, cities: dict, report: SeedReport) -> dict:
-    """The officer of each applicant city, by city key: the one the demo already has (the
-    first), else a login without a password named after the city."""
-    known = _cohort_1_officers({key: cities[key] for key in applicants})
+    """The officer of each applicant city, by city key: the one the surveys already name
+    (devdata.demo._survey_officer_emails), else a login without a password named after the
+    city."""
+    known = _cohort_1_officers({key: cities[key] for key in applicants}, _survey_officer_emails())
     officers = {}
     for key in applicants:
         city = cities[key]
@@ -256,16 +262,17 @@ def _roadmaps_complete(cohort, applicants, *, cities, officers, report: SeedRepo
         key = applicants[position]
         roadmap = Roadmap.objects.get(cohort=cohort, city=cities[key])
         officer = officers[key]
-        if roadmap.transitions.exists():
-            report.add(label, UNCHANGED)
-            report.add(label, UNCHANGED)
-            continue
+        # Each field once, whatever the roadmap's state: counted as unchanged once written.
         _roadmap_draft_load(
             roadmap=roadmap,
             values=_roadmap_complete_values(roadmap=roadmap, officer=officer),
             user=officer,
             report=report,
         )
+        if roadmap.transitions.exists():
+            report.add(label, UNCHANGED)
+            report.add(label, UNCHANGED)
+            continue
         roadmap_submit(roadmap=roadmap, acting_user=officer)
         report.add(label, CREATED)
         roadmap_accept(roadmap=roadmap, acting_user=lead)
@@ -456,7 +463,7 @@ def _back_to_2025(call: Call, applications: list, submitted: list) -> None:
     )
     for position, application in enumerate(applications):
         applied_at = _at(opens_at.date() + datetime.timedelta(days=1 + position), datetime.time(11))
-        application.refresh_from_db(fields=["status", "submitted_at", "withdrawn_at"])
+        application.refresh_from_db(fields=["status", "submitted_at", "withdrawn_at", "decision"])
         Application.objects.filter(pk=application.pk).update(
             created_at=applied_at - datetime.timedelta(hours=2),
             updated_at=applied_at,
@@ -535,4 +542,6 @@ def _call_open_run(*, cities, admin, reviewer) -> Call:
         submit=False,
     )
     reviewers_assign(acting_user=admin, application=submitted, reviewers=[reviewer])
+    # Scored now, as its task would after the commit: its lines are there on the first run.
+    scoring.call_score(call_id=call.pk)
     return call
