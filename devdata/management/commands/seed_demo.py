@@ -17,7 +17,9 @@ class Command(BaseCommand):
     help = (
         "Load the reference data, then Online Discussion Groups cohort 1 as 000 reports it "
         "(cities, phases, thematic groups, sessions, facilitators), a cohort 2 in progress "
-        "around the day it is first loaded, and the demo logins. Safe to run again: a second "
+        "around the day it is first loaded, the demo logins, cohort 1's feedback surveys, and "
+        "the Group Study Visits of 2025 (Mannheim, Guimarães, Bucharest) with a call open for "
+        "cohort 2. Safe to run again: a second "
         "run creates and changes nothing, and cohort 2 keeps the dates of its first run."
     )
 
