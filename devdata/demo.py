@@ -1090,14 +1090,25 @@ def _text_load(response, entry, text: str, *, report: SeedReport) -> None:
         )
 
 
-def _cohort_1_officers(cities: dict) -> dict[int, models.Model]:
-    """The officer login of each city that has one in the demo, by city id (the first one)."""
+def _survey_officer_emails() -> set[str]:
+    """The officers whose names the cohort 1 surveys give (demo_surveys' docstring): the demo
+    officer, the needs assessment's and cohort 2's. The officers the Group Study Visits demo
+    adds for other applicant cities (devdata/visits_load.py) wrote no survey answer."""
+    return {
+        next(email for email, role in DEMO_LOGINS if role == Role.CITY_OFFICER),
+        *(email for email, _name, _organisation in demo_needs.NEEDS_OFFICERS.values()),
+        *(entry["officer"][0] for entry in demo_data.COHORT_2_ENROLLED),
+    }
+
+
+def _cohort_1_officers(cities: dict, emails: set[str] | None = None) -> dict[int, models.Model]:
+    """The officer login of each city that has one in the demo, by city id (the first one);
+    only among `emails` when given."""
     officers = {}
-    for membership in (
-        CityMembership.objects.filter(city__in=list(cities.values()))
-        .select_related("user")
-        .order_by("pk")
-    ):
+    memberships = CityMembership.objects.filter(city__in=list(cities.values()))
+    if emails is not None:
+        memberships = memberships.filter(user__email__in=emails)
+    for membership in memberships.select_related("user").order_by("pk"):
         officers.setdefault(membership.city_id, membership.user)
     return officers
 
@@ -1133,7 +1144,7 @@ def _cohort_1_surveys_load(*, cohort: Cohort, recap: Session, cities: dict, lead
     surveys of its thematic sessions; each thematic session's requested sub-topics are the
     one its survey's respondents all chose (written only while the field is empty: a
     facilitator may have typed others since)."""
-    officers = _cohort_1_officers(cities)
+    officers = _cohort_1_officers(cities, _survey_officer_emails())
     survey = _survey_load(
         template_key=FINAL_RECAP,
         session=recap,
@@ -1324,7 +1335,7 @@ def _needs_survey_answer(*, cohort: Cohort, cities: dict, lead) -> Survey:
     # example.org addresses, and the survey closed long ago (as the recap survey, above).
     Survey.objects.filter(pk=survey.pk).update(is_published=True)
     survey.is_published = True
-    officers = _cohort_1_officers(cities)
+    officers = _cohort_1_officers(cities, _survey_officer_emails())
     structure = survey_structure(survey)
     first_answer = _brussels(demo_needs.NEEDS_FIRST_ANSWER)
     for index, key in enumerate(demo_needs.NEEDS_CITIES):

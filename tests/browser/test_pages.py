@@ -62,17 +62,22 @@ def test_facilitator_signs_in_and_sees_their_cohort(page, demo):
     assert_accessible_and_csp_clean(page)
 
 
-def test_reviewer_signs_in_and_is_told_what_they_will_find(page, demo):
+def test_reviewer_signs_in_and_sees_their_applications_to_score(page, demo):
     sign_in(page, Role.REVIEWER)
 
     section = page.locator('section[data-role="reviewer"]')
     assert section.get_by_role("heading", level=2).inner_text() == "Applications to score"
-    # The demo assigns the reviewer nothing yet: the page says what will come and how.
-    assert section.locator("p").first.inner_text() == (
-        "No Group Study Visit application is assigned to you yet. When a programme admin gives "
-        "you some, you are told by email and they are listed here, to score against the "
-        "published criteria or to declare a conflict of interest."
-    )
+    # The demo's Group Study Visits (devdata/demo_visits.py): six applications of the 2025
+    # call (five scored, one recused) and one of the open call still to score.
+    rows = section.locator("tr[data-review]")
+    assert rows.count() == 7
+    assert [rows.nth(n).locator("[data-status]").inner_text() for n in range(7)].count(
+        "To score"
+    ) == 1
+    assert_accessible_and_csp_clean(page)
+
+    section.get_by_role("link", name="Coimbra").last.click()
+    page.get_by_role("heading", level=1, name="Review: Coimbra").wait_for()
     assert_accessible_and_csp_clean(page)
 
 
@@ -91,6 +96,27 @@ def test_programme_admin_signs_in_and_sees_counts(page, demo):
     assert section.get_by_role("heading", level=2).inner_text() == "Programme overview"
     shown = {key: section.locator(f'dd[data-count="{key}"]').inner_text() for key in expected}
     assert shown == {key: str(value) for key, value in expected.items()}
+    assert_accessible_and_csp_clean(page)
+
+
+def test_programme_admin_finds_the_demo_call_its_ranking_and_allocation(page, demo):
+    sign_in(page, Role.PROGRAMME_ADMIN)
+
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Group Study Visits"
+    ).click()
+    assert_accessible_and_csp_clean(page)
+    page.get_by_role("link", name="Group Study Visits 2025").click()
+    page.get_by_role("heading", level=1, name="Group Study Visits 2025").wait_for()
+    assert_accessible_and_csp_clean(page)
+    running = page.locator('[data-block="call-running"]')
+    running.get_by_role("link", name="Ranking").click()
+    page.get_by_role("heading", level=1, name="Ranking").wait_for()
+    assert_accessible_and_csp_clean(page)
+    page.go_back()
+    running.get_by_role("link", name="Allocation").click()
+    page.locator("[data-published]").wait_for()
+    assert page.locator('[data-section="waitlist"] tbody tr').count() == 10
     assert_accessible_and_csp_clean(page)
 
 

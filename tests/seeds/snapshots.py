@@ -18,6 +18,18 @@ from roadmaps.models import (
 )
 from sessions.models import Registration, Session, SessionPresentation
 from taxonomy.models import EnablingFactor, EnablingTheme, ThematicSector
+from visits.models import (
+    Anchor,
+    Application,
+    Call,
+    Criterion,
+    Delegate,
+    Preference,
+    Review,
+    Score,
+    ScoreLine,
+    Visit,
+)
 
 SEEDED_MODELS = [
     ThematicSector,
@@ -54,6 +66,17 @@ SEEDED_MODELS = [
     Option,
     Response,
     Answer,
+    Call,
+    Call.eligible_cohorts.through,
+    Visit,
+    Criterion,
+    Anchor,
+    Application,
+    Preference,
+    Delegate,
+    Review,
+    Score,
+    ScoreLine,
 ]
 
 

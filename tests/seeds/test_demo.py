@@ -70,13 +70,15 @@ def test_seed_demo_creates_five_thematic_groups_without_industry(demo_data):
     ]
 
 
-def test_seed_demo_creates_the_eight_mission_cities_with_their_label(demo_data):
+def test_seed_demo_creates_the_eight_mission_cities_and_bucharest_with_their_label(demo_data):
     mission_cities = City.objects.filter(is_mission_city=True).order_by("name")
 
+    # The eight of cohort 1 and București, host of a 2025 Group Study Visit (demo_visits).
     assert [
         (city.name, city.country.iso_code, city.contract_status) for city in mission_cities
     ] == [
         ("Aachen", "DE", "mission_label"),
+        ("București", "RO", "mission_label"),
         ("Guimarães", "PT", "mission_label"),
         ("Lahti", "FI", "mission_label"),
         ("Leuven", "BE", "mission_label"),
@@ -96,7 +98,7 @@ def test_seed_demo_creates_67_annex_1_cities_after_merging_duplicates(demo_data)
         City.objects.filter(is_mission_city=True, is_mission_minded=True).values_list(
             "name", flat=True
         )
-    ) == ["Guimarães", "Lahti", "Leuven", "Mannheim", "Umeå"]
+    ) == ["București", "Guimarães", "Lahti", "Leuven", "Mannheim", "Umeå"]
 
 
 def test_seed_demo_loads_ghent_and_umea_once(demo_data):
@@ -336,8 +338,10 @@ def test_seed_demo_facilitator_leads_cohorts_1_and_2(demo_data):
 def test_seed_demo_gives_every_account_a_verified_primary_email(demo_data):
     # 4 demo logins, 8 facilitators of cohort 1, and the officers of the 2 other cities
     # enrolled in cohort 2 and of the 3 cities that asked to join it, and of the 5 cities of
-    # cohort 1 that answer the needs assessment (devdata/demo_needs.py).
-    assert User.objects.count() == 22
+    # cohort 1 that answer the needs assessment (devdata/demo_needs.py); the officers of the
+    # 17 other cities that applied to the 2025 Group Study Visits and its 2 other reviewers
+    # (devdata/demo_visits.py).
+    assert User.objects.count() == 41
     assert sorted(
         EmailAddress.objects.filter(verified=True, primary=True).values_list("email", flat=True)
     ) == sorted(User.objects.values_list("email", flat=True))
@@ -354,6 +358,7 @@ def test_seed_demo_first_run_output(db):
         "Reference data: 67 created, 0 updated, 0 unchanged.\n"
         "Demo data: 718 created, 0 updated, 0 unchanged.\n"
         "Demo surveys: 938 created, 0 updated, 0 unchanged.\n"
+        "Demo visits: 808 created, 1 updated, 5 unchanged.\n"
     )
 
 
@@ -367,6 +372,7 @@ def test_seed_demo_second_run_creates_and_changes_nothing(demo_data):
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
         "Demo data: 0 created, 0 updated, 718 unchanged.\n"
         "Demo surveys: 0 created, 0 updated, 938 unchanged.\n"
+        "Demo visits: 0 created, 0 updated, 814 unchanged.\n"
     )
     assert snapshot() == before
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]

@@ -207,7 +207,7 @@ def test_seed_demo_twice_adds_no_needs_response_nor_answer(demo_data):
     with CaptureQueriesContext(connection) as queries:
         output = seed_demo()
 
-    assert counts == (8, 188, 22)
+    assert counts == (8, 188, 41)
     # Cohort 1's, answered, and cohort 2's, open (test below).
     assert Survey.objects.filter(template_key=NEEDS_ASSESSMENT).count() == 2
     assert (

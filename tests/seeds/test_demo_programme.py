@@ -215,7 +215,9 @@ def test_seed_demo_enrols_every_annex_1_city_but_the_mission_cities_in_cohort_1(
         (e.status, e.requested_by_id, e.decided_by.email, e.decided_at, e.created_at)
         for e in enrolments
     } == {("accepted", None, FACILITATOR, decided_at, decided_at)}
-    assert all(e.city.is_mission_minded and not e.city.is_mission_city for e in enrolments)
+    assert all(e.city.is_mission_minded for e in enrolments)
+    # București hosts a 2025 Group Study Visit as a Mission City (devdata/demo_visits.py).
+    assert [e.city.name for e in enrolments if e.city.is_mission_city] == ["București"]
 
 
 def test_seed_demo_puts_each_cohort_1_city_in_one_or_two_groups(demo_data):
@@ -260,9 +262,18 @@ def test_seed_demo_opens_a_roadmap_for_each_city_enrolled(demo_data):
         Roadmap.objects.filter(cohort=cohort(1)).values_list("city__name", flat=True)
     ) == sorted(Enrolment.objects.filter(cohort=cohort(1)).values_list("city__name", flat=True))
     assert Roadmap.objects.filter(cohort=cohort(1)).count() == 62
-    assert set(Roadmap.objects.filter(cohort=cohort(1)).values_list("status", flat=True)) == {
-        "draft"
-    }
+    # Six applicants to the 2025 Group Study Visits completed theirs (devdata/demo_visits.py).
+    completed = ["Bruges", "Enschede", "Karatay", "Munich", "Sunderland", "Ústí nad Labem"]
+    assert sorted(
+        Roadmap.objects.filter(cohort=cohort(1), status="accepted").values_list(
+            "city__name", flat=True
+        )
+    ) == sorted(completed)
+    assert set(
+        Roadmap.objects.filter(cohort=cohort(1))
+        .exclude(city__name__in=completed)
+        .values_list("status", flat=True)
+    ) == {"draft"}
     assert sorted(
         Roadmap.objects.filter(values__isnull=False)
         .distinct()
@@ -271,6 +282,7 @@ def test_seed_demo_opens_a_roadmap_for_each_city_enrolled(demo_data):
         [("Braga", 1), ("Coimbra", 2), ("Ljubljana", 2)]
         # The needs assessment's respondents: their answers filled the overview (test_demo_needs).
         + [(name, 1) for name, _iso in demo_needs.NEEDS_CITIES if name != "Braga"]
+        + [(name, 1) for name in ["Karatay", "Sunderland", "Ústí nad Labem"]]
     )
 
 
@@ -487,8 +499,11 @@ def test_seed_demo_enrols_three_cities_in_cohort_2_and_leaves_three_requests(dem
 def test_seed_demo_gives_the_other_cohort_2_cities_officers_without_password(demo_data):
     # Those of cohort 1's needs assessment are test_demo_needs'.
     officers = (
-        User.objects.filter(email__endswith=".officer@example.org")
+        User.objects.filter(
+            email__endswith=".officer@example.org", cities__enrolments__cohort=cohort(2)
+        )
         .exclude(email__in=[email for email, *_rest in demo_needs.NEEDS_OFFICERS.values()])
+        .distinct()
         .order_by("email")
     )
 
@@ -586,6 +601,7 @@ def test_seed_demo_second_run_keeps_what_the_officer_wrote_in_the_roadmap(demo_d
         "Reference data: 0 created, 0 updated, 67 unchanged.\n"
         "Demo data: 0 created, 0 updated, 718 unchanged.\n"
         "Demo surveys: 0 created, 0 updated, 938 unchanged.\n"
+        "Demo visits: 0 created, 0 updated, 814 unchanged.\n"
     )
     assert snapshot() == before
     assert dict(
