@@ -94,3 +94,9 @@ def allocation_page():
     return page(
         signed_in_client(programme_admin()), reverse("visit_call_allocation", args=[call.pk])
     )
+
+
+@benchmark("visit publish confirmation: programme admin, 400 ranked applications")
+def publish_confirmation_page():
+    call = allocation_call()
+    return page(signed_in_client(programme_admin()), reverse("visit_call_publish", args=[call.pk]))

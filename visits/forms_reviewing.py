@@ -48,6 +48,17 @@ class AssignForm(forms.Form):
         )
         self.fields["reviewers"].queryset = reviewers
 
+    def offer(self, applications) -> None:
+        """List only `applications` (the page of the table below) in the application's menu:
+        a call of 20,000 applicants made a menu of 20,000 options. Any submitted application
+        of the call is still accepted when posted."""
+        field = self.fields["application"]
+        field.choices = [
+            ("", field.empty_label),
+            *((a.pk, field.label_from_instance(a)) for a in applications),
+        ]
+        field.help_text = _("The applications of the page shown below.")
+
 
 class UnassignForm(forms.Form):
     review = forms.ModelChoiceField(queryset=Review.objects.none())

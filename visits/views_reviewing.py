@@ -283,13 +283,15 @@ def call_reviewers(request, pk):
         .order_by("city__name", "pk")
     )
     page = Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    assign_form.offer(shown)
     return render(
         request,
         "visits/review_assignment.html",
         {
             "call": call,
             "page_obj": page,
-            "rows": reviewing.assignment_rows(call=call, applications=list(page.object_list)),
+            "rows": reviewing.assignment_rows(call=call, applications=shown),
             "reviewers": list(reviewers),
             "assign_form": assign_form,
             "error": error,
