@@ -284,7 +284,8 @@ def call_reviewers(request, pk):
     )
     page = Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    assign_form.offer(shown)
+    reviewer_list = list(reviewers)
+    assign_form.offer(shown, reviewer_list)
     return render(
         request,
         "visits/review_assignment.html",
@@ -292,7 +293,7 @@ def call_reviewers(request, pk):
             "call": call,
             "page_obj": page,
             "rows": reviewing.assignment_rows(call=call, applications=shown),
-            "reviewers": list(reviewers),
+            "reviewers": reviewer_list,
             "assign_form": assign_form,
             "error": error,
         },
