@@ -3,7 +3,9 @@
 A call of three visits hosted by Mission Cities (10 cities each) with APPLICATIONS submitted
 applications of the scale data's cities, ranked 1..n with three preferences each, made once
 in the benchmark database under CALL_TITLE (found again by it) and allocated: 30 selected,
-a waitlist of 30, the rest not selected; the programme admin reads it.
+a waitlist of 30, the rest not selected; the programme admin reads it: every selected and
+waitlisted city and the first page (visits.allocation.OVERVIEW_PAGE_SIZE, 50) of the cities not
+selected, whatever their number.
 """
 
 import datetime
