@@ -3,7 +3,9 @@
 A call of three visits hosted by Mission Cities (10 cities each) with APPLICATIONS submitted
 applications of the scale data's cities, ranked 1..n with three preferences each, made once
 in the benchmark database under CALL_TITLE (found again by it) and allocated: 30 selected,
-a waitlist of 30, the rest not selected; the programme admin reads it.
+a waitlist of 30, the rest not selected; the programme admin reads it: every selected and
+waitlisted city and the first page (visits.allocation.OVERVIEW_PAGE_SIZE, 50) of the cities not
+selected, whatever their number.
 """
 
 import datetime
@@ -94,3 +96,9 @@ def allocation_page():
     return page(
         signed_in_client(programme_admin()), reverse("visit_call_allocation", args=[call.pk])
     )
+
+
+@benchmark("visit publish confirmation: programme admin, 400 ranked applications")
+def publish_confirmation_page():
+    call = allocation_call()
+    return page(signed_in_client(programme_admin()), reverse("visit_call_publish", args=[call.pk]))

@@ -105,3 +105,9 @@ def call_detail_officer():
 def call_detail_admin():
     call = benchmark_call()
     return page(signed_in_client(_admin()), f"/visits/calls/{call.pk}/")
+
+
+@benchmark("visits: call edit form, programme admin")
+def call_edit_admin():
+    call = benchmark_call()
+    return page(signed_in_client(_admin()), f"/visits/calls/{call.pk}/edit/")

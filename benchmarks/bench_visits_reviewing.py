@@ -181,3 +181,14 @@ def review_page_reviewer():
         .first()
     )
     return page(signed_in_client(reviewer), f"/visits/reviews/{review.application_id}/")
+
+
+@benchmark("reviewer assignment page: programme admin, scale call of 20,000 applications")
+def assignment_page():
+    """The admin's assignment page of the scale call (devdata/scale_visits.py): 20,000
+    submitted applications with 3 reviewers each, shown a page at a time."""
+    from devdata.scale_visits import scale_visits_call
+
+    call = scale_visits_call(applications=20_000)
+    admin = scale_users().filter(is_programme_admin=True).order_by("email").first()
+    return page(signed_in_client(admin), f"/visits/calls/{call.pk}/reviewers/")

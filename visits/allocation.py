@@ -31,8 +31,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -329,34 +330,67 @@ class VisitPlaces:
 class AllocationOverview:
     visits: list[VisitPlaces]
     waitlist: list
-    not_selected: list
+    # One page each (django.core.paginator.Page, OVERVIEW_PAGE_SIZE rows): a call of 20,000
+    # applicants has as many cities not selected, or with no decision before its first
+    # allocation. Their numbers: `not_selected.paginator.count`, `undecided.paginator.count`.
+    not_selected: Page
     # Submitted applications with no decision yet (not ranked, or not allocated since).
-    undecided: list
+    undecided: Page
 
 
-def allocation_overview(call: Call) -> AllocationOverview:
-    """The call's visits with their selected cities, the waitlist in order, the cities not
-    selected and those with no decision yet; two queries, whatever their number."""
+OVERVIEW_PAGE_SIZE = 50
+
+
+def _page_of(rows: QuerySet, count: int, number) -> Page:
+    """Page `number` of `rows` (counted already: the paginator need not count again)."""
+    paginator = Paginator(rows, OVERVIEW_PAGE_SIZE)
+    paginator.count = count
+    if not count:
+        # No query for an empty list.
+        return Page([], 1, paginator)
+    return paginator.get_page(number)
+
+
+def allocation_overview(
+    call: Call, *, not_selected_page=None, undecided_page=None
+) -> AllocationOverview:
+    """The call's visits with their selected cities and the waitlist in order (as many as the
+    visits' places, all shown), then one page of the cities not selected and one of those
+    with no decision yet, in rank order: at most five queries, whatever their number."""
     places = {
         visit.pk: VisitPlaces(visit=visit, selected=[])
         for visit in Visit.objects.filter(call=call).select_related("host_city__country")
     }
-    overview = AllocationOverview(
-        visits=list(places.values()), waitlist=[], not_selected=[], undecided=[]
-    )
-    applications = (
+    submitted = (
         Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
         .select_related("city__country")
         .order_by(F("rank").asc(nulls_last=True), "pk")
     )
-    for application in applications:
-        if application.decision == Decision.SELECTED and application.allocated_visit_id in places:
-            places[application.allocated_visit_id].selected.append(application)
-        elif application.decision == Decision.WAITLISTED:
-            overview.waitlist.append(application)
-        elif application.decision == Decision.NOT_SELECTED:
-            overview.not_selected.append(application)
+    waitlist = []
+    placed = submitted.filter(
+        Q(decision=Decision.SELECTED, allocated_visit__in=list(places))
+        | Q(decision=Decision.WAITLISTED)
+    )
+    for application in placed:
+        if application.decision == Decision.WAITLISTED:
+            waitlist.append(application)
         else:
-            overview.undecided.append(application)
-    overview.waitlist.sort(key=lambda a: (a.waitlist_position or 0, a.pk))
-    return overview
+            places[application.allocated_visit_id].selected.append(application)
+    waitlist.sort(key=lambda a: (a.waitlist_position or 0, a.pk))
+    not_selected = Q(decision=Decision.NOT_SELECTED)
+    # Everything else: no decision, or selected for a visit that is no longer the call's.
+    undecided = ~Q(decision__in=[Decision.NOT_SELECTED, Decision.WAITLISTED]) & ~Q(
+        decision=Decision.SELECTED, allocated_visit__in=list(places)
+    )
+    counts = submitted.order_by().aggregate(
+        not_selected=Count("pk", filter=not_selected),
+        undecided=Count("pk", filter=undecided),
+    )
+    return AllocationOverview(
+        visits=list(places.values()),
+        waitlist=waitlist,
+        not_selected=_page_of(
+            submitted.filter(not_selected), counts["not_selected"], not_selected_page
+        ),
+        undecided=_page_of(submitted.filter(undecided), counts["undecided"], undecided_page),
+    )

@@ -381,7 +381,8 @@ def application_withdraw(*, acting_user, application: Application) -> Applicatio
 def application_visits(*, call: Call) -> QuerySet[Visit]:
     return (
         Visit.objects.filter(call=call)
-        .select_related("host_city", "sector")
+        # The country too: a host city is shown as "Name (ISO code)".
+        .select_related("host_city__country", "sector")
         .order_by("starts_on", "pk")
     )
 
@@ -419,7 +420,7 @@ def application_for_page(application: Application) -> Application:
     """The application with what its page shows: its preferences' visits and its delegates
     (two queries, whatever their number)."""
     application.ranked = list(
-        application.preferences.select_related("visit__host_city").order_by("rank")
+        application.preferences.select_related("visit__host_city__country").order_by("rank")
     )
     application.delegate_rows = list(application.delegates.all())
     return application

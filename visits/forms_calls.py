@@ -21,6 +21,7 @@ from visits.calls import (
 )
 from visits.enums import Aggregation, AutomaticRule, CriterionKind
 from visits.models import Call, Criterion, Visit
+from visits.widgets import CheckboxList
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -51,7 +52,7 @@ class CallForm(forms.Form):
     eligible_cohorts = forms.ModelMultipleChoiceField(
         label=_("Cities enrolled in these cohorts may apply"),
         queryset=Cohort.objects.order_by("programme", "number"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         required=False,
     )
     eligible_city_types = forms.MultipleChoiceField(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.text import PARAGRAPH_MAX
 from visits.enums import ApplicationStatus
 from visits.models import Application, Review
+from visits.widgets import SelectList
 
 
 def points_from(data, criteria) -> dict[int, str]:
@@ -33,7 +34,9 @@ class AssignForm(forms.Form):
     application = forms.ModelChoiceField(
         queryset=Application.objects.none(), label=_("Application")
     )
-    reviewers = forms.ModelMultipleChoiceField(queryset=None, label=_("Reviewers"))
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Reviewers"), widget=SelectList
+    )
 
     def __init__(self, *args, call, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +50,20 @@ class AssignForm(forms.Form):
             f"{a.city.name} ({a.city.country.name})"
         )
         self.fields["reviewers"].queryset = reviewers
+
+    def offer(self, applications, reviewers) -> None:
+        """List only `applications` (the page of the table below) in the application's menu:
+        a call of 20,000 applicants made a menu of 20,000 options. Any submitted application
+        of the call is still accepted when posted. The reviewers' menu is made from the list
+        the page read already (`reviewers`, the form's queryset's rows), not read again."""
+        field = self.fields["application"]
+        field.choices = [
+            ("", field.empty_label),
+            *((a.pk, field.label_from_instance(a)) for a in applications),
+        ]
+        field.help_text = _("The applications of the page shown below.")
+        field = self.fields["reviewers"]
+        field.choices = [(r.pk, field.label_from_instance(r)) for r in reviewers]
 
 
 class UnassignForm(forms.Form):

@@ -283,14 +283,17 @@ def call_reviewers(request, pk):
         .order_by("city__name", "pk")
     )
     page = Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    reviewer_list = list(reviewers)
+    assign_form.offer(shown, reviewer_list)
     return render(
         request,
         "visits/review_assignment.html",
         {
             "call": call,
             "page_obj": page,
-            "rows": reviewing.assignment_rows(call=call, applications=list(page.object_list)),
-            "reviewers": list(reviewers),
+            "rows": reviewing.assignment_rows(call=call, applications=shown),
+            "reviewers": reviewer_list,
             "assign_form": assign_form,
             "error": error,
         },

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -47,6 +48,7 @@ def call_ranking(request, pk):
     statuses = {value: str(label) for value, label in ApplicationStatus.choices}
     decisions = {value: str(label) for value, label in Decision.choices}
     score_url = reverse("visit_application_score", args=[0]).replace("/0/", "/{}/")
+    cell = _cell_writer(number)
     rows = [
         {
             "pk": a["pk"],
@@ -57,10 +59,14 @@ def call_ranking(request, pk):
             "url": score_url.format(a["pk"]),
             "status": statuses.get(a["status"], a["status"]),
             "decision": decisions.get(a["decision"], ""),
-            "cells": [
-                _cell(criterion.name, lines.get((a["pk"], criterion.pk)), number)
-                for criterion in criteria
-            ],
+            "cells": format_html_join(
+                "",
+                "{}",
+                (
+                    (cell(criterion.name, lines.get((a["pk"], criterion.pk))),)
+                    for criterion in criteria
+                ),
+            ),
         }
         for a in applications
     ]
@@ -78,11 +84,31 @@ def call_ranking(request, pk):
     )
 
 
-def _cell(name: str, line: tuple | None, number) -> dict:
-    """A criterion's cell: its name (the narrow screens' label), its points as text (empty:
-    not scored) and whether reviewers disagree."""
-    points, disagreement = line if line is not None else (None, False)
-    return {"name": name, "points": number(points), "disagreement": disagreement}
+def _cell_writer(number):
+    """A criterion's cell as HTML: its points (empty: not scored), flagged when reviewers
+    disagree, labelled with the criterion's name for narrow screens. Written here rather than
+    in the template: the 350 cells of a page were most of its rendering."""
+    disagree = _("reviewers disagree")
+    flag = format_html(
+        ' <span class="flag" data-disagreement title="{}">⚑<span class="visually-hidden"> {}'
+        "</span></span>",
+        disagree,
+        disagree,
+    )
+    not_scored = format_html('<span class="empty">{}</span>', _("not scored"))
+
+    def cell(name: str, line: tuple | None) -> str:
+        points, disagreement = line if line is not None else (None, False)
+        shown = number(points)
+        if not shown:
+            content = not_scored
+        elif disagreement:
+            content = format_html("{}{}", shown, flag)
+        else:
+            content = shown
+        return format_html('<td data-label="{}" class="numeric">{}</td>', name, content)
+
+    return cell
 
 
 @login_required

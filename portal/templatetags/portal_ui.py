@@ -31,17 +31,26 @@ def table_head(*titles, numeric=""):
 
 
 @register.inclusion_tag("portal/_pagination.html", takes_context=True)
-def pagination(context, page_obj, *, label, previous, next):
+def pagination(context, page_obj, *, label, previous, next, parameter="page"):
     """Render the navigation between the pages of page_obj, or nothing when there is one page.
 
     label names the navigation for screen readers; previous and next are the links' words
     ("Newer changes" reads better than "Previous page" on a history). The links keep the other
     query parameters (filters, a difference shown), through `{% querystring %}`, which reads the
-    request of the page (the tag's own context keeps it, hence takes_context).
+    request of the page (the tag's own context keeps it, hence takes_context). `parameter`
+    names the page's query parameter, for a page with two paginated lists.
     """
     return {
         "page_obj": page_obj,
         "label": label,
         "previous": previous,
         "next": next,
+        "query": context.request.GET,
+        "pages": {
+            name: {parameter: number}
+            for name, number in (
+                ("previous", page_obj.has_previous() and page_obj.previous_page_number()),
+                ("next", page_obj.has_next() and page_obj.next_page_number()),
+            )
+        },
     }

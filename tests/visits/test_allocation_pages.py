@@ -99,9 +99,59 @@ def test_allocation_page_queries_do_not_grow_with_applications(client, admin):
         apply(many, f"city{rank}", rank, ["guimaraes", "mannheim"])
 
     # The session, the user, the call, the visits with their hosts (and their countries, in
-    # the visits' names), the applications with
-    # their cities and countries.
-    assert count(one) == count(many) == session_queries() + 4
+    # the visits' names), the selected and waitlisted applications with their cities and
+    # countries, the numbers not selected and undecided (one aggregate), and one page of the
+    # cities not selected, read only when there are some (`many` has; `one` has none): the
+    # lists of a call of 20,000 applicants are pages (visits.allocation.allocation_overview).
+    assert count(one) == session_queries() + 5
+    assert count(many) == session_queries() + 6
+
+
+def test_the_cities_not_selected_and_undecided_are_shown_a_page_at_a_time(
+    client, admin, monkeypatch
+):
+    monkeypatch.setattr("visits.allocation.OVERVIEW_PAGE_SIZE", 2)
+    world = build(capacities=(("mannheim", 1), ("guimaraes", 1)))
+    names = ["leuven", "tartu", "espoo", "graz", "malmo", "turku", "porto"]
+    for rank, name in enumerate(names, start=1):
+        apply(world, name, rank, ["mannheim"])
+    client.force_login(admin)
+    client.post(_url(world, "run/"))
+    # Submitted after the allocation: no decision yet (three, ranks 8 to 10).
+    for rank, name in enumerate(["aarhus", "brno", "cork"], start=8):
+        apply(world, name, rank, ["mannheim"])
+
+    first = client.get(_url(world)).content.decode()
+    second = client.get(_url(world) + "?page=2&undecided_page=2").content.decode()
+
+    # Leuven selected, Tartu and Espoo waiting (all shown), four not selected in rank order.
+    assert "4 cities are not selected, in rank order." in _section(first, "not-selected")
+    assert [
+        n for n in ("Graz", "Malmo", "Turku", "Porto") if n in _section(first, "not-selected")
+    ] == [
+        "Graz",
+        "Malmo",
+    ]
+    assert "Page 1 of 2" in _section(first, "not-selected")
+    assert "?page=2" in _section(first, "not-selected")
+    assert [n for n in ("Aarhus", "Brno", "Cork") if n in _section(first, "undecided")] == [
+        "Aarhus",
+        "Brno",
+    ]
+    assert "?undecided_page=2" in _section(first, "undecided")
+    assert [
+        n for n in ("Graz", "Malmo", "Turku", "Porto") if n in _section(second, "not-selected")
+    ] == [
+        "Turku",
+        "Porto",
+    ]
+    assert [n for n in ("Aarhus", "Brno", "Cork") if n in _section(second, "undecided")] == ["Cork"]
+    # The other list's page is kept in the links.
+    assert "page=2&amp;undecided_page=1" in _section(second, "undecided")
+    # The confirmation counts every city, not one page.
+    confirm = client.get(_url(world, "publish/")).content.decode()
+    assert "1 cities selected, 2 on the waitlist, 4 not selected." in " ".join(confirm.split())
+    assert "3 submitted applications have no decision" in " ".join(confirm.split())
 
 
 def test_moving_to_a_full_visit_on_the_page_says_why_and_changes_nothing(client, admin):
