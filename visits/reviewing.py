@@ -30,7 +30,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -68,10 +77,10 @@ def manual_criteria(call_id: int) -> QuerySet[Criterion]:
 
 
 def reviews_of_reviewer(*, user) -> QuerySet[Review]:
-    """The reviewer's assigned reviews across calls, the soonest review deadline first, each
-    with its application, city, country and call, `scored` (the criteria they scored) and
-    `to_score` (the call's manual criteria): one query. Applications they are in conflict with
-    are left out (a membership that came after the assignment)."""
+    """The reviewer's assigned reviews across calls, those still to score first, then by the
+    soonest review deadline, each with its application, city, country and call, `scored` (the
+    criteria they scored) and `to_score` (the call's manual criteria): one query. Applications
+    they are in conflict with are left out (a membership that came after the assignment)."""
     if not user.is_authenticated:
         return Review.objects.none()
     scored = (
@@ -97,6 +106,9 @@ def reviews_of_reviewer(*, user) -> QuerySet[Review]:
             to_score=Coalesce(Subquery(to_score, output_field=IntegerField()), 0),
         )
         .order_by(
+            # What is still to score first: a reviewer with more past reviews than the home
+            # page lists would otherwise not see the open one behind them.
+            Case(When(status=ReviewStatus.ASSIGNED, then=0), default=1),
             "application__call__review_deadline",
             "application__call",
             "application__city__name",

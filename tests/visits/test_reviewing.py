@@ -1,6 +1,7 @@
 """Reviewing's services, rules and selectors (visits/reviewing.py): assignment by hand and
 automatic, conflicts, reviews, recusal, the deadline, and who sees others' scores."""
 
+import datetime
 from collections import Counter
 
 import pytest
@@ -517,3 +518,29 @@ def test_reviews_of_reviewer_counts_progress(assigned):
     rows = list(reviewing.reviews_of_reviewer(user=review.reviewer))
 
     assert [(r.pk, r.scored, r.to_score) for r in rows] == [(review.pk, 1, 2), (later.pk, 0, 5)]
+
+
+def test_reviews_of_reviewer_lists_what_is_still_to_score_before_what_is_done(assigned):
+    review = assigned.extra["review"]
+    first, second = assigned.criteria
+    later_call = review_world(applications=1, reviewers=0, criteria=1).call
+    type(later_call).objects.filter(pk=later_call.pk).update(
+        review_deadline=assigned.call.review_deadline + datetime.timedelta(days=30)
+    )
+    later = factories.ReviewFactory(
+        application=submitted_application(later_call), reviewer=review.reviewer
+    )
+    assert [r.pk for r in reviewing.reviews_of_reviewer(user=review.reviewer)] == [
+        review.pk,
+        later.pk,
+    ]
+
+    # Submitted, the earlier call's review moves behind the one still to score.
+    reviewing.review_submit(
+        acting_user=review.reviewer, review=review, points={first.pk: 2, second.pk: 3}
+    )
+
+    assert [r.pk for r in reviewing.reviews_of_reviewer(user=review.reviewer)] == [
+        later.pk,
+        review.pk,
+    ]
