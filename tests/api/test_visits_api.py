@@ -10,7 +10,6 @@ import datetime
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import timezone
 
 from tests import factories
 from tests.queries import session_queries
