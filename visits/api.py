@@ -881,7 +881,9 @@ def _review_data(review: Review) -> dict:
 
 class ReviewInputSerializer(serializers.Serializer):
     points = serializers.DictField(
-        child=serializers.IntegerField(allow_null=True, min_value=-1, max_value=1000),
+        # Any whole number: the service checks it against the criterion's scale, with the
+        # page's message.
+        child=serializers.IntegerField(allow_null=True),
         required=False,
         default=dict,
         help_text="Points by criterion id; a criterion left out (or null) is not scored.",

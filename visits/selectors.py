@@ -53,18 +53,21 @@ def calls_visible_to(*, user) -> QuerySet[Call]:
         return Call.objects.none()
     if is_programme_admin(user):
         return Call.objects.all()
-    officer_cohorts = Q(
-        eligible_cohorts__enrolments__city__memberships__user=user,
-        eligible_cohorts__enrolments__status=EnrolmentStatus.ACCEPTED,
-    )
-    visible = (
-        officer_cohorts
-        | Q(applications__city__memberships__user=user)
-        | Q(applications__reviews__reviewer=user)
-        | Q(eligible_cohorts__facilitators=user)
-    )
-    ids = Call.objects.filter(visible).exclude(status=CallStatus.DRAFT).values("pk")
-    return Call.objects.filter(pk__in=ids)
+    # One subquery per reason, each a short chain of joins from the person's few rows.
+    # Decision: not one filter OR-ing the four relations: that joins every call's cohorts'
+    # enrolments with its applications and their reviews before filtering (a call of 20,000
+    # applications open to 200 cohorts took minutes on PostgreSQL).
+    through = Call.eligible_cohorts.through.objects
+    eligible = through.filter(
+        cohort__enrolments__city__memberships__user=user,
+        cohort__enrolments__status=EnrolmentStatus.ACCEPTED,
+    ).values("call_id")
+    applied = Application.objects.filter(city__memberships__user=user).values("call_id")
+    reviewing = Application.objects.filter(reviews__reviewer=user).values("call_id")
+    facilitated = through.filter(cohort__facilitators=user).values("call_id")
+    return Call.objects.filter(
+        Q(pk__in=eligible) | Q(pk__in=applied) | Q(pk__in=reviewing) | Q(pk__in=facilitated)
+    ).exclude(status=CallStatus.DRAFT)
 
 
 def conflicts_of(*, user, prefix: str = "") -> Q:
