@@ -33,8 +33,10 @@ Decisions:
 - A review shows the other reviewers' scores (names, status, points, comment) only to those
   visits.view_other_scores allows: its reviewer once their own is submitted or recused. Until
   then `others` is null.
-- A body a write cannot take is refused (400) only to those who may make the write: anyone
-  else is told what the service would tell them (403), as sessions' attendance does.
+- A body a write cannot take (not JSON, the wrong shape) is refused (400) before the object is
+  looked up, as feedback's API does: the refusal says nothing of the object. What the body
+  says (a visit ranked twice, a score off the scale) is the service's to refuse, after its
+  permission check.
 - `PUT` is the whole draft (application) or the whole score sheet (review): what is left out is
   empty, as on the pages, whose forms send every field.
 - Nothing is kept in the cache: every list is a fixed number of queries (the query-count tests)
@@ -42,7 +44,7 @@ Decisions:
 """
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -57,7 +59,7 @@ from portal.api.errors import error_body
 from portal.api.filters import MAX_ID, IdFilter
 from portal.api.schema import ErrorSerializer
 from portal.errors import ApplicationError
-from portal.permissions import PermissionRefused, object_for, permission_check
+from portal.permissions import PermissionRefused, object_for
 from portal.text import PARAGRAPH_MAX
 from visits import allocation, applying, decisions, reviewing, scoring
 from visits.calls import call_for_page, call_list_rows, rule_in_words
@@ -69,7 +71,16 @@ from visits.enums import (
     Decision,
     ReviewStatus,
 )
-from visits.models import Application, Call, Delegate, Preference, Review, Score, ScoreLine
+from visits.models import (
+    Application,
+    Call,
+    Criterion,
+    Delegate,
+    Preference,
+    Review,
+    Score,
+    ScoreLine,
+)
 from visits.selectors import applications_visible_to, calls_visible_to
 
 MANAGE = "visits.manage_call"
@@ -750,11 +761,11 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def update(self, request, pk=None):
         """Save the whole draft (what is left out is empty); refused whole, with a message at
         each field at fault, and nothing saved."""
-        application = self._application(pk)
+        # The body first: one this endpoint cannot take is refused as such (400), to anyone,
+        # which tells nothing of the application.
         data = ApplicationInputSerializer(data=request.data)
-        if not data.is_valid():
-            permission_check(request.user, applying.CHANGE, application)
-            raise ValidationError(data.errors)
+        data.is_valid(raise_exception=True)
+        application = self._application(pk)
         values = data.validated_data
         draft = applying.ApplicationDraft(
             preferences=list(values["preferences"]),
@@ -915,6 +926,23 @@ def _criterion_key(raw: str) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 19 else -1
 
 
+def _with_progress(reviews: list[Review]) -> list[Review]:
+    """Set `scored` (the manual criteria scored, from the prefetched scores) and `to_score`
+    (their calls' manual criteria, one query) on `reviews`."""
+    calls = {review.application.call_id for review in reviews}
+    counts = dict(
+        Criterion.objects.filter(call__in=calls, kind=CriterionKind.MANUAL)
+        .order_by()
+        .values("call")
+        .annotate(n=Count("pk"))
+        .values_list("call", "n")
+    )
+    for review in reviews:
+        review.scored = len(review.scores.all())
+        review.to_score = counts.get(review.application.call_id, 0)
+    return reviews
+
+
 class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own reviews of study visit applications (never one they are in conflict
     with): read them, save the scores, submit, recuse."""
@@ -924,8 +952,17 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["assigned_at", "submitted_at"]
 
     def get_queryset(self):
-        return reviewing.reviews_of_reviewer(user=self.request.user).prefetch_related(
-            Prefetch("scores", queryset=Score.objects.order_by("criterion_id"))
+        # Progress is counted here from the page's rows (`_with_progress`), not annotated: the
+        # count of the paginated list then reads the reviews alone.
+        return reviewing.reviews_of_reviewer(
+            user=self.request.user, progress=False
+        ).prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=Score.objects.filter(criterion__kind=CriterionKind.MANUAL).order_by(
+                    "criterion_id"
+                ),
+            )
         )
 
     def filter_queryset(self, queryset):
@@ -934,11 +971,12 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().filter_queryset(queryset)
 
     def _review(self, pk) -> Review:
-        return object_for(self.request.user, self.get_queryset(), pk=_pk(pk))
+        review = object_for(self.request.user, self.get_queryset(), pk=_pk(pk))
+        return _with_progress([review])[0]
 
     def list(self, request, *args, **kwargs):
         """Your assigned reviews, the soonest review deadline first."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = _with_progress(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response([_review_data(review) for review in page])
 
     def _detail(self, review: Review) -> Response:
@@ -972,11 +1010,9 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._detail(self._review(pk))
 
     def _save(self, request, pk, service):
-        review = self._review(pk)
         data = ReviewInputSerializer(data=request.data)
-        if not data.is_valid():
-            permission_check(request.user, "visits.change_review", review)
-            raise ValidationError(data.errors)
+        data.is_valid(raise_exception=True)  # the body first, as for an application
+        review = self._review(pk)
         criteria = reviewing.manual_criteria(review.application.call_id).values_list(
             "pk", flat=True
         )
@@ -1019,11 +1055,9 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def recuse(self, request, pk=None):
         """Withdraw from the application, with your reason (recorded); your scores no longer
         count."""
-        review = self._review(pk)
         data = RecuseSerializer(data=request.data)
-        if not data.is_valid():
-            permission_check(request.user, "visits.change_review", review)
-            raise ValidationError(data.errors)
+        data.is_valid(raise_exception=True)  # the body first, as for an application
+        review = self._review(pk)
         reviewing.review_recuse(
             acting_user=request.user, review=review, reason=data.validated_data["reason"]
         )
