@@ -39,12 +39,17 @@ Decisions:
   permission check.
 - `PUT` is the whole draft (application) or the whole score sheet (review): what is left out is
   empty, as on the pages, whose forms send every field.
-- Nothing is kept in the cache: every list is a fixed number of queries (the query-count tests)
-  and within 3x of the signed-in floor on EU-scale data (benchmarks/bench_visits_api.py).
+- Every list is a fixed number of queries (the query-count tests). A reviewer's list of reviews
+  is kept in the cache under the same versions as their list page; the calls and applications
+  are read afresh (an application's autosave raises no data version: keeping its list would
+  need one raised at every keystroke pause). Figures: benchmarks/bench_visits_api.py.
 """
 
 import django_filters
+from django.core.cache import cache
 from django.db.models import Count, Prefetch
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -55,10 +60,12 @@ from rest_framework.response import Response
 from accounts.rules import is_programme_admin
 from cities.models import City
 from cities.selectors import cities_of_officer
+from cohorts.versions import CITIES
 from portal.api.errors import error_body
 from portal.api.filters import MAX_ID, IdFilter
 from portal.api.schema import ErrorSerializer
 from portal.errors import ApplicationError
+from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map
 from portal.permissions import PermissionRefused, object_for
 from portal.text import PARAGRAPH_MAX
 from visits import allocation, applying, decisions, reviewing, scoring
@@ -975,9 +982,39 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return _with_progress([review])[0]
 
     def list(self, request, *args, **kwargs):
-        """Your assigned reviews, the soonest review deadline first."""
-        page = _with_progress(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response([_review_data(review) for review in page])
+        """Your assigned reviews, the soonest review deadline first.
+
+        Kept in the cache as the reviewer's list page keeps its rows (views_reviewing.
+        review_list): under the person, the versions of the reviews (visits.reviewing.REVIEWS:
+        reviews, scores, calls, criteria) and of the cities (names, countries, and officers,
+        which make conflicts), plus the address (filters, order, page, host of the page links),
+        the language and the time zone. Whether each review is still open is worked out afresh
+        from its deadline, kept beside it."""
+        found = version_map(reviewing.REVIEWS, CITIES)
+        key = cache_key(
+            "visits:api-reviews",
+            [
+                request.user.pk,
+                get_language(),
+                timezone.get_current_timezone_name(),
+                request.build_absolute_uri(),
+                joined(found, reviewing.REVIEWS, CITIES),
+            ],
+        )
+        kept = cache.get(key)
+        if kept is None:
+            queryset = self.filter_queryset(self.get_queryset())
+            page = _with_progress(self.paginate_queryset(queryset))
+            kept = (
+                self.get_paginated_response([_review_data(review) for review in page]).data,
+                [review.application.call.review_deadline for review in page],
+            )
+            cache.set(key, kept, TIMEOUT_SECONDS)
+        data, deadlines = kept
+        now = timezone.now()
+        for row, deadline in zip(data["results"], deadlines, strict=True):
+            row["is_open"] = now < deadline
+        return Response(data)
 
     def _detail(self, review: Review) -> Response:
         review = self._review(review.pk)  # read again: scores and counts changed

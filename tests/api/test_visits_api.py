@@ -437,6 +437,25 @@ def test_after_the_review_deadline_a_review_no_longer_changes(reviewed):
     assert not Score.objects.exists()
 
 
+def test_the_kept_list_of_reviews_follows_a_submission_and_the_deadline(reviewed):
+    world = reviewed
+    rita = client_of(world.rita)
+    assert [r["status"] for r in rita.get(REVIEWS).json()["results"]] == ["assigned"]
+
+    reviewing.review_submit(
+        acting_user=world.rita,
+        review=world.rita_review,
+        points={c.pk: 2 for c in world.criteria},
+    )
+    listed = rita.get(REVIEWS).json()["results"]
+    with time_machine.travel(world.call.review_deadline + datetime.timedelta(minutes=1)):
+        # Signed in afresh: the session of three weeks ago has expired.
+        later = client_of(world.rita).get(REVIEWS).json()["results"]
+
+    assert [(r["status"], r["scored"], r["is_open"]) for r in listed] == [("submitted", 2, True)]
+    assert [(r["status"], r["is_open"]) for r in later] == [("submitted", False)]
+
+
 def test_another_reviewers_review_is_not_found(reviewed):
     world = reviewed
     rita = client_of(world.rita)
@@ -624,8 +643,10 @@ def test_list_queries_do_not_grow_with_rows(world, django_assert_num_queries, ma
     # user, count, page, preferences, delegates (an admin reads every score)
     _count(admin, APPLICATIONS, django_assert_num_queries, 5)
     _count(rita, APPLICATIONS, django_assert_num_queries, 5)
-    # user, count, page (with application, city, country and call), their scores, their calls'
-    # manual criteria counted
-    reviews = _count(rita, REVIEWS, django_assert_num_queries, 5)
+    # user, versions, count, page (with application, city, country and call), their scores,
+    # their calls' manual criteria counted
+    reviews = _count(rita, REVIEWS, django_assert_num_queries, 6)
+    # Kept: user, versions.
+    assert _count(rita, REVIEWS, django_assert_num_queries, 2) == reviews
 
     assert (calls["count"], officer["count"], reviews["count"]) == (many, many, many)
