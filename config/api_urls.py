@@ -21,6 +21,7 @@ from home.api import MeView
 from portal.api.views import not_found
 from roadmaps.api import RoadmapViewSet
 from sessions.api import RegistrationViewSet, SessionViewSet
+from visits.api import ApplicationViewSet, CallViewSet, ReviewViewSet
 
 router = DefaultRouter()
 router.register("cities", CityViewSet, basename="city")
@@ -32,6 +33,9 @@ router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("climate-actions", ClimateActionViewSet, basename="climate-action")
 router.register("roadmaps", RoadmapViewSet, basename="roadmap")
 router.register("surveys", SurveyViewSet, basename="survey")
+router.register("visit-calls", CallViewSet, basename="visit-call")
+router.register("visit-applications", ApplicationViewSet, basename="visit-application")
+router.register("visit-reviews", ReviewViewSet, basename="visit-review")
 
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),

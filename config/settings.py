@@ -412,6 +412,12 @@ SPECTACULAR_SETTINGS = {
         "RoadmapStatusEnum": "roadmaps.enums.RoadmapStatus",
         "ExportStatusEnum": "roadmaps.enums.ExportStatus",
         "QuestionKindEnum": "feedback.enums.QuestionKind",
+        "CallStatusEnum": "visits.enums.CallStatus",
+        "ApplicationStatusEnum": "visits.enums.ApplicationStatus",
+        "ReviewStatusEnum": "visits.enums.ReviewStatus",
+        "CriterionKindEnum": "visits.enums.CriterionKind",
+        "DecisionEnum": "visits.enums.Decision",
+        "AggregationEnum": "visits.enums.Aggregation",
     },
 }
 

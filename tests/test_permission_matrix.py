@@ -625,6 +625,51 @@ ROWS = [
     row("GET",    "/api/v1/surveys/{survey}/responses/",         401, 403, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/surveys/{survey}/results/",           401, 403, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/surveys/{programme_survey}/results/", 401, 403, 403, 404, 404, 404, 200),
+    # --- Group Study Visits: the API (visits/api.py) -------------------------------------------
+    # The calls one sees (visits.selectors.calls_visible_to), as the pages; the allocation and
+    # the admin's actions are the admins' (403 to the others who see the call), save that an
+    # officer whose city's submitted application has a published decision reads it (VISITED).
+    row("GET",    "/api/v1/visit-calls/",                        401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/visit-calls/{call}/",                 401, 200, 404, 200, 404, 200, 200),
+    row("GET",    "/api/v1/visit-calls/{call}/allocation/",      401, 403, 404, 403, 404, 403, 200),
+    row("GET",    "/api/v1/visit-calls/{call}/allocation/",      401, 200, 404, 403, 404, 403, 200,
+        state=VISITED),
+    row("POST",   "/api/v1/visit-calls/{call}/allocation/run/",  401, 403, 404, 403, 404, 403, 200),
+    # Nothing is decided yet: the service says so (400).
+    row("POST",   "/api/v1/visit-calls/{call}/allocation/publish/",
+                                                                 401, 403, 404, 403, 404, 403, 400),
+    row("POST",   "/api/v1/visit-calls/{call}/scoring/",         401, 403, 404, 403, 404, 403, 202),
+    # Applications: seen by the city's officers, its reviewer and admins (404 to the rest);
+    # changed only by the city's officers (the service refuses the others: 403). Starting one:
+    # the city has applied already (400); a call one does not see is an invalid choice (400);
+    # those who see it but may not apply: 403.
+    row("GET",    "/api/v1/visit-applications/",                 401, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/api/v1/visit-applications/",                 401, 400, 400, 403, 400, 403, 403,
+        data={"call": "{call}"}),
+    row("GET",    "/api/v1/visit-applications/{application}/",   401, 200, 404, 404, 404, 200, 200),
+    row("PUT",    "/api/v1/visit-applications/{application}/",   401, 200, 404, 404, 404, 403, 403,
+        data={"motivation": "We want to learn."}),
+    # Incomplete: the service lists what is missing (400), to the city's officers only.
+    row("POST",   "/api/v1/visit-applications/{application}/submit/",
+                                                                 401, 400, 404, 404, 404, 403, 403),
+    row("POST",   "/api/v1/visit-applications/{application}/withdraw/",
+                                                                 401, 200, 404, 404, 404, 403, 403),
+    # "Why this score", as its page.
+    row("GET",    "/api/v1/visit-applications/{application}/score/",
+                                                                 401, 403, 404, 404, 404, 403, 200),
+    row("GET",    "/api/v1/visit-applications/{application}/score/",
+                                                                 401, 200, 404, 404, 404, 403, 200,
+        state=PUBLISHED),
+    # Reviews: one's own only; anyone else's is not found.
+    row("GET",    "/api/v1/visit-reviews/",                      401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/visit-reviews/{review}/",             401, 404, 404, 404, 404, 200, 404),
+    row("PUT",    "/api/v1/visit-reviews/{review}/",             401, 404, 404, 404, 404, 200, 404,
+        data={"comment": "Promising"}),
+    # Not every criterion is scored: the service names them (400).
+    row("POST",   "/api/v1/visit-reviews/{review}/submit/",      401, 404, 404, 404, 404, 400, 404,
+        data={}),
+    row("POST",   "/api/v1/visit-reviews/{review}/recuse/",      401, 404, 404, 404, 404, 200, 404,
+        data={"reason": "I advised this city last year."}),
     # --- Group Study Visits: reviewing (visits.views_reviewing) -----------------------------------
     # Each person's list of their own assigned applications (empty for those with none). The
     # review page is the assigned reviewer's and the admins' (who see every score and score

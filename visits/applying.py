@@ -169,12 +169,15 @@ def _city_for(*, acting_user, call: Call, city: City | None) -> City:
     )
 
 
-def application_start(*, acting_user, call: Call, city: City | None = None) -> Application:
+def application_start(
+    *, acting_user, call: Call, city: City | None = None, existing_ok: bool = True
+) -> Application:
     """Start the city's application to `call`, or return the one it has: one per city and call.
 
     A new one has its spotlight challenge prefilled from the city's Reflection Roadmap (of a
     cohort the call is open to). `city` may be left out when the person is an officer of one
-    eligible city."""
+    eligible city. `existing_ok=False` (the API's create) refuses a city that has applied
+    already, naming its application, rather than returning it."""
     permission_check(
         acting_user, APPLY, call, message=_("Your city is not eligible for this call.")
     )
@@ -184,6 +187,15 @@ def application_start(*, acting_user, call: Call, city: City | None = None) -> A
         call = Call.objects.select_for_update().get(pk=call.pk)
         existing = Application.objects.filter(call=call, city=city).first()
         if existing is not None:
+            if not existing_ok:
+                raise ApplicationError(
+                    _(
+                        "%(city)s has already applied to this call (application %(id)s): "
+                        "change that application instead."
+                    )
+                    % {"city": city.name, "id": existing.pk},
+                    code="already_applied",
+                )
             return existing
         _check_open(call, now)
         roadmap = roadmap_for_application(call=call, city=city)

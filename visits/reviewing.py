@@ -76,13 +76,33 @@ def manual_criteria(call_id: int) -> QuerySet[Criterion]:
     )
 
 
-def reviews_of_reviewer(*, user) -> QuerySet[Review]:
+def reviews_of_reviewer(*, user, progress: bool = True) -> QuerySet[Review]:
     """The reviewer's assigned reviews across calls, those still to score first, then by the
     soonest review deadline, each with its application, city, country and call, `scored` (the
     criteria they scored) and `to_score` (the call's manual criteria): one query. Applications
-    they are in conflict with are left out (a membership that came after the assignment)."""
+    they are in conflict with are left out (a membership that came after the assignment).
+
+    `progress=False`: without `scored` and `to_score`, for a caller that counts them from rows
+    it reads anyway (the API's list: a page's scores, one query): counting the reviews of a
+    paginated list then needs no subqueries."""
     if not user.is_authenticated:
         return Review.objects.none()
+    reviews = (
+        Review.objects.filter(reviewer=user)
+        .exclude(conflicts_of(user=user, prefix="application__"))
+        .select_related("application__city__country", "application__call")
+        .order_by(
+            # What is still to score first: a reviewer with more past reviews than the home
+            # page lists would otherwise not see the open one behind them.
+            Case(When(status=ReviewStatus.ASSIGNED, then=0), default=1),
+            "application__call__review_deadline",
+            "application__call",
+            "application__city__name",
+            "pk",
+        )
+    )
+    if not progress:
+        return reviews
     scored = (
         Score.objects.filter(review=OuterRef("pk"), criterion__kind=CriterionKind.MANUAL)
         .order_by()
@@ -97,23 +117,9 @@ def reviews_of_reviewer(*, user) -> QuerySet[Review]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
-        Review.objects.filter(reviewer=user)
-        .exclude(conflicts_of(user=user, prefix="application__"))
-        .select_related("application__city__country", "application__call")
-        .annotate(
-            scored=Coalesce(Subquery(scored, output_field=IntegerField()), 0),
-            to_score=Coalesce(Subquery(to_score, output_field=IntegerField()), 0),
-        )
-        .order_by(
-            # What is still to score first: a reviewer with more past reviews than the home
-            # page lists would otherwise not see the open one behind them.
-            Case(When(status=ReviewStatus.ASSIGNED, then=0), default=1),
-            "application__call__review_deadline",
-            "application__call",
-            "application__city__name",
-            "pk",
-        )
+    return reviews.annotate(
+        scored=Coalesce(Subquery(scored, output_field=IntegerField()), 0),
+        to_score=Coalesce(Subquery(to_score, output_field=IntegerField()), 0),
     )
 
 

@@ -19,6 +19,8 @@ from portal.api.parsers import MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH, parse_json_b
 from roadmaps.models import Roadmap, RoadmapComment, RoadmapValue
 from tests import factories
 from tests.roadmaps import conftest as roadmap_fixtures
+from visits.enums import CallStatus
+from visits.models import Review
 
 # The programme of the roadmap tests (a cohort, Lisbon's roadmap, a climate action, a session).
 clock = roadmap_fixtures.clock
@@ -36,7 +38,21 @@ OBJECTS = {
         Survey.objects.filter(cohort=p.cohort).first()
         or factories.SurveyFactory(cohort=p.cohort, is_published=True)
     ),
+    "visit-applications": lambda p: _visit_review(p).application,
+    "visit-reviews": lambda p: _visit_review(p),
 }
+
+
+def _visit_review(programme):
+    """A review of Lisbon's application to an open study visits call (made once)."""
+    review = Review.objects.filter(application__city=programme.lisbon).first()
+    if review is None:
+        call = factories.CallFactory(status=CallStatus.OPEN)
+        application = factories.ApplicationFactory(call=call, city=programme.lisbon)
+        review = factories.ReviewFactory(application=application)
+    return review
+
+
 APPS = [
     "accounts",
     "cities",
@@ -46,6 +62,7 @@ APPS = [
     "feedback",
     "notifications",
     "taxonomy",
+    "visits",
 ]
 
 NUL = "x\x00y"

@@ -24,6 +24,7 @@ from roadmaps.template import FIELDS
 from tests import factories
 from tests.api.world import build_world, roadmap_value
 from tests.conftest import require
+from visits.models import Application
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "portal_api_client"
@@ -119,6 +120,10 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
 
     admin, lead, officer = sign_in(world.admin), sign_in(world.lead), sign_in(world.officer)
     roadmap, action, survey = world.roadmap.pk, world.action.pk, world.survey
+    reviewer = sign_in(world.reviewer)
+    call = world.call
+    first_visit = call.visits.order_by("starts_on").first().pk
+    criterion = str(call.criteria.get().pk)
     # (operation, client, arguments, status, documented type) in an order that makes each
     # call a happy path: the roadmap is saved, submitted, returned, submitted and accepted.
     calls = [
@@ -266,6 +271,84 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
         ),
         ("surveys_responses_list", lead, {"id": survey.pk}, 200, "PaginatedResponseRowList"),
         ("surveys_results_retrieve", lead, {"id": survey.pk}, 200, "Results"),
+        # Group Study Visits: Porto (accepted above) applies, submits and withdraws; the
+        # reviewer scores Lisbon's application, submits and recuses; the admin runs scoring,
+        # allocates (Lisbon, ranked by the world's scoring) and publishes.
+        ("visit_calls_list", officer, {}, 200, "PaginatedCallList"),
+        ("visit_calls_retrieve", officer, {"id": call.pk}, 200, "CallDetail"),
+        (
+            "visit_applications_create",
+            officer,
+            {"body": {"call": call.pk, "city": world.porto.pk}},
+            201,
+            "Application",
+        ),
+        (
+            "visit_applications_update",
+            officer,
+            {
+                "id": "porto-application",
+                "body": {
+                    "preferences": [first_visit],
+                    "motivation": "Heat networks.",
+                    "spotlight_challenge": "Old buildings.",
+                    "delegates": [{"name": "Inês Sousa", "email": "ines@porto.pt"}],
+                    "answers": {},
+                },
+            },
+            200,
+            "Application",
+        ),
+        (
+            "visit_applications_submit_create",
+            officer,
+            {"id": "porto-application"},
+            200,
+            "Application",
+        ),
+        ("visit_applications_list", officer, {}, 200, "PaginatedApplicationList"),
+        ("visit_applications_retrieve", officer, {"id": "porto-application"}, 200, "Application"),
+        (
+            "visit_applications_withdraw_create",
+            officer,
+            {"id": "porto-application"},
+            200,
+            "Application",
+        ),
+        ("visit_reviews_list", reviewer, {}, 200, "PaginatedVisitReviewList"),
+        ("visit_reviews_retrieve", reviewer, {"id": world.review.pk}, 200, "VisitReviewDetail"),
+        (
+            "visit_reviews_update",
+            reviewer,
+            {"id": world.review.pk, "body": {"points": {criterion: 2}}},
+            200,
+            "VisitReviewDetail",
+        ),
+        (
+            "visit_reviews_submit_create",
+            reviewer,
+            {"id": world.review.pk, "body": {"points": {criterion: 2}, "comment": "Clear."}},
+            200,
+            "VisitReviewDetail",
+        ),
+        (
+            "visit_reviews_recuse_create",
+            reviewer,
+            {"id": world.review.pk, "body": {"reason": "I advised Lisbon."}},
+            200,
+            "VisitReviewDetail",
+        ),
+        ("visit_calls_scoring_create", admin, {"id": call.pk}, 202, "Queued"),
+        ("visit_calls_allocation_run_create", admin, {"id": call.pk}, 200, "AllocationResult"),
+        ("visit_calls_allocation_retrieve", admin, {"id": call.pk}, 200, "Allocation"),
+        ("visit_calls_allocation_publish_create", admin, {"id": call.pk}, 200, "Published"),
+        (
+            "visit_applications_score_retrieve",
+            admin,
+            {"id": world.application.pk},
+            200,
+            "ScoreSheet",
+        ),
     ]
     called = set()
     for name, client, arguments, status, documented in calls:
@@ -273,6 +356,8 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
         arguments = dict(arguments)
         if arguments.get("id") == "braga":
             arguments["id"] = world.braga.enrolments.get().pk
+        if arguments.get("id") == "porto-application":
+            arguments["id"] = Application.objects.get(call=call, city=world.porto).pk
         if "body" in arguments:
             arguments["body"] = body(op, arguments["body"])
         answer = op.sync_detailed(client=client, **arguments)
@@ -288,6 +373,7 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
 
     assert called | {"auth_token_create"} == set(ops)
     assert Roadmap.objects.get(pk=roadmap).status == "accepted"
+    assert Application.objects.get(pk=world.application.pk).decision == "selected"
     assert list(
         Answer.objects.filter(response__survey=survey, response__status="submitted")
         .order_by("question__section__position", "question__position")

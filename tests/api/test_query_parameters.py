@@ -35,6 +35,9 @@ def test_every_enum_filter_of_the_schema_is_checked_here(db):
         ("/api/v1/surveys/", "scope"),
         ("/api/v1/surveys/{id}/responses/", "city_type"),
         ("/api/v1/surveys/{id}/results/", "city_type"),
+        ("/api/v1/visit-applications/", "status"),
+        ("/api/v1/visit-calls/", "status"),
+        ("/api/v1/visit-reviews/", "status"),
     ]
 
 

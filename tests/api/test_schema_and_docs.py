@@ -72,6 +72,21 @@ def test_schema_is_public_openapi_3_yaml_with_our_endpoints(client, db):
         "/api/v1/surveys/{id}/response/submit/",
         "/api/v1/surveys/{id}/responses/",
         "/api/v1/surveys/{id}/results/",
+        "/api/v1/visit-applications/",
+        "/api/v1/visit-applications/{id}/",
+        "/api/v1/visit-applications/{id}/score/",
+        "/api/v1/visit-applications/{id}/submit/",
+        "/api/v1/visit-applications/{id}/withdraw/",
+        "/api/v1/visit-calls/",
+        "/api/v1/visit-calls/{id}/",
+        "/api/v1/visit-calls/{id}/allocation/",
+        "/api/v1/visit-calls/{id}/allocation/publish/",
+        "/api/v1/visit-calls/{id}/allocation/run/",
+        "/api/v1/visit-calls/{id}/scoring/",
+        "/api/v1/visit-reviews/",
+        "/api/v1/visit-reviews/{id}/",
+        "/api/v1/visit-reviews/{id}/recuse/",
+        "/api/v1/visit-reviews/{id}/submit/",
     ]
     assert sorted(schema["components"]["securitySchemes"]) == ["cookieAuth", "tokenAuth"]
 
@@ -265,6 +280,16 @@ def test_sub_resources_do_not_list_the_collections_filters(schema):
             "page_size",
         ],
         "GET /api/v1/surveys/{id}/results/": ["city_type", "cohort", "country", "group", "id"],
+        # Group Study Visits (visits/api.py): one object and what hangs from it.
+        "GET /api/v1/visit-applications/{id}/score/": ["id"],
+        "POST /api/v1/visit-applications/{id}/submit/": ["id"],
+        "POST /api/v1/visit-applications/{id}/withdraw/": ["id"],
+        "GET /api/v1/visit-calls/{id}/allocation/": ["id"],
+        "POST /api/v1/visit-calls/{id}/allocation/publish/": ["id"],
+        "POST /api/v1/visit-calls/{id}/allocation/run/": ["id"],
+        "POST /api/v1/visit-calls/{id}/scoring/": ["id"],
+        "POST /api/v1/visit-reviews/{id}/recuse/": ["id"],
+        "POST /api/v1/visit-reviews/{id}/submit/": ["id"],
     }
 
 

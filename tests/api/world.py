@@ -29,6 +29,9 @@ from sessions.enums import SessionKind
 from sessions.models import Registration, Session
 from tests import factories
 from tests.feedback.conftest import two_page_survey
+from visits import applying, calls, reviewing, scoring
+from visits.enums import CriterionKind
+from visits.models import Application, Call, Review
 
 
 @dataclass
@@ -50,6 +53,10 @@ class World:
     roadmap: Roadmap
     service: NetZeroCitiesService
     survey: Survey
+    call: Call
+    application: Application  # Lisbon's, submitted
+    reviewer: User
+    review: Review  # the reviewer's, of Lisbon's application
 
     def id_for(self, path: str) -> int | None:
         """A real id for an /api/v1/<collection>/{id}/ path."""
@@ -63,6 +70,9 @@ class World:
             "roadmaps": self.roadmap.pk,
             "sessions": self.upcoming.pk,
             "surveys": self.survey.pk,
+            "visit-calls": self.call.pk,
+            "visit-applications": self.application.pk,
+            "visit-reviews": self.review.pk,
         }.get(path.removeprefix("/api/v1/").split("/")[0])
 
 
@@ -157,6 +167,7 @@ def build_world() -> World:
         acting_user=officer,
     )
     answering.response_submit(response=response, acting_user=officer)
+    call, application, reviewer, review = _study_visits(admin, officer, cohort, lisbon, energy)
     return World(
         admin=admin,
         lead=lead,
@@ -175,7 +186,67 @@ def build_world() -> World:
         roadmap=roadmap,
         service=service,
         survey=survey,
+        call=call,
+        application=application,
+        reviewer=reviewer,
+        review=review,
     )
+
+
+def _study_visits(admin, officer, cohort, lisbon, sector):
+    now = timezone.now()
+    call = calls.call_create(
+        acting_user=admin,
+        data=calls.CallSettings(
+            title="Group Study Visits",
+            eligible_cohorts=[cohort],
+            opens_at=now - datetime.timedelta(days=1),
+            closes_at=now + datetime.timedelta(days=30),
+            review_deadline=now + datetime.timedelta(days=40),
+        ),
+    )
+    visits = [
+        calls.visit_add(
+            acting_user=admin,
+            call=call,
+            data=calls.VisitData(
+                host_city=factories.CityFactory(name=name, is_mission_city=True),
+                starts_on=timezone.localdate() + datetime.timedelta(days=days),
+                sector=sector,
+            ),
+        )
+        for name, days in (("Mannheim", 60), ("Bucharest", 90))
+    ]
+    calls.criterion_add(
+        acting_user=admin,
+        call=call,
+        data=calls.CriterionData(
+            name="Relevance",
+            kind=CriterionKind.MANUAL,
+            scale_max=3,
+            anchors=["None", "Weak", "Good", "Excellent"],
+        ),
+    )
+    call = calls.call_open(acting_user=admin, call=call)
+    application = applying.application_start(acting_user=officer, call=call, city=lisbon)
+    applying.application_save(
+        acting_user=officer,
+        application=application,
+        draft=applying.ApplicationDraft(
+            preferences=[visits[0].pk],
+            motivation="We want to learn.",
+            spotlight_challenge="Old buildings.",
+            delegates=[applying.DelegateEntry(name="Rui Costa", email="rui@lisboa.pt")],
+        ),
+    )
+    applying.application_submit(acting_user=officer, application=application)
+    reviewer = factories.UserFactory(is_reviewer=True, full_name="Rita Reviewer")
+    (review,) = reviewing.reviewers_assign(
+        acting_user=admin, application=application, reviewers=[reviewer]
+    )
+    scoring.call_score(call_id=call.pk)
+    application.refresh_from_db()
+    return call, application, reviewer, review
 
 
 def roadmap_value(world: World, field) -> str:

@@ -104,6 +104,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_roadmaps",
         "bench_sessions",
         "bench_visits_allocation",
+        "bench_visits_api",
         "bench_visits_applying",
         "bench_visits_calls",
         "bench_visits_reviewing",
@@ -221,6 +222,11 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "visits: call edit form, programme admin",
             "visits: list of calls, officer of an eligible city",
             "visits: list of calls, programme admin",
+            "API: GET /api/v1/visit-calls/ (officer of an eligible city)",
+            "API: GET /api/v1/visit-applications/ (programme admin, every call's)",
+            "API: GET /api/v1/visit-applications/ (reviewer with 100 assigned applications)",
+            "API: GET /api/v1/visit-applications/ (officer of an eligible city)",
+            "API: GET /api/v1/visit-reviews/ (reviewer with 100 assigned applications)",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}

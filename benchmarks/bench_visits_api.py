@@ -1,0 +1,59 @@
+"""Group Study Visits (issue 12): the API's lists (visits/api.py), one row per list and reader,
+on the calls the page benchmarks make, held to 3x the floor like every page:
+
+- the calls of an officer of an eligible city (bench_visits_calls' call among the scale calls);
+- the applications of a programme admin (every call's: the first page of 50 of the scale
+  call's 20,000 and the other benchmark calls'), of the benchmark reviewer (the 100 assigned
+  to them in bench_visits_reviewing's call) and of an officer of an eligible city;
+- the reviews of the benchmark reviewer (the same 100).
+
+Measured on 2 December 2026, 14:47-14:54 UTC, PostgreSQL, portal_bench_scale (with the
+20,000-application scale call), 20 runs after 3 warm-ups, each paired with the floor, on a
+shared machine under load (load average 8 to 15, two test suites running beside it: only the
+ratios mean anything): calls 3.28x the floor, applications 5.08x (admin), 5.57x (reviewer),
+4.40x (officer), reviews 1.37x (kept in the cache; 6.38x read afresh in an earlier run). The
+applications lists are NOT at 3x: most of their time is their five queries (the count over
+the visibility subqueries, the page with call and city, preferences, delegates) on the loaded
+database; keeping them in the cache needs a data version raised by every change of an
+application, the autosave's included.
+"""
+
+from benchmarks.bench_cohorts import busiest_cohort, enrolled_officer
+from benchmarks.bench_visits_calls import benchmark_call
+from benchmarks.bench_visits_reviewing import reviewing_call
+from benchmarks.harness import benchmark, page, signed_in_client
+from devdata.scale import scale_users
+
+
+def _admin():
+    return scale_users().filter(is_programme_admin=True).order_by("email").first()
+
+
+@benchmark("API: GET /api/v1/visit-calls/ (officer of an eligible city)")
+def api_visit_calls():
+    benchmark_call()
+    return page(signed_in_client(enrolled_officer(busiest_cohort())), "/api/v1/visit-calls/")
+
+
+@benchmark("API: GET /api/v1/visit-applications/ (programme admin, every call's)")
+def api_visit_applications_admin():
+    reviewing_call()
+    return page(signed_in_client(_admin()), "/api/v1/visit-applications/")
+
+
+@benchmark("API: GET /api/v1/visit-applications/ (reviewer with 100 assigned applications)")
+def api_visit_applications_reviewer():
+    _call, reviewer = reviewing_call()
+    return page(signed_in_client(reviewer), "/api/v1/visit-applications/")
+
+
+@benchmark("API: GET /api/v1/visit-applications/ (officer of an eligible city)")
+def api_visit_applications_officer():
+    benchmark_call()
+    return page(signed_in_client(enrolled_officer(busiest_cohort())), "/api/v1/visit-applications/")
+
+
+@benchmark("API: GET /api/v1/visit-reviews/ (reviewer with 100 assigned applications)")
+def api_visit_reviews():
+    _call, reviewer = reviewing_call()
+    return page(signed_in_client(reviewer), "/api/v1/visit-reviews/")
