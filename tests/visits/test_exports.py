@@ -33,8 +33,9 @@ ROUTES = (
     "visit_call_allocation_csv",
     "visit_call_allocation_xlsx",
 )
-# SUBMITTED_AT (09:00 UTC) as the pages write it, in the portal's time zone (Europe/Brussels).
-SUBMITTED = "1 March 2025, 10:00"
+# SUBMITTED_AT (09:00 UTC) as the pages write it, in the portal's time zone (Europe/Brussels):
+# its day and its time of day.
+SUBMITTED = ("1 March 2025", "10:00")
 
 
 @pytest.fixture
@@ -139,6 +140,7 @@ RANKING_HEADER = [
     "City",
     "Country",
     "Status",
+    "Submitted on",
     "Submitted at",
     "Total",
     "Relevance: points",
@@ -161,21 +163,21 @@ NO_LINES = ["", "2.00", "", "", "", "", "", "1.00", "", "", "", "", "", "1.00", 
 RANKING_ROWS = [
     # Turku: 2 x 3 (Ben recused) + the roadmap's 1 = 7; first on the tie by its roadmap.
     [
-        *("1", "Turku", "Finland", "Submitted", SUBMITTED, "7.000"),
+        *("1", "Turku", "Finland", "Submitted", *SUBMITTED, "7.000"),
         *("3.000", "2.00", "6.000", "1", "0.000", "No"),
         *("2.000", "1.00", "0.000", "1", "0.000", "No"),
         *("1.000", "1.00", "1.000"),
     ],
     # Lisbon: 2 x mean(2, 5) = 7; the reviewers' deviation of 1.5 reaches the threshold of 1.
     [
-        *("2", "Lisbon", "Portugal", "Submitted", SUBMITTED, "7.000"),
+        *("2", "Lisbon", "Portugal", "Submitted", *SUBMITTED, "7.000"),
         *("3.500", "2.00", "7.000", "2", "1.500", "Yes"),
         *("4.000", "1.00", "0.000", "2", "0.000", "No"),
         *("0.000", "1.00", "0.000"),
     ],
-    ["", "Malmo", "Sweden", "Submitted", SUBMITTED, "", *NO_LINES],
-    ["", "Oulu", "Finland", "Withdrawn", SUBMITTED, "", *NO_LINES],
-    ["", "Porto", "Portugal", "Draft", "", "", *NO_LINES],
+    ["", "Malmo", "Sweden", "Submitted", *SUBMITTED, "", *NO_LINES],
+    ["", "Oulu", "Finland", "Withdrawn", *SUBMITTED, "", *NO_LINES],
+    ["", "Porto", "Portugal", "Draft", "", "", "", *NO_LINES],
 ]
 
 
@@ -209,8 +211,8 @@ def test_ranking_xlsx_holds_the_same_cells_with_numbers_as_numbers(client, world
     assert sheet.freeze_panes == "A2"
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows == [RANKING_HEADER, *(as_read_from_xlsx(row) for row in RANKING_ROWS)]
-    assert sheet["F2"].data_type == "n"  # the total
-    assert sheet["E2"].data_type == "s"  # the submission, as the pages write it
+    assert sheet["G2"].data_type == "n"  # the total
+    assert sheet["E2"].data_type == "s"  # the submission's day, as the pages write it
 
 
 def test_ranking_export_follows_the_ranking_pages_order(client, world):
@@ -245,10 +247,11 @@ def test_ranking_dates_are_written_in_the_readers_language(client, world):
 
     rows = csv_rows(client.get(url("visit_call_ranking_csv", world["call"])))
 
-    assert rows[1][4] == "1 mars 2025 à 10:00"
-    assert xlsx_rows(client.get(url("visit_call_ranking_xlsx", world["call"])))[1][4] == (
-        "1 mars 2025 à 10:00"
-    )
+    assert rows[1][4:6] == ["1 mars 2025", "10:00"]
+    assert xlsx_rows(client.get(url("visit_call_ranking_xlsx", world["call"])))[1][4:6] == [
+        "1 mars 2025",
+        "10:00",
+    ]
 
 
 # --- The allocation ----------------------------------------------------------------------------
@@ -351,9 +354,9 @@ def test_texts_a_spreadsheet_would_run_are_guarded(client, world):
     lisbon = rows[2]
     assert lisbon[1] == '\'=HYPERLINK("http://evil.example","Lisbon")'
     assert lisbon[2] == "'+Portugal"
-    assert rows[0][6] == "'@Relevance: points"
+    assert rows[0][7] == "'@Relevance: points"
     # Numbers are not texts: a negative one would keep its sign (none here), and totals stay.
-    assert lisbon[5] == "7.000"
+    assert lisbon[6] == "7.000"
 
     sheet = xlsx_sheet(client.get(url("visit_call_ranking_xlsx", world["call"])))
     assert sheet["B3"].value == '=HYPERLINK("http://evil.example","Lisbon")'
@@ -411,7 +414,7 @@ def test_a_call_with_no_application_nor_criterion_gives_a_header_alone(client):
     call = factories.CallFactory()
     client.force_login(factories.UserFactory(is_programme_admin=True))
 
-    assert csv_rows(client.get(url("visit_call_ranking_csv", call))) == [RANKING_HEADER[:6]]
+    assert csv_rows(client.get(url("visit_call_ranking_csv", call))) == [RANKING_HEADER[:7]]
     assert xlsx_rows(client.get(url("visit_call_allocation_xlsx", call))) == [
         [
             "Rank", "City", "Country", "Decision", "Visit: host city", "Visit: title",
