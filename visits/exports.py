@@ -36,7 +36,8 @@ Decisions (README):
   days as "12 May 2025". Yes/No and the statuses and decisions are the
   pages' words, in the reader's language.
 - Texts someone typed (city, country and visit names, a criterion's name in the header) go
-  through the spreadsheets' formula guard (portal.spreadsheets).
+  through the spreadsheets' formula guard (portal.spreadsheets); the other columns hold
+  numbers and the portal's own words, and are not checked (800,000 cells of the ranking).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class ExportTable:
     rows: Iterator[list]
     # The sheet's name in the XLSX.
     title: str
+    # The columns that may hold a text someone typed (the CSV's formula guard checks those).
+    text_columns: tuple[int, ...] = ()
 
 
 def export_filename(call: Call, part: str, extension: str) -> str:
@@ -76,8 +79,9 @@ def export_filename(call: Call, part: str, extension: str) -> str:
 
 
 def csv_lines(table: ExportTable) -> Iterator[str]:
-    # Every text cell is checked by the formula guard: the files are small beside a survey's.
-    return spreadsheets.csv_lines(table.header, table.rows)
+    # The formula guard checks the columns of texts someone typed (names of cities, countries,
+    # visits); the others hold numbers and the portal's own words.
+    return spreadsheets.csv_lines(table.header, table.rows, text_columns=table.text_columns)
 
 
 def xlsx_write(table: ExportTable, file) -> None:
@@ -102,11 +106,12 @@ def _moment_writer():
     moment with DATETIME_FORMAT took half of a 20,000-row file's time."""
     days: dict = {}
     times: dict = {}
+    zone = timezone.get_current_timezone()
 
     def write(moment) -> tuple[str | None, str | None]:
         if moment is None:
             return None, None
-        local = timezone.localtime(moment)
+        local = moment.astimezone(zone)
         day = local.date()
         minute = (local.hour, local.minute)
         written_day = days.get(day)
@@ -211,7 +216,10 @@ def ranking_table(*, call: Call) -> ExportTable:
         yes_no=_yes_no(),
     )
     return ExportTable(
-        header=header, rows=_in_language(rows, translation.get_language()), title=_("Ranking")
+        header=header,
+        rows=_in_language(rows, translation.get_language()),
+        title=_("Ranking"),
+        text_columns=(1, 2),
     )
 
 
@@ -325,7 +333,11 @@ def allocation_table(*, call: Call) -> ExportTable:
         yes_no=_yes_no(),
     )
     return ExportTable(
-        header=header, rows=_in_language(rows, translation.get_language()), title=_("Allocation")
+        header=header,
+        rows=_in_language(rows, translation.get_language()),
+        title=_("Allocation"),
+        # City, country, the visit's host and title, the preferences.
+        text_columns=(1, 2, 4, 5, *range(PREFERENCES_FROM, len(header))),
     )
 
 
