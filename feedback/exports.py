@@ -40,14 +40,11 @@ Decisions (README):
 - The XLSX's dates (of its parts and its properties) are a fixed one, not the clock's: the same
   responses give the same file, byte for byte.
 - A text that begins with =, +, -, @ or a tab would be run as a formula by a spreadsheet
-  (CSV injection): the CSV writes a ' before it; the XLSX stores every text as text.
+  (CSV injection): the CSV writes a ' before it; the XLSX stores every text as text. The
+  writing of both files (the guard, the CSV's lines, the workbook with fixed dates) is the
+  foundation's, portal/spreadsheets.py, shared with the Group Study Visits' exports.
 """
 
-import csv
-import datetime
-import os
-import shutil
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -72,6 +69,8 @@ from cities.models import CityMembership
 from feedback.enums import QuestionKind
 from feedback.models import Answer, Survey
 from feedback.results import ResultFilters, asked_cities, responses_counted, survey_questions
+from portal import spreadsheets
+from portal.spreadsheets import FORMULA_STARTS, csv_field, guarded
 
 # Rows fetched from the database at a time: enough to keep the round trips few, small enough
 # that memory does not follow the survey's size.
@@ -81,7 +80,6 @@ RESPONSES_PER_CHUNK = 500
 # The modulus of the anonymous rows' order (a prime under 2**31: a square of a residue stays
 # within a 64-bit integer in both databases).
 ORDER_PRIME = 2_147_483_629
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # How a cell is filled from an answer row.
 FIXED, NUMBER, TEXT = 0, 1, 2
@@ -272,20 +270,10 @@ def response_table(*, survey: Survey, filters: ResultFilters | None = None) -> R
         database_lines = partial(_database_lines, statement)
     return ResponseTable(
         header=header,
-        rows=_rows(_read(queryset), len(header), places, survey),
+        rows=_rows(spreadsheets.rows_read(queryset, CHUNK_SIZE), len(header), places, survey),
         text_columns=texts,
         database_lines=database_lines,
     )
-
-
-def _read(queryset) -> Iterator[tuple]:
-    """The query's rows, CHUNK_SIZE at a time, read inside a transaction: outside one, Django
-    declares PostgreSQL's server-side cursor WITH HOLD, which makes the database compute and
-    store the whole result before the first row comes; inside, rows stream as they are found
-    (measured: a quarter less time on a million answers). Closing the response early (a
-    download cancelled) ends the transaction: it only read."""
-    with transaction.atomic():
-        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
 
 
 def _rows(records, width: int, places: dict, survey: Survey) -> Iterator[list]:
@@ -342,16 +330,6 @@ def _rows(records, width: int, places: dict, survey: Survey) -> Iterator[list]:
 # tests/feedback/test_exports_database_lines.py holds the two paths to the same bytes.
 
 
-def _csv_field(value) -> str:
-    """`value` as csv.writer writes it in a line of several fields (quoted if it must be)."""
-    line = csv.writer(_Line()).writerow([value, ""])
-    return line[: -len(",\r\n")]
-
-
-def _guarded(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 # FORMULA_STARTS as an SQL list: the tab and carriage return by their codes.
 _SQL_FORMULA_STARTS = ", ".join(
     f"chr({ord(start)})" if start in "\t\r" else "'" + start + "'" for start in FORMULA_STARTS
@@ -360,13 +338,13 @@ _SQL_FORMULA_STARTS = ", ".join(
 
 def _sql_text_cell(expression: str) -> str:
     """SQL of the CSV field of a text someone typed: the formula guard, then the quoting."""
-    guarded = (
+    checked = (
         f"CASE WHEN left({expression}, 1) IN ({_SQL_FORMULA_STARTS}) "
         f"THEN chr(39) || {expression} ELSE {expression} END"
     )
     return (
         f"CASE WHEN {expression} ~ '[\",\\r\\n]' "
-        f"THEN '\"' || replace({guarded}, '\"', '\"\"') || '\"' ELSE {guarded} END"
+        f"THEN '\"' || replace({checked}, '\"', '\"\"') || '\"' ELSE {checked} END"
     )
 
 
@@ -412,9 +390,9 @@ def _lines_statement(survey: Survey, filters, places: dict, width: int) -> _Line
     for (question_id, option_id), (column, how, value, other_column) in places.items():
         fixed = None
         if how == FIXED:
-            fixed = _csv_field(_guarded(value) if isinstance(value, str) else value)
+            fixed = csv_field(guarded(value) if isinstance(value, str) else value)
         elif how == NUMBER:
-            fixed = _csv_field(value)
+            fixed = csv_field(value)
         rows.append("(%s::integer, %s::integer, %s::integer, %s::integer, %s::text, %s::integer)")
         other = None if other_column is None else other_column - first
         place_params += [question_id, option_id or 0, column - first, how, fixed, other]
@@ -512,120 +490,21 @@ def _database_lines(statement: _LinesStatement) -> Iterator[str]:
                 yield "\r\n".join(lines)
 
 
-# --- CSV -----------------------------------------------------------------------------------------
-
-
-class _Line:
-    """What csv.writer writes to: it hands back the line instead of keeping it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-# Lines sent together: a chunk of the streamed response, not one per response.
-LINES_PER_CHUNK = 200
+# --- CSV and XLSX (portal.spreadsheets) ---------------------------------------------------------
 
 
 def csv_lines(table: ResponseTable) -> Iterator[str]:
-    """The CSV file in chunks of LINES_PER_CHUNK lines: a byte order mark first (spreadsheets
-    then read it as UTF-8), the header, then a line per response. None is written empty."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(table.header)
-    if table.database_lines is not None:
-        yield from table.database_lines()
-        return
-    texts = table.text_columns
-    chunk = []
-    for row in table.rows:
-        for column in texts:
-            value = row[column]
-            if value and value.startswith(FORMULA_STARTS):
-                row[column] = "'" + value
-        chunk.append(writer.writerow(row))
-        if len(chunk) == LINES_PER_CHUNK:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
-
-
-# --- XLSX ----------------------------------------------------------------------------------------
+    """The CSV file in chunks of lines (portal.spreadsheets.csv_lines): a byte order mark, the
+    header, then a line per response, or the lines PostgreSQL wrote (`database_lines`)."""
+    return spreadsheets.csv_lines(
+        table.header, table.rows, text_columns=table.text_columns, body=table.database_lines
+    )
 
 
 def xlsx_write(table: ResponseTable, file, *, title: str) -> None:
-    """Write the XLSX file to `file` (a path or a binary file), a row at a time (openpyxl's
-    write-only workbook keeps the rows in a temporary file, not in memory)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for text in table.header:
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
-        cell.data_type = "s"
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in table.rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                # Set as text, so that a text beginning with "=" is never a formula.
-                cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-    _workbook_save(workbook, file)
-
-
-# The date of every part of the XLSX file and of its properties: a fixed one, so that the same
-# responses give the same bytes (openpyxl would stamp the clock's).
-FILE_DATE = datetime.datetime(2020, 1, 1)
-
-
-class _DatedZipFile(zipfile.ZipFile):
-    """A ZIP archive whose members all carry FILE_DATE."""
-
-    def _member(self, name: str, size: int = 0) -> zipfile.ZipInfo:
-        member = zipfile.ZipInfo(name, date_time=FILE_DATE.timetuple()[:6])
-        member.compress_type = zipfile.ZIP_DEFLATED
-        member.external_attr = 0o600 << 16
-        member.file_size = size
-        return member
-
-    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = self._member(zinfo_or_arcname)
-        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
-
-    def write(self, filename, arcname=None, *args, **kwargs):
-        """Copy the file in by chunks (the worksheet written a row at a time)."""
-        size = os.path.getsize(filename)
-        member = self._member(arcname or os.path.basename(filename), size)
-        with open(filename, "rb") as source, self.open(member, "w") as target:
-            shutil.copyfileobj(source, target, 1 << 20)
-
-
-def _workbook_save(workbook, file) -> None:
-    """openpyxl's save_workbook, with fixed dates (FILE_DATE)."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    workbook.properties.created = workbook.properties.modified = FILE_DATE
-    archive = _DatedZipFile(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(workbook, archive).save()
-
-
-def _sheet_title(title: str) -> str:
-    """A worksheet's name: at most 31 characters, none of []:*?/\\."""
-    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip()
-    return cleaned[:31] or "Responses"
+    """Write the XLSX file to `file` (a path or a binary file), a row at a time
+    (portal.spreadsheets.xlsx_write)."""
+    spreadsheets.xlsx_write(table.header, table.rows, file, title=title, default_title="Responses")
 
 
 def export_filename(survey: Survey, extension: str) -> str:

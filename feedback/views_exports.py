@@ -10,12 +10,10 @@ used sends them back to the page, which says why.
 None of these is kept in a shared cache nor on the browser's disk: they name cities.
 """
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -42,11 +40,10 @@ from feedback.views_results import (
     _question_svg,
     _survey_for,
 )
+from portal import spreadsheets
 from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map
 from sessions.caching import CITIES, NAMES, VISIBILITY, session_scope
 from sessions.selectors import session_access_of
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class _BackToResults(Exception):
@@ -96,11 +93,7 @@ def survey_export_csv(request, pk):
         table = _table(request, survey)
     except _BackToResults as refusal:
         return _back(request, survey, refusal)
-    response = StreamingHttpResponse(
-        (line.encode() for line in csv_lines(table)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(survey, "csv")}"'
-    return response
+    return spreadsheets.csv_response(csv_lines(table), export_filename(survey, "csv"))
 
 
 @login_required
@@ -114,15 +107,8 @@ def survey_export_xlsx(request, pk):
         table = _table(request, survey)
     except _BackToResults as refusal:
         return _back(request, survey, refusal)
-    # Closed (and so removed) by FileResponse once it is sent.
-    file = tempfile.TemporaryFile()  # noqa: SIM115
-    xlsx_write(table, file, title=survey.title)
-    file.seek(0)
-    return FileResponse(
-        file,
-        as_attachment=True,
-        filename=export_filename(survey, "xlsx"),
-        content_type=XLSX_TYPE,
+    return spreadsheets.xlsx_response(
+        lambda file: xlsx_write(table, file, title=survey.title), export_filename(survey, "xlsx")
     )
 
 

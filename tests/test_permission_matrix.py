@@ -501,6 +501,13 @@ ROWS = [
     row("GET",    "/visits/applications/{application}/action-plan/file/",
                                                                    L, 200, 404, 404, 404, 403, 200,
         state=VISITED),
+    # --- Group Study Visits: the exports of the ranking and the allocation (visits.views_exports)
+    # The admins', as the ranking and allocation pages: those who see the call get 403, the
+    # rest 404.
+    row("GET",    "/visits/calls/{call}/ranking.csv",              L, 403, 404, 403, 404, 403, 200),
+    row("GET",    "/visits/calls/{call}/ranking.xlsx",             L, 403, 404, 403, 404, 403, 200),
+    row("GET",    "/visits/calls/{call}/allocation.csv",           L, 403, 404, 403, 404, 403, 200),
+    row("GET",    "/visits/calls/{call}/allocation.xlsx",          L, 403, 404, 403, 404, 403, 200),
     # --- Group Study Visits: scoring and ranking (visits.views_scoring) ------------------------
     # The ranking and "Run scoring" are the admins'; those who see the call (an eligible
     # officer, a facilitator of its cohort, a reviewer of one of its applications) get 403.

@@ -1,5 +1,5 @@
 """/visits/: one module of routes per part of Group Study Visits, each kept by its own views
-module (calls, applying, reviewing, scoring and ranking, allocation)."""
+module (calls, applying, reviewing, scoring and ranking, allocation, exports)."""
 
 from django.urls import include, path
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("visits.urls_reviewing")),
     path("", include("visits.urls_scoring")),
     path("", include("visits.urls_allocation")),
+    path("", include("visits.urls_exports")),
 ]

@@ -107,6 +107,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_visits_api",
         "bench_visits_applying",
         "bench_visits_calls",
+        "bench_visits_exports",
         "bench_visits_reviewing",
         "bench_visits_scoring",
     ]
@@ -214,6 +215,10 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "reviewer assignment page: programme admin, scale call of 20,000 applications",
             "visit allocation page: programme admin, 400 ranked applications",
             "visit publish confirmation: programme admin, 400 ranked applications",
+            "visits export: ranking CSV, programme admin, 20,000 applications, every score line",
+            "visits export: ranking XLSX, programme admin, 20,000 applications, every score line",
+            "visits export: allocation CSV, programme admin, 20,000 applications",
+            "visits export: allocation XLSX, programme admin, 20,000 applications",
             "visits ranking page: programme admin, 20,000 applications (first 50)",
             "visits scoring: whole call of 20,000 applications again, nothing changed (not a page)",
             "visits why-this-score page: programme admin, the application ranked first",
