@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CallStatus(models.TextChoices):
@@ -8,7 +9,8 @@ class CallStatus(models.TextChoices):
     withdrawal promoting the next city on the waitlist."""
 
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
+    # "Open" alone is also a verb (the roadmap overview's link): French needs "Ouvert" here.
+    OPEN = "open", pgettext_lazy("call status", "Open")
     PUBLISHED = "published", _("Decisions published")
 
 

@@ -70,7 +70,8 @@ def test_publishing_emails_each_applicant_its_decision_once(admin, allocated):
     assert _emails() == sorted(
         [
             (officer["leuven"], "Group Study Visit: Mannheim welcomes your city"),
-            (officer["tartu"], "Group Study Visit: Guimaraes welcomes your city"),
+            # Tartu's officer reads French (apply(..., language="fr")).
+            (officer["tartu"], "Visite d'étude de groupe : Guimaraes accueille votre ville"),
             (
                 officer["espoo"],
                 'Group Study Visits: your city is on the waitlist of "Group Study Visits 2025"',

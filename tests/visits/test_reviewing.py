@@ -134,8 +134,10 @@ def test_automatic_assignment_tells_each_reviewer_once_in_their_language(
     emails = {email.to: email for email in OutboundEmail.objects.all()}
     assert set(emails) == {world.reviewers[0].email, world.reviewers[1].email}
     # Three applications, one reviewer each: the lowest id gets two.
+    # The first reviewer reads French.
     assert emails[world.reviewers[0].email].body.startswith(
-        f'You have been given 2 Group Study Visit applications of "{world.call.title}" to review.'
+        f"2 candidatures de l'appel à candidatures « {world.call.title} » (visites d'étude de "
+        "groupe) vous ont été confiées pour évaluation."
     )
     second = emails[world.reviewers[1].email]
     assert second.subject == f"Applications to review: {world.call.title}"

@@ -155,6 +155,8 @@ def test_why_page_shows_every_line_with_reviewers_names_for_admins(client, world
 
     assert "Why this score: Lisbon" in page
     assert "Total: 7.000 points · rank 2" in page
+    # The call's aggregation is named in the sentence (it once rendered empty).
+    assert "counts the mean of reviewers of the points of the submitted reviews" in page
     rows = dict(re.findall(r'<tr data-criterion="(\d+)">(.*?)</tr>', page))
     relevance = rows[str(world["relevance"].pk)]
     assert "<li>Anna Reviewer: 2</li><li>Ben Reviewer: 5</li>" in relevance
