@@ -45,8 +45,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -218,48 +218,77 @@ def line_values(call: Call, criterion: Criterion):
 # --- The portal's data behind the automatic rules -----------------------------------------------
 
 
-def _automatic_facts(call: Call, rules: set[str]) -> dict:
-    """Annotations over Application giving each automatic rule's points for the application's
-    city, computed in the query that reads the applications (one subquery per rule)."""
+def _automatic_facts(call: Call, rules: set[str], scoped: QuerySet) -> dict[str, object]:
+    """What the automatic `rules` need about the submitted applications of `scoped` (a
+    queryset of the call's applications), each read in ONE query over all their cities:
+    the cities with a completed roadmap, each city's number of sessions attended, and the
+    (city, sector) pairs of its thematic groups with each application's first sector.
+
+    Set-based on purpose: the same facts as annotations (a correlated subquery per rule and
+    application) took PostgreSQL 20,000 index lookups per rule on the scale call, and their
+    estimated cost made it compile the query to machine code first (JIT), about half of the
+    query's time (EXPLAIN ANALYZE, 2 December 2026); these reads join once, by hash."""
     cohorts = call.eligible_cohorts.values("pk")
-    facts = {}
+    submitted = scoped.filter(status=ApplicationStatus.SUBMITTED)
+    cities = submitted.values("city_id")
+    facts: dict[str, object] = {}
     if AutomaticRule.ROADMAP_COMPLETED in rules:
-        facts["roadmap_completed"] = Exists(
+        facts["roadmap_cities"] = set(
             Roadmap.objects.filter(
-                city=OuterRef("city_id"), cohort__in=cohorts, status=RoadmapStatus.ACCEPTED
+                city__in=cities, cohort__in=cohorts, status=RoadmapStatus.ACCEPTED
             )
+            .order_by()
+            .values_list("city_id", flat=True)
         )
     if AutomaticRule.SESSIONS_ATTENDED in rules:
-        attended = (
+        facts["sessions_of_city"] = dict(
             Registration.objects.filter(
-                city=OuterRef("city_id"),
-                session__cohort__in=cohorts,
-                attendance=Attendance.ATTENDED,
+                city__in=cities, session__cohort__in=cohorts, attendance=Attendance.ATTENDED
             )
             .exclude(session__status=SessionStatus.CANCELLED)
             .order_by()
-            .values("city")
+            .values("city_id")
             .annotate(sessions=Count("session", distinct=True))
-            .values("sessions")
-        )
-        facts["sessions_attended"] = Coalesce(
-            Subquery(attended, output_field=IntegerField()), Value(0)
+            .values_list("city_id", "sessions")
         )
     if AutomaticRule.SECTOR_MATCH in rules:
-        first_sector = (
-            Preference.objects.filter(application=OuterRef(OuterRef("pk")))
-            .order_by("rank")
-            .values("visit__sector")[:1]
-        )
-        facts["sector_match"] = Exists(
+        facts["city_sectors"] = set(
             EnrolmentGroup.objects.filter(
-                enrolment__city=OuterRef("city_id"),
+                enrolment__city__in=cities,
                 enrolment__cohort__in=cohorts,
                 enrolment__status=EnrolmentStatus.ACCEPTED,
-                thematic_group__sector=Subquery(first_sector),
             )
+            .order_by()
+            .values_list("enrolment__city_id", "thematic_group__sector_id")
+            .distinct()
+        )
+        # The sector of each application's first preference (its lowest rank).
+        facts["first_sector"] = dict(
+            Preference.objects.filter(application__in=submitted.values("pk"))
+            .annotate(
+                place=Window(RowNumber(), partition_by=F("application_id"), order_by=F("rank"))
+            )
+            .filter(place=1)
+            .order_by()
+            .values_list("application_id", "visit__sector_id")
         )
     return facts
+
+
+def _rule_points(application: dict, facts: dict) -> dict[str, int]:
+    """Each automatic rule's points for `application` (a dict with `pk` and `city_id`), by the
+    rule's name in `_FACT_OF_RULE`, from the facts `_automatic_facts` read."""
+    city = application["city_id"]
+    points = {}
+    if "roadmap_cities" in facts:
+        points["roadmap_completed"] = int(city in facts["roadmap_cities"])
+    if "sessions_of_city" in facts:
+        points["sessions_attended"] = facts["sessions_of_city"].get(city, 0)
+    if "first_sector" in facts:
+        sector = facts["first_sector"].get(application["pk"])
+        # No preference, no first sector: no match.
+        points["sector_match"] = int(sector is not None and (city, sector) in facts["city_sectors"])
+    return points
 
 
 _FACT_OF_RULE = {
@@ -312,18 +341,13 @@ def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion
     criteria."""
     criteria = list(Criterion.objects.filter(call=call).order_by("position", "pk"))
     rules = {criterion.rule for criterion in criteria if criterion.rule}
-    applications = list(
-        Application.objects.filter(scope, call=call)
-        .annotate(**_automatic_facts(call, rules))
-        .values(
-            "pk",
-            "status",
-            "total",
-            "rank",
-            "submitted_at",
-            *(_FACT_OF_RULE[rule] for rule in rules if rule in _FACT_OF_RULE),
-        )
-    )
+    scoped = Application.objects.filter(scope, call=call)
+    # In the model's order (by id): the new lines are inserted, and numbered, in this order.
+    applications = list(scoped.values("pk", "status", "total", "rank", "submitted_at", "city_id"))
+    facts = _automatic_facts(call, rules, scoped)
+    for application in applications:
+        if application["status"] == ApplicationStatus.SUBMITTED:
+            application.update(_rule_points(application, facts))
     scored_reviews = Q(
         review__status=ReviewStatus.SUBMITTED,
         review__application__call=call,

@@ -289,6 +289,37 @@ def test_sector_match_rule_looks_at_the_first_preference(
     assert line(application, criterion) == (points, points, 0, None, False)
 
 
+def test_sector_match_needs_a_first_preference_and_a_group_of_the_calls_cohorts(call):
+    cohort = call.eligible_cohorts.get()
+    criterion = automatic(call, AutomaticRule.SECTOR_MATCH)
+    energy = factories.ThematicSectorFactory(name="Energy")
+    # A city in an energy group of the call's cohort, but with no preference: no first sector.
+    without_preference = submitted_application(call)
+    factories.EnrolmentGroupFactory(
+        enrolment=factories.EnrolmentFactory(
+            cohort=cohort, city=without_preference.city, status=EnrolmentStatus.ACCEPTED
+        ),
+        thematic_group=factories.ThematicGroupFactory(cohort=cohort, sector=energy),
+    )
+    # A city asking for an energy visit first, in an energy group of another cohort only.
+    elsewhere = submitted_application(call)
+    factories.PreferenceFactory(
+        application=elsewhere, visit=factories.VisitFactory(call=call, sector=energy), rank=1
+    )
+    other_cohort = factories.CohortFactory()
+    factories.EnrolmentGroupFactory(
+        enrolment=factories.EnrolmentFactory(
+            cohort=other_cohort, city=elsewhere.city, status=EnrolmentStatus.ACCEPTED
+        ),
+        thematic_group=factories.ThematicGroupFactory(cohort=other_cohort, sector=energy),
+    )
+
+    scoring.call_score(call_id=call.pk)
+
+    assert line(without_preference, criterion) == (D("0.000"), D("0.000"), 0, None, False)
+    assert line(elsewhere, criterion) == (D("0.000"), D("0.000"), 0, None, False)
+
+
 def test_rule_sentences_say_each_rule():
     assert set(scoring.RULE_SENTENCES) == set(AutomaticRule)
     assert str(scoring.rule_sentence(AutomaticRule.ROADMAP_COMPLETED)).startswith(
@@ -485,12 +516,15 @@ def _scoring_queries(applications: int) -> int:
 
 
 def test_whole_call_scoring_queries_do_not_grow_with_applications():
-    # The lock, the criteria, the applications with their automatic facts (and their stored
-    # totals and ranks: the ranking needs no other read), the reviewers' points, the stored
-    # lines, the insert of the new lines, the totals' and ranks' update, the call's scored
-    # time; and the savepoint with its release. (On PostgreSQL each write is one statement
-    # whatever the number of rows: test_scoring_writes.py.)
-    assert _scoring_queries(2) == _scoring_queries(20) == 10
+    # The lock, the criteria, the applications (with their stored totals and ranks: the
+    # ranking needs no other read), the automatic rules' facts over all their cities (four:
+    # the completed roadmaps, the sessions attended, the thematic groups' sectors, the first
+    # preferences' sectors; read apart rather than as a subquery per application, which cost
+    # PostgreSQL far more: visits/scoring.py's _automatic_facts), the reviewers' points, the
+    # stored lines, the insert of the new lines, the totals' and ranks' update, the call's
+    # scored time; and the savepoint with its release. (On PostgreSQL each write is one
+    # statement whatever the number of rows: test_scoring_writes.py.)
+    assert _scoring_queries(2) == _scoring_queries(20) == 14
 
 
 def test_whole_call_scoring_reads_the_call_row_first_locked():
