@@ -132,16 +132,26 @@ class Visit(models.Model):
 
 
 class Application(models.Model):
-    """A city's application to a call: one per city and call."""
+    """A city's application to a call: one per city and call.
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="applications")
+    Its indexes are few on purpose: scoring and the allocation rewrite the totals, ranks and
+    placements of a whole call at once (20,000 rows on the scale call), and each row updated
+    outside its page is written into every index again. The call's own index and the status's
+    two (`db_index`, and its text pattern twin on PostgreSQL) are left out: every read by call
+    uses one of the indexes below that start with the call, and status is only ever read
+    within a call or a city. On PostgreSQL the table keeps half of each page free (fillfactor
+    50, set by migration visits.0003): the allocation's update after scoring's then stays on
+    each row's page and skips the indexes."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="applications", db_index=False
+    )
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="visit_applications")
     status = models.CharField(
         _("status"),
         max_length=10,
         choices=ApplicationStatus.choices,
         default=ApplicationStatus.DRAFT,
-        db_index=True,
     )
     motivation = models.TextField(_("motivation"), max_length=APPLICATION_TEXT_MAX, blank=True)
     # Prefilled from the city's roadmap (its spotlight challenge), editable here.
@@ -334,8 +344,10 @@ class ScoreLine(models.Model):
     edited): the points (reviewers' mean or median, or the rule's value), the weighted points
     counted in the total, and for manual lines the reviewers counted and their spread."""
 
+    # No index of its own: the unique (application, criterion) index starts with it. (A first
+    # scoring inserts 140,000 lines on the scale call, each into every index.)
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="score_lines"
+        Application, on_delete=models.CASCADE, related_name="score_lines", db_index=False
     )
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="lines")
     points = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)

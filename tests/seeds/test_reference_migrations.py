@@ -198,6 +198,7 @@ def test_reference_migrations_reverse_keeping_rows_and_reapply_over_an_older_ins
         # The visits' tables refer to cities' and taxonomy's: reversed with them.
         "Applying visits.0001_calls... OK",
         "Applying visits.0002_application_call_status... OK",
+        "Applying visits.0003_scoring_write_indexes... OK",
     ]
     rows = sqlite_rows(path)
     # No row twice; the country is put back by its ISO code; the service keeps the admin's
