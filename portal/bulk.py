@@ -133,7 +133,9 @@ def _element_of(field, values: tuple):
     call's write has a million values), the general one otherwise."""
     kind = (field.target_field if field.is_relation else field).get_internal_type()
     if kind in NUMBER_TYPES:
-        return _number if None in values else str
+        # `is None`, not `None in values`: the latter compares each Decimal with None through
+        # Decimal's slow path (about a third of the time to write the arrays of 140,000 lines).
+        return _number if any(value is None for value in values) else str
     if kind == "BooleanField":
         return _BOOLEANS.__getitem__
     return _element

@@ -322,6 +322,9 @@ def compute_lines(
     ]
     no_points: list[int] = []
     lines = []
+    # Line(pk, criterion_id, *values) runs the named tuple's Python constructor; this builds
+    # the same Line from one tuple, in C (half the time over 140,000 lines).
+    make = tuple.__new__
     for application in applications:
         if application["status"] != ApplicationStatus.SUBMITTED:
             continue
@@ -331,7 +334,7 @@ def compute_lines(
                 values = values_of(tuple(sorted(points_of.get((pk, criterion_id), no_points))))
             else:
                 values = values_of(int(application.get(fact, 0)))
-            lines.append(Line(pk, criterion_id, *values))
+            lines.append(make(Line, (pk, criterion_id, *values)))
     return lines
 
 
@@ -381,19 +384,12 @@ def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion
     # missing is missing. (Measured on the scale call's 140,000 lines, a plain insert took about
     # a fifth less than the same with PostgreSQL's ON CONFLICT, which tries each row's key
     # first; and an update by id sets no key column, so PostgreSQL may update in place.)
-    new, changed = [], []
-    for line in lines:
-        before = stored.get((line.application_id, line.criterion_id))
-        if before is None:
-            new.append(line)
-        elif before[1] != line.key():
-            changed.append((before[0], *line.key()))
+    new, changed = _new_and_changed(lines, stored)
     rows_insert(ScoreLine, LINE_FIELDS, new, portable=PORTABLE_WRITES)
     rows_update(ScoreLine, LINE_FIELDS[2:], changed, portable=PORTABLE_WRITES)
     # The lines of applications no longer submitted (withdrawn): the criteria of the call are
     # all computed above, and a removed criterion's lines went with it (on delete cascade).
-    computed = {(line.application_id, line.criterion_id) for line in lines}
-    if any(key not in computed for key in stored):
+    if stored and _stale(stored, lines):
         ScoreLine.objects.filter(
             application__in=Application.objects.filter(scope, call=call)
             .exclude(status=ApplicationStatus.SUBMITTED)
@@ -401,6 +397,27 @@ def _score(call: Call, scope: Q) -> tuple[list[dict], list[Line], list[Criterion
         )._raw_delete(ScoreLine.objects.db)
 
     return applications, lines, criteria
+
+
+def _new_and_changed(lines: list[Line], stored: dict) -> tuple[list[Line], list[tuple]]:
+    """The `lines` not stored yet, and (id, *values) of the stored ones whose values changed."""
+    if not stored:
+        # A first scoring: every line is new, nothing to compare.
+        return lines, []
+    new, changed = [], []
+    for line in lines:
+        before = stored.get((line.application_id, line.criterion_id))
+        if before is None:
+            new.append(line)
+        elif before[1] != line.key():
+            changed.append((before[0], *line.key()))
+    return new, changed
+
+
+def _stale(stored: dict, lines: list[Line]) -> bool:
+    """Whether a stored line is of none of the computed `lines`."""
+    computed = {(line.application_id, line.criterion_id) for line in lines}
+    return any(key not in computed for key in stored)
 
 
 def _totals(applications: list[dict], lines: list[Line]) -> dict[int, Decimal | None]:
