@@ -146,6 +146,16 @@ def call_page_scopes(call: Call) -> tuple[str, ...]:
     )
 
 
+# The call form (its GET, for those who manage calls) is one cached fragment too, keyed by the
+# versions of the call's scope (its settings and eligible cohorts) and of the cohorts (the
+# checkboxes list every cohort by name), and by the person's time zone (the dates are shown in
+# it). A form sent back with errors is drawn afresh.
+
+
+def call_form_scopes(call: Call) -> tuple[str, ...]:
+    return (call_scope(call.pk), cohort_versions.COHORTS)
+
+
 def _anchor_scopes(anchor: Anchor) -> list[str]:
     call_id = Criterion.objects.filter(pk=anchor.criterion_id).values_list("call_id", flat=True)
     return [call_scope(pk) for pk in call_id]

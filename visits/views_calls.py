@@ -150,9 +150,14 @@ def call_edit(request, pk):
             else:
                 messages.success(request, _("The call is saved."))
                 return redirect(_detail_url(call))
-    else:
-        form = CallForm(initial=CallForm.initial_of(call))
-    return render(request, "visits/call_form.html", {"form": form, "call": call})
+        return render(request, "visits/call_form.html", {"form": form, "call": call})
+    # A GET: the form is a cached fragment (visits.calls, "The call form"): the call's row and
+    # the versions are all a hit reads; the form is made, and its 200 cohorts read, on a miss.
+    form = functools.cache(lambda: CallForm(initial=CallForm.initial_of(call)))
+    form_key = (versions(*calls.call_form_scopes(call)), timezone.get_current_timezone_name())
+    return render(
+        request, "visits/call_form.html", {"form": form, "call": call, "form_key": form_key}
+    )
 
 
 @login_required

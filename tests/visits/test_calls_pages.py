@@ -606,3 +606,105 @@ def test_two_people_reading_the_call_page_one_after_the_other_see_their_own(worl
     assert f"<dd>From {shown('Asia/Tokyo')} to" in tokyo
     assert f"<dd>From {shown('Europe/Lisbon')} to" in lisbon
     assert "Save the weights" not in _officer_page(world)
+
+
+# --- The cached call form ---------------------------------------------------------------------
+
+
+def _edit(call) -> str:
+    return f"/visits/calls/{call.pk}/edit/"
+
+
+def _form_of(client, call) -> str:
+    return client.get(_edit(call)).content.decode()
+
+
+def _ticked(html: str) -> list[str]:
+    return re.findall(r'value="(\d+)" id="id_eligible_cohorts_\d+" checked>', html)
+
+
+def test_the_cached_call_form_shows_a_change_through_the_service(world):
+    from visits import calls
+
+    admin = client_of(world.admin)
+    before = _form_of(admin, world.open_call)
+    assert _ticked(before) == [str(world.cohort.pk)]
+    assert 'name="title" value="Visits 2025"' in before
+
+    second = factories.CohortFactory(name="Cohort 3")
+    settings = calls.CallSettings(
+        title="Visits 2025, again",
+        opens_at=world.open_call.opens_at,
+        closes_at=world.open_call.closes_at,
+        review_deadline=world.open_call.review_deadline,
+        eligible_cohorts=[second],
+        questions=calls.questions_parse("*Who leads?"),
+    )
+    calls.call_update(acting_user=world.admin, call=world.open_call, data=settings)
+    html = _form_of(admin, world.open_call)
+
+    assert 'name="title" value="Visits 2025, again"' in html
+    assert _ticked(html) == [str(second.pk)]
+    assert "*Who leads?</textarea>" in html
+
+
+def test_the_cached_call_form_shows_model_saves_of_what_it_shows(world):
+    admin = client_of(world.admin)
+    _form_of(admin, world.open_call)
+
+    world.cohort.name = "First cohort"
+    world.cohort.save()
+    assert "> First cohort</label>" in _form_of(admin, world.open_call)
+
+    factories.CohortFactory(name="Cohort 9")
+    assert "> Cohort 9</label>" in _form_of(admin, world.open_call)
+
+    world.open_call.title = "Saved in the admin"
+    world.open_call.save()
+    assert 'value="Saved in the admin"' in _form_of(admin, world.open_call)
+
+    world.open_call.eligible_cohorts.clear()
+    assert _ticked(_form_of(admin, world.open_call)) == []
+
+
+def test_two_admins_reading_the_call_form_one_after_the_other_see_their_own(world):
+    """The dates are in each admin's time zone, and the second reader's form (a hit) posts with
+    their own CSRF token."""
+    tokyo_admin = factories.UserFactory(is_programme_admin=True, time_zone="Asia/Tokyo")
+    lisbon = client_of(world.admin)
+    tokyo = Client(enforce_csrf_checks=True)
+    sign_in(tokyo, tokyo_admin)
+
+    lisbon_html = _form_of(lisbon, world.open_call)
+    tokyo_html = _form_of(tokyo, world.open_call)
+
+    def shown(zone: str) -> str:
+        return world.open_call.opens_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+    assert shown("Asia/Tokyo") != shown("Europe/Lisbon")
+    assert f'name="opens_at" value="{shown("Europe/Lisbon")}"' in lisbon_html
+    assert f'name="opens_at" value="{shown("Asia/Tokyo")}"' in tokyo_html
+    officer = client_of(world.officer).get(_edit(world.open_call))
+    assert officer.status_code == 403 and "eligible_cohorts" not in officer.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', tokyo_html).group(1)
+    response = tokyo.post(_edit(world.open_call), {**CALL_POST, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+
+
+def test_a_call_form_sent_back_with_errors_is_drawn_afresh(world):
+    admin = client_of(world.admin)
+    _form_of(admin, world.open_call)
+
+    html = admin.post(_edit(world.open_call), {**CALL_POST, "title": ""}).content.decode()
+
+    assert field_errors(html) == ["This field is required."]
+    assert 'name="title" value=""' not in _form_of(admin, world.open_call)
+    assert 'name="title" value="Visits 2025"' in _form_of(admin, world.open_call)
+
+
+def test_call_form_queries(world, django_assert_num_queries):
+    admin = client_of(world.admin)
+    # On a miss: user, the call, the versions, the call's cohorts (ticked), every cohort (the
+    # checkboxes); on a hit: user, the call, the versions.
+    _count_queries(admin, _edit(world.open_call), django_assert_num_queries, 5)
+    _count_queries(admin, _edit(world.open_call), django_assert_num_queries, 3)
