@@ -31,7 +31,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -43,8 +52,10 @@ from cohorts.models import Cohort
 from portal.errors import ApplicationError
 from portal.fragments import bump, bump_on_change
 from portal.permissions import permission_check
+from sessions.caching import VISIBILITY
 from taxonomy.models import ThematicSector
 from visits import signals
+from visits.applying import OPEN_CALLS
 from visits.enums import Aggregation, AutomaticRule, CallStatus, CriterionKind
 from visits.models import Anchor, Application, Call, Criterion, Preference, Score, Visit
 from visits.scoring import rule_sentence
@@ -75,15 +86,15 @@ def call_list_rows(calls: QuerySet[Call]) -> QuerySet[Call]:
     return calls.annotate(visit_count=Count("visits", distinct=True)).order_by("-opens_at", "pk")
 
 
-def _page_lookups() -> list[Prefetch]:
-    return [
+def _visits_shown() -> QuerySet[Visit]:
+    return Visit.objects.select_related("host_city", "host_city__country", "sector").order_by(
+        "starts_on", "pk"
+    )
+
+
+def _page_lookups(*, visits: bool = True) -> list[Prefetch]:
+    lookups = [
         Prefetch("eligible_cohorts", queryset=Cohort.objects.order_by("programme", "number")),
-        Prefetch(
-            "visits",
-            queryset=Visit.objects.select_related("host_city", "host_city__country", "sector")
-            .annotate(preference_count=Count("preferences"))
-            .order_by("starts_on", "pk"),
-        ),
         Prefetch(
             "criteria",
             queryset=Criterion.objects.order_by("position", "pk").prefetch_related(
@@ -91,6 +102,9 @@ def _page_lookups() -> list[Prefetch]:
             ),
         ),
     ]
+    if visits:
+        lookups.append(Prefetch("visits", queryset=_visits_shown()))
+    return lookups
 
 
 def call_for_page(calls: QuerySet[Call]) -> QuerySet[Call]:
@@ -108,17 +122,40 @@ class CallPageParts:
     criteria: list[Criterion]
 
 
-def call_page_parts(call: Call) -> CallPageParts:
-    """The parts of `call`'s page (read now, one query each, unless `call_for_page` read them)."""
+def call_page_parts(call: Call, *, visits: bool = True) -> CallPageParts:
+    """The parts of `call`'s page (read now, one query each, unless `call_for_page` read them);
+    without `visits`, the visits are left out (the admins' page reads them with their
+    preferences: `visits_with_preferences`)."""
     if "criteria" not in getattr(call, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([call], *_page_lookups())
+        prefetch_related_objects([call], *_page_lookups(visits=visits))
     criteria = list(call.criteria.all())
     for criterion in criteria:
         criterion.rule_in_words = rule_in_words(criterion.rule)
     return CallPageParts(
         eligibility=eligibility_in_words(call),
-        visits=list(call.visits.all()),
+        visits=list(call.visits.all()) if visits else [],
         criteria=criteria,
+    )
+
+
+def visits_with_preferences(call: Call) -> list[Visit]:
+    """The call's visits as its page shows them, each with the number of applications asking
+    for it (`preference_count`: a visit asked for cannot be removed), in one query.
+
+    Counted per visit by a subquery, which PostgreSQL can answer from the index on the visit
+    (an index-only scan once the table is vacuumed): on the EU-scale call (60,000 preferences
+    of 3 visits) 15 ms, where the former join grouped by visit, its city, country and sector
+    read and sorted the whole table (240 ms; one run on a shared machine, 2 December 2026).
+    The officers' page and the API show no count and no longer read one."""
+    asking = (
+        Preference.objects.filter(visit=OuterRef("pk"))
+        .order_by()
+        .values("visit")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return list(
+        _visits_shown().filter(call=call).annotate(preference_count=Coalesce(Subquery(asking), 0))
     )
 
 
@@ -129,8 +166,10 @@ def call_page_parts(call: Call) -> CallPageParts:
 # raised by the receivers `connect_scopes` connects, so services, the admin and model saves
 # are covered; the anchors' bulk writes raise it themselves), the cohorts' names (`cohorts`),
 # the cities and countries (`cities:directory`) and the sectors' names (`taxonomy:sectors`).
-# The admins' page (edit buttons, each visit's number of applications asking for it) is drawn
-# afresh each time: preferences change with every application's autosave.
+# The page of those who manage calls (edit buttons, the weights form) keeps the same parts
+# under the same versions, in fragments of their own; its visits, each with the number of
+# applications asking for it, are read and drawn each time: preferences change with every
+# application's autosave, which raises no version.
 
 
 def call_scope(call_id) -> str:
@@ -144,6 +183,27 @@ def call_page_scopes(call: Call) -> tuple[str, ...]:
         cohort_versions.CITIES,
         cohort_versions.SECTORS,
     )
+
+
+# The "Apply" action of the page (visits.templatetags.visits_applying) is kept per person and
+# call, keyed by the versions of what it reads: the call's eligible cohorts and city types (its
+# scope), the applications started or removed (`OPEN_CALLS`, raised by visits.receivers), the
+# accepted enrolments and who is an officer of which city (`VISIBILITY`, sessions.caching), and
+# the cities' names and types (`CITIES`).
+
+
+def call_apply_scopes(call: Call) -> tuple[str, ...]:
+    return (call_scope(call.pk), OPEN_CALLS, VISIBILITY, cohort_versions.CITIES)
+
+
+# The call form (its GET, for those who manage calls) is one cached fragment too, keyed by the
+# versions of the call's scope (its settings and eligible cohorts) and of the cohorts (the
+# checkboxes list every cohort by name), and by the person's time zone (the dates are shown in
+# it). A form sent back with errors is drawn afresh.
+
+
+def call_form_scopes(call: Call) -> tuple[str, ...]:
+    return (call_scope(call.pk), cohort_versions.COHORTS)
 
 
 def _anchor_scopes(anchor: Anchor) -> list[str]:

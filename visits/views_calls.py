@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError
-from portal.fragments import versions
+from portal.fragments import joined, version_map, versions
 from portal.permissions import object_for, permission_check
 from visits import calls
 from visits.enums import CallStatus, CriterionKind
@@ -83,32 +83,42 @@ def call_list(request):
 def call_detail(request, pk):
     user = request.user
     may_manage = user.has_perm(MANAGE)
-    visible = calls_visible_to(user=user)
+    call = object_for(user, calls_visible_to(user=user), pk=pk)
+    # The page's body is cached (visits.calls, "data versions"): the call's row and the
+    # versions are all a hit reads; the parts are read only on a miss.
+    page_scopes = calls.call_page_scopes(call)
     if not may_manage:
-        # The page's body is a cached fragment (visits.calls, "data versions"): the call's row
-        # and the versions are all a hit reads; the parts are read only on a miss.
-        call = object_for(user, visible, pk=pk)
+        # With the versions the "Apply" action is kept under, in the same query.
+        apply_scopes = calls.call_apply_scopes(call)
+        found = version_map(*dict.fromkeys(page_scopes + apply_scopes))
+        page_key = (joined(found, *page_scopes), timezone.get_current_timezone_name())
         parts = functools.cache(lambda: calls.call_page_parts(call))
-        page_key = (
-            versions(*calls.call_page_scopes(call)),
-            timezone.get_current_timezone_name(),
-        )
         return render(
             request,
             "visits/call_detail.html",
-            {"call": call, "parts": parts, "page_key": page_key, "may_manage": False},
+            {
+                "call": call,
+                "parts": parts,
+                "page_key": page_key,
+                "apply_key": joined(found, *apply_scopes),
+                "may_manage": False,
+            },
         )
-    call = object_for(user, calls.call_for_page(visible), pk=pk)
-    parts = calls.call_page_parts(call)
+    page_key = (versions(*page_scopes), timezone.get_current_timezone_name())
+    # Those who manage calls: the same parts, cached, with the edit buttons and the weights
+    # form; the visits are read each time with the applications asking for them.
+    parts = functools.cache(lambda: calls.call_page_parts(call, visits=False))
     return render(
         request,
         "visits/call_detail.html",
         {
             "call": call,
             "parts": parts,
+            "page_key": page_key,
+            "visits": calls.visits_with_preferences(call),
             "may_manage": True,
             "is_draft": call.status == CallStatus.DRAFT,
-            "weights_form": WeightsForm(criteria=parts.criteria),
+            "weights_form": functools.cache(lambda: WeightsForm(criteria=parts().criteria)),
             "kinds": CriterionKind.choices,
         },
     )
@@ -150,9 +160,14 @@ def call_edit(request, pk):
             else:
                 messages.success(request, _("The call is saved."))
                 return redirect(_detail_url(call))
-    else:
-        form = CallForm(initial=CallForm.initial_of(call))
-    return render(request, "visits/call_form.html", {"form": form, "call": call})
+        return render(request, "visits/call_form.html", {"form": form, "call": call})
+    # A GET: the form is a cached fragment (visits.calls, "The call form"): the call's row and
+    # the versions are all a hit reads; the form is made, and its 200 cohorts read, on a miss.
+    form = functools.cache(lambda: CallForm(initial=CallForm.initial_of(call)))
+    form_key = (versions(*calls.call_form_scopes(call)), timezone.get_current_timezone_name())
+    return render(
+        request, "visits/call_form.html", {"form": form, "call": call, "form_key": form_key}
+    )
 
 
 @login_required

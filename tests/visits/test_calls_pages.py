@@ -15,7 +15,7 @@ from django.utils.formats import get_format
 from tests import factories
 from tests.portal_pages.helpers import sign_in
 from visits.enums import AutomaticRule, CallStatus, CriterionKind
-from visits.models import Call, Criterion, Visit
+from visits.models import Call, Criterion, Preference, Visit
 
 
 @dataclass
@@ -495,14 +495,18 @@ def test_list_queries_do_not_grow_with_calls(world, django_assert_num_queries):
 def test_call_page_queries_do_not_grow_with_visits_or_criteria(world, django_assert_num_queries):
     _furnish(world.open_call, world.host, world.sector)
     admin, officer = client_of(world.admin), client_of(world.officer)
-    # Admins' page, drawn afresh: user, the call, its cohorts, its visits (host city, country,
-    # sector, preferences counted), its criteria, their anchors.
-    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 6)
-    # Others' page, a cached fragment: on a miss, user, the call, the versions and the four
-    # reads above; on a hit, user, the call, the versions; on both, the officer's cities that
-    # may apply with their applications (the Apply button, visits.templatetags).
+    # Admins' page: user, the call, the versions, its visits (host city, country, sector,
+    # preferences counted), drawn afresh; on a miss of its cached parts, its cohorts, its
+    # criteria and their anchors (before issue 12's speed work: 6 queries, every part drawn
+    # each time).
+    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 7)
+    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 4)
+    # Others' page, a cached fragment: on a miss, user, the call, the versions (the page's and
+    # the Apply button's), the four reads above and the officer's cities that may apply with
+    # their applications (the Apply button, visits.templatetags); on a hit, user, the call, the
+    # versions (the Apply button was read on every request before issue 12's speed work: 4).
     _count_queries(officer, detail(world.open_call), django_assert_num_queries, 8)
-    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 4)
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 3)
 
     for number in range(6):
         host = factories.CityFactory(name=f"Host {number}", is_mission_city=True)
@@ -510,9 +514,10 @@ def test_call_page_queries_do_not_grow_with_visits_or_criteria(world, django_ass
         criterion = factories.CriterionFactory(call=world.open_call)
         factories.AnchorFactory(criterion=criterion)
 
-    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 6)
+    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 7)
+    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 4)
     _count_queries(officer, detail(world.open_call), django_assert_num_queries, 8)
-    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 4)
+    _count_queries(officer, detail(world.open_call), django_assert_num_queries, 3)
     html = officer.get(detail(world.open_call)).content.decode()
     assert html.count("<tr data-visit=") == 7 and html.count("<li data-criterion=") == 8
 
@@ -606,3 +611,247 @@ def test_two_people_reading_the_call_page_one_after_the_other_see_their_own(worl
     assert f"<dd>From {shown('Asia/Tokyo')} to" in tokyo
     assert f"<dd>From {shown('Europe/Lisbon')} to" in lisbon
     assert "Save the weights" not in _officer_page(world)
+
+
+def _apply_cities(html: str) -> list[str]:
+    return re.findall(r'data-apply-city="(\d+)"', html)
+
+
+def test_the_kept_apply_button_shows_an_application_started_and_removed(world):
+    from visits import applying
+
+    officer = client_of(world.officer)
+    assert ">Apply</button>" in _officer_page(world, officer)
+
+    application = applying.application_start(acting_user=world.officer, call=world.open_call)
+    html = _officer_page(world, officer)
+    assert f'href="/visits/applications/{application.pk}/"' in html
+    assert ">Apply</button>" not in html
+
+    application.delete()
+    assert ">Apply</button>" in _officer_page(world, officer)
+
+
+def test_the_kept_apply_button_shows_cities_enrolled_joined_and_renamed(world):
+    officer = client_of(world.officer)
+    lisbon = world.officer.city_memberships.get().city
+    assert _apply_cities(_officer_page(world, officer)) == [str(lisbon.pk)]
+
+    braga = factories.CityFactory(name="Braga")
+    factories.CityMembershipFactory(user=world.officer, city=braga)
+    assert _apply_cities(_officer_page(world, officer)) == [str(lisbon.pk)]  # not enrolled
+
+    factories.enrolment_accepted(cohort=world.cohort, city=braga)
+    html = _officer_page(world, officer)
+    assert _apply_cities(html) == [str(braga.pk), str(lisbon.pk)]
+    assert "Apply for Braga</button>" in html
+
+    braga.name = "Braga do Minho"
+    braga.save()
+    assert "Apply for Braga do Minho</button>" in _officer_page(world, officer)
+
+    world.open_call.eligible_city_types = ["pilot"]
+    world.open_call.save()
+    assert _apply_cities(_officer_page(world, officer)) == []
+
+
+def test_two_officers_reading_the_call_page_one_after_the_other_get_their_own_buttons(world):
+    coimbra = factories.CityFactory(name="Coimbra")
+    factories.enrolment_accepted(cohort=world.cohort, city=coimbra)
+    other = factories.city_officer(city=coimbra)
+    lisbon = world.officer.city_memberships.get().city
+
+    assert _apply_cities(_officer_page(world)) == [str(lisbon.pk)]
+    assert _apply_cities(_officer_page(world, client_of(other))) == [str(coimbra.pk)]
+    assert _apply_cities(_officer_page(world)) == [str(lisbon.pk)]
+
+
+def _admin_page(world, client=None) -> str:
+    return (client or client_of(world.admin)).get(detail(world.open_call)).content.decode()
+
+
+def test_the_admins_cached_call_page_shows_a_change_through_the_services(world):
+    from visits import calls
+
+    visit, manual, _automatic = _furnish(world.open_call, world.host, world.sector)
+    admin = client_of(world.admin)
+    before = _admin_page(world, admin)
+    assert "Relevance · weight 2.5" in before
+    assert f'name="weight_{manual.pk}" value="2.50"' in before
+
+    calls.criteria_reweight(
+        acting_user=world.admin, call=world.open_call, weights={manual.pk: Decimal(4)}
+    )
+    settings = calls.CallSettings(
+        title=world.open_call.title,
+        opens_at=world.open_call.opens_at,
+        closes_at=world.open_call.closes_at,
+        review_deadline=world.open_call.review_deadline,
+        eligible_cohorts=[world.cohort],
+        reviewers_per_application=3,
+    )
+    calls.call_update(acting_user=world.admin, call=world.open_call, data=settings)
+    calls.visit_update(
+        acting_user=world.admin,
+        visit=visit,
+        data=calls.VisitData(
+            host_city=world.host, starts_on=visit.starts_on, sector=world.sector, capacity_cities=7
+        ),
+    )
+    html = _admin_page(world, admin)
+
+    assert "Relevance · weight 4" in html
+    assert f'name="weight_{manual.pk}" value="4.00"' in html
+    assert "3 reviewers per application" in html
+    assert '<td data-label="Cities" class="numeric">7</td>' in html
+
+
+def test_the_admins_call_page_counts_the_applications_asking_for_a_visit_each_time(world):
+    """Preferences raise no version (every autosave writes them): the visits are drawn afresh."""
+    visit, _manual, _automatic = _furnish(world.open_call, world.host, world.sector)
+    admin = client_of(world.admin)
+    remove = f'action="/visits/calls/{world.open_call.pk}/visits/{visit.pk}/remove/"'
+    assert remove in _admin_page(world, admin)
+
+    factories.PreferenceFactory(application__call=world.open_call, visit=visit)
+    html = _admin_page(world, admin)
+    assert remove not in html and "asked for by 1 application" in html
+
+    factories.PreferenceFactory(application__call=world.open_call, visit=visit)
+    assert "asked for by 2 applications" in _admin_page(world, admin)
+
+    Preference.objects.filter(visit=visit).delete()
+    assert remove in _admin_page(world, admin)
+
+
+def test_two_admins_reading_the_call_page_one_after_the_other_see_their_own(world):
+    """In their own time zones, and the second reader's weights form (a hit) posts with their
+    own CSRF token."""
+    _visit, manual, automatic = _furnish(world.open_call, world.host, world.sector)
+    tokyo_admin = factories.UserFactory(is_programme_admin=True, time_zone="Asia/Tokyo")
+    tokyo = Client(enforce_csrf_checks=True)
+    sign_in(tokyo, tokyo_admin)
+
+    lisbon_html = _admin_page(world)
+    tokyo_html = _admin_page(world, tokyo)
+
+    def shown(zone: str) -> str:
+        opens = world.open_call.opens_at.astimezone(ZoneInfo(zone))
+        return dateformat.format(opens, get_format("DATETIME_FORMAT"))
+
+    assert shown("Asia/Tokyo") != shown("Europe/Lisbon")
+    assert f"<dd>From {shown('Europe/Lisbon')} to" in lisbon_html
+    assert f"<dd>From {shown('Asia/Tokyo')} to" in tokyo_html
+    weights_url = f"/visits/calls/{world.open_call.pk}/criteria/weights/"
+    weights_form = tokyo_html[tokyo_html.index(f'action="{weights_url}"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', weights_form).group(1)
+    response = tokyo.post(
+        weights_url,
+        {"csrfmiddlewaretoken": token, f"weight_{manual.pk}": "3", f"weight_{automatic.pk}": "1"},
+    )
+
+    assert response.status_code == 302
+    manual.refresh_from_db()
+    assert manual.weight == 3
+
+
+# --- The cached call form ---------------------------------------------------------------------
+
+
+def _edit(call) -> str:
+    return f"/visits/calls/{call.pk}/edit/"
+
+
+def _form_of(client, call) -> str:
+    return client.get(_edit(call)).content.decode()
+
+
+def _ticked(html: str) -> list[str]:
+    return re.findall(r'value="(\d+)" id="id_eligible_cohorts_\d+" checked>', html)
+
+
+def test_the_cached_call_form_shows_a_change_through_the_service(world):
+    from visits import calls
+
+    admin = client_of(world.admin)
+    before = _form_of(admin, world.open_call)
+    assert _ticked(before) == [str(world.cohort.pk)]
+    assert 'name="title" value="Visits 2025"' in before
+
+    second = factories.CohortFactory(name="Cohort 3")
+    settings = calls.CallSettings(
+        title="Visits 2025, again",
+        opens_at=world.open_call.opens_at,
+        closes_at=world.open_call.closes_at,
+        review_deadline=world.open_call.review_deadline,
+        eligible_cohorts=[second],
+        questions=calls.questions_parse("*Who leads?"),
+    )
+    calls.call_update(acting_user=world.admin, call=world.open_call, data=settings)
+    html = _form_of(admin, world.open_call)
+
+    assert 'name="title" value="Visits 2025, again"' in html
+    assert _ticked(html) == [str(second.pk)]
+    assert "*Who leads?</textarea>" in html
+
+
+def test_the_cached_call_form_shows_model_saves_of_what_it_shows(world):
+    admin = client_of(world.admin)
+    _form_of(admin, world.open_call)
+
+    world.cohort.name = "First cohort"
+    world.cohort.save()
+    assert "> First cohort</label>" in _form_of(admin, world.open_call)
+
+    factories.CohortFactory(name="Cohort 9")
+    assert "> Cohort 9</label>" in _form_of(admin, world.open_call)
+
+    world.open_call.title = "Saved in the admin"
+    world.open_call.save()
+    assert 'value="Saved in the admin"' in _form_of(admin, world.open_call)
+
+    world.open_call.eligible_cohorts.clear()
+    assert _ticked(_form_of(admin, world.open_call)) == []
+
+
+def test_two_admins_reading_the_call_form_one_after_the_other_see_their_own(world):
+    """The dates are in each admin's time zone, and the second reader's form (a hit) posts with
+    their own CSRF token."""
+    tokyo_admin = factories.UserFactory(is_programme_admin=True, time_zone="Asia/Tokyo")
+    lisbon = client_of(world.admin)
+    tokyo = Client(enforce_csrf_checks=True)
+    sign_in(tokyo, tokyo_admin)
+
+    lisbon_html = _form_of(lisbon, world.open_call)
+    tokyo_html = _form_of(tokyo, world.open_call)
+
+    def shown(zone: str) -> str:
+        return world.open_call.opens_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+    assert shown("Asia/Tokyo") != shown("Europe/Lisbon")
+    assert f'name="opens_at" value="{shown("Europe/Lisbon")}"' in lisbon_html
+    assert f'name="opens_at" value="{shown("Asia/Tokyo")}"' in tokyo_html
+    officer = client_of(world.officer).get(_edit(world.open_call))
+    assert officer.status_code == 403 and "eligible_cohorts" not in officer.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', tokyo_html).group(1)
+    response = tokyo.post(_edit(world.open_call), {**CALL_POST, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+
+
+def test_a_call_form_sent_back_with_errors_is_drawn_afresh(world):
+    admin = client_of(world.admin)
+    _form_of(admin, world.open_call)
+
+    html = admin.post(_edit(world.open_call), {**CALL_POST, "title": ""}).content.decode()
+
+    assert field_errors(html) == ["This field is required."]
+    assert 'name="title" value=""' not in _form_of(admin, world.open_call)
+    assert 'name="title" value="Visits 2025"' in _form_of(admin, world.open_call)
+
+
+def test_call_form_queries(world, django_assert_num_queries):
+    admin = client_of(world.admin)
+    # On a miss: user, the call, the versions, the call's cohorts (ticked), every cohort (the
+    # checkboxes); on a hit: user, the call, the versions.
+    _count_queries(admin, _edit(world.open_call), django_assert_num_queries, 5)
+    _count_queries(admin, _edit(world.open_call), django_assert_num_queries, 3)
