@@ -62,6 +62,13 @@ from visits.selectors import conflicts_of
 # The data version of what reviewers' lists show (their reviews, their progress, the calls'
 # deadlines): the reviewer's home page is keyed by it (home/selectors.py).
 REVIEWS = "visits:reviews"
+# The data version of the people the assignment page names: who is an active reviewer (its
+# menu) and the names of the reviewers in its table. Raised by visits.receivers when a person
+# is made a reviewer, changes name or email, gains or loses the role, or is (de)activated.
+REVIEWERS = "visits:reviewers"
+# A person's save that changes none of these changes nothing the assignment page shows of
+# them (signing in saves `last_login` only).
+REVIEWER_FIELDS = frozenset({"full_name", "email", "is_active", "is_reviewer"})
 
 
 # --- Reads --------------------------------------------------------------------------------------
@@ -175,9 +182,14 @@ def assignment_rows(*, call: Call, applications: list[Application]) -> list[Assi
 
 
 def reviewers_available() -> QuerySet:
+    """The people an admin may assign, by name, holding only what assigning reads of them
+    (their name for the menu and messages, the role and activity the service checks): the
+    menu reads 500 of them at EU scale, and their other columns (the password hash, the
+    dates) are only read and turned into objects for nothing."""
     return (
         get_user_model()
         .objects.filter(is_reviewer=True, is_active=True)
+        .only("pk", "full_name", "email", "is_reviewer", "is_active")
         .order_by("full_name", "email", "pk")
     )
 

@@ -238,13 +238,53 @@ def review_recuse(request, pk):
     return redirect("review_detail", pk=application.pk)
 
 
+class _AssignmentParts:
+    """What the assignment page shows below its introduction: the page of the call's submitted
+    applications (by city name) with their reviews, and the form to assign by hand. Read only
+    when the page's fragment is drawn afresh: a cache hit reads none of it."""
+
+    def __init__(self, request, call, assign_form=None):
+        self.request, self.call, self._assign_form = request, call, assign_form
+
+    @functools.cached_property
+    def page(self):
+        applications = (
+            Application.objects.filter(call=self.call, status=ApplicationStatus.SUBMITTED)
+            .select_related("city__country")
+            .order_by("city__name", "pk")
+        )
+        return Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+
+    @functools.cached_property
+    def shown(self) -> list:
+        return list(self.page.object_list)
+
+    @functools.cached_property
+    def rows(self) -> list:
+        return reviewing.assignment_rows(call=self.call, applications=self.shown)
+
+    @functools.cached_property
+    def assign_form(self) -> AssignForm:
+        form = self._assign_form or AssignForm(
+            call=self.call, reviewers=reviewing.reviewers_available()
+        )
+        form.offer(self.shown)
+        return form
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def call_reviewers(request, pk):
+    """The admin's assignment page of a call. A plain GET keeps everything below the
+    introduction in the cache (`{% fragment %}`, under the page's address) under the versions
+    of the reviews (visits.reviewing.REVIEWS: reviews, applications, calls), of the reviewers
+    (REVIEWERS: the menu's people and the names in the table) and of the cities (names,
+    countries): a hit reads the call and one row of versions. Everyone who may open the page
+    sees the same page, so the reader is not part of the key. A page shown again after a
+    refusal is not kept: it holds what was chosen."""
     call = object_for(request.user, calls_visible_to(user=request.user), pk=pk)
     permission_check(request.user, "visits.manage_call", call)
-    reviewers = reviewing.reviewers_available()
-    assign_form = AssignForm(call=call, reviewers=reviewers)
+    assign_form = None
     error = ""
     if request.method == "POST":
         action = request.POST.get("action")
@@ -263,7 +303,9 @@ def call_reviewers(request, pk):
                     return redirect("call_reviewers", pk=call.pk)
                 error = _("That review is no longer there.")
             else:
-                assign_form = AssignForm(request.POST, call=call, reviewers=reviewers)
+                assign_form = AssignForm(
+                    request.POST, call=call, reviewers=reviewing.reviewers_available()
+                )
                 if assign_form.is_valid():
                     made = reviewing.reviewers_assign(
                         acting_user=request.user,
@@ -277,24 +319,19 @@ def call_reviewers(request, pk):
                 error = _("Choose an application and at least one reviewer.")
         except ApplicationError as refusal:
             error = refusal.message
-    applications = (
-        Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
-        .select_related("city__country")
-        .order_by("city__name", "pk")
-    )
-    page = Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    reviewer_list = list(reviewers)
-    assign_form.offer(shown, reviewer_list)
+    page_key = ""
+    if request.method == "GET":
+        scopes = (reviewing.REVIEWS, reviewing.REVIEWERS, CITIES)
+        page_key = joined(version_map(*scopes), *scopes)
+    parts = _AssignmentParts(request, call, assign_form)
     return render(
         request,
         "visits/review_assignment.html",
         {
             "call": call,
-            "page_obj": page,
-            "rows": reviewing.assignment_rows(call=call, applications=shown),
-            "reviewers": reviewer_list,
-            "assign_form": assign_form,
+            "page_key": page_key,
+            # Read by the template only when the body is drawn afresh.
+            "parts": parts,
             "error": error,
         },
         status=400 if error else 200,

@@ -10,12 +10,13 @@ from django.template.defaultfilters import date
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.fragments import versions
 from tests import factories
 from tests.portal_pages.helpers import sign_in
 from tests.queries import session_queries
 from tests.visits.reviewing_world import past_deadline, review_world
 from visits import reviewing
-from visits.enums import ReviewStatus
+from visits.enums import ApplicationStatus, ReviewStatus
 from visits.models import Review, Score
 
 pytestmark = pytest.mark.django_db
@@ -316,6 +317,94 @@ def test_assignment_page_is_refused_to_a_reviewer(client, world):
     assert client.get(f"/visits/calls/{world.call.pk}/reviewers/").status_code == 403
 
 
+def _menu(html: str, name: str = "reviewers") -> list[tuple[str, str]]:
+    """A menu of the assignment form, as its options' values and labels (the empty one left
+    out)."""
+    menu = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', menu)
+
+
+def _assigned(html: str, application) -> str:
+    row = re.search(rf'<tr data-application="{application.pk}">(.*?)</tr>', html, re.S)
+    return _text(row.group(1)) if row else ""
+
+
+def test_assignment_page_is_kept_until_something_it_shows_changes(client, world):
+    first, second = world.applications
+    reviewer_0, reviewer_1, reviewer_2 = world.reviewers
+    url = f"/visits/calls/{world.call.pk}/reviewers/"
+    sign_in(client, world.admin)
+    assert _assigned(client.get(url).content.decode(), second) == (
+        f"{second.city.name} ({second.city.country.name}) No reviewer yet."
+    )
+
+    # Through the services: assigning, removing.
+    reviewing.reviewers_assign(acting_user=world.admin, application=second, reviewers=[reviewer_2])
+    assert "Reviewer 2 · To score Remove" in _assigned(client.get(url).content.decode(), second)
+    reviewing.review_unassign(acting_user=world.admin, review=world.extra["review"])
+    assert "No reviewer yet." in _assigned(client.get(url).content.decode(), first)
+
+    # Model saves, as the Django admin makes them: a reviewer renamed (menu and table), made a
+    # reviewer, no longer one; a city renamed; an application withdrawn.
+    reviewer_2.full_name = "Rita Reviewer"
+    reviewer_2.save(update_fields=["full_name"])
+    html = client.get(url).content.decode()
+    assert "Rita Reviewer · To score Remove" in _assigned(html, second)
+    assert (str(reviewer_2.pk), "Rita Reviewer") in _menu(html)
+    newcomer = factories.UserFactory(full_name="Nina Newcomer", is_reviewer=True)
+    reviewer_1.is_reviewer = False
+    reviewer_1.save()
+    assert _menu(client.get(url).content.decode()) == [
+        (str(newcomer.pk), "Nina Newcomer"),
+        (str(reviewer_0.pk), "Reviewer 0"),
+        (str(reviewer_2.pk), "Rita Reviewer"),
+    ]
+    city = second.city
+    city.name = "Renamedville"
+    city.save()
+    assert _assigned(client.get(url).content.decode(), second).startswith("Renamedville (")
+    first.status = ApplicationStatus.WITHDRAWN
+    first.save()
+    html = client.get(url).content.decode()
+    assert _assigned(html, first) == "" and _assigned(html, second)
+    assert [value for value, _label in _menu(html, "application")] == [str(second.pk)]
+
+
+def test_signing_in_leaves_the_assignment_page_kept(world):
+    reviewer = world.reviewers[0]
+    before = versions(reviewing.REVIEWERS)
+
+    reviewer.last_login = timezone.now()
+    reviewer.save(update_fields=["last_login"])
+
+    assert versions(reviewing.REVIEWERS) == before
+
+
+def test_assignment_page_kept_for_one_admin_gives_another_their_own_token(client, world):
+    url = f"/visits/calls/{world.call.pk}/reviewers/"
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    sign_in(client, world.admin)
+    first = client.get(url).content.decode()
+    first_token = client.cookies["csrftoken"].value
+
+    other_admin = factories.UserFactory(is_programme_admin=True)
+    sign_in(client, other_admin)
+    client.cookies.pop("csrftoken", None)
+    second = client.get(url).content.decode()
+
+    # The kept body's forms (assign, remove) carry the reader's own token, as the header's
+    # sign-out and the automatic assignment do.
+    assert client.cookies["csrftoken"].value != first_token
+    assert len(token.findall(second)) == len(token.findall(first)) == 5
+    assert "\x00" not in second
+    assert token.sub("", first) == token.sub("", second)
+    # A refused assignment is drawn afresh, with what was chosen, and not kept.
+    refused = client.post(url, {"action": "assign", "application": world.applications[1].pk})
+    assert refused.status_code == 400
+    assert "Choose an application and at least one reviewer." in refused.content.decode()
+    assert "Choose an application" not in client.get(url).content.decode()
+
+
 # --- Query counts -------------------------------------------------------------------------------
 
 
@@ -447,15 +536,25 @@ def test_assignment_page_query_count_one_equals_many(client):
 
     one, many = setup(1), setup(12)
 
-    # (Session,) the user, the call, the reviewers, the page's count, its applications, their
-    # reviews with reviewers. The form's menus are made from the reviewers and the page's
-    # applications already read (two queries fewer than before: the application menu listed
-    # every application of the call, 20,000 at EU scale).
+    def fresh(world):
+        # The cache cleared (and the session with it under Redis): the page is drawn afresh.
+        sign_in(client, world.admin)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/visits/calls/{world.call.pk}/reviewers/")
+        assert response.status_code == 200
+        return len(queries)
+
+    # The session, the user, the call, the versions (the body's key), the page's count, its
+    # applications, their reviews with reviewers, the reviewers of the menu (read when it is
+    # drawn). The application menu is made from the page's applications already read.
+    assert fresh(one) == fresh(many) == 8
+    # Kept: (session,) the user, the call, the versions; the body is one cache read.
     counts = [
         _queries(client, world.admin, f"/visits/calls/{world.call.pk}/reviewers/")
         for world in (one, many)
     ]
-    assert counts[0] == counts[1] == session_queries() + 6
+    assert counts[0] == counts[1] == session_queries() + 3
 
 
 def test_nobody_else_sees_a_review_page_or_another_reviewers_list(client, world):
