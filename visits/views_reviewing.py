@@ -7,6 +7,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.versions import CITIES
 from portal.errors import ApplicationError
-from portal.fragments import joined, version_map
+from portal.fragments import bumps_made, joined, version_map
 from portal.lazy_rows import LazyRows
 from portal.permissions import PermissionRefused, object_for, permission_check
 from visits import reviewing
@@ -45,10 +46,24 @@ def review_list(request):
     )
 
 
+def _review_versions(request) -> dict[str, str]:
+    """The versions of what the review page shows (REVIEWS, CITIES), read once for the request
+    (the application's row and the page's body are kept under them), and again only if this
+    process wrote something since (`bumps_made`)."""
+    kept = getattr(request, "_review_versions", None)
+    if kept is None or kept[0] != bumps_made():
+        kept = (bumps_made(), version_map(reviewing.REVIEWS, CITIES))
+        request._review_versions = kept
+    return kept[1]
+
+
 def _application(request, pk) -> Application:
-    return object_for(
-        request.user, reviewing.applications_under_review_visible_to(user=request.user), pk=pk
+    application = reviewing.application_for_review_page(
+        user=request.user, pk=pk, found=_review_versions(request)
     )
+    if application is None:
+        raise Http404
+    return application
 
 
 class _ReviewPageParts:
@@ -127,7 +142,7 @@ def _review_page(
     is_open = reviewing.review_is_open(call)
     page_key = ""
     if request.method == "GET":
-        found = version_map(reviewing.REVIEWS, CITIES)
+        found = _review_versions(request)
         key = [
             request.user.pk,
             application.pk,

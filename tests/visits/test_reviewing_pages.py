@@ -187,6 +187,51 @@ def test_a_reviewer_gets_404_for_an_unassigned_or_conflicting_application(client
     assert client.get(f"/visits/reviews/{review.application_id}/").status_code == 404
 
 
+def test_a_reviewers_kept_access_follows_assignments_conflicts_and_the_call(client, world):
+    review = world.extra["review"]
+    application, other = world.applications
+    reviewer = review.reviewer
+    sign_in(client, reviewer)
+    url = f"/visits/reviews/{application.pk}/"
+    other_url = f"/visits/reviews/{other.pk}/"
+    assert client.get(url).status_code == 200
+    assert client.get(other_url).status_code == 404
+
+    # Assigned: the refusal kept a moment ago gives way.
+    reviewing.reviewers_assign(acting_user=world.admin, application=other, reviewers=[reviewer])
+    assert client.get(other_url).status_code == 200
+    # The city renamed: the kept row gives way too.
+    city = application.city
+    city.name = "Renamedville"
+    city.save()
+    assert "Review: Renamedville" in client.get(url).content.decode()
+    # An officer of a city in the applicant's country: a conflict once the call says so.
+    factories.CityMembershipFactory(
+        user=reviewer, city=factories.CityFactory(country=application.city.country)
+    )
+    assert client.get(url).status_code == 200
+    world.call.exclude_same_country = True
+    world.call.save()
+    assert client.get(url).status_code == 404
+    # Removed from the other application, which an admin opens next (keeping its row afresh):
+    # the reviewer's access kept before is not read again.
+    reviewing.review_unassign(
+        acting_user=world.admin, review=Review.objects.get(application=other, reviewer=reviewer)
+    )
+    sign_in(client, world.admin)
+    assert client.get(other_url).status_code == 200
+    sign_in(client, reviewer)
+    assert client.get(other_url).status_code == 404
+
+
+def test_review_page_answers_404_for_an_id_no_application_has(client, world):
+    sign_in(client, world.extra["review"].reviewer)
+
+    assert client.get("/visits/reviews/99999999999999999999/").status_code == 404
+    sign_in(client, world.admin)
+    assert client.get("/visits/reviews/99999999999999999999/").status_code == 404
+
+
 def test_admin_sees_every_score_but_scores_nothing(client, world):
     review = world.extra["review"]
     first, _second = world.criteria
@@ -494,10 +539,11 @@ def test_review_page_query_count_one_equals_many(client):
     # see the others' (their review is in; no conflict), the others' reviews, their scores,
     # the preferences, the delegates.
     assert fresh(one_user, one_app) == fresh(many_user, many_app) == 14
-    # Kept: (session,) the user, the application, the versions.
+    # Kept: (session,) the user, the versions; the application's row, the reviewer's access
+    # to it and the body are read from the cache.
     one = _queries(client, one_user, f"/visits/reviews/{one_app.pk}/")
     many = _queries(client, many_user, f"/visits/reviews/{many_app.pk}/")
-    assert one == many == session_queries() + 3
+    assert one == many == session_queries() + 2
 
 
 def test_review_page_is_kept_until_something_it_shows_changes(client, world):
