@@ -294,7 +294,9 @@ def call_reviewers(request, pk):
     introduction in the cache (`{% fragment %}`, under the page's address) under the versions
     of the reviews (visits.reviewing.REVIEWS: reviews, applications, calls), of the reviewers
     (REVIEWERS: the menu's people and the names in the table) and of the cities (names,
-    countries): a hit reads the call and one row of versions. Everyone who may open the page
+    countries): a hit reads the call and one row of versions. Inside it, the reviewers' menu
+    is kept under REVIEWERS alone: drawn afresh after a review changed, the body reads the
+    page's applications and reviews but not the 500 reviewers. Everyone who may open the page
     sees the same page, so the reader is not part of the key. A page shown again after a
     refusal is not kept: it holds what was chosen."""
     call = object_for(request.user, calls_visible_to(user=request.user), pk=pk)
@@ -334,10 +336,13 @@ def call_reviewers(request, pk):
                 error = _("Choose an application and at least one reviewer.")
         except ApplicationError as refusal:
             error = refusal.message
-    page_key = ""
+    page_key = menu_key = ""
     if request.method == "GET":
         scopes = (reviewing.REVIEWS, reviewing.REVIEWERS, CITIES)
-        page_key = joined(version_map(*scopes), *scopes)
+        found = version_map(*scopes)
+        page_key = joined(found, *scopes)
+        # The reviewers' menu shows nothing else: a change of the reviews leaves it kept.
+        menu_key = joined(found, reviewing.REVIEWERS)
     parts = _AssignmentParts(request, call, assign_form)
     return render(
         request,
@@ -345,6 +350,7 @@ def call_reviewers(request, pk):
         {
             "call": call,
             "page_key": page_key,
+            "menu_key": menu_key,
             # Read by the template only when the body is drawn afresh.
             "parts": parts,
             "error": error,

@@ -602,6 +602,16 @@ def test_assignment_page_query_count_one_equals_many(client):
     ]
     assert counts[0] == counts[1] == session_queries() + 3
 
+    # A review changed: the body is drawn afresh, the reviewers' menu is kept (no reviewers).
+    reviewing.review_unassign(
+        acting_user=many.admin, review=Review.objects.filter(application__call=many.call).first()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/visits/calls/{many.call.pk}/reviewers/").content.decode()
+    assert len(queries) == session_queries() + 6
+    assert not [q for q in queries if 'ORDER BY "accounts_user"."full_name"' in q["sql"]]
+    assert len(_menu(html)) == 6  # the reviewers of both calls
+
 
 def test_nobody_else_sees_a_review_page_or_another_reviewers_list(client, world):
     review = world.extra["review"]
