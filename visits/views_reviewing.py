@@ -47,12 +47,13 @@ def review_list(request):
 
 
 def _review_versions(request) -> dict[str, str]:
-    """The versions of what the review page shows (REVIEWS, CITIES), read once for the request
-    (the application's row and the page's body are kept under them), and again only if this
-    process wrote something since (`bumps_made`)."""
+    """The versions of what the review page shows (REVIEWS, CITIES, and REVIEWERS: the other
+    reviewers' names), read once for the request (the application's row and the page's body
+    are kept under them), and again only if this process wrote something since
+    (`bumps_made`)."""
     kept = getattr(request, "_review_versions", None)
     if kept is None or kept[0] != bumps_made():
-        kept = (bumps_made(), version_map(reviewing.REVIEWS, CITIES))
+        kept = (bumps_made(), version_map(reviewing.REVIEWS, CITIES, reviewing.REVIEWERS))
         request._review_versions = kept
     return kept[1]
 
@@ -134,8 +135,9 @@ def _review_page(
     """The review page. A plain GET keeps its body in the cache (`{% fragment %}`) under the
     person, the application, their time zone, whether reviews are still open, and the versions
     of the reviews (visits.reviewing.REVIEWS: reviews, scores, the call, its criteria and
-    anchors, the application and its preferences, delegates and visits) and of the cities
-    (names, countries, officers: conflicts). A page shown again after a refusal is not kept:
+    anchors, the application and its preferences, delegates and visits), of the cities
+    (names, countries, officers: conflicts) and of the reviewers (REVIEWERS: the other
+    reviewers' names). A page shown again after a refusal is not kept:
     it holds what was typed."""
     parts = _ReviewPageParts(request, application, review=review, values=values, missing=missing)
     call = application.call
@@ -148,7 +150,7 @@ def _review_page(
             application.pk,
             timezone.get_current_timezone_name(),
             is_open,
-            joined(found, reviewing.REVIEWS, CITIES),
+            joined(found, reviewing.REVIEWS, CITIES, reviewing.REVIEWERS),
         ]
         page_key = "|".join(str(part) for part in key)
 

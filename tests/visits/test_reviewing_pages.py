@@ -565,6 +565,23 @@ def test_review_page_is_kept_until_something_it_shows_changes(client, world):
     assert 'data-form="score"' not in admin_page and "A new motivation." in admin_page
 
 
+def test_review_page_shows_another_reviewers_new_name(client, world):
+    review = world.extra["review"]
+    other = factories.ReviewFactory(application=review.application, reviewer=world.reviewers[1])
+    points = {c.pk: 1 for c in world.criteria}
+    for each in (review, other):
+        reviewing.review_submit(acting_user=each.reviewer, review=each, points=points)
+    url = f"/visits/reviews/{review.application_id}/"
+    sign_in(client, review.reviewer)
+    assert "Reviewer 1" in _block(client.get(url).content.decode(), "other-reviews")
+
+    other.reviewer.full_name = "Olga Other"
+    other.reviewer.save(update_fields=["full_name"])
+
+    others = _block(client.get(url).content.decode(), "other-reviews")
+    assert "Olga Other" in others and "Reviewer 1" not in others
+
+
 def test_home_reviewer_query_count_one_equals_many(client):
     one = review_world(applications=1, reviewers=1)
     reviewing.reviewers_assign_automatically(acting_user=one.admin, call=one.call)
