@@ -51,19 +51,17 @@ class AssignForm(forms.Form):
         )
         self.fields["reviewers"].queryset = reviewers
 
-    def offer(self, applications, reviewers) -> None:
+    def offer(self, applications) -> None:
         """List only `applications` (the page of the table below) in the application's menu:
         a call of 20,000 applicants made a menu of 20,000 options. Any submitted application
-        of the call is still accepted when posted. The reviewers' menu is made from the list
-        the page read already (`reviewers`, the form's queryset's rows), not read again."""
+        of the call is still accepted when posted. The reviewers' menu is read from the
+        field's queryset when it is drawn (one query)."""
         field = self.fields["application"]
         field.choices = [
             ("", field.empty_label),
             *((a.pk, field.label_from_instance(a)) for a in applications),
         ]
         field.help_text = _("The applications of the page shown below.")
-        field = self.fields["reviewers"]
-        field.choices = [(r.pk, field.label_from_instance(r)) for r in reviewers]
 
 
 class UnassignForm(forms.Form):

@@ -5,12 +5,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject
 
+from accounts.models import User
 from accounts.rules import is_programme_admin
 from cities import signals as city_signals
 from portal.fragments import bump, bump_on_change
 from roadmaps import signals as roadmap_signals
 from sessions.caching import VISIBILITY
-from visits import applying, scoring, signals
+from visits import applying, reviewing, scoring, signals
 from visits.allocation import DECISIONS
 from visits.enums import CallStatus
 from visits.models import Application, Call
@@ -92,3 +93,23 @@ def score_application_on_review(sender, review, **kwargs):
 def score_call_on_criteria(sender, call, **kwargs):
     """A criterion was added, edited, reweighted or removed: every application's lines change."""
     scoring.call_scoring_queue(call_id=call.pk)
+
+
+# The assignment page (visits.views_reviewing.call_reviewers) is kept under
+# reviewing.REVIEWERS: its menu lists the active reviewers by name and its table names each
+# review's reviewer. A new person is in the menu only when made a reviewer; a later save is
+# counted only when it writes a field the page shows (signing in writes `last_login` only).
+@receiver(post_save, sender=User, dispatch_uid="visits.reviewers_person_saved")
+def reviewers_person_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if raw:
+        return
+    if created:
+        if instance.is_reviewer:
+            bump(reviewing.REVIEWERS)
+    elif update_fields is None or reviewing.REVIEWER_FIELDS & set(update_fields):
+        bump(reviewing.REVIEWERS)
+
+
+@receiver(post_delete, sender=User, dispatch_uid="visits.reviewers_person_deleted")
+def reviewers_person_deleted(sender, instance, **kwargs):
+    bump(reviewing.REVIEWERS)

@@ -7,6 +7,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.versions import CITIES
 from portal.errors import ApplicationError
-from portal.fragments import joined, version_map
+from portal.fragments import bumps_made, joined, version_map
 from portal.lazy_rows import LazyRows
 from portal.permissions import PermissionRefused, object_for, permission_check
 from visits import reviewing
@@ -45,10 +46,25 @@ def review_list(request):
     )
 
 
+def _review_versions(request) -> dict[str, str]:
+    """The versions of what the review page shows (REVIEWS, CITIES, and REVIEWERS: the other
+    reviewers' names), read once for the request (the application's row and the page's body
+    are kept under them), and again only if this process wrote something since
+    (`bumps_made`)."""
+    kept = getattr(request, "_review_versions", None)
+    if kept is None or kept[0] != bumps_made():
+        kept = (bumps_made(), version_map(reviewing.REVIEWS, CITIES, reviewing.REVIEWERS))
+        request._review_versions = kept
+    return kept[1]
+
+
 def _application(request, pk) -> Application:
-    return object_for(
-        request.user, reviewing.applications_under_review_visible_to(user=request.user), pk=pk
+    application = reviewing.application_for_review_page(
+        user=request.user, pk=pk, found=_review_versions(request)
     )
+    if application is None:
+        raise Http404
+    return application
 
 
 class _ReviewPageParts:
@@ -119,21 +135,22 @@ def _review_page(
     """The review page. A plain GET keeps its body in the cache (`{% fragment %}`) under the
     person, the application, their time zone, whether reviews are still open, and the versions
     of the reviews (visits.reviewing.REVIEWS: reviews, scores, the call, its criteria and
-    anchors, the application and its preferences, delegates and visits) and of the cities
-    (names, countries, officers: conflicts). A page shown again after a refusal is not kept:
+    anchors, the application and its preferences, delegates and visits), of the cities
+    (names, countries, officers: conflicts) and of the reviewers (REVIEWERS: the other
+    reviewers' names). A page shown again after a refusal is not kept:
     it holds what was typed."""
     parts = _ReviewPageParts(request, application, review=review, values=values, missing=missing)
     call = application.call
     is_open = reviewing.review_is_open(call)
     page_key = ""
     if request.method == "GET":
-        found = version_map(reviewing.REVIEWS, CITIES)
+        found = _review_versions(request)
         key = [
             request.user.pk,
             application.pk,
             timezone.get_current_timezone_name(),
             is_open,
-            joined(found, reviewing.REVIEWS, CITIES),
+            joined(found, reviewing.REVIEWS, CITIES, reviewing.REVIEWERS),
         ]
         page_key = "|".join(str(part) for part in key)
 
@@ -238,13 +255,55 @@ def review_recuse(request, pk):
     return redirect("review_detail", pk=application.pk)
 
 
+class _AssignmentParts:
+    """What the assignment page shows below its introduction: the page of the call's submitted
+    applications (by city name) with their reviews, and the form to assign by hand. Read only
+    when the page's fragment is drawn afresh: a cache hit reads none of it."""
+
+    def __init__(self, request, call, assign_form=None):
+        self.request, self.call, self._assign_form = request, call, assign_form
+
+    @functools.cached_property
+    def page(self):
+        applications = (
+            Application.objects.filter(call=self.call, status=ApplicationStatus.SUBMITTED)
+            .select_related("city__country")
+            .order_by("city__name", "pk")
+        )
+        return Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+
+    @functools.cached_property
+    def shown(self) -> list:
+        return list(self.page.object_list)
+
+    @functools.cached_property
+    def rows(self) -> list:
+        return reviewing.assignment_rows(call=self.call, applications=self.shown)
+
+    @functools.cached_property
+    def assign_form(self) -> AssignForm:
+        form = self._assign_form or AssignForm(
+            call=self.call, reviewers=reviewing.reviewers_available()
+        )
+        form.offer(self.shown)
+        return form
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def call_reviewers(request, pk):
+    """The admin's assignment page of a call. A plain GET keeps everything below the
+    introduction in the cache (`{% fragment %}`, under the page's address) under the versions
+    of the reviews (visits.reviewing.REVIEWS: reviews, applications, calls), of the reviewers
+    (REVIEWERS: the menu's people and the names in the table) and of the cities (names,
+    countries): a hit reads the call and one row of versions. Inside it, the reviewers' menu
+    is kept under REVIEWERS alone: drawn afresh after a review changed, the body reads the
+    page's applications and reviews but not the 500 reviewers. Everyone who may open the page
+    sees the same page, so the reader is not part of the key. A page shown again after a
+    refusal is not kept: it holds what was chosen."""
     call = object_for(request.user, calls_visible_to(user=request.user), pk=pk)
     permission_check(request.user, "visits.manage_call", call)
-    reviewers = reviewing.reviewers_available()
-    assign_form = AssignForm(call=call, reviewers=reviewers)
+    assign_form = None
     error = ""
     if request.method == "POST":
         action = request.POST.get("action")
@@ -263,7 +322,9 @@ def call_reviewers(request, pk):
                     return redirect("call_reviewers", pk=call.pk)
                 error = _("That review is no longer there.")
             else:
-                assign_form = AssignForm(request.POST, call=call, reviewers=reviewers)
+                assign_form = AssignForm(
+                    request.POST, call=call, reviewers=reviewing.reviewers_available()
+                )
                 if assign_form.is_valid():
                     made = reviewing.reviewers_assign(
                         acting_user=request.user,
@@ -277,24 +338,23 @@ def call_reviewers(request, pk):
                 error = _("Choose an application and at least one reviewer.")
         except ApplicationError as refusal:
             error = refusal.message
-    applications = (
-        Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
-        .select_related("city__country")
-        .order_by("city__name", "pk")
-    )
-    page = Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    reviewer_list = list(reviewers)
-    assign_form.offer(shown, reviewer_list)
+    page_key = menu_key = ""
+    if request.method == "GET":
+        scopes = (reviewing.REVIEWS, reviewing.REVIEWERS, CITIES)
+        found = version_map(*scopes)
+        page_key = joined(found, *scopes)
+        # The reviewers' menu shows nothing else: a change of the reviews leaves it kept.
+        menu_key = joined(found, reviewing.REVIEWERS)
+    parts = _AssignmentParts(request, call, assign_form)
     return render(
         request,
         "visits/review_assignment.html",
         {
             "call": call,
-            "page_obj": page,
-            "rows": reviewing.assignment_rows(call=call, applications=shown),
-            "reviewers": reviewer_list,
-            "assign_form": assign_form,
+            "page_key": page_key,
+            "menu_key": menu_key,
+            # Read by the template only when the body is drawn afresh.
+            "parts": parts,
             "error": error,
         },
         status=400 if error else 200,

@@ -10,12 +10,13 @@ from django.template.defaultfilters import date
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.fragments import versions
 from tests import factories
 from tests.portal_pages.helpers import sign_in
 from tests.queries import session_queries
 from tests.visits.reviewing_world import past_deadline, review_world
 from visits import reviewing
-from visits.enums import ReviewStatus
+from visits.enums import ApplicationStatus, ReviewStatus
 from visits.models import Review, Score
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +187,51 @@ def test_a_reviewer_gets_404_for_an_unassigned_or_conflicting_application(client
     assert client.get(f"/visits/reviews/{review.application_id}/").status_code == 404
 
 
+def test_a_reviewers_kept_access_follows_assignments_conflicts_and_the_call(client, world):
+    review = world.extra["review"]
+    application, other = world.applications
+    reviewer = review.reviewer
+    sign_in(client, reviewer)
+    url = f"/visits/reviews/{application.pk}/"
+    other_url = f"/visits/reviews/{other.pk}/"
+    assert client.get(url).status_code == 200
+    assert client.get(other_url).status_code == 404
+
+    # Assigned: the refusal kept a moment ago gives way.
+    reviewing.reviewers_assign(acting_user=world.admin, application=other, reviewers=[reviewer])
+    assert client.get(other_url).status_code == 200
+    # The city renamed: the kept row gives way too.
+    city = application.city
+    city.name = "Renamedville"
+    city.save()
+    assert "Review: Renamedville" in client.get(url).content.decode()
+    # An officer of a city in the applicant's country: a conflict once the call says so.
+    factories.CityMembershipFactory(
+        user=reviewer, city=factories.CityFactory(country=application.city.country)
+    )
+    assert client.get(url).status_code == 200
+    world.call.exclude_same_country = True
+    world.call.save()
+    assert client.get(url).status_code == 404
+    # Removed from the other application, which an admin opens next (keeping its row afresh):
+    # the reviewer's access kept before is not read again.
+    reviewing.review_unassign(
+        acting_user=world.admin, review=Review.objects.get(application=other, reviewer=reviewer)
+    )
+    sign_in(client, world.admin)
+    assert client.get(other_url).status_code == 200
+    sign_in(client, reviewer)
+    assert client.get(other_url).status_code == 404
+
+
+def test_review_page_answers_404_for_an_id_no_application_has(client, world):
+    sign_in(client, world.extra["review"].reviewer)
+
+    assert client.get("/visits/reviews/99999999999999999999/").status_code == 404
+    sign_in(client, world.admin)
+    assert client.get("/visits/reviews/99999999999999999999/").status_code == 404
+
+
 def test_admin_sees_every_score_but_scores_nothing(client, world):
     review = world.extra["review"]
     first, _second = world.criteria
@@ -316,6 +362,94 @@ def test_assignment_page_is_refused_to_a_reviewer(client, world):
     assert client.get(f"/visits/calls/{world.call.pk}/reviewers/").status_code == 403
 
 
+def _menu(html: str, name: str = "reviewers") -> list[tuple[str, str]]:
+    """A menu of the assignment form, as its options' values and labels (the empty one left
+    out)."""
+    menu = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="(\d+)"[^>]*>([^<]*)</option>', menu)
+
+
+def _assigned(html: str, application) -> str:
+    row = re.search(rf'<tr data-application="{application.pk}">(.*?)</tr>', html, re.S)
+    return _text(row.group(1)) if row else ""
+
+
+def test_assignment_page_is_kept_until_something_it_shows_changes(client, world):
+    first, second = world.applications
+    reviewer_0, reviewer_1, reviewer_2 = world.reviewers
+    url = f"/visits/calls/{world.call.pk}/reviewers/"
+    sign_in(client, world.admin)
+    assert _assigned(client.get(url).content.decode(), second) == (
+        f"{second.city.name} ({second.city.country.name}) No reviewer yet."
+    )
+
+    # Through the services: assigning, removing.
+    reviewing.reviewers_assign(acting_user=world.admin, application=second, reviewers=[reviewer_2])
+    assert "Reviewer 2 · To score Remove" in _assigned(client.get(url).content.decode(), second)
+    reviewing.review_unassign(acting_user=world.admin, review=world.extra["review"])
+    assert "No reviewer yet." in _assigned(client.get(url).content.decode(), first)
+
+    # Model saves, as the Django admin makes them: a reviewer renamed (menu and table), made a
+    # reviewer, no longer one; a city renamed; an application withdrawn.
+    reviewer_2.full_name = "Rita Reviewer"
+    reviewer_2.save(update_fields=["full_name"])
+    html = client.get(url).content.decode()
+    assert "Rita Reviewer · To score Remove" in _assigned(html, second)
+    assert (str(reviewer_2.pk), "Rita Reviewer") in _menu(html)
+    newcomer = factories.UserFactory(full_name="Nina Newcomer", is_reviewer=True)
+    reviewer_1.is_reviewer = False
+    reviewer_1.save()
+    assert _menu(client.get(url).content.decode()) == [
+        (str(newcomer.pk), "Nina Newcomer"),
+        (str(reviewer_0.pk), "Reviewer 0"),
+        (str(reviewer_2.pk), "Rita Reviewer"),
+    ]
+    city = second.city
+    city.name = "Renamedville"
+    city.save()
+    assert _assigned(client.get(url).content.decode(), second).startswith("Renamedville (")
+    first.status = ApplicationStatus.WITHDRAWN
+    first.save()
+    html = client.get(url).content.decode()
+    assert _assigned(html, first) == "" and _assigned(html, second)
+    assert [value for value, _label in _menu(html, "application")] == [str(second.pk)]
+
+
+def test_signing_in_leaves_the_assignment_page_kept(world):
+    reviewer = world.reviewers[0]
+    before = versions(reviewing.REVIEWERS)
+
+    reviewer.last_login = timezone.now()
+    reviewer.save(update_fields=["last_login"])
+
+    assert versions(reviewing.REVIEWERS) == before
+
+
+def test_assignment_page_kept_for_one_admin_gives_another_their_own_token(client, world):
+    url = f"/visits/calls/{world.call.pk}/reviewers/"
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    sign_in(client, world.admin)
+    first = client.get(url).content.decode()
+    first_token = client.cookies["csrftoken"].value
+
+    other_admin = factories.UserFactory(is_programme_admin=True)
+    sign_in(client, other_admin)
+    client.cookies.pop("csrftoken", None)
+    second = client.get(url).content.decode()
+
+    # The kept body's forms (assign, remove) carry the reader's own token, as the header's
+    # sign-out and the automatic assignment do.
+    assert client.cookies["csrftoken"].value != first_token
+    assert len(token.findall(second)) == len(token.findall(first)) == 5
+    assert "\x00" not in second
+    assert token.sub("", first) == token.sub("", second)
+    # A refused assignment is drawn afresh, with what was chosen, and not kept.
+    refused = client.post(url, {"action": "assign", "application": world.applications[1].pk})
+    assert refused.status_code == 400
+    assert "Choose an application and at least one reviewer." in refused.content.decode()
+    assert "Choose an application" not in client.get(url).content.decode()
+
+
 # --- Query counts -------------------------------------------------------------------------------
 
 
@@ -405,10 +539,11 @@ def test_review_page_query_count_one_equals_many(client):
     # see the others' (their review is in; no conflict), the others' reviews, their scores,
     # the preferences, the delegates.
     assert fresh(one_user, one_app) == fresh(many_user, many_app) == 14
-    # Kept: (session,) the user, the application, the versions.
+    # Kept: (session,) the user, the versions; the application's row, the reviewer's access
+    # to it and the body are read from the cache.
     one = _queries(client, one_user, f"/visits/reviews/{one_app.pk}/")
     many = _queries(client, many_user, f"/visits/reviews/{many_app.pk}/")
-    assert one == many == session_queries() + 3
+    assert one == many == session_queries() + 2
 
 
 def test_review_page_is_kept_until_something_it_shows_changes(client, world):
@@ -430,6 +565,23 @@ def test_review_page_is_kept_until_something_it_shows_changes(client, world):
     assert 'data-form="score"' not in admin_page and "A new motivation." in admin_page
 
 
+def test_review_page_shows_another_reviewers_new_name(client, world):
+    review = world.extra["review"]
+    other = factories.ReviewFactory(application=review.application, reviewer=world.reviewers[1])
+    points = {c.pk: 1 for c in world.criteria}
+    for each in (review, other):
+        reviewing.review_submit(acting_user=each.reviewer, review=each, points=points)
+    url = f"/visits/reviews/{review.application_id}/"
+    sign_in(client, review.reviewer)
+    assert "Reviewer 1" in _block(client.get(url).content.decode(), "other-reviews")
+
+    other.reviewer.full_name = "Olga Other"
+    other.reviewer.save(update_fields=["full_name"])
+
+    others = _block(client.get(url).content.decode(), "other-reviews")
+    assert "Olga Other" in others and "Reviewer 1" not in others
+
+
 def test_home_reviewer_query_count_one_equals_many(client):
     one = review_world(applications=1, reviewers=1)
     reviewing.reviewers_assign_automatically(acting_user=one.admin, call=one.call)
@@ -447,15 +599,35 @@ def test_assignment_page_query_count_one_equals_many(client):
 
     one, many = setup(1), setup(12)
 
-    # (Session,) the user, the call, the reviewers, the page's count, its applications, their
-    # reviews with reviewers. The form's menus are made from the reviewers and the page's
-    # applications already read (two queries fewer than before: the application menu listed
-    # every application of the call, 20,000 at EU scale).
+    def fresh(world):
+        # The cache cleared (and the session with it under Redis): the page is drawn afresh.
+        sign_in(client, world.admin)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/visits/calls/{world.call.pk}/reviewers/")
+        assert response.status_code == 200
+        return len(queries)
+
+    # The session, the user, the call, the versions (the body's key), the page's count, its
+    # applications, their reviews with reviewers, the reviewers of the menu (read when it is
+    # drawn). The application menu is made from the page's applications already read.
+    assert fresh(one) == fresh(many) == 8
+    # Kept: (session,) the user, the call, the versions; the body is one cache read.
     counts = [
         _queries(client, world.admin, f"/visits/calls/{world.call.pk}/reviewers/")
         for world in (one, many)
     ]
-    assert counts[0] == counts[1] == session_queries() + 6
+    assert counts[0] == counts[1] == session_queries() + 3
+
+    # A review changed: the body is drawn afresh, the reviewers' menu is kept (no reviewers).
+    reviewing.review_unassign(
+        acting_user=many.admin, review=Review.objects.filter(application__call=many.call).first()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/visits/calls/{many.call.pk}/reviewers/").content.decode()
+    assert len(queries) == session_queries() + 6
+    assert not [q for q in queries if 'ORDER BY "accounts_user"."full_name"' in q["sql"]]
+    assert len(_menu(html)) == 6  # the reviewers of both calls
 
 
 def test_nobody_else_sees_a_review_page_or_another_reviewers_list(client, world):
