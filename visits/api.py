@@ -40,9 +40,10 @@ Decisions:
 - `PUT` is the whole draft (application) or the whole score sheet (review): what is left out is
   empty, as on the pages, whose forms send every field.
 - Every list is a fixed number of queries (the query-count tests). A reviewer's list of reviews
-  is kept in the cache under the same versions as their list page; the calls and applications
-  are read afresh (an application's autosave raises no data version: keeping its list would
-  need one raised at every keystroke pause). Figures: benchmarks/bench_visits_api.py.
+  is kept in the cache under the same versions as their list page; the applications list under
+  the applications' version (visits/versions.py: raised by every save of an application, the
+  autosave's included, one statement more in its transaction) and those of the decisions,
+  reviews, calls and cities; the calls are read afresh. Figures: benchmarks/bench_visits_api.py.
 """
 
 import django_filters
@@ -69,6 +70,7 @@ from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map
 from portal.permissions import PermissionRefused, object_for
 from portal.text import PARAGRAPH_MAX
 from visits import allocation, applying, decisions, reviewing, scoring
+from visits.allocation import DECISIONS
 from visits.calls import call_for_page, call_list_rows, rule_in_words
 from visits.enums import (
     Aggregation,
@@ -89,6 +91,7 @@ from visits.models import (
     ScoreLine,
 )
 from visits.selectors import applications_visible_to, calls_visible_to
+from visits.versions import APPLICATIONS
 
 MANAGE = "visits.manage_call"
 VIEW_SCORE = "visits.view_application_score"
@@ -655,28 +658,37 @@ def _listed_data(rows: list[dict], reader: _Reader) -> list[dict]:
         ):
             delegates[application_id].append({"name": name, "role": role, "email": email})
     now = timezone.now()
-    open_calls: dict[int, bool] = {}
-    data = []
-    for row in rows:
-        if row["call_id"] not in open_calls:
-            # The rule of visits.applying, on the call's state read with the row.
-            call = Call(
-                status=row["call_status"],
-                opens_at=row["call_opens_at"],
-                closes_at=row["call_closes_at"],
-            )
-            open_calls[row["call_id"]] = applying.call_is_open(call, now)
-        is_editable = row["status"] == ApplicationStatus.DRAFT and open_calls[row["call_id"]]
-        data.append(
-            _row_data(
-                row,
-                preferences=preferences[row["pk"]],
-                delegates=delegates[row["pk"]],
-                is_editable=is_editable,
-                reader=reader,
-            )
+    return [
+        _row_data(
+            row,
+            preferences=preferences[row["pk"]],
+            delegates=delegates[row["pk"]],
+            is_editable=(window := _draft_window(row)) is not None and _call_is_open(window, now),
+            reader=reader,
         )
-    return data
+        for row in rows
+    ]
+
+
+def _draft_window(row: dict) -> tuple | None:
+    """A draft's call's state and dates (what decides whether it is editable now); None for
+    an application that is no draft, never editable."""
+    if row["status"] != ApplicationStatus.DRAFT:
+        return None
+    return (row["call_status"], row["call_opens_at"], row["call_closes_at"])
+
+
+def _call_is_open(window: tuple, now) -> bool:
+    """visits.applying's rule, on the call's state and dates read with the row."""
+    status, opens_at, closes_at = window
+    return applying.call_is_open(Call(status=status, opens_at=opens_at, closes_at=closes_at), now)
+
+
+# What the applications list shows, by data version: the applications with their preferences
+# and delegates (visits/versions.py), the decisions' bulk writes, the reviews (which a reviewer
+# sees), the calls (states and dates, raised with every call's save), and the cities (names,
+# countries, and their officers: who sees which, conflicts, who reads results).
+_LIST_SCOPES = (APPLICATIONS, DECISIONS, reviewing.REVIEWS, applying.OPEN_CALLS, CITIES)
 
 
 class _Rows:
@@ -844,10 +856,39 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(_application_data(fresh, _Reader(self.request.user)), status=code)
 
     def list(self, request, *args, **kwargs):
-        """The applications the caller sees, by id."""
-        visible = applications_visible_to(user=request.user).order_by("pk")
-        page = self.paginate_queryset(_Rows(self.filter_queryset(visible)))
-        return self.get_paginated_response(_listed_data(page, _Reader(request.user)))
+        """The applications the caller sees, by id.
+
+        Kept in the cache under what decides them (`_LIST_SCOPES`): the person (their id, and
+        whether they are an admin), the address (filters, search, order, page, the host of the
+        page links), the language and the time zone (of the times shown). Whether a draft is
+        still editable is worked out afresh from its call's dates, kept beside it."""
+        reader = _Reader(request.user)
+        found = version_map(*_LIST_SCOPES)
+        key = cache_key(
+            "visits:api-applications",
+            [
+                request.user.pk,
+                reader.is_admin,
+                get_language(),
+                timezone.get_current_timezone_name(),
+                request.build_absolute_uri(),
+                joined(found, *_LIST_SCOPES),
+            ],
+        )
+        kept = cache.get(key)
+        if kept is None:
+            visible = applications_visible_to(user=request.user).order_by("pk")
+            page = self.paginate_queryset(_Rows(self.filter_queryset(visible)))
+            kept = (
+                self.get_paginated_response(_listed_data(page, reader)).data,
+                [_draft_window(row) for row in page],
+            )
+            cache.set(key, kept, TIMEOUT_SECONDS)
+        data, windows = kept
+        now = timezone.now()
+        for row, window in zip(data["results"], windows, strict=True):
+            row["is_editable"] = window is not None and _call_is_open(window, now)
+        return Response(data)
 
     def retrieve(self, request, pk=None):
         """The application: preferences, texts, delegates, answers (and its score and decision
