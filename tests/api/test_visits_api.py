@@ -387,6 +387,21 @@ def test_the_kept_list_shows_each_change_on_the_next_request(world):
     assert _listed(ana)[0][4] == f"{total:.3f}"
 
 
+def test_the_kept_list_follows_reviews_moved_or_deleted_outside_the_services(world):
+    lisbon = _submitted(world)
+    reviewing.reviewers_assign(acting_user=world.admin, application=lisbon, reviewers=[world.rita])
+    rita, rex = client_of(world.rita), client_of(world.rex)
+    assert ([row[0] for row in _listed(rita)], _listed(rex)) == ([lisbon.pk], [])
+
+    # The Django admin's save moves the review to Rex; its deletion takes it from him.
+    review = Review.objects.get(application=lisbon)
+    review.reviewer = world.rex
+    review.save()
+    assert ([row[0] for row in _listed(rex)], _listed(rita)) == ([lisbon.pk], [])
+    review.delete()
+    assert _listed(rex) == []
+
+
 def test_a_kept_draft_is_no_longer_editable_once_its_call_closes(world, django_assert_num_queries):
     ana = client_of(world.officer)
     started = ana.post(APPLICATIONS, {"call": world.call.pk}, content_type="application/json")
