@@ -11,11 +11,19 @@ Measured on 2 December 2026, 14:47-14:54 UTC, PostgreSQL, portal_bench_scale (wi
 20,000-application scale call), 20 runs after 3 warm-ups, each paired with the floor, on a
 shared machine under load (load average 8 to 15, two test suites running beside it: only the
 ratios mean anything): calls 3.28x the floor, applications 5.08x (admin), 5.57x (reviewer),
-4.40x (officer), reviews 1.37x (kept in the cache; 6.38x read afresh in an earlier run). The
-applications lists are NOT at 3x: most of their time is their five queries (the count over
-the visibility subqueries, the page with call and city, preferences, delegates) on the loaded
-database; keeping them in the cache needs a data version raised by every change of an
-application, the autosave's included.
+4.40x (officer), reviews 1.37x (kept in the cache; 6.38x read afresh in an earlier run).
+
+Issue 12, 2 December 2026, 18:13-18:16 UTC, PostgreSQL, portal_bench_api, 10 runs after 2
+warm-ups, on a shared machine (load average 15 to 17): applications 1.36x (admin), 0.92x
+(reviewer), 2.27x (officer), calls 2.87x, reviews 2.24x. The applications lists are kept in
+the cache (visits/api.py, under visits/versions.py's APPLICATIONS and the decisions', reviews',
+calls' and cities' versions), as the reviews are; read afresh (the applications' version
+raised before each run, as after any application's save), 3.84x, 5.65x and 4.76x at 18:16 on
+the same loaded machine (3.43x, 5.51x and 3.80x at 17:30, load 5 to 7, before the cache):
+their queries (versions, count, page, preferences, delegates) are what remains. What made
+the afresh reading faster than the 5x-11x before: the visibility as a UNION of the person's
+ids (the `IN ... OR IN ...` made PostgreSQL test every application), the page read as values,
+counted without its joins.
 """
 
 from benchmarks.bench_cohorts import busiest_cohort, enrolled_officer
