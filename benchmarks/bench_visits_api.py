@@ -13,17 +13,16 @@ shared machine under load (load average 8 to 15, two test suites running beside 
 ratios mean anything): calls 3.28x the floor, applications 5.08x (admin), 5.57x (reviewer),
 4.40x (officer), reviews 1.37x (kept in the cache; 6.38x read afresh in an earlier run).
 
-Issue 12, 2 December 2026, 18:13-18:16 UTC, PostgreSQL, portal_bench_api, 10 runs after 2
-warm-ups, on a shared machine (load average 15 to 17): applications 1.36x (admin), 0.92x
-(reviewer), 2.27x (officer), calls 2.87x, reviews 2.24x. The applications lists are kept in
-the cache (visits/api.py, under visits/versions.py's APPLICATIONS and the decisions', reviews',
-calls' and cities' versions), as the reviews are; read afresh (the applications' version
-raised before each run, as after any application's save), 3.84x, 5.65x and 4.76x at 18:16 on
-the same loaded machine (3.43x, 5.51x and 3.80x at 17:30, load 5 to 7, before the cache):
-their queries (versions, count, page, preferences, delegates) are what remains. What made
-the afresh reading faster than the 5x-11x before: the visibility as a UNION of the person's
-ids (the `IN ... OR IN ...` made PostgreSQL test every application), the page read as values,
-counted without its joins.
+Issue 12, 2 December 2026, 18:32 UTC, PostgreSQL, portal_bench_api, 10 runs after 2
+warm-ups, the machine quiet (load average 2 to 5; floor 2.0 ms): applications 1.19x (admin),
+1.31x (reviewer), 1.11x (officer). They are kept in the cache (visits/api.py, under
+visits/versions.py's APPLICATIONS and the decisions', reviews', calls' and cities' versions),
+as the reviews are. Read afresh (the applications' version raised before each of 20 runs, as
+after any application's save, each paired with the floor): 4.85x, 7.59x and 5.72x, NOT at 3x:
+their five queries (versions, count, page, preferences, delegates) against the floor's two
+are what remains. What made the afresh reading faster than before (6.3x, 10.1x-11.7x, 5.7x
+on a quiet machine): the visibility as a UNION of the person's ids (`IN ... OR IN ...` made
+PostgreSQL test every application), the page read as values, counted without its joins.
 """
 
 from benchmarks.bench_cohorts import busiest_cohort, enrolled_officer
