@@ -11,11 +11,18 @@ Measured on 2 December 2026, 14:47-14:54 UTC, PostgreSQL, portal_bench_scale (wi
 20,000-application scale call), 20 runs after 3 warm-ups, each paired with the floor, on a
 shared machine under load (load average 8 to 15, two test suites running beside it: only the
 ratios mean anything): calls 3.28x the floor, applications 5.08x (admin), 5.57x (reviewer),
-4.40x (officer), reviews 1.37x (kept in the cache; 6.38x read afresh in an earlier run). The
-applications lists are NOT at 3x: most of their time is their five queries (the count over
-the visibility subqueries, the page with call and city, preferences, delegates) on the loaded
-database; keeping them in the cache needs a data version raised by every change of an
-application, the autosave's included.
+4.40x (officer), reviews 1.37x (kept in the cache; 6.38x read afresh in an earlier run).
+
+Issue 12, 2 December 2026, 18:32 UTC, PostgreSQL, portal_bench_api, 10 runs after 2
+warm-ups, the machine quiet (load average 2 to 5; floor 2.0 ms): applications 1.19x (admin),
+1.31x (reviewer), 1.11x (officer). They are kept in the cache (visits/api.py, under
+visits/versions.py's APPLICATIONS and the decisions', reviews', calls' and cities' versions),
+as the reviews are. Read afresh (the applications' version raised before each of 20 runs, as
+after any application's save, each paired with the floor): 4.85x, 7.59x and 5.72x, NOT at 3x:
+their five queries (versions, count, page, preferences, delegates) against the floor's two
+are what remains. What made the afresh reading faster than before (6.3x, 10.1x-11.7x, 5.7x
+on a quiet machine): the visibility as a UNION of the person's ids (`IN ... OR IN ...` made
+PostgreSQL test every application), the page read as values, counted without its joins.
 """
 
 from benchmarks.bench_cohorts import busiest_cohort, enrolled_officer

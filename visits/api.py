@@ -40,14 +40,15 @@ Decisions:
 - `PUT` is the whole draft (application) or the whole score sheet (review): what is left out is
   empty, as on the pages, whose forms send every field.
 - Every list is a fixed number of queries (the query-count tests). A reviewer's list of reviews
-  is kept in the cache under the same versions as their list page; the calls and applications
-  are read afresh (an application's autosave raises no data version: keeping its list would
-  need one raised at every keystroke pause). Figures: benchmarks/bench_visits_api.py.
+  is kept in the cache under the same versions as their list page; the applications list under
+  the applications' version (visits/versions.py: raised by every save of an application, the
+  autosave's included, one statement more in its transaction) and those of the decisions,
+  reviews, calls and cities; the calls are read afresh. Figures: benchmarks/bench_visits_api.py.
 """
 
 import django_filters
 from django.core.cache import cache
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -69,6 +70,7 @@ from portal.fragments import TIMEOUT_SECONDS, cache_key, joined, version_map
 from portal.permissions import PermissionRefused, object_for
 from portal.text import PARAGRAPH_MAX
 from visits import allocation, applying, decisions, reviewing, scoring
+from visits.allocation import DECISIONS
 from visits.calls import call_for_page, call_list_rows, rule_in_words
 from visits.enums import (
     Aggregation,
@@ -89,6 +91,7 @@ from visits.models import (
     ScoreLine,
 )
 from visits.selectors import applications_visible_to, calls_visible_to
+from visits.versions import APPLICATIONS
 
 MANAGE = "visits.manage_call"
 VIEW_SCORE = "visits.view_application_score"
@@ -549,40 +552,160 @@ class _Reader:
             self._cities = set(cities_of_officer(user=self._user).values_list("pk", flat=True))
         return city_id in self._cities
 
-    def sees_results(self, application) -> bool:
+    def sees_results(self, *, call_status: str, city_id: int) -> bool:
         if self.is_admin:
             return True
-        return application.call.status == CallStatus.PUBLISHED and self.officer_of(
-            application.city_id
-        )
+        return call_status == CallStatus.PUBLISHED and self.officer_of(city_id)
+
+
+# What the API shows of an application, read as values: its own columns, and its city's name
+# and its call's state under the names `_row_data` reads.
+_OWN_COLUMNS = (
+    "pk",
+    "call_id",
+    "city_id",
+    "status",
+    "motivation",
+    "spotlight_challenge",
+    "answers",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "withdrawn_at",
+    "total",
+    "rank",
+    "decision",
+    "allocated_visit_id",
+    "waitlist_position",
+)
+_JOINED_COLUMNS = {
+    "city_name": F("city__name"),
+    "call_status": F("call__status"),
+    "call_opens_at": F("call__opens_at"),
+    "call_closes_at": F("call__closes_at"),
+}
+
+
+def _row_data(row: dict, *, preferences, delegates, is_editable: bool, reader: _Reader) -> dict:
+    """The API's body of one application, from its row (`_OWN_COLUMNS`, `_JOINED_COLUMNS`)."""
+    results = reader.sees_results(call_status=row["call_status"], city_id=row["city_id"])
+    return {
+        "id": row["pk"],
+        "call": row["call_id"],
+        "city": row["city_id"],
+        "city_name": row["city_name"],
+        "status": row["status"],
+        "is_editable": is_editable,
+        "preferences": preferences,
+        "motivation": row["motivation"],
+        "spotlight_challenge": row["spotlight_challenge"],
+        "delegates": delegates,
+        "answers": dict(row["answers"]),
+        "created_at": _moment(row["created_at"]),
+        "updated_at": _moment(row["updated_at"]),
+        "submitted_at": _moment(row["submitted_at"]),
+        "withdrawn_at": _moment(row["withdrawn_at"]),
+        "total": _decimal(row["total"]) if results else None,
+        "rank": row["rank"] if results else None,
+        "decision": row["decision"] if results else "",
+        "allocated_visit": row["allocated_visit_id"] if results else None,
+        "waitlist_position": row["waitlist_position"] if results else None,
+    }
 
 
 def _application_data(application: Application, reader: _Reader) -> dict:
-    results = reader.sees_results(application)
-    return {
-        "id": application.pk,
-        "call": application.call_id,
-        "city": application.city_id,
-        "city_name": application.city.name,
-        "status": application.status,
-        "is_editable": applying.application_is_editable(application),
-        "preferences": [p.visit_id for p in application.preferences.all()],
-        "motivation": application.motivation,
-        "spotlight_challenge": application.spotlight_challenge,
-        "delegates": [
+    """One application read as a model (`_applications`): the list's body of its row."""
+    call = application.call
+    row = {name: getattr(application, name) for name in _OWN_COLUMNS}
+    row.update(
+        city_name=application.city.name,
+        call_status=call.status,
+        call_opens_at=call.opens_at,
+        call_closes_at=call.closes_at,
+    )
+    return _row_data(
+        row,
+        preferences=[p.visit_id for p in application.preferences.all()],
+        delegates=[
             {"name": d.name, "role": d.role, "email": d.email} for d in application.delegates.all()
         ],
-        "answers": dict(application.answers),
-        "created_at": _moment(application.created_at),
-        "updated_at": _moment(application.updated_at),
-        "submitted_at": _moment(application.submitted_at),
-        "withdrawn_at": _moment(application.withdrawn_at),
-        "total": _decimal(application.total) if results else None,
-        "rank": application.rank if results else None,
-        "decision": application.decision if results else "",
-        "allocated_visit": application.allocated_visit_id if results else None,
-        "waitlist_position": application.waitlist_position if results else None,
-    }
+        is_editable=applying.application_is_editable(application),
+        reader=reader,
+    )
+
+
+def _listed_data(rows: list[dict], reader: _Reader) -> list[dict]:
+    """The bodies of a page of application rows: their preferences (in rank order) and their
+    delegates in one query each, as values.
+
+    Decision: the list reads values, not models. Built as models (the call and city selected
+    with each, preferences and delegates prefetched), a page of 50 spent more time making
+    and prefetching objects than PostgreSQL spent finding them (issue 12's profile)."""
+    ids = [row["pk"] for row in rows]
+    preferences: dict[int, list[int]] = {pk: [] for pk in ids}
+    delegates: dict[int, list[dict]] = {pk: [] for pk in ids}
+    if ids:
+        for application_id, visit_id in (
+            Preference.objects.filter(application_id__in=ids)
+            .order_by("application_id", "rank")
+            .values_list("application_id", "visit_id")
+        ):
+            preferences[application_id].append(visit_id)
+        for application_id, name, role, email in (
+            Delegate.objects.filter(application_id__in=ids)
+            .order_by("application_id", "position", "pk")
+            .values_list("application_id", "name", "role", "email")
+        ):
+            delegates[application_id].append({"name": name, "role": role, "email": email})
+    now = timezone.now()
+    return [
+        _row_data(
+            row,
+            preferences=preferences[row["pk"]],
+            delegates=delegates[row["pk"]],
+            is_editable=(window := _draft_window(row)) is not None and _call_is_open(window, now),
+            reader=reader,
+        )
+        for row in rows
+    ]
+
+
+def _draft_window(row: dict) -> tuple | None:
+    """A draft's call's state and dates (what decides whether it is editable now); None for
+    an application that is no draft, never editable."""
+    if row["status"] != ApplicationStatus.DRAFT:
+        return None
+    return (row["call_status"], row["call_opens_at"], row["call_closes_at"])
+
+
+def _call_is_open(window: tuple, now) -> bool:
+    """visits.applying's rule, on the call's state and dates read with the row."""
+    status, opens_at, closes_at = window
+    return applying.call_is_open(Call(status=status, opens_at=opens_at, closes_at=closes_at), now)
+
+
+# What the applications list shows, by data version: the applications with their preferences
+# and delegates (visits/versions.py), the decisions' bulk writes, the reviews (which a reviewer
+# sees), the calls (states and dates, raised with every call's save), and the cities (names,
+# countries, and their officers: who sees which, conflicts, who reads results).
+_LIST_SCOPES = (APPLICATIONS, DECISIONS, reviewing.REVIEWS, applying.OPEN_CALLS, CITIES)
+
+
+class _Rows:
+    """The list's applications as the paginator takes them: counted on the applications
+    alone, a page read as values with its city's and call's columns. (As one values()
+    queryset, the count joined every application's city and call: 110 ms for an admin's
+    20,000 on the scale data.)"""
+
+    def __init__(self, queryset):
+        self._queryset = queryset
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self._queryset.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        return list(self._queryset[window].values(*_OWN_COLUMNS, **_JOINED_COLUMNS))
 
 
 def _applications(queryset):
@@ -733,10 +856,39 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(_application_data(fresh, _Reader(self.request.user)), status=code)
 
     def list(self, request, *args, **kwargs):
-        """The applications the caller sees, by id."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        """The applications the caller sees, by id.
+
+        Kept in the cache under what decides them (`_LIST_SCOPES`): the person (their id, and
+        whether they are an admin), the address (filters, search, order, page, the host of the
+        page links), the language and the time zone (of the times shown). Whether a draft is
+        still editable is worked out afresh from its call's dates, kept beside it."""
         reader = _Reader(request.user)
-        return self.get_paginated_response([_application_data(a, reader) for a in page])
+        found = version_map(*_LIST_SCOPES)
+        key = cache_key(
+            "visits:api-applications",
+            [
+                request.user.pk,
+                reader.is_admin,
+                get_language(),
+                timezone.get_current_timezone_name(),
+                request.build_absolute_uri(),
+                joined(found, *_LIST_SCOPES),
+            ],
+        )
+        kept = cache.get(key)
+        if kept is None:
+            visible = applications_visible_to(user=request.user).order_by("pk")
+            page = self.paginate_queryset(_Rows(self.filter_queryset(visible)))
+            kept = (
+                self.get_paginated_response(_listed_data(page, reader)).data,
+                [_draft_window(row) for row in page],
+            )
+            cache.set(key, kept, TIMEOUT_SECONDS)
+        data, windows = kept
+        now = timezone.now()
+        for row, window in zip(data["results"], windows, strict=True):
+            row["is_editable"] = window is not None and _call_is_open(window, now)
+        return Response(data)
 
     def retrieve(self, request, pk=None):
         """The application: preferences, texts, delegates, answers (and its score and decision

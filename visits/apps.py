@@ -7,6 +7,7 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Group Study Visits")
 
     def ready(self):
-        from visits import calls, receivers  # noqa: F401  (connects the receivers)
+        from visits import calls, receivers, versions  # noqa: F401  (connects the receivers)
 
         calls.connect_scopes()
+        versions.connect()

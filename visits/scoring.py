@@ -53,6 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import EnrolmentGroup
 from portal.bulk import rows_insert, rows_update
+from portal.fragments import bump
 from portal.permissions import permission_check
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import Roadmap
@@ -66,6 +67,7 @@ from visits.enums import (
     ReviewStatus,
 )
 from visits.models import Application, Call, Criterion, Preference, Score, ScoreLine
+from visits.versions import APPLICATIONS
 
 # The score lines' columns as written (portal.bulk), keyed by the first two.
 LINE_FIELDS = [
@@ -466,6 +468,8 @@ def _rank_and_write(rows: list[dict], totals: dict, roadmap_points: dict) -> Non
         if (row["total"], row["rank"]) != (new_total[row["pk"]], new_rank[row["pk"]])
     ]
     rows_update(Application, ["total", "rank"], changed, portable=PORTABLE_WRITES)
+    if changed:
+        bump(APPLICATIONS)  # a bulk update sends no signal (visits/versions.py)
 
 
 def _roadmap_points_of(criteria: list[Criterion], lines: list[Line]) -> dict:

@@ -127,10 +127,13 @@ def applications_visible_to(*, user) -> QuerySet[Application]:
         return Application.objects.none()
     if is_programme_admin(user):
         return Application.objects.all()
-    own = Application.objects.filter(city__memberships__user=user).values("pk")
-    reviewed = (
-        Application.objects.filter(reviews__reviewer=user)
-        .exclude(conflicts_of(user=user))
-        .values("pk")
+    # One id list, a UNION of each path's ids, each started from the person's own few rows
+    # (memberships, reviews) by index. Written as `pk IN own OR pk IN reviewed`, PostgreSQL
+    # tested both against every application: a scan of all 20,000 of the scale call for a
+    # reviewer's 100 (the API's list and its count, issue 12).
+    own = Application.objects.filter(
+        city__in=CityMembership.objects.filter(user=user).values("city_id")
     )
-    return Application.objects.filter(Q(pk__in=own) | Q(pk__in=reviewed))
+    reviewed = Application.objects.filter(reviews__reviewer=user).exclude(conflicts_of(user=user))
+    ids = own.order_by().values("pk").union(reviewed.order_by().values("pk"), all=True)
+    return Application.objects.filter(pk__in=ids)

@@ -10,7 +10,9 @@ import datetime
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
+from cities.models import City
 from tests import factories
 from tests.queries import session_queries
 from tests.visits.applying_world import SPOTLIGHT, applying_world
@@ -318,6 +320,113 @@ def test_a_reviewer_sees_only_assigned_applications_never_conflicting_ones(world
     assert rex.get(APPLICATIONS).json()["count"] == 0
     assert rex.get(f"{APPLICATIONS}{lisbon.pk}/").status_code == 404
     assert rex.get(REVIEWS).json()["count"] == 0
+
+
+# --- Applications: the kept list ------------------------------------------------------------------
+
+
+def _listed(client) -> list[tuple]:
+    return [
+        (a["id"], a["city_name"], a["motivation"], a["preferences"], a["total"], a["is_editable"])
+        for a in client.get(APPLICATIONS).json()["results"]
+    ]
+
+
+def test_the_kept_list_shows_each_change_on_the_next_request(world):
+    """visits.api.ApplicationViewSet.list keeps its page under the data versions of what it
+    shows: a change through a service, a model save or a bulk write shows at once."""
+    ana, rui, rita, admin = (
+        client_of(u) for u in (world.officer, world.other_officer, world.rita, world.admin)
+    )
+    started = ana.post(APPLICATIONS, {"call": world.call.pk}, content_type="application/json")
+    application = Application.objects.get(pk=started.json()["id"])
+    assert _listed(ana) == [(application.pk, "Lisbon", "", [], None, True)]
+    assert _listed(rui) == _listed(rita) == []
+
+    # The draft's save through the service (the page's autosave calls the same one).
+    ana.put(f"{APPLICATIONS}{application.pk}/", _complete(world), content_type="application/json")
+    preferences = [world.visits[1].pk, world.visits[0].pk]
+    motivation = _complete(world)["motivation"]
+    assert _listed(ana) == [(application.pk, "Lisbon", motivation, preferences, None, True)]
+    # A model save (the Django admin's path), and the city renamed.
+    application.refresh_from_db()
+    application.motivation = "Saved by a model save."
+    application.save()
+    city = City.objects.get(pk=world.city.pk)
+    city.name = "Lisboa"
+    city.save()
+    assert _listed(ana) == [
+        (application.pk, "Lisboa", "Saved by a model save.", preferences, None, True)
+    ]
+    # Who sees it: an officer made a member of the city, a reviewer assigned to it.
+    factories.CityMembershipFactory(city=world.city, user=world.other_officer)
+    assert [row[0] for row in _listed(rui)] == [application.pk]
+    assert ana.post(f"{APPLICATIONS}{application.pk}/submit/").status_code == 200
+    assert _listed(ana)[0][5] is False  # submitted: no longer editable
+    reviewing.reviewers_assign(
+        acting_user=world.admin, application=application, reviewers=[world.rita]
+    )
+    assert [row[0] for row in _listed(rita)] == [application.pk]
+    # Scoring writes totals in bulk (no signal): the admin reads the new total. (Unscored
+    # again by hand after the review, which may have scored it already.)
+    review = Review.objects.get(application=application, reviewer=world.rita)
+    reviewing.review_submit(
+        acting_user=world.rita, review=review, points={c.pk: 3 for c in world.criteria}
+    )
+    Application.objects.filter(pk=application.pk).update(total=None, rank=None)
+    assert _listed(admin)[0][4] is None
+    scoring.call_score(call_id=world.call.pk)
+    total = Application.objects.get(pk=application.pk).total
+    assert total is not None
+    assert _listed(admin)[0][4] == f"{total:.3f}"
+    # The officer reads it once the call's decisions are published (a call's save).
+    assert _listed(ana)[0][4] is None
+    world.call.refresh_from_db()
+    world.call.status = CallStatus.PUBLISHED
+    world.call.save()
+    assert _listed(ana)[0][4] == f"{total:.3f}"
+
+
+def test_the_kept_list_follows_reviews_moved_or_deleted_outside_the_services(world):
+    lisbon = _submitted(world)
+    reviewing.reviewers_assign(acting_user=world.admin, application=lisbon, reviewers=[world.rita])
+    rita, rex = client_of(world.rita), client_of(world.rex)
+    assert ([row[0] for row in _listed(rita)], _listed(rex)) == ([lisbon.pk], [])
+
+    # The Django admin's save moves the review to Rex; its deletion takes it from him.
+    review = Review.objects.get(application=lisbon)
+    review.reviewer = world.rex
+    review.save()
+    assert ([row[0] for row in _listed(rex)], _listed(rita)) == ([lisbon.pk], [])
+    review.delete()
+    assert _listed(rex) == []
+
+
+def test_a_kept_draft_is_no_longer_editable_once_its_call_closes(world, django_assert_num_queries):
+    ana = client_of(world.officer)
+    started = ana.post(APPLICATIONS, {"call": world.call.pk}, content_type="application/json")
+    # Closing in a minute (within the cache's timeout), before the list is first read.
+    closes_at = timezone.now() + datetime.timedelta(minutes=1)
+    Call.objects.filter(pk=world.call.pk).update(closes_at=closes_at)
+    assert [a["is_editable"] for a in ana.get(APPLICATIONS).json()["results"]] == [True]
+
+    after = time_machine.travel(closes_at + datetime.timedelta(seconds=1))
+    with after, django_assert_num_queries(2 + session_queries()):  # kept: user, versions
+        listed = ana.get(APPLICATIONS).json()["results"]
+
+    assert [(a["id"], a["is_editable"]) for a in listed] == [(started.json()["id"], False)]
+
+
+def test_people_reading_the_list_one_after_the_other_each_see_their_own(world):
+    lisbon = _submitted(world)
+    porto = _submitted(world, city=world.other_city, officer=world.other_officer)
+    reviewing.reviewers_assign(acting_user=world.admin, application=porto, reviewers=[world.rita])
+    people = [world.officer, world.other_officer, world.rita, world.rex, world.admin]
+    expected = [[lisbon.pk], [porto.pk], [porto.pk], [], [lisbon.pk, porto.pk]]
+
+    for order in (people, people[::-1]):
+        seen = {user.pk: client_of(user).get(APPLICATIONS).json() for user in order}
+        assert [[a["id"] for a in seen[user.pk]["results"]] for user in people] == expected
 
 
 # --- Reviews --------------------------------------------------------------------------------------
@@ -637,12 +746,16 @@ def test_list_queries_do_not_grow_with_rows(world, django_assert_num_queries, ma
     # user, count, page of calls (with their numbers of visits)
     calls = _count(ana, CALLS, django_assert_num_queries, 3)
     _count(admin, CALLS, django_assert_num_queries, 3)
-    # user, count, page (with call and city), preferences, delegates, the officer's cities
-    # (may they read the scores: none published, so asked once at most)
-    officer = _count(ana, APPLICATIONS, django_assert_num_queries, 5)
-    # user, count, page, preferences, delegates (an admin reads every score)
-    _count(admin, APPLICATIONS, django_assert_num_queries, 5)
-    _count(rita, APPLICATIONS, django_assert_num_queries, 5)
+    # user, versions, count, page (with call and city), preferences, delegates, the officer's
+    # cities (may they read the scores: none published, so asked once at most)
+    officer = _count(ana, APPLICATIONS, django_assert_num_queries, 6)
+    # user, versions, count, page, preferences, delegates (an admin reads every score)
+    admin_listed = _count(admin, APPLICATIONS, django_assert_num_queries, 6)
+    rita_listed = _count(rita, APPLICATIONS, django_assert_num_queries, 6)
+    # Kept (visits.api.ApplicationViewSet.list): user, versions.
+    assert _count(ana, APPLICATIONS, django_assert_num_queries, 2) == officer
+    assert _count(admin, APPLICATIONS, django_assert_num_queries, 2) == admin_listed
+    assert _count(rita, APPLICATIONS, django_assert_num_queries, 2) == rita_listed
     # user, versions, count, page (with application, city, country and call), their scores,
     # their calls' manual criteria counted
     reviews = _count(rita, REVIEWS, django_assert_num_queries, 6)

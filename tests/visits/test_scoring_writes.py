@@ -136,7 +136,7 @@ def test_whole_call_scoring_writes_in_one_statement_past_the_portable_batches(mo
     with CaptureQueriesContext(connection) as queries:
         scoring.call_score(call_id=call.pk)
 
-    assert len(queries) == 14  # as in test_scoring's count, whatever the rows
+    assert len(queries) == 15  # as in test_scoring's count, whatever the rows
     assert ScoreLine.objects.filter(application__call=call).count() == 21 * 5
 
 
