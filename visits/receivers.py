@@ -10,7 +10,7 @@ from cities import signals as city_signals
 from portal.fragments import bump, bump_on_change
 from roadmaps import signals as roadmap_signals
 from sessions.caching import VISIBILITY
-from visits import applying, scoring, signals
+from visits import applying, scoring, signals, standings
 from visits.allocation import DECISIONS
 from visits.enums import CallStatus
 from visits.models import Application, Call
@@ -80,6 +80,22 @@ def open_calls_application_saved(sender, created, update_fields=None, raw=False,
 def open_calls_cohorts_changed(sender, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
         bump(applying.OPEN_CALLS)
+
+
+# The admins' ranking and allocation pages of a call (visits/standings.py): raised by an
+# application's creation, deletion, and a save that changes what they show (not a draft's
+# autosave).
+@receiver(post_save, sender=Application, dispatch_uid="visits.standings_application_saved")
+def standings_application_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if raw:
+        return
+    if created or update_fields is None or standings.SHOWN_FIELDS & set(update_fields):
+        bump(standings.applications_scope(instance.call_id))
+
+
+@receiver(post_delete, sender=Application, dispatch_uid="visits.standings_application_deleted")
+def standings_application_deleted(sender, instance, **kwargs):
+    bump(standings.applications_scope(instance.call_id))
 
 
 @receiver(signals.review_changed, dispatch_uid="visits.score_application_on_review")
