@@ -394,3 +394,28 @@ def allocation_overview(
         ),
         undecided=_page_of(submitted.filter(undecided), counts["undecided"], undecided_page),
     )
+
+
+@dataclass(frozen=True)
+class AllocationCounts:
+    """The numbers of submitted applications in each list of `allocation_overview`."""
+
+    selected: int
+    waitlisted: int
+    not_selected: int
+    undecided: int
+
+
+def allocation_counts(call: Call) -> AllocationCounts:
+    """How many cities `allocation_overview` lists in each part (the publish confirmation's
+    numbers), without reading its rows: one query. The parts share out the submitted
+    applications, so those with no decision are the rest."""
+    counts = Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED).aggregate(
+        submitted=Count("pk"),
+        # Selected for one of the call's own visits, as the overview's visits list them.
+        selected=Count("pk", filter=Q(decision=Decision.SELECTED, allocated_visit__call=call)),
+        waitlisted=Count("pk", filter=Q(decision=Decision.WAITLISTED)),
+        not_selected=Count("pk", filter=Q(decision=Decision.NOT_SELECTED)),
+    )
+    submitted = counts.pop("submitted")
+    return AllocationCounts(**counts, undecided=submitted - sum(counts.values()))

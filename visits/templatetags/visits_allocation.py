@@ -22,9 +22,15 @@ def _number(value) -> str:
 @register.simple_tag(takes_context=True)
 def allocation_rows(context, rows, show_position=False):
     """The <tr> of each application of `rows`, from the page's context: `is_published`, and
-    `paths`, `csrf_input` and `place_options` (visits.views_allocation.call_allocation)."""
+    `paths` and `place_options` (visits.views_allocation.call_allocation), and the CSRF token
+    (in the page's cached fragment: its slot, filled in per request)."""
     is_published = context.get("is_published")
     paths = context["paths"]
+    options = context["place_options"]
+    options = options() if callable(options) else options
+    csrf_input = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token")
+    )
     words = {
         "position": _("Position"),
         "rank": _("Rank"),
@@ -84,9 +90,9 @@ def allocation_rows(context, rows, show_position=False):
                     before=paths["place"][0],
                     after=paths["place"][1],
                     pk=pk,
-                    csrf=context["csrf_input"],
+                    csrf=csrf_input,
                     label=_("Move %(city)s to") % {"city": city.name},
-                    options=context["place_options"],
+                    options=options,
                 )
             )
         written.append(
