@@ -121,9 +121,11 @@ def call_publish(request, pk):
             "visits/allocation_publish.html",
             {
                 "call": call,
-                # The numbers only, in one query (none once published: not shown then); the
-                # rows of the lists are not shown here.
+                # The numbers only, in one query, kept in the cache with the allocation page's
+                # lists under the same versions (visits/standings.py); none once published
+                # (not shown then). The rows of the lists are not shown here.
                 "counts": functools.cache(lambda: allocation.allocation_counts(call)),
+                "counts_key": lambda: standings.page_key(call),
                 "is_published": call.status == CallStatus.PUBLISHED,
             },
         )
