@@ -339,6 +339,16 @@ class AllocationOverview:
 
 
 OVERVIEW_PAGE_SIZE = 50
+# The fields of an application (and of its city) the overview's readers show.
+OVERVIEW_FIELDS = (
+    "call_id",
+    "status",
+    "rank",
+    "total",
+    *PLACEMENT_FIELDS,
+    "city__name",
+    "city__country__name",
+)
 
 
 def _page_of(rows: QuerySet, count: int, number) -> Page:
@@ -364,6 +374,9 @@ def allocation_overview(
     submitted = (
         Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
         .select_related("city__country")
+        # What the page and the API show of a row (not the answers, motivation...): the
+        # full rows of the cities and their applications were a third of the reading.
+        .only(*OVERVIEW_FIELDS)
         .order_by(F("rank").asc(nulls_last=True), "pk")
     )
     waitlist = []
