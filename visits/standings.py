@@ -10,10 +10,10 @@ much more often than the call changes between two readings. The key names everyt
   same transaction as every line, total and rank it changes (visits/scoring.py writes those in
   bulk, without signals: the stamp is what changes with them);
 - the call's applications (`applications_scope`): raised by the save of an application that
-  changes what the pages show (its status: submitted, withdrawn; its placement), by its
-  creation and its deletion (visits/receivers.py). A draft's autosave raises nothing;
+  changes what the pages show (its status: submitted, withdrawn), by its creation and its
+  deletion (visits/receivers.py). A draft's autosave raises nothing;
 - the decisions (visits.allocation.DECISIONS: raised by every write of a placement, the bulk
-  ones of an allocation run included);
+  ones of an allocation run included, and by a withdrawal's promotion: visits/decisions.py);
 - the cities' and countries' names (cohorts.versions.CITIES).
 Nothing on these pages depends on who reads them: they are the programme admins' (the view
 asks `visits.manage_call` before anything is read), and CSRF tokens are filled in per request.
@@ -25,24 +25,10 @@ from visits.allocation import DECISIONS
 from visits.calls import call_scope
 from visits.models import Call
 
-# An application's fields that these pages show (directly or through its place in a list): a
-# save naming none of them (a draft's autosave) raises nothing.
-SHOWN_FIELDS = frozenset(
-    {
-        "call",
-        "call_id",
-        "city",
-        "city_id",
-        "status",
-        "rank",
-        "total",
-        "decision",
-        "allocated_visit",
-        "allocated_visit_id",
-        "waitlist_position",
-        "allocated_by_hand",
-    }
-)
+# An application's fields that these pages show, apart from its placement (decision, visit,
+# waitlist position, by hand: every write of those raises DECISIONS, visits/allocation.py): a
+# save naming none of them (a draft's autosave, a placement) raises nothing more.
+SHOWN_FIELDS = frozenset({"call", "call_id", "city", "city_id", "status", "rank", "total"})
 
 
 def applications_scope(call_id) -> str:
