@@ -1,10 +1,11 @@
 """The rows of the allocation page's tables (templates/visits/allocation_rows.html).
 
 Decision: each row is written here as plain strings (names escaped with `html.escape`), not by
-the template engine nor `format_html` cell by cell. A page
-shows every selected and waitlisted city (as many as the visits' places) and a page of those
-not selected: about 110 rows, each with its move form, and the template's variables and tags
-per row were most of the page's time (benchmarks/bench_visits_allocation.py).
+the template engine nor `format_html` cell by cell. A page shows every selected and waitlisted
+city (as many as the visits' places) and a page of those not selected: about 110 rows, each with
+its move form, and the template's variables and tags per row, then format_html's own work per
+cell, were most of the page's time when drawn afresh (benchmarks/bench_visits_allocation.py;
+the page is kept in the cache otherwise: visits/standings.py).
 """
 
 from html import escape
