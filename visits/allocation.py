@@ -339,6 +339,16 @@ class AllocationOverview:
 
 
 OVERVIEW_PAGE_SIZE = 50
+# The fields of an application (and of its city) the overview's readers show.
+OVERVIEW_FIELDS = (
+    "call_id",
+    "status",
+    "rank",
+    "total",
+    *PLACEMENT_FIELDS,
+    "city__name",
+    "city__country__name",
+)
 
 
 def _page_of(rows: QuerySet, count: int, number) -> Page:
@@ -364,6 +374,9 @@ def allocation_overview(
     submitted = (
         Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED)
         .select_related("city__country")
+        # What the page and the API show of a row (not the answers, motivation...): the
+        # full rows of the cities and their applications were a third of the reading.
+        .only(*OVERVIEW_FIELDS)
         .order_by(F("rank").asc(nulls_last=True), "pk")
     )
     waitlist = []
@@ -394,3 +407,28 @@ def allocation_overview(
         ),
         undecided=_page_of(submitted.filter(undecided), counts["undecided"], undecided_page),
     )
+
+
+@dataclass(frozen=True)
+class AllocationCounts:
+    """The numbers of submitted applications in each list of `allocation_overview`."""
+
+    selected: int
+    waitlisted: int
+    not_selected: int
+    undecided: int
+
+
+def allocation_counts(call: Call) -> AllocationCounts:
+    """How many cities `allocation_overview` lists in each part (the publish confirmation's
+    numbers), without reading its rows: one query. The parts share out the submitted
+    applications, so those with no decision are the rest."""
+    counts = Application.objects.filter(call=call, status=ApplicationStatus.SUBMITTED).aggregate(
+        submitted=Count("pk"),
+        # Selected for one of the call's own visits, as the overview's visits list them.
+        selected=Count("pk", filter=Q(decision=Decision.SELECTED, allocated_visit__call=call)),
+        waitlisted=Count("pk", filter=Q(decision=Decision.WAITLISTED)),
+        not_selected=Count("pk", filter=Q(decision=Decision.NOT_SELECTED)),
+    )
+    submitted = counts.pop("submitted")
+    return AllocationCounts(**counts, undecided=submitted - sum(counts.values()))

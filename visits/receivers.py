@@ -11,7 +11,7 @@ from cities import signals as city_signals
 from portal.fragments import bump, bump_on_change
 from roadmaps import signals as roadmap_signals
 from sessions.caching import VISIBILITY
-from visits import applying, reviewing, scoring, signals
+from visits import applying, reviewing, scoring, signals, standings
 from visits.allocation import DECISIONS
 from visits.enums import CallStatus
 from visits.models import Application, Call
@@ -59,20 +59,33 @@ def roadmap_visit_calls(sender, roadmap, user, **kwargs):
 # (applying.OPEN_CALLS): raised by a call's save, its cohorts' change, and an application's
 # creation, status change or deletion; not by a draft's save (every autosave would renew every
 # officer's home page).
+# The admins' ranking and allocation pages of a call (visits/standings.py): raised by an
+# application's creation, deletion, and a save that changes what they show (not a draft's
+# autosave either). Both in one statement: a submission or a withdrawal writes one bump.
 @receiver(post_save, sender=Call, dispatch_uid="visits.open_calls_call_saved")
 @receiver(post_delete, sender=Call, dispatch_uid="visits.open_calls_call_deleted")
-@receiver(post_delete, sender=Application, dispatch_uid="visits.open_calls_application_deleted")
 def open_calls_changed(sender, raw=False, **kwargs):
     if not raw:
         bump(applying.OPEN_CALLS)
 
 
+@receiver(post_delete, sender=Application, dispatch_uid="visits.open_calls_application_deleted")
+def application_deleted(sender, instance, **kwargs):
+    bump(applying.OPEN_CALLS, standings.applications_scope(instance.call_id))
+
+
 @receiver(post_save, sender=Application, dispatch_uid="visits.open_calls_application_saved")
-def open_calls_application_saved(sender, created, update_fields=None, raw=False, **kwargs):
+def application_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
     if raw:
         return
-    if created or update_fields is None or "status" in update_fields:
-        bump(applying.OPEN_CALLS)
+    changed = None if created or update_fields is None else set(update_fields)
+    scopes = []
+    if changed is None or "status" in changed:
+        scopes.append(applying.OPEN_CALLS)
+    if changed is None or changed & standings.SHOWN_FIELDS:
+        scopes.append(standings.applications_scope(instance.call_id))
+    if scopes:
+        bump(*scopes)
 
 
 @receiver(

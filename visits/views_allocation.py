@@ -2,19 +2,20 @@
 admin's allocation page with its actions (allocate, move a city by hand, publish the
 decisions), and a selected city's action plan with its file's download."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError
 from portal.permissions import object_for, permission_check
-from visits import action_plans, allocation, decisions
+from visits import action_plans, allocation, decisions, standings
 from visits.enums import CallStatus
 from visits.forms_allocation import ActionPlanForm, PlaceForm
 from visits.models import Visit
@@ -38,10 +39,15 @@ def call_allocation(request, pk):
     """The call's allocation: each visit's selected cities with their rank, the waitlist, the
     cities not selected; the buttons to allocate and publish, a move form per city."""
     call = _call_for(request, pk, MANAGE)
-    overview = allocation.allocation_overview(
-        call,
-        not_selected_page=request.GET.get("page"),
-        undecided_page=request.GET.get("undecided_page"),
+    # The lists are one cached fragment under what they show (visits/standings.py): a hit
+    # reads the call and the versions; the overview is read, and its 110 rows drawn, on a
+    # miss only.
+    overview = functools.cache(
+        lambda: allocation.allocation_overview(
+            call,
+            not_selected_page=request.GET.get("page"),
+            undecided_page=request.GET.get("undecided_page"),
+        )
     )
     return render(
         request,
@@ -49,26 +55,27 @@ def call_allocation(request, pk):
         {
             "call": call,
             "overview": overview,
+            "lists_key": standings.page_key(call),
             "is_published": call.status == CallStatus.PUBLISHED,
             # Made once for the page's rows (templates/visits/allocation_rows.html).
-            "place_options": format_html_join(
-                "",
-                '<option value="{}">{}</option>',
-                (
-                    (value, str(label))
-                    for value, label in PlaceForm(visits=[p.visit for p in overview.visits])
-                    .fields["place"]
-                    .choices
-                ),
-            ),
-            "csrf_input": format_html(
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-            ),
+            "place_options": functools.cache(lambda: _place_options(overview().visits)),
             "paths": {
                 "place": _path_around_pk("visit_application_place"),
                 "plan": _path_around_pk("visit_action_plan"),
             },
         },
+    )
+
+
+def _place_options(places) -> str:
+    """The <option>s of every row's move form: the call's visits, the waitlist, not selected."""
+    return format_html_join(
+        "",
+        '<option value="{}">{}</option>',
+        (
+            (value, str(label))
+            for value, label in PlaceForm(visits=[p.visit for p in places]).fields["place"].choices
+        ),
     )
 
 
@@ -109,14 +116,16 @@ def call_publish(request, pk):
     """GET: the confirmation (what publishing does, how many emails); POST: publish."""
     if request.method == "GET":
         call = _call_for(request, pk, MANAGE)
-        overview = allocation.allocation_overview(call)
         return render(
             request,
             "visits/allocation_publish.html",
             {
                 "call": call,
-                "overview": overview,
-                "selected": sum(len(p.selected) for p in overview.visits),
+                # The numbers only, in one query, kept in the cache with the allocation page's
+                # lists under the same versions (visits/standings.py); none once published
+                # (not shown then). The rows of the lists are not shown here.
+                "counts": functools.cache(lambda: allocation.allocation_counts(call)),
+                "counts_key": lambda: standings.page_key(call),
                 "is_published": call.status == CallStatus.PUBLISHED,
             },
         )

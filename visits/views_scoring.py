@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import is_programme_admin
 from portal.permissions import object_for
-from visits import scoring
+from visits import scoring, standings
 from visits.enums import Aggregation, ApplicationStatus, CriterionKind, Decision
 from visits.models import Criterion, ScoreLine
 from visits.selectors import applications_visible_to, calls_visible_to
@@ -30,6 +30,26 @@ def call_ranking(request, pk):
     call = object_for(
         request.user, calls_visible_to(user=request.user), "visits.manage_call", pk=pk
     )
+    # The criteria and the ranking are one cached fragment under what they show
+    # (visits/standings.py): a hit reads the call and the versions, nothing else. Counting the
+    # 20,000 applications of a call and drawing a page of them was most of the page's time.
+    ranking = functools.cache(lambda: _ranking(call, request.GET.get("page")))
+    return render(
+        request,
+        "visits/ranking_call.html",
+        {
+            "call": call,
+            "ranking": ranking,
+            "ranking_key": standings.page_key(call),
+            "ranking_order": scoring.RANKING_ORDER,
+        },
+    )
+
+
+def _ranking(call, page_number) -> dict:
+    """What the ranking page shows of `call`'s applications (read on a miss only): its
+    criteria, the page `page_number` of the ranking with every criterion's points, and the
+    numbers of applications ranked and not ranked."""
     criteria = list(Criterion.objects.filter(call=call).order_by("position", "pk"))
     counts = call.applications.aggregate(
         submitted=Count("pk", filter=Q(status=ApplicationStatus.SUBMITTED)),
@@ -38,7 +58,7 @@ def call_ranking(request, pk):
     paginator = Paginator(scoring.ranked_applications(call=call), RANKING_PAGE_SIZE)
     # Both counts in one query above: the paginator need not count again.
     paginator.count = counts["submitted"]
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(page_number)
     applications = list(page.object_list)
     lines = scoring.ranking_lines(applications=[a["pk"] for a in applications])
     # Rows of plain text made here, once per distinct value: the page of 50 rows of a call of
@@ -70,18 +90,12 @@ def call_ranking(request, pk):
         }
         for a in applications
     ]
-    return render(
-        request,
-        "visits/ranking_call.html",
-        {
-            "call": call,
-            "criteria": [{"criterion": c, "rule": scoring.rule_sentence(c.rule)} for c in criteria],
-            "rows": rows,
-            "page_obj": page,
-            "not_ranked": counts["others"],
-            "ranking_order": scoring.RANKING_ORDER,
-        },
-    )
+    return {
+        "criteria": [{"criterion": c, "rule": scoring.rule_sentence(c.rule)} for c in criteria],
+        "rows": rows,
+        "page_obj": page,
+        "not_ranked": counts["others"],
+    }
 
 
 def _cell_writer(number):

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.formats import localize
 
 from notifications.models import OutboundEmail
 from tests import factories
@@ -16,7 +17,7 @@ from tests.visits.alloc_world import apply, build, placements
 from visits.action_plans import ACTION_PLAN_MAX_BYTES
 from visits.allocation import allocation_run
 from visits.decisions import call_publish_decisions
-from visits.enums import CallStatus, Decision
+from visits.enums import ApplicationStatus, CallStatus, Decision
 from visits.models import Application
 
 S, W, N = Decision.SELECTED, Decision.WAITLISTED, Decision.NOT_SELECTED
@@ -84,12 +85,15 @@ def test_allocation_page_lists_each_visit_the_waitlist_and_not_selected(client, 
 
 
 def test_allocation_page_queries_do_not_grow_with_applications(client, admin):
-    def count(world):
+    def count(world) -> tuple[int, int]:
         allocation_run(acting_user=admin, call=world.call)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(_url(world))
-        assert response.status_code == 200
-        return len(queries)
+        numbers = []
+        for _ in range(2):  # drawn afresh, then kept in the cache
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(_url(world))
+            assert response.status_code == 200
+            numbers.append(len(queries))
+        return tuple(numbers)
 
     client.force_login(admin)
     one = build()
@@ -98,13 +102,40 @@ def test_allocation_page_queries_do_not_grow_with_applications(client, admin):
     for rank in range(1, 31):
         apply(many, f"city{rank}", rank, ["guimaraes", "mannheim"])
 
-    # The session, the user, the call, the visits with their hosts (and their countries, in
-    # the visits' names), the selected and waitlisted applications with their cities and
+    # Drawn afresh: the session, the user, the call, the versions of what the lists show (one
+    # query, visits/standings.py), the visits with their hosts (and their countries, in the
+    # visits' names), the selected and waitlisted applications with their cities and
     # countries, the numbers not selected and undecided (one aggregate), and one page of the
     # cities not selected, read only when there are some (`many` has; `one` has none): the
     # lists of a call of 20,000 applicants are pages (visits.allocation.allocation_overview).
-    assert count(one) == session_queries() + 5
-    assert count(many) == session_queries() + 6
+    # Kept in the cache: the session, the user, the call and the versions.
+    assert count(one) == (session_queries() + 6, session_queries() + 3)
+    assert count(many) == (session_queries() + 7, session_queries() + 3)
+
+
+def test_publish_confirmation_queries_do_not_grow_with_applications(client, admin):
+    def count(world) -> tuple[int, int]:
+        allocation_run(acting_user=admin, call=world.call)
+        numbers = []
+        for _ in range(2):  # drawn afresh, then kept in the cache
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(_url(world, "publish/"))
+            assert response.status_code == 200
+            numbers.append(len(queries))
+        return tuple(numbers)
+
+    client.force_login(admin)
+    one = build()
+    apply(one, "leuven", 1, ["mannheim"])
+    many = build(tag=" 2")
+    for rank in range(1, 31):
+        apply(many, f"city{rank}", rank, ["guimaraes", "mannheim"])
+
+    # Drawn afresh: the session, the user, the call, the versions of what the numbers count
+    # (visits/standings.py) and the numbers of each list in one aggregate
+    # (visits.allocation.allocation_counts): no row of the lists is read. Kept in the cache:
+    # the same without the aggregate.
+    assert count(one) == count(many) == (session_queries() + 4, session_queries() + 3)
 
 
 def test_the_cities_not_selected_and_undecided_are_shown_a_page_at_a_time(
@@ -419,3 +450,122 @@ def test_a_file_missing_from_the_storage_is_a_404(client, admin, visited, media)
     response = client.get(_plan_url(leuven, "file/"))
 
     assert response.status_code == 404
+
+
+# --- The cached lists (visits/standings.py) ------------------------------------------------------
+
+
+def _totals(section: str) -> list[str]:
+    return re.findall(r'<td data-label="Total">([^<]*)</td>', section)
+
+
+def _names_in(section: str, names) -> list[str]:
+    return [name for name in names if name in section]
+
+
+def test_the_cached_allocation_shows_a_change_through_the_services(client, admin):
+    from visits.applying import application_withdraw
+
+    world = build(capacities=(("mannheim", 1), ("guimaraes", 1)))
+    apply(world, "leuven", 1, ["mannheim"])
+    tartu = apply(world, "tartu", 2, ["mannheim"])
+    apply(world, "espoo", 3, ["mannheim"])
+    apply(world, "graz", 4, ["mannheim"])
+    client.force_login(admin)
+    names = ("Leuven", "Tartu", "Espoo", "Graz", "Malmo")
+    assert 'data-section="undecided"' in client.get(_url(world)).content.decode()
+
+    allocation_run(acting_user=admin, call=world.call)
+    page = client.get(_url(world)).content.decode()
+    assert _names_in(_section(page, "waitlist"), names) == ["Tartu", "Espoo"]
+
+    # A move by hand, as the admin makes it on the page: the page it redirects to shows it.
+    moved = client.post(
+        f"/visits/applications/{tartu.pk}/place/", {"place": "not_selected"}, follow=True
+    )
+    page = moved.content.decode()
+    assert _names_in(_section(page, "waitlist"), names) == ["Espoo"]
+    assert _names_in(_section(page, "not-selected"), names) == ["Tartu", "Graz"]
+
+    # A submission after the allocation: no decision yet, shown at once.
+    malmo = factories.CityFactory(name="Malmo")
+    client.get(_url(world))
+    world.applications["malmo"] = factories.ApplicationFactory(
+        call=world.call, city=malmo, status=ApplicationStatus.SUBMITTED, rank=5, total=95
+    )
+    factories.PreferenceFactory(
+        application=world.applications["malmo"], visit=world.visits["mannheim"], rank=1
+    )
+    page = client.get(_url(world)).content.decode()
+    assert _names_in(_section(page, "undecided"), names) == ["Malmo"]
+
+    # A withdrawal (before publishing: the allocation runs again).
+    application_withdraw(
+        acting_user=world.officers["espoo"], application=world.applications["espoo"]
+    )
+    page = client.get(_url(world)).content.decode()
+    assert "Espoo" not in page
+    assert _names_in(_section(page, "waitlist"), names) == ["Graz", "Malmo"]
+
+    # The confirmation's numbers, kept under the same versions.
+    counts = " ".join(client.get(_url(world, "publish/")).content.decode().split())
+    assert "1 cities selected, 2 on the waitlist, 1 not selected." in counts
+    client.post(f"/visits/applications/{tartu.pk}/place/", {"place": "waitlist"})
+    counts = " ".join(client.get(_url(world, "publish/")).content.decode().split())
+    assert "1 cities selected, 3 on the waitlist, 0 not selected." in counts
+
+    # Publishing: no more move forms.
+    call_publish_decisions(acting_user=admin, call=world.call)
+    assert "/place/" not in client.get(_url(world)).content.decode()
+
+
+def test_the_cached_allocation_shows_a_new_scoring_and_model_saves(client, admin):
+    from visits import scoring
+
+    world = build(capacities=(("mannheim", 1), ("guimaraes", 1)))
+    apply(world, "leuven", 1, ["mannheim"])
+    apply(world, "tartu", 2, ["mannheim"])
+    allocation_run(acting_user=admin, call=world.call)
+    client.force_login(admin)
+    waitlist = _section(client.get(_url(world)).content.decode(), "waitlist")
+    assert _totals(waitlist) == ["98.000"]
+
+    tartu_city = world.applications["tartu"].city
+    tartu_city.name = "Tartu linn"
+    tartu_city.save()
+    assert "Tartu linn" in _section(client.get(_url(world)).content.decode(), "waitlist")
+
+    mannheim = world.visits["mannheim"]
+    mannheim.capacity_cities = 4
+    mannheim.save()
+    assert "1 of 4 places taken" in client.get(_url(world)).content.decode()
+
+    # Scoring (the call has no criterion: every total is 0, ranked by submission) writes the
+    # totals and ranks in bulk; the page shows them at once.
+    scoring.call_score(call_id=world.call.pk)
+    totals = set(Application.objects.filter(call=world.call).values_list("total", flat=True))
+    assert len(totals) == 1 and totals != {None}
+    waitlist = _section(client.get(_url(world)).content.decode(), "waitlist")
+    assert _totals(waitlist) == [localize(totals.pop())]
+
+
+def test_two_admins_reading_the_cached_allocation_each_move_with_their_own_token(admin):
+    from django.test import Client
+
+    world = build(capacities=(("mannheim", 1), ("guimaraes", 1)))
+    apply(world, "leuven", 1, ["mannheim"])
+    tartu = apply(world, "tartu", 2, ["mannheim"])
+    allocation_run(acting_user=admin, call=world.call)
+    tokens = []
+    for person in (admin, factories.UserFactory(is_programme_admin=True)):
+        reader = Client(enforce_csrf_checks=True)
+        reader.force_login(person)
+        row = _section(reader.get(_url(world)).content.decode(), "waitlist")
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1))
+        move = reader.post(
+            f"/visits/applications/{tartu.pk}/place/",
+            {"csrfmiddlewaretoken": tokens[-1], "place": "waitlist"},
+        )
+
+        assert move.status_code == 302
+    assert tokens[0] != tokens[1]

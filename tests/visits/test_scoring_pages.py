@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal.fragments import bump
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import Roadmap
 from tests import factories
@@ -16,6 +17,7 @@ from tests.queries import session_queries
 from tests.visits.test_scoring import automatic, review, submitted_application
 from visits import scoring
 from visits.enums import AutomaticRule, CallStatus, ReviewStatus
+from visits.standings import applications_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -220,22 +222,26 @@ def _queries(client, url) -> int:
 
 
 def test_ranking_page_queries_do_not_grow_with_applications(client, world):
-    # The user, the call, its criteria, the counts of submitted and other applications (one
-    # query), the page of them with their cities' and countries' names, their lines.
-    expected = 6
+    # Drawn afresh: the user, the call, the versions of what the page shows (one query,
+    # visits/standings.py), its criteria, the counts of submitted and other applications (one
+    # query), the page of them with their cities' and countries' names, their lines. Kept in
+    # the cache: the user, the call and the versions only.
+    drawn, kept = 7, 3
     client.force_login(world["admin"])
     url = ranking_url(world["call"])
     client.get(url)
-    few = _queries(client, url)
+    # Drawn afresh next (the session stays in the cache: cached_db sessions with Redis).
+    bump(applications_scope(world["call"].pk))
+    few = (_queries(client, url), _queries(client, url))
     for _ in range(8):
         application = submitted_application(world["call"])
         review(application, {world["relevance"]: 4})
     factories.CriterionFactory(call=world["call"], name="Feasibility")
     scoring.call_score(call_id=world["call"].pk)
 
-    many = _queries(client, url)
+    many = (_queries(client, url), _queries(client, url))
 
-    assert few == many == session_queries() + expected
+    assert few == many == (session_queries() + drawn, session_queries() + kept)
 
 
 def test_why_page_queries_do_not_grow_with_lines_and_reviews(client, world):
@@ -286,3 +292,85 @@ def test_a_call_never_scored_says_so_and_lists_its_applications_unscored(client)
     why = text(client.get(score_url(application)))
     assert "This application has not been scored." in why
     assert "No score lines yet" in why
+
+
+# --- The cached ranking (visits/standings.py) ----------------------------------------------------
+
+
+def _rows(page: str) -> dict[str, str]:
+    """Each row of the ranking by its city's name."""
+    return {
+        re.search(r'<th scope="row"[^>]*><a [^>]*>([^<]+)</a>', row).group(1): row
+        for row in re.findall(r'<tr data-application="\d+">(.*?)</tr>', page)
+    }
+
+
+def test_the_cached_ranking_shows_a_change_through_the_services(client, world):
+    from visits.allocation import allocation_run
+    from visits.applying import application_withdraw
+
+    client.force_login(world["admin"])
+    url = ranking_url(world["call"])
+    assert "data-total>7.000</td>" in _rows(text(client.get(url)))["Turku"]
+    assert client.get(url).status_code == 200  # kept
+
+    # A review more, scored: Turku's total becomes 2 x mean(3, 5) + 1.
+    review(world["second"], {world["relevance"]: 5})
+    scoring.application_score(application_id=world["second"].pk)
+    assert "data-total>9.000</td>" in _rows(text(client.get(url)))["Turku"]
+
+    # A withdrawal leaves the ranking at once, before the next scoring (it changes no
+    # decision: the call was never allocated).
+    espoo = factories.CityFactory(name="Espoo")
+    application_withdraw(acting_user=world["officer"], application=world["first"])
+    page = text(client.get(url))
+    assert list(_rows(page)) == ["Turku"]
+    assert 'data-count="1"' in page
+    assert "1 application in draft or withdrawn is not ranked." in page
+
+    # A new submission shows at once, unranked.
+    submitted_application(world["call"], city=espoo)
+    assert list(_rows(text(client.get(url)))) == ["Turku", "Espoo"]
+
+    # The allocation's decisions (no visit: nobody can be placed).
+    allocation_run(acting_user=world["admin"], call=world["call"])
+    assert "Submitted · Not selected" in _rows(text(client.get(url)))["Turku"]
+
+
+def test_the_cached_ranking_shows_model_saves_of_what_it_shows(client, world):
+    client.force_login(world["admin"])
+    url = ranking_url(world["call"])
+    client.get(url)
+
+    lisbon = world["first"].city
+    lisbon.name = "Lisboa"
+    lisbon.save()
+    assert "Lisboa" in _rows(text(client.get(url)))
+
+    lisbon.country.name = "República Portuguesa"
+    lisbon.country.save()
+    assert "República Portuguesa" in _rows(text(client.get(url)))["Lisboa"]
+
+    world["relevance"].name = "Relevance to the programme"
+    world["relevance"].save()
+    assert '<th scope="col" class="numeric">Relevance to the programme</th>' in text(
+        client.get(url)
+    )
+
+
+def test_two_admins_reading_the_cached_ranking_each_post_with_their_own_token(world):
+    from django.test import Client
+
+    other_admin = factories.UserFactory(is_programme_admin=True)
+    url = ranking_url(world["call"])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(world["admin"])
+    second.force_login(other_admin)
+    tokens = []
+    for reader in (first, second):
+        page = reader.get(url).content.decode()
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1))
+        run = reverse("visit_call_scoring_run", args=[world["call"].pk])
+
+        assert reader.post(run, {"csrfmiddlewaretoken": tokens[-1]}).status_code == 302
+    assert tokens[0] != tokens[1]
