@@ -23,7 +23,18 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, FilteredRelation, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -428,13 +439,43 @@ def roadmap_completed_for(*, call: Call, city: City) -> bool:
     ).exists()
 
 
-def application_for_page(application: Application) -> Application:
-    """The application with what its page shows: its preferences' visits and its delegates
-    (two queries, whatever their number)."""
-    application.ranked = list(
-        application.preferences.select_related("visit__host_city__country").order_by("rank")
+def roadmap_completed_of_application() -> Exists:
+    """`roadmap_completed_for` as a condition on Application (its call and city), for a page
+    that asks it in the same query as it reads the application."""
+    return Exists(
+        Roadmap.objects.filter(
+            city=OuterRef("city_id"),
+            cohort__visit_calls=OuterRef("call_id"),
+            status=RoadmapStatus.ACCEPTED,
+        )
     )
-    application.delegate_rows = list(application.delegates.all())
+
+
+def visits_ranked_by(*, application: Application) -> list[Visit]:
+    """The call's visits (as `application_visits`), each with `rank`: where `application`
+    ranks it, None when it does not. One query for the visits and the preferences together:
+    a preference is always of one of the call's visits (`draft_errors`)."""
+    return list(
+        application_visits(call=application.call).annotate(
+            chosen=FilteredRelation(
+                "preferences", condition=Q(preferences__application_id=application.pk)
+            ),
+            rank=F("chosen__rank"),
+        )
+    )
+
+
+def application_for_page(application: Application, *, visits: list[Visit]) -> Application:
+    """The application with what its page shows: the visits it ranked, in order, from the
+    call's `visits` read with `visits_ranked_by`, and its delegates (one query)."""
+    application.ranked_visits = sorted(
+        (visit for visit in visits if visit.rank is not None), key=lambda visit: visit.rank
+    )
+    # Ordered here, not by the model's ordering: that one starts with the application, which
+    # made the query join the application's table for nothing.
+    application.delegate_rows = list(
+        Delegate.objects.filter(application_id=application.pk).order_by("position", "pk")
+    )
     return application
 
 

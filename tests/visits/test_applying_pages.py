@@ -329,10 +329,10 @@ def test_the_page_reads_as_many_queries_with_one_or_many_preferences_and_delegat
     assert application.delegates.count() == 3
     many = page_queries(ana, page(application))
 
-    # user, the application with its call and city, the officer's membership (may change),
-    # the preferences with their visits, the delegates, the call's visits, the roadmap's
-    # completion
-    assert one == many == 7 + session_queries()
+    # user, the application with its call and city, whether the person is an officer of its
+    # city (may change) and whether its roadmap is completed; the call's visits with the
+    # application's preferences; the delegates
+    assert one == many == 4 + session_queries()
 
 
 def test_the_read_only_page_reads_as_many_queries(ana, world):
@@ -343,7 +343,7 @@ def test_the_read_only_page_reads_as_many_queries(ana, world):
     factories.PreferenceFactory(application=application, visit=world.visits[2], rank=2)
     many = page_queries(ana, page(application))
 
-    assert one == many == 7 + session_queries()
+    assert one == many == 4 + session_queries()
 
 
 def test_reviewer_reads_the_application_without_the_form(world):
