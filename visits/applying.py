@@ -43,8 +43,9 @@ from django.utils.translation import gettext_lazy
 
 from cities.filters import CITY_TYPE_FIELDS
 from cities.models import City
+from cohorts.versions import CITIES, SECTORS
 from portal.errors import ApplicationError
-from portal.fragments import TIMEOUT_SECONDS
+from portal.fragments import TIMEOUT_SECONDS, versions
 from portal.permissions import permission_check
 from roadmaps import template as roadmap_template
 from roadmaps.enums import RoadmapStatus
@@ -53,6 +54,7 @@ from roadmaps.selectors import roadmap_values
 from roadmaps.signals import StudyVisitLink
 from sessions.selectors import session_access_of
 from visits import signals
+from visits.calls import call_scope
 from visits.enums import ApplicationStatus, CallStatus
 from visits.models import APPLICATION_TEXT_MAX, Application, Call, Delegate, Preference, Visit
 from visits.selectors import eligible_cities
@@ -477,6 +479,24 @@ def application_for_page(application: Application, *, visits: list[Visit]) -> Ap
         Delegate.objects.filter(application_id=application.pk).order_by("position", "pk")
     )
     return application
+
+
+def application_page_key(application: Application, *, editable: bool) -> str:
+    """The key of what the application's page keeps in the cache (its form, or its answers):
+    the versions of the call's visits and questions (`visits.calls.call_scope`), the cities'
+    and countries' names and the sectors' (one query); the application's `updated_at`, which
+    every save of its draft, with its preferences and delegates in the same transaction
+    (`application_save`), and every change of its status renews; and whether the form is
+    shown. Nothing in it depends on who reads it beyond that: the form's CSRF token is filled
+    in per request."""
+    return "|".join(
+        (
+            versions(call_scope(application.call_id), CITIES, SECTORS),
+            str(application.pk),
+            application.updated_at.isoformat(),
+            "form" if editable else "answers",
+        )
+    )
 
 
 def city_type_allows(call: Call, city: City) -> bool:
