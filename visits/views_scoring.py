@@ -158,11 +158,12 @@ def application_score(request, pk):
 def _lines_key(application, *, names_shown: bool) -> str:
     """What the "why this score" page's lines show, for its cached fragment: the versions of
     the call's criteria (visits.calls.call_scope), of the reviews and their scores
-    (visits.reviewing.REVIEWS, raised by every write of a review's points or status) and of
-    people's names (cohorts.versions.PEOPLE_NAMES), one query; the time of the call's last
-    scoring, which scoring writes in the same transaction as every line it changes (in bulk,
-    without signals; visits/standings.py keys the ranking by it too); and whether reviewers
-    are named (admins) or numbered (the city's officers)."""
+    (visits.reviewing.REVIEWS: raised by the reviewing services' writes and by every save of a
+    review or a score, home/page_versions.py) and of people's names
+    (cohorts.versions.PEOPLE_NAMES), one query; the time of the call's last scoring, which
+    scoring writes in the same transaction as every line it changes (those are written in
+    bulk, without signals); and whether reviewers are named (admins) or numbered (the city's
+    officers). The total and the rank are read with the application, outside the fragment."""
     call = application.call
     return "|".join(
         (
