@@ -57,7 +57,6 @@ from taxonomy.models import ThematicSector
 from visits import scoring
 from visits.allocation import DECISIONS, allocation_run
 from visits.applying import (
-    OPEN_CALLS,
     ApplicationDraft,
     DelegateEntry,
     application_save,
@@ -71,7 +70,6 @@ from visits.calls import (
     VisitData,
     call_create,
     call_open,
-    call_scope,
     criterion_add,
     visit_add,
 )
@@ -96,6 +94,7 @@ from visits.reviewing import (
     review_submit,
     reviewers_assign,
 )
+from visits.versions import OPEN_CALLS, call_scope
 
 User = get_user_model()
 BRUSSELS = zoneinfo.ZoneInfo(demo_data.SESSION_TIMEZONE)

@@ -50,8 +50,9 @@ from sessions.selectors import (
     sessions_of_enrolled_cities,
     sessions_with_counts,
 )
-from visits.applying import OPEN_CALLS, next_call_moment, open_calls_for
+from visits.applying import next_call_moment, open_calls_for
 from visits.reviewing import REVIEWS, reviews_of_reviewer
+from visits.versions import OPEN_CALLS
 
 # How many sessions a home-page list shows; the rest are a click away (the session pages and
 # the calendar feed hold them all).

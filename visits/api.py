@@ -91,7 +91,7 @@ from visits.models import (
     ScoreLine,
 )
 from visits.selectors import applications_visible_to, calls_visible_to
-from visits.versions import APPLICATIONS
+from visits.versions import APPLICATIONS, OPEN_CALLS
 
 MANAGE = "visits.manage_call"
 VIEW_SCORE = "visits.view_application_score"
@@ -688,7 +688,7 @@ def _call_is_open(window: tuple, now) -> bool:
 # and delegates (visits/versions.py), the decisions' bulk writes, the reviews (which a reviewer
 # sees), the calls (states and dates, raised with every call's save), and the cities (names,
 # countries, and their officers: who sees which, conflicts, who reads results).
-_LIST_SCOPES = (APPLICATIONS, DECISIONS, reviewing.REVIEWS, applying.OPEN_CALLS, CITIES)
+_LIST_SCOPES = (APPLICATIONS, DECISIONS, reviewing.REVIEWS, OPEN_CALLS, CITIES)
 
 
 class _Rows:

@@ -55,10 +55,10 @@ from portal.permissions import permission_check
 from sessions.caching import VISIBILITY
 from taxonomy.models import ThematicSector
 from visits import signals
-from visits.applying import OPEN_CALLS
 from visits.enums import Aggregation, AutomaticRule, CallStatus, CriterionKind
 from visits.models import Anchor, Application, Call, Criterion, Preference, Score, Visit
 from visits.scoring import rule_sentence
+from visits.versions import OPEN_CALLS, call_scope
 
 MANAGE = "visits.manage_call"
 # A visit is two days: its last day is at most this long after its first.
@@ -170,10 +170,6 @@ def visits_with_preferences(call: Call) -> list[Visit]:
 # under the same versions, in fragments of their own; its visits, each with the number of
 # applications asking for it, are read and drawn each time: preferences change with every
 # application's autosave, which raises no version.
-
-
-def call_scope(call_id) -> str:
-    return f"visits:call:{call_id}"
 
 
 def call_page_scopes(call: Call) -> tuple[str, ...]:

@@ -57,7 +57,7 @@ def read_draft(data, *, visits: list[Visit], questions: list[dict]) -> Applicati
 def saved_draft(application: Application) -> ApplicationDraft:
     """The draft as saved (application_for_page has loaded its rows)."""
     return ApplicationDraft(
-        preferences=[preference.visit_id for preference in application.ranked],
+        preferences=[visit.pk for visit in application.ranked_visits],
         motivation=application.motivation,
         spotlight_challenge=application.spotlight_challenge,
         delegates=[

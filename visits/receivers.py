@@ -15,6 +15,7 @@ from visits import applying, reviewing, scoring, signals, standings
 from visits.allocation import DECISIONS
 from visits.enums import CallStatus
 from visits.models import Application, Call
+from visits.versions import OPEN_CALLS
 
 # A published call's title shows in the city profile's part; saves of calls still open raise
 # nothing (their decisions are shown nowhere yet), so they cost no write.
@@ -56,7 +57,7 @@ def roadmap_visit_calls(sender, roadmap, user, **kwargs):
 
 
 # The officer's home page lists the open calls with their city's application
-# (applying.OPEN_CALLS): raised by a call's save, its cohorts' change, and an application's
+# (OPEN_CALLS): raised by a call's save, its cohorts' change, and an application's
 # creation, status change or deletion; not by a draft's save (every autosave would renew every
 # officer's home page).
 # The admins' ranking and allocation pages of a call (visits/standings.py): raised by an
@@ -66,12 +67,12 @@ def roadmap_visit_calls(sender, roadmap, user, **kwargs):
 @receiver(post_delete, sender=Call, dispatch_uid="visits.open_calls_call_deleted")
 def open_calls_changed(sender, raw=False, **kwargs):
     if not raw:
-        bump(applying.OPEN_CALLS)
+        bump(OPEN_CALLS)
 
 
 @receiver(post_delete, sender=Application, dispatch_uid="visits.open_calls_application_deleted")
 def application_deleted(sender, instance, **kwargs):
-    bump(applying.OPEN_CALLS, standings.applications_scope(instance.call_id))
+    bump(OPEN_CALLS, standings.applications_scope(instance.call_id))
 
 
 @receiver(post_save, sender=Application, dispatch_uid="visits.open_calls_application_saved")
@@ -81,7 +82,7 @@ def application_saved(sender, instance, created, update_fields=None, raw=False, 
     changed = None if created or update_fields is None else set(update_fields)
     scopes = []
     if changed is None or "status" in changed:
-        scopes.append(applying.OPEN_CALLS)
+        scopes.append(OPEN_CALLS)
     if changed is None or changed & standings.SHOWN_FIELDS:
         scopes.append(standings.applications_scope(instance.call_id))
     if scopes:
@@ -93,7 +94,7 @@ def application_saved(sender, instance, created, update_fields=None, raw=False, 
 )
 def open_calls_cohorts_changed(sender, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
-        bump(applying.OPEN_CALLS)
+        bump(OPEN_CALLS)
 
 
 @receiver(signals.review_changed, dispatch_uid="visits.score_application_on_review")

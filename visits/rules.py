@@ -29,10 +29,32 @@ def _authenticated(user) -> bool:
     return user is not None and user.is_authenticated
 
 
+# The names under which a page's query of applications also says whether the person is an
+# officer of each one's city (`with_officer_answer`), so that the rule answers without asking.
+OFFICER_ANSWER = "officer_of_city"
+OFFICER_ASKED_FOR = "officer_of_city_asked_for"
+
+
+def with_officer_answer(applications, user):
+    """`applications` (a queryset) annotated with whether `user` is an officer of each
+    application's city, in the same query: `is_officer_of_application_city` then answers for
+    that person from the row read rather than with a query of its own."""
+    from django.db.models import Value
+
+    from visits.selectors import officer_of_application_city
+
+    return applications.annotate(
+        **{OFFICER_ANSWER: officer_of_application_city(user), OFFICER_ASKED_FOR: Value(user.pk)}
+    )
+
+
 @rules.predicate
 def is_officer_of_application_city(user, application):
     if application is None or not _authenticated(user):
         return False
+    # Read with the application for this very person (with_officer_answer): no second query.
+    if getattr(application, OFFICER_ASKED_FOR, None) == user.pk:
+        return getattr(application, OFFICER_ANSWER)
     return application.city.memberships.filter(user=user).exists()
 
 

@@ -137,3 +137,32 @@ def applications_visible_to(*, user) -> QuerySet[Application]:
     reviewed = Application.objects.filter(reviews__reviewer=user).exclude(conflicts_of(user=user))
     ids = own.order_by().values("pk").union(reviewed.order_by().values("pk"), all=True)
     return Application.objects.filter(pk__in=ids)
+
+
+def officer_of_application_city(user) -> Exists:
+    """Whether `user` is an officer of the application's city, as a condition on Application:
+    the "their cities' applications" path of `applications_visible_to`, asked of one row."""
+    return Exists(CityMembership.objects.filter(city=OuterRef("city_id"), user=user.pk))
+
+
+def application_visible_to(*, user, pk: int, applications: QuerySet[Application]):
+    """The application `pk` if `user` may see it (`applications_visible_to`), else None, read
+    from `applications` (the caller's select_related and annotations) with whether the person
+    is an officer of its city (`rules.with_officer_answer`, which the rules then answer from).
+
+    An admin sees every application and an officer their cities' ones: for them this one
+    query says it. Only for anyone else (a reviewer; a person it is a 404 for) is the whole
+    selector asked, in a second query. Decision: the page of a city's own application is read
+    most by its officers, and building the selector's reviewers' path (assignments less
+    conflicts) took longer than running the whole query (issue 12, the application page)."""
+    from accounts.rules import is_programme_admin
+    from visits.rules import OFFICER_ANSWER, with_officer_answer
+
+    if not user.is_authenticated:
+        return None
+    found = with_officer_answer(applications, user).filter(pk=pk).first()
+    if found is None:
+        return None
+    if is_programme_admin(user) or getattr(found, OFFICER_ANSWER):
+        return found
+    return found if applications_visible_to(user=user).filter(pk=pk).exists() else None

@@ -4,7 +4,7 @@
 
 Issue 12: a call of 20,000 applicants is counted, paged and drawn in rows; the pages are read
 much more often than the call changes between two readings. The key names everything they show:
-- the call's own scope (visits.calls.call_scope: the call, its visits and criteria, raised by
+- the call's own scope (visits.versions.call_scope: the call, its visits and criteria, raised by
   their saves), and the call's row itself, read on every request anyway: its status (published
   or not: the move forms or the action plans), and `scored_at`, which scoring writes in the
   same transaction as every line, total and rank it changes (visits/scoring.py writes those in

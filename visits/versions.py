@@ -22,6 +22,19 @@ from portal.fragments import bump, bump_on_change
 
 APPLICATIONS = "visits:applications"
 
+# The data version of what the officer's home page lists of the calls: the calls (status,
+# dates, cohorts) and the cities' applications (started, submitted, withdrawn). Raised by
+# visits.receivers; an autosave changes none of it and raises nothing. (Named here, with
+# `call_scope`, so that visits.calls and visits.applying both read them without importing
+# each other.)
+OPEN_CALLS = "visits:open-calls"
+
+
+def call_scope(call_id) -> str:
+    """The data version of one call: its row, its visits and criteria (visits.calls)."""
+    return f"visits:call:{call_id}"
+
+
 # A review's fields that decide who sees its application (a reviewer, their assigned ones).
 _REVIEW_VISIBILITY_FIELDS = frozenset({"reviewer", "reviewer_id", "application", "application_id"})
 

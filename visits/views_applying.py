@@ -8,6 +8,7 @@ roadmap's page does (same answers: 200 saved, 400 refused with the fields' messa
 signed out, 403/404 when saving cannot help), and the same service saves both.
 """
 
+import functools
 import json
 
 from django.contrib import messages
@@ -28,7 +29,7 @@ from visits import applying
 from visits.enums import ApplicationStatus
 from visits.forms_applying import layout, read_draft, saved_draft
 from visits.models import Application
-from visits.selectors import applications_visible_to, calls_visible_to
+from visits.selectors import application_visible_to, applications_visible_to, calls_visible_to
 
 # Refusals after which the form cannot be saved at all: the page says why, read-only.
 _READ_ONLY = {"closed", "not_open", "already_submitted", "withdrawn", "already_withdrawn"}
@@ -40,6 +41,22 @@ def _application(request, pk) -> Application:
         applications_visible_to(user=request.user).select_related("call", "city"),
         pk=pk,
     )
+
+
+def _application_for_page(request, pk) -> Application:
+    """The application as `_application` finds it (a 404 if the person may not see it), with,
+    in the same query, whether the person is an officer of its city (the rule of
+    `applying.CHANGE` answers from it) and whether the city's roadmap is completed."""
+    application = application_visible_to(
+        user=request.user,
+        pk=pk,
+        applications=Application.objects.select_related("call", "city").annotate(
+            roadmap_completed=applying.roadmap_completed_of_application()
+        ),
+    )
+    if application is None:
+        raise Http404
+    return application
 
 
 def _read_only_message(application: Application, now) -> str:
@@ -61,15 +78,15 @@ def _read_only_message(application: Application, now) -> str:
 def _page(request, application, *, draft=None, errors=None, error="", missing=(), status=200):
     now = timezone.now()
     user = request.user
-    application = applying.application_for_page(application)
-    visits = list(applying.application_visits(call=application.call))
     can_change = user.has_perm(applying.CHANGE, application)
     editable = can_change and applying.application_is_editable(application, now)
-    draft = draft if draft is not None else saved_draft(application)
+    errors = errors or {}
+    # The page as saved (a GET) keeps its form or answers in the cache under what they show;
+    # a page answering a POST shows what was posted and its messages, drawn afresh.
+    as_saved = draft is None and not errors and not error and not missing
     context = {
         "application": application,
         "call": application.call,
-        "visits": visits,
         "editable": editable,
         "can_withdraw": can_change and application.status != ApplicationStatus.WITHDRAWN,
         "can_change": can_change,
@@ -77,26 +94,48 @@ def _page(request, application, *, draft=None, errors=None, error="", missing=()
         "read_only_message": _read_only_message(application, now)
         if can_change and not editable
         else "",
-        "form": layout(
-            draft, visits=visits, questions=application.call.questions, errors=errors or {}
-        ),
-        "draft": draft,
-        "errors": errors or {},
+        # Read and laid out only when the fragment is drawn: a hit reads none of it.
+        "body": functools.cache(lambda: _body(application, draft=draft, errors=errors)),
+        "body_key": applying.application_page_key(application, editable=editable)
+        if as_saved
+        else "",
+        "errors": errors,
         "error": error,
         "missing": list(missing),
         "roadmap_point": applying.ROADMAP_POINT,
-        "roadmap_completed": can_change
-        and applying.roadmap_completed_for(call=application.call, city=application.city),
+        "roadmap_completed": can_change and _roadmap_completed(application),
     }
     return render(request, "visits/application_detail.html", context, status=status)
+
+
+def _body(application: Application, *, draft, errors: dict) -> dict:
+    """What the form (or the answers) shows: the call's visits, the draft (as saved unless
+    one was posted), its layout, the visits ranked and the delegates."""
+    visits = applying.visits_ranked_by(application=application)
+    application = applying.application_for_page(application, visits=visits)
+    draft = draft if draft is not None else saved_draft(application)
+    return {
+        "visits": visits,
+        "draft": draft,
+        "form": layout(draft, visits=visits, questions=application.call.questions, errors=errors),
+        "ranked_visits": application.ranked_visits,
+        "delegates": application.delegate_rows,
+    }
+
+
+def _roadmap_completed(application: Application) -> bool:
+    """Read with the application on a GET (`_application_for_page`); asked after a POST."""
+    if hasattr(application, "roadmap_completed"):
+        return application.roadmap_completed
+    return applying.roadmap_completed_for(call=application.call, city=application.city)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_detail(request, pk):
-    application = _application(request, pk)
     if request.method == "GET":
-        return _page(request, application)
+        return _page(request, _application_for_page(request, pk))
+    application = _application(request, pk)
     action = request.POST.get("action", "save")
     if action == "withdraw":
         try:

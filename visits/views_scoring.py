@@ -15,10 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import is_programme_admin
+from cohorts.versions import PEOPLE_NAMES
+from portal.fragments import versions
 from portal.permissions import object_for
 from visits import scoring, standings
+from visits.calls import call_scope
 from visits.enums import Aggregation, ApplicationStatus, CriterionKind, Decision
 from visits.models import Criterion, ScoreLine
+from visits.reviewing import REVIEWS
 from visits.selectors import applications_visible_to, calls_visible_to
 
 RANKING_PAGE_SIZE = 50
@@ -147,14 +151,53 @@ def application_score(request, pk):
         pk=pk,
     )
     call = application.call
+    # Names of reviewers are for admins; a city's officers read "Reviewer 1, 2, ...".
+    names_shown = is_programme_admin(request.user)
+    return render(
+        request,
+        "visits/score_application.html",
+        {
+            "application": application,
+            "call": call,
+            # The lines are a cached fragment (`_lines_key`): read and laid out on a miss only.
+            "lines": functools.cache(lambda: _score_lines(application, names_shown=names_shown)),
+            "lines_key": _lines_key(application, names_shown=names_shown),
+            "aggregation": Aggregation(call.aggregation).label,
+            "ranking_order": scoring.RANKING_ORDER,
+            "is_admin": names_shown,
+        },
+    )
+
+
+def _lines_key(application, *, names_shown: bool) -> str:
+    """What the "why this score" page's lines show, for its cached fragment: the versions of
+    the call's criteria (visits.versions.call_scope), of the reviews and their scores
+    (visits.reviewing.REVIEWS: raised by the reviewing services' writes and by every save of a
+    review or a score, home/page_versions.py) and of people's names
+    (cohorts.versions.PEOPLE_NAMES), one query; the time of the call's last scoring, which
+    scoring writes in the same transaction as every line it changes (those are written in
+    bulk, without signals); and whether reviewers are named (admins) or numbered (the city's
+    officers). The total and the rank are read with the application, outside the fragment."""
+    call = application.call
+    return "|".join(
+        (
+            versions(call_scope(call.pk), REVIEWS, PEOPLE_NAMES),
+            str(application.pk),
+            call.scored_at.isoformat() if call.scored_at else "",
+            "names" if names_shown else "numbers",
+        )
+    )
+
+
+def _score_lines(application, *, names_shown: bool) -> list[dict]:
+    """The application's lines, each with its criterion, how it is scored and the points of
+    each submitted review (named or numbered): two queries."""
     lines = (
         ScoreLine.objects.filter(application=application)
         .select_related("criterion")
         .order_by("criterion__position", "criterion")
     )
     reviewers = scoring.reviewers_points(application=application)
-    # Names of reviewers are for admins; a city's officers read "Reviewer 1, 2, ...".
-    names_shown = is_programme_admin(request.user)
     # The same number for a reviewer on every line.
     number_of = {
         review_id: n
@@ -183,15 +226,4 @@ def application_score(request, pk):
                 ],
             }
         )
-    return render(
-        request,
-        "visits/score_application.html",
-        {
-            "application": application,
-            "call": call,
-            "lines": shown,
-            "aggregation": Aggregation(call.aggregation).label,
-            "ranking_order": scoring.RANKING_ORDER,
-            "is_admin": names_shown,
-        },
-    )
+    return shown

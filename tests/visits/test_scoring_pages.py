@@ -245,13 +245,14 @@ def test_ranking_page_queries_do_not_grow_with_applications(client, world):
 
 
 def test_why_page_queries_do_not_grow_with_lines_and_reviews(client, world):
-    # The user, the application with its call, city and country, the submitted reviews'
-    # points with their reviewers, the lines with their criteria.
-    expected = 4
+    # The user, the application with its call, city and country, the versions of what the
+    # lines show; drawn afresh, also the submitted reviews' points with their reviewers and the
+    # lines with their criteria. Read again unchanged, the lines are the cached fragment.
+    drawn, kept = 5, 3
     client.force_login(world["admin"])
     url = score_url(world["second"])
-    client.get(url)
     few = _queries(client, url)
+    few_kept = _queries(client, url)
     feasibility = factories.CriterionFactory(call=world["call"], name="Feasibility")
     automatic(world["call"], AutomaticRule.SESSIONS_ATTENDED)
     for _ in range(4):
@@ -259,8 +260,10 @@ def test_why_page_queries_do_not_grow_with_lines_and_reviews(client, world):
     scoring.call_score(call_id=world["call"].pk)
 
     many = _queries(client, url)
+    many_kept = _queries(client, url)
 
-    assert few == many == session_queries() + expected
+    assert few == many == session_queries() + drawn
+    assert few_kept == many_kept == session_queries() + kept
 
 
 # --- Bad input and empty states ---------------------------------------------------------------
