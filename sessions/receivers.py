@@ -34,15 +34,18 @@ def cohort_page_sessions(sender, cohort, user, runs, **kwargs):
 def city_profile_sessions(sender, city, user, **kwargs):
     # The "Sessions" part of the city profile: the sessions the city presented in or registered
     # for (every change of a session, presentation or registration raises SESSIONS), with
-    # their cohorts' names (NAMES), in the person's time zone. The cohorts' names are links to
-    # the pages the person may open (`cohort_pages`, also read by the "Cohorts" part of
-    # cohorts.receivers, drawn in the same fragment): those depend on the person's facts
+    # their cohorts' names (NAMES), in the person's time zone. The sessions' titles and the
+    # cohorts' names are links to the pages the person may open (`linked`; `cohort_pages`, also
+    # read by the "Cohorts" part of cohorts.receivers, drawn in the same fragment): those
+    # depend on the person's facts
     # (VISIBILITY), so the part is kept per person (an admin opens every cohort: one for all).
     # The facts are read only when the part is drawn afresh.
     person = "admin" if is_programme_admin(user) else f"person:{user.pk}"
     return city_signals.ProfilePart(
         context={
-            "sessions": SimpleLazyObject(lambda: selectors.sessions_of_city(city=city)),
+            "sessions": SimpleLazyObject(
+                lambda: selectors.sessions_of_city_seen_by(city=city, user=user)
+            ),
             "cohort_pages": SimpleLazyObject(lambda: selectors.cohort_pages_of(user)),
         },
         scopes=(SESSIONS, NAMES, VISIBILITY),

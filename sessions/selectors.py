@@ -463,6 +463,22 @@ def sessions_of_city(*, city: City) -> QuerySet[Session]:
     )
 
 
+def sessions_of_city_seen_by(*, city: City, user) -> list[Session]:
+    """`sessions_of_city`, each session marked `linked`: whether `user` may open its page
+    (`session_visible_to`'s rule, asked of their kept facts, no query per session). The city's
+    profile is public to everyone signed in, but a session's page is not: a reviewer or an
+    officer of another cohort sees the title without a link to a page that would answer 404."""
+    sessions = list(sessions_of_city(city=city))
+    if is_programme_admin(user):
+        for session in sessions:
+            session.linked = True
+        return sessions
+    access = session_access_of(user)
+    for session in sessions:
+        session.linked = access.sees(session)
+    return sessions
+
+
 def cohorts_schedulable_by(*, user) -> QuerySet[Cohort]:
     """The cohorts in which `user` may schedule sessions (`peer_sessions.add_session`): all for
     a programme admin, else those they facilitate (`cohort_schedulable_by`, one at a time),

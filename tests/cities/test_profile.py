@@ -318,3 +318,36 @@ def test_profile_links_a_cohort_only_for_those_who_may_open_its_page(client, pla
         groups=[(second.thematic_groups.get(), "")],
     )
     assert _cohort_links(client, stranger, city) == {first.name: False, second.name: True}
+
+
+def _session_links(client, user, city) -> dict[str, bool]:
+    """Each session named in the profile's "Sessions" part, and whether it is a link."""
+    sign_in(client, user)
+    html = client.get(f"/cities/{city.pk}/").content.decode()
+    part = html.split('data-section="sessions"')[1].split("</section>")[0]
+    linked = re.findall(r'<th scope="row"><a href="/sessions/\d+/">([^<]+)</a></th>', part)
+    named = re.findall(r'<th scope="row">([^<]+)</th>', part)
+    return {**dict.fromkeys(named, False), **dict.fromkeys(linked, True)}
+
+
+def test_profile_links_a_session_only_for_those_who_may_open_its_page(
+    client, reviewer, cohort, places
+):
+    # The profile is open to everyone signed in; a session's page only to its cohort's people.
+    # Found by walking the demo as its reviewer: every session title on a city's profile was a
+    # link to a page that answered 404.
+    city = places["Guimaraes"]
+    session = factories.SessionFactory(cohort=cohort, title="Energy communities")
+    SessionPresentation.objects.create(session=session, city=city)
+    admin = factories.UserFactory(is_programme_admin=True)
+    lead = factories.UserFactory(is_facilitator=True)
+    cohort.facilitators.add(lead)
+    stranger = factories.city_officer(city=places["Valencia"])
+
+    assert _session_links(client, reviewer, city) == {"Energy communities": False}
+    assert _session_links(client, stranger, city) == {"Energy communities": False}
+    assert _session_links(client, lead, city) == {"Energy communities": True}
+    assert _session_links(client, admin, city) == {"Energy communities": True}
+    assert client.get(f"/sessions/{session.pk}/").status_code == 200
+    sign_in(client, reviewer)
+    assert client.get(f"/sessions/{session.pk}/").status_code == 404
