@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from config.release import code_fingerprint
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -156,7 +158,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+            # The release's own keys: a fragment drawn by older templates is never served
+            # (config/release.py).
+            "KEY_PREFIX": f"{os.environ.get('CACHE_KEY_PREFIX', 'portal')}:"
+            f"{code_fingerprint(BASE_DIR)}",
         }
     }
 else:

@@ -50,8 +50,7 @@ from portal.fragments import TIMEOUT_SECONDS, versions
 from portal.permissions import permission_check
 from roadmaps import template as roadmap_template
 from roadmaps.enums import RoadmapStatus
-from roadmaps.models import Roadmap
-from roadmaps.selectors import roadmap_values
+from roadmaps.models import Roadmap, RoadmapValue
 from roadmaps.signals import StudyVisitLink
 from sessions.selectors import session_access_of
 from visits import signals
@@ -208,14 +207,13 @@ def application_start(
                 )
             return existing
         _check_open(call, now)
-        roadmap = roadmap_for_application(call=call, city=city)
         try:
             with transaction.atomic():
                 return Application.objects.create(
                     call=call,
                     city=city,
                     created_by=acting_user,
-                    spotlight_challenge=spotlight_challenge_of(roadmap),
+                    spotlight_challenge=spotlight_challenge_for(call=call, city=city),
                 )
         except IntegrityError:
             # Started at the same moment without the lock (the unique constraint's guard).
@@ -409,26 +407,27 @@ def application_visits(*, call: Call) -> QuerySet[Visit]:
     )
 
 
-def roadmap_for_application(*, call: Call, city: City) -> Roadmap | None:
-    """The city's roadmap in one of the call's cohorts: a completed one first, else the newest."""
-    return (
-        Roadmap.objects.filter(city=city, cohort__in=call.eligible_cohorts.all())
-        .order_by(
-            # Completed first, then the newest cohort.
-            Case(When(status=RoadmapStatus.ACCEPTED, then=Value(0)), default=Value(1)),
-            "-cohort__starts_on",
-            "-pk",
-        )
-        .first()
+def spotlight_challenge_for(*, call: Call, city: City) -> str:
+    """The spotlight challenge as the city wrote it in a Reflection Roadmap ("" if it never
+    did): from its roadmap in one of the call's cohorts (a completed one first, then the newest
+    cohort), else from its roadmap of another cohort (the same order). One query.
+
+    Decision: a city's challenge is its own, not a cohort's. An officer applying to a call
+    for a cohort whose roadmap they have not started yet finds the challenge they wrote in an
+    earlier cohort, not an empty box to retype it in."""
+    in_call = Case(
+        When(roadmap__cohort__in=call.eligible_cohorts.values("pk"), then=Value(0)),
+        default=Value(1),
     )
-
-
-def spotlight_challenge_of(roadmap: Roadmap | None) -> str:
-    """The roadmap's spotlight challenge as the city wrote it ("" without one)."""
-    if roadmap is None:
-        return ""
-    value = roadmap_values(roadmap=roadmap).get(SPOTLIGHT_KEY)
-    return value.value if value is not None else ""
+    completed = Case(When(roadmap__status=RoadmapStatus.ACCEPTED, then=Value(0)), default=Value(1))
+    return (
+        RoadmapValue.objects.filter(roadmap__city=city, key=SPOTLIGHT_KEY)
+        .exclude(value="")
+        .order_by(in_call, completed, "-roadmap__cohort__starts_on", "-roadmap__pk")
+        .values_list("value", flat=True)
+        .first()
+        or ""
+    )
 
 
 def roadmap_completed_for(*, call: Call, city: City) -> bool:

@@ -95,6 +95,39 @@ def test_start_without_a_roadmap_value_leaves_the_challenge_empty(world):
     assert application.spotlight_challenge == ""
 
 
+def _earlier_roadmap_with(world, challenge: str, *, starts_on: datetime.date):
+    """The city's roadmap in a cohort the call is not open to, naming `challenge`."""
+    from roadmaps.models import Roadmap, RoadmapValue
+
+    earlier = factories.CohortFactory(
+        starts_on=starts_on, ends_on=starts_on + datetime.timedelta(days=200)
+    )
+    factories.enrolment_accepted(cohort=earlier, city=world.city)
+    roadmap = Roadmap.objects.get(city=world.city, cohort=earlier)
+    RoadmapValue.objects.create(roadmap=roadmap, key="phase1.challenge", value=challenge, version=1)
+    return roadmap
+
+
+def test_start_takes_the_challenge_of_an_earlier_cohort_when_the_calls_roadmap_has_none(world):
+    # Found by trying the demo: its officer's roadmap in the open call's cohort is not started,
+    # and the application's challenge box was empty although the city had written one before.
+    world.roadmap.values.all().delete()
+    _earlier_roadmap_with(world, "Old challenge.", starts_on=datetime.date(2022, 1, 1))
+    _earlier_roadmap_with(world, "Newer challenge.", starts_on=datetime.date(2023, 1, 1))
+
+    application = applying.application_start(acting_user=world.officer, call=world.call)
+
+    assert application.spotlight_challenge == "Newer challenge."
+
+
+def test_start_prefers_the_challenge_of_the_calls_cohort(world):
+    _earlier_roadmap_with(world, "Newer challenge.", starts_on=datetime.date(2030, 1, 1))
+
+    application = applying.application_start(acting_user=world.officer, call=world.call)
+
+    assert application.spotlight_challenge == SPOTLIGHT
+
+
 def test_start_for_an_ineligible_call_is_refused(world):
     other_cohort_call = factories.CallFactory(status="open")
     other_cohort_call.eligible_cohorts.add(factories.CohortFactory())
