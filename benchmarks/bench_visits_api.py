@@ -28,8 +28,10 @@ PostgreSQL test every application), the page read as values, counted without its
 from benchmarks.bench_cohorts import busiest_cohort, enrolled_officer
 from benchmarks.bench_visits_calls import benchmark_call
 from benchmarks.bench_visits_reviewing import reviewing_call
-from benchmarks.harness import benchmark, page, signed_in_client
+from benchmarks.harness import EachRun, benchmark, page, signed_in_client
 from devdata.scale import scale_users
+from portal.fragments import bump
+from visits.versions import APPLICATIONS
 
 
 def _admin():
@@ -64,3 +66,33 @@ def api_visit_applications_officer():
 def api_visit_reviews():
     _call, reviewer = reviewing_call()
     return page(signed_in_client(reviewer), "/api/v1/visit-reviews/")
+
+
+# Read afresh: the same lists with the applications' version (visits/versions.py) raised,
+# untimed, before each run, as every save of an application (the autosave's included) raises
+# it: the kept list is never found, and the list is read and drawn as after a change.
+AFRESH = "afresh: "
+
+
+def _afresh(setup):
+    def prepared():
+        return EachRun(run=setup(), before=lambda: bump(APPLICATIONS))
+
+    return prepared
+
+
+for _name, _setup in (
+    (
+        "API: GET /api/v1/visit-applications/ (programme admin, every call's)",
+        api_visit_applications_admin,
+    ),
+    (
+        "API: GET /api/v1/visit-applications/ (reviewer with 100 assigned applications)",
+        api_visit_applications_reviewer,
+    ),
+    (
+        "API: GET /api/v1/visit-applications/ (officer of an eligible city)",
+        api_visit_applications_officer,
+    ),
+):
+    benchmark(AFRESH + _name)(_afresh(_setup))
