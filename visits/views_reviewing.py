@@ -270,6 +270,8 @@ class _AssignmentParts:
         applications = (
             Application.objects.filter(call=self.call, status=ApplicationStatus.SUBMITTED)
             .select_related("city__country")
+            # What the table and the application menu show: the city's and country's names.
+            .only("pk", "city", "city__name", "city__country", "city__country__name")
             .order_by("city__name", "pk")
         )
         paginator = Paginator(applications, ASSIGNMENT_PAGE_SIZE)
