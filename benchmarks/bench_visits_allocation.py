@@ -109,5 +109,10 @@ def publish_confirmation_page():
 def allocation_page_afresh():
     """The allocation page as drawn after a city was moved by hand (visits.allocation.
     application_place raises DECISIONS; raised here, untimed, before each run): its lists
-    are not found in the cache and are read and drawn again."""
+    are not found in the cache and are read and drawn again.
+
+    3 December 2026, PostgreSQL, 20 runs after 3 warm-ups, the machine loaded (load average
+    6 to 17): 6.64x and 6.26x the floor (not at 3x; nothing changed yet). The profile: the
+    overview's four queries (the visits, the selected and waitlisted rows, the counts with
+    FILTER, the page of those not selected) about a third, the template the rest."""
     return EachRun(run=allocation_page(), before=lambda: bump(DECISIONS))

@@ -23,6 +23,19 @@ their five queries (versions, count, page, preferences, delegates) against the f
 are what remains. What made the afresh reading faster than before (6.3x, 10.1x-11.7x, 5.7x
 on a quiet machine): the visibility as a UNION of the person's ids (`IN ... OR IN ...` made
 PostgreSQL test every application), the page read as values, counted without its joins.
+
+The rows named `afresh: ...` measure that case in the harness: the applications' version is
+raised (untimed, harness.EachRun) before each run. 3 December 2026, PostgreSQL,
+portal_bench_apifresh, 20 runs after 3 warm-ups, on a shared machine under load (load average
+6 to 17; only the ratios to the floor of the same run mean anything): before 4.59x (admin),
+6.32x (reviewer), 5.93x (officer); after 2.46x-2.86x, 2.66x-3.17x, 1.89x-2.21x (two runs).
+What the profile showed and what changed (visits/api.py, visits/selectors.py): building and
+compiling the visibility's UNION with the ORM, twice (count and page), was a third of the
+time: it is SQL built once (selectors._visible_applications_sql); the page query joined the
+city and the call for every visible row before its sort (a reviewer's 220, four times over
+under the calls' stale statistics): they are subqueries evaluated after the LIMIT;
+preferences and delegates are gathered in the page's query as JSON; a first page shorter than
+a page is its own count. Five queries to two (three when the first page is full).
 """
 
 from benchmarks.bench_cohorts import busiest_cohort, enrolled_officer
