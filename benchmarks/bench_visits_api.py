@@ -28,7 +28,8 @@ The rows named `afresh: ...` measure that case in the harness: the applications'
 raised (untimed, harness.EachRun) before each run. 3 December 2026, PostgreSQL,
 portal_bench_apifresh, 20 runs after 3 warm-ups, on a shared machine under load (load average
 6 to 17; only the ratios to the floor of the same run mean anything): before 4.59x (admin),
-6.32x (reviewer), 5.93x (officer); after 2.46x-2.86x, 2.66x-3.17x, 1.89x-2.21x (two runs).
+6.32x (reviewer), 5.93x (officer); after 2.46x-2.86x, 2.66x-3.30x, 1.89x-2.21x (three runs;
+the reviewer's is at the edge of 3x).
 What the profile showed and what changed (visits/api.py, visits/selectors.py): building and
 compiling the visibility's UNION with the ORM, twice (count and page), was a third of the
 time: it is SQL built once (selectors._visible_applications_sql); the page query joined the
