@@ -49,6 +49,16 @@ class Benchmark:
 REGISTRY: dict[str, Benchmark] = {}
 
 
+@dataclass(frozen=True)
+class EachRun:
+    """What a setup returns when every run needs an untimed step first (`before`): a page
+    measured as drawn afresh, its data's version raised before each run as after a change.
+    `before` runs before every run, the warm-up ones included, and is not timed."""
+
+    run: Callable[[], object]
+    before: Callable[[], object]
+
+
 def benchmark(name: str):
     """Register the decorated function: called once, it returns the callable to time."""
 
@@ -151,9 +161,18 @@ def measure(
     floor, in alternating order, and both are kept: on a shared machine whose speed changes from
     one minute to the next (seen here: the same page 11 ms in one run, 20 ms in the next), a
     ratio to a floor timed a minute earlier measures the machine; a ratio to the floor timed
-    in the same seconds measures the page."""
-    run = setup()
+    in the same seconds measures the page.
+
+    A setup that returns an `EachRun` has its `before` called, untimed, right before each
+    run of its `run` (warm-up runs included)."""
+    prepared = setup()
+    if isinstance(prepared, EachRun):
+        run, before = prepared.run, prepared.before
+    else:
+        run, before = prepared, None
     for _ in range(warmup):
+        if before is not None:
+            before()
         run()
         if floor is not None:
             floor()
@@ -165,6 +184,8 @@ def measure(
             if round_number % 2:
                 pair.reverse()
         for call, into in pair:
+            if call is run and before is not None:
+                before()
             started = time.perf_counter()
             call()
             into.append((time.perf_counter() - started) * 1000)

@@ -212,11 +212,14 @@ class AssignmentRow:
 
 
 def assignment_rows(*, call: Call, applications: list[Application]) -> list[AssignmentRow]:
-    """Each of `applications` (a page of the call's) with its reviews and reviewers: one query."""
+    """Each of `applications` (a page of the call's) with its reviews and reviewers: one query,
+    of what the assignment page shows of them (its status, the reviewer's name), not their
+    comments and the reviewers' other columns (the password hash, the dates)."""
     by_application = defaultdict(list)
     for review in (
         Review.objects.filter(application__in=[a.pk for a in applications])
         .select_related("reviewer")
+        .only("pk", "application", "status", "reviewer", "reviewer__full_name", "reviewer__email")
         .order_by("application", "pk")
     ):
         by_application[review.application_id].append(review)

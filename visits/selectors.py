@@ -127,16 +127,46 @@ def applications_visible_to(*, user) -> QuerySet[Application]:
         return Application.objects.none()
     if is_programme_admin(user):
         return Application.objects.all()
-    # One id list, a UNION of each path's ids, each started from the person's own few rows
-    # (memberships, reviews) by index. Written as `pk IN own OR pk IN reviewed`, PostgreSQL
-    # tested both against every application: a scan of all 20,000 of the scale call for a
-    # reviewer's 100 (the API's list and its count, issue 12).
-    own = Application.objects.filter(
-        city__in=CityMembership.objects.filter(user=user).values("city_id")
-    )
-    reviewed = Application.objects.filter(reviews__reviewer=user).exclude(conflicts_of(user=user))
-    ids = own.order_by().values("pk").union(reviewed.order_by().values("pk"), all=True)
-    return Application.objects.filter(pk__in=ids)
+    return Application.objects.filter(pk__in=RawSQL(_visible_applications_sql(), [user.pk] * 4))
+
+
+@functools.cache
+def _visible_applications_sql() -> str:
+    """The ids of the applications a person (one parameter per use, their user id) sees who
+    is no admin: their cities' applications, then those assigned to them less those they are
+    in conflict with (conflicts_of, the same two tests: an officer of the application's city;
+    the call excluding the same country and one of their cities in the city's country), as a
+    UNION ALL, each path started from the person's own few rows (memberships, reviews) by
+    index.
+
+    Decision: written as SQL, once, as `_visible_calls_sql`. Written as `pk IN own OR pk IN
+    reviewed`, PostgreSQL tested both against every application (a scan of the scale call's
+    20,000 for a reviewer's 100); the UNION built with the ORM (two querysets, the conflicts'
+    two Exists) was fast to run but slow to build and compile, twice a list (its count and its
+    page): a third of the API's list of applications read afresh (issue 12's profile)."""
+    quoted = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in (
+            ("application", Application),
+            ("membership", CityMembership),
+            ("review", Review),
+            ("call", Call),
+            ("city", City),
+        )
+    }
+    return (
+        "SELECT a.id FROM {application} a WHERE a.city_id IN"
+        " (SELECT m.city_id FROM {membership} m WHERE m.user_id = %s)"
+        " UNION ALL SELECT a.id FROM {review} r"
+        " JOIN {application} a ON a.id = r.application_id"
+        " JOIN {call} c ON c.id = a.call_id"
+        " WHERE r.reviewer_id = %s"
+        " AND NOT EXISTS (SELECT 1 FROM {membership} m"
+        " WHERE m.user_id = %s AND m.city_id = a.city_id)"
+        " AND NOT (c.exclude_same_country AND EXISTS (SELECT 1 FROM {membership} m"
+        " JOIN {city} own ON own.id = m.city_id JOIN {city} ac ON ac.id = a.city_id"
+        " WHERE m.user_id = %s AND own.country_id = ac.country_id))"
+    ).format(**quoted)
 
 
 def officer_of_application_city(user) -> Exists:

@@ -6,6 +6,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.versions import CITIES
 from portal.errors import ApplicationError
-from portal.fragments import bumps_made, joined, version_map
+from portal.fragments import TIMEOUT_SECONDS, bumps_made, cache_key, joined, version_map
 from portal.lazy_rows import LazyRows
 from portal.permissions import PermissionRefused, object_for, permission_check
-from visits import reviewing
+from visits import reviewing, standings
 from visits.enums import ApplicationStatus, ReviewStatus
 from visits.forms_reviewing import AssignForm, RecuseForm, UnassignForm, points_from
 from visits.models import Application
@@ -260,17 +261,32 @@ class _AssignmentParts:
     applications (by city name) with their reviews, and the form to assign by hand. Read only
     when the page's fragment is drawn afresh: a cache hit reads none of it."""
 
-    def __init__(self, request, call, assign_form=None):
+    def __init__(self, request, call, assign_form=None, count_version=""):
         self.request, self.call, self._assign_form = request, call, assign_form
+        self._count_version = count_version
 
     @functools.cached_property
     def page(self):
         applications = (
             Application.objects.filter(call=self.call, status=ApplicationStatus.SUBMITTED)
             .select_related("city__country")
+            # What the table and the application menu show: the city's and country's names.
+            .only("pk", "city", "city__name", "city__country", "city__country__name")
             .order_by("city__name", "pk")
         )
-        return Paginator(applications, ASSIGNMENT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        paginator = Paginator(applications, ASSIGNMENT_PAGE_SIZE)
+        if self._count_version:
+            # The number of submitted applications, kept under the call's applications'
+            # version (visits.standings.applications_scope: raised by a submission, a
+            # withdrawal, a creation or a deletion), which a change of the reviews leaves as
+            # it was: counting the scale call's 20,000 was a third of the page drawn afresh.
+            key = cache_key("visits:assignment-count", [self.call.pk, self._count_version])
+            count = cache.get(key)
+            if count is None:
+                count = paginator.count
+                cache.set(key, count, TIMEOUT_SECONDS)
+            paginator.count = count
+        return paginator.get_page(self.request.GET.get("page"))
 
     @functools.cached_property
     def shown(self) -> list:
@@ -298,7 +314,8 @@ def call_reviewers(request, pk):
     (REVIEWERS: the menu's people and the names in the table) and of the cities (names,
     countries): a hit reads the call and one row of versions. Inside it, the reviewers' menu
     is kept under REVIEWERS alone: drawn afresh after a review changed, the body reads the
-    page's applications and reviews but not the 500 reviewers. Everyone who may open the page
+    page's applications and reviews but not the 500 reviewers, nor the number of submitted
+    applications (kept under the call's applications' version). Everyone who may open the page
     sees the same page, so the reader is not part of the key. A page shown again after a
     refusal is not kept: it holds what was chosen."""
     call = object_for(request.user, calls_visible_to(user=request.user), pk=pk)
@@ -338,14 +355,16 @@ def call_reviewers(request, pk):
                 error = _("Choose an application and at least one reviewer.")
         except ApplicationError as refusal:
             error = refusal.message
-    page_key = menu_key = ""
+    page_key = menu_key = count_version = ""
     if request.method == "GET":
         scopes = (reviewing.REVIEWS, reviewing.REVIEWERS, CITIES)
-        found = version_map(*scopes)
+        counted = standings.applications_scope(call.pk)
+        found = version_map(*scopes, counted)
         page_key = joined(found, *scopes)
         # The reviewers' menu shows nothing else: a change of the reviews leaves it kept.
         menu_key = joined(found, reviewing.REVIEWERS)
-    parts = _AssignmentParts(request, call, assign_form)
+        count_version = joined(found, counted)
+    parts = _AssignmentParts(request, call, assign_form, count_version)
     return render(
         request,
         "visits/review_assignment.html",

@@ -1,4 +1,5 @@
 import datetime
+import time
 from collections import Counter
 
 import pytest
@@ -9,6 +10,7 @@ from benchmarks import bench_cities, bench_cohorts, bench_cold, harness
 from benchmarks.harness import (
     FLOOR,
     HEALTH,
+    EachRun,
     Result,
     format_counts,
     format_table,
@@ -232,6 +234,13 @@ def test_registered_benchmarks_run_on_scale_data(settings):
             "API: GET /api/v1/visit-applications/ (reviewer with 100 assigned applications)",
             "API: GET /api/v1/visit-applications/ (officer of an eligible city)",
             "API: GET /api/v1/visit-reviews/ (reviewer with 100 assigned applications)",
+            "afresh: API: GET /api/v1/visit-applications/ (programme admin, every call's)",
+            "afresh: API: GET /api/v1/visit-applications/ (reviewer with 100 assigned "
+            "applications)",
+            "afresh: API: GET /api/v1/visit-applications/ (officer of an eligible city)",
+            "afresh: reviewer assignment page: programme admin, scale call of 20,000 "
+            "applications, after a change of the reviews",
+            "afresh: visit allocation page: programme admin, 400 ranked applications, after a move",
         ]
     )
     assert harness.REGISTRY[HEALTH].setup()().json() == {"status": "ok"}
@@ -269,6 +278,35 @@ def test_measure_pairs_each_run_with_a_floor_run_in_alternating_order():
     assert calls == ["page", "floor"] + ["page", "floor", "floor", "page"] * 2
     assert len(result.samples_ms) == 4
     assert len(result.floor_samples_ms) == 4
+
+
+def test_measure_runs_each_runs_before_untimed_right_before_every_run():
+    calls = []
+
+    def setup():
+        def before():
+            calls.append("before")
+            time.sleep(0.05)  # untimed: far above what the run itself takes
+
+        return EachRun(run=lambda: calls.append("page"), before=before)
+
+    result = measure(setup, name="afresh", repeat=4, warmup=1, floor=lambda: calls.append("floor"))
+
+    assert (
+        calls
+        == ["before", "page", "floor"]
+        + [
+            "before",
+            "page",
+            "floor",
+            "floor",
+            "before",
+            "page",
+        ]
+        * 2
+    )
+    assert len(result.samples_ms) == 4
+    assert max(result.samples_ms) < 50
 
 
 def test_format_table_divides_a_paired_benchmark_by_its_own_floor_runs():

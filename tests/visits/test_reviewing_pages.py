@@ -15,7 +15,7 @@ from tests import factories
 from tests.portal_pages.helpers import sign_in
 from tests.queries import session_queries
 from tests.visits.reviewing_world import past_deadline, review_world
-from visits import reviewing
+from visits import applying, reviewing
 from visits.enums import ApplicationStatus, ReviewStatus
 from visits.models import Review, Score
 
@@ -415,6 +415,30 @@ def test_assignment_page_is_kept_until_something_it_shows_changes(client, world)
     assert [value for value, _label in _menu(html, "application")] == [str(second.pk)]
 
 
+def test_assignment_page_count_follows_submissions_and_withdrawals(client, world, monkeypatch):
+    """The number of submitted applications (the pages of the table) is kept under the call's
+    applications' version: a withdrawal through the service and a plain model save show on the
+    next request."""
+    monkeypatch.setattr("visits.views_reviewing.ASSIGNMENT_PAGE_SIZE", 1)
+    first = world.applications[0]
+    url = f"/visits/calls/{world.call.pk}/reviewers/"
+    sign_in(client, world.admin)
+
+    def pages():
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.context["parts"].page.paginator.num_pages
+
+    assert pages() == 2
+    officer = factories.city_officer(city=first.city)
+    applying.application_withdraw(acting_user=officer, application=first)
+    assert pages() == 1
+    first.refresh_from_db()
+    first.status = ApplicationStatus.SUBMITTED
+    first.save()
+    assert pages() == 2
+
+
 def test_signing_in_leaves_the_assignment_page_kept(world):
     reviewer = world.reviewers[0]
     before = versions(reviewing.REVIEWERS)
@@ -625,8 +649,11 @@ def test_assignment_page_query_count_one_equals_many(client):
     )
     with CaptureQueriesContext(connection) as queries:
         html = client.get(f"/visits/calls/{many.call.pk}/reviewers/").content.decode()
-    assert len(queries) == session_queries() + 6
+    # The count of submitted applications is kept too (their version is unchanged): the
+    # session, the user, the call, the versions, the page's applications, their reviews.
+    assert len(queries) == session_queries() + 5
     assert not [q for q in queries if 'ORDER BY "accounts_user"."full_name"' in q["sql"]]
+    assert not [q for q in queries if "COUNT(" in q["sql"]]
     assert len(_menu(html)) == 6  # the reviewers of both calls
 
 
