@@ -322,28 +322,41 @@ def _rows(records, width: int, places: dict, survey: Survey) -> Iterator[list]:
 # with the same rules as _rows and csv_lines: the formula guard on texts, csv.writer's quoting
 # (a field holding a comma, a quote or a line break is quoted, its quotes doubled); the fixed
 # texts (an option's label, "Not applicable") are guarded and quoted here, in Python, by
-# csv.writer itself. It sends a row per response: its identity's fields (named surveys), its
-# fields and their columns as two arrays, and the "Other" texts' the same way; the process
-# puts each field in its column and joins the line. Tried and measured slower (2,000,000
-# answers): a line made whole in SQL with an aggregate per column (its FILTER is evaluated
-# for every answer and column), or with gaps filled by a window over the sorted answers.
+# csv.writer itself. It sends a row per response: its identity's fields (named surveys), the
+# codes of its answers whose field the layout fixes (a label, a 1, a point, "Not applicable":
+# _codes, an array of integers the process looks up), and the columns and fields of the
+# others (texts, "Other" texts) as two arrays; the process puts each field in its column and
+# joins the line. Tried and measured slower (2,000,000 answers): a line made whole in SQL with
+# an aggregate per column (its FILTER is evaluated for every answer and column), or with gaps
+# filled by a window over the sorted answers. Tried without a gain measured (on a loaded
+# machine), so left out: a thread fetching the next rows while the process writes lines. The
+# codes replaced every field sent as text (each label and point copied into each response's
+# array and written out again); with the merge below and the text checks' ascii() and
+# strpos, the export's backend time went from 2.55 s to 2.00 s on 2,000,000 answers (the two
+# versions in one run, 3 December; the codes' own share was within the machine's noise).
 # tests/feedback/test_exports_database_lines.py holds the two paths to the same bytes.
 
 
-# FORMULA_STARTS as an SQL list: the tab and carriage return by their codes.
-_SQL_FORMULA_STARTS = ", ".join(
-    f"chr({ord(start)})" if start in "\t\r" else "'" + start + "'" for start in FORMULA_STARTS
-)
+# FORMULA_STARTS as an SQL list of character codes, compared with ascii() of a text (the code
+# of its first character; 0 for an empty text): an integer comparison, where left(text, 1) IN
+# (...) made a text of each first character and compared it with each start.
+_SQL_FORMULA_CODES = ", ".join(str(ord(start)) for start in FORMULA_STARTS)
+# What makes csv.writer quote a field, each looked for with strpos (a byte search). A regular
+# expression of the four converts each text to wide characters first: on the scale survey's
+# 316,000 texts the fields cost 260 ms of backend time more than the bare texts with it, and
+# 70 ms with strpos and ascii().
+_SQL_QUOTED_BY = ("','", "'\"'", "chr(10)", "chr(13)")
 
 
 def _sql_text_cell(expression: str) -> str:
     """SQL of the CSV field of a text someone typed: the formula guard, then the quoting."""
     checked = (
-        f"CASE WHEN left({expression}, 1) IN ({_SQL_FORMULA_STARTS}) "
+        f"CASE WHEN ascii({expression}) IN ({_SQL_FORMULA_CODES}) "
         f"THEN chr(39) || {expression} ELSE {expression} END"
     )
+    quoted = " OR ".join(f"strpos({expression}, {each}) > 0" for each in _SQL_QUOTED_BY)
     return (
-        f"CASE WHEN {expression} ~ '[\",\\r\\n]' "
+        f"CASE WHEN {quoted} "
         f"THEN '\"' || replace({checked}, '\"', '\"\"') || '\"' ELSE {checked} END"
     )
 
@@ -355,12 +368,50 @@ class _LinesStatement:
     # The columns after the identity (named surveys: the first three are the identity's).
     width: int
     named: bool
+    # What each code the statement sends stands for: its column (after the identity) and its
+    # field, as csv.writer writes it (_codes).
+    code_columns: tuple[int, ...] = ()
+    code_fields: tuple[str, ...] = ()
+
+
+# The numbers that have a code of their own (_codes): every point of the scales and a ranking's
+# ranks up to this; another number is sent as text.
+CODED_NUMBERS = 20
+
+
+def _codes(places: dict, first: int) -> tuple[list, list, list]:
+    """The codes of the answers whose field the survey's layout fixes (module section above):
+    an answer of a FIXED place is its place's code (its label, or 1); an answer of a NUMBER
+    place is its place's code when "Not applicable" (or without a number), the code plus 1 +
+    its number for a number from 0 to CODED_NUMBERS. Returns the VALUES rows of the places
+    (question, option or 0, column after the identity, how, code, "Other" column) with their
+    parameters, and for each code its column and field."""
+    rows, params, columns, fields = [], [], [], []
+    for (question_id, option_id), (column, how, value, other_column) in places.items():
+        code = None
+        if how == FIXED:
+            code = len(columns)
+            columns.append(column - first)
+            fields.append(csv_field(guarded(value) if isinstance(value, str) else value))
+        elif how == NUMBER:
+            code = len(columns)
+            columns += [column - first] * (CODED_NUMBERS + 2)
+            fields += [csv_field(value), *(str(n) for n in range(CODED_NUMBERS + 1))]
+        rows.append(
+            "(%s::integer, %s::integer, %s::integer, %s::integer, %s::integer, %s::integer)"
+        )
+        other = None if other_column is None else other_column - first
+        params += [question_id, option_id or 0, column - first, how, code, other]
+    if not rows:
+        rows.append("(NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL, NULL)")
+    return [rows, params], columns, fields
 
 
 def _lines_statement(survey: Survey, filters, places: dict, width: int) -> _LinesStatement:
     """The statement whose rows make the CSV's lines, in the export's order (the module
     docstring): per response counted, its identity's fields joined (named surveys), then
-    the columns and fields of its answers, then those of its "Other" texts."""
+    the codes of its answers (_codes), then the columns and fields of the others (texts,
+    "Other" texts, numbers without a code)."""
     named = not survey.is_anonymous
     first = 3 if named else 0
     responses = responses_counted(survey, filters).order_by()
@@ -382,32 +433,25 @@ def _lines_statement(survey: Survey, filters, places: dict, width: int) -> _Line
     listed_sql, listed_params = listed.query.sql_with_params()
     counted = responses.annotate(c_id=F("pk")).values("c_id")
     counted_sql, counted_params = counted.query.sql_with_params()
-
-    # The places as a table: an answer's (question, option or 0) -> its column (after the
-    # identity), how it is filled, its fixed field (a label, 1, or "Not applicable", as
-    # csv.writer writes it) and its "Other" text's column.
-    rows, place_params = [], []
-    for (question_id, option_id), (column, how, value, other_column) in places.items():
-        fixed = None
-        if how == FIXED:
-            fixed = csv_field(guarded(value) if isinstance(value, str) else value)
-        elif how == NUMBER:
-            fixed = csv_field(value)
-        rows.append("(%s::integer, %s::integer, %s::integer, %s::integer, %s::text, %s::integer)")
-        other = None if other_column is None else other_column - first
-        place_params += [question_id, option_id or 0, column - first, how, fixed, other]
-    if not rows:
-        rows.append("(NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL, NULL)")
+    (rows, place_params), code_columns, code_fields = _codes(places, first)
 
     answer = connection.ops.quote_name(Answer._meta.db_table)
-    text_cell = _sql_text_cell("a.text")
-    cell = (
-        f"CASE m.how WHEN {FIXED} THEN m.fixed "
-        f"WHEN {NUMBER} THEN CASE WHEN a.not_applicable OR a.number IS NULL THEN m.fixed "
-        f"ELSE a.number::text END "
-        f"ELSE {text_cell} END"
+    # An answer of a NUMBER place whose field its code gives.
+    coded_number = (
+        f"(a.not_applicable OR a.number IS NULL OR a.number BETWEEN 0 AND {CODED_NUMBERS})"
     )
+    code = (
+        f"CASE WHEN m.how = {FIXED} OR a.not_applicable OR a.number IS NULL THEN m.code "
+        f"ELSE m.code + 1 + a.number END"
+    )
+    coded = f"m.how = {FIXED} OR (m.how = {NUMBER} AND {coded_number})"
+    # The others: a text, an "Other" text, a number without a code.
     other = "m.other_column IS NOT NULL AND a.text <> ''"
+    written = f"m.how = {TEXT} OR (m.how = {NUMBER} AND NOT {coded_number}) OR ({other})"
+    written_column = f"CASE WHEN m.how = {FIXED} THEN m.other_column ELSE m.col END"
+    written_field = (
+        f"CASE WHEN m.how = {NUMBER} THEN a.number::text ELSE {_sql_text_cell('a.text')} END"
+    )
     # The anonymous rows' order: _content_order's number, summed by response over all its
     # answers (placed or not). A response without answers has one row of NULLs in
     # _content_order's join, whose mix is -1 * 101 (the number's COALESCE): its number is 101
@@ -426,29 +470,40 @@ def _lines_statement(survey: Survey, filters, places: dict, width: int) -> _Line
             _sql_text_cell(f"r.{name}") for name in ("r_name", "r_city", "r_country")
         )
     order = "r.r_id" if named else f"COALESCE(g.content_order, {101 * 101 % ORDER_PRIME}), r.r_id"
-    # The answers of the responses counted are joined to them first, behind OFFSET 0 (which
-    # keeps the planner from reordering the joins): joined to the places first, the planner
-    # guessed a few thousand rows (it cannot estimate the COALESCE) and read the responses by
-    # index once per answer, 4.5 s of 11 on 2,000,000 answers.
+    content_order = (
+        "" if named else f", sum(mod({residue} * {residue}, {ORDER_PRIME})) AS content_order"
+    )
+    # The answers of the responses counted come in the order of their response: joined to the
+    # responses and ordered behind OFFSET 0 (which keeps the planner from reordering the
+    # joins), PostgreSQL merges the responses' primary key with the answers' index on their
+    # response and groups them as they come (GroupAggregate), without sorting the answers
+    # (grouped from a hash join, it sorted 2,000,000 answers on disk: 40% of the statement).
+    # Each answer finds its place in a LATERAL subquery of the places, which a nested loop
+    # runs in that order, and which PostgreSQL runs once per (question, option) and then
+    # remembers (Memoize). The anonymous rows' order sorts the responses' rows at the end;
+    # the named ones need no sort.
     sql = (
-        f"SELECT {identity}, g.columns, g.fields, g.other_columns, g.other_fields "
+        f"SELECT {identity}, g.codes, g.written_columns, g.written_fields "
         f"FROM ({listed_sql}) r LEFT JOIN ("
         f"SELECT a.response_id, "
-        f"array_agg(m.col) FILTER (WHERE m.col IS NOT NULL) AS columns, "
-        f"array_agg({cell}) FILTER (WHERE m.col IS NOT NULL) AS fields, "
-        f"array_agg(m.other_column) FILTER (WHERE {other}) AS other_columns, "
-        f"array_agg({text_cell}) FILTER (WHERE {other}) AS other_fields, "
-        f"sum(mod({residue} * {residue}, {ORDER_PRIME})) AS content_order "
+        f"array_agg({code}) FILTER (WHERE {coded}) AS codes, "
+        f"array_agg({written_column}) FILTER (WHERE {written}) AS written_columns, "
+        f"array_agg({written_field}) FILTER (WHERE {written}) AS written_fields"
+        f"{content_order} "
         f"FROM (SELECT a.* FROM {answer} a "
-        f"JOIN ({counted_sql}) counted ON counted.c_id = a.response_id OFFSET 0) a "
-        f"LEFT JOIN (VALUES {', '.join(rows)}) m(question_id, option_key, col, how, fixed, "
-        f"other_column) ON m.question_id = a.question_id "
-        f"AND m.option_key = COALESCE(a.option_id, 0) "
+        f"JOIN ({counted_sql}) counted ON counted.c_id = a.response_id "
+        f"ORDER BY a.response_id OFFSET 0) a "
+        f"LEFT JOIN LATERAL (SELECT * FROM (VALUES {', '.join(rows)}) "
+        f"m(question_id, option_key, col, how, code, other_column) "
+        f"WHERE m.question_id = a.question_id AND m.option_key = COALESCE(a.option_id, 0) "
+        f"OFFSET 0) m ON true "
         f"GROUP BY a.response_id) g ON g.response_id = r.r_id "
         f"ORDER BY {order}"
     )
     params = (*listed_params, *counted_params, *place_params)
-    return _LinesStatement(sql, params, width - first, named)
+    return _LinesStatement(
+        sql, params, width - first, named, tuple(code_columns), tuple(code_fields)
+    )
 
 
 def _without_jit(cursor) -> None:
@@ -463,6 +518,7 @@ def _database_lines(statement: _LinesStatement) -> Iterator[str]:
     server-side cursor inside a transaction (as _read, for the same reason); a chunk's lines
     as one string."""
     empty = [""] * statement.width
+    code_columns, code_fields = statement.code_columns, statement.code_fields
     with transaction.atomic():
         with connection.cursor() as setting:
             _without_jit(setting)
@@ -470,13 +526,13 @@ def _database_lines(statement: _LinesStatement) -> Iterator[str]:
             cursor.execute(statement.sql, statement.params)
             while chunk := cursor.fetchmany(RESPONSES_PER_CHUNK):
                 lines = []
-                for identity, columns, fields, other_columns, other_fields in chunk:
+                for identity, codes, written_columns, written_fields in chunk:
                     cells = empty.copy()
-                    if columns:
-                        for column, field in zip(columns, fields, strict=True):
-                            cells[column] = field
-                    if other_columns:
-                        for column, field in zip(other_columns, other_fields, strict=True):
+                    if codes:
+                        for code in codes:
+                            cells[code_columns[code]] = code_fields[code]
+                    if written_columns:
+                        for column, field in zip(written_columns, written_fields, strict=True):
                             cells[column] = field
                     if identity is None:
                         lines.append(",".join(cells))
