@@ -13,12 +13,14 @@ full path alone.
 
 import copy
 import datetime
+import json
+import sys
 import threading
 import time
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -546,3 +548,152 @@ def test_field_save_the_service_refuses_the_statement_never_writes(programme, mo
 
     assert not by_the_statement
     assert got[: len(expected)] == expected
+
+
+# --- In autocommit, as a request runs it ---------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_autosave_is_one_statement_in_autocommit_committed_without_waiting_for_the_disk(
+    client, programme
+):
+    saved_before(programme, CHALLENGE, "Heating the old town")
+    client.force_login(programme.ana)
+    keep_facts_of(programme.ana)
+    url = reverse("roadmap_autosave", args=[programme.roadmap.pk])
+    client.post(  # the roadmap's city and cohort are kept from the first autosave on
+        url,
+        data=json.dumps({"key": CHALLENGE, "value": "Heating", "base_version": 1}),
+        content_type="application/json",
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            url,
+            data=json.dumps({"key": CHALLENGE, "value": "Cooling", "base_version": 2}),
+            content_type="application/json",
+        )
+
+    assert (response.status_code, response.json()["version"]) == (200, 3)
+    # The user, the version of the person's kept facts, the save (the roadmap's lock, its
+    # checks, the cohort's phases, the writes and the data versions, after SET LOCAL, in one
+    # query string: no BEGIN, no COMMIT), and the session.
+    sql = [query["sql"] for query in queries]
+    assert len(sql) == 3 + session_queries()
+    assert [query for query in sql if "WITH target" in query] == [
+        next(
+            query for query in sql if query.startswith("SET LOCAL synchronous_commit TO OFF;\nWITH")
+        )
+    ]
+    assert RoadmapValue.objects.get(roadmap=programme.roadmap, key=CHALLENGE).value == "Cooling"
+    assert list(
+        RoadmapChange.objects.filter(key=CHALLENGE).order_by("version").values_list("new_value")
+    ) == [("Heating the old town",), ("Heating",), ("Cooling",)]
+    with connection.cursor() as cursor:  # SET LOCAL ended with the statement's transaction
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+
+
+# --- A write committed while the statement waits for the roadmap's lock -------------------------
+
+
+def while_locked(programme, write) -> tuple:
+    """Hold the roadmap's lock in another connection, as a service does, while the statement is
+    sent; `write` (in that transaction) commits once the statement waits for the lock. Returns
+    what the statement returned."""
+    locked, waiting, seen = threading.Event(), threading.Event(), threading.Event()
+
+    def other_officer():
+        try:
+            with transaction.atomic():
+                Roadmap.objects.select_for_update().get(pk=programme.roadmap.pk)
+                locked.set()
+                assert waiting.wait(10)
+                for _ in range(500):  # until the statement waits for this lock
+                    with connection.cursor() as cursor:
+                        # Read afresh: a transaction sees one snapshot of the statistics.
+                        cursor.execute("SELECT pg_stat_clear_snapshot()")
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND wait_event_type = 'Lock' AND query LIKE %s",
+                            ["%WITH target%"],
+                        )
+                        if cursor.fetchone()[0]:
+                            seen.set()
+                            break
+                    time.sleep(0.02)
+                write()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_officer)
+    thread.start()
+    assert locked.wait(10)
+    waiting.set()
+    stored = RoadmapValue.objects.get(roadmap=programme.roadmap, key="phase1.cause_1")
+    alone = services._field_save_at_once(
+        roadmap=as_the_view_hands_it(programme),
+        key="phase1.cause_1",
+        value="Ana's text",
+        base_version=stored.version,
+        acting_user=programme.ana,
+    )
+    thread.join()
+    assert seen.is_set()  # the statement waited for the lock, its snapshot taken before
+    return alone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_field_save_statement_waits_for_the_lock_and_finds_the_field_saved_meanwhile(programme):
+    saved_before(programme, "phase1.cause_1", "Start")
+
+    def rui_saves():
+        services.roadmap_field_save(
+            roadmap=programme.roadmap,
+            key="phase1.cause_1",
+            value="Rui's text",
+            base_version=1,
+            acting_user=programme.rui,
+        )
+
+    assert while_locked(programme, rui_saves) is None
+    with pytest.raises(services.RoadmapConflict):
+        services.roadmap_field_save(
+            roadmap=as_the_view_hands_it(programme),
+            key="phase1.cause_1",
+            value="Ana's text",
+            base_version=1,
+            acting_user=programme.ana,
+        )
+    assert list(
+        RoadmapChange.objects.filter(key="phase1.cause_1")
+        .order_by("version")
+        .values_list("new_value", "version")
+    ) == [("Start", 1), ("Rui's text", 2)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_field_save_statement_waits_for_the_lock_and_finds_the_roadmap_submitted(programme):
+    fill(programme)
+
+    def rui_submits():
+        services.roadmap_submit(roadmap=programme.roadmap, acting_user=programme.rui)
+
+    assert while_locked(programme, rui_submits) is None
+    with pytest.raises(services.RoadmapReadOnly) as refusal:
+        services.roadmap_field_save(
+            roadmap=as_the_view_hands_it(programme),
+            key="phase1.cause_1",
+            value="Ana's text",
+            base_version=1,
+            acting_user=programme.ana,
+        )
+    assert refusal.value.message == SUBMITTED
+    assert RoadmapValue.objects.get(roadmap=programme.roadmap, key="phase1.cause_1").value == (
+        "Text of phase1.cause_1"
+    )
+
+
+def test_whitespace_is_what_str_strip_removes():
+    every = "".join(chr(code) for code in range(sys.maxunicode + 1))
+    assert "".join(char for char in every if char.isspace()) == field_save_pg.WHITESPACE
