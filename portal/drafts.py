@@ -15,6 +15,8 @@ database stays consistent (a transaction is there whole or not at all), and ever
   setting again (config/settings.py). With WAL, NORMAL syncs at checkpoints, not at each commit.
 
 Inside a transaction opened by the caller the commit is the caller's, and so is its setting.
+On PostgreSQL an ordinary field save is one statement in autocommit, with no transaction of its
+own to open (roadmaps.field_save_pg): it sends the same `SET LOCAL` in its query string.
 """
 
 from contextlib import contextmanager

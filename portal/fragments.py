@@ -114,15 +114,24 @@ def bump_statement(*scopes: str) -> tuple[str, list]:
     """The statement of `bump(*scopes)` with its parameters, for a caller that sends it with
     its own writes in one round trip (roadmaps.statements); the caller runs it in the same
     transaction, at once. ("", []) when there is no scope."""
+    written = bump_rows(*scopes)
+    if not written:
+        return "", []
+    params = list(itertools.chain(*written))
+    return _sql("bump", len(written)), params
+
+
+def bump_rows(*scopes: str) -> list[tuple[str, int]]:
+    """The rows (scope, new version) a bump of `scopes` writes, in sorted order, for a caller
+    that writes them in a statement of its own (roadmaps.field_save_pg); the caller runs it in
+    the current transaction, at once."""
     scopes = sorted(set(scopes))
     if not scopes:
-        return "", []
-    written = {scope: secrets.randbits(62) for scope in scopes}
+        return []
     global _last_bump
-    # Counted when the statement is made: versions read before it may be stale from now on.
+    # Counted when the rows are made: versions read before them may be stale from now on.
     _last_bump = next(_bump_numbers)
-    params = list(itertools.chain(*written.items()))
-    return _sql("bump", len(written)), params
+    return [(scope, secrets.randbits(62)) for scope in scopes]
 
 
 def bump_on_change(model, scopes_of):

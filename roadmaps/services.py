@@ -21,11 +21,12 @@ an admin) then decides who. The pages answer a RoadmapReadOnly with 403, as they
 checked the state themselves (roadmaps.views).
 """
 
+import copy
 import datetime
 from dataclasses import dataclass
 
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -40,7 +41,7 @@ from portal.errors import ApplicationError
 from portal.fragments import bump_statement
 from portal.links import site_url
 from portal.permissions import permission_check
-from roadmaps import selectors, statements
+from roadmaps import field_save_pg, selectors, statements
 from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
 from roadmaps.models import (
     NetZeroCitiesService,
@@ -177,9 +178,13 @@ def _lock(roadmap: Roadmap) -> Roadmap:
     locked = statements.lock_roadmap(roadmap.pk)
     if locked is None:
         raise Roadmap.DoesNotExist
-    for field in Roadmap._meta.concrete_fields:
-        setattr(roadmap, field.attname, getattr(locked, field.attname))
+    _copy_row(locked, onto=roadmap)
     return roadmap
+
+
+def _copy_row(row: Roadmap, *, onto: Roadmap) -> None:
+    for field in Roadmap._meta.concrete_fields:
+        setattr(onto, field.attname, getattr(row, field.attname))
 
 
 def _check_open(
@@ -316,7 +321,21 @@ def roadmap_field_save(
     hands it only the roadmap's id, city and cohort (roadmaps.selectors.roadmap_to_write), and
     the status asked is then the status written under. Raise Roadmap.DoesNotExist when the
     roadmap is gone.
+
+    On PostgreSQL an ordinary save (another text in a field saved before, the share complete
+    unchanged) is tried first as one statement that locks, checks and writes
+    (`_field_save_at_once`); anything it does not write goes the full way below.
     """
+    if connection.vendor == "postgresql":
+        saved = _field_save_at_once(
+            roadmap=roadmap,
+            key=key,
+            value=value,
+            base_version=base_version,
+            acting_user=acting_user,
+        )
+        if saved is not None:
+            return saved
     with draft_transaction() as draft:
         city_id, cohort_id = roadmap.city_id, roadmap.cohort_id
         roadmap = _lock(roadmap)
@@ -335,6 +354,64 @@ def roadmap_field_save(
             acting_user=acting_user,
             commit_statements=draft.statements,
         )
+
+
+def _field_save_at_once(
+    *, roadmap: Roadmap, key: str, value: str, base_version: int, acting_user
+) -> RoadmapValue | None:
+    """The field save as one PostgreSQL statement (roadmaps.field_save_pg, whose docstring
+    says why and what it repeats from this module), for a save it can write; None when it wrote
+    nothing. Asks here, in Python, what the statement cannot: the field and its kind, the value
+    (`_clean`) and the permission, asked of the rule itself for each open status."""
+    field = FIELDS_BY_KEY.get(key)
+    if (
+        field is None
+        or key == DESIRABILITY_KEY  # changes which fields are required: the share is counted
+        or field.kind in (CLIMATE_ACTION, SERVICES)  # checked with queries of their own
+        or type(base_version) is not int
+        or acting_user is None
+    ):
+        return None
+    try:
+        value = _clean(roadmap=roadmap, field=field, value=value)
+    except ApplicationError:
+        return None
+    # permission_check(acting_user, CHANGE, roadmap) as the roadmap would be in each open
+    # status; the statement writes only in one of these.
+    statuses = [
+        status
+        for status in OPEN_STATUSES
+        if acting_user.has_perm(CHANGE, _with_status(roadmap, status))
+    ]
+    if not statuses:
+        return None
+    written = field_save_pg.field_save(
+        roadmap=roadmap,
+        key=key,
+        value=value,
+        base_version=base_version,
+        acting_user=acting_user,
+        statuses=statuses,
+        phase=SECTIONS_BY_KEY[field.section].opens_with,
+        filled=_is_filled(value) if field.required else None,
+        now=timezone.now(),
+        today=timezone.localdate(),
+    )
+    if written is None:
+        return None
+    row, saved = written
+    # As the full path leaves them: the caller's roadmap shows the row written, and the saved
+    # field's row names its roadmap and who saved it.
+    _copy_row(row, onto=roadmap)
+    saved.roadmap = roadmap
+    saved.updated_by = acting_user
+    return saved
+
+
+def _with_status(roadmap: Roadmap, status: str) -> Roadmap:
+    probe = copy.copy(roadmap)
+    probe.status = status
+    return probe
 
 
 def _field_write(

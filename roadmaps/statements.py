@@ -10,6 +10,8 @@ read back through `Manager.raw`, which converts the values as the ORM does.
 
 They send no signals: the service raises the data versions itself (roadmaps.scopes
 `value_scopes`), as the receivers would for a saved value. Each runs in the caller's transaction.
+On PostgreSQL an ordinary save is first tried as one statement that locks, checks and writes
+(roadmaps.field_save_pg); these are the full path it falls back to.
 """
 
 import datetime
