@@ -342,6 +342,32 @@ def _allocation_data(call: Call, overview, shown: set[int] | None) -> dict:
     }
 
 
+class _CallRows:
+    """The list's calls as the paginator takes them: when the first page is asked for
+    (`first_page`, its size), that page is read first, and if it is shorter than a page it
+    holds every call and is counted by its length. A person sees a few calls: the count
+    otherwise planned and ran the visibility's UNION a second time (issue 12's profile of
+    `GET /visit-calls/`: planning took longer than running)."""
+
+    def __init__(self, queryset, *, first_page: int | None):
+        self._queryset = queryset
+        self.ordered = queryset.ordered
+        self._first_page = first_page
+        self._kept: list[Call] | None = None
+
+    def count(self) -> int:
+        if self._first_page is not None:
+            self._kept = list(self._queryset[: self._first_page])
+            if len(self._kept) < self._first_page:
+                return len(self._kept)
+        return self._queryset.count()
+
+    def __getitem__(self, window: slice) -> list[Call]:
+        if self._kept is not None and window.start == 0 and window.stop <= len(self._kept):
+            return self._kept[: window.stop]
+        return list(self._queryset[window])
+
+
 class CallViewSet(viewsets.ReadOnlyModelViewSet):
     """Group Study Visit calls the caller may see, with their visits and criteria."""
 
@@ -364,6 +390,12 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+    def paginate_queryset(self, queryset):
+        first_page = None
+        if self.request.query_params.get(self.paginator.page_query_param, "1") == "1":
+            first_page = self.paginator.get_page_size(self.request)
+        return super().paginate_queryset(_CallRows(queryset, first_page=first_page))
 
     def _call(self, pk, perm=None) -> Call:
         return object_for(self.request.user, calls_visible_to(user=self.request.user), perm, pk=pk)
