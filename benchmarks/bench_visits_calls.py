@@ -3,7 +3,11 @@
 The scale data has no call of its own: the first run makes one through the services, keyed by
 its title so later runs find it again in the benchmark database: a call open to the busiest
 cohort's cities, with three visits hosted by Mission Cities and six criteria (three scored by
-reviewers on a 0-4 scale with an anchor per point, three computed by the portal).
+reviewers on a 0-4 scale with an anchor per point, three computed by the portal). That call has
+no application; the call page is also timed on the scale call of devdata/scale_visits.py
+(20,000 applications asking for its three visits, open to every generated cohort, seven
+criteria), as a programme admin (each visit with the applications asking for it) and as an
+officer of an eligible city (whose city applied).
 """
 
 import datetime
@@ -15,6 +19,7 @@ from benchmarks.bench_cohorts import busiest_cohort, enrolled_officer
 from benchmarks.harness import benchmark, page, signed_in_client
 from cities.models import City
 from devdata.scale import scale_users
+from devdata.scale_visits import scale_visits_call
 from taxonomy.models import ThematicSector
 from visits import calls
 from visits.enums import AutomaticRule, CriterionKind
@@ -24,6 +29,8 @@ CALL_TITLE = "Benchmark: Group Study Visits call"
 VISITS = 3
 MANUAL_CRITERIA = 3
 SCALE = 4
+# The scale call's applications (as benchmarks/bench_visits_scoring.py makes it).
+SCALE_CALL_APPLICATIONS = 20_000
 
 
 def _admin():
@@ -111,3 +118,15 @@ def call_detail_admin():
 def call_edit_admin():
     call = benchmark_call()
     return page(signed_in_client(_admin()), f"/visits/calls/{call.pk}/edit/")
+
+
+@benchmark("visits: call page, officer, scale call of 20,000 applications")
+def call_detail_officer_scale():
+    call = scale_visits_call(applications=SCALE_CALL_APPLICATIONS)
+    return page(signed_in_client(enrolled_officer(busiest_cohort())), f"/visits/calls/{call.pk}/")
+
+
+@benchmark("visits: call page, programme admin, scale call of 20,000 applications")
+def call_detail_admin_scale():
+    call = scale_visits_call(applications=SCALE_CALL_APPLICATIONS)
+    return page(signed_in_client(_admin()), f"/visits/calls/{call.pk}/")

@@ -104,9 +104,11 @@ def call_detail(request, pk):
                 "may_manage": False,
             },
         )
-    page_key = (versions(*page_scopes), timezone.get_current_timezone_name())
-    # Those who manage calls: the same parts, cached, with the edit buttons and the weights
-    # form; the visits are read each time with the applications asking for them.
+    # Those who manage calls: the same parts with the edit buttons and the weights form, one
+    # cached fragment whose key also names the applications' version (the visits show how
+    # many applications ask for each: visits.calls, "data versions"); all is read on a miss.
+    manage_scopes = calls.call_manage_scopes(call)
+    page_key = (versions(*manage_scopes), timezone.get_current_timezone_name())
     parts = functools.cache(lambda: calls.call_page_parts(call, visits=False))
     return render(
         request,
@@ -115,7 +117,7 @@ def call_detail(request, pk):
             "call": call,
             "parts": parts,
             "page_key": page_key,
-            "visits": calls.visits_with_preferences(call),
+            "visits": functools.cache(lambda: calls.visits_with_preferences(call)),
             "may_manage": True,
             "is_draft": call.status == CallStatus.DRAFT,
             "weights_form": functools.cache(lambda: WeightsForm(criteria=parts().criteria)),

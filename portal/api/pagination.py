@@ -41,3 +41,46 @@ class PagePagination(PageNumberPagination):
             elif parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class ShortFirstPageRows:
+    """A list's rows as DRF's paginator takes them (`count()`, then a slice), counted without
+    a count query when the first page holds them all.
+
+    The paginator counts before it reads the page. When the first page is asked for
+    (`first_page`: its size), `count()` reads that page first and keeps it; if it is shorter
+    than a page it holds every row and its length is the count. A person's lists are mostly
+    short: the count otherwise planned and ran the list's visibility query a second time
+    (issue 12's profiles of `GET /visit-calls/` and `GET /visit-applications/`: planning took
+    longer than running). A full first page and later pages are counted as before.
+
+    `read(window)`: the rows of a slice (a subclass reads them as values, say); by default
+    the queryset's objects.
+    """
+
+    def __init__(self, queryset, *, first_page: int | None):
+        self._queryset = queryset
+        self.ordered = queryset.ordered
+        self._first_page = first_page
+        self._kept: list | None = None
+
+    @classmethod
+    def for_request(cls, queryset, *, paginator, request):
+        """The rows, with `first_page` set when the request asks for the first page."""
+        first = request.query_params.get(paginator.page_query_param, "1") == "1"
+        return cls(queryset, first_page=paginator.get_page_size(request) if first else None)
+
+    def count(self) -> int:
+        if self._first_page is not None:
+            self._kept = self.read(slice(0, self._first_page))
+            if len(self._kept) < self._first_page:
+                return len(self._kept)
+        return self._queryset.count()
+
+    def __getitem__(self, window: slice) -> list:
+        if self._kept is not None and window.start == 0 and window.stop <= len(self._kept):
+            return self._kept[: window.stop]
+        return self.read(window)
+
+    def read(self, window: slice) -> list:
+        return list(self._queryset[window])

@@ -42,3 +42,27 @@ def test_the_benchmark_call_is_made_once_and_its_pages_answer(settings):
     assert officer_page.text.count("<tr data-visit=") == call.visits.count()
     assert officer_page.text.count("<li data-criterion=") == 6
     assert "Save the weights" in admin_page.text and "Save the weights" not in officer_page.text
+
+
+@pytest.mark.django_db
+def test_the_scale_call_rows_answer_its_page(settings):
+    """The rows on the scale call (devdata/scale_visits.py, found by its title: made here with
+    a few applications, as a small database would hold it)."""
+    from devdata.scale_visits import scale_visits_call
+
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    call_command("seed_scale", "--cities", "50", "--users", "300", "--cohorts", "3", verbosity=0)
+    call = scale_visits_call(applications=6)
+
+    harness.discover()
+    officer_page = harness.REGISTRY[
+        "visits: call page, officer, scale call of 20,000 applications"
+    ].setup()()
+    admin_page = harness.REGISTRY[
+        "visits: call page, programme admin, scale call of 20,000 applications"
+    ].setup()()
+
+    assert officer_page.wsgi_request.path == admin_page.wsgi_request.path
+    assert admin_page.wsgi_request.path == f"/visits/calls/{call.pk}/"
+    assert officer_page.text.count("<tr data-visit=") == call.visits.count() == 3
+    assert "asked for by" in admin_page.text and "asked for by" not in officer_page.text

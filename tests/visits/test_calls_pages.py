@@ -495,12 +495,13 @@ def test_list_queries_do_not_grow_with_calls(world, django_assert_num_queries):
 def test_call_page_queries_do_not_grow_with_visits_or_criteria(world, django_assert_num_queries):
     _furnish(world.open_call, world.host, world.sector)
     admin, officer = client_of(world.admin), client_of(world.officer)
-    # Admins' page: user, the call, the versions, its visits (host city, country, sector,
-    # preferences counted), drawn afresh; on a miss of its cached parts, its cohorts, its
-    # criteria and their anchors (before issue 12's speed work: 6 queries, every part drawn
-    # each time).
+    # Admins' page, a cached fragment: on a miss, user, the call, the versions (with the
+    # applications'), its visits (host city, country, sector, preferences counted), its
+    # cohorts, its criteria and their anchors; on a hit, user, the call, the versions (before
+    # issue 12's speed work: 6 queries, every part drawn each time; then 4, the visits drawn
+    # afresh on every request, until 3 December 2026).
     _count_queries(admin, detail(world.open_call), django_assert_num_queries, 7)
-    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 4)
+    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 3)
     # Others' page, a cached fragment: on a miss, user, the call, the versions (the page's and
     # the Apply button's), the four reads above and the officer's cities that may apply with
     # their applications (the Apply button, visits.templatetags); on a hit, user, the call, the
@@ -515,7 +516,7 @@ def test_call_page_queries_do_not_grow_with_visits_or_criteria(world, django_ass
         factories.AnchorFactory(criterion=criterion)
 
     _count_queries(admin, detail(world.open_call), django_assert_num_queries, 7)
-    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 4)
+    _count_queries(admin, detail(world.open_call), django_assert_num_queries, 3)
     _count_queries(officer, detail(world.open_call), django_assert_num_queries, 8)
     _count_queries(officer, detail(world.open_call), django_assert_num_queries, 3)
     html = officer.get(detail(world.open_call)).content.decode()
@@ -706,8 +707,11 @@ def test_the_admins_cached_call_page_shows_a_change_through_the_services(world):
     assert '<td data-label="Cities" class="numeric">7</td>' in html
 
 
-def test_the_admins_call_page_counts_the_applications_asking_for_a_visit_each_time(world):
-    """Preferences raise no version (every autosave writes them): the visits are drawn afresh."""
+def test_the_admins_call_page_counts_the_applications_asking_for_a_visit(world):
+    """Kept under the applications' version (visits.calls, "data versions"): a preference is
+    written with its application, whose save or deletion raises it. (Until 3 December 2026 the
+    visits were drawn afresh on every request, and this test removed the preferences with a
+    bulk delete, which raises no version: it now removes their applications.)"""
     visit, _manual, _automatic = _furnish(world.open_call, world.host, world.sector)
     admin = client_of(world.admin)
     remove = f'action="/visits/calls/{world.open_call.pk}/visits/{visit.pk}/remove/"'
@@ -720,8 +724,45 @@ def test_the_admins_call_page_counts_the_applications_asking_for_a_visit_each_ti
     factories.PreferenceFactory(application__call=world.open_call, visit=visit)
     assert "asked for by 2 applications" in _admin_page(world, admin)
 
-    Preference.objects.filter(visit=visit).delete()
+    for preference in Preference.objects.filter(visit=visit):
+        preference.application.delete()
     assert remove in _admin_page(world, admin)
+
+
+def test_the_admins_kept_call_page_follows_the_drafts_saved_through_the_service(world):
+    """The autosave's service replaces a draft's preferences: the next request counts them."""
+    from visits import applying
+
+    first = factories.VisitFactory(call=world.open_call, host_city=world.host, sector=world.sector)
+    second = factories.VisitFactory(call=world.open_call, host_city=world.host, sector=world.sector)
+    admin = client_of(world.admin)
+
+    def removable(html: str) -> list[bool]:
+        return [
+            f'action="/visits/calls/{world.open_call.pk}/visits/{visit.pk}/remove/"' in html
+            for visit in (first, second)
+        ]
+
+    assert removable(_admin_page(world, admin)) == [True, True]
+    application = applying.application_start(acting_user=world.officer, call=world.open_call)
+
+    def save(*visits):
+        applying.application_save(
+            acting_user=world.officer,
+            application=application,
+            draft=applying.ApplicationDraft(preferences=[visit.pk for visit in visits]),
+        )
+
+    save(first)
+    html = _admin_page(world, admin)
+    assert removable(html) == [False, True] and html.count("asked for by 1 application") == 1
+
+    save(second, first)
+    html = _admin_page(world, admin)
+    assert removable(html) == [False, False] and html.count("asked for by 1 application") == 2
+
+    save(second)
+    assert removable(_admin_page(world, admin)) == [True, False]
 
 
 def test_two_admins_reading_the_call_page_one_after_the_other_see_their_own(world):
