@@ -403,7 +403,7 @@ def _codes(places: dict, first: int) -> tuple[list, list, list]:
         other = None if other_column is None else other_column - first
         params += [question_id, option_id or 0, column - first, how, code, other]
     if not rows:
-        rows.append("(NULL::integer, NULL::integer, NULL::integer, NULL::integer, NULL, NULL)")
+        rows.append("(" + ", ".join(["NULL::integer"] * 6) + ")")
     return [rows, params], columns, fields
 
 
