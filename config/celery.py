@@ -13,6 +13,12 @@ app.autodiscover_tasks()
 # Periodic work. Each entry calls a task that wraps a service, and the same services run from a
 # management command, so an install without a broker can use cron instead.
 app.conf.beat_schedule = {
+    # The reminder rules (reminders.catalogue): plan what is due, cancel what no longer
+    # applies, and hand due reminders to the batch delivery. Safe to run twice at once.
+    "evaluate-reminders": {
+        "task": "reminders.evaluate",
+        "schedule": 60.0,
+    },
     "sweep-stuck-emails": {
         "task": "notifications.sweep_stuck_emails",
         "schedule": 300.0,

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "roadmaps",
     "feedback",
     "visits",
+    "reminders",
     "home",
 ]
 # The demo and scale generators and their commands (seed_demo, demo_logins, seed_scale,

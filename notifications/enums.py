@@ -10,3 +10,6 @@ class DeliveryStatus(models.TextChoices):
     RETRY = "retry", _("Waiting to retry")
     # Given up: the mail server refused it for good (5xx), or every attempt failed.
     FAILED = "failed", _("Failed")
+    # Not sent, on purpose: the reminder no longer applied (a session moved or cancelled, a
+    # roadmap submitted), the person unsubscribed from its kind, or an admin cancelled it.
+    CANCELLED = "cancelled", _("Cancelled")

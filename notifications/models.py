@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,12 @@ class OutboundEmail(models.Model):
     """An email to one person, kept as a row so that a retried task never sends it twice.
 
     `key` names the reason for sending (e.g. "invitation:42"); the same key is never queued twice.
+
+    Two kinds of row share the outbox. A message written now (notify(), an invitation) is
+    rendered when queued. A reminder planned by a rule (the `reminders` app) is a row with its
+    `kind`, `topic` and `send_after` and an empty body: it is rendered when it is sent, by the
+    renderer its kind registered (notifications.services.renderer_register), in the recipient's
+    language of that moment, or cancelled then if it no longer applies.
     """
 
     key = models.CharField(_("key"), max_length=200, unique=True)
@@ -30,6 +37,29 @@ class OutboundEmail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # What kind of message it is: a reminder rule's kind ("session_starts"), empty for a service
+    # message (an invitation, a decision), which is always sent.
+    kind = models.CharField(_("kind"), max_length=40, blank=True, default="")
+    # What it is about, e.g. "session:12": with the kind, how the outbox groups and cancels rows.
+    topic = models.CharField(_("about"), max_length=100, blank=True, default="")
+    # The person written to when the address is a user's (their preferences and language).
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    # Not sent before this time (a planned reminder); empty: as soon as possible.
+    send_after = models.DateTimeField(_("send after"), null=True, blank=True)
+    # Headers and attachments of a rendered reminder (List-Unsubscribe, a session's .ics),
+    # kept so that a retry sends what the first attempt rendered.
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Why it was not sent, in the words of the admin outbox ("the session was moved").
+    cancel_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -40,6 +70,13 @@ class OutboundEmail(models.Model):
         verbose_name = _("outbound email")
         verbose_name_plural = _("outbound emails")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The delivery of due reminders claims the oldest due row: status, then time.
+            models.Index(fields=["status", "send_after"], name="outbound_due"),
+            # The outbox page filters by kind and the planner reads a kind's pending rows.
+            models.Index(fields=["kind", "status"], name="outbound_kind_status"),
+            models.Index(fields=["topic"], name="outbound_topic"),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {self.to} ({self.status})"

@@ -8,7 +8,7 @@ a row is claimed by one delivery at a time.
 
 import logging
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import AddressHeader
@@ -71,6 +71,17 @@ def notify(*, recipient: EmailRecipient, template: str, context: dict, key: str)
     The templates get `context` plus `recipient`, and the bodies `subject`. Links in them are
     absolute: build them with portal.links.site_url(reverse(...)), never from a request.
     """
+    subject, body, html_body = message_render(
+        recipient=recipient, template=template, context=context
+    )
+    return email_queue(key=key, to=recipient.email, subject=subject, body=body, html_body=html_body)
+
+
+def message_render(
+    *, recipient: EmailRecipient, template: str, context: dict
+) -> tuple[str, str, str]:
+    """The subject, plain-text body and HTML body of emails/<template>/, in the recipient's
+    language with times in their zone (notify() and the reminders rendered when sent)."""
     language = recipient.language or settings.LANGUAGE_CODE
     zone = recipient.time_zone or settings.TIME_ZONE
     context = {**context, "recipient": recipient}
@@ -81,13 +92,70 @@ def notify(*, recipient: EmailRecipient, template: str, context: dict, key: str)
         context["subject"] = subject
         body = render_to_string(f"emails/{template}/body.txt", context)
         html_body = render_to_string(f"emails/{template}/body.html", context)
-    return email_queue(
-        key=key,
-        to=recipient.email,
-        subject=subject,
-        body=body.strip() + "\n",
-        html_body=html_body.strip() + "\n",
+    return subject, body.strip() + "\n", html_body.strip() + "\n"
+
+
+# --- Reminders rendered when they are sent --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A planned reminder, written now: its template and context (rendered by message_render
+    for `recipient`), extra headers (List-Unsubscribe) and attachments as
+    (filename, content, MIME type)."""
+
+    recipient: EmailRecipient
+    template: str
+    context: dict
+    headers: dict = field(default_factory=dict)
+    attachments: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """A planned reminder that no longer applies when its time comes, and why (the outbox shows
+    the reason)."""
+
+    reason: str
+
+
+# kind -> function(email: OutboundEmail) -> Rendered | Cancel. Registered by the app that plans
+# the kind's rows (reminders.apps), so this layer renders messages it knows nothing about.
+_renderers: dict = {}
+
+
+def renderer_register(kind: str, renderer) -> None:
+    _renderers[kind] = renderer
+
+
+def _render_planned(email: OutboundEmail) -> Cancel | None:
+    """Fill in a planned row's subject, bodies, headers and attachments, or say why it is not
+    sent. Called on the claimed row, before the first attempt."""
+    renderer = _renderers.get(email.kind)
+    if renderer is None:
+        return Cancel(reason=f"No renderer for the kind {email.kind!r}.")
+    written = renderer(email)
+    if isinstance(written, Cancel):
+        return written
+    email.subject, email.body, email.html_body = message_render(
+        recipient=written.recipient, template=written.template, context=written.context
     )
+    email.headers = dict(written.headers)
+    email.attachments = [list(attachment) for attachment in written.attachments]
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        subject=email.subject[:250],
+        body=email.body,
+        html_body=email.html_body,
+        headers=email.headers,
+        attachments=email.attachments,
+    )
+    return None
+
+
+def _record_cancel(email: OutboundEmail, reason: str) -> None:
+    OutboundEmail.objects.filter(
+        pk=email.pk, status=DeliveryStatus.SENDING, claimed_at=email.claimed_at
+    ).update(status=DeliveryStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason)
 
 
 def new_message_id() -> str:
@@ -220,26 +288,30 @@ def describe_error(error: Exception) -> str:
 
 
 def _due(now: datetime) -> Q:
-    """Rows a delivery may claim: waiting, or waiting to retry and due."""
-    return Q(status=DeliveryStatus.PENDING) | Q(
-        status=DeliveryStatus.RETRY, next_attempt_at__lte=now
+    """Rows a delivery may claim: waiting (and, if planned, whose time has come), or waiting
+    to retry and due."""
+    return (
+        Q(status=DeliveryStatus.PENDING, send_after__isnull=True)
+        | Q(status=DeliveryStatus.PENDING, send_after__lte=now)
+        | Q(status=DeliveryStatus.RETRY, next_attempt_at__lte=now)
     )
 
 
-def _claim(email_id: int, now: datetime) -> OutboundEmail | None:
-    """Mark the email "sending" for this delivery alone, or return None."""
+def _claim(email_id: int | None, now: datetime) -> OutboundEmail | None:
+    """Mark the email "sending" for this delivery alone, or return None. With no id, the oldest
+    due email that no other delivery holds (the batch delivery of planned reminders)."""
     with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(_due(now), pk=email_id)
-            .first()
-        )
+        due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(_due(now))
+        if email_id is None:
+            email = due.order_by("send_after", "pk").first()
+        else:
+            email = due.filter(pk=email_id).first()
         if email is None:
             return None  # gone, sent, not due yet, or being sent by another worker
         # The update checks the status again: SQLite has no row locks, so two deliveries may
         # both have read the row; only one of them changes it.
         claimed = (
-            OutboundEmail.objects.filter(_due(now), pk=email_id).update(
+            OutboundEmail.objects.filter(_due(now), pk=email.pk).update(
                 status=DeliveryStatus.SENDING,
                 claimed_at=now,
                 attempts=F("attempts") + 1,
@@ -251,6 +323,60 @@ def _claim(email_id: int, now: datetime) -> OutboundEmail | None:
         return None
     email.refresh_from_db()
     return email
+
+
+# How many emails one batch delivery sends before it hands over to a new task, so a worker
+# stopped or restarted loses at most its current email's claim, and other tasks get a turn.
+BATCH_SIZE = 50
+
+
+def emails_deliver_due(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> int:
+    """Send due emails one at a time, each claimed alone (so two deliveries running at once
+    never take the same row), up to `limit`; return how many were sent. The task that runs
+    this queues itself again while there is more (notifications.tasks.deliver_due)."""
+    sent = 0
+    for _ in range(limit):
+        email = _claim(None, now or timezone.now())
+        if email is None:
+            break
+        sent += _send_claimed(email)
+    return sent
+
+
+def emails_due_exist(*, now: datetime | None = None) -> bool:
+    return OutboundEmail.objects.filter(_due(now or timezone.now())).exists()
+
+
+def emails_cancel(*, email_ids: list[int], acting_user, reason: str) -> int:
+    """Cancel emails not sent yet (an admin, from the outbox); return how many. One being sent
+    at this moment, or already sent or failed, is left as it is."""
+    if not acting_user.has_perm("notifications.change_outboundemail"):
+        raise PermissionDenied
+    cancelled = OutboundEmail.objects.filter(
+        pk__in=email_ids, status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRY]
+    ).update(
+        status=DeliveryStatus.CANCELLED,
+        cancelled_at=timezone.now(),
+        cancel_reason=reason[:200],
+        next_attempt_at=None,
+    )
+    logger.info("Emails %s cancelled by user %s", email_ids, acting_user.pk)
+    return cancelled
+
+
+def emails_cancel_planned(*, kinds, topic: str, reason: str, keep_keys=()) -> int:
+    """Cancel the planned reminders of `kinds` about `topic` that have not gone out, except
+    `keep_keys` (the reminders app, when what they were about changed); return how many."""
+    return (
+        OutboundEmail.objects.filter(
+            kind__in=list(kinds),
+            topic=topic,
+            status=DeliveryStatus.PENDING,
+            send_after__isnull=False,
+        )
+        .exclude(key__in=list(keep_keys))
+        .update(status=DeliveryStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason)
+    )
 
 
 def _record_failure(email: OutboundEmail, error: Exception, *, permanent: bool) -> None:
@@ -281,6 +407,21 @@ def email_deliver(*, email_id: int) -> bool:
     email = _claim(email_id, timezone.now())
     if email is None:
         return False
+    return _send_claimed(email)
+
+
+def _send_claimed(email: OutboundEmail) -> bool:
+    """Send an email this delivery claimed; return whether it went out."""
+    if not email.body:
+        try:
+            cancel = _render_planned(email)
+        except Exception as error:  # a bug in a renderer: recorded and retried, not lost
+            logger.exception("Rendering email %s failed", email.pk)
+            _record_failure(email, error, permanent=False)
+            return False
+        if cancel is not None:
+            _record_cancel(email, cancel.reason)
+            return False
     # The one error that is this email's own for good, told apart from the configuration's
     # errors before anything is connected.
     address_error = recipient_address_error(email.to)
@@ -294,10 +435,12 @@ def email_deliver(*, email_id: int) -> bool:
             email.body,
             to=[email.to],
             connection=connection,
-            headers={"Message-ID": email.message_id or new_message_id()},
+            headers={**email.headers, "Message-ID": email.message_id or new_message_id()},
         )
         if email.html_body:
             message.attach_alternative(email.html_body, "text/html")
+        for filename, content, mimetype in email.attachments:
+            message.attach(filename, content, mimetype)
         message.send()
     except Exception as error:  # whatever went wrong, the row records it and decides the retry
         _record_failure(email, error, permanent=is_permanent_refusal(error))
@@ -330,16 +473,29 @@ def emails_sweep_stuck(*, now: datetime | None = None) -> int:
     OutboundEmail.objects.filter(stuck_sending, attempts__lt=MAX_ATTEMPTS).update(
         status=DeliveryStatus.PENDING
     )
+    # Messages written now are queued again one by one; planned reminders, which may be
+    # thousands at once, by one batch delivery that queues itself again while any are due.
     due = list(
         OutboundEmail.objects.filter(
             Q(status=DeliveryStatus.PENDING, created_at__lt=now - STUCK_AFTER)
             # Freed from "sending" just above, or by an earlier sweep whose task was lost too.
             | Q(status=DeliveryStatus.PENDING, claimed_at__lt=now - STUCK_AFTER)
-            | Q(status=DeliveryStatus.RETRY, next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.RETRY, next_attempt_at__lte=now),
+            send_after__isnull=True,
         )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     for email_id in due:
         transaction.on_commit(lambda email_id=email_id: deliver_email.delay(email_id), robust=True)
-    return len(due)
+    planned_due = OutboundEmail.objects.filter(_due(now), send_after__isnull=False).count()
+    if planned_due:
+        deliver_due_soon()
+    return len(due) + planned_due
+
+
+def deliver_due_soon() -> None:
+    """Queue a batch delivery of the due planned reminders once the transaction commits."""
+    from notifications.tasks import deliver_due
+
+    transaction.on_commit(deliver_due.delay, robust=True)

@@ -17,3 +17,14 @@ def deliver_email(email_id: int) -> bool:
 @shared_task(name="notifications.sweep_stuck_emails")
 def sweep_stuck_emails() -> int:
     return services.emails_sweep_stuck()
+
+
+@shared_task(
+    name="notifications.deliver_due", time_limit=services.DELIVERY_TIME_LIMIT.total_seconds()
+)
+def deliver_due() -> int:
+    """Send a batch of due planned reminders; queue the next batch while more are due."""
+    sent = services.emails_deliver_due()
+    if services.emails_due_exist():
+        services.deliver_due_soon()
+    return sent

@@ -41,7 +41,7 @@ from portal.errors import ApplicationError
 from portal.fragments import bump_statement
 from portal.links import site_url
 from portal.permissions import permission_check
-from roadmaps import field_save_pg, selectors, statements
+from roadmaps import field_save_pg, selectors, signals, statements
 from roadmaps.enums import OPEN_STATUSES, Desirability, RoadmapStatus
 from roadmaps.models import (
     NetZeroCitiesService,
@@ -657,6 +657,7 @@ def roadmap_submit(*, roadmap: Roadmap, acting_user) -> Roadmap:
     )
     _officers_notify(roadmap=roadmap, transition=transition, context={})
     _facilitators_notify(roadmap=roadmap, transition=transition)
+    signals.roadmap_submitted.send(sender=Roadmap, roadmap=roadmap)
     return roadmap
 
 

@@ -34,3 +34,8 @@ def study_visit_links(*, roadmap, user) -> list[StudyVisitLink]:
     for _receiver, answer in roadmap_visit_calls.send(sender=None, roadmap=roadmap, user=user):
         links.extend(answer or [])
     return links
+
+
+# A roadmap was submitted for review. Sent with `roadmap` inside roadmaps.services.roadmap_submit's
+# transaction (reminders.receivers: the reminders to submit it are cancelled).
+roadmap_submitted = Signal()

@@ -35,6 +35,7 @@ from portal.errors import ApplicationError
 from portal.fragments import bump
 from portal.links import site_url
 from portal.permissions import permission_check
+from sessions import signals
 from sessions.caching import session_scopes
 from sessions.calendar_links import registration_calendar_url
 from sessions.enums import Attendance, SessionKind, SessionStatus
@@ -304,6 +305,7 @@ def session_update(
             session_notice_queue(
                 session=session, notice="moved", key=f"session:{session.pk}:moved:{starts}/{ends}"
             )
+            signals.session_rescheduled.send(sender=Session, session=session)
     return session
 
 
@@ -330,6 +332,7 @@ def session_cancel(*, session: Session, acting_user) -> Session:
         session_notice_queue(
             session=session, notice="cancelled", key=f"session:{session.pk}:cancelled"
         )
+        signals.session_cancelled.send(sender=Session, session=session)
     return session
 
 

@@ -19,3 +19,11 @@ class SubtopicsSource:
 # and `user` (who reads); each receiver returns a list of `SubtopicsSource`, read in one query
 # (feedback.receivers: the post-session surveys whose chosen sub-topics were sent to it).
 session_subtopics_sources = Signal()
+
+
+# A scheduled session's start or end changed, or it was cancelled. Sent with `session` (as
+# saved) inside the service's transaction (sessions.services.session_update / session_cancel),
+# so what receivers write commits with the change (reminders.receivers: the reminders planned
+# for the old time are cancelled).
+session_rescheduled = Signal()
+session_cancelled = Signal()

@@ -1,0 +1,37 @@
+"""How reminders follow changes in the apps below: the planned rows that no longer apply are
+cancelled in the changing transaction, so the outbox shows it at once; the next evaluation of
+the rules (every minute) plans the new ones."""
+
+from django.dispatch import receiver
+
+from notifications.services import emails_cancel_planned
+from reminders.enums import ReminderKind
+from roadmaps import signals as roadmap_signals
+from sessions import signals as session_signals
+
+
+@receiver(session_signals.session_rescheduled, dispatch_uid="reminders.session_rescheduled")
+def cancel_reminders_of_old_time(sender, session, **kwargs):
+    emails_cancel_planned(
+        kinds=[ReminderKind.SESSION_STARTS],
+        topic=f"session:{session.pk}",
+        reason="The session was moved.",
+    )
+
+
+@receiver(session_signals.session_cancelled, dispatch_uid="reminders.session_cancelled")
+def cancel_reminders_of_cancelled_session(sender, session, **kwargs):
+    emails_cancel_planned(
+        kinds=[ReminderKind.SESSION_STARTS],
+        topic=f"session:{session.pk}",
+        reason="The session was cancelled.",
+    )
+
+
+@receiver(roadmap_signals.roadmap_submitted, dispatch_uid="reminders.roadmap_submitted")
+def cancel_reminders_to_submit(sender, roadmap, **kwargs):
+    emails_cancel_planned(
+        kinds=[ReminderKind.PHASE_CLOSES, ReminderKind.ROADMAP_RETURNED],
+        topic=f"roadmap:{roadmap.pk}",
+        reason="The roadmap was submitted.",
+    )

@@ -1,0 +1,1 @@
+"""Rules of digest: see reminders.catalogue (written next)."""

@@ -1,0 +1,1 @@
+"""Rules of feedback: see reminders.catalogue (written next)."""

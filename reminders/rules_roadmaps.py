@@ -1,0 +1,1 @@
+"""Rules of roadmaps: see reminders.catalogue (written next)."""

@@ -1,0 +1,1 @@
+"""Rules of visits: see reminders.catalogue (written next)."""
