@@ -107,7 +107,7 @@ def occurrence_at(offset: int, moment: datetime.datetime) -> str:
 
 
 def rules_in_order() -> list[Rule]:
-    from reminders.enums import ReminderKind
+    from notifications.enums import ReminderKind
 
     return [RULES[kind] for kind in ReminderKind.values if kind in RULES]
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reminders.enums import ReminderKind
+from notifications.enums import ReminderKind
 
 
 class ReminderRule(models.Model):

@@ -206,6 +206,6 @@ def render(email: OutboundEmail) -> Rendered | Cancel:
 
 
 def rule_label(kind: str) -> str:
-    from reminders.enums import ReminderKind
+    from notifications.enums import ReminderKind
 
     return str(ReminderKind(kind).label)

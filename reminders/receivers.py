@@ -4,8 +4,8 @@ the rules (every minute) plans the new ones."""
 
 from django.dispatch import receiver
 
+from notifications.enums import ReminderKind
 from notifications.services import emails_cancel_planned
-from reminders.enums import ReminderKind
 from roadmaps import signals as roadmap_signals
 from sessions import signals as session_signals
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from notifications.enums import ReminderKind
 from notifications.services import Cancel, Rendered
 from portal.links import site_url
 from reminders.catalogue import (
@@ -30,7 +31,6 @@ from reminders.catalogue import (
     recipient_of,
     register,
 )
-from reminders.enums import ReminderKind
 from sessions import ics
 from sessions.calendar_links import registration_calendar_url
 from sessions.enums import SessionStatus

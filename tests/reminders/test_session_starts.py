@@ -6,10 +6,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from notifications.enums import DeliveryStatus
+from notifications.enums import DeliveryStatus, ReminderKind
 from notifications.models import OutboundEmail
 from notifications.services import emails_deliver_due
-from reminders.enums import ReminderKind
 from reminders.models import ReminderOptOut
 from reminders.planning import reminders_evaluate
 from tests.factories import CohortFactory, RegistrationFactory, SessionFactory, UserFactory
@@ -171,12 +170,16 @@ def test_evaluation_queues_the_delivery_of_what_is_due_after_commit(
     session, django_capture_on_commit_callbacks
 ):
     RegistrationFactory(session=session, email="ana@braga.pt")
-    with time_machine.travel(at(hours=30), tick=False):
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            reminders_evaluate()
-        assert callbacks == []  # nothing due yet
-    with time_machine.travel(at(hours=24), tick=False):
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            reminders_evaluate()
+    with (
+        time_machine.travel(at(hours=30), tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        reminders_evaluate()
+    assert callbacks == []  # nothing due yet
+    with (
+        time_machine.travel(at(hours=24), tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        reminders_evaluate()
     assert len(callbacks) >= 1
     assert [m.to for m in mail.outbox] == [["ana@braga.pt"]]
