@@ -51,5 +51,10 @@ def test_password_page_with_its_account_links_is_accessible(page, transactional_
     page.goto("/accounts/password/change/")
 
     links = page.get_by_role("navigation", name="Your account").get_by_role("link")
-    assert links.all_inner_texts() == ["Name, language and time zone", "Password", "API tokens"]
+    assert links.all_inner_texts() == [
+        "Name, language and time zone",
+        "Password",
+        "API tokens",
+        "Reminders",
+    ]
     assert_accessible_and_csp_clean(page)

@@ -157,7 +157,8 @@ def test_home_programme_admin_sees_counts_and_the_pages_to_work_on(client, progr
         "Invite a city officer "
         "Give people their roles "
         "Keep the NetZeroCities services of the roadmap "
-        "Check the emails the portal sent "
+        "Check the outbox: every email sent and planned, with its preview "
+        "Set the reminder rules: which reminders go out, and when "
         "Configure the programme in the administration"
     )
     assert re.findall(r'<a href="([^"]+)">', section) == [
@@ -166,7 +167,8 @@ def test_home_programme_admin_sees_counts_and_the_pages_to_work_on(client, progr
         "/invitations/new/",
         "/admin/accounts/user/",
         "/admin/roadmaps/netzerocitiesservice/",
-        "/admin/notifications/outboundemail/",
+        "/reminders/outbox/",
+        "/reminders/rules/",
         "/admin/",
     ]
     # Every page offered opens for the admin.
