@@ -280,6 +280,12 @@ def _attachments(items) -> list[tuple[str, str, int]]:
     return found
 
 
+def _with_message_id(headers: dict, email: OutboundEmail) -> dict:
+    """The headers the email is sent with: its own, and its Message-ID when it has one (rows
+    queued before that column existed have none; the delivery makes one then)."""
+    return {**headers, "Message-ID": email.message_id} if email.message_id else dict(headers)
+
+
 def email_preview(email: OutboundEmail) -> Preview:
     """The email as the outbox page shows it."""
     if email.body:
@@ -288,7 +294,7 @@ def email_preview(email: OutboundEmail) -> Preview:
             subject=email.subject,
             body=email.body,
             html_body=email.html_body,
-            headers={**email.headers, "Message-ID": email.message_id},
+            headers=_with_message_id(email.headers, email),
             attachments=_attachments(email.attachments),
         )
     if email.kind not in RULES:
@@ -315,6 +321,6 @@ def email_preview(email: OutboundEmail) -> Preview:
         subject=subject,
         body=body,
         html_body=html_body,
-        headers={**written.headers, "Message-ID": email.message_id},
+        headers=_with_message_id(written.headers, email),
         attachments=_attachments(written.attachments),
     )
