@@ -231,15 +231,18 @@ def test_filters_select_the_emails(admin_page, query, expected):
     assert [names[pk] for pk in listed] == expected
 
 
+CHOICE = "Select a valid choice."
+
+
 @pytest.mark.parametrize(
     ("query", "error"),
     [
-        ({"status": "lost"}, "Select a valid choice. lost is not one of the available choices."),
-        ({"kind": "birthday"}, "Select a valid choice. birthday is not one of the available choices."),
+        ({"status": "lost"}, f"{CHOICE} lost is not one of the available choices."),
+        ({"kind": "birthday"}, f"{CHOICE} birthday is not one of the available choices."),
         ({"since": "yesterday"}, "Enter a valid date."),
         ({"until": "2026-13-01"}, "Enter a valid date."),
     ],
-)  # fmt: skip
+)
 def test_a_filter_that_does_not_validate_says_why_and_lists_nothing(admin_page, query, error):
     email()
 
@@ -294,9 +297,9 @@ def test_a_sent_email_shows_its_text_html_headers_and_attachments(admin_page):
     assert "<h1>Tomorrow: &quot;Urban greening&quot;</h1>" in page
     assert 'data-preview="stored">As it was written for sending.' in page
     assert (
-        '<pre class="email-text" data-part="text">Hello Ana,\n\nThe session starts tomorrow.\n</pre>'
-        in page
-    )
+        '<pre class="email-text" data-part="text">'
+        "Hello Ana,\n\nThe session starts tomorrow.\n</pre>"
+    ) in page
     # The HTML runs nothing: a sandboxed frame (no allow-scripts), its markup escaped in srcdoc.
     assert (
         '<iframe class="email-html" data-part="html" sandbox="" srcdoc="&lt;p&gt;Hello Ana,'

@@ -50,10 +50,10 @@ def checkboxes(response) -> dict[str, bool]:
             ],
         ),
         ("facilitator", [*EVERYONE, ReminderKind.FACILITATOR_DIGEST]),
-        ("reviewer", [ReminderKind.SESSION_STARTS, ReminderKind.SURVEY_UNANSWERED, ReminderKind.REVIEWS_DUE]),
+        ("reviewer", [*EVERYONE, ReminderKind.REVIEWS_DUE]),
         ("programme_admin", ReminderKind.values),
     ],
-)  # fmt: skip
+)
 def test_each_person_is_offered_the_reminders_that_can_reach_them(client, request, role, kinds):
     client.force_login(request.getfixturevalue(role))
 
@@ -127,7 +127,7 @@ def test_person_unticks_a_reminder_and_ticks_it_again(client, facilitator):
     ]
     assert OutboundEmail.objects.get(pk=planned.pk).status == DeliveryStatus.CANCELLED
 
-    response = client.post(URL, dict.fromkeys(EVERYONE + ["facilitator_digest"], "on"))
+    response = client.post(URL, dict.fromkeys([*EVERYONE, "facilitator_digest"], "on"))
 
     assert response.status_code == 302
     assert not ReminderOptOut.objects.exists()

@@ -49,10 +49,10 @@ def rule_sections(response) -> dict[str, str]:
 
 
 def field_errors(response) -> list[str]:
-    return [
-        text_of(item)
-        for item in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
-    ]  # fmt: skip
+    lists = re.findall(
+        r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S
+    )
+    return [text_of(item) for item in lists]
 
 
 def test_rules_page_says_what_each_rule_does_and_how_it_is_set(admin_page):
@@ -146,10 +146,16 @@ def test_a_rule_without_limits_has_no_limit_fields(admin_page):
             ],
         ),
         ({"enabled": "on", "timing": ""}, ["This field is required."]),
-        ({"enabled": "on", "timing": "1h 60m"}, ["“1h” and “60m” are the same time: give each time once."]),
-        ({"enabled": "on", "timing": "0m"}, ["“0m” is no time at all: give times of at least one minute."]),
+        (
+            {"enabled": "on", "timing": "1h 60m"},
+            ["“1h” and “60m” are the same time: give each time once."],
+        ),
+        (
+            {"enabled": "on", "timing": "0m"},
+            ["“0m” is no time at all: give times of at least one minute."],
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_timing_is_refused_with_the_reason_and_nothing_is_saved(admin_page, data, errors):
     response = admin_page.post(EDIT, data)
 
@@ -161,15 +167,19 @@ def test_bad_timing_is_refused_with_the_reason_and_nothing_is_saved(admin_page, 
     assert not ReminderRule.objects.exists()
 
 
+AT_LEAST = "Ensure this value is greater than or equal to"
+AT_MOST = "Ensure this value is less than or equal to"
+
+
 @pytest.mark.parametrize(
     ("limits", "error"),
     [
-        ({"max_reminders": "0", "min_gap_days": "2"}, "Ensure this value is greater than or equal to 1."),
-        ({"max_reminders": "11", "min_gap_days": "2"}, "Ensure this value is less than or equal to 10."),
-        ({"max_reminders": "2", "min_gap_days": "-1"}, "Ensure this value is greater than or equal to 0."),
+        ({"max_reminders": "0", "min_gap_days": "2"}, f"{AT_LEAST} 1."),
+        ({"max_reminders": "11", "min_gap_days": "2"}, f"{AT_MOST} 10."),
+        ({"max_reminders": "2", "min_gap_days": "-1"}, f"{AT_LEAST} 0."),
         ({"max_reminders": "two", "min_gap_days": "2"}, "Enter a whole number."),
     ],
-)  # fmt: skip
+)
 def test_bad_limits_are_refused(admin_page, monkeypatch, limits, error):
     stub_rules(monkeypatch)
 
