@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
@@ -101,7 +100,7 @@ def setting_of(rule: Rule, row: ReminderRule | None) -> Setting:
 # (50,000 rows: 9 ms on SQLite, eight times the floor page), and the outbox changes with every
 # email sent, so no data version could key it without a write per email. The counts at the top
 # of the page, and the number of pages they give, are kept in the cache for COUNTS_SECONDS and
-# the page says when they were counted; the outbox's own actions (cancel, send again) count
+# the page says they may be that old; the outbox's own actions (cancel, send again) count
 # afresh. The rows themselves are always read live, by primary key, newest first.
 
 SERVICE = "service"  # the outbox filter's name for service messages (kind "")
@@ -158,7 +157,6 @@ CANCELLABLE = {DeliveryStatus.PENDING, DeliveryStatus.RETRY}
 @dataclass(frozen=True)
 class Counts:
     by_kind_and_status: dict
-    counted_at: datetime.datetime
 
     def total(self, *, kind: str | None = None, status: str | None = None) -> int:
         return sum(
@@ -172,14 +170,13 @@ class Counts:
         return [(value, label, self.total(status=value)) for value, label in DeliveryStatus.choices]
 
 
-def outbox_counts_kept(*, now=None) -> Counts:
+def outbox_counts_kept() -> Counts:
     """The outbox's counts by kind and status, counted at most once every COUNTS_SECONDS."""
     kept = cache.get(COUNTS_KEY)
     if kept is None:
-        # Plain values in the cache (not the class), as every process reads them.
-        kept = (outbox_counts(), now or timezone.now())
+        kept = outbox_counts()
         cache.set(COUNTS_KEY, kept, COUNTS_SECONDS)
-    return Counts(by_kind_and_status=kept[0], counted_at=kept[1])
+    return Counts(by_kind_and_status=kept)
 
 
 def outbox_counts_forget() -> None:

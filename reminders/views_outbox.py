@@ -27,7 +27,6 @@ from notifications.services import emails_cancel, emails_send_again
 from portal.permissions import permission_check
 from reminders.forms import EmailsChosenForm, OutboxFilter
 from reminders.selectors import (
-    COUNTS_SECONDS,
     PAGE_SIZE,
     ROW_FIELDS,
     SERVICE,
@@ -95,8 +94,6 @@ def outbox(request):
             "filter_form": filterset.form,
             "counts": counts.by_status(),
             "total": counts.total(),
-            "counted_at": counts.counted_at,
-            "counts_seconds": COUNTS_SECONDS,
             "page_obj": page_obj,
             "rows": rows,
             "any_cancellable": any(row.cancellable for row in rows),

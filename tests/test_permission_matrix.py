@@ -691,6 +691,28 @@ ROWS = [
     row("GET",    "/visits/calls/{call}/reviewers/",               L, 403, 404, 403, 404, 403, 200),
     row("POST",   "/visits/calls/{call}/reviewers/",               L, 403, 404, 403, 404, 403, 302,
         data={"action": "auto"}),
+    # --- Reminders (reminders/views*.py) ---------------------------------------------------------
+    # Everyone signed in chooses their own reminders. An unsubscribe link opens for anyone who
+    # holds it, signed in or not: the signed address in it is the credential, and a GET changes
+    # nothing; a link that is not one the portal signed is a 400 for all. The outbox and the
+    # rules are the programme admins' (403 to everyone else signed in); cancelling a failed
+    # email leaves it as it is, with a message (302).
+    row("GET",    "/reminders/preferences/",                       L, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/reminders/preferences/",                       L, 302, 302, 302, 302, 302, 302,
+        data={"session_starts": "on"}),
+    row("GET",    "/reminders/unsubscribe/{unsubscribe}/",       200, 200, 200, 200, 200, 200, 200),
+    row("POST",   "/reminders/unsubscribe/{unsubscribe}/",       200, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/reminders/unsubscribe/not-a-link/",          400, 400, 400, 400, 400, 400, 400),
+    row("GET",    "/reminders/outbox/",                            L, 403, 403, 403, 403, 403, 200),
+    row("GET",    "/reminders/outbox/{outbox_email}/",             L, 403, 403, 403, 403, 403, 200),
+    row("POST",   "/reminders/outbox/cancel/",                     L, 403, 403, 403, 403, 403, 302,
+        data={"only": "{outbox_email}"}),
+    row("POST",   "/reminders/outbox/send-again/",                 L, 403, 403, 403, 403, 403, 302,
+        data={"only": "{outbox_email}"}),
+    row("GET",    "/reminders/rules/",                             L, 403, 403, 403, 403, 403, 200),
+    row("GET",    "/reminders/rules/session_starts/",              L, 403, 403, 403, 403, 403, 200),
+    row("POST",   "/reminders/rules/session_starts/",              L, 403, 403, 403, 403, 403, 302,
+        data={"enabled": "on", "timing": "24h 1h"}),
 ]
 # fmt: on
 
@@ -1117,6 +1139,10 @@ RULES = [
     ("visits.view_other_scores",          "application",  REVIEWED,  (F,  F,  F,  F,  F,  T,  T)),
     ("visits.view_application_score",     "application",  None,      (F,  F,  F,  F,  F,  F,  T)),
     ("visits.view_application_score",     "application",  PUBLISHED, (F,  T,  F,  F,  F,  F,  T)),
+    # Reminders (reminders/rules.py).
+    ("reminders.view_outbox",             None,           None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("reminders.change_rules",            None,           None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("reminders.choose_reminders",        None,           None,      (F,  T,  T,  T,  T,  T,  T)),
 ]
 # fmt: on
 

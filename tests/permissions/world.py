@@ -30,6 +30,9 @@ from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
 from feedback.enums import SurveyScope
 from feedback.models import LivePresentation
+from notifications.enums import DeliveryStatus, ReminderKind
+from notifications.models import OutboundEmail
+from reminders.planning import unsubscribe_token
 from roadmaps.enums import ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
 from sessions.calendar_links import registration_calendar_signature
@@ -203,6 +206,16 @@ def build_world() -> World:
     criterion = factories.CriterionFactory(call=call, name="Relevance of the challenge")
     review = factories.ReviewFactory(application=application, reviewer=people["reviewer"])
 
+    # Reminders: a service message that failed, in the outbox, and the officer's link to stop
+    # session reminders.
+    outbox_email = OutboundEmail.objects.create(
+        key="matrix:welcome",
+        to=officer.email,
+        subject="Welcome",
+        body="Hello.",
+        status=DeliveryStatus.FAILED,
+    )
+
     clients, session_keys = {}, {}
     for role, person in people.items():
         clients[role] = Client()
@@ -250,6 +263,10 @@ def build_world() -> World:
             "application": application.pk,
             "criterion": criterion.pk,
             "review": review.pk,
+            "outbox_email": outbox_email.pk,
+            "unsubscribe": unsubscribe_token(
+                address=officer.email, kind=ReminderKind.SESSION_STARTS
+            ),
         },
         rule_object_ids={
             "action": action.pk,

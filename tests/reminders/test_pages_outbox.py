@@ -197,7 +197,7 @@ def test_counts_per_status_are_shown_and_kept_for_a_minute(admin_page):
     assert counts(first) == expected
     assert counts(kept) == expected
     assert "5 emails, by status" not in kept.content.decode()
-    assert "Counted at 12:00:00." in kept.content.decode()  # Lisbon, in winter: UTC
+    assert "they may be up to a minute old" in kept.content.decode()
     assert counts(later) == {**expected, "retry": 1}
     assert "5 emails, by status" in later.content.decode()
 
