@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.enums import DeliveryStatus, ReminderKind
 from notifications.models import OutboundEmail
 from reminders.catalogue import Rule
-from reminders.selectors import SERVICE, outbox_day_bounds
+from reminders.selectors import SERVICE, outbox_day_bounds, with_when
 from reminders.timing import TimingError, offsets_format, offsets_parse, timing_help
 
 
@@ -123,11 +123,17 @@ class OutboxFilter(django_filters.FilterSet):
         return queryset.filter(kind="" if value == SERVICE else value)
 
     def filter_since(self, queryset, name, value):
-        return queryset.filter(when__gte=outbox_day_bounds(value, timezone.get_current_timezone()))
+        start = outbox_day_bounds(value, timezone.get_current_timezone())
+        return with_when(queryset).filter(when__gte=start)
 
     def filter_until(self, queryset, name, value):
         end = outbox_day_bounds(value + datetime.timedelta(days=1), timezone.get_current_timezone())
-        return queryset.filter(when__lt=end)
+        return with_when(queryset).filter(when__lt=end)
+
+    @classmethod
+    def asked(cls, query) -> bool:
+        """Whether `query` (request.GET) gives any filter a value."""
+        return any(query.get(name) for name in cls.base_filters)
 
     @property
     def counted_by_kind_and_status(self) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
@@ -108,13 +108,15 @@ SERVICE_LABEL = gettext_lazy("Service message")
 
 
 def outbox_emails():
-    """Every email of the outbox, newest first, with the time it is about: when it goes or
-    went out (a planned reminder's send_after) or when it was queued. Newest by id, the order
-    of the table, so a page is read from the primary key whatever the number of rows."""
-    return OutboundEmail.objects.annotate(
-        when=Coalesce(F("send_after"), F("created_at")),
-        unrendered=ExpressionWrapper(Q(body=""), output_field=BooleanField()),
-    ).order_by("-pk")
+    """Every email of the outbox, newest first: by id, the order of the table, so a page is
+    read from the primary key whatever the number of rows."""
+    return OutboundEmail.objects.order_by("-pk")
+
+
+def with_when(emails):
+    """`emails` with `when`: when each goes or went out (a planned reminder's send_after), or
+    was queued."""
+    return emails.annotate(when=Coalesce(F("send_after"), F("created_at")))
 
 
 def outbox_counts() -> dict[tuple[str, str], int]:
@@ -144,7 +146,6 @@ ROW_FIELDS = [
     "to",
     "kind",
     "subject",
-    "unrendered",
     "status",
     "last_error",
     "cancel_reason",
@@ -237,7 +238,8 @@ def outbox_rows(values_of_emails) -> list[OutboxRow]:
                 kind=kind,
                 kind_label=labels[kind],
                 subject=values["subject"],
-                rendered=not values["unrendered"],
+                # A planned reminder has no subject until it is rendered, when it is sent.
+                rendered=bool(values["subject"]),
                 status=values["status"],
                 status_label=STATUS_LABELS.get(values["status"], values["status"]),
                 last_error=values["last_error"],

@@ -19,7 +19,7 @@ from reminders import planning, services
 from reminders.catalogue import RULES
 from reminders.forms import PreferencesForm
 from reminders.models import ReminderOptOut
-from reminders.selectors import opted_out_kinds, reminder_rules_for, rule_rows
+from reminders.selectors import opted_out_kinds, reminder_rules_for
 
 CHOOSE = "reminders.choose_reminders"
 
@@ -31,12 +31,12 @@ def preferences(request):
     email. Service messages (password reset, decisions, invitations) are always sent."""
     user = request.user
     rules = reminder_rules_for(user=user)
-    disabled = {row.kind for row in rule_rows() if not row.setting.enabled}
+    disabled = {
+        kind for kind, setting in planning.settings_of_rules().items() if not setting.enabled
+    }
+    opted_out = opted_out_kinds(address=user.email)
     form = PreferencesForm(
-        request.POST or None,
-        rules=rules,
-        opted_out=opted_out_kinds(address=user.email),
-        disabled=disabled,
+        request.POST or None, rules=rules, opted_out=opted_out, disabled=disabled
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,7 +51,15 @@ def preferences(request):
     return render(
         request,
         "reminders/preferences.html",
-        {"form": form, "address": user.email},
+        {
+            "form": form,
+            "address": user.email,
+            # What the checkboxes show, the key of their cached markup (with the page's address
+            # and language): each kind offered, whether it is ticked, whether it is off for all.
+            "fields_key": [
+                (rule.kind, rule.kind not in opted_out, rule.kind in disabled) for rule in rules
+            ],
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -5,6 +5,7 @@ import html
 import re
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from notifications.enums import DeliveryStatus, ReminderKind
@@ -173,3 +174,31 @@ def test_preferences_queries_do_not_grow_with_the_choices(
 
     with django_assert_num_queries(4 + session_queries()):
         assert checkboxes(client.get(URL)) == dict.fromkeys(ReminderKind.values, False)
+
+
+def test_the_kept_checkboxes_follow_a_choice_saved_any_way(client, officer):
+    """The checkboxes are kept in the cache under what they show: a choice made through the
+    service, by the unsubscribe link or straight in the database shows on the next request."""
+    client.force_login(officer)
+    assert checkboxes(client.get(URL))[ReminderKind.SESSION_STARTS] is True
+
+    ReminderOptOut.objects.create(address=officer.email, kind=ReminderKind.SESSION_STARTS)
+    assert checkboxes(client.get(URL))[ReminderKind.SESSION_STARTS] is False
+
+    ReminderRule.objects.create(kind=ReminderKind.CALL_CLOSES, enabled=False, offsets=[60])
+    assert "turned this reminder off for everyone" in client.get(URL).content.decode()
+
+
+def test_two_people_one_after_the_other_each_see_their_own_choices(officer):
+    other = factories.city_officer()
+    ReminderOptOut.objects.create(address=other.email, kind=ReminderKind.PHASE_CLOSES)
+    first, second = Client(), Client()
+    first.force_login(officer)
+    second.force_login(other)
+
+    mine = checkboxes(first.get(URL))
+    theirs = checkboxes(second.get(URL))
+
+    assert [kind for kind, ticked in mine.items() if not ticked] == []
+    assert [kind for kind, ticked in theirs.items() if not ticked] == [ReminderKind.PHASE_CLOSES]
+    assert f"sends to {other.email}." in second.get(URL).content.decode()
