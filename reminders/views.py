@@ -36,7 +36,10 @@ def preferences(request):
     }
     opted_out = opted_out_kinds(address=user.email)
     form = PreferencesForm(
-        request.POST or None, rules=rules, opted_out=opted_out, disabled=disabled
+        request.POST if request.method == "POST" else None,
+        rules=rules,
+        opted_out=opted_out,
+        disabled=disabled,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,13 +121,10 @@ def unsubscribe(request, token):
     address, kind = found
     context = {"address": address, "kind": kind, "kind_label": ReminderKind(kind).label}
     if request.method == "POST":
+        # The page's button and a mail client's one-click POST ("List-Unsubscribe=One-Click")
+        # do the same.
         changed = services.unsubscribe(address=address, kind=kind)
-        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
-        return render(
-            request,
-            "reminders/unsubscribe_done.html",
-            {**context, "changed": changed, "one_click": one_click},
-        )
+        return render(request, "reminders/unsubscribe_done.html", {**context, "changed": changed})
     return render(
         request,
         "reminders/unsubscribe.html",

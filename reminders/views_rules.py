@@ -48,7 +48,9 @@ def rule_edit(request, kind):
     if not found:
         raise Http404
     row = found[0]
-    form = RuleForm(request.POST or None, rule=row.rule, setting=row.setting)
+    form = RuleForm(
+        request.POST if request.method == "POST" else None, rule=row.rule, setting=row.setting
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -202,3 +202,12 @@ def test_two_people_one_after_the_other_each_see_their_own_choices(officer):
     assert [kind for kind, ticked in mine.items() if not ticked] == []
     assert [kind for kind, ticked in theirs.items() if not ticked] == [ReminderKind.PHASE_CLOSES]
     assert f"sends to {other.email}." in second.get(URL).content.decode()
+
+
+def test_unticking_every_box_turns_every_reminder_off(client):
+    person = factories.UserFactory()
+    client.force_login(person)
+
+    assert client.post(URL, {}).status_code == 302
+
+    assert sorted(ReminderOptOut.objects.values_list("kind", flat=True)) == sorted(EVERYONE)

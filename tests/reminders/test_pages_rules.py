@@ -234,3 +234,25 @@ def test_rules_page_queries_do_not_grow_with_the_rules(
         assert len(rule_sections(admin_page.get(URL))) == 7
     with django_assert_num_queries(2 + session_queries()):
         assert admin_page.get(EDIT).status_code == 200
+
+
+def test_an_empty_form_is_refused(admin_page):
+    response = admin_page.post(EDIT, {})
+
+    assert response.status_code == 400
+    assert field_errors(response) == ["This field is required."]
+    assert not ReminderRule.objects.exists()
+
+
+def test_the_django_admin_lists_the_rules_and_opt_outs_to_read(admin_page, admin):
+    from reminders.models import ReminderOptOut
+
+    ReminderRule.objects.create(kind=ReminderKind.SESSION_STARTS, offsets=[60], updated_by=admin)
+    ReminderOptOut.objects.create(address="ana@braga.pt", kind=ReminderKind.SESSION_STARTS)
+
+    rules_list = admin_page.get("/admin/reminders/reminderrule/")
+    opt_outs = admin_page.get("/admin/reminders/reminderoptout/")
+
+    assert (rules_list.status_code, opt_outs.status_code) == (200, 200)
+    assert "ana@braga.pt" in opt_outs.content.decode()
+    assert admin_page.get("/admin/reminders/reminderrule/add/").status_code == 403
