@@ -17,6 +17,9 @@ from notifications.models import OutboundEmail
 from notifications.services import Cancel, message_render
 from reminders.catalogue import RULES, Rule, Setting, rules_in_order
 from reminders.models import ReminderOptOut, ReminderRule
+from reminders.planning import render
+
+logger = logging.getLogger(__name__)
 
 # The reminders a person can receive, by role; EVERYONE's kinds concern every signed-in person
 # (anyone may be registered for a session or asked by a survey). Programme admins see them all.
@@ -134,8 +137,6 @@ def outbox_day_bounds(day: datetime.date, zone) -> datetime.datetime:
     """The first moment of `day` in `zone` (the outbox's date filters are the admin's days)."""
     return datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
 
-
-logger = logging.getLogger(__name__)
 
 COUNTS_KEY = "reminders:outbox-counts"
 COUNTS_SECONDS = 60
@@ -298,8 +299,6 @@ def email_preview(email: OutboundEmail) -> Preview:
         )
     if email.kind not in RULES:
         return Preview(stored=False, error=f"No reminder rule renders the kind {email.kind!r}.")
-    from reminders.planning import render
-
     # Decision: rendered inside a transaction that is rolled back, so a preview saves nothing
     # whatever a rule's renderer does; the email is neither changed nor sent.
     try:

@@ -116,9 +116,10 @@ def outbox(request):
     )
 
 
-# One row of the list. Decision: the rows are written here, not in the template, which took
-# 15 ms for a page of 50 (a dozen variables, two dates and a link each), five times the floor
-# page on its own; they change with every email sent, so no cached fragment could keep them.
+# One row of the list. Decision: the rows are written here, not in the template: drawn by the
+# template (a dozen variables, a date and a link for each of 50 rows) the page took 7 times the
+# floor page, and written here 2.4 times (benchmarks/bench_reminders_pages.py, 3 December
+# 2026); they change with every email sent, so no cached fragment could keep them.
 # The markup is the page's (templates/reminders/outbox.html has the table around it); the tests
 # read it as a person would (tests/reminders/test_pages_outbox.py). Text is escaped with the
 # standard library's html.escape, what Django's escape does underneath, without its lazy-string

@@ -559,3 +559,27 @@ def test_email_page_queries_are_few(admin_page, django_assert_num_queries, sessi
     with time_machine.travel(datetime.datetime(2026, 12, 9, 8, 0, tzinfo=datetime.UTC)):
         response = admin_page.get(f"{URL}{planned.pk}/")
     assert "Preview, as it would be sent now" in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "pt"])
+@pytest.mark.parametrize("zone", ["Europe/Lisbon", "America/Sao_Paulo", "Asia/Tokyo"])
+def test_rows_dates_are_written_as_the_date_filter_writes_them(language, zone):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from reminders.views_outbox import _when_formatter
+
+    moments = [
+        NOON + datetime.timedelta(minutes=minutes)
+        for minutes in (0, 1, 59, 61, 11 * 60 + 59, 12 * 60, 13 * 60 + 7, 3 * 24 * 60 + 5)
+    ] + [datetime.datetime(2027, 3, 28, 0, 30, tzinfo=datetime.UTC)]  # Lisbon's clocks move
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        formatted = _when_formatter()
+        written = [formatted(timezone.localtime(moment)) for moment in moments]
+        expected = [
+            date_format(timezone.localtime(moment), "DATETIME_FORMAT") for moment in moments
+        ]
+
+    assert written == expected
