@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.enums import Role
@@ -173,12 +174,16 @@ class Counts:
 
 
 def outbox_counts_kept() -> Counts:
-    """The outbox's counts by kind and status, counted at most once every COUNTS_SECONDS."""
+    """The outbox's counts by kind and status, counted at most once every COUNTS_SECONDS.
+
+    When they were counted is kept with them and read here, rather than left to the cache's
+    expiry alone, so that the age holds by the portal's clock on every cache backend."""
+    now = timezone.now().timestamp()
     kept = cache.get(COUNTS_KEY)
-    if kept is None:
-        kept = outbox_counts()
+    if kept is None or not 0 <= now - kept[1] < COUNTS_SECONDS:
+        kept = (outbox_counts(), now)
         cache.set(COUNTS_KEY, kept, COUNTS_SECONDS)
-    return Counts(by_kind_and_status=kept)
+    return Counts(by_kind_and_status=kept[0])
 
 
 def outbox_counts_forget() -> None:
