@@ -4,6 +4,8 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,7 +122,17 @@ class OutboxFilter(django_filters.FilterSet):
         fields = ["status", "kind", "to", "since", "until"]
 
     def filter_kind(self, queryset, name, value):
-        return queryset.filter(kind="" if value == SERVICE else value)
+        kind = "" if value == SERVICE else value
+        if self.form.cleaned_data.get("status"):
+            # The (kind, status) index gives one status's rows of a kind newest first.
+            return queryset.filter(kind=kind)
+        # Decision: a kind alone is matched on an expression, which no index serves, so the
+        # newest rows are read first (by primary key) until a page is full. Through the
+        # (kind, status) index, every row of the kind would be read and sorted first: 7 ms for
+        # 5,000 rows, and it grows with the kind, where this stops at a page (1 ms at 50,000
+        # rows; a rare kind costs at most one pass over the table). An index on (kind, id)
+        # would serve both.
+        return queryset.alias(kind_matched=Concat("kind", Value(""))).filter(kind_matched=kind)
 
     def filter_since(self, queryset, name, value):
         start = outbox_day_bounds(value, timezone.get_current_timezone())
@@ -129,6 +141,15 @@ class OutboxFilter(django_filters.FilterSet):
     def filter_until(self, queryset, name, value):
         end = outbox_day_bounds(value + datetime.timedelta(days=1), timezone.get_current_timezone())
         return with_when(queryset).filter(when__lt=end)
+
+    def get_form_class(self):
+        """The form class, made once: django-filter makes it afresh for every filter set from
+        the filters' fields (a third of the filtered outbox's own time), and these filters'
+        fields are the same for every request (each form copies them, as Django's forms do)."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     @classmethod
     def asked(cls, query) -> bool:

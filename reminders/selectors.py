@@ -200,7 +200,7 @@ def kind_label(kind: str) -> str:
         return kind
 
 
-@dataclass
+@dataclass(slots=True)
 class OutboxRow:
     """One line of the outbox list."""
 
@@ -229,29 +229,31 @@ class OutboxRow:
 STATUS_LABELS = dict(DeliveryStatus.choices)
 
 
-def outbox_rows(values_of_emails) -> list[OutboxRow]:
-    """The rows of one page of the outbox: dicts of ROW_FIELDS (outbox_emails().values())."""
-    labels = {}
+def outbox_rows(emails) -> list[OutboxRow]:
+    """The rows of one page of the outbox: tuples of ROW_FIELDS
+    (outbox_emails().values_list(*ROW_FIELDS)), the labels read once per kind and status."""
+    kinds, statuses = {}, {}
     rows = []
-    for values in values_of_emails:
-        kind = values["kind"]
-        if kind not in labels:
-            labels[kind] = kind_label(kind)
+    for pk, to, kind, subject, status, last_error, cancel_reason, send_after, created_at in emails:
+        if kind not in kinds:
+            kinds[kind] = kind_label(kind)
+        if status not in statuses:
+            statuses[status] = str(STATUS_LABELS.get(status, status))
         rows.append(
             OutboxRow(
-                pk=values["pk"],
-                to=values["to"],
+                pk=pk,
+                to=to,
                 kind=kind,
-                kind_label=labels[kind],
-                subject=values["subject"],
+                kind_label=kinds[kind],
+                subject=subject,
                 # A planned reminder has no subject until it is rendered, when it is sent.
-                rendered=bool(values["subject"]),
-                status=values["status"],
-                status_label=STATUS_LABELS.get(values["status"], values["status"]),
-                last_error=values["last_error"],
-                cancel_reason=values["cancel_reason"],
-                when=values["send_after"] or values["created_at"],
-                planned=values["send_after"] is not None,
+                rendered=bool(subject),
+                status=status,
+                status_label=statuses[status],
+                last_error=last_error,
+                cancel_reason=cancel_reason,
+                when=send_after or created_at,
+                planned=send_after is not None,
             )
         )
     return rows

@@ -92,7 +92,7 @@ def outbox(request):
         # in the cache, drawn only when the cache has lost it).
         filterset = None
         emails, known = outbox_emails(), counts.total()
-    paginator = Paginator(emails.values(*ROW_FIELDS), PAGE_SIZE)
+    paginator = Paginator(emails.values_list(*ROW_FIELDS), PAGE_SIZE)
     if known is not None:
         paginator.count = known
     page_obj = paginator.get_page(request.GET.get("page"))
@@ -162,17 +162,18 @@ def _rows_html(rows) -> str:
     send_again_url = html.escape(reverse("reminders_outbox_send_again"))
     detail = reverse("reminders_outbox")
     when_of = _when_formatter()
+    zone = timezone.get_current_timezone()
     kinds, statuses = {}, {}
     parts = []
     for row in rows:
         pk = row.pk
         kind = kinds.get(row.kind)
         if kind is None:
-            kind = kinds[row.kind] = html.escape(str(row.kind_label))
+            kind = kinds[row.kind] = html.escape(row.kind_label)
         status = statuses.get(row.status)
         if status is None:
-            status = statuses[row.status] = html.escape(str(row.status_label))
-        when = timezone.localtime(row.when)
+            status = statuses[row.status] = (html.escape(row.status), html.escape(row.status_label))
+        when = row.when.astimezone(zone)
         why = ""
         if row.last_error:
             why += f'<span class="help" data-error>{html.escape(row.last_error)}</span>'
@@ -195,7 +196,7 @@ def _rows_html(rows) -> str:
             )
         subject = html.escape(row.subject) if row.rendered else unrendered
         parts.append(
-            f'<tr data-email="{pk}" data-status="{html.escape(row.status)}">'
+            f'<tr data-email="{pk}" data-status="{status[0]}">'
             f'<th scope="row"><a href="{detail}{pk}/" id="subject-{pk}">{subject}</a></th>'
             f'<td data-label="{choose_label}">{checkbox}</td>'
             f'<td data-label="{when_label}"><time datetime="{when.isoformat()}">'
@@ -203,7 +204,7 @@ def _rows_html(rows) -> str:
             f'<td data-label="{to_label}">{html.escape(row.to)}</td>'
             f'<td data-label="{kind_label}">{kind}</td>'
             f'<td data-label="{status_label}"><span class="badge" '
-            f'data-status="{html.escape(row.status)}">{status}</span>{why}</td>'
+            f'data-status="{status[0]}">{status[1]}</span>{why}</td>'
             f'<td data-label="{action_label}">{action}</td>'
             "</tr>\n"
         )

@@ -582,3 +582,17 @@ def test_rows_dates_are_written_as_the_date_filter_writes_them(language, zone):
         ]
 
     assert written == expected
+
+
+def test_filter_form_speaks_each_readers_language(admin_page, admin):
+    email(status=DeliveryStatus.FAILED)
+    english = admin_page.get(URL, {"status": "failed"}).content.decode()
+    admin.language = "fr"
+    admin.save()
+
+    french = admin_page.get(URL, {"status": "sent"}).content.decode()
+
+    assert '<option value="failed" selected>Failed</option>' in english
+    assert '<label for="id_status">Status:</label>' in english
+    assert '<label for="id_status">Statut\xa0:</label>' in french
+    assert '<option value="sent" selected>Envoyé</option>' in french
