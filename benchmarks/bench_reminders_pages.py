@@ -84,6 +84,12 @@ def outbox_page_failed():
     return page(signed_in_client(_admin()), "/reminders/outbox/?status=failed")
 
 
+@benchmark("reminders outbox: programme admin, service messages (kind filter)")
+def outbox_page_service():
+    outbox_filled()
+    return page(signed_in_client(_admin()), "/reminders/outbox/?kind=service")
+
+
 @benchmark("reminders preferences: officer")
 def preferences_officer():
     officer = (
