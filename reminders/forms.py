@@ -19,7 +19,7 @@ from reminders.timing import TimingError, offsets_format, offsets_parse, timing_
 class RuleForm(forms.Form):
     """One rule's setting, its timing written as text (reminders.timing)."""
 
-    enabled = forms.BooleanField(label=_("On: send these reminders"), required=False)
+    enabled = forms.BooleanField(label=_("Send these reminders"), required=False)
     timing = forms.CharField(label=_("When"), max_length=300)
     max_reminders = forms.IntegerField(
         label=_("At most this many reminders to one person"), min_value=1, max_value=10

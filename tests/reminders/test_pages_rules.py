@@ -256,3 +256,18 @@ def test_the_django_admin_lists_the_rules_and_opt_outs_to_read(admin_page, admin
     assert (rules_list.status_code, opt_outs.status_code) == (200, 200)
     assert "ana@braga.pt" in opt_outs.content.decode()
     assert admin_page.get("/admin/reminders/reminderrule/add/").status_code == 403
+
+
+def test_the_weekly_digest_is_timed_by_a_day_and_an_hour(admin_page, monkeypatch):
+    stub_rules(monkeypatch)
+    path = "/reminders/rules/facilitator_digest/"
+    form = admin_page.get(path).content.decode()
+    assert 'name="timing" value="Monday 08:00"' in form
+    assert "A day and a time in each recipient's time zone, such as Monday 08:00." in form
+
+    response = admin_page.post(path, {"enabled": "on", "timing": "Thursday 17:00, monday 8:00"})
+
+    assert response.status_code == 302
+    assert ReminderRule.objects.get().offsets == [480, 3 * 1440 + 1020]
+    section = rule_sections(admin_page.get(URL))["facilitator_digest"]
+    assert "When Every week: Monday 08:00, Thursday 17:00" in section
