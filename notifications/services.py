@@ -299,13 +299,13 @@ def _due(now: datetime) -> Q:
 
 def _claim(email_id: int | None, now: datetime) -> OutboundEmail | None:
     """Mark the email "sending" for this delivery alone, or return None. With no id, the oldest
-    due email that no other delivery holds (the batch delivery of planned reminders)."""
+    due planned email that no other delivery holds (the batch delivery of reminders)."""
     with transaction.atomic():
-        due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(_due(now))
+        locked = OutboundEmail.objects.select_for_update(skip_locked=True)
         if email_id is None:
-            email = due.order_by("send_after", "pk").first()
+            email = _next_planned(locked, now)
         else:
-            email = due.filter(pk=email_id).first()
+            email = locked.filter(_due(now), pk=email_id).first()
         if email is None:
             return None  # gone, sent, not due yet, or being sent by another worker
         # The update checks the status again: SQLite has no row locks, so two deliveries may
@@ -323,6 +323,25 @@ def _claim(email_id: int | None, now: datetime) -> OutboundEmail | None:
         return None
     email.refresh_from_db()
     return email
+
+
+def _next_planned(locked, now: datetime) -> OutboundEmail | None:
+    """The oldest due planned row: pending ones first (read from the partial index
+    outbound_planned_due), then those waiting to retry."""
+    pending = (
+        locked.filter(status=DeliveryStatus.PENDING, send_after__isnull=False, send_after__lte=now)
+        .order_by("send_after", "id")
+        .first()
+    )
+    if pending is not None:
+        return pending
+    return (
+        locked.filter(
+            status=DeliveryStatus.RETRY, send_after__isnull=False, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at", "id")
+        .first()
+    )
 
 
 # How many emails one batch delivery sends before it hands over to a new task, so a worker
@@ -344,7 +363,10 @@ def emails_deliver_due(*, limit: int = BATCH_SIZE, now: datetime | None = None) 
 
 
 def emails_due_exist(*, now: datetime | None = None) -> bool:
-    return OutboundEmail.objects.filter(_due(now or timezone.now())).exists()
+    """Whether a planned email is due (what the batch delivery sends)."""
+    return OutboundEmail.objects.filter(
+        _due(now or timezone.now()), send_after__isnull=False
+    ).exists()
 
 
 def emails_cancel(*, email_ids: list[int], acting_user, reason: str) -> int:
