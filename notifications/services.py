@@ -349,17 +349,25 @@ def _next_planned(locked, now: datetime) -> OutboundEmail | None:
 BATCH_SIZE = 50
 
 
-def emails_deliver_due(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> int:
-    """Send due emails one at a time, each claimed alone (so two deliveries running at once
-    never take the same row), up to `limit`; return how many were sent. The task that runs
-    this queues itself again while there is more (notifications.tasks.deliver_due)."""
-    sent = 0
-    for _ in range(limit):
+def emails_deliver_batch(
+    *, limit: int = BATCH_SIZE, now: datetime | None = None
+) -> tuple[int, int]:
+    """Claim and send due planned emails one at a time (two deliveries running at once never
+    take the same row), up to `limit`; return how many were claimed and how many sent (a
+    claimed reminder may be cancelled instead, or fail)."""
+    claimed = sent = 0
+    while claimed < limit:
         email = _claim(None, now or timezone.now())
         if email is None:
             break
+        claimed += 1
         sent += _send_claimed(email)
-    return sent
+    return claimed, sent
+
+
+def emails_deliver_due(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> int:
+    """Send up to `limit` due planned emails; return how many were sent."""
+    return emails_deliver_batch(limit=limit, now=now)[1]
 
 
 def emails_due_exist(*, now: datetime | None = None) -> bool:
