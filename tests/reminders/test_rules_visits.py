@@ -460,3 +460,16 @@ def test_reviews_due_plan_queries_do_not_grow_with_reviewers(review_call):
     # The calls due soon; their reviewers with something to score.
     assert (one[0], many[0]) == (2, 2)
     assert (one[1], many[1]) == (1, 17)
+
+
+def test_reviews_due_not_for_applications_of_the_reviewers_country_when_excluded(review_call):
+    review_call.exclude_same_country = True
+    review_call.save()
+    application = submitted(review_call)
+    # An officer of another city of the applicant's country: in conflict for this call.
+    compatriot = city_officer(CityFactory(country=application.city.country), email="c@r.eu")
+    ReviewFactory(application=application, reviewer=compatriot)
+    ReviewFactory(application=application, reviewer=UserFactory(email="ada@review.eu"))
+    with time_machine.travel(due_in(days=3), tick=False):
+        reminders_evaluate()
+    assert [row[0] for row in rows(ReminderKind.REVIEWS_DUE)] == ["ada@review.eu"]
