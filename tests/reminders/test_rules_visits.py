@@ -473,3 +473,31 @@ def test_reviews_due_not_for_applications_of_the_reviewers_country_when_excluded
     with time_machine.travel(due_in(days=3), tick=False):
         reminders_evaluate()
     assert [row[0] for row in rows(ReminderKind.REVIEWS_DUE)] == ["ada@review.eu"]
+
+
+@pytest.mark.parametrize(
+    ("signal_name", "reason"),
+    [
+        ("application_submitted", "The city has submitted its application."),
+        ("application_withdrawn", "The city withdrew its application."),
+    ],
+)
+def test_call_closes_is_cancelled_at_once_when_the_city_submits_or_withdraws(
+    cohort, call, signal_name, reason
+):
+    from visits import signals
+    from visits.models import Application
+
+    braga, porto = enrolled(cohort), enrolled(cohort)
+    city_officer(braga, email="ana@braga.pt")
+    city_officer(porto, email="rui@porto.pt")
+    application = ApplicationFactory(call=call, city=braga)
+    with time_machine.travel(closes_in(days=7, hours=12), tick=False):
+        reminders_evaluate()
+        # What visits.applying sends inside application_submit / application_withdraw.
+        getattr(signals, signal_name).send(sender=Application, application=application)
+    assert [(row[0], row[3]) for row in rows(ReminderKind.CALL_CLOSES)] == [
+        ("ana@braga.pt", DeliveryStatus.CANCELLED),
+        ("rui@porto.pt", DeliveryStatus.PENDING),
+    ]
+    assert OutboundEmail.objects.get(to="ana@braga.pt").cancel_reason == reason
