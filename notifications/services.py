@@ -16,6 +16,7 @@ from email.utils import make_msgid
 from typing import Protocol
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -63,18 +64,40 @@ class Recipient:
     time_zone: str = ""  # "" is settings.TIME_ZONE
 
 
-def notify(*, recipient: EmailRecipient, template: str, context: dict, key: str) -> OutboundEmail:
+def notify(
+    *,
+    recipient: EmailRecipient,
+    template: str,
+    context: dict,
+    key: str,
+    kind: str = "",
+    topic: str = "",
+) -> OutboundEmail:
     """Write to one person with the templates emails/<template>/subject.txt, body.txt and
     body.html, in the recipient's language and with times in the recipient's time zone, and
     queue the email (sent once the current transaction commits; the same key goes out once).
 
     The templates get `context` plus `recipient`, and the bodies `subject`. Links in them are
     absolute: build them with portal.links.site_url(reverse(...)), never from a request.
+
+    A reminder written now (feedback's "send reminder") names its `kind` (a
+    notifications.enums.ReminderKind) and `topic`: the outbox groups it with the planned ones,
+    and the person's choices are honoured (email_queue).
     """
     subject, body, html_body = message_render(
         recipient=recipient, template=template, context=context
     )
-    return email_queue(key=key, to=recipient.email, subject=subject, body=body, html_body=html_body)
+    return email_queue(
+        key=key,
+        to=recipient.email,
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        kind=kind,
+        topic=topic,
+        # An account (not a Recipient written to by address alone): the outbox names the person.
+        recipient_id=recipient.pk if isinstance(recipient, get_user_model()) else None,
+    )
 
 
 def message_render(
@@ -163,27 +186,69 @@ def new_message_id() -> str:
     return make_msgid(domain=site_domain())
 
 
+# Checks of a reminder written now (one with a kind, not planned by a rule): each is called as
+# check(address=, kind=, topic=, recipient_id=) and returns why it is not sent, or None.
+# Registered by the app that keeps people's choices (reminders.apps), so that this layer honours
+# them without importing it.
+_suppressions: list = []
+
+
+def suppression_register(check) -> None:
+    if check not in _suppressions:
+        _suppressions.append(check)
+
+
+def suppression_reason(
+    *, address: str, kind: str, topic: str, recipient_id: int | None
+) -> str | None:
+    """Why a reminder of `kind` written now to `address` is not sent, or None."""
+    for check in _suppressions:
+        reason = check(address=address, kind=kind, topic=topic, recipient_id=recipient_id)
+        if reason:
+            return reason
+    return None
+
+
 def email_queue(
-    *, key: str, to: str, subject: str, body: str, html_body: str = ""
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    kind: str = "",
+    topic: str = "",
+    recipient_id: int | None = None,
 ) -> OutboundEmail:
     """Record an email and send it once the current transaction commits.
 
     Queuing the same key twice returns the first row and sends nothing more. Emails to people
     are written with notify(); this is the outbox underneath it.
+
+    A reminder (`kind` set) that a registered check suppresses (suppression_register: the
+    person unsubscribed from the kind, say) is recorded cancelled, with the reason, and not sent.
     """
     from notifications.tasks import deliver_email
 
-    email, created = OutboundEmail.objects.get_or_create(
-        key=key,
-        defaults={
-            "to": to,
-            "subject": subject,
-            "body": body,
-            "html_body": html_body,
-            "message_id": new_message_id(),
-        },
-    )
-    if created:
+    defaults = {
+        "to": to,
+        "subject": subject,
+        "body": body,
+        "html_body": html_body,
+        "message_id": new_message_id(),
+        "kind": kind,
+        "topic": topic,
+        "recipient_id": recipient_id,
+    }
+    reason = None
+    if kind and not OutboundEmail.objects.filter(key=key).exists():
+        reason = suppression_reason(address=to, kind=kind, topic=topic, recipient_id=recipient_id)
+    if reason:
+        defaults.update(
+            status=DeliveryStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason[:200]
+        )
+    email, created = OutboundEmail.objects.get_or_create(key=key, defaults=defaults)
+    if created and not reason:
         # robust: a broker that is down must not turn a committed request into an error page;
         # the row stays "pending" and the sweeper queues it again.
         transaction.on_commit(lambda email_id=email.pk: deliver_email.delay(email_id), robust=True)
