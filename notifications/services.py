@@ -84,6 +84,12 @@ def notify(
     notifications.enums.ReminderKind) and `topic`: the outbox groups it with the planned ones,
     and the person's choices are honoured (email_queue).
     """
+    headers = {}
+    if kind and _reminder_extras is not None:
+        # The unsubscribe link of the kind, in the footer and the List-Unsubscribe header, as
+        # on the planned reminders (reminders.planning.reminder_extras).
+        extra_context, headers = _reminder_extras(address=recipient.email, kind=kind)
+        context = {**context, **extra_context}
     subject, body, html_body = message_render(
         recipient=recipient, template=template, context=context
     )
@@ -93,6 +99,7 @@ def notify(
         subject=subject,
         body=body,
         html_body=html_body,
+        headers=headers,
         kind=kind,
         topic=topic,
         # An account (not a Recipient written to by address alone): the outbox names the person.
@@ -191,6 +198,14 @@ def new_message_id() -> str:
 # Registered by the app that keeps people's choices (reminders.apps), so that this layer honours
 # them without importing it.
 _suppressions: list = []
+# function(address=, kind=) -> (context, headers): what every reminder email carries besides its
+# own text (the unsubscribe link); registered by the reminders app.
+_reminder_extras = None
+
+
+def reminder_extras_register(extras) -> None:
+    global _reminder_extras
+    _reminder_extras = extras
 
 
 def suppression_register(check) -> None:
@@ -216,6 +231,7 @@ def email_queue(
     subject: str,
     body: str,
     html_body: str = "",
+    headers: dict | None = None,
     kind: str = "",
     topic: str = "",
     recipient_id: int | None = None,
@@ -236,6 +252,7 @@ def email_queue(
         "body": body,
         "html_body": html_body,
         "message_id": new_message_id(),
+        "headers": headers or {},
         "kind": kind,
         "topic": topic,
         "recipient_id": recipient_id,
