@@ -161,6 +161,7 @@ def test_account_holder_reads_the_reminder_in_their_language_and_zone(session):
         reminders_evaluate()
         emails_deliver_due()
     [message] = mail.outbox
+    assert message.subject == "Demain : « Urban greening »"
     assert message.body.startswith("Bonjour Marie,")
     assert "04:00" in message.body  # 09:00 UTC in Montreal
 
