@@ -4,7 +4,6 @@ from django.test.utils import override_settings
 
 from devdata.demo import demo_data_load, demo_surveys_load
 from devdata.visits_load import demo_visits_load
-from reminders.planning import reminders_evaluate
 
 # The demo's own writes queue emails (Coimbra's and Ljubljana's roadmaps submitted, Ljubljana's
 # returned) to example.org officers. They are recorded in the outbox (marked sent) but go
@@ -48,11 +47,3 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo visits: {visits.summary()}.")
         if verbosity >= 2:
             self.stdout.write("\n".join(visits.lines()))
-        # Reminders (issue 13): the rules evaluated once, so the outbox shows what is planned
-        # around cohort 2's dates on a first run; those due now are marked sent to nowhere.
-        # From then on `bin/serve` (or beat with REDIS_URL) evaluates them every minute.
-        with override_settings(EMAIL_BACKEND=NO_DELIVERY):
-            evaluation = reminders_evaluate()
-        if verbosity >= 1:
-            planned = sum(found.planned for found in evaluation.values())
-            self.stdout.write(f"Demo reminders: {planned} planned.")
