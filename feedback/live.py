@@ -351,7 +351,7 @@ WORD_CLOUD_WORDS = 40
 WORD_SIZES = 6
 # A word: letters, joined by an apostrophe (straight or typographic) or a hyphen.
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
-# English and French (the portal's languages) words that say nothing alone.
+# English, French and Portuguese (the portal's languages) words that say nothing alone.
 _STOP_WORDS_TEXT = """
     a about after all also an and any are as at be because been but by can could did do does
     for from had has have he her his how i if in into is it its just me more most my no not of
@@ -360,6 +360,9 @@ _STOP_WORDS_TEXT = """
     à au aux avec ce ces cette dans de des du elle en et est il ils je la le les leur lui ma mais
     me mes moi mon ne nos notre nous on ou où par pas pour qu que qui sa se ses son sur ta te tes
     toi ton tu un une vos votre vous y été être ont sont plus très d l j n s c qu
+    ao aos as às com como da das dele dela do dos e é em entre era essa esse esta este eu foi
+    há isso isto já lhe mais mas me muito na nas não nem no nos o os ou para pela pelo por quando
+    que se sem ser seu sua são também te tem um uma umas uns você
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 

@@ -10,6 +10,12 @@ Decisions (README):
   says how many went.
 - Only a published survey that is open now is reminded of: before it opens or after it closes
   there is nothing to answer.
+- These emails are reminders of the kind SURVEY_UNANSWERED about the topic "survey:<id>", as
+  the scheduled ones (reminders.rules_feedback) are: the scheduled reminders count them in their
+  limits (at most N to a person, M days apart), and the person's choices are honoured when they
+  are queued (notifications.services.suppression_register, answered by the reminders app: one
+  who unsubscribed from survey reminders, or who had the most reminders allowed, or one less
+  than M days ago, is not written to; the outbox keeps the row, cancelled, with the reason).
 """
 
 from django.db import transaction
@@ -19,11 +25,17 @@ from django.utils.translation import gettext as _
 
 from feedback.models import Survey
 from feedback.results import people_to_remind
+from notifications.enums import DeliveryStatus, ReminderKind
 from notifications.models import OutboundEmail
 from notifications.services import notify
 from portal.errors import ApplicationError
 from portal.links import site_url
 from portal.permissions import permission_check
+
+
+def survey_topic(survey: Survey) -> str:
+    """What a survey's reminders are about, in the outbox (scheduled and sent by hand alike)."""
+    return f"survey:{survey.pk}"
 
 
 def reminder_key(survey: Survey, user_id: int, day) -> str:
@@ -44,7 +56,8 @@ def reminder_refusal(survey: Survey) -> str | None:
 
 def survey_reminders_send(*, acting_user, survey: Survey) -> int:
     """Queue a reminder to each person who has not answered; return how many were queued now
-    (those already reminded today are not written to again)."""
+    (those already reminded today are not written to again, nor those whose choices or the
+    reminders' limits hold it back)."""
     permission_check(acting_user, "feedback.change_survey", survey)
     refusal = reminder_refusal(survey)
     if refusal:
@@ -65,8 +78,14 @@ def survey_reminders_send(*, acting_user, survey: Survey) -> int:
         for person in people:
             if keys[person.pk] in already:
                 continue
-            notify(
-                recipient=person, template="survey_reminder", context=context, key=keys[person.pk]
+            email = notify(
+                recipient=person,
+                template="survey_reminder",
+                context=context,
+                key=keys[person.pk],
+                kind=ReminderKind.SURVEY_UNANSWERED,
+                topic=survey_topic(survey),
             )
-            sent += 1
+            if email.status != DeliveryStatus.CANCELLED:
+                sent += 1
     return sent

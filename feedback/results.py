@@ -31,8 +31,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Lower, RowNumber
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -149,6 +149,104 @@ def people_to_remind(survey: Survey) -> QuerySet:
         officers = CityMembership.objects.filter(city__in=not_answered(survey)).values("user_id")
         return get_user_model().objects.filter(pk__in=officers)
     return not_answered(survey)
+
+
+def people_to_remind_of(surveys) -> dict[int, dict[int, str]]:
+    """`people_to_remind` of many named surveys at once, active accounts only: for each survey's
+    id, the ids of the people to remind and their addresses.
+
+    Three queries whatever the number of surveys and people (the scheduled reminders plan every
+    open survey each minute: reminders.rules_feedback): the officers of the cities enrolled in
+    the surveys' cohorts, the accounts registered for the surveys' sessions, and the submitted
+    responses; the sets are then put together here. `surveys` are Survey rows with their
+    session (select_related). tests/reminders/test_rules_feedback.py checks it agrees with
+    `people_to_remind` survey by survey.
+    """
+    surveys = list(surveys)
+    if any(survey.is_anonymous for survey in surveys):
+        raise ValueError("An anonymous survey has no list of who has not answered.")
+    if not surveys:
+        return {}
+    cohort_of = {}  # a survey answered about a session or a cohort: that one cohort
+    programmes = set()
+    for survey in surveys:
+        if survey.scope == SurveyScope.SESSION:
+            cohort_of[survey.pk] = survey.session.cohort_id
+        elif survey.scope == SurveyScope.COHORT:
+            cohort_of[survey.pk] = survey.cohort_id
+        else:
+            programmes.add(survey.programme)
+    # Each officer (active) of each city enrolled in one of those cohorts, with the cohort.
+    enrolled = Q(city__enrolments__cohort_id__in=set(cohort_of.values()))
+    if programmes:
+        enrolled |= Q(city__enrolments__cohort__programme__in=programmes)
+    officers = (
+        CityMembership.objects.filter(enrolled, city__enrolments__status=EnrolmentStatus.ACCEPTED)
+        .filter(user__is_active=True)
+        .order_by()
+        .values_list(
+            "user_id",
+            "user__email",
+            "city_id",
+            "city__enrolments__cohort_id",
+            "city__enrolments__cohort__programme",
+        )
+    )
+    by_cohort: dict[int, list[tuple[int, str, int]]] = {}
+    cohorts_of_programme: dict[str, set[int]] = {}
+    for user_id, email, city_id, cohort_id, programme in officers:
+        by_cohort.setdefault(cohort_id, []).append((user_id, email, city_id))
+        cohorts_of_programme.setdefault(programme, set()).add(cohort_id)
+    # The accounts registered (by their address) for the sessions surveyed.
+    sessions = {s.session_id for s in surveys if s.scope == SurveyScope.SESSION}
+    registered: dict[int, dict[int, str]] = {}
+    if sessions:
+        accounts = get_user_model().objects.filter(email=Lower(OuterRef("email")), is_active=True)
+        rows = (
+            Registration.objects.filter(session_id__in=sessions)
+            .annotate(
+                account_id=Subquery(accounts.values("pk")[:1]),
+                account_email=Subquery(accounts.values("email")[:1]),
+            )
+            .filter(account_id__isnull=False)
+            .order_by()
+            .values_list("session_id", "account_id", "account_email")
+        )
+        for session_id, user_id, email in rows:
+            registered.setdefault(session_id, {})[user_id] = email
+    answered_people: dict[int, set[int]] = {}
+    answered_cities: dict[int, set[int]] = {}
+    responses = (
+        Response.objects.filter(
+            survey_id__in=[survey.pk for survey in surveys], status=ResponseStatus.SUBMITTED
+        )
+        .order_by()
+        .values_list("survey_id", "user_id", "city_id")
+    )
+    for survey_id, user_id, city_id in responses:
+        if user_id is not None:
+            answered_people.setdefault(survey_id, set()).add(user_id)
+        if city_id is not None:
+            answered_cities.setdefault(survey_id, set()).add(city_id)
+
+    found = {}
+    for survey in surveys:
+        if survey.pk in cohort_of:
+            cohorts = {cohort_of[survey.pk]}
+        else:
+            cohorts = cohorts_of_programme.get(survey.programme, set())
+        members = [row for cohort_id in cohorts for row in by_cohort.get(cohort_id, [])]
+        if survey.response_unit == ResponseUnit.CITY:
+            done = answered_cities.get(survey.pk, set())
+            people = {user_id: email for user_id, email, city_id in members if city_id not in done}
+        else:
+            people = {user_id: email for user_id, email, _city_id in members}
+            if survey.scope == SurveyScope.SESSION:
+                people.update(registered.get(survey.session_id, {}))
+            for user_id in answered_people.get(survey.pk, set()):
+                people.pop(user_id, None)
+        found[survey.pk] = people
+    return found
 
 
 # --- Filters -----------------------------------------------------------------------------------

@@ -306,8 +306,9 @@ def survey_remind(request, pk):
                 messages.info(
                     request,
                     _(
-                        "No reminder sent: everyone who has not answered was reminded today "
-                        "already, or everyone has answered."
+                        "No reminder sent: everyone has answered, or each person who has not "
+                        "was reminded today already, has had as many reminders as the rules "
+                        "allow, or chose not to get survey reminders (the outbox says which)."
                     ),
                 )
         return redirect(results_url)

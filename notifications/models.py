@@ -71,8 +71,14 @@ class OutboundEmail(models.Model):
         verbose_name_plural = _("outbound emails")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            # The delivery of due reminders claims the oldest due row: status, then time.
-            models.Index(fields=["status", "send_after"], name="outbound_due"),
+            # The batch delivery claims the oldest due planned row, once per email: a partial
+            # index holds only the pending ones, in time order, so each claim reads one entry
+            # however many thousands were sent before.
+            models.Index(
+                fields=["send_after", "id"],
+                condition=models.Q(status="pending", send_after__isnull=False),
+                name="outbound_planned_due",
+            ),
             # The outbox page filters by kind and the planner reads a kind's pending rows.
             models.Index(fields=["kind", "status"], name="outbound_kind_status"),
             models.Index(fields=["topic"], name="outbound_topic"),

@@ -16,6 +16,7 @@ from email.utils import make_msgid
 from typing import Protocol
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -63,18 +64,47 @@ class Recipient:
     time_zone: str = ""  # "" is settings.TIME_ZONE
 
 
-def notify(*, recipient: EmailRecipient, template: str, context: dict, key: str) -> OutboundEmail:
+def notify(
+    *,
+    recipient: EmailRecipient,
+    template: str,
+    context: dict,
+    key: str,
+    kind: str = "",
+    topic: str = "",
+) -> OutboundEmail:
     """Write to one person with the templates emails/<template>/subject.txt, body.txt and
     body.html, in the recipient's language and with times in the recipient's time zone, and
     queue the email (sent once the current transaction commits; the same key goes out once).
 
     The templates get `context` plus `recipient`, and the bodies `subject`. Links in them are
     absolute: build them with portal.links.site_url(reverse(...)), never from a request.
+
+    A reminder written now (feedback's "send reminder") names its `kind` (a
+    notifications.enums.ReminderKind) and `topic`: the outbox groups it with the planned ones,
+    and the person's choices are honoured (email_queue).
     """
+    headers = {}
+    if kind and _reminder_extras is not None:
+        # The unsubscribe link of the kind, in the footer and the List-Unsubscribe header, as
+        # on the planned reminders (reminders.planning.reminder_extras).
+        extra_context, headers = _reminder_extras(address=recipient.email, kind=kind)
+        context = {**context, **extra_context}
     subject, body, html_body = message_render(
         recipient=recipient, template=template, context=context
     )
-    return email_queue(key=key, to=recipient.email, subject=subject, body=body, html_body=html_body)
+    return email_queue(
+        key=key,
+        to=recipient.email,
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        headers=headers,
+        kind=kind,
+        topic=topic,
+        # An account (not a Recipient written to by address alone): the outbox names the person.
+        recipient_id=recipient.pk if isinstance(recipient, get_user_model()) else None,
+    )
 
 
 def message_render(
@@ -163,27 +193,79 @@ def new_message_id() -> str:
     return make_msgid(domain=site_domain())
 
 
+# Checks of a reminder written now (one with a kind, not planned by a rule): each is called as
+# check(address=, kind=, topic=, recipient_id=) and returns why it is not sent, or None.
+# Registered by the app that keeps people's choices (reminders.apps), so that this layer honours
+# them without importing it.
+_suppressions: list = []
+# function(address=, kind=) -> (context, headers): what every reminder email carries besides its
+# own text (the unsubscribe link); registered by the reminders app.
+_reminder_extras = None
+
+
+def reminder_extras_register(extras) -> None:
+    global _reminder_extras
+    _reminder_extras = extras
+
+
+def suppression_register(check) -> None:
+    if check not in _suppressions:
+        _suppressions.append(check)
+
+
+def suppression_reason(
+    *, address: str, kind: str, topic: str, recipient_id: int | None
+) -> str | None:
+    """Why a reminder of `kind` written now to `address` is not sent, or None."""
+    for check in _suppressions:
+        reason = check(address=address, kind=kind, topic=topic, recipient_id=recipient_id)
+        if reason:
+            return reason
+    return None
+
+
 def email_queue(
-    *, key: str, to: str, subject: str, body: str, html_body: str = ""
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    headers: dict | None = None,
+    kind: str = "",
+    topic: str = "",
+    recipient_id: int | None = None,
 ) -> OutboundEmail:
     """Record an email and send it once the current transaction commits.
 
     Queuing the same key twice returns the first row and sends nothing more. Emails to people
     are written with notify(); this is the outbox underneath it.
+
+    A reminder (`kind` set) that a registered check suppresses (suppression_register: the
+    person unsubscribed from the kind, say) is recorded cancelled, with the reason, and not sent.
     """
     from notifications.tasks import deliver_email
 
-    email, created = OutboundEmail.objects.get_or_create(
-        key=key,
-        defaults={
-            "to": to,
-            "subject": subject,
-            "body": body,
-            "html_body": html_body,
-            "message_id": new_message_id(),
-        },
-    )
-    if created:
+    defaults = {
+        "to": to,
+        "subject": subject,
+        "body": body,
+        "html_body": html_body,
+        "message_id": new_message_id(),
+        "headers": headers or {},
+        "kind": kind,
+        "topic": topic,
+        "recipient_id": recipient_id,
+    }
+    reason = None
+    if kind and not OutboundEmail.objects.filter(key=key).exists():
+        reason = suppression_reason(address=to, kind=kind, topic=topic, recipient_id=recipient_id)
+    if reason:
+        defaults.update(
+            status=DeliveryStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason[:200]
+        )
+    email, created = OutboundEmail.objects.get_or_create(key=key, defaults=defaults)
+    if created and not reason:
         # robust: a broker that is down must not turn a committed request into an error page;
         # the row stays "pending" and the sweeper queues it again.
         transaction.on_commit(lambda email_id=email.pk: deliver_email.delay(email_id), robust=True)
@@ -299,13 +381,13 @@ def _due(now: datetime) -> Q:
 
 def _claim(email_id: int | None, now: datetime) -> OutboundEmail | None:
     """Mark the email "sending" for this delivery alone, or return None. With no id, the oldest
-    due email that no other delivery holds (the batch delivery of planned reminders)."""
+    due planned email that no other delivery holds (the batch delivery of reminders)."""
     with transaction.atomic():
-        due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(_due(now))
+        locked = OutboundEmail.objects.select_for_update(skip_locked=True)
         if email_id is None:
-            email = due.order_by("send_after", "pk").first()
+            email = _next_planned(locked, now)
         else:
-            email = due.filter(pk=email_id).first()
+            email = locked.filter(_due(now), pk=email_id).first()
         if email is None:
             return None  # gone, sent, not due yet, or being sent by another worker
         # The update checks the status again: SQLite has no row locks, so two deliveries may
@@ -325,26 +407,56 @@ def _claim(email_id: int | None, now: datetime) -> OutboundEmail | None:
     return email
 
 
+def _next_planned(locked, now: datetime) -> OutboundEmail | None:
+    """The oldest due planned row: pending ones first (read from the partial index
+    outbound_planned_due), then those waiting to retry."""
+    pending = (
+        locked.filter(status=DeliveryStatus.PENDING, send_after__isnull=False, send_after__lte=now)
+        .order_by("send_after", "id")
+        .first()
+    )
+    if pending is not None:
+        return pending
+    return (
+        locked.filter(
+            status=DeliveryStatus.RETRY, send_after__isnull=False, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at", "id")
+        .first()
+    )
+
+
 # How many emails one batch delivery sends before it hands over to a new task, so a worker
 # stopped or restarted loses at most its current email's claim, and other tasks get a turn.
 BATCH_SIZE = 50
 
 
-def emails_deliver_due(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> int:
-    """Send due emails one at a time, each claimed alone (so two deliveries running at once
-    never take the same row), up to `limit`; return how many were sent. The task that runs
-    this queues itself again while there is more (notifications.tasks.deliver_due)."""
-    sent = 0
-    for _ in range(limit):
+def emails_deliver_batch(
+    *, limit: int = BATCH_SIZE, now: datetime | None = None
+) -> tuple[int, int]:
+    """Claim and send due planned emails one at a time (two deliveries running at once never
+    take the same row), up to `limit`; return how many were claimed and how many sent (a
+    claimed reminder may be cancelled instead, or fail)."""
+    claimed = sent = 0
+    while claimed < limit:
         email = _claim(None, now or timezone.now())
         if email is None:
             break
+        claimed += 1
         sent += _send_claimed(email)
-    return sent
+    return claimed, sent
+
+
+def emails_deliver_due(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> int:
+    """Send up to `limit` due planned emails; return how many were sent."""
+    return emails_deliver_batch(limit=limit, now=now)[1]
 
 
 def emails_due_exist(*, now: datetime | None = None) -> bool:
-    return OutboundEmail.objects.filter(_due(now or timezone.now())).exists()
+    """Whether a planned email is due (what the batch delivery sends)."""
+    return OutboundEmail.objects.filter(
+        _due(now or timezone.now()), send_after__isnull=False
+    ).exists()
 
 
 def emails_cancel(*, email_ids: list[int], acting_user, reason: str) -> int:

@@ -23,8 +23,15 @@ def sweep_stuck_emails() -> int:
     name="notifications.deliver_due", time_limit=services.DELIVERY_TIME_LIMIT.total_seconds()
 )
 def deliver_due() -> int:
-    """Send a batch of due planned reminders; queue the next batch while more are due."""
-    sent = services.emails_deliver_due()
-    if services.emails_due_exist():
-        services.deliver_due_soon()
-    return sent
+    """Send due planned reminders a batch at a time. A full batch means there may be more: a
+    worker hands them to a new task (a stopped worker loses one batch's turn, not the rest);
+    run eagerly (no broker) it goes on itself, without nesting a task per batch."""
+    sent = 0
+    while True:
+        claimed, batch_sent = services.emails_deliver_batch(limit=services.BATCH_SIZE)
+        sent += batch_sent
+        if claimed < services.BATCH_SIZE:
+            return sent  # none left that this delivery may claim now
+        if not deliver_due.request.is_eager:
+            services.deliver_due_soon()
+            return sent

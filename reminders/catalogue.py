@@ -22,7 +22,7 @@ from notifications.services import Cancel, Recipient, Rendered
 class Planned:
     """One message a rule wants sent: to `to` (and the account `recipient_id`, if any) about
     `topic`, not before `send_after`. `recipient_ref` ("u12" for an account, "r34" for a
-    session registration) and `occurrence` ("1440m@2026-12-05T09:00Z") complete the key, so
+    session registration) and `occurrence` ("1440m@2026-12-05T09:00+00:00") complete the key, so
     the same reminder is planned once however often the rules are evaluated."""
 
     topic: str
@@ -103,7 +103,8 @@ def minutes(*, days: int = 0, hours: int = 0, mins: int = 0) -> int:
 def occurrence_at(offset: int, moment: datetime.datetime) -> str:
     """The occurrence part of a key: the offset and the moment it counts from, in UTC, so a
     moved event plans new rows and the old ones no longer match."""
-    return f"{offset}m@{moment.astimezone(datetime.UTC):%Y-%m-%dT%H:%MZ}"
+    # ISO 8601 in UTC to the minute ("1440m@2026-12-10T09:00+00:00"): a machine format.
+    return f"{offset}m@{moment.astimezone(datetime.UTC).isoformat(timespec='minutes')}"
 
 
 def rules_in_order() -> list[Rule]:

@@ -83,13 +83,20 @@ def reminders_evaluate(*, now: datetime.datetime | None = None) -> dict[str, Eva
             for item in planned
             if (item.to.lower(), rule.kind) not in opted_out
         }
-        results[rule.kind] = _apply(rule.kind, wanted, now=now)
+        results[rule.kind] = _apply(
+            rule.kind,
+            wanted,
+            now=now,
+            reason=_no_longer_applies() if setting.enabled else "The rule was turned off.",
+        )
     if emails_due_exist(now=now):
         deliver_due_soon()
     return results
 
 
-def _apply(kind: str, wanted: dict[str, Planned], *, now) -> Evaluation:
+def _apply(kind: str, wanted: dict[str, Planned], *, now, reason: str) -> Evaluation:
+    """Insert the rows of `wanted` not planned yet; cancel, with `reason`, the pending planned
+    rows of `kind` that are not wanted any more."""
     with transaction.atomic():
         earliest = min((item.send_after for item in wanted.values()), default=now)
         # The kind's rows that matter: every pending planned one (to cancel those no longer
@@ -115,7 +122,7 @@ def _apply(kind: str, wanted: dict[str, Planned], *, now) -> Evaluation:
             ).update(
                 status=DeliveryStatus.CANCELLED,
                 cancelled_at=now,
-                cancel_reason=_no_longer_applies(),
+                cancel_reason=reason,
             )
         rows = [
             OutboundEmail(
@@ -184,25 +191,32 @@ def render(email: OutboundEmail) -> Rendered | Cancel:
     written = rule.render(email)
     if isinstance(written, Cancel):
         return written
-    link = unsubscribe_url(address=email.to, kind=email.kind)
+    extra_context, headers = reminder_extras(address=email.to, kind=email.kind)
     return Rendered(
         recipient=written.recipient,
         template=written.template,
-        context={
-            **written.context,
-            "unsubscribe_url": link,
-            "preferences_url": site_url(reverse("reminders_preferences")),
-            "kind_label": rule_label(email.kind),
-        },
-        # RFC 2369 and RFC 8058: mail clients offer their own one-click unsubscribe button,
-        # which POSTs to the same link.
-        headers={
-            **written.headers,
-            "List-Unsubscribe": f"<{link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        context={**written.context, **extra_context},
+        headers={**written.headers, **headers},
         attachments=written.attachments,
     )
+
+
+def reminder_extras(*, address: str, kind: str) -> tuple[dict, dict]:
+    """What every reminder email carries besides its own text, planned or written by hand
+    (notifications.services.notify with a kind): the footer's links and the headers."""
+    link = unsubscribe_url(address=address, kind=kind)
+    context = {
+        "unsubscribe_url": link,
+        "preferences_url": site_url(reverse("reminders_preferences")),
+        "kind_label": rule_label(kind),
+    }
+    # RFC 2369 and RFC 8058: mail clients offer their own one-click unsubscribe button, which
+    # POSTs to the same link.
+    headers = {
+        "List-Unsubscribe": f"<{link}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return context, headers
 
 
 def rule_label(kind: str) -> str:

@@ -8,6 +8,7 @@ from notifications.enums import ReminderKind
 from notifications.services import emails_cancel_planned
 from roadmaps import signals as roadmap_signals
 from sessions import signals as session_signals
+from visits import signals as visit_signals
 
 
 @receiver(session_signals.session_rescheduled, dispatch_uid="reminders.session_rescheduled")
@@ -34,4 +35,22 @@ def cancel_reminders_to_submit(sender, roadmap, **kwargs):
         kinds=[ReminderKind.PHASE_CLOSES, ReminderKind.ROADMAP_RETURNED],
         topic=f"roadmap:{roadmap.pk}",
         reason="The roadmap was submitted.",
+    )
+
+
+@receiver(visit_signals.application_submitted, dispatch_uid="reminders.application_submitted")
+def cancel_call_reminders_of_submitted(sender, application, **kwargs):
+    emails_cancel_planned(
+        kinds=[ReminderKind.CALL_CLOSES],
+        topic=f"call:{application.call_id}:city:{application.city_id}",
+        reason="The city has submitted its application.",
+    )
+
+
+@receiver(visit_signals.application_withdrawn, dispatch_uid="reminders.application_withdrawn")
+def cancel_call_reminders_of_withdrawn(sender, application, **kwargs):
+    emails_cancel_planned(
+        kinds=[ReminderKind.CALL_CLOSES],
+        topic=f"call:{application.call_id}:city:{application.city_id}",
+        reason="The city withdrew its application.",
     )

@@ -21,7 +21,7 @@ services), not the rendering: a repeat download is a few queries and one file re
 
 Files live in `roadmap-pdfs/<roadmap id>/<language>_<time zone>.<hash>.pdf`. Storing a new file
 deletes the older files of the same roadmap, language and time zone, so each roadmap keeps one
-file per language and time zone that someone printed it in (the portal has two languages, and
+file per language and time zone that someone printed it in (the portal has three languages, and
 people use a handful of time zones); deleting a roadmap deletes its files (roadmaps.receivers).
 The hash cannot be guessed without the roadmap's text and the SECRET_KEY, should MEDIA ever be
 served by a web server; the files are only served by the views, after their permission checks.

@@ -182,13 +182,18 @@ def test_reminder_confirms_then_sends_once_a_day(client, named, django_capture_o
     assert named.survey.title in emails[0].subject
     # The link opens the survey itself (the person's draft, or a new one).
     survey_page = site_url(f"/surveys/{named.survey.pk}/")
-    assert emails[0].body.endswith(f"\n\nAnswer the survey here: {survey_page}\n")
+    assert f"\n\nAnswer the survey here: {survey_page}\n\n--\n" in emails[0].body
+    # A reminder like the planned ones: its kind's unsubscribe link, in the footer and header.
+    unsubscribe = emails[0].headers["List-Unsubscribe"].strip("<>")
+    assert unsubscribe.startswith(site_url("/reminders/unsubscribe/"))
+    assert f"Stop reminders of this kind: {unsubscribe}\n" in emails[0].body
     assert len(callbacks) == 1  # delivered once the request's transaction commits
 
     response = client.post(remind, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
-        "No reminder sent: everyone who has not answered was reminded today already, or "
-        "everyone has answered."
+        "No reminder sent: everyone has answered, or each person who has not was reminded "
+        "today already, has had as many reminders as the rules allow, or chose not to get "
+        "survey reminders (the outbox says which)."
     ]
     assert OutboundEmail.objects.filter(key__startswith="survey_reminder:").count() == 1
 

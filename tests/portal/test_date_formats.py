@@ -41,6 +41,16 @@ EXPECTED = {
         "SHORT_DATE_FORMAT": "1 décembre 2026",
         "SHORT_DATETIME_FORMAT": "1 décembre 2026 à 13:57",
     },
+    # Django's Portuguese names the months with a capital.
+    "pt": {
+        "DATE_FORMAT": "1 de Dezembro de 2026",
+        "DATETIME_FORMAT": "1 de Dezembro de 2026 às 13:57",
+        "TIME_FORMAT": "13:57",
+        "YEAR_MONTH_FORMAT": "Dezembro de 2026",
+        "MONTH_DAY_FORMAT": "1 de Dezembro",
+        "SHORT_DATE_FORMAT": "1 de Dezembro de 2026",
+        "SHORT_DATETIME_FORMAT": "1 de Dezembro de 2026 às 13:57",
+    },
 }
 
 # The formats templates and code may name: one per kind of value.
@@ -133,7 +143,7 @@ def _files(suffixes: tuple[str, ...]):
             yield relative.as_posix(), path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", ["en", "fr", "pt"])
 def test_date_formats_write_each_kind_of_value_one_way(language):
     with translation.override(language):
         shown = {name: date_format(MOMENT, name) for name in EXPECTED[language]}
@@ -148,6 +158,15 @@ def test_date_formats_write_each_kind_of_value_one_way(language):
         # "09/23/2026".
         ("en", ["23 September 2026", "23 September 2026, 09:05", "09:05", "September 2026"]),
         ("fr", ["23 septembre 2026", "23 septembre 2026 à 09:05", "09:05", "septembre 2026"]),
+        (
+            "pt",
+            [
+                "23 de Setembro de 2026",
+                "23 de Setembro de 2026 às 09:05",
+                "09:05",
+                "Setembro de 2026",
+            ],
+        ),
     ],
 )
 def test_date_formats_spell_months_out_and_use_a_24_hour_clock(language, expected):
@@ -180,6 +199,10 @@ def test_date_formats_every_language_has_its_module_with_every_name():
     [
         ("en", ["1 December 2026", "13:57", "1 December 2026, 13:57\N{EN DASH}15:00"]),
         ("fr", ["1 décembre 2026", "13:57", "1 décembre 2026 à 13:57\N{EN DASH}15:00"]),
+        (
+            "pt",
+            ["1 de Dezembro de 2026", "13:57", "1 de Dezembro de 2026 às 13:57\N{EN DASH}15:00"],
+        ),
     ],
 )
 def test_portal_dates_helpers_use_the_named_formats(language, expected):

@@ -42,6 +42,7 @@ def test_run_periodic_tasks_runs_the_sweeper_and_sends_a_lost_email(
         call_command("run_periodic_tasks", stdout=out)
 
     assert out.getvalue() == (
+        "evaluate-reminders: reminders.evaluate -> {'planned': 0, 'cancelled': 0}\n"
         "sweep-stuck-emails: notifications.sweep_stuck_emails -> 1\n"
         "sweep-stuck-exports: roadmaps.sweep_stuck_exports -> 0\n"
     )
@@ -71,6 +72,7 @@ def test_run_periodic_tasks_builds_an_export_whose_task_was_lost(
         call_command("run_periodic_tasks", stdout=out)
 
     assert out.getvalue() == (
+        "evaluate-reminders: reminders.evaluate -> {'planned': 0, 'cancelled': 0}\n"
         "sweep-stuck-emails: notifications.sweep_stuck_emails -> 0\n"
         "sweep-stuck-exports: roadmaps.sweep_stuck_exports -> 1\n"
     )

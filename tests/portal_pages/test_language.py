@@ -1,4 +1,4 @@
-"""The language switcher: French is a full translation of the portal's own pages."""
+"""The language switcher: French and Portuguese are full translations of the portal's own pages."""
 
 import pytest
 
@@ -25,6 +25,24 @@ def test_language_switch_to_french_translates_home_page(client):
 
 
 @pytest.mark.django_db
+def test_language_switch_to_portuguese_translates_home_page(client):
+    lisbon = factories.CityFactory(name="Lisbon", country=factories.CountryFactory(iso_code="PT"))
+    sign_in(client, factories.city_officer(city=lisbon, full_name="Ana Silva"))
+
+    response = client.post("/i18n/setlang/", {"language": "pt", "next": "/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    html = client.get("/").content.decode()
+
+    assert '<html lang="pt">' in html
+    assert "<title>Início · Portal de aprendizagem entre cidades</title>" in html
+    assert "<h1>Bem-vindo(a), Ana</h1>" in html
+    assert '<h2 id="officer-heading">As suas cidades</h2>' in html
+    assert '<a class="skip-link" href="#main">Saltar para o conteúdo principal</a>' in html
+    assert '<option value="pt" lang="pt" selected>Português</option>' in html
+
+
+@pytest.mark.django_db
 def test_language_default_is_english(client):
     sign_in(client, factories.city_officer())
 
@@ -45,3 +63,16 @@ def test_language_french_500_page_needs_no_database():
 
     assert '<html lang="fr">' in html
     assert "<h1>Une erreur est survenue de notre côté</h1>" in html
+
+
+def test_language_portuguese_500_page_needs_no_database():
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from home.views import server_error
+
+    with translation.override("pt"):
+        html = server_error(RequestFactory().get("/")).content.decode()
+
+    assert '<html lang="pt">' in html
+    assert "<h1>Ocorreu um erro do nosso lado</h1>" in html
