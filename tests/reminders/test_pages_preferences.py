@@ -72,8 +72,13 @@ def test_the_page_says_what_each_reminder_is_and_that_service_messages_always_go
 
     page = html.unescape(client.get(URL).content.decode())
 
+    # The box first, then its name, then what it is (the box is described by it).
     assert (
-        '<label for="id_session_starts">A session you are registered for is about to start:</label>'
+        '<div class="choice"><input type="checkbox" name="session_starts" '
+        'aria-describedby="id_session_starts_helptext" id="id_session_starts" checked>'
+        '<label for="id_session_starts">A session you are registered for is about to start</label>'
+        "</div>\n  "
+        '<div class="helptext" id="id_session_starts_helptext">Before a scheduled session'
     ) in page
     assert (
         "Before a scheduled session starts, with its join link and an .ics file. A moved "
