@@ -27,6 +27,23 @@ The medians of the rounds and their ratio are printed with the load average: the
 is shared.
 
 `--profile` prints where one evaluation spends its time (cProfile, the 25 costliest calls).
+
+Measured on 3 December 2026, 08:44-09:14 UTC, 5 rounds each, on databases seeded with
+`seed_scale --survey-responses 0 --visit-applications 0` (the survey and the call play no part
+here), the shared 2-core machine (load average 0.7 to 3.7 during the runs, the benchmark's own
+process and database server included; only the ratios mean anything):
+- PostgreSQL, an hour ahead (50,000 rows, all due): 1.08x and 1.18x (evaluation 9.4 s and
+  10.2 s, bulk insert 8.7 s and 8.6 s); a day ahead (100,000 rows, 50,000 due): 1.18x and
+  1.15x (16.0 s and 18.0 s against 13.5 s and 15.6 s); again with nothing new 0.9-1.0 s an
+  hour ahead, 1.6-1.8 s a day ahead;
+- SQLite, an hour ahead: 1.15x and 1.15x (9.4 s and 11.0 s against 8.2 s and 9.6 s); a day
+  ahead: 1.27x and 1.03x (26.3 s and 22.6 s against 20.7 s and 22.0 s); again 0.9-1.2 s and
+  1.8-2.2 s.
+Well within 3x: nothing was changed in the evaluation. Where the time goes (cProfile, SQLite, a
+day ahead): about four fifths of the evaluation is the bulk insert itself (most of it Django
+turning 100,000 rows of 20 fields into SQL, the same work as the reference's), the two queries
+of the session rule and the Planned rows about a twentieth, the rest the rows' keys, message
+ids and model instances.
 """
 
 from __future__ import annotations
