@@ -125,6 +125,8 @@ class ScaleConfig:
     survey_responses: int | None = None
     # The scale call's submitted applications (devdata/scale_visits.py); None: two per city.
     visit_applications: int | None = None
+    # Registrations for the reminder sessions (devdata/scale_reminders.py); None: one per user.
+    due_reminders: int | None = None
 
 
 @dataclass
@@ -953,5 +955,7 @@ def scale_row_counts() -> dict[str, int]:
 
 # The feedback survey's step, then the Group Study Visits call's, come last (they answer, apply
 # and review for the cities and users above); their modules import this one, so they are
-# imported once every name above exists, in that order (the order of their steps).
-from devdata import scale_surveys, scale_visits  # noqa: E402, F401
+# imported once every name above exists, in that order (the order of their steps). The
+# reminder sessions' step comes after them.
+from devdata import scale_surveys, scale_visits  # noqa: E402, F401, I001
+from devdata import scale_reminders  # noqa: E402, F401

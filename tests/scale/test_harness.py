@@ -103,6 +103,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_feedback_figures",
         "bench_feedback_live",
         "bench_home",
+        "bench_reminders",
         "bench_roadmaps",
         "bench_sessions",
         "bench_visits_allocation",

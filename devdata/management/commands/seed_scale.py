@@ -49,6 +49,14 @@ class Command(BaseCommand):
             "call (default: two per generated city, 20,000 at the default size; 0: no call).",
         )
         parser.add_argument(
+            "--due-reminders",
+            type=int,
+            default=defaults.due_reminders,
+            help="Registrations for the sessions of the reminders benchmark, which start "
+            "within a day of its evaluation (default: one per user, 50,000 at the default "
+            "size; 0: none).",
+        )
+        parser.add_argument(
             "--flush",
             action="store_true",
             help="Delete previously generated rows first (otherwise the command refuses).",
@@ -67,6 +75,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             survey_responses=options["survey_responses"],
             visit_applications=options["visit_applications"],
+            due_reminders=options["due_reminders"],
         )
         for name in ("cities", "users", "cohorts"):
             if getattr(config, name) < 1 or getattr(config, name) > 99_999:
@@ -75,6 +84,8 @@ class Command(BaseCommand):
             raise CommandError("--survey-responses must be between 0 and 1000000.")
         if config.visit_applications is not None and not 0 <= config.visit_applications <= 99_999:
             raise CommandError("--visit-applications must be between 0 and 99999.")
+        if config.due_reminders is not None and not 0 <= config.due_reminders <= 1_000_000:
+            raise CommandError("--due-reminders must be between 0 and 1000000.")
         verbose = options["verbosity"] >= 1
         started = time.perf_counter()
         if not options["skip_reference"]:
