@@ -104,6 +104,7 @@ def test_registered_benchmarks_run_on_scale_data(settings):
         "bench_feedback_live",
         "bench_home",
         "bench_reminders",
+        "bench_reminders_pages",
         "bench_roadmaps",
         "bench_sessions",
         "bench_visits_allocation",
