@@ -60,6 +60,17 @@ class OutboundEmail(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # Why it was not sent, in the words of the admin outbox ("the session was moved").
     cancel_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
+    # The admin who cancelled it from the outbox: such a cancellation is final. One the portal
+    # made (what it was about changed, the rule was off, the person unsubscribed) is planned
+    # again if the rule wants the same reminder later, while its time is still ahead.
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -8,12 +8,13 @@ a row is claimed by one delivery at a time.
 
 import logging
 import smtplib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.errors import HeaderParseError
 from email.headerregistry import AddressHeader
 from email.utils import make_msgid
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -426,30 +427,51 @@ def _next_planned(locked, now: datetime) -> OutboundEmail | None:
     )
 
 
+# Not sent yet, and not being sent: what a cancellation may still stop.
+UNSENT = [DeliveryStatus.PENDING, DeliveryStatus.RETRY]
+
 # How many emails one batch delivery sends before it hands over to a new task, so a worker
 # stopped or restarted loses at most its current email's claim, and other tasks get a turn.
 BATCH_SIZE = 50
+# A batch stops claiming after this long and hands over to a new task: well inside
+# DELIVERY_TIME_LIMIT, which would otherwise kill it in the middle of an email.
+BATCH_TIME_BUDGET = DELIVERY_TIME_LIMIT / 2
+
+
+class Batch(NamedTuple):
+    claimed: int
+    sent: int
+    # Whether more may be due: the batch was full, or stopped at its time budget.
+    more: bool
 
 
 def emails_deliver_batch(
-    *, limit: int = BATCH_SIZE, now: datetime | None = None
-) -> tuple[int, int]:
+    *,
+    limit: int = BATCH_SIZE,
+    now: datetime | None = None,
+    budget: timedelta = BATCH_TIME_BUDGET,
+) -> Batch:
     """Claim and send due planned emails one at a time (two deliveries running at once never
-    take the same row), up to `limit`; return how many were claimed and how many sent (a
-    claimed reminder may be cancelled instead, or fail)."""
+    take the same row), up to `limit` emails or `budget` of time, whichever comes first (so a
+    slow mail server never lets Celery's time limit kill a delivery in the middle of an
+    email); return how many were claimed and sent (a claimed reminder may be cancelled
+    instead, or fail), and whether more may be due."""
     claimed = sent = 0
+    started = time.monotonic()
     while claimed < limit:
+        if time.monotonic() - started > budget.total_seconds():
+            return Batch(claimed, sent, more=True)
         email = _claim(None, now or timezone.now())
         if email is None:
-            break
+            return Batch(claimed, sent, more=False)
         claimed += 1
         sent += _send_claimed(email)
-    return claimed, sent
+    return Batch(claimed, sent, more=True)
 
 
 def emails_deliver_due(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> int:
     """Send up to `limit` due planned emails; return how many were sent."""
-    return emails_deliver_batch(limit=limit, now=now)[1]
+    return emails_deliver_batch(limit=limit, now=now).sent
 
 
 def emails_due_exist(*, now: datetime | None = None) -> bool:
@@ -470,24 +492,30 @@ def emails_cancel(*, email_ids: list[int], acting_user, reason: str) -> int:
         status=DeliveryStatus.CANCELLED,
         cancelled_at=timezone.now(),
         cancel_reason=reason[:200],
+        cancelled_by=acting_user,
         next_attempt_at=None,
     )
     logger.info("Emails %s cancelled by user %s", email_ids, acting_user.pk)
     return cancelled
 
 
-def emails_cancel_planned(*, kinds, topic: str, reason: str, keep_keys=()) -> int:
-    """Cancel the planned reminders of `kinds` about `topic` that have not gone out, except
-    `keep_keys` (the reminders app, when what they were about changed); return how many."""
-    return (
-        OutboundEmail.objects.filter(
-            kind__in=list(kinds),
-            topic=topic,
-            status=DeliveryStatus.PENDING,
-            send_after__isnull=False,
-        )
-        .exclude(key__in=list(keep_keys))
-        .update(status=DeliveryStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason)
+def emails_cancel_planned(*, kinds, topic: str, reason: str, keep_key_suffix: str = "") -> int:
+    """Cancel the planned reminders of `kinds` about `topic` that have not gone out (waiting,
+    or waiting to retry), except those whose key ends with `keep_key_suffix` (a moved
+    session's reminders for its new time); return how many."""
+    rows = OutboundEmail.objects.filter(
+        kind__in=list(kinds),
+        topic=topic,
+        status__in=UNSENT,
+        send_after__isnull=False,
+    )
+    if keep_key_suffix:
+        rows = rows.exclude(key__endswith=keep_key_suffix)
+    return rows.update(
+        status=DeliveryStatus.CANCELLED,
+        cancelled_at=timezone.now(),
+        cancel_reason=reason,
+        next_attempt_at=None,
     )
 
 
@@ -524,7 +552,10 @@ def email_deliver(*, email_id: int) -> bool:
 
 def _send_claimed(email: OutboundEmail) -> bool:
     """Send an email this delivery claimed; return whether it went out."""
-    if not email.body:
+    # A planned reminder is written again before every attempt, a retry included: its rule
+    # checks again that it still applies (a session cancelled while the mail server was down
+    # is not reminded of), and the text follows the person's language of that moment.
+    if email.send_after is not None and email.kind:
         try:
             cancel = _render_planned(email)
         except Exception as error:  # a bug in a renderer: recorded and retried, not lost

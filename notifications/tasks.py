@@ -28,9 +28,9 @@ def deliver_due() -> int:
     run eagerly (no broker) it goes on itself, without nesting a task per batch."""
     sent = 0
     while True:
-        claimed, batch_sent = services.emails_deliver_batch(limit=services.BATCH_SIZE)
-        sent += batch_sent
-        if claimed < services.BATCH_SIZE:
+        batch = services.emails_deliver_batch(limit=services.BATCH_SIZE)
+        sent += batch.sent
+        if not batch.more:
             return sent  # none left that this delivery may claim now
         if not deliver_due.request.is_eager:
             services.deliver_due_soon()

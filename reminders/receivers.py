@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from notifications.enums import ReminderKind
 from notifications.services import emails_cancel_planned
+from reminders.catalogue import occurrence_at
 from roadmaps import signals as roadmap_signals
 from sessions import signals as session_signals
 from visits import signals as visit_signals
@@ -13,10 +14,13 @@ from visits import signals as visit_signals
 
 @receiver(session_signals.session_rescheduled, dispatch_uid="reminders.session_rescheduled")
 def cancel_reminders_of_old_time(sender, session, **kwargs):
+    # The reminders for the session's start as it is now stay (only its end moved, or it was
+    # moved back): their keys end with that moment (reminders.catalogue.occurrence_at).
     emails_cancel_planned(
         kinds=[ReminderKind.SESSION_STARTS],
         topic=f"session:{session.pk}",
         reason="The session was moved.",
+        keep_key_suffix=occurrence_at(0, session.starts_at).removeprefix("0m"),
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from notifications.enums import DeliveryStatus
 from notifications.models import OutboundEmail
+from notifications.services import UNSENT
 from portal.errors import ApplicationError
 from portal.permissions import permission_check
 from reminders.catalogue import RULES
@@ -107,11 +108,14 @@ def _cancel_planned(*, address: str, kinds) -> int:
         return 0
     return (
         OutboundEmail.objects.filter(
-            kind__in=list(kinds), status=DeliveryStatus.PENDING, send_after__isnull=False
+            kind__in=list(kinds), status__in=UNSENT, send_after__isnull=False
         )
         .filter(to__iexact=address)
         .update(
-            status=DeliveryStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=UNSUBSCRIBED
+            status=DeliveryStatus.CANCELLED,
+            cancelled_at=timezone.now(),
+            cancel_reason=UNSUBSCRIBED,
+            next_attempt_at=None,
         )
     )
 

@@ -39,8 +39,19 @@ def test_batch_claims_the_oldest_due_first_and_skips_messages_written_now():
     older = OutboundEmailFactory(send_after=now - datetime.timedelta(minutes=5))
     OutboundEmailFactory()  # written now: its own deliver_email task sends it
 
-    assert services.emails_deliver_batch(limit=1) == (1, 1)
+    assert services.emails_deliver_batch(limit=1) == (1, 1, True)
     assert [m.to for m in mail.outbox] == [[older.to]]
-    assert services.emails_deliver_batch(limit=5) == (1, 1)
+    assert services.emails_deliver_batch(limit=5) == (1, 1, False)
     assert [m.to for m in mail.outbox][1] == [newer.to]
-    assert services.emails_deliver_batch(limit=5) == (0, 0)
+    assert services.emails_deliver_batch(limit=5) == (0, 0, False)
+
+
+def test_batch_stops_at_its_time_budget_and_says_more_may_be_due():
+    now = timezone.now()
+    OutboundEmailFactory.create_batch(3, send_after=now - datetime.timedelta(minutes=1))
+
+    batch = services.emails_deliver_batch(limit=10, budget=datetime.timedelta(0))
+
+    # The budget is spent before the first claim: nothing is claimed, and a new task goes on.
+    assert batch == (0, 0, True)
+    assert services.emails_deliver_batch(limit=10) == (3, 3, False)
