@@ -1,9 +1,11 @@
 """Forms and filters of the reminders pages: they read the input, the services decide."""
 
 import datetime
+import re
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -87,6 +89,20 @@ def _kind_choices():
     return [(SERVICE, _("Service message")), *ReminderKind.choices]
 
 
+# A date the outbox can search by: far-off years (0001, 9999) cannot be turned into a moment
+# in the admin's zone and the day after.
+OUTBOX_DATES = [
+    MinValueValidator(
+        datetime.date(2000, 1, 1), message=_("Choose a date from the year 2000 to the year 2999.")
+    ),
+    MaxValueValidator(
+        datetime.date(2999, 12, 31), message=_("Choose a date from the year 2000 to the year 2999.")
+    ),
+]
+# The largest id a database row can have (a 64-bit integer).
+LARGEST_ID = 2**63 - 1
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -111,10 +127,16 @@ class OutboxFilter(django_filters.FilterSet):
         lookup_expr="icontains", label=_("Recipient address contains"), max_length=254
     )
     since = django_filters.DateFilter(
-        method="filter_since", label=_("From (date)"), widget=DateInput()
+        method="filter_since",
+        label=_("From (date)"),
+        widget=DateInput(),
+        validators=OUTBOX_DATES,
     )
     until = django_filters.DateFilter(
-        method="filter_until", label=_("To (date, included)"), widget=DateInput()
+        method="filter_until",
+        label=_("To (date, included)"),
+        widget=DateInput(),
+        validators=OUTBOX_DATES,
     )
 
     class Meta:
@@ -164,6 +186,10 @@ class OutboxFilter(django_filters.FilterSet):
         return not (data.get("to") or data.get("since") or data.get("until"))
 
 
+# An id as a checkbox sends it: ASCII digits only ("²" is a digit to str.isdigit()).
+ID = re.compile(r"[0-9]{1,19}")
+
+
 class EmailIdsField(forms.Field):
     """Email ids, as the outbox's checkboxes send them (`email=3&email=7`)."""
 
@@ -173,7 +199,10 @@ class EmailIdsField(forms.Field):
     def to_python(self, value):
         if not value:
             return []
-        if not all(isinstance(item, str) and item.isdigit() for item in value):
+        if not all(
+            isinstance(item, str) and ID.fullmatch(item) and int(item) <= LARGEST_ID
+            for item in value
+        ):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return sorted({int(item) for item in value})
 
@@ -183,7 +212,7 @@ class EmailsChosenForm(forms.Form):
     pressed (`only`)."""
 
     email = EmailIdsField(required=False)
-    only = forms.IntegerField(required=False, min_value=1)
+    only = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,9 @@ one is planned: nobody gets "in 24 hours" and "in 1 hour" at the same moment.
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
@@ -42,6 +44,20 @@ def offsets_descending(setting: Setting) -> list[tuple[int, int]]:
     planned only while the next one's time has not come."""
     offsets = sorted(set(setting.offsets), reverse=True)
     return list(zip(offsets, [*offsets[1:], 0], strict=True))
+
+
+# A session this close is "starting soon".
+SOON = datetime.timedelta(hours=2)
+
+
+def when_word(starts_at: datetime.datetime, recipient) -> str:
+    """ "soon", "tomorrow" (the next day in the recipient's zone) or "later"."""
+    now = timezone.now()
+    if starts_at - now <= SOON:
+        return "soon"
+    zone = ZoneInfo(recipient.time_zone or settings.TIME_ZONE)
+    days = (starts_at.astimezone(zone).date() - now.astimezone(zone).date()).days
+    return "tomorrow" if days == 1 else "later"
 
 
 class SessionStarts(Rule):
@@ -96,8 +112,9 @@ class SessionStarts(Rule):
             context={
                 "session": session,
                 "registration": registration,
-                "hours": offset // 60,
-                "minutes": offset,
+                # Said from the time actually left, not the offset: a reminder a week ahead,
+                # or one sent late after the mail server was down, says what is true.
+                "when_word": when_word(session.starts_at, recipient),
                 "page_url": site_url(page_path),
                 "ics_url": registration_calendar_url(registration),
             },

@@ -7,8 +7,8 @@ type them as text:
   by spaces or commas. Units: d (days), h (hours), m (minutes), also written out in English,
   French or Portuguese ("2 days", "2 jours", "2 dias"). Each at least a minute, at most 365
   days, each once, at most `MAX_OFFSETS` of them.
-- `Timing.WEEKLY`: a day and a time in the recipient's zone, such as "Monday 08:00"; several
-  separated by commas. Days in English (full or three letters) or in the page's language.
+- `Timing.WEEKLY`: a day and a time in the recipient's zone, such as "Monday 08:00" (parsed
+  from a list separated by commas, but `offsets_check` allows one: one digest a week). Days in English (full or three letters) or in the page's language.
 
 Decision: `offsets_parse` gives the offsets in the order the rule uses them (before: the
 earliest reminder first, so largest first; after: the soonest first; weekly: from Monday), and
@@ -206,6 +206,9 @@ def offsets_check(offsets, timing: str) -> None:
         )
     if len(set(offsets)) != len(offsets):
         raise TimingError(_("Give each time once."))
+    # The digest goes out once a week (rules_digest plans one a week, at the earliest time).
+    if timing == Timing.WEEKLY and len(offsets) > 1:
+        raise TimingError(_("The digest goes out once a week: give one day and time."))
     for offset in offsets:
         if not isinstance(offset, int) or isinstance(offset, bool):
             raise TimingError(_("Each time is a whole number of minutes."))
@@ -235,11 +238,7 @@ def offsets_format(offsets, timing: str) -> str:
 def timing_help(timing: str) -> str:
     """What the rules page says under the field."""
     if timing == Timing.WEEKLY:
-        return format_lazy(
-            "{} {}",
-            gettext_lazy("A day and a time in each recipient's time zone, such as Monday 08:00."),
-            gettext_lazy("Several: separate them with commas."),
-        )
+        return gettext_lazy("A day and a time in each recipient's time zone, such as Monday 08:00.")
     before = gettext_lazy(
         "How long before the date each reminder goes out, such as 24h 1h: d for days, h for "
         "hours, m for minutes, separated by spaces; at most 10."

@@ -242,6 +242,9 @@ CHOICE = "Select a valid choice."
         ({"kind": "birthday"}, f"{CHOICE} birthday is not one of the available choices."),
         ({"since": "yesterday"}, "Enter a valid date."),
         ({"until": "2026-13-01"}, "Enter a valid date."),
+        # Far-off years cannot be turned into moments of the admin's days (no 500).
+        ({"until": "9999-12-31"}, "Choose a date from the year 2000 to the year 2999."),
+        ({"since": "0001-01-01"}, "Choose a date from the year 2000 to the year 2999."),
     ],
 )
 def test_a_filter_that_does_not_validate_says_why_and_lists_nothing(admin_page, query, error):
@@ -456,6 +459,13 @@ def test_send_again_gives_a_failed_email_fresh_attempts(
         ({}, "Tick the emails first: none was chosen."),
         ({"email": ["3", "x"]}, "Choose emails from the outbox's list."),
         ({"only": "-1"}, "Ensure this value is greater than or equal to 1."),
+        # A digit to str.isdigit() but no number, and ids no database row can have (no 500).
+        ({"email": ["²"]}, "Choose emails from the outbox's list."),
+        ({"email": ["99999999999999999999999"]}, "Choose emails from the outbox's list."),
+        (
+            {"only": "99999999999999999999999"},
+            "Ensure this value is less than or equal to 9223372036854775807.",
+        ),
     ],
 )
 @pytest.mark.parametrize("action", ["cancel", "send-again"])

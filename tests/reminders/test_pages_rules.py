@@ -266,9 +266,15 @@ def test_the_weekly_digest_is_timed_by_a_day_and_an_hour(admin_page, monkeypatch
     assert 'name="timing" value="Monday 08:00"' in form
     assert "A day and a time in each recipient's time zone, such as Monday 08:00." in form
 
-    response = admin_page.post(path, {"enabled": "on", "timing": "Thursday 17:00, monday 8:00"})
+    # One digest a week: two times are refused, saying why.
+    refused = admin_page.post(path, {"enabled": "on", "timing": "Thursday 17:00, monday 8:00"})
+    assert refused.status_code == 400
+    assert "The digest goes out once a week: give one day and time." in refused.content.decode()
+    assert not ReminderRule.objects.exists()
+
+    response = admin_page.post(path, {"enabled": "on", "timing": "thursday 17:00"})
 
     assert response.status_code == 302
-    assert ReminderRule.objects.get().offsets == [480, 3 * 1440 + 1020]
+    assert ReminderRule.objects.get().offsets == [3 * 1440 + 1020]
     section = rule_sections(admin_page.get(URL))["facilitator_digest"]
-    assert "When Every week: Monday 08:00, Thursday 17:00" in section
+    assert "When Every week: Thursday 17:00" in section

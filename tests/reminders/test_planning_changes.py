@@ -163,3 +163,19 @@ def test_a_new_timing_does_not_remind_again_of_what_was_reminded(session):
         reminders_evaluate()
         emails_deliver_due()
     assert [m.subject for m in mail.outbox] == ['Tomorrow: "Roofs"', 'Starting soon: "Roofs"']
+
+
+def test_the_subject_says_the_time_actually_left(session):
+    # An admin reminds a week ahead as well: that one says when, not "tomorrow".
+    ReminderRule.objects.create(kind=ReminderKind.SESSION_STARTS, offsets=[7 * 24 * 60, 24 * 60])
+    with time_machine.travel(before(days=7), tick=False):
+        reminders_evaluate()
+        emails_deliver_due()
+    # The day's reminder goes out late (the portal was stopped): it says "starting soon".
+    with time_machine.travel(before(minutes=90), tick=False):
+        reminders_evaluate()
+        emails_deliver_due()
+    assert [m.subject for m in mail.outbox] == [
+        'Coming up: "Roofs", 10 December 2026, 10:00–11:00',
+        'Starting soon: "Roofs"',
+    ]

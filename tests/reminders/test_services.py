@@ -209,7 +209,7 @@ def test_weekly_rule_takes_a_time_of_the_week(programme_admin, stubs):
         acting_user=programme_admin,
         kind=ReminderKind.FACILITATOR_DIGEST,
         enabled=True,
-        offsets=[4 * 1440 + 1050, 480],
+        offsets=[4 * 1440 + 1050],
     )
     with pytest.raises(ApplicationError) as refused:
         services.rule_update(
@@ -220,7 +220,7 @@ def test_weekly_rule_takes_a_time_of_the_week(programme_admin, stubs):
         )
 
     assert refused.value.message == "A weekly time is a day and a time between Monday and Sunday."
-    assert ReminderRule.objects.get().offsets == [480, 4 * 1440 + 1050]
+    assert ReminderRule.objects.get().offsets == [4 * 1440 + 1050]
 
 
 # --- opt_outs_set ------------------------------------------------------------------------------

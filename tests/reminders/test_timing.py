@@ -29,7 +29,7 @@ from reminders.timing import (
         ("365d", Timing.AFTER, (525600,)),
         ("Monday 08:00", Timing.WEEKLY, (480,)),
         ("monday 8:00", Timing.WEEKLY, (480,)),
-        ("Mon 08:00, Fri 17:30", Timing.WEEKLY, (480, 4 * 1440 + 1050)),
+        ("Fri 17:30", Timing.WEEKLY, (4 * 1440 + 1050,)),
         ("Sunday 23:59", Timing.WEEKLY, (6 * 1440 + 1439,)),
         ("Thursday 8h30", Timing.WEEKLY, (3 * 1440 + 510,)),
     ],
@@ -65,7 +65,7 @@ def test_format_writes_the_largest_exact_unit(offsets, timing, text):
         ((525600,), Timing.AFTER),
         ((2880, 7200), Timing.AFTER),
         ((0,), Timing.WEEKLY),
-        ((480, 6 * 1440 + 1439), Timing.WEEKLY),
+        ((6 * 1440 + 1439,), Timing.WEEKLY),
     ],
 )
 @pytest.mark.parametrize("language", ["en", "fr", "pt"])
@@ -80,7 +80,7 @@ def test_format_then_parse_gives_the_same_offsets_in_every_language(offsets, tim
 
 def test_weekly_day_in_the_pages_language_is_read_and_written():
     with translation.override("fr"):
-        assert offsets_parse("lundi 08:00, vendredi 17:30", Timing.WEEKLY) == (480, 6810)
+        assert offsets_parse("vendredi 17:30", Timing.WEEKLY) == (6810,)
         assert offsets_format((480,), Timing.WEEKLY) == "lundi 08:00"
         # English is read in every language.
         assert offsets_parse("Tuesday 09:15", Timing.WEEKLY) == (1440 + 555,)
@@ -149,6 +149,12 @@ def test_weekly_day_in_the_pages_language_is_read_and_written():
             "Mon 08:00, Monday 8:00",
             Timing.WEEKLY,
             "“Mon 08:00” and “Monday 8:00” are the same time: give each time once.",
+        ),
+        # One digest a week (rules_digest plans one a week).
+        (
+            "Mon 08:00, Fri 17:30",
+            Timing.WEEKLY,
+            "The digest goes out once a week: give one day and time.",
         ),
     ],
 )
