@@ -8,7 +8,8 @@ type them as text:
   French or Portuguese ("2 days", "2 jours", "2 dias"). Each at least a minute, at most 365
   days, each once, at most `MAX_OFFSETS` of them.
 - `Timing.WEEKLY`: a day and a time in the recipient's zone, such as "Monday 08:00" (parsed
-  from a list separated by commas, but `offsets_check` allows one: one digest a week). Days in English (full or three letters) or in the page's language.
+  from a list separated by commas, but `offsets_check` allows one: one digest a week). Days in
+  English (full or three letters) or in the page's language.
 
 Decision: `offsets_parse` gives the offsets in the order the rule uses them (before: the
 earliest reminder first, so largest first; after: the soonest first; weekly: from Monday), and
@@ -22,7 +23,6 @@ import unicodedata
 
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import number_format
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 

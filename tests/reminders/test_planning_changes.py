@@ -176,6 +176,6 @@ def test_the_subject_says_the_time_actually_left(session):
         reminders_evaluate()
         emails_deliver_due()
     assert [m.subject for m in mail.outbox] == [
-        'Coming up: "Roofs", 10 December 2026, 10:00–11:00',
+        'Coming up: "Roofs", 10 December 2026, 10:00\u201311:00',
         'Starting soon: "Roofs"',
     ]
