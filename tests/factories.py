@@ -40,8 +40,10 @@ from feedback.models import (
     SubtopicsSent,
     Survey,
 )
+from notifications.enums import ReminderKind
 from notifications.models import OutboundEmail
 from portal.models import DataVersion
+from reminders.models import ReminderOptOut, ReminderRule
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import (
     NetZeroCitiesService,
@@ -714,3 +716,26 @@ class ScoreLineFactory(factory.django.DjangoModelFactory):
     criterion = factory.SubFactory(
         CriterionFactory, call=factory.SelfAttribute("..application.call")
     )
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+class ReminderRuleFactory(factory.django.DjangoModelFactory):
+    """An admin's setting of one rule (a kind has at most one)."""
+
+    class Meta:
+        model = ReminderRule
+
+    kind = factory.Sequence(lambda n: ReminderKind.values[n % len(ReminderKind.values)])
+    offsets = factory.LazyFunction(lambda: [24 * 60, 60])
+
+
+class ReminderOptOutFactory(factory.django.DjangoModelFactory):
+    """A person who does not want one kind of reminder by email."""
+
+    class Meta:
+        model = ReminderOptOut
+
+    address = factory.Sequence(lambda n: f"unsubscribed{n}@example.org")
+    kind = ReminderKind.SESSION_STARTS
