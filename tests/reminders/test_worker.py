@@ -30,6 +30,7 @@ from config.celery import app
 from notifications.enums import DeliveryStatus, ReminderKind
 from notifications.models import OutboundEmail
 from notifications.services import STUCK_AFTER, emails_sweep_stuck
+from reminders.catalogue import occurrence_at
 from reminders.planning import reminders_evaluate
 from tests.conftest import require
 from tests.factories import (
@@ -93,8 +94,7 @@ def registrations_due_now(*, sessions: int, each: int) -> list:
 
 def expected_keys(registrations) -> set[str]:
     return {
-        f"session_starts:session:{r.session_id}:r{r.pk}:"
-        f"60m@{r.session.starts_at.astimezone(datetime.UTC):%Y-%m-%dT%H:%MZ}"
+        f"session_starts:session:{r.session_id}:r{r.pk}:{occurrence_at(60, r.session.starts_at)}"
         for r in registrations
     }
 
