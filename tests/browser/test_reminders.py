@@ -3,6 +3,7 @@ the rules, everyone's reminders page and the unsubscribe link's pages, reached b
 axe and Content-Security-Policy clean."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,8 @@ from notifications.services import new_message_id
 from reminders.catalogue import occurrence_at
 from reminders.models import ReminderOptOut, ReminderRule
 from reminders.planning import unsubscribe_token
+from sessions.models import Session
+from sessions.services import session_slot_label
 from tests import factories
 from tests.browser.conftest import sign_in_as
 from tests.browser.test_pages import assert_accessible_and_csp_clean
@@ -96,7 +99,13 @@ def test_admin_reads_the_outbox_previews_an_email_and_sets_a_rule(page, outbox):
     page.go_back()
     page.get_by_role("link", name="Rendered when sent").click()
     page.get_by_text("Preview, as it would be sent now").wait_for()
-    assert page.locator('[data-part="subject"]').inner_text() == 'Tomorrow: "Urban greening"'
+    # Written now, for a session two days ahead: its day and time in the person's zone (the
+    # session's own, as the address has no account), not "tomorrow".
+    session = Session.objects.get(title="Urban greening")
+    when = session_slot_label(session, zone=ZoneInfo(session.time_zone))
+    assert page.locator('[data-part="subject"]').inner_text() == (
+        f'Coming up: "Urban greening", {when}'
+    )
     assert_accessible_and_csp_clean(page)
 
     page.go_back()
