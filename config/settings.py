@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "feedback",
     "visits",
     "reminders",
+    "reports",
     "home",
 ]
 # The demo and scale generators and their commands (seed_demo, demo_logins, seed_scale,

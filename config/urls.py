@@ -28,6 +28,7 @@ urlpatterns = [
     path("surveys/", include("feedback.urls")),
     path("visits/", include("visits.urls")),
     path("reminders/", include("reminders.urls")),
+    path("reports/", include("reports.urls")),
     # Live mode's participants type this address from a shared screen: short, at the root.
     path("live/", include("feedback.urls_live_join")),
     path("roadmaps/", include("roadmaps.urls_outputs")),

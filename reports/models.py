@@ -1,0 +1,1 @@
+"""Reports have no data of their own: they read the apps below. (Export files are added here.)"""
