@@ -29,4 +29,14 @@ app.conf.beat_schedule = {
         "task": "roadmaps.sweep_stuck_exports",
         "schedule": 300.0,
     },
+    # The same for the report exports (reports/exports.py), and the deletion of their files
+    # once REPORT_EXPORTS_KEEP_DAYS have passed.
+    "sweep-stuck-report-exports": {
+        "task": "reports.sweep_stuck_exports",
+        "schedule": 300.0,
+    },
+    "expire-report-exports": {
+        "task": "reports.expire_exports",
+        "schedule": 3600.0,
+    },
 }

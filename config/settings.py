@@ -280,6 +280,37 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Files the portal makes (export files, roadmap PDFs and ZIPs) go through Django's storage API:
+# MEDIA_ROOT on this machine by default; with S3_BUCKET, an S3-compatible object store
+# (django-storages), which several web and worker machines share. Files are private: a
+# download is a permission-checked view that redirects to a URL signed for
+# S3_SIGNED_URL_SECONDS (portal/files.py). S3_PUBLIC_ENDPOINT_URL: the store's address as
+# browsers reach it, when it differs from the one the portal uses (MinIO in docker-compose).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "") or None
+S3_PUBLIC_ENDPOINT_URL = os.environ.get("S3_PUBLIC_ENDPOINT_URL", "") or None
+S3_SIGNED_URL_SECONDS = int(os.environ.get("S3_SIGNED_URL_SECONDS") or "300")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", "") or None,
+            "region_name": os.environ.get("S3_REGION", "") or None,
+            "signature_version": "s3v4",
+            # MinIO and most S3-compatible stores serve buckets by path, not by host name.
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE")
+            or ("path" if S3_ENDPOINT_URL else None),
+            "querystring_auth": True,
+            "querystring_expire": S3_SIGNED_URL_SECONDS,
+            "default_acl": None,  # the bucket's own (private)
+            "file_overwrite": False,
+        },
+    }
+# How long an export file is kept before the periodic task deletes it (reports/exports.py).
+REPORT_EXPORTS_KEEP_DAYS = int(os.environ.get("REPORT_EXPORTS_KEEP_DAYS") or "7")
 
 # Security. Production (DEBUG off) gets secure cookies, HSTS and an HTTPS redirect; a proxy in
 # front terminates TLS and says so with X-Forwarded-Proto.

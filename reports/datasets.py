@@ -36,6 +36,9 @@ class Dataset:
     columns: tuple[Column, ...]
     # rows(filters) -> each row as a list in the order of `columns`, read in chunks.
     rows: Callable[[ReportFilters], Iterator[list]]
+    # count(filters) -> how many rows `rows` will give, for an export's progress bar; None:
+    # the progress shows the rows written so far without a total.
+    count: Callable[[ReportFilters], int] | None = None
 
     def visible_columns(self, *, user) -> list[int]:
         """The positions of the columns this person may see."""

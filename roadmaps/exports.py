@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
 from portal.errors import ApplicationError
+from portal.jobs import BackgroundBuilds, Superseded
 from portal.permissions import permission_check
 from roadmaps.enums import ExportFailure, ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport, RoadmapValue
@@ -70,75 +71,56 @@ def export_filename(*, cohort: Cohort) -> str:
     return f"reflection-roadmaps-cohort-{cohort.number}.zip"
 
 
-def _queue_build(export_id: int) -> None:
+def _send_build(export_id: int):
     from roadmaps.tasks import build_export
 
-    # robust: a broker that is down must not turn the committed request into an error page;
-    # the export stays "pending" and the sweeper sends its task again.
-    transaction.on_commit(lambda: build_export.delay(export_id), robust=True)
+    return build_export.delay(export_id)
 
 
-def _last_sign_of_life_before(moment: datetime.datetime) -> Q:
-    """Exports in progress whose last progress (or, before any, their queuing) is older."""
-    return Q(progressed_at__lt=moment) | Q(progressed_at__isnull=True, queued_at__lt=moment)
+# The claim, the queuing after commit and the sweeper every background build shares.
+BUILDS = BackgroundBuilds(
+    model=RoadmapExport,
+    waiting=ExportStatus.PENDING,
+    building=ExportStatus.RUNNING,
+    failed=ExportStatus.FAILED,
+    progress_field="done",
+    send_task=_send_build,
+    label="Roadmap exports",
+    failed_worker_stopped={
+        "failure": ExportFailure.WORKER_STOPPED,
+        "error": f"The worker stopped during each of {MAX_ATTEMPTS} builds.",
+    },
+    failed_not_started={
+        "failure": ExportFailure.NOT_STARTED,
+        "error": f"Not started within {GIVE_UP_AFTER.total_seconds() // 60:.0f} minutes.",
+    },
+    queue_lost_after=QUEUE_LOST_AFTER,
+    stalled_after=STALLED_AFTER,
+    give_up_after=GIVE_UP_AFTER,
+    max_attempts=MAX_ATTEMPTS,
+)
+
+
+def _queue_build(export_id: int) -> None:
+    BUILDS.queue(export_id)
 
 
 def _stuck(now: datetime.datetime) -> Q:
-    """In progress with no sign of life for GIVE_UP_AFTER: what the sweeper would have failed or
-    queued again by now, had it run."""
-    return Q(status__in=IN_PROGRESS) & _last_sign_of_life_before(now - GIVE_UP_AFTER)
+    return BUILDS.stuck(now)
 
 
 def export_is_stuck(export: RoadmapExport, *, now: datetime.datetime | None = None) -> bool:
     """Whether the page should stop polling an export in progress and offer to build it again.
 
-    `_stuck` read on the row in hand (the page has just loaded it), rather than asked again of
-    the database: the status fragment is polled every two seconds while a ZIP is built.
+    Read on the row in hand (the page has just loaded it), rather than asked again of the
+    database: the status fragment is polled every two seconds while a ZIP is built.
     """
-    now = now or timezone.now()
-    if export.status not in IN_PROGRESS:
-        return False
-    last_sign_of_life = export.progressed_at or export.queued_at
-    return last_sign_of_life is not None and last_sign_of_life < now - GIVE_UP_AFTER
+    return BUILDS.is_stuck(export, now=now)
 
 
 def _sweep(exports: QuerySet[RoadmapExport], now: datetime.datetime) -> int:
-    """Queue again or fail what was lost among `exports`; return how many were queued again.
-
-    Each update repeats its condition, so a build that moves meanwhile is left alone.
-    """
-    stalled = Q(status=ExportStatus.RUNNING) & _last_sign_of_life_before(now - STALLED_AFTER)
-    exports.filter(stalled, attempts__gte=MAX_ATTEMPTS).update(
-        status=ExportStatus.FAILED,
-        failure=ExportFailure.WORKER_STOPPED,
-        error=f"The worker stopped during each of {MAX_ATTEMPTS} builds.",
-        finished_at=now,
-    )
-    restarted = list(
-        exports.filter(stalled, attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)
-    )
-    exports.filter(stalled, attempts__lt=MAX_ATTEMPTS, pk__in=restarted).update(
-        status=ExportStatus.PENDING, done=0, queued_at=now, progressed_at=None
-    )
-    never_started = Q(status=ExportStatus.PENDING, queued_at__lt=now - GIVE_UP_AFTER)
-    exports.filter(never_started).update(
-        status=ExportStatus.FAILED,
-        failure=ExportFailure.NOT_STARTED,
-        error=f"Not started within {GIVE_UP_AFTER.total_seconds() // 60:.0f} minutes.",
-        finished_at=now,
-    )
-    lost = list(
-        exports.filter(status=ExportStatus.PENDING, queued_at__lt=now - QUEUE_LOST_AFTER)
-        .exclude(pk__in=restarted)
-        .values_list("pk", flat=True)
-    )
-    for export_id in sorted([*restarted, *lost]):
-        _queue_build(export_id)
-    if restarted or lost:
-        logger.warning(
-            "Roadmap exports queued again: %s lost worker, %s lost task", restarted, lost
-        )
-    return len(restarted) + len(lost)
+    """Queue again or fail what was lost among `exports`; return how many were queued again."""
+    return BUILDS.sweep(exports, now)
 
 
 def roadmap_exports_sweep(*, now: datetime.datetime | None = None) -> int:
@@ -241,49 +223,13 @@ def _unique_names(roadmaps: list[Roadmap]) -> dict[int, str]:
     return names
 
 
-class _Superseded(Exception):
-    """This build's claim no longer holds: the sweeper gave the export to another build."""
-
-
-def _claim(export_id: int) -> Q | None:
-    """Mark a pending export running for this build alone; return the condition under which
-    the row is still this build's (its attempt number and claim time), or None.
-
-    Both, because a restart counts attempts from 0 again: a build that was given up on and
-    wakes up later must not take the row from a new build with the same attempt number.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        export = (
-            RoadmapExport.objects.select_for_update(skip_locked=True)
-            .filter(pk=export_id, status=ExportStatus.PENDING)
-            .first()
-        )
-        if export is None:
-            return None  # deleted, or another task (a duplicated or re-sent one) took it
-        attempt = export.attempts + 1
-        # The update checks again: SQLite has no row locks, two builds may have read the row.
-        claimed = RoadmapExport.objects.filter(
-            pk=export_id, status=ExportStatus.PENDING, attempts=export.attempts
-        ).update(
-            status=ExportStatus.RUNNING,
-            attempts=attempt,
-            done=0,
-            claimed_at=now,
-            progressed_at=now,
-        )
-    if not claimed:
-        return None
-    return Q(pk=export_id, status=ExportStatus.RUNNING, attempts=attempt, claimed_at=now)
-
-
 def roadmap_export_build(*, export_id: int) -> str:
     """Build the ZIP of an export and return its status; "skipped" when claimed or gone.
 
     Runs outside any transaction: each progress update is committed at once so that the page
     polling the export sees it move (and the sweeper sees that the worker is alive).
     """
-    claim = _claim(export_id)
+    claim = BUILDS.claim(export_id)
     if claim is None:
         return "skipped"
     # Every write of this build holds only while its claim does.
@@ -304,13 +250,13 @@ def roadmap_export_build(*, export_id: int) -> str:
                     # The stored PDF of each roadmap printed before (a download, an earlier ZIP).
                     archive.writestr(names[roadmap.pk], roadmap_pdf_file(roadmap=roadmap))
                     if not mine.update(done=done, progressed_at=timezone.now()):
-                        raise _Superseded
+                        raise Superseded
             scratch.seek(0)
             # A random part in the stored name: MEDIA may be served by a web server one day,
             # and the name must not be guessable from the cohort number.
             stored_name = f"{secrets.token_hex(8)}-{export_filename(cohort=export.cohort)}"
             export.file.save(stored_name, File(scratch), save=False)
-    except _Superseded:
+    except Superseded:
         logger.warning("Roadmap export %s: this build gave way to a newer one", export_id)
         return "skipped"
     except Exception as error:

@@ -44,6 +44,8 @@ from notifications.enums import ReminderKind
 from notifications.models import OutboundEmail
 from portal.models import DataVersion
 from reminders.models import ReminderOptOut, ReminderRule
+from reports.enums import ExportFormat
+from reports.models import ExportFile
 from roadmaps.enums import RoadmapStatus
 from roadmaps.models import (
     NetZeroCitiesService,
@@ -739,3 +741,17 @@ class ReminderOptOutFactory(factory.django.DjangoModelFactory):
 
     address = factory.Sequence(lambda n: f"unsubscribed{n}@example.org")
     kind = ReminderKind.SESSION_STARTS
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+class ExportFileFactory(factory.django.DjangoModelFactory):
+    """A facilitator's CSV export of a data set, asked for and waiting for a worker."""
+
+    class Meta:
+        model = ExportFile
+
+    requested_by = factory.SubFactory(UserFactory, is_facilitator=True)
+    dataset_key = "cities"
+    format = ExportFormat.CSV
