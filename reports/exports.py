@@ -29,6 +29,7 @@ import datetime
 import logging
 import secrets
 import tempfile
+import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -217,14 +218,18 @@ class _Progress:
 
     A data set may read its rows inside a transaction (portal.spreadsheets.rows_read, the
     fastest way on PostgreSQL). An update written inside it would be seen by nobody until the
-    last row, and would hold the row's lock against the sweeper all along; such a record is
-    written from a thread of its own (its own connection, committed at once) instead.
+    last row, and would hold the row's lock against the sweeper all along; on PostgreSQL such
+    a record is written from a thread of its own (its own connection, committed at once)
+    instead. Not on SQLite, where every transaction holds the one write lock (IMMEDIATE,
+    config/settings.py): the thread would wait for the build that waits for it.
     """
 
     def __init__(self, mine):
         self.mine = mine
         self.written = 0
-        self.outside_transaction = not connection.in_atomic_block
+        self.outside_transaction = (
+            not connection.in_atomic_block and connection.vendor == "postgresql"
+        )
         self._thread: ThreadPoolExecutor | None = None
 
     def rows(self, rows):
@@ -250,7 +255,8 @@ class _Progress:
 
     def close(self) -> None:
         if self._thread is not None:
-            self._thread.submit(connection.close).result()
+            # Looked up in the thread: `connection` is each thread's own.
+            self._thread.submit(lambda: connection.close()).result()
             self._thread.shutdown()
 
 
@@ -269,6 +275,27 @@ def _prepare(export: ExportFile):
     filters = form.report_filters()
     expected = dataset.count(filters) if dataset.count is not None else None
     return dataset, filters, expected
+
+
+def _local_moments(rows, *, dataset: Dataset, user):
+    """The rows with their moments (columns of kind "datetime") as the person's local time.
+
+    A spreadsheet cell has no time zone (openpyxl refuses an aware datetime): the XLSX shows
+    each moment in the time zone of the person who asked, as their emails do. The CSV writes
+    the moment with its offset (ISO 8601), which a program reads unambiguously.
+    """
+    kinds = [dataset.columns[index].kind for index in dataset.visible_columns(user=user)]
+    positions = [position for position, kind in enumerate(kinds) if kind == "datetime"]
+    if not positions:
+        yield from rows
+        return
+    zone = zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or settings.TIME_ZONE)
+    for row in rows:
+        for position in positions:
+            value = row[position]
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                row[position] = value.astimezone(zone).replace(tzinfo=None)
+        yield row
 
 
 def export_file_build(*, export_id: int) -> str:
@@ -303,6 +330,7 @@ def export_file_build(*, export_id: int) -> str:
             rows = progress.rows(dataset.rows_for(user=user, filters=filters))
             with tempfile.TemporaryFile() as scratch:
                 if export.format == ExportFormat.XLSX:
+                    rows = _local_moments(rows, dataset=dataset, user=user)
                     xlsx_write(header, rows, scratch, title=str(dataset.title))
                 else:
                     for chunk in csv_lines(header, rows):

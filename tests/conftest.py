@@ -43,6 +43,8 @@ SLOW = {
         "tests/portal/test_security.py::test_deploy_check_",
         "tests/portal/test_security.py::test_settings_import_",
         "tests/portal/test_serve.py",
+        "tests/portal/test_storage_settings.py::test_with",
+        "tests/portal/test_storage_settings.py::test_without",
         "tests/test_architecture.py::test_a_production_install_has_no_development_data",
     ],
     "PDF and ZIP builds": [
@@ -53,6 +55,7 @@ SLOW = {
     ],
     "servers and databases of their own": [
         "tests/roadmaps/test_sqlite_races.py",
+        "tests/reports/test_export_s3.py",  # an S3-compatible server (moto) and a subprocess
         "tests/seeds/test_reference_migrations.py",
     ],
     "schema fuzzing": ["tests/api/test_schema_fuzz.py"],

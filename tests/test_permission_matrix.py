@@ -713,6 +713,15 @@ ROWS = [
     row("GET",    "/reminders/rules/session_starts/",              L, 403, 403, 403, 403, 403, 200),
     row("POST",   "/reminders/rules/session_starts/",              L, 403, 403, 403, 403, 403, 302,
         data={"enabled": "on", "timing": "24h 1h"}),
+    # --- Report exports (reports/views_exports.py) ----------------------------------------------
+    # Programme admins and facilitators export (reports.export_data; 403 to everyone else signed
+    # in); an export is opened by whoever asked for it and by admins, a 404 to anyone else who
+    # exports. Asking for one with a data set not offered goes back to the list with a message.
+    row("GET",    "/reports/exports/",                             L, 403, 403, 200, 200, 403, 200),
+    row("POST",   "/reports/exports/start/",                       L, 403, 403, 302, 302, 403, 302,
+        data={"dataset": "cities", "format": "csv"}),
+    row("GET",    "/reports/exports/{report_export}/",             L, 403, 403, 200, 404, 403, 200),
+    row("GET",    "/reports/exports/{report_export}/download/",    L, 403, 403, 200, 404, 403, 200),
 ]
 # fmt: on
 
@@ -1143,6 +1152,12 @@ RULES = [
     ("reminders.view_outbox",             None,           None,      (F,  F,  F,  F,  F,  F,  T)),
     ("reminders.change_rules",            None,           None,      (F,  F,  F,  F,  F,  F,  T)),
     ("reminders.choose_reminders",        None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    # Reports and exports (reports/rules.py).
+    ("reports.view_dashboard",            None,           None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("reports.view_cohort_reports",       None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("reports.export_data",               None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("reports.view_personal_data",        None,           None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("reports.download_export",           "report_export", None,     (F,  F,  F,  T,  F,  F,  T)),
 ]
 # fmt: on
 
@@ -1164,6 +1179,7 @@ RULE_OBJECTS = {
     "call": ("visits", "Call"),
     "application": ("visits", "Application"),
     "review": ("visits", "Review"),
+    "report_export": ("reports", "ExportFile"),
 }
 
 

@@ -33,6 +33,8 @@ from feedback.models import LivePresentation
 from notifications.enums import DeliveryStatus, ReminderKind
 from notifications.models import OutboundEmail
 from reminders.planning import unsubscribe_token
+from reports.enums import ExportFileStatus, ExportFormat
+from reports.models import ExportFile
 from roadmaps.enums import ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
 from sessions.calendar_links import registration_calendar_signature
@@ -216,6 +218,20 @@ def build_world() -> World:
         status=DeliveryStatus.FAILED,
     )
 
+    # Reports: the facilitator's CSV export of the cities, ready.
+    report_export = ExportFile.objects.create(
+        requested_by=facilitator,
+        dataset_key="cities",
+        format=ExportFormat.CSV,
+        status=ExportFileStatus.READY,
+        rows_written=1,
+        rows_expected=1,
+        size=12,
+        finished_at=now,
+        expires_at=now + datetime.timedelta(days=7),
+    )
+    report_export.file.save("cities.csv", ContentFile(b"city\r\nLisbon\r\n"), save=True)
+
     clients, session_keys = {}, {}
     for role, person in people.items():
         clients[role] = Client()
@@ -264,6 +280,7 @@ def build_world() -> World:
             "criterion": criterion.pk,
             "review": review.pk,
             "outbox_email": outbox_email.pk,
+            "report_export": report_export.pk,
             "unsubscribe": unsubscribe_token(
                 address=officer.email, kind=ReminderKind.SESSION_STARTS
             ),
@@ -286,5 +303,6 @@ def build_world() -> World:
             "call": call.pk,
             "application": application.pk,
             "review": review.pk,
+            "report_export": report_export.pk,
         },
     )

@@ -29,7 +29,11 @@ APP_SERVICES = ["migrate", "web", "worker", "beat"]
 def test_compose_services_are_the_whole_stack():
     services = compose()["services"]
 
-    assert sorted(services) == sorted([*APP_SERVICES, "postgres", "redis", "mailpit"])
+    assert sorted(services) == sorted(
+        [*APP_SERVICES, "postgres", "redis", "mailpit", "minio", "minio-bucket"]
+    )
+    assert services["minio"]["image"].split(":")[0] == "minio/minio"
+    assert services["minio-bucket"]["image"].split(":")[0] == "minio/mc"
     assert services["postgres"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
     assert services["mailpit"]["image"].split(":")[0] == "axllent/mailpit"
@@ -104,7 +108,7 @@ def test_compose_healthchecks_cover_the_long_running_services():
     )
 
     # beat has no endpoint to ask and migrate exits when done.
-    assert with_healthcheck == ["mailpit", "postgres", "redis", "web", "worker"]
+    assert with_healthcheck == ["mailpit", "minio", "postgres", "redis", "web", "worker"]
     for name in ["web", "worker"]:
         argv = healthcheck_argv(services[name]["healthcheck"]["test"])
         assert command_problems(argv) == [], name
@@ -136,6 +140,7 @@ def test_compose_app_services_wait_for_their_dependencies():
             "redis": healthy,
             "mailpit": healthy,
             "migrate": {"condition": "service_completed_successfully"},
+            "minio-bucket": {"condition": "service_completed_successfully"},
         }, name
     assert services["migrate"]["depends_on"] == {"postgres": healthy}
 
@@ -147,7 +152,7 @@ def test_compose_volumes_are_named():
         for name, service in document["services"].items()
     }
 
-    assert sorted(document["volumes"]) == ["media", "postgres-data", "redis-data"]
+    assert sorted(document["volumes"]) == ["media", "minio-data", "postgres-data", "redis-data"]
     assert mounts == {
         "migrate": [["media", "/app/media"]],
         "web": [["media", "/app/media"]],
@@ -156,6 +161,8 @@ def test_compose_volumes_are_named():
         "postgres": [["postgres-data", "/var/lib/postgresql/data"]],
         "redis": [["redis-data", "/data"]],
         "mailpit": [],
+        "minio": [["minio-data", "/data"]],
+        "minio-bucket": [],
     }
     # The media volume is mounted where the settings put uploaded files.
     assert env_example()["MEDIA_ROOT"] == "/app/media"
@@ -191,6 +198,8 @@ def test_env_example_points_at_the_compose_services():
     assert env["CELERY_BROKER_URL"] == "redis://redis:6379/1"
     assert (env["EMAIL_HOST"], env["EMAIL_PORT"]) == ("mailpit", "1025")
     assert env["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    # Files go to the minio service's bucket, which the minio-bucket step creates.
+    assert (env["S3_ENDPOINT_URL"], env["S3_BUCKET"]) == ("http://minio:9000", "portal-files")
     host = env["ALLOWED_HOSTS"].split(",")[0]
     assert env["SITE_URL"] == f"https://{host}"
     assert env["CSRF_TRUSTED_ORIGINS"] == f"https://{host}"

@@ -43,8 +43,10 @@ def test_run_periodic_tasks_runs_the_sweeper_and_sends_a_lost_email(
 
     assert out.getvalue() == (
         "evaluate-reminders: reminders.evaluate -> {'planned': 0, 'cancelled': 0}\n"
+        "expire-report-exports: reports.expire_exports -> 0\n"
         "sweep-stuck-emails: notifications.sweep_stuck_emails -> 1\n"
         "sweep-stuck-exports: roadmaps.sweep_stuck_exports -> 0\n"
+        "sweep-stuck-report-exports: reports.sweep_stuck_exports -> 0\n"
     )
     assert OutboundEmail.objects.get(key="lost").status == DeliveryStatus.SENT
     assert [message.to for message in mail.outbox] == [["officer@braga.example.org"]]
@@ -73,8 +75,10 @@ def test_run_periodic_tasks_builds_an_export_whose_task_was_lost(
 
     assert out.getvalue() == (
         "evaluate-reminders: reminders.evaluate -> {'planned': 0, 'cancelled': 0}\n"
+        "expire-report-exports: reports.expire_exports -> 0\n"
         "sweep-stuck-emails: notifications.sweep_stuck_emails -> 0\n"
         "sweep-stuck-exports: roadmaps.sweep_stuck_exports -> 1\n"
+        "sweep-stuck-report-exports: reports.sweep_stuck_exports -> 0\n"
     )
     export.refresh_from_db()
     assert (export.status, export.attempts, export.done, export.finished_at) == (

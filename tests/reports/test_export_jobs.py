@@ -3,17 +3,21 @@ email, the sweeper and the expiry."""
 
 import datetime
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import openpyxl
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from portal.errors import ApplicationError
 from portal.permissions import PermissionRefused
 from reports import exports
+from reports.datasets import DATASETS, Column, Dataset, dataset_register
 from reports.enums import ExportFailure, ExportFileStatus, ExportFormat
 from reports.exports import (
     export_file_build,
@@ -430,3 +434,103 @@ def test_files_are_kept_as_long_as_the_setting_says(
     export.refresh_from_db()
     assert export.expires_at == NOW + datetime.timedelta(days=2)
     assert timezone.now() > export.expires_at  # the test runs after 2025
+
+
+def test_run_periodic_tasks_deletes_the_expired_files(
+    test_dataset, cohorts, media, django_capture_on_commit_callbacks
+):
+    """The cron command (and beat) runs the expiry with the sweepers."""
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        export = _start(cohorts["lead"])
+    export.refresh_from_db()
+    out = io.StringIO()
+
+    with time_machine.travel(NOW + datetime.timedelta(days=8), tick=False):
+        call_command("run_periodic_tasks", stdout=out)
+
+    assert "expire-report-exports: reports.expire_exports -> 1" in out.getvalue().splitlines()
+    assert not default_storage.exists(export.file.name)
+
+
+def test_xlsx_moments_are_in_the_person_s_time_zone(cohorts, media):
+    """A spreadsheet cell has no zone: the XLSX shows a moment in the requester's time."""
+    lead = cohorts["lead"]
+    lead.time_zone = "Europe/Helsinki"
+    lead.save(update_fields=["time_zone"])
+    moments = Dataset(
+        key="test-moments",
+        title="Moments",
+        description="One moment.",
+        columns=(Column("at", "When.", kind="datetime"), Column("label", "What.")),
+        rows=lambda filters: iter([[NOW, "summer time? no: March"]]),
+    )
+    dataset_register(moments)
+    try:
+        export = factories.ExportFileFactory(
+            requested_by=lead, dataset_key="test-moments", format=ExportFormat.XLSX
+        )
+        assert export_file_build(export_id=export.pk) == ExportFileStatus.READY
+    finally:
+        DATASETS.pop("test-moments")
+
+    export.refresh_from_db()
+    sheet = openpyxl.load_workbook(io.BytesIO(_read(export)), read_only=True).active
+    assert list(sheet.values) == [
+        ("at", "label"),
+        (datetime.datetime(2025, 3, 3, 12, 0), "summer time? no: March"),
+    ]
+
+
+def _rows_in_a_transaction(filters):
+    """The rows read as portal.spreadsheets.rows_read reads them: inside a transaction."""
+    with transaction.atomic():
+        for number in range(5):
+            yield [number]
+            if number == 3:
+                # What another process (the page, the sweeper) sees in the middle of the build.
+                with ThreadPoolExecutor(1) as other:
+                    SEEN.append(
+                        other.submit(
+                            lambda: (
+                                ExportFile.objects.values_list("rows_written", flat=True).get(),
+                                connection.close(),
+                            )[0]
+                        ).result()
+                    )
+
+
+SEEN: list = []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_seen_while_the_data_set_reads_in_a_transaction(
+    monkeypatch, tmp_path, settings
+):
+    """On PostgreSQL a progress record made inside the data set's transaction is written from
+    a connection of its own: the page sees it at once, not at the last row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: on SQLite the progress waits for the data set's transaction")
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    SEEN.clear()
+    dataset_register(
+        Dataset(
+            key="test-in-transaction",
+            title="In a transaction",
+            description="Numbers.",
+            columns=(Column("number", "A number.", kind="integer"),),
+            rows=_rows_in_a_transaction,
+        )
+    )
+    try:
+        admin = factories.UserFactory(is_programme_admin=True)
+        export = factories.ExportFileFactory(requested_by=admin, dataset_key="test-in-transaction")
+        assert export_file_build(export_id=export.pk) == ExportFileStatus.READY
+    finally:
+        DATASETS.pop("test-in-transaction")
+
+    # After rows 0-3 the progress said 4 (recorded at 2 and 4), though the transaction was open.
+    assert SEEN == [4]
