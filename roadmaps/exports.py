@@ -1,10 +1,12 @@
 """The ZIP of a cohort's roadmaps as PDF, built in the background (roadmaps.tasks.build_export).
 
 The export is a row with a status and a progress count (done of total): the page polls it and
-offers the file when it is ready. The file is stored in MEDIA under a name nobody can guess and
-is only served by the download view, which checks who is asking.
+offers the file when it is ready. The file is kept in the default storage (MEDIA_ROOT, or S3
+when configured) under a name nobody can guess and is only served by the download view, which
+checks who is asking (and on S3 redirects to a short-lived signed URL: portal/files.py).
 
-It is queued like the emails (notifications.services): the task is sent after commit and a
+It is queued like the emails (notifications.services), with what every background build shares
+(portal.jobs.BackgroundBuilds, used by report exports too): the task is sent after commit and a
 broker that is down leaves the row "pending"; a build claims the row (one build at a time, each
 with its attempt number) and writes only while its claim holds; the sweeper, run by beat and by
 `manage.py run_periodic_tasks`, sends lost tasks again, re-queues a build whose worker died

@@ -10,7 +10,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.errors import ApplicationError
+from portal.files import stored_file_response
 from roadmaps.enums import ExportStatus
 from roadmaps.exports import (
     EXPORT,
@@ -272,9 +273,7 @@ def roadmap_export_download(request, pk):
     export = _export_of(request, pk)
     if export.status != ExportStatus.READY or not export.file:
         raise Http404
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=export_filename(cohort=export.cohort),
-        content_type="application/zip",
+    # From the local disk, or a redirect to a short-lived signed URL on S3 (portal/files.py).
+    return stored_file_response(
+        export.file, filename=export_filename(cohort=export.cohort), content_type="application/zip"
     )

@@ -62,6 +62,7 @@ SLOW = {
     "scale data": [
         "tests/scale/",
         "tests/feedback/test_exports_bench.py",
+        "tests/reports/test_export_memory.py",
         "tests/portal/test_widgets.py::test_search_select_html_does_not_grow_with_candidates",
         "tests/portal/test_widgets.py::test_search_select_multiple_renders_the_chosen_facilitators_"
         "in_their_order[500]",

@@ -299,3 +299,14 @@ def test_start_needs_sign_in(client, db):
         302,
         reverse("account_login") + "?next=" + START,
     )
+
+
+def test_export_files_are_read_in_the_django_admin(admin_client, people, media):
+    export = _ready(people["facilitator"], failure="", error="")
+
+    listing = admin_client.get("/admin/reports/exportfile/")
+    change = admin_client.get(f"/admin/reports/exportfile/{export.pk}/change/")
+
+    assert (listing.status_code, change.status_code) == (200, 200)
+    assert KEY in listing.content.decode()
+    assert admin_client.get("/admin/reports/exportfile/add/").status_code == 403
