@@ -150,8 +150,8 @@ def test_home_programme_admin_sees_counts_and_the_pages_to_work_on(client, progr
 
     assert _text(section) == (
         "Programme overview Cities 3 Mission Cities 2 Cohorts 1 Sessions 4 "
-        "Study visits and reports for the funder will be listed here when the portal has them. "
-        "Today you can: "
+        "From here you can: "
+        "See the programme dashboard: figures and charts, by cohort, country and dates "
         "See every cohort, create one and decide on enrolments "
         "Find cities in the city directory "
         "Invite a city officer "
@@ -162,6 +162,7 @@ def test_home_programme_admin_sees_counts_and_the_pages_to_work_on(client, progr
         "Configure the programme in the administration"
     )
     assert re.findall(r'<a href="([^"]+)">', section) == [
+        "/reports/",
         "/cohorts/",
         "/cities/",
         "/invitations/new/",
