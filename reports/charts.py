@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.figures import CallFigures, Month, ProgrammeFigures, Share
 from roadmaps.summary import (
     CHART_BAR_WIDTH,
     CHART_ROW_HEIGHT,
     CHART_TOP,
-    SCORE_COLOURS,
     Chart,
     ChartRow,
     chart_legend,
@@ -95,8 +95,8 @@ def sessions_chart(figures: ProgrammeFigures) -> Chart:
         (
             month_label(month),
             [("participants", _("Participants"), month.participants, BAR_COLOUR)],
-            _("%(sessions)s sessions, %(per)s each")
-            % {"sessions": month.sessions, "per": month.per_session},
+            ngettext("%(sessions)s session", "%(sessions)s sessions", month.sessions)
+            % {"sessions": month.sessions},
         )
         for month in figures.months
     ]
@@ -107,8 +107,31 @@ def funnel_chart(figures: ProgrammeFigures) -> Chart:
     return share_chart(figures.funnel, colours=FUNNEL_COLOURS)
 
 
-def ratings_chart(figures: ProgrammeFigures) -> Chart:
-    return share_chart(figures.ratings, colours=[SCORE_COLOURS[n] for n in range(1, 6)])
+def satisfaction_chart(figures: ProgrammeFigures) -> Chart:
+    """A bar per measure of satisfaction: the satisfied answers, then the others."""
+    items = [
+        (
+            row.label,
+            [
+                ("satisfied", _("Satisfied"), row.satisfied, DECISION_COLOURS["selected"]),
+                (
+                    "other",
+                    _("Other answers"),
+                    row.answered - row.satisfied,
+                    DECISION_COLOURS["not_selected"],
+                ),
+            ],
+            _percent_of(row.satisfied, row.answered),
+        )
+        for row in figures.satisfaction
+    ]
+    legend = chart_legend(
+        [
+            (_("Satisfied"), DECISION_COLOURS["selected"]),
+            (_("Other answers"), DECISION_COLOURS["not_selected"]),
+        ]
+    )
+    return Chart(rows=_rows(items), legend=legend)
 
 
 def _decision_parts(call: CallFigures) -> list[tuple[str, str, int, str]]:

@@ -63,9 +63,12 @@ DASHBOARD_CHARTS = {
         ),
         DashboardChart(
             "satisfaction",
-            _("Feedback: ratings from 1 to 5"),
-            _("Every answer to the 1 to 5 rating questions of the surveys reported on."),
-            charts.ratings_chart,
+            _("Feedback: satisfaction"),
+            _(
+                "Of those who answered each satisfaction question of the surveys reported on, "
+                "how many said they were satisfied; for 1 to 5 ratings, the answers of 4 or 5."
+            ),
+            charts.satisfaction_chart,
         ),
         DashboardChart(
             "visits",

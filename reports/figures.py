@@ -13,10 +13,13 @@ What each figure counts (README, "Reports"):
   attendance was recorded, the share who attended.
 - **Roadmap funnel**: the roadmap of each accepted enrolment: not started (a draft with nothing
   filled in, or no roadmap yet), draft, returned, submitted, completed.
-- **Satisfaction**: the answers to the 1 to 5 rating questions of the surveys of those cohorts
-  and their sessions (submitted responses, in the date range). An anonymous survey with fewer
-  responses than its threshold is left out, as its own results page withholds it. Country and
-  city type do not narrow feedback: a person's response carries no city.
+- **Satisfaction**, from the surveys of those cohorts and their sessions (submitted responses,
+  in the date range): for each of the final recap's two satisfaction questions, how many
+  respondents chose its "Yes, I am satisfied" answer of all who answered it (000 §4.1's "15 out
+  of 18"); and for every 1 to 5 rating question, the answers of 4 or 5 of all its answers. An
+  anonymous survey with fewer responses than its threshold is left out, as its own results
+  page withholds it. Country and city type do not narrow feedback: a person's response
+  carries no city.
 - **Study visits**: per call open to those cohorts, the applications submitted and, once the
   decisions are published, how many were selected, waitlisted and not selected.
 """
@@ -38,6 +41,7 @@ from cohorts.enums import EnrolmentStatus
 from cohorts.models import Enrolment, EnrolmentGroup
 from feedback.enums import QuestionKind, ResponseStatus
 from feedback.models import Answer, Survey
+from feedback.survey_templates import SATISFACTION_QUESTIONS, SATISFIED_OPTIONS
 from reports.filters import ReportFilters
 from roadmaps.enums import NOT_STARTED_LABEL, RoadmapStatus
 from roadmaps.models import Roadmap
@@ -92,6 +96,18 @@ class CallFigures:
     not_selected: int
 
 
+@dataclass(frozen=True)
+class Satisfaction:
+    key: str  # a satisfaction question's template key, or "ratings"
+    label: str
+    answered: int
+    satisfied: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.satisfied / self.answered) if self.answered else None
+
+
 @dataclass
 class ProgrammeFigures:
     cities: int = 0
@@ -102,6 +118,7 @@ class ProgrammeFigures:
     attended_of_recorded: int = 0
     funnel: list[Share] = field(default_factory=list)
     ratings: list[Share] = field(default_factory=list)
+    satisfaction: list[Satisfaction] = field(default_factory=list)
     surveys_counted: int = 0
     surveys_withheld: int = 0
     calls: list[CallFigures] = field(default_factory=list)
@@ -127,11 +144,11 @@ class ProgrammeFigures:
 
     @property
     def satisfied_share(self) -> int | None:
-        """The share of ratings of 4 or 5, in whole percent (None: no rating)."""
-        if not self.rated:
+        """Satisfied answers of all the satisfaction answers, in whole percent (None: none)."""
+        answered = sum(row.answered for row in self.satisfaction)
+        if not answered:
             return None
-        satisfied = sum(share.count for share in self.ratings if share.key in ("4", "5"))
-        return round(100 * satisfied / self.rated)
+        return round(100 * sum(row.satisfied for row in self.satisfaction) / answered)
 
     @property
     def roadmaps_completed(self) -> int:
@@ -312,6 +329,39 @@ def _satisfaction(figures: ProgrammeFigures, filters: ReportFilters) -> None:
     figures.ratings = [
         Share(str(point), str(label), found.get(point, 0)) for point, label in RATING_LABELS.items()
     ]
+    respondents = (
+        Answer.objects.filter(
+            response__survey_id__in=counted,
+            response__status=ResponseStatus.SUBMITTED,
+            question__template_key__in=SATISFACTION_QUESTIONS,
+            **filters.date_lookups("response__submitted_at"),
+        )
+        .values("question__template_key")
+        .annotate(
+            answered=Count("response_id", distinct=True),
+            satisfied=Count(
+                "response_id",
+                distinct=True,
+                filter=Q(option__template_ref__in=SATISFIED_OPTIONS),
+            ),
+        )
+        .order_by()
+    )
+    by_key = {row["question__template_key"]: row for row in respondents} if counted else {}
+    figures.satisfaction = [
+        Satisfaction(key, str(label), by_key[key]["answered"], by_key[key]["satisfied"])
+        for key, label in SATISFACTION_QUESTIONS.items()
+        if key in by_key
+    ]
+    if figures.rated:
+        figures.satisfaction.append(
+            Satisfaction(
+                "ratings",
+                str(_("Ratings from 1 to 5 (4 or 5)")),
+                figures.rated,
+                sum(share.count for share in figures.ratings if share.key in ("4", "5")),
+            )
+        )
 
 
 def _visits(figures: ProgrammeFigures, filters: ReportFilters) -> None:

@@ -713,6 +713,10 @@ ROWS = [
     row("GET",    "/reminders/rules/session_starts/",              L, 403, 403, 403, 403, 403, 200),
     row("POST",   "/reminders/rules/session_starts/",              L, 403, 403, 403, 403, 403, 302,
         data={"enabled": "on", "timing": "24h 1h"}),
+    # --- Reports (reports/views*.py): the programme dashboard is programme admins' only. -------
+    row("GET",    "/reports/",                                     L, 403, 403, 403, 403, 403, 200),
+    row("GET",    "/reports/charts/countries.svg",                 L, 403, 403, 403, 403, 403, 200),
+    row("GET",    "/reports/charts/no-such-chart.svg",             L, 403, 403, 403, 403, 403, 404),
 ]
 # fmt: on
 
@@ -1143,6 +1147,11 @@ RULES = [
     ("reminders.view_outbox",             None,           None,      (F,  F,  F,  F,  F,  F,  T)),
     ("reminders.change_rules",            None,           None,      (F,  F,  F,  F,  F,  F,  T)),
     ("reminders.choose_reminders",        None,           None,      (F,  T,  T,  T,  T,  T,  T)),
+    # Reports (reports/rules.py).
+    ("reports.view_dashboard",            None,           None,      (F,  F,  F,  F,  F,  F,  T)),
+    ("reports.view_cohort_reports",       None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("reports.export_data",               None,           None,      (F,  F,  F,  T,  T,  F,  T)),
+    ("reports.view_personal_data",        None,           None,      (F,  F,  F,  F,  F,  F,  T)),
 ]
 # fmt: on
 

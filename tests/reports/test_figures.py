@@ -8,6 +8,7 @@ from django.test import RequestFactory
 
 from cohorts.enums import EnrolmentStatus, Programme
 from feedback.enums import QuestionKind, ResponseStatus
+from feedback.survey_templates import THEMATIC_FORMAT_OPTIONS
 from reports.figures import programme_figures
 from reports.filters import ReportFilterForm
 from roadmaps.enums import RoadmapStatus
@@ -194,8 +195,23 @@ def test_satisfaction_counts_ratings_and_leaves_out_anonymous_surveys_under_thre
     _ratings(small, [1, 1])
     _ratings(factories.SurveyFactory(cohort=world["t"]), [3])
 
+    recap = factories.SurveyFactory(cohort=world["a"], template_key="final_recap")
+    question = factories.QuestionFactory(section__survey=recap, template_key="thematic_format")
+    yes = factories.OptionFactory(question=question, template_ref=THEMATIC_FORMAT_OPTIONS[0])
+    more = factories.OptionFactory(question=question, template_ref=THEMATIC_FORMAT_OPTIONS[1])
+    for option in [yes, yes, yes, more]:
+        response = factories.ResponseFactory(
+            survey=recap, status=ResponseStatus.SUBMITTED, submitted_at=at(5)
+        )
+        factories.AnswerFactory(response=response, question=question, option=option)
+
     figures, _form = figures_for(programme_admin)
 
+    assert [(s.key, s.answered, s.satisfied) for s in figures.satisfaction] == [
+        ("thematic_format", 4, 3),
+        ("ratings", 5, 3),
+    ]
+    assert figures.satisfied_share == 67
     assert [(s.key, s.count) for s in figures.ratings] == [
         ("1", 0),
         ("2", 1),
@@ -203,8 +219,7 @@ def test_satisfaction_counts_ratings_and_leaves_out_anonymous_surveys_under_thre
         ("4", 2),
         ("5", 1),
     ]
-    assert (figures.surveys_counted, figures.surveys_withheld) == (2, 1)
-    assert figures.satisfied_share == 60
+    assert (figures.surveys_counted, figures.surveys_withheld) == (3, 1)
 
 
 def test_study_visits_show_decisions_only_once_published(world, programme_admin):
