@@ -7,9 +7,10 @@ each period does (reported, not held to 3x)."""
 
 from django.core.cache import cache
 
+from benchmarks.bench_cohorts import lead_facilitator
 from benchmarks.bench_cold import COLD
 from benchmarks.harness import benchmark, page, signed_in_client
-from devdata.scale import scale_users
+from devdata.scale import busiest_scale_cohort, scale_cohorts, scale_users
 
 DASHBOARD = "programme dashboard: programme admin, every cohort"
 
@@ -45,3 +46,42 @@ def dashboard_cold():
         return get()
 
     return run
+
+
+COHORT_REPORT = "cohort report: lead facilitator, busiest cohort"
+
+
+def _lead_of_busiest():
+    cohort = busiest_scale_cohort()
+    return cohort, lead_facilitator(cohort)
+
+
+@benchmark("cohort reports list: programme admin, 200 cohorts")
+def cohort_list():
+    return page(signed_in_client(_admin()), "/reports/cohorts/")
+
+
+@benchmark(COHORT_REPORT)
+def cohort_report():
+    cohort, lead = _lead_of_busiest()
+    return page(signed_in_client(lead), f"/reports/cohorts/{cohort.pk}/")
+
+
+@benchmark(COLD + COHORT_REPORT)
+def cohort_report_cold():
+    cohort, lead = _lead_of_busiest()
+    get = page(signed_in_client(lead), f"/reports/cohorts/{cohort.pk}/")
+
+    def run():
+        cache.clear()
+        return get()
+
+    return run
+
+
+@benchmark("cohort comparison: programme admin, the busiest cohort and two more")
+def cohort_comparison():
+    busiest = busiest_scale_cohort()
+    others = scale_cohorts().exclude(pk=busiest.pk).order_by("pk")[:2]
+    query = "&".join(f"cohort={pk}" for pk in [busiest.pk, *(c.pk for c in others)])
+    return page(signed_in_client(_admin()), f"/reports/cohorts/compare/?{query}")

@@ -29,7 +29,7 @@ DECISION_COLOURS = {
 FUNNEL_COLOURS = ["#d9d9d9", "#fddbc7", "#ef8a62", "#67a9cf", "#2166ac"]
 
 
-def _rows(items: list[tuple[str, list[tuple[str, str, int, str]], str]]) -> list[ChartRow]:
+def chart_rows(items: list[tuple[str, list[tuple[str, str, int, str]], str]]) -> list[ChartRow]:
     most = max((sum(part[2] for part in parts) for _label, parts, _value in items), default=0)
     scale = CHART_BAR_WIDTH / (most or 1)
     return [
@@ -65,7 +65,7 @@ def share_chart(shares: list[Share], *, colours: list[str] | None = None) -> Cha
                 _percent_of(share.count, total),
             )
         )
-    return Chart(rows=_rows(items), legend=[])
+    return Chart(rows=chart_rows(items), legend=[])
 
 
 def countries_chart(figures: ProgrammeFigures) -> Chart:
@@ -82,7 +82,7 @@ def types_chart(figures: ProgrammeFigures) -> Chart:
         )
         for share in figures.by_type
     ]
-    return Chart(rows=_rows(items), legend=[])
+    return Chart(rows=chart_rows(items), legend=[])
 
 
 def month_label(month: Month) -> str:
@@ -100,7 +100,7 @@ def sessions_chart(figures: ProgrammeFigures) -> Chart:
         )
         for month in figures.months
     ]
-    return Chart(rows=_rows(items), legend=[])
+    return Chart(rows=chart_rows(items), legend=[])
 
 
 def funnel_chart(figures: ProgrammeFigures) -> Chart:
@@ -131,7 +131,7 @@ def satisfaction_chart(figures: ProgrammeFigures) -> Chart:
             (_("Other answers"), DECISION_COLOURS["not_selected"]),
         ]
     )
-    return Chart(rows=_rows(items), legend=legend)
+    return Chart(rows=chart_rows(items), legend=legend)
 
 
 def _decision_parts(call: CallFigures) -> list[tuple[str, str, int, str]]:
@@ -162,4 +162,4 @@ def visits_chart(figures: ProgrammeFigures) -> Chart:
             (_("Not decided yet"), DECISION_COLOURS["undecided"]),
         ]
     )
-    return Chart(rows=_rows(items), legend=legend)
+    return Chart(rows=chart_rows(items), legend=legend)

@@ -717,6 +717,12 @@ ROWS = [
     row("GET",    "/reports/",                                     L, 403, 403, 403, 403, 403, 200),
     row("GET",    "/reports/charts/countries.svg",                 L, 403, 403, 403, 403, 403, 200),
     row("GET",    "/reports/charts/no-such-chart.svg",             L, 403, 403, 403, 403, 403, 404),
+    # Cohort reports: admins and the cohort's facilitators; another cohort's facilitator: 404.
+    row("GET",    "/reports/cohorts/",                             L, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/reports/cohorts/{cohort}/",                    L, 403, 403, 200, 404, 403, 200),
+    row("GET",    "/reports/cohorts/{cohort}/charts/roadmaps.svg", L, 403, 403, 200, 404, 403, 200),
+    row("GET",    "/reports/cohorts/{cohort}/charts/types.svg",    L, 403, 403, 404, 404, 403, 404),
+    row("GET",    "/reports/cohorts/compare/",                     L, 403, 403, 200, 200, 403, 200),
 ]
 # fmt: on
 

@@ -36,3 +36,27 @@ def test_admin_filters_the_dashboard_to_one_cohort_and_downloads_a_chart(page, d
     svg = Path(download.path()).read_text(encoding="utf-8")
     assert svg.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert f'<title id="chart-countries-title">Cities taking part, by country · {cohort}' in svg
+
+
+def test_facilitator_opens_their_cohort_report_and_compares_cohorts(page, demo):
+    cohorts = list(Cohort.objects.order_by("starts_on", "number"))
+    for cohort in cohorts:
+        cohort.facilitators.add(demo["facilitator"])
+    sign_in(page, "facilitator")
+    page.get_by_role("link", name="Reports on your cohorts").click()
+    page.get_by_role("heading", level=1, name="Cohort reports").wait_for()
+    assert_accessible_and_csp_clean(page)
+
+    page.get_by_role("link", name=str(cohorts[0])).click()
+    page.get_by_role("heading", level=1, name=f"Report · {cohorts[0]}").wait_for()
+    assert page.locator('[data-table="sessions"] tbody tr').count() >= 1
+    assert_accessible_and_csp_clean(page)
+
+    page.get_by_role("link", name="Cohort reports and comparison").click()
+    page.get_by_role("listbox", name="Cohorts to compare").select_option(
+        [str(cohort.pk) for cohort in cohorts[:2]]
+    )
+    page.get_by_role("button", name="Compare").click()
+    page.get_by_role("heading", level=1, name="Compare cohorts").wait_for()
+    assert page.locator('[data-table="comparison"] thead th').count() == 3
+    assert_accessible_and_csp_clean(page)

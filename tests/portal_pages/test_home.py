@@ -110,8 +110,10 @@ def test_home_facilitator_lists_cohorts_with_dates_groups_and_sessions(client, f
     assert _text(section) == (
         "Cohorts you facilitate Cohort Dates Thematic groups Sessions "
         "Online Discussion Groups cohort 2 1 September 2025 to 28 February 2026 2 0 "
-        "Online Discussion Groups cohort 1 1 September 2024 to 28 February 2025 3 2"
+        "Online Discussion Groups cohort 1 1 September 2024 to 28 February 2025 3 2 "
+        "Reports on your cohorts: figures, charts and a comparison"
     )
+    assert 'href="/reports/cohorts/" data-link="cohort-reports"' in section
 
 
 @pytest.mark.django_db
