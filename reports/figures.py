@@ -233,7 +233,7 @@ def _cities(figures: ProgrammeFigures, filters: ReportFilters) -> None:
             for kind in CityType.values
         }
     )
-    figures.by_type = [Share(kind, label, counts[kind]) for kind, label in CityType.choices]
+    figures.by_type = [Share(kind, str(label), counts[kind]) for kind, label in CityType.choices]
 
 
 def _sessions(figures: ProgrammeFigures, filters: ReportFilters, now: datetime.datetime) -> None:

@@ -14,8 +14,9 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -29,6 +30,9 @@ from reports.comparison import (
     funnel_comparison_chart,
 )
 from reports.dashboard import DASHBOARD_CHARTS, FIGURES_MAX_AGE, figures_period
+from reports.documents import DOCUMENT_FORMATS
+from reports.documents import cohort_document as cohort_document_of
+from reports.documents import comparison_document as comparison_document_of
 from reports.selectors import reportable_cohorts
 from roadmaps.summary import narrow_chart
 
@@ -151,6 +155,7 @@ def cohort_comparison(request):
             "form": form,
             "compared": compared,
             "table": lambda: comparison_table(compared()),
+            "query": request.GET.urlencode(),
             "chart": functools.cache(chart),
             "read_at": now,
             "period": figures_period(),
@@ -158,3 +163,33 @@ def cohort_comparison(request):
             "visibility": _visibility_key(request.user),
         },
     )
+
+
+@login_required
+@require_GET
+def cohort_document(request, cohort_id, fmt):
+    """A cohort's report as a PDF or an XLSX workbook."""
+    cohort = _reportable_cohort(request, cohort_id)
+    if fmt not in DOCUMENT_FORMATS:
+        raise Http404
+    now = timezone.now()
+    document = cohort_document_of(cohort_report(cohort=cohort, now=now), read_at=now)
+    return DOCUMENT_FORMATS[fmt](document, f"cohort-{cohort.pk}-report.{fmt}")
+
+
+@login_required
+@require_GET
+def comparison_document(request, fmt):
+    """The comparison of the cohorts of the address as a PDF or an XLSX workbook; a choice the
+    form refuses sends the person back to the page, which says why."""
+    permission_check(request.user, VIEW_COHORT_REPORTS)
+    if fmt not in DOCUMENT_FORMATS:
+        raise Http404
+    form = CompareForm(request.GET or None, user=request.user)
+    if not form.is_valid():
+        return redirect(f"{reverse('reports_compare')}?{request.GET.urlencode()}")
+    now = timezone.now()
+    document = comparison_document_of(
+        cohorts_compared(form.cleaned_data["cohort"], now=now), read_at=now
+    )
+    return DOCUMENT_FORMATS[fmt](document, f"cohort-comparison.{fmt}")

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET
 
 from portal.permissions import permission_check
 from reports.dashboard import DASHBOARD_CHARTS, FIGURES_MAX_AGE, figures_period
+from reports.documents import DOCUMENT_FORMATS
+from reports.documents import dashboard_document as dashboard_document_of
 from reports.figures import programme_figures
 from reports.filters import ReportFilterForm
 from roadmaps.summary import narrow_chart
@@ -119,3 +121,15 @@ def filters_sentence(form: ReportFilterForm) -> str:
             }
         )
     return "; ".join(parts) or _("Every cohort")
+
+
+@login_required
+@require_GET
+def dashboard_document(request, fmt):
+    """The dashboard under the filters of the address as a PDF or an XLSX workbook."""
+    permission_check(request.user, VIEW_DASHBOARD)
+    if fmt not in DOCUMENT_FORMATS:
+        raise Http404
+    form, _filters, figures, now = _figures_of(request)
+    document = dashboard_document_of(figures(), covers=filters_sentence(form()), read_at=now)
+    return DOCUMENT_FORMATS[fmt](document, f"programme-dashboard.{fmt}")
