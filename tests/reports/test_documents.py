@@ -95,7 +95,6 @@ def test_a_cohort_report_prints_as_pdf_and_as_a_workbook(client, facilitator, co
 
 def test_the_pdf_holds_every_chart_and_table(cohort_world):  # noqa: F811
 
-
     document = cohort_document(cohort_report(cohort=cohort_world), read_at=timezone.now())
     html = render_to_string(PDF_TEMPLATE, {"document": document})
 
