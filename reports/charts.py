@@ -150,7 +150,8 @@ def visits_chart(figures: ProgrammeFigures) -> Chart:
         (
             call.title,
             _decision_parts(call),
-            _("%(n)s applications") % {"n": call.submitted},
+            ngettext("%(n)s application", "%(n)s applications", call.submitted)
+            % {"n": call.submitted},
         )
         for call in figures.calls
     ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts.models import Cohort
 from reports.charts import FUNNEL_COLOURS, chart_rows
@@ -111,7 +111,9 @@ def funnel_comparison_chart(compared: list[Compared]) -> Chart:
             for share, colour in zip(item.figures.funnel, FUNNEL_COLOURS, strict=True)
         ]
         total = sum(share.count for share in item.figures.funnel)
-        items.append((str(item.cohort), parts, _("%(n)s cities") % {"n": total}))
+        items.append(
+            (str(item.cohort), parts, ngettext("%(n)s city", "%(n)s cities", total) % {"n": total})
+        )
     legend = chart_legend(
         [(str(label), colour) for (_key, label), colour in zip(FUNNEL, FUNNEL_COLOURS, strict=True)]
     )
