@@ -3,15 +3,20 @@ downloadable as an SVG file for slides (the same drawing, with the filters in it
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reports import charts
-from reports.figures import ProgrammeFigures
+from reports.figures import ProgrammeFigures, programme_figures
+from reports.filters import ReportFilters
 from roadmaps.summary import Chart
 
 # The dashboard's figures are kept this long (seconds) for the same filters: reading them on
@@ -81,6 +86,34 @@ DASHBOARD_CHARTS = {
         ),
     ]
 }
+
+
+def kept_figures(filters: ReportFilters, *, now: datetime.datetime) -> ProgrammeFigures:
+    """The figures under `filters`, read at most once per FIGURES_MAX_AGE period and language
+    (a chart's download reads the page's figures, not its own)."""
+    key = (
+        "reports:figures:"
+        + hashlib.sha256(
+            repr(
+                (
+                    filters.cohort_ids,
+                    filters.programme,
+                    filters.thematic_group_id,
+                    filters.country_id,
+                    filters.city_type,
+                    filters.date_from,
+                    filters.date_to,
+                    get_language(),
+                    figures_period(),
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    figures = cache.get(key)
+    if figures is None:
+        figures = programme_figures(filters, now=now)
+        cache.set(key, figures, FIGURES_MAX_AGE)
+    return figures
 
 
 def figures_period(now: float | None = None) -> int:

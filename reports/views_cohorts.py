@@ -29,10 +29,11 @@ from reports.comparison import (
     comparison_table,
     funnel_comparison_chart,
 )
-from reports.dashboard import DASHBOARD_CHARTS, FIGURES_MAX_AGE, figures_period
+from reports.dashboard import DASHBOARD_CHARTS, FIGURES_MAX_AGE, figures_period, kept_figures
 from reports.documents import DOCUMENT_FORMATS
 from reports.documents import cohort_document as cohort_document_of
 from reports.documents import comparison_document as comparison_document_of
+from reports.filters import ReportFilters
 from reports.selectors import reportable_cohorts
 from roadmaps.summary import narrow_chart
 
@@ -112,7 +113,9 @@ def cohort_chart_svg(request, cohort_id, chart):
     svg = render_to_string(
         "roadmaps/summary_chart.html",
         {
-            "chart": entry.draw(cohort_report(cohort=cohort).figures),
+            "chart": entry.draw(
+                kept_figures(ReportFilters(cohort_ids=(cohort.pk,)), now=timezone.now())
+            ),
             "chart_id": f"chart-{chart}",
             "title": f"{entry.title} · {cohort}",
             "description": entry.description,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.permissions import permission_check
-from reports.dashboard import DASHBOARD_CHARTS, FIGURES_MAX_AGE, figures_period
+from reports.dashboard import DASHBOARD_CHARTS, FIGURES_MAX_AGE, figures_period, kept_figures
 from reports.documents import DOCUMENT_FORMATS
 from reports.documents import dashboard_document as dashboard_document_of
 from reports.figures import programme_figures
@@ -36,7 +36,7 @@ def _figures_of(request):
     now = timezone.now()
     form = functools.cache(lambda: ReportFilterForm(request.GET or None, user=request.user))
     filters = functools.cache(lambda: form().report_filters())
-    figures = functools.cache(lambda: programme_figures(filters(), now=now))
+    figures = functools.cache(lambda: kept_figures(filters(), now=now))
     return form, filters, figures, now
 
 
@@ -130,6 +130,8 @@ def dashboard_document(request, fmt):
     permission_check(request.user, VIEW_DASHBOARD)
     if fmt not in DOCUMENT_FORMATS:
         raise Http404
-    form, _filters, figures, now = _figures_of(request)
-    document = dashboard_document_of(figures(), covers=filters_sentence(form()), read_at=now)
+    form, filters, _figures, now = _figures_of(request)
+    document = dashboard_document_of(
+        programme_figures(filters(), now=now), covers=filters_sentence(form()), read_at=now
+    )
     return DOCUMENT_FORMATS[fmt](document, f"programme-dashboard.{fmt}")

@@ -94,14 +94,20 @@ def test_the_figures_are_kept_for_a_period_and_read_again_in_the_next(
 ):
     cohort = factories.CohortFactory()
     enrol(cohort, factories.CityFactory())
-    with mock.patch("reports.views_dashboard.figures_period", return_value=1):
+    with (
+        mock.patch("reports.views_dashboard.figures_period", return_value=1),
+        mock.patch("reports.dashboard.figures_period", return_value=1),
+    ):
         assert _count(admin_page.get(URL).content.decode(), "cities") == "1"
         enrol(cohort, factories.CityFactory())
         # The same period: the page as it was, from the cache (the user's query only).
         with django_assert_num_queries(1 + session_queries()):
             html = admin_page.get(URL).content.decode()
         assert _count(html, "cities") == "1"
-    with mock.patch("reports.views_dashboard.figures_period", return_value=2):
+    with (
+        mock.patch("reports.views_dashboard.figures_period", return_value=2),
+        mock.patch("reports.dashboard.figures_period", return_value=2),
+    ):
         assert _count(admin_page.get(URL).content.decode(), "cities") == "2"
 
 
@@ -150,18 +156,21 @@ def test_dashboard_queries_do_not_grow_with_the_programme(
 ):
     _world(cohorts)
     # Read afresh: user; the form's cohorts, groups and countries; cities by country and by
-    # type; sessions by month and registrations by month; roadmaps by status and enrolments
-    # without one; surveys with their counts, ratings, satisfaction questions; applications.
+    # type; the sessions held and their registrations; roadmaps by status and enrolments
+    # without one; surveys with their counts, their rating and satisfaction questions, the
+    # ratings (no satisfaction question here); applications.
     with django_assert_num_queries(14 + session_queries()):
         html = admin_page.get(URL).content.decode()
     assert _count(html, "cities") == str(2 * cohorts)
     assert _count(html, "participants") == str(2 * cohorts)
     assert _count(html, "applications") == str(2 * cohorts)
     assert _count(html, "satisfied") == "100%"
-    # Filtered by a thematic group: its sessions have no survey here, so no answers are read.
+    # Filtered by a thematic group: its sessions have no survey here, so neither questions
+    # nor answers are read.
     group = factories.ThematicGroupFactory._meta.model.objects.order_by("pk").first()
-    with django_assert_num_queries(12 + session_queries()):
+    with django_assert_num_queries(11 + session_queries()):
         assert admin_page.get(URL, {"thematic_group": group.pk}).status_code == 200
-    # A chart download reads the same figures (and the form's choices, for its title).
-    with django_assert_num_queries(14 + session_queries()):
+    # A chart download draws the page's kept figures: the user and the form's choices (for
+    # its title) only.
+    with django_assert_num_queries(4 + session_queries()):
         assert admin_page.get(f"{URL}charts/sessions.svg").status_code == 200
