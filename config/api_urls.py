@@ -15,12 +15,13 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenView
 from cities.api import CityViewSet, ClimateActionViewSet, CountryViewSet
-from cohorts.api import CohortViewSet, EnrolmentViewSet
+from cohorts.api import CohortViewSet, EnrolmentViewSet, PhaseViewSet, ThematicGroupViewSet
 from feedback.api import SurveyViewSet
 from home.api import MeView
 from portal.api.views import not_found
-from roadmaps.api import RoadmapViewSet
-from sessions.api import RegistrationViewSet, SessionViewSet
+from roadmaps.api import NetZeroCitiesServiceViewSet, RoadmapViewSet
+from sessions.api import PresentationViewSet, RegistrationViewSet, SessionViewSet
+from taxonomy.api import EnablingFactorViewSet, EnablingThemeViewSet, ThematicSectorViewSet
 from visits.api import ApplicationViewSet, CallViewSet, ReviewViewSet
 
 router = DefaultRouter()
@@ -30,8 +31,17 @@ router.register("sessions", SessionViewSet, basename="session")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("phases", PhaseViewSet, basename="phase")
+router.register("thematic-groups", ThematicGroupViewSet, basename="thematic-group")
+router.register("session-presentations", PresentationViewSet, basename="session-presentation")
+router.register("sectors", ThematicSectorViewSet, basename="sector")
+router.register("enabling-factors", EnablingFactorViewSet, basename="enabling-factor")
+router.register("enabling-themes", EnablingThemeViewSet, basename="enabling-theme")
 router.register("climate-actions", ClimateActionViewSet, basename="climate-action")
 router.register("roadmaps", RoadmapViewSet, basename="roadmap")
+router.register(
+    "netzerocities-services", NetZeroCitiesServiceViewSet, basename="netzerocities-service"
+)
 router.register("surveys", SurveyViewSet, basename="survey")
 router.register("visit-calls", CallViewSet, basename="visit-call")
 router.register("visit-applications", ApplicationViewSet, basename="visit-application")

@@ -218,6 +218,18 @@ ROWS = [
     # Revoking is a POST: a GET is refused once signed in.
     row("GET",    "/accounts/tokens/{api_token}/revoke/",          L, 405, 405, 405, 405, 405, 405),
     row("POST",   "/accounts/tokens/{api_token}/revoke/",          L, 302, 302, 302, 302, 302, 302),
+    # A person's tokens, for programme admins (anyone else: 404): revoked one by one or all
+    # at once; made only for a script account (a person's own are theirs to make: 403).
+    row("GET",    "/accounts/people/{officer_person}/tokens/",     L, 404, 404, 404, 404, 404, 200),
+    row("GET",    "/accounts/people/{script_account}/tokens/",     L, 404, 404, 404, 404, 404, 200),
+    row("POST",   "/accounts/people/{script_account}/tokens/",     L, 404, 404, 404, 404, 404, 200,
+        data={"name": "Nightly import", "lifetime_days": "90"}),
+    row("POST",   "/accounts/people/{officer_person}/tokens/",     L, 404, 404, 404, 404, 404, 403,
+        data={"name": "Acting as Ana", "lifetime_days": "90"}),
+    row("POST",   "/accounts/people/{officer_person}/tokens/{api_token}/revoke/",
+                                                                   L, 404, 404, 404, 404, 404, 302),
+    row("POST",   "/accounts/people/{officer_person}/tokens/revoke-all/",
+                                                                   L, 404, 404, 404, 404, 404, 302),
     row("GET",    "/accounts/facilitators/search/?q=Fay",          L, 403, 403, 200, 200, 403, 200),
     row("GET",    "/invitations/new/",                             L, 403, 403, 200, 200, 403, 200),
     # A facilitator invites only to the cities of their cohorts: the form refuses the city (200).
@@ -555,6 +567,18 @@ ROWS = [
     row("GET",    "/api/v1/cohorts/",                            401, 200, 200, 200, 200, 200, 200),
     # Officers see the cohorts open to them (this one runs until after today) and their own.
     row("GET",    "/api/v1/cohorts/{cohort}/",                   401, 200, 200, 200, 404, 404, 200),
+    # A cohort's phases and thematic groups are seen by whoever sees the cohort.
+    row("GET",    "/api/v1/phases/",                             401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/phases/{phase}/",                     401, 200, 200, 200, 404, 404, 200),
+    row("GET",    "/api/v1/thematic-groups/",                    401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/thematic-groups/{group}/",            401, 200, 200, 200, 404, 404, 200),
+    # The programme's reference lists: every signed-in person.
+    row("GET",    "/api/v1/sectors/",                            401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/sectors/{sector_id}/",                401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/enabling-factors/",                   401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/enabling-factors/{factor}/",          401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/enabling-themes/",                    401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/enabling-themes/{theme}/",            401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/enrolments/",                         401, 200, 200, 200, 200, 200, 200),
     # A city the caller is not an officer of is an invalid choice (400), for anyone.
     row("POST",   "/api/v1/enrolments/",                         401, 400, 201, 400, 400, 400, 400,
@@ -564,6 +588,10 @@ ROWS = [
     row("POST",   "/api/v1/enrolments/{requested}/decline/",     401, 404, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/sessions/",                           401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/sessions/{session}/",                 401, 200, 404, 200, 404, 404, 200),
+    # A presentation is seen by whoever sees its session.
+    row("GET",    "/api/v1/session-presentations/",              401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/session-presentations/{presentation}/",
+                                                                 401, 200, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/sessions/{session}/attendance/",      401, 403, 404, 200, 404, 404, 200),
     row("POST",   "/api/v1/sessions/{session}/attendance/",      401, 403, 404, 200, 404, 404, 200,
         data=ATTENDED, state=STARTED),
@@ -575,6 +603,10 @@ ROWS = [
     row("DELETE", "/api/v1/registrations/{registration}/",       401, 204, 404, 204, 404, 404, 204),
     row("GET",    "/api/v1/roadmaps/",                           401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/roadmaps/{roadmap}/",                 401, 200, 404, 200, 404, 404, 200),
+    # The services a roadmap's Phase 3 picks from: every signed-in person.
+    row("GET",    "/api/v1/netzerocities-services/",             401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/netzerocities-services/{nzc_service}/",
+                                                                 401, 200, 200, 200, 200, 200, 200),
     row("POST",   "/api/v1/roadmaps/{roadmap}/fields/",          401, 200, 404, 403, 404, 404, 200,
         data=FIELD),
     # Submitted: the service refuses every visible caller for the state first (400, read-only),
@@ -1079,6 +1111,7 @@ RULES = [
     #   rule                              object          state       an  of  of2 fa  fa2 rv  ad
     ("accounts.list_facilitators",        None,           None,      (F,  F,  F,  T,  T,  F,  T)),
     ("accounts.create_api_token",         "officer",      None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("accounts.create_api_token",         "script_account", None,    (F,  F,  F,  F,  F,  F,  T)),
     ("accounts.revoke_api_token",         "api_token",    None,      (F,  T,  F,  F,  F,  F,  T)),
     ("accounts.revoke_api_tokens_of",     "officer",      None,      (F,  T,  F,  F,  F,  F,  T)),
     ("accounts.change_own_account",       "officer",      None,      (F,  T,  F,  F,  F,  F,  F)),
@@ -1172,6 +1205,7 @@ RULE_OBJECTS = {
     "api_token": ("accounts", "ApiToken"),
     "invitation": ("cities", "Invitation"),
     "officer": ("accounts", "User"),
+    "script_account": ("accounts", "User"),
     "city": ("cities", "City"),
     "cohort": ("cohorts", "Cohort"),
     "other_city": ("cities", "City"),

@@ -29,6 +29,7 @@ def test_every_enum_filter_of_the_schema_is_checked_here(db):
         ("/api/v1/cities/", "type"),
         ("/api/v1/cohorts/", "programme"),
         ("/api/v1/enrolments/", "status"),
+        ("/api/v1/phases/", "kind"),
         ("/api/v1/roadmaps/", "status"),
         ("/api/v1/sessions/", "kind"),
         ("/api/v1/sessions/", "status"),
