@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -150,6 +151,22 @@ FILTER_PARAMETERS = [
 ]
 
 
+ENUM_PARAMETERS = {"programme": Programme.values, "city_type": CityType.values}
+
+
+def _refuse_empty_or_unknown_enums(params) -> None:
+    """An enum filter's empty or unknown value is refused, as everywhere in the API
+    (portal.api.filters.FilterBackend); the pages' form reads "" as "all"."""
+    for name, choices in ENUM_PARAMETERS.items():
+        for value in params.getlist(name):
+            if value not in choices:
+                message = _("“%(value)s” is not one of the choices: %(choices)s.") % {
+                    "value": value,
+                    "choices": ", ".join(choices),
+                }
+                raise exceptions.ValidationError({name: [message]})
+
+
 class DatasetView(_DatasetView):
     """One data set as a CSV file, streamed, with the filters asked for."""
 
@@ -178,6 +195,7 @@ class DatasetView(_DatasetView):
         dataset = DATASETS.get(key)
         if dataset is None:
             raise Http404
+        _refuse_empty_or_unknown_enums(request.query_params)
         form = ReportFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
             raise exceptions.ValidationError(

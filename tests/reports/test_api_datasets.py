@@ -167,8 +167,14 @@ def invalid(value: str) -> list[str]:
     ("query", "fields"),
     [
         ("cohort=abc", {"cohort": invalid("abc")}),
-        ("programme=none", {"programme": invalid("none")}),
-        ("city_type=metropolis", {"city_type": invalid("metropolis")}),
+        (
+            "programme=none",
+            {"programme": ["“none” is not one of the choices: odg, twinning, pilot_sensemaking."]},
+        ),
+        (
+            "city_type=",
+            {"city_type": ["“” is not one of the choices: mission, mission_minded, pilot, twin."]},
+        ),
         ("country=999999", {"country": invalid("999999")}),
         ("thematic_group=x", {"thematic_group": invalid("x")}),
         ("date_from=2025-13-01", {"date_from": ["Enter a valid date."]}),
