@@ -9,9 +9,10 @@ Decisions (README, "The analysts' data sets"):
 - The scores are Phase 2.2's, one column per enabling factor (score_<factor>), as saved,
   drafts included (roadmaps/summary.py counts them so too); a value that is not a score from
   1 to 5 is left empty.
-- The representative's email address is personal data: a column of the roadmaps' file
-  (`representative_email`, personal), never a row of the answers' file, which leaves out every
-  field of the email kind.
+- The representative's name and email address are personal data: columns of the roadmaps'
+  file (`representative_first_name`, `representative_last_name`, `representative_email`,
+  personal), never rows of the answers' file, which leaves out those fields and every field
+  of the email kind.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ ROADMAP_COLUMNS = (
         )
         for factor in ENABLING_FACTORS
     ),
+    Column("representative_first_name", "The city representative's first name.", personal=True),
+    Column("representative_last_name", "The city representative's last name.", personal=True),
     Column("representative_email", "The city representative's email address.", personal=True),
 )
 
@@ -111,6 +114,8 @@ def _roadmaps(filters: ReportFilters):
             Cast(Subquery(action.values("value")[:1]), IntegerField()),
             _value(DESIRABILITY_KEY),
             *(_number(SCORE_PREFIX + factor["slug"], SCORES) for factor in ENABLING_FACTORS),
+            _value("representative.first_name"),
+            _value("representative.last_name"),
             _value("representative.email"),
         ],
     )
@@ -135,8 +140,13 @@ ANSWER_COLUMNS = (
     Column("version", "How many times the field was saved.", kind="integer"),
     Column("updated_at", "When it was last saved.", kind="datetime"),
 )
-# The fields the answers' file leaves out: email addresses (personal; ROADMAP_COLUMNS).
-PERSONAL_KEYS = [field.key for field in FIELDS if field.kind == EMAIL]
+# The fields the answers' file leaves out: the representative's name and email addresses
+# (personal data: columns of ROADMAP_COLUMNS, for those who may see them).
+PERSONAL_KEYS = [
+    "representative.first_name",
+    "representative.last_name",
+    *(field.key for field in FIELDS if field.kind == EMAIL),
+]
 
 
 def _answers(filters: ReportFilters):
@@ -174,8 +184,8 @@ def _answer_rows(filters: ReportFilters):
 ROADMAP_ANSWERS = Dataset(
     key="roadmap-answers",
     title="Reflection Roadmap answers",
-    description="One row per field saved with text in a roadmap reported on (email addresses "
-    "left out: roadmaps.csv holds the representative's, as personal data).",
+    description="One row per field saved with text in a roadmap reported on (the "
+    "representative's name and address left out: roadmaps.csv holds them, as personal data).",
     columns=ANSWER_COLUMNS,
     rows=_answer_rows,
 )

@@ -179,6 +179,7 @@ def build() -> World:
         submitted_at=at("2024-12-01"),
         values={
             "representative.email": "rep@lisbon.example.org",
+            "representative.first_name": "Ana",
             "phase1.overview": "Net zero by 2030, with the port.",
             "phase2_1.desirability": "high",
             "phase2_1.climate_action": "17",

@@ -35,7 +35,9 @@ def test_column_names_are_snake_case_unique_and_described():
             assert column.kind in {"text", "integer", "decimal", "date", "datetime", "boolean"}
             # Personal data is an address or a name.
             assert column.personal == (
-                column.name.endswith("email") or column.name == "full_name"
+                column.name.endswith("email")
+                or column.name == "full_name"
+                or column.name.startswith("representative_")
             ), column.name
 
 
@@ -199,6 +201,8 @@ def test_roadmaps_with_status_dates_and_scores(w):
             17,
             "high",
             *scores_lisbon,
+            "Ana",
+            None,
             "rep@lisbon.example.org",
         ],
         [
@@ -216,6 +220,8 @@ def test_roadmaps_with_status_dates_and_scores(w):
             None,
             *none8,
             None,
+            None,
+            None,
         ],
         [
             w.roadmap_berlin.pk,
@@ -231,6 +237,8 @@ def test_roadmaps_with_status_dates_and_scores(w):
             None,
             None,
             *scores_berlin,
+            None,
+            None,
             None,
         ],
     ]

@@ -150,7 +150,11 @@ def test_personal_columns_for_admins_only(w):
     personal = {
         "enrolments": ["requested_by_email"],
         "registrations": ["full_name", "email"],
-        "roadmaps": ["representative_email"],
+        "roadmaps": [
+            "representative_first_name",
+            "representative_last_name",
+            "representative_email",
+        ],
         "survey-responses": ["respondent_email"],
         "application-scores": ["reviewer_email"],
     }
