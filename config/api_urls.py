@@ -19,6 +19,7 @@ from cohorts.api import CohortViewSet, EnrolmentViewSet, PhaseViewSet, ThematicG
 from feedback.api import SurveyViewSet
 from home.api import MeView
 from portal.api.views import not_found
+from reports.api import DatasetDictionaryView, DatasetListView, DatasetView
 from roadmaps.api import NetZeroCitiesServiceViewSet, RoadmapViewSet
 from sessions.api import PresentationViewSet, RegistrationViewSet, SessionViewSet
 from taxonomy.api import EnablingFactorViewSet, EnablingThemeViewSet, ThematicSectorViewSet
@@ -50,6 +51,14 @@ router.register("visit-reviews", ReviewViewSet, basename="visit-review")
 urlpatterns = [
     path("v1/me/", MeView.as_view(), name="api-me"),
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),
+    # The analysts' read-only export: the data sets as CSV and their dictionary (reports.api).
+    path("v1/datasets/", DatasetListView.as_view(), name="api-datasets"),
+    path(
+        "v1/datasets/dictionary.csv",
+        DatasetDictionaryView.as_view(),
+        name="api-dataset-dictionary",
+    ),
+    path("v1/datasets/<slug:key>/", DatasetView.as_view(), name="api-dataset"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a separate same-origin script

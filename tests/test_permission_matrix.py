@@ -710,6 +710,14 @@ ROWS = [
         data={}),
     row("POST",   "/api/v1/visit-reviews/{review}/recuse/",      401, 404, 404, 404, 404, 200, 404,
         data={"reason": "I advised this city last year."}),
+    # --- The analysts' export (reports.api) -------------------------------------------------------
+    # Programme admins and facilitators (each gets the cohorts they report on; a facilitator no
+    # personal column); anyone else signed in 403. A cohort a facilitator does not facilitate
+    # is refused as an invalid choice (400).
+    row("GET",    "/api/v1/datasets/",                           401, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/api/v1/datasets/dictionary.csv",             401, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/api/v1/datasets/{dataset}/",                 401, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/api/v1/datasets/{dataset}/?cohort={cohort}", 401, 403, 403, 200, 400, 403, 200),
     # --- Group Study Visits: reviewing (visits.views_reviewing) -----------------------------------
     # Each person's list of their own assigned applications (empty for those with none). The
     # review page is the assigned reviewer's and the admins' (who see every score and score
@@ -866,7 +874,8 @@ def schema():
 
 def test_every_api_operation_has_a_row(schema):
     operations = {
-        (method.upper(), path)
+        # A path parameter by any name ({key} of a data set) stands as {id}, as in the rows.
+        (method.upper(), re.sub(r"\{\w+\}", "{id}", path))
         for path, item in schema["paths"].items()
         for method in item
         if method in {"get", "put", "patch", "post", "delete"}

@@ -381,6 +381,16 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
             200,
             "ScoreSheet",
         ),
+        # The analysts' export: the dictionary, and the files as text (CSV).
+        ("datasets_list", lead, {}, 200, list),
+        ("datasets_dictionary_csv", admin, {}, 200, str),
+        (
+            "datasets_csv",
+            admin,
+            {"key": "survey-answers", "cohort": [world.cohort.pk]},
+            200,
+            str,
+        ),
     ]
     called = set()
     for name, client, arguments, status, documented in calls:
@@ -405,6 +415,8 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
             assert answer.parsed is None, name
         elif documented is list:
             assert isinstance(answer.parsed, list) and answer.parsed, name
+        elif documented is str:
+            assert answer.parsed.startswith("\ufeff"), (name, answer.parsed)
         else:
             assert isinstance(answer.parsed, getattr(models, documented)), (name, answer.parsed)
         called.add(name)

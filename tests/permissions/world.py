@@ -293,6 +293,7 @@ def build_world() -> World:
             "application": application.pk,
             "criterion": criterion.pk,
             "review": review.pk,
+            "dataset": "survey-answers",
             "outbox_email": outbox_email.pk,
             "unsubscribe": unsubscribe_token(
                 address=officer.email, kind=ReminderKind.SESSION_STARTS
