@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -17,12 +19,20 @@ class UserAdmin(DjangoUserAdmin):
         "is_facilitator",
         "is_reviewer",
         "is_programme_admin",
+        "is_script_account",
         "is_active",
         "last_login",
+        "api_tokens_link",
     ]
-    list_filter = ["is_facilitator", "is_reviewer", "is_programme_admin", "is_active"]
+    list_filter = [
+        "is_facilitator",
+        "is_reviewer",
+        "is_programme_admin",
+        "is_script_account",
+        "is_active",
+    ]
     search_fields = ["email", "full_name", "organisation"]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "api_tokens_link"]
     # The apps above add theirs with user_inline_add (cities: the person's cities).
     inlines = []
     filter_horizontal = ["groups", "user_permissions"]
@@ -35,8 +45,17 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (
             _("Roles"),
-            {"fields": ["is_facilitator", "is_reviewer", "is_programme_admin", "is_active"]},
+            {
+                "fields": [
+                    "is_facilitator",
+                    "is_reviewer",
+                    "is_programme_admin",
+                    "is_script_account",
+                    "is_active",
+                ]
+            },
         ),
+        (_("API tokens"), {"fields": ["api_tokens_link"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -48,6 +67,15 @@ class UserAdmin(DjangoUserAdmin):
             },
         )
     ]
+
+    @admin.display(description=_("API tokens"))
+    def api_tokens_link(self, user):
+        """The person's tokens page: revoke them there, or make a script account's."""
+        if user is None or user.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("person_api_tokens", args=[user.pk]), _("API tokens")
+        )
 
     @admin.action(description=_("Revoke every API token of the selected people"))
     def revoke_api_tokens(self, request, queryset):
@@ -78,7 +106,8 @@ def _report_revoked(model_admin, request, count: int) -> None:
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Programme admins see every API token (never the token itself, which is not stored) and
-    revoke any of them. Only the owner makes a token, on their account page."""
+    revoke any of them. The owner makes a token on their account page; a script account's are
+    made by programme admins on its tokens page (/accounts/people/<id>/tokens/)."""
 
     list_display = ["name", "user", "created", "expiry"]
     list_filter = ["created", "expiry"]

@@ -76,6 +76,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Programme admins may do everything, including the Django admin."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Decision: a program that calls the API for the programme (a partner's nightly import)
+    # acts as an account of its own, not as a person, so it outlives anyone's job and its
+    # roles are chosen for it. It has no password (password-based authentication disabled in
+    # the admin): nobody signs in with it, and programme admins make its API tokens on its
+    # tokens page (accounts.rules: `accounts.create_api_token`).
+    is_script_account = models.BooleanField(
+        _("script account"),
+        default=False,
+        help_text=_(
+            "An account for a program, not a person. Give it no password (password-based "
+            "authentication disabled): nobody signs in with it, and programme admins make its "
+            "API tokens on its API tokens page."
+        ),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

@@ -41,11 +41,19 @@ def is_token_owner(user, token):
     return token is not None and user.is_authenticated and token.user_id == user.pk
 
 
+@rules.predicate
+def is_script_account(user, person):
+    """`person` is an account for a program (User.is_script_account) that nobody signs in to:
+    it has no usable password."""
+    return person is not None and person.is_script_account and not person.has_usable_password()
+
+
 # Listing the facilitators (the search boxes that give people cohorts, groups and sessions).
 rules.add_perm("accounts.list_facilitators", is_facilitator | is_programme_admin)
-# The object is the person the token would act as: nobody makes a token that acts as someone
-# else, programme admins included.
-rules.add_perm("accounts.create_api_token", is_self)
+# The object is the person the token would act as: nobody makes a token that acts as another
+# person, programme admins included; programme admins make the tokens of script accounts,
+# which no person signs in to.
+rules.add_perm("accounts.create_api_token", is_self | (is_programme_admin & is_script_account))
 # The object is the token: its owner's, or anyone's for a programme admin (a leaked token, a
 # person who left).
 rules.add_perm("accounts.revoke_api_token", is_token_owner | is_programme_admin)

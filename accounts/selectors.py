@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from accounts.rules import is_staff_member
+from accounts.rules import is_programme_admin, is_staff_member
 
 
 def facilitators_active() -> QuerySet:
@@ -53,3 +53,12 @@ def recipients_for(*, emails: list[str], time_zone: str = "") -> dict:
         email: by_email.get(email.lower()) or Recipient(email=email, time_zone=time_zone)
         for email in emails
     }
+
+
+def token_holders_visible_to(*, user) -> QuerySet:
+    """The people whose API tokens page (`/accounts/people/<id>/tokens/`) this person may open:
+    everyone for a programme admin (to revoke a leaked token, to make a script account's),
+    nobody for anyone else, who sees their own tokens on their account page."""
+    if not is_programme_admin(user):
+        return get_user_model().objects.none()
+    return get_user_model().objects.all()

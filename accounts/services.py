@@ -39,8 +39,14 @@ def api_token_create(*, user, name: str, lifetime_days: int, acting_user) -> tup
         acting_user,
         "accounts.create_api_token",
         user,
-        message=_("You can make API tokens only for yourself."),
+        message=_(
+            "You can make API tokens only for yourself, and programme admins for script accounts."
+        ),
     )
+    if not user.is_active:
+        raise ApplicationError(
+            _("This account is deactivated: its tokens would not work."), code="inactive"
+        )
     name = name.strip()
     if not name:
         raise ApplicationError(_("Give the token a name."), field="name", code="required")
@@ -79,7 +85,7 @@ def api_token_create(*, user, name: str, lifetime_days: int, acting_user) -> tup
         expiry=now + timedelta(days=lifetime_days),
     )
     token.save(force_insert=True)
-    logger.info("API token %s of user %s created", token.pk, user.pk)
+    logger.info("API token %s of user %s created by user %s", token.pk, user.pk, acting_user.pk)
     return token, secret
 
 

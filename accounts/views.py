@@ -2,17 +2,19 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
 from accounts.forms import ApiTokenForm, ProfileForm, facilitator_label
 from accounts.middleware import set_language_cookie
-from accounts.selectors import api_tokens_of, facilitators_matching
+from accounts.selectors import api_tokens_of, facilitators_matching, token_holders_visible_to
 from portal.errors import ApplicationError
-from portal.permissions import permission_check
+from portal.permissions import object_for, permission_check
 from portal.widgets import search_query, search_response
 
 
@@ -78,6 +80,76 @@ def api_token_revoke(request, pk):
     services.api_token_revoke(token=token, acting_user=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api_token_list")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def person_api_tokens(request, pk):
+    """A person's API tokens, for programme admins (anyone else: 404): each revoked on its own
+    or all at once, and, for a script account, a form to make one, whose secret is shown once
+    in the answer to the POST (as on one's own tokens page)."""
+    person = object_for(request.user, token_holders_visible_to(user=request.user), pk=pk)
+    may_create = request.user.has_perm("accounts.create_api_token", person)
+    form = ApiTokenForm(request.POST or None)
+    created = secret = None
+    if request.method == "POST":
+        if not form.is_valid():
+            # The service was not reached: ask what it would have asked.
+            permission_check(request.user, "accounts.create_api_token", person)
+        else:
+            try:
+                created, secret = services.api_token_create(
+                    user=person,
+                    name=form.cleaned_data["name"],
+                    lifetime_days=form.cleaned_data["lifetime_days"],
+                    acting_user=request.user,
+                )
+            except ApplicationError as error:
+                form.add_error(error.field, error.message)
+            else:
+                form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/person_api_tokens.html",
+        {
+            "person": person,
+            "form": form if may_create else None,
+            "tokens": api_tokens_of(user=person),
+            "created": created,
+            "secret": secret,
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_api_token_revoke(request, pk, token_pk):
+    """Revoke one of a person's tokens, for programme admins (anyone else: 404)."""
+    person = object_for(request.user, token_holders_visible_to(user=request.user), pk=pk)
+    back = reverse("person_api_tokens", args=[person.pk])
+    token = api_tokens_of(user=person).filter(pk=token_pk).first()
+    if token is None:
+        messages.info(request, _("This token was already revoked."))
+        return redirect(back)
+    services.api_token_revoke(token=token, acting_user=request.user)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def person_api_tokens_revoke_all(request, pk):
+    """Revoke every token of a person (a leaked script, a person who left), for programme
+    admins (anyone else: 404)."""
+    person = object_for(request.user, token_holders_visible_to(user=request.user), pk=pk)
+    count = services.api_tokens_revoke_all(user=person, acting_user=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", count)
+        % {"count": count},
+    )
+    return redirect("person_api_tokens", person.pk)
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""/api/v1/cohorts/ and /api/v1/enrolments/: the same selectors and services as the pages.
+"""/api/v1/cohorts/, /api/v1/phases/, /api/v1/thematic-groups/ and /api/v1/enrolments/: the
+same selectors and services as the pages.
 
 What a caller may see comes from the selectors (404 outside them); what they may do, from the
 services, which check it (a `PermissionRefused` is a 403 in the API's error shape)."""
@@ -14,9 +15,14 @@ from rest_framework.response import Response
 
 from cities.selectors import cities_of_officer
 from cohorts import services
-from cohorts.filters import CohortFilter, EnrolmentFilter
+from cohorts.filters import CohortFilter, EnrolmentFilter, PhaseFilter, ThematicGroupFilter
 from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
-from cohorts.selectors import cohorts_visible_to, enrolments_visible_to
+from cohorts.selectors import (
+    cohorts_visible_to,
+    enrolments_visible_to,
+    phases_visible_to,
+    thematic_groups_visible_to,
+)
 from cohorts.versions import CITIES, COHORTS, PEOPLE_NAMES, SECTORS
 from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 
@@ -123,6 +129,54 @@ class CohortViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
                 ),
             ),
         )
+
+
+class PhaseRowSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Phase
+        fields = ["id", "cohort", "kind", "kind_label", "name", "position", "starts_on", "ends_on"]
+        read_only_fields = fields
+
+
+class ThematicGroupRowSerializer(ThematicGroupSerializer):
+    class Meta(ThematicGroupSerializer.Meta):
+        fields = ["id", "cohort", "sector", "sector_name", "facilitators"]
+        read_only_fields = fields
+
+
+class PhaseViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
+    """The phases of the cohorts the caller may see (the same cohorts as /cohorts/: a phase of
+    any other cohort is a 404), in each cohort's order; `?cohort=` gives one cohort's."""
+
+    serializer_class = PhaseRowSerializer
+    filterset_class = PhaseFilter
+    ordering_fields = ["starts_on", "position"]
+
+    def list_key_parts(self) -> list:
+        # Phases change with their cohort's version (cohorts/versions.py).
+        return [*_person_parts(self.request.user), versions(COHORTS, CITIES)]
+
+    def get_queryset(self):
+        return phases_visible_to(user=self.request.user)
+
+
+class ThematicGroupViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
+    """The thematic groups of the cohorts the caller may see, with their sector and
+    facilitators; `?cohort=`, `?sector=` (a sector's slug) and `?facilitator=` (a person's id)
+    narrow them."""
+
+    serializer_class = ThematicGroupRowSerializer
+    filterset_class = ThematicGroupFilter
+    ordering_fields = ["sector__position"]
+
+    def list_key_parts(self) -> list:
+        versions_shown = versions(COHORTS, CITIES, SECTORS, PEOPLE_NAMES)
+        return [*_person_parts(self.request.user), versions_shown]
+
+    def get_queryset(self):
+        return thematic_groups_visible_to(user=self.request.user)
 
 
 class EnrolmentGroupSerializer(serializers.ModelSerializer):

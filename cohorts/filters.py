@@ -5,8 +5,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.rules import is_programme_admin
-from cohorts.enums import EnrolmentStatus, Programme
-from cohorts.models import Cohort, Enrolment
+from cohorts.enums import EnrolmentStatus, PhaseKind, Programme
+from cohorts.models import Cohort, Enrolment, Phase, ThematicGroup
 from cohorts.selectors import cohorts_visible_to
 from cohorts.versions import CITIES, COHORTS
 from portal.api.filters import IdFilter
@@ -28,6 +28,28 @@ class EnrolmentFilter(django_filters.FilterSet):
     class Meta:
         model = Enrolment
         fields = ["cohort", "city", "status"]
+
+
+class PhaseFilter(django_filters.FilterSet):
+    cohort = IdFilter(field_name="cohort_id", label=_("Cohort (id)"))
+    kind = django_filters.ChoiceFilter(choices=PhaseKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Phase
+        fields = ["cohort", "kind"]
+
+
+class ThematicGroupFilter(django_filters.FilterSet):
+    cohort = IdFilter(field_name="cohort_id", label=_("Cohort (id)"))
+    sector = django_filters.CharFilter(
+        field_name="sector__slug", max_length=60, label=_("Thematic sector (slug)")
+    )
+    # One person is a group's facilitator once: the join never repeats a group.
+    facilitator = IdFilter(field_name="facilitators", label=_("Facilitator (person's id)"))
+
+    class Meta:
+        model = ThematicGroup
+        fields = ["cohort", "sector", "facilitator"]
 
 
 def _cohorts_of_request(request):

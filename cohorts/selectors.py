@@ -27,7 +27,7 @@ from accounts.rules import is_programme_admin
 from cities.models import City, CityMembership
 from cohorts import signals
 from cohorts.enums import EnrolmentStatus
-from cohorts.models import Cohort, Enrolment, EnrolmentGroup, ThematicGroup
+from cohorts.models import Cohort, Enrolment, EnrolmentGroup, Phase, ThematicGroup
 
 
 def cohorts_facilitated_by(*, user) -> QuerySet[Cohort]:
@@ -85,6 +85,26 @@ def cohorts_visible_to(*, user, today=None) -> QuerySet[Cohort]:
         | (Q(ends_on__gte=today) & is_officer)
         | Q(pk__in=Enrolment.objects.filter(city__memberships__user=user).values("cohort"))
     ).order_by("-starts_on", "programme", "number")
+
+
+def phases_visible_to(*, user) -> QuerySet[Phase]:
+    """The phases of the cohorts `user` may see (cohorts_visible_to), in the cohort's order."""
+    return Phase.objects.filter(
+        cohort__in=cohorts_visible_to(user=user).order_by().values("pk")
+    ).order_by("cohort__starts_on", "cohort", "position", "starts_on", "pk")
+
+
+def thematic_groups_visible_to(*, user) -> QuerySet[ThematicGroup]:
+    """The thematic groups of the cohorts `user` may see (cohorts_visible_to), with their
+    sector and facilitators, in the cohort page's order."""
+    return (
+        ThematicGroup.objects.filter(
+            cohort__in=cohorts_visible_to(user=user).order_by().values("pk")
+        )
+        .select_related("sector")
+        .prefetch_related("facilitators")
+        .order_by("cohort__starts_on", "cohort", "sector__position", "pk")
+    )
 
 
 def cohorts_run_by(*, user) -> QuerySet[Cohort]:

@@ -447,6 +447,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status` field with their own choices: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "EnrolmentStatusEnum": "cohorts.enums.EnrolmentStatus",
+        "PhaseKindEnum": "cohorts.enums.PhaseKind",
         "SessionStatusEnum": "sessions.enums.SessionStatus",
         "RoadmapStatusEnum": "roadmaps.enums.RoadmapStatus",
         "ExportStatusEnum": "roadmaps.enums.ExportStatus",

@@ -220,6 +220,15 @@ TECHNICAL_FORMAT_OPTIONS = (
     OTHER,
 )
 
+# The final recap's two satisfaction questions (by template key) and the option of each that
+# says "satisfied" (000 §4.1 counts "15 out of 18 respondents indicated satisfaction"): the
+# programme dashboard reports the share of respondents who chose it (reports.figures).
+SATISFACTION_QUESTIONS = {
+    "thematic_format": _("Thematic sessions' format"),
+    "technical_format": _("Technical sessions' format"),
+}
+SATISFIED_OPTIONS = (THEMATIC_FORMAT_OPTIONS[0], TECHNICAL_FORMAT_OPTIONS[1])
+
 FINAL_RECAP_TEMPLATE = SurveyTemplate(
     key=FINAL_RECAP,
     name=_("Final recap survey"),

@@ -119,13 +119,36 @@ def xlsx_write(
     """Write the XLSX file to `file` (a path or a binary file): one sheet named after `title`,
     its header in bold and frozen, then a row at a time (openpyxl's write-only workbook keeps
     the rows in a temporary file, not in memory)."""
+    xlsx_write_sheets([(title, header, rows)], file, default_title=default_title)
+
+
+def xlsx_write_sheets(
+    sheets: Iterable[tuple[str, list[str], Iterable[list]]], file, *, default_title: str = "Sheet"
+) -> None:
+    """Write an XLSX workbook of several sheets to `file`, each (title, header, rows) as
+    `xlsx_write` writes its one sheet (a report's tables, one sheet each). Titles are made
+    unique, as a workbook requires."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, header, rows in sheets:
+        name = sheet_title(title, default_title)
+        number = 2
+        while name.lower() in used:
+            suffix = f" {number}"
+            name = sheet_title(title, default_title)[: 31 - len(suffix)] + suffix
+            number += 1
+        used.add(name.lower())
+        _sheet_write(workbook.create_sheet(title=name), header, rows)
+    _workbook_save(workbook, file)
+
+
+def _sheet_write(sheet, header: list[str], rows: Iterable[list]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(title, default_title))
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     cells = []
@@ -149,7 +172,6 @@ def xlsx_write(
                     value = cell
             cells.append(value)
         sheet.append(cells)
-    _workbook_save(workbook, file)
 
 
 def xlsx_response(write: Callable[[object], None], filename: str) -> FileResponse:

@@ -23,7 +23,9 @@ from portal.api.schema import ErrorSerializer
 from portal.dates import clock_time
 from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from roadmaps import selectors, services
+from roadmaps.filters import RoadmapFilter
 from roadmaps.models import (
+    NetZeroCitiesService,
     Roadmap,
     RoadmapChange,
     RoadmapComment,
@@ -321,7 +323,7 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
 
     ordering_fields = ["updated_at", "percent_complete", "city__name"]
     search_fields = ["city__name"]
-    filterset_fields = ["cohort", "city", "status"]
+    filterset_class = RoadmapFilter
 
     def get_queryset(self):
         return selectors.roadmaps_visible_to(user=self.request.user)
@@ -502,3 +504,26 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
             acting_user=request.user,
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class NetZeroCitiesServiceSerializer(serializers.ModelSerializer):
+    # A service may have no link: an empty string, which is not a URI.
+    url = serializers.CharField(read_only=True, help_text="The service's page, or empty.")
+
+    class Meta:
+        model = NetZeroCitiesService
+        fields = ["id", "name", "description", "url", "position", "is_active"]
+        read_only_fields = fields
+
+
+class NetZeroCitiesServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    """The NetZeroCities services a city may pick in Phase 3 of its roadmap: a roadmap field of
+    kind `services` holds their ids. Every signed-in person reads them (the roadmap page offers
+    them); `is_active` false: no longer offered, kept for the roadmaps that picked it."""
+
+    serializer_class = NetZeroCitiesServiceSerializer
+    search_fields = ["name"]
+    ordering_fields = ["position", "name"]
+
+    def get_queryset(self):
+        return NetZeroCitiesService.objects.order_by("position", "name", "pk")

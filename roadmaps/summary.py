@@ -388,7 +388,7 @@ class Chart:
         return CHART_TOP + CHART_ROW_HEIGHT * max(len(self.rows), 1) + 8
 
 
-def _stacked(
+def stacked_segments(
     parts: list[tuple[str, str, int, str]], scale: float, start: float = CHART_LABEL_WIDTH
 ) -> list[Segment]:
     segments, x = [], float(start)
@@ -400,7 +400,7 @@ def _stacked(
     return segments
 
 
-def _legend(items: list[tuple[str, str]]) -> list[tuple[str, str, float, float]]:
+def chart_legend(items: list[tuple[str, str]]) -> list[tuple[str, str, float, float]]:
     step = (CHART_LABEL_WIDTH + CHART_BAR_WIDTH) / len(items)
     return [
         (label, colour, round(index * step, 2), round(index * step + 16, 2))
@@ -423,7 +423,7 @@ def factor_chart(summary: CohortSummary) -> Chart:
             ChartRow(
                 label=factor.name,
                 y=CHART_TOP + index * CHART_ROW_HEIGHT,
-                segments=_stacked(parts, scale),
+                segments=stacked_segments(parts, scale),
                 value_text=(
                     _("average %(average)s (%(n)s)") % {"average": average, "n": factor.answered}
                     if average is not None
@@ -431,7 +431,7 @@ def factor_chart(summary: CohortSummary) -> Chart:
                 ),
             )
         )
-    legend = _legend([(_("Score %(n)s") % {"n": n}, SCORE_COLOURS[n]) for n in SCORES])
+    legend = chart_legend([(_("Score %(n)s") % {"n": n}, SCORE_COLOURS[n]) for n in SCORES])
     return Chart(rows=rows, legend=legend)
 
 
@@ -446,11 +446,11 @@ def action_chart(summary: CohortSummary) -> Chart:
             ChartRow(
                 label=f"{action.city_name}: {action.title}",
                 y=CHART_TOP + index * CHART_ROW_HEIGHT,
-                segments=_stacked(parts, scale),
+                segments=stacked_segments(parts, scale),
                 value_text=_("%(n)s rated") % {"n": action.answered},
             )
         )
-    legend = _legend([(choice.label, RATING_COLOURS[choice.value]) for choice in Desirability])
+    legend = chart_legend([(choice.label, RATING_COLOURS[choice.value]) for choice in Desirability])
     return Chart(rows=rows, legend=legend)
 
 
@@ -579,7 +579,7 @@ def narrow_chart(chart: Chart) -> NarrowChart:
                 label=str(row.label),
                 lines=lines,
                 bar_y=bar_y,
-                segments=_stacked(parts, scale, start=0.0),
+                segments=stacked_segments(parts, scale, start=0.0),
                 value_text=str(row.value_text),
             )
         )

@@ -25,13 +25,14 @@ from portal.api.filters import MAX_ID, IdFilter
 from portal.fragments import TIMEOUT_SECONDS, cache_key, versions
 from portal.permissions import permission_check
 from sessions import services
-from sessions.caching import CITIES, SESSIONS, VISIBILITY
+from sessions.caching import CITIES, NAMES, SESSIONS, VISIBILITY
 from sessions.enums import Attendance
-from sessions.filters import SessionFilter
-from sessions.models import Registration, Session
+from sessions.filters import PresentationFilter, SessionFilter
+from sessions.models import Registration, Session, SessionPresentation
 from sessions.selectors import (
     cities_enrolled_in,
     counts_of,
+    presentations_visible_to,
     registrations_of_session,
     registrations_visible_to,
     session_with_programme,
@@ -262,6 +263,65 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
         else:
             permission_check(request.user, "peer_sessions.record_attendance", session)
         return Response(self._attendance_payload(session))
+
+
+class PresentingCitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    country = serializers.CharField(source="country.iso_code")
+
+
+class PresentedClimateActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class PresentationRowSerializer(serializers.ModelSerializer):
+    """A city presenting in a session, as the session page lists it, with the session named."""
+
+    session_title = serializers.CharField(source="session.title", read_only=True)
+    cohort = serializers.IntegerField(source="session.cohort_id", read_only=True)
+    starts_at = serializers.DateTimeField(source="session.starts_at", read_only=True)
+    city = PresentingCitySerializer(read_only=True)
+    climate_actions = PresentedClimateActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SessionPresentation
+        fields = [
+            "id",
+            "session",
+            "session_title",
+            "cohort",
+            "starts_at",
+            "position",
+            "city",
+            "topics",
+            "climate_actions",
+        ]
+        read_only_fields = fields
+
+
+class PresentationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Mission Cities presenting in sessions, with the climate actions they present: those of
+    the sessions the caller may see (the same as /sessions/; any other is a 404). Filter by
+    session, presenting city, cohort, climate action or the session's start."""
+
+    permission_required = "peer_sessions.view_session"
+    serializer_class = PresentationRowSerializer
+    filterset_class = PresentationFilter
+    ordering_fields = ["session__starts_at", "position"]
+    search_fields = ["city__name", "topics", "session__title"]
+
+    def get_queryset(self):
+        return presentations_visible_to(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        return _cached_list(
+            request,
+            "api:presentations",
+            (SESSIONS, VISIBILITY, CITIES, NAMES),
+            lambda: super(PresentationViewSet, self).list(request, *args, **kwargs).data,
+        )
 
 
 class RegistrationViewSet(

@@ -8,7 +8,7 @@ from cities.filters import _QueriedChoices
 from cohorts.models import Cohort, ThematicGroup
 from portal.api.filters import IdFilter, MomentFilter
 from sessions.enums import SessionKind, SessionStatus
-from sessions.models import Session
+from sessions.models import Session, SessionPresentation
 
 
 class SessionFilter(django_filters.FilterSet):
@@ -62,3 +62,20 @@ class SessionFilter(django_filters.FilterSet):
             )
             form._choices_set = True
         return form
+
+
+class PresentationFilter(django_filters.FilterSet):
+    """The API's filters of session presentations (`presentations_visible_to`): by session,
+    presenting city, cohort, climate action presented and the session's start."""
+
+    session = IdFilter(field_name="session_id", label=_("Session (id)"))
+    city = IdFilter(field_name="city_id", label=_("Presenting city (id)"))
+    cohort = IdFilter(field_name="session__cohort_id", label=_("Cohort (id)"))
+    # An action is presented at most once in a presentation: the join repeats no row.
+    climate_action = IdFilter(field_name="climate_actions", label=_("Climate action (id)"))
+    starts_after = MomentFilter(field_name="session__starts_at", lookup_expr="gte")
+    starts_before = MomentFilter(field_name="session__starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = SessionPresentation
+        fields = ["session", "city", "cohort", "climate_action", "starts_after", "starts_before"]

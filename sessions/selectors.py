@@ -263,6 +263,22 @@ def session_with_programme(queryset: QuerySet[Session]) -> QuerySet[Session]:
     )
 
 
+def presentations_visible_to(*, user) -> QuerySet[SessionPresentation]:
+    """The presentations of the sessions `user` may see (sessions_visible_to), with the
+    session, the city and its country, and the climate actions presented (by title), in the
+    order of the sessions and, within one, of the programme."""
+    return (
+        SessionPresentation.objects.filter(
+            session__in=sessions_visible_to(user=user).order_by().values("pk")
+        )
+        .select_related("session", "city__country")
+        .prefetch_related(
+            Prefetch("climate_actions", queryset=ClimateAction.objects.order_by("title"))
+        )
+        .order_by("session__starts_at", "session", "position", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class SessionCounts:
     """Participation derived from registrations and attendance records, never typed."""

@@ -52,6 +52,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import rules
+import time_machine
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -217,6 +218,18 @@ ROWS = [
     # Revoking is a POST: a GET is refused once signed in.
     row("GET",    "/accounts/tokens/{api_token}/revoke/",          L, 405, 405, 405, 405, 405, 405),
     row("POST",   "/accounts/tokens/{api_token}/revoke/",          L, 302, 302, 302, 302, 302, 302),
+    # A person's tokens, for programme admins (anyone else: 404): revoked one by one or all
+    # at once; made only for a script account (a person's own are theirs to make: 403).
+    row("GET",    "/accounts/people/{officer_person}/tokens/",     L, 404, 404, 404, 404, 404, 200),
+    row("GET",    "/accounts/people/{script_account}/tokens/",     L, 404, 404, 404, 404, 404, 200),
+    row("POST",   "/accounts/people/{script_account}/tokens/",     L, 404, 404, 404, 404, 404, 200,
+        data={"name": "Nightly import", "lifetime_days": "90"}),
+    row("POST",   "/accounts/people/{officer_person}/tokens/",     L, 404, 404, 404, 404, 404, 403,
+        data={"name": "Acting as Ana", "lifetime_days": "90"}),
+    row("POST",   "/accounts/people/{officer_person}/tokens/{api_token}/revoke/",
+                                                                   L, 404, 404, 404, 404, 404, 302),
+    row("POST",   "/accounts/people/{officer_person}/tokens/revoke-all/",
+                                                                   L, 404, 404, 404, 404, 404, 302),
     row("GET",    "/accounts/facilitators/search/?q=Fay",          L, 403, 403, 200, 200, 403, 200),
     row("GET",    "/invitations/new/",                             L, 403, 403, 200, 200, 403, 200),
     # A facilitator invites only to the cities of their cohorts: the form refuses the city (200).
@@ -554,6 +567,18 @@ ROWS = [
     row("GET",    "/api/v1/cohorts/",                            401, 200, 200, 200, 200, 200, 200),
     # Officers see the cohorts open to them (this one runs until after today) and their own.
     row("GET",    "/api/v1/cohorts/{cohort}/",                   401, 200, 200, 200, 404, 404, 200),
+    # A cohort's phases and thematic groups are seen by whoever sees the cohort.
+    row("GET",    "/api/v1/phases/",                             401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/phases/{phase}/",                     401, 200, 200, 200, 404, 404, 200),
+    row("GET",    "/api/v1/thematic-groups/",                    401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/thematic-groups/{group}/",            401, 200, 200, 200, 404, 404, 200),
+    # The programme's reference lists: every signed-in person.
+    row("GET",    "/api/v1/sectors/",                            401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/sectors/{sector_id}/",                401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/enabling-factors/",                   401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/enabling-factors/{factor}/",          401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/enabling-themes/",                    401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/enabling-themes/{theme}/",            401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/enrolments/",                         401, 200, 200, 200, 200, 200, 200),
     # A city the caller is not an officer of is an invalid choice (400), for anyone.
     row("POST",   "/api/v1/enrolments/",                         401, 400, 201, 400, 400, 400, 400,
@@ -563,6 +588,10 @@ ROWS = [
     row("POST",   "/api/v1/enrolments/{requested}/decline/",     401, 404, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/sessions/",                           401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/sessions/{session}/",                 401, 200, 404, 200, 404, 404, 200),
+    # A presentation is seen by whoever sees its session.
+    row("GET",    "/api/v1/session-presentations/",              401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/session-presentations/{presentation}/",
+                                                                 401, 200, 404, 200, 404, 404, 200),
     row("GET",    "/api/v1/sessions/{session}/attendance/",      401, 403, 404, 200, 404, 404, 200),
     row("POST",   "/api/v1/sessions/{session}/attendance/",      401, 403, 404, 200, 404, 404, 200,
         data=ATTENDED, state=STARTED),
@@ -574,6 +603,10 @@ ROWS = [
     row("DELETE", "/api/v1/registrations/{registration}/",       401, 204, 404, 204, 404, 404, 204),
     row("GET",    "/api/v1/roadmaps/",                           401, 200, 200, 200, 200, 200, 200),
     row("GET",    "/api/v1/roadmaps/{roadmap}/",                 401, 200, 404, 200, 404, 404, 200),
+    # The services a roadmap's Phase 3 picks from: every signed-in person.
+    row("GET",    "/api/v1/netzerocities-services/",             401, 200, 200, 200, 200, 200, 200),
+    row("GET",    "/api/v1/netzerocities-services/{nzc_service}/",
+                                                                 401, 200, 200, 200, 200, 200, 200),
     row("POST",   "/api/v1/roadmaps/{roadmap}/fields/",          401, 200, 404, 403, 404, 404, 200,
         data=FIELD),
     # Submitted: the service refuses every visible caller for the state first (400, read-only),
@@ -677,6 +710,14 @@ ROWS = [
         data={}),
     row("POST",   "/api/v1/visit-reviews/{review}/recuse/",      401, 404, 404, 404, 404, 200, 404,
         data={"reason": "I advised this city last year."}),
+    # --- The analysts' export (reports.api) -------------------------------------------------------
+    # Programme admins and facilitators (each gets the cohorts they report on; a facilitator no
+    # personal column); anyone else signed in 403. A cohort a facilitator does not facilitate
+    # is refused as an invalid choice (400).
+    row("GET",    "/api/v1/datasets/",                           401, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/api/v1/datasets/dictionary.csv",             401, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/api/v1/datasets/{dataset}/",                 401, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/api/v1/datasets/{dataset}/?cohort={cohort}", 401, 403, 403, 200, 400, 403, 200),
     # --- Group Study Visits: reviewing (visits.views_reviewing) -----------------------------------
     # Each person's list of their own assigned applications (empty for those with none). The
     # review page is the assigned reviewer's and the admins' (who see every score and score
@@ -713,6 +754,21 @@ ROWS = [
     row("GET",    "/reminders/rules/session_starts/",              L, 403, 403, 403, 403, 403, 200),
     row("POST",   "/reminders/rules/session_starts/",              L, 403, 403, 403, 403, 403, 302,
         data={"enabled": "on", "timing": "24h 1h"}),
+    # --- Reports (reports/views*.py): the programme dashboard is programme admins' only. -------
+    row("GET",    "/reports/",                                     L, 403, 403, 403, 403, 403, 200),
+    row("GET",    "/reports/charts/countries.svg",                 L, 403, 403, 403, 403, 403, 200),
+    row("GET",    "/reports/charts/no-such-chart.svg",             L, 403, 403, 403, 403, 403, 404),
+    # Cohort reports: admins and the cohort's facilitators; another cohort's facilitator: 404.
+    row("GET",    "/reports/cohorts/",                             L, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/reports/cohorts/{cohort}/",                    L, 403, 403, 200, 404, 403, 200),
+    row("GET",    "/reports/cohorts/{cohort}/charts/roadmaps.svg", L, 403, 403, 200, 404, 403, 200),
+    row("GET",    "/reports/cohorts/{cohort}/charts/types.svg",    L, 403, 403, 404, 404, 403, 404),
+    row("GET",    "/reports/cohorts/compare/",                     L, 403, 403, 200, 200, 403, 200),
+    row("GET",    "/reports/report.xlsx",                          L, 403, 403, 403, 403, 403, 200),
+    row("GET",    "/reports/report.pdf",                           L, 403, 403, 403, 403, 403, 200),
+    row("GET",    "/reports/cohorts/{cohort}/report.xlsx",         L, 403, 403, 200, 404, 403, 200),
+    row("GET",    "/reports/cohorts/{cohort}/report.pdf",          L, 403, 403, 200, 404, 403, 200),
+    row("GET",    "/reports/cohorts/compare/report.xlsx",          L, 403, 403, 302, 302, 403, 302),
     # --- Report exports (reports/views_exports.py) ----------------------------------------------
     # Programme admins and facilitators export (reports.export_data; 403 to everyone else signed
     # in); an export is opened by whoever asked for it and by admins, a 404 to anyone else who
@@ -827,7 +883,8 @@ def schema():
 
 def test_every_api_operation_has_a_row(schema):
     operations = {
-        (method.upper(), path)
+        # A path parameter by any name ({key} of a data set) stands as {id}, as in the rows.
+        (method.upper(), re.sub(r"\{\w+\}", "{id}", path))
         for path, item in schema["paths"].items()
         for method in item
         if method in {"get", "put", "patch", "post", "delete"}
@@ -1072,6 +1129,7 @@ RULES = [
     #   rule                              object          state       an  of  of2 fa  fa2 rv  ad
     ("accounts.list_facilitators",        None,           None,      (F,  F,  F,  T,  T,  F,  T)),
     ("accounts.create_api_token",         "officer",      None,      (F,  T,  F,  F,  F,  F,  F)),
+    ("accounts.create_api_token",         "script_account", None,    (F,  F,  F,  F,  F,  F,  T)),
     ("accounts.revoke_api_token",         "api_token",    None,      (F,  T,  F,  F,  F,  F,  T)),
     ("accounts.revoke_api_tokens_of",     "officer",      None,      (F,  T,  F,  F,  F,  F,  T)),
     ("accounts.change_own_account",       "officer",      None,      (F,  T,  F,  F,  F,  F,  F)),
@@ -1166,6 +1224,7 @@ RULE_OBJECTS = {
     "api_token": ("accounts", "ApiToken"),
     "invitation": ("cities", "Invitation"),
     "officer": ("accounts", "User"),
+    "script_account": ("accounts", "User"),
     "city": ("cities", "City"),
     "cohort": ("cohorts", "Cohort"),
     "other_city": ("cities", "City"),
@@ -1237,15 +1296,19 @@ def test_each_role_sees_its_own_page_after_the_others_filled_the_cache(world, db
     the matrix, what each role gets after every other role has read the same URL (in both
     orders, so each role follows and precedes each other) is byte for byte what it gets with
     an empty cache: no person is shown what was cached for another, and caching changes no
-    page."""
-    alone = {}
-    for role in ROLES:
-        cache.clear()
-        alone[role] = _read(world, role, matrix_row)
+    page.
 
-    for order in (ROLES, tuple(reversed(ROLES))):
-        cache.clear()
-        after_others = {}
-        for role in order:
-            after_others[role] = _read(world, role, matrix_row)
-        assert after_others == alone
+    The clock stands still meanwhile: reports say when their figures were read (to the
+    minute), and a report read afresh after `cache.clear()` would say a later minute."""
+    with time_machine.travel(timezone.now(), tick=False):
+        alone = {}
+        for role in ROLES:
+            cache.clear()
+            alone[role] = _read(world, role, matrix_row)
+
+        for order in (ROLES, tuple(reversed(ROLES))):
+            cache.clear()
+            after_others = {}
+            for role in order:
+                after_others[role] = _read(world, role, matrix_row)
+            assert after_others == alone

@@ -164,6 +164,16 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
         ),
         ("cohorts_list", officer, {}, 200, "PaginatedCohortList"),
         ("cohorts_retrieve", officer, {"id": world.cohort.pk}, 200, "Cohort"),
+        ("phases_list", officer, {"cohort": world.cohort.pk}, 200, "PaginatedPhaseRowList"),
+        ("phases_retrieve", officer, {"id": "phase"}, 200, "PhaseRow"),
+        ("thematic_groups_list", officer, {}, 200, "PaginatedThematicGroupRowList"),
+        ("thematic_groups_retrieve", officer, {"id": "group"}, 200, "ThematicGroupRow"),
+        ("sectors_list", officer, {}, 200, "PaginatedThematicSectorList"),
+        ("sectors_retrieve", officer, {"id": world.action.sector_id}, 200, "ThematicSector"),
+        ("enabling_factors_list", officer, {}, 200, "PaginatedEnablingFactorList"),
+        ("enabling_factors_retrieve", officer, {"id": world.factor.pk}, 200, "EnablingFactor"),
+        ("enabling_themes_list", officer, {}, 200, "PaginatedEnablingThemeList"),
+        ("enabling_themes_retrieve", officer, {"id": world.theme.pk}, 200, "EnablingTheme"),
         ("enrolments_list", lead, {}, 200, "PaginatedEnrolmentList"),
         ("enrolments_retrieve", officer, {"id": world.pending.pk}, 200, "Enrolment"),
         (
@@ -183,6 +193,14 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
         ("enrolments_decline_create", lead, {"id": "braga"}, 200, "Enrolment"),
         ("sessions_list", officer, {}, 200, "PaginatedSessionList"),
         ("sessions_retrieve", officer, {"id": world.upcoming.pk}, 200, "Session"),
+        (
+            "session_presentations_list",
+            officer,
+            {"session": world.upcoming.pk},
+            200,
+            "PaginatedPresentationRowList",
+        ),
+        ("session_presentations_retrieve", officer, {"id": "presentation"}, 200, "PresentationRow"),
         ("sessions_attendance_retrieve", lead, {"id": world.past.pk}, 200, "Attendance"),
         (
             "sessions_attendance_create",
@@ -215,6 +233,20 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
             "Registration",
         ),
         ("registrations_destroy", officer, {"id": world.registration.pk}, 204, None),
+        (
+            "netzerocities_services_list",
+            officer,
+            {},
+            200,
+            "PaginatedNetZeroCitiesServiceList",
+        ),
+        (
+            "netzerocities_services_retrieve",
+            officer,
+            {"id": world.service.pk},
+            200,
+            "NetZeroCitiesService",
+        ),
         ("roadmaps_list", officer, {}, 200, "PaginatedRoadmapList"),
         ("roadmaps_retrieve", officer, {"id": roadmap}, 200, "RoadmapDetail"),
         (
@@ -349,6 +381,16 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
             200,
             "ScoreSheet",
         ),
+        # The analysts' export: the dictionary, and the files as text (CSV).
+        ("datasets_list", lead, {}, 200, list),
+        ("datasets_dictionary_csv", admin, {}, 200, str),
+        (
+            "datasets_csv",
+            admin,
+            {"key": "survey-answers", "cohort": [world.cohort.pk]},
+            200,
+            str,
+        ),
     ]
     called = set()
     for name, client, arguments, status, documented in calls:
@@ -356,6 +398,12 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
         arguments = dict(arguments)
         if arguments.get("id") == "braga":
             arguments["id"] = world.braga.enrolments.get().pk
+        if arguments.get("id") == "phase":
+            arguments["id"] = world.cohort.phases.order_by("pk").first().pk
+        if arguments.get("id") == "group":
+            arguments["id"] = world.cohort.thematic_groups.get().pk
+        if arguments.get("id") == "presentation":
+            arguments["id"] = world.upcoming.presentations.get().pk
         if arguments.get("id") == "porto-application":
             arguments["id"] = Application.objects.get(call=call, city=world.porto).pk
         if "body" in arguments:
@@ -367,6 +415,8 @@ def test_every_generated_module_imports_and_every_operation_works(generated, liv
             assert answer.parsed is None, name
         elif documented is list:
             assert isinstance(answer.parsed, list) and answer.parsed, name
+        elif documented is str:
+            assert answer.parsed.startswith("\ufeff"), (name, answer.parsed)
         else:
             assert isinstance(answer.parsed, getattr(models, documented)), (name, answer.parsed)
         called.add(name)

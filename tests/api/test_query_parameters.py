@@ -28,7 +28,10 @@ def test_every_enum_filter_of_the_schema_is_checked_here(db):
     assert sorted((path, name) for path, name, _choices in enum_filters()) == [
         ("/api/v1/cities/", "type"),
         ("/api/v1/cohorts/", "programme"),
+        ("/api/v1/datasets/{key}/", "city_type"),
+        ("/api/v1/datasets/{key}/", "programme"),
         ("/api/v1/enrolments/", "status"),
+        ("/api/v1/phases/", "kind"),
         ("/api/v1/roadmaps/", "status"),
         ("/api/v1/sessions/", "kind"),
         ("/api/v1/sessions/", "status"),
@@ -64,7 +67,7 @@ def test_every_enum_filter_refuses_an_empty_or_unknown_value(admin_client, value
     # A survey's results and responses: a named survey's, which take filters.
     survey = factories.SurveyFactory(is_published=True)
     for path, name, choices in enum_filters():
-        path = path.replace("{id}", str(survey.pk))
+        path = path.replace("{id}", str(survey.pk)).replace("{key}", "cities")
         response = admin_client.get(path, {name: value})
 
         assert response.status_code == 400, (path, name)

@@ -27,6 +27,7 @@ from roadmaps.services import roadmap_comment_add, roadmap_field_save
 from sessions import services as session_services
 from sessions.enums import SessionKind
 from sessions.models import Registration, Session
+from taxonomy.models import EnablingFactor, EnablingTheme
 from tests import factories
 from tests.feedback.conftest import two_page_survey
 from visits import applying, calls, reviewing, scoring
@@ -57,6 +58,8 @@ class World:
     application: Application  # Lisbon's, submitted
     reviewer: User
     review: Review  # the reviewer's, of Lisbon's application
+    factor: EnablingFactor
+    theme: EnablingTheme
 
     def id_for(self, path: str) -> int | None:
         """A real id for an /api/v1/<collection>/{id}/ path."""
@@ -73,6 +76,13 @@ class World:
             "visit-calls": self.call.pk,
             "visit-applications": self.application.pk,
             "visit-reviews": self.review.pk,
+            "phases": self.cohort.phases.order_by("pk").values_list("pk", flat=True).first(),
+            "thematic-groups": self.cohort.thematic_groups.get().pk,
+            "session-presentations": self.upcoming.presentations.get().pk,
+            "sectors": self.action.sector_id,
+            "enabling-factors": self.factor.pk,
+            "enabling-themes": self.theme.pk,
+            "netzerocities-services": self.service.pk,
         }.get(path.removeprefix("/api/v1/").split("/")[0])
 
 
@@ -190,6 +200,8 @@ def build_world() -> World:
         application=application,
         reviewer=reviewer,
         review=review,
+        factor=factories.EnablingFactorFactory(),
+        theme=factories.EnablingThemeFactory(),
     )
 
 

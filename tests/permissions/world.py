@@ -38,7 +38,7 @@ from reports.models import ExportFile
 from roadmaps.enums import ExportStatus
 from roadmaps.models import Roadmap, RoadmapExport
 from sessions.calendar_links import registration_calendar_signature
-from sessions.models import CalendarFeed, Registration, Session
+from sessions.models import CalendarFeed, Registration, Session, SessionPresentation
 from tests import factories
 from visits.enums import CallStatus
 
@@ -135,6 +135,22 @@ def build_world() -> World:
     action = ClimateAction.objects.create(
         city=city, title="Renewable energy communities", sector=sector
     )
+    # The cohort's onboarding began with it (every roadmap section stays open), and the city
+    # presents its climate action in the session.
+    phase = factories.PhaseFactory(
+        cohort=cohort,
+        kind="onboarding",
+        name="Onboarding",
+        starts_on=today - datetime.timedelta(days=100),
+        ends_on=today - datetime.timedelta(days=50),
+    )
+    presentation = SessionPresentation.objects.create(
+        session=session, city=city, topics="Energy communities"
+    )
+    presentation.climate_actions.add(action)
+    service = factories.NetZeroCitiesServiceFactory(name="Climate Transition Map")
+    factor = factories.EnablingFactorFactory(slug="governance", name="Governance")
+    theme = factories.EnablingThemeFactory(slug="capacity", name="Capacity")
     roadmap = Roadmap.objects.create(cohort=cohort, city=city)
     export = RoadmapExport.objects.create(
         cohort=cohort,
@@ -161,6 +177,12 @@ def build_world() -> World:
         expiry=now + datetime.timedelta(days=30),
     )
     api_token.save(force_insert=True)  # knox's manager would make its own digest
+    # A partner's import script: an account nobody signs in to, whose tokens admins make.
+    script_account = factories.UserFactory(
+        email="import@partner.example.org", full_name="Partner import", is_script_account=True
+    )
+    script_account.set_unusable_password()
+    script_account.save()
     feed = CalendarFeed.objects.create(user=officer)
     # Feedback surveys: the cohort's, its session's and the programme's, published, and one
     # of the cohort still being built.
@@ -256,18 +278,26 @@ def build_world() -> World:
             "country": country.pk,
             "enrolment": enrolment.pk,
             "export": export.pk,
+            "factor": factor.pk,
             "feed": feed.token,
             "group": group.pk,
             "invitation": invitation.token,
             "officer_email": officer.email,
+            "nzc_service": service.pk,
+            "officer_person": officer.pk,
+            "script_account": script_account.pk,
             "other_city": other_city.pk,
+            "phase": phase.pk,
+            "presentation": presentation.pk,
             "registration": registration.pk,
             "registration_signature": registration_calendar_signature(registration),
             "requested": requested.pk,
             "roadmap": roadmap.pk,
             "sector": sector.slug,
+            "sector_id": sector.pk,
             "session": session.pk,
             "survey": survey.pk,
+            "theme": theme.pk,
             "draft_survey": draft_survey.pk,
             "programme_survey": programme_survey.pk,
             "survey_section": survey_section.pk,
@@ -279,6 +309,7 @@ def build_world() -> World:
             "application": application.pk,
             "criterion": criterion.pk,
             "review": review.pk,
+            "dataset": "survey-answers",
             "outbox_email": outbox_email.pk,
             "report_export": report_export.pk,
             "unsubscribe": unsubscribe_token(
@@ -292,6 +323,7 @@ def build_world() -> World:
             "cohort": cohort.pk,
             "invitation": invitation.pk,
             "officer": officer.pk,
+            "script_account": script_account.pk,
             "other_city": other_city.pk,
             "registration": registration.pk,
             "roadmap": roadmap.pk,

@@ -110,8 +110,10 @@ def test_home_facilitator_lists_cohorts_with_dates_groups_and_sessions(client, f
     assert _text(section) == (
         "Cohorts you facilitate Cohort Dates Thematic groups Sessions "
         "Online Discussion Groups cohort 2 1 September 2025 to 28 February 2026 2 0 "
-        "Online Discussion Groups cohort 1 1 September 2024 to 28 February 2025 3 2"
+        "Online Discussion Groups cohort 1 1 September 2024 to 28 February 2025 3 2 "
+        "Reports on your cohorts: figures, charts and a comparison"
     )
+    assert 'href="/reports/cohorts/" data-link="cohort-reports"' in section
 
 
 @pytest.mark.django_db
@@ -150,8 +152,8 @@ def test_home_programme_admin_sees_counts_and_the_pages_to_work_on(client, progr
 
     assert _text(section) == (
         "Programme overview Cities 3 Mission Cities 2 Cohorts 1 Sessions 4 "
-        "Study visits and reports for the funder will be listed here when the portal has them. "
-        "Today you can: "
+        "From here you can: "
+        "See the programme dashboard: figures and charts, by cohort, country and dates "
         "See every cohort, create one and decide on enrolments "
         "Find cities in the city directory "
         "Invite a city officer "
@@ -162,6 +164,7 @@ def test_home_programme_admin_sees_counts_and_the_pages_to_work_on(client, progr
         "Configure the programme in the administration"
     )
     assert re.findall(r'<a href="([^"]+)">', section) == [
+        "/reports/",
         "/cohorts/",
         "/cities/",
         "/invitations/new/",

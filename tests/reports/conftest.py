@@ -1,13 +1,40 @@
-"""A small data set registered for the export tests (the real ones come from
-reports/dataset_*.py), and the people and cohorts they export."""
+"""Fixtures of the reports tests: the data sets' world and its helpers, and, for the export
+tests, a small data set registered for the test with the people and cohorts it exports."""
+
+from urllib.parse import urlencode
 
 import pytest
+from django.http import QueryDict
 from django.utils.text import slugify
 
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Enrolment
 from reports.datasets import DATASETS, Column, Dataset, dataset_register
+from reports.filters import ReportFilterForm
 from tests import factories
+from tests.reports.datasets_world import build
+
+
+@pytest.fixture
+def w(db):
+    return build()
+
+
+def filters_of(user, **chosen):
+    """The report filters `user` gets for the query `chosen` (a list: a repeated parameter)."""
+    data = QueryDict(urlencode(chosen, doseq=True))
+    return ReportFilterForm(data, user=user).report_filters()
+
+
+def rows(user, key: str, **chosen) -> list[list]:
+    return list(DATASETS[key].rows_for(user=user, filters=filters_of(user, **chosen)))
+
+
+def csv_text(user, key: str, **chosen) -> str:
+    return "".join(DATASETS[key].csv_lines(user=user, filters=filters_of(user, **chosen)))
+
+
+# --- The export tests (test_export_*.py) -----------------------------------------------------
 
 KEY = "test-enrolled-cities"
 
