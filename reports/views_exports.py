@@ -39,6 +39,15 @@ def _datasets() -> list:
     return sorted(DATASETS.values(), key=lambda dataset: str(dataset.title).casefold())
 
 
+def _filters_asked(request) -> dict:
+    """The report filters of the address, as the form's first values."""
+    return {
+        name: request.GET.getlist(name) if name == "cohort" else request.GET.get(name)
+        for name in ReportFilterForm.base_fields
+        if name in request.GET
+    }
+
+
 def _give_up_minutes() -> int:
     return int(BUILDS.give_up_after.total_seconds() // 60)
 
@@ -65,7 +74,8 @@ def export_list(request):
             "rows": [_row_context(export) for export in exports],
             "datasets": _datasets(),
             "formats": ExportFormat.choices,
-            "filter_form": ReportFilterForm(user=request.user),
+            # A report's "Export the lists" link brings its filters along.
+            "filter_form": ReportFilterForm(user=request.user, initial=_filters_asked(request)),
             "give_up_minutes": _give_up_minutes(),
             "keep_days": settings.REPORT_EXPORTS_KEEP_DAYS,
         },

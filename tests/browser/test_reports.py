@@ -60,3 +60,36 @@ def test_facilitator_opens_their_cohort_report_and_compares_cohorts(page, demo):
     page.get_by_role("heading", level=1, name="Compare cohorts").wait_for()
     assert page.locator('[data-table="comparison"] thead th').count() == 3
     assert_accessible_and_csp_clean(page)
+
+
+def test_admin_exports_a_list_under_the_dashboards_filters_and_downloads_it(page, demo):
+    sign_in(page, "programme_admin")
+    page.get_by_role("link", name="See the programme dashboard").click()
+    cohort = Cohort.objects.order_by("starts_on", "number").first()
+    page.get_by_role("listbox", name="Cohort").select_option(str(cohort.pk))
+    page.get_by_role("button", name="Show figures").click()
+    page.wait_for_url(re.compile(rf"cohort={cohort.pk}"))
+
+    page.get_by_role("link", name="Export the lists under these filters").click()
+    page.get_by_role("heading", level=1, name="Exports").wait_for()
+    # The dashboard's filters came along.
+    assert page.get_by_role("listbox", name="Cohort").evaluate(
+        "select => [...select.selectedOptions].map(option => option.value)"
+    ) == [str(cohort.pk)]
+    assert_accessible_and_csp_clean(page)
+    page.get_by_label("Data set").select_option("registrations")
+    page.get_by_label("CSV").check()
+    page.get_by_role("button", name="Build the file").click()
+    page.get_by_text("Your export is being prepared.").wait_for()
+    # The row polls until the file is ready (at once when tasks run in the process).
+    page.locator('tr[data-export-status="ready"]').wait_for(timeout=60_000)
+    assert_accessible_and_csp_clean(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("^Download ")).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    lines = Path(download.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("registration_id,")
+    registered = sum(session.registrations.count() for session in cohort.sessions.all())
+    assert len(lines) == 1 + registered
