@@ -18,7 +18,8 @@ from django.utils import timezone
 from cohorts.models import Cohort, Phase
 from feedback.enums import ResponseStatus
 from feedback.models import Survey
-from reports.figures import ProgrammeFigures, calls_reported, programme_figures
+from reports.dataset_visits import applications_kept
+from reports.figures import ProgrammeFigures, programme_figures
 from reports.filters import ReportFilters
 from roadmaps.summary import CityRoadmap, cohort_city_roadmaps
 from sessions.enums import Attendance, SessionKind, SessionStatus
@@ -82,12 +83,7 @@ def report_applications(cohort: Cohort, filters: ReportFilters) -> QuerySet[Appl
     """The submitted applications of the cohort's cities to the calls open to the cohort; the
     decision is read only once published (the template shows it then)."""
     return (
-        Application.objects.filter(
-            call__in=calls_reported(filters),
-            city__enrolments__cohort=cohort,
-            city__enrolments__status="accepted",
-            status=ApplicationStatus.SUBMITTED,
-        )
+        Application.objects.filter(applications_kept(filters), status=ApplicationStatus.SUBMITTED)
         .select_related("call", "city", "allocated_visit__host_city")
         .order_by("call__closes_at", "call_id", "city__name", "pk")
     )

@@ -54,7 +54,9 @@ def surveys_reported(filters: ReportFilters) -> QuerySet[Survey]:
     condition = Q(scope=SurveyScope.SESSION, session__cohort_id__in=filters.cohort_ids) | Q(
         scope=SurveyScope.COHORT, cohort_id__in=filters.cohort_ids
     )
-    programmes = _programmes_reported(filters) if filters.cohort_ids else []
+    programmes = (
+        _programmes_reported(filters) if filters.cohort_ids and filters.programme_wide else []
+    )
     if programmes:
         condition |= Q(scope=SurveyScope.PROGRAMME, programme__in=programmes)
     surveys = Survey.objects.filter(condition)

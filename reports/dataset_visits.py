@@ -28,7 +28,7 @@ from visits.enums import ReviewStatus
 from visits.models import Application, Score
 
 
-def _applications_kept(filters: ReportFilters, prefix: str = "") -> Q:
+def applications_kept(filters: ReportFilters, prefix: str = "") -> Q:
     """The applications reported on (module docstring), as a condition through `prefix`."""
     enrolled = Enrolment.objects.filter(
         city_id=OuterRef(f"{prefix}city_id"),
@@ -59,7 +59,7 @@ APPLICATION_COLUMNS = (
 
 
 def _applications(filters: ReportFilters):
-    applications = Application.objects.filter(_applications_kept(filters)).order_by("call_id", "pk")
+    applications = Application.objects.filter(applications_kept(filters)).order_by("call_id", "pk")
     return aliased(
         applications,
         [
@@ -110,7 +110,7 @@ SCORE_COLUMNS = (
 
 def _scores(filters: ReportFilters):
     scores = Score.objects.filter(
-        _applications_kept(filters, "review__application__"),
+        applications_kept(filters, "review__application__"),
         review__status=ReviewStatus.SUBMITTED,
     ).order_by(
         "review__application__call_id",

@@ -280,9 +280,10 @@ def _prepare(export: ExportFile):
 def _local_moments(rows, *, dataset: Dataset, user):
     """The rows with their moments (columns of kind "datetime") as the person's local time.
 
-    A spreadsheet cell has no time zone (openpyxl refuses an aware datetime): the XLSX shows
-    each moment in the time zone of the person who asked, as their emails do. The CSV writes
-    the moment with its offset (ISO 8601), which a program reads unambiguously.
+    A spreadsheet cell has no time zone (openpyxl refuses an aware datetime): a data set
+    that yields datetimes has them shown in the time zone of the person who asked. The
+    analysts' data sets write every moment as ISO 8601 text in UTC (reports.dataset_rows),
+    the same in the CSV and the XLSX, so these pass through unchanged.
     """
     kinds = [dataset.columns[index].kind for index in dataset.visible_columns(user=user)]
     positions = [position for position, kind in enumerate(kinds) if kind == "datetime"]

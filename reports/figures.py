@@ -14,7 +14,8 @@ What each figure counts (README, "Reports"):
 - **Roadmap funnel**: the roadmap of each accepted enrolment: not started (a draft with nothing
   filled in, or no roadmap yet), draft, returned, submitted, completed.
 - **Satisfaction**, from the surveys of those cohorts and their sessions (submitted responses,
-  in the date range): for each of the final recap's two satisfaction questions, how many
+  in the date range; an anonymous survey's by the day it closes, as its responses keep no
+  time): for each of the final recap's two satisfaction questions, how many
   respondents chose its "Yes, I am satisfied" answer of all who answered it (000 §4.1's "15 out
   of 18"); and for every 1 to 5 rating question, the answers of 4 or 5 of all its answers. An
   anonymous survey with fewer responses than its threshold is left out, as its own results
@@ -41,6 +42,7 @@ from cohorts.models import Enrolment, EnrolmentGroup
 from feedback.enums import QuestionKind, ResponseStatus
 from feedback.models import Answer, Question, Survey
 from feedback.survey_templates import SATISFACTION_QUESTIONS, SATISFIED_OPTIONS
+from reports.dataset_visits import applications_kept
 from reports.filters import ReportFilters
 from roadmaps.enums import NOT_STARTED_LABEL, RoadmapStatus
 from roadmaps.models import Roadmap
@@ -198,9 +200,25 @@ def sessions_held(filters: ReportFilters, *, now: datetime.datetime):
 def surveys_reported(filters: ReportFilters):
     """The surveys of the cohorts reported on and of their sessions (of the group chosen)."""
     if filters.thematic_group_id:
-        return Survey.objects.filter(session__thematic_group_id=filters.thematic_group_id)
+        return Survey.objects.filter(
+            session__thematic_group_id=filters.thematic_group_id,
+            session__cohort_id__in=filters.cohort_ids,
+        )
     return Survey.objects.filter(
         Q(cohort_id__in=filters.cohort_ids) | Q(session__cohort_id__in=filters.cohort_ids)
+    )
+
+
+def responses_in_range(filters: ReportFilters, prefix: str) -> Q:
+    """Responses (through `prefix`) in the date range: by when they were submitted, and an
+    anonymous survey's by the day it closes (an anonymous response keeps no time of its own,
+    as the analysts' data set dates them)."""
+    named = filters.date_lookups(f"{prefix}submitted_at")
+    if not named:
+        return Q()
+    return Q(**{f"{prefix}survey__is_anonymous": False}, **named) | Q(
+        **{f"{prefix}survey__is_anonymous": True},
+        **filters.date_lookups(f"{prefix}survey__closes_at"),
     )
 
 
@@ -298,7 +316,11 @@ def _funnel(figures: ProgrammeFigures, filters: ReportFilters) -> None:
 
 def _satisfaction(figures: ProgrammeFigures, filters: ReportFilters) -> None:
     surveys = surveys_reported(filters).annotate(
-        submitted=Count("responses", filter=Q(responses__status=ResponseStatus.SUBMITTED))
+        submitted=Count(
+            "responses",
+            filter=Q(responses__status=ResponseStatus.SUBMITTED)
+            & responses_in_range(filters, "responses__"),
+        )
     )
     counted, withheld = [], 0
     for survey_id, anonymous, threshold, submitted in surveys.values_list(
@@ -324,12 +346,11 @@ def _satisfaction(figures: ProgrammeFigures, filters: ReportFilters) -> None:
             ratings.append(pk)
         elif template_key in SATISFACTION_QUESTIONS:
             satisfaction[pk] = template_key
-    submitted = {
-        "response__status": ResponseStatus.SUBMITTED,
-        **filters.date_lookups("response__submitted_at"),
-    }
+    submitted = Q(response__status=ResponseStatus.SUBMITTED) & responses_in_range(
+        filters, "response__"
+    )
     answers = (
-        Answer.objects.filter(question_id__in=ratings, number__isnull=False, **submitted)
+        Answer.objects.filter(submitted, question_id__in=ratings, number__isnull=False)
         .values("number")
         .annotate(count=Count("pk"))
         .order_by()
@@ -341,7 +362,7 @@ def _satisfaction(figures: ProgrammeFigures, filters: ReportFilters) -> None:
         Share(str(point), str(label), found.get(point, 0)) for point, label in RATING_LABELS.items()
     ]
     respondents = (
-        Answer.objects.filter(question_id__in=list(satisfaction), **submitted)
+        Answer.objects.filter(submitted, question_id__in=list(satisfaction))
         .values("question_id")
         .annotate(
             answered=Count("response_id", distinct=True),
@@ -378,13 +399,11 @@ def _satisfaction(figures: ProgrammeFigures, filters: ReportFilters) -> None:
 
 def _visits(figures: ProgrammeFigures, filters: ReportFilters) -> None:
     published = Q(call__status=CallStatus.PUBLISHED)
+    # The applications of the cities enrolled in the cohorts reported on, to calls open to
+    # those cohorts (the analysts' data set's rule): a call open to several cohorts counts, in
+    # one cohort's report, only that cohort's cities.
     rows = (
-        Application.objects.filter(
-            call__in=calls_reported(filters),
-            status=ApplicationStatus.SUBMITTED,
-            **filters.city_lookups("city__"),
-            **filters.date_lookups("submitted_at"),
-        )
+        Application.objects.filter(applications_kept(filters), status=ApplicationStatus.SUBMITTED)
         .values("call_id", "call__title", "call__status", "call__closes_at")
         .annotate(
             submitted=Count("pk"),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_programme_admin
 from cities.enums import CityType
 from cities.filters import CITY_TYPE_FIELDS
 from cities.models import Country
@@ -41,6 +42,8 @@ class ReportFilters:
     city_type: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    # Programme-wide surveys' answers are programme admins' only (feedback/rules.py).
+    programme_wide: bool = False
     chosen: dict = field(default_factory=dict, compare=False)  # for links: the query string
 
     def city_lookups(self, prefix: str = "") -> dict:
@@ -89,6 +92,7 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
+        self.user = user
         self.cohorts = list(
             reportable_cohorts(user=user)
             .order_by("starts_on", "number")
@@ -142,5 +146,6 @@ class ReportFilterForm(forms.Form):
             city_type=values.get("city_type") or "",
             date_from=values.get("date_from"),
             date_to=values.get("date_to"),
+            programme_wide=is_programme_admin(self.user),
             chosen=chosen,
         )
