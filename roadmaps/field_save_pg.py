@@ -6,7 +6,8 @@ its quietest, several times that when it is busy), and the full field save
 writes and COMMIT: with the session, the person and the version of their kept facts, eight
 round trips against the two of a signed-in page with no data (issue 9's floor), which kept the
 autosave at 1.6x-2.1x that page where the issue asks 1.5x. Here the lock, the checks and the
-writes are one statement, sent in autocommit: four round trips in all.
+writes are one statement, sent in autocommit: four round trips in all, and three when the
+version of the person's facts is checked by the statement itself (below).
 
 Decision: the Python service stays the authority. This statement writes only a save that the
 service would write, and when any of its conditions fails it writes nothing and returns None;
@@ -28,7 +29,13 @@ roadmap's row before the field's, in the service's order):
   holds another text (the same text writes nothing);
 - for a required field, its text is filled (not only whitespace, as Python's `str.strip` sees
   it) before as after: the share complete stays as it is (the service counts it again when it
-  moves).
+  moves);
+- when the caller hands `visibility`: the version of the person's facts
+  (sessions.caching.VISIBILITY) is still the one the statuses were asked under. The autosave
+  asks the rule with the facts kept under the version this process read last, without reading
+  it (roadmaps.services.roadmap_field_save_presumed); any change of who is an officer or a
+  facilitator of what raises that version in its own transaction, so from its commit on the
+  statement writes nothing and the service's full path reads the facts again.
 Checked in Python by the service before it sends the statement: the field is in the template,
 is not the desirability (which changes what is required) nor a climate action or services
 (checked with queries of their own), and the text is valid for its kind (`services._clean`,
@@ -49,18 +56,31 @@ The commit: in autocommit the statement is its own transaction, sent after `SET 
 synchronous_commit TO OFF` in the same query string (portal.drafts' Decision: a draft's commit
 does not wait for the disk); inside a transaction opened by the caller the commit and its
 setting are the caller's, as in portal.drafts.
+
+Prepared once per connection: PostgreSQL planned the statement at every save (0.18 ms, README
+"Where issue 9 stands"). It is sent as `EXECUTE roadmaps_field_save_<n>(...)`, prepared
+(`PREPARE`) in the query string of its first run on each connection; after five runs PostgreSQL
+keeps one generic plan when it costs no more than the plans made for the values. Which
+connection holds it is kept on Django's connection with the driver's connection object, so a
+connection opened again (its age, a broken one) prepares it again; a prepared statement
+outlives a rolled-back transaction, and when a query string that prepares it fails, the next
+run asks `pg_prepared_statements` once. Decision: this needs a session of its own on the
+server; behind a pooler in transaction mode (PgBouncer's default), which hands each transaction
+any server connection, it would fail. This deployment connects to PostgreSQL directly
+(config/settings.py, docker-compose.yml).
 """
 
 import datetime
 from functools import cache
 
-from django.db import connection
+from django.db import connection, connections
 
 from cohorts.models import Phase
 from portal.fragments import bump_rows
 from portal.models import DataVersion
 from roadmaps.models import Roadmap, RoadmapChange, RoadmapValue
 from roadmaps.scopes import value_scopes
+from sessions.caching import VISIBILITY
 
 # The characters Python's str.strip() removes (str.isspace; a test checks every code point): a
 # text made only of them is not filled (roadmaps.services._is_filled). PostgreSQL's btrim is
@@ -90,9 +110,50 @@ def _returning(model) -> str:
     return ", ".join(f"{table}.{_quote(field.column)}" for field in model._meta.concrete_fields)
 
 
+# The statement's parameters, in the order of the prepared statement's $1, $2, ..., with their
+# types; then a scope and its new version for each data version raised. bigint for every number
+# the caller hands (a base version sent by a browser can be any integer a bigint holds: compared
+# with the integer column, as a literal was).
+PARAMETERS = (
+    ("roadmap", "bigint"),
+    ("city", "bigint"),
+    ("cohort", "bigint"),
+    ("statuses", "text[]"),
+    ("phase", "text"),
+    ("today", "date"),
+    ("key", "text"),
+    ("base_version", "bigint"),
+    ("value", "text"),
+    ("filled", "boolean"),
+    ("whitespace", "text"),
+    ("version", "bigint"),
+    ("user", "bigint"),
+    ("now", "timestamptz"),
+    ("visibility_scope", "text"),
+    ("visibility", "bigint"),
+)
+# The base versions the statement is sent for: its version + 1 is a bigint too.
+BASE_VERSIONS = range(-(2**63), 2**63 - 1)
+
+
+def _parameters(scope_count: int) -> tuple[tuple[str, str], ...]:
+    return PARAMETERS + tuple(
+        parameter
+        for n in range(scope_count)
+        for parameter in ((f"scope{n}", "text"), (f"version{n}", "bigint"))
+    )
+
+
+def statement_name(scope_count: int) -> str:
+    """The name the statement is prepared under on each connection (for the number of data
+    versions it raises): `EXECUTE <name>(...)` is what the autosave sends."""
+    return f"roadmaps_field_save_{scope_count}"
+
+
 @cache
 def _sql(scope_count: int) -> str:
-    """The statement, built once per process (for the number of data versions it raises)."""
+    """The statement, built once per process (for the number of data versions it raises), with
+    its parameters as $1, $2, ... in the order of `_parameters`."""
     roadmap, value, change = _table(Roadmap), _table(RoadmapValue), _table(RoadmapChange)
     phase, versions = _table(Phase), _table(DataVersion)
 
@@ -119,7 +180,7 @@ def _sql(scope_count: int) -> str:
     )
     bumps = ", ".join(f"(%(scope{n})s, %(version{n})s)" for n in range(scope_count))
     scope, version = _column(DataVersion, "scope"), _column(DataVersion, "version")
-    return f"""
+    sql = f"""
 WITH target AS MATERIALIZED (
     SELECT r.{r("id")} AS roadmap_id, v.{v("id")} AS value_id, v.{v("value")} AS old_value
     FROM {roadmap} AS r JOIN {value} AS v ON v.{v("roadmap")} = r.{r("id")}
@@ -139,6 +200,13 @@ WITH target AS MATERIALIZED (
         AND (
             %(filled)s IS NULL
             OR (btrim(v.{v("value")}, %(whitespace)s) <> '') = %(filled)s
+        )
+        AND (
+            %(visibility)s IS NULL
+            OR COALESCE(
+                (SELECT d.{version} FROM {versions} AS d WHERE d.{scope} = %(visibility_scope)s),
+                0
+            ) = %(visibility)s
         )
     FOR UPDATE OF r, v
 ),
@@ -166,6 +234,36 @@ touched AS (
     RETURNING {_returning(Roadmap)}
 )
 SELECT touched.*, saved.* FROM touched, saved"""
+    parameters = _parameters(scope_count)
+    return sql % {name: f"${n}" for n, (name, _type) in enumerate(parameters, start=1)}
+
+
+def _prepare_sql(scope_count: int) -> str:
+    types = ", ".join(type_ for _name, type_ in _parameters(scope_count))
+    return f"PREPARE {statement_name(scope_count)} ({types}) AS {_sql(scope_count)};\n"
+
+
+def _prepared(cursor, scope_count: int) -> dict:
+    """What this process knows of the statements prepared on the current connection: by number
+    of scopes, True (prepared) or None (unknown: a query string that would prepare it failed,
+    after or before the PREPARE took). Kept on Django's connection with the driver's connection
+    it holds, so a new connection (closed for its age, or broken) starts with none."""
+    wrapper = connections[connection.alias]
+    raw = wrapper.connection
+    kept = getattr(wrapper, "_roadmaps_prepared", None)
+    if kept is None or kept[0] is not raw:
+        kept = (raw, {})
+        wrapper._roadmaps_prepared = kept
+    known = kept[1]
+    if scope_count in known and known[scope_count] is None:
+        cursor.execute(
+            "SELECT 1 FROM pg_prepared_statements WHERE name = %s", [statement_name(scope_count)]
+        )
+        if cursor.fetchone() is None:
+            del known[scope_count]
+        else:
+            known[scope_count] = True
+    return known
 
 
 def field_save(
@@ -180,6 +278,7 @@ def field_save(
     filled: bool | None,
     now: datetime.datetime,
     today: datetime.date,
+    visibility: int | None = None,
 ) -> tuple[Roadmap, RoadmapValue] | None:
     """Save `value` (cleaned) in the field `key` of `roadmap` (its id, city and cohort) if the
     conditions of the module's docstring hold, and return the roadmap's row and the field's row
@@ -187,7 +286,12 @@ def field_save(
 
     `statuses`: the statuses in which `acting_user` may change it; `phase`: the kind of phase
     the field's section opens with (None: open from the start); `filled`: for a required field,
-    whether `value` is filled (None: any other field)."""
+    whether `value` is filled (None: any other field); `visibility`: the version of the
+    person's facts (sessions.caching.VISIBILITY) that `statuses` were asked under, when the
+    caller did not read it (None: read before, or not asked)."""
+    if base_version not in BASE_VERSIONS:
+        # No field's version is outside an integer's range, and the parameters are bigints.
+        return None
     bumps = bump_rows(*value_scopes(roadmap.pk, roadmap.cohort_id))
     params = {
         "roadmap": roadmap.pk,
@@ -204,14 +308,29 @@ def field_save(
         "version": base_version + 1,
         "user": acting_user.pk,
         "now": now,
+        "visibility_scope": VISIBILITY,
+        "visibility": visibility,
     }
     for n, (scope, version) in enumerate(bumps):
         params[f"scope{n}"], params[f"version{n}"] = scope, version
-    sql = _sql(len(bumps))
+    count = len(bumps)
+    values = [params[name] for name, _type in _parameters(count)]
+    sql = f"EXECUTE {statement_name(count)}({', '.join(['%s'] * len(values))})"
     if not connection.in_atomic_block:
-        sql = f"SET LOCAL synchronous_commit TO OFF;{sql}"
+        sql = f"SET LOCAL synchronous_commit TO OFF;\n{sql}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared = _prepared(cursor, count)
+        if count not in prepared:
+            # Prepared once per connection, in the same query string as its first run.
+            sql = _prepare_sql(count) + sql
+            prepared[count] = None
+        try:
+            cursor.execute(sql, values)
+        except Exception:
+            # The next save on this connection asks PostgreSQL whether the PREPARE took.
+            prepared[count] = None
+            raise
+        prepared[count] = True
         row = cursor.fetchone()
     if row is None:
         return None

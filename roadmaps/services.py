@@ -356,13 +356,62 @@ def roadmap_field_save(
         )
 
 
+def roadmap_field_save_presumed(
+    *, pk, key: str, value: str, base_version: int, acting_user
+) -> tuple[Roadmap, RoadmapValue] | None:
+    """The autosave's first try on PostgreSQL: an ordinary save of roadmap `pk` written in one
+    statement (`_field_save_at_once`) without reading anything first, and returned with the
+    roadmap as the full path leaves it; None when it wrote nothing, and the caller then goes
+    the usual way (roadmaps.selectors.roadmap_to_write, then `roadmap_field_save`), which
+    answers exactly as before: no refusal is decided here.
+
+    Why: the usual way reads the version of the person's facts before the statement (a round
+    trip to the database at every pause in typing). Here the roadmap's city and cohort and the
+    person's facts come from the cache under the version this process read last
+    (roadmaps.selectors.roadmap_to_write_presumed), and the statement writes only if that
+    version is still the current one when it runs: any change of who is an officer or a
+    facilitator of what, made by any process, raises it in its own transaction, so it is seen
+    by the next save as by the usual way (which reads it before its statement). A programme
+    admin is asked no facts (the flag is on the person's row, read with the request)."""
+    if connection.vendor != "postgresql":
+        return None
+    presumed = selectors.roadmap_to_write_presumed(user=acting_user, pk=pk)
+    if presumed is None:
+        return None
+    roadmap, visibility = presumed
+    try:
+        saved = _field_save_at_once(
+            roadmap=roadmap,
+            key=key,
+            value=value,
+            base_version=base_version,
+            acting_user=acting_user,
+            visibility=visibility,
+        )
+    finally:
+        # The facts kept on the person for the rule asked above are presumed: nothing after
+        # this may use them (session_access_of given the version read also checks it).
+        acting_user.__dict__.pop("_session_access", None)
+    if saved is None:
+        return None
+    return roadmap, saved
+
+
 def _field_save_at_once(
-    *, roadmap: Roadmap, key: str, value: str, base_version: int, acting_user
+    *,
+    roadmap: Roadmap,
+    key: str,
+    value: str,
+    base_version: int,
+    acting_user,
+    visibility: int | None = None,
 ) -> RoadmapValue | None:
     """The field save as one PostgreSQL statement (roadmaps.field_save_pg, whose docstring
     says why and what it repeats from this module), for a save it can write; None when it wrote
     nothing. Asks here, in Python, what the statement cannot: the field and its kind, the value
-    (`_clean`) and the permission, asked of the rule itself for each open status."""
+    (`_clean`) and the permission, asked of the rule itself for each open status.
+    `visibility`: the version of the person's facts the rule was asked under, for the statement
+    to check (`roadmap_field_save_presumed`)."""
     field = FIELDS_BY_KEY.get(key)
     if (
         field is None
@@ -396,6 +445,7 @@ def _field_save_at_once(
         filled=_is_filled(value) if field.required else None,
         now=timezone.now(),
         today=timezone.localdate(),
+        visibility=visibility,
     )
     if written is None:
         return None

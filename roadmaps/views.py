@@ -433,10 +433,48 @@ def roadmap_autosave(request, pk):
             "not_authenticated",
             _("Your session has expired - sign in again; your text is kept in this browser."),
         )
+    # What the body holds, or the answer to give once the roadmap is found (below).
+    field = _autosave_field(request)
+    if not isinstance(field, JsonResponse):
+        # On PostgreSQL an ordinary save is written first in one statement, with what the cache
+        # keeps (services.roadmap_field_save_presumed); when it writes nothing, what follows
+        # runs and answers as it always did.
+        written = services.roadmap_field_save_presumed(
+            pk=pk, key=field[0], value=field[1], base_version=field[2], acting_user=request.user
+        )
+        if written is not None:
+            roadmap, saved = written
+            return JsonResponse(saved_body(value=saved, roadmap=roadmap))
     # Its id, city and cohort only: the service reads the rest under the row's lock.
     roadmap = selectors.roadmap_to_write(user=request.user, pk=pk)
     if roadmap is None:
         return _json_error(404, "not_found", _("There is no such roadmap."))
+    if isinstance(field, JsonResponse):
+        return field
+    key, value, base_version = field
+    try:
+        saved = services.roadmap_field_save(
+            roadmap=roadmap,
+            key=key,
+            value=value,
+            base_version=base_version,
+            acting_user=request.user,
+        )
+    except Roadmap.DoesNotExist:
+        return _json_error(404, "not_found", _("There is no such roadmap."))
+    except (PermissionRefused, services.RoadmapReadOnly) as refusal:
+        return _json_error(403, "permission_denied", refusal.message)
+    except services.RoadmapConflict as conflict:
+        return JsonResponse(conflict_body(conflict), status=409)
+    except ApplicationError as error:
+        return _json_error(400, error.code, error.message, fields={key: [error.message]})
+    # The same answers as the API's POST /api/v1/roadmaps/<id>/fields/.
+    return JsonResponse(saved_body(value=saved, roadmap=roadmap))
+
+
+def _autosave_field(request) -> tuple[str, str, int] | JsonResponse:
+    """The autosave's key, value and base version from the request's JSON body, or the answer
+    to a request that does not hold them (after the roadmap was found)."""
     if request.content_type != "application/json":
         # Checked before the body is read: a multipart body has been consumed by request.POST.
         return _json_error(415, "unsupported_media_type", _("Send the field as JSON."))
@@ -460,24 +498,7 @@ def roadmap_autosave(request, pk):
         or isinstance(base_version, bool)
     ):
         return _json_error(400, "invalid", _("key and value must be text, base_version a number."))
-    try:
-        saved = services.roadmap_field_save(
-            roadmap=roadmap,
-            key=key,
-            value=value,
-            base_version=base_version,
-            acting_user=request.user,
-        )
-    except Roadmap.DoesNotExist:
-        return _json_error(404, "not_found", _("There is no such roadmap."))
-    except (PermissionRefused, services.RoadmapReadOnly) as refusal:
-        return _json_error(403, "permission_denied", refusal.message)
-    except services.RoadmapConflict as conflict:
-        return JsonResponse(conflict_body(conflict), status=409)
-    except ApplicationError as error:
-        return _json_error(400, error.code, error.message, fields={key: [error.message]})
-    # The same answers as the API's POST /api/v1/roadmaps/<id>/fields/.
-    return JsonResponse(saved_body(value=saved, roadmap=roadmap))
+    return key, value, base_version
 
 
 # --- History -----------------------------------------------------------------------------------

@@ -147,11 +147,17 @@ def session_access_of(user, *, visibility: str | None = None) -> SessionAccess:
     function its query.
     """
     kept = getattr(user, "_session_access", None)
-    if kept is not None and kept[0] == visibility_change():
-        return kept[1]
+    if (
+        kept is not None
+        and kept[0] == visibility_change()
+        and (visibility is None or visibility == kept[1])
+    ):
+        return kept[2]
+    global _visibility_seen
     in_transaction = _in_own_transaction()
     change = visibility_change()
-    key = f"sessions:access:{user.pk}:{visibility or versions(VISIBILITY)}"
+    visibility = visibility or versions(VISIBILITY)
+    key = _access_key(user.pk, visibility)
     access = cache.get(key)
     if access is None:
         access = _session_access_read(user)
@@ -160,8 +166,42 @@ def session_access_of(user, *, visibility: str | None = None) -> SessionAccess:
         else:
             cache.set(key, access, TIMEOUT_SECONDS)
     if not in_transaction:
-        user._session_access = (change, access)
+        user._session_access = (change, visibility, access)
+        _visibility_seen = visibility
     return access
+
+
+# The version of VISIBILITY that `session_access_of` read last in this process, outside a
+# transaction of its own (None before the first): what `session_access_presumed` presumes.
+_visibility_seen: str | None = None
+
+
+def _access_key(user_pk, visibility: str) -> str:
+    return f"sessions:access:{user_pk}:{visibility}"
+
+
+def session_access_presumed_key(user) -> tuple[str, str] | None:
+    """The cache key under which the person's `SessionAccess` is kept if the version of
+    VISIBILITY is still the one this process read last, with that version, without reading it;
+    None before this process read one. For a caller that fetches it with its own kept values
+    (one round trip to the cache) and hands both to `session_access_presumed`.
+
+    Decision: presumed facts are only for a caller whose write checks, in its own statement,
+    that VISIBILITY still has this version and writes nothing otherwise (roadmaps.field_save_pg
+    for the autosave); the caller then asks `session_access_of` as usual, which reads the
+    version. Nobody keeps a right they lost: every change of those facts raises the version in
+    its own transaction, anywhere, so the statement's check fails from the moment it commits."""
+    if _visibility_seen is None or _in_own_transaction():
+        return None
+    return _access_key(user.pk, _visibility_seen), _visibility_seen
+
+
+def session_access_presumed(user, access: SessionAccess, visibility: str) -> None:
+    """Keep `access`, found under `session_access_presumed_key`, on the person's object for
+    the rules asked next (as `session_access_of` keeps what it reads), marked with the version
+    presumed: a later `session_access_of(user, visibility=...)` given another version (the
+    version read afresh) does not use them."""
+    user._session_access = (visibility_change(), visibility, access)
 
 
 class EveryCohort:

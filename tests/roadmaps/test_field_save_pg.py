@@ -20,17 +20,22 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DataError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cohorts.models import Phase
 from portal.errors import ApplicationError
+from portal.fragments import bump
 from portal.models import DataVersion
 from portal.permissions import PermissionRefused
 from roadmaps import field_save_pg, services
+from roadmaps.enums import OPEN_STATUSES
 from roadmaps.models import Roadmap, RoadmapChange, RoadmapValue
 from roadmaps.scopes import value_scopes
+from roadmaps.template import FIELDS_BY_KEY, SECTIONS_BY_KEY
+from sessions.caching import VISIBILITY
 from tests import factories
 from tests.conftest import require
 from tests.queries import keep_facts_of, session_queries
@@ -166,9 +171,14 @@ def both_ways(programme, monkeypatch, **save) -> tuple[tuple, bool]:
     assert fast[:3] == full[:3]
     # Written by the statement: it is the last query (the full path locks and writes after it);
     # the queries before it read the person's facts, not kept inside a test's transaction.
-    by_the_statement = fast[3][-1].lstrip().startswith("WITH target")
+    by_the_statement = is_the_statement(fast[3][-1])
     print([q[:120] for q in fast[3]])
     return fast[0], by_the_statement
+
+
+def is_the_statement(sql: str) -> bool:
+    """Whether a query string runs the statement (prepared in it on a connection's first run)."""
+    return f"EXECUTE {field_save_pg.statement_name(3)}(" in sql
 
 
 def saved_before(programme, key, *values, user=None):
@@ -575,14 +585,17 @@ def test_autosave_is_one_statement_in_autocommit_committed_without_waiting_for_t
         )
 
     assert (response.status_code, response.json()["version"]) == (200, 3)
-    # The user, the version of the person's kept facts, the save (the roadmap's lock, its
-    # checks, the cohort's phases, the writes and the data versions, after SET LOCAL, in one
-    # query string: no BEGIN, no COMMIT), and the session.
+    # The user and the save (the roadmap's lock, its checks, the version of the person's facts,
+    # the cohort's phases, the writes and the data versions, after SET LOCAL, in one query
+    # string: no BEGIN, no COMMIT, the statement prepared by the first autosave), and the
+    # session.
     sql = [query["sql"] for query in queries]
-    assert len(sql) == 3 + session_queries()
-    assert [query for query in sql if "WITH target" in query] == [
+    assert len(sql) == 2 + session_queries()
+    assert [query for query in sql if is_the_statement(query)] == [
         next(
-            query for query in sql if query.startswith("SET LOCAL synchronous_commit TO OFF;\nWITH")
+            query
+            for query in sql
+            if query.startswith("SET LOCAL synchronous_commit TO OFF;\nEXECUTE roadmaps_")
         )
     ]
     assert RoadmapValue.objects.get(roadmap=programme.roadmap, key=CHALLENGE).value == "Cooling"
@@ -616,7 +629,7 @@ def while_locked(programme, write) -> tuple:
                         cursor.execute(
                             "SELECT count(*) FROM pg_stat_activity WHERE datname = "
                             "current_database() AND wait_event_type = 'Lock' AND query LIKE %s",
-                            ["%WITH target%"],
+                            ["%EXECUTE roadmaps_field_save_%"],
                         )
                         if cursor.fetchone()[0]:
                             seen.set()
@@ -697,3 +710,288 @@ def test_field_save_statement_waits_for_the_lock_and_finds_the_roadmap_submitted
 def test_whitespace_is_what_str_strip_removes():
     every = "".join(chr(code) for code in range(sys.maxunicode + 1))
     assert "".join(char for char in every if char.isspace()) == field_save_pg.WHITESPACE
+
+
+# --- The autosave with what the cache keeps (services.roadmap_field_save_presumed) ---------------
+
+
+def autosave(client, programme, key, value, base_version) -> tuple:
+    """POST the autosave: (the status, the JSON answered, the query strings sent)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("roadmap_autosave", args=[programme.roadmap.pk]),
+            data=json.dumps({"key": key, "value": value, "base_version": base_version}),
+            content_type="application/json",
+        )
+    return response.status_code, response.json(), [query["sql"] for query in queries]
+
+
+def warm(client, programme, user) -> None:
+    """As after the person's first autosave: their facts and the roadmap's city and cohort kept
+    in the cache, the version of those facts read by this process."""
+    saved_before(programme, CHALLENGE, "Heating the old town")
+    client.force_login(user)
+    keep_facts_of(user)
+    status, _body, _sql = autosave(client, programme, CHALLENGE, "Heating", 1)
+    assert status == 200
+
+
+def test_autosave_with_what_the_cache_keeps_is_the_user_and_one_statement(client, programme):
+    warm(client, programme, programme.ana)
+
+    status, body, sql = autosave(client, programme, CHALLENGE, "Cooling", 2)
+
+    assert (status, body["key"], body["version"]) == (200, CHALLENGE, 3)
+    # The user, the statement (which checks the version of the person's facts), the session:
+    # no read of that version before it.
+    assert len(sql) == 2 + session_queries()
+    assert [is_the_statement(query) for query in sql].count(True) == 1
+    assert not any("portal_dataversion" in query for query in sql if not is_the_statement(query))
+    assert RoadmapValue.objects.get(roadmap=programme.roadmap, key=CHALLENGE).value == "Cooling"
+
+
+def lose_membership_as_another_process(user) -> None:
+    """Another process takes the person's membership away: its rows and the raise of the
+    version of everyone's facts in one transaction, as its signal does
+    (sessions.caching), and nothing in this process's own count of changes."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM cities_citymembership WHERE user_id = %s", [user.pk])
+        bump(VISIBILITY)
+
+
+def test_autosave_a_membership_lost_in_another_process_is_seen_on_the_next_save(client, programme):
+    warm(client, programme, programme.ana)
+    assert autosave(client, programme, CHALLENGE, "Cooling", 2)[0] == 200
+
+    lose_membership_as_another_process(programme.ana)
+    status, body, sql = autosave(client, programme, CHALLENGE, "Warming", 3)
+
+    # Tried as one statement under the version kept, which wrote nothing; then the usual way,
+    # which read the version and the facts afresh: no longer an officer of the city.
+    assert (status, body["error"]["message"]) == (404, "There is no such roadmap.")
+    assert [is_the_statement(query) for query in sql].count(True) == 1
+    assert RoadmapValue.objects.get(roadmap=programme.roadmap, key=CHALLENGE).value == "Cooling"
+    assert not RoadmapChange.objects.filter(new_value="Warming").exists()
+
+
+def test_autosave_an_admin_role_lost_is_seen_on_the_next_save(client, programme):
+    admin = factories.UserFactory(is_programme_admin=True)
+    warm(client, programme, admin)
+    status, _body, sql = autosave(client, programme, CHALLENGE, "Cooling", 2)
+    assert status == 200
+    assert len(sql) == 2 + session_queries()  # an admin is asked no facts
+
+    # As another process would (no signal here): the flag is on the person's row, read with
+    # each request.
+    type(admin).objects.filter(pk=admin.pk).update(is_programme_admin=False)
+    status, body, _sql = autosave(client, programme, CHALLENGE, "Warming", 3)
+
+    assert (status, body["error"]["message"]) == (404, "There is no such roadmap.")
+    assert RoadmapValue.objects.get(roadmap=programme.roadmap, key=CHALLENGE).value == "Cooling"
+
+
+def test_autosave_a_colleague_made_an_officer_elsewhere_changes_nothing_for_this_one(
+    client, programme
+):
+    """A change of anyone's facts raises the one version: the next save goes the usual way once,
+    and writes as before."""
+    warm(client, programme, programme.ana)
+    other = factories.CityFactory(name="Porto")
+    factories.city_officer(city=other, email="new@porto.pt")
+
+    status, body, sql = autosave(client, programme, CHALLENGE, "Cooling", 2)
+    assert (status, body["version"]) == (200, 3)
+    assert [is_the_statement(query) for query in sql].count(True) == 2  # tried, then written
+    status, body, sql = autosave(client, programme, CHALLENGE, "Warming", 3)
+    assert (status, body["version"]) == (200, 4)
+    assert len(sql) == 2 + session_queries()  # the new version is the one kept now
+
+
+def test_field_save_statement_writes_nothing_under_another_version_of_the_facts(programme):
+    saved_before(programme, CHALLENGE, "Heating the old town")
+    current = int(DataVersion.objects.filter(scope=VISIBILITY).values_list("version").first()[0])
+    before = rows(programme)
+    save = case(programme, CHALLENGE, "Cooling", roadmap=as_the_view_hands_it(programme))
+
+    assert services._field_save_at_once(**save, visibility=current + 1) is None
+    assert rows(programme) == before
+    saved = services._field_save_at_once(**save, visibility=current)
+    assert (saved.value, saved.version) == ("Cooling", 2)
+
+
+CASES = [
+    "saved",
+    "conflict",
+    "unchanged",
+    "stale version",
+    "submitted",
+    "facilitator",
+    "unknown field",
+    "invalid email",
+    "first save",
+    "emptied required",
+    "section later",
+    "huge version",
+    "not JSON fields",
+]
+
+
+def autosave_case(programme, name) -> tuple:
+    """(the person signed in, the body posted, a change made before) for each case: every
+    answer of the autosave after a first save kept what the cache keeps."""
+    ana, lead = programme.ana, programme.lead
+
+    def submitted():
+        Roadmap.objects.filter(pk=programme.roadmap.pk).update(status="submitted")
+
+    def a_colleague_saved():
+        saved_before(programme, CHALLENGE, "Rui's text", user=programme.rui)
+
+    def phases_later():
+        Phase.objects.filter(cohort=programme.cohort).update(
+            starts_on=datetime.date(2099, 1, 1), ends_on=datetime.date(2099, 2, 1)
+        )
+
+    cooling = {"key": CHALLENGE, "value": "Cooling", "base_version": 2}
+    return {
+        "saved": (ana, cooling, None),
+        "conflict": (ana, cooling, a_colleague_saved),
+        "unchanged": (ana, {**cooling, "value": "Heating"}, None),
+        "stale version": (ana, {**cooling, "base_version": 1}, None),
+        "submitted": (ana, cooling, submitted),
+        "facilitator": (lead, cooling, None),
+        "unknown field": (ana, {"key": "phase9.nothing", "value": "x", "base_version": 0}, None),
+        "invalid email": (ana, {"key": EMAIL, "value": "not an email", "base_version": 0}, None),
+        "first save": (ana, {"key": NOTE, "value": "A note", "base_version": 0}, None),
+        "emptied required": (ana, {**cooling, "value": "  "}, None),
+        "section later": (ana, {**cooling, "key": EXPLANATION, "base_version": 0}, phases_later),
+        "huge version": (ana, {**cooling, "base_version": 2**70}, None),
+        "not JSON fields": (ana, {**cooling, "value": 3}, None),
+    }[name]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_autosave_answers_as_the_usual_way_with_what_the_cache_keeps(
+    client, programme, monkeypatch, name
+):
+    """Each answer of the autosave is the same whether the save is tried first with what the
+    cache keeps or not (the service's own message for every refusal), and so are the rows."""
+    user, body, before = autosave_case(programme, name)
+    warm(client, programme, programme.ana)
+    client.force_login(user)
+    keep_facts_of(user)
+    if before is not None:
+        before()
+
+    def post():
+        # A savepoint rather than atomic(): inside a transaction of its own the autosave reads
+        # the facts' version as usual (sessions.selectors.session_access_presumed_key).
+        savepoint = transaction.savepoint()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                reverse("roadmap_autosave", args=[programme.roadmap.pk]),
+                data=json.dumps(body),
+                content_type="application/json",
+            )
+        written = rows(programme)
+        transaction.savepoint_rollback(savepoint)
+        # The data versions raised (each raise is a random number).
+        written["versions"] = sorted(
+            scope
+            for scope, version in written["versions"].items()
+            if version != start["versions"].get(scope)
+        )
+        return (response.status_code, response.json(), written), len(queries)
+
+    start = rows(programme)
+
+    presumed, presumed_queries = post()
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "roadmap_field_save_presumed", lambda **kwargs: None)
+        usual, usual_queries = post()
+
+    assert presumed == usual
+    if name == "saved":
+        assert presumed[0] == 200
+        assert (presumed_queries, usual_queries) == (2 + session_queries(), 3 + session_queries())
+
+
+# --- Prepared once per connection ---------------------------------------------------------------
+
+
+def statement_arguments(programme, value, base_version, **more) -> dict:
+    """What the service hands roadmaps.field_save_pg.field_save for Ana's save of the challenge."""
+    field = FIELDS_BY_KEY[CHALLENGE]
+    return {
+        "roadmap": as_the_view_hands_it(programme),
+        "key": CHALLENGE,
+        "value": value,
+        "base_version": base_version,
+        "acting_user": programme.ana,
+        "statuses": list(OPEN_STATUSES),
+        "phase": SECTIONS_BY_KEY[field.section].opens_with,
+        "filled": True,
+        "now": timezone.now(),
+        "today": timezone.localdate(),
+        **more,
+    }
+
+
+def sent(programme, value, base_version, **more) -> tuple:
+    """Run the statement: (the field's row written, the query strings sent)."""
+    with CaptureQueriesContext(connection) as queries:
+        written = field_save_pg.field_save(
+            **statement_arguments(programme, value, base_version, **more)
+        )
+    return written[1] if written else None, [query["sql"] for query in queries]
+
+
+PREPARE = f"PREPARE {field_save_pg.statement_name(3)} ("
+
+
+@pytest.mark.django_db(transaction=True)
+def test_field_save_statement_is_prepared_once_per_connection(programme):
+    saved_before(programme, CHALLENGE, "Heating the old town")
+    connection.close()
+
+    first, first_sql = sent(programme, "One", 1)
+    second, second_sql = sent(programme, "Two", 2)
+    connection.close()  # closed for its age, say: the next connection has no statement
+    third, third_sql = sent(programme, "Three", 3)
+
+    assert [(saved.value, saved.version) for saved in (first, second, third)] == [
+        ("One", 2),
+        ("Two", 3),
+        ("Three", 4),
+    ]
+    assert [len(sql) for sql in (first_sql, second_sql, third_sql)] == [1, 1, 1]
+    assert first_sql[0].startswith(PREPARE) and is_the_statement(first_sql[0])
+    assert second_sql[0].startswith("SET LOCAL synchronous_commit TO OFF;\nEXECUTE ")
+    assert third_sql[0].startswith(PREPARE)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_field_save_a_failed_first_run_is_followed_by_asking_what_is_prepared(programme):
+    saved_before(programme, CHALLENGE, "Heating the old town")
+    connection.close()
+
+    # The query string that prepares it fails after the PREPARE took (a value PostgreSQL
+    # refuses, here; a lock timeout or a cancel in real life).
+    with pytest.raises(DataError):
+        sent(programme, "One", 1, today="not a date")
+    saved, sql = sent(programme, "One", 1)
+
+    assert (saved.value, saved.version) == ("One", 2)
+    assert "pg_prepared_statements" in sql[0]
+    assert len(sql) == 2 and is_the_statement(sql[1]) and "PREPARE" not in sql[1]
+
+    # Unknown, and not prepared (the query string failed before its PREPARE): prepared again.
+    connection.close()
+    connection.ensure_connection()
+    connections[connection.alias]._roadmaps_prepared = (connection.connection, {3: None})
+    saved, sql = sent(programme, "Two", 2)
+
+    assert (saved.value, saved.version) == ("Two", 3)
+    assert "pg_prepared_statements" in sql[0]
+    assert len(sql) == 2 and sql[1].startswith(PREPARE)

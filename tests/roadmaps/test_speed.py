@@ -367,15 +367,18 @@ def test_autosave_queries_one_field_save(client, programme):
 
     assert (response.status_code, response.json()["version"]) == (200, 2)
     if connection.vendor == "postgresql":
-        # user, the version of the person's kept facts (who sees the roadmap and who may change
-        # it: roadmaps.selectors.roadmap_to_write, then the service's rule), the roadmap's city
-        # and cohort (kept in the cache from then on), and the save as one statement
+        # The first autosave after the cache was emptied: the roadmap's city and cohort are not
+        # kept yet, so the save is not tried before anything is read
+        # (roadmaps.services.roadmap_field_save_presumed). user, the version of the person's
+        # kept facts (who sees the roadmap and who may change it:
+        # roadmaps.selectors.roadmap_to_write, then the service's rule), the roadmap's city and
+        # cohort (kept in the cache from then on), and the save as one statement
         # (roadmaps.field_save_pg: the row locks, the checks with the cohort's phases, the
         # field's update, the history row, the roadmap's last change and the data versions);
         # the session. No BEGIN and COMMIT: the statement is its own transaction (in autocommit,
         # tests/roadmaps/test_field_save_pg.py counts it there too).
         assert len(queries) == 4 + session_queries()
-        assert [query["sql"].lstrip()[:11] for query in queries].count("WITH target") == 1
+        assert [is_the_statement(query["sql"]) for query in queries].count(True) == 1
         return
     # user, the version of the person's kept facts, the roadmap's city and cohort, the row
     # lock, the cohort's phases (Phase 1 opens with one), the field's row; its update, the
@@ -387,9 +390,16 @@ def test_autosave_queries_one_field_save(client, programme):
     assert len(queries) == 6 + 4 + 2 + session_queries()
 
 
+def is_the_statement(sql: str) -> bool:
+    """Whether a query string runs the field save's statement on PostgreSQL
+    (roadmaps.field_save_pg, prepared in the query string of its first run on a connection)."""
+    return "EXECUTE roadmaps_field_save_" in sql
+
+
 def test_a_second_autosave_finds_the_roadmaps_city_and_cohort_kept(client, programme):
     """roadmaps.selectors.roadmap_to_write keeps a roadmap's city and cohort: only the first
-    autosave after the cache was emptied reads them."""
+    autosave after the cache was emptied reads them (on PostgreSQL the second does not read
+    the version of the person's facts either: the statement checks it)."""
     save(programme, CHALLENGE, "Heating the old town")  # both saves below update the field
     client.force_login(programme.ana)
     keep_facts_of(programme.ana)
@@ -410,7 +420,7 @@ def test_a_second_autosave_finds_the_roadmaps_city_and_cohort_kept(client, progr
 
     owner_reads = [sql for sql in first if '"city_id", "roadmaps_roadmap"."cohort_id"' in sql]
     assert len(owner_reads) == 1
-    assert len(second) == len(first) - 1
+    assert len(second) == len(first) - (2 if connection.vendor == "postgresql" else 1)
     assert not any(sql in second for sql in owner_reads)
 
 
