@@ -15,6 +15,7 @@ Decisions (README, "Reports"):
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django import forms
@@ -101,18 +102,29 @@ class ReportFilterForm(forms.Form):
         ids = [cohort.pk for cohort in self.cohorts]
         self.fields["programme"].choices = [("", _("Every programme")), *Programme.choices]
         self.fields["cohort"].choices = [(cohort.pk, str(cohort)) for cohort in self.cohorts]
-        groups = (
-            ThematicGroup.objects.filter(cohort_id__in=ids)
-            .select_related("sector", "cohort")
-            .order_by("cohort__starts_on", "cohort_id", "sector__name")
-        )
-        self.fields["thematic_group"].choices = [("", _("Every thematic group"))] + [
-            (group.pk, f"{group.cohort.name} · {group.sector.name}") for group in groups
-        ]
-        self.fields["country"].choices = [
-            ("", _("Every country")),
-            *list(Country.objects.order_by("name").values_list("pk", "name")),
-        ]
+
+        # Read only when the form is drawn or a value is given (a chart's download, with no
+        # group or country chosen, reads neither), and once however often they are asked.
+        @functools.cache
+        def groups():
+            found = (
+                ThematicGroup.objects.filter(cohort_id__in=ids)
+                .select_related("sector", "cohort")
+                .order_by("cohort__starts_on", "cohort_id", "sector__name")
+            )
+            return [("", _("Every thematic group"))] + [
+                (group.pk, f"{group.cohort.name} · {group.sector.name}") for group in found
+            ]
+
+        @functools.cache
+        def countries():
+            return [
+                ("", _("Every country")),
+                *Country.objects.order_by("name").values_list("pk", "name"),
+            ]
+
+        self.fields["thematic_group"].choices = groups
+        self.fields["country"].choices = countries
 
     def clean(self):
         cleaned = super().clean()

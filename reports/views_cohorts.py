@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cohorts.versions import COHORTS
+from portal.fragments import versions
 from portal.permissions import permission_check
 from reports.cohort_report import cohort_report
 from reports.comparison import (
@@ -57,12 +59,22 @@ def _visibility_key(user) -> str:
 @login_required
 @require_GET
 def cohort_list(request):
+    """The cohorts a person reports on, and the comparison's form. Kept as a fragment under the
+    cohorts' version (cohorts.versions: a cohort, its facilitators or its groups changed) and
+    who reads; on a hit neither the cohorts nor the form are read."""
     permission_check(request.user, VIEW_COHORT_REPORTS)
-    cohorts = reportable_cohorts(user=request.user).order_by("-starts_on", "-number")
+    user = request.user
+    cohorts = functools.cache(
+        lambda: list(reportable_cohorts(user=user).order_by("-starts_on", "-number"))
+    )
     return render(
         request,
         "reports/cohort_list.html",
-        {"cohorts": cohorts, "compare_form": CompareForm(user=request.user)},
+        {
+            "cohorts": cohorts,
+            "compare_form": functools.cache(lambda: CompareForm(user=user)),
+            "list_key": f"{_visibility_key(user)}|{versions(COHORTS)}",
+        },
     )
 
 

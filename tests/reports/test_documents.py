@@ -33,7 +33,9 @@ def test_the_dashboard_workbook_has_a_sheet_per_table_under_the_filters(
     cohort_world,  # noqa: F811
 ):
     other = factories.CohortFactory(name="Cohort 2")
-    enrol(other, factories.CityFactory(name="Turku", country__name="Finland"))
+    enrol(
+        other, factories.CityFactory(name="Turku", country__name="Finland", country__iso_code="FI")
+    )
     sign_in(client, programme_admin)
 
     response = client.get("/reports/report.xlsx", {"cohort": cohort_world.pk})
