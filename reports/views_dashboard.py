@@ -10,12 +10,15 @@ its figures are at most that old, and the page says when they were read.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -81,18 +84,29 @@ def dashboard_chart_svg(request, chart):
     permission_check(request.user, VIEW_DASHBOARD)
     if chart not in DASHBOARD_CHARTS:
         raise Http404
-    form, _filters, figures, _now = _figures_of(request)
-    entry = DASHBOARD_CHARTS[chart]
-    svg = render_to_string(
-        "roadmaps/summary_chart.html",
-        {
-            "chart": entry.draw(figures()),
-            "chart_id": f"chart-{chart}",
-            "title": f"{entry.title} · {filters_sentence(form())}",
-            "description": entry.description,
-        },
-        request=request,
+    # The drawing is kept as the page is (the dashboard is the same for every admin): by its
+    # address, the language and the period of its figures.
+    key = (
+        "reports:chart:"
+        + hashlib.sha256(
+            f"{request.get_full_path()}|{get_language()}|{figures_period()}".encode()
+        ).hexdigest()
     )
+    svg = cache.get(key)
+    if svg is None:
+        form, _filters, figures, _now = _figures_of(request)
+        entry = DASHBOARD_CHARTS[chart]
+        svg = render_to_string(
+            "roadmaps/summary_chart.html",
+            {
+                "chart": entry.draw(figures()),
+                "chart_id": f"chart-{chart}",
+                "title": f"{entry.title} · {filters_sentence(form())}",
+                "description": entry.description,
+            },
+            request=request,
+        )
+        cache.set(key, svg, FIGURES_MAX_AGE)
     response = HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml"
     )
