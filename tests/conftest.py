@@ -17,6 +17,9 @@ from django.utils import translation
 
 from tests import factories
 
+# The real Celery worker of the tests that prove the broker (`redis_worker`).
+pytest_plugins = ["tests.workers"]
+
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
