@@ -16,7 +16,7 @@ from cities.models import City
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Cohort, Enrolment, ThematicGroup
 from reports import database_csv
-from reports.dataset_rows import aliased, city_condition, counted, read
+from reports.dataset_rows import aliased, city_condition, counted, queried
 from reports.datasets import Column, Dataset
 from reports.filters import ReportFilters
 
@@ -67,7 +67,7 @@ CITIES = Dataset(
     title="Cities",
     description="One row per city enrolled (accepted) in a cohort reported on.",
     columns=CITY_COLUMNS,
-    rows=lambda filters: read(_cities(filters), CITY_COLUMNS),
+    **queried(_cities, CITY_COLUMNS),
     csv_body=lambda filters, positions: database_csv.body(
         _cities(filters), CITY_COLUMNS, positions
     ),
@@ -113,7 +113,7 @@ COHORTS = Dataset(
     title="Cohorts",
     description="One row per cohort reported on.",
     columns=COHORT_COLUMNS,
-    rows=lambda filters: read(_cohorts(filters), COHORT_COLUMNS),
+    **queried(_cohorts, COHORT_COLUMNS),
 )
 
 
@@ -155,5 +155,5 @@ ENROLMENTS = Dataset(
     title="Enrolments",
     description="One row per enrolment of a city in a cohort reported on, whatever its status.",
     columns=ENROLMENT_COLUMNS,
-    rows=lambda filters: read(_enrolments(filters), ENROLMENT_COLUMNS),
+    **queried(_enrolments, ENROLMENT_COLUMNS),
 )

@@ -35,7 +35,7 @@ from cohorts.models import Cohort
 from feedback.enums import ResponseStatus, SurveyScope
 from feedback.models import Answer, Response, Survey
 from reports import database_csv
-from reports.dataset_rows import aliased, city_condition, narrows_cities, read
+from reports.dataset_rows import aliased, city_condition, narrows_cities, queried
 from reports.datasets import Column, Dataset
 from reports.filters import ReportFilters
 
@@ -172,7 +172,7 @@ SURVEY_RESPONSES = Dataset(
     description="One row per submitted response to a survey reported on (anonymous surveys: "
     "from their threshold of responses, with nobody named).",
     columns=RESPONSE_COLUMNS,
-    rows=lambda filters: read(_responses(filters), RESPONSE_COLUMNS),
+    **queried(_responses, RESPONSE_COLUMNS),
 )
 
 
@@ -245,7 +245,7 @@ SURVEY_ANSWERS = Dataset(
     description="One row per part of an answer (an option chosen, a point, a text) of a "
     "response in survey-responses.csv, without the questions an anonymous survey withholds.",
     columns=ANSWER_COLUMNS,
-    rows=lambda filters: read(_answers(filters), ANSWER_COLUMNS),
+    **queried(_answers, ANSWER_COLUMNS),
     csv_body=lambda filters, positions: database_csv.body(
         _answers(filters), ANSWER_COLUMNS, positions
     ),

@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.db.models import Case, CharField, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast
 
-from reports.dataset_rows import aliased, city_condition, read
+from reports.dataset_rows import aliased, city_condition, queried, read
 from reports.datasets import Column, Dataset
 from reports.filters import ReportFilters
 from roadmaps.enums import RoadmapStatus
@@ -126,7 +126,7 @@ ROADMAPS = Dataset(
     title="Reflection Roadmaps",
     description="One row per Reflection Roadmap of a city in a cohort reported on.",
     columns=ROADMAP_COLUMNS,
-    rows=lambda filters: read(_roadmaps(filters), ROADMAP_COLUMNS),
+    **queried(_roadmaps, ROADMAP_COLUMNS),
 )
 
 

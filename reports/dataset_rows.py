@@ -15,7 +15,7 @@ Decisions (README, "The analysts' data sets"):
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
@@ -59,6 +59,16 @@ def read(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[list]:
         for index in moments:
             row[index] = moment(row[index])
         yield row
+
+
+def queried(queryset_of: Callable[[ReportFilters], QuerySet], columns: Sequence[Column]) -> dict:
+    """A data set's `rows` and `count` from the one query that lists its rows (aliased, as
+    `read` takes it): the count is that query's, so an export's progress shows "N of M rows"
+    (one COUNT before the build: about 0.1 s for a million survey answers on PostgreSQL)."""
+    return {
+        "rows": lambda filters: read(queryset_of(filters), columns),
+        "count": lambda filters: queryset_of(filters).count(),
+    }
 
 
 # --- The filters every data set shares (reports/filters.py says what each one keeps) ----------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from reports.dataset_rows import aliased, city_condition, counted, narrows_cities, read
+from reports.dataset_rows import aliased, city_condition, counted, narrows_cities, queried
 from reports.datasets import Column, Dataset
 from reports.filters import ReportFilters
 from sessions.enums import Attendance
@@ -81,7 +81,7 @@ SESSIONS = Dataset(
     title="Sessions",
     description="One row per session of a cohort reported on, with its attendance counts.",
     columns=SESSION_COLUMNS,
-    rows=lambda filters: read(_sessions(filters), SESSION_COLUMNS),
+    **queried(_sessions, SESSION_COLUMNS),
 )
 
 
@@ -123,5 +123,5 @@ REGISTRATIONS = Dataset(
     title="Registrations",
     description="One row per person registered for (or walking in to) a session reported on.",
     columns=REGISTRATION_COLUMNS,
-    rows=lambda filters: read(_registrations(filters), REGISTRATION_COLUMNS),
+    **queried(_registrations, REGISTRATION_COLUMNS),
 )

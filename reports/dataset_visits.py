@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from cohorts.enums import EnrolmentStatus
 from cohorts.models import Enrolment
-from reports.dataset_rows import aliased, city_condition, read
+from reports.dataset_rows import aliased, city_condition, queried
 from reports.datasets import Column, Dataset
 from reports.filters import ReportFilters
 from visits.enums import ReviewStatus
@@ -87,7 +87,7 @@ VISIT_APPLICATIONS = Dataset(
     description="One row per application of a city of a cohort reported on to a Group Study "
     "Visits call, with its total, rank and decision.",
     columns=APPLICATION_COLUMNS,
-    rows=lambda filters: read(_applications(filters), APPLICATION_COLUMNS),
+    **queried(_applications, APPLICATION_COLUMNS),
 )
 
 
@@ -145,5 +145,5 @@ APPLICATION_SCORES = Dataset(
     description="One row per submitted review and manual criterion of an application in "
     "visit-applications.csv: the reviewer's points.",
     columns=SCORE_COLUMNS,
-    rows=lambda filters: read(_scores(filters), SCORE_COLUMNS),
+    **queried(_scores, SCORE_COLUMNS),
 )

@@ -8,8 +8,8 @@ process; the page is served by the live server's thread; both read the committed
 PostgreSQL. XLSX rather than CSV: the worker writes the CSV of 100,000 answers in about 3 s,
 which a row polled every 2 s may miss, and the XLSX in about 30 s on a quiet machine (openpyxl;
 45-55 s while other test runs load it), so the page's progress is seen without slowing
-anything down. No data set counts its rows ahead (Dataset.count), so the row shows the rows
-written so far ("4000 rows written") and a <progress> without a maximum, not "N of M rows".
+anything down. The data set counts its rows before the build (Dataset.count), so the row
+shows "4,000 of 100,288 rows" and a <progress> with that maximum.
 """
 
 import re
@@ -46,7 +46,7 @@ PROGRESS_SEEN = """() => {
     if (!row) return null;
     const text = row.innerText;
     const progress = row.querySelector("progress");
-    return /[1-9][0-9,]* rows? written/.test(text) && progress
+    return /[1-9][0-9,]* of [0-9,]+ rows/.test(text) && progress
         ? {text, progress: progress.outerHTML}
         : null;
 }"""
@@ -162,9 +162,12 @@ def test_admin_watches_a_worker_build_100000_survey_answers_and_downloads_them(
 
     # The row, polled every 2 s, shows the rows the worker has written while it builds.
     seen = page.wait_for_function(PROGRESS_SEEN, timeout=BUILD_SECONDS * 1000).json_value()
-    written = int(re.search(r"([\d,]+) rows? written", seen["text"]).group(1).replace(",", ""))
-    assert 0 < written < expected, seen
-    assert seen["progress"].startswith("<progress"), seen
+    written, total = (
+        int(number.replace(",", ""))
+        for number in re.search(r"([\d,]+) of ([\d,]+) rows", seen["text"]).groups()
+    )
+    assert 0 < written < total == expected, seen
+    assert seen["progress"].startswith(f'<progress max="{expected}" value="{written}">'), seen
     assert "Being built" in seen["text"], seen
     assert_accessible_and_csp_clean(page)
 
