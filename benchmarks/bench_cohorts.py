@@ -1,5 +1,5 @@
 """The cohort pages (list, page, forms, enrolments) and the API lists of cities, cohorts,
-enrolments and a cohort's sessions."""
+enrolments, phases, thematic groups and a cohort's sessions."""
 
 from django.db.models import Count
 
@@ -116,3 +116,19 @@ def api_cohorts():
 def api_enrolments():
     cohort = busiest_cohort()
     return page(signed_in_client(lead_facilitator(cohort)), "/api/v1/enrolments/")
+
+
+# The cohorts' phases and thematic groups (issue 14): a programme admin sees every cohort's (200
+# cohorts: 800 phases, 1,000 groups with two facilitators each), a page of 50 of them.
+def _programme_admin():
+    return scale_users().filter(is_programme_admin=True).order_by("email").first()
+
+
+@benchmark("API: GET /api/v1/phases/ (programme admin, every cohort's)")
+def api_phases():
+    return page(signed_in_client(_programme_admin()), "/api/v1/phases/")
+
+
+@benchmark("API: GET /api/v1/thematic-groups/ (programme admin, every cohort's)")
+def api_thematic_groups():
+    return page(signed_in_client(_programme_admin()), "/api/v1/thematic-groups/")

@@ -1,4 +1,5 @@
-"""The session pages (detail, forms, attendance), calendars, and the API list of registrations.
+"""The session pages (detail, forms, attendance), calendars, and the API lists of
+registrations and session presentations.
 
 Most rows use the busiest session: the generated session with the most people registered (the
 longest attendance list), seen by its cohort's lead facilitator and by an officer of a city that
@@ -156,6 +157,23 @@ def api_registrations_officer():
     session = busiest_session()
     officer = registered_officer(session)
     return page(signed_in_client(officer), f"/api/v1/registrations/?session={session.pk}")
+
+
+# The Mission Cities presenting in sessions (issue 14): a cohort's, as its lead facilitator
+# filters them, and every cohort's as a programme admin reads them (a page of 50).
+@benchmark("API: GET /api/v1/session-presentations/?cohort=<busiest> (lead facilitator)")
+def api_presentations_of_cohort():
+    cohort = busiest_cohort()
+    return page(
+        signed_in_client(lead_facilitator(cohort)),
+        f"/api/v1/session-presentations/?cohort={cohort.pk}",
+    )
+
+
+@benchmark("API: GET /api/v1/session-presentations/ (programme admin, every cohort's)")
+def api_presentations_admin():
+    admin = scale_users().filter(is_programme_admin=True).order_by("email").first()
+    return page(signed_in_client(admin), "/api/v1/session-presentations/")
 
 
 def busiest_facilitator():

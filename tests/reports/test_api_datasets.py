@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
+from tests.queries import session_queries
 from tests.reports.conftest import csv_text
 
 
@@ -241,3 +242,16 @@ def test_queries_do_not_grow_with_the_rows(w):
     many = [_queries(client, path) for path in paths]
 
     assert one == many
+
+
+@pytest.mark.parametrize("who", ["admin", "lead_a"])
+def test_dictionary_query_count_is_exact_and_does_not_grow(client, w, who):
+    from tests.reports.test_datasets_filters import _grow
+
+    client.force_login(getattr(w, who))
+    one = _queries(client, "/api/v1/datasets/")
+    _grow(w)
+    many = _queries(client, "/api/v1/datasets/")
+
+    # The session (maybe) and the person: the dictionary is the code's, not the database's.
+    assert one == many == session_queries() + 1
