@@ -15,3 +15,9 @@ def reportable_cohorts(*, user) -> QuerySet[Cohort]:
     if not getattr(user, "is_facilitator", False):
         return Cohort.objects.none()
     return cohorts_facilitated_by(user=user)
+
+
+def report_visibility_key(user) -> str:
+    """Who may see what a cached part of the reports shows (the cohorts reported on): every
+    admin alike, each facilitator apart."""
+    return "admin" if user.has_admin_role else f"user:{user.pk}"

@@ -36,7 +36,7 @@ from reports.documents import DOCUMENT_FORMATS
 from reports.documents import cohort_document as cohort_document_of
 from reports.documents import comparison_document as comparison_document_of
 from reports.filters import ReportFilters
-from reports.selectors import reportable_cohorts
+from reports.selectors import report_visibility_key, reportable_cohorts
 from roadmaps.summary import narrow_chart
 
 VIEW_COHORT_REPORTS = "reports.view_cohort_reports"
@@ -49,11 +49,6 @@ def _reportable_cohort(request, cohort_id: int):
     if cohort is None:
         raise Http404
     return cohort
-
-
-def _visibility_key(user) -> str:
-    """Who may see what the cached part shows: every admin alike, each facilitator apart."""
-    return "admin" if user.has_admin_role else f"user:{user.pk}"
 
 
 @login_required
@@ -73,7 +68,7 @@ def cohort_list(request):
         {
             "cohorts": cohorts,
             "compare_form": functools.cache(lambda: CompareForm(user=user)),
-            "list_key": f"{_visibility_key(user)}|{versions(COHORTS)}",
+            "list_key": f"{report_visibility_key(user)}|{versions(COHORTS)}",
         },
     )
 
@@ -109,7 +104,7 @@ def cohort_report_page(request, cohort_id):
             "read_at": now,
             "period": figures_period(),
             "max_age_minutes": FIGURES_MAX_AGE // 60,
-            "visibility": _visibility_key(request.user),
+            "visibility": report_visibility_key(request.user),
         },
     )
 
@@ -175,7 +170,7 @@ def cohort_comparison(request):
             "read_at": now,
             "period": figures_period(),
             "max_age_minutes": FIGURES_MAX_AGE // 60,
-            "visibility": _visibility_key(request.user),
+            "visibility": report_visibility_key(request.user),
         },
     )
 

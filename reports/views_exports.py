@@ -4,17 +4,23 @@ Whoever may not export (reports.export_data) gets 403 on every one of these page
 that is not theirs is a 404 (a programme admin may open every one).
 """
 
+import functools
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from cohorts.versions import CITIES, COHORTS, SECTORS
 from portal.errors import ApplicationError
 from portal.files import stored_file_response
+from portal.fragments import versions
 from portal.permissions import object_for, permission_check
 from reports.datasets import DATASETS
 from reports.enums import ExportFileStatus, ExportFormat
@@ -29,6 +35,8 @@ from reports.exports import (
     exports_visible_to,
 )
 from reports.filters import ReportFilterForm
+from reports.models import ExportFile
+from reports.selectors import report_visibility_key
 
 # The newest exports listed; older ones have expired long ago (REPORT_EXPORTS_KEEP_DAYS).
 LISTED = 50
@@ -62,20 +70,42 @@ def _row_context(export) -> dict:
     }
 
 
+def _rows_key(rows: list[dict]) -> str:
+    """All that the list's rows show, for their cached fragment: every stored field of each
+    export and whether it is stuck (the language and the address are the fragment's own), the
+    time zone of its dates and the minutes a stuck row names. A row that moved (a progress
+    record, a new status) is a new key."""
+    fields = [field.attname for field in ExportFile._meta.concrete_fields]
+    shown = [([getattr(row["export"], name) for name in fields], row["stuck"]) for row in rows]
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    return f"{timezone.get_current_timezone_name()}|{_give_up_minutes()}|{digest}"
+
+
 @login_required
 @require_GET
 def export_list(request):
+    """The exports page. Its two slow parts are cached fragments: the request form (an admin's
+    lists every cohort and thematic group: about 1,200 options at EU scale), under who may see
+    which cohorts and the versions of the cohorts, sectors and cities it names, and drawn only
+    on a miss; and the rows, under all that they show (`_rows_key`)."""
     permission_check(request.user, EXPORT)
-    exports = list(exports_of(user=request.user)[:LISTED])
+    user = request.user
+    exports = list(exports_of(user=user)[:LISTED])
+    rows = [_row_context(export) for export in exports]
     return render(
         request,
         "reports/exports.html",
         {
-            "rows": [_row_context(export) for export in exports],
+            "rows": rows,
+            "rows_key": _rows_key(rows),
             "datasets": _datasets(),
             "formats": ExportFormat.choices,
-            # A report's "Export the lists" link brings its filters along.
-            "filter_form": ReportFilterForm(user=request.user, initial=_filters_asked(request)),
+            # A report's "Export the lists" link brings its filters along (the fragment's key
+            # holds the address, so the values chosen).
+            "filter_form": functools.cache(
+                lambda: ReportFilterForm(user=user, initial=_filters_asked(request))
+            ),
+            "form_key": f"{report_visibility_key(user)}|{versions(COHORTS, SECTORS, CITIES)}",
             "give_up_minutes": _give_up_minutes(),
             "keep_days": settings.REPORT_EXPORTS_KEEP_DAYS,
         },

@@ -6,6 +6,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
@@ -228,12 +229,15 @@ def test_exports_page_query_count_does_not_grow_with_the_exports(people, test_da
             requested_by=person, dataset_key=KEY
         )
 
+    many_kept_form = _list_queries(client)
+    cache.clear()
     many = _list_queries(client)
 
-    # (Session,) user, the exports, the filter form's cohorts (reportable_cohorts: the
-    # facilitator's led and grouped cohorts, every cohort for an admin), thematic groups and
-    # countries.
-    assert one == many == session_queries() + 5
+    # (Session,) user, the exports, the versions keying the request form, and, when the form is
+    # drawn afresh, its cohorts (reportable_cohorts: the facilitator's led and grouped cohorts,
+    # every cohort for an admin), thematic groups and countries. The rows read nothing more.
+    assert one == many == session_queries() + 6
+    assert many_kept_form == session_queries() + 3
 
 
 # --- Asking for one -----------------------------------------------------------------------------
@@ -312,3 +316,53 @@ def test_export_files_are_read_in_the_django_admin(admin_client, people, media):
     assert (listing.status_code, change.status_code) == (200, 200)
     assert KEY in listing.content.decode()
     assert admin_client.get("/admin/reports/exportfile/add/").status_code == 403
+
+
+# --- The cached fragments: never another person's cohorts, never a stale row --------------------
+
+
+def _cohort_options(response) -> list[str]:
+    html = response.content.decode()
+    select = re.search(r'<select name="cohort".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="(\d+)"', select)
+
+
+def test_kept_request_form_shows_each_person_only_their_cohorts(people, cohorts):
+    admin, lead = people["admin"], people["facilitator"]
+    other_lead = factories.UserFactory(is_facilitator=True)
+    cohorts["other"].facilitators.add(other_lead)
+    everything = sorted([str(cohorts["led"].pk), str(cohorts["other"].pk)])
+
+    # Each one's form drawn, then read from the cache: the same options both times.
+    for _ in range(2):
+        assert sorted(_cohort_options(_client(admin).get(LIST))) == everything
+        assert _cohort_options(_client(lead).get(LIST)) == [str(cohorts["led"].pk)]
+        assert _cohort_options(_client(other_lead).get(LIST)) == [str(cohorts["other"].pk)]
+
+    # A cohort taken from a facilitator leaves their kept form (the cohorts' version).
+    cohorts["led"].facilitators.remove(lead)
+    assert _cohort_options(_client(lead).get(LIST)) == []
+    # A new cohort joins the admins' kept form.
+    new = factories.CohortFactory(number=3)
+    assert str(new.pk) in _cohort_options(_client(admin).get(LIST))
+
+
+def test_kept_rows_follow_the_exports_progress_and_status(people, test_dataset, media):
+    lead = people["facilitator"]
+    client = _client(lead)
+    export = factories.ExportFileFactory(
+        requested_by=lead,
+        dataset_key=KEY,
+        status=ExportFileStatus.BUILDING,
+        rows_written=2_000,
+        rows_expected=9_000,
+        claimed_at=NOW,
+        progressed_at=NOW,
+    )
+    with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+        assert "2,000 of 9,000 rows" in client.get(LIST).content.decode()
+        ExportFile.objects.filter(pk=export.pk).update(rows_written=4_000)
+        assert "4,000 of 9,000 rows" in client.get(LIST).content.decode()
+    # The same row, no progress for an hour: stuck, though nothing stored changed.
+    with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
+        assert _rows(client.get(LIST)) == [("stuck", "still")]
