@@ -1,9 +1,11 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -109,17 +111,31 @@ def person_api_tokens(request, pk):
                 form.add_error(error.field, error.message)
             else:
                 form = ApiTokenForm()
+    tokens = list(api_tokens_of(user=person))
     return render(
         request,
         "accounts/person_api_tokens.html",
         {
             "person": person,
             "form": form if may_create else None,
-            "tokens": api_tokens_of(user=person),
+            "tokens": tokens,
+            "tokens_key": _token_rows_key(tokens),
             "created": created,
             "secret": secret,
         },
     )
+
+
+def _token_rows_key(tokens) -> str:
+    """All that the token rows show, for their cached fragment (the language and the address,
+    so the person, are the fragment's own): each token's id, name, first characters, dates and
+    whether it has expired by now, and the time zone of the dates."""
+    shown = [
+        (token.pk, token.name, token.token_key[:8], token.created, token.expiry, token.is_expired)
+        for token in tokens
+    ]
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    return f"{timezone.get_current_timezone_name()}|{digest}"
 
 
 @login_required

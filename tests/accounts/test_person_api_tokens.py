@@ -199,3 +199,35 @@ def test_admin_user_page_links_to_the_persons_tokens(admin_client, script_accoun
     assert link in change.content.decode()
     assert link in listed.content.decode()
     assert [user.pk for user in listed.context["cl"].result_list] == [script_account.pk]
+
+
+def test_kept_token_rows_follow_revocation_and_expiry(
+    admin_client, programme_admin, script_account
+):
+    import datetime
+    import re
+
+    import time_machine
+    from django.utils import timezone
+
+    first, _secret = make_token(script_account, name="First")
+    second, _secret = make_token(script_account, name="Second")
+
+    def rows() -> list[tuple[str, bool]]:
+        html = admin_client.get(page_url(script_account)).content.decode()
+        return [
+            (name, "expired</span>" in row)
+            for row, name in re.findall(
+                r'(<tr data-token="\d+">\s*<th scope="row">([^<]+)</th>.*?</tr>)', html, re.S
+            )
+        ]
+
+    assert rows() == [("Second", False), ("First", False)]
+    assert rows() == [("Second", False), ("First", False)]  # the kept rows
+    services.api_token_revoke(token=first, acting_user=script_account)
+    assert rows() == [("Second", False)]
+    # Past its expiry nothing stored changed, but the row says so.
+    with time_machine.travel(second.expiry + datetime.timedelta(minutes=1)):
+        assert timezone.now() > second.expiry
+        admin_client.force_login(programme_admin)  # a month on: a new session
+        assert rows() == [("Second", True)]
