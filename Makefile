@@ -12,6 +12,10 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 \
 	if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	command -v "$$p"; break; fi; done)
 
+# The suite runs in one pytest process per core (pytest-xdist; config/settings_test.py keeps the
+# processes apart); `make test TEST_PROCESSES=0` runs it in this process only.
+TEST_PROCESSES ?= auto
+
 .PHONY: run test test-fast bench lint format install demo messages clean
 
 $(BIN)/python:
@@ -43,7 +47,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 # The quick subset while working: the same checks, without the tests marked slow (browser,
 # PDF and ZIP builds, subprocesses and servers, schema fuzzing, scale data; see tests/conftest.py).
@@ -52,7 +56,7 @@ test-fast: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup -m "not slow"
 
 bench: install
 	$(BIN)/python -m benchmarks

@@ -9,6 +9,34 @@ os.environ["DEBUG"] = "false"
 os.environ["SECURE_SSL_REDIRECT"] = "false"
 os.environ["DEVELOPMENT_DATA"] = "true"  # the seed commands and the demo data
 
+
+def _worker_apart(worker: str, count: int) -> None:
+    """Give one pytest-xdist worker process (`make test` runs several) what it must not share.
+
+    Each worker has its own test database (pytest-django suffixes its name), but tests empty the
+    cache between them (a Redis FLUSHDB, which would also empty the other worker's cache and its
+    Celery queues) and write files under names made of row ids (the other worker's rows have the
+    same ids). So each worker takes its own Redis database, spread over Redis's 16, and its own
+    media folder. Written into the environment, so the processes a test starts (servers,
+    Celery workers) inherit it; done once, since they import these settings again."""
+    import tempfile
+    from urllib.parse import urlsplit, urlunsplit
+
+    os.environ["PORTAL_TEST_WORKER"] = worker
+    index = int(worker.removeprefix("gw"))
+    if redis_url := os.environ.get("REDIS_URL"):
+        parts = urlsplit(redis_url)
+        database = int(parts.path.strip("/") or 0)
+        database = (database + index * (16 // max(count, 1))) % 16
+        os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{database}"))
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix=f"portal-test-media-{worker}-")
+
+
+if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get(
+    "PORTAL_TEST_WORKER"
+) != _worker:
+    _worker_apart(_worker, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

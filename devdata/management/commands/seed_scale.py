@@ -130,7 +130,16 @@ def after_bulk_load() -> None:
     what can be computed again; database-backed sessions survive). ANALYZE gives the query
     planner the new tables' statistics: without them SQLite picked the enrolments' status index
     and read every accepted enrolment to find one person's few.
+
+    On PostgreSQL only the portal's own tables: a bare ANALYZE also takes the cluster's shared
+    catalogs (pg_authid, pg_database), whose lock is held to the end of the transaction, so two
+    test processes seeding at once (pytest-xdist, each test in a transaction) waited for each
+    other's whole test.
     """
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            tables = connection.introspection.django_table_names(only_existing=True)
+            cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, sorted(tables))))
+        else:
+            cursor.execute("ANALYZE")
     cache.clear()
