@@ -1,7 +1,7 @@
 """A large list export built by a real Celery worker, watched and downloaded in a real browser
-(issue 14): an admin filters the dashboard to one cohort, asks for the cohort's 100,000 survey
-answers as XLSX, sees the page show the rows written while the worker builds the file, and
-downloads it when it is ready.
+(issue 14): an admin filters the dashboard to one cohort, downloads a chart, asks for the
+cohort's 100,000 survey answers as XLSX, sees the page show the rows written while the worker
+builds the file, and downloads it when it is ready.
 
 The worker (tests/workers.py, `redis_worker`) takes the task from Redis in a thread of this
 process; the page is served by the live server's thread; both read the committed rows of
@@ -149,6 +149,12 @@ def test_admin_watches_a_worker_build_100000_survey_answers_and_downloads_them(
     page.get_by_role("listbox", name="Cohort").select_option(str(cohort.pk))
     page.get_by_role("button", name="Show figures").click()
     page.wait_for_url(re.compile(rf"cohort={cohort.pk}"))
+    # The whole flow of issue 14's browser test: a chart of the filtered dashboard, for slides.
+    with page.expect_download() as chart_download:
+        page.locator('[data-download="countries"]').click()
+    assert chart_download.value.suggested_filename == "programme-countries.svg"
+    svg = Path(chart_download.value.path()).read_text(encoding="utf-8")
+    assert f"Cities taking part, by country · {cohort}" in svg
     page.get_by_role("link", name="Export the lists under these filters").click()
     page.get_by_role("heading", level=1, name="Exports").wait_for()
     assert page.get_by_role("listbox", name="Cohort").evaluate(
