@@ -47,7 +47,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --maxprocesses 8
 
 # The quick subset while working: the same checks, without the tests marked slow (browser,
 # PDF and ZIP builds, subprocesses and servers, schema fuzzing, scale data; see tests/conftest.py).
@@ -56,7 +56,7 @@ test-fast: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup -m "not slow"
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --maxprocesses 8 -m "not slow"
 
 bench: install
 	$(BIN)/python -m benchmarks

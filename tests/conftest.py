@@ -228,10 +228,6 @@ def pytest_collection_modifyitems(items):
     demo = [item for item in items if uses_demo(item)]
     if not demo:
         return
-    for item in demo:
-        # With pytest-xdist (`make test`, --dist loadgroup) the group runs in one process, in
-        # this order, so the demo still loads once.
-        item.add_marker(pytest.mark.xdist_group("demo_data"))
     first = items.index(demo[0])
     others = [item for item in items if not uses_demo(item)]
     items[:] = others[:first] + demo + others[first:]
