@@ -188,4 +188,6 @@ ROADMAP_ANSWERS = Dataset(
     "representative's name and address left out: roadmaps.csv holds them, as personal data).",
     columns=ANSWER_COLUMNS,
     rows=_answer_rows,
+    # One row per value read (its section named in Python): the query's count.
+    count=lambda filters: _answers(filters).count(),
 )
