@@ -8,7 +8,6 @@ from django.db import transaction
 
 from portal.permissions import PermissionRefused
 from tests import factories
-from tests.portal.test_celery_worker import redis_worker  # noqa: F401  (the fixture)
 from tests.visits.test_scoring import review, submitted_application
 from visits import signals, tasks
 from visits.enums import CallStatus
@@ -85,7 +84,7 @@ def test_tasks_score_by_id_and_answer_false_for_what_is_gone():
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_worker_scores_the_call_through_redis(redis_worker):  # noqa: F811
+def test_worker_scores_the_call_through_redis(redis_worker):
     call = factories.CallFactory(status=CallStatus.OPEN)
     relevance = factories.CriterionFactory(call=call, weight=D("2"))
     first = submitted_application(call)
